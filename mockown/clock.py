@@ -1,0 +1,154 @@
+"""The only reader of wall time. Every timestamp and expiry in mockown goes through a `Clock`.
+
+A clock is either running (wall time plus an offset) or frozen (a fixed instant). Both can be moved:
+`advance()` shifts it, `set()` jumps to an instant, `freeze()` / `unfreeze()` switch modes while keeping
+the current reading, so a test can move time at runtime, in Python or over the control plane.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from datetime import UTC, datetime
+
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)")
+
+
+def parse_duration(value: str | int | float) -> float:
+    """Seconds in `value`: a number of seconds, or text such as ``"181d"``, ``"1h30m"``, ``"90s"``."""
+    if isinstance(value, bool):
+        raise ValueError("a duration is a number of seconds or text such as '15m'")
+    if isinstance(value, int | float):
+        return float(value)
+    text = value.strip().lower()
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    pos, total = 0, 0.0
+    for match in _DURATION.finditer(text):
+        if text[pos : match.start()].strip():
+            break
+        total += float(match.group(1)) * _UNITS[match.group(2)]
+        pos = match.end()
+    if pos == 0 or text[pos:].strip():
+        raise ValueError(f"not a duration: {value!r} (use seconds or e.g. '15m', '2h', '181d')")
+    return total
+
+
+def parse_instant(value: str | int | float) -> float:
+    """Epoch seconds from a number or an ISO 8601 text (``Z`` allowed; naive means UTC)."""
+    if isinstance(value, bool):
+        raise ValueError("an instant is epoch seconds or ISO 8601 text")
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ValueError(f"not an instant: {value!r} (use epoch seconds or ISO 8601)") from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.timestamp()
+
+
+def iso(ts: float, *, millis: bool = False) -> str:
+    """UTC ISO 8601 text for epoch seconds, e.g. ``2026-01-01T00:00:00Z``."""
+    dt = datetime.fromtimestamp(ts, tz=UTC)
+    if millis:
+        return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Clock:
+    """A movable clock. Use `SystemClock()` or `FrozenClock(instant)` to make one."""
+
+    def __init__(self, *, frozen_at: float | None = None, offset: float = 0.0) -> None:
+        self._lock = threading.Lock()
+        self._frozen_at = frozen_at
+        self._offset = offset
+
+    def now(self) -> float:
+        """Epoch seconds."""
+        frozen = self._frozen_at
+        if frozen is not None:
+            return frozen
+        return time.time() + self._offset
+
+    def now_ms(self) -> int:
+        return int(self.now() * 1000)
+
+    @property
+    def frozen(self) -> bool:
+        return self._frozen_at is not None
+
+    @property
+    def offset(self) -> float:
+        """Seconds between this clock and wall time (what a restart must restore)."""
+        with self._lock:
+            if self._frozen_at is not None:
+                return self._frozen_at - time.time()
+            return self._offset
+
+    def advance(self, seconds: str | float) -> float:
+        delta = parse_duration(seconds)
+        if delta < 0:
+            raise ValueError("the clock only moves forward with advance(); use set() to go back")
+        with self._lock:
+            if self._frozen_at is not None:
+                self._frozen_at += delta
+            else:
+                self._offset += delta
+        return self.now()
+
+    def set(self, instant: str | float) -> float:
+        target = parse_instant(instant)
+        with self._lock:
+            if self._frozen_at is not None:
+                self._frozen_at = target
+            else:
+                self._offset = target - time.time()
+        return self.now()
+
+    def freeze(self, instant: str | float | None = None) -> float:
+        with self._lock:
+            self._frozen_at = self.now() if instant is None else parse_instant(instant)
+        return self.now()
+
+    def unfreeze(self) -> float:
+        with self._lock:
+            if self._frozen_at is not None:
+                self._offset = self._frozen_at - time.time()
+                self._frozen_at = None
+        return self.now()
+
+    def state(self) -> dict[str, object]:
+        now = self.now()
+        return {"now": now, "iso": iso(now, millis=True), "frozen": self.frozen, "offset": self.offset}
+
+    def restore(self, *, frozen: bool, now: float | None = None, offset: float = 0.0) -> None:
+        with self._lock:
+            if frozen:
+                self._frozen_at = now if now is not None else time.time() + offset
+            else:
+                self._frozen_at = None
+                self._offset = offset
+
+
+class SystemClock(Clock):
+    """Wall time, movable by an offset."""
+
+    def __init__(self, offset: float = 0.0) -> None:
+        super().__init__(offset=offset)
+
+
+class FrozenClock(Clock):
+    """A clock that stands still until advanced. `FrozenClock("2026-01-01T00:00:00Z").advance("15m")`."""
+
+    def __init__(self, now: str | float | None = None) -> None:
+        super().__init__(frozen_at=time.time() if now is None else parse_instant(now))

@@ -1,0 +1,180 @@
+"""One frozen `Config`, read once when the app is created.
+
+Sources, later ones winning: defaults < YAML file (``--config`` / ``MOCKOWN_CONFIG``) < environment
+(``MOCKOWN_*``; nested settings with a double underscore, e.g. ``MOCKOWN_OWN__TOKEN_CONFLICT=replace``)
+< explicit overrides (CLI flags, pytest markers). Unknown keys are an error, never silently ignored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Union, get_args, get_origin, get_type_hints
+
+import yaml
+
+ENV_PREFIX = "MOCKOWN_"
+
+
+class ConfigError(ValueError):
+    """A configuration value that cannot be used; the message names the key."""
+
+
+@dataclass(frozen=True)
+class SalesforceSettings:
+    """Server-wide Salesforce behaviour. Per-app behaviour lives on each connected app (fixtures)."""
+
+    api_version_min: int = 31
+    api_version_max: int = 66
+    daily_api_limit: int = 15000
+    # Where Salesforce does not document a wording, these are the mock's choices (overridable).
+    invalid_client_status: int = 400
+    revoke_error_format: str = "json"  # json | urlencoded
+    allow_cc_on_login_host: bool = False
+
+
+@dataclass(frozen=True)
+class OwnSettings:
+    """Own API behaviour (see README, "Own API settings")."""
+
+    token_conflict: str = "refuse"  # refuse | replace
+    api_token_ttl: str = "180d"
+    access_token_ttl: int = 3600
+    propagation_delay: float = 0.0
+    job_mode: str = "immediate"  # immediate | seconds:N | polls:N
+    default_region: str = "app1"
+
+
+@dataclass(frozen=True)
+class Config:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    base_url: str | None = None
+    admin_token: str | None = None
+    insecure_control_plane: bool = False
+    log_level: str = "info"
+    seed: str | None = None
+    seed_defaults: bool = True
+    state_file: str | None = None
+    frozen_at: str | None = None
+    max_body_bytes: int = 1024 * 1024
+    fault_seed: int = 0
+    salesforce: SalesforceSettings = field(default_factory=SalesforceSettings)
+    own: OwnSettings = field(default_factory=OwnSettings)
+
+    @classmethod
+    def load(
+        cls,
+        *,
+        file: str | Path | None = None,
+        env: Mapping[str, str] | None = None,
+        overrides: Mapping[str, Any] | None = None,
+    ) -> Config:
+        env = os.environ if env is None else env
+        data: dict[str, Any] = {}
+        file = file or env.get(ENV_PREFIX + "CONFIG")
+        if file:
+            data = _deep_merge(data, _read_yaml(Path(file)))
+        data = _deep_merge(data, _from_env(env))
+        if overrides:
+            data = _deep_merge(data, dict(overrides))
+        config: Config = build(cls, data)
+        return config
+
+    def replace(self, **changes: Any) -> Config:
+        config: Config = build(Config, _deep_merge(dataclasses.asdict(self), changes))
+        return config
+
+    @property
+    def loopback_only(self) -> bool:
+        return is_loopback(self.host)
+
+
+def is_loopback(host: str) -> bool:
+    return host in ("localhost", "::1", "[::1]") or host.startswith("127.")
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+    if not isinstance(loaded, dict):
+        raise ConfigError(f"config file {path} must hold a mapping")
+    return loaded
+
+
+def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in env.items():
+        if not key.startswith(ENV_PREFIX) or key in (ENV_PREFIX + "CONFIG", ENV_PREFIX + "URL"):
+            continue
+        path = key[len(ENV_PREFIX) :].lower().split("__")
+        node = out
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+        node[path[-1]] = value
+    return out
+
+
+def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in extra.items():
+        key = key.replace("-", "_")
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def build(cls: type[Any], data: Mapping[str, Any], where: str = "") -> Any:
+    hints = get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - names)
+    if unknown:
+        raise ConfigError(f"unknown setting {where}{unknown[0]} (known: {', '.join(sorted(names))})")
+    kwargs = {}
+    for name, value in data.items():
+        kwargs[name] = _coerce(hints[name], value, f"{where}{name}")
+    return cls(**kwargs)
+
+
+def _coerce(tp: Any, value: Any, where: str) -> Any:
+    origin = get_origin(tp)
+    if origin in (Union, types.UnionType):
+        args = [a for a in get_args(tp) if a is not type(None)]
+        if value is None or (isinstance(value, str) and value.lower() in ("", "none", "null")):
+            return None
+        return _coerce(args[0], value, where)
+    if dataclasses.is_dataclass(tp):
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return value
+        if not isinstance(value, Mapping):
+            raise ConfigError(f"{where} must be a mapping")
+        return build(tp, value, where + ".")  # type: ignore[arg-type]
+    try:
+        if tp is bool:
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(value)
+        if tp is int:
+            if isinstance(value, bool):
+                raise ValueError(value)
+            return int(value)
+        if tp is float:
+            return float(value)
+        if tp is str:
+            return str(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{where}: {value!r} is not a valid {tp.__name__}") from exc
+    return value

@@ -1,0 +1,53 @@
+"""Errors are exceptions that render themselves, in the dialect of the API they belong to.
+
+The app has one handler: it asks the exception for its response. Generic failures that happen before a
+dialect's code runs (unknown path, wrong method, body too large, malformed body) are rendered by the
+dialect that owns the path, found by prefix in a table the app builds from its mounted APIs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from starlette.responses import JSONResponse, Response
+
+
+class MockownError(Exception):
+    """Base of every error a client may see. Subclasses render the body of their dialect."""
+
+    status: int = 400
+
+    def response(self) -> Response:  # pragma: no cover - every dialect overrides it
+        raise NotImplementedError
+
+
+class Dialect(Protocol):
+    def __call__(self, status: int, reason: str, message: str) -> MockownError: ...
+
+
+class ControlError(MockownError):
+    """Errors of the control plane (`/_mockown/*`): ``{"error": code, "message": text}``."""
+
+    def __init__(self, status: int, error: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.error, self.message = status, error, message
+
+    def response(self) -> Response:
+        return JSONResponse({"error": self.error, "message": self.message}, status_code=self.status)
+
+
+def control_dialect(status: int, reason: str, message: str) -> MockownError:
+    return ControlError(status, reason, message)
+
+
+DialectTable = list[tuple[str, Callable[[int, str, str], MockownError]]]
+
+
+def dialect_for(table: DialectTable, path: str) -> Callable[[int, str, str], MockownError]:
+    best = -1
+    found: Callable[[int, str, str], MockownError] = control_dialect
+    for prefix, dialect in table:
+        if path.startswith(prefix) and len(prefix) > best:
+            best, found = len(prefix), dialect
+    return found

@@ -1,0 +1,80 @@
+"""`create_app(config)`: the ASGI app that every way of running mockown serves."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..clock import Clock
+from ..config import Config
+from ..errors import DialectTable, MockownError, dialect_for
+from ..runtime import Runtime
+from ..store import Store
+from .api import Api
+from .forms import BadBody
+
+log = logging.getLogger("mockown")
+
+
+def _apis() -> list[Api]:
+    from ..salesforce.routes import API as SALESFORCE
+
+    return [SALESFORCE]
+
+
+_REASONS = {400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 413: "Payload Too Large"}
+
+
+def create_app(
+    config: Config | None = None,
+    *,
+    clock: Clock | None = None,
+    store: Store | None = None,
+    seed: bool | None = None,
+) -> Starlette:
+    """The mockown ASGI app. State (store, clock, keys) belongs to the returned app alone."""
+    config = config or Config.load()
+    runtime = Runtime(config, clock=clock, store=store)
+    if config.seed_defaults if seed is None else seed:
+        runtime.seed_defaults()
+    apis = _apis()
+    dialects: DialectTable = [d for api in apis for d in api.dialects]
+
+    def render(request: Request, status: int, message: str) -> Response:
+        dialect = dialect_for(dialects, request.url.path)
+        return dialect(status, _REASONS.get(status, "Error"), message).response()
+
+    async def on_mockown_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, MockownError)
+        return exc.response()
+
+    async def on_bad_body(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, BadBody)
+        return render(request, exc.status, str(exc))
+
+    async def on_http(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        message = {404: f"no such resource: {request.url.path}", 405: f"{request.method} is not allowed here"}
+        response = render(request, exc.status_code, message.get(exc.status_code, str(exc.detail)))
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
+    async def on_crash(request: Request, exc: Exception) -> Response:
+        log.error("internal error on %s %s: %r", request.method, request.url.path, exc)
+        return render(request, 500, "internal error in mockown (a bug: please report it)")
+
+    handlers: dict[Any, Any] = {
+        MockownError: on_mockown_error,
+        BadBody: on_bad_body,
+        HTTPException: on_http,
+        Exception: on_crash,
+    }
+    app = Starlette(routes=[r for api in apis for r in api.routes], exception_handlers=handlers)
+    app.state.runtime = runtime
+    return app

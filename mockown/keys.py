@@ -1,0 +1,65 @@
+"""Signing keys: one RSA key per app, made on first use (never at import or start-up), and its JWKS."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import threading
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+
+def _b64u_int(value: int) -> str:
+    raw = value.to_bytes((value.bit_length() + 7) // 8, "big")
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+class RsaKey:
+    def __init__(self, private: rsa.RSAPrivateKey) -> None:
+        self.private = private
+        numbers = private.public_key().public_numbers()
+        self.jwk: dict[str, str] = {
+            "kty": "RSA",
+            "n": _b64u_int(numbers.n),
+            "e": _b64u_int(numbers.e),
+            "alg": "RS256",
+            "use": "sig",
+        }
+        digest = hashlib.sha256(self.jwk["n"].encode()).digest()
+        self.kid = str(200 + digest[0])  # Salesforce kids are short numeric-looking strings
+        self.jwk["kid"] = self.kid
+
+    def pem(self) -> bytes:
+        return self.private.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+
+    @classmethod
+    def from_pem(cls, pem: bytes) -> RsaKey:
+        key = serialization.load_pem_private_key(pem, password=None)
+        if not isinstance(key, rsa.RSAPrivateKey):
+            raise ValueError("not an RSA private key")
+        return cls(key)
+
+
+class KeyRing:
+    """The app's signing keys. `rsa` is generated once, lazily, and can be restored from PEM."""
+
+    def __init__(self, pem: bytes | None = None) -> None:
+        self._lock = threading.Lock()
+        self._rsa: RsaKey | None = RsaKey.from_pem(pem) if pem else None
+
+    @property
+    def rsa(self) -> RsaKey:
+        key = self._rsa
+        if key is None:
+            with self._lock:
+                if self._rsa is None:
+                    self._rsa = RsaKey(rsa.generate_private_key(public_exponent=65537, key_size=2048))
+                key = self._rsa
+        return key
+
+    def jwks(self) -> dict[str, Any]:
+        return {"keys": [dict(self.rsa.jwk)]}

@@ -1,0 +1,45 @@
+"""The state an app owns: config, clock, store, keys and the services of each API built on them.
+
+There are no module globals: two apps in one process have two runtimes and never see each other.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from .clock import Clock, FrozenClock, SystemClock
+from .config import Config
+from .keys import KeyRing
+from .store import Store
+from .store.memory import MemoryStore
+
+if TYPE_CHECKING:
+    from .salesforce.service import SalesforceService
+
+
+class Runtime:
+    def __init__(self, config: Config, *, clock: Clock | None = None, store: Store | None = None) -> None:
+        self.config = config
+        if clock is None:
+            clock = FrozenClock(config.frozen_at) if config.frozen_at else SystemClock()
+        self.clock = clock
+        self.store: Store = store if store is not None else MemoryStore()
+        self.keys = KeyRing()
+
+    @cached_property
+    def salesforce(self) -> SalesforceService:
+        from .salesforce.service import SalesforceService
+
+        return SalesforceService(self)
+
+    def seed_defaults(self) -> None:
+        """Load the seed data the config names (the shipped fixtures by default)."""
+        from .seed import load_seed_file
+
+        load_seed_file(self, self.config.seed)
+
+    def reset(self) -> None:
+        self.store.clear()
+        if self.config.seed_defaults:
+            self.seed_defaults()

@@ -1,0 +1,128 @@
+"""`GET /services/oauth2/authorize`: validate the client and redirect URI, then decide.
+
+`decide()` returns either a redirect (code, or an error the client may see) or `NeedsLogin`, which the
+HTTP layer renders as the login / consent page. Errors about the client or the redirect URI itself are
+never redirected: they are a 400 page with an urlencoded body, as Salesforce does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from ..http.forms import Params
+from .errors import AuthorizePageError
+from .models import ConnectedApp, User
+from .service import SalesforceService
+
+RESPONSE_TYPES = ("code",)
+
+
+@dataclass(frozen=True)
+class AuthorizeRequest:
+    app: ConnectedApp
+    response_type: str
+    redirect_uri: str
+    scope: str | None
+    state: str | None
+    code_challenge: str | None
+    nonce: str | None
+    login_hint: str | None
+    prompt: set[str] = field(default_factory=set)
+    immediate: bool = False
+    display: str = "page"
+
+
+@dataclass(frozen=True)
+class Redirect:
+    url: str
+
+
+@dataclass(frozen=True)
+class NeedsLogin:
+    request: AuthorizeRequest
+    error: str | None = None
+
+
+def parse(service: SalesforceService, params: Params) -> AuthorizeRequest:
+    app = service.app_by_client_id(params.get("client_id"))
+    if app is None:
+        raise AuthorizePageError("invalid_client_id", "client identifier invalid")
+    redirect_uri = params.get("redirect_uri")
+    if not redirect_uri:
+        raise AuthorizePageError("redirect_uri_missing", "redirect_uri not provided")
+    if redirect_uri not in app.callback_urls:  # exact match: no prefixes, no wildcards
+        raise AuthorizePageError("redirect_uri_mismatch", "redirect_uri must match configuration")
+    return AuthorizeRequest(
+        app=app,
+        response_type=(params.get("response_type") or "").strip(),
+        redirect_uri=redirect_uri,
+        scope=params.get("scope"),
+        state=params.get("state"),
+        code_challenge=params.get("code_challenge") or None,
+        nonce=params.get("nonce"),
+        login_hint=params.get("login_hint"),
+        prompt=set((params.get("prompt") or "").split()),
+        immediate=(params.get("immediate") or "").lower() == "true",
+        display=params.get("display") or "page",
+    )
+
+
+def redirect(req: AuthorizeRequest, values: dict[str, str], *, fragment: bool = False) -> Redirect:
+    """`values` (plus `state`) added to the redirect URI's query, or put in its fragment."""
+    if req.state is not None:
+        values = {**values, "state": req.state}
+    parts = urlsplit(req.redirect_uri)
+    if fragment:
+        return Redirect(urlunsplit(parts._replace(fragment=urlencode(values))))
+    query = f"{parts.query}&{urlencode(values)}" if parts.query else urlencode(values)
+    return Redirect(urlunsplit(parts._replace(query=query)))
+
+
+def error_redirect(req: AuthorizeRequest, error: str, description: str) -> Redirect:
+    fragment = req.response_type in ("token", "hybrid_token")
+    return redirect(req, {"error": error, "error_description": description}, fragment=fragment)
+
+
+def decide(service: SalesforceService, params: Params) -> Redirect | NeedsLogin:
+    req = parse(service, params)
+    if req.response_type not in RESPONSE_TYPES:
+        return error_redirect(req, "unsupported_response_type", "response type not supported")
+    if req.app.pkce_required and not req.code_challenge:
+        return error_redirect(req, "invalid_request", "missing required code challenge")
+    try:
+        service.grant_scopes(req.app, req.scope)
+    except Exception:
+        return error_redirect(req, "invalid_scope", "requested scope is invalid, unknown, or malformed")
+    user = service.user_by_username(req.login_hint)
+    headless = (
+        req.app.auto_approve
+        and user is not None
+        and user.org_id == req.app.org_id
+        and user.active
+        and not ({"login", "consent"} & req.prompt)
+    )
+    if headless and user is not None:
+        return approve(service, req, user)
+    if req.immediate:
+        return error_redirect(req, "immediate_unsuccessful", "immediate unsuccessful")
+    return NeedsLogin(req)
+
+
+def approve(service: SalesforceService, req: AuthorizeRequest, user: User) -> Redirect:
+    """The user said yes: redirect with a code (or, for other response types, what they ask for)."""
+    scopes = service.grant_scopes(req.app, req.scope)
+    code = service.new_code(
+        org=service.org(user.org_id),
+        app=req.app,
+        user=user,
+        redirect_uri=req.redirect_uri,
+        scopes=scopes,
+        code_challenge=req.code_challenge,
+        nonce=req.nonce,
+    )
+    return redirect(req, {"code": code})
+
+
+def deny(req: AuthorizeRequest) -> Redirect:
+    return error_redirect(req, "access_denied", "end-user denied authorization")

@@ -1,0 +1,62 @@
+"""`/.well-known/openid-configuration` and `/id/keys`: documents computed once per base URL, as bytes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+SCOPES = [
+    "cdp_ingest_api", "custom_permissions", "cdp_segment_api", "content", "cdp_api", "chatbot_api",
+    "cdp_identityresolution_api", "interaction_api", "wave_api", "web", "cdp_calculated_insight_api",
+    "einstein_gpt_api", "offline_access", "id", "api", "data_cloud_user_claims", "eclair_api", "email",
+    "pardot_api", "lightning", "visualforce", "cdp_query_api", "sfap_api", "address", "openid", "profile",
+    "scrt_api", "cdp_profile_api", "refresh_token", "phone", "user_registration_api", "pwdless_login_api",
+    "chatter_api", "mcp_api", "full", "forgot_password",
+]  # fmt: skip
+CLAIMS = [
+    "active", "address", "email", "email_verified", "family_name", "given_name", "is_app_installed",
+    "language", "locale", "name", "nickname", "organization_id", "phone_number", "phone_number_verified",
+    "photos", "picture", "preferred_username", "profile", "sub", "updated_at", "urls", "user_id",
+    "user_type", "zoneinfo",
+]  # fmt: skip
+
+
+def openid_configuration(base: str) -> dict[str, Any]:
+    """The fields of login.salesforce.com's document, in its order, with URLs on the mock's base."""
+    return {
+        "issuer": base,
+        "authorization_endpoint": f"{base}/services/oauth2/authorize",
+        "token_endpoint": f"{base}/services/oauth2/token",
+        "revocation_endpoint": f"{base}/services/oauth2/revoke",
+        "userinfo_endpoint": f"{base}/services/oauth2/userinfo",
+        "jwks_uri": f"{base}/id/keys",
+        "registration_endpoint": f"{base}/services/oauth2/register",
+        "introspection_endpoint": f"{base}/services/oauth2/introspect",
+        "scopes_supported": SCOPES,
+        "response_types_supported": ["code", "token", "token id_token"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "display_values_supported": ["page", "popup", "touch"],
+        "token_endpoint_auth_methods_supported": [
+            "client_secret_post",
+            "client_secret_basic",
+            "private_key_jwt",
+        ],
+        "claims_supported": CLAIMS,
+    }
+
+
+class DocumentCache:
+    """Serialized documents per base URL (bounded: a client can send any Host)."""
+
+    def __init__(self, limit: int = 64) -> None:
+        self._docs: dict[str, bytes] = {}
+        self._limit = limit
+
+    def discovery(self, base: str) -> bytes:
+        doc = self._docs.get(base)
+        if doc is None:
+            if len(self._docs) >= self._limit:
+                self._docs.clear()
+            doc = self._docs[base] = json.dumps(openid_configuration(base), separators=(",", ":")).encode()
+        return doc

@@ -1,0 +1,99 @@
+"""The Salesforce error dialects: OAuth JSON, the authorize page, the REST error list, identity text."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+
+from ..errors import MockownError
+
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+class OAuthError(MockownError):
+    """``400 {"error", "error_description"}`` with ``Cache-Control: no-store`` (token, introspect, revoke)."""
+
+    def __init__(self, error: str, description: str, status: int = 400) -> None:
+        super().__init__(f"{error}: {description}")
+        self.error, self.description, self.status = error, description, status
+
+    def response(self) -> Response:
+        body = {"error": self.error, "error_description": self.description}
+        return JSONResponse(body, status_code=self.status, headers=NO_STORE)
+
+
+def invalid_grant(description: str = "authentication failure") -> OAuthError:
+    return OAuthError("invalid_grant", description)
+
+
+def invalid_client_id() -> OAuthError:
+    return OAuthError("invalid_client_id", "client identifier invalid")
+
+
+def expired_token() -> OAuthError:
+    return OAuthError("invalid_grant", "expired access/refresh token")
+
+
+class AuthorizePageError(MockownError):
+    """Errors the authorize endpoint cannot redirect: a 400 page whose body is urlencoded."""
+
+    def __init__(self, error: str, description: str) -> None:
+        super().__init__(f"{error}: {description}")
+        self.error, self.description, self.status = error, description, 400
+
+    def response(self) -> Response:
+        body = f"error={quote(self.error)}&error_description={quote(self.description)}"
+        return PlainTextResponse(body, status_code=400, headers=NO_STORE)
+
+
+class RestError(MockownError):
+    """The REST API's JSON list of errors: ``[{"message": ..., "errorCode": ...}]``."""
+
+    def __init__(self, status: int, error_code: str, message: str, headers: dict[str, str] | None = None):
+        super().__init__(f"{error_code}: {message}")
+        self.status, self.error_code, self.message = status, error_code, message
+        self.headers = headers or {}
+
+    def response(self) -> Response:
+        body = [{"message": self.message, "errorCode": self.error_code}]
+        return JSONResponse(body, status_code=self.status, headers=self.headers)
+
+
+def invalid_session() -> RestError:
+    return RestError(401, "INVALID_SESSION_ID", "Session expired or invalid")
+
+
+class IdentityError(MockownError):
+    """The identity service answers in one word of plain text, e.g. ``403 Bad_OAuth_Token``."""
+
+    def __init__(self, status: int, word: str) -> None:
+        super().__init__(word)
+        self.status, self.word = status, word
+
+    def response(self) -> Response:
+        return PlainTextResponse(self.word, status_code=self.status)
+
+
+_REST_CODES = {
+    400: "MALFORMED_REQUEST",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "REQUEST_TOO_LARGE",
+}
+
+
+def oauth_dialect(status: int, reason: str, message: str) -> MockownError:
+    code = {404: "not_found", 405: "invalid_request", 413: "invalid_request"}.get(status, "invalid_request")
+    if status >= 500:
+        code = "server_error"
+    return OAuthError(code, message, status)
+
+
+def rest_dialect(status: int, reason: str, message: str) -> MockownError:
+    code = _REST_CODES.get(status, "UNKNOWN_EXCEPTION")
+    return RestError(status, code, message)
+
+
+def identity_dialect(status: int, reason: str, message: str) -> MockownError:
+    return IdentityError(status, {404: "Bad_Id", 405: "Bad_Request"}.get(status, "Internal Error"))

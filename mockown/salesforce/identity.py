@@ -1,0 +1,159 @@
+"""The identity URL (`/id/<org>/<user>`) and `/services/oauth2/userinfo`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import ids
+from ..clock import iso
+from .errors import IdentityError
+from .models import AccessToken, Org, User
+from .service import SalesforceService, identity_url
+
+
+def bearer(authorization: str | None, query_token: str | None) -> str | None:
+    """The token from ``Authorization: Bearer|OAuth <token>`` or ``?oauth_token=``."""
+    if authorization:
+        scheme, _, value = authorization.partition(" ")
+        if scheme.lower() in ("bearer", "oauth") and value.strip():
+            return value.strip()
+    return query_token or None
+
+
+def _session(service: SalesforceService, raw: str | None) -> AccessToken:
+    if not raw:
+        raise IdentityError(403, "Missing_OAuth_Token")
+    token = service.live_access(raw)
+    if token is None:
+        raise IdentityError(403, "Bad_OAuth_Token")
+    return token
+
+
+def urls(service: SalesforceService, org: Org, user: User, base: str, version: str | None) -> dict[str, str]:
+    domain = service.instance_url(org, base)
+    org18 = ids.to18(org.id)
+    v = version or "{version}"
+    rest = f"{domain}/services/data/v{v}/"
+    return {
+        "enterprise": f"{domain}/services/Soap/c/{v}/{org18}",
+        "metadata": f"{domain}/services/Soap/m/{v}/{org18}",
+        "partner": f"{domain}/services/Soap/u/{v}/{org18}",
+        "rest": rest,
+        "sobjects": rest + "sobjects/",
+        "search": rest + "search/",
+        "query": rest + "query/",
+        "recent": rest + "recent/",
+        "tooling_soap": f"{domain}/services/Soap/T/{v}/{org18}",
+        "tooling_rest": rest + "tooling/",
+        "profile": f"{domain}/{ids.to18(user.id)}",
+        "feeds": rest + "chatter/feeds",
+        "groups": rest + "chatter/groups",
+        "users": rest + "chatter/users",
+        "feed_items": rest + "chatter/feed-items",
+        "feed_elements": rest + "chatter/feed-elements",
+        "custom_domain": domain,
+    }
+
+
+def _photos(service: SalesforceService, org: Org, user: User, base: str) -> dict[str, str]:
+    domain = service.instance_url(org, base)
+    return {"picture": f"{domain}/profilephoto/005/F", "thumbnail": f"{domain}/profilephoto/005/T"}
+
+
+def _version(service: SalesforceService, version: str | None) -> str | None:
+    if version is None:
+        return None
+    if version == "latest":
+        return f"{service.runtime.config.salesforce.api_version_max}.0"
+    try:
+        number = float(version)
+    except ValueError:
+        raise IdentityError(406, "Invalid_Version") from None
+    settings = service.runtime.config.salesforce
+    if not settings.api_version_min <= number <= settings.api_version_max:
+        raise IdentityError(406, "Invalid_Version")
+    return f"{number:.1f}"
+
+
+def identity(
+    service: SalesforceService, raw: str | None, org_id: str, user_id: str, base: str, version: str | None
+) -> dict[str, Any]:
+    token = _session(service, raw)
+    if not (ids.is_valid(org_id) and ids.is_valid(user_id)):
+        raise IdentityError(404, "Bad_Id")
+    if not ids.same(org_id, token.org_id):
+        raise IdentityError(403, "Wrong_Org")
+    user = service.user(ids.to18(user_id))
+    org = service.orgs.get(token.org_id)
+    if user is None or org is None or user.org_id != org.id:
+        raise IdentityError(404, "Bad_Id")
+    if user.id != token.user_id and not ({"api", "full"} & set(token.scopes)):
+        raise IdentityError(404, "No_Access")
+    if not user.active:
+        raise IdentityError(404, "Inactive")
+    return {
+        "id": identity_url(base, org.id, user.id),
+        "asserted_user": user.id == token.user_id,
+        "user_id": user.id,
+        "organization_id": org.id,
+        "username": user.username,
+        "nick_name": user.username.split("@", 1)[0],
+        "display_name": user.display_name,
+        "email": user.email,
+        "email_verified": True,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "timezone": user.timezone,
+        "photos": _photos(service, org, user, base),
+        "addr_street": None,
+        "addr_city": None,
+        "addr_state": None,
+        "addr_country": None,
+        "addr_zip": None,
+        "mobile_phone": None,
+        "mobile_phone_verified": False,
+        "is_lightning_login_user": False,
+        "status": {"created_date": None, "body": None},
+        "urls": urls(service, org, user, base, _version(service, version)),
+        "active": user.active,
+        "user_type": user.user_type,
+        "language": user.language,
+        "locale": user.locale,
+        "utcOffset": 0,
+        "last_modified_date": iso(user.updated_at, millis=True).replace("Z", "+0000"),
+        "is_app_installed": True,
+    }
+
+
+def userinfo(service: SalesforceService, raw: str | None, base: str) -> dict[str, Any]:
+    token = _session(service, raw)
+    user = service.user(token.user_id)
+    org = service.orgs.get(token.org_id)
+    if user is None or org is None:
+        raise IdentityError(403, "Bad_OAuth_Token")
+    return {
+        "sub": identity_url(base, org.id, user.id),
+        "user_id": user.id,
+        "organization_id": org.id,
+        "preferred_username": user.username,
+        "nickname": user.username.split("@", 1)[0],
+        "name": user.display_name,
+        "email": user.email,
+        "email_verified": True,
+        "given_name": user.first_name,
+        "family_name": user.last_name,
+        "zoneinfo": user.timezone,
+        "photos": _photos(service, org, user, base),
+        "profile": f"{service.instance_url(org, base)}/{user.id}",
+        "picture": _photos(service, org, user, base)["picture"],
+        "address": {},
+        "is_salesforce_integration_user": False,
+        "urls": urls(service, org, user, base, None),
+        "active": user.active,
+        "user_type": user.user_type,
+        "language": user.language,
+        "locale": user.locale,
+        "utcOffset": 0,
+        "updated_at": iso(user.updated_at),
+        "is_app_installed": True,
+    }

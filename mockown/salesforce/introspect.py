@@ -1,0 +1,82 @@
+"""`POST /services/oauth2/introspect` (RFC 7662 as Salesforce serves it): live state, not signatures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import security
+from ..http.forms import Params
+from .clientauth import client_credentials
+from .errors import OAuthError
+from .models import ConnectedApp
+from .service import SalesforceService, identity_url
+
+
+def introspect(service: SalesforceService, params: Params, authorization: str | None, base: str) -> dict[str, Any]:
+    creds = client_credentials(params, authorization)
+    caller = service.require_app(creds.client_id)
+    if caller.public and creds.client_secret is None:
+        raise OAuthError("invalid_client", "invalid client credentials", 401)
+    service.check_secret(caller, creds.client_secret)
+    raw = params.get("token")
+    if not raw:
+        raise OAuthError("invalid_request", "token is required")
+    hint = params.get("token_type_hint")
+    order = ("refresh", "access") if hint == "refresh_token" else ("access", "refresh")
+    for kind in order:
+        found = _access(service, raw, caller, base) if kind == "access" else _refresh(service, raw, caller, base)
+        if found is not None:
+            return found
+    return {"active": False}
+
+
+def _may_see(caller: ConnectedApp, app_id: str, org_id: str) -> bool:
+    return caller.id == app_id or (caller.introspect_all and caller.org_id == org_id)
+
+
+def _access(service: SalesforceService, raw: str, caller: ConnectedApp, base: str) -> dict[str, Any] | None:
+    token = service.access_tokens.get(security.token_hash(raw))
+    if token is None or not _may_see(caller, token.app_id, token.org_id):
+        return None
+    if service.live_access(raw) is None:
+        return {"active": False}
+    app = service.apps.get(token.app_id)
+    user = service.user(token.user_id)
+    if app is None or user is None:
+        return {"active": False}
+    return {
+        "active": True,
+        "scope": " ".join(token.scopes),
+        "client_id": app.client_id,
+        "username": user.username,
+        "sub": identity_url(base, token.org_id, token.user_id),
+        "token_type": "access_token",
+        "exp": int(token.expires_at()),
+        "iat": int(token.issued_at),
+        "nbf": int(token.issued_at),
+    }
+
+
+def _refresh(service: SalesforceService, raw: str, caller: ConnectedApp, base: str) -> dict[str, Any] | None:
+    rt = service.refresh_tokens.get(security.token_hash(raw))
+    if rt is None or not _may_see(caller, rt.app_id, rt.org_id):
+        return None
+    app = service.apps.get(rt.app_id)
+    user = service.user(rt.user_id)
+    if app is None or user is None or not service.refresh_live(rt, app, service.clock.now()) or not user.active:
+        return {"active": False}
+    body: dict[str, Any] = {
+        "active": True,
+        "scope": " ".join(rt.scopes),
+        "client_id": app.client_id,
+        "username": user.username,
+        "sub": identity_url(base, rt.org_id, rt.user_id),
+        "token_type": "refresh_token",
+        "iat": int(rt.issued_at),
+        "nbf": int(rt.issued_at),
+    }
+    if app.refresh_token_policy == "idle":
+        body["exp"] = int(rt.last_used + app.refresh_token_ttl)
+    elif app.refresh_token_policy == "absolute":
+        body["exp"] = int(rt.issued_at + app.refresh_token_ttl)
+    return body

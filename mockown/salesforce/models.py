@@ -1,0 +1,143 @@
+"""Salesforce state: orgs, users, connected apps, codes and tokens. Plain typed records in the store.
+
+Bearer secrets (codes, access and refresh tokens) are stored only as their SHA-256 (`id`); the raw value
+exists in the response that issued it and nowhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..store import record
+
+REFRESH_POLICIES = ("until_revoked", "immediately", "idle", "absolute")
+
+
+@record("sf_orgs", indexes=("name", "my_domain"))
+@dataclass(slots=True)
+class Org:
+    id: str  # 18 characters
+    name: str
+    my_domain: str | None = None  # host, e.g. acme.my.salesforce.com
+    instance_name: str = "MOCK1"
+    organization_type: str = "Developer Edition"
+    is_sandbox: bool = False
+    namespace_prefix: str | None = None
+    dev_hub: bool = False
+    api_limit: int = 15000
+    api_usage: int = 0
+    locked: bool = False
+    created_at: float = 0.0
+
+
+@record("sf_users", indexes=("username", "org_id"))
+@dataclass(slots=True)
+class User:
+    id: str
+    org_id: str
+    username: str  # stored lower-case: Salesforce usernames are case-insensitive
+    password_hash: str
+    salt: str
+    security_token: str = ""
+    active: bool = True
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    profile: str = "System Administrator"
+    user_type: str = "STANDARD"
+    language: str = "en_US"
+    locale: str = "en_US"
+    timezone: str = "America/Los_Angeles"
+    failed_logins: int = 0
+    locked_until: float = 0.0
+    updated_at: float = 0.0
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip() or self.username
+
+
+@record("sf_apps", indexes=("client_id", "org_id"))
+@dataclass(slots=True)
+class ConnectedApp:
+    id: str
+    org_id: str
+    name: str
+    client_id: str
+    client_secret: str | None = None  # None: a public app (no secret is asked for)
+    callback_urls: list[str] = field(default_factory=list)
+    scopes: list[str] = field(default_factory=lambda: ["api", "refresh_token", "openid", "id"])
+    require_secret_for_web_server: bool = True
+    pkce_required: bool = False
+    username_password_allowed: bool = True
+    client_credentials_user: str | None = None  # username of the run-as user
+    refresh_token_policy: str = "until_revoked"  # until_revoked | immediately | idle | absolute
+    refresh_token_ttl: float = 0.0  # seconds, for idle / absolute
+    rotation: bool = False
+    session_timeout: float = 7200.0
+    auto_approve: bool = True  # the headless authorize path: login_hint + no consent page
+    pre_approved_users: list[str] = field(default_factory=list)  # usernames; "*" = all users
+    jwt_certificate: str | None = None  # PEM certificate or public key for the JWT bearer flow
+    jwt_access_tokens: bool = False
+    introspect_all: bool = False
+    id_token_validity: float = 300.0
+
+    @property
+    def public(self) -> bool:
+        return not self.client_secret
+
+
+@record("sf_codes")
+@dataclass(slots=True)
+class AuthCode:
+    id: str  # hash of the code
+    org_id: str
+    app_id: str
+    user_id: str
+    redirect_uri: str
+    scopes: list[str]
+    issued_at: float
+    expires_at: float
+    code_challenge: str | None = None
+    nonce: str | None = None
+    used: bool = False
+    issued_access: list[str] = field(default_factory=list)
+    issued_refresh: list[str] = field(default_factory=list)
+
+
+@record("sf_access_tokens", indexes=("refresh_id", "org_id"))
+@dataclass(slots=True)
+class AccessToken:
+    id: str  # hash
+    org_id: str
+    user_id: str
+    app_id: str
+    scopes: list[str]
+    issued_at: float
+    last_active: float
+    timeout: float
+    refresh_id: str | None = None
+    revoked: bool = False
+    format: str = "opaque"  # opaque | jwt
+
+    def live(self, now: float) -> bool:
+        return not self.revoked and now < self.last_active + self.timeout
+
+    def expires_at(self) -> float:
+        return self.last_active + self.timeout
+
+
+@record("sf_refresh_tokens", indexes=("approval", "family_id", "org_id"))
+@dataclass(slots=True)
+class RefreshToken:
+    id: str  # hash
+    org_id: str
+    user_id: str
+    app_id: str
+    scopes: list[str]
+    issued_at: float
+    last_used: float
+    family_id: str
+    approval: str  # "<user id>|<app id>": the approvals-per-user-per-app bucket
+    revoked: bool = False
+    rotated: bool = False  # superseded by a newer token of its family

@@ -1,0 +1,196 @@
+"""The REST API subset real clients call after login (`/services/data/...`).
+
+Every call with a live session counts against the org's daily limit and carries `Sforce-Limit-Info`.
+A dead, revoked or expired session gets ``401 [{"message": "Session expired or invalid", ...}]``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .. import ids
+from .errors import RestError, invalid_session
+from .models import AccessToken, Org, User
+from .service import SalesforceService, identity_url
+
+_SEASONS = ("Spring", "Summer", "Winter")
+
+
+def release_label(version: int) -> str:
+    """Spring '24 = 60.0; three releases a year (Winter of year N+1 follows Summer of year N)."""
+    offset = version - 60
+    season = _SEASONS[offset % 3]
+    year = 24 + (offset // 3) + (1 if season == "Winter" else 0)
+    return f"{season} '{year:02d}"
+
+
+def versions(service: SalesforceService) -> list[dict[str, str]]:
+    settings = service.runtime.config.salesforce
+    return [
+        {"label": release_label(v), "url": f"/services/data/v{v}.0", "version": f"{v}.0"}
+        for v in range(settings.api_version_min, settings.api_version_max + 1)
+    ]
+
+
+def check_version(service: SalesforceService, version: str) -> str:
+    settings = service.runtime.config.salesforce
+    match = re.fullmatch(r"v(\d{2})\.0", version)
+    if not match or not settings.api_version_min <= int(match.group(1)) <= settings.api_version_max:
+        raise RestError(404, "NOT_FOUND", "The requested resource does not exist")
+    return version[1:]
+
+
+def session(service: SalesforceService, raw: str | None) -> tuple[AccessToken, Org, User]:
+    token = service.live_access(raw)
+    if token is None:
+        raise invalid_session()
+    org = service.orgs.get(token.org_id)
+    user = service.user(token.user_id)
+    if org is None or user is None:
+        raise invalid_session()
+    if not ({"api", "full"} & set(token.scopes)):
+        raise RestError(401, "INVALID_SESSION_ID", "This session is not valid for use with the REST API")
+    return token, org, user
+
+
+def count_call(service: SalesforceService, org: Org) -> str:
+    org.api_usage += 1
+    service.orgs.put(org)
+    return f"api-usage={org.api_usage}/{org.api_limit}"
+
+
+def resources(version: str, base: str, org: Org, user: User) -> dict[str, str]:
+    root = f"/services/data/v{version}"
+    names = ["tooling", "metadata", "eclair", "folders", "prechatForms", "sobjects", "query", "search",
+             "limits", "recent", "analytics", "composite", "chatter", "tabs", "theme", "appMenu"]  # fmt: skip
+    out = {name: f"{root}/{name}" for name in names}
+    out["identity"] = identity_url(base, org.id, user.id)
+    return dict(sorted(out.items()))
+
+
+def limits(org: Org) -> dict[str, dict[str, int]]:
+    return {
+        "DailyApiRequests": {"Max": org.api_limit, "Remaining": max(org.api_limit - org.api_usage, 0)},
+        "ActiveScratchOrgs": {"Max": 3 if org.dev_hub else 0, "Remaining": 3 if org.dev_hub else 0},
+        "DailyScratchOrgs": {"Max": 6 if org.dev_hub else 0, "Remaining": 6 if org.dev_hub else 0},
+        "ConcurrentAsyncGetReportInstances": {"Max": 200, "Remaining": 200},
+        "DailyBulkApiBatches": {"Max": 15000, "Remaining": 15000},
+        "DataStorageMB": {"Max": 5, "Remaining": 5},
+        "FileStorageMB": {"Max": 20, "Remaining": 20},
+    }
+
+
+# -- records -------------------------------------------------------------------------------------------
+def _user_fields(user: User) -> dict[str, Any]:
+    return {
+        "Id": user.id,
+        "Username": user.username,
+        "Name": user.display_name,
+        "FirstName": user.first_name or None,
+        "LastName": user.last_name,
+        "Email": user.email,
+        "IsActive": user.active,
+        "UserType": "Standard" if user.user_type == "STANDARD" else user.user_type.title(),
+        "LanguageLocaleKey": user.language,
+        "LocaleSidKey": user.locale,
+        "TimeZoneSidKey": user.timezone,
+    }
+
+
+def _org_fields(org: Org) -> dict[str, Any]:
+    return {
+        "Id": org.id,
+        "Name": org.name,
+        "InstanceName": org.instance_name,
+        "IsSandbox": org.is_sandbox,
+        "TrialExpirationDate": None,
+        "NamespacePrefix": org.namespace_prefix,
+        "OrganizationType": org.organization_type,
+    }
+
+
+def _record(kind: str, fields: dict[str, Any], version: str, wanted: list[str] | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "attributes": {"type": kind, "url": f"/services/data/v{version}/sobjects/{kind}/{fields['Id']}"}
+    }
+    if wanted is None:
+        out.update(fields)
+        return out
+    lookup = {k.lower(): k for k in fields}
+    for name in wanted:
+        out[lookup[name.lower()]] = fields[lookup[name.lower()]]
+    return out
+
+
+def sobject(service: SalesforceService, kind: str, record_id: str, version: str, org: Org) -> dict[str, Any]:
+    not_found = RestError(404, "NOT_FOUND", "The requested resource does not exist")
+    if not ids.is_valid(record_id):
+        raise not_found
+    if kind == "User":
+        user = service.user(ids.to18(record_id))
+        if user is None or user.org_id != org.id:
+            raise not_found
+        return _record("User", _user_fields(user), version)
+    if kind == "Organization":
+        if not ids.same(record_id, org.id):
+            raise not_found
+        return _record("Organization", _org_fields(org), version)
+    raise RestError(404, "NOT_FOUND", f"The requested resource does not exist: sObject type '{kind}' is not supported.")
+
+
+_SOQL = re.compile(
+    r"^\s*select\s+(?P<fields>.+?)\s+from\s+(?P<object>\w+)"
+    r"(?:\s+where\s+(?P<field>\w+)\s*=\s*'(?P<value>(?:[^'\\]|\\.)*)')?"
+    r"(?:\s+limit\s+(?P<limit>\d+))?\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def query(service: SalesforceService, soql: str | None, version: str, org: Org) -> dict[str, Any]:
+    if not soql:
+        raise RestError(400, "MALFORMED_QUERY", "A query string must be provided")
+    match = _SOQL.match(soql)
+    if not match:
+        raise RestError(400, "MALFORMED_QUERY", f"unexpected token in query: {soql[:80]}")
+    kind = match.group("object")
+    wanted = [f.strip() for f in match.group("fields").split(",") if f.strip()]
+    rows: list[dict[str, Any]]
+    canonical = {"user": "User", "organization": "Organization", "scratchorginfo": "ScratchOrgInfo"}.get(kind.lower())
+    if canonical == "User":
+        rows = [_user_fields(u) for u in service.users.find("org_id", org.id)]
+    elif canonical == "Organization":
+        rows = [_org_fields(org)]
+    elif canonical == "ScratchOrgInfo" and org.dev_hub:
+        rows = []
+    else:
+        raise RestError(
+            400,
+            "INVALID_TYPE",
+            f"sObject type '{kind}' is not supported. If you are attempting to use a custom object, be sure to "
+            "append the '__c' after the entity name. Please reference your WSDL or the describe call for the "
+            "appropriate names.",
+        )
+    if rows:
+        known = {k.lower() for k in rows[0]}
+        for name in wanted:
+            if name.lower() not in known:
+                raise RestError(400, "INVALID_FIELD", f"No such column '{name}' on entity '{canonical}'.")
+    field, value = match.group("field"), match.group("value")
+    if field:
+        rows = [r for r in rows if _matches(r, field, value)]
+    if match.group("limit"):
+        rows = rows[: int(match.group("limit"))]
+    records = [_record(canonical, r, version, wanted) for r in rows]
+    return {"totalSize": len(records), "done": True, "records": records}
+
+
+def _matches(row: dict[str, Any], field: str, value: str) -> bool:
+    for key, actual in row.items():
+        if key.lower() == field.lower():
+            if key == "Id" and isinstance(actual, str):
+                return ids.same(actual, value)
+            if isinstance(actual, str):
+                return actual.lower() == value.lower() if key == "Username" else actual == value
+            return str(actual).lower() == value.lower()
+    return False

@@ -1,0 +1,196 @@
+"""HTTP wiring of the Salesforce dialect: each handler reads the request, calls the core, renders."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from ..http.api import Api, base_url, host_of, runtime_of
+from ..http.forms import Params, query_params, read_params
+from . import authorize as authz
+from . import identity as ident
+from . import rest
+from .errors import identity_dialect, oauth_dialect, rest_dialect
+from .introspect import introspect
+from .revoke import revoke
+from .service import SalesforceService
+from .token import JSON_TYPE, token
+
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def _service(request: Request) -> SalesforceService:
+    return runtime_of(request).salesforce
+
+
+async def _form(request: Request) -> Params:
+    limit = runtime_of(request).config.max_body_bytes
+    return await read_params(request, limit)
+
+
+def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    response = JSONResponse(body, status_code=status, headers=headers)
+    response.headers["content-type"] = JSON_TYPE
+    return response
+
+
+async def token_endpoint(request: Request) -> Response:
+    # Parameters in the query string of the POST are accepted too (widely copied examples put them there).
+    params = (await _form(request)).merged_under(query_params(request))
+    return token(
+        _service(request),
+        params,
+        authorization=request.headers.get("authorization"),
+        accept=request.headers.get("accept"),
+        base=base_url(request),
+        host=host_of(request),
+    )
+
+
+async def authorize_endpoint(request: Request) -> Response:
+    params = query_params(request)
+    if request.method == "POST":
+        params = (await _form(request)).merged_under(params)
+    decision = authz.decide(_service(request), params)
+    if isinstance(decision, authz.Redirect):
+        return RedirectResponse(decision.url, status_code=302)
+    from ..ui.login import render_login  # the login / consent page (HTML, no JavaScript needed)
+
+    return render_login(request, decision)
+
+
+async def introspect_endpoint(request: Request) -> Response:
+    body = introspect(_service(request), await _form(request), request.headers.get("authorization"), base_url(request))
+    return _json(body, headers=NO_STORE)
+
+
+async def revoke_endpoint(request: Request) -> Response:
+    params = query_params(request)
+    if request.method == "POST":
+        params = (await _form(request)).merged_under(params)
+    return revoke(_service(request), params, runtime_of(request).config.salesforce.revoke_error_format)
+
+
+def _bearer(request: Request) -> str | None:
+    return ident.bearer(request.headers.get("authorization"), request.query_params.get("oauth_token"))
+
+
+def _formatted(request: Request, body: dict[str, Any]) -> Response:
+    """The identity service's `format` (beats Accept): json (default), xml, urlencoded; JSONP `callback`."""
+    fmt = (request.query_params.get("format") or "").lower()
+    accept = request.headers.get("accept", "")
+    if not fmt:
+        fmt = "xml" if "application/xml" in accept else "urlencoded" if "x-www-form-urlencoded" in accept else "json"
+    callback = request.query_params.get("callback")
+    if callback and callback.replace("_", "").replace(".", "").isalnum():
+        return Response(f"{callback}({json.dumps(body)})", media_type="application/javascript")
+    if fmt == "xml":
+        from .token import render
+
+        flat = {k: v if isinstance(v, str) else json.dumps(v) for k, v in body.items()}
+        return render(flat, "xml", None)
+    if fmt == "urlencoded":
+        from urllib.parse import urlencode
+
+        flat = {k: v if isinstance(v, str) else json.dumps(v) for k, v in body.items()}
+        return Response(urlencode(flat), media_type="application/x-www-form-urlencoded")
+    return _json(body)
+
+
+async def identity_endpoint(request: Request) -> Response:
+    body = ident.identity(
+        _service(request),
+        _bearer(request),
+        request.path_params["org_id"],
+        request.path_params["user_id"],
+        base_url(request),
+        request.query_params.get("version"),
+    )
+    return _formatted(request, body)
+
+
+async def userinfo_endpoint(request: Request) -> Response:
+    token_value = _bearer(request)
+    if token_value is None and request.method == "POST":
+        token_value = (await _form(request)).get("oauth_token")
+    return _formatted(request, ident.userinfo(_service(request), token_value, base_url(request)))
+
+
+async def discovery_endpoint(request: Request) -> Response:
+    return Response(_service(request).documents.discovery(base_url(request)), media_type=JSON_TYPE)
+
+
+async def jwks_endpoint(request: Request) -> Response:
+    return _json(runtime_of(request).keys.jwks())
+
+
+# -- REST ---------------------------------------------------------------------------------------------
+async def versions_endpoint(request: Request) -> Response:
+    return _json(rest.versions(_service(request)))
+
+
+def _rest(request: Request) -> tuple[SalesforceService, str, Any, Any, dict[str, str]]:
+    service = _service(request)
+    version = rest.check_version(service, request.path_params["version"])
+    _, org, user = rest.session(service, _bearer(request))
+    headers = {"Sforce-Limit-Info": rest.count_call(service, org)}
+    return service, version, org, user, headers
+
+
+async def resources_endpoint(request: Request) -> Response:
+    _, version, org, user, headers = _rest(request)
+    return _json(rest.resources(version, base_url(request), org, user), headers=headers)
+
+
+async def limits_endpoint(request: Request) -> Response:
+    _, _, org, _, headers = _rest(request)
+    return _json(rest.limits(org), headers=headers)
+
+
+async def sobject_endpoint(request: Request) -> Response:
+    service, version, org, _, headers = _rest(request)
+    body = rest.sobject(service, request.path_params["sobject"], request.path_params["record_id"], version, org)
+    return _json(body, headers=headers)
+
+
+async def query_endpoint(request: Request) -> Response:
+    service, version, org, _, headers = _rest(request)
+    return _json(rest.query(service, request.query_params.get("q"), version, org), headers=headers)
+
+
+def _both(path: str, endpoint: Any, methods: list[str]) -> list[BaseRoute]:
+    """A route with and without the trailing slash (Salesforce answers both)."""
+    return [Route(path, endpoint, methods=methods), Route(path + "/", endpoint, methods=methods)]
+
+
+ROUTES: list[BaseRoute] = [
+    Route("/services/oauth2/token", token_endpoint, methods=["POST"]),
+    Route("/services/oauth2/authorize", authorize_endpoint, methods=["GET", "POST"]),
+    Route("/services/oauth2/introspect", introspect_endpoint, methods=["POST"]),
+    Route("/services/oauth2/revoke", revoke_endpoint, methods=["GET", "POST"]),
+    Route("/services/oauth2/userinfo", userinfo_endpoint, methods=["GET", "POST"]),
+    Route("/.well-known/openid-configuration", discovery_endpoint, methods=["GET"]),
+    Route("/id/keys", jwks_endpoint, methods=["GET"]),
+    Route("/id/{org_id}/{user_id}", identity_endpoint, methods=["GET", "POST"]),
+    *_both("/services/data", versions_endpoint, ["GET"]),
+    *_both("/services/data/{version}", resources_endpoint, ["GET"]),
+    *_both("/services/data/{version}/limits", limits_endpoint, ["GET"]),
+    *_both("/services/data/{version}/query", query_endpoint, ["GET"]),
+    *_both("/services/data/{version}/sobjects/{sobject}/{record_id}", sobject_endpoint, ["GET"]),
+]
+
+API = Api(
+    name="salesforce",
+    routes=ROUTES,
+    dialects=[
+        ("/services/oauth2", oauth_dialect),
+        ("/.well-known", oauth_dialect),
+        ("/services/data", rest_dialect),
+        ("/services", rest_dialect),
+        ("/id/", identity_dialect),
+    ],
+)

@@ -1,0 +1,440 @@
+"""Salesforce protocol rules as state transitions over the store, on the app's clock.
+
+Everything here is plain Python: no HTTP. Issuing, refreshing, rotating, evicting, expiring and revoking
+are transitions of `AccessToken` / `RefreshToken` / `AuthCode` records, so the token endpoint,
+introspection, revocation, the identity service and the REST API all read one truth.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import jwt
+
+from .. import ids, security
+from ..store import Table
+from .discovery import DocumentCache
+from .errors import OAuthError, expired_token, invalid_client_id, invalid_grant
+from .models import AccessToken, AuthCode, ConnectedApp, Org, RefreshToken, User
+
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+
+CODE_TTL = 15 * 60
+MAX_APPROVALS = 5
+LOCKOUT_ATTEMPTS = 10
+LOCKOUT_SECONDS = 15 * 60
+REFRESH_PREFIX = "5Aep861"
+
+
+@dataclass(frozen=True)
+class Issued:
+    """What a grant decided to issue; `SalesforceService.issue` turns it into tokens and a response."""
+
+    org: Org
+    user: User
+    app: ConnectedApp
+    scopes: list[str]
+    refresh: bool = False
+    signature: bool = True
+    nonce: str | None = None
+    api_instance_url: bool = False
+    refresh_family: str | None = None  # rotation: the new token joins this family
+    scope_in_response: bool = True  # the username-password flow's response has no `scope`
+    id_token: bool = True  # an `id_token` when `openid` is granted
+
+
+def identity_url(base: str, org_id: str, user_id: str) -> str:
+    return f"{base}/id/{ids.to18(org_id)}/{ids.to18(user_id)}"
+
+
+class SalesforceService:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.clock = runtime.clock
+        self.store = runtime.store
+        self.documents = DocumentCache()
+
+    # tables ------------------------------------------------------------------------------------------
+    @property
+    def orgs(self) -> Table[Org]:
+        return self.store.table(Org)
+
+    @property
+    def users(self) -> Table[User]:
+        return self.store.table(User)
+
+    @property
+    def apps(self) -> Table[ConnectedApp]:
+        return self.store.table(ConnectedApp)
+
+    @property
+    def codes(self) -> Table[AuthCode]:
+        return self.store.table(AuthCode)
+
+    @property
+    def access_tokens(self) -> Table[AccessToken]:
+        return self.store.table(AccessToken)
+
+    @property
+    def refresh_tokens(self) -> Table[RefreshToken]:
+        return self.store.table(RefreshToken)
+
+    # look-ups ----------------------------------------------------------------------------------------
+    def app_by_client_id(self, client_id: str | None) -> ConnectedApp | None:
+        if not client_id:
+            return None
+        return self.apps.first("client_id", client_id)
+
+    def require_app(self, client_id: str | None) -> ConnectedApp:
+        app = self.app_by_client_id(client_id)
+        if app is None:
+            raise invalid_client_id()
+        return app
+
+    def org(self, org_id: str) -> Org:
+        org = self.orgs.get(org_id)
+        if org is None:  # records always point at a live org; a reset removes both together
+            raise invalid_grant()
+        return org
+
+    def user_by_username(self, username: str | None) -> User | None:
+        if not username:
+            return None
+        return self.users.first("username", username.strip().lower())
+
+    def user(self, user_id: str) -> User | None:
+        return self.users.get(user_id)
+
+    def check_secret(self, app: ConnectedApp, secret: str | None) -> None:
+        """`invalid_client` unless `secret` is the app's consumer secret (constant time)."""
+        if not app.client_secret or secret is None or not security.equal(secret, app.client_secret):
+            raise OAuthError(
+                "invalid_client",
+                "invalid client credentials",
+                self.runtime.config.salesforce.invalid_client_status,
+            )
+
+    def login(self, username: str | None, password: str | None) -> User:
+        """A user by username and password (+ security token), with Salesforce's lockout."""
+        user = self.user_by_username(username)
+        now = self.clock.now()
+        if user is None or password is None:
+            raise invalid_grant("authentication failure")
+        if user.locked_until > now:
+            raise invalid_grant("authentication failure")
+        candidates = [password]
+        if user.security_token and password.endswith(user.security_token):
+            candidates.append(password[: -len(user.security_token)])
+        ok = False
+        for candidate in candidates:
+            ok |= security.equal(security.password_hash(candidate, user.salt), user.password_hash)
+        if not ok:
+            user.failed_logins += 1
+            if user.failed_logins >= LOCKOUT_ATTEMPTS:
+                user.locked_until = now + LOCKOUT_SECONDS
+                user.failed_logins = 0
+            self.users.put(user)
+            raise invalid_grant("authentication failure")
+        if user.failed_logins:
+            user.failed_logins = 0
+            self.users.put(user)
+        self.require_active(user)
+        return user
+
+    def require_active(self, user: User) -> None:
+        if not user.active:
+            raise OAuthError("inactive_user", "user is inactive")
+        org = self.orgs.get(user.org_id)
+        if org is None or org.locked:
+            raise OAuthError("inactive_org", "organization is locked, closed, or suspended")
+
+    def grant_scopes(self, app: ConnectedApp, requested: str | None, *, exclude: tuple[str, ...] = ()) -> list[str]:
+        """The scopes a token gets: the requested ones the app allows, or all the app's when none asked."""
+        allowed = list(app.scopes)
+        if "full" in allowed:
+            allowed_set = None  # full covers every scope
+        else:
+            allowed_set = set(allowed)
+            if "refresh_token" in allowed_set:
+                allowed_set.add("offline_access")
+        if requested is None or not requested.strip():
+            scopes = allowed
+        else:
+            asked = [s for s in requested.replace("+", " ").split() if s]
+            scopes = [s for s in dict.fromkeys(asked) if allowed_set is None or s in allowed_set]
+            if not scopes:
+                raise OAuthError("invalid_scope", "requested scope is invalid, unknown, or malformed")
+        return [s for s in scopes if s not in exclude]
+
+    # issuing -----------------------------------------------------------------------------------------
+    def issue(self, issued: Issued, base: str, *, code: AuthCode | None = None) -> dict[str, Any]:
+        """Create the tokens `issued` describes and return Salesforce's token response."""
+        now = self.clock.now()
+        org, user, app = issued.org, issued.user, issued.app
+        with self.store.atomic():
+            refresh_raw: str | None = None
+            refresh_id: str | None = None
+            if issued.refresh:
+                refresh_raw = REFRESH_PREFIX + security.random_sf_opaque(80)
+                refresh_id = security.token_hash(refresh_raw)
+                family = issued.refresh_family or refresh_id
+                self.refresh_tokens.put(
+                    RefreshToken(
+                        id=refresh_id,
+                        org_id=org.id,
+                        user_id=user.id,
+                        app_id=app.id,
+                        scopes=list(issued.scopes),
+                        issued_at=now,
+                        last_used=now,
+                        family_id=family,
+                        approval=f"{user.id}|{app.id}",
+                    )
+                )
+                if issued.refresh_family is None:
+                    self._enforce_approval_limit(user.id, app.id)
+            access_raw = f"{ids.to15(org.id)}!AQ" + security.random_sf_opaque(94)
+            access_id = security.token_hash(access_raw)
+            self.access_tokens.put(
+                AccessToken(
+                    id=access_id,
+                    org_id=org.id,
+                    user_id=user.id,
+                    app_id=app.id,
+                    scopes=list(issued.scopes),
+                    issued_at=now,
+                    last_active=now,
+                    timeout=app.session_timeout,
+                    refresh_id=refresh_id,
+                )
+            )
+            if code is not None:
+                code.issued_access.append(access_id)
+                if refresh_id:
+                    code.issued_refresh.append(refresh_id)
+                self.codes.put(code)
+        ident = identity_url(base, org.id, user.id)
+        issued_at = str(int(now * 1000))
+        body: dict[str, Any] = {"access_token": access_raw}
+        if refresh_raw:
+            body["refresh_token"] = refresh_raw
+        if issued.signature:
+            body["signature"] = security.hmac_sha256_b64(app.client_secret or "", ident + issued_at)
+        if issued.scope_in_response:
+            body["scope"] = " ".join(issued.scopes)
+        if issued.id_token and "openid" in issued.scopes:
+            body["id_token"] = self.id_token(base, org, user, app, access_raw, issued.nonce, now)
+        body["instance_url"] = self.instance_url(org, base)
+        body["id"] = ident
+        body["token_type"] = "Bearer"
+        body["issued_at"] = issued_at
+        if issued.api_instance_url:
+            body["api_instance_url"] = "https://api.salesforce.com"
+        return body
+
+    def instance_url(self, org: Org, base: str) -> str:
+        return f"https://{org.my_domain}" if org.my_domain else base
+
+    def id_token(
+        self, base: str, org: Org, user: User, app: ConnectedApp, access: str, nonce: str | None, now: float
+    ) -> str:
+        key = self.runtime.keys.rsa
+        digest = hashlib.sha256(access.encode()).digest()
+        claims: dict[str, Any] = {
+            "at_hash": base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode(),
+            "sub": identity_url(base, org.id, user.id),
+            "aud": app.client_id,
+            "iss": base,
+            "exp": int(now + app.id_token_validity),
+            "iat": int(now),
+            "name": user.display_name,
+            "preferred_username": user.username,
+            "given_name": user.first_name,
+            "family_name": user.last_name,
+            "email": user.email,
+            "email_verified": True,
+            "user_id": ids.to18(user.id),
+            "organization_id": ids.to18(org.id),
+        }
+        if nonce:
+            claims["nonce"] = nonce
+        return jwt.encode(claims, key.private, algorithm="RS256", headers={"kid": key.kid})
+
+    def _enforce_approval_limit(self, user_id: str, app_id: str) -> None:
+        """Five approvals (refresh-token families) per user per app; a sixth revokes the oldest."""
+        live = [rt for rt in self.refresh_tokens.find("approval", f"{user_id}|{app_id}") if not rt.revoked]
+        families: dict[str, float] = {}
+        for rt in live:
+            families[rt.family_id] = min(families.get(rt.family_id, rt.issued_at), rt.issued_at)
+        excess = len(families) - MAX_APPROVALS
+        if excess > 0:
+            for family, _ in sorted(families.items(), key=lambda kv: kv[1])[:excess]:
+                self.revoke_family(family)
+
+    # codes -------------------------------------------------------------------------------------------
+    def new_code(
+        self,
+        *,
+        org: Org,
+        app: ConnectedApp,
+        user: User,
+        redirect_uri: str,
+        scopes: list[str],
+        code_challenge: str | None,
+        nonce: str | None,
+    ) -> str:
+        raw = "aPrx" + security.random_sf_opaque(60) + "=="
+        now = self.clock.now()
+        self.codes.put(
+            AuthCode(
+                id=security.token_hash(raw),
+                org_id=org.id,
+                app_id=app.id,
+                user_id=user.id,
+                redirect_uri=redirect_uri,
+                scopes=scopes,
+                issued_at=now,
+                expires_at=now + CODE_TTL,
+                code_challenge=code_challenge or None,
+                nonce=nonce,
+            )
+        )
+        return raw
+
+    def redeem_code(self, raw: str | None, app: ConnectedApp) -> AuthCode:
+        """The code, marked used. A replayed code also revokes everything issued from it."""
+        if not raw:
+            raise invalid_grant("invalid authorization code")
+        with self.store.atomic():
+            code = self.codes.get(security.token_hash(raw))
+            if code is None or code.app_id != app.id:
+                raise invalid_grant("invalid authorization code")
+            if code.used:
+                for access_id in code.issued_access:
+                    self._revoke_access(access_id)
+                for refresh_id in code.issued_refresh:
+                    rt = self.refresh_tokens.get(refresh_id)
+                    if rt is not None:
+                        self.revoke_family(rt.family_id)
+                raise invalid_grant("invalid authorization code")
+            if self.clock.now() >= code.expires_at:
+                raise invalid_grant("expired authorization code")
+            code.used = True
+            self.codes.put(code)
+            return code
+
+    # refresh tokens ----------------------------------------------------------------------------------
+    def refresh_live(self, rt: RefreshToken, app: ConnectedApp, now: float) -> bool:
+        if rt.revoked or rt.rotated:
+            return False
+        policy = app.refresh_token_policy
+        if policy == "immediately":
+            return False
+        if policy == "idle":
+            return now < rt.last_used + app.refresh_token_ttl
+        if policy == "absolute":
+            return now < rt.issued_at + app.refresh_token_ttl
+        return True
+
+    def use_refresh(self, raw: str | None, app: ConnectedApp) -> tuple[RefreshToken, str | None]:
+        """The live refresh token `raw` of `app`, touched; and the family a rotated successor joins.
+
+        Reuse of a token that rotation superseded revokes the whole family (the current token and
+        every access token issued from it), as Salesforce documents.
+        """
+        if not raw:
+            raise expired_token()
+        now = self.clock.now()
+        with self.store.atomic():
+            rt = self.refresh_tokens.get(security.token_hash(raw))
+            if rt is None or rt.app_id != app.id:
+                raise expired_token()
+            if rt.rotated and not rt.revoked:
+                self.revoke_family(rt.family_id)
+                raise expired_token()
+            if not self.refresh_live(rt, app, now):
+                raise expired_token()
+            user = self.users.get(rt.user_id)
+            if user is None:
+                raise expired_token()
+            self.require_active(user)
+            rt.last_used = now
+            family: str | None = None
+            if app.rotation:
+                rt.rotated = True
+                family = rt.family_id
+            self.refresh_tokens.put(rt)
+            return rt, family
+
+    # access tokens -----------------------------------------------------------------------------------
+    def live_access(self, raw: str | None) -> AccessToken | None:
+        """The live session for `raw`, its idle timer slid forward (after half the timeout, as Salesforce)."""
+        if not raw:
+            return None
+        token = self.access_tokens.get(security.token_hash(raw))
+        if token is None:
+            return None
+        now = self.clock.now()
+        if not token.live(now):
+            return None
+        if token.refresh_id is not None:
+            rt = self.refresh_tokens.get(token.refresh_id)
+            if rt is None or rt.revoked:
+                return None
+        if now - token.last_active >= token.timeout / 2:
+            token.last_active = now
+            self.access_tokens.put(token)
+        return token
+
+    # revocation --------------------------------------------------------------------------------------
+    def _revoke_access(self, access_id: str) -> bool:
+        token = self.access_tokens.get(access_id)
+        if token is None or token.revoked:
+            return False
+        token.revoked = True
+        self.access_tokens.put(token)
+        return True
+
+    def revoke_family(self, family_id: str) -> None:
+        for rt in self.refresh_tokens.find("family_id", family_id):
+            if not rt.revoked:
+                rt.revoked = True
+                self.refresh_tokens.put(rt)
+            for at in self.access_tokens.find("refresh_id", rt.id):
+                self._revoke_access(at.id)
+
+    def revoke(self, raw: str | None) -> bool:
+        """Revoke an access token (that session) or a refresh token (it and its access tokens)."""
+        if not raw:
+            return False
+        digest = security.token_hash(raw)
+        now = self.clock.now()
+        with self.store.atomic():
+            token = self.access_tokens.get(digest)
+            if token is not None:
+                if not token.live(now):
+                    return False
+                return self._revoke_access(digest)
+            rt = self.refresh_tokens.get(digest)
+            if rt is None or rt.revoked or rt.rotated:
+                return False
+            app = self.apps.get(rt.app_id)
+            if app is not None and not self.refresh_live(rt, app, now):
+                return False
+            self.revoke_family(rt.family_id)
+            return True
+
+    def expire_sessions(self, org_id: str | None = None, user_id: str | None = None) -> int:
+        """End live sessions now (a control-plane transition): their access tokens answer 401."""
+        count = 0
+        with self.store.atomic():
+            for token in self.access_tokens.all():
+                if (org_id and token.org_id != org_id) or (user_id and token.user_id != user_id):
+                    continue
+                if self._revoke_access(token.id):
+                    count += 1
+        return count

@@ -1,0 +1,59 @@
+"""`POST /services/oauth2/token`: read the request, pick the grant from the table, format the answer."""
+
+from __future__ import annotations
+
+from typing import Any
+from xml.sax.saxutils import escape
+
+from starlette.responses import JSONResponse, Response
+
+from ..http.forms import Params
+from .clientauth import client_credentials
+from .errors import NO_STORE, OAuthError
+from .grants import TokenRequest, grant_for
+from .service import SalesforceService
+
+JSON_TYPE = "application/json;charset=UTF-8"
+
+
+def token(
+    service: SalesforceService,
+    params: Params,
+    *,
+    authorization: str | None,
+    accept: str | None,
+    base: str,
+    host: str,
+) -> Response:
+    request = TokenRequest(params=params, client=client_credentials(params, authorization), base=base, host=host)
+    if params.get("response_type") and not params.get("grant_type"):
+        from .device import start_device_flow  # the device flow starts on the token endpoint
+
+        body = start_device_flow(service, request)
+    else:
+        grant = grant_for(params.get("grant_type"))
+        body = grant(service, request).run()
+    return render(body, params.get("format"), accept)
+
+
+def render(body: dict[str, Any], fmt: str | None, accept: str | None) -> Response:
+    """Salesforce's token response in JSON (default), urlencoded or XML, chosen by `format` or Accept."""
+    kind = (fmt or "").lower()
+    if not kind and accept:
+        if "application/x-www-form-urlencoded" in accept:
+            kind = "urlencoded"
+        elif "application/xml" in accept:
+            kind = "xml"
+    if kind == "urlencoded":
+        from urllib.parse import urlencode
+
+        return Response(urlencode(body), media_type="application/x-www-form-urlencoded", headers=NO_STORE)
+    if kind == "xml":
+        fields = "".join(f"<{k}>{escape(str(v))}</{k}>" for k, v in body.items())
+        xml = f'<?xml version="1.0" encoding="UTF-8"?><OAuth>{fields}</OAuth>'
+        return Response(xml, media_type="application/xml", headers=NO_STORE)
+    if kind not in ("", "json"):
+        raise OAuthError("invalid_request", "unsupported format")
+    response = JSONResponse(body, headers=NO_STORE)
+    response.headers["content-type"] = JSON_TYPE
+    return response

@@ -1,0 +1,55 @@
+"""Secrets: generation, one-way hashing, constant-time comparison and redaction."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import string
+
+_B62 = string.ascii_letters + string.digits
+_SF_TOKEN_CHARS = _B62 + "._"
+
+
+def random_b62(length: int) -> str:
+    return "".join(secrets.choice(_B62) for _ in range(length))
+
+
+def random_sf_opaque(length: int) -> str:
+    """Characters Salesforce uses after the ``!`` of a session id: ``[A-Za-z0-9._]``."""
+    raw = secrets.token_bytes(length)
+    return "".join(_SF_TOKEN_CHARS[b % len(_SF_TOKEN_CHARS)] for b in raw)
+
+
+def token_hash(token: str) -> str:
+    """The stored form of a bearer secret (access, refresh, API token, code): SHA-256 hex."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def password_hash(password: str, salt: str) -> str:
+    return hashlib.sha256((salt + "\x00" + password).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def equal(a: str | bytes, b: str | bytes) -> bool:
+    """Constant-time comparison for every secret."""
+    ab = a.encode("utf-8", "surrogatepass") if isinstance(a, str) else a
+    bb = b.encode("utf-8", "surrogatepass") if isinstance(b, str) else b
+    return hmac.compare_digest(ab, bb)
+
+
+def hmac_sha256_b64(key: str, message: str) -> str:
+    digest = hmac.new(key.encode(), message.encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+def b64url_sha256(text: str) -> str:
+    digest = hashlib.sha256(text.encode("ascii", "surrogateescape")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def mask(secret: str, keep: int = 4) -> str:
+    """``00D5g00…Xy3Q`` style masking for logs and the dashboard."""
+    if len(secret) <= keep * 2:
+        return "*" * len(secret)
+    return f"{secret[:keep]}…{secret[-keep:]}"

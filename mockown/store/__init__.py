@@ -1,0 +1,85 @@
+"""The typed store: tables of dataclass records with secondary indexes, behind a `Store` protocol.
+
+Each kind of state is a dataclass registered with `@record(table, key=..., indexes=...)`. Code reads and
+writes it through `store.table(Kind)`, which is typed: `store.table(AccessToken).get(h)` is an
+`AccessToken | None`. Mutating a record means changing it and calling `put()` again, so every backend
+(memory, SQLite) sees every change. Multi-step state transitions run inside `with store.atomic():`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
+
+R = TypeVar("R")
+
+
+class RecordMeta:
+    __slots__ = ("cls", "indexes", "key", "table")
+
+    def __init__(self, cls: type[Any], table: str, key: str, indexes: tuple[str, ...]) -> None:
+        self.cls, self.table, self.key, self.indexes = cls, table, key, indexes
+
+
+RECORD_TYPES: dict[str, RecordMeta] = {}
+
+
+def record(table: str, *, key: str = "id", indexes: tuple[str, ...] = ()) -> Callable[[type[R]], type[R]]:
+    """Register a dataclass as a stored kind (a type-level registry; state itself lives in a Store)."""
+
+    def wrap(cls: type[R]) -> type[R]:
+        if not dataclasses.is_dataclass(cls):
+            raise TypeError(f"{cls.__name__} must be a dataclass")
+        meta = RecordMeta(cls, table, key, indexes)
+        cls.__mockown_record__ = meta  # type: ignore[attr-defined]
+        RECORD_TYPES[table] = meta
+        return cls
+
+    return wrap
+
+
+def meta_of(cls: type[Any]) -> RecordMeta:
+    try:
+        meta: RecordMeta = cls.__mockown_record__
+    except AttributeError:
+        raise TypeError(f"{cls.__name__} is not a registered record") from None
+    return meta
+
+
+def to_dict(rec: Any) -> dict[str, Any]:
+    return dataclasses.asdict(rec)
+
+
+def from_dict(cls: type[R], data: dict[str, Any]) -> R:
+    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    return cls(**{k: v for k, v in data.items() if k in names})
+
+
+class Table(Protocol[R]):
+    def get(self, key: str) -> R | None: ...
+    def put(self, rec: R) -> None: ...
+    def delete(self, key: str) -> None: ...
+    def find(self, index: str, value: Any) -> list[R]: ...
+    def first(self, index: str, value: Any) -> R | None: ...
+    def all(self) -> list[R]: ...
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[R]: ...
+
+
+@runtime_checkable
+class Store(Protocol):
+    kind: ClassVar[str]
+
+    def table(self, cls: type[R]) -> Table[R]: ...
+    def atomic(self) -> AbstractContextManager[None]: ...
+    def clear(self) -> None: ...
+    def dump(self) -> dict[str, list[dict[str, Any]]]: ...
+    def load(self, data: dict[str, list[dict[str, Any]]]) -> None: ...
+    def get_meta(self, name: str) -> Any: ...
+    def set_meta(self, name: str, value: Any) -> None: ...
+    def close(self) -> None: ...
+
+
+__all__ = ["RECORD_TYPES", "Store", "Table", "from_dict", "meta_of", "record", "to_dict"]

@@ -1,0 +1,123 @@
+"""The default store: dictionaries in the app's memory, with O(1) secondary indexes."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from typing import Any, ClassVar, Generic
+
+from . import RECORD_TYPES, R, RecordMeta, from_dict, meta_of, to_dict
+
+
+class MemoryTable(Generic[R]):
+    __slots__ = ("_index", "_indexed", "_meta", "_rows")
+
+    def __init__(self, meta: RecordMeta) -> None:
+        self._meta = meta
+        self._rows: dict[str, R] = {}
+        self._index: dict[str, dict[Any, dict[str, None]]] = {name: {} for name in meta.indexes}
+        # the indexed values each row was filed under, so an in-place mutation can be re-filed on put()
+        self._indexed: dict[str, tuple[Any, ...]] = {}
+
+    def get(self, key: str) -> R | None:
+        return self._rows.get(key)
+
+    def put(self, rec: R) -> None:
+        key = getattr(rec, self._meta.key)
+        values = tuple(getattr(rec, name) for name in self._meta.indexes)
+        old = self._indexed.get(key)
+        if old != values:
+            if old is not None:
+                self._unfile(key, old)
+            for name, value in zip(self._meta.indexes, values, strict=True):
+                if value is not None:
+                    self._index[name].setdefault(value, {})[key] = None
+            self._indexed[key] = values
+        self._rows[key] = rec
+
+    def _unfile(self, key: str, values: tuple[Any, ...]) -> None:
+        for name, value in zip(self._meta.indexes, values, strict=True):
+            bucket = self._index[name].get(value)
+            if bucket is not None:
+                bucket.pop(key, None)
+                if not bucket:
+                    del self._index[name][value]
+
+    def delete(self, key: str) -> None:
+        if self._rows.pop(key, None) is not None:
+            self._unfile(key, self._indexed.pop(key))
+
+    def find(self, index: str, value: Any) -> list[R]:
+        bucket = self._index[index].get(value)
+        if not bucket:
+            return []
+        return [self._rows[k] for k in bucket]
+
+    def first(self, index: str, value: Any) -> R | None:
+        bucket = self._index[index].get(value)
+        if not bucket:
+            return None
+        return self._rows[next(iter(bucket))]
+
+    def all(self) -> list[R]:
+        return list(self._rows.values())
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __iter__(self) -> Iterator[R]:
+        return iter(list(self._rows.values()))
+
+
+class MemoryStore:
+    kind: ClassVar[str] = "memory"
+
+    def __init__(self) -> None:
+        self._tables: dict[str, MemoryTable[Any]] = {}
+        self._meta: dict[str, Any] = {}
+        self._lock = threading.RLock()
+
+    def table(self, cls: type[R]) -> MemoryTable[R]:
+        meta = meta_of(cls)
+        table = self._tables.get(meta.table)
+        if table is None:
+            table = self._tables[meta.table] = MemoryTable(meta)
+        return table
+
+    def atomic(self) -> AbstractContextManager[None]:
+        return self._lock  # type: ignore[return-value]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._tables.clear()
+            self._meta.clear()
+
+    def dump(self) -> dict[str, list[dict[str, Any]]]:
+        with self._lock:
+            out = {name: [to_dict(r) for r in t.all()] for name, t in self._tables.items() if len(t)}
+            out["_meta"] = [dict(self._meta)]
+            return out
+
+    def load(self, data: dict[str, list[dict[str, Any]]]) -> None:
+        with self._lock:
+            self.clear()
+            for name, rows in data.items():
+                if name == "_meta":
+                    self._meta.update(rows[0] if rows else {})
+                    continue
+                meta = RECORD_TYPES.get(name)
+                if meta is None:
+                    raise ValueError(f"unknown table in snapshot: {name}")
+                table = self.table(meta.cls)
+                for row in rows:
+                    table.put(from_dict(meta.cls, row))
+
+    def get_meta(self, name: str) -> Any:
+        return self._meta.get(name)
+
+    def set_meta(self, name: str, value: Any) -> None:
+        self._meta[name] = value
+
+    def close(self) -> None:
+        pass

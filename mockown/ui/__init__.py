@@ -1,0 +1,1 @@
+"""Server-rendered pages: the authorize login / consent page and the state dashboard."""

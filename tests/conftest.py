@@ -1,0 +1,45 @@
+"""Shared fixtures: an app on a frozen clock with the default seed, and a client wired to it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from mockown import Config, FrozenClock, create_app
+from mockown.http.inprocess import in_process_client
+from mockown.runtime import Runtime
+
+T0 = "2026-01-01T00:00:00Z"
+BASE = "http://testserver"
+CID = "3MVG9MockownDemoConsumerKey0000000000000000000000000000000000000000000000000000000"
+SECRET = "MOCKOWNDEMOSECRET0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF"
+ORG = "00D5g000004MockEAC"
+ADMIN = "admin@mockown.test"
+ADMIN_ID = "005g000000Adm1NAAR"
+PASSWORD = "Passw0rd!"
+CALLBACK = "http://localhost:8080/callback"
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(T0)
+
+
+@pytest.fixture
+def app(clock: FrozenClock) -> Starlette:
+    return create_app(Config(), clock=clock)
+
+
+@pytest.fixture
+def runtime(app: Starlette) -> Runtime:
+    rt: Runtime = app.state.runtime
+    return rt
+
+
+@pytest.fixture
+def client(app: Starlette) -> Iterator[httpx.Client]:
+    with in_process_client(app) as c:
+        yield c
