@@ -1,0 +1,49 @@
+"""E-mails the emulated services send (the Own API on API-token creation and revocation, ...).
+
+Nothing leaves the process: each message is a record in the store, read back through the control plane
+(`/_mockown/outbox`) and the pytest plugin.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .store import record
+
+if TYPE_CHECKING:
+    from .runtime import Runtime
+
+_seq = itertools.count(1)
+
+
+@record("outbox", indexes=("to", "account_id"))
+@dataclass(slots=True)
+class Email:
+    id: str
+    to: str
+    subject: str
+    body: str
+    sent_at: float
+    account_id: str | None = None  # the Own account (or org) the message belongs to
+    kind: str = ""  # e.g. own.api_token.created
+
+
+def send(runtime: Runtime, *, to: str, subject: str, body: str, account_id: str | None = None, kind: str = "") -> Email:
+    now = runtime.clock.now()
+    email = Email(
+        id=f"{int(now * 1000):013d}-{next(_seq):06d}",
+        to=to,
+        subject=subject,
+        body=body,
+        sent_at=now,
+        account_id=account_id,
+        kind=kind,
+    )
+    runtime.store.table(Email).put(email)
+    return email
+
+
+def messages(runtime: Runtime) -> list[Email]:
+    return sorted(runtime.store.table(Email).all(), key=lambda e: e.id)
