@@ -27,5 +27,6 @@ class RefreshTokenGrant(Grant):
             scopes=rt.scopes,
             refresh=family is not None,
             refresh_family=family,
+            parent_refresh=None if family is not None else rt.id,
         )
         return self.service.issue(issued, self.request.base)

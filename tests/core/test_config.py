@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mockown.config import Config, ConfigError
+
+
+def test_defaults() -> None:
+    config = Config.load(env={})
+    assert (config.host, config.port, config.seed_defaults) == ("127.0.0.1", 8080, True)
+    assert config.loopback_only
+
+
+def test_precedence_file_env_overrides(tmp_path: Path) -> None:
+    path = tmp_path / "mockown.yaml"
+    path.write_text("port: 9000\nlog_level: debug\nsalesforce:\n  daily_api_limit: 10\n")
+    env = {"MOCKOWN_PORT": "9100", "MOCKOWN_SALESFORCE__DAILY_API_LIMIT": "20", "MOCKOWN_SEED_DEFAULTS": "false"}
+    config = Config.load(file=path, env=env, overrides={"port": 9200})
+    assert config.port == 9200
+    assert config.log_level == "debug"
+    assert config.salesforce.daily_api_limit == 20
+    assert config.seed_defaults is False
+
+
+def test_config_file_from_env(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("host: 0.0.0.0\n")
+    config = Config.load(env={"MOCKOWN_CONFIG": str(path)})
+    assert config.host == "0.0.0.0" and not config.loopback_only
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [({"MOCKOWN_PORTT": "1"}, "unknown setting portt"), ({"MOCKOWN_PORT": "eighty"}, "port"),
+     ({"MOCKOWN_SEED_DEFAULTS": "maybe"}, "seed_defaults"), ({"MOCKOWN_SALESFORCE__NOPE": "1"}, "salesforce.nope")],
+)  # fmt: skip
+def test_bad_settings_are_named(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        Config.load(env=env)
+
+
+def test_bad_file(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("- a list\n")
+    with pytest.raises(ConfigError, match="mapping"):
+        Config.load(file=path, env={})
+    with pytest.raises(ConfigError, match="cannot read"):
+        Config.load(file=tmp_path / "missing.yaml", env={})
+
+
+def test_frozen_and_replace() -> None:
+    config = Config()
+    with pytest.raises(AttributeError):
+        config.port = 1  # type: ignore[misc]
+    assert config.replace(port=1).port == 1 and config.port == 8080

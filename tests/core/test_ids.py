@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mockown import ids
+
+ALNUM = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", min_size=15, max_size=15)
+
+
+@pytest.mark.parametrize(
+    ("id15", "id18"),
+    [("00D50000000IZ3Z", "00D50000000IZ3ZEAW"), ("00550000001fg5O", "00550000001fg5OAAQ"),
+     ("001000000000000", "001000000000000AAA")],
+)  # fmt: skip
+def test_known_checksums(id15: str, id18: str) -> None:
+    assert ids.to18(id15) == id18
+    assert ids.to15(id18) == id15
+
+
+@given(ALNUM)
+def test_round_trip(id15: str) -> None:
+    id18 = ids.to18(id15)
+    assert len(id18) == 18 and ids.to15(id18) == id15 and ids.same(id15, id18)
+
+
+@given(ALNUM)
+def test_checksum_distinguishes_case(id15: str) -> None:
+    flipped = id15.swapcase()
+    if flipped != id15:
+        assert ids.to18(flipped)[15:] != ids.to18(id15)[15:] or flipped.upper() != id15.upper()
+
+
+def test_rejects_bad_ids() -> None:
+    for bad in ["", "short", "00D50000000IZ3ZEAX", "00D50000000IZ3Z!", "x" * 16]:
+        assert not ids.is_valid(bad)
+    with pytest.raises(ValueError):
+        ids.new_id("00")
+
+
+def test_new_ids_are_valid_and_fresh() -> None:
+    made = {ids.new_id(ids.ORG) for _ in range(200)}
+    assert len(made) == 200
+    assert all(ids.is_valid(i) and i.startswith("00D") for i in made)

@@ -1,0 +1,117 @@
+"""The identity URL, userinfo, discovery and JWKS."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from mockown.runtime import Runtime
+from tests.conftest import ADMIN, ADMIN_ID, BASE, ORG
+from tests.salesforce.helpers import code_tokens, new_org, org_tokens, password_token
+
+MSDK_REQUIRED = {"username", "email", "first_name", "last_name", "display_name", "id", "user_id", "organization_id",
+                 "nick_name", "user_type", "language", "locale", "last_modified_date"}  # fmt: skip
+
+
+def test_identity_with_bearer_and_query_token(client: httpx.Client) -> None:
+    tokens = code_tokens(client)
+    r = client.get(tokens["id"], headers={"Authorization": f"Bearer {tokens['access_token']}"})
+    assert r.status_code == 200
+    body = r.json()
+    assert MSDK_REQUIRED <= set(body)
+    assert body["id"] == tokens["id"] and body["user_id"] == ADMIN_ID and body["organization_id"] == ORG
+    assert body["username"] == ADMIN and body["asserted_user"] is True
+    assert body["urls"]["rest"] == f"{BASE}/services/data/v{{version}}/"
+    r = client.get(tokens["id"], params={"format": "json", "oauth_token": tokens["access_token"], "version": "62.0"})
+    assert r.json()["urls"]["rest"] == f"{BASE}/services/data/v62.0/"
+    r = client.get(tokens["id"], params={"oauth_token": tokens["access_token"], "version": "latest"})
+    assert r.json()["urls"]["query"].startswith(f"{BASE}/services/data/v66.0/")
+
+
+def test_identity_with_15_char_ids_and_oauth_scheme(client: httpx.Client) -> None:
+    token = code_tokens(client)["access_token"]
+    r = client.get(f"/id/{ORG[:15]}/{ADMIN_ID[:15]}", headers={"Authorization": f"OAuth {token}"})
+    assert r.status_code == 200 and r.json()["user_id"] == ADMIN_ID
+
+
+def test_identity_formats(client: httpx.Client) -> None:
+    tokens = code_tokens(client)
+    r = client.get(tokens["id"], params={"oauth_token": tokens["access_token"], "format": "xml"})
+    assert r.headers["content-type"].startswith("application/xml") and "<username>" in r.text
+    r = client.get(tokens["id"], params={"oauth_token": tokens["access_token"], "format": "urlencoded"})
+    assert "username=admin%40mockown.test" in r.text
+    r = client.get(tokens["id"], params={"oauth_token": tokens["access_token"]}, headers={"Accept": "application/xml"})
+    assert "<OAuth>" in r.text
+    r = client.get(tokens["id"], params={"oauth_token": tokens["access_token"], "callback": "cb"})
+    assert r.text.startswith("cb({")
+
+
+@pytest.mark.parametrize(
+    ("path", "token", "status", "word"),
+    [
+        (f"/id/{ORG}/{ADMIN_ID}", None, 403, "Missing_OAuth_Token"),
+        (f"/id/{ORG}/{ADMIN_ID}", "garbage", 403, "Bad_OAuth_Token"),
+        (f"/id/00D5g000004Dev2EAC/{ADMIN_ID}", "live", 403, "Wrong_Org"),
+        (f"/id/{ORG}/005g000000Nope1AAA", "live", 404, "Bad_Id"),
+        (f"/id/{ORG}/notanid", "live", 404, "Bad_Id"),
+        (f"/id/{ORG}/005g000000InactAAB", "live", 404, "Inactive"),
+    ],
+)
+def test_identity_errors(client: httpx.Client, path: str, token: str | None, status: int, word: str) -> None:
+    headers = {}
+    if token == "live":
+        token = code_tokens(client)["access_token"]
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    r = client.get(path, headers=headers)
+    assert (r.status_code, r.text) == (status, word)
+    assert r.headers["content-type"].startswith("text/plain")
+
+
+def test_identity_of_revoked_token(client: httpx.Client) -> None:
+    tokens = code_tokens(client)
+    client.post("/services/oauth2/revoke", data={"token": tokens["access_token"]})
+    r = client.get(tokens["id"], params={"oauth_token": tokens["access_token"]})
+    assert (r.status_code, r.text) == (403, "Bad_OAuth_Token")
+
+
+def test_identity_of_another_orgs_user(client: httpx.Client, runtime: Runtime) -> None:
+    org = new_org(runtime)
+    token = org_tokens(client, org)["access_token"]
+    r = client.get(f"/id/{ORG}/{ADMIN_ID}", headers={"Authorization": f"Bearer {token}"})
+    assert (r.status_code, r.text) == (403, "Wrong_Org")
+
+
+def test_userinfo(client: httpx.Client) -> None:
+    tokens = code_tokens(client)
+    r = client.get("/services/oauth2/userinfo", headers={"Authorization": f"Bearer {tokens['access_token']}"})
+    body = r.json()
+    assert r.status_code == 200
+    assert body["sub"] == tokens["id"] and body["user_id"] == ADMIN_ID and body["organization_id"] == ORG
+    assert body["preferred_username"] == ADMIN
+    r = client.get("/services/oauth2/userinfo", params={"oauth_token": "bad"})
+    assert (r.status_code, r.text) == (403, "Bad_OAuth_Token")
+
+
+def test_discovery_document(client: httpx.Client) -> None:
+    r = client.get("/.well-known/openid-configuration")
+    body = r.json()
+    assert body["issuer"] == BASE
+    assert body["token_endpoint"] == f"{BASE}/services/oauth2/token"
+    assert body["jwks_uri"] == f"{BASE}/id/keys"
+    assert body["response_types_supported"] == ["code", "token", "token id_token"]
+    assert "grant_types_supported" not in body and "code_challenge_methods_supported" not in body
+    other = client.get("/.well-known/openid-configuration", headers={"Host": "mock.example:9000"}).json()
+    assert other["issuer"] == "http://mock.example:9000"
+
+
+def test_jwks(client: httpx.Client) -> None:
+    keys = client.get("/id/keys").json()["keys"]
+    assert len(keys) == 1
+    assert set(keys[0]) == {"kty", "n", "e", "alg", "use", "kid"}
+    assert keys[0]["kty"] == "RSA" and keys[0]["alg"] == "RS256" and keys[0]["e"] == "AQAB"
+
+
+def test_password_flow_token_reaches_identity(client: httpx.Client) -> None:
+    body = password_token(client).json()
+    assert client.get(body["id"], params={"oauth_token": body["access_token"]}).status_code == 200

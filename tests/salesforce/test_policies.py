@@ -1,0 +1,222 @@
+"""Token policies as state transitions on the frozen clock: codes, sessions, refresh policies, rotation, approvals."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from mockown.runtime import Runtime
+from tests.conftest import CALLBACK, CID
+from tests.salesforce.helpers import (
+    TOKEN,
+    code_tokens,
+    exchange,
+    get_code,
+    introspect,
+    new_org,
+    org_tokens,
+    pkce_pair,
+    refresh,
+    rest,
+)
+
+EXPIRED = {"error": "invalid_grant", "error_description": "expired access/refresh token"}
+
+
+# -- authorization codes ------------------------------------------------------------------------------
+def test_code_is_single_use_and_replay_revokes_what_it_issued(client: httpx.Client) -> None:
+    code = get_code(client, scope="api refresh_token")
+    first = exchange(client, code)
+    assert first.status_code == 200
+    tokens = first.json()
+    replay = exchange(client, code)
+    assert replay.json() == {"error": "invalid_grant", "error_description": "invalid authorization code"}
+    assert rest(client, tokens["access_token"]).status_code == 401
+    assert refresh(client, tokens["refresh_token"]).json() == EXPIRED
+
+
+def test_code_expires_after_15_minutes(client: httpx.Client, runtime: Runtime) -> None:
+    code = get_code(client)
+    runtime.clock.advance("15m")
+    assert exchange(client, code).json() == {
+        "error": "invalid_grant",
+        "error_description": "expired authorization code",
+    }
+    code = get_code(client)
+    runtime.clock.advance(15 * 60 - 1)
+    assert exchange(client, code).status_code == 200
+
+
+def test_code_bound_to_redirect_uri_and_client(client: httpx.Client, runtime: Runtime) -> None:
+    code = get_code(client)
+    r = exchange(client, code, redirect_uri="http://127.0.0.1:8080/callback")
+    assert r.json()["error"] == "redirect_uri_mismatch"
+    other = new_org(runtime)
+    r = exchange(client, get_code(client), client_id=other["client_id"], client_secret=other["secret"])
+    assert r.json() == {"error": "invalid_grant", "error_description": "invalid authorization code"}
+
+
+def test_confidential_app_needs_secret_for_code(client: httpx.Client) -> None:
+    data = {"grant_type": "authorization_code", "code": get_code(client), "client_id": CID, "redirect_uri": CALLBACK}
+    r = client.post(TOKEN, data=data)
+    assert r.json()["error"] == "invalid_client"
+
+
+# -- PKCE -----------------------------------------------------------------------------------------------
+def _cli_code(client: httpx.Client, challenge: str | None) -> str:
+    params = {"client_id": "PlatformCLI", "redirect_uri": "http://localhost:1717/OauthRedirect"}
+    if challenge:
+        params["code_challenge"] = challenge
+    return get_code(client, **params)
+
+
+def _cli_exchange(client: httpx.Client, code: str, verifier: str | None) -> httpx.Response:
+    data = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "client_id": "PlatformCLI",
+        "redirect_uri": "http://localhost:1717/OauthRedirect",
+    }
+    if verifier is not None:
+        data["code_verifier"] = verifier
+    return client.post(TOKEN, data=data)
+
+
+def test_pkce_public_client_without_secret(client: httpx.Client) -> None:
+    verifier, challenge = pkce_pair()
+    r = _cli_exchange(client, _cli_code(client, challenge), verifier)
+    assert r.status_code == 200, r.text
+    assert "refresh_token" in r.json()
+
+
+def test_pkce_missing_verifier_is_invalid_grant(client: httpx.Client) -> None:
+    _, challenge = pkce_pair()
+    assert _cli_exchange(client, _cli_code(client, challenge), None).json()["error"] == "invalid_grant"
+
+
+def test_pkce_wrong_verifier_is_invalid_request(client: httpx.Client) -> None:
+    _, challenge = pkce_pair()
+    other, _ = pkce_pair()
+    assert _cli_exchange(client, _cli_code(client, challenge), other).json()["error"] == "invalid_request"
+
+
+def test_pkce_required_app_refuses_authorize_without_challenge(client: httpx.Client) -> None:
+    r = client.get(
+        "/services/oauth2/authorize",
+        params={"response_type": "code", "client_id": "PlatformCLI", "redirect_uri": "http://localhost:1717/OauthRedirect",
+                "login_hint": "admin@mockown.test", "state": "s"},
+    )  # fmt: skip
+    assert r.status_code == 302
+    assert "error=invalid_request" in r.headers["location"] and "state=s" in r.headers["location"]
+
+
+# -- sessions -------------------------------------------------------------------------------------------
+def test_session_times_out_after_two_hours_idle(client: httpx.Client, runtime: Runtime) -> None:
+    token = code_tokens(client)["access_token"]
+    runtime.clock.advance("2h")
+    assert rest(client, token).status_code == 401
+    assert introspect(client, token) == {"active": False}
+
+
+def test_session_slides_after_half_the_timeout(client: httpx.Client, runtime: Runtime) -> None:
+    token = code_tokens(client)["access_token"]
+    runtime.clock.advance("59m")
+    assert rest(client, token).status_code == 200  # before half: last-active is not updated
+    runtime.clock.advance("1h")  # 1h59m since issue
+    assert rest(client, token).status_code == 200  # past half: the session slides to now
+    runtime.clock.advance("1h59m")
+    assert rest(client, token).status_code == 200
+    runtime.clock.advance("2h")
+    assert rest(client, token).status_code == 401
+
+
+def test_per_app_session_timeout(client: httpx.Client, runtime: Runtime) -> None:
+    org = new_org(runtime, session_timeout="15m")
+    token = org_tokens(client, org)["access_token"]
+    runtime.clock.advance("15m")
+    assert rest(client, token).status_code == 401
+
+
+# -- refresh-token policies ---------------------------------------------------------------------------
+def test_policy_valid_until_revoked(client: httpx.Client, runtime: Runtime) -> None:
+    org = new_org(runtime)
+    token = org_tokens(client, org)["refresh_token"]
+    runtime.clock.advance("3650d")
+    assert refresh(client, token, org["client_id"], org["secret"]).status_code == 200
+
+
+def test_policy_immediately_expire(client: httpx.Client, runtime: Runtime) -> None:
+    org = new_org(runtime, refresh_token_policy="immediately")
+    token = org_tokens(client, org)["refresh_token"]
+    assert refresh(client, token, org["client_id"], org["secret"]).json() == EXPIRED
+
+
+def test_policy_expire_if_unused(client: httpx.Client, runtime: Runtime) -> None:
+    org = new_org(runtime, refresh_token_policy="idle", refresh_token_ttl="30d")
+    token = org_tokens(client, org)["refresh_token"]
+    for _ in range(3):  # each use resets the idle window
+        runtime.clock.advance("29d")
+        assert refresh(client, token, org["client_id"], org["secret"]).status_code == 200
+    runtime.clock.advance("30d")
+    assert refresh(client, token, org["client_id"], org["secret"]).json() == EXPIRED
+
+
+def test_policy_expire_after(client: httpx.Client, runtime: Runtime) -> None:
+    org = new_org(runtime, refresh_token_policy="absolute", refresh_token_ttl="90d")
+    token = org_tokens(client, org)["refresh_token"]
+    runtime.clock.advance("89d")
+    assert refresh(client, token, org["client_id"], org["secret"]).status_code == 200
+    runtime.clock.advance("1d")
+    assert refresh(client, token, org["client_id"], org["secret"]).json() == EXPIRED
+
+
+# -- rotation -------------------------------------------------------------------------------------------
+def test_rotation_issues_new_token_and_reuse_revokes_family(client: httpx.Client, runtime: Runtime) -> None:
+    org = new_org(runtime, rotation=True)
+    first = org_tokens(client, org)
+    r1 = refresh(client, first["refresh_token"], org["client_id"], org["secret"])
+    second = r1.json()
+    assert second["refresh_token"] != first["refresh_token"]
+    r2 = refresh(client, second["refresh_token"], org["client_id"], org["secret"])
+    third = r2.json()
+    assert rest(client, third["access_token"]).status_code == 200
+    # reuse of a rotated-out token: the whole family dies, including the current token and its sessions
+    assert refresh(client, first["refresh_token"], org["client_id"], org["secret"]).json() == EXPIRED
+    assert refresh(client, third["refresh_token"], org["client_id"], org["secret"]).json() == EXPIRED
+    assert rest(client, third["access_token"]).status_code == 401
+
+
+def test_rotation_off_by_default(client: httpx.Client) -> None:
+    body = refresh(client, code_tokens(client)["refresh_token"]).json()
+    assert "refresh_token" not in body
+
+
+# -- approvals limit ----------------------------------------------------------------------------------
+def test_sixth_approval_revokes_the_oldest(client: httpx.Client, runtime: Runtime) -> None:
+    org = new_org(runtime)
+    approvals = []
+    for _ in range(6):
+        approvals.append(org_tokens(client, org))
+        runtime.clock.advance(1)
+    oldest, rest_of_them = approvals[0], approvals[1:]
+    assert refresh(client, oldest["refresh_token"], org["client_id"], org["secret"]).json() == EXPIRED
+    assert rest(client, oldest["access_token"]).status_code == 401
+    for approval in rest_of_them:
+        assert rest(client, approval["access_token"]).status_code == 200
+        assert refresh(client, approval["refresh_token"], org["client_id"], org["secret"]).status_code == 200
+
+
+def test_rotation_does_not_count_as_new_approvals(client: httpx.Client, runtime: Runtime) -> None:
+    org = new_org(runtime, rotation=True)
+    first = org_tokens(client, org)
+    token = first["refresh_token"]
+    for _ in range(8):
+        token = refresh(client, token, org["client_id"], org["secret"]).json()["refresh_token"]
+    assert refresh(client, token, org["client_id"], org["secret"]).status_code == 200
+
+
+@pytest.mark.parametrize("approvals", [1, 5])
+def test_up_to_five_approvals_all_live(client: httpx.Client, runtime: Runtime, approvals: int) -> None:
+    org = new_org(runtime)
+    tokens = [org_tokens(client, org) for _ in range(approvals)]
+    assert all(rest(client, t["access_token"]).status_code == 200 for t in tokens)

@@ -1,0 +1,117 @@
+"""The REST subset: versions, resources, limits, sobjects, query, and INVALID_SESSION_ID."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from mockown.runtime import Runtime
+from tests.conftest import ADMIN, ADMIN_ID, ORG
+from tests.salesforce.helpers import code_tokens, new_org, org_tokens, rest
+
+INVALID = [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
+
+
+@pytest.mark.parametrize("path", ["/services/data", "/services/data/"])
+def test_versions_without_auth(client: httpx.Client, path: str) -> None:
+    versions = client.get(path).json()
+    assert isinstance(versions, list)
+    numbers = [v["version"] for v in versions]
+    assert all(len(n) == 4 and n.endswith(".0") for n in numbers)  # all two-digit
+    assert numbers == sorted(numbers)
+    assert max(numbers) == "66.0"
+    by_version = {v["version"]: v for v in versions}
+    assert by_version["62.0"] == {"label": "Winter '25", "url": "/services/data/v62.0", "version": "62.0"}
+    assert by_version["60.0"]["label"] == "Spring '24" and by_version["64.0"]["label"] == "Summer '25"
+
+
+def test_resources_include_identity(client: httpx.Client) -> None:
+    tokens = code_tokens(client)
+    r = rest(client, tokens["access_token"], "/services/data/v51.0/")
+    assert r.status_code == 200
+    assert r.json()["identity"] == tokens["id"]
+    assert r.json()["sobjects"] == "/services/data/v51.0/sobjects"
+
+
+def test_limits_count_calls_per_org(client: httpx.Client, runtime: Runtime) -> None:
+    token = code_tokens(client)["access_token"]
+    for n in range(1, 4):
+        r = rest(client, token)
+        assert r.headers["Sforce-Limit-Info"] == f"api-usage={n}/15000"
+    assert r.json()["DailyApiRequests"] == {"Max": 15000, "Remaining": 15000 - 3}
+    org = new_org(runtime)
+    other = org_tokens(client, org)["access_token"]
+    assert rest(client, other).headers["Sforce-Limit-Info"] == "api-usage=1/15000"
+
+
+def test_sobject_user_and_organization(client: httpx.Client) -> None:
+    token = code_tokens(client)["access_token"]
+    user = rest(client, token, f"/services/data/v51.0/sobjects/User/{ADMIN_ID}").json()
+    assert user["Username"] == ADMIN and user["attributes"]["type"] == "User"
+    org = rest(client, token, f"/services/data/v62.0/sobjects/Organization/{ORG[:15]}").json()
+    assert {"OrganizationType", "IsSandbox", "InstanceName", "NamespacePrefix"} <= set(org)
+    missing = rest(client, token, "/services/data/v62.0/sobjects/User/005g000000Nope1AAA")
+    assert missing.status_code == 404 and missing.json()[0]["errorCode"] == "NOT_FOUND"
+
+
+def test_queries_clients_send_after_login(client: httpx.Client, runtime: Runtime) -> None:
+    token = code_tokens(client)["access_token"]
+    q = "SELECT Name, InstanceName, IsSandbox, TrialExpirationDate, NamespacePrefix, OrganizationType FROM Organization"
+    body = rest(client, token, f"/services/data/v51.0/query?q={q}").json()
+    assert body["totalSize"] == 1 and body["done"] is True
+    assert set(body["records"][0]) == {"attributes", "Name", "InstanceName", "IsSandbox", "TrialExpirationDate",
+                                       "NamespacePrefix", "OrganizationType"}  # fmt: skip
+    body = rest(client, token, f"/services/data/v51.0/query/?q=SELECT Id, Username FROM User WHERE Id = '{ADMIN_ID}'")
+    assert [r["Username"] for r in body.json()["records"]] == [ADMIN]
+    # the default org is a Dev Hub: ScratchOrgInfo is queryable
+    assert rest(client, token, "/services/data/v51.0/query?q=SELECT Id FROM ScratchOrgInfo limit 1").status_code == 200
+    # an org that is not a Dev Hub answers INVALID_TYPE
+    org = new_org(runtime)
+    other = org_tokens(client, org)["access_token"]
+    r = rest(client, other, "/services/data/v51.0/query?q=SELECT Id FROM ScratchOrgInfo limit 1")
+    assert r.status_code == 400 and r.json()[0]["errorCode"] == "INVALID_TYPE"
+
+
+@pytest.mark.parametrize(
+    ("soql", "code"),
+    [("", "MALFORMED_QUERY"), ("SELEKT x", "MALFORMED_QUERY"), ("SELECT Nope FROM User", "INVALID_FIELD"),
+     ("SELECT Id FROM Account", "INVALID_TYPE")],
+)  # fmt: skip
+def test_query_errors(client: httpx.Client, soql: str, code: str) -> None:
+    token = code_tokens(client)["access_token"]
+    r = rest(client, token, f"/services/data/v62.0/query?q={soql}")
+    assert r.status_code == 400 and r.json()[0]["errorCode"] == code
+
+
+@pytest.mark.parametrize("token", ["", "garbage", "00D5g000004Mock!AQfake"])
+def test_bad_tokens_get_invalid_session(client: httpx.Client, token: str) -> None:
+    r = client.get("/services/data/v62.0/limits", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 401 and r.json() == INVALID
+    assert r.headers["content-type"].startswith("application/json")
+
+
+def test_expired_session_gets_invalid_session(client: httpx.Client, runtime: Runtime) -> None:
+    token = code_tokens(client)["access_token"]
+    runtime.clock.advance("2h")
+    assert rest(client, token).json() == INVALID
+
+
+def test_token_without_api_scope(client: httpx.Client) -> None:
+    token = code_tokens(client, scope="id")["access_token"]
+    r = rest(client, token)
+    assert r.status_code == 401
+    assert r.json() == [
+        {"message": "This session is not valid for use with the REST API", "errorCode": "INVALID_SESSION_ID"}
+    ]
+
+
+@pytest.mark.parametrize("path", ["/services/data/v20.0/limits", "/services/data/v99.0/", "/services/data/latest/"])
+def test_unknown_versions_are_not_found(client: httpx.Client, path: str) -> None:
+    token = code_tokens(client)["access_token"]
+    r = rest(client, token, path)
+    assert r.status_code == 404 and r.json()[0]["errorCode"] == "NOT_FOUND"
+
+
+def test_unknown_rest_path_in_rest_dialect(client: httpx.Client) -> None:
+    r = client.get("/services/data/v62.0/nothing/here/at/all/x")
+    assert r.status_code == 404 and r.json()[0]["errorCode"] == "NOT_FOUND"
