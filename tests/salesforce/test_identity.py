@@ -18,7 +18,7 @@ def test_identity_with_bearer_and_query_token(client: httpx.Client) -> None:
     r = client.get(tokens["id"], headers={"Authorization": f"Bearer {tokens['access_token']}"})
     assert r.status_code == 200
     body = r.json()
-    assert MSDK_REQUIRED <= set(body)
+    assert set(body) >= MSDK_REQUIRED
     assert body["id"] == tokens["id"] and body["user_id"] == ADMIN_ID and body["organization_id"] == ORG
     assert body["username"] == ADMIN and body["asserted_user"] is True
     assert body["urls"]["rest"] == f"{BASE}/services/data/v{{version}}/"

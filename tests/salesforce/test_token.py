@@ -199,9 +199,8 @@ def test_malformed_bodies_get_oauth_errors(client: httpx.Client) -> None:
 
 def test_web_server_flow_with_openid(client: httpx.Client, runtime: Runtime) -> None:
     body = code_tokens(client, scope="api refresh_token openid id", nonce="n-1")
-    assert set(body) == {
-        "access_token", "refresh_token", "signature", "scope", "id_token", "instance_url", "id", "token_type", "issued_at",
-    }  # fmt: skip
+    assert set(body) == {"access_token", "refresh_token", "signature", "scope", "id_token", "instance_url", "id",
+                         "token_type", "issued_at"}  # fmt: skip
     assert body["refresh_token"].startswith("5Aep861")
     assert re.fullmatch(r"[A-Za-z0-9._]+", body["refresh_token"])
     assert body["scope"] == "api refresh_token openid id"
