@@ -45,8 +45,16 @@ class OwnSettings:
     api_token_ttl: str = "180d"
     access_token_ttl: int = 3600
     propagation_delay: float = 0.0
-    job_mode: str = "immediate"  # immediate | seconds:N | polls:N
+    job_mode: str = "immediate"  # immediate | seconds:N | polls:N (every kind unless overridden below)
+    backup_mode: str = ""  # "" = job_mode
+    export_mode: str = ""
+    gdpr_mode: str = ""
+    seed_mode: str = ""
     default_region: str = "app1"
+    hidden_service_status: int = 403  # 403 | 404 for a service outside the user's Business Units
+    revoke_cascade: bool = True  # revoking / expiring an API token also ends its access tokens
+    events_page_size: int = 1000
+    profile_session_ttl: int = 1800  # seconds a login on the Edit Profile page lasts
 
 
 @dataclass(frozen=True)

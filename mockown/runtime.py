@@ -15,6 +15,7 @@ from .store import Store
 from .store.memory import MemoryStore
 
 if TYPE_CHECKING:
+    from .own.service import OwnService
     from .salesforce.service import SalesforceService
 
 
@@ -32,6 +33,12 @@ class Runtime:
         from .salesforce.service import SalesforceService
 
         return SalesforceService(self)
+
+    @cached_property
+    def own(self) -> OwnService:
+        from .own.service import OwnService
+
+        return OwnService(self)
 
     def seed_defaults(self) -> None:
         """Load the seed data the config names (the shipped fixtures by default)."""

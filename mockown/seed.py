@@ -28,6 +28,9 @@ def _seeders() -> dict[str, Seeder]:
     from .salesforce.seed import seed_salesforce
 
     table: dict[str, Seeder] = {"salesforce": seed_salesforce}
+    from .own.seed import seed_own
+
+    table["own"] = seed_own
     return table
 
 

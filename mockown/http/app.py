@@ -22,9 +22,10 @@ log = logging.getLogger("mockown")
 
 
 def _apis() -> list[Api]:
+    from ..own.routes import API as OWN
     from ..salesforce.routes import API as SALESFORCE
 
-    return [SALESFORCE]
+    return [SALESFORCE, OWN]
 
 
 _REASONS = {400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 413: "Payload Too Large"}

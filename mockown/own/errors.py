@@ -1,0 +1,87 @@
+"""The Own error dialects.
+
+Regional API (`/api/v1/*`): ``{"error": "<HTTP reason phrase>", "message": "<detail>"}`` (the legacy sample
+``{"error": "Not Found", "message": "service_id 12415 not found"}``). The auth host (an Okta custom
+authorization server): ``{"error": "<code>", "error_description": "<text>"}`` with ``Cache-Control: no-store``.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from starlette.responses import JSONResponse, Response
+
+from ..errors import MockownError
+
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+class OwnError(MockownError):
+    """An error of the regional API. `code` is a stable machine name for Python callers (control plane)."""
+
+    def __init__(self, status: int, message: str, *, code: str = "", headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.code = status, message, code or reason(status).lower().replace(" ", "_")
+        self.headers = headers or {}
+
+    @property
+    def error(self) -> str:
+        return reason(self.status)
+
+    def body(self) -> dict[str, str]:
+        return {"error": self.error, "message": self.message}
+
+    def response(self) -> Response:
+        return JSONResponse(self.body(), status_code=self.status, headers=self.headers)
+
+
+def bad_request(message: str) -> OwnError:
+    return OwnError(400, message)
+
+
+def not_found(message: str) -> OwnError:
+    return OwnError(404, message)
+
+
+def forbidden(message: str) -> OwnError:
+    return OwnError(403, message)
+
+
+def unauthorized(message: str = "Invalid or expired access token") -> OwnError:
+    return OwnError(401, message, headers={"WWW-Authenticate": 'Bearer realm="own"'})
+
+
+class TokenError(OwnError):
+    """A refused API-token action (generate / revoke), raised by the Python API the control plane calls."""
+
+
+class OktaError(MockownError):
+    """The auth host's error: Okta's ``{"error", "error_description"}``."""
+
+    def __init__(self, error: str, description: str, status: int = 400) -> None:
+        super().__init__(f"{error}: {description}")
+        self.error, self.description, self.status = error, description, status
+
+    def response(self) -> Response:
+        body = {"error": self.error, "error_description": self.description}
+        return JSONResponse(body, status_code=self.status, headers=NO_STORE)
+
+
+def own_dialect(status: int, phrase: str, message: str) -> MockownError:
+    if status >= 500:
+        return OwnError(status, message)
+    return OwnError(status, message)
+
+
+def okta_dialect(status: int, phrase: str, message: str) -> MockownError:
+    code = {404: "not_found", 405: "invalid_request", 413: "invalid_request"}.get(status, "invalid_request")
+    if status >= 500:
+        code = "server_error"
+    return OktaError(code, message, status)

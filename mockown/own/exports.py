@@ -1,0 +1,126 @@
+"""Backup exports: to CSV / SQL files (served under the job) or to an account endpoint. Each is a job."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from . import backups, data, jobs
+from .errors import OwnError, bad_request, not_found
+from .gdpr import effects
+from .params import boolean, choice, names, text
+
+if TYPE_CHECKING:
+    from ..http.forms import Params
+    from .models import Backup, Job, Service
+    from .service import OwnService, Principal
+
+FORMATS = ("csv", "sql")
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
+
+
+def _objects(service: Service, backup: Backup, params: Params) -> list[str]:
+    wanted = names(params, "objects")
+    in_backup = [s["name"] for s in backup.snapshots]
+    if not wanted:
+        return in_backup
+    chosen = backups.resolve_objects(service, wanted, "objects")
+    missing = [o for o in chosen if o not in in_backup]
+    if missing:
+        raise bad_request(f"objects: {missing[0]!r} is not in backup_id {backup.num}")
+    return chosen
+
+
+def export(own: OwnService, principal: Principal, service: Service, backup_id: str, params: Params) -> Job:
+    backup = backups.completed(own, service, backup_id)
+    fmt = choice(params, "export_format", FORMATS)
+    dialect = None
+    if fmt == "sql":
+        dialect = choice(params, "sql_dialect", data.SQL_DIALECTS)
+    attachments = boolean(params, "include_attachments")
+    objects = _objects(service, backup, params)
+    files = [f"{o}.csv" for o in objects] if fmt == "csv" else [f"export_{dialect}.sql"]
+    title = f"Export backup {backup.num} ({fmt}{'/' + dialect if dialect else ''})"
+    with own.store.atomic():
+        job = jobs.create(
+            own,
+            principal,
+            service.region,
+            kind="export",
+            progression_kind="export",
+            title=title,
+            service_id=service.id,
+            params={
+                "backup_id": backup.id,
+                "format": fmt,
+                "dialect": dialect,
+                "objects": objects,
+                "files": files,
+                "include_attachments": attachments,
+            },
+            results=[f"Exported {len(objects)} object(s)" + (" with attachments" if attachments else "")],
+        )
+        own.record_event(
+            principal.account.id,
+            "export_started",
+            user=principal.user,
+            ip=principal.ip,
+            parameters={"job_id": job.num, "backup_id": backup.num, "export_format": fmt},
+            service=service,
+        )
+    return job
+
+
+def export_to_endpoint(own: OwnService, principal: Principal, service: Service, backup_id: str, params: Params) -> Job:
+    backup = backups.completed(own, service, backup_id)
+    endpoint_id = text(params, "endpoint_id", required=True) or ""
+    if not _UUID.match(endpoint_id):
+        raise bad_request("endpoint_id must be a UUID (Account Settings > Endpoints)")
+    endpoint = next((e for e in principal.account.endpoints if e["id"].lower() == endpoint_id.lower()), None)
+    if endpoint is None:
+        raise not_found(f"endpoint_id {endpoint_id} not found")
+    objects = _objects(service, backup, params)
+    with own.store.atomic():
+        job = jobs.create(
+            own,
+            principal,
+            service.region,
+            kind="export_to_endpoint",
+            progression_kind="export",
+            title=f"Export backup {backup.num} to endpoint {endpoint['name']}",
+            service_id=service.id,
+            params={"backup_id": backup.id, "endpoint_id": endpoint["id"], "objects": objects},
+            results=[f"Exported {len(objects)} object(s) to endpoint {endpoint['name']}"],
+        )
+        own.record_event(
+            principal.account.id,
+            "export_started",
+            user=principal.user,
+            ip=principal.ip,
+            parameters={"job_id": job.num, "backup_id": backup.num, "endpoint_id": endpoint["id"]},
+            service=service,
+        )
+    return job
+
+
+def file(own: OwnService, principal: Principal, region: str, job_id: str, name: str) -> tuple[str, str]:
+    """(media type, content) of one file of a finished export job."""
+    job = jobs.get(own, principal, region, job_id, poll=False)
+    if job.kind != "export" or name not in job.params.get("files", []):
+        raise not_found(f"file {name} not found in job_id {job.num}")
+    if job.completed_at is None:
+        raise OwnError(409, f"job_id {job.num} has not finished")
+    backup = own.backups.get(job.params["backup_id"])
+    service = own.services.get(job.service_id or "")
+    if backup is None or service is None:
+        raise not_found(f"the backup of job_id {job.num} no longer exists")
+    # the export reflects the GDPR requests completed before it started, not later ones
+    forgotten, overrides = effects(own, service, job.created_at)
+    tables = []
+    for obj in job.params["objects"]:
+        snap = next(s for s in backup.snapshots if s["name"] == obj)
+        tables.append((obj, data.rows(obj, backups.records_for(snap, "all"), forgotten, overrides.get(obj, {}))))
+    if job.params["format"] == "csv":
+        obj = name.removesuffix(".csv")
+        return "text/csv", data.to_csv(obj, next(rows for o, rows in tables if o == obj))
+    return "application/sql", data.to_sql(job.params["dialect"], tables)

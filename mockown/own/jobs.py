@@ -1,0 +1,128 @@
+"""Jobs (exports, GDPR requests, seeds, anonymizations): lazily progressing records; 100 means finished."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..clock import iso
+from . import progress
+from .errors import forbidden, not_found
+from .models import Job, rkey
+from .service import parse_id
+
+if TYPE_CHECKING:
+    from .service import OwnService, Principal
+
+
+def create(
+    own: OwnService,
+    principal: Principal,
+    region: str,
+    *,
+    kind: str,
+    progression_kind: str,
+    title: str,
+    service_id: str | None,
+    params: dict[str, Any],
+    results: list[str] | None = None,
+    failed: bool = False,
+) -> Job:
+    num = own.next_num(region, "job")
+    job = Job(
+        id=rkey(region, num),
+        num=num,
+        region=region,
+        account_id=principal.account.id,
+        user_id=principal.user.id,
+        service_id=service_id,
+        kind=kind,
+        title=title,
+        created_at=own.clock.now(),
+        progress=own.new_progression(progression_kind),
+        failed=failed,
+        results=list(results or []),
+        params=params,
+    )
+    settle(own, job, poll=False)
+    own.jobs.put(job)
+    return job
+
+
+def settle(own: OwnService, job: Job, *, poll: bool) -> Job:
+    """Bring `job` up to date with the clock; `poll` counts this read (``polls:N`` mode)."""
+    if job.completed_at is not None:
+        return job
+    if poll:
+        progress.count_poll(job.progress)
+    done = progress.finished_at(job.progress, job.created_at, own.clock.now())
+    if done is not None:
+        job.completed_at = done
+    if poll or done is not None:
+        own.jobs.put(job)
+    return job
+
+
+def percent(own: OwnService, job: Job) -> int:
+    if job.completed_at is not None:
+        return 100
+    return progress.percent(job.progress, job.created_at, own.clock.now())
+
+
+def status(own: OwnService, job: Job) -> str:
+    if job.completed_at is not None:
+        return "FAILED" if job.failed else "COMPLETED"
+    return "PENDING" if percent(own, job) == 0 else "IN_PROGRESS"
+
+
+def completed_before(job: Job, instant: float) -> bool:
+    return job.completed_at is not None and not job.failed and job.completed_at <= instant
+
+
+def to_json(own: OwnService, job: Job, base: str) -> dict[str, Any]:
+    results: list[str] = []
+    if job.completed_at is not None:
+        results = [f"{base}/api/v1/jobs/{job.num}/files/{name}" for name in job.params.get("files", [])]
+        results += job.results
+    return {
+        "id": job.num,
+        "title": job.title,
+        "status": status(own, job),
+        "progress": percent(own, job),
+        "results": results,
+    }
+
+
+def visible(own: OwnService, principal: Principal, job: Job) -> bool:
+    if job.account_id != principal.account.id:
+        return False
+    if job.service_id is None:
+        return True
+    service = own.services.get(job.service_id)
+    return service is not None and own.can_reach(principal, service)
+
+
+def get(own: OwnService, principal: Principal, region: str, job_id: str, *, poll: bool = True) -> Job:
+    num = parse_id(job_id, "job_id")
+    job = own.jobs.get(rkey(region, num))
+    if job is None or job.account_id != principal.account.id:
+        raise not_found(f"job_id {job_id} not found")
+    if not visible(own, principal, job):
+        if own.settings.hidden_service_status == 404:
+            raise not_found(f"job_id {job_id} not found")
+        raise forbidden(f"job_id {job_id} belongs to a service outside your Business Units")
+    with own.store.atomic():
+        return settle(own, job, poll=poll)
+
+
+def listing(own: OwnService, principal: Principal, region: str) -> list[Job]:
+    found = [j for j in own.jobs.find("account_id", principal.account.id) if j.region == region]
+    out = []
+    with own.store.atomic():
+        for job in sorted(found, key=lambda j: j.num):
+            if visible(own, principal, job):
+                out.append(settle(own, job, poll=True))
+    return out
+
+
+def started(own: OwnService, job: Job) -> str:
+    return iso(job.created_at, millis=True)

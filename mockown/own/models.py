@@ -1,0 +1,197 @@
+"""Own state: accounts, users, API tokens, access tokens, services, backups, jobs, events, seeding.
+
+Plain typed records in the store. Regional things (services, backups, jobs, seeds, templates) are keyed
+``"<region>:<id>"`` because every region has its own id space; the number a client sees is `num`.
+Bearer secrets (API tokens, access tokens, profile-page sessions) are stored only as their SHA-256 (`id`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..store import record
+
+REGIONS = (
+    "app1", "useast2", "hipaa1", "hipaa4", "usgov2", "ca1", "ca4", "emea1", "emea2", "emea4", "uk1", "au1", "au4",
+)  # fmt: skip
+ROLES = ("master_admin", "admin", "user")
+
+
+def rkey(region: str, num: int) -> str:
+    return f"{region}:{num}"
+
+
+@record("own_accounts", indexes=("name",))
+@dataclass(slots=True)
+class OwnAccount:
+    id: str  # str(num)
+    num: int
+    name: str
+    api_tokens_enabled: bool = True
+    created_at: float = 0.0
+    endpoints: list[dict[str, str]] = field(default_factory=list)  # export endpoints: {"id": uuid, "name", "type"}
+
+
+@record("own_users", indexes=("email", "account_id"))
+@dataclass(slots=True)
+class OwnUser:
+    id: str  # str(num)
+    num: int
+    account_id: str
+    email: str  # stored lower-case
+    password_hash: str
+    salt: str
+    name: str = ""
+    role: str = "user"  # master_admin | admin | user
+    business_units: list[str] = field(default_factory=list)
+    sso: bool = False
+    active: bool = True
+
+
+@record("own_api_tokens", indexes=("user_id", "account_id"))
+@dataclass(slots=True)
+class ApiToken:
+    id: str  # SHA-256 of the raw token
+    user_id: str
+    account_id: str
+    created_at: float
+    expires_at: float
+    last_used_at: float | None = None
+    hint: str = ""  # the last four characters, for the profile page
+
+
+@record("own_access_tokens", indexes=("api_token_id", "user_id"))
+@dataclass(slots=True)
+class OwnAccessToken:
+    id: str  # SHA-256 of the raw access token
+    api_token_id: str
+    user_id: str
+    account_id: str
+    issued_at: float
+    expires_at: float
+    usable_from: float  # the propagation delay: refused before this instant
+    revoked: bool = False
+
+
+@record("own_web_sessions", indexes=("user_id",))
+@dataclass(slots=True)
+class WebSession:
+    """A login on the Edit Profile page (cookie value stored hashed)."""
+
+    id: str
+    user_id: str
+    expires_at: float
+
+
+@record("own_services", indexes=("account_id", "region"))
+@dataclass(slots=True)
+class Service:
+    id: str  # "<region>:<num>"
+    num: int
+    region: str
+    account_id: str
+    displayed_name: str
+    org_id: str
+    business_unit: str = ""
+    secondary_name: str | None = None
+    provider: str = "SaleForce Data"  # sic: the typo is in Own's own sample
+    status: str = "ACTIVE"  # ACTIVE | ARCHIVED | DISABLED
+    enabled: int = 1
+    objects: list[str] = field(default_factory=lambda: ["accounts", "contacts", "opportunities"])
+    records_per_object: int = 8
+    sandbox: bool = False  # seeding into production is limited to 10K records
+    data_seed: str = ""  # what the deterministic records are generated from
+    created_at: float = 0.0
+
+    @property
+    def archived(self) -> bool:
+        return self.status == "ARCHIVED"
+
+
+@dataclass(slots=True)
+class Snapshot:
+    """One object in one backup: record id -> version, and what changed since the previous backup."""
+
+    name: str
+    records: dict[str, int] = field(default_factory=dict)
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: dict[str, int] = field(default_factory=dict)
+    next_index: int = 0  # the next record number this object's generator hands out
+
+
+@record("own_backups", indexes=("service_id",))
+@dataclass(slots=True)
+class Backup:
+    id: str  # "<region>:<num>"
+    num: int
+    region: str
+    service_id: str  # Service.id
+    trigger_type: str  # scheduled | manual
+    started_at: float
+    progress: dict[str, Any]  # see progress.py
+    completed_at: float | None = None
+    status: str = "INPROGRESS"  # OK | INPROGRESS | WARNING | ERROR | FAILED
+    snapshots: list[dict[str, Any]] = field(default_factory=list)  # Snapshot as dicts (store-friendly)
+    num_api_calls: int = 0
+
+
+@record("own_jobs", indexes=("account_id", "region", "service_id"))
+@dataclass(slots=True)
+class Job:
+    id: str  # "<region>:<num>"
+    num: int
+    region: str
+    account_id: str
+    user_id: str
+    service_id: str | None
+    kind: str  # export | export_to_endpoint | gdpr_rectify | gdpr_forget | seed | anonymize
+    title: str
+    created_at: float
+    progress: dict[str, Any]
+    completed_at: float | None = None
+    failed: bool = False
+    results: list[str] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@record("own_templates", indexes=("account_id", "region"))
+@dataclass(slots=True)
+class SeedingTemplate:
+    id: str  # "<region>:<num>"
+    num: int
+    region: str
+    account_id: str
+    name: str
+    source_service_id: str  # Service.id
+    description: str = ""
+    created_at: float = 0.0
+    updated_at: float = 0.0
+
+
+@record("own_seeds", indexes=("job_id",))
+@dataclass(slots=True)
+class Seed:
+    id: str  # "<region>:<num>"
+    num: int
+    region: str
+    job_id: str  # Job.id
+    template_id: str
+    destination_id: str  # Service.id
+
+
+@record("own_events", indexes=("account_id",))
+@dataclass(slots=True)
+class AuditEvent:
+    id: str  # str(event_id)
+    event_id: int
+    account_id: str
+    created_at: float
+    key: str
+    user_id: int | None = None
+    user_email: str | None = None
+    ip_address: str | None = None
+    parameters: dict[str, Any] = field(default_factory=dict)
+    service_id: int | None = None
+    source: str = "api"  # api | web app

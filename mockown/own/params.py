@@ -1,0 +1,70 @@
+"""Reading Own request bodies the way real clients send them: forms, multipart or JSON; repeated keys,
+comma lists or JSON arrays for lists; loose booleans (``true``, ``True``, ``1``, ``yes``). Errors name the field."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..http.forms import Params
+from .errors import bad_request
+
+_TRUE = ("true", "1", "yes", "on", "t", "y")
+_FALSE = ("false", "0", "no", "off", "f", "n")
+
+
+def text(params: Params, name: str, *, required: bool = False) -> str | None:
+    value = params.get(name)
+    if value is None or not value.strip():
+        if required:
+            raise bad_request(f"{name} is required")
+        return None
+    return value.strip()
+
+
+def boolean(params: Params, name: str, *, required: bool = False, default: bool = False) -> bool:
+    value = text(params, name, required=required)
+    if value is None:
+        return default
+    lowered = value.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise bad_request(f"{name} must be a boolean (true or false)")
+
+
+def integer(params: Params, name: str, *, required: bool = False) -> int | None:
+    value = text(params, name, required=required)
+    if value is None:
+        return None
+    if not value.isdigit() or len(value) > 12:
+        raise bad_request(f"{name} must be a positive integer")
+    return int(value)
+
+
+def choice(params: Params, name: str, options: tuple[str, ...], *, default: str | None = None) -> str | None:
+    value = text(params, name, required=default is None)
+    if value is None:
+        return default
+    if value.lower() not in options:
+        raise bad_request(f"{name} must be one of {','.join(options)}")
+    return value.lower()
+
+
+def names(params: Params, name: str) -> list[str]:
+    """A list field: repeated keys (``objects=a&objects=b``), ``objects[]``, comma lists or a JSON array."""
+    out: list[str] = []
+    for raw in params.getlist(name) + params.getlist(name + "[]"):
+        raw = raw.strip()
+        if raw.startswith("["):
+            try:
+                loaded: Any = json.loads(raw)
+            except json.JSONDecodeError:
+                raise bad_request(f"{name} must be a list of names") from None
+            if not isinstance(loaded, list) or not all(isinstance(x, str) for x in loaded):
+                raise bad_request(f"{name} must be a list of names")
+            out.extend(x.strip() for x in loaded)
+        else:
+            out.extend(part.strip() for part in raw.split(","))
+    return [x for x in dict.fromkeys(out) if x]

@@ -1,0 +1,71 @@
+"""Moto-style progression of long-running things (backups, exports, GDPR jobs, seeds), computed lazily.
+
+A progression is ``immediate``, ``seconds:N`` (done N seconds of virtual time after it started) or
+``polls:N`` (done on the N-th read of the thing). Nothing runs in the background: every read computes the
+state from the clock and the poll count, and the first read that sees it done records the completion.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..clock import parse_duration
+from ..config import ConfigError
+
+KINDS = ("backup", "export", "gdpr", "seed")
+MODES = ("immediate", "seconds", "polls")
+
+
+def parse(text: str) -> dict[str, Any]:
+    """``"immediate"``, ``"seconds:30"`` (or ``"seconds:2m"``), ``"polls:3"`` -> a fresh progression."""
+    raw = (text or "").strip().lower()
+    if raw in ("immediate", "immediately", "0"):
+        return {"mode": "immediate", "n": 0, "polls": 0}
+    mode, sep, amount = raw.partition(":")
+    if not sep or mode not in ("seconds", "polls"):
+        raise ConfigError(f"job mode {text!r}: use immediate, seconds:N or polls:N")
+    try:
+        n = parse_duration(amount) if mode == "seconds" else int(amount)
+    except ValueError:
+        raise ConfigError(f"job mode {text!r}: N must be a number") from None
+    if n < 0:
+        raise ConfigError(f"job mode {text!r}: N must not be negative")
+    if n == 0:
+        return {"mode": "immediate", "n": 0, "polls": 0}
+    return {"mode": mode, "n": n, "polls": 0}
+
+
+def describe(progression: dict[str, Any]) -> str:
+    mode = progression["mode"]
+    if mode == "immediate":
+        return "immediate"
+    n = progression["n"]
+    return f"{mode}:{int(n) if float(n).is_integer() else n}"
+
+
+def percent(progression: dict[str, Any], started: float, now: float) -> int:
+    """0..100 without counting a poll."""
+    mode, n = progression["mode"], progression["n"]
+    if mode == "immediate":
+        return 100
+    if mode == "seconds":
+        elapsed = max(0.0, now - started)
+        return 100 if elapsed >= n else min(99, int(100 * elapsed / n))
+    polls = int(progression.get("polls", 0))
+    return 100 if polls >= n else min(99, int(100 * polls / n))
+
+
+def finished_at(progression: dict[str, Any], started: float, now: float) -> float | None:
+    """When it completed, if it has by `now` (polls mode: the current instant of the completing read)."""
+    mode, n = progression["mode"], progression["n"]
+    if mode == "immediate":
+        return started
+    if mode == "seconds":
+        end: float = started + float(n)
+        return end if now >= end else None
+    return now if int(progression.get("polls", 0)) >= n else None
+
+
+def count_poll(progression: dict[str, Any]) -> None:
+    if progression["mode"] == "polls":
+        progression["polls"] = int(progression.get("polls", 0)) + 1

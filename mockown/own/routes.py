@@ -1,0 +1,288 @@
+"""HTTP wiring of the Own API: the auth host, the regional API (Host header or /regions/<r>/ prefix), the profile page.
+
+Each handler reads the request, calls the rules (plain Python), renders JSON. Regions: `<region>.owndata.com`
+or `<region>.ownbackup.com` in the Host header, `/regions/<region>/api/v1/...` in the path, else the default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from ..http.api import Api, base_url, host_of, runtime_of
+from ..http.forms import Params, query_params, read_params
+from . import backups, exports, gdpr, jobs, seeding, tokens
+from .errors import NO_STORE, bad_request, not_found, okta_dialect, own_dialect
+from .models import REGIONS
+from .params import names
+from .profile import ROUTES as PROFILE_ROUTES
+from .service import OwnService, Principal
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def _own(request: Request) -> OwnService:
+    return runtime_of(request).own
+
+
+def _ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def region_of(request: Request) -> str:
+    region = request.path_params.get("region")
+    if region is not None:
+        if region not in REGIONS:
+            raise not_found(f"unknown region {region} (known: {', '.join(REGIONS)})")
+        return str(region)
+    host = host_of(request)
+    for suffix in (".owndata.com", ".ownbackup.com"):
+        if host.endswith(suffix):
+            sub = host[: -len(suffix)]
+            if sub not in REGIONS:
+                raise not_found(f"unknown region {sub} (known: {', '.join(REGIONS)})")
+            return sub
+    return _own(request).settings.default_region
+
+
+def regional_base(request: Request, region: str) -> str:
+    """Where links in responses point: the same host, and the same /regions/<r> prefix if one was used."""
+    base = base_url(request)
+    return f"{base}/regions/{region}" if "region" in request.path_params else base
+
+
+class Ctx:
+    __slots__ = ("base", "own", "principal", "region")
+
+    def __init__(self, own: OwnService, region: str, principal: Principal, base: str) -> None:
+        self.own, self.region, self.principal, self.base = own, region, principal, base
+
+
+def _ctx(request: Request) -> Ctx:
+    own = _own(request)
+    region = region_of(request)
+    principal = own.authenticate(request.headers.get("authorization"), ip=_ip(request))
+    return Ctx(own, region, principal, regional_base(request, region))
+
+
+async def _body(request: Request) -> Params:
+    limit = runtime_of(request).config.max_body_bytes
+    return (await read_params(request, limit, json_ok=True)).merged_under(query_params(request))
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    return JSONResponse(body, status_code=status)
+
+
+# -- auth host ------------------------------------------------------------------------------------------
+async def token_endpoint(request: Request) -> Response:
+    params = await read_params(request, runtime_of(request).config.max_body_bytes)
+    body = tokens.exchange(_own(request), params, ip=_ip(request))
+    return JSONResponse(body, headers=NO_STORE)
+
+
+async def revoke_endpoint(request: Request) -> Response:
+    params = await read_params(request, runtime_of(request).config.max_body_bytes)
+    tokens.revoke_access(_own(request), params)
+    return Response(status_code=200, headers=NO_STORE)
+
+
+# -- services -------------------------------------------------------------------------------------------
+async def services_list(request: Request) -> Response:
+    c = _ctx(request)
+    return _json([backups.service_json(c.own, s) for s in c.own.reachable_services(c.principal, c.region)])
+
+
+def _service(c: Ctx, request: Request, *, write: bool = False) -> Any:
+    return c.own.service_for(c.principal, c.region, request.path_params["service_id"], write=write)
+
+
+async def service_one(request: Request) -> Response:
+    c = _ctx(request)
+    return _json(backups.service_json(c.own, _service(c, request)))
+
+
+async def backup_now(request: Request) -> Response:
+    c = _ctx(request)
+    service = _service(c, request, write=True)
+    await _body(request)  # read (and size-check) whatever was sent; backup_now takes no parameters
+    backups.backup_now(c.own, c.principal, service)
+    return _json({})
+
+
+async def backup_specific(request: Request) -> Response:
+    c = _ctx(request)
+    service = _service(c, request, write=True)
+    wanted = names(await _body(request), "list_of_objects")
+    if not wanted:
+        raise bad_request("list_of_objects is required")
+    backups.backup_now(c.own, c.principal, service, wanted)
+    return _json({})
+
+
+# -- backups and objects --------------------------------------------------------------------------------
+async def backups_list(request: Request) -> Response:
+    c = _ctx(request)
+    service = _service(c, request)
+    return _json([backups.backup_json(c.own, b) for b in backups.listing(c.own, service)])
+
+
+async def backup_one(request: Request) -> Response:
+    c = _ctx(request)
+    service = _service(c, request)
+    return _json(backups.backup_json(c.own, backups.get(c.own, service, request.path_params["backup_id"])))
+
+
+async def objects_list(request: Request) -> Response:
+    c = _ctx(request)
+    service = _service(c, request)
+    backup = backups.get(c.own, service, request.path_params["backup_id"], poll=False)
+    return _json(backups.objects_json(c.own, service, backup, c.base))
+
+
+async def object_download(request: Request) -> Response:
+    c = _ctx(request)
+    service = _service(c, request)
+    backup = backups.get(c.own, service, request.path_params["backup_id"], poll=False)
+    kind = query_params(request).get("type")
+    text = backups.download(c.own, service, backup, request.path_params["object_id"], kind)
+    return Response(text, media_type="text/csv")
+
+
+async def export_endpoint(request: Request) -> Response:
+    c = _ctx(request)
+    service = _service(c, request, write=True)
+    job = exports.export(c.own, c.principal, service, request.path_params["backup_id"], await _body(request))
+    return _json({"job_id": job.num})
+
+
+async def export_to_endpoint(request: Request) -> Response:
+    c = _ctx(request)
+    service = _service(c, request, write=True)
+    params = await _body(request)
+    job = exports.export_to_endpoint(c.own, c.principal, service, request.path_params["backup_id"], params)
+    return _json({"job_id": job.num})
+
+
+# -- jobs -----------------------------------------------------------------------------------------------
+async def jobs_list(request: Request) -> Response:
+    c = _ctx(request)
+    return _json([jobs.to_json(c.own, j, c.base) for j in jobs.listing(c.own, c.principal, c.region)])
+
+
+async def job_one(request: Request) -> Response:
+    c = _ctx(request)
+    job = jobs.get(c.own, c.principal, c.region, request.path_params["job_id"])
+    return _json(jobs.to_json(c.own, job, c.base))
+
+
+async def job_file(request: Request) -> Response:
+    c = _ctx(request)
+    media, text = exports.file(c.own, c.principal, c.region, request.path_params["job_id"], request.path_params["name"])
+    return Response(text, media_type=media)
+
+
+# -- GDPR -----------------------------------------------------------------------------------------------
+async def gdpr_rectify(request: Request) -> Response:
+    c = _ctx(request)
+    service = _service(c, request, write=True)
+    job = gdpr.request(c.own, c.principal, service, await _body(request), forget=False)
+    return _json({"job_id": job.num})
+
+
+async def gdpr_forget(request: Request) -> Response:
+    c = _ctx(request)
+    service = _service(c, request, write=True)
+    job = gdpr.request(c.own, c.principal, service, await _body(request), forget=True)
+    return _json({"job_id": job.num})
+
+
+# -- events ---------------------------------------------------------------------------------------------
+async def events_list(request: Request) -> Response:
+    c = _ctx(request)
+    raw = query_params(request).get("from")
+    after: int | None = None
+    if raw is not None and raw.strip():
+        text = raw.strip()
+        if not text.isdigit() or len(text) > 18:
+            raise bad_request("from must be an event_id (a positive integer)")
+        after = int(text)
+    return _json(c.own.events_page(c.principal, after))
+
+
+# -- seeding --------------------------------------------------------------------------------------------
+async def templates_list(request: Request) -> Response:
+    c = _ctx(request)
+    found = seeding.templates(c.own, c.principal, c.region)
+    return _json([seeding.template_json(c.own, t) for t in found])
+
+
+async def seed_endpoint(request: Request) -> Response:
+    c = _ctx(request)
+    params = await _body(request)
+    record, job = seeding.seed(c.own, c.principal, c.region, request.path_params["template_id"], params)
+    return _json(seeding.seed_json(c.own, record, job))
+
+
+async def seed_status(request: Request) -> Response:
+    c = _ctx(request)
+    return _json(seeding.seed_status(c.own, c.principal, c.region, request.path_params["seed_id"]))
+
+
+async def anonymize_endpoint(request: Request) -> Response:
+    c = _ctx(request)
+    params = await _body(request)
+    job = seeding.anonymize(c.own, c.principal, c.region, request.path_params["template_id"], params)
+    return _json({"job_id": job.num})
+
+
+async def anonymize_status(request: Request) -> Response:
+    c = _ctx(request)
+    return _json(seeding.anonymize_status(c.own, c.principal, c.region, request.path_params["job_id"]))
+
+
+def _regional(path: str, endpoint: Handler, methods: list[str]) -> list[BaseRoute]:
+    return [
+        Route("/api/v1" + path, endpoint, methods=methods),
+        Route("/regions/{region}/api/v1" + path, endpoint, methods=methods),
+    ]
+
+
+_SVC = "/services/{service_id}"
+_BKP = _SVC + "/backups/{backup_id}"
+ROUTES: list[BaseRoute] = [
+    Route(tokens.TOKEN_PATH, token_endpoint, methods=["POST"]),
+    Route(tokens.REVOKE_PATH, revoke_endpoint, methods=["POST"]),
+    *_regional("/services", services_list, ["GET"]),
+    *_regional(_SVC, service_one, ["GET"]),
+    *_regional(_SVC + "/backup_now", backup_now, ["POST"]),
+    *_regional(_SVC + "/backup_specific_objects_now", backup_specific, ["POST"]),
+    *_regional(_SVC + "/backups", backups_list, ["GET"]),
+    *_regional(_BKP, backup_one, ["GET"]),
+    *_regional(_BKP + "/objects", objects_list, ["GET"]),
+    *_regional(_BKP + "/objects/{object_id}/download", object_download, ["GET"]),
+    *_regional(_BKP + "/export", export_endpoint, ["POST"]),
+    *_regional(_BKP + "/export_to_endpoint", export_to_endpoint, ["POST"]),
+    *_regional(_SVC + "/gdpr/rectify", gdpr_rectify, ["POST"]),
+    *_regional(_SVC + "/gdpr/forget", gdpr_forget, ["POST"]),
+    *_regional("/jobs", jobs_list, ["GET"]),
+    *_regional("/jobs/{job_id}", job_one, ["GET"]),
+    *_regional("/jobs/{job_id}/files/{name}", job_file, ["GET"]),
+    *_regional("/events", events_list, ["GET"]),
+    *_regional("/seeding/templates", templates_list, ["GET"]),
+    *_regional("/seeding/templates/{template_id}/seed", seed_endpoint, ["POST"]),
+    *_regional("/seeding/seed/{seed_id}", seed_status, ["GET"]),
+    *_regional("/seeding/templates/{template_id}/anonymize", anonymize_endpoint, ["POST"]),
+    *_regional("/seeding/anonymize/{job_id}", anonymize_status, ["GET"]),
+    *PROFILE_ROUTES,
+]
+
+API = Api(
+    name="own",
+    routes=ROUTES,
+    dialects=[("/api/v1", own_dialect), ("/regions/", own_dialect), ("/oauth2/", okta_dialect), ("/own/", own_dialect)],
+)

@@ -1,0 +1,217 @@
+"""The `own:` section of a seed document: accounts with users, services (and their past backups), templates.
+
+Returns the credentials it created: users with their passwords and the API tokens it generated
+(`api_token: true` generates one; a string uses that exact value, handy for copy-paste demos).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from .. import security
+from ..seed import SeedError
+from . import backups, progress
+from .errors import OwnError
+from .models import REGIONS, ROLES, OwnAccount, OwnUser, SeedingTemplate, Service, rkey
+from .tokens import generate
+
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+    from .service import OwnService
+
+_ACCOUNT_KEYS = {"id", "name", "api_tokens_enabled", "endpoints", "users", "services", "templates"}
+_USER_KEYS = {"id", "email", "password", "name", "role", "business_units", "sso", "active", "api_token"}
+_SERVICE_KEYS = {"id", "region", "displayed_name", "secondary_name", "org_id", "business_unit", "status", "enabled",
+                 "objects", "records_per_object", "sandbox", "backups", "provider", "data_seed"}  # fmt: skip
+_TEMPLATE_KEYS = {"id", "region", "name", "source_service_id", "description"}
+_DAY = 86400.0
+
+
+def _check(kind: str, data: Any, allowed: set[str]) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise SeedError(f"each own {kind} must be a mapping")
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise SeedError(f"unknown own {kind} field {unknown[0]!r} (known: {', '.join(sorted(allowed))})")
+    return data
+
+
+def _int(value: Any, kind: str) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise SeedError(f"own {kind} id must be a positive integer, not {value!r}") from None
+    if number <= 0:
+        raise SeedError(f"own {kind} id must be a positive integer, not {value!r}")
+    return number
+
+
+def seed_own(runtime: Runtime, body: Any) -> dict[str, Any]:
+    if body is None:
+        body = {}
+    if not isinstance(body, dict) or set(body) - {"accounts"}:
+        raise SeedError("the own section holds 'accounts': a list of Own accounts")
+    accounts = body.get("accounts")
+    if accounts is None:
+        accounts = [{}]
+    if not isinstance(accounts, list):
+        raise SeedError("own.accounts must be a list")
+    return {"accounts": [seed_account(runtime, a) for a in accounts]}
+
+
+def seed_account(runtime: Runtime, data: Any) -> dict[str, Any]:
+    """Create one Own account (defaults for everything left out) and return its credentials."""
+    data = _check("account", data or {}, _ACCOUNT_KEYS)
+    own = runtime.own
+    now = runtime.clock.now()
+    num = _int(data["id"], "account") if "id" in data else own.next_global("account", 1000)
+    if own.accounts.get(str(num)) is not None:
+        raise SeedError(f"own account {num} exists already")
+    endpoints = []
+    for item in data.get("endpoints") or []:
+        if not isinstance(item, dict) or "name" not in item:
+            raise SeedError("each own endpoint is a mapping with a name (and optionally id, type)")
+        endpoint_id = str(item.get("id") or uuid.uuid4())
+        endpoints.append({"id": endpoint_id, "name": str(item["name"]), "type": str(item.get("type", "s3"))})
+    account = OwnAccount(
+        id=str(num),
+        num=num,
+        name=str(data.get("name") or f"Own account {num}"),
+        api_tokens_enabled=bool(data.get("api_tokens_enabled", True)),
+        created_at=now,
+        endpoints=endpoints,
+    )
+    own.accounts.put(account)
+    services_in = data.get("services")
+    if services_in is None:
+        services_in = [{"business_unit": "Default", "backups": 2}]
+    services = [_seed_service(own, account, s, now) for s in services_in]
+    users_in = data.get("users")
+    if users_in is None:
+        users_in = [{"email": f"owner-{num}@own.mockown.test", "role": "master_admin", "name": "Olga Owner"}]
+    users = [_seed_user(own, account, u) for u in users_in]
+    templates = [_seed_template(own, account, t, now) for t in data.get("templates") or []]
+    return {
+        "id": account.num,
+        "name": account.name,
+        "users": users,
+        "services": services,
+        "templates": templates,
+        "endpoints": endpoints,
+    }
+
+
+def _seed_user(own: OwnService, account: OwnAccount, data: Any) -> dict[str, Any]:
+    data = _check("user", data, _USER_KEYS)
+    num = _int(data["id"], "user") if "id" in data else own.next_global("user", 12344)
+    if own.user(num) is not None:
+        raise SeedError(f"own user {num} exists already")
+    email = str(data.get("email") or f"user-{num}@own.mockown.test").strip().lower()
+    if own.user_by_email(email) is not None:
+        raise SeedError(f"own user e-mail {email} is taken")
+    role = str(data.get("role", "user"))
+    if role not in ROLES:
+        raise SeedError(f"own user role must be one of {', '.join(ROLES)}")
+    units = data.get("business_units") or []
+    if not isinstance(units, list):
+        raise SeedError("own user business_units must be a list")
+    password = str(data.get("password") or security.random_b62(16))
+    salt = security.random_b62(16)
+    user = OwnUser(
+        id=str(num),
+        num=num,
+        account_id=account.id,
+        email=email,
+        password_hash=security.password_hash(password, salt),
+        salt=salt,
+        name=str(data.get("name", "")),
+        role=role,
+        business_units=[str(u) for u in units],
+        sso=bool(data.get("sso", False)),
+        active=bool(data.get("active", True)),
+    )
+    own.users.put(user)
+    token: str | None = None
+    wanted = data.get("api_token")
+    if wanted:
+        try:
+            token = generate(own, user.id, password, source="web app", raw=None if wanted is True else str(wanted))
+        except OwnError as exc:
+            raise SeedError(f"own user {email}: cannot generate an API token: {exc.message}") from None
+    return {"id": user.num, "email": email, "password": password, "role": role, "sso": user.sso, "api_token": token}
+
+
+def _seed_service(own: OwnService, account: OwnAccount, data: Any, now: float) -> dict[str, Any]:
+    data = _check("service", data, _SERVICE_KEYS)
+    region = str(data.get("region") or own.settings.default_region)
+    if region not in REGIONS:
+        raise SeedError(f"own service region must be one of {', '.join(REGIONS)}")
+    if "id" in data:
+        num = _int(data["id"], "service")
+        own.bump_num(region, "service", num)
+    else:
+        num = own.next_num(region, "service")
+    if own.services.get(rkey(region, num)) is not None:
+        raise SeedError(f"own service {num} exists already in {region}")
+    objects = data.get("objects") or ["accounts", "contacts", "opportunities"]
+    if not isinstance(objects, list) or not objects:
+        raise SeedError("own service objects must be a non-empty list of plural object names")
+    status = str(data.get("status", "ACTIVE")).upper()
+    if status not in ("ACTIVE", "ARCHIVED", "DISABLED"):
+        raise SeedError("own service status must be ACTIVE, ARCHIVED or DISABLED")
+    service = Service(
+        id=rkey(region, num),
+        num=num,
+        region=region,
+        account_id=account.id,
+        displayed_name=str(data.get("displayed_name") or f"admin@service{num}.mockown.test"),
+        org_id=str(data.get("org_id") or "00D5g000004MockEAC"),
+        business_unit=str(data.get("business_unit", "")),
+        secondary_name=data.get("secondary_name"),
+        provider=str(data.get("provider", "SaleForce Data")),
+        status=status,
+        enabled=1 if data.get("enabled", True) else 0,
+        objects=[str(o).lower() for o in objects],
+        records_per_object=int(data.get("records_per_object", 8)),
+        sandbox=bool(data.get("sandbox", False)),
+        data_seed=str(data.get("data_seed") or f"{account.num}:{region}:{num}"),
+        created_at=now,
+    )
+    own.services.put(service)
+    count = int(data.get("backups", 0))
+    for k in range(count):
+        started = now - (count - k) * _DAY
+        backup = backups.start(
+            own, service, trigger="scheduled", started_at=started, progression=progress.parse("immediate")
+        )
+        backup.completed_at = started + 540.0
+        own.backups.put(backup)
+    return {"id": num, "region": region, "displayed_name": service.displayed_name, "backups": count}
+
+
+def _seed_template(own: OwnService, account: OwnAccount, data: Any, now: float) -> dict[str, Any]:
+    data = _check("template", data, _TEMPLATE_KEYS)
+    region = str(data.get("region") or own.settings.default_region)
+    source_num = _int(data.get("source_service_id"), "source service")
+    source = own.services.get(rkey(region, source_num))
+    if source is None or source.account_id != account.id:
+        raise SeedError(f"own template source_service_id {source_num} is not a service of this account in {region}")
+    if "id" in data:
+        num = _int(data["id"], "template")
+        own.bump_num(region, "template", num)
+    else:
+        num = own.next_num(region, "template")
+    template = SeedingTemplate(
+        id=rkey(region, num),
+        num=num,
+        region=region,
+        account_id=account.id,
+        name=str(data.get("name") or f"Template {num}"),
+        source_service_id=source.id,
+        description=str(data.get("description", "")),
+        created_at=now,
+        updated_at=now,
+    )
+    own.templates.put(template)
+    return {"id": num, "region": region, "name": template.name, "source_service_id": source_num}

@@ -1,0 +1,230 @@
+"""Sandbox Seeding: templates, seed jobs and their status, anonymization jobs and their status."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from ..clock import iso
+from . import backups, jobs
+from .errors import bad_request, forbidden, not_found
+from .models import Job, Seed, SeedingTemplate, Service, rkey
+from .params import boolean, choice, integer
+from .service import parse_id
+
+if TYPE_CHECKING:
+    from ..http.forms import Params
+    from .service import OwnService, Principal
+
+METHODS = ("incremental", "upsert", "clean_and_insert")
+PRODUCTION_LIMIT = 10_000  # records seeded into a production org (sandboxes: 20M, never reached here)
+
+
+def templates(own: OwnService, principal: Principal, region: str) -> list[SeedingTemplate]:
+    found = [t for t in own.templates.find("account_id", principal.account.id) if t.region == region]
+    out = []
+    for template in sorted(found, key=lambda t: t.num):
+        source = own.services.get(template.source_service_id)
+        if source is not None and own.can_reach(principal, source):
+            out.append(template)
+    return out
+
+
+def template_json(own: OwnService, template: SeedingTemplate) -> dict[str, Any]:
+    source = own.services.get(template.source_service_id)
+    return {
+        "id": template.num,
+        "name": template.name,
+        "source_service_id": source.num if source else None,
+        "description": template.description,
+        "created_at": iso(template.created_at, millis=True),
+        "updated_at": iso(template.updated_at, millis=True),
+    }
+
+
+def _template(own: OwnService, principal: Principal, region: str, template_id: str) -> SeedingTemplate:
+    num = parse_id(template_id, "template_id")
+    template = own.templates.get(rkey(region, num))
+    if template is None or template.account_id != principal.account.id:
+        raise not_found(f"template_id {template_id} not found")
+    source = own.services.get(template.source_service_id)
+    if source is None or not own.can_reach(principal, source):
+        raise forbidden(f"template_id {template_id} seeds from a service outside your Business Units")
+    return template
+
+
+def _service_field(
+    own: OwnService, principal: Principal, region: str, params: Params, name: str, *, required: bool = False
+) -> Service | None:
+    num = integer(params, name, required=required)
+    if num is None:
+        return None
+    return own.service_for(principal, region, str(num), write=True)
+
+
+def _count(backup: Any) -> int:
+    return sum(len(s["records"]) for s in backup.snapshots)
+
+
+def seed(own: OwnService, principal: Principal, region: str, template_id: str, params: Params) -> tuple[Seed, Job]:
+    own.require_write(principal)
+    template = _template(own, principal, region, template_id)
+    destination = _service_field(own, principal, region, params, "destination", required=True)
+    assert destination is not None
+    disable_automations = boolean(params, "disable_automations", required=True)
+    method = choice(params, "seeding_method", METHODS, default="incremental")
+    boolean(params, "disable_validation_rules")
+    boolean(params, "reindex")
+    source = _service_field(own, principal, region, params, "service_id") or own.services.get(
+        template.source_service_id
+    )
+    assert source is not None
+    if source.id == destination.id:
+        raise bad_request("destination must be another service than the source of the seed")
+    backup_ref = (params.get("backup_id") or "").strip() or "last"
+    backup = backups.completed(own, source, backup_ref)
+    records = _count(backup)
+    failed = not destination.sandbox and records > PRODUCTION_LIMIT
+    logs = [
+        f"Seeding from service {source.num} (backup {backup.num}) to service {destination.num} ({method})",
+        *(f"{s['name']}: {len(s['records'])} record(s)" for s in backup.snapshots),
+    ]
+    if disable_automations:
+        logs.insert(1, "Automations disabled in the destination for the duration of the seed")
+    if failed:
+        logs.append(f"Seeding into production is limited to {PRODUCTION_LIMIT:,} records ({records:,} requested)")
+    else:
+        logs.append(f"Seed completed: {records} record(s)")
+    with own.store.atomic():
+        job = jobs.create(
+            own,
+            principal,
+            region,
+            kind="seed",
+            progression_kind="seed",
+            title=f"Seed template {template.num} to service {destination.num}",
+            service_id=destination.id,
+            params={"logs": logs, "template_id": template.id},
+            results=logs[-1:],
+            failed=failed,
+        )
+        num = own.next_num(region, "seed")
+        record = Seed(
+            id=rkey(region, num),
+            num=num,
+            region=region,
+            job_id=job.id,
+            template_id=template.id,
+            destination_id=destination.id,
+        )
+        own.seeds.put(record)
+        own.record_event(
+            principal.account.id,
+            "seed_started",
+            user=principal.user,
+            ip=principal.ip,
+            parameters={"seed_id": num, "template_id": template.num, "destination": destination.num},
+            service=destination,
+        )
+    return record, job
+
+
+def seed_json(own: OwnService, record: Seed, job: Job) -> dict[str, Any]:
+    destination = own.services.get(record.destination_id)
+    template = own.templates.get(record.template_id)
+    return {
+        "id": record.num,
+        "job_id": job.num,
+        "template_id": template.num if template else None,
+        "destination": destination.num if destination else None,
+        "status": jobs.status(own, job),
+    }
+
+
+def status_json(own: OwnService, num: int, job: Job) -> dict[str, Any]:
+    logs: list[str] = job.params.get("logs", [])
+    pct = jobs.percent(own, job)
+    shown = logs if job.completed_at is not None else logs[: max(1, (len(logs) - 1) * pct // 100)]
+    return {
+        "id": num,
+        "status": jobs.status(own, job),
+        "progress": pct,
+        "started_at": iso(job.created_at, millis=True),
+        "completed_at": iso(job.completed_at, millis=True) if job.completed_at is not None else None,
+        "logs": shown,
+    }
+
+
+def seed_status(own: OwnService, principal: Principal, region: str, seed_id: str) -> dict[str, Any]:
+    num = parse_id(seed_id, "seed_id")
+    record = own.seeds.get(rkey(region, num))
+    if record is None:
+        raise not_found(f"seed_id {seed_id} not found")
+    job = own.jobs.get(record.job_id)
+    if job is None or job.account_id != principal.account.id:
+        raise not_found(f"seed_id {seed_id} not found")
+    job = jobs.get(own, principal, region, str(job.num), poll=True)
+    return status_json(own, record.num, job)
+
+
+def anonymize(own: OwnService, principal: Principal, region: str, template_id: str, params: Params) -> Job:
+    own.require_write(principal)
+    template = _template(own, principal, region, template_id)
+    destination = _service_field(own, principal, region, params, "destination_service_id", required=True)
+    assert destination is not None
+    disable_automations = boolean(params, "disable_automations", required=True)
+    automations = _automations(params.get("automations_to_disable"))
+    source = own.services.get(template.source_service_id)
+    assert source is not None
+    backup_ref = (params.get("backup_id") or "").strip()
+    logs = [f"Anonymizing service {destination.num} with template {template.num}"]
+    if backup_ref:
+        backup = backups.completed(own, source, backup_ref)
+        logs.append(f"Fetching from backup {backup.num} of service {source.num}")
+    if disable_automations:
+        disabled = sorted(f"{kind}:{name}" for kind, items in automations.items() for name in items)
+        logs.append("Automations disabled: " + (", ".join(disabled) if disabled else "all"))
+    logs.append("Anonymization completed")
+    with own.store.atomic():
+        job = jobs.create(
+            own,
+            principal,
+            region,
+            kind="anonymize",
+            progression_kind="seed",
+            title=f"Anonymize service {destination.num} (template {template.num})",
+            service_id=destination.id,
+            params={"logs": logs, "template_id": template.id},
+            results=logs[-1:],
+        )
+        own.record_event(
+            principal.account.id,
+            "anonymize_started",
+            user=principal.user,
+            ip=principal.ip,
+            parameters={"job_id": job.num, "template_id": template.num, "destination_service_id": destination.num},
+            service=destination,
+        )
+    return job
+
+
+def _automations(raw: str | None) -> dict[str, list[str]]:
+    if raw is None or not raw.strip():
+        return {}
+    try:
+        loaded = json.loads(raw)
+    except json.JSONDecodeError:
+        raise bad_request('automations_to_disable must be a JSON object, e.g. {"ApexTrigger": ["Name"]}') from None
+    ok = isinstance(loaded, dict) and all(
+        isinstance(k, str) and isinstance(v, list) and all(isinstance(x, str) for x in v) for k, v in loaded.items()
+    )
+    if not ok:
+        raise bad_request("automations_to_disable must map automation types to lists of names")
+    return loaded  # type: ignore[no-any-return]
+
+
+def anonymize_status(own: OwnService, principal: Principal, region: str, job_id: str) -> dict[str, Any]:
+    job = jobs.get(own, principal, region, job_id, poll=True)
+    if job.kind != "anonymize":
+        raise not_found(f"anonymize job {job_id} not found")
+    return status_json(own, job.num, job)

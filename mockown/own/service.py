@@ -1,0 +1,302 @@
+"""`OwnService`: the Own API's rules over the store, on the app's clock. Plain Python, no HTTP.
+
+It owns the tables, the per-region id counters, the audit log, role / Business-Unit scoping and the
+progression settings, and exposes the API-token actions the control plane and the pytest plugin call
+(`generate_api_token`, `revoke_api_token`, ...). Resource rules live in the sibling modules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .. import security
+from ..clock import iso, parse_duration
+from ..config import ConfigError
+from ..store import Table
+from . import progress
+from .errors import forbidden, not_found
+from .models import (
+    REGIONS,
+    ApiToken,
+    AuditEvent,
+    Backup,
+    Job,
+    OwnAccessToken,
+    OwnAccount,
+    OwnUser,
+    Seed,
+    SeedingTemplate,
+    Service,
+    WebSession,
+    rkey,
+)
+
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+
+# where each region's id spaces start (every region counts on its own: the same number may exist twice)
+ID_BASES = {"service": 300000, "backup": 420000, "job": 70000, "seed": 9000, "template": 500}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who a request acts as: the user behind a live access token."""
+
+    user: OwnUser
+    account: OwnAccount
+    ip: str | None = None
+
+    @property
+    def master(self) -> bool:
+        return self.user.role == "master_admin"
+
+
+class OwnService:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.clock = runtime.clock
+        self.store = runtime.store
+        self.settings = runtime.config.own
+        s = self.settings
+        if s.token_conflict not in ("refuse", "replace"):
+            raise ConfigError("own.token_conflict must be refuse or replace")
+        if s.default_region not in REGIONS:
+            raise ConfigError(f"own.default_region must be one of {', '.join(REGIONS)}")
+        if s.hidden_service_status not in (403, 404):
+            raise ConfigError("own.hidden_service_status must be 403 or 404")
+        try:
+            self.api_token_ttl = parse_duration(s.api_token_ttl)
+        except ValueError as exc:
+            raise ConfigError(f"own.api_token_ttl: {exc}") from None
+        # progression per kind; mutable at runtime (control plane, tests) through set_progression()
+        self.modes: dict[str, str] = {}
+        for kind in progress.KINDS:
+            text = getattr(s, f"{kind}_mode") or s.job_mode
+            progress.parse(text)  # validate now, not on first use
+            self.modes[kind] = text
+
+    # tables ------------------------------------------------------------------------------------------
+    @property
+    def accounts(self) -> Table[OwnAccount]:
+        return self.store.table(OwnAccount)
+
+    @property
+    def users(self) -> Table[OwnUser]:
+        return self.store.table(OwnUser)
+
+    @property
+    def api_tokens(self) -> Table[ApiToken]:
+        return self.store.table(ApiToken)
+
+    @property
+    def access_tokens(self) -> Table[OwnAccessToken]:
+        return self.store.table(OwnAccessToken)
+
+    @property
+    def web_sessions(self) -> Table[WebSession]:
+        return self.store.table(WebSession)
+
+    @property
+    def services(self) -> Table[Service]:
+        return self.store.table(Service)
+
+    @property
+    def backups(self) -> Table[Backup]:
+        return self.store.table(Backup)
+
+    @property
+    def jobs(self) -> Table[Job]:
+        return self.store.table(Job)
+
+    @property
+    def templates(self) -> Table[SeedingTemplate]:
+        return self.store.table(SeedingTemplate)
+
+    @property
+    def seeds(self) -> Table[Seed]:
+        return self.store.table(Seed)
+
+    @property
+    def events(self) -> Table[AuditEvent]:
+        return self.store.table(AuditEvent)
+
+    # ids ---------------------------------------------------------------------------------------------
+    def next_num(self, region: str, kind: str) -> int:
+        """The next number in a region's id space for `kind` (services, backups, jobs, ...)."""
+        name = f"own.seq.{region}.{kind}"
+        with self.store.atomic():
+            current = self.store.get_meta(name) or ID_BASES[kind]
+            self.store.set_meta(name, current + 1)
+        return int(current) + 1
+
+    def bump_num(self, region: str, kind: str, used: int) -> None:
+        """Make sure later numbers of `kind` come after `used` (seeded ids)."""
+        name = f"own.seq.{region}.{kind}"
+        with self.store.atomic():
+            current = self.store.get_meta(name) or ID_BASES[kind]
+            if used > current:
+                self.store.set_meta(name, used)
+
+    def next_global(self, kind: str, base: int) -> int:
+        name = f"own.seq.{kind}"
+        with self.store.atomic():
+            current = self.store.get_meta(name) or base
+            self.store.set_meta(name, current + 1)
+        return int(current) + 1
+
+    # progression -------------------------------------------------------------------------------------
+    def new_progression(self, kind: str) -> dict[str, Any]:
+        return progress.parse(self.modes[kind])
+
+    def set_progression(self, kind: str, mode: str) -> None:
+        """Change how new `kind` things (backup, export, gdpr, seed) progress: immediate | seconds:N | polls:N."""
+        if kind not in progress.KINDS:
+            raise ConfigError(f"progression kind must be one of {', '.join(progress.KINDS)}")
+        progress.parse(mode)
+        self.modes[kind] = mode
+
+    # API tokens (the real service has no public API for these: the profile page and control plane call them)
+    def generate_api_token(
+        self, user_id: str | int, password: str | None = None, *, ip: str | None = None, source: str = "web app"
+    ) -> str:
+        """Generate the user's API token and return it (the only time the raw value exists).
+
+        Raises `TokenError` (an `OwnError` with `.code`): ``token_exists`` (409, when `token_conflict` is
+        ``refuse``), ``api_tokens_disabled`` (403), ``password_required`` / ``bad_password`` (401; SSO users
+        must confirm their password), ``unknown_user`` (404), ``inactive_user`` (403).
+        """
+        from . import tokens
+
+        return tokens.generate(self, user_id, password, ip=ip, source=source)
+
+    def revoke_api_token(self, user_id: str | int, *, ip: str | None = None, source: str = "web app") -> None:
+        """Revoke the user's API token in every region at once (``no_token`` 404 when there is none)."""
+        from . import tokens
+
+        tokens.revoke(self, user_id, ip=ip, source=source)
+
+    def api_token_info(self, user_id: str | int) -> dict[str, Any] | None:
+        """``{"created_at", "expires_at", "last_used_at", "hint"}`` of the user's live API token, or None."""
+        from . import tokens
+
+        return tokens.info(self, user_id)
+
+    def set_api_tokens_enabled(self, account_id: str | int, enabled: bool) -> None:
+        """Support's switch: with API tokens disabled nothing can be generated or exchanged, and access stops."""
+        with self.store.atomic():
+            account = self.account(str(account_id))
+            account.api_tokens_enabled = enabled
+            self.accounts.put(account)
+
+    def authenticate(self, authorization: str | None, *, ip: str | None = None) -> Principal:
+        from . import tokens
+
+        return tokens.authenticate(self, authorization, ip=ip)
+
+    # users -------------------------------------------------------------------------------------------
+    def user(self, user_id: str | int) -> OwnUser | None:
+        return self.users.get(str(user_id))
+
+    def user_by_email(self, email: str | None) -> OwnUser | None:
+        if not email:
+            return None
+        return self.users.first("email", email.strip().lower())
+
+    def account(self, account_id: str) -> OwnAccount:
+        account = self.accounts.get(account_id)
+        if account is None:  # users always point at a live account; a reset removes both together
+            raise not_found(f"account {account_id} not found")
+        return account
+
+    def check_password(self, user: OwnUser, password: str | None) -> bool:
+        if password is None:
+            return False
+        return security.equal(security.password_hash(password, user.salt), user.password_hash)
+
+    # audit log ---------------------------------------------------------------------------------------
+    def record_event(
+        self,
+        account_id: str,
+        key: str,
+        *,
+        user: OwnUser | None = None,
+        ip: str | None = None,
+        parameters: dict[str, Any] | None = None,
+        service: Service | None = None,
+        source: str = "api",
+    ) -> AuditEvent:
+        num = self.next_global("event", 42000)
+        event = AuditEvent(
+            id=str(num),
+            event_id=num,
+            account_id=account_id,
+            created_at=self.clock.now(),
+            key=key,
+            user_id=user.num if user else None,
+            user_email=user.email if user else None,
+            ip_address=ip,
+            parameters=dict(parameters or {}),
+            service_id=service.num if service else None,
+            source=source,
+        )
+        self.events.put(event)
+        return event
+
+    def events_page(self, principal: Principal, after: int | None) -> list[dict[str, Any]]:
+        if principal.user.role not in ("master_admin", "admin"):
+            raise forbidden("the account event history needs the admin or master_admin role")
+        rows = [e for e in self.events.find("account_id", principal.account.id) if after is None or e.event_id > after]
+        rows.sort(key=lambda e: e.event_id)
+        return [event_json(e) for e in rows[: self.settings.events_page_size]]
+
+    # scoping -----------------------------------------------------------------------------------------
+    def can_reach(self, principal: Principal, service: Service) -> bool:
+        if service.account_id != principal.account.id:
+            return False
+        return principal.master or service.business_unit in principal.user.business_units
+
+    def reachable_services(self, principal: Principal, region: str) -> list[Service]:
+        found = [s for s in self.services.find("account_id", principal.account.id) if s.region == region]
+        return sorted((s for s in found if self.can_reach(principal, s)), key=lambda s: s.num)
+
+    def service_for(self, principal: Principal, region: str, service_id: str, *, write: bool = False) -> Service:
+        """The service `service_id` in `region` if the principal may use it: 404 unknown, 403 outside its BUs."""
+        num = parse_id(service_id, "service_id")
+        service = self.services.get(rkey(region, num))
+        if service is None or service.account_id != principal.account.id:
+            raise not_found(f"service_id {service_id} not found")
+        if not self.can_reach(principal, service):
+            status = self.settings.hidden_service_status
+            if status == 404:
+                raise not_found(f"service_id {service_id} not found")
+            raise forbidden(f"service_id {service_id} is outside your Business Units")
+        if write:
+            self.require_write(principal)
+        return service
+
+    def require_write(self, principal: Principal) -> None:
+        if principal.user.role == "user":
+            raise forbidden("your role (user) may read but not start backups, exports, GDPR requests or seeds")
+
+
+def parse_id(value: str | int, field: str) -> int:
+    """A numeric id from a path: anything else names nothing, so it is a 404."""
+    text = str(value).strip()
+    if not text.isdigit() or len(text) > 12:
+        raise not_found(f"{field} {text} not found")
+    return int(text)
+
+
+def event_json(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "created_at": iso(event.created_at),
+        "event_id": event.event_id,
+        "ip_address": event.ip_address,
+        "key": event.key,
+        "parameters": event.parameters,
+        "service_id": event.service_id,
+        "source": event.source,
+        "user_email": event.user_email,
+        "user_id": event.user_id,
+    }

@@ -1,0 +1,282 @@
+"""API tokens: the lifecycle (generate, revoke, 180-day expiry) and the exchange at the auth host.
+
+An API token is an Okta refresh token. It is shown once (the return value of `generate`), stored as a hash,
+expires `api_token_ttl` (180 days) after creation whether used or not and is then deleted. Each user holds at
+most one; generating while one is live is refused (`token_conflict: refuse`, "revoke first") or replaces it
+(`replace`). Revoking is irreversible and global: every region reads the same record. Generating, revoking
+and using (exchanging) a token are audit events; creation and revocation e-mail the user.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import TYPE_CHECKING, Any
+
+import jwt
+
+from .. import outbox, security
+from ..clock import iso
+from ..http.forms import Params
+from .errors import OktaError, TokenError, unauthorized
+from .models import ApiToken, OwnAccessToken, OwnUser
+from .service import Principal
+
+if TYPE_CHECKING:
+    from .service import OwnService
+
+AUTH_SERVER = "aus4c3z3l8FqrbqDU4h7"
+CLIENT_ID = "0oa4c413eq8wwcEzP4h7"
+SCOPE = "api:access"
+ISSUER = f"https://auth.owndata.com/oauth2/{AUTH_SERVER}"
+TOKEN_PATH = f"/oauth2/{AUTH_SERVER}/v1/token"
+REVOKE_PATH = f"/oauth2/{AUTH_SERVER}/v1/revoke"
+
+INVALID_GRANT = "The refresh token is invalid or expired."
+
+
+# -- lifecycle ------------------------------------------------------------------------------------------
+def live_token(own: OwnService, user_id: str) -> ApiToken | None:
+    """The user's API token if it has not expired; an expired one is deleted on sight."""
+    now = own.clock.now()
+    live: ApiToken | None = None
+    for token in own.api_tokens.find("user_id", user_id):
+        if now >= token.expires_at:
+            _delete(own, token)
+        else:
+            live = token
+    return live
+
+
+def _delete(own: OwnService, token: ApiToken) -> None:
+    own.api_tokens.delete(token.id)
+    if own.settings.revoke_cascade:
+        for access in own.access_tokens.find("api_token_id", token.id):
+            own.access_tokens.delete(access.id)
+
+
+def generate(
+    own: OwnService,
+    user_id: str | int,
+    password: str | None = None,
+    *,
+    ip: str | None = None,
+    source: str = "web app",
+    raw: str | None = None,
+) -> str:
+    """A new API token for the user (the raw value, shown this once). See the module notes for the rules."""
+    with own.store.atomic():
+        user = _user(own, user_id)
+        account = own.account(user.account_id)
+        if not account.api_tokens_enabled:
+            raise TokenError(403, "API tokens are disabled for this account", code="api_tokens_disabled")
+        if user.sso and password is None:
+            raise TokenError(
+                401, "SSO users must confirm their password to generate an API token", code="password_required"
+            )
+        if password is not None and not own.check_password(user, password):
+            raise TokenError(401, "the password is not correct", code="bad_password")
+        existing = live_token(own, user.id)
+        if existing is not None:
+            if own.settings.token_conflict == "refuse":
+                raise TokenError(
+                    409,
+                    "an API token exists already for this user: revoke it before generating a new one",
+                    code="token_exists",
+                )
+            _revoke(own, user, existing, ip=ip, source=source)
+        raw = raw or secrets.token_urlsafe(32)  # a fixed value only from seed documents
+        if own.api_tokens.get(security.token_hash(raw)) is not None:
+            raise TokenError(409, "this API token value is in use already", code="token_exists")
+        now = own.clock.now()
+        token = ApiToken(
+            id=security.token_hash(raw),
+            user_id=user.id,
+            account_id=user.account_id,
+            created_at=now,
+            expires_at=now + own.api_token_ttl,
+            hint=raw[-4:],
+        )
+        own.api_tokens.put(token)
+        own.record_event(user.account_id, "api_token_generated", user=user, ip=ip, source=source)
+        outbox.send(
+            own.runtime,
+            to=user.email,
+            subject="Your Own API token was created",
+            body=(
+                f"Hello {user.name or user.email},\n\nAn API token was generated for your Own account on "
+                f"{iso(now)}. It expires on {iso(token.expires_at)} (180 days), whether used or not.\n"
+                "If you did not do this, revoke it on your Edit Profile page and contact your administrator.\n"
+            ),
+            account_id=user.account_id,
+            kind="own.api_token.created",
+        )
+    return raw
+
+
+def revoke(own: OwnService, user_id: str | int, *, ip: str | None = None, source: str = "web app") -> None:
+    """Revoke the user's API token, in every region at once. Irreversible. 404 when the user has none."""
+    with own.store.atomic():
+        user = _user(own, user_id)
+        token = live_token(own, user.id)
+        if token is None:
+            raise TokenError(404, "this user has no API token", code="no_token")
+        _revoke(own, user, token, ip=ip, source=source)
+
+
+def _revoke(own: OwnService, user: OwnUser, token: ApiToken, *, ip: str | None, source: str) -> None:
+    _delete(own, token)
+    own.record_event(user.account_id, "api_token_revoked", user=user, ip=ip, source=source)
+    outbox.send(
+        own.runtime,
+        to=user.email,
+        subject="Your Own API token was revoked",
+        body=(
+            f"Hello {user.name or user.email},\n\nThe API token of your Own account was revoked on "
+            f"{iso(own.clock.now())}. Scripts that use it can no longer sign in, in any region.\n"
+        ),
+        account_id=user.account_id,
+        kind="own.api_token.revoked",
+    )
+
+
+def info(own: OwnService, user_id: str | int) -> dict[str, Any] | None:
+    """What the profile page shows about the user's API token (never the token itself), or None."""
+    token = live_token(own, _user(own, user_id).id)
+    if token is None:
+        return None
+    return {
+        "created_at": iso(token.created_at),
+        "expires_at": iso(token.expires_at),
+        "last_used_at": iso(token.last_used_at) if token.last_used_at is not None else None,
+        "hint": token.hint,
+    }
+
+
+def _user(own: OwnService, user_id: str | int) -> OwnUser:
+    user = own.user(user_id)
+    if user is None:
+        raise TokenError(404, f"user {user_id} not found", code="unknown_user")
+    if not user.active:
+        raise TokenError(403, f"user {user_id} is inactive", code="inactive_user")
+    return user
+
+
+# -- the auth host --------------------------------------------------------------------------------------
+def exchange(own: OwnService, params: Params, *, ip: str | None = None) -> dict[str, Any]:
+    """``grant_type=refresh_token`` at the Okta token endpoint: an access token for a live API token."""
+    client_id = params.get("client_id")
+    if not client_id or client_id != CLIENT_ID:
+        raise OktaError("invalid_client", "Invalid value for 'client_id' parameter.", 401)
+    grant_type = params.get("grant_type")
+    if not grant_type:
+        raise OktaError("invalid_request", "The token request must specify a 'grant_type'.")
+    if grant_type != "refresh_token":
+        raise OktaError(
+            "unsupported_grant_type",
+            "The authorization grant type is not supported by the authorization server. "
+            "Configured grant types: [refresh_token].",
+        )
+    scope = params.get("scope")
+    if scope is not None and scope.split() != [SCOPE]:
+        raise OktaError("invalid_scope", "One or more scopes are not configured for the authorization server resource.")
+    raw = params.get("refresh_token")
+    if not raw:
+        raise OktaError("invalid_request", "The token request must specify a 'refresh_token'.")
+    now = own.clock.now()
+    with own.store.atomic():
+        stored = own.api_tokens.get(security.token_hash(raw))
+        if stored is None:
+            raise OktaError("invalid_grant", INVALID_GRANT)
+        if now >= stored.expires_at:
+            _delete(own, stored)  # "once expired it is deleted and API access stops"
+            raise OktaError("invalid_grant", INVALID_GRANT)
+        user = own.user(stored.user_id)
+        account = own.accounts.get(stored.account_id)
+        if user is None or not user.active or account is None or not account.api_tokens_enabled:
+            raise OktaError("invalid_grant", INVALID_GRANT)
+        ttl = int(own.settings.access_token_ttl)
+        access_raw = _access_jwt(own, user, now, ttl)
+        own.access_tokens.put(
+            OwnAccessToken(
+                id=security.token_hash(access_raw),
+                api_token_id=stored.id,
+                user_id=user.id,
+                account_id=user.account_id,
+                issued_at=now,
+                expires_at=now + ttl,
+                usable_from=now + float(own.settings.propagation_delay),
+            )
+        )
+        stored.last_used_at = now
+        own.api_tokens.put(stored)
+        own.record_event(user.account_id, "api_token_used", user=user, ip=ip, source="api")
+    return {
+        "token_type": "Bearer",
+        "expires_in": ttl,
+        "access_token": access_raw,
+        "scope": SCOPE,
+        "refresh_token": raw,  # no rotation: the API token stays the same for its 180 days
+    }
+
+
+def _access_jwt(own: OwnService, user: OwnUser, now: float, ttl: int) -> str:
+    """An Okta-shaped access token (RS256 JWT). The mock checks it by its stored hash, not its signature."""
+    key = own.runtime.keys.rsa
+    claims = {
+        "ver": 1,
+        "jti": "AT." + secrets.token_urlsafe(32),
+        "iss": ISSUER,
+        "aud": "api://own",
+        "iat": int(now),
+        "exp": int(now) + ttl,
+        "cid": CLIENT_ID,
+        "uid": f"00u{user.num:017d}",
+        "scp": [SCOPE],
+        "sub": user.email,
+    }
+    return jwt.encode(claims, key.private, algorithm="RS256", headers={"kid": key.kid})
+
+
+def revoke_access(own: OwnService, params: Params) -> None:
+    """Okta's ``/v1/revoke``: 200 even for an unknown token; only access tokens are revoked here."""
+    if params.get("client_id") != CLIENT_ID:
+        raise OktaError("invalid_client", "Invalid value for 'client_id' parameter.", 401)
+    raw = params.get("token")
+    if not raw:
+        raise OktaError("invalid_request", "The revocation request must specify a 'token'.")
+    with own.store.atomic():
+        access = own.access_tokens.get(security.token_hash(raw))
+        if access is not None:
+            access.revoked = True
+            own.access_tokens.put(access)
+
+
+def authenticate(own: OwnService, authorization: str | None, *, ip: str | None = None) -> Principal:
+    """The principal behind ``Authorization: Bearer <access token>``; 401 for anything not live."""
+    if not authorization or not authorization[:7].lower() == "bearer ":
+        raise unauthorized("Missing or malformed Authorization header (expected: Bearer <access token>)")
+    raw = authorization[7:].strip()
+    access = own.access_tokens.get(security.token_hash(raw)) if raw else None
+    now = own.clock.now()
+    if access is None or access.revoked or now >= access.expires_at:
+        raise unauthorized()
+    if now < access.usable_from:
+        raise unauthorized("Access token is not yet active (still propagating); retry in a few seconds")
+    if own.settings.revoke_cascade and live_api_token_of(own, access) is None:
+        raise unauthorized()
+    user = own.user(access.user_id)
+    account = own.accounts.get(access.account_id)
+    if user is None or not user.active or account is None or not account.api_tokens_enabled:
+        raise unauthorized()
+    return Principal(user=user, account=account, ip=ip)
+
+
+def live_api_token_of(own: OwnService, access: OwnAccessToken) -> ApiToken | None:
+    token = own.api_tokens.get(access.api_token_id)
+    if token is None:
+        return None
+    if own.clock.now() >= token.expires_at:
+        with own.store.atomic():
+            _delete(own, token)
+        return None
+    return token
