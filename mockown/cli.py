@@ -24,10 +24,13 @@ def main() -> None:
 @click.option("--base-url", default=None, help="Base URL the mock puts in responses.")
 @click.option("--admin-token", default=None, help="Bearer token for the control plane.")
 @click.option("--log-level", default=None, type=click.Choice(["debug", "info", "warning", "error"]))
+@click.option("--state-file", default=None, help="Keep the state in this SQLite file (survives restarts).")
+@click.option("--workers", type=int, default=None, help="Server processes (more than 1 needs --state-file).")
+@click.option("--tls", is_flag=True, default=None, help="Serve HTTPS with a certificate from a local CA.")
+@click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False), default=None, help="Your certificate.")
+@click.option("--tls-key", type=click.Path(exists=True, dir_okay=False), default=None, help="Your certificate's key.")
 def serve(**options: Any) -> None:
     """Run the server (in-memory state seeded with demo data by default)."""
-    import uvicorn
-
     config_file = options.pop("config_file")
     overrides = {k: v for k, v in options.items() if v is not None}
     try:
@@ -41,8 +44,12 @@ def serve(**options: Any) -> None:
             err=True,
         )
         sys.exit(2)
-    from .http.app import create_app
+    from . import serving
 
-    app = create_app(config)
-    click.echo(f"mockown listening on http://{config.host}:{config.port}")
-    uvicorn.run(app, host=config.host, port=config.port, log_level=config.log_level, access_log=False)
+    try:
+        serving.check(config)
+        app = None if config.workers > 1 else serving.build(config)
+        click.echo(f"mockown listening on {serving.scheme(config)}://{config.host}:{config.port}")
+        serving.run(config, config_file=config_file, overrides=overrides, echo=click.echo, app=app)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc

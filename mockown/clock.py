@@ -10,7 +10,10 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
+from typing import Protocol
 
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)")
@@ -65,6 +68,15 @@ def iso(ts: float, *, millis: bool = False) -> str:
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+class SharedClock(Protocol):
+    """Where a clock shared by several processes keeps its state (the SQLite store of ``--state-file``)."""
+
+    def atomic(self) -> AbstractContextManager[None]: ...
+    def clock_changed(self) -> bool: ...
+    def read_clock(self) -> dict[str, float | None] | None: ...
+    def write_clock(self, state: dict[str, float | None]) -> None: ...
+
+
 class Clock:
     """A movable clock. Use `SystemClock()` or `FrozenClock(instant)` to make one."""
 
@@ -72,9 +84,49 @@ class Clock:
         self._lock = threading.Lock()
         self._frozen_at = frozen_at
         self._offset = offset
+        self._shared: SharedClock | None = None
+
+    def share(self, shared: SharedClock) -> None:
+        """Keep this clock's state in `shared`: a state already there wins (a restart, another worker)."""
+        with shared.atomic():
+            state = shared.read_clock()
+            if state is None:
+                shared.write_clock(self._snapshot())
+            else:
+                self._apply(state)
+            shared.clock_changed()
+        self._shared = shared
+
+    def _snapshot(self) -> dict[str, float | None]:
+        with self._lock:
+            return {"frozen_at": self._frozen_at, "offset": self._offset}
+
+    def _apply(self, state: dict[str, float | None]) -> None:
+        with self._lock:
+            self._frozen_at = state.get("frozen_at")
+            self._offset = float(state.get("offset") or 0.0)
+
+    @contextmanager
+    def _changing(self) -> Iterator[None]:
+        """A change: on a shared clock, made on the latest shared state and written back atomically."""
+        shared = self._shared
+        if shared is None:
+            yield
+            return
+        with shared.atomic():
+            state = shared.read_clock()
+            if state is not None:
+                self._apply(state)
+            yield
+            shared.write_clock(self._snapshot())
 
     def now(self) -> float:
         """Epoch seconds."""
+        shared = self._shared
+        if shared is not None and shared.clock_changed():
+            state = shared.read_clock()
+            if state is not None:
+                self._apply(state)
         frozen = self._frozen_at
         if frozen is not None:
             return frozen
@@ -99,7 +151,7 @@ class Clock:
         delta = parse_duration(seconds)
         if delta < 0:
             raise ValueError("the clock only moves forward with advance(); use set() to go back")
-        with self._lock:
+        with self._changing(), self._lock:
             if self._frozen_at is not None:
                 self._frozen_at += delta
             else:
@@ -108,7 +160,7 @@ class Clock:
 
     def set(self, instant: str | float) -> float:
         target = parse_instant(instant)
-        with self._lock:
+        with self._changing(), self._lock:
             if self._frozen_at is not None:
                 self._frozen_at = target
             else:
@@ -116,12 +168,15 @@ class Clock:
         return self.now()
 
     def freeze(self, instant: str | float | None = None) -> float:
-        with self._lock:
-            self._frozen_at = self.now() if instant is None else parse_instant(instant)
+        target = None if instant is None else parse_instant(instant)
+        with self._changing():
+            current = self.now() if target is None else target
+            with self._lock:
+                self._frozen_at = current
         return self.now()
 
     def unfreeze(self) -> float:
-        with self._lock:
+        with self._changing(), self._lock:
             if self._frozen_at is not None:
                 self._offset = self._frozen_at - time.time()
                 self._frozen_at = None
@@ -132,7 +187,7 @@ class Clock:
         return {"now": now, "iso": iso(now, millis=True), "frozen": self.frozen, "offset": self.offset}
 
     def restore(self, *, frozen: bool, now: float | None = None, offset: float = 0.0) -> None:
-        with self._lock:
+        with self._changing(), self._lock:
             if frozen:
                 self._frozen_at = now if now is not None else time.time() + offset
             else:

@@ -67,7 +67,12 @@ class Config:
     log_level: str = "info"
     seed: str | None = None
     seed_defaults: bool = True
-    state_file: str | None = None
+    state_file: str | None = None  # SQLite file that keeps the whole state (restarts, --workers)
+    workers: int = 1  # server processes; more than one needs state_file
+    tls: bool = False  # HTTPS with a certificate from the local CA in tls_dir
+    tls_cert: str | None = None  # your own certificate (PEM) instead ...
+    tls_key: str | None = None  # ... and its key
+    tls_dir: str | None = None  # where the local CA lives (default $XDG_CONFIG_HOME/mockown/tls)
     frozen_at: str | None = None
     max_body_bytes: int = 1024 * 1024
     fault_seed: int = 0

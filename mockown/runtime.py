@@ -25,8 +25,18 @@ class Runtime:
         if clock is None:
             clock = FrozenClock(config.frozen_at) if config.frozen_at else SystemClock()
         self.clock = clock
+        if store is None and config.state_file:
+            from .store.sqlite import SqliteStore
+
+            store = SqliteStore(config.state_file)
         self.store: Store = store if store is not None else MemoryStore()
         self.keys = KeyRing()
+        if self.store.kind == "sqlite":  # shared by restarts and workers: the clock and keys live in the file
+            from .store.sqlite import SqliteStore, StoredKeyRing
+
+            assert isinstance(self.store, SqliteStore)
+            self.clock.share(self.store)
+            self.keys = StoredKeyRing(self.store)
 
     @cached_property
     def salesforce(self) -> SalesforceService:
@@ -45,6 +55,13 @@ class Runtime:
         from .seed import load_seed_file
 
         load_seed_file(self, self.config.seed)
+
+    def start(self, *, seed: bool) -> None:
+        """Seed a new store. A state file that was started before keeps its state (a restart, a worker)."""
+        first_start = getattr(self.store, "first_start", None)
+        with self.store.atomic():
+            if (first_start is None or first_start()) and seed:
+                self.seed_defaults()
 
     def reset(self) -> None:
         self.store.clear()

@@ -41,8 +41,7 @@ def create_app(
     """The mockown ASGI app. State (store, clock, keys) belongs to the returned app alone."""
     config = config or Config.load()
     runtime = Runtime(config, clock=clock, store=store)
-    if config.seed_defaults if seed is None else seed:
-        runtime.seed_defaults()
+    runtime.start(seed=config.seed_defaults if seed is None else seed)
     apis = _apis()
     dialects: DialectTable = [d for api in apis for d in api.dialects]
 
@@ -79,3 +78,9 @@ def create_app(
     app = Starlette(routes=[r for api in apis for r in api.routes], exception_handlers=handlers)
     app.state.runtime = runtime
     return app
+
+
+def app_from_env() -> Starlette:
+    """The app configured from ``MOCKOWN_*`` alone: the import string ``mockown serve --workers N`` hands
+    to uvicorn, whose worker processes each build one (they share state through ``MOCKOWN_STATE_FILE``)."""
+    return create_app(Config.load())

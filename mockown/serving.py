@@ -1,0 +1,92 @@
+"""How `mockown serve` runs uvicorn: one process or ``--workers N``, plain HTTP or ``--tls``.
+
+With workers, uvicorn imports the app in each worker process from ``mockown.http.app:app_from_env``; the
+resolved settings reach them as ``MOCKOWN_*`` environment variables (and ``MOCKOWN_CONFIG``), and the
+state through the SQLite state file, which every worker reads and writes (no per-process state).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, MutableMapping
+from typing import Any
+
+from .config import ENV_PREFIX, Config, ConfigError
+
+APP_FACTORY = "mockown.http.app:app_from_env"
+
+
+def scheme(config: Config) -> str:
+    return "https" if (config.tls or config.tls_cert) else "http"
+
+
+def check(config: Config) -> None:
+    if config.workers < 1:
+        raise ConfigError("workers must be at least 1")
+    if config.workers > 1 and not config.state_file:
+        raise ConfigError("--workers needs --state-file (MOCKOWN_STATE_FILE): workers share their state through it")
+
+
+def build(config: Config) -> Any:
+    """`create_app(config)`, with an unusable state file reported as a configuration error."""
+    from .http.app import create_app
+    from .store.sqlite import StateFileError
+
+    try:
+        return create_app(config)
+    except StateFileError as exc:
+        raise ConfigError(str(exc)) from exc
+
+
+def export_env(
+    config_file: str | None, overrides: Mapping[str, Any], env: MutableMapping[str, str] | None = None
+) -> None:
+    """Hand the command line's settings to worker processes, which read only the environment."""
+    if env is None:
+        env = os.environ
+    if config_file:
+        env[ENV_PREFIX + "CONFIG"] = os.path.abspath(config_file)
+    for key, value in overrides.items():
+        if value is None or isinstance(value, Mapping):
+            continue
+        env[ENV_PREFIX + key.upper()] = str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def run(
+    config: Config,
+    *,
+    config_file: str | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    echo: Callable[[str], None] = print,
+    app: Any = None,
+) -> None:
+    """Serve `config` (or the given `app` when there is one process) until interrupted."""
+    import uvicorn
+
+    from .tls import banner, prepare
+
+    check(config)
+    tls = prepare(config)
+    options: dict[str, Any] = {
+        "host": config.host,
+        "port": config.port,
+        "log_level": config.log_level,
+        "access_log": False,
+    }
+    if tls is not None:
+        options.update(ssl_certfile=str(tls.cert), ssl_keyfile=str(tls.key))
+        echo(banner(tls))
+    if config.state_file:
+        echo(f"state file: {os.path.abspath(config.state_file)}")
+    if config.workers > 1:
+        build(config).state.runtime.store.close()  # migrate and seed the file once, before the workers
+        export_env(config_file, dict(overrides or {}))
+        echo(f"{config.workers} workers")
+        uvicorn.run(APP_FACTORY, factory=True, workers=config.workers, **options)
+        return
+    if app is None:
+        app = build(config)
+    uvicorn.run(app, **options)
+
+
+__all__ = ["APP_FACTORY", "build", "check", "export_env", "run", "scheme"]

@@ -1,0 +1,485 @@
+"""The persistent store (``--state-file``): every registered record kind in one SQLite file.
+
+Layout (schema version 1): one table per record kind, ``r_<table>``, with the record's key, one column
+per declared index and the whole record as a JSON blob; a ``meta`` table for `get_meta` / `set_meta`;
+a ``mockown_state`` table for what the runtime itself keeps (schema version, the signing key, the
+clock) and which a reset does not clear.
+
+Properties:
+
+- **Shared by processes.** Nothing is cached per process: every read goes to the database, so several
+  workers (``mockown serve --workers N``) or two apps in one process see each other's writes.
+- **Durable before the answer.** Outside `atomic()` each write is its own committed transaction;
+  inside it, the outermost block commits on exit. Either way a write is committed (WAL, fsync'd)
+  before the handler that made it returns its response.
+- **Real transactions.** `atomic()` is ``BEGIN IMMEDIATE`` (the database write lock, waited for up
+  to ``busy_timeout``), re-entrant within a thread. It commits on success and when the block ends in a
+  `MockownError` (an error *answer*: the state changes that led to it stand, exactly as with the
+  memory store, e.g. a replayed code revoking its tokens); any other exception rolls it back.
+- **Versioned.** The layout has a schema version, checked and migrated on open; record kinds are
+  migrated on first use (a new kind gets its table, a new index its column, filled from the JSON).
+
+Records come back as fresh objects on every read: mutate, then `put()` (the store's rule anyway).
+"""
+
+# ruff: noqa: S608 - table and column names come from the record declarations (code), quoted; values are bound
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import sqlite3
+import threading
+import types
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, ClassVar, Generic, Union, get_args, get_origin, get_type_hints
+
+from ..keys import KeyRing, RsaKey
+from . import RECORD_TYPES, R, RecordMeta, meta_of, to_dict
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT = 30.0  # seconds a writer waits for another process's transaction
+
+
+class StateFileError(RuntimeError):
+    """A state file that cannot be used (unreadable, not SQLite, written by a newer mockown)."""
+
+
+# --- values <-> SQL -------------------------------------------------------------------------------------
+
+
+def _sql_value(value: Any) -> Any:
+    """How a key or index value is stored: scalars as themselves, anything else as canonical JSON.
+
+    Text that SQLite cannot hold (lone surrogates, which a JSON body can carry) becomes a BLOB of its
+    ``surrogatepass`` encoding: injective, and never equal to any valid text. Lookups compare the
+    records they read with the value asked for anyway, so no encoding can return a wrong record.
+    """
+    if value is None or isinstance(value, float):
+        return value
+    if isinstance(value, int):
+        if -(2**63) <= value < 2**63:
+            return int(value)  # bool as 0 / 1, as SQLite does
+        return b"\x00int:" + str(value).encode("ascii")  # beyond SQLite's INTEGER, never equal to a text
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "surrogatepass")
+        return value
+    return json.dumps(value, sort_keys=True, default=_json_default)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=repr)
+    if isinstance(value, bytes):
+        return value.decode("latin-1")
+    raise TypeError(f"cannot store a {type(value).__name__} in a record")
+
+
+_HINTS: dict[type[Any], dict[str, Any]] = {}
+
+
+def _hints(cls: type[Any]) -> dict[str, Any]:
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = get_type_hints(cls)
+    return hints
+
+
+def _revive(tp: Any, value: Any) -> Any:
+    """A JSON value back into the declared type: nested dataclasses, tuples, sets (lists stay lists)."""
+    if value is None:
+        return None
+    origin = get_origin(tp)
+    if origin in (Union, types.UnionType):
+        members = [a for a in get_args(tp) if a is not type(None)]
+        if len(members) == 1:
+            return _revive(members[0], value)
+        for arg in members:  # the first member the value fits
+            if dataclasses.is_dataclass(arg) and isinstance(value, dict):
+                return _revive(arg, value)
+        return value
+    if dataclasses.is_dataclass(tp) and isinstance(tp, type) and isinstance(value, dict):
+        return _decode(tp, value)
+    if origin in (list, tuple, set, frozenset) and isinstance(value, list):
+        args = get_args(tp)
+        if origin is tuple and args and args[-1] is not Ellipsis:
+            return tuple(_revive(a, v) for a, v in zip(args, value, strict=False))
+        item = args[0] if args else Any
+        revived = [_revive(item, v) for v in value]
+        return revived if origin is list else origin(revived)
+    if origin is dict and isinstance(value, dict):
+        args = get_args(tp)
+        item = args[1] if len(args) == 2 else Any
+        return {k: _revive(item, v) for k, v in value.items()}
+    if tp is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def _decode(cls: type[R], data: dict[str, Any]) -> R:
+    hints = _hints(cls)
+    kwargs = {}
+    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if f.name in data and f.init:
+            kwargs[f.name] = _revive(hints.get(f.name, Any), data[f.name])
+    return cls(**kwargs)
+
+
+def _encode(rec: Any) -> str:
+    return json.dumps(to_dict(rec), separators=(",", ":"), default=_json_default)
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+# --- tables ---------------------------------------------------------------------------------------------
+
+
+class SqliteTable(Generic[R]):
+    """One record kind. Every call reads or writes the database (no per-process cache)."""
+
+    __slots__ = ("_cols", "_meta", "_name", "_store")
+
+    def __init__(self, store: SqliteStore, meta: RecordMeta) -> None:
+        self._store = store
+        self._meta = meta
+        self._name = _ident("r_" + meta.table)
+        self._cols = {index: _ident("i_" + index) for index in meta.indexes}
+
+    def _load(self, data: str) -> R:
+        rec: R = _decode(self._meta.cls, json.loads(data))
+        return rec
+
+    def get(self, key: str) -> R | None:
+        row = self._store._one(f"SELECT data FROM {self._name} WHERE key = ?", (_sql_value(key),))
+        return None if row is None else self._load(row[0])
+
+    def put(self, rec: R) -> None:
+        meta = self._meta
+        cols = ["key", *self._cols.values(), "data"]
+        values = [_sql_value(getattr(rec, meta.key))]
+        values += [_sql_value(getattr(rec, index)) for index in meta.indexes]
+        values.append(_encode(rec))
+        updates = ", ".join(f"{c} = excluded.{c}" for c in cols[1:])
+        sql = (
+            f"INSERT INTO {self._name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
+            f"ON CONFLICT(key) DO UPDATE SET {updates}"
+        )
+        self._store._write(sql, values)
+
+    def delete(self, key: str) -> None:
+        self._store._write(f"DELETE FROM {self._name} WHERE key = ?", (_sql_value(key),))
+
+    def _select(self, index: str, value: Any) -> list[R]:
+        col = self._cols[index]  # KeyError for an undeclared index, as the memory store
+        if value is None:  # the memory store files no record under None
+            return []
+        rows = self._store._all(f"SELECT data FROM {self._name} WHERE {col} = ? ORDER BY seq", (_sql_value(value),))
+        return [rec for rec in (self._load(r[0]) for r in rows) if getattr(rec, index) == value]
+
+    def find(self, index: str, value: Any) -> list[R]:
+        return self._select(index, value)
+
+    def first(self, index: str, value: Any) -> R | None:
+        found = self._select(index, value)
+        return found[0] if found else None
+
+    def all(self) -> list[R]:
+        return [self._load(r[0]) for r in self._store._all(f"SELECT data FROM {self._name} ORDER BY seq", ())]
+
+    def __len__(self) -> int:
+        row = self._store._one(f"SELECT count(*) FROM {self._name}", ())
+        return int(row[0]) if row else 0
+
+    def __iter__(self) -> Iterator[R]:
+        return iter(self.all())
+
+
+# --- the store ------------------------------------------------------------------------------------------
+
+
+class SqliteStore:
+    kind: ClassVar[str] = "sqlite"
+
+    def __init__(self, path: str | os.PathLike[str], *, durable: bool = True) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._tables: dict[str, SqliteTable[Any]] = {}
+        self._clock_version: int | None = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not self.path.exists():  # the file holds a signing key: readable by its owner only
+                self.path.touch(mode=0o600)
+            self._db = sqlite3.connect(
+                str(self.path), timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
+            )
+            self._db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+            mode = self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise StateFileError(f"state file {self.path}: cannot switch to WAL mode (got {mode})")
+            self._db.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StateFileError(f"cannot use state file {self.path}: {exc}") from exc
+
+    # schema ----------------------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        with self.atomic():
+            self._db.execute("CREATE TABLE IF NOT EXISTS mockown_state (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            row = self._db.execute("SELECT value FROM mockown_state WHERE name = 'schema_version'").fetchone()
+            version = int(json.loads(row[0])) if row else 0
+            if version > SCHEMA_VERSION:
+                raise StateFileError(
+                    f"state file {self.path} has schema version {version}; this mockown knows up to "
+                    f"{SCHEMA_VERSION} (upgrade mockown or use another file)"
+                )
+            for step in range(version + 1, SCHEMA_VERSION + 1):
+                MIGRATIONS[step](self._db)
+            if version != SCHEMA_VERSION:
+                self._set_state("schema_version", SCHEMA_VERSION)
+
+    @property
+    def schema_version(self) -> int:
+        value = self.read_state("schema_version")
+        return int(value) if value is not None else 0
+
+    def _ensure(self, meta: RecordMeta) -> None:
+        """Create the kind's table, or add the index columns a newer version of the kind declares."""
+        name = _ident("r_" + meta.table)
+        with self.atomic():
+            cols = [f"{_ident('i_' + i)}" for i in meta.indexes]
+            self._db.execute(
+                f"CREATE TABLE IF NOT EXISTS {name} (seq INTEGER PRIMARY KEY, key UNIQUE NOT NULL, "
+                + "".join(f"{c}, " for c in cols)
+                + "data TEXT NOT NULL)"
+            )
+            have = {row[1] for row in self._db.execute(f"PRAGMA table_info({name})")}
+            missing = [i for i in meta.indexes if "i_" + i not in have]
+            for index in missing:
+                self._db.execute(f"ALTER TABLE {name} ADD COLUMN {_ident('i_' + index)}")
+            if missing:
+                rows = self._db.execute(f"SELECT seq, data FROM {name}").fetchall()
+                for seq, data in rows:
+                    rec = json.loads(data)
+                    sets = ", ".join(f"{_ident('i_' + i)} = ?" for i in missing)
+                    self._db.execute(
+                        f"UPDATE {name} SET {sets} WHERE seq = ?", [*(_sql_value(rec.get(i)) for i in missing), seq]
+                    )
+            for index in meta.indexes:
+                ix = _ident(f"ix_{meta.table}_{index}")
+                self._db.execute(f"CREATE INDEX IF NOT EXISTS {ix} ON {name} ({_ident('i_' + index)})")
+
+    def _record_tables(self) -> list[str]:
+        rows = self._all("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'r\\_%' ESCAPE '\\'", ())
+        return sorted(r[0][2:] for r in rows)
+
+    # low-level access (always under the lock: one connection per store, shared by threads) --------
+    def _one(self, sql: str, params: Any) -> Any:
+        with self._lock:
+            return self._db.execute(sql, params).fetchone()
+
+    def _all(self, sql: str, params: Any) -> list[Any]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    def _write(self, sql: str, params: Any) -> None:
+        with self._lock:
+            if self._depth:
+                self._db.execute(sql, params)
+            else:
+                with self.atomic():
+                    self._db.execute(sql, params)
+
+    # the Store protocol ----------------------------------------------------------------------------
+    def table(self, cls: type[R]) -> SqliteTable[R]:
+        meta = meta_of(cls)
+        table = self._tables.get(meta.table)
+        if table is None or table._meta is not meta:
+            with self._lock:
+                self._ensure(meta)
+                table = self._tables[meta.table] = SqliteTable(self, meta)
+        return table
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            self._db.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield
+            except BaseException as exc:
+                self._depth = 0
+                if _is_answer(exc):
+                    self._db.execute("COMMIT")
+                else:
+                    self._db.execute("ROLLBACK")
+                raise
+            self._depth = 0
+            try:
+                self._db.execute("COMMIT")
+            except BaseException:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
+
+    def clear(self) -> None:
+        with self.atomic():
+            for name in self._record_tables():
+                self._db.execute(f"DELETE FROM {_ident('r_' + name)}")
+            self._db.execute("DELETE FROM meta")
+
+    def dump(self) -> dict[str, list[dict[str, Any]]]:
+        with self.atomic():
+            out: dict[str, list[dict[str, Any]]] = {}
+            for name in self._record_tables():
+                rows = self._db.execute(f"SELECT data FROM {_ident('r_' + name)} ORDER BY seq").fetchall()
+                if rows:
+                    out[name] = [json.loads(r[0]) for r in rows]
+            meta = {name: json.loads(value) for name, value in self._db.execute("SELECT name, value FROM meta")}
+            out["_meta"] = [meta]
+            return out
+
+    def load(self, data: dict[str, list[dict[str, Any]]]) -> None:
+        with self.atomic():
+            self.clear()
+            for name, rows in data.items():
+                if name == "_meta":
+                    for key, value in (rows[0] if rows else {}).items():
+                        self.set_meta(key, value)
+                    continue
+                meta = RECORD_TYPES.get(name)
+                if meta is None:
+                    raise ValueError(f"unknown table in snapshot: {name}")
+                table = self.table(meta.cls)
+                for row in rows:
+                    table.put(_decode(meta.cls, row))
+
+    def get_meta(self, name: str) -> Any:
+        row = self._one("SELECT value FROM meta WHERE name = ?", (name,))
+        return None if row is None else json.loads(row[0])
+
+    def set_meta(self, name: str, value: Any) -> None:
+        self._write(
+            "INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+            (name, json.dumps(value, default=_json_default)),
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # the runtime's own state (survives a reset) ----------------------------------------------------
+    def read_state(self, name: str) -> Any:
+        row = self._one("SELECT value FROM mockown_state WHERE name = ?", (name,))
+        return None if row is None else json.loads(row[0])
+
+    def _set_state(self, name: str, value: Any) -> None:
+        self._write(
+            "INSERT INTO mockown_state (name, value) VALUES (?, ?) "
+            "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+            (name, json.dumps(value)),
+        )
+
+    def write_state(self, name: str, value: Any) -> None:
+        self._set_state(name, value)
+
+    def first_start(self) -> bool:
+        """True exactly once in the life of the file: the first app to open it seeds it.
+
+        Call it inside `atomic()` together with the seeding, so that workers starting at once agree.
+        """
+        if self.read_state("started"):
+            return False
+        self._set_state("started", True)
+        return True
+
+    # the shared clock (see `mockown.clock.SharedClock`) --------------------------------------------
+    def clock_changed(self) -> bool:
+        """Whether another connection committed anything since the clock last looked (cheap)."""
+        with self._lock:
+            version = int(self._db.execute("PRAGMA data_version").fetchone()[0])
+            changed = version != self._clock_version
+            self._clock_version = version
+            return changed
+
+    def read_clock(self) -> dict[str, float | None] | None:
+        value = self.read_state("clock")
+        return value if isinstance(value, dict) else None
+
+    def write_clock(self, state: dict[str, float | None]) -> None:
+        self._set_state("clock", state)
+
+
+def _is_answer(exc: BaseException) -> bool:
+    from ..errors import MockownError
+
+    return isinstance(exc, MockownError)
+
+
+def _migrate_1(db: sqlite3.Connection) -> None:
+    db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+# step N brings a file from schema version N-1 to N (record tables are migrated per kind on first use)
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_1}
+
+
+# --- binding a runtime to the file ----------------------------------------------------------------------
+
+
+class StoredKeyRing(KeyRing):
+    """The app's signing keys, kept in the state file so that every worker and every restart sign alike
+    and publish one JWKS. Each key is still made on first use, by whichever process needs it first."""
+
+    def __init__(self, store: SqliteStore) -> None:
+        super().__init__()
+        self._store = store
+        self._stored_ec: Any = None
+
+    def _stored(self, name: str, make: Callable[[], Any], load: Callable[[bytes], Any]) -> Any:
+        with self._store.atomic():  # the write lock: two processes never make two different keys
+            pem = self._store.read_state(name)
+            if pem is None:
+                key = make()
+                self._store.write_state(name, key.pem().decode("ascii"))
+                return key
+            return load(str(pem).encode("ascii"))
+
+    @property
+    def rsa(self) -> RsaKey:
+        key = self._rsa
+        if key is None:
+            key = self._rsa = self._stored("rsa_pem", lambda: KeyRing().rsa, RsaKey.from_pem)
+        return key
+
+    @property
+    def ec(self) -> Any:
+        key = self._stored_ec
+        if key is None:
+            from cryptography.hazmat.primitives import serialization
+
+            from .. import keys
+
+            def load(pem: bytes) -> Any:
+                return keys.EcKey(serialization.load_pem_private_key(pem, password=None))  # type: ignore[arg-type]
+
+            key = self._stored_ec = self._stored("ec_pem", lambda: KeyRing().ec, load)
+        return key
+
+
+__all__ = ["SCHEMA_VERSION", "SqliteStore", "SqliteTable", "StateFileError", "StoredKeyRing"]
