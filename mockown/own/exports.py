@@ -115,7 +115,7 @@ def file(own: OwnService, principal: Principal, region: str, job_id: str, name: 
     if backup is None or service is None:
         raise not_found(f"the backup of job_id {job.num} no longer exists")
     # the export reflects the GDPR requests completed before it started, not later ones
-    forgotten, overrides = effects(own, service, job.created_at)
+    forgotten, overrides = effects(own, service, job.created_at, before_job=job.num)
     tables = []
     for obj in job.params["objects"]:
         snap = next(s for s in backup.snapshots if s["name"] == obj)

@@ -90,14 +90,22 @@ def request(own: OwnService, principal: Principal, service: Service, params: Par
     return job
 
 
-def effects(own: OwnService, service: Service, as_of: float) -> tuple[set[str], dict[str, dict[str, dict[str, str]]]]:
-    """(forgotten record ids, {object: {record id: {field: value}}}) of the GDPR jobs complete at `as_of`."""
+def effects(
+    own: OwnService, service: Service, as_of: float, *, before_job: int | None = None
+) -> tuple[set[str], dict[str, dict[str, dict[str, str]]]]:
+    """(forgotten record ids, {object: {record id: {field: value}}}) of the GDPR jobs complete at `as_of`.
+
+    With `before_job` (an export started at `as_of`), a request completed at that same instant counts only if
+    it was made before the export (a smaller job number): the clock may stand still between two requests.
+    """
     forgotten: set[str] = set()
     overrides: dict[str, dict[str, dict[str, str]]] = {}
     found = [j for j in own.jobs.find("service_id", service.id) if j.kind in ("gdpr_forget", "gdpr_rectify")]
     for job in sorted(found, key=lambda j: j.num):
         jobs.settle(own, job, poll=False)
         if not jobs.completed_before(job, as_of):
+            continue
+        if before_job is not None and job.completed_at == as_of and job.num > before_job:
             continue
         rid = job.params["record_id"]
         if job.kind == "gdpr_forget":

@@ -65,7 +65,11 @@ def seed_account(runtime: Runtime, data: Any) -> dict[str, Any]:
     data = _check("account", data or {}, _ACCOUNT_KEYS)
     own = runtime.own
     now = runtime.clock.now()
-    num = _int(data["id"], "account") if "id" in data else own.next_global("account", 1000)
+    if "id" in data:
+        num = _int(data["id"], "account")
+        own.bump_global("account", num)
+    else:
+        num = own.next_global("account", 1000)
     if own.accounts.get(str(num)) is not None:
         raise SeedError(f"own account {num} exists already")
     endpoints = []
@@ -104,7 +108,11 @@ def seed_account(runtime: Runtime, data: Any) -> dict[str, Any]:
 
 def _seed_user(own: OwnService, account: OwnAccount, data: Any) -> dict[str, Any]:
     data = _check("user", data, _USER_KEYS)
-    num = _int(data["id"], "user") if "id" in data else own.next_global("user", 12344)
+    if "id" in data:
+        num = _int(data["id"], "user")
+        own.bump_global("user", num)
+    else:
+        num = own.next_global("user", 12344)
     if own.user(num) is not None:
         raise SeedError(f"own user {num} exists already")
     email = str(data.get("email") or f"user-{num}@own.mockown.test").strip().lower()

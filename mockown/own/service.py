@@ -138,6 +138,13 @@ class OwnService:
             if used > current:
                 self.store.set_meta(name, used)
 
+    def bump_global(self, kind: str, used: int) -> None:
+        name = f"own.seq.{kind}"
+        with self.store.atomic():
+            current = self.store.get_meta(name) or 0
+            if used > current:
+                self.store.set_meta(name, used)
+
     def next_global(self, kind: str, base: int) -> int:
         name = f"own.seq.{kind}"
         with self.store.atomic():

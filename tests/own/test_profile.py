@@ -1,0 +1,130 @@
+"""The Edit Profile page: sign in, generate (shown once), revoke, sign out, protections."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from mockown import FrozenClock
+from mockown.outbox import messages
+from mockown.own.service import OwnService
+from tests.own.conftest import EMAILS, OWNER, PASSWORDS, SSO_ADMIN, TOKEN_URL, exchange_form
+
+PAGE = "/own/profile"
+
+
+def _sign_in(client: httpx.Client, user_id: int = OWNER) -> httpx.Response:
+    return client.post(PAGE, data={"email": EMAILS[user_id], "password": PASSWORDS[user_id]})
+
+
+def _token_in(page: str) -> str | None:
+    match = re.search(r"<code id='api-token'>([^<]+)</code>", page)
+    return match.group(1) if match else None
+
+
+def test_login_form_without_a_session(client: httpx.Client) -> None:
+    r = client.get(PAGE)
+    assert r.status_code == 200
+    assert "<form method='post' action='/own/profile'>" in r.text
+    assert "Edit Profile</h1>" not in r.text
+
+
+def test_wrong_password_is_refused(client: httpx.Client, own: OwnService) -> None:
+    r = client.post(PAGE, data={"email": EMAILS[OWNER], "password": "nope"})
+    assert r.status_code == 401
+    assert "Invalid e-mail or password" in r.text
+    assert "own_profile" not in r.headers.get("set-cookie", "")
+    r = client.post(PAGE, data={"email": "nobody@own.test", "password": "x"})
+    assert r.status_code == 401
+
+
+def test_generate_shows_the_token_once_and_it_works(client: httpx.Client, own: OwnService) -> None:
+    signed = _sign_in(client)
+    assert signed.status_code == 200
+    cookie = signed.headers["set-cookie"]
+    assert "httponly" in cookie.lower() and "samesite=strict" in cookie.lower()
+    assert "You have no API token" in signed.text
+    generated = client.post(PAGE + "/token")
+    assert generated.status_code == 200
+    token = _token_in(generated.text)
+    assert token is not None
+    assert client.post(TOKEN_URL, data=exchange_form(token)).status_code == 200
+    again = client.get(PAGE)
+    assert _token_in(again.text) is None and token not in again.text
+    assert f"ending in <code>{token[-4:]}</code>" in again.text
+    refused = client.post(PAGE + "/token")
+    assert refused.status_code == 409 and _token_in(refused.text) is None
+    assert "revoke" in refused.text.lower()
+
+
+def test_revoke_from_the_page(client: httpx.Client, own: OwnService) -> None:
+    _sign_in(client)
+    token = _token_in(client.post(PAGE + "/token").text)
+    assert token is not None
+    revoked = client.post(PAGE + "/token/revoke")
+    assert revoked.status_code == 200 and "revoked" in revoked.text
+    assert client.post(TOKEN_URL, data=exchange_form(token)).json()["error"] == "invalid_grant"
+    assert client.post(PAGE + "/token/revoke").status_code == 404
+    assert [m.kind for m in messages(own.runtime) if m.to == EMAILS[OWNER]] == [
+        "own.api_token.created",
+        "own.api_token.revoked",
+    ]
+
+
+def test_sso_user_confirms_password_on_the_page(client: httpx.Client, own: OwnService) -> None:
+    page = _sign_in(client, SSO_ADMIN)
+    assert "Confirm your password" in page.text
+    assert client.post(PAGE + "/token").status_code == 401
+    assert client.post(PAGE + "/token", data={"password": "wrong"}).status_code == 401
+    ok = client.post(PAGE + "/token", data={"password": PASSWORDS[SSO_ADMIN]})
+    assert ok.status_code == 200 and _token_in(ok.text)
+
+
+def test_actions_need_a_session(client: httpx.Client, own: OwnService) -> None:
+    assert client.post(PAGE + "/token").status_code == 401
+    assert client.post(PAGE + "/token/revoke").status_code == 401
+    client.cookies.set("own_profile", "forged", path="/own/")
+    assert client.post(PAGE + "/token").status_code == 401
+    assert own.api_tokens.all() == []
+
+
+def test_session_expires(client: httpx.Client, own: OwnService, clock: FrozenClock) -> None:
+    _sign_in(client)
+    clock.advance(1800)
+    assert client.post(PAGE + "/token").status_code == 401
+    assert own.api_tokens.all() == []
+
+
+def test_cross_origin_posts_are_refused(client: httpx.Client, own: OwnService) -> None:
+    _sign_in(client)
+    r = client.post(PAGE + "/token", headers={"Origin": "https://evil.example"})
+    assert r.status_code == 403
+    assert own.api_tokens.all() == []
+    same = client.post(PAGE + "/token", headers={"Origin": "http://testserver"})
+    assert same.status_code == 200
+
+
+def test_logout(client: httpx.Client, own: OwnService) -> None:
+    _sign_in(client)
+    out = client.post(PAGE + "/logout")
+    assert out.status_code == 200 and "Signed out" in out.text
+    assert client.post(PAGE + "/token").status_code == 401
+    keys = [e.key for e in sorted(own.events.all(), key=lambda e: e.event_id)]
+    assert keys == ["user_login", "user_logout"]
+
+
+def test_disabled_account_shows_no_generate_button(client: httpx.Client, own: OwnService) -> None:
+    own.set_api_tokens_enabled(1001, False)
+    page = _sign_in(client)
+    assert "API tokens are disabled" in page.text and "Generate" not in page.text
+    assert client.post(PAGE + "/token").status_code == 403
+
+
+def test_html_is_escaped(client: httpx.Client, own: OwnService) -> None:
+    user = own.user(OWNER)
+    assert user is not None
+    user.business_units = ["<script>alert(1)</script>"]
+    own.users.put(user)
+    page = _sign_in(client)
+    assert "<script>" not in page.text and "&lt;script&gt;" in page.text
