@@ -119,9 +119,7 @@ def test_same_answers_as_memory_store(tmp_path: Path, ops: list[tuple[str, Any]]
 
 
 def test_records_come_back_fresh_and_typed(store: SqliteStore) -> None:
-    a = Assembly(
-        "a1", "gear", parts=[Part("cog", 2)], main=Part("hub"), dims=(3, 4), labels={"x": Part("l")}, weight=2
-    )
+    a = Assembly("a1", "gear", parts=[Part("cog", 2)], main=Part("hub"), dims=(3, 4), labels={"x": Part("l")}, weight=2)
     store.table(Assembly).put(a)
     got = store.table(Assembly).get("a1")
     assert got == a and got is not a
@@ -295,10 +293,7 @@ def test_atomic_is_a_cross_process_transaction(tmp_path: Path) -> None:
     s = SqliteStore(path)
     s.table(Widget).put(Widget("counter"))
     root = Path(__file__).resolve().parents[2]
-    procs = [
-        subprocess.Popen([sys.executable, "-c", COUNTER, str(path), "100"], cwd=root)  # noqa: S603
-        for _ in range(3)
-    ]
+    procs = [subprocess.Popen([sys.executable, "-c", COUNTER, str(path), "100"], cwd=root) for _ in range(3)]
     deadline = time.monotonic() + 30
     while len(list(tmp_path.glob("counter.db.*"))) < 3 and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -345,14 +340,14 @@ def test_schema_is_versioned(tmp_path: Path) -> None:
     db.execute("UPDATE mockown_state SET value = ? WHERE name = 'schema_version'", (str(SCHEMA_VERSION + 1),))
     db.commit()
     db.close()
-    with pytest.raises(StateFileError, match="newer|knows up to"):
+    with pytest.raises(StateFileError, match="knows up to"):
         SqliteStore(path)
 
 
 def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "junk.db"
     path.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(StateFileError, match="junk.db"):
+    with pytest.raises(StateFileError, match=r"junk\.db"):
         SqliteStore(path)
 
 

@@ -1,0 +1,111 @@
+"""Real `mockown serve` subprocesses for the persistence, TLS and Docker tests (loopback, free port)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class Server:
+    proc: subprocess.Popen[bytes]
+    base: str
+    log: Path
+    verify: object = True
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def client(self, **kwargs: object) -> httpx.Client:
+        """A client that opens a new connection per request (so each may land on another worker)."""
+        limits = httpx.Limits(max_keepalive_connections=0)
+        return httpx.Client(base_url=self.base, verify=self.verify, limits=limits, timeout=10, **kwargs)  # type: ignore[arg-type]
+
+    def workers(self) -> list[int]:
+        """The pids of uvicorn's worker processes (Linux)."""
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
+        out = []
+        for pid in children:
+            try:
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"resource_tracker" not in cmdline:
+                out.append(int(pid))
+        return out
+
+
+def wait_ready(
+    proc: subprocess.Popen[bytes], url: str, log: Path, verify: object = True, timeout: float = 30.0
+) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
+        try:
+            httpx.get(url, timeout=1.0, verify=verify)  # type: ignore[arg-type]
+            return
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no answer on {url}:\n{log.read_text(errors='replace')}") from None
+            time.sleep(0.05)
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)  # uvicorn's graceful stop (workers too)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@contextmanager
+def serve(
+    tmp: Path,
+    args: Sequence[str] = (),
+    env: dict[str, str] | None = None,
+    *,
+    https: bool = False,
+    verify: object = True,
+    ready_path: str = "/.well-known/openid-configuration",
+    command: Sequence[str] | None = None,
+    port: int | None = None,
+) -> Iterator[Server]:
+    port = port or free_port()
+    log = tmp / f"serve-{port}.log"
+    full_env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", **(env or {})}
+    if command is None:
+        command = [str(BIN / "mockown"), "serve", "--host", "127.0.0.1", "--port", str(port), *args]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(list(command), env=full_env, stdout=out, stderr=subprocess.STDOUT)
+    base = f"{'https' if https else 'http'}://127.0.0.1:{port}"
+    try:
+        if not https or verify is not True:
+            wait_ready(proc, base + ready_path, log, verify=verify)
+        else:
+            wait_ready(proc, base + ready_path, log, verify=False)
+        yield Server(proc, base, log, verify)
+    finally:
+        stop(proc)
