@@ -55,6 +55,7 @@ class OwnSettings:
     revoke_cascade: bool = True  # revoking / expiring an API token also ends its access tokens
     events_page_size: int = 1000
     profile_session_ttl: int = 1800  # seconds a login on the Edit Profile page lasts
+    legacy_sessions: bool = True  # the retired email/password API (/api/auth/v1/login, X-SESSION-ID)
 
 
 @dataclass(frozen=True)

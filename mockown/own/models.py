@@ -84,6 +84,17 @@ class WebSession:
     expires_at: float
 
 
+@record("own_legacy_sessions", indexes=("user_id",))
+@dataclass(slots=True)
+class LegacySession:
+    """A session of the legacy email/password API (``X-SESSION-ID``), stored hashed."""
+
+    id: str
+    user_id: str
+    account_id: str
+    expires_at: float
+
+
 @record("own_services", indexes=("account_id", "region"))
 @dataclass(slots=True)
 class Service:

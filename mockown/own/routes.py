@@ -65,7 +65,9 @@ class Ctx:
 def _ctx(request: Request) -> Ctx:
     own = _own(request)
     region = region_of(request)
-    principal = own.authenticate(request.headers.get("authorization"), ip=_ip(request))
+    principal = own.authenticate(
+        request.headers.get("authorization"), ip=_ip(request), session_id=request.headers.get("x-session-id")
+    )
     return Ctx(own, region, principal, regional_base(request, region))
 
 
@@ -89,6 +91,20 @@ async def revoke_endpoint(request: Request) -> Response:
     params = await read_params(request, runtime_of(request).config.max_body_bytes)
     tokens.revoke_access(_own(request), params)
     return Response(status_code=200, headers=NO_STORE)
+
+
+# -- the legacy session API (S6, S13: being retired) ------------------------------------------------------
+async def legacy_login(request: Request) -> Response:
+    region_of(request)
+    params = (await _body(request)).merged_under(query_params(request))
+    session_id = tokens.legacy_login(_own(request), params.get("email"), params.get("password"), ip=_ip(request))
+    return _json({"session_id": session_id})
+
+
+async def legacy_logout(request: Request) -> Response:
+    region_of(request)
+    tokens.legacy_logout(_own(request), request.headers.get("x-session-id"))
+    return _json({})
 
 
 # -- services -------------------------------------------------------------------------------------------
@@ -257,6 +273,10 @@ _BKP = _SVC + "/backups/{backup_id}"
 ROUTES: list[BaseRoute] = [
     Route(tokens.TOKEN_PATH, token_endpoint, methods=["POST"]),
     Route(tokens.REVOKE_PATH, revoke_endpoint, methods=["POST"]),
+    Route("/api/auth/v1/login", legacy_login, methods=["POST"]),
+    Route("/regions/{region}/api/auth/v1/login", legacy_login, methods=["POST"]),
+    Route("/api/auth/v1/logout", legacy_logout, methods=["POST"]),
+    Route("/regions/{region}/api/auth/v1/logout", legacy_logout, methods=["POST"]),
     *_regional("/services", services_list, ["GET"]),
     *_regional(_SVC, service_one, ["GET"]),
     *_regional(_SVC + "/backup_now", backup_now, ["POST"]),
@@ -284,5 +304,11 @@ ROUTES: list[BaseRoute] = [
 API = Api(
     name="own",
     routes=ROUTES,
-    dialects=[("/api/v1", own_dialect), ("/regions/", own_dialect), ("/oauth2/", okta_dialect), ("/own/", own_dialect)],
+    dialects=[
+        ("/api/v1", own_dialect),
+        ("/api/auth/", own_dialect),
+        ("/regions/", own_dialect),
+        ("/oauth2/", okta_dialect),
+        ("/own/", own_dialect),
+    ],
 )

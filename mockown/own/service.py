@@ -22,6 +22,7 @@ from .models import (
     AuditEvent,
     Backup,
     Job,
+    LegacySession,
     OwnAccessToken,
     OwnAccount,
     OwnUser,
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from ..runtime import Runtime
 
 # where each region's id spaces start (every region counts on its own: the same number may exist twice)
+_MODES = "own.progression"
 ID_BASES = {"service": 300000, "backup": 420000, "job": 70000, "seed": 9000, "template": 500}
 
 
@@ -69,12 +71,12 @@ class OwnService:
             self.api_token_ttl = parse_duration(s.api_token_ttl)
         except ValueError as exc:
             raise ConfigError(f"own.api_token_ttl: {exc}") from None
-        # progression per kind; mutable at runtime (control plane, tests) through set_progression()
-        self.modes: dict[str, str] = {}
+        # progression per kind from the config; set_progression() overrides it in the store (a reset clears it)
+        self._configured_modes: dict[str, str] = {}
         for kind in progress.KINDS:
             text = getattr(s, f"{kind}_mode") or s.job_mode
             progress.parse(text)  # validate now, not on first use
-            self.modes[kind] = text
+            self._configured_modes[kind] = text
 
     # tables ------------------------------------------------------------------------------------------
     @property
@@ -96,6 +98,10 @@ class OwnService:
     @property
     def web_sessions(self) -> Table[WebSession]:
         return self.store.table(WebSession)
+
+    @property
+    def legacy_sessions(self) -> Table[LegacySession]:
+        return self.store.table(LegacySession)
 
     @property
     def services(self) -> Table[Service]:
@@ -153,15 +159,31 @@ class OwnService:
         return int(current) + 1
 
     # progression -------------------------------------------------------------------------------------
+    @property
+    def modes(self) -> dict[str, str]:
+        """How new things of each kind progress now: ``{"backup": "polls:3", "export": "immediate", ...}``."""
+        overrides = self.store.get_meta(_MODES) or {}
+        return {kind: str(overrides.get(kind) or text) for kind, text in self._configured_modes.items()}
+
     def new_progression(self, kind: str) -> dict[str, Any]:
         return progress.parse(self.modes[kind])
 
-    def set_progression(self, kind: str, mode: str) -> None:
-        """Change how new `kind` things (backup, export, gdpr, seed) progress: immediate | seconds:N | polls:N."""
+    def set_progression(self, kind: str, mode: str | None) -> None:
+        """Change how new `kind` things (backup, export, gdpr, seed) progress: immediate | seconds:N | polls:N.
+
+        ``None`` returns to the configured mode. Things already started keep the progression they started with.
+        """
         if kind not in progress.KINDS:
             raise ConfigError(f"progression kind must be one of {', '.join(progress.KINDS)}")
-        progress.parse(mode)
-        self.modes[kind] = mode
+        if mode is not None:
+            progress.parse(mode)
+        with self.store.atomic():
+            overrides = dict(self.store.get_meta(_MODES) or {})
+            if mode is None:
+                overrides.pop(kind, None)
+            else:
+                overrides[kind] = mode
+            self.store.set_meta(_MODES, overrides)
 
     # API tokens (the real service has no public API for these: the profile page and control plane call them)
     def generate_api_token(
@@ -196,10 +218,58 @@ class OwnService:
             account.api_tokens_enabled = enabled
             self.accounts.put(account)
 
-    def authenticate(self, authorization: str | None, *, ip: str | None = None) -> Principal:
+    def authenticate(
+        self, authorization: str | None, *, ip: str | None = None, session_id: str | None = None
+    ) -> Principal:
         from . import tokens
 
-        return tokens.authenticate(self, authorization, ip=ip)
+        return tokens.authenticate(self, authorization, ip=ip, session_id=session_id)
+
+    def reset_account(self, account_id: str | int) -> dict[str, Any]:
+        """Remove everything of one Own account (users, tokens, services, backups, jobs, events, e-mails).
+
+        The control plane's ``/_mockown/reset`` with ``account`` calls this; other accounts are untouched.
+        Raises `OwnError` 404 for an unknown account.
+        """
+        from ..outbox import Email
+
+        key = str(account_id)
+        if self.accounts.get(key) is None:
+            raise not_found(f"account {key} not found")
+        removed: dict[str, int] = {}
+
+        def drop(table: Table[Any], rows: list[Any], name: str) -> None:
+            for row in rows:
+                table.delete(row.id)
+            if rows:
+                removed[name] = removed.get(name, 0) + len(rows)
+
+        with self.store.atomic():
+            users = self.users.find("account_id", key)
+            user_ids = {u.id for u in users}
+            services = self.services.find("account_id", key)
+            drop(self.web_sessions, [w for w in self.web_sessions.all() if w.user_id in user_ids], "own_web_sessions")
+            drop(
+                self.legacy_sessions,
+                [x for x in self.legacy_sessions.all() if x.account_id == key],
+                "own_legacy_sessions",
+            )
+            drop(self.access_tokens, [a for a in self.access_tokens.all() if a.account_id == key], "own_access_tokens")
+            drop(self.api_tokens, self.api_tokens.find("account_id", key), "own_api_tokens")
+            for service in services:
+                drop(self.backups, self.backups.find("service_id", service.id), "own_backups")
+            jobs = self.jobs.find("account_id", key)
+            job_ids = {j.id for j in jobs}
+            drop(self.seeds, [x for x in self.seeds.all() if x.job_id in job_ids], "own_seeds")
+            drop(self.jobs, jobs, "own_jobs")
+            drop(self.templates, self.templates.find("account_id", key), "own_templates")
+            drop(self.services, services, "own_services")
+            drop(self.events, self.events.find("account_id", key), "own_events")
+            drop(self.store.table(Email), self.store.table(Email).find("account_id", key), "outbox")
+            drop(self.users, users, "own_users")
+            self.accounts.delete(key)
+            removed["own_accounts"] = 1
+        return {"removed": removed}
 
     # users -------------------------------------------------------------------------------------------
     def user(self, user_id: str | int) -> OwnUser | None:

@@ -17,8 +17,8 @@ import jwt
 from .. import outbox, security
 from ..clock import iso
 from ..http.forms import Params
-from .errors import OktaError, TokenError, unauthorized
-from .models import ApiToken, OwnAccessToken, OwnUser
+from .errors import OktaError, OwnError, TokenError, unauthorized
+from .models import ApiToken, LegacySession, OwnAccessToken, OwnUser
 from .service import Principal
 
 if TYPE_CHECKING:
@@ -251,8 +251,56 @@ def revoke_access(own: OwnService, params: Params) -> None:
             own.access_tokens.put(access)
 
 
-def authenticate(own: OwnService, authorization: str | None, *, ip: str | None = None) -> Principal:
-    """The principal behind ``Authorization: Bearer <access token>``; 401 for anything not live."""
+def legacy_login(own: OwnService, email: str | None, password: str | None, *, ip: str | None = None) -> str:
+    """The legacy ``/api/auth/v1/login``: a session id for an e-mail and password (no SSO users)."""
+    if not own.settings.legacy_sessions:
+        raise OwnError(404, "the legacy session API is switched off (own.legacy_sessions)")
+    user = own.user_by_email(email)
+    if user is None or not user.active or user.sso or not own.check_password(user, password):
+        raise unauthorized("Invalid email or password")
+    raw = secrets.token_urlsafe(24)
+    with own.store.atomic():
+        own.legacy_sessions.put(
+            LegacySession(
+                id=security.token_hash(raw),
+                user_id=user.id,
+                account_id=user.account_id,
+                expires_at=own.clock.now() + int(own.settings.access_token_ttl),
+            )
+        )
+        own.record_event(user.account_id, "user_login", user=user, ip=ip, source="api")
+    return raw
+
+
+def legacy_logout(own: OwnService, session_id: str | None) -> None:
+    if not own.settings.legacy_sessions:
+        raise OwnError(404, "the legacy session API is switched off (own.legacy_sessions)")
+    session = own.legacy_sessions.get(security.token_hash(session_id)) if session_id else None
+    if session is None:
+        raise unauthorized("Invalid or expired session")
+    with own.store.atomic():
+        own.legacy_sessions.delete(session.id)
+        user = own.user(session.user_id)
+        own.record_event(session.account_id, "user_logout", user=user, source="api")
+
+
+def _legacy_principal(own: OwnService, session_id: str, ip: str | None) -> Principal:
+    session = own.legacy_sessions.get(security.token_hash(session_id)) if own.settings.legacy_sessions else None
+    if session is None or own.clock.now() >= session.expires_at:
+        raise unauthorized("Invalid or expired session")
+    user = own.user(session.user_id)
+    account = own.accounts.get(session.account_id)
+    if user is None or not user.active or account is None:
+        raise unauthorized("Invalid or expired session")
+    return Principal(user=user, account=account, ip=ip)
+
+
+def authenticate(
+    own: OwnService, authorization: str | None, *, ip: str | None = None, session_id: str | None = None
+) -> Principal:
+    """The principal behind ``Authorization: Bearer <access token>`` (or a legacy ``X-SESSION-ID``); else 401."""
+    if session_id and not authorization:
+        return _legacy_principal(own, session_id.strip(), ip)
     if not authorization or not authorization[:7].lower() == "bearer ":
         raise unauthorized("Missing or malformed Authorization header (expected: Bearer <access token>)")
     raw = authorization[7:].strip()

@@ -184,3 +184,13 @@ def test_bad_settings_fail_at_start(clock: FrozenClock, setting: dict[str, Any])
 
     with pytest.raises(ConfigError):
         create_app(Config().replace(own=setting), clock=clock).state.runtime.own  # noqa: B018
+
+
+def test_progression_override_is_state_a_reset_clears(own: OwnService) -> None:
+    own.set_progression("gdpr", "polls:4")
+    assert own.modes["gdpr"] == "polls:4"
+    own.set_progression("gdpr", None)
+    assert own.modes["gdpr"] == "immediate"
+    own.set_progression("seed", "seconds:9")
+    own.runtime.reset()
+    assert own.modes["seed"] == "immediate"

@@ -1,0 +1,53 @@
+"""The legacy session API (X-SESSION-ID) and resetting one Own account."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+
+from mockown.outbox import messages
+from mockown.own.service import OwnService
+from tests.own.conftest import EMAILS, OWNER, PASSWORDS, SALES, SSO_ADMIN
+
+
+def test_legacy_login_session_and_logout(client: httpx.Client) -> None:
+    r = client.post("/api/auth/v1/login", params={"email": EMAILS[OWNER], "password": PASSWORDS[OWNER]})
+    assert r.status_code == 200 and set(r.json()) == {"session_id"}
+    session = {"X-SESSION-ID": r.json()["session_id"]}
+    assert client.get(f"/api/v1/services/{SALES}", headers=session).json()["id"] == SALES
+    assert client.get("https://emea2.ownbackup.com/api/v1/services", headers=session).status_code == 200
+    assert client.post("/api/auth/v1/logout", headers=session).json() == {}
+    assert client.get("/api/v1/services", headers=session).status_code == 401
+    assert client.post("/api/auth/v1/logout", headers=session).status_code == 401
+
+
+def test_legacy_login_failures(client: httpx.Client) -> None:
+    body = {"email": EMAILS[OWNER], "password": "wrong"}
+    r = client.post("/api/auth/v1/login", data=body)
+    assert r.status_code == 401 and r.json()["error"] == "Unauthorized"
+    sso = client.post("/api/auth/v1/login", data={"email": EMAILS[SSO_ADMIN], "password": PASSWORDS[SSO_ADMIN]})
+    assert sso.status_code == 401  # SSO users have no password sign-in
+    assert client.get("/api/v1/services", headers={"X-SESSION-ID": "forged"}).status_code == 401
+
+
+def test_legacy_sessions_can_be_switched_off(configured: Callable[..., tuple[httpx.Client, OwnService]]) -> None:
+    client, _ = configured(legacy_sessions=False)
+    r = client.post("/api/auth/v1/login", data={"email": EMAILS[OWNER], "password": PASSWORDS[OWNER]})
+    assert r.status_code == 404
+
+
+def test_reset_account_removes_only_that_account(client: httpx.Client, own: OwnService, auth: dict[str, str]) -> None:
+    from mockown.seed import seed_document
+
+    other = seed_document(own.runtime, {"own": {"accounts": [{"id": 2002, "users": [{"api_token": True}]}]}})
+    client.post(f"/api/v1/services/{SALES}/backup_now", headers=auth)
+    result = own.reset_account(1001)
+    removed = result["removed"]
+    assert removed["own_users"] == 4 and removed["own_services"] == 5 and removed["own_backups"] == 10
+    assert removed["own_api_tokens"] == 1 and removed["own_events"] >= 3 and removed["outbox"] == 1
+    assert own.accounts.get("1001") is None and own.backups.find("service_id", f"app1:{SALES}") == []
+    assert client.get("/api/v1/services", headers=auth).status_code == 401
+    assert own.accounts.get("2002") is not None and len(own.api_tokens.all()) == 1
+    assert [m.account_id for m in messages(own.runtime) if m.kind.startswith("own.")] == ["2002"]
+    assert other["own"]["accounts"][0]["users"][0]["api_token"]
