@@ -75,8 +75,6 @@ class OktaError(MockownError):
 
 
 def own_dialect(status: int, phrase: str, message: str) -> MockownError:
-    if status >= 500:
-        return OwnError(status, message)
     return OwnError(status, message)
 
 

@@ -47,6 +47,16 @@ def _int(value: Any, kind: str) -> int:
     return number
 
 
+def _count(value: Any, name: str, limit: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise SeedError(f"own service {name} must be a whole number, not {value!r}") from None
+    if isinstance(value, bool) or not 0 <= number <= limit:
+        raise SeedError(f"own service {name} must be between 0 and {limit}")
+    return number
+
+
 def seed_own(runtime: Runtime, body: Any) -> dict[str, Any]:
     if body is None:
         body = {}
@@ -122,8 +132,8 @@ def _seed_user(own: OwnService, account: OwnAccount, data: Any) -> dict[str, Any
     if role not in ROLES:
         raise SeedError(f"own user role must be one of {', '.join(ROLES)}")
     units = data.get("business_units") or []
-    if not isinstance(units, list):
-        raise SeedError("own user business_units must be a list")
+    if not isinstance(units, list) or not all(isinstance(u, str) for u in units):
+        raise SeedError("own user business_units must be a list of names")
     password = str(data.get("password") or security.random_b62(16))
     salt = security.random_b62(16)
     user = OwnUser(
@@ -163,7 +173,7 @@ def _seed_service(own: OwnService, account: OwnAccount, data: Any, now: float) -
     if own.services.get(rkey(region, num)) is not None:
         raise SeedError(f"own service {num} exists already in {region}")
     objects = data.get("objects") or ["accounts", "contacts", "opportunities"]
-    if not isinstance(objects, list) or not objects:
+    if not isinstance(objects, list) or not objects or not all(isinstance(o, str) and o.strip() for o in objects):
         raise SeedError("own service objects must be a non-empty list of plural object names")
     status = str(data.get("status", "ACTIVE")).upper()
     if status not in ("ACTIVE", "ARCHIVED", "DISABLED"):
@@ -180,14 +190,14 @@ def _seed_service(own: OwnService, account: OwnAccount, data: Any, now: float) -
         provider=str(data.get("provider", "SaleForce Data")),
         status=status,
         enabled=1 if data.get("enabled", True) else 0,
-        objects=[str(o).lower() for o in objects],
-        records_per_object=int(data.get("records_per_object", 8)),
+        objects=list(dict.fromkeys(o.strip().lower() for o in objects)),
+        records_per_object=_count(data.get("records_per_object", 8), "records_per_object", 100_000),
         sandbox=bool(data.get("sandbox", False)),
         data_seed=str(data.get("data_seed") or f"{account.num}:{region}:{num}"),
         created_at=now,
     )
     own.services.put(service)
-    count = int(data.get("backups", 0))
+    count = _count(data.get("backups", 0), "backups", 1000)
     for k in range(count):
         started = now - (count - k) * _DAY
         backup = backups.start(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import httpx
+import pytest
 
 from mockown.outbox import messages
 from mockown.own.service import OwnService
@@ -51,3 +52,39 @@ def test_reset_account_removes_only_that_account(client: httpx.Client, own: OwnS
     assert own.accounts.get("2002") is not None and len(own.api_tokens.all()) == 1
     assert [m.account_id for m in messages(own.runtime) if m.kind.startswith("own.")] == ["2002"]
     assert other["own"]["accounts"][0]["users"][0]["api_token"]
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ({"accounts": {}}, "own.accounts must be a list"),
+        ({"orgs": []}, "the own section holds 'accounts'"),
+        ({"accounts": [{"color": "red"}]}, "unknown own account field 'color'"),
+        ({"accounts": [{"id": 1001}]}, "own account 1001 exists already"),
+        ({"accounts": [{"id": "x"}]}, "own account id must be a positive integer"),
+        ({"accounts": [{"users": [{"email": "owner@own.mockown.test"}]}]}, "e-mail owner@own.mockown.test is taken"),
+        ({"accounts": [{"users": [{"role": "god"}]}]}, "own user role must be one of"),
+        ({"accounts": [{"users": [{"business_units": "Sales"}]}]}, "business_units must be a list"),
+        ({"accounts": [{"services": [{"region": "mars1"}]}]}, "own service region must be one of"),
+        ({"accounts": [{"services": [{"backups": "many"}]}]}, "own service backups must be a whole number"),
+        ({"accounts": [{"services": [{"records_per_object": -1}]}]}, "records_per_object must be between"),
+        ({"accounts": [{"services": [{"objects": [1]}]}]}, "own service objects must be"),
+        ({"accounts": [{"services": [{"status": "GONE"}]}]}, "own service status must be"),
+        ({"accounts": [{"templates": [{"source_service_id": 1}]}]}, "own template source_service_id 1"),
+        ({"accounts": [{"users": [{"api_token": True}], "api_tokens_enabled": False}]}, "cannot generate an API token"),
+    ],
+)
+def test_seed_errors(own: OwnService, document: dict[str, object], message: str) -> None:
+    from mockown.seed import SeedError, seed_document
+
+    with pytest.raises(SeedError) as caught:
+        seed_document(own.runtime, {"own": document})
+    assert message in str(caught.value)
+
+
+def test_default_account_seed(own: OwnService) -> None:
+    from mockown.seed import seed_document
+
+    created = seed_document(own.runtime, {"own": None})["own"]["accounts"][0]
+    assert created["users"][0]["role"] == "master_admin" and created["users"][0]["password"]
+    assert created["services"][0]["backups"] == 2
