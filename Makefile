@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8080
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: serve test lint typecheck pytest soak bench clean install
+.PHONY: serve test test-sqlite lint typecheck pytest soak bench clean install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ pytest: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q
 
 test: lint typecheck pytest
+
+# the behaviour suite again, every app on the SQLite store (--state-file) instead of memory
+test-sqlite: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q -p tests.persistence.sqlite_everywhere tests \
+		--ignore=tests/persistence --ignore=tests/docker --ignore=tests/tls
 
 soak: $(STAMP)
 	MOCKOWN_SOAK=1 $(BIN)/python -m pytest -q -m soak -p no:randomly
