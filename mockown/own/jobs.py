@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..clock import iso
 from . import progress
 from .errors import forbidden, not_found
 from .models import Job, rkey
@@ -122,7 +121,3 @@ def listing(own: OwnService, principal: Principal, region: str) -> list[Job]:
             if visible(own, principal, job):
                 out.append(settle(own, job, poll=True))
     return out
-
-
-def started(own: OwnService, job: Job) -> str:
-    return iso(job.created_at, millis=True)
