@@ -1,31 +1,33 @@
 """Talk to an app in-process, without a socket: a synchronous httpx transport over ASGI.
 
-httpx ships only an async ASGI transport; this one runs it on a private event loop thread (an anyio
-blocking portal), so ordinary synchronous code and tests can use `httpx.Client` against the app.
-Exceptions raised inside the app propagate to the caller with their traceback.
+httpx ships only an async ASGI transport; this one runs it on a private event loop in a daemon thread
+(so a client nobody closed never keeps the interpreter from exiting), so ordinary synchronous code and
+tests can use `httpx.Client` against the app. Exceptions raised inside the app propagate to the caller
+with their traceback.
 """
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+import asyncio
+import threading
 from typing import Any
 
-import anyio.from_thread
 import httpx
-from anyio.from_thread import BlockingPortal
 
 
 class InProcessTransport(httpx.BaseTransport):
     def __init__(self, app: Any, *, raise_app_exceptions: bool = True, client: tuple[str, int] = ("127.0.0.1", 50000)):
         self._asgi = httpx.ASGITransport(app=app, raise_app_exceptions=raise_app_exceptions, client=client)
-        self._portal_cm: AbstractContextManager[BlockingPortal] | None = None
-        self._portal: BlockingPortal | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lock = threading.Lock()
 
-    def _get_portal(self) -> BlockingPortal:
-        if self._portal is None:
-            self._portal_cm = anyio.from_thread.start_blocking_portal()
-            self._portal = self._portal_cm.__enter__()
-        return self._portal
+    def _get_loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None or self._loop.is_closed():
+                loop = asyncio.new_event_loop()
+                threading.Thread(target=loop.run_forever, name="mockown-inprocess", daemon=True).start()
+                self._loop = loop
+            return self._loop
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         body = request.read()
@@ -36,12 +38,13 @@ class InProcessTransport(httpx.BaseTransport):
             content = await response.aread()
             return httpx.Response(response.status_code, headers=response.headers, content=content)
 
-        return self._get_portal().call(run)
+        return asyncio.run_coroutine_threadsafe(run(), self._get_loop()).result()
 
     def close(self) -> None:
-        if self._portal_cm is not None:
-            self._portal_cm.__exit__(None, None, None)
-            self._portal_cm = self._portal = None
+        with self._lock:
+            loop, self._loop = self._loop, None
+        if loop is not None:
+            loop.call_soon_threadsafe(loop.stop)
 
 
 def in_process_client(app: Any, base_url: str = "http://testserver", **kwargs: Any) -> httpx.Client:

@@ -1,0 +1,3 @@
+from mockown.cli import main
+
+main()
