@@ -19,13 +19,15 @@ class InProcessTransport(httpx.BaseTransport):
     def __init__(self, app: Any, *, raise_app_exceptions: bool = True, client: tuple[str, int] = ("127.0.0.1", 50000)):
         self._asgi = httpx.ASGITransport(app=app, raise_app_exceptions=raise_app_exceptions, client=client)
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
     def _get_loop(self) -> asyncio.AbstractEventLoop:
         with self._lock:
             if self._loop is None or self._loop.is_closed():
                 loop = asyncio.new_event_loop()
-                threading.Thread(target=loop.run_forever, name="mockown-inprocess", daemon=True).start()
+                self._thread = threading.Thread(target=_serve, args=(loop,), name="mockown-inprocess", daemon=True)
+                self._thread.start()
                 self._loop = loop
             return self._loop
 
@@ -43,8 +45,18 @@ class InProcessTransport(httpx.BaseTransport):
     def close(self) -> None:
         with self._lock:
             loop, self._loop = self._loop, None
-        if loop is not None:
+            thread, self._thread = self._thread, None
+        if loop is not None and thread is not None:
             loop.call_soon_threadsafe(loop.stop)
+            thread.join(timeout=5)
+
+
+def _serve(loop: asyncio.AbstractEventLoop) -> None:
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_forever()
+    finally:
+        loop.close()
 
 
 def in_process_client(app: Any, base_url: str = "http://testserver", **kwargs: Any) -> httpx.Client:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .. import ids
+from .. import ids, security
 from .errors import RestError, invalid_session
 from .models import AccessToken, Org, User
 from .service import SalesforceService, identity_url
@@ -57,7 +57,24 @@ def session(service: SalesforceService, raw: str | None) -> tuple[AccessToken, O
 def count_call(service: SalesforceService, org: Org) -> str:
     org.api_usage += 1
     service.orgs.put(org)
+    return usage(org)
+
+
+def usage(org: Org) -> str:
     return f"api-usage={org.api_usage}/{org.api_limit}"
+
+
+def org_of_token(service: SalesforceService, raw: str | None) -> Org | None:
+    """The org a (possibly dead) token belongs to: from its session record, else its ``00D…!`` prefix."""
+    if not raw:
+        return None
+    token = service.access_tokens.get(security.token_hash(raw))
+    if token is not None:
+        return service.orgs.get(token.org_id)
+    prefix = raw.split("!", 1)[0]
+    if "!" in raw and ids.is_valid(prefix) and prefix.startswith(ids.ORG):
+        return service.orgs.get(ids.to18(prefix))
+    return None
 
 
 def resources(version: str, base: str, org: Org, user: User) -> dict[str, str]:

@@ -115,3 +115,27 @@ def test_unknown_versions_are_not_found(client: httpx.Client, path: str) -> None
 def test_unknown_rest_path_in_rest_dialect(client: httpx.Client) -> None:
     r = client.get("/services/data/v62.0/nothing/here/at/all/x")
     assert r.status_code == 404 and r.json()[0]["errorCode"] == "NOT_FOUND"
+
+
+def test_limit_info_on_errors_of_a_known_org(client: httpx.Client) -> None:
+    token = code_tokens(client)["access_token"]
+    assert rest(client, token).headers["Sforce-Limit-Info"] == "api-usage=1/15000"
+    missing = rest(client, token, "/services/data/v62.0/sobjects/User/005g000000Nope1AAA")
+    assert missing.status_code == 404 and missing.headers["Sforce-Limit-Info"] == "api-usage=2/15000"
+    client.post("/services/oauth2/revoke", data={"token": token})
+    dead = rest(client, token)
+    assert dead.status_code == 401 and dead.headers["Sforce-Limit-Info"] == "api-usage=2/15000"
+    forged = rest(client, "00D5g000004Mock!AQforged")
+    assert forged.headers["Sforce-Limit-Info"] == "api-usage=2/15000"
+    assert "Sforce-Limit-Info" not in rest(client, "garbage").headers
+
+
+def test_locked_org(client: httpx.Client, runtime: Runtime) -> None:
+    from tests.salesforce.helpers import password_token
+
+    org = runtime.salesforce.orgs.get(ORG)
+    assert org is not None
+    org.locked = True
+    runtime.salesforce.orgs.put(org)
+    r = password_token(client)
+    assert r.json() == {"error": "inactive_org", "error_description": "organization is locked, closed, or suspended"}
