@@ -8,7 +8,7 @@ import threading
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 
 def _b64u_int(value: int) -> str:
@@ -44,12 +44,38 @@ class RsaKey:
         return cls(key)
 
 
+class EcKey:
+    """A P-256 key for ES256 (SLAS signs its JWTs with one). `kid` is UUID-shaped, as SLAS publishes."""
+
+    def __init__(self, private: ec.EllipticCurvePrivateKey) -> None:
+        self.private = private
+        numbers = private.public_key().public_numbers()
+        x = numbers.x.to_bytes(32, "big")
+        y = numbers.y.to_bytes(32, "big")
+        digest = hashlib.sha256(x + y).hexdigest()
+        self.kid = f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+        self.jwk: dict[str, str] = {
+            "crv": "P-256",
+            "kid": self.kid,
+            "kty": "EC",
+            "use": "sig",
+            "x": base64.urlsafe_b64encode(x).rstrip(b"=").decode("ascii"),
+            "y": base64.urlsafe_b64encode(y).rstrip(b"=").decode("ascii"),
+        }
+
+    def pem(self) -> bytes:
+        return self.private.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+
+
 class KeyRing:
     """The app's signing keys. `rsa` is generated once, lazily, and can be restored from PEM."""
 
     def __init__(self, pem: bytes | None = None) -> None:
         self._lock = threading.Lock()
         self._rsa: RsaKey | None = RsaKey.from_pem(pem) if pem else None
+        self._ec: EcKey | None = None
 
     @property
     def rsa(self) -> RsaKey:
@@ -59,6 +85,17 @@ class KeyRing:
                 if self._rsa is None:
                     self._rsa = RsaKey(rsa.generate_private_key(public_exponent=65537, key_size=2048))
                 key = self._rsa
+        return key
+
+    @property
+    def ec(self) -> EcKey:
+        """The P-256 signing key (ES256), generated on first use like `rsa`."""
+        key = self._ec
+        if key is None:
+            with self._lock:
+                if self._ec is None:
+                    self._ec = EcKey(ec.generate_private_key(ec.SECP256R1()))
+                key = self._ec
         return key
 
     def jwks(self) -> dict[str, Any]:

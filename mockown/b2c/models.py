@@ -1,0 +1,234 @@
+"""B2C Commerce state: Account Manager clients and users, instances with Business Manager users, OCAPI sites,
+customers and sessions, SLAS tenants, clients, shoppers, codes, sessions and tokens.
+
+Bearer secrets (codes, tokens, dwsid) are stored only as their SHA-256 (`id`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..store import record
+
+AM_AUTH_METHODS = ("client_secret_basic", "client_secret_post", "private_key_jwt", "none")
+
+
+# -- Account Manager -----------------------------------------------------------------------------------
+@record("b2c_am_clients")
+@dataclass(slots=True)
+class AmClient:
+    id: str  # the client id
+    name: str
+    secret: str | None
+    auth_method: str  # client_secret_basic | client_secret_post | private_key_jwt | none
+    scopes: list[str]
+    default_scopes: list[str]
+    redirect_urls: list[str] = field(default_factory=list)
+    jwt_public_key: str | None = None  # PEM, for private_key_jwt
+    roles: list[str] = field(default_factory=list)
+    active: bool = True
+
+
+@record("b2c_am_users")
+@dataclass(slots=True)
+class AmUser:
+    id: str  # login, lower-case
+    password_hash: str
+    salt: str
+    name: str = ""
+    roles: list[str] = field(default_factory=list)
+    active: bool = True
+
+
+@record("b2c_am_codes")
+@dataclass(slots=True)
+class AmCode:
+    id: str  # hash
+    client_id: str
+    user: str
+    redirect_uri: str
+    scopes: list[str]
+    expires_at: float
+    code_challenge: str | None = None
+    used: bool = False
+
+
+@record("b2c_am_tokens", indexes=("client_id",))
+@dataclass(slots=True)
+class AmToken:
+    id: str  # hash
+    kind: str  # access | refresh | bm
+    client_id: str
+    subject: str  # the client id (client credentials) or the user's login
+    scopes: list[str]
+    issued_at: float
+    expires_at: float  # 0 = never
+    instance: str | None = None  # BM tokens: the instance host
+    revoked: bool = False
+
+
+# -- instances, Business Manager, OCAPI -----------------------------------------------------------------
+@record("b2c_instances")
+@dataclass(slots=True)
+class Instance:
+    id: str  # host, e.g. zzxy-001.dx.commercecloud.salesforce.com
+    default: bool = False
+
+
+@record("b2c_bm_users", indexes=("instance",))
+@dataclass(slots=True)
+class BmUser:
+    id: str  # "<instance>|<login lower-case>"
+    instance: str
+    login: str
+    password_hash: str
+    salt: str
+    access_key_hash: str | None = None  # Unified Auth access keys replace the password
+
+
+@record("b2c_sites", indexes=("instance",))
+@dataclass(slots=True)
+class Site:
+    id: str  # "<instance>|<site id>"
+    instance: str
+    site_id: str
+    client_ids: list[str]  # OCAPI client ids allowed on the site
+
+
+@record("b2c_customers", indexes=("site",))
+@dataclass(slots=True)
+class Customer:
+    id: str  # customer_id
+    site: str  # Site.id
+    registered: bool
+    customer_no: str = ""
+    login: str = ""  # lower-case
+    password_hash: str = ""
+    salt: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    enabled: bool = True
+    last_login: float = 0.0
+
+
+@record("b2c_ocapi_tokens", indexes=("customer_id",))
+@dataclass(slots=True)
+class OcapiToken:
+    id: str  # hash of the JWT
+    site: str
+    client_id: str
+    customer_id: str
+    visit_id: str
+    issued_at: float
+    expires_at: float
+    revoked: bool = False
+
+
+@record("b2c_sessions")
+@dataclass(slots=True)
+class StoreSession:
+    id: str  # hash of dwsid
+    site: str
+    customer_id: str
+
+
+# -- SLAS -------------------------------------------------------------------------------------------------
+@record("b2c_slas_tenants")
+@dataclass(slots=True)
+class SlasTenant:
+    id: str  # organization id, f_ecom_<realm>_<instance>
+    short_code: str
+    instance: str | None = None  # the B2C instance whose sessions the session bridge reads
+
+
+@record("b2c_slas_clients", indexes=("org",))
+@dataclass(slots=True)
+class SlasClient:
+    id: str  # "<org>|<client id>"
+    org: str
+    client_id: str
+    secret: str | None  # None: a public client
+    redirect_uris: list[str]
+    scopes: list[str]
+    channels: list[str]
+    strict_client_auth: bool = False
+
+    @property
+    def public(self) -> bool:
+        return self.secret is None
+
+
+@record("b2c_shoppers", indexes=("org",))
+@dataclass(slots=True)
+class Shopper:
+    id: str  # "<org>|<login lower-case>"
+    org: str
+    login: str
+    password_hash: str
+    salt: str
+    customer_id: str  # 26 characters
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+
+
+@record("b2c_slas_codes")
+@dataclass(slots=True)
+class SlasCode:
+    id: str  # hash
+    org: str
+    client_id: str
+    redirect_uri: str
+    usid: str
+    customer_id: str
+    registered: bool
+    login: str
+    channel_id: str | None
+    scope: str
+    expires_at: float
+    code_challenge: str | None = None
+    hint: str | None = None  # guest | sb-user | sb-guest | None (a /login)
+    used: bool = False
+
+
+@record("b2c_slas_refresh", indexes=("usid", "customer_id"))
+@dataclass(slots=True)
+class SlasRefresh:
+    id: str  # hash
+    org: str
+    client_id: str
+    usid: str
+    customer_id: str
+    registered: bool
+    login: str
+    channel_id: str | None
+    scope: str
+    issued_at: float
+    expires_at: float
+    revoked: bool = False
+
+
+@record("b2c_slas_access", indexes=("usid", "refresh_id"))
+@dataclass(slots=True)
+class SlasAccess:
+    id: str  # hash
+    org: str
+    client_id: str
+    usid: str
+    customer_id: str
+    registered: bool
+    login: str
+    scope: str
+    issued_at: float
+    expires_at: float
+    refresh_id: str | None = None
+    revoked: bool = False
+
+
+@record("b2c_counters")
+@dataclass(slots=True)
+class Counter:
+    id: str  # "<what>|<window start>"
+    count: int = 0
+    last_at: float = 0.0

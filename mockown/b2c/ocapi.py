@@ -1,0 +1,251 @@
+"""OCAPI Shop API customer authentication (`/s/{site}/dw/shop/v{NN_N}/customers/auth`): guest, credentials,
+session and refresh, the JWT in the `Authorization` response header, `DELETE` (logout) and `POST /sessions`."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import jwt
+
+from .. import security
+from ..clock import iso
+from ..store import Table
+from .errors import OcapiFault
+from .models import Customer, OcapiToken, Site, StoreSession
+
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+
+VERSION = re.compile(r"^v(\d{2})_(\d{1,2})$")
+AUTH_TYPES = ("guest", "credentials", "session", "refresh")
+_ID_CHARS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def new_customer_id() -> str:
+    """26 letters, like B2C customer ids (e.g. `abmes2wbk2lHgRmuJYkWYYlKxB`)."""
+    alphabet = _ID_CHARS + _ID_CHARS.upper() + "0123456789"
+    return "ab" + "".join(secrets.choice(alphabet) for _ in range(24))
+
+
+def api_version(segment: str) -> str:
+    match = VERSION.match(segment)
+    if match is None:
+        raise OcapiFault(404, "UnknownVersionException", f"The version '{segment}' is unknown.")
+    return f"{match.group(1)}.{match.group(2)}"
+
+
+@dataclass(frozen=True)
+class AuthResult:
+    token: str
+    customer: dict[str, Any]
+
+
+class OcapiService:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.clock = runtime.clock
+        self.store = runtime.store
+
+    @property
+    def sites(self) -> Table[Site]:
+        return self.store.table(Site)
+
+    @property
+    def customers(self) -> Table[Customer]:
+        return self.store.table(Customer)
+
+    @property
+    def tokens(self) -> Table[OcapiToken]:
+        return self.store.table(OcapiToken)
+
+    @property
+    def sessions(self) -> Table[StoreSession]:
+        return self.store.table(StoreSession)
+
+    def site(self, instance: str | None, site_id: str, client_id: str | None, version: str) -> Site:
+        site = self.sites.get(f"{instance}|{site_id}") if instance else None
+        if site is None:
+            raise OcapiFault(
+                404, "SiteNotFoundException", f"No site with ID '{site_id}' was found.", version, {"siteId": site_id}
+            )
+        if not client_id:
+            raise OcapiFault(400, "MissingClientIdException", "The client ID is missing.", version)
+        if client_id not in site.client_ids:
+            raise OcapiFault(
+                403,
+                "ClientAccessForbiddenException",
+                f"Access to the resource is forbidden for client id '{client_id}'.",
+                version,
+                {"clientId": client_id},
+            )
+        return site
+
+    def customer_by_login(self, site: Site, login: str) -> Customer | None:
+        login = login.lower()
+        return next((c for c in self.customers.find("site", site.id) if c.registered and c.login == login), None)
+
+    # customers/auth ---------------------------------------------------------------------------------
+    def auth(
+        self,
+        site: Site,
+        client_id: str,
+        version: str,
+        body: dict[str, Any],
+        authorization: str | None,
+        cookies: dict[str, str],
+    ) -> AuthResult:
+        kind = body.get("type")
+        if kind not in AUTH_TYPES:
+            raise OcapiFault(
+                400,
+                "PropertyConstraintViolationException",
+                f"The value of property 'type' must be one of {', '.join(AUTH_TYPES)}.",
+                version,
+                {"property": "type"},
+            )
+        now = self.clock.now()
+        with self.store.atomic():
+            if kind == "guest":
+                customer = Customer(id=new_customer_id(), site=site.id, registered=False)
+                self.customers.put(customer)
+                return self._issue(site, client_id, customer, version, str(uuid.uuid4().hex[:26]))
+            if kind == "credentials":
+                login, password = self._basic(authorization, version)
+                found = self.customer_by_login(site, login)
+                if (
+                    found is None
+                    or not found.enabled
+                    or not security.equal(security.password_hash(password, found.salt), found.password_hash)
+                ):
+                    raise OcapiFault(
+                        401,
+                        "AuthenticationFailedException",
+                        "Authentication failed: wrong login or password, or the customer is disabled.",
+                        version,
+                    )
+                found.last_login = now
+                self.customers.put(found)
+                return self._issue(site, client_id, found, version, uuid.uuid4().hex[:26])
+            if kind == "session":
+                dwsid = cookies.get("dwsid")
+                session = self.sessions.get(security.token_hash(dwsid)) if dwsid else None
+                customer_rec = self.customers.get(session.customer_id) if session is not None else None
+                if session is None or session.site != site.id or customer_rec is None:
+                    raise OcapiFault(
+                        401, "AuthenticationFailedException", "The session could not be authenticated.", version
+                    )
+                # every call makes a new token: "make only one call per session"
+                return self._issue(site, client_id, customer_rec, version, uuid.uuid4().hex[:26])
+            old = self.bearer(authorization, site, version)
+            customer_rec = self.customers.get(old.customer_id)
+            assert customer_rec is not None
+            if not self.runtime.config.b2c.ocapi_refresh_keeps_old:
+                old.revoked = True
+                self.tokens.put(old)
+            return self._issue(site, client_id, customer_rec, version, old.visit_id)
+
+    def _basic(self, authorization: str | None, version: str) -> tuple[str, str]:
+        bad = OcapiFault(
+            401,
+            "InvalidAuthorizationHeaderException",
+            "The request is unauthorized: the Authorization header is missing or invalid.",
+            version,
+        )
+        if not authorization or authorization[:6].lower() != "basic ":
+            raise bad
+        try:
+            decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            raise bad from None
+        login, sep, password = decoded.partition(":")
+        if not sep:
+            raise bad
+        return login, password
+
+    def bearer(self, authorization: str | None, site: Site, version: str) -> OcapiToken:
+        if not authorization or authorization[:7].lower() != "bearer ":
+            raise OcapiFault(
+                401,
+                "InvalidAuthorizationHeaderException",
+                "The request is unauthorized: the Authorization header is missing or invalid.",
+                version,
+            )
+        raw = authorization[7:].strip()
+        token = self.tokens.get(security.token_hash(raw))
+        if token is None or token.revoked or token.site != site.id or self.clock.now() >= token.expires_at:
+            raise OcapiFault(
+                401,
+                "InvalidAccessTokenException",
+                "The request is unauthorized: the access token is invalid or expired.",
+                version,
+            )
+        return token
+
+    def _issue(self, site: Site, client_id: str, customer: Customer, version: str, visit_id: str) -> AuthResult:
+        now = self.clock.now()
+        ttl = self.runtime.config.b2c.ocapi_token_ttl
+        key = self.runtime.keys.rsa
+        sub = {
+            "_v": "3.0",
+            "customer_info": {"customer_id": customer.id, "guest": not customer.registered, "visit_id": visit_id},
+        }
+        claims = {
+            "iat": int(now),
+            "exp": int(now) + ttl,
+            "iss": "com.demandware.ocapi",
+            "sub": json.dumps(sub),
+            "jti": uuid.uuid4().hex,
+        }
+        token = jwt.encode(claims, key.private, algorithm="RS256", headers={"kid": key.kid})
+        self.tokens.put(
+            OcapiToken(
+                id=security.token_hash(token),
+                site=site.id,
+                client_id=client_id,
+                customer_id=customer.id,
+                visit_id=visit_id,
+                issued_at=now,
+                expires_at=now + ttl,
+            )
+        )
+        return AuthResult(token, self.document(customer, version, visit_id))
+
+    def document(self, customer: Customer, version: str, visit_id: str) -> dict[str, Any]:
+        doc: dict[str, Any] = {
+            "_v": version,
+            "_type": "customer",
+            "auth_type": "registered" if customer.registered else "guest",
+            "customer_id": customer.id,
+            "preferred_locale": "default",
+            "visit_id": visit_id,
+        }
+        if customer.registered:
+            doc.update(
+                customer_no=customer.customer_no,
+                email=customer.email,
+                enabled=customer.enabled,
+                first_name=customer.first_name,
+                last_name=customer.last_name,
+                login=customer.login,
+                last_login_time=iso(customer.last_login, millis=True),
+            )
+        return doc
+
+    def logout(self, site: Site, version: str, authorization: str | None) -> None:
+        token = self.bearer(authorization, site, version)
+        token.revoked = True
+        self.tokens.put(token)
+
+    def new_session(self, site: Site, version: str, authorization: str | None) -> str:
+        """`POST /sessions`: a storefront session (`dwsid`) for the customer of a valid JWT."""
+        token = self.bearer(authorization, site, version)
+        dwsid = security.random_b62(40)
+        self.sessions.put(StoreSession(id=security.token_hash(dwsid), site=site.id, customer_id=token.customer_id))
+        return dwsid

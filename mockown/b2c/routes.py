@@ -1,0 +1,290 @@
+"""HTTP wiring of B2C Commerce. Real host names and base-URL prefixes (README, "B2C Commerce"):
+
+- Account Manager: `/dwsso/oauth2/{access_token,authorize}` on any host (the paths are unique),
+  `/dw/oauth2/access_token` on `account.demandware.com`, and everything under `/b2c/am/`.
+- Instance (BM user grant, OCAPI): `/dw/oauth2/access_token` on any other host when `grant_type` is the BM grant,
+  `/s/{site}/dw/shop/v{NN_N}/...`; the instance is the `Host` when it is a seeded instance host, else the default
+  instance; or explicitly under `/b2c/instances/{instance}/`.
+- SLAS: `/shopper/auth/v1/organizations/{org}/oauth2/...` on any host (the short code comes from
+  `{short_code}.api.commercecloud.salesforce.com` when that is the host), or under `/b2c/{short_code}/shopper/...`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from ..http.api import Api, base_url, host_of, runtime_of
+from ..http.forms import BadBody, Params, query_params, read_body, read_params
+from .am import AM_HOST, AM_TOKEN_URL, BM_GRANT
+from .errors import AM_HEADERS, AM_JSON, OcapiFault, SlasError, am_dialect, ocapi_dialect, slas_dialect
+from .models import Instance, SlasTenant
+from .ocapi import api_version
+from .service import B2CService
+
+SLAS_HOST_SUFFIX = ".api.commercecloud.salesforce.com"
+
+
+def _b2c(request: Request) -> B2CService:
+    return runtime_of(request).b2c
+
+
+async def _form(request: Request) -> Params:
+    return await read_params(request, runtime_of(request).config.max_body_bytes)
+
+
+# -- Account Manager and the BM grant -------------------------------------------------------------------
+def _am_json(request: Request, body: dict[str, Any]) -> Response:
+    headers = {**AM_HEADERS, **_b2c(request).am.rate_headers()}
+    return Response(json.dumps(body, separators=(",", ":")), 200, headers, media_type=AM_JSON)
+
+
+async def am_token(request: Request) -> Response:
+    params = (await _form(request)).merged_under(query_params(request))
+    here = base_url(request) + request.url.path
+    urls = (AM_TOKEN_URL, f"https://{AM_HOST}/dw/oauth2/access_token", here)
+    body = _b2c(request).am.token(params, request.headers.get("authorization"), urls)
+    return _am_json(request, body)
+
+
+async def am_authorize(request: Request) -> Response:
+    decision = _b2c(request).am.authorize(query_params(request))
+    return RedirectResponse(decision.url, status_code=302)
+
+
+def _instance(request: Request) -> Instance | None:
+    explicit = request.path_params.get("instance")
+    return _b2c(request).am.instance(str(explicit) if explicit else host_of(request))
+
+
+async def dw_token(request: Request) -> Response:
+    """`/dw/oauth2/access_token`: Account Manager on its host, the BM user grant on an instance."""
+    params = (await _form(request)).merged_under(query_params(request))
+    if host_of(request) == AM_HOST or params.get("grant_type") != BM_GRANT:
+        here = base_url(request) + request.url.path
+        urls = (AM_TOKEN_URL, f"https://{AM_HOST}/dw/oauth2/access_token", here)
+        return _am_json(request, _b2c(request).am.token(params, request.headers.get("authorization"), urls))
+    return bm_body(request, params)
+
+
+def bm_body(request: Request, params: Params) -> Response:
+    body = _b2c(request).am.bm_grant(params, request.headers.get("authorization"), _instance(request))
+    return Response(json.dumps(body), 200, AM_HEADERS, media_type=AM_JSON)
+
+
+async def bm_token(request: Request) -> Response:
+    params = (await _form(request)).merged_under(query_params(request))
+    return bm_body(request, params)
+
+
+# -- OCAPI ----------------------------------------------------------------------------------------------
+def _ocapi_site(request: Request) -> tuple[Any, str]:
+    version = api_version(str(request.path_params["version"]))
+    instance = _instance(request)
+    client_id = request.headers.get("x-dw-client-id") or request.query_params.get("client_id")
+    site = _b2c(request).ocapi.site(
+        instance.id if instance else None, str(request.path_params["site"]), client_id, version
+    )
+    return site, version
+
+
+async def customers_auth(request: Request) -> Response:
+    site, version = _ocapi_site(request)
+    ocapi = _b2c(request).ocapi
+    if request.method == "DELETE":
+        ocapi.logout(site, version, request.headers.get("authorization"))
+        return Response(status_code=204)
+    raw = await read_body(request, runtime_of(request).config.max_body_bytes)
+    try:
+        body = json.loads(raw or b"{}")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise OcapiFault(
+            400, "MalformedDocumentException", "The request body is not a valid JSON document.", version
+        ) from None
+    if not isinstance(body, dict):
+        raise OcapiFault(400, "MalformedDocumentException", "The request body must be a JSON object.", version)
+    client_id = request.headers.get("x-dw-client-id") or request.query_params.get("client_id") or ""
+    result = ocapi.auth(site, client_id, version, body, request.headers.get("authorization"), dict(request.cookies))
+    response = JSONResponse(result.customer, headers={"Authorization": f"Bearer {result.token}"})
+    response.headers["content-type"] = "application/json;charset=UTF-8"
+    return response
+
+
+async def ocapi_sessions(request: Request) -> Response:
+    site, version = _ocapi_site(request)
+    dwsid = _b2c(request).ocapi.new_session(site, version, request.headers.get("authorization"))
+    response = Response(status_code=204)
+    response.set_cookie("dwsid", dwsid, httponly=True, secure=True, samesite="none", path="/")
+    return response
+
+
+# -- SLAS -----------------------------------------------------------------------------------------------
+SlasHandler = Callable[[Request, SlasTenant], Awaitable[Response]]
+
+
+def _short_code(request: Request) -> str | None:
+    explicit = request.path_params.get("short_code")
+    if explicit:
+        return str(explicit)
+    host = host_of(request)
+    return host[: -len(SLAS_HOST_SUFFIX)] if host.endswith(SLAS_HOST_SUFFIX) else None
+
+
+def slas(handler: SlasHandler) -> Callable[[Request], Awaitable[Response]]:
+    """Resolve the tenant, count the call and put the rate-limit headers on every answer, errors included."""
+
+    async def endpoint(request: Request) -> Response:
+        service = _b2c(request).slas
+        org = str(request.path_params["org"])
+        headers: dict[str, str] = {}
+        try:
+            tenant = service.tenant(org, _short_code(request))
+            headers = service.rate_headers(tenant.id)
+            response = await handler(request, tenant)
+        except SlasError as exc:
+            exc.headers.update(headers)
+            raise
+        except BadBody as exc:
+            error = SlasError(exc.status, "invalid_request", str(exc))
+            error.headers.update(headers)
+            raise error from None
+        response.headers.update(headers)
+        return response
+
+    return endpoint
+
+
+def _redirect(request: Request, url: str) -> Response:
+    return RedirectResponse(url, status_code=runtime_of(request).config.b2c.slas_redirect_status)
+
+
+def _slas_json(body: dict[str, Any]) -> Response:
+    return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+
+async def slas_authorize(request: Request, tenant: SlasTenant) -> Response:
+    located = _b2c(request).slas.authorize(tenant, query_params(request), request.headers.get("x-slas-client-auth"))
+    return _redirect(request, located.url)
+
+
+async def slas_login(request: Request, tenant: SlasTenant) -> Response:
+    located = _b2c(request).slas.login(
+        tenant, await _form(request), request.headers.get("authorization"), request.headers.get("x-slas-client-auth")
+    )
+    return _redirect(request, located.url)
+
+
+async def _strict_form(request: Request) -> Params:
+    kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if kind != "application/x-www-form-urlencoded":
+        raise SlasError(400, "invalid_request", "Content-Type must be application/x-www-form-urlencoded.")
+    return await _form(request)
+
+
+async def slas_token(request: Request, tenant: SlasTenant) -> Response:
+    body = _b2c(request).slas.token(tenant, await _strict_form(request), request.headers.get("authorization"))
+    return _slas_json(body)
+
+
+async def slas_session_bridge(request: Request, tenant: SlasTenant) -> Response:
+    params = await _strict_form(request)
+    with runtime_of(request).store.atomic():
+        body = _b2c(request).slas.session_bridge(tenant, params, request.headers.get("authorization"))
+    return _slas_json(body)
+
+
+async def slas_trusted_system(request: Request, tenant: SlasTenant) -> Response:
+    params = await _strict_form(request)
+    return _slas_json(_b2c(request).slas.trusted_system(tenant, params, request.headers.get("authorization")))
+
+
+async def slas_logout(request: Request, tenant: SlasTenant) -> Response:
+    body = _b2c(request).slas.logout(tenant, query_params(request), request.headers.get("authorization"))
+    return _slas_json(body)
+
+
+async def slas_revoke(request: Request, tenant: SlasTenant) -> Response:
+    return _slas_json(_b2c(request).slas.revoke(tenant, await _form(request), request.headers.get("authorization")))
+
+
+def _oauth2_base(request: Request) -> str:
+    path = request.url.path
+    return base_url(request) + path[: path.index("/oauth2") + len("/oauth2")]
+
+
+async def slas_introspect(request: Request, tenant: SlasTenant) -> Response:
+    body = _b2c(request).slas.introspect(
+        tenant, await _form(request), request.headers.get("authorization"), _oauth2_base(request)
+    )
+    return _slas_json(body)
+
+
+async def slas_userinfo(request: Request, tenant: SlasTenant) -> Response:
+    return JSONResponse(_b2c(request).slas.userinfo(tenant, request.headers.get("authorization")))
+
+
+async def slas_discovery(request: Request, tenant: SlasTenant) -> Response:
+    return JSONResponse(_b2c(request).slas.discovery(_oauth2_base(request)))
+
+
+async def slas_jwks(request: Request, tenant: SlasTenant) -> Response:
+    return JSONResponse(_b2c(request).slas.jwks(tenant))
+
+
+def _slas_routes(prefix: str) -> list[BaseRoute]:
+    base = prefix + "/shopper/auth/v1/organizations/{org}/oauth2"
+    return [
+        Route(base + "/authorize", slas(slas_authorize), methods=["GET"]),
+        Route(base + "/login", slas(slas_login), methods=["POST"]),
+        Route(base + "/token", slas(slas_token), methods=["POST"]),
+        Route(base + "/session-bridge/token", slas(slas_session_bridge), methods=["POST"]),
+        Route(base + "/trusted-system/token", slas(slas_trusted_system), methods=["POST"]),
+        Route(base + "/logout", slas(slas_logout), methods=["GET"]),
+        Route(base + "/revoke", slas(slas_revoke), methods=["POST"]),
+        Route(base + "/introspect", slas(slas_introspect), methods=["POST"]),
+        Route(base + "/userinfo", slas(slas_userinfo), methods=["GET"]),
+        Route(base + "/.well-known/openid-configuration", slas(slas_discovery), methods=["GET"]),
+        Route(base + "/jwks", slas(slas_jwks), methods=["GET"]),
+    ]
+
+
+def _ocapi_routes(prefix: str) -> list[BaseRoute]:
+    shop = prefix + "/s/{site}/dw/shop/{version}"
+    return [
+        Route(shop + "/customers/auth", customers_auth, methods=["POST", "DELETE"]),
+        Route(shop + "/sessions", ocapi_sessions, methods=["POST"]),
+    ]
+
+
+ROUTES: list[BaseRoute] = [
+    Route("/dwsso/oauth2/access_token", am_token, methods=["POST"]),
+    Route("/dwsso/oauth2/authorize", am_authorize, methods=["GET"]),
+    Route("/dw/oauth2/access_token", dw_token, methods=["POST"]),
+    Route("/b2c/am/dwsso/oauth2/access_token", am_token, methods=["POST"]),
+    Route("/b2c/am/dwsso/oauth2/authorize", am_authorize, methods=["GET"]),
+    Route("/b2c/am/dw/oauth2/access_token", am_token, methods=["POST"]),
+    Route("/b2c/instances/{instance}/dw/oauth2/access_token", bm_token, methods=["POST"]),
+    *_ocapi_routes(""),
+    *_ocapi_routes("/b2c/instances/{instance}"),
+    *_slas_routes(""),
+    *_slas_routes("/b2c/{short_code}"),
+]
+
+API = Api(
+    name="b2c",
+    routes=ROUTES,
+    dialects=[
+        ("/dwsso/", am_dialect),
+        ("/dw/oauth2/", am_dialect),
+        ("/b2c/am/", am_dialect),
+        ("/b2c/instances/", ocapi_dialect),
+        ("/s/", ocapi_dialect),
+        ("/shopper/auth/", slas_dialect),
+        ("/b2c/", slas_dialect),
+    ],
+)

@@ -1,0 +1,853 @@
+"""SLAS (Shopper Login and API Access Service) rules over the store: authorize, login, token (all grants),
+session bridge, trusted system, logout, revoke, introspect, userinfo, discovery and JWKS. No HTTP here.
+
+Access and ID tokens are ES256 JWTs signed with the app's EC key (`KeyRing.ec`), verifiable from `/jwks`.
+Refresh rule (documented): a private client's refresh returns the same refresh token; a public client's
+returns a new one and voids the old one.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode, urlsplit
+
+import jwt
+
+from .. import security
+from ..http.forms import Params
+from ..store import Table
+from .errors import SlasError, slas_bad_client, slas_bad_request, slas_basic_failed
+from .models import (
+    Customer,
+    OcapiToken,
+    Shopper,
+    SlasAccess,
+    SlasClient,
+    SlasCode,
+    SlasRefresh,
+    SlasTenant,
+    StoreSession,
+)
+from .ocapi import new_customer_id
+
+if TYPE_CHECKING:
+    from ..config import B2CSettings
+    from ..runtime import Runtime
+
+ORG_ID = re.compile(r"^f_ecom_[a-z0-9]{4}_[a-z0-9]{3}$")
+TOKEN_GRANTS = (
+    "authorization_code",
+    "refresh_token",
+    "client_credentials",
+    "authorization_code_pkce",
+    "session_bridge",
+)
+LOGIN_FIELDS = {"redirect_uri", "channel_id", "client_id", "code_challenge", "usid", "state", "scope"}
+ISB_MAX = 256
+
+
+def enc_user_id(customer_id: str) -> str:
+    return hashlib.md5(customer_id.encode(), usedforsecurity=False).hexdigest().upper()
+
+
+def redirect_matches(pattern: str, uri: str) -> bool:
+    """A registered redirect URI matches exactly, or with a `*.` host wildcard (`https://*.example.com/cb`)."""
+    if pattern == uri:
+        return True
+    if "*." not in pattern:
+        return False
+    p, u = urlsplit(pattern), urlsplit(uri)
+    host = p.netloc.split("*.", 1)[1]
+    return (p.scheme, p.path, p.query) == (u.scheme, u.path, u.query) and u.netloc.endswith("." + host)
+
+
+@dataclass(frozen=True)
+class Located:
+    """The redirect SLAS answers /authorize and /login with (303 by default)."""
+
+    url: str
+
+
+class SlasService:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.clock = runtime.clock
+        self.store = runtime.store
+
+    @property
+    def settings(self) -> B2CSettings:
+        return self.runtime.config.b2c
+
+    # tables -----------------------------------------------------------------------------------------
+    @property
+    def tenants(self) -> Table[SlasTenant]:
+        return self.store.table(SlasTenant)
+
+    @property
+    def clients(self) -> Table[SlasClient]:
+        return self.store.table(SlasClient)
+
+    @property
+    def shoppers(self) -> Table[Shopper]:
+        return self.store.table(Shopper)
+
+    @property
+    def codes(self) -> Table[SlasCode]:
+        return self.store.table(SlasCode)
+
+    @property
+    def refresh_tokens(self) -> Table[SlasRefresh]:
+        return self.store.table(SlasRefresh)
+
+    @property
+    def access_tokens(self) -> Table[SlasAccess]:
+        return self.store.table(SlasAccess)
+
+    # tenant, client, rate limits --------------------------------------------------------------------
+    def tenant(self, org: str, short_code: str | None) -> SlasTenant:
+        if not ORG_ID.match(org):
+            raise slas_bad_request("Tenant Id Exception - Must be a well-formed tenantId")
+        tenant = self.tenants.get(org)
+        if tenant is None or (short_code is not None and tenant.short_code != short_code.lower()):
+            raise SlasError(404, "not_found", f"The tenant {org} was not found.")
+        return tenant
+
+    def rate_headers(self, tenant: str) -> dict[str, str]:
+        """`X-RateLimit-1M-*` / `X-RateLimit-5M-*` for this call (counted per tenant and window)."""
+        now = self.clock.now()
+        out: dict[str, str] = {}
+        over = False
+        b2c = self.runtime.b2c
+        for name, size, limit in (
+            ("1M", 60, self.settings.slas_rate_limit_1m),
+            ("5M", 300, self.settings.slas_rate_limit_5m),
+        ):
+            window = int(now // size) * size
+            used = b2c.count(f"slas|{tenant}|{name}|{window}", now)
+            over |= used > limit
+            out[f"X-RateLimit-{name}-Limit"] = str(limit)
+            out[f"X-RateLimit-{name}-Remaining"] = str(max(limit - used, 0))
+            out[f"X-RateLimit-{name}-Reset"] = str(window + size - int(now))
+        if over and self.settings.slas_enforce_rate_limits:
+            error = SlasError(429, "too_many_requests", "Rate limit exceeded.")
+            error.headers.update(out)
+            raise error
+        return out
+
+    def client(self, tenant: SlasTenant, client_id: str | None) -> SlasClient:
+        found = self.clients.get(f"{tenant.id}|{client_id}") if client_id else None
+        if found is None:
+            raise slas_bad_client()
+        return found
+
+    @staticmethod
+    def _decode_pair(value: str) -> tuple[str, str] | None:
+        try:
+            decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        left, sep, right = decoded.partition(":")
+        return (left, right) if sep else None
+
+    def basic_client(self, tenant: SlasTenant, authorization: str | None, client_id: str | None) -> SlasClient:
+        """A private client authenticated by `Authorization: Basic base64(client_id:secret)`."""
+        if not authorization or authorization[:6].lower() != "basic ":
+            raise slas_basic_failed()
+        pair = self._decode_pair(authorization[6:])
+        if pair is None:
+            raise slas_basic_failed()
+        found = self.clients.get(f"{tenant.id}|{pair[0]}")
+        if found is None or found.secret is None or not security.equal(pair[1], found.secret):
+            raise slas_basic_failed()
+        if client_id and client_id != found.client_id:
+            raise slas_basic_failed()
+        return found
+
+    def strict_auth(self, client: SlasClient, header: str | None) -> None:
+        """Strict Client Auth: `/authorize` and `/login` carry `x-slas-client-auth: base64(id:secret)`."""
+        if client.public or not client.strict_client_auth:
+            return
+        pair = self._decode_pair(header) if header else None
+        if pair is None or pair[0] != client.client_id or client.secret is None:
+            raise slas_basic_failed()
+        if not security.equal(pair[1], client.secret):
+            raise slas_basic_failed()
+
+    def _channel(self, client: SlasClient, channel_id: str | None, *, required: bool = True) -> str | None:
+        if not channel_id:
+            if required and self.settings.slas_channel_id == "required":
+                raise slas_bad_request("Bad or missing channel_id.")
+            return None
+        if client.channels and channel_id not in client.channels:
+            raise slas_bad_request("Bad or missing channel_id.")
+        return channel_id
+
+    def _redirect(self, client: SlasClient, redirect_uri: str | None) -> str:
+        if not redirect_uri or len(redirect_uri) > 256:
+            raise slas_bad_request("Bad or missing redirect_uri.")
+        if not any(redirect_matches(p, redirect_uri) for p in client.redirect_uris):
+            raise slas_bad_request("Redirect URI not registered for this client.")
+        return redirect_uri
+
+    def _challenge(self, client: SlasClient, challenge: str | None) -> str | None:
+        if challenge is None or challenge == "":
+            if client.public:
+                raise slas_bad_request("Bad or missing code_challenge.")
+            return None
+        if not 43 <= len(challenge) <= 128:
+            raise slas_bad_request("Bad or missing code_challenge.")
+        return challenge
+
+    def _code(
+        self,
+        tenant: SlasTenant,
+        client: SlasClient,
+        *,
+        redirect_uri: str,
+        usid: str,
+        customer_id: str,
+        registered: bool,
+        login: str,
+        channel_id: str | None,
+        scope: str,
+        challenge: str | None,
+        hint: str | None,
+    ) -> str:
+        raw = security.random_b62(43)
+        self.codes.put(
+            SlasCode(
+                id=security.token_hash(raw),
+                org=tenant.id,
+                client_id=client.client_id,
+                redirect_uri=redirect_uri,
+                usid=usid,
+                customer_id=customer_id,
+                registered=registered,
+                login=login,
+                channel_id=channel_id,
+                scope=scope,
+                expires_at=self.clock.now() + self.settings.slas_code_ttl,
+                code_challenge=challenge,
+                hint=hint,
+            )
+        )
+        return raw
+
+    # /authorize -------------------------------------------------------------------------------------
+    def authorize(self, tenant: SlasTenant, params: Params, client_auth: str | None) -> Located:
+        client = self.client(tenant, params.get("client_id"))
+        self.strict_auth(client, client_auth)
+        redirect_uri = self._redirect(client, params.get("redirect_uri"))
+        if params.get("response_type") != "code":
+            raise slas_bad_request("Bad or missing response_type.")
+        challenge = self._challenge(client, params.get("code_challenge"))
+        channel = self._channel(client, params.get("channel_id"), required=False)
+        hint = params.get("hint")
+        usid = params.get("usid") or str(uuid.uuid4())
+        if hint == "guest":
+            customer_id, registered, login = new_customer_id(), False, "guest"
+        elif hint in ("sb-user", "sb-guest"):
+            if "sfcc.session_bridge" not in client.scopes:
+                raise SlasError(401, "invalid_client", "Authorization failed.")
+            customer_id, registered, login = "", hint == "sb-user", "session-bridge"
+        else:
+            raise slas_bad_request(f"IDP '{hint or ''}' is not configured for this client.")
+        code = self._code(
+            tenant,
+            client,
+            redirect_uri=redirect_uri,
+            usid=usid,
+            customer_id=customer_id,
+            registered=registered,
+            login=login,
+            channel_id=channel,
+            scope=params.get("scope") or "",
+            challenge=challenge,
+            hint=hint,
+        )
+        query = {"code": code, "usid": usid}
+        if params.get("state") is not None:
+            query["state"] = params.get("state") or ""
+        return Located(redirect_uri + ("&" if "?" in redirect_uri else "?") + urlencode(query))
+
+    # /login -----------------------------------------------------------------------------------------
+    def login(self, tenant: SlasTenant, params: Params, authorization: str | None, client_auth: str | None) -> Located:
+        for name in params.keys():  # noqa: SIM118 (Params is not a dict)
+            if name not in LOGIN_FIELDS and not name.startswith("c_"):
+                raise slas_bad_request(f"Unknown parameter '{name}'.")
+        client = self.client(tenant, params.get("client_id"))
+        self.strict_auth(client, client_auth)
+        redirect_uri = self._redirect(client, params.get("redirect_uri"))
+        channel = self._channel(client, params.get("channel_id"))
+        challenge = self._challenge(client, params.get("code_challenge"))
+        pair = None
+        if authorization and authorization[:6].lower() == "basic ":
+            pair = self._decode_pair(authorization[6:])
+        if pair is None:
+            raise slas_basic_failed()
+        login = pair[0].strip().lower()
+        self._login_conflict(tenant, login)
+        shopper = self.shoppers.get(f"{tenant.id}|{login}")
+        if shopper is None or not security.equal(security.password_hash(pair[1], shopper.salt), shopper.password_hash):
+            raise slas_basic_failed()
+        usid = params.get("usid") or str(uuid.uuid4())
+        scope = params.get("scope") or ""
+        code = self._code(
+            tenant,
+            client,
+            redirect_uri=redirect_uri,
+            usid=usid,
+            customer_id=shopper.customer_id,
+            registered=True,
+            login=login,
+            channel_id=channel,
+            scope=scope,
+            challenge=challenge,
+            hint=None,
+        )
+        query = {"usid": usid}
+        if params.get("state") is not None:
+            query["state"] = params.get("state") or ""
+        if scope:
+            query["scope"] = scope
+        query["code"] = code
+        return Located(redirect_uri + ("&" if "?" in redirect_uri else "?") + urlencode(query))
+
+    def _login_conflict(self, tenant: SlasTenant, login: str) -> None:
+        """409 when the same login and tenant try to log in twice within the window (1 second)."""
+        now = self.clock.now()
+        counter = self.runtime.b2c.counter(f"login|{tenant.id}|{login}")
+        previous = counter.last_at if counter.count else None
+        counter.count += 1
+        counter.last_at = now
+        self.runtime.b2c.counters.put(counter)
+        if previous is not None and now - previous < self.settings.slas_login_conflict_window:
+            raise SlasError(409, "conflict", "The same loginId and tenantId tried to login twice within 1 second.")
+
+    # /token -----------------------------------------------------------------------------------------
+    def token(self, tenant: SlasTenant, params: Params, authorization: str | None) -> dict[str, Any]:
+        grant = params.get("grant_type")
+        if grant not in TOKEN_GRANTS:
+            raise SlasError(400, "unsupported_grant_type", "Bad or missing grant_type.")
+        with self.store.atomic():
+            if grant == "session_bridge":
+                return self.session_bridge(tenant, params, authorization)
+            client = self._token_client(tenant, params, authorization, grant)
+            channel = self._channel(client, params.get("channel_id"))
+            dnt = self._dnt(params.get("dnt"))
+            if grant == "client_credentials":
+                usid = params.get("usid") or str(uuid.uuid4())
+                return self._issue(
+                    tenant,
+                    client,
+                    usid=usid,
+                    customer_id=new_customer_id(),
+                    registered=False,
+                    login="guest",
+                    channel=channel,
+                    scope="",
+                    dnt=dnt,
+                )
+            if grant in ("authorization_code", "authorization_code_pkce"):
+                code = self._take_code(tenant, client, params, pkce=grant == "authorization_code_pkce")
+                if code.hint in ("sb-user", "sb-guest"):
+                    raise self._code_error()
+                return self._issue(
+                    tenant,
+                    client,
+                    usid=code.usid,
+                    customer_id=code.customer_id,
+                    registered=code.registered,
+                    login=code.login,
+                    channel=channel or code.channel_id,
+                    scope=code.scope,
+                    dnt=dnt,
+                )
+            return self._refresh(tenant, client, params, channel, dnt)
+
+    def _token_client(self, tenant: SlasTenant, params: Params, authorization: str | None, grant: str) -> SlasClient:
+        """Private clients authenticate with Basic; public ones name themselves (PKCE and refresh grants only)."""
+        if authorization and authorization[:6].lower() == "basic ":
+            return self.basic_client(tenant, authorization, params.get("client_id"))
+        client = self.client(tenant, params.get("client_id"))
+        if not client.public or grant not in ("authorization_code_pkce", "refresh_token"):
+            raise slas_basic_failed()
+        return client
+
+    @staticmethod
+    def _dnt(value: str | None) -> str:
+        if value is None or value == "":
+            return "false"
+        if value not in ("true", "false"):
+            raise slas_bad_request("Bad dnt value: use true or false.")
+        return value
+
+    def _code_error(self) -> SlasError:
+        return SlasError(400, self.settings.slas_invalid_code_error, self.settings.slas_invalid_code_description)
+
+    def _take_code(self, tenant: SlasTenant, client: SlasClient, params: Params, *, pkce: bool) -> SlasCode:
+        raw = params.get("code")
+        code = self.codes.get(security.token_hash(raw)) if raw else None
+        now = self.clock.now()
+        if code is None or code.used or now >= code.expires_at or code.org != tenant.id:
+            raise self._code_error()
+        if code.client_id != client.client_id:
+            raise self._code_error()
+        code.used = True
+        self.codes.put(code)
+        redirect_uri = params.get("redirect_uri")
+        if redirect_uri is not None and redirect_uri != code.redirect_uri:
+            raise slas_bad_request("Redirect URI does not match the authorization request.")
+        verifier = params.get("code_verifier")
+        if code.code_challenge is not None and (pkce or verifier is not None):
+            if not verifier:
+                raise slas_bad_request("code_verifier is required")
+            if not security.equal(security.b64url_sha256(verifier), code.code_challenge):
+                raise slas_bad_request("Invalid code_verifier.")
+        elif pkce and code.code_challenge is None:
+            raise slas_bad_request("code_verifier is required")
+        usid = params.get("usid")
+        if usid and usid != code.usid:
+            raise slas_bad_request("Bad or missing usid.")
+        return code
+
+    def _refresh(
+        self, tenant: SlasTenant, client: SlasClient, params: Params, channel: str | None, dnt: str
+    ) -> dict[str, Any]:
+        raw = params.get("refresh_token")
+        rt = self.refresh_tokens.get(security.token_hash(raw)) if raw else None
+        now = self.clock.now()
+        error = SlasError(400, self.settings.slas_invalid_refresh_error, self.settings.slas_invalid_refresh_description)
+        if rt is None or rt.revoked or now >= rt.expires_at or rt.org != tenant.id or rt.client_id != client.client_id:
+            raise error
+        if client.public:  # "when refreshing with a public client ID, the refresh token is always regenerated"
+            rt.revoked = True
+            self.refresh_tokens.put(rt)
+            return self._issue(
+                tenant,
+                client,
+                usid=rt.usid,
+                customer_id=rt.customer_id,
+                registered=rt.registered,
+                login=rt.login,
+                channel=channel or rt.channel_id,
+                scope=rt.scope,
+                dnt=dnt,
+            )
+        return self._issue(
+            tenant,
+            client,
+            usid=rt.usid,
+            customer_id=rt.customer_id,
+            registered=rt.registered,
+            login=rt.login,
+            channel=channel or rt.channel_id,
+            scope=rt.scope,
+            dnt=dnt,
+            keep_refresh=(raw or "", rt),
+        )
+
+    # issuing ----------------------------------------------------------------------------------------
+    def _jwt(self, claims: dict[str, Any], *, slas_header: bool = True) -> str:
+        key = self.runtime.keys.ec
+        headers: dict[str, Any] = {"kid": key.kid, "typ": "jwt"}
+        if slas_header:
+            headers.update(ver="1.0", clv="J2.1.0")
+        return jwt.encode(claims, key.private, algorithm="ES256", headers=headers)
+
+    def issuer(self, tenant: SlasTenant) -> str:
+        return f"slas/prod/{tenant.id}"
+
+    def _issue(
+        self,
+        tenant: SlasTenant,
+        client: SlasClient,
+        *,
+        usid: str,
+        customer_id: str,
+        registered: bool,
+        login: str,
+        channel: str | None,
+        scope: str,
+        dnt: str,
+        tsob: bool = False,
+        keep_refresh: tuple[str, SlasRefresh] | None = None,
+    ) -> dict[str, Any]:
+        now = self.clock.now()
+        ttl = self.settings.slas_expires_in
+        shopper = self.shoppers.get(f"{tenant.id}|{login}") if registered else None
+        upn = login if registered else "Guest"
+        uidn = f"{shopper.first_name} {shopper.last_name}".strip() if shopper else upn
+        parts = [
+            f"uido:{'ecom' if not tsob else 'slas'}",
+            f"upn:{upn}",
+            f"uidn:{uidn}",
+            f"gcid:{'' if registered else customer_id}",
+            f"rcid:{customer_id if registered else ''}",
+            f"chid:{channel or ''}",
+        ]
+        if tsob:
+            parts.append("tsob:true")
+        isb = "::".join(parts)
+        if len(isb) >= ISB_MAX:
+            raise slas_bad_request("Issuer Subject length must be less than 256 characters")
+        scp = " ".join(dict.fromkeys([*client.scopes, *scope.split()]))
+        claims = {
+            "aut": "GUID",
+            "scp": scp,
+            "sub": f"cc-slas::{tenant.id}::scid:{client.client_id}::usid:{usid}",
+            "ctx": "slas",
+            "iss": self.issuer(tenant),
+            "ist": 1,
+            "dnt": "1" if dnt == "true" else "0",
+            "aud": f"commercecloud/prod/{tenant.id}",
+            "nbf": int(now) - 30,
+            "sty": "User",
+            "isb": isb,
+            "exp": int(now) + ttl,
+            "iat": int(now),
+            "jti": f"C2C{uuid.uuid4().int % 10**19}",
+        }
+        access = self._jwt(claims)
+        if keep_refresh is not None:
+            refresh_raw, rt = keep_refresh
+        else:
+            refresh_raw = security.random_b62(43) + "." + security.random_b62(43)
+            rt_ttl = self.settings.slas_registered_refresh_ttl if registered else self.settings.slas_guest_refresh_ttl
+            rt = SlasRefresh(
+                id=security.token_hash(refresh_raw),
+                org=tenant.id,
+                client_id=client.client_id,
+                usid=usid,
+                customer_id=customer_id,
+                registered=registered,
+                login=login,
+                channel_id=channel,
+                scope=scope,
+                issued_at=now,
+                expires_at=now + rt_ttl,
+            )
+            self.refresh_tokens.put(rt)
+        self.access_tokens.put(
+            SlasAccess(
+                id=security.token_hash(access),
+                org=tenant.id,
+                client_id=client.client_id,
+                usid=usid,
+                customer_id=customer_id,
+                registered=registered,
+                login=login,
+                scope=scp,
+                issued_at=now,
+                expires_at=now + ttl,
+                refresh_id=rt.id,
+            )
+        )
+        id_claims: dict[str, Any] = {
+            "sub": customer_id,
+            "iss": self.issuer(tenant),
+            "aud": client.client_id,
+            "iat": int(now),
+            "exp": int(now) + ttl,
+            "usid": usid,
+        }
+        if shopper is not None:
+            id_claims.update(email=shopper.email, given_name=shopper.first_name, family_name=shopper.last_name)
+        return {
+            "access_token": access,
+            "id_token": self._jwt(id_claims, slas_header=False),
+            "refresh_token": refresh_raw,
+            "expires_in": ttl,
+            "refresh_token_expires_in": max(int(rt.expires_at - now), 0),
+            "token_type": "Bearer",
+            "usid": usid,
+            "customer_id": customer_id,
+            "enc_user_id": enc_user_id(customer_id),
+            "idp_access_token": "",
+            "dnt": dnt,
+        }
+
+    # session bridge ---------------------------------------------------------------------------------
+    def session_bridge(self, tenant: SlasTenant, params: Params, authorization: str | None) -> dict[str, Any]:
+        grant = params.get("grant_type")
+        if grant == "client_credentials":
+            client = self.basic_client(tenant, authorization, params.get("client_id"))
+            code = None
+        elif grant == "session_bridge":
+            client = self.client(tenant, params.get("client_id"))
+            code = self._take_code(tenant, client, params, pkce=True)
+            if code.hint not in ("sb-user", "sb-guest"):
+                raise self._code_error()
+        else:
+            raise SlasError(400, "unsupported_grant_type", "Bad or missing grant_type.")
+        if "sfcc.session_bridge" not in client.scopes:
+            raise SlasError(401, "invalid_client", "Authorization failed.")
+        channel = self._channel(client, params.get("channel_id"))
+        login_id = params.get("login_id")
+        if not login_id:
+            raise slas_bad_request("Bad or missing login_id.")
+        customer = self._bridged_customer(params)
+        if customer is None:
+            raise slas_bad_request("Bad or missing dwsid.")
+        if login_id == "guest":
+            if customer.registered:
+                raise slas_bad_request("Bad or missing login_id.")
+            registered, login = False, "guest"
+        else:
+            if not customer.registered or customer.login != login_id.lower():
+                raise slas_bad_request("Bad or missing login_id.")
+            registered, login = True, customer.login
+        if code is not None and code.registered != registered:
+            raise slas_bad_request("Bad or missing login_id.")
+        usid = params.get("usid") or (code.usid if code else str(uuid.uuid4()))
+        return self._issue(
+            tenant,
+            client,
+            usid=usid,
+            customer_id=customer.id,
+            registered=registered,
+            login=login,
+            channel=channel,
+            scope=code.scope if code else "",
+            dnt=self._dnt(params.get("dnt")),
+        )
+
+    def _bridged_customer(self, params: Params) -> Customer | None:
+        """The storefront customer behind `dwsid` (a session) or `dwsgst` / `dwsrst` (an OCAPI JWT)."""
+        customers = self.store.table(Customer)
+        for name in ("dwsgst", "dwsrst"):
+            value = params.get(name)
+            if value:
+                token = self.store.table(OcapiToken).get(security.token_hash(value))
+                if token is None or token.revoked or self.clock.now() >= token.expires_at:
+                    return None
+                return customers.get(token.customer_id)
+        dwsid = params.get("dwsid")
+        session = self.store.table(StoreSession).get(security.token_hash(dwsid)) if dwsid else None
+        return customers.get(session.customer_id) if session is not None else None
+
+    # trusted system ---------------------------------------------------------------------------------
+    def trusted_system(self, tenant: SlasTenant, params: Params, authorization: str | None) -> dict[str, Any]:
+        client = self.basic_client(tenant, authorization, params.get("client_id"))
+        if "sfcc.ts_ext_on_behalf_of" not in client.scopes:
+            raise SlasError(401, "invalid_client", "Authorization failed.")
+        if params.get("grant_type") != "client_credentials":
+            raise SlasError(400, "unsupported_grant_type", "Bad or missing grant_type.")
+        if params.get("hint") != "ts_ext_on_behalf_of":
+            raise slas_bad_request("Bad or missing hint.")
+        for name in ("login_id", "idp_origin", "client_id"):
+            if not params.get(name):
+                raise slas_bad_request(f"Bad or missing {name}.")
+        channel = self._channel(client, params.get("channel_id"))
+        login_id = (params.get("login_id") or "").strip().lower()
+        with self.store.atomic():
+            self._login_conflict(tenant, login_id)
+            usid = params.get("usid") or str(uuid.uuid4())
+            dnt = self._dnt(params.get("dnt"))
+            if login_id == "guest":
+                return self._issue(
+                    tenant,
+                    client,
+                    usid=usid,
+                    customer_id=new_customer_id(),
+                    registered=False,
+                    login="guest",
+                    channel=channel,
+                    scope="",
+                    dnt=dnt,
+                    tsob=True,
+                )
+            shopper = self.shoppers.get(f"{tenant.id}|{login_id}")
+            if shopper is not None:
+                customer_id = shopper.customer_id
+            elif params.get("idp_origin") == "ecom":
+                raise slas_bad_request("Bad or missing login_id.")
+            else:  # a shopper of a third-party IDP: a stable customer id per login
+                customer_id = "ab" + hashlib.sha256(f"{tenant.id}|{login_id}".encode()).hexdigest()[:24]
+            return self._issue(
+                tenant,
+                client,
+                usid=usid,
+                customer_id=customer_id,
+                registered=True,
+                login=login_id,
+                channel=channel,
+                scope="",
+                dnt=dnt,
+                tsob=True,
+            )
+
+    # logout, revoke, introspect, userinfo -----------------------------------------------------------
+    def bearer(self, tenant: SlasTenant, authorization: str | None) -> SlasAccess:
+        raw = authorization[7:].strip() if authorization and authorization[:7].lower() == "bearer " else ""
+        at = self.access_tokens.get(security.token_hash(raw)) if raw else None
+        if at is None or at.revoked or self.clock.now() >= at.expires_at or at.org != tenant.id:
+            raise slas_bad_request("Bad or missing access token.")
+        return at
+
+    def logout(self, tenant: SlasTenant, params: Params, authorization: str | None) -> dict[str, Any]:
+        at = self.bearer(tenant, authorization)
+        client = self.client(tenant, params.get("client_id"))
+        raw = params.get("refresh_token")
+        rt = self.refresh_tokens.get(security.token_hash(raw)) if raw else None
+        if rt is None or rt.org != tenant.id or rt.client_id != client.client_id or rt.customer_id != at.customer_id:
+            raise slas_bad_request("Bad or missing refresh token.")
+        hint = params.get("hint")
+        if hint not in (None, "all-sessions"):
+            raise slas_bad_request("Bad or missing hint.")
+        with self.store.atomic():
+            doomed = [rt]
+            if hint == "all-sessions":
+                doomed = [
+                    r
+                    for r in self.refresh_tokens.find("customer_id", rt.customer_id)
+                    if r.org == tenant.id and r.registered == rt.registered
+                ]
+            for one in doomed:
+                one.revoked = True
+                self.refresh_tokens.put(one)
+                for access in self.access_tokens.find("refresh_id", one.id):
+                    access.revoked = True
+                    self.access_tokens.put(access)
+            at.revoked = True
+            self.access_tokens.put(at)
+        return {
+            "access_token": "",
+            "id_token": "null",
+            "refresh_token": "",
+            "expires_in": 0,
+            "refresh_token_expires_in": 0,
+            "token_type": "Bearer",
+            "usid": "null",
+            "customer_id": "null",
+            "enc_user_id": "null",
+            "idp_access_token": "",
+            "idp_refresh_token": "null",
+            "dnt": "null",
+        }
+
+    def revoke(self, tenant: SlasTenant, params: Params, authorization: str | None) -> dict[str, Any]:
+        client = self.basic_client(tenant, authorization, None)
+        raw = params.get("token")
+        if not raw:
+            raise slas_bad_request("Bad or missing refresh token.")
+        hashed = security.token_hash(raw)
+        with self.store.atomic():
+            hint = params.get("token_type_hint")
+            rt = self.refresh_tokens.get(hashed) if hint != "access_token" else None
+            if rt is not None and rt.org == tenant.id and rt.client_id == client.client_id:
+                rt.revoked = True
+                self.refresh_tokens.put(rt)
+                for access in self.access_tokens.find("refresh_id", rt.id):
+                    access.revoked = True
+                    self.access_tokens.put(access)
+            at = self.access_tokens.get(hashed) if hint != "refresh_token" else None
+            if at is not None and at.org == tenant.id and at.client_id == client.client_id:
+                at.revoked = True
+                self.access_tokens.put(at)
+        return {
+            "access_token": "",
+            "id_token": "null",
+            "refresh_token": raw,
+            "expires_in": 0,
+            "refresh_token_expires_in": 0,
+            "token_type": "Bearer",
+            "usid": "null",
+            "customer_id": "null",
+            "enc_user_id": "null",
+            "idp_access_token": "",
+        }
+
+    def introspect(self, tenant: SlasTenant, params: Params, authorization: str | None, base: str) -> dict[str, Any]:
+        self.basic_client(tenant, authorization, None)
+        raw = params.get("token")
+        if not raw:
+            raise slas_bad_request("Bad or missing access token or refresh token")
+        hashed = security.token_hash(raw)
+        now = self.clock.now()
+        hint = params.get("token_type_hint")
+        issuer = f"{base}/"
+        at = self.access_tokens.get(hashed) if hint != "refresh_token" else None
+        if at is not None and at.org == tenant.id and not at.revoked and now < at.expires_at:
+            return {
+                "active": True,
+                "client_id": at.client_id,
+                "exp": int(at.expires_at),
+                "iat": int(at.issued_at),
+                "iss": issuer,
+                "scope": at.scope,
+                "sub": self._sub(at.usid, at.login, at.registered),
+                "token_type": "access_token",
+            }
+        rt = self.refresh_tokens.get(hashed) if hint != "access_token" else None
+        if rt is not None and rt.org == tenant.id and not rt.revoked and now < rt.expires_at:
+            return {
+                "active": True,
+                "client_id": rt.client_id,
+                "exp": int(rt.expires_at),
+                "iat": int(rt.issued_at),
+                "iss": issuer,
+                "scope": " ".join(["offline_access", *rt.scope.split()]).strip(),
+                "sub": self._sub(rt.usid, rt.login, rt.registered),
+                "token_type": "refresh_token",
+            }
+        return {"active": False}
+
+    @staticmethod
+    def _sub(usid: str, login: str, registered: bool) -> str:
+        return f"usid:{usid}::uido:ecom::upn:{login if registered else 'Guest'}"
+
+    def userinfo(self, tenant: SlasTenant, authorization: str | None) -> dict[str, Any]:
+        at = self.bearer(tenant, authorization)
+        body: dict[str, Any] = {"customer_id": at.customer_id, "sub": at.usid, "validated": True}
+        shopper = self.shoppers.get(f"{tenant.id}|{at.login}") if at.registered else None
+        if shopper is not None:
+            body.update(
+                email=shopper.email,
+                family_name=shopper.last_name,
+                given_name=shopper.first_name,
+                name=f"{shopper.first_name} {shopper.last_name}".strip(),
+            )
+        return dict(sorted(body.items()))
+
+    # discovery and keys -----------------------------------------------------------------------------
+    def discovery(self, base: str) -> dict[str, Any]:
+        """`base` is `.../shopper/auth/v1/organizations/{org}/oauth2` as the client called it."""
+        return {
+            "issuer": base,
+            "authorization_endpoint": f"{base}/authorize",
+            "token_endpoint": f"{base}/token",
+            "userinfo_endpoint": f"{base}/userinfo",
+            "jwks_uri": f"{base}/jwks",
+            "revocation_endpoint": f"{base}/revoke",
+            "introspection_endpoint": f"{base}/introspect",
+            "end_session_endpoint": f"{base}/logout",
+            "grant_types_supported": [
+                "authorization_code",
+                "authorization_code_pkce",
+                "client_credentials",
+                "refresh_token",
+            ],
+            "code_challenge_methods_supported": ["S256"],
+            "response_types_supported": ["code", "token", "token id_token"],
+            "scopes_supported": ["email", "openid", "profile"],
+            "claims_supported": ["email", "name", "given_name", "family_name", "sub"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["ES256"],
+            "id_token_encryption_enc_values_supported": ["A256GCM"],
+        }
+
+    def jwks(self, tenant: SlasTenant) -> dict[str, Any]:
+        limit = self.settings.slas_jwks_per_minute
+        if limit:
+            now = self.clock.now()
+            used = self.runtime.b2c.count(f"jwks|{tenant.id}|{int(now // 60)}", now)
+            if used > limit:
+                raise SlasError(429, "too_many_requests", "JWKS rate limit exceeded: cache the keys.")
+        return {"keys": [dict(self.runtime.keys.ec.jwk)]}

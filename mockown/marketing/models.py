@@ -1,0 +1,106 @@
+"""Marketing Cloud state: tenants (an enterprise on a stack, with its business units), users, installed-package
+integrations, codes and tokens. Bearer secrets are stored only as their SHA-256 (`id`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..store import record
+
+INTEGRATION_TYPES = ("server", "web", "public", "legacy")
+
+
+@record("mc_tenants", indexes=("subdomain",))
+@dataclass(slots=True)
+class Tenant:
+    id: str  # the enterprise id (EID), as text
+    subdomain: str  # 28 characters of [0-9a-z-], e.g. mct0l7nxfq2r988t1kxfy8sc47ma
+    name: str
+    stack_key: str = "S7"
+    region: str = "NA1"
+    business_units: list[int] = field(default_factory=list)  # MIDs; the EID is one of them
+    locale: str = "en-US"
+    zoneinfo: str = "America/Los_Angeles"
+
+
+@record("mc_users", indexes=("tenant_id", "username"))
+@dataclass(slots=True)
+class McUser:
+    id: str  # the employee id, as text
+    tenant_id: str
+    username: str
+    name: str
+    email: str
+    password_hash: str
+    salt: str
+    default_mid: int
+    locale: str = "en-US"
+    zoneinfo: str = "America/Los_Angeles"
+    active: bool = True
+
+
+@record("mc_integrations", indexes=("client_id", "tenant_id"))
+@dataclass(slots=True)
+class Integration:
+    id: str  # = client_id
+    client_id: str
+    tenant_id: str
+    name: str
+    type: str  # server | web | public | legacy
+    client_secret: str | None
+    scopes: list[str]
+    home_mid: int
+    accessible_mids: list[int]
+    redirect_urls: list[str] = field(default_factory=list)
+    installed: bool = True
+    enabled: bool = True
+    # integration changes wait `propagation_delay` seconds before they show (admin hook `update_integration`)
+    pending: dict[str, object] | None = None
+    pending_at: float = 0.0
+
+
+@record("mc_codes")
+@dataclass(slots=True)
+class McCode:
+    id: str  # hash of the code
+    client_id: str
+    user_id: str
+    mid: int
+    redirect_uri: str
+    scopes: list[str]
+    expires_at: float
+    code_challenge: str | None = None
+    used: bool = False
+
+
+@record("mc_access_tokens", indexes=("client_id", "user_id"))
+@dataclass(slots=True)
+class McAccessToken:
+    id: str  # hash
+    client_id: str
+    tenant_id: str
+    mid: int
+    scopes: list[str]
+    issued_at: float
+    expires_at: float
+    user_id: str | None = None
+    revoked: bool = False
+
+    def live(self, now: float) -> bool:
+        return not self.revoked and now < self.expires_at
+
+
+@record("mc_refresh_tokens", indexes=("client_id", "user_id"))
+@dataclass(slots=True)
+class McRefreshToken:
+    id: str  # hash
+    client_id: str
+    tenant_id: str
+    user_id: str
+    mid: int
+    scopes: list[str]
+    issued_at: float
+    expires_at: float  # 0 = never
+    offline: bool = False
+    used_at: float | None = None  # rotated away at this instant (grace window counts from here)
+    revoked: bool = False

@@ -1,0 +1,121 @@
+"""HTTP wiring of Marketing Cloud Engagement: by `Host` for `{subdomain}.auth.marketingcloudapis.com` (and the
+legacy `auth[-test].exacttargetapis.com`), and under the path prefix `/mc/{subdomain}` for clients that can only
+set a base URL. Handlers read the request, call `MarketingService`, render."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Host, Route, Router
+
+from ..http.api import Api, runtime_of
+from ..http.forms import Params, media_type, query_params, read_params
+from .errors import invalid_request, mc_dialect
+from .service import MarketingService
+
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+FORM = "application/x-www-form-urlencoded"
+
+
+def _service(request: Request) -> MarketingService:
+    return runtime_of(request).marketing
+
+
+def _subdomain(request: Request) -> str:
+    return str(request.path_params.get("subdomain", "")).lower()
+
+
+async def token_endpoint(request: Request) -> Response:
+    service = _service(request)
+    kind = media_type(request)
+    if kind not in ("application/json", FORM) or (kind == FORM and not service.settings.accept_form):
+        allowed = "application/json" + (" or " + FORM if service.settings.accept_form else "")
+        raise invalid_request(f"The request body must be {allowed}.")
+    params = await read_params(request, runtime_of(request).config.max_body_bytes, json_ok=True)
+    body = service.token(params, _subdomain(request))
+    return JSONResponse(body, headers=NO_STORE)
+
+
+_LOGIN_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Marketing Cloud sign in (mockown)</title>
+</head><body><h1>Marketing Cloud (mockown)</h1><form method="post">
+<label>Username <input name="username" value="{username}"></label>
+<label>Password <input name="password" type="password"></label>
+<button type="submit">Log In</button></form></body></html>"""
+
+
+async def authorize_endpoint(request: Request) -> Response:
+    service = _service(request)
+    subdomain = _subdomain(request)
+    params = query_params(request)
+    form = Params()
+    if request.method == "POST":
+        form = await read_params(request, runtime_of(request).config.max_body_bytes)
+    # who signs in: the posted login form, or (auto consent) `login_hint` or the tenant's first active user
+    if "username" in form:
+        user = service.sign_in(subdomain, form.get("username"), form.get("password") or "")
+    elif service.settings.auto_consent:
+        hint = params.get("login_hint")
+        user = service.sign_in(subdomain, hint, None) if hint else service.default_user(subdomain)
+    else:
+        service.authorize(params, subdomain, None)  # validate client and redirect_uri before showing a page
+        # the form has no action: it posts back to this URL, query string included
+        return HTMLResponse(_LOGIN_PAGE.format(username=html.escape(params.get("login_hint") or "")))
+    decision = service.authorize(params, subdomain, user)
+    return RedirectResponse(decision.url, status_code=service.settings.authorize_status)
+
+
+def _bearer(request: Request) -> str | None:
+    value = request.headers.get("authorization") or ""
+    if value[:7].lower() == "bearer ":
+        return value[7:].strip() or None
+    return None
+
+
+async def userinfo_endpoint(request: Request) -> Response:
+    service = _service(request)
+    body = service.userinfo(_bearer(request), _subdomain(request), request.query_params.get("view"))
+    return JSONResponse(body)
+
+
+async def request_token_endpoint(request: Request) -> Response:
+    service = _service(request)
+    params = await read_params(request, runtime_of(request).config.max_body_bytes, json_ok=True)
+    legacy = request.query_params.get("legacy") in ("1", "true")
+    subdomain = request.path_params.get("subdomain")
+    body: dict[str, Any] = service.request_token_v1(params, str(subdomain) if subdomain else None, legacy)
+    return JSONResponse(body, headers=NO_STORE)
+
+
+def _v2_routes() -> list[BaseRoute]:
+    return [
+        Route("/v2/token", token_endpoint, methods=["POST"]),
+        Route("/v2/authorize", authorize_endpoint, methods=["GET", "POST"]),
+        Route("/v2/userinfo", userinfo_endpoint, methods=["GET"]),
+        Route("/v1/requestToken", request_token_endpoint, methods=["POST"]),
+    ]
+
+
+ROUTES: list[BaseRoute] = [
+    Route("/mc/{subdomain}/v2/token", token_endpoint, methods=["POST"]),
+    Route("/mc/{subdomain}/v2/authorize", authorize_endpoint, methods=["GET", "POST"]),
+    Route("/mc/{subdomain}/v2/userinfo", userinfo_endpoint, methods=["GET"]),
+    Route("/mc/{subdomain}/v1/requestToken", request_token_endpoint, methods=["POST"]),
+    Host("{subdomain}.auth.marketingcloudapis.com", app=Router(routes=_v2_routes())),
+    Host(
+        "auth.exacttargetapis.com",
+        app=Router(routes=[Route("/v1/requestToken", request_token_endpoint, methods=["POST"])]),
+    ),
+    Host(
+        "auth-test.exacttargetapis.com",
+        app=Router(routes=[Route("/v1/requestToken", request_token_endpoint, methods=["POST"])]),
+    ),
+]
+
+API = Api(
+    name="marketing",
+    routes=ROUTES,
+    dialects=[("/mc/", mc_dialect), ("/v2/", mc_dialect), ("/v1/requestToken", mc_dialect)],
+)

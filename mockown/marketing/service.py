@@ -1,0 +1,566 @@
+"""Marketing Cloud Engagement OAuth rules as state transitions over the store, on the app's clock (no HTTP).
+
+`token()` serves `POST /v2/token` (client_credentials, authorization_code, refresh_token), `authorize()` the
+front channel, `userinfo()` the user/organization document, `request_token_v1()` the legacy endpoint, which
+refuses enhanced packages. Admin hooks (`sign_out`, `update_integration`) simulate what only the Marketing
+Cloud UI can do: a user signing out (revoking their non-`offline` tokens) and a delayed config change.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from .. import security
+from ..http.forms import Params
+from ..store import Table
+from .errors import (
+    McLegacyError,
+    McOAuthError,
+    McRestError,
+    invalid_client,
+    invalid_request,
+    unsupported_grant,
+)
+from .models import Integration, McAccessToken, McCode, McRefreshToken, McUser, Tenant
+
+if TYPE_CHECKING:
+    from ..config import MarketingSettings
+    from ..runtime import Runtime
+
+GRANTS = ("client_credentials", "authorization_code", "refresh_token")
+JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+LEGACY_GRACE = 300.0  # "The refreshToken has a 5-minute revocation period after use"
+CLIENT_TYPES = {"server": "ServerToServer", "web": "WebApp", "public": "PublicApp", "legacy": "Legacy"}
+TIMEZONES = {
+    "America/Los_Angeles": ("(GMT-08:00) Pacific Time (US & Canada)", "GMT-8", -8, True),
+    "America/New_York": ("(GMT-05:00) Eastern Time (US & Canada)", "GMT-5", -5, True),
+    "America/Chicago": ("(GMT-06:00) Central Time (US & Canada)", "GMT-6", -6, True),
+    "Europe/London": ("(GMT) Dublin, Edinburgh, Lisbon, London *", "GMT+0", 0, True),
+    "Europe/Paris": ("(GMT+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna", "GMT+1", 1, True),
+    "UTC": ("(GMT) Coordinated Universal Time", "GMT+0", 0, False),
+}
+
+
+def _b64u(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def timezone_block(zone: str) -> dict[str, Any]:
+    long_name, short, offset, dst = TIMEZONES.get(zone, TIMEZONES["UTC"])
+    return {"longName": long_name, "shortName": short, "offset": offset, "dst": dst}
+
+
+@dataclass(frozen=True)
+class AuthorizeRedirect:
+    url: str
+
+
+class MarketingService:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.clock = runtime.clock
+        self.store = runtime.store
+
+    @property
+    def settings(self) -> MarketingSettings:
+        return self.runtime.config.marketing
+
+    # tables ------------------------------------------------------------------------------------------
+    @property
+    def tenants(self) -> Table[Tenant]:
+        return self.store.table(Tenant)
+
+    @property
+    def users(self) -> Table[McUser]:
+        return self.store.table(McUser)
+
+    @property
+    def integrations(self) -> Table[Integration]:
+        return self.store.table(Integration)
+
+    @property
+    def codes(self) -> Table[McCode]:
+        return self.store.table(McCode)
+
+    @property
+    def access_tokens(self) -> Table[McAccessToken]:
+        return self.store.table(McAccessToken)
+
+    @property
+    def refresh_tokens(self) -> Table[McRefreshToken]:
+        return self.store.table(McRefreshToken)
+
+    # look-ups ----------------------------------------------------------------------------------------
+    def tenant_by_subdomain(self, subdomain: str) -> Tenant | None:
+        return self.tenants.first("subdomain", subdomain.lower())
+
+    def integration(self, client_id: str | None) -> Integration | None:
+        """The integration as clients see it now: a pending change shows once its propagation delay passed."""
+        if not client_id:
+            return None
+        found = self.integrations.get(client_id)
+        if found is None or found.pending is None:
+            return found
+        if self.clock.now() < found.pending_at:
+            return found
+        applied = replace(found, **found.pending)  # type: ignore[arg-type]
+        applied.pending, applied.pending_at = None, 0.0
+        self.integrations.put(applied)
+        return applied
+
+    def update_integration(self, client_id: str, **changes: Any) -> None:
+        """Change an integration (scopes, enabled, installed, redirect_urls, accessible_mids, secret...).
+
+        The change reaches codes and tokens after `propagation_delay` seconds ("up to 5 minutes" in reality).
+        """
+        found = self.integrations.get(client_id)
+        if found is None:
+            raise KeyError(client_id)
+        unknown = set(changes) - {
+            "scopes",
+            "enabled",
+            "installed",
+            "redirect_urls",
+            "accessible_mids",
+            "client_secret",
+            "name",
+            "home_mid",
+        }
+        if unknown:
+            raise ValueError(f"cannot change {sorted(unknown)[0]!r}")
+        delay = self.settings.propagation_delay
+        if delay <= 0:
+            self.integrations.put(replace(found, **changes))
+            return
+        found.pending = {**(found.pending or {}), **changes}
+        found.pending_at = self.clock.now() + delay
+        self.integrations.put(found)
+
+    def _client(self, params: Params, subdomain: str, *, v2: bool = True) -> tuple[Integration, Tenant]:
+        """The calling integration, authenticated as its type requires; else the exact 401 invalid_client."""
+        integration = self.integration(params.get("client_id"))
+        tenant = self.tenant_by_subdomain(subdomain)
+        if integration is None or tenant is None or integration.tenant_id != tenant.id:
+            raise invalid_client()
+        if not integration.installed or not integration.enabled or integration.type == "legacy":
+            raise invalid_client()
+        if integration.type != "public":
+            secret = params.get("client_secret")
+            if not secret or not integration.client_secret or not security.equal(secret, integration.client_secret):
+                raise invalid_client()
+        return integration, tenant
+
+    def _scopes(self, integration: Integration, requested: str | None, ceiling: list[str] | None = None) -> list[str]:
+        """Omitted: every scope of the integration (or of the code); empty: none; else a subset of those."""
+        allowed = list(integration.scopes if ceiling is None else ceiling)
+        if requested is None:
+            return allowed
+        asked = list(dict.fromkeys(s for s in requested.split() if s))
+        if any(s not in allowed for s in asked):
+            raise McOAuthError(
+                "invalid_scope", self.settings.invalid_scope_description, self.settings.invalid_scope_status
+            )
+        return asked
+
+    def _mid(self, integration: Integration, account_id: str | None, default: int) -> int:
+        if account_id is None or account_id == "":
+            return default
+        try:
+            mid = int(account_id)
+        except ValueError:
+            mid = -1
+        if mid not in integration.accessible_mids and mid != integration.home_mid:
+            s = self.settings
+            raise McOAuthError(s.account_error, s.account_error_description, s.account_error_status)
+        return mid
+
+    # v2/token ----------------------------------------------------------------------------------------
+    def token(self, params: Params, subdomain: str) -> dict[str, Any]:
+        grant = params.get("grant_type")
+        if grant not in (*GRANTS, JWT_BEARER):
+            raise unsupported_grant()
+        integration, tenant = self._client(params, subdomain)
+        with self.store.atomic():
+            if grant == "client_credentials":
+                return self._client_credentials(integration, tenant, params)
+            if grant == "authorization_code":
+                return self._authorization_code(integration, tenant, params)
+            if grant == "refresh_token":
+                return self._refresh(integration, tenant, params)
+        raise McOAuthError("unauthorized_client", "The grant type is not enabled for this integration.", 400)
+
+    def _require_type(self, integration: Integration, *types: str) -> None:
+        if integration.type not in types:
+            raise McOAuthError("unauthorized_client", "The grant type is not enabled for this integration.", 400)
+
+    def _client_credentials(self, integration: Integration, tenant: Tenant, params: Params) -> dict[str, Any]:
+        self._require_type(integration, "server")
+        scopes = self._scopes(integration, params.get("scope"))
+        mid = self._mid(integration, params.get("account_id"), integration.home_mid)
+        return self._issue(integration, tenant, mid, scopes, user_id=None, refresh=False)
+
+    def _bad_grant(self) -> McOAuthError:
+        return McOAuthError("invalid_grant", self.settings.invalid_grant_description, 400)
+
+    def _authorization_code(self, integration: Integration, tenant: Tenant, params: Params) -> dict[str, Any]:
+        self._require_type(integration, "web", "public")
+        code_value = params.get("code")
+        redirect_uri = params.get("redirect_uri")
+        if not code_value:
+            raise invalid_request("The code parameter is required.")
+        if not redirect_uri:
+            raise invalid_request("The redirect_uri parameter is required.")
+        code = self.codes.get(security.token_hash(code_value))
+        now = self.clock.now()
+        if code is None or code.used or now >= code.expires_at or code.client_id != integration.client_id:
+            raise self._bad_grant()
+        code.used = True  # single use, even when the rest of the request fails
+        self.codes.put(code)
+        if redirect_uri != code.redirect_uri:
+            raise self._bad_grant()
+        self._check_pkce(integration, code.code_challenge, params.get("code_verifier"))
+        scopes = self._scopes(integration, params.get("scope"), ceiling=code.scopes)
+        mid = self._mid(integration, params.get("account_id"), code.mid)
+        return self._issue(integration, tenant, mid, scopes, user_id=code.user_id, refresh=True)
+
+    def _check_pkce(self, integration: Integration, challenge: str | None, verifier: str | None) -> None:
+        mode = self.settings.pkce
+        if mode == "off" or integration.type != "public":
+            return
+        if challenge is None:
+            return  # a missing challenge was refused at authorize when PKCE is required
+        if not verifier or not security.equal(security.b64url_sha256(verifier), challenge):
+            raise self._bad_grant()
+
+    def _refresh(self, integration: Integration, tenant: Tenant, params: Params) -> dict[str, Any]:
+        self._require_type(integration, "web", "public")
+        raw = params.get("refresh_token")
+        if not raw:
+            raise invalid_request("The refresh_token parameter is required.")
+        rt = self.refresh_tokens.get(security.token_hash(raw))
+        now = self.clock.now()
+        if rt is None or not self._refresh_usable(rt, now, self.settings.refresh_grace):
+            raise self._bad_grant()
+        if rt.client_id != integration.client_id:
+            raise self._bad_grant()
+        scopes = self._scopes(integration, params.get("scope"), ceiling=rt.scopes)
+        mid = self._mid(integration, params.get("account_id"), rt.mid)
+        if not self.settings.refresh_rotation:
+            body = self._issue(integration, tenant, mid, scopes, user_id=rt.user_id, refresh=False)
+            body["refresh_token"] = raw
+            return body
+        if rt.used_at is None:
+            rt.used_at = now
+            self.refresh_tokens.put(rt)
+        return self._issue(integration, tenant, mid, scopes, user_id=rt.user_id, refresh=True, ceiling=rt.scopes)
+
+    @staticmethod
+    def _refresh_usable(rt: McRefreshToken, now: float, grace: float) -> bool:
+        if rt.revoked or (rt.expires_at and now >= rt.expires_at):
+            return False
+        return rt.used_at is None or now < rt.used_at + grace
+
+    def _access_token(self, integration: Integration, tenant: Tenant) -> str:
+        header = {"alg": "HS256", "kid": "4", "ver": "1", "typ": "JWT"}
+        payload = {
+            "access_token": security.random_b62(24),
+            "client_id": integration.client_id,
+            "eid": int(tenant.id),
+            "stack_key": tenant.stack_key,
+            "platform_version": 2,
+            "client_type": CLIENT_TYPES[integration.type],
+        }
+        parts = [
+            _b64u(json.dumps(header, separators=(",", ":")).encode()),
+            _b64u(json.dumps(payload, separators=(",", ":")).encode()),
+            _b64u(secrets.token_bytes(32)),
+            _b64u(secrets.token_bytes(48)),
+        ]
+        return ".".join(parts)
+
+    def _issue(
+        self,
+        integration: Integration,
+        tenant: Tenant,
+        mid: int,
+        scopes: list[str],
+        *,
+        user_id: str | None,
+        refresh: bool,
+        ceiling: list[str] | None = None,
+    ) -> dict[str, Any]:
+        now = self.clock.now()
+        access = self._access_token(integration, tenant)
+        ttl = self.settings.access_token_ttl
+        self.access_tokens.put(
+            McAccessToken(
+                id=security.token_hash(access),
+                client_id=integration.client_id,
+                tenant_id=tenant.id,
+                mid=mid,
+                scopes=list(scopes),
+                issued_at=now,
+                expires_at=now + ttl,
+                user_id=user_id,
+            )
+        )
+        body: dict[str, Any] = {
+            "access_token": access,
+            "token_type": "Bearer",
+            "expires_in": ttl,
+            "scope": " ".join(scopes),
+            "soap_instance_url": f"https://{tenant.subdomain}.soap.marketingcloudapis.com/",
+            "rest_instance_url": f"https://{tenant.subdomain}.rest.marketingcloudapis.com/",
+        }
+        if refresh and user_id is not None:
+            raw = security.random_b62(24)
+            rt_ttl = self.settings.refresh_token_ttl
+            self.refresh_tokens.put(
+                McRefreshToken(
+                    id=security.token_hash(raw),
+                    client_id=integration.client_id,
+                    tenant_id=tenant.id,
+                    user_id=user_id,
+                    mid=mid,
+                    # a narrower refresh keeps the wider grant for later refreshes
+                    scopes=list(ceiling if ceiling is not None else scopes),
+                    issued_at=now,
+                    expires_at=now + rt_ttl if rt_ttl > 0 else 0.0,
+                    offline="offline" in scopes,
+                )
+            )
+            body["refresh_token"] = raw
+        return body
+
+    # v2/authorize ------------------------------------------------------------------------------------
+    def authorize(self, params: Params, subdomain: str, user: McUser | None) -> AuthorizeRedirect:
+        """The redirect after sign-in. Errors that cannot be redirected raise; the others redirect."""
+        integration = self.integration(params.get("client_id"))
+        tenant = self.tenant_by_subdomain(subdomain)
+        if integration is None or tenant is None or integration.tenant_id != tenant.id:
+            raise McOAuthError("invalid_client", "The client_id is not valid for this tenant.", 400)
+        if integration.type not in ("web", "public") or not integration.installed or not integration.enabled:
+            raise McOAuthError("unauthorized_client", "The integration cannot use the authorization code flow.", 400)
+        redirect_uri = params.get("redirect_uri")
+        if not redirect_uri or redirect_uri not in integration.redirect_urls:
+            raise McOAuthError("invalid_request", "The redirect_uri doesn't match a redirect URL of the integration.")
+        state = params.get("state")
+
+        def back(**query: str) -> AuthorizeRedirect:
+            if state is not None:
+                query["state"] = state
+            sep = "&" if "?" in redirect_uri else "?"
+            return AuthorizeRedirect(redirect_uri + sep + urlencode(query))
+
+        if params.get("response_type") != "code":
+            return back(error="unsupported_response_type", error_description="The response_type must be code.")
+        try:
+            scopes = self._scopes(integration, params.get("scope"))
+        except McOAuthError as exc:
+            return back(error=exc.error, error_description=exc.description)
+        challenge = params.get("code_challenge")
+        if integration.type == "public" and self.settings.pkce == "required" and not challenge:
+            return back(error="invalid_request", error_description="The code_challenge parameter is required.")
+        if user is None:
+            return back(error="access_denied", error_description="The user denied the request.")
+        try:
+            mid = self._mid(integration, params.get("account_id"), user.default_mid)
+        except McOAuthError as exc:
+            return back(error=exc.error, error_description=exc.description)
+        raw = security.random_b62(32)
+        self.codes.put(
+            McCode(
+                id=security.token_hash(raw),
+                client_id=integration.client_id,
+                user_id=user.id,
+                mid=mid,
+                redirect_uri=redirect_uri,
+                scopes=scopes,
+                expires_at=self.clock.now() + self.settings.code_ttl,
+                code_challenge=challenge if self.settings.pkce != "off" else None,
+            )
+        )
+        return back(code=raw, tssd=tenant.subdomain)
+
+    def sign_in(self, subdomain: str, username: str | None, password: str | None) -> McUser | None:
+        tenant = self.tenant_by_subdomain(subdomain)
+        if tenant is None or not username:
+            return None
+        user = next((u for u in self.users.find("username", username.lower()) if u.tenant_id == tenant.id), None)
+        if user is None or not user.active:
+            return None
+        if password is None:
+            return user if self.settings.auto_consent else None
+        if not security.equal(security.password_hash(password, user.salt), user.password_hash):
+            return None
+        return user
+
+    def default_user(self, subdomain: str) -> McUser | None:
+        tenant = self.tenant_by_subdomain(subdomain)
+        if tenant is None:
+            return None
+        return next((u for u in self.users.find("tenant_id", tenant.id) if u.active), None)
+
+    # v2/userinfo -------------------------------------------------------------------------------------
+    def _bearer_failure(self) -> Exception:
+        if self.settings.userinfo_error == "oauth":
+            return McOAuthError("invalid_token", "The access token is invalid or expired.", 401)
+        return McRestError()
+
+    def userinfo(self, token: str | None, subdomain: str, view: str | None) -> dict[str, Any]:
+        if not token:
+            raise self._bearer_failure()
+        at = self.access_tokens.get(security.token_hash(token))
+        tenant = self.tenant_by_subdomain(subdomain)
+        if at is None or not at.live(self.clock.now()) or tenant is None or at.tenant_id != tenant.id:
+            raise self._bearer_failure()
+        integration = self.integrations.get(at.client_id)
+        user = self.users.get(at.user_id) if at.user_id else None
+        if user is not None:
+            sub = user.id
+            user_block: dict[str, Any] = {
+                "sub": sub,
+                "name": user.name,
+                "preferred_username": user.username,
+                "email": user.email,
+                "locale": user.locale,
+                "zoneinfo": user.zoneinfo,
+                "timezone": timezone_block(user.zoneinfo),
+            }
+        else:  # a server-to-server token acts as the integration's API user
+            name = integration.name if integration else at.client_id
+            sub = at.client_id
+            user_block = {
+                "sub": sub,
+                "name": name,
+                "preferred_username": name,
+                "email": "",
+                "locale": tenant.locale,
+                "zoneinfo": tenant.zoneinfo,
+                "timezone": timezone_block(tenant.zoneinfo),
+            }
+        if (view or "").lower() == "oidc":
+            user_block["sub"] = f"https://mc.auth.marketingcloudapis.com/uid/{sub}"
+        return {
+            "exp": int(at.expires_at),
+            "iss": "https://mc.exacttarget.com",
+            "user": user_block,
+            "organization": {
+                "member_id": at.mid,
+                "enterprise_id": int(tenant.id),
+                "enterprise_name": tenant.name,
+                "account_type": "enterprise",
+                "stack_key": tenant.stack_key,
+                "region": tenant.region,
+                "locale": tenant.locale,
+                "zoneinfo": tenant.zoneinfo,
+                "timezone": timezone_block(tenant.zoneinfo),
+            },
+            "rest": {
+                "rest_instance_url": f"https://{tenant.subdomain}.rest.marketingcloudapis.com/",
+                "soap_instance_url": f"https://{tenant.subdomain}.soap.marketingcloudapis.com/",
+            },
+            "application": {
+                "id": at.client_id,
+                "name": integration.name if integration else "",
+                "redirectUrls": list(integration.redirect_urls) if integration else [],
+                "features": {},
+                "permissions": list(at.scopes),
+            },
+            "permissions": [_permission(i, s) for i, s in enumerate(at.scopes, start=1)],
+        }
+
+    # v1/requestToken (legacy packages) ---------------------------------------------------------------
+    def request_token_v1(self, params: Params, subdomain: str | None, legacy: bool) -> dict[str, Any]:
+        integration = self.integration(params.get("clientId"))
+        secret = params.get("clientSecret")
+        if integration is None or not integration.installed or not integration.enabled:
+            raise McLegacyError()
+        if subdomain is not None:
+            tenant = self.tenant_by_subdomain(subdomain)
+            if tenant is None or tenant.id != integration.tenant_id:
+                raise McLegacyError()
+        if integration.type != "legacy":
+            raise McLegacyError(self.settings.legacy_enhanced_status)
+        if not secret or not integration.client_secret or not security.equal(secret, integration.client_secret):
+            raise McLegacyError()
+        now = self.clock.now()
+        tenant_rec = self.tenants.get(integration.tenant_id)
+        assert tenant_rec is not None
+        refresh_in = params.get("refreshToken")
+        offline = (params.get("accessType") or "").lower() == "offline"
+        with self.store.atomic():
+            if refresh_in:
+                rt = self.refresh_tokens.get(security.token_hash(refresh_in))
+                if (
+                    rt is None
+                    or rt.client_id != integration.client_id
+                    or not self._refresh_usable(rt, now, LEGACY_GRACE)
+                ):
+                    raise McLegacyError()
+                if rt.used_at is None:
+                    rt.used_at = now
+                    self.refresh_tokens.put(rt)
+                offline = rt.offline
+            access = security.random_b62(24)
+            ttl = self.settings.legacy_expires_in
+            self.access_tokens.put(
+                McAccessToken(
+                    id=security.token_hash(access),
+                    client_id=integration.client_id,
+                    tenant_id=tenant_rec.id,
+                    mid=integration.home_mid,
+                    scopes=list(integration.scopes),
+                    issued_at=now,
+                    expires_at=now + ttl,
+                )
+            )
+            body: dict[str, Any] = {"accessToken": access, "expiresIn": ttl}
+            if offline or refresh_in:
+                raw = security.random_b62(24)
+                self.refresh_tokens.put(
+                    McRefreshToken(
+                        id=security.token_hash(raw),
+                        client_id=integration.client_id,
+                        tenant_id=tenant_rec.id,
+                        user_id="",
+                        mid=integration.home_mid,
+                        scopes=list(integration.scopes),
+                        issued_at=now,
+                        expires_at=now + 700 * 86400,
+                        offline=offline,
+                    )
+                )
+                body["refreshToken"] = raw
+            if legacy:
+                body["legacyToken"] = security.random_b62(48)
+        return body
+
+    # admin hooks -------------------------------------------------------------------------------------
+    def sign_out(self, user_id: str) -> int:
+        """The user signs out of Marketing Cloud: their tokens without the `offline` scope are revoked."""
+        count = 0
+        with self.store.atomic():
+            for rt in self.refresh_tokens.find("user_id", user_id):
+                if not rt.offline and not rt.revoked:
+                    rt.revoked = True
+                    self.refresh_tokens.put(rt)
+                    count += 1
+            for at in self.access_tokens.find("user_id", user_id):
+                if "offline" not in at.scopes and not at.revoked:
+                    at.revoked = True
+                    self.access_tokens.put(at)
+                    count += 1
+        return count
+
+
+def _permission(index: int, scope: str) -> dict[str, Any]:
+    name, _, operation = scope.rpartition("_")
+    if not name:
+        name, operation = scope, "access"
+    return {"id": index, "name": name, "type": scope, "operation": operation}
