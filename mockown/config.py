@@ -77,6 +77,7 @@ class Config:
     frozen_at: str | None = None
     max_body_bytes: int = 1024 * 1024
     fault_seed: int = 0
+    journal_size: int = 10000  # requests the control plane's journal keeps (the oldest drop off)
     salesforce: SalesforceSettings = field(default_factory=SalesforceSettings)
     own: OwnSettings = field(default_factory=OwnSettings)
 

@@ -6,7 +6,7 @@ There are no module globals: two apps in one process have two runtimes and never
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .clock import Clock, FrozenClock, SystemClock
 from .config import Config
@@ -15,6 +15,7 @@ from .store import Store
 from .store.memory import MemoryStore
 
 if TYPE_CHECKING:
+    from .http.control import ControlState
     from .own.service import OwnService
     from .salesforce.service import SalesforceService
 
@@ -31,6 +32,7 @@ class Runtime:
             store = SqliteStore(config.state_file)
         self.store: Store = store if store is not None else MemoryStore()
         self.keys = KeyRing()
+        self.seeded: dict[str, Any] = {}  # the credentials the start-up seed created (the CLI banner)
         if self.store.kind == "sqlite":  # shared by restarts and workers: the clock and keys live in the file
             from .store.sqlite import SqliteStore, StoredKeyRing
 
@@ -50,11 +52,18 @@ class Runtime:
 
         return OwnService(self)
 
+    @cached_property
+    def control(self) -> ControlState:
+        """The control plane's state outside the store: request journal and fault rules."""
+        from .http.control import ControlState
+
+        return ControlState(self)
+
     def seed_defaults(self) -> None:
         """Load the seed data the config names (the shipped fixtures by default)."""
         from .seed import load_seed_file
 
-        load_seed_file(self, self.config.seed)
+        self.seeded = load_seed_file(self, self.config.seed)
 
     def start(self, *, seed: bool) -> None:
         """Seed a new store. A state file that was started before keeps its state (a restart, a worker)."""

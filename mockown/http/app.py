@@ -7,6 +7,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -25,7 +26,9 @@ def _apis() -> list[Api]:
     from ..own.routes import API as OWN
     from ..salesforce.routes import API as SALESFORCE
 
-    return [SALESFORCE, OWN]
+    from .control import control_api
+
+    return [SALESFORCE, OWN, control_api()]
 
 
 _REASONS = {400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 413: "Payload Too Large"}
@@ -75,8 +78,17 @@ def create_app(
         HTTPException: on_http,
         Exception: on_crash,
     }
-    app = Starlette(routes=[r for api in apis for r in api.routes], exception_handlers=handlers)
+    from .control import ControlGuard
+    from .faults import FaultMiddleware
+    from .journal import JournalMiddleware
+
+    runtime.control  # noqa: B018 - the control plane's state, made now so it records the clock's start
+    middleware = [Middleware(ControlGuard), Middleware(JournalMiddleware), Middleware(FaultMiddleware)]
+    app = Starlette(
+        routes=[r for api in apis for r in api.routes], exception_handlers=handlers, middleware=middleware
+    )
     app.state.runtime = runtime
+    app.state.dialects = dialects
     return app
 
 

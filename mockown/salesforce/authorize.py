@@ -15,7 +15,7 @@ from .errors import AuthorizePageError
 from .models import ConnectedApp, User
 from .service import SalesforceService
 
-RESPONSE_TYPES = ("code",)
+RESPONSE_TYPES = ("code", "token", "token id_token", "id_token token", "hybrid_token")
 
 
 @dataclass(frozen=True)
@@ -80,11 +80,14 @@ def redirect(req: AuthorizeRequest, values: dict[str, str], *, fragment: bool = 
 
 
 def error_redirect(req: AuthorizeRequest, error: str, description: str) -> Redirect:
-    fragment = req.response_type in ("token", "hybrid_token")
+    fragment = req.response_type == "hybrid_token" or "token" in req.response_type.split()
     return redirect(req, {"error": error, "error_description": description}, fragment=fragment)
 
 
-def decide(service: SalesforceService, params: Params) -> Redirect | NeedsLogin:
+def decide(
+    service: SalesforceService, params: Params, *, session_user: User | None = None, base: str = ""
+) -> Redirect | NeedsLogin:
+    """`session_user`: who is logged in on the login page (the `sid` cookie); `base`: the mock's base URL."""
     req = parse(service, params)
     if req.response_type not in RESPONSE_TYPES:
         return error_redirect(req, "unsupported_response_type", "response type not supported")
@@ -103,14 +106,26 @@ def decide(service: SalesforceService, params: Params) -> Redirect | NeedsLogin:
         and not ({"login", "consent"} & req.prompt)
     )
     if headless and user is not None:
-        return approve(service, req, user)
+        return approve(service, req, user, base=base)
+    if (
+        session_user is not None
+        and session_user.org_id == req.app.org_id
+        and session_user.active
+        and req.app.auto_approve
+        and not ({"login", "consent"} & req.prompt)
+    ):
+        return approve(service, req, session_user, base=base)
     if req.immediate:
         return error_redirect(req, "immediate_unsuccessful", "immediate unsuccessful")
     return NeedsLogin(req)
 
 
-def approve(service: SalesforceService, req: AuthorizeRequest, user: User) -> Redirect:
+def approve(service: SalesforceService, req: AuthorizeRequest, user: User, *, base: str = "") -> Redirect:
     """The user said yes: redirect with a code (or, for other response types, what they ask for)."""
+    if req.response_type != "code":
+        from .user_agent import token_redirect  # tokens in the fragment: user-agent and hybrid flows
+
+        return token_redirect(service, req, user, base)
     scopes = service.grant_scopes(req.app, req.scope)
     code = service.new_code(
         org=service.org(user.org_id),

@@ -7,6 +7,7 @@ exists in the response that issued it and nowhere else.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..store import record
 
@@ -81,6 +82,9 @@ class ConnectedApp:
     jwt_access_tokens: bool = False
     introspect_all: bool = False
     id_token_validity: float = 300.0
+    token_exchange: dict[str, Any] | None = None  # the exchange handler (see salesforce/exchange.py)
+    initial_access_token_hash: str | None = None  # dynamic client registration: this app may register apps
+    registered_by: str | None = None  # the registering app's id, for apps made by dynamic registration
 
     @property
     def public(self) -> bool:
@@ -141,3 +145,35 @@ class RefreshToken:
     approval: str  # "<user id>|<app id>": the approvals-per-user-per-app bucket
     revoked: bool = False
     rotated: bool = False  # superseded by a newer token of its family
+
+
+@record("sf_device_codes", indexes=("user_code",))
+@dataclass(slots=True)
+class DeviceCode:
+    """A device flow authorization: polled with `device_code` (stored hashed), approved with `user_code`."""
+
+    id: str  # hash of the device code
+    user_code: str
+    org_id: str
+    app_id: str
+    scopes: list[str]
+    issued_at: float
+    expires_at: float
+    interval: float
+    last_poll: float = 0.0
+    user_id: str | None = None  # set when a user approved
+    denied: bool = False
+    used: bool = False
+
+
+@record("sf_registrations", indexes=("app_id",))
+@dataclass(slots=True)
+class Registration:
+    """The client metadata of an app made by dynamic client registration (RFC 7591)."""
+
+    id: str  # client_id
+    app_id: str
+    registering_app_id: str
+    access_token_hash: str  # the registration access token, hashed
+    issued_at: float
+    metadata: dict[str, Any] = field(default_factory=dict)

@@ -55,10 +55,12 @@ async def authorize_endpoint(request: Request) -> Response:
     params = query_params(request)
     if request.method == "POST":
         params = (await _form(request)).merged_under(params)
-    decision = authz.decide(_service(request), params)
+    from ..ui.login import render_login  # the login / consent page (HTML, no JavaScript needed)
+    from ..ui.session import session_user
+
+    decision = authz.decide(_service(request), params, session_user=session_user(request), base=base_url(request))
     if isinstance(decision, authz.Redirect):
         return RedirectResponse(decision.url, status_code=302)
-    from ..ui.login import render_login  # the login / consent page (HTML, no JavaScript needed)
 
     return render_login(request, decision)
 

@@ -19,7 +19,8 @@ _USER_KEYS = {"id", "username", "password", "security_token", "active", "first_n
 _APP_KEYS = {"id", "name", "client_id", "client_secret", "callback_urls", "scopes", "require_secret_for_web_server",
              "pkce_required", "username_password_allowed", "client_credentials_user", "refresh_token_policy",
              "refresh_token_ttl", "rotation", "session_timeout", "auto_approve", "pre_approved_users",
-             "jwt_certificate", "jwt_access_tokens", "introspect_all", "id_token_validity"}  # fmt: skip
+             "jwt_certificate", "jwt_access_tokens", "introspect_all", "id_token_validity",
+             "token_exchange", "initial_access_token"}  # fmt: skip
 
 
 def _check(kind: str, data: Any, allowed: set[str]) -> dict[str, Any]:
@@ -149,6 +150,7 @@ def _seed_app(runtime: Runtime, org: Org, data: Any) -> dict[str, Any]:
         raise SeedError(f"app {client_id}: {exc}") from None
     if policy in ("idle", "absolute") and ttl <= 0:
         raise SeedError(f"app {client_id}: refresh_token_policy {policy} needs refresh_token_ttl")
+    flows = _flow_settings(client_id, data)
     app = ConnectedApp(
         id=_id(data.get("id"), ids.CONNECTED_APP, "app"),
         org_id=org.id,
@@ -169,10 +171,12 @@ def _seed_app(runtime: Runtime, org: Org, data: Any) -> dict[str, Any]:
         session_timeout=session_timeout,
         auto_approve=bool(data.get("auto_approve", True)),
         pre_approved_users=[str(u).lower() for u in data.get("pre_approved_users", ["*"])],
-        jwt_certificate=data.get("jwt_certificate"),
+        jwt_certificate=flows["jwt_certificate"],
         jwt_access_tokens=bool(data.get("jwt_access_tokens", False)),
         introspect_all=bool(data.get("introspect_all", False)),
         id_token_validity=id_token_validity,
+        token_exchange=flows["token_exchange"],
+        initial_access_token_hash=flows["initial_access_token_hash"],
     )
     service.apps.put(app)
     return {
@@ -182,3 +186,23 @@ def _seed_app(runtime: Runtime, org: Org, data: Any) -> dict[str, Any]:
         "client_secret": app.client_secret,
         "callback_urls": app.callback_urls,
     }
+
+
+def _flow_settings(client_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    """`jwt_certificate` (PEM text or a file, relative paths also under fixtures/), `token_exchange` (the
+    exchange handler, key files read now) and `initial_access_token` (stored hashed)."""
+    from .exchange import normalize
+    from .jwtutil import BadJwt, public_key, read_pem
+
+    out: dict[str, Any] = {"jwt_certificate": None, "token_exchange": None, "initial_access_token_hash": None}
+    try:
+        if data.get("jwt_certificate"):
+            out["jwt_certificate"] = read_pem(str(data["jwt_certificate"]))
+            public_key(out["jwt_certificate"])
+        if data.get("token_exchange") is not None:
+            out["token_exchange"] = normalize(data["token_exchange"])
+    except (ValueError, OSError, BadJwt) as exc:
+        raise SeedError(f"app {client_id}: {exc}") from None
+    if data.get("initial_access_token"):
+        out["initial_access_token_hash"] = security.token_hash(str(data["initial_access_token"]))
+    return out

@@ -45,6 +45,7 @@ class Issued:
     refresh_family: str | None = None  # rotation: the new token joins this family
     scope_in_response: bool = True  # the username-password flow's response has no `scope`
     id_token: bool = True  # an `id_token` when `openid` is granted
+    token_format: str | None = None  # "opaque" | "jwt"; None: the app's choice (`jwt_access_tokens`)
 
 
 def identity_url(base: str, org_id: str, user_id: str) -> str:
@@ -197,7 +198,15 @@ class SalesforceService:
                 )
                 if issued.refresh_family is None:
                     self._enforce_approval_limit(user.id, app.id)
-            access_raw = f"{ids.to15(org.id)}!AQ" + security.random_sf_opaque(94)
+            token_format = issued.token_format or ("jwt" if app.jwt_access_tokens else "opaque")
+            if token_format == "jwt":
+                from .jwt_access import mint
+
+                issuer = self.instance_url(org, base)
+                access_raw = mint(self.runtime.keys.rsa, issuer=issuer, org=org, user=user, app=app,
+                                  scopes=issued.scopes, now=now, ttl=app.session_timeout)  # fmt: skip
+            else:
+                access_raw = f"{ids.to15(org.id)}!AQ" + security.random_sf_opaque(94)
             access_id = security.token_hash(access_raw)
             self.access_tokens.put(
                 AccessToken(
@@ -210,6 +219,7 @@ class SalesforceService:
                     last_active=now,
                     timeout=app.session_timeout,
                     refresh_id=refresh_id,
+                    format=token_format,
                 )
             )
             if code is not None:
@@ -234,6 +244,8 @@ class SalesforceService:
         body["issued_at"] = issued_at
         if issued.api_instance_url:
             body["api_instance_url"] = "https://api.salesforce.com"
+        if token_format == "jwt":
+            body["token_format"] = "jwt"
         return body
 
     def instance_url(self, org: Org, base: str) -> str:
@@ -385,7 +397,7 @@ class SalesforceService:
             rt = self.refresh_tokens.get(token.refresh_id)
             if rt is None or rt.revoked:
                 return None
-        if now - token.last_active >= token.timeout / 2:
+        if token.format != "jwt" and now - token.last_active >= token.timeout / 2:  # a JWT's exp is fixed
             token.last_active = now
             self.access_tokens.put(token)
         return token

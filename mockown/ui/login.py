@@ -1,23 +1,327 @@
-"""The authorize flow's login and consent page (plain HTML that works without JavaScript)."""
+"""The login and consent pages of the authorize flow, and the device flow's verification page.
+
+Plain server-rendered HTML forms: no JavaScript needed. Every form carries an anti-CSRF token and every
+POST checks it (`ui/session.py`); a successful login sets the signed `sid` cookie.
+
+Authorize: `GET /services/oauth2/authorize` without auto-approval renders the login page (username
+prefilled from `login_hint`; a logged-in browser skips it unless `prompt=login`), then the Allow / Deny
+page when the app is not auto-approved or `prompt=consent`. The pages post to
+`/services/oauth2/authorize/login` and `/services/oauth2/authorize/consent` with the original query in a
+hidden field; the authorize request is validated again on every step. A wrong password shows the error
+and counts toward the user's lockout (`SalesforceService.login`).
+
+Device: `/setup/connect` logs the user in, takes the user code, shows the app and its scopes, and records
+the decision; the device's next poll gets its tokens or `access_denied`.
+"""
 
 from __future__ import annotations
 
 from html import escape
+from urllib.parse import parse_qsl, urlencode
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from ..salesforce.authorize import NeedsLogin
+from ..http.api import base_url, runtime_of
+from ..http.forms import Params, read_params
+from ..salesforce import authorize as authz
+from ..salesforce import device as dev
+from ..salesforce.errors import OAuthError
+from ..salesforce.models import ConnectedApp, User
+from ..salesforce.service import SalesforceService
+from .session import Page, csrf_ok, session_user, start_session
+
+LOGIN_ACTION = "/services/oauth2/authorize/login"
+CONSENT_ACTION = "/services/oauth2/authorize/consent"
+DEVICE_ACTION = "/setup/connect"
+BAD_LOGIN = "Please check your username and password. If you still can't log in, contact your Salesforce administrator."
+LOCKED = "Your access has been locked because of too many failed login attempts. Try again later."
+SCOPE_LABELS = {
+    "api": "Access and manage your data (api)",
+    "refresh_token": "Perform requests on your behalf at any time (refresh_token, offline_access)",
+    "offline_access": "Perform requests on your behalf at any time (refresh_token, offline_access)",
+    "id": "Access your basic information (id, profile, email, address, phone)",
+    "profile": "Access your basic information (id, profile, email, address, phone)",
+    "email": "Access your basic information (id, profile, email, address, phone)",
+    "openid": "Access unique user identifiers (openid)",
+    "web": "Provide access to your data via the Web (web)",
+    "full": "Full access (full)",
+}
+DISPLAYS = ("page", "popup", "touch", "mobile")
+STYLE = (
+    "body{font-family:Arial,Helvetica,sans-serif;background:#f3f3f3;margin:0;color:#16325c}"
+    "main{background:#fff;max-width:380px;margin:40px auto;padding:24px;border:1px solid #d8dde6;border-radius:4px}"
+    "body.display-popup main{margin:8px auto}body.display-touch main,body.display-mobile main{max-width:none;"
+    "margin:0;border:0}label{display:block;margin:12px 0 4px;font-size:13px}input[type=text],input[type=email],"
+    "input[type=password]{width:100%;box-sizing:border-box;padding:10px;font-size:15px}"
+    "button{margin-top:16px;padding:10px 18px;font-size:15px;border:1px solid #0070d2;border-radius:4px;"
+    "background:#0070d2;color:#fff;cursor:pointer}button.secondary{background:#fff;color:#0070d2}"
+    ".error{color:#c23934;background:#fdf0ef;padding:10px;border-radius:4px}ul{padding-left:20px}"
+)
 
 
-def render_login(request: Request, decision: NeedsLogin) -> HTMLResponse:
-    app = decision.request.app
-    hint = escape(decision.request.login_hint or "")
-    body = (
-        "<!doctype html><html><head><meta charset='utf-8'><title>Login | Salesforce</title></head><body>"
-        f"<h1>Log in to {escape(app.name)}</h1>"
-        "<p>Interactive login is not available on this server yet. Pass <code>login_hint</code> with the "
-        "username of a seeded user, on a connected app with <code>auto_approve: true</code>.</p>"
-        f"<p>Requested user: <code>{hint or '(none)'}</code></p></body></html>"
+# -- rendering ----------------------------------------------------------------------------------------
+def _html(page: Page, title: str, body: str, *, display: str = "page", status: int = 200) -> Response:
+    display = display if display in DISPLAYS else "page"
+    viewport = (
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>" if display in ("touch", "mobile") else ""
     )
-    return HTMLResponse(body, status_code=200)
+    html = (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"{viewport}<title>{escape(title)} | Salesforce</title><style>{STYLE}</style></head>"
+        f"<body class='display-{display}'><main>{body}</main></body></html>"
+    )
+    return page.finish(HTMLResponse(html, status_code=status))
+
+
+def _hidden(page: Page, fields: dict[str, str]) -> str:
+    out = f"<input type='hidden' name='_csrf' value='{escape(page.csrf, quote=True)}'>"
+    for name, value in fields.items():
+        out += f"<input type='hidden' name='{escape(name, quote=True)}' value='{escape(value, quote=True)}'>"
+    return out
+
+
+def login_page(
+    page: Page,
+    *,
+    action: str,
+    fields: dict[str, str],
+    title: str,
+    username: str = "",
+    error: str | None = None,
+    display: str = "page",
+    status: int = 200,
+) -> Response:
+    error_html = f"<p class='error' role='alert' id='error'>{escape(error)}</p>" if error else ""
+    body = (
+        f"<h1>Log in</h1><p>to <strong>{escape(title)}</strong></p>{error_html}"
+        f"<form method='post' action='{escape(action, quote=True)}' id='login'>{_hidden(page, fields)}"
+        "<label for='username'>Username</label>"
+        f"<input type='email' id='username' name='username' value='{escape(username, quote=True)}' "
+        "autocomplete='username' required>"
+        "<label for='password'>Password</label>"
+        "<input type='password' id='password' name='password' autocomplete='current-password' required>"
+        "<button type='submit' id='Login' name='Login' value='Log In'>Log In</button></form>"
+    )
+    return _html(page, "Login", body, display=display, status=status)
+
+
+def consent_page(
+    page: Page,
+    *,
+    action: str,
+    fields: dict[str, str],
+    app: ConnectedApp,
+    user: User,
+    scopes: list[str],
+    display: str = "page",
+) -> Response:
+    labels = list(dict.fromkeys(SCOPE_LABELS.get(s, f"Access {s} ({s})") for s in scopes))
+    items = "".join(f"<li>{escape(label)}</li>" for label in labels)
+    body = (
+        f"<h1>Allow Access?</h1><p><strong>{escape(app.name)}</strong> is asking to:</p><ul>{items}</ul>"
+        f"<p>You are logged in as <strong id='who'>{escape(user.username)}</strong>.</p>"
+        f"<form method='post' action='{escape(action, quote=True)}' id='consent'>{_hidden(page, fields)}"
+        "<button type='submit' class='secondary' id='deny' name='decision' value='deny'>Deny</button> "
+        "<button type='submit' id='allow' name='decision' value='allow'>Allow</button></form>"
+    )
+    return _html(page, "Allow Access", body, display=display)
+
+
+def message_page(page: Page, title: str, text: str, *, status: int = 200) -> Response:
+    return _html(page, title, f"<h1>{escape(title)}</h1><p id='message'>{escape(text)}</p>", status=status)
+
+
+def _forbidden(page: Page) -> Response:
+    text = "Your form expired. Go back, reload the page and try again."
+    return message_page(page, "Session expired", text, status=403)
+
+
+def _login_error(service: SalesforceService, username: str | None) -> str:
+    user = service.user_by_username(username)
+    if user is not None and user.locked_until > service.clock.now():
+        return LOCKED
+    return BAD_LOGIN
+
+
+def _authenticate(service: SalesforceService, username: str | None, password: str | None, org_id: str) -> User:
+    """The user, or `OAuthError` (a wrong password counts toward the lockout)."""
+    user = service.login(username, password)
+    if user.org_id != org_id:
+        raise OAuthError("invalid_grant", "authentication failure")
+    return user
+
+
+# -- the authorize flow -------------------------------------------------------------------------------
+def _service(request: Request) -> SalesforceService:
+    return runtime_of(request).salesforce
+
+
+def _query(req: authz.AuthorizeRequest) -> str:
+    """The authorize request again as a query string (GET or POST alike), for the next form."""
+    values = {
+        "response_type": req.response_type,
+        "client_id": req.app.client_id,
+        "redirect_uri": req.redirect_uri,
+        "scope": req.scope,
+        "state": req.state,
+        "code_challenge": req.code_challenge,
+        "nonce": req.nonce,
+        "login_hint": req.login_hint,
+        "prompt": " ".join(sorted(req.prompt)) or None,
+        "display": req.display if req.display != "page" else None,
+    }
+    return urlencode({k: v for k, v in values.items() if v is not None})
+
+
+def render_login(request: Request, decision: authz.NeedsLogin) -> Response:
+    """The page `GET /services/oauth2/authorize` shows when it cannot redirect at once."""
+    page = Page(request)
+    req = decision.request
+    query = _query(req)
+    user = session_user(request)
+    if user is not None and user.org_id == req.app.org_id and "login" not in req.prompt:
+        return _consent(page, req, user, query)
+    return login_page(
+        page,
+        action=LOGIN_ACTION,
+        fields={"q": query},
+        title=req.app.name,
+        username=req.login_hint or "",
+        error=decision.error,
+        display=req.display,
+    )
+
+
+def _consent(page: Page, req: authz.AuthorizeRequest, user: User, query: str) -> Response:
+    scopes = _service(page.request).grant_scopes(req.app, req.scope)
+    return consent_page(
+        page, action=CONSENT_ACTION, fields={"q": query}, app=req.app, user=user, scopes=scopes, display=req.display
+    )
+
+
+async def _form(request: Request) -> Params:
+    return await read_params(request, runtime_of(request).config.max_body_bytes)
+
+
+def _redirect(decision: authz.Redirect) -> Response:
+    response = RedirectResponse(decision.url, status_code=302)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def login_submit(request: Request) -> Response:
+    page = Page(request)
+    form = await _form(request)
+    if not csrf_ok(request, form.get("_csrf")):
+        return _forbidden(page)
+    query = form.get("q") or ""
+    service = _service(request)
+    req = authz.parse(service, Params(parse_qsl(query)))
+    username = form.get("username")
+    try:
+        user = _authenticate(service, username, form.get("password"), req.app.org_id)
+    except OAuthError:
+        return login_page(
+            page,
+            action=LOGIN_ACTION,
+            fields={"q": query},
+            title=req.app.name,
+            username=username or "",
+            error=_login_error(service, username),
+            display=req.display,
+        )
+    if req.app.auto_approve and "consent" not in req.prompt:
+        response = _redirect(authz.approve(service, req, user, base=base_url(request)))
+    else:
+        response = _consent(page, req, user, query)
+    start_session(request, response, user)
+    return page.finish(response)
+
+
+async def consent_submit(request: Request) -> Response:
+    page = Page(request)
+    form = await _form(request)
+    if not csrf_ok(request, form.get("_csrf")):
+        return _forbidden(page)
+    query = form.get("q") or ""
+    service = _service(request)
+    req = authz.parse(service, Params(parse_qsl(query)))
+    user = session_user(request)
+    if user is None or user.org_id != req.app.org_id:
+        return login_page(page, action=LOGIN_ACTION, fields={"q": query}, title=req.app.name, display=req.display)
+    if form.get("decision") == "allow":
+        return page.finish(_redirect(authz.approve(service, req, user, base=base_url(request))))
+    return page.finish(_redirect(authz.deny(req)))
+
+
+# -- the device flow's verification page --------------------------------------------------------------
+def _code_page(page: Page, user: User, code: str = "", error: str | None = None) -> Response:
+    error_html = f"<p class='error' role='alert' id='error'>{escape(error)}</p>" if error else ""
+    body = (
+        f"<h1>Connect Your Device</h1>{error_html}<p>Logged in as <strong>{escape(user.username)}</strong>. "
+        "Enter the code displayed on your device.</p>"
+        f"<form method='post' action='{DEVICE_ACTION}' id='connect'>{_hidden(page, {'action': 'code'})}"
+        "<label for='user_code'>Code</label>"
+        f"<input type='text' id='user_code' name='user_code' value='{escape(code, quote=True)}' "
+        "autocomplete='off' required><button type='submit' id='next'>Connect</button></form>"
+    )
+    return _html(page, "Connect Your Device", body)
+
+
+async def device_page(request: Request) -> Response:
+    """`GET|POST /setup/connect`: log in, enter the user code, Allow / Deny."""
+    page = Page(request)
+    service = _service(request)
+    form = await _form(request) if request.method == "POST" else Params(request.query_params.multi_items())
+    if request.method == "POST" and not csrf_ok(request, form.get("_csrf")):
+        return _forbidden(page)
+    action = (form.get("decision") or form.get("action")) if request.method == "POST" else None
+    code = form.get("user_code") or ""
+    user = session_user(request)
+    fresh_login = False
+    if action == "login":
+        username = form.get("username")
+        try:
+            user = service.login(username, form.get("password"))
+        except OAuthError:
+            return login_page(
+                page,
+                action=DEVICE_ACTION,
+                fields={"action": "login", "user_code": code},
+                title="Connect Your Device",
+                username=username or "",
+                error=_login_error(service, username),
+            )
+        fresh_login = True
+    if user is None:
+        return login_page(
+            page, action=DEVICE_ACTION, fields={"action": "login", "user_code": code}, title="Connect Your Device"
+        )
+    response = _device_step(page, service, user, action, code)
+    if fresh_login:
+        start_session(request, response, user)
+    return response
+
+
+def _device_step(page: Page, service: SalesforceService, user: User, action: str | None, code: str) -> Response:
+    if action in ("allow", "deny"):
+        try:
+            dev.decide(service, code, user, allow=action == "allow")
+        except dev.DeviceError as exc:
+            return _code_page(page, user, code, str(exc))
+        if action == "allow":
+            return message_page(page, "Device Connected", "You can return to your device now.")
+        return message_page(page, "Access Denied", "The device was not connected.")
+    if action in ("code", "login") and code:
+        try:
+            device = dev.pending(service, code)
+        except dev.DeviceError as exc:
+            return _code_page(page, user, code, str(exc))
+        app = service.apps.get(device.app_id)
+        if app is None or app.org_id != user.org_id:
+            return _code_page(page, user, code, "This code belongs to another organization.")
+        fields = {"user_code": device.user_code}
+        response = consent_page(page, action=DEVICE_ACTION, fields=fields, app=app, user=user, scopes=device.scopes)
+        return response
+    return _code_page(page, user, code)

@@ -67,6 +67,15 @@ _loaded = False
 def _load_builtin() -> None:
     global _loaded
     if not _loaded:
-        from . import authorization_code, client_credentials, password, refresh_token  # noqa: F401
+        from . import (  # noqa: F401
+            authorization_code,
+            client_credentials,
+            device,
+            hybrid,
+            jwt_bearer,
+            password,
+            refresh_token,
+            token_exchange,
+        )
 
         _loaded = True

@@ -1,0 +1,113 @@
+"""The token-exchange handler of a connected app: which external tokens it trusts and whom they map to.
+
+Salesforce runs an Apex `Oauth2TokenExchangeHandler` per app; the mock runs this declarative stand-in,
+seeded on the app as `token_exchange:`
+
+```yaml
+token_exchange:
+  issuers:                          # JWTs (subject_token_type jwt, id_token, or a JWT access_token)
+    - issuer: https://idp.mockown.test
+      public_key: keys/idp.pub      # PEM text or a file (or `jwks:` a JWKS mapping/JSON, or `jwks_file:`)
+      audience: null                # when set, the token's `aud` must contain it
+      user_claim: sub               # the claim that names the user
+      users: {ext-123: admin@mockown.test}   # claim value -> username (absent: the value is the username)
+  tokens:                           # opaque tokens of any type (mapping table) -> username
+    opaque-demo-token: admin@mockown.test
+  asset_tokens: true                # the asset-token variant (a Salesforce token + an actor JWT)
+```
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import jwtutil
+
+_HANDLER_KEYS = {"issuers", "tokens", "asset_tokens"}
+_ISSUER_KEYS = {"issuer", "public_key", "jwks", "jwks_file", "audience", "user_claim", "users", "algorithms"}
+
+
+def normalize(data: Any) -> dict[str, Any]:
+    """Validate a seeded handler and resolve key files into PEM / JWKS text (so requests read no files)."""
+    if not isinstance(data, dict):
+        raise ValueError("token_exchange must be a mapping")
+    unknown = sorted(set(data) - _HANDLER_KEYS)
+    if unknown:
+        raise ValueError(f"unknown token_exchange field {unknown[0]!r} (known: {', '.join(sorted(_HANDLER_KEYS))})")
+    issuers = []
+    for entry in data.get("issuers") or []:
+        if not isinstance(entry, dict) or not entry.get("issuer"):
+            raise ValueError("each token_exchange issuer is a mapping with an `issuer`")
+        bad = sorted(set(entry) - _ISSUER_KEYS)
+        if bad:
+            raise ValueError(f"unknown token_exchange issuer field {bad[0]!r}")
+        out = dict(entry)
+        if out.get("public_key"):
+            out["public_key"] = jwtutil.read_pem(str(out["public_key"]))
+            jwtutil.public_key(out["public_key"])  # readable now, not at the first request
+        elif out.get("jwks_file"):
+            path = Path(str(out.pop("jwks_file")))
+            if not path.is_file():
+                path = jwtutil.fixtures_dir() / path
+            out["jwks"] = json.loads(path.read_text(encoding="utf-8"))
+        elif not out.get("jwks"):
+            raise ValueError(f"issuer {out['issuer']}: give public_key, jwks or jwks_file")
+        out.setdefault("user_claim", "sub")
+        out["users"] = {str(k): str(v).lower() for k, v in (out.get("users") or {}).items()}
+        issuers.append(out)
+    tokens = {str(k): str(v).lower() for k, v in (data.get("tokens") or {}).items()}
+    return {"issuers": issuers, "tokens": tokens, "asset_tokens": bool(data.get("asset_tokens", True))}
+
+
+class ExchangeRejected(ValueError):
+    """The handler does not accept the subject token; the message is the `error_description`."""
+
+
+@dataclass(frozen=True)
+class Mapped:
+    username: str
+    claims: dict[str, Any]
+
+
+def map_subject(handler: dict[str, Any], token: str, token_type: str, now: float, skew: float) -> Mapped:
+    """The username an external subject token maps to, or `ExchangeRejected`."""
+    tokens: dict[str, str] = handler.get("tokens") or {}
+    if token in tokens:
+        return Mapped(tokens[token], {})
+    if token_type in ("refresh_token", "saml2") or token.count(".") != 2:
+        raise ExchangeRejected("invalid subject token")
+    try:
+        header, claims = jwtutil.unverified(token)
+    except jwtutil.BadJwt:
+        raise ExchangeRejected("invalid subject token") from None
+    issuer = next((i for i in handler.get("issuers") or [] if i["issuer"] == claims.get("iss")), None)
+    if issuer is None:
+        raise ExchangeRejected("untrusted issuer")
+    try:
+        if issuer.get("public_key"):
+            key = jwtutil.public_key(issuer["public_key"])
+        else:
+            key = jwtutil.jwks_key(issuer["jwks"], header.get("kid"))
+        algorithms = tuple(issuer.get("algorithms") or ("RS256", "RS384", "RS512", "ES256"))
+        jwtutil.verify(token, key, algorithms)
+    except jwtutil.BadJwt:
+        raise ExchangeRejected("invalid subject token signature") from None
+    exp = jwtutil.seconds(claims.get("exp"))
+    if exp is not None and now > exp + skew:
+        raise ExchangeRejected("expired subject token")
+    nbf = jwtutil.seconds(claims.get("nbf"))
+    if nbf is not None and now + skew < nbf:
+        raise ExchangeRejected("subject token not yet valid")
+    audience = issuer.get("audience")
+    if audience:
+        aud = claims.get("aud")
+        if audience not in (aud if isinstance(aud, list) else [aud]):
+            raise ExchangeRejected("invalid subject token audience")
+    value = claims.get(issuer["user_claim"])
+    if not isinstance(value, str) or not value:
+        raise ExchangeRejected("no user for the subject token")
+    users: dict[str, str] = issuer["users"]
+    return Mapped(users.get(value, value.lower()), claims)

@@ -1,0 +1,89 @@
+"""HTTP wiring of the Salesforce flows beyond the core: the login / consent forms, the device flow's
+verification page and control route, and dynamic client registration."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from ..errors import ControlError, control_dialect
+from ..http.api import Api, base_url, runtime_of
+from ..http.forms import BadBody, read_body, read_params
+from ..ui import login as ui
+from . import device as dev
+from . import register as dcr
+from .errors import NO_STORE, oauth_dialect
+from .identity import bearer
+from .service import SalesforceService
+
+
+def _service(request: Request) -> SalesforceService:
+    return runtime_of(request).salesforce
+
+
+def _bearer(request: Request) -> str | None:
+    return bearer(request.headers.get("authorization"), None)
+
+
+async def register_endpoint(request: Request) -> Response:
+    service = _service(request)
+    token = _bearer(request)
+    dcr.registering_app(service, token)  # 401 before reading the body
+    raw = await read_body(request, runtime_of(request).config.max_body_bytes)
+    try:
+        body = json.loads(raw or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise dcr.metadata_error("the body must be a JSON object") from None
+    answer = dcr.register(service, token, body, base_url(request))
+    return JSONResponse(answer, status_code=201, headers=NO_STORE)
+
+
+async def registration_endpoint(request: Request) -> Response:
+    service, client_id = _service(request), request.path_params["client_id"]
+    if request.method == "DELETE":
+        dcr.delete(service, client_id, _bearer(request))
+        return Response(status_code=204, headers=NO_STORE)
+    return JSONResponse(dcr.read(service, client_id, _bearer(request)), headers=NO_STORE)
+
+
+async def device_approve_endpoint(request: Request) -> Response:
+    """`POST /_mockown/salesforce/device/approve` {user_code, username, decision: allow|deny}: what the user
+    would do on `/setup/connect`, for tests that drive a device-flow client without a browser."""
+    try:
+        params = await read_params(request, runtime_of(request).config.max_body_bytes, json_ok=True)
+    except BadBody as exc:
+        raise ControlError(exc.status, "bad_request", str(exc)) from None
+    service = _service(request)
+    user = service.user_by_username(params.get("username"))
+    if user is None:
+        raise ControlError(404, "not_found", "no such user")
+    decision = (params.get("decision") or "allow").lower()
+    if decision not in ("allow", "deny"):
+        raise ControlError(400, "bad_request", "decision is allow or deny")
+    try:
+        device = dev.decide(service, params.get("user_code"), user, allow=decision == "allow")
+    except dev.DeviceError as exc:
+        raise ControlError(404, "not_found", str(exc)) from None
+    body: dict[str, Any] = {"user_code": device.user_code, "username": user.username}
+    body["status"] = "approved" if decision == "allow" else "denied"
+    return JSONResponse(body)
+
+
+ROUTES: list[BaseRoute] = [
+    Route(ui.LOGIN_ACTION, ui.login_submit, methods=["POST"]),
+    Route(ui.CONSENT_ACTION, ui.consent_submit, methods=["POST"]),
+    Route(ui.DEVICE_ACTION, ui.device_page, methods=["GET", "POST"]),
+    Route("/services/oauth2/register", register_endpoint, methods=["POST"]),
+    Route("/services/oauth2/register/{client_id}", registration_endpoint, methods=["GET", "DELETE"]),
+    Route("/_mockown/salesforce/device/approve", device_approve_endpoint, methods=["POST"]),
+]
+
+API = Api(
+    name="salesforce-flows",
+    routes=ROUTES,
+    dialects=[("/setup/", oauth_dialect), ("/_mockown/salesforce/", control_dialect)],
+)

@@ -1,0 +1,89 @@
+"""`grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer`: an RS256 assertion signed with the key of the
+certificate on the connected app. No client secret, no refresh token, no `signature` in the response.
+
+Checks, in order: a readable JWS (`invalid assertion`); `iss` names an app (`invalid_client_id`); the
+signature against the app's certificate (`invalid assertion`); `aud` is one accepted string (`audience is
+invalid`); `exp` not past, with the configured skew (`expired authorization code`); the user (`sub`, or
+`prn` which wins) exists in the app's org (`authentication failure`), is active, and is pre-approved or has
+approved the app (`user hasn't approved this consumer`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import jwtutil
+from ..errors import OAuthError, invalid_client_id, invalid_grant
+from ..models import ConnectedApp, User
+from ..service import Issued
+from . import Grant, register
+
+GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+STANDARD_AUDIENCES = ("https://login.salesforce.com", "https://test.salesforce.com")
+
+
+def invalid_assertion() -> OAuthError:
+    return invalid_grant("invalid assertion")
+
+
+def accepted_audiences(base: str, extra: str) -> set[str]:
+    values = {*STANDARD_AUDIENCES, base, *extra.replace(",", " ").split()}
+    return {v.rstrip("/") for v in values if v}
+
+
+def approved(service: Any, app: ConnectedApp, user: User) -> bool:
+    """Pre-authorized by the admin (`pre_approved_users`, `*` = everyone), or approved before: the user
+    holds a live refresh token of the app (Salesforce counts each one as an approval)."""
+    if "*" in app.pre_approved_users or user.username in app.pre_approved_users:
+        return True
+    now = service.clock.now()
+    return any(
+        service.refresh_live(rt, app, now) for rt in service.refresh_tokens.find("approval", f"{user.id}|{app.id}")
+    )
+
+
+@register
+class JwtBearerGrant(Grant):
+    grant_type = GRANT_TYPE
+    secret = "never"
+
+    def run(self) -> dict[str, Any]:
+        assertion = self.params.get("assertion")
+        if not assertion:
+            raise invalid_assertion()
+        try:
+            header, claims = jwtutil.unverified(assertion)
+        except jwtutil.BadJwt:
+            raise invalid_assertion() from None
+        app = self.service.app_by_client_id(str(claims.get("iss") or ""))
+        if app is None:
+            raise invalid_client_id()
+        if header.get("alg") != "RS256" or not app.jwt_certificate:
+            raise invalid_assertion()
+        try:
+            jwtutil.verify(assertion, jwtutil.public_key(app.jwt_certificate))
+        except jwtutil.BadJwt:
+            raise invalid_assertion() from None
+        settings = self.service.runtime.config.salesforce
+        aud = claims.get("aud")
+        if not isinstance(aud, str) or aud.rstrip("/") not in accepted_audiences(
+            self.request.base, settings.jwt_audiences
+        ):
+            raise invalid_grant("audience is invalid")
+        exp = jwtutil.seconds(claims.get("exp"))
+        if exp is None:
+            raise invalid_assertion()
+        if self.service.clock.now() > exp + settings.jwt_skew:
+            raise invalid_grant("expired authorization code")
+        subject = claims.get("prn") or claims.get("sub")
+        user = self.service.user_by_username(subject if isinstance(subject, str) else None)
+        if user is None or user.org_id != app.org_id:
+            raise invalid_grant("authentication failure")
+        self.service.require_active(user)
+        if not approved(self.service, app, user):
+            raise invalid_grant("user hasn't approved this consumer")
+        scopes = self.service.grant_scopes(app, self.params.get("scope"))
+        issued = Issued(
+            org=self.service.org(user.org_id), user=user, app=app, scopes=scopes, signature=False, id_token=False
+        )
+        return self.service.issue(issued, self.request.base)

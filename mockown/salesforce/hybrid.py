@@ -1,0 +1,46 @@
+"""The extra session fields of the hybrid flows (`hybrid_token`, `hybrid_auth_code`, `hybrid_refresh`).
+
+They bridge the OAuth session into web sessions on the Lightning, Visualforce and content domains. The
+mock returns well-formed values (domains derived from the instance URL, session ids of Salesforce's shape);
+the `*_sid` values are not API sessions of their own: `parent_sid` is the access token they derive from.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from .. import ids, security
+from .models import Org
+
+MY_DOMAIN_SUFFIX = ".my.salesforce.com"
+
+
+def domains(instance_url: str) -> tuple[str, str, str]:
+    """(lightning, visualforce, content) hosts for an instance URL."""
+    host = urlsplit(instance_url).netloc
+    if host.endswith(MY_DOMAIN_SUFFIX):
+        name = host[: -len(MY_DOMAIN_SUFFIX)]
+        return f"{name}.lightning.force.com", f"{name}--c.vf.force.com", f"{name}.file.force.com"
+    return host, host, host
+
+
+def session_fields(org: Org, instance_url: str, access_token: str, client_ip: str = "127.0.0.1") -> dict[str, Any]:
+    lightning, visualforce, content = domains(instance_url)
+
+    def sid() -> str:
+        return f"{ids.to15(org.id)}!AQ" + security.random_sf_opaque(94)
+
+    return {
+        "lightning_domain": lightning,
+        "lightning_sid": sid(),
+        "visualforce_domain": visualforce,
+        "visualforce_sid": sid(),
+        "content_domain": content,
+        "content_sid": sid(),
+        "csrf_token": security.random_b62(64),
+        "cookie-clientSrc": client_ip,
+        "cookie-sid_Client": ids.to15(org.id)[-5:] + security.random_b62(10),
+        "sidCookieName": "sid",
+        "parent_sid": access_token,
+    }

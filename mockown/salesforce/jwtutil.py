@@ -1,0 +1,107 @@
+"""Small helpers for the JWTs clients send (JWT bearer assertions, token-exchange subject tokens)."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jwt
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+MS_THRESHOLD = 100_000_000_000  # a time above this (year 5138 in seconds) is in milliseconds
+
+
+class BadJwt(ValueError):
+    """A token that is not a well-formed JWS, or whose key or signature is wrong."""
+
+
+def fixtures_dir() -> Path:
+    from ..seed import default_fixtures
+
+    return default_fixtures().parent
+
+
+def read_pem(value: str) -> str:
+    """PEM text as given, or read from a path: absolute, relative to the working directory, or to the
+    shipped `fixtures/` directory (so `keys/jwt-bearer.crt` works from a checkout and from the wheel)."""
+    if value.lstrip().startswith("-----BEGIN"):
+        return value
+    for candidate in (Path(value), fixtures_dir() / value):
+        if candidate.is_file():
+            return candidate.read_text(encoding="ascii")
+    raise ValueError(f"not PEM text and not a file: {value!r}")
+
+
+@lru_cache(maxsize=64)
+def public_key(pem: str) -> rsa.RSAPublicKey:
+    """The RSA public key in a PEM certificate or public key."""
+    data = pem.encode("ascii")
+    try:
+        key: Any = (
+            x509.load_pem_x509_certificate(data).public_key()
+            if b"CERTIFICATE" in data
+            else serialization.load_pem_public_key(data)
+        )
+    except ValueError as exc:
+        raise BadJwt(f"unreadable key: {exc}") from None
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise BadJwt("not an RSA key")
+    return key
+
+
+def unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Header and claims of a JWS, without checking the signature (to find out who signed it)."""
+    try:
+        header = jwt.get_unverified_header(token)
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError as exc:
+        raise BadJwt(str(exc)) from None
+    if not isinstance(claims, dict):
+        raise BadJwt("claims are not an object")
+    return header, claims
+
+
+def verify(token: str, key: Any, algorithms: tuple[str, ...] = ("RS256",)) -> dict[str, Any]:
+    """The claims, once the signature checks out; time and audience claims are the caller's business."""
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            key,
+            algorithms=list(algorithms),
+            options={"verify_exp": False, "verify_nbf": False, "verify_iat": False, "verify_aud": False},
+        )
+    except jwt.PyJWTError as exc:
+        raise BadJwt(str(exc)) from None
+    return claims
+
+
+def jwks_key(jwks: dict[str, Any] | str, kid: str | None) -> Any:
+    """The key of a JWKS (a mapping or JSON text) with `kid` (or its only key)."""
+    data = json.loads(jwks) if isinstance(jwks, str) else jwks
+    keys = data.get("keys", []) if isinstance(data, dict) else []
+    matches = [k for k in keys if isinstance(k, dict) and (kid is None or k.get("kid") == kid)]
+    if len(matches) != 1 and not (kid is None and matches):
+        raise BadJwt("no matching key in the JWKS")
+    try:
+        return jwt.PyJWK(matches[0]).key
+    except jwt.PyJWTError as exc:
+        raise BadJwt(str(exc)) from None
+
+
+def seconds(value: Any) -> float | None:
+    """A JWT time as epoch seconds: a number or a numeric string, in seconds or in milliseconds."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return None
+    if not isinstance(value, int | float) or value != value:  # NaN
+        return None
+    number = float(value)
+    return number / 1000 if number > MS_THRESHOLD else number

@@ -1,0 +1,44 @@
+"""The user-agent flow (`response_type=token`, `token id_token`) and the hybrid one (`hybrid_token`): the
+tokens go in the redirect URI's fragment, with the JSON response's field names and `+` between scopes.
+
+A refresh token is included only with the `refresh_token` (or `offline_access`) scope and, as Salesforce
+documents, only for a callback that is not a web page: a custom scheme (`myapp://...`) or the mock's
+`/services/oauth2/success` (setting `user_agent_refresh`: custom_scheme | always | never).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from .authorize import AuthorizeRequest, Redirect, redirect
+from .hybrid import session_fields
+from .models import User
+from .service import Issued, SalesforceService
+
+
+def refresh_allowed(setting: str, redirect_uri: str, base: str) -> bool:
+    if setting == "always":
+        return True
+    if setting == "never":
+        return False
+    scheme = urlsplit(redirect_uri).scheme.lower()
+    return scheme not in ("http", "https") or redirect_uri == f"{base}/services/oauth2/success"
+
+
+def token_redirect(service: SalesforceService, req: AuthorizeRequest, user: User, base: str) -> Redirect:
+    scopes = service.grant_scopes(req.app, req.scope)
+    setting = service.runtime.config.salesforce.user_agent_refresh
+    wants_refresh = bool({"refresh_token", "offline_access"} & set(scopes))
+    issued = Issued(
+        org=service.org(user.org_id),
+        user=user,
+        app=req.app,
+        scopes=scopes,
+        refresh=wants_refresh and refresh_allowed(setting, req.redirect_uri, base),
+        nonce=req.nonce,
+        id_token="id_token" in req.response_type.split(),
+    )
+    body = service.issue(issued, base)
+    if req.response_type == "hybrid_token":
+        body.update(session_fields(issued.org, body["instance_url"], body["access_token"]))
+    return redirect(req, {k: str(v) for k, v in body.items()}, fragment=True)

@@ -1,0 +1,124 @@
+"""Browser state of the login pages: a signed `sid` session cookie and anti-CSRF tokens.
+
+Both are keyed by the app's own secret (`Runtime.ui_secret`), never by a module global, so two apps in one
+process never accept each other's cookies. Cookies are HttpOnly and SameSite=Lax (Secure on https).
+
+* `mockown_bid` (browser id): a random value set with the first page; every form carries
+  `HMAC(secret, "csrf|" + bid)` in a hidden field, and a POST without the cookie or with another token is
+  refused (double-submit with a signed token: a cross-site form cannot read or forge either).
+* `sid`: `{"u": user id, "exp": expiry}` signed with HMAC-SHA256; expiry on the app's clock
+  (`web_session_ttl`). The user must still exist and be active.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from .. import security
+from ..http.api import base_url, runtime_of
+from ..salesforce.models import User
+
+SESSION_COOKIE = "sid"
+BROWSER_COOKIE = "mockown_bid"
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def sign(secret: bytes, payload: dict[str, Any]) -> str:
+    body = _b64(json.dumps(payload, separators=(",", ":"), sort_keys=True).encode())
+    mac = _b64(hmac.new(secret, body.encode(), hashlib.sha256).digest())
+    return f"{body}.{mac}"
+
+
+def unsign(secret: bytes, value: str | None) -> dict[str, Any] | None:
+    if not value or value.count(".") != 1:
+        return None
+    body, mac = value.split(".")
+    expected = _b64(hmac.new(secret, body.encode(), hashlib.sha256).digest())
+    if not security.equal(mac, expected):
+        return None
+    try:
+        payload = json.loads(_unb64(body))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
+def _secret(request: Request) -> bytes:
+    return runtime_of(request).ui_secret
+
+
+def secure(request: Request) -> bool:
+    return base_url(request).startswith("https://")
+
+
+def set_cookie(request: Request, response: Response, name: str, value: str, max_age: int | None = None) -> None:
+    response.set_cookie(name, value, max_age=max_age, path="/", httponly=True, samesite="lax", secure=secure(request))
+
+
+def browser_id(request: Request) -> str | None:
+    value = request.cookies.get(BROWSER_COOKIE, "")
+    return value if 16 <= len(value) <= 64 and value.isalnum() else None
+
+
+def csrf_token(request: Request, bid: str) -> str:
+    return _b64(hmac.new(_secret(request), f"csrf|{bid}".encode(), hashlib.sha256).digest())
+
+
+def csrf_ok(request: Request, token: str | None) -> bool:
+    bid = browser_id(request)
+    return bool(bid and token) and security.equal(token or "", csrf_token(request, bid or ""))
+
+
+class Page:
+    """What a page handler needs: the browser id (made on first sight) and the form's CSRF token."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+        existing = browser_id(request)
+        self.new_bid = existing is None
+        self.bid = existing or secrets.token_hex(16)
+        self.csrf = csrf_token(request, self.bid)
+
+    def finish(self, response: Response) -> Response:
+        if self.new_bid:
+            set_cookie(self.request, response, BROWSER_COOKIE, self.bid)
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["X-Frame-Options"] = "DENY"
+        return response
+
+
+def session_user(request: Request) -> User | None:
+    """The user logged in on this browser (a valid, unexpired `sid`), or None."""
+    runtime = runtime_of(request)
+    payload = unsign(runtime.ui_secret, request.cookies.get(SESSION_COOKIE))
+    if payload is None:
+        return None
+    exp = payload.get("exp")
+    if not isinstance(exp, int | float) or runtime.clock.now() >= exp:
+        return None
+    user = runtime.salesforce.user(str(payload.get("u", "")))
+    if user is None or not user.active:
+        return None
+    return user
+
+
+def start_session(request: Request, response: Response, user: User) -> None:
+    runtime = runtime_of(request)
+    ttl = runtime.config.salesforce.web_session_ttl
+    value = sign(runtime.ui_secret, {"u": user.id, "exp": runtime.clock.now() + ttl})
+    set_cookie(request, response, SESSION_COOKIE, value)
