@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -29,6 +32,12 @@ def main() -> None:
 @click.option("--tls", is_flag=True, default=None, help="Serve HTTPS with a certificate from a local CA.")
 @click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False), default=None, help="Your certificate.")
 @click.option("--tls-key", type=click.Path(exists=True, dir_okay=False), default=None, help="Your certificate's key.")
+@click.option(
+    "--insecure-control-plane",
+    is_flag=True,
+    default=None,
+    help="Allow an open control plane (/_mockown) on a non-loopback address, without --admin-token.",
+)
 def serve(**options: Any) -> None:
     """Run the server (in-memory state seeded with demo data by default)."""
     config_file = options.pop("config_file")
@@ -49,7 +58,214 @@ def serve(**options: Any) -> None:
     try:
         serving.check(config)
         app = None if config.workers > 1 else serving.build(config)
-        click.echo(f"mockown listening on {serving.scheme(config)}://{config.host}:{config.port}")
+        click.echo(banner(config, app, serving.scheme(config)))
         serving.run(config, config_file=config_file, overrides=overrides, echo=click.echo, app=app)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from exc
+
+
+# -- start-up banner -----------------------------------------------------------------------------------
+def banner(config: Config, app: Any, scheme: str) -> str:
+    """The URLs of the server and the credentials the start-up seed created (demo data: not secrets)."""
+    host = config.host
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "[::]") else host  # noqa: S104 - a display name
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    base = (config.base_url or f"{scheme}://{shown}:{config.port}").rstrip("/")
+    lines = [f"mockown listening on {scheme}://{host}:{config.port}"]
+    lines += [
+        f"  Salesforce token      {base}/services/oauth2/token",
+        f"  OpenID discovery      {base}/.well-known/openid-configuration",
+        f"  REST API              {base}/services/data",
+        f"  Own auth host         {base}/oauth2/aus4c3z3l8FqrbqDU4h7/v1/token",
+        f"  Own API (region app1) {base}/regions/app1/api/v1/services",
+        f"  control plane         {base}/_mockown/  (OpenAPI: {base}/_mockown/openapi.yaml)",
+        f"  dashboard             {base}/_mockown/ui",
+    ]
+    if config.admin_token:
+        lines.append("  the control plane needs: Authorization: Bearer <the admin token>")
+    seeded: dict[str, Any] = getattr(getattr(getattr(app, "state", None), "runtime", None), "seeded", {}) or {}
+    creds = _credential_lines(seeded)
+    if creds:
+        lines.append("seeded demo credentials:")
+        lines += creds
+    return "\n".join(lines)
+
+
+def _credential_lines(seeded: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    for org in (seeded.get("salesforce") or {}).get("orgs", []):
+        lines.append(f"  Salesforce org {org.get('id')} ({org.get('name')})")
+        for user in org.get("users", []):
+            if not user.get("active", True):
+                continue
+            token = f" security token {user['security_token']}" if user.get("security_token") else ""
+            lines.append(f"    user {user.get('username')} password {user.get('password')}{token}")
+        for app in org.get("apps", []):
+            secret = app.get("client_secret") or "(public app, no secret)"
+            lines.append(f"    app {app.get('name')}: client_id {app.get('client_id')} client_secret {secret}")
+    own = seeded.get("own") or {}
+    for account in own.get("accounts", []) if isinstance(own, dict) else []:
+        lines.append(f"  Own account {account.get('id')} ({account.get('name')})")
+        for user in account.get("users", []):
+            api = f" API token {user['api_token']}" if user.get("api_token") else ""
+            lines.append(f"    user {user.get('email')} password {user.get('password')}{api}")
+    return lines
+
+
+# -- talking to a server -------------------------------------------------------------------------------
+EXIT_REFUSED = 1  # the server answered with an error
+EXIT_USAGE = 2  # bad command line (click's own code)
+EXIT_UNREACHABLE = 3  # no server at the URL, or no answer
+
+DEMO_CLIENT_ID = "3MVG9MockownDemoConsumerKey0000000000000000000000000000000000000000000000000000000"
+DEMO_SECRET = "MOCKOWNDEMOSECRET0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF"
+OWN_AUTH_PATH = "/oauth2/aus4c3z3l8FqrbqDU4h7/v1/token"
+OWN_CLIENT_ID = "0oa4c413eq8wwcEzP4h7"
+
+
+class _Fail(Exception):
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def _client(url: str | None, admin_token: str | None, seed_file: str | None) -> Any:
+    """An httpx client for the server at `url`, or for a fresh in-process app when `url` is None."""
+    import httpx
+
+    headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
+    if url:
+        return httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=30.0)
+    from .http.app import create_app
+    from .http.inprocess import in_process_client
+
+    config = Config.load(overrides={"seed": seed_file} if seed_file else None)
+    return in_process_client(create_app(config), base_url="http://127.0.0.1:8080", headers=headers)
+
+
+def _send(client: Any, method: str, path: str, **kwargs: Any) -> Any:
+    import httpx
+
+    try:
+        return client.request(method, path, **kwargs)
+    except httpx.TransportError as exc:
+        raise _Fail(EXIT_UNREACHABLE, f"cannot reach {client.base_url}: {exc}") from None
+
+
+def _finish(response: Any, field: str | None = None) -> None:
+    try:
+        body = response.json()
+    except ValueError:
+        body = response.text
+    if response.status_code >= 400:
+        text = body if isinstance(body, str) else json.dumps(body)
+        raise _Fail(EXIT_REFUSED, f"the server answered {response.status_code}: {text}")
+    if field:
+        if not isinstance(body, dict) or field not in body:
+            raise _Fail(EXIT_REFUSED, f"no {field!r} in the answer: {json.dumps(body)}")
+        click.echo(body[field])
+    else:
+        click.echo(json.dumps(body, indent=2))
+
+
+def _run(action: Any) -> None:
+    try:
+        action()
+    except _Fail as exc:
+        click.echo(f"mockown: {exc.message}", err=True)
+        sys.exit(exc.code)
+
+
+_URL_HELP = "Base URL of a running server (env MOCKOWN_URL). Without it, a fresh in-process server is used."
+
+
+@main.command()
+@click.option("--url", envvar="MOCKOWN_URL", default=None, help=_URL_HELP)
+@click.option(
+    "--grant",
+    type=click.Choice(["password", "client_credentials", "refresh_token", "own"]),
+    default="password",
+    show_default=True,
+    help="The grant to use; 'own' exchanges an Own API token on the Own auth host.",
+)
+@click.option("--client-id", default=DEMO_CLIENT_ID, help="Connected app (default: the demo app).")
+@click.option("--client-secret", default=DEMO_SECRET, help="Its consumer secret (default: the demo app's).")
+@click.option("--username", default="admin@mockown.test", show_default=True, help="User for the password grant.")
+@click.option("--password", default="Passw0rd!", show_default=True, help="Password (+ security token).")
+@click.option("--refresh-token", default=None, help="Refresh token for --grant refresh_token.")
+@click.option("--api-token", default=None, help="Own API token for --grant own (env MOCKOWN_OWN_API_TOKEN).")
+@click.option("--scope", default=None, help="Scopes to ask for.")
+@click.option("--seed", "seed_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Seed file of the in-process server (ignored with --url).")  # fmt: skip
+@click.option("--field", default=None, help="Print only this field of the answer (e.g. access_token).")
+def token(**o: Any) -> None:
+    """Get a token from a running server (--url) or an in-process one, and print it as JSON.
+
+    \b
+    Exit codes: 0 a token was printed; 1 the server refused (its answer is on stderr);
+    2 bad command line; 3 the server could not be reached.
+    \b
+    Examples:
+      mockown token --url http://127.0.0.1:8080
+      TOKEN=$(mockown token --url http://127.0.0.1:8080 --field access_token)
+      mockown token --url http://127.0.0.1:8080 --grant client_credentials
+    """
+
+    def act() -> None:
+        grant = o["grant"]
+        with _client(o["url"], None, o["seed_file"]) as client:
+            if grant == "own":
+                api_token = o["api_token"] or os.environ.get("MOCKOWN_OWN_API_TOKEN")
+                if not api_token:
+                    raise _Fail(EXIT_USAGE, "--grant own needs --api-token (or MOCKOWN_OWN_API_TOKEN)")
+                data = {"grant_type": "refresh_token", "refresh_token": api_token, "scope": o["scope"] or "api:access",
+                        "client_id": OWN_CLIENT_ID}  # fmt: skip
+                _finish(_send(client, "POST", OWN_AUTH_PATH, data=data), o["field"])
+                return
+            data = {"grant_type": grant, "client_id": o["client_id"]}
+            if o["client_secret"]:
+                data["client_secret"] = o["client_secret"]
+            if grant == "password":
+                data.update(username=o["username"], password=o["password"])
+            elif grant == "refresh_token":
+                if not o["refresh_token"]:
+                    raise _Fail(EXIT_USAGE, "--grant refresh_token needs --refresh-token")
+                data["refresh_token"] = o["refresh_token"]
+            if o["scope"]:
+                data["scope"] = o["scope"]
+            _finish(_send(client, "POST", "/services/oauth2/token", data=data), o["field"])
+
+    _run(act)
+
+
+@main.command()
+@click.argument("file", type=click.Path(allow_dash=True, dir_okay=False), required=False)
+@click.option("--url", envvar="MOCKOWN_URL", required=True, help="Base URL of the running server (env MOCKOWN_URL).")
+@click.option("--admin-token", envvar="MOCKOWN_ADMIN_TOKEN", default=None, help="Control-plane token, if it has one.")
+def seed(file: str | None, url: str, admin_token: str | None) -> None:
+    """Seed a running server from FILE (YAML or JSON; '-' reads stdin; none: one org with defaults).
+
+    Prints the credentials the server created (client ids and secrets, users and passwords) as JSON.
+
+    \b
+    Exit codes: 0 seeded; 1 the server refused the document (why is on stderr);
+    2 bad command line or unreadable file; 3 the server could not be reached.
+    """
+
+    def act() -> None:
+        body = b""
+        if file:
+            try:
+                body = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+            except OSError as exc:
+                raise _Fail(EXIT_USAGE, f"cannot read {file}: {exc}") from None
+        kind = "application/json" if file and file.endswith(".json") else "application/yaml"
+        with _client(url, admin_token, None) as client:
+            _finish(_send(client, "POST", "/_mockown/seed", content=body, headers={"Content-Type": kind}))
+
+    _run(act)
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m mockown.cli`
+    main()

@@ -63,6 +63,7 @@ def run(
     """Serve `config` (or the given `app` when there is one process) until interrupted."""
     import uvicorn
 
+    from .logs import uvicorn_log_config
     from .tls import banner, prepare
 
     check(config)
@@ -72,6 +73,7 @@ def run(
         "port": config.port,
         "log_level": config.log_level,
         "access_log": False,
+        "log_config": uvicorn_log_config(config.log_level),  # logfmt one-liners, secrets redacted
     }
     if tls is not None:
         options.update(ssl_certfile=str(tls.cert), ssl_keyfile=str(tls.key))

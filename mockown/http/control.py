@@ -1,0 +1,512 @@
+"""The control plane under `/_mockown/`: health, reset, seed, snapshot/restore, clock, outbox, journal, faults.
+
+Everything a test can do in-process it can do here over HTTP, against a server in another process. The
+`ControlGuard` middleware protects every path under `/_mockown/` (also the routes other APIs add there):
+with an admin token configured, requests need `Authorization: Bearer <token>` (compared in constant time;
+the dashboard also takes it as the password of HTTP Basic, so a browser can log in); without one, the
+control plane only answers when the server listens on loopback, unless `insecure_control_plane` is set.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import parse_qsl, urlsplit
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .. import ids, security
+from ..clock import iso
+from ..errors import ControlError, control_dialect
+from ..store import RECORD_TYPES, meta_of
+from .api import Api, runtime_of
+from .faults import FaultError, Faults
+from .forms import media_type, read_body
+from .journal import CONTROL_PREFIX, Journal, JournalFilter
+
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+
+SNAPSHOT_FORMAT = "mockown-snapshot"
+BIG_BODY = 64 * 1024 * 1024  # seed documents and snapshots may be larger than API requests
+
+
+class ControlState:
+    """What the control plane keeps outside the store: the journal, fault rules, the clock's start."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.journal = Journal(runtime.config.journal_size)
+        self.faults = Faults(runtime)
+        clock = runtime.clock
+        self._clock_start = (clock.frozen, clock.now(), clock.offset)
+
+    def reset_clock(self) -> None:
+        frozen, now, offset = self._clock_start
+        self.runtime.clock.restore(frozen=frozen, now=now, offset=offset)
+
+
+# -- helpers -------------------------------------------------------------------------------------------
+def bad(message: str, status: int = 400, error: str = "invalid_request") -> ControlError:
+    return ControlError(status, error, message)
+
+
+async def json_body(request: Request, limit: int | None = None) -> dict[str, Any]:
+    """The body as an object: JSON (default), or a flat form (`advance=181d`). Empty means `{}`."""
+    raw = await read_body(request, limit or runtime_of(request).config.max_body_bytes)
+    if not raw.strip():
+        return {}
+    kind = media_type(request)
+    if kind in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        try:
+            return dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
+        except (UnicodeDecodeError, ValueError):
+            raise bad("malformed form body") from None
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise bad(f"malformed JSON body: {exc}") from None
+    if not isinstance(data, dict):
+        raise bad("the body must be a JSON object")
+    return data
+
+
+def ok(body: Any, status: int = 200) -> JSONResponse:
+    return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def org_id_of(value: Any) -> str:
+    try:
+        return ids.to18(str(value))
+    except ValueError:
+        raise bad(f"not a Salesforce org id: {value!r}") from None
+
+
+# -- health --------------------------------------------------------------------------------------------
+async def health(request: Request) -> Response:
+    from .. import __version__
+
+    runtime = runtime_of(request)
+    return ok({"status": "ok", "version": __version__, "store": runtime.store.kind, "clock": runtime.clock.state()})
+
+
+# -- reset ---------------------------------------------------------------------------------------------
+def reset_all(runtime: Runtime, *, seed: bool = True, clock: bool = True) -> dict[str, Any]:
+    control = runtime.control
+    runtime.store.clear()
+    if clock:
+        control.reset_clock()
+    seeded: dict[str, Any] = {}
+    if seed and runtime.config.seed_defaults:
+        from ..seed import load_seed_file
+
+        seeded = load_seed_file(runtime, runtime.config.seed)
+    control.journal.clear()
+    control.faults.clear()
+    return {"reset": "all", "seeded": seeded}
+
+
+def reset_org(runtime: Runtime, org_id: str, *, delete: bool = False) -> dict[str, Any]:
+    """Return an org to its seeded state (codes, tokens, usage, lockouts gone) or, with `delete`, remove it."""
+    from ..outbox import Email
+    from ..salesforce.models import ConnectedApp, Org, User
+
+    service = runtime.salesforce
+    removed: dict[str, int] = {}
+    with runtime.store.atomic():
+        org = service.orgs.get(org_id)
+        if org is None:
+            raise bad(f"no such org: {org_id}", 404, "not_found")
+        keep = () if delete else (User, ConnectedApp)
+        for meta in list(RECORD_TYPES.values()):
+            # Salesforce's own tables (other APIs may point at an org too, e.g. the Own service backing it up)
+            if meta.cls in (Org, *keep) or not (meta.table.startswith("sf_") or meta.cls is Email):
+                continue
+            field_name = "account_id" if meta.cls is Email else "org_id"
+            table = runtime.store.table(meta.cls)
+            for rec in table.all():
+                if getattr(rec, field_name, None) == org_id:
+                    table.delete(getattr(rec, meta.key))
+                    removed[meta.table] = removed.get(meta.table, 0) + 1
+        if delete:
+            service.orgs.delete(org_id)
+            removed[meta_of(Org).table] = 1
+        else:
+            for user in service.users.find("org_id", org_id):
+                if user.failed_logins or user.locked_until:
+                    user.failed_logins, user.locked_until = 0, 0.0
+                    service.users.put(user)
+            org.api_usage = 0
+            service.orgs.put(org)
+    return {"reset": "org", "org": org_id, "deleted": delete, "removed": removed}
+
+
+def reset_account(runtime: Runtime, account_id: str) -> dict[str, Any]:
+    """An Own account: through the Own API's own `reset_account` when it has one, else its records go."""
+    if getattr(type(runtime), "own", None) is None:
+        raise bad("the Own API is not part of this server", 404, "not_found")
+    hook = getattr(cast(Any, runtime).own, "reset_account", None)
+    if callable(hook):
+        result = hook(account_id)
+        return {"reset": "account", "account": account_id, **(result if isinstance(result, dict) else {})}
+    removed: dict[str, int] = {}
+    with runtime.store.atomic():
+        for meta in list(RECORD_TYPES.values()):
+            table = runtime.store.table(meta.cls)
+            for rec in table.all():
+                if getattr(rec, "account_id", None) == account_id:
+                    table.delete(getattr(rec, meta.key))
+                    removed[meta.table] = removed.get(meta.table, 0) + 1
+    if not removed:
+        raise bad(f"no such account: {account_id}", 404, "not_found")
+    return {"reset": "account", "account": account_id, "removed": removed}
+
+
+async def reset(request: Request) -> Response:
+    runtime = runtime_of(request)
+    body = await json_body(request)
+    unknown = sorted(set(body) - {"org", "account", "delete", "seed", "clock"})
+    if unknown:
+        raise bad(f"unknown reset field {unknown[0]!r} (known: account, clock, delete, org, seed)")
+    if body.get("org") and body.get("account"):
+        raise bad("reset one org or one account, not both")
+    if body.get("org"):
+        return ok(reset_org(runtime, org_id_of(body["org"]), delete=_flag(body.get("delete", False))))
+    if body.get("account"):
+        return ok(reset_account(runtime, str(body["account"])))
+    return ok(reset_all(runtime, seed=_flag(body.get("seed", True)), clock=_flag(body.get("clock", True))))
+
+
+# -- seed ----------------------------------------------------------------------------------------------
+async def seed(request: Request) -> Response:
+    import yaml
+
+    from ..seed import SeedError, _seeders, seed_document
+
+    runtime = runtime_of(request)
+    raw = await read_body(request, BIG_BODY)
+    document: Any
+    if not raw.strip():
+        document = {name: None for name in _seeders()}
+    else:
+        try:
+            document = yaml.safe_load(raw.decode("utf-8"))  # YAML is a superset of JSON
+        except (UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise bad(f"the seed document is neither JSON nor YAML: {exc}") from None
+        if document is None:
+            document = {name: None for name in _seeders()}
+    if not isinstance(document, dict):
+        raise bad("a seed document is a mapping with one section per API (salesforce:, own:, ...)")
+    try:
+        created = seed_document(runtime, document)
+    except SeedError as exc:
+        raise bad(str(exc), error="invalid_seed") from None
+    return ok(created, 201)
+
+
+# -- snapshot / restore --------------------------------------------------------------------------------
+async def snapshot(request: Request) -> Response:
+    runtime = runtime_of(request)
+    with runtime.store.atomic():
+        body = {
+            "format": SNAPSHOT_FORMAT,
+            "version": 1,
+            "taken_at": iso(runtime.clock.now(), millis=True),
+            "clock": runtime.clock.state(),
+            "store": runtime.store.dump(),
+        }
+    return ok(body)
+
+
+async def restore(request: Request) -> Response:
+    runtime = runtime_of(request)
+    body = await json_body(request, BIG_BODY)
+    if body.get("format") != SNAPSHOT_FORMAT or not isinstance(body.get("store"), dict):
+        raise bad(f"not a snapshot: expected {{'format': '{SNAPSHOT_FORMAT}', 'store': {{...}}}}")
+    data = body["store"]
+    if not all(isinstance(v, list) and all(isinstance(r, dict) for r in v) for v in data.values()):
+        raise bad("store: each table is a list of objects")
+    clock = body.get("clock")
+    with runtime.store.atomic():
+        before = runtime.store.dump()
+        try:
+            runtime.store.load(data)
+        except (ValueError, TypeError, KeyError) as exc:
+            runtime.store.load(before)
+            raise bad(f"cannot restore the snapshot: {exc}") from None
+        if isinstance(clock, dict) and isinstance(clock.get("now"), int | float):
+            runtime.clock.restore(
+                frozen=bool(clock.get("frozen")), now=float(clock["now"]), offset=float(clock.get("offset") or 0.0)
+            )
+    counts = {name: len(rows) for name, rows in data.items() if name != "_meta"}
+    return ok({"restored": counts, "clock": runtime.clock.state()})
+
+
+# -- clock ---------------------------------------------------------------------------------------------
+async def clock(request: Request) -> Response:
+    runtime = runtime_of(request)
+    if request.method == "GET":
+        return ok(runtime.clock.state())
+    body = await json_body(request)
+    unknown = sorted(set(body) - {"freeze", "unfreeze", "set", "advance"})
+    if unknown or not body:
+        raise bad('give one or more of freeze, unfreeze, set, advance (e.g. {"advance": "181d"})')
+    clk = runtime.clock
+    try:
+        if "freeze" in body and body["freeze"] not in (False, "false", None):
+            clk.freeze(None if body["freeze"] in (True, "true", "") else body["freeze"])
+        if _flag(body.get("unfreeze", False)):
+            clk.unfreeze()
+        if body.get("set") is not None:
+            clk.set(body["set"])
+        if body.get("advance") is not None:
+            clk.advance(body["advance"])
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise bad(str(exc)) from None
+    return ok(clk.state())
+
+
+# -- outbox --------------------------------------------------------------------------------------------
+def _outbox_filter(request: Request) -> Callable[[Any], bool]:
+    q = request.query_params
+    to, account, kind, subject = q.get("to"), q.get("account"), q.get("kind"), q.get("subject")
+
+    def keep(email: Any) -> bool:
+        return (
+            (not to or email.to.lower() == to.lower())
+            and (not account or email.account_id == account)
+            and (not kind or email.kind == kind)
+            and (not subject or subject.lower() in email.subject.lower())
+        )
+
+    return keep
+
+
+async def outbox(request: Request) -> Response:
+    from ..outbox import Email, messages
+
+    runtime = runtime_of(request)
+    keep = _outbox_filter(request)
+    found = [m for m in messages(runtime) if keep(m)]
+    if request.method == "DELETE":
+        table = runtime.store.table(Email)
+        with runtime.store.atomic():
+            for m in found:
+                table.delete(m.id)
+        return ok({"deleted": len(found)})
+    items = [
+        {
+            "id": m.id,
+            "to": m.to,
+            "subject": m.subject,
+            "body": m.body,
+            "time": iso(m.sent_at, millis=True),
+            "sent_at": m.sent_at,
+            "account": m.account_id,
+            "kind": m.kind,
+        }
+        for m in found
+    ]
+    return ok({"count": len(items), "messages": items})
+
+
+# -- journal -------------------------------------------------------------------------------------------
+def _journal_filter(request: Request) -> JournalFilter:
+    try:
+        return JournalFilter.from_params(dict(request.query_params))
+    except ValueError as exc:
+        raise bad(str(exc)) from None
+
+
+async def journal(request: Request) -> Response:
+    control = runtime_of(request).control
+    if request.method == "DELETE":
+        return ok({"deleted": control.journal.clear()})
+    where = _journal_filter(request)
+    limit_text = request.query_params.get("limit")
+    try:
+        limit = int(limit_text) if limit_text else None
+    except ValueError:
+        raise bad("limit must be an integer") from None
+    entries = control.journal.entries(where, limit)
+    return ok({"count": len(entries), "entries": [e.to_json() for e in entries]})
+
+
+async def journal_counts(request: Request) -> Response:
+    return ok(runtime_of(request).control.journal.counts(_journal_filter(request)))
+
+
+# -- faults --------------------------------------------------------------------------------------------
+async def faults(request: Request) -> Response:
+    runtime = runtime_of(request)
+    registry = runtime.control.faults
+    if request.method == "GET":
+        rules = registry.snapshot()
+        return ok({"count": len(rules), "rules": rules})
+    if request.method == "DELETE":
+        return ok({"deleted": registry.clear()})
+    body = await json_body(request)
+    try:
+        added = registry.add(body)
+    except FaultError as exc:
+        raise bad(str(exc), error="invalid_fault") from None
+    if isinstance(added, dict):
+        return ok(added)
+    return ok(added.to_json(runtime.clock.now()), 201)
+
+
+async def fault_presets(request: Request) -> Response:
+    from .faults import PRESETS
+
+    return ok(
+        {
+            "presets": [
+                {
+                    "name": p.name,
+                    "description": p.description,
+                    "parameters": p.parameters,
+                    "immediate": p.act is not None,
+                }
+                for p in PRESETS.values()
+            ]
+        }
+    )
+
+
+async def fault_one(request: Request) -> Response:
+    runtime = runtime_of(request)
+    registry = runtime.control.faults
+    try:
+        rule_id = int(request.path_params["rule_id"])
+    except ValueError:
+        raise bad("a rule id is an integer", 404, "not_found") from None
+    rule = registry.get(rule_id)
+    if rule is None:
+        raise bad(f"no such fault rule: {rule_id}", 404, "not_found")
+    if request.method == "DELETE":
+        registry.remove(rule_id)
+        return ok({"deleted": 1})
+    return ok(rule.to_json(runtime.clock.now()))
+
+
+# -- the OpenAPI document ------------------------------------------------------------------------------
+def contract_path(name: str) -> Path:
+    packaged = resources.files("mockown") / "_contracts" / name
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent.parent / "contracts" / name
+
+
+async def openapi(request: Request) -> Response:
+    try:
+        text = contract_path("control.yaml").read_text(encoding="utf-8")
+    except OSError:
+        raise bad("the control plane's OpenAPI document is not installed", 404, "not_found") from None
+    return Response(text, media_type="application/yaml")
+
+
+# -- the guard -----------------------------------------------------------------------------------------
+def _is_control(path: str) -> bool:
+    return path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
+
+
+def _presented_token(headers: Mapping[str, str], allow_basic: bool) -> str | None:
+    auth = headers.get("authorization", "").strip()
+    scheme, _, value = auth.partition(" ")
+    value = value.strip()
+    if scheme.lower() == "bearer" and value:
+        return value
+    if allow_basic and scheme.lower() == "basic" and value:
+        try:
+            return base64.b64decode(value, validate=True).decode("utf-8").partition(":")[2]
+        except (ValueError, UnicodeDecodeError):
+            return None
+    return None
+
+
+def _same_origin(headers: Mapping[str, str]) -> bool:
+    """Whether a state-changing request comes from this server's own pages (or from no browser page)."""
+    origin = headers.get("origin")
+    if not origin or origin == "null":
+        return headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
+    host = headers.get("host", "")
+    return urlsplit(origin).netloc.lower() == host.lower()
+
+
+class ControlGuard:
+    """Admin-token / loopback rules for every path under `/_mockown/`."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not _is_control(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        runtime: Runtime = scope["app"].state.runtime
+        config = runtime.config
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        is_ui = scope["path"].startswith(CONTROL_PREFIX + "/ui")
+        response: Response | None = None
+        if config.admin_token:
+            presented = _presented_token(headers, allow_basic=is_ui)
+            if presented is None or not security.equal(presented, config.admin_token):
+                challenge = 'Basic realm="mockown", charset="UTF-8"' if is_ui else 'Bearer realm="mockown"'
+                response = ControlError(
+                    401, "unauthorized", "the control plane needs Authorization: Bearer <admin token>"
+                ).response()
+                response.headers["WWW-Authenticate"] = challenge
+        elif not config.loopback_only and not config.insecure_control_plane:
+            response = ControlError(
+                403,
+                "forbidden",
+                f"the control plane is closed on {config.host}: set an admin token "
+                "(--admin-token / MOCKOWN_ADMIN_TOKEN) or --insecure-control-plane",
+            ).response()
+        if response is None and scope["method"] not in ("GET", "HEAD", "OPTIONS") and not _same_origin(headers):
+            response = ControlError(
+                403, "forbidden", "cross-origin requests to the control plane are refused"
+            ).response()
+        if response is not None:
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _routes() -> list[BaseRoute]:
+    from ..ui.dashboard import ROUTES as UI
+
+    p = CONTROL_PREFIX
+    return [
+        Route(f"{p}/health", health, methods=["GET"]),
+        Route(f"{p}/reset", reset, methods=["POST"]),
+        Route(f"{p}/seed", seed, methods=["POST"]),
+        Route(f"{p}/snapshot", snapshot, methods=["GET"]),
+        Route(f"{p}/restore", restore, methods=["POST"]),
+        Route(f"{p}/clock", clock, methods=["GET", "POST"]),
+        Route(f"{p}/outbox", outbox, methods=["GET", "DELETE"]),
+        Route(f"{p}/journal", journal, methods=["GET", "DELETE"]),
+        Route(f"{p}/journal/counts", journal_counts, methods=["GET"]),
+        Route(f"{p}/faults", faults, methods=["GET", "POST", "DELETE"]),
+        Route(f"{p}/faults/presets", fault_presets, methods=["GET"]),
+        Route(f"{p}/faults/{{rule_id}}", fault_one, methods=["GET", "DELETE"]),
+        Route(f"{p}/openapi.yaml", openapi, methods=["GET"]),
+        *UI,
+    ]
+
+
+def control_api() -> Api:
+    return Api(name="control", routes=_routes(), dialects=[(CONTROL_PREFIX, control_dialect)])

@@ -1,0 +1,435 @@
+"""`/_mockown/ui`: a server-rendered page of the whole state, with buttons for the common transitions.
+
+Plain HTML forms (no JavaScript): advance / freeze the clock, revoke a token, approve a device code,
+reset. Each form posts to `/_mockown/ui/<action>` and is redirected back (303) with a one-line notice.
+Secrets never appear: tokens are stored hashed and shown by a prefix of their hash, client secrets masked.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from html import escape
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, quote
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from .. import ids, security
+from ..clock import iso
+from ..http.api import runtime_of
+from ..http.forms import read_body
+from ..http.journal import is_secret_name
+from ..store import RECORD_TYPES
+
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+
+UI = "/_mockown/ui"
+ROW_LIMIT = 200
+_SF_TABLES = {"sf_orgs", "sf_users", "sf_apps", "sf_access_tokens", "sf_refresh_tokens", "sf_device_codes", "outbox"}
+
+_CSS = """
+body{font:14px/1.4 system-ui,sans-serif;margin:0;color:#1d1d1f;background:#f6f7f9}
+header{background:#0b5cab;color:#fff;padding:10px 20px;display:flex;gap:24px;align-items:center;flex-wrap:wrap}
+header h1{font-size:18px;margin:0}
+main{padding:12px 20px}
+section{background:#fff;border:1px solid #dde1e6;border-radius:6px;margin:12px 0;padding:8px 14px}
+h2{font-size:15px;margin:6px 0 8px}
+table{border-collapse:collapse;width:100%;font-size:13px}
+th,td{border-bottom:1px solid #eceef1;padding:3px 6px;text-align:left;vertical-align:top}
+th{background:#f3f4f6}
+code{font:12px ui-monospace,monospace}
+.live{color:#0a7d32;font-weight:600}.dead{color:#a0a0a0}.revoked{color:#b3261e}
+.notice{background:#e8f3ff;border:1px solid #9cc7f5;padding:6px 12px;border-radius:4px}
+.error{background:#fdecea;border-color:#f4b4ae}
+form.inline{display:inline}
+.empty{color:#888;font-style:italic}
+"""
+
+
+def _html(text: Any) -> str:
+    return escape("" if text is None else str(text))
+
+
+def _when(ts: float | None) -> str:
+    return iso(ts) if ts else ""
+
+
+def _short(digest: str) -> str:
+    return f"#{digest[:10]}…"
+
+
+def _button(action: str, label: str, fields: dict[str, str], test_id: str) -> str:
+    hidden = "".join(f"<input type='hidden' name='{_html(k)}' value='{_html(v)}'>" for k, v in fields.items())
+    return (
+        f"<form class='inline' method='post' action='{UI}/{action}'>{hidden}"
+        f"<button type='submit' data-testid='{_html(test_id)}'>{_html(label)}</button></form>"
+    )
+
+
+def _table(headers: list[str], rows: list[list[str]], test_id: str, empty: str = "none") -> str:
+    if not rows:
+        return f"<p class='empty' data-testid='{test_id}-empty'>{_html(empty)}</p>"
+    head = "".join(f"<th>{_html(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    return f"<table data-testid='{test_id}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _section(title: str, inner: str, test_id: str) -> str:
+    return f"<section id='{test_id}' data-testid='section-{test_id}'><h2>{_html(title)}</h2>{inner}</section>"
+
+
+# -- sections ------------------------------------------------------------------------------------------
+def _clock(runtime: Runtime) -> str:
+    clock = runtime.clock
+    state = "frozen" if clock.frozen else "running"
+    toggle = (
+        _button("clock", "Unfreeze", {"unfreeze": "true"}, "clock-unfreeze")
+        if clock.frozen
+        else _button("clock", "Freeze", {"freeze": "true"}, "clock-freeze")
+    )
+    form = (
+        f"<form class='inline' method='post' action='{UI}/clock'>"
+        "<label>Advance by <input name='advance' value='1h' size='8' data-testid='advance-input'></label> "
+        "<button type='submit' data-testid='clock-advance'>Advance</button></form> "
+    )
+    return _section(
+        "Clock",
+        f"<p>Now: <code data-testid='clock-now'>{_html(iso(clock.now()))}</code> ({state}) {form}{toggle}</p>",
+        "clock",
+    )
+
+
+def _salesforce(runtime: Runtime) -> str:
+    from ..salesforce.models import DeviceCode
+
+    sf = runtime.salesforce
+    now = runtime.clock.now()
+    orgs = sorted(sf.orgs.all(), key=lambda o: o.created_at)
+    users = {u.id: u for u in sf.users.all()}
+    apps = {a.id: a for a in sf.apps.all()}
+    org_rows = [
+        [
+            f"<code>{_html(o.id)}</code>",
+            _html(o.name),
+            _html(o.organization_type + (" (sandbox)" if o.is_sandbox else "") + (", Dev Hub" if o.dev_hub else "")),
+            f"{o.api_usage}/{o.api_limit}",
+            str(sum(1 for u in users.values() if u.org_id == o.id)),
+            str(sum(1 for a in apps.values() if a.org_id == o.id)),
+            _button("reset-org", "Reset org", {"org": o.id}, f"reset-org-{o.id}"),
+        ]
+        for o in orgs
+    ]
+    user_rows = [
+        [
+            _html(u.username),
+            _html(u.display_name),
+            f"<code>{_html(u.id)}</code>",
+            f"<code>{_html(u.org_id)}</code>",
+            _html(u.profile),
+            "<span class='live'>active</span>" if u.active else "<span class='dead'>inactive</span>",
+            "locked" if u.locked_until > now else "",
+        ]
+        for u in sorted(users.values(), key=lambda u: u.username)
+    ]
+    app_rows = [
+        [
+            _html(a.name),
+            f"<code>{_html(security.mask(a.client_id, 8))}</code>",
+            f"<code>{_html(security.mask(a.client_secret))}</code>" if a.client_secret else "(public)",
+            f"<code>{_html(a.org_id)}</code>",
+            _html(" ".join(a.scopes)),
+            _html(a.refresh_token_policy + (", rotation" if a.rotation else "")),
+            _html(", ".join(a.callback_urls)),
+        ]
+        for a in sorted(apps.values(), key=lambda a: a.name)
+    ]
+    token_rows = []
+    for t in sorted(sf.access_tokens.all(), key=lambda t: t.issued_at, reverse=True)[:ROW_LIMIT]:
+        parent = sf.refresh_tokens.get(t.refresh_id) if t.refresh_id else None
+        live = t.live(now) and not (parent is not None and parent.revoked)
+        status = "revoked" if t.revoked else "live" if live else "expired"
+        user = users.get(t.user_id)
+        app = apps.get(t.app_id)
+        action = _button("revoke", "Revoke", {"kind": "access", "id": t.id}, f"revoke-{t.id[:10]}") if live else ""
+        token_rows.append(
+            [
+                "access",
+                f"<code data-testid='token-{t.id[:10]}'>{_html(_short(t.id))}</code>",
+                f"<span class='{'live' if live else 'revoked' if t.revoked else 'dead'}' "
+                f"data-testid='status-{t.id[:10]}'>{status}</span>",
+                _html(user.username if user else t.user_id),
+                _html(app.name if app else t.app_id),
+                _html(" ".join(t.scopes)),
+                _when(t.issued_at),
+                _when(t.expires_at()),
+                action,
+            ]
+        )
+    for r in sorted(sf.refresh_tokens.all(), key=lambda r: r.issued_at, reverse=True)[:ROW_LIMIT]:
+        app = apps.get(r.app_id)
+        live = not r.revoked and not r.rotated and (app is None or sf.refresh_live(r, app, now))
+        status = "revoked" if r.revoked else "rotated" if r.rotated else "live" if live else "expired"
+        user = users.get(r.user_id)
+        action = _button("revoke", "Revoke", {"kind": "refresh", "id": r.id}, f"revoke-{r.id[:10]}") if live else ""
+        token_rows.append(
+            [
+                "refresh",
+                f"<code data-testid='token-{r.id[:10]}'>{_html(_short(r.id))}</code>",
+                f"<span class='{'live' if live else 'revoked' if r.revoked else 'dead'}' "
+                f"data-testid='status-{r.id[:10]}'>{status}</span>",
+                _html(user.username if user else r.user_id),
+                _html(app.name if app else r.app_id),
+                _html(" ".join(r.scopes)),
+                _when(r.issued_at),
+                "",
+                action,
+            ]
+        )
+    device_rows = []
+    for d in sorted(runtime.store.table(DeviceCode).all(), key=lambda d: d.issued_at, reverse=True)[:ROW_LIMIT]:
+        if d.used:
+            status = "used"
+        elif d.denied:
+            status = "denied"
+        elif now >= d.expires_at:
+            status = "expired"
+        elif d.user_id:
+            status = "approved"
+        else:
+            status = "pending"
+        action = ""
+        if status == "pending":
+            default_user = next((u.username for u in users.values() if u.org_id == d.org_id and u.active), "")
+            action = (
+                f"<form class='inline' method='post' action='{UI}/approve-device'>"
+                f"<input type='hidden' name='user_code' value='{_html(d.user_code)}'>"
+                f"<input name='username' value='{_html(default_user)}' size='24' "
+                f"data-testid='device-user-{_html(d.user_code)}'> "
+                f"<button type='submit' data-testid='approve-{_html(d.user_code)}'>Approve</button></form>"
+            )
+        app = apps.get(d.app_id)
+        device_rows.append(
+            [
+                f"<code>{_html(d.user_code)}</code>",
+                _html(app.name if app else d.app_id),
+                f"<span data-testid='device-status-{_html(d.user_code)}'>{status}</span>",
+                _when(d.expires_at),
+                action,
+            ]
+        )
+    return "".join(
+        [
+            _section(
+                "Salesforce orgs",
+                _table(["id", "name", "type", "API usage", "users", "apps", ""], org_rows, "orgs"),
+                "orgs",
+            ),
+            _section(
+                "Users",
+                _table(["username", "name", "id", "org", "profile", "status", ""], user_rows, "users"),
+                "users",
+            ),
+            _section(
+                "Connected apps",
+                _table(["name", "client id", "secret", "org", "scopes", "refresh", "callbacks"], app_rows, "apps"),
+                "apps",
+            ),
+            _section(
+                "Tokens (hashes; the raw values are never stored)",
+                _table(
+                    ["kind", "token", "status", "user", "app", "scopes", "issued", "expires", ""],
+                    token_rows,
+                    "tokens",
+                    "no tokens issued yet",
+                ),
+                "tokens",
+            ),
+            _section(
+                "Device codes",
+                _table(["user code", "app", "status", "expires", ""], device_rows, "devices", "no device flows"),
+                "devices",
+            ),
+        ]
+    )
+
+
+def _cell(name: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if name == "progress" and isinstance(value, int | float):
+        return f"<progress max='100' value='{value}'></progress> {value}%"
+    if is_secret_name(name) and isinstance(value, str) and value:
+        return f"<code>{_html(security.mask(value))}</code>"
+    if isinstance(value, float) and value > 1e9 and name.endswith(("_at", "time", "_from", "until")):
+        return _html(iso(value))
+    text = str(value)
+    if len(text) == 64 and all(c in "0123456789abcdef" for c in text):
+        return f"<code>{_html(_short(text))}</code>"
+    if len(text) > 80:
+        text = text[:77] + "…"
+    return _html(text)
+
+
+def _other_tables(runtime: Runtime) -> str:
+    """Every other kind of state (Own accounts, services, jobs, ... of any API), generically."""
+    parts = []
+    for name in sorted(RECORD_TYPES):
+        if name in _SF_TABLES or name.endswith(("web_sessions", "_sessions")):
+            continue
+        meta = RECORD_TYPES[name]
+        rows = runtime.store.table(meta.cls).all()
+        if not rows:
+            continue
+        fields = [f.name for f in dataclasses.fields(meta.cls)]
+        body = [[_cell(f, getattr(r, f, None)) for f in fields] for r in rows[:ROW_LIMIT]]
+        title = name.replace("_", " ").capitalize() + (
+            f" (first {ROW_LIMIT} of {len(rows)})" if len(rows) > ROW_LIMIT else ""
+        )
+        parts.append(_section(title, _table(fields, body, f"table-{name}"), f"table-{name}"))
+    return "".join(parts)
+
+
+def _outbox(runtime: Runtime) -> str:
+    from ..outbox import messages
+
+    rows = []
+    for m in reversed(messages(runtime)[-50:]):
+        body = f"<details><summary>body</summary><pre>{_html(m.body)}</pre></details>"
+        rows.append([_when(m.sent_at), _html(m.to), _html(m.subject), _html(m.kind), body])
+    table = _table(["sent", "to", "subject", "kind", ""], rows, "outbox", "no e-mails")
+    return _section("Outbox (newest first)", table, "outbox")
+
+
+def _journal(runtime: Runtime) -> str:
+    entries = runtime.control.journal.entries(limit=50)
+    rows = [
+        [
+            str(e.id),
+            _when(e.time),
+            _html(e.method),
+            f"<code>{_html(e.path)}</code>",
+            str(e.status),
+            _html(e.grant_type),
+            f"<code>{_html(e.org or e.account or '')}</code>",
+            f"fault {e.fault}" if e.fault else "",
+        ]
+        for e in reversed(entries)
+    ]
+    return _section(
+        "Journal (newest first, last 50)",
+        _table(["#", "time", "method", "path", "status", "grant", "org / account", ""], rows, "journal", "no requests"),
+        "journal",
+    )
+
+
+def render(runtime: Runtime, notice: str | None, error: bool) -> str:
+    header = (
+        "<header><h1>mockown</h1>"
+        f"<span>store: {_html(runtime.store.kind)}</span>"
+        f"<a style='color:#fff' href='/_mockown/openapi.yaml'>control-plane API</a>"
+        + _button("reset", "Reset everything", {}, "reset-all")
+        + "</header>"
+    )
+    note = ""
+    if notice:
+        note = f"<p class='notice{' error' if error else ''}' data-testid='notice' role='status'>{_html(notice)}</p>"
+    body = _clock(runtime) + _salesforce(runtime) + _other_tables(runtime) + _outbox(runtime) + _journal(runtime)
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>mockown dashboard</title>"
+        f"<meta name='viewport' content='width=device-width'><style>{_CSS}</style></head>"
+        f"<body>{header}<main>{note}{body}</main></body></html>"
+    )
+
+
+# -- endpoints -----------------------------------------------------------------------------------------
+async def page(request: Request) -> Response:
+    runtime = runtime_of(request)
+    notice = request.query_params.get("notice")
+    error = request.query_params.get("error") == "1"
+    return HTMLResponse(render(runtime, notice, error), headers={"Cache-Control": "no-store"})
+
+
+def _back(notice: str, error: bool = False) -> Response:
+    return RedirectResponse(f"{UI}?notice={quote(notice)}{'&error=1' if error else ''}", status_code=303)
+
+
+async def action(request: Request) -> Response:
+    runtime = runtime_of(request)
+    raw = await read_body(request, runtime.config.max_body_bytes)
+    try:
+        form = dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
+    except (UnicodeDecodeError, ValueError):
+        return _back("malformed form", True)
+    name = request.path_params["action"]
+    try:
+        return _back(_perform(runtime, name, form))
+    except (ValueError, LookupError) as exc:
+        return _back(str(exc), True)
+
+
+def _perform(runtime: Runtime, name: str, form: dict[str, str]) -> str:
+    from ..http.control import reset_all, reset_org
+
+    if name == "clock":
+        clock = runtime.clock
+        if form.get("advance"):
+            clock.advance(form["advance"])
+            return f"clock advanced by {form['advance']}: now {iso(clock.now())}"
+        if form.get("freeze"):
+            clock.freeze()
+            return f"clock frozen at {iso(clock.now())}"
+        if form.get("unfreeze"):
+            clock.unfreeze()
+            return "clock running"
+        raise ValueError("nothing to do with the clock")
+    if name == "revoke":
+        return _revoke(runtime, form.get("kind", ""), form.get("id", ""))
+    if name == "approve-device":
+        from ..salesforce.device import DeviceError, decide
+
+        user = runtime.salesforce.user_by_username(form.get("username"))
+        if user is None:
+            raise ValueError(f"no such user: {form.get('username')}")
+        try:
+            decide(runtime.salesforce, form.get("user_code"), user, allow=True)
+        except DeviceError as exc:
+            raise ValueError(str(exc)) from None
+        return f"device code {form.get('user_code')} approved as {user.username}"
+    if name == "reset":
+        reset_all(runtime)
+        return "everything reset to the seed data"
+    if name == "reset-org":
+        org = ids.to18(form.get("org", ""))
+        reset_org(runtime, org)
+        return f"org {org} reset"
+    raise LookupError(f"unknown action: {name}")
+
+
+def _revoke(runtime: Runtime, kind: str, token_id: str) -> str:
+    sf = runtime.salesforce
+    with runtime.store.atomic():
+        if kind == "access":
+            token = sf.access_tokens.get(token_id)
+            if token is None:
+                raise LookupError("no such token")
+            if not token.revoked:
+                token.revoked = True
+                sf.access_tokens.put(token)
+        elif kind == "refresh":
+            rt = sf.refresh_tokens.get(token_id)
+            if rt is None:
+                raise LookupError("no such token")
+            sf.revoke_family(rt.family_id)
+        else:
+            raise ValueError("kind is access or refresh")
+    return f"{kind} token {_short(token_id)} revoked"
+
+
+ROUTES: list[BaseRoute] = [
+    Route(UI, page, methods=["GET"]),
+    Route(UI + "/", page, methods=["GET"]),
+    Route(UI + "/{action}", action, methods=["POST"]),
+]
