@@ -109,8 +109,8 @@ def test_event_paging_walks_everything_once(clock: FrozenClock, page_size: int) 
     with in_process_client(app) as client:
         auth = bearer(client, own)
 
-        @settings(max_examples=15, deadline=None)
-        @given(extra=st.integers(min_value=0, max_value=40))
+        @settings(max_examples=10, deadline=None)
+        @given(extra=st.integers(min_value=0, max_value=25))
         def walk(extra: int) -> None:
             for _ in range(extra):
                 own.record_event("1001", "user_login")
@@ -150,3 +150,48 @@ def test_polls_progress(n: int, polls: int) -> None:
         progress.count_poll(p)
     assert (progress.percent(p, 0.0, 1e9) == 100) == (polls >= n)
     assert (progress.finished_at(p, 0.0, 5.0) == 5.0) == (polls >= n)
+
+
+ENDPOINTS = [
+    f"/api/v1/services/{SALES}/backup_now",
+    f"/api/v1/services/{SALES}/backup_specific_objects_now",
+    f"/api/v1/services/{SALES}/backups/last/export",
+    f"/api/v1/services/{SALES}/backups/last/export_to_endpoint",
+    f"/api/v1/services/{SALES}/gdpr/rectify",
+    f"/api/v1/services/{SALES}/gdpr/forget",
+    "/api/v1/seeding/templates/501/seed",
+    "/api/v1/seeding/templates/501/anonymize",
+]
+ALL_FIELDS = [*EXPORT_FIELDS, *GDPR_FIELDS, "list_of_objects", "endpoint_id", "destination", "seeding_method",
+              "disable_automations", "disable_validation_rules", "reindex", "backup_id", "service_id",
+              "destination_service_id", "automations_to_disable"]  # fmt: skip
+SCALAR = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=10), st.sampled_from(["300002", "last"]))
+JSONISH = st.one_of(
+    SCALAR, st.lists(SCALAR, max_size=3), st.dictionaries(st.text(max_size=5), st.lists(SCALAR, max_size=2), max_size=2)
+)
+
+
+@FIXTURE_OK
+@given(
+    url=st.sampled_from(ENDPOINTS),
+    body=st.dictionaries(st.sampled_from(ALL_FIELDS), JSONISH, max_size=6),
+    encoding=st.sampled_from(["json", "form", "multipart"]),
+)
+def test_every_post_answers_in_the_own_dialect(
+    client: httpx.Client, auth: dict[str, str], own: OwnService, url: str, body: dict[str, object], encoding: str
+) -> None:
+    import json
+
+    own.set_progression("backup", "immediate")
+    if encoding == "json":
+        r = client.post(url, headers=auth, json=body)
+    else:
+        flat = {k: v if isinstance(v, str) else json.dumps(v) for k, v in body.items()}
+        if encoding == "form":
+            r = client.post(url, headers=auth, data=flat)
+        else:
+            r = client.post(url, headers=auth, files={k: (None, v) for k, v in flat.items()} or {"x": (None, "")})
+    assert r.status_code in (200, 400, 403, 404, 409), r.text
+    payload = r.json()
+    if r.status_code != 200:
+        assert set(payload) == {"error", "message"}
