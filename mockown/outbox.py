@@ -7,6 +7,7 @@ Nothing leaves the process: each message is a record in the store, read back thr
 from __future__ import annotations
 
 import itertools
+import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -33,7 +34,7 @@ class Email:
 def send(runtime: Runtime, *, to: str, subject: str, body: str, account_id: str | None = None, kind: str = "") -> Email:
     now = runtime.clock.now()
     email = Email(
-        id=f"{int(now * 1000):013d}-{next(_seq):06d}",
+        id=f"{int(now * 1000):013d}-{next(_seq):06d}-{secrets.token_hex(3)}",  # unique across workers
         to=to,
         subject=subject,
         body=body,

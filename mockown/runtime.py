@@ -15,7 +15,9 @@ from .store import Store
 from .store.memory import MemoryStore
 
 if TYPE_CHECKING:
+    from .b2c.service import B2CService
     from .http.control import ControlState
+    from .marketing.service import MarketingService
     from .own.service import OwnService
     from .salesforce.service import SalesforceService
 
@@ -51,6 +53,33 @@ class Runtime:
         from .own.service import OwnService
 
         return OwnService(self)
+
+    @cached_property
+    def marketing(self) -> MarketingService:
+        from .marketing.service import MarketingService
+
+        return MarketingService(self)
+
+    @cached_property
+    def b2c(self) -> B2CService:
+        from .b2c.service import B2CService
+
+        return B2CService(self)
+
+    @property
+    def ui_secret(self) -> bytes:
+        """The key that signs this app's browser cookies (login session, anti-CSRF): one per app, kept in the
+        store so that every worker sharing a state file (and a restart) accepts the same cookies."""
+        stored = self.store.get_meta("ui_secret")
+        if not stored:
+            import secrets
+
+            with self.store.atomic():
+                stored = self.store.get_meta("ui_secret")
+                if not stored:
+                    stored = secrets.token_hex(32)
+                    self.store.set_meta("ui_secret", stored)
+        return bytes.fromhex(stored)
 
     @cached_property
     def control(self) -> ControlState:
