@@ -1,0 +1,205 @@
+"""`python -m bench`: run every measurement side by side and print the table (see BENCHMARKS.md)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from . import scenarios as sc
+from .load import Result, run_wrk
+from .report import Row, table
+from .tools import (
+    ROOT,
+    Unavailable,
+    ceiling_cmd,
+    ensure_peer,
+    ensure_wrk,
+    free_port,
+    mockown_cmd,
+    peer_cmd,
+    python,
+    running,
+    start,
+    stop,
+    wait_ready,
+)
+
+DISCOVERY = "/.well-known/openid-configuration"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    p.add_argument("--duration", type=float, default=10.0, help="seconds of load per scenario (default 10)")
+    p.add_argument("--warmup", type=float, default=2.0, help="seconds of unmeasured load first (default 2)")
+    p.add_argument("--connections", type=int, default=16, help="wrk connections (default 16, one thread)")
+    p.add_argument("--starts", type=int, default=7, help="cold starts per server, the median is kept (default 7)")
+    p.add_argument("--tokens", default="1000,1000000", help="live-token counts, small,large (default 1000,1000000)")
+    p.add_argument("--tests", type=int, default=100, help="typical tests per per-test timing (default 100)")
+    p.add_argument("--no-install", action="store_true", help="fail instead of installing wrk or the peer")
+    p.add_argument("--json", type=Path, default=None, help="also write the raw measurements to this file")
+    return p.parse_args(argv)
+
+
+def log(msg: str) -> None:
+    print(f"[bench] {msg}", file=sys.stderr, flush=True)
+
+
+def load(wrk: str, base: str, s: sc.Scenario, a: argparse.Namespace) -> Result:
+    if a.warmup > 0:
+        run_wrk(wrk, base, s.request, a.warmup, a.connections)
+    result = run_wrk(wrk, base, s.request, a.duration, a.connections)
+    log(f"{s.target}/{s.key}: {result.rps:.0f} req/s, p50 {result.p50_ms:.2f} ms, {result.errors} errors")
+    if result.errors:
+        raise RuntimeError(f"{s.target}/{s.key}: {result.errors} error answers under load")
+    return result
+
+
+def cold_start(cmd: list[str], url: str, starts: int) -> float:
+    times = []
+    for _ in range(starts):
+        proc = start(cmd)
+        try:
+            times.append(wait_ready(url, proc, interval=0.002))
+        finally:
+            stop(proc)
+    return statistics.median(times)
+
+
+def inproc(*args: str) -> dict[str, Any]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)}
+    out = subprocess.run([python(), "-m", "bench.inproc", *args], capture_output=True, text=True, env=env,
+                         cwd=ROOT, check=False, timeout=3600)  # fmt: skip
+    if out.returncode != 0:
+        raise RuntimeError(f"bench.inproc {' '.join(args)} failed:\n{out.stderr[-2000:]}")
+    data: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return data
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            names = [line.split(":", 1)[1].strip() for line in f if line.startswith("model name")]
+        if names:
+            cpu = names[0]
+    except OSError:
+        pass
+    system = f"{platform.system()} {platform.release()}"
+    return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {system}"
+
+
+def run(a: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
+    wrk = ensure_wrk(install=not a.no_install)
+    peer = ensure_peer(install=not a.no_install)
+    node_version = subprocess.run([peer[0], "--version"], capture_output=True, text=True, check=False).stdout.strip()
+    raw: dict[str, Any] = {"machine": machine(), "node": node_version, "args": vars(a) | {"json": str(a.json)}}
+    log(raw["machine"] + f", node {node_version}")
+    rps: dict[str, Result] = {}
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with running(mockown_cmd(port), base + DISCOVERY):
+        for s in sc.prepare_mockown(base):
+            rps[f"mockown/{s.key}"] = load(wrk, base, s, a)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with running(peer_cmd(peer, port), base + DISCOVERY):
+        for s in sc.peer_scenarios():
+            sc.check_plain(base, s)
+            rps[f"peer/{s.key}"] = load(wrk, base, s, a)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with running(ceiling_cmd(port), base + "/fixed"):
+        for s in sc.ceiling_scenarios():
+            sc.check_plain(base, s)
+            rps[f"ceiling/{s.key}"] = load(wrk, base, s, a)
+    raw["load"] = {k: vars(v) for k, v in rps.items()}
+
+    port = free_port()
+    ours_cold = cold_start(mockown_cmd(port), f"http://127.0.0.1:{port}{DISCOVERY}", a.starts)
+    port = free_port()
+    peer_cold = cold_start(peer_cmd(peer, port), f"http://127.0.0.1:{port}{DISCOVERY}", a.starts)
+    log(f"cold start: mockown {ours_cold * 1000:.0f} ms, peer {peer_cold * 1000:.0f} ms")
+    raw["cold_start_s"] = {"mockown": ours_cold, "peer": peer_cold}
+
+    small, large = (int(x) for x in a.tokens.split(","))
+    live_small, live_large = inproc("live", str(small)), inproc("live", str(large))
+    log(f"live tokens: {live_small} / {live_large}")
+    raw["live"] = {"small": live_small, "large": live_large}
+
+    port = free_port()
+    with running(mockown_cmd(port), f"http://127.0.0.1:{port}{DISCOVERY}"):
+        socket_t = inproc("pertest", str(a.tests), f"http://127.0.0.1:{port}")
+    local_t = inproc("pertest", str(a.tests))
+    log(f"per test: {local_t} / {socket_t}")
+    raw["per_test_ms"] = {**local_t, **socket_t}
+
+    def r(key: str) -> float:
+        return rps[key].rps
+
+    def fmt(key: str) -> str:
+        return f"{r(key):,.0f} req/s"
+
+    def ratio(a_: float, b: float) -> float:
+        return a_ / b if b else float("nan")
+
+    rows = [
+        Row("token, opaque vs peer", fmt("mockown/token_opaque"), "peer " + fmt("peer/token"),
+            ratio(r("mockown/token_opaque"), r("peer/token")), ">= 3.0x"),
+        Row("token, opaque vs form ceiling", fmt("mockown/token_opaque"), "ceiling " + fmt("ceiling/form"),
+            ratio(r("mockown/token_opaque"), r("ceiling/form")), ">= 0.6x"),
+        Row("token, JWT (RS256) vs peer", fmt("mockown/token_jwt"), "peer " + fmt("peer/token"),
+            ratio(r("mockown/token_jwt"), r("peer/token")), ">= 1.0x"),
+        Row("discovery vs fixed-JSON ceiling", fmt("mockown/discovery"), "ceiling " + fmt("ceiling/fixed"),
+            ratio(r("mockown/discovery"), r("ceiling/fixed")), ">= 0.8x"),
+        Row("discovery vs peer", fmt("mockown/discovery"), "peer " + fmt("peer/discovery"),
+            ratio(r("mockown/discovery"), r("peer/discovery")), ""),
+        Row("introspection vs form ceiling", fmt("mockown/introspect"), "ceiling " + fmt("ceiling/form"),
+            ratio(r("mockown/introspect"), r("ceiling/form")), ""),
+        Row("REST /limits vs fixed-JSON ceiling", fmt("mockown/rest"), "ceiling " + fmt("ceiling/fixed"),
+            ratio(r("mockown/rest"), r("ceiling/fixed")), ""),
+        Row("Own exchange vs form ceiling", fmt("mockown/own_exchange"), "ceiling " + fmt("ceiling/form"),
+            ratio(r("mockown/own_exchange"), r("ceiling/form")), ""),
+        Row("Own GET /services vs fixed-JSON ceiling", fmt("mockown/own_services"), "ceiling " + fmt("ceiling/fixed"),
+            ratio(r("mockown/own_services"), r("ceiling/fixed")), ""),
+        Row("cold start to first 200 vs peer", f"{ours_cold * 1000:.0f} ms", f"peer {peer_cold * 1000:.0f} ms",
+            ratio(ours_cold, peer_cold), "<= 1.0x"),
+        Row(f"introspection p50, {large:,} vs {small:,} live tokens", f"{live_large['introspect_p50_us']:.0f} us",
+            f"{live_small['introspect_p50_us']:.0f} us",
+            ratio(live_large["introspect_p50_us"], live_small["introspect_p50_us"]), "<= 1.2x"),
+        Row(f"resident memory per live token ({large:,})", f"{live_large['bytes_per_token']:.0f} B",
+            f"RSS {live_large['rss_bytes'] / 2**20:.0f} MiB vs {live_small['rss_bytes'] / 2**20:.0f} MiB",
+            live_large["bytes_per_token"], "<= 600B", "B"),
+        Row("per test: in-process fixture (fresh app) vs socket", f"{local_t['fresh_app_ms']:.1f} ms",
+            f"socket {socket_t['socket_ms']:.1f} ms", ratio(socket_t["socket_ms"], local_t["fresh_app_ms"]), ">= 3.0x"),
+        Row("per test: in-process, shared app vs socket", f"{local_t['shared_app_ms']:.1f} ms",
+            f"socket {socket_t['socket_ms']:.1f} ms", ratio(socket_t["socket_ms"], local_t["shared_app_ms"]), ""),
+    ]  # fmt: skip
+    return rows, raw
+
+
+def main(argv: list[str] | None = None) -> int:
+    a = parse_args(argv)
+    started = time.perf_counter()
+    try:
+        rows, raw = run(a)
+    except Unavailable as exc:
+        print(f"bench: cannot run: {exc}", file=sys.stderr)
+        return 3
+    print(f"mockown benchmarks: {raw['machine']}; node {raw['node']}; wrk -t1 -c{a.connections} -d{a.duration:g}s")
+    print(table(rows))
+    missed = [r.figure for r in rows if r.verdict == "MISSED"]
+    print(f"targets: {sum(r.verdict == 'met' for r in rows)} met, {len(missed)} missed"
+          f" ({time.perf_counter() - started:.0f} s)")  # fmt: skip
+    if a.json:
+        raw["rows"] = [vars(r) | {"verdict": r.verdict} for r in rows]
+        a.json.write_text(json.dumps(raw, indent=2))
+    return 0
