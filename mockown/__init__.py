@@ -10,7 +10,9 @@ from .config import Config
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
-__all__ = ["Clock", "Config", "FrozenClock", "SystemClock", "create_app"]
+    from .server import MockownServer as MockownServer
+
+__all__ = ["Clock", "Config", "FrozenClock", "MockownServer", "SystemClock", "create_app"]
 __version__ = "0.1.0"
 
 
@@ -19,3 +21,11 @@ def create_app(config: Config | None = None, **kwargs: Any) -> Starlette:
     from .http.app import create_app as _create_app
 
     return _create_app(config, **kwargs)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "MockownServer":  # loaded on first use: uvicorn stays out of light imports
+        from .server import MockownServer
+
+        return MockownServer
+    raise AttributeError(f"module 'mockown' has no attribute {name!r}")

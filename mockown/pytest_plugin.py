@@ -1,0 +1,252 @@
+"""The pytest plugin (entry point ``pytest11: mockown``): fixtures that give each test its own org and Own
+account on a mockown server, in-process by default or external (``--mockown-url`` / ``MOCKOWN_URL``).
+
+Light to import: nothing beyond pytest and the standard library loads until a fixture is used.
+
+Fixtures: ``mockown`` (the per-test handle, `mockown.testing.handle.Mockown`), ``sf_org``, ``sf_app``,
+``sf_user``, ``sf_token``, ``own_account``, ``own_user``, ``own_api_token``, ``own_access_token``,
+``mockown_intercept`` (intercept mode for the test), and the session-level ``mockown_server`` (where the
+traffic goes), ``mockown_config`` and ``mockown_defaults`` (override them in a conftest.py).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from .testing.handle import Mockown
+    from .testing.intercept import intercept
+    from .testing.target import Target
+
+MARKER = (
+    "mockown(**options): this test's mockown org and Own account: connected-app fields (rotation=True, "
+    "session_timeout='15m', refresh_token_policy='idle', ...), org={...}, users=[...], apps=[...], "
+    "own={...} (own=False: none), own_user={...}, seed={...} (more sections), keep=True (no clean-up), "
+    "config={...} (a private in-process server with these settings)"
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("mockown", "mockown (Salesforce OAuth / Own API emulator)")
+    group.addoption(
+        "--mockown-url",
+        dest="mockown_url",
+        default=None,
+        metavar="URL",
+        help="drive the mockown server at URL through its control plane instead of an in-process app "
+        "(env MOCKOWN_URL, ini mockown_url)",
+    )
+    group.addoption(
+        "--mockown-admin-token",
+        dest="mockown_admin_token",
+        default=None,
+        metavar="TOKEN",
+        help="admin token of that server's control plane (env MOCKOWN_ADMIN_TOKEN, ini mockown_admin_token)",
+    )
+    parser.addini("mockown_url", "base URL of an external mockown server (see --mockown-url)", default="")
+    parser.addini("mockown_admin_token", "admin token of the external server's control plane", default="")
+    parser.addini("mockown_config", "YAML config file of the in-process mockown server", default="")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", MARKER)
+
+
+def _setting(config: pytest.Config, option: str, env: str) -> str | None:
+    value = config.getoption(option, default=None) or os.environ.get(env) or config.getini(option)
+    return str(value) if value else None
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    url = _setting(config, "mockown_url", "MOCKOWN_URL")
+    return f"mockown: external server {url}" if url else None
+
+
+# -- session level -------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def mockown_config() -> dict[str, Any]:
+    """Settings of the in-process server (a conftest.py may override this fixture), over the ini file's
+    ``mockown_config`` YAML and ``MOCKOWN_*`` variables. Same keys as `mockown.Config`, e.g.
+    ``{"own": {"backup_mode": "polls:3"}, "frozen_at": "2026-01-01T00:00:00Z"}``."""
+    return {}
+
+
+@pytest.fixture(scope="session")
+def mockown_defaults() -> dict[str, Any]:
+    """Options every test's org gets unless its ``@pytest.mark.mockown(...)`` says otherwise
+    (override in a conftest.py, e.g. ``{"rotation": True}``)."""
+    return {}
+
+
+class MockownSession:
+    """What the session's fixtures share: the target and, in-process, the config it was built from."""
+
+    def __init__(self, target: Target, base_config: Any = None) -> None:
+        self.target = target
+        self.base_config = base_config
+
+    def private(self, overrides: dict[str, Any]) -> Target:
+        """A new in-process server with `overrides` on top of the session's settings."""
+        from . import create_app
+        from .testing.target import LocalTarget
+
+        return LocalTarget(create_app(self.base_config.replace(**overrides)))
+
+
+@pytest.fixture(scope="session")
+def _mockown_session(pytestconfig: pytest.Config, mockown_config: dict[str, Any]) -> Iterator[MockownSession]:
+    url = _setting(pytestconfig, "mockown_url", "MOCKOWN_URL")
+    session: MockownSession
+    if url:
+        from .testing.control import ControlPlaneError
+        from .testing.target import RemoteTarget
+
+        token = _setting(pytestconfig, "mockown_admin_token", "MOCKOWN_ADMIN_TOKEN")
+        target: Target = RemoteTarget(url, token)
+        try:
+            target.control.health()
+        except ControlPlaneError as exc:
+            target.close()
+            pytest.exit(f"mockown: the control plane of {url} refused us: {exc}", returncode=3)
+        except Exception as exc:
+            target.close()
+            pytest.exit(f"mockown: no mockown server answers at {url}: {exc!r}", returncode=3)
+        session = MockownSession(target)
+    else:
+        from . import Config, create_app
+        from .testing.target import LocalTarget
+
+        config_file = pytestconfig.getini("mockown_config") or None
+        if config_file and not os.path.isabs(config_file):
+            config_file = os.path.join(str(pytestconfig.rootpath), config_file)
+        base = Config.load(file=config_file, overrides={"seed_defaults": False, **mockown_config})
+        session = MockownSession(LocalTarget(create_app(base)), base)
+    try:
+        yield session
+    finally:
+        session.target.close()
+
+
+@pytest.fixture(scope="session")
+def mockown_server(_mockown_session: MockownSession) -> Target:
+    """Where the session's mockown traffic goes: `LocalTarget` (the app in-process; ``.url`` opens a real
+    socket on a free port on first use) or `RemoteTarget` (``--mockown-url``). ``.client()``, ``.control``."""
+    return _mockown_session.target
+
+
+# -- per test ------------------------------------------------------------------------------------------
+def _options(request: pytest.FixtureRequest, defaults: dict[str, Any]) -> dict[str, Any]:
+    options = dict(defaults)
+    for marker in reversed(list(request.node.iter_markers("mockown"))):  # the closest marker wins
+        if marker.args:
+            raise pytest.UsageError(f"@pytest.mark.mockown takes keyword arguments only ({request.node.nodeid})")
+        options.update(marker.kwargs)
+    return options
+
+
+@pytest.fixture
+def mockown(
+    request: pytest.FixtureRequest, _mockown_session: MockownSession, mockown_defaults: dict[str, Any]
+) -> Iterator[Mockown]:
+    """This test's own org (two users, a connected app) and Own account (a master admin with an API token)
+    on the session's server, with clients, clock, outbox, journal, faults, snapshots and token shortcuts."""
+    from .testing.handle import Mockown, check_options
+
+    options = _options(request, defaults=mockown_defaults)
+    try:
+        check_options(options)
+    except ValueError as exc:
+        raise pytest.UsageError(f"{request.node.nodeid}: {exc}") from None
+    overrides = options.pop("config", None)
+    target = _mockown_session.target
+    private: Target | None = None
+    if overrides:
+        if _mockown_session.base_config is None:
+            pytest.skip("@pytest.mark.mockown(config=...) needs an in-process server (not --mockown-url)")
+        private = target = _mockown_session.private(dict(overrides))
+    handle = Mockown(target, options, label=request.node.nodeid)
+    try:
+        handle.start()
+        yield handle
+        handle.close()
+        _raise_app_errors(target)
+    finally:
+        try:
+            handle.close()
+        finally:
+            if private is not None:
+                private.close()
+
+
+def _raise_app_errors(target: Target) -> None:
+    """An exception the app raised while serving a real socket during the test fails the test with its
+    traceback (in-process calls raise it at the call already)."""
+    take = getattr(target, "take_errors", None)
+    errors = take() if callable(take) else []
+    if errors:
+        raise errors[0]
+
+
+@pytest.fixture
+def sf_org(mockown: Mockown) -> dict[str, Any]:
+    """This test's org: ``id``, ``name``, ``users``, ``apps``."""
+    return mockown.org
+
+
+@pytest.fixture
+def sf_app(mockown: Mockown) -> dict[str, Any]:
+    """This test's connected app: ``client_id``, ``client_secret``, ``callback_urls``."""
+    return mockown.app
+
+
+@pytest.fixture
+def sf_user(mockown: Mockown) -> dict[str, Any]:
+    """This test's administrator: ``id``, ``username``, ``password``, ``security_token``."""
+    return mockown.user
+
+
+@pytest.fixture
+def sf_token(mockown: Mockown) -> dict[str, Any]:
+    """A token response for `sf_user` through `sf_app` (username-password flow)."""
+    return mockown.issue_token()
+
+
+@pytest.fixture
+def own_account(mockown: Mockown) -> dict[str, Any]:
+    """This test's Own account: ``id``, ``users``, ``services``, ``templates``, ``endpoints``."""
+    account = mockown.own_account
+    if account is None:
+        pytest.skip(f"no Own account: {mockown.own_missing}")
+    return account
+
+
+@pytest.fixture
+def own_user(mockown: Mockown) -> dict[str, Any]:
+    """The Own account's master admin: ``id``, ``email``, ``password``, ``api_token``."""
+    return mockown.own_user
+
+
+@pytest.fixture
+def own_api_token(mockown: Mockown) -> str:
+    return mockown.own_api_token
+
+
+@pytest.fixture
+def own_access_token(mockown: Mockown) -> str:
+    """An Own access token (the API token exchanged at the auth host)."""
+    return mockown.own_access_token()
+
+
+@pytest.fixture
+def mockown_intercept(mockown: Mockown) -> Iterator[Mockown]:
+    """Intercept mode for this test: `requests` / `httpx` calls to login.salesforce.com, *.my.salesforce.com,
+    auth.owndata.com, *.owndata.com, *.ownbackup.com, ... reach this test's server. Yields the handle."""
+    from .testing.intercept import intercept as intercept_cls
+
+    interceptor: intercept = intercept_cls(mockown.target)
+    with interceptor:
+        yield mockown

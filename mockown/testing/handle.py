@@ -1,0 +1,633 @@
+"""The per-test handle: a fresh Salesforce org and Own account on a shared server, and everything to steer it.
+
+`Mockown(target, options).start()` seeds, through the control plane, one org (two users, one connected app)
+and one Own account (a master admin with an API token), all with unique names, so tests never see each
+other's tokens, even when pytest-xdist workers share one external server. `close()` removes what the test
+added: its fault rules, its clock moves, its org and account.
+
+Every helper goes through the control plane, so the same test runs against the in-process app and against
+`mockown serve` in another process or a container.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from .control import ControlPlaneError
+from .urls import OWN_CLIENT_ID, OWN_SCOPE, Urls
+
+if TYPE_CHECKING:
+    import httpx
+
+    from .control import ControlClient
+    from .target import Target
+
+# Connected-app fields a marker may set directly: @pytest.mark.mockown(rotation=True, session_timeout="15m")
+APP_FIELDS = frozenset(
+    {"name", "client_id", "client_secret", "callback_urls", "scopes", "require_secret_for_web_server",
+     "pkce_required", "username_password_allowed", "client_credentials_user", "refresh_token_policy",
+     "refresh_token_ttl", "rotation", "session_timeout", "auto_approve", "pre_approved_users",
+     "jwt_certificate", "jwt_access_tokens", "introspect_all", "id_token_validity", "token_exchange",
+     "initial_access_token"}
+)  # fmt: skip
+# Everything else a marker may say.
+OPTION_KEYS = frozenset({"org", "users", "apps", "own", "own_user", "seed", "keep", "config"})
+
+
+class MockownTokenError(AssertionError):
+    """A token request that the test expected to succeed was refused; `status` and `body` say why."""
+
+    def __init__(self, flow: str, status: int, body: Any) -> None:
+        self.status, self.body = status, body
+        super().__init__(f"{flow} token request answered {status}: {body}")
+
+
+def check_options(options: Mapping[str, Any]) -> None:
+    unknown = sorted(set(options) - APP_FIELDS - OPTION_KEYS)
+    if unknown:
+        known = ", ".join(sorted(APP_FIELDS | OPTION_KEYS))
+        raise ValueError(f"unknown mockown option {unknown[0]!r} (known: {known})")
+
+
+def unique_suffix() -> str:
+    """Lower-case, collision-proof across processes and servers (usernames are unique across orgs)."""
+    return secrets.token_hex(5)
+
+
+# -- helpers -------------------------------------------------------------------------------------------
+class ClockHelper:
+    """The server's virtual clock: `now()`, `advance("2h")`, `set(instant)`, `freeze()`, `unfreeze()`."""
+
+    def __init__(self, control: ControlClient, on_change: Any = None) -> None:
+        self._control = control
+        self._on_change = on_change
+
+    def _change(self, **body: Any) -> float:
+        if self._on_change is not None:
+            self._on_change()
+        return float(self._control.clock(**body)["now"])
+
+    def state(self) -> dict[str, Any]:
+        return self._control.clock()
+
+    def now(self) -> float:
+        """Epoch seconds on the server's clock."""
+        return float(self._control.clock()["now"])
+
+    def advance(self, duration: str | float) -> float:
+        """Move forward by seconds or text (``"15m"``, ``"181d"``); returns the new time."""
+        return self._change(advance=duration)
+
+    def set(self, instant: str | float) -> float:
+        return self._change(set=instant)
+
+    def freeze(self, instant: str | float | None = None) -> float:
+        return self._change(freeze=True if instant is None else instant)
+
+    def unfreeze(self) -> float:
+        return self._change(unfreeze=True)
+
+
+class OutboxHelper:
+    """E-mails the server sent for this test's org / Own account (or its users' addresses)."""
+
+    def __init__(self, handle: Mockown) -> None:
+        self._handle = handle
+
+    def messages(self, **filters: Any) -> list[dict[str, Any]]:
+        """Filters: ``to``, ``kind``, ``subject`` (a substring), as the control plane's."""
+        found = self._handle.control.get("outbox", **filters)["messages"]
+        mine = self._handle._owners()
+        addresses = self._handle._addresses()
+        return [m for m in found if m.get("account") in mine or str(m.get("to", "")).lower() in addresses]
+
+    def last(self, **filters: Any) -> dict[str, Any]:
+        found = self.messages(**filters)
+        if not found:
+            raise AssertionError(f"no e-mail matches {filters or 'anything'}")
+        return found[-1]
+
+    def assert_sent(self, count: int | None = None, **filters: Any) -> list[dict[str, Any]]:
+        found = self.messages(**filters)
+        if count is None and not found:
+            raise AssertionError(f"no e-mail matches {filters or 'anything'}; sent: {self._summary()}")
+        if count is not None and len(found) != count:
+            raise AssertionError(
+                f"expected {count} e-mail(s) matching {filters}, found {len(found)}: {self._summary()}"
+            )
+        return found
+
+    def clear(self) -> int:
+        deleted = 0
+        for account in self._handle._owners():
+            deleted += int(self._handle.control.delete("outbox", account=account)["deleted"])
+        return deleted
+
+    def _summary(self) -> list[str]:
+        return [f"{m['to']}: {m['subject']}" for m in self.messages()]
+
+    def __len__(self) -> int:
+        return len(self.messages())
+
+
+class JournalHelper:
+    """Requests the server received during this test (those of other tests' orgs and accounts left out)."""
+
+    def __init__(self, handle: Mockown) -> None:
+        self._handle = handle
+        self.since = 0
+
+    def mark(self) -> None:
+        """Forget what came before: later queries see only requests from now on."""
+        last = self._handle.control.get("journal", limit=1)["entries"]
+        self.since = int(last[-1]["id"]) if last else 0
+
+    def entries(self, path: str | None = None, **filters: Any) -> list[dict[str, Any]]:
+        """Filters as the control plane's: ``path`` (exact or a glob), ``method``, ``status``, ``grant_type``,
+        ``client_id``, ``org``, ``account``."""
+        found = self._handle.control.get("journal", path=path, since=self.since, **filters)["entries"]
+        org_id, account = self._handle.org_id, self._handle.own_account_id
+        return [e for e in found if e.get("org") in (None, org_id) and e.get("account") in (None, account)]
+
+    def count(self, path: str | None = None, **filters: Any) -> int:
+        return len(self.entries(path, **filters))
+
+    def last(self, path: str | None = None, **filters: Any) -> dict[str, Any]:
+        found = self.entries(path, **filters)
+        if not found:
+            raise AssertionError(f"no request matches {path or '*'} {filters}; received: {self._summary()}")
+        return found[-1]
+
+    def assert_called(self, path: str | None = None, times: int | None = None, **filters: Any) -> list[dict[str, Any]]:
+        """At least once (or exactly `times`) a request matching `path` and the filters."""
+        found = self.entries(path, **filters)
+        if (times is None and not found) or (times is not None and len(found) != times):
+            wanted = "at least once" if times is None else f"{times} time(s)"
+            raise AssertionError(
+                f"expected {path or '*'} {filters} {wanted}, got {len(found)}; received: {self._summary()}"
+            )
+        return found
+
+    def assert_not_called(self, path: str | None = None, **filters: Any) -> None:
+        self.assert_called(path, times=0, **filters)
+
+    def _summary(self) -> list[str]:
+        return [f"{e['method']} {e['path']} -> {e['status']}" for e in self.entries()]
+
+    def __len__(self) -> int:
+        return len(self.entries())
+
+
+class FaultsHelper:
+    """Fault rules for this test. Without ``org`` / ``account`` a rule is scoped to this test's org (or, for
+    Own paths, its account), so it never hits another test on a shared server; ``scope="server"`` opts out.
+    The rules this test added are removed when it ends."""
+
+    OWN_PREFIXES = ("/api/", "/regions/", "/oauth2/")
+
+    def __init__(self, handle: Mockown) -> None:
+        self._handle = handle
+        self.added: list[int] = []
+
+    def _scoped(self, rule: dict[str, Any], scope: str) -> dict[str, Any]:
+        match: dict[str, Any] = rule["match"] if isinstance(rule.get("match"), dict) else {}
+        if scope == "server" or any(k in rule or k in match for k in ("org", "account")):
+            return rule
+        path = str(rule.get("path") or match.get("path") or "")
+        own = path.startswith(self.OWN_PREFIXES) or str(rule.get("preset", "")).startswith("own.")
+        if scope == "account" or (scope == "auto" and own):
+            if self._handle.own_account_id is None:
+                raise RuntimeError("this test has no Own account to scope the fault rule to")
+            return {**rule, "account": self._handle.own_account_id}
+        return {**rule, "org": self._handle.org_id}
+
+    def add(self, scope: str = "auto", **rule: Any) -> dict[str, Any]:
+        """A rule in the control plane's form: ``add(path="/services/oauth2/token", status=503, times=2)``."""
+        if scope not in ("auto", "org", "account", "server"):
+            raise ValueError("scope is auto, org, account or server")
+        created: dict[str, Any] = self._handle.control.post("faults", self._scoped(rule, scope))
+        if "id" in created:
+            self.added.append(int(created["id"]))
+        return created
+
+    def preset(self, name: str, scope: str = "auto", **params: Any) -> dict[str, Any]:
+        """``preset("salesforce.invalid_session", times=1)``, ``preset("own.rate_limited")`` ..."""
+        if name == "salesforce.expire_session" and not params:
+            params = {"org": self._handle.org_id}
+            scope = "server"
+        return self.add(scope=scope, preset=name, **params)
+
+    def rules(self) -> list[dict[str, Any]]:
+        rules: list[dict[str, Any]] = self._handle.control.get("faults")["rules"]
+        return [r for r in rules if r["id"] in self.added]
+
+    def remove(self, rule_id: int) -> None:
+        self._handle.control.delete(f"faults/{rule_id}")
+        if rule_id in self.added:
+            self.added.remove(rule_id)
+
+    def clear(self) -> None:
+        for rule_id in list(self.added):
+            try:
+                self.remove(rule_id)
+            except ControlPlaneError as exc:
+                if exc.status != 404:
+                    raise
+                self.added.remove(rule_id)
+
+
+# -- the handle ----------------------------------------------------------------------------------------
+class Mockown:
+    """One test's view of a mockown server: its own org and Own account, clients, clock, outbox, journal,
+    faults, snapshots and token shortcuts."""
+
+    def __init__(self, target: Target, options: Mapping[str, Any] | None = None, *, label: str = "test") -> None:
+        options = dict(options or {})
+        check_options(options)
+        self.target = target
+        self.control = target.control
+        self.options = options
+        self.label = label[:80]
+        self.unique = unique_suffix()
+        self.seeded: dict[str, Any] = {}
+        self.org: dict[str, Any] = {}
+        self.own_account: dict[str, Any] | None = None
+        self.own_missing: str | None = None  # why there is no Own account
+        self.clock = ClockHelper(self.control, on_change=self._clock_moved)
+        self.outbox = OutboxHelper(self)
+        self.journal = JournalHelper(self)
+        self.faults = FaultsHelper(self)
+        self._clock_start: dict[str, Any] | None = None
+        self._client: httpx.Client | None = None
+        self._started = False
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+    def start(self) -> Mockown:
+        document = self._document()
+        try:
+            created = self.control.seed(document)
+        except ControlPlaneError as exc:
+            if "own" in document and exc.status == 400 and "own" in str(exc.body):
+                self.own_missing = f"the server has no Own API ({exc.body})"
+                document.pop("own")
+                created = self.control.seed(document)
+            else:
+                raise
+        if "own" not in document and self.own_missing is None:
+            self.own_missing = "this test asked for no Own account (own=False)"
+        self.seeded = created
+        self.org = created["salesforce"]["orgs"][0]
+        if "own" in created:
+            self.own_account = created["own"]["accounts"][0]
+        self.journal.mark()
+        self._started = True
+        return self
+
+    def close(self) -> None:
+        if not self._started:
+            return
+        self._started = False
+        errors: list[BaseException] = []
+        for step in (self.faults.clear, self._restore_clock, self._close_client, self._cleanup):
+            try:
+                step()
+            except Exception as exc:  # every step runs; the first failure is reported
+                errors.append(exc)
+        if errors:
+            raise errors[0]
+
+    def __enter__(self) -> Mockown:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _cleanup(self) -> None:
+        if self.options.get("keep"):
+            return
+        if self.org:
+            self.control.reset(org=self.org["id"], delete=True)
+        if self.own_account is not None:
+            self.control.reset(account=str(self.own_account["id"]))
+        for org in self.seeded.get("salesforce", {}).get("orgs", [])[1:]:
+            self.control.reset(org=org["id"], delete=True)
+
+    def _clock_moved(self) -> None:
+        if self._clock_start is None:
+            self._clock_start = self.control.clock()
+
+    def _restore_clock(self) -> None:
+        start, self._clock_start = self._clock_start, None
+        if start is None:
+            return
+        if start["frozen"]:
+            self.control.clock(freeze=start["now"])
+        else:
+            self.control.clock(unfreeze=True, set=time.time() + float(start["offset"]))
+
+    def _close_client(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+    # -- the seed --------------------------------------------------------------------------------------
+    def _document(self) -> dict[str, Any]:
+        opts, u = self.options, self.unique
+        from ..ids import ORG, new_id
+
+        org: dict[str, Any] = {"id": new_id(ORG), "name": f"pytest {self.label}"}
+        org.update(opts.get("org") or {})
+        users = opts.get("users")
+        if users is None:
+            users = [
+                {"username": f"admin.{u}@pytest.mockown.test", "first_name": "Ada", "last_name": "Admin",
+                 "security_token": f"SecTok{u}"},
+                {"username": f"integration.{u}@pytest.mockown.test", "first_name": "Ivan",
+                 "last_name": "Integration", "profile": "Minimum Access - API Only Integrations"},
+            ]  # fmt: skip
+        org["users"] = users
+        apps = opts.get("apps")
+        if apps is None:
+            app: dict[str, Any] = {"name": "pytest app"}
+            if len(users) > 1 and users[1].get("username"):
+                app["client_credentials_user"] = users[1]["username"]
+            app["callback_urls"] = ["http://localhost:8080/callback", "http://localhost/callback"]
+            app.update({k: v for k, v in opts.items() if k in APP_FIELDS})
+            apps = [app]
+        org["apps"] = apps
+        document: dict[str, Any] = {"salesforce": {"orgs": [org]}}
+        own = opts.get("own", {})
+        if own is not False:
+            account: dict[str, Any] = {"name": f"pytest {self.label}"}
+            account.update(own or {})
+            if "services" not in account:
+                account["services"] = [{"business_unit": "Default", "backups": 2, "org_id": org["id"],
+                                        "displayed_name": users[0].get("username") if users else None}]  # fmt: skip
+            if "users" not in account:
+                owner: dict[str, Any] = {
+                    "email": f"owner.{u}@pytest.own.mockown.test",
+                    "role": "master_admin",
+                    "name": "Olga Owner",
+                    "api_token": True,
+                }
+                owner.update(opts.get("own_user") or {})
+                account["users"] = [owner]
+            document["own"] = {"accounts": [account]}
+        for section, body in (opts.get("seed") or {}).items():
+            if section in document:
+                raise ValueError(f"seed= adds other sections; use org= / own= for {section!r}")
+            document[section] = body
+        return document
+
+    def seed(self, document: dict[str, Any]) -> dict[str, Any]:
+        """Seed more (any section); the answer holds the credentials created. Remember that usernames and
+        e-mails are unique across the whole server: use `unique` in them on a shared server."""
+        return self.control.seed(document)
+
+    # -- credentials -----------------------------------------------------------------------------------
+    @property
+    def org_id(self) -> str:
+        return str(self.org["id"])
+
+    @property
+    def users(self) -> list[dict[str, Any]]:
+        users: list[dict[str, Any]] = self.org["users"]
+        return users
+
+    @property
+    def user(self) -> dict[str, Any]:
+        """The org's first user (an administrator): ``id``, ``username``, ``password``, ``security_token``."""
+        return self.users[0]
+
+    @property
+    def app(self) -> dict[str, Any]:
+        """The org's first connected app: ``client_id``, ``client_secret``, ``callback_urls``."""
+        app: dict[str, Any] = self.org["apps"][0]
+        return app
+
+    def _require_own(self) -> dict[str, Any]:
+        if self.own_account is None:
+            import pytest
+
+            pytest.skip(f"no Own account: {self.own_missing}")
+        return self.own_account
+
+    @property
+    def own_account_id(self) -> str | None:
+        return None if self.own_account is None else str(self.own_account["id"])
+
+    @property
+    def own_user(self) -> dict[str, Any]:
+        """The Own account's first user: ``id``, ``email``, ``password``, ``role``, ``api_token``."""
+        user: dict[str, Any] = self._require_own()["users"][0]
+        return user
+
+    @property
+    def own_api_token(self) -> str:
+        token = self.own_user.get("api_token")
+        if not token:
+            raise RuntimeError("the Own user has no API token (own_user={'api_token': False}?)")
+        return str(token)
+
+    def _owners(self) -> set[str]:
+        owners = {self.org_id}
+        if self.own_account_id is not None:
+            owners.add(self.own_account_id)
+        return owners
+
+    def _addresses(self) -> set[str]:
+        found = {str(u.get("username", "")).lower() for u in self.users}
+        if self.own_account is not None:
+            found |= {str(u.get("email", "")).lower() for u in self.own_account["users"]}
+        return found
+
+    # -- where and how to talk to it -------------------------------------------------------------------
+    @property
+    def mode(self) -> str:
+        return self.target.mode
+
+    @property
+    def base_url(self) -> str:
+        """The base URL of `client` (``http://testserver`` in-process)."""
+        return self.target.base_url
+
+    @property
+    def urls(self) -> Urls:
+        """Every endpoint on `base_url`: ``urls.token``, ``urls.rest("limits")``, ``urls.own_api("services")``."""
+        return Urls(self.base_url)
+
+    @property
+    def url(self) -> str:
+        """A base URL reachable over a real socket (in-process, this starts the server's socket on first use)."""
+        return self.target.url
+
+    @property
+    def live_urls(self) -> Urls:
+        return Urls(self.url)
+
+    @property
+    def client(self) -> httpx.Client:
+        """A synchronous `httpx.Client` on `base_url` (closed when the test ends)."""
+        if self._client is None:
+            self._client = self.target.client()
+        return self._client
+
+    def async_client(self, **kwargs: Any) -> httpx.AsyncClient:
+        """A new `httpx.AsyncClient` on `base_url`: ``async with mockown.async_client() as c: ...``."""
+        return self.target.async_client(**kwargs)
+
+    @property
+    def app_object(self) -> Any:
+        """The ASGI app (in-process only)."""
+        return self.target.app
+
+    @property
+    def runtime(self) -> Any:
+        """The app's `Runtime`: store, clock, services (in-process only)."""
+        return self.target.runtime
+
+    # -- snapshots -------------------------------------------------------------------------------------
+    def snapshot(self) -> dict[str, Any]:
+        """The whole server's state (every org: the server is shared) and its clock."""
+        snap: dict[str, Any] = self.control.get("snapshot")
+        return snap
+
+    def restore(self, snapshot: dict[str, Any]) -> None:
+        self._clock_moved()
+        self.control.post("restore", snapshot)
+
+    # -- token shortcuts -------------------------------------------------------------------------------
+    def _token(self, flow: str, url: str, data: dict[str, Any], check: bool) -> dict[str, Any]:
+        response = self.client.post(url, data={k: v for k, v in data.items() if v is not None})
+        try:
+            body: Any = response.json()
+        except ValueError:
+            body = response.text
+        if check and response.status_code != 200:
+            raise MockownTokenError(flow, response.status_code, body)
+        out: dict[str, Any] = body if isinstance(body, dict) else {"body": body}
+        if not check:
+            out.setdefault("_status", response.status_code)
+        return out
+
+    def issue_token(
+        self,
+        flow: str = "password",
+        *,
+        user: dict[str, Any] | str | None = None,
+        app: dict[str, Any] | None = None,
+        scope: str | None = None,
+        check: bool = True,
+        **params: Any,
+    ) -> dict[str, Any]:
+        """A Salesforce token response (``access_token``, ``refresh_token``, ``instance_url``, ...).
+
+        `flow`: ``password`` (default: the org's admin; no refresh token, as on Salesforce),
+        ``authorization_code`` (the browser flow: authorize, log in on the login page, consent if the app
+        asks for it, redeem the code; gives a refresh token when the app's scopes allow one),
+        ``client_credentials`` (the app's run-as user), or ``refresh_token`` (give ``refresh_token=...``).
+        A refusal raises `MockownTokenError` unless
+        ``check=False`` (then the error body comes back with ``_status``).
+        """
+        app = app or self.app
+        data: dict[str, Any] = {"client_id": app["client_id"], "client_secret": app.get("client_secret")}
+        if flow == "password":
+            who = self._who(user)
+            data.update(grant_type="password", username=who["username"], password=who["password"])
+        elif flow == "client_credentials":
+            data.update(grant_type="client_credentials")
+        elif flow in ("authorization_code", "code"):
+            return self._code_flow(app, user, scope, check, params)
+        elif flow == "refresh_token":
+            if "refresh_token" not in params:
+                raise ValueError("the refresh_token flow needs refresh_token=...")
+            data.update(grant_type="refresh_token")
+        else:
+            raise ValueError("flow is password, authorization_code, client_credentials or refresh_token")
+        data["scope"] = scope
+        data.update(params)
+        return self._token(flow, self.urls.token, data, check)
+
+    def _who(self, user: dict[str, Any] | str | None) -> dict[str, Any]:
+        if isinstance(user, dict):
+            return user
+        if not user:
+            return self.user
+        found = next((u for u in self.users if u["username"] == user.lower()), None)
+        if found is None:
+            raise ValueError(f"no user {user!r} in this test's org")
+        return found
+
+    def _code_flow(
+        self, app: dict[str, Any], user: dict[str, Any] | str | None, scope: str | None, check: bool, params: Any
+    ) -> dict[str, Any]:
+        import html
+        import re
+        from urllib.parse import parse_qs, urljoin, urlsplit
+
+        who = self._who(user)
+        redirect_uri = params.pop("redirect_uri", None) or app["callback_urls"][0]
+        query = {"response_type": "code", "client_id": app["client_id"], "redirect_uri": redirect_uri,
+                 "scope": scope, "state": "mockown", **params.pop("authorize", {})}  # fmt: skip
+        with self.target.client(follow_redirects=False) as browser:  # its own cookie jar: a fresh browser
+            page = browser.get(self.urls.authorize, params={k: v for k, v in query.items() if v is not None})
+            for _ in range(3):
+                if page.status_code in (302, 303):
+                    break
+                form = re.search(r"<form method='post' action='([^']+)'[^>]*>(.*?)</form>", page.text, re.S)
+                if page.status_code != 200 or form is None:
+                    raise MockownTokenError("authorization_code", page.status_code, page.text[:2000])
+                fields = {
+                    html.unescape(n): html.unescape(v)
+                    for n, v in re.findall(r"<input type='hidden' name='([^']*)' value='([^']*)'>", form.group(2))
+                }
+                if "id='login'" in page.text:
+                    fields.update(username=who["username"], password=who["password"])
+                else:
+                    fields["decision"] = "allow"
+                page = browser.post(urljoin(str(page.url), html.unescape(form.group(1))), data=fields)
+            location = page.headers.get("location", "")
+            answer = parse_qs(urlsplit(location).query)
+            if "code" not in answer:
+                raise MockownTokenError("authorization_code", page.status_code, location or page.text[:2000])
+        data = {"grant_type": "authorization_code", "code": answer["code"][0], "redirect_uri": redirect_uri,
+                "client_id": app["client_id"], "client_secret": app.get("client_secret"), **params}  # fmt: skip
+        return self._token("authorization_code", self.urls.token, data, check)
+
+    def refresh(self, refresh_token: str, *, app: dict[str, Any] | None = None, check: bool = True) -> dict[str, Any]:
+        return self.issue_token("refresh_token", app=app, refresh_token=refresh_token, check=check)
+
+    def access_token(self, **kwargs: Any) -> str:
+        """Just the access token of `issue_token(**kwargs)`."""
+        return str(self.issue_token(**kwargs)["access_token"])
+
+    def own_token(self, api_token: str | None = None, *, check: bool = True) -> dict[str, Any]:
+        """The Own auth host's answer to exchanging an API token (the test user's by default)."""
+        data = {
+            "grant_type": "refresh_token",
+            "refresh_token": api_token or self.own_api_token,
+            "client_id": OWN_CLIENT_ID,
+            "scope": OWN_SCOPE,
+        }
+        return self._token("own", self.urls.own_token, data, check)
+
+    def own_access_token(self, api_token: str | None = None) -> str:
+        return str(self.own_token(api_token)["access_token"])
+
+    def __repr__(self) -> str:
+        return f"<Mockown {self.mode} org={self.org.get('id')} own={self.own_account_id}>"
+
+
+__all__ = [
+    "APP_FIELDS",
+    "ClockHelper",
+    "FaultsHelper",
+    "JournalHelper",
+    "Mockown",
+    "MockownTokenError",
+    "OutboxHelper",
+    "check_options",
+]

@@ -1,0 +1,184 @@
+"""Where a test's mockown traffic goes: an app in this process, or a server in another one.
+
+`LocalTarget(app)` talks to the ASGI app without a socket (exceptions inside the app reach the caller with
+their traceback) and opens a real socket (`MockownServer`, a thread on a free port) only when someone asks
+for `url`. `RemoteTarget(url, admin_token)` talks to a running `mockown serve` (a subprocess, a container).
+Both hand out ready `httpx` clients and a `ControlClient` for the control plane (`/_mockown/*`).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import httpx
+
+    from ..server import MockownServer
+    from .control import ControlClient
+
+IN_PROCESS_BASE = "http://testserver"
+
+
+class Target:
+    mode: str = ""
+    base_url: str = IN_PROCESS_BASE
+    admin_token: str | None = None
+
+    def __init__(self) -> None:
+        self._control: ControlClient | None = None
+        self._lock = threading.Lock()
+
+    # what a subclass provides
+    def transport(self) -> httpx.BaseTransport:
+        raise NotImplementedError
+
+    def async_transport(self) -> httpx.AsyncBaseTransport:
+        raise NotImplementedError
+
+    @property
+    def url(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def app(self) -> Any:
+        raise RuntimeError(f"the app object exists only in-process; this target is {self.mode}")
+
+    @property
+    def runtime(self) -> Any:
+        return self.app.state.runtime
+
+    # shared
+    def client(self, **kwargs: Any) -> httpx.Client:
+        """A synchronous client whose base URL is this target (close it, or use `with`)."""
+        import httpx
+
+        kwargs.setdefault("base_url", self.base_url)
+        return httpx.Client(transport=self.transport(), **kwargs)
+
+    def async_client(self, **kwargs: Any) -> httpx.AsyncClient:
+        import httpx
+
+        kwargs.setdefault("base_url", self.base_url)
+        return httpx.AsyncClient(transport=self.async_transport(), **kwargs)
+
+    @property
+    def control(self) -> ControlClient:
+        with self._lock:
+            if self._control is None:
+                from .control import ControlClient
+
+                self._control = ControlClient(self.client(timeout=60.0), self.admin_token)
+            return self._control
+
+    def close(self) -> None:
+        with self._lock:
+            control, self._control = self._control, None
+        if control is not None:
+            control.close()
+
+
+class LocalTarget(Target):
+    mode = "in-process"
+
+    def __init__(self, app: Any) -> None:
+        super().__init__()
+        self._app = app
+        self.admin_token = app.state.runtime.config.admin_token
+        self._server: MockownServer | None = None
+        self._errors: list[BaseException] = []
+        self._transport: httpx.BaseTransport | None = None
+
+    @property
+    def app(self) -> Any:
+        return self._app
+
+    def transport(self) -> httpx.BaseTransport:
+        from ..http.inprocess import InProcessTransport
+
+        return InProcessTransport(self._app)
+
+    def shared_transport(self) -> httpx.BaseTransport:
+        """One transport (one private event loop) reused by intercepted calls."""
+        with self._lock:
+            if self._transport is None:
+                self._transport = self.transport()
+            return self._transport
+
+    def async_transport(self) -> httpx.AsyncBaseTransport:
+        import httpx
+
+        return httpx.ASGITransport(app=self._app, client=("127.0.0.1", 50000))
+
+    @property
+    def server(self) -> MockownServer:
+        """The same app on a real socket (started on first use, stopped by `close()`). Exceptions the app
+        raises there are kept for `take_errors()` (the client sees a 500)."""
+        with self._lock:
+            if self._server is None:
+                from ..server import MockownServer
+
+                self._server = MockownServer(_Recorder(self._app, self._errors)).start()
+            return self._server
+
+    def take_errors(self) -> list[BaseException]:
+        """The exceptions the app raised on the socket since the last call."""
+        with self._lock:
+            errors, self._errors[:] = list(self._errors), []
+        return errors
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def close(self) -> None:
+        super().close()
+        with self._lock:
+            server, self._server = self._server, None
+            transport, self._transport = self._transport, None
+        if server is not None:
+            server.stop()
+        if transport is not None:
+            transport.close()
+
+
+class _Recorder:
+    """The app, with every exception it raises recorded before uvicorn turns it into a 500."""
+
+    def __init__(self, app: Any, errors: list[BaseException]) -> None:
+        self.app = app
+        self.state = app.state
+        self._errors = errors
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await self.app(scope, receive, send)
+        except Exception as exc:
+            self._errors.append(exc)
+            raise
+
+
+class RemoteTarget(Target):
+    mode = "external"
+
+    def __init__(self, url: str, admin_token: str | None = None) -> None:
+        super().__init__()
+        self.base_url = url.rstrip("/")
+        self.admin_token = admin_token or None
+
+    @property
+    def url(self) -> str:
+        return self.base_url
+
+    def transport(self) -> httpx.BaseTransport:
+        import httpx
+
+        return httpx.HTTPTransport()
+
+    def async_transport(self) -> httpx.AsyncBaseTransport:
+        import httpx
+
+        return httpx.AsyncHTTPTransport()
+
+
+__all__ = ["IN_PROCESS_BASE", "LocalTarget", "RemoteTarget", "Target"]

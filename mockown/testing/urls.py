@@ -1,0 +1,110 @@
+"""URL helpers for every endpoint mockown serves, on one base URL (no imports beyond the standard library)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+OWN_AUTH_SERVER = "aus4c3z3l8FqrbqDU4h7"
+OWN_CLIENT_ID = "0oa4c413eq8wwcEzP4h7"
+OWN_SCOPE = "api:access"
+DEFAULT_API_VERSION = "62.0"
+
+
+@dataclass(frozen=True)
+class Urls:
+    """``Urls("http://127.0.0.1:8080").token`` → ``http://127.0.0.1:8080/services/oauth2/token``.
+
+    `Urls("")` gives the paths alone, for a client that has a base URL already.
+    """
+
+    base: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "base", self.base.rstrip("/"))
+
+    def join(self, path: str) -> str:
+        return self.base + "/" + path.lstrip("/")
+
+    # -- Salesforce OAuth / OpenID Connect ------------------------------------------------------------
+    @property
+    def token(self) -> str:
+        return self.join("/services/oauth2/token")
+
+    @property
+    def authorize(self) -> str:
+        return self.join("/services/oauth2/authorize")
+
+    @property
+    def introspect(self) -> str:
+        return self.join("/services/oauth2/introspect")
+
+    @property
+    def revoke(self) -> str:
+        return self.join("/services/oauth2/revoke")
+
+    @property
+    def userinfo(self) -> str:
+        return self.join("/services/oauth2/userinfo")
+
+    @property
+    def register(self) -> str:
+        return self.join("/services/oauth2/register")
+
+    @property
+    def openid_configuration(self) -> str:
+        return self.join("/.well-known/openid-configuration")
+
+    @property
+    def jwks(self) -> str:
+        return self.join("/id/keys")
+
+    def identity(self, org_id: str, user_id: str) -> str:
+        return self.join(f"/id/{org_id}/{user_id}")
+
+    # -- Salesforce REST ------------------------------------------------------------------------------
+    def rest(self, path: str = "", version: str = DEFAULT_API_VERSION) -> str:
+        """``rest("limits")`` → ``.../services/data/v62.0/limits``; ``rest()`` is the version's root."""
+        version = version.lstrip("v")
+        tail = "/" + path.lstrip("/") if path else ""
+        return self.join(f"/services/data/v{version}{tail}")
+
+    @property
+    def versions(self) -> str:
+        return self.join("/services/data")
+
+    # -- Own --------------------------------------------------------------------------------------------
+    @property
+    def own_token(self) -> str:
+        return self.join(f"/oauth2/{OWN_AUTH_SERVER}/v1/token")
+
+    @property
+    def own_revoke(self) -> str:
+        return self.join(f"/oauth2/{OWN_AUTH_SERVER}/v1/revoke")
+
+    def own_api(self, path: str = "", region: str | None = None) -> str:
+        """``own_api("services")`` → ``.../api/v1/services`` (the default region);
+        ``own_api("services", region="emea2")`` → ``.../regions/emea2/api/v1/services``."""
+        tail = "/" + path.lstrip("/") if path else ""
+        prefix = f"/regions/{region}" if region else ""
+        return self.join(f"{prefix}/api/v1{tail}")
+
+    @property
+    def own_profile(self) -> str:
+        return self.join("/own/profile")
+
+    @property
+    def own_legacy_login(self) -> str:
+        return self.join("/api/auth/v1/login")
+
+    # -- the control plane ------------------------------------------------------------------------------
+    def control(self, path: str = "") -> str:
+        """``control("clock")`` → ``.../_mockown/clock``."""
+        tail = "/" + path.lstrip("/") if path else ""
+        return self.join(f"/_mockown{tail}")
+
+    @property
+    def health(self) -> str:
+        return self.control("health")
+
+
+__all__ = ["DEFAULT_API_VERSION", "OWN_AUTH_SERVER", "OWN_CLIENT_ID", "OWN_SCOPE", "Urls"]

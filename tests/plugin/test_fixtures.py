@@ -1,0 +1,173 @@
+"""The plugin's fixtures, used directly (the plugin is active in this suite through its entry point)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+
+from mockown.testing import ControlPlaneError, Mockown, MockownTokenError
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_small_fixtures_are_this_tests_org_and_account(
+    mockown: Mockown,
+    sf_org: dict[str, Any],
+    sf_app: dict[str, Any],
+    sf_user: dict[str, Any],
+    sf_token: dict[str, Any],
+    own_account: dict[str, Any],
+    own_user: dict[str, Any],
+    own_api_token: str,
+    own_access_token: str,
+) -> None:
+    assert sf_org["id"] == mockown.org_id and sf_app == sf_org["apps"][0] and sf_user == sf_org["users"][0]
+    assert sf_user["username"].endswith("@pytest.mockown.test") and mockown.unique in sf_user["username"]
+    identity = mockown.client.get(sf_token["id"], headers=bearer(sf_token["access_token"])).json()
+    assert identity["organization_id"] == sf_org["id"] and identity["username"] == sf_user["username"]
+    assert mockown.client.get(mockown.urls.rest("limits"), headers=bearer(sf_token["access_token"])).status_code == 200
+    assert own_user["role"] == "master_admin" and own_user["api_token"] == own_api_token
+    services = mockown.client.get(mockown.urls.own_api("services"), headers=bearer(own_access_token)).json()
+    assert [s["id"] for s in services] == [s["id"] for s in own_account["services"]]
+    assert services[0]["org_id"] == sf_org["id"]  # the account backs up this test's org
+
+
+def test_password_flow_has_no_refresh_token_but_the_code_flow_does(mockown: Mockown) -> None:
+    assert "refresh_token" not in mockown.issue_token()
+    code = mockown.issue_token("authorization_code")
+    assert code["refresh_token"] and code["access_token"]
+    refreshed = mockown.refresh(code["refresh_token"])
+    assert refreshed["access_token"] != code["access_token"]
+    assert "refresh_token" not in refreshed  # no rotation unless the app asks for it
+    cc = mockown.issue_token("client_credentials")
+    who = mockown.client.get(cc["id"], headers=bearer(cc["access_token"])).json()
+    assert who["username"] == mockown.users[1]["username"]  # the app's run-as user
+
+
+@pytest.mark.mockown(rotation=True, session_timeout="15m")
+def test_marker_sets_the_connected_app(mockown: Mockown) -> None:
+    first = mockown.issue_token("authorization_code")
+    second = mockown.refresh(first["refresh_token"])
+    assert second["refresh_token"] != first["refresh_token"]  # rotation
+    token = second["access_token"]
+    assert mockown.client.get(mockown.urls.rest("limits"), headers=bearer(token)).status_code == 200
+    mockown.clock.advance("16m")
+    expired = mockown.client.get(mockown.urls.rest("limits"), headers=bearer(token))
+    assert expired.status_code == 401 and expired.json()[0]["errorCode"] == "INVALID_SESSION_ID"
+    with pytest.raises(MockownTokenError) as refused:
+        mockown.refresh(first["refresh_token"])  # the rotated one is spent
+    assert refused.value.status == 400 and refused.value.body["error"] == "invalid_grant"
+
+
+@pytest.mark.mockown(config={"salesforce": {"invalid_client_status": 401}})
+def test_marker_config_gives_the_test_a_private_server(mockown: Mockown, mockown_server: Any) -> None:
+    assert mockown.target is not mockown_server
+    refused = mockown.issue_token(app={"client_id": mockown.app["client_id"], "client_secret": "wrong"}, check=False)
+    assert refused["_status"] == 401 and refused["error"] == "invalid_client"
+
+
+def test_bad_credentials_raise_with_the_answer(mockown: Mockown) -> None:
+    with pytest.raises(MockownTokenError, match="authentication failure"):
+        mockown.issue_token(user={"username": mockown.user["username"], "password": "wrong"})
+    assert mockown.issue_token(user=mockown.users[1]["username"])["access_token"]
+
+
+def test_journal_sees_this_tests_requests_only(mockown: Mockown) -> None:
+    other = mockown.seed({"salesforce": {"orgs": [{"users": [{"username": f"x.{mockown.unique}@else.test"}]}]}})
+    other_user = other["salesforce"]["orgs"][0]["users"][0]
+    other_app = other["salesforce"]["orgs"][0]["apps"][0]
+    mockown.issue_token(user=other_user, app=other_app)  # another org's traffic: not this test's
+    assert mockown.journal.count() == 0
+    mockown.journal.assert_not_called("/services/oauth2/token")
+    mockown.issue_token()
+    entry = mockown.journal.assert_called("/services/oauth2/token", times=1, method="POST")[0]
+    assert entry["grant_type"] == "password" and entry["params"]["password"] == "[redacted]"
+    assert mockown.journal.last("/services/*")["status"] == 200
+    with pytest.raises(AssertionError, match="expected /services/oauth2/token"):
+        mockown.journal.assert_called("/services/oauth2/token", times=2)
+    mockown.journal.mark()
+    assert len(mockown.journal) == 0
+    mockown.control.reset(org=other["salesforce"]["orgs"][0]["id"], delete=True)
+
+
+def test_outbox_holds_this_accounts_mail(mockown: Mockown, own_user: dict[str, Any]) -> None:
+    created = mockown.outbox.assert_sent(1, kind="own.api_token.created")[0]
+    assert created["to"] == own_user["email"]
+    mockown.runtime.own.revoke_api_token(own_user["id"])
+    assert mockown.outbox.last()["kind"] == "own.api_token.revoked"
+    with pytest.raises(AssertionError, match="expected 5"):
+        mockown.outbox.assert_sent(5)
+    assert mockown.outbox.clear() == 2 and len(mockown.outbox) == 0
+
+
+def test_faults_are_scoped_to_the_test(mockown: Mockown) -> None:
+    rule = mockown.faults.add(path="/services/oauth2/token", status=503, times=1)
+    assert rule["match"]["org"] == mockown.org_id
+    other = mockown.seed({"salesforce": {"orgs": [{"users": [{"username": f"y.{mockown.unique}@else.test"}]}]}})
+    org = other["salesforce"]["orgs"][0]
+    assert mockown.issue_token(user=org["users"][0], app=org["apps"][0])["access_token"]  # not this org
+    assert mockown.issue_token(check=False)["_status"] == 503
+    assert mockown.issue_token()["access_token"]  # times=1
+    own_rule = mockown.faults.preset("own.unavailable", times=1)
+    assert own_rule["match"]["account"] == mockown.own_account_id
+    assert [r["id"] for r in mockown.faults.rules()] == [rule["id"], own_rule["id"]]
+    token = mockown.own_access_token()
+    assert mockown.client.get(mockown.urls.own_api("services"), headers=bearer(token)).status_code == 503
+    mockown.faults.clear()
+    assert mockown.faults.rules() == []
+    mockown.control.reset(org=org["id"], delete=True)
+
+
+def test_expire_session_preset_ends_this_orgs_sessions(mockown: Mockown, sf_token: dict[str, Any]) -> None:
+    assert mockown.faults.preset("salesforce.expire_session")["expired"] == 1
+    answer = mockown.client.get(mockown.urls.rest("limits"), headers=bearer(sf_token["access_token"]))
+    assert answer.status_code == 401
+
+
+def test_snapshot_and_restore(mockown: Mockown) -> None:
+    snap = mockown.snapshot()
+    token = mockown.access_token()
+    assert mockown.client.get(mockown.urls.rest("limits"), headers=bearer(token)).status_code == 200
+    mockown.restore(snap)
+    assert mockown.client.get(mockown.urls.rest("limits"), headers=bearer(token)).status_code == 401
+
+
+def test_clock_helpers(mockown: Mockown) -> None:
+    start = mockown.clock.freeze("2030-01-01T00:00:00Z")
+    assert start == mockown.clock.now() == 1893456000.0
+    assert mockown.clock.advance("1h") == start + 3600
+    assert mockown.clock.set(start) == start and mockown.clock.state()["frozen"] is True
+    assert mockown.clock.unfreeze() >= start
+
+
+def test_app_errors_surface_with_their_traceback(mockown: Mockown, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object) -> None:
+        raise ZeroDivisionError("a bug inside the app")
+
+    monkeypatch.setattr(mockown.runtime.salesforce, "login", broken)
+    with pytest.raises(ZeroDivisionError, match="a bug inside the app") as info:
+        mockown.issue_token()
+    assert any(entry.name == "broken" for entry in info.traceback)
+
+
+def test_url_is_a_real_socket_and_async_client_works(mockown: Mockown) -> None:
+    assert mockown.url.startswith("http://127.0.0.1:")
+    assert httpx.get(mockown.live_urls.health).json()["status"] == "ok"
+    token = mockown.access_token()
+    assert httpx.get(mockown.live_urls.rest("limits"), headers=bearer(token)).status_code == 200
+
+    async def call() -> int:
+        async with mockown.async_client() as client:
+            return (await client.get(mockown.urls.rest("limits"), headers=bearer(token))).status_code
+
+    assert asyncio.run(call()) == 200
+
+
+def test_control_plane_errors_are_clear(mockown: Mockown) -> None:
+    with pytest.raises(ControlPlaneError, match="answered 400"):
+        mockown.seed({"nonsense": {}})
