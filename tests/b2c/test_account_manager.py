@@ -30,8 +30,12 @@ def basic(user: str, password: str) -> dict[str, str]:
     return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
 
 
-def am_token(client: httpx.Client, data: dict[str, str], headers: dict[str, str] | None = None,
-             path: str = "/dwsso/oauth2/access_token") -> httpx.Response:  # fmt: skip
+def am_token(
+    client: httpx.Client,
+    data: dict[str, str],
+    headers: dict[str, str] | None = None,
+    path: str = "/dwsso/oauth2/access_token",
+) -> httpx.Response:
     return client.post(AM + path, data=data, headers=headers)
 
 
@@ -47,15 +51,20 @@ def test_client_credentials_with_basic(client: httpx.Client, runtime: Runtime, p
     assert list(body) == ["access_token", "scope", "token_type", "expires_in"]
     assert body["expires_in"] == 1799 and body["token_type"] == "Bearer"
     assert body["scope"] == "mail roles tenantFilter profile"
-    claims = jwt.decode(body["access_token"], runtime.keys.rsa.private.public_key(), algorithms=["RS256"],
-                        audience="https://account.demandware.com:443/dwsso/oauth2",
-                        options={"verify_exp": False, "verify_iat": False, "verify_nbf": False})  # fmt: skip
+    claims = jwt.decode(
+        body["access_token"],
+        runtime.keys.rsa.private.public_key(),
+        algorithms=["RS256"],
+        audience="https://account.demandware.com:443/dwsso/oauth2",
+        options={"verify_exp": False, "verify_iat": False, "verify_nbf": False},
+    )
     assert claims["sub"] == CID
 
 
 def test_prefix_route_serves_account_manager(client: httpx.Client) -> None:
-    response = client.post("/b2c/am/dwsso/oauth2/access_token", data={"grant_type": "client_credentials"},
-                           headers=basic(CID, SECRET))  # fmt: skip
+    response = client.post(
+        "/b2c/am/dwsso/oauth2/access_token", data={"grant_type": "client_credentials"}, headers=basic(CID, SECRET)
+    )
     assert response.status_code == 200
 
 
@@ -75,15 +84,18 @@ def test_bad_client_is_401_with_www_authenticate_and_exact_body(client: httpx.Cl
 
 
 def test_basic_halves_are_form_url_decoded(client: httpx.Client, runtime: Runtime) -> None:
-    seed_document(runtime, {"b2c": {"account_manager": {"clients": [
-        {"client_id": "plus-client", "client_secret": "a+b c%d"}]}}})  # fmt: skip
+    seed_document(
+        runtime, {"b2c": {"account_manager": {"clients": [{"client_id": "plus-client", "client_secret": "a+b c%d"}]}}}
+    )
     encoded = basic(quote_plus("plus-client"), quote_plus("a+b c%d"))
     assert am_token(client, {"grant_type": "client_credentials"}, encoded).status_code == 200
     raw = basic("plus-client", "a+b c%d")  # a raw `+` becomes a space, `%d` is a bad escape
     response = am_token(client, {"grant_type": "client_credentials"}, raw)
     assert response.status_code == 400
-    assert response.json() == {"error_description": "Unexpected error when authenticating client",
-                               "error": "unauthorized_client"}  # fmt: skip
+    assert response.json() == {
+        "error_description": "Unexpected error when authenticating client",
+        "error": "unauthorized_client",
+    }
     raw_plus = basic("plus-client", "a+b c")
     assert am_token(client, {"grant_type": "client_credentials"}, raw_plus).status_code == 401
 
@@ -110,7 +122,9 @@ def test_password_grant_bad_user_is_exact_invalid_grant(client: httpx.Client) ->
 def test_confidential_client_without_auth_gets_client_assertion_type_missing(client: httpx.Client) -> None:
     response = am_token(client, {"grant_type": "authorization_code", "code": "x", "client_id": CID})
     assert response.status_code == 400
-    assert response.text == '{"error":"invalid_client","error_description":"Parameter client_assertion_type is missing"}'
+    assert (
+        response.text == '{"error":"invalid_client","error_description":"Parameter client_assertion_type is missing"}'
+    )
 
 
 def test_unsupported_grant(client: httpx.Client) -> None:
@@ -119,23 +133,35 @@ def test_unsupported_grant(client: httpx.Client) -> None:
 
 
 def test_json_body_is_refused(client: httpx.Client) -> None:
-    response = client.post(AM + "/dwsso/oauth2/access_token", json={"grant_type": "client_credentials"},
-                           headers=basic(CID, SECRET))  # fmt: skip
+    response = client.post(
+        AM + "/dwsso/oauth2/access_token", json={"grant_type": "client_credentials"}, headers=basic(CID, SECRET)
+    )
     assert response.status_code == 400 and response.json()["error"] == "invalid_request"
 
 
 # -- PKCE authorization code (public client) and refresh --------------------------------------------------------
 def pkce_code(client: httpx.Client, verifier: str, **extra: str) -> str:
-    query = {"client_id": PKCE_CID, "redirect_uri": "http://localhost:8080", "response_type": "code",
-             "code_challenge": b64url_sha256(verifier), "code_challenge_method": "S256", **extra}  # fmt: skip
+    query = {
+        "client_id": PKCE_CID,
+        "redirect_uri": "http://localhost:8080",
+        "response_type": "code",
+        "code_challenge": b64url_sha256(verifier),
+        "code_challenge_method": "S256",
+        **extra,
+    }
     response = client.get(AM + "/dwsso/oauth2/authorize", params=query)
     assert response.status_code == 302
     return parse_qs(urlsplit(response.headers["location"]).query)["code"][0]
 
 
 def pkce_exchange(client: httpx.Client, code: str, verifier: str) -> httpx.Response:
-    data = {"grant_type": "authorization_code", "code": code, "redirect_uri": "http://localhost:8080",
-            "code_verifier": verifier, "client_id": PKCE_CID}  # fmt: skip
+    data = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": "http://localhost:8080",
+        "code_verifier": verifier,
+        "client_id": PKCE_CID,
+    }
     return am_token(client, data)
 
 
@@ -191,21 +217,37 @@ def test_implicit_flow_puts_the_token_in_the_fragment(client: httpx.Client) -> N
 def jwt_client(runtime: Runtime) -> rsa.RSAPrivateKey:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    seed_document(runtime, {"b2c": {"account_manager": {"clients": [
-        {"client_id": "jwt-client", "auth_method": "private_key_jwt", "jwt_public_key": pem.decode()}]}}})  # fmt: skip
+    seed_document(
+        runtime,
+        {
+            "b2c": {
+                "account_manager": {
+                    "clients": [
+                        {"client_id": "jwt-client", "auth_method": "private_key_jwt", "jwt_public_key": pem.decode()}
+                    ]
+                }
+            }
+        },
+    )
     return key
 
 
 def assertion(key: rsa.RSAPrivateKey, now: float, **claims: Any) -> str:
-    base = {"iss": "jwt-client", "sub": "jwt-client", "aud": "https://account.demandware.com/dwsso/oauth2/access_token",
-            "exp": int(now) + 60}  # fmt: skip
+    base = {
+        "iss": "jwt-client",
+        "sub": "jwt-client",
+        "aud": "https://account.demandware.com/dwsso/oauth2/access_token",
+        "exp": int(now) + 60,
+    }
     return jwt.encode({**base, **claims}, key, algorithm="RS256")
 
 
-def jwt_token(client: httpx.Client, value: str, kind: str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-              ) -> httpx.Response:  # fmt: skip
-    return am_token(client, {"grant_type": "client_credentials", "client_assertion_type": kind,
-                             "client_assertion": value})  # fmt: skip
+def jwt_token(
+    client: httpx.Client, value: str, kind: str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+) -> httpx.Response:
+    return am_token(
+        client, {"grant_type": "client_credentials", "client_assertion_type": kind, "client_assertion": value}
+    )
 
 
 def test_private_key_jwt(client: httpx.Client, clock: FrozenClock, jwt_client: rsa.RSAPrivateKey) -> None:
@@ -213,14 +255,16 @@ def test_private_key_jwt(client: httpx.Client, clock: FrozenClock, jwt_client: r
 
 
 @pytest.mark.parametrize("claims", [{"aud": "https://elsewhere"}, {"sub": "someone"}, {"exp": 0}])
-def test_private_key_jwt_claims_are_verified(client: httpx.Client, clock: FrozenClock,
-                                             jwt_client: rsa.RSAPrivateKey, claims: dict[str, Any]) -> None:  # fmt: skip
+def test_private_key_jwt_claims_are_verified(
+    client: httpx.Client, clock: FrozenClock, jwt_client: rsa.RSAPrivateKey, claims: dict[str, Any]
+) -> None:
     response = jwt_token(client, assertion(jwt_client, clock.now(), **claims))
     assert response.status_code == 401 and response.headers["www-authenticate"] == 'Basic realm="/"'
 
 
-def test_private_key_jwt_wrong_key_and_type(client: httpx.Client, clock: FrozenClock,
-                                            jwt_client: rsa.RSAPrivateKey) -> None:  # fmt: skip
+def test_private_key_jwt_wrong_key_and_type(
+    client: httpx.Client, clock: FrozenClock, jwt_client: rsa.RSAPrivateKey
+) -> None:
     other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     assert jwt_token(client, assertion(other, clock.now())).status_code == 401
     wrong_type = jwt_token(client, assertion(jwt_client, clock.now()), kind="urn:nope")
@@ -234,9 +278,11 @@ def bm(client: httpx.Client, creds: str, url: str = "/dw/oauth2/access_token", *
 
 
 def test_bm_grant_on_the_instance(client: httpx.Client) -> None:
-    response = client.post(f"http://zzxy-001.dx.commercecloud.salesforce.com/dw/oauth2/access_token?client_id={DEMO}",
-                           data={"grant_type": BM_GRANT},
-                           headers=basic("bm-admin", f"BmPassw0rd!:{DEMO}"))  # fmt: skip
+    response = client.post(
+        f"http://zzxy-001.dx.commercecloud.salesforce.com/dw/oauth2/access_token?client_id={DEMO}",
+        data={"grant_type": BM_GRANT},
+        headers=basic("bm-admin", f"BmPassw0rd!:{DEMO}"),
+    )
     assert response.status_code == 200
     assert list(response.json()) == ["access_token", "token_type", "expires_in"]
     assert response.json()["expires_in"] == 900

@@ -80,7 +80,9 @@ def test_form_body_is_accepted_and_host_routing_works(client: httpx.Client) -> N
 
 
 def test_other_content_types_are_refused(client: httpx.Client) -> None:
-    response = client.post(f"{BASE}/v2/token", content=b"grant_type=client_credentials", headers={"content-type": "text/plain"})
+    response = client.post(
+        f"{BASE}/v2/token", content=b"grant_type=client_credentials", headers={"content-type": "text/plain"}
+    )
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_request"
 
@@ -229,8 +231,15 @@ def test_web_app_code_exchange_returns_a_refresh_token(client: httpx.Client) -> 
     response = exchange(client, WEB, code_for(client, WEB))
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"access_token", "token_type", "expires_in", "scope", "soap_instance_url",
-                         "rest_instance_url", "refresh_token"}  # fmt: skip
+    assert set(body) == {
+        "access_token",
+        "token_type",
+        "expires_in",
+        "scope",
+        "soap_instance_url",
+        "rest_instance_url",
+        "refresh_token",
+    }
 
 
 def test_web_app_needs_its_secret(client: httpx.Client) -> None:
@@ -407,8 +416,9 @@ def test_v1_refuses_enhanced_packages(client: httpx.Client) -> None:
 
 
 def test_v1_serves_legacy_packages_with_single_use_refresh(client: httpx.Client, clock: FrozenClock) -> None:
-    response = client.post("http://auth.exacttargetapis.com/v1/requestToken?legacy=1",
-                           json={**LEGACY, "accessType": "offline"})  # fmt: skip
+    response = client.post(
+        "http://auth.exacttargetapis.com/v1/requestToken?legacy=1", json={**LEGACY, "accessType": "offline"}
+    )
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {"accessToken", "expiresIn", "refreshToken", "legacyToken"} and body["expiresIn"] == 3600
@@ -436,9 +446,14 @@ def test_root_v2_paths_only_answer_on_marketing_cloud_hosts(client: httpx.Client
 
 
 @settings(max_examples=40, deadline=None)
-@given(body=st.dictionaries(st.sampled_from(["grant_type", "client_id", "client_secret", "scope", "account_id",
-                                              "code", "redirect_uri", "refresh_token"]),
-                            st.one_of(st.text(max_size=30), st.integers(), st.none(), st.booleans())))  # fmt: skip
+@given(
+    body=st.dictionaries(
+        st.sampled_from(
+            ["grant_type", "client_id", "client_secret", "scope", "account_id", "code", "redirect_uri", "refresh_token"]
+        ),
+        st.one_of(st.text(max_size=30), st.integers(), st.none(), st.booleans()),
+    )
+)
 def test_token_never_crashes_and_always_answers_in_dialect(body: dict[str, Any]) -> None:
     app = create_app(Config(), clock=FrozenClock("2026-01-01T00:00:00Z"), seed=True)
     with in_process_client(app) as c:
