@@ -1,0 +1,185 @@
+"""`mockown serve | token | seed`: help, banner, logs, exit codes, against a real server."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from mockown.cli import EXIT_REFUSED, EXIT_UNREACHABLE, main
+
+from ..conftest import CID, SECRET
+from ..control.serve import Server, free_port, serve
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    with serve() as running:
+        yield running
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("command", [[], ["serve"], ["token"], ["seed"]])
+def test_every_command_has_help(command: list[str]) -> None:
+    code, out, _ = run(*command, "--help")
+    assert code == 0
+    assert "Usage:" in out
+
+
+def test_the_installed_entry_point_runs() -> None:
+    result = subprocess.run([sys.executable, "-m", "mockown", "--help"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "serve" in result.stdout and "token" in result.stdout
+
+
+def test_banner_has_the_urls_and_the_demo_credentials(server: Server) -> None:
+    banner = server.output()
+    assert f"mockown listening on {server.url}" in banner
+    for path in ("/services/oauth2/token", "/_mockown/ui", "/_mockown/openapi.yaml", "/oauth2/aus4c3z3l8FqrbqDU4h7/"):
+        assert server.url + path in banner
+    assert "admin@mockown.test password Passw0rd!" in banner
+    assert f"client_id {CID} client_secret {SECRET}" in banner
+    assert "Own account 1001" in banner
+
+
+def test_logs_are_logfmt_one_liners_without_secrets(server: Server) -> None:
+    _, out, _ = run("token", "--url", server.url)
+    token = json.loads(out)["access_token"]
+    with httpx.Client(base_url=server.url) as client:
+        client.get("/services/data/v62.0/limits", headers={"Authorization": f"Bearer {token}"})
+    deadline = time.monotonic() + 5
+    while "/services/data/v62.0/limits" not in server.logs() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    logs = server.logs()
+    lines = [line for line in logs.splitlines() if line]
+    assert lines and all(re.match(r"^ts=\S+ level=(debug|info|warning|error) logger=\S+ msg=", line) for line in lines)
+    request = next(line for line in lines if "path=/services/oauth2/token" in line)
+    assert "status=200" in request and "grant_type=password" in request and "org=00D5g000004MockEAC" in request
+    for secret in (token, "Passw0rd!", SECRET):
+        assert secret not in logs
+
+
+def test_token_prints_json(server: Server) -> None:
+    code, out, _ = run("token", "--url", server.url)
+    assert code == 0
+    body = json.loads(out)
+    assert body["token_type"] == "Bearer" and body["instance_url"] == server.url
+    code, out, _ = run("token", "--url", server.url, "--grant", "client_credentials", "--field", "access_token")
+    assert code == 0 and out.strip().startswith("00D5g000004Mock!")
+
+
+def test_token_field_is_usable_in_a_shell(server: Server) -> None:
+    code, out, _ = run("token", "--url", server.url, "--field", "access_token")
+    token = out.strip()
+    assert code == 0 and "\n" not in token
+    response = httpx.get(server.url + "/services/data/v62.0/limits", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+
+
+def test_token_refresh_grant(server: Server) -> None:
+    code, out, _ = run("token", "--url", server.url, "--grant", "client_credentials")
+    # the demo app gives no refresh token to client credentials; get one from a refresh-capable flow
+    assert code == 0 and "refresh_token" not in json.loads(out)
+    code, _, err = run("token", "--url", server.url, "--grant", "refresh_token", "--refresh-token", "5Aep861bogus")
+    assert code == EXIT_REFUSED and "invalid_grant" in err
+
+
+def test_token_exit_codes(server: Server) -> None:
+    code, out, err = run("token", "--url", server.url, "--password", "wrong")
+    assert code == EXIT_REFUSED and out == "" and "authentication failure" in err
+    code, _, err = run("token", "--url", f"http://127.0.0.1:{free_port()}")
+    assert code == EXIT_UNREACHABLE and "cannot reach" in err
+    code, _, err = run("token", "--url", server.url, "--grant", "refresh_token")
+    assert code == 2 and "--refresh-token" in err
+    code, _, _ = run("token", "--grant", "magic")
+    assert code == 2
+    code, _, err = run("token", "--url", server.url, "--field", "nope")
+    assert code == EXIT_REFUSED and "nope" in err
+
+
+def test_token_in_process_without_a_server() -> None:
+    code, out, _ = run("token", "--field", "access_token")
+    assert code == 0 and out.startswith("00D5g000004Mock!")
+
+
+def test_token_for_the_own_api(server: Server) -> None:
+    doc = {"own": {"accounts": [{"name": "CLI", "users": [{"email": "cli@cli.test", "api_token": True}]}]}}
+    created = httpx.post(server.url + "/_mockown/seed", json=doc).json()
+    api_token = created["own"]["accounts"][0]["users"][0]["api_token"]
+    code, out, _ = run("token", "--url", server.url, "--grant", "own", "--api-token", api_token)
+    assert code == 0
+    body = json.loads(out)
+    assert body["scope"] == "api:access" and body["access_token"]
+    code, _, err = run("token", "--url", server.url, "--grant", "own")
+    assert code == 2 and "--api-token" in err
+
+
+def test_seed_a_running_server_from_a_file(server: Server, tmp_path: Path) -> None:
+    doc = tmp_path / "org.yaml"
+    doc.write_text("salesforce:\n  orgs:\n    - name: From The CLI\n      users:\n        - username: cli@seed.test\n")
+    code, out, _ = run("seed", str(doc), "--url", server.url)
+    assert code == 0
+    org = json.loads(out)["salesforce"]["orgs"][0]
+    app, user = org["apps"][0], org["users"][0]
+    code, out, _ = run("token", "--url", server.url, "--client-id", app["client_id"], "--client-secret",
+                       app["client_secret"], "--username", "cli@seed.test", "--password", user["password"])  # fmt: skip
+    assert code == 0 and json.loads(out)["access_token"].startswith(org["id"][:15])
+
+
+def test_seed_json_from_stdin(server: Server) -> None:
+    result = CliRunner().invoke(
+        main, ["seed", "-", "--url", server.url], input='{"salesforce": {"orgs": [{"name": "From stdin"}]}}'
+    )
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["salesforce"]["orgs"][0]["name"] == "From stdin"
+
+
+def test_seed_exit_codes(server: Server, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("nonsense: {}\n")
+    code, _, err = run("seed", str(bad), "--url", server.url)
+    assert code == EXIT_REFUSED and "unknown seed section" in err
+    code, _, err = run("seed", str(tmp_path / "missing.yaml"), "--url", server.url)
+    assert code == 2 and "cannot read" in err
+    code, _, _ = run("seed", str(bad))
+    assert code == 2  # --url (or MOCKOWN_URL) is required
+    code, _, _ = run("seed", str(bad), "--url", f"http://127.0.0.1:{free_port()}")
+    assert code == EXIT_UNREACHABLE
+
+
+def test_seed_sends_the_admin_token() -> None:
+    with serve(["--admin-token", "tok-123"], health_token="tok-123") as locked:
+        code, _, err = run("seed", "--url", locked.url)
+        assert code == EXIT_REFUSED and "401" in err
+        code, out, _ = run("seed", "--url", locked.url, "--admin-token", "tok-123")
+        assert code == 0 and json.loads(out)["salesforce"]["orgs"]
+        assert "the control plane needs: Authorization: Bearer" in locked.output()
+
+
+def test_startup_is_fast_and_light() -> None:
+    """No key generation and no test-only package on the start-up path."""
+    script = (
+        "import sys, time; t = time.perf_counter()\n"
+        "from mockown.http.app import create_app\n"
+        "app = create_app()\n"
+        "print(round(time.perf_counter() - t, 3))\n"
+        "heavy = [m for m in ('hypothesis', 'schemathesis', 'playwright', 'faker', 'pytest') if m in sys.modules]\n"
+        "print(heavy)\n"
+        "print(app.state.runtime.keys._rsa is None)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    seconds, heavy, no_key = result.stdout.split("\n")[:3]
+    assert heavy == "[]"
+    assert no_key == "True"
+    assert float(seconds) < 2.0
