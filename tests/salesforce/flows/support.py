@@ -50,7 +50,12 @@ def new_org(runtime: Runtime, users: list[dict[str, Any]] | None = None, **app: 
     users = users or [{"username": username, "password": "Alice-Passw0rd", "first_name": "Alice"}]
     app.setdefault("callback_urls", ["https://app.example.com/cb", "myapp://oauth/done"])
     created = seed_org(runtime, {"users": users, "apps": [app]})
-    return {"org": created["id"], "app": created["apps"][0], "users": created["users"], "username": users[0]["username"]}
+    return {
+        "org": created["id"],
+        "app": created["apps"][0],
+        "users": created["users"],
+        "username": users[0]["username"],
+    }
 
 
 def location(response: httpx.Response) -> tuple[str, dict[str, str], dict[str, str]]:

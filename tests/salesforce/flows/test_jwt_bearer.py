@@ -80,7 +80,9 @@ def test_malformed_assertion(client: httpx.Client, bad: str) -> None:
     if bad == "alg-none":
         import base64
 
-        bad = "eyJhbGciOiJub25lIn0." + base64.urlsafe_b64encode(f'{{"iss":"{CID}"}}'.encode()).decode().rstrip("=") + "."
+        bad = (
+            "eyJhbGciOiJub25lIn0." + base64.urlsafe_b64encode(f'{{"iss":"{CID}"}}'.encode()).decode().rstrip("=") + "."
+        )
     assert error(jwt_bearer(client, bad)) == (400, "invalid_grant", "invalid assertion")
 
 
@@ -122,7 +124,9 @@ def test_user_of_another_org(client: httpx.Client, runtime: Runtime) -> None:
 
 
 def test_user_must_be_approved(client: httpx.Client, runtime: Runtime) -> None:
-    org = new_org(runtime, jwt_certificate="keys/jwt-bearer.crt", pre_approved_users=[], scopes=["api", "refresh_token"])
+    org = new_org(
+        runtime, jwt_certificate="keys/jwt-bearer.crt", pre_approved_users=[], scopes=["api", "refresh_token"]
+    )
     cid, user = org["app"]["client_id"], org["username"]
     r = jwt_bearer(client, assertion(iss=cid, sub=user))
     assert error(r) == (400, "invalid_grant", "user hasn't approved this consumer")
