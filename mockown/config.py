@@ -59,6 +59,64 @@ class OwnSettings:
 
 
 @dataclass(frozen=True)
+class MarketingSettings:
+    """Marketing Cloud Engagement OAuth (see README, "Marketing Cloud settings"). Unknowns of the real service
+    are settings; the defaults follow the spec's captured responses or the RFC choice it recommends."""
+
+    access_token_ttl: int = 1079  # every captured response; the docs say 20 minutes (1200)
+    code_ttl: int = 300
+    refresh_token_ttl: int = 0  # seconds; 0 = never expires (v2 lifetime unknown)
+    refresh_rotation: bool = True  # a refresh returns a new refresh token and voids the old one
+    refresh_grace: int = 0  # seconds a rotated refresh token still works (300 mimics the legacy SSO tokens)
+    accept_form: bool = True  # application/x-www-form-urlencoded on /v2/token besides JSON
+    pkce: str = "optional"  # off | optional | required (public apps; unknown on the real service)
+    auto_consent: bool = True  # /v2/authorize signs in the hinted/default user without a page
+    authorize_status: int = 302
+    propagation_delay: int = 0  # seconds before integration changes show (the real service: up to 300)
+    invalid_scope_status: int = 400
+    invalid_scope_description: str = "The requested scope is invalid, unknown, or malformed."
+    account_error: str = "unauthorized_client"
+    account_error_status: int = 401
+    account_error_description: str = "The client is not authorized to access the requested account_id."
+    invalid_grant_description: str = "The authorization code or refresh token is invalid, expired, or used."
+    userinfo_error: str = "rest"  # rest: {"documentation","errorcode","message"} | oauth: {"error",...}
+    legacy_expires_in: int = 3600
+    legacy_enhanced_status: int = 401
+
+
+@dataclass(frozen=True)
+class B2CSettings:
+    """B2C Commerce: Account Manager, the BM user grant, OCAPI Shop customer JWTs and SLAS (README, "B2C")."""
+
+    am_expires_in: int = 1799
+    am_implicit_expires_in: int = 1800
+    am_code_ttl: int = 600
+    am_refresh_ttl: int = 0  # 0 = never expires (unknown)
+    am_refresh_rotation: bool = True  # unknown; clients replace the stored token when one comes back
+    am_rate_limit: str = "400, 400;w=60, 5000;w=60"
+    am_rate_limit_per_minute: int = 400
+    bm_expires_in: int = 900
+    bm_error_status: int = 400  # unknown: 400 or 401
+    ocapi_token_ttl: int = 1800
+    ocapi_refresh_keeps_old: bool = True  # whether the JWT a refresh replaced stays valid until it expires
+    slas_expires_in: int = 1800  # the OAS examples show 900
+    slas_guest_refresh_ttl: int = 2592000
+    slas_registered_refresh_ttl: int = 7776000
+    slas_code_ttl: int = 600
+    slas_channel_id: str = "required"  # required | warn (accepted without, logged)
+    slas_redirect_status: int = 303
+    slas_login_conflict_window: float = 1.0
+    slas_rate_limit_1m: int = 1000
+    slas_rate_limit_5m: int = 5000
+    slas_enforce_rate_limits: bool = False
+    slas_jwks_per_minute: int = 25  # 0 = unlimited
+    slas_invalid_refresh_error: str = "invalid_request"
+    slas_invalid_refresh_description: str = "Bad or missing refresh token."
+    slas_invalid_code_error: str = "invalid_request"
+    slas_invalid_code_description: str = "Invalid authorization code."
+
+
+@dataclass(frozen=True)
 class Config:
     host: str = "127.0.0.1"
     port: int = 8080
@@ -80,6 +138,8 @@ class Config:
     journal_size: int = 10000  # requests the control plane's journal keeps (the oldest drop off)
     salesforce: SalesforceSettings = field(default_factory=SalesforceSettings)
     own: OwnSettings = field(default_factory=OwnSettings)
+    marketing: MarketingSettings = field(default_factory=MarketingSettings)
+    b2c: B2CSettings = field(default_factory=B2CSettings)
 
     @classmethod
     def load(

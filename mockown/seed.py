@@ -31,6 +31,10 @@ def _seeders() -> dict[str, Seeder]:
     from .own.seed import seed_own
 
     table["own"] = seed_own
+    from .b2c.seed import seed_b2c
+    from .marketing.seed import seed_marketing
+
+    table.update(marketing=seed_marketing, b2c=seed_b2c)
     return table
 
 

@@ -281,7 +281,7 @@ def test_wrong_verifier_and_code_reuse_and_expiry(client: httpx.Client, clock: F
 
 
 def test_private_authorization_code_with_optional_verifier(client: httpx.Client) -> None:
-    code, usid = guest_code(client, client_id=PRIVATE, code_challenge="")
+    code, _usid = guest_code(client, client_id=PRIVATE, code_challenge="")
     data = {"grant_type": "authorization_code", "code": code, "redirect_uri": CALLBACK, "channel_id": "RefArch"}
     assert client.post(BASE + "/token", data=data, headers=basic(PRIVATE, SECRET)).status_code == 200
 
