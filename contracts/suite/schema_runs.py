@@ -1,0 +1,119 @@
+"""Schemathesis runs over the OpenAPI documents: stateless per operation, stateful through the links.
+
+The checks are the conformance ones (no 5xx, documented status, content type, response schema). The
+token operation of a stateful run is pinned (`const`) to the target's credentials, so every scenario
+starts with a real token that the links then carry to introspection, revocation and the REST API; a
+stateful check asserts that a token the run revoked never introspects as active again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import hypothesis
+import schemathesis
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from .support import Target, for_profile, load_spec, operations
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+
+def settings(target: Target, *, stateful: bool = False) -> hypothesis.settings:
+    return hypothesis.settings(
+        max_examples=target.max_examples,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        stateful_step_count=6 if stateful else 50,
+        suppress_health_check=list(hypothesis.HealthCheck),
+        phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+    )
+
+
+def spec_for(name: str, target: Target) -> dict[str, Any]:
+    return for_profile(load_spec(name), target.profile)
+
+
+def operation_ids(name: str) -> list[str]:
+    return [op["operationId"] for _, _, op in operations(load_spec(name))]
+
+
+def allowed(op: dict[str, Any], target: Target) -> str | None:
+    """Why an operation is not run against this target (None: it is)."""
+    if op.get("x-mockown-only") and not target.mock:
+        return "exists on the mock only"
+    if op.get("x-destructive") and not (target.mock or target.allow_writes):
+        return "changes state on the real account (--allow-writes runs it)"
+    return None
+
+
+def load(spec: dict[str, Any], base_url: str, headers: dict[str, str] | None = None) -> Any:
+    schema = schemathesis.openapi.from_dict(spec)
+    schema.config.update(base_url=base_url, headers=headers or {})
+    return schema
+
+
+def run_operation(schema: Any, operation_id: str, target: Target, base_url: str) -> list[str]:
+    """Generate cases for one operation; return the check failures (one line each, deduplicated)."""
+    import requests
+
+    operation = schema.find_operation_by_id(operation_id)
+    failures: dict[str, None] = {}
+    session = requests.Session()
+
+    @hypothesis.given(case=operation.as_strategy())
+    @settings(target)
+    def run(case: Any) -> None:
+        response = case.call(base_url=base_url, session=session)
+        try:
+            case.validate_response(response, checks=CHECKS)
+        except Exception as exc:  # schemathesis raises a group of failures
+            failures[_summary(exc, response)] = None
+
+    try:
+        run()
+    finally:
+        session.close()
+    return list(failures)
+
+
+def _summary(exc: Exception, response: Any) -> str:
+    text = " ".join(str(exc).split())
+    return f"{response.status_code}: {text[:400]}"
+
+
+def run_stateful(
+    schema: Any,
+    target: Target,
+    extra_check: Callable[[Any, Any], None] | None = None,
+) -> list[str]:
+    import requests
+
+    failures: dict[str, None] = {}
+    base = schema.as_state_machine()
+    session = requests.Session()
+
+    class Machine(base):  # type: ignore[misc, valid-type]
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return {"session": session}
+
+        def validate_response(self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any) -> None:
+            try:
+                case.validate_response(response, checks=CHECKS)
+                if extra_check is not None:
+                    extra_check(case, response)
+            except Exception as exc:
+                failures[f"{case.operation.label} → {_summary(exc, response)}"] = None
+
+    try:
+        Machine.run(settings=settings(target, stateful=True))
+    finally:
+        session.close()
+    return list(failures)

@@ -1,0 +1,262 @@
+"""What the contract checks share: the target, its credentials, the specs as a profile sees them.
+
+A *target* is a base URL plus a profile. `mock` targets are mockown (or another emulator with its control
+plane): the suite seeds its own org and Own account there and moves the clock. `real` targets are the real
+services, reached with the user's credentials from environment variables (see `ENV` and the README).
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import hmac
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+import yaml
+
+ENV_PREFIX = "MOCKOWN_CONTRACT_"
+# every environment variable the real profile reads, with its meaning (printed by --help-env too)
+ENV = {
+    "SF_CLIENT_ID": "consumer key of a connected app in the org",
+    "SF_CLIENT_SECRET": "its consumer secret",
+    "SF_USERNAME": "a user of the org (username-password flow or JWT bearer subject)",
+    "SF_PASSWORD": "the user's password, followed by the security token off trusted networks",
+    "SF_JWT_KEY": "PEM file of the private key whose certificate the app holds (JWT bearer flow)",
+    "SF_JWT_AUDIENCE": "aud of the JWT assertion (default https://login.salesforce.com)",
+    "SF_REFRESH_TOKEN": "a refresh token of the app (refresh checks; revoked only with --allow-writes)",
+    "SF_ROTATION": "true/false: whether the app rotates refresh tokens (the rotation check needs it)",
+    "OWN_API_TOKEN": "an Own API token (Edit Profile > API Token)",
+    "OWN_REGION": "the Own region of your services (default app1)",
+    "OWN_AUTH_URL": "the Own auth host (default https://auth.owndata.com)",
+    "OWN_API_URL": "the Own regional base URL (default https://<region>.owndata.com)",
+    "ADMIN_TOKEN": "the control plane's admin token of a mock started with one (or MOCKOWN_ADMIN_TOKEN)",
+}
+OWN_CLIENT_ID = "0oa4c413eq8wwcEzP4h7"
+OWN_TOKEN_PATH = "/oauth2/aus4c3z3l8FqrbqDU4h7/v1/token"
+OWN_REVOKE_PATH = "/oauth2/aus4c3z3l8FqrbqDU4h7/v1/revoke"
+SF_TOKEN_PATH = "/services/oauth2/token"
+API_VERSION = "v62.0"
+SF_ID_URL = r"^https?://[^/]+/id/00D[a-zA-Z0-9]{15}/005[a-zA-Z0-9]{15}$"
+
+
+def env(name: str) -> str | None:
+    value = os.environ.get(ENV_PREFIX + name)
+    return value if value else None
+
+
+def contracts_root() -> Path:
+    """The directory of the specs: `contracts/` in a checkout, `mockown/_contracts/` when installed."""
+    return Path(__file__).resolve().parent.parent
+
+
+def load_spec(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((contracts_root() / f"{name}.yaml").read_text(encoding="utf-8"))
+    return data
+
+
+# -- profiles ------------------------------------------------------------------------------------------------
+def for_profile(spec: dict[str, Any], profile: str) -> dict[str, Any]:
+    """The spec as a profile asserts it. `real`: every node marked `x-unverified` accepts anything (a schema
+    becomes `{}`, a response's content schemas too) and operations marked so tolerate any status."""
+    spec = copy.deepcopy(spec)
+    if profile != "real":
+        return spec
+
+    def relax(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "x-unverified" in node and ("type" in node or "const" in node or "enum" in node or "allOf" in node):
+                return {"x-unverified": node["x-unverified"]}
+            if "x-unverified" in node and "content" in node:  # a response
+                node = dict(node)
+                node["content"] = {k: {"schema": {}} for k in node["content"]}
+            return {k: relax(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [relax(v) for v in node]
+        return node
+
+    relaxed: dict[str, Any] = relax(spec)
+    for path_item in relaxed.get("paths", {}).values():
+        for op in path_item.values():
+            if isinstance(op, dict) and "x-unverified" in op and "responses" in op:
+                op["responses"].setdefault("default", {"description": "unverified: any status"})
+    return relaxed
+
+
+def operations(spec: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, item in spec.get("paths", {}).items():
+        for method, op in item.items():
+            if method in ("get", "post", "put", "patch", "delete") and isinstance(op, dict):
+                yield path, method, op
+
+
+# -- the target ----------------------------------------------------------------------------------------------
+@dataclass
+class Target:
+    url: str
+    profile: str  # mock | real
+    api: str  # salesforce | own | all
+    allow_writes: bool
+    max_examples: int
+    admin_token: str | None = None
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def mock(self) -> bool:
+        return self.profile == "mock"
+
+    def client(self, base: str | None = None, **kwargs: Any) -> httpx.Client:
+        return httpx.Client(base_url=base or self.url, timeout=30.0, follow_redirects=False, **kwargs)
+
+    def need_mock(self, what: str) -> None:
+        if not self.mock:
+            pytest.skip(f"{what}: needs the control plane (clock, seeding), only with --profile mock")
+
+    def need_writes(self, what: str) -> None:
+        if not (self.mock or self.allow_writes):
+            pytest.skip(f"{what}: changes state on the real account; pass --allow-writes to run it")
+
+
+class ControlPlane:
+    """The mock's `/_mockown/*`: seeding and the clock."""
+
+    def __init__(self, target: Target) -> None:
+        headers = {"Authorization": f"Bearer {target.admin_token}"} if target.admin_token else {}
+        self.http = target.client(headers=headers)
+        self._clock_before: dict[str, Any] | None = None
+        self._wall_before = 0.0
+
+    def seed(self, document: dict[str, Any]) -> dict[str, Any]:
+        response = self.http.post("/_mockown/seed", json=document)
+        if response.status_code != 201:
+            raise RuntimeError(f"the mock refused the seed document: {response.status_code} {response.text}")
+        created: dict[str, Any] = response.json()
+        return created
+
+    def clock(self, **change: Any) -> dict[str, Any]:
+        if self._clock_before is None:
+            self._clock_before = self.http.get("/_mockown/clock").json()
+            self._wall_before = time.time()
+        response = self.http.post("/_mockown/clock", json=change)
+        if response.status_code != 200:
+            raise RuntimeError(f"the mock's clock refused {change}: {response.status_code} {response.text}")
+        state: dict[str, Any] = response.json()
+        return state
+
+    def now(self) -> float:
+        return float(self.http.get("/_mockown/clock").json()["now"])
+
+    def freeze(self) -> float:
+        return float(self.clock(freeze=True)["now"])
+
+    def advance(self, duration: str) -> float:
+        return float(self.clock(advance=duration)["now"])
+
+    def restore_clock(self) -> None:
+        """Put the clock back: frozen where it was, or running with its old offset."""
+        before = self._clock_before
+        if before is None:
+            return
+        if before["frozen"]:
+            self.http.post("/_mockown/clock", json={"freeze": before["now"]})
+        else:
+            self.http.post("/_mockown/clock", json={"unfreeze": True, "set": time.time() + float(before["offset"])})
+        self._clock_before = None
+
+    def close(self) -> None:
+        self.restore_clock()
+        self.http.close()
+
+
+# -- Salesforce helpers --------------------------------------------------------------------------------------
+@dataclass
+class SfApp:
+    client_id: str
+    client_secret: str | None
+    callback: str | None = None
+
+
+@dataclass
+class SfCreds:
+    """What the Salesforce checks log in with."""
+
+    app: SfApp
+    username: str | None = None
+    password: str | None = None
+    jwt_key: str | None = None
+    jwt_audience: str = "https://login.salesforce.com"
+    refresh_token: str | None = None
+    rotation: bool | None = None
+    apps: dict[str, SfApp] = field(default_factory=dict)  # mock: apps with each refresh policy
+
+    def password_form(self, app: SfApp | None = None) -> dict[str, str]:
+        app = app or self.app
+        form = {"grant_type": "password", "client_id": app.client_id, "username": self.username or ""}
+        form["password"] = self.password or ""
+        if app.client_secret:
+            form["client_secret"] = app.client_secret
+        return form
+
+    def jwt_form(self) -> dict[str, str]:
+        import jwt
+
+        key = Path(self.jwt_key or "").read_text(encoding="utf-8")
+        claims = {"iss": self.app.client_id, "sub": self.username, "aud": self.jwt_audience}
+        claims["exp"] = str(int(time.time()) + 170)
+        assertion = jwt.encode(claims, key, algorithm="RS256")
+        return {"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": assertion}
+
+    def login_form(self) -> dict[str, str]:
+        if self.username and self.password:
+            return self.password_form()
+        if self.username and self.jwt_key:
+            return self.jwt_form()
+        pytest.skip(f"no Salesforce user credentials: set {ENV_PREFIX}SF_USERNAME and SF_PASSWORD or SF_JWT_KEY")
+
+
+def signature_ok(body: dict[str, Any], secret: str) -> bool:
+    mac = hmac.new(secret.encode(), (body["id"] + body["issued_at"]).encode(), hashlib.sha256).digest()
+    return hmac.compare_digest(base64.b64encode(mac).decode(), body["signature"])
+
+
+def code_from(response: httpx.Response) -> str:
+    assert response.status_code == 302, f"authorize answered {response.status_code}: {response.text[:300]}"
+    location = response.headers["location"]
+    params = parse_qs(urlsplit(location).query)
+    assert "code" in params, f"no code in the redirect {location}"
+    return params["code"][0]
+
+
+def oauth_error(response: httpx.Response) -> dict[str, Any]:
+    assert response.headers.get("content-type", "").startswith("application/json"), response.headers
+    body: dict[str, Any] = response.json()
+    assert isinstance(body.get("error"), str) and isinstance(body.get("error_description"), str), body
+    return body
+
+
+# -- Own helpers ---------------------------------------------------------------------------------------------
+@dataclass
+class OwnCreds:
+    api_token: str
+    auth_url: str
+    api_url: str
+    region: str = "app1"
+    email: str | None = None  # mock: the user, for the Edit Profile page
+    password: str | None = None
+    spare_email: str | None = None  # mock: a user without a token
+    spare_password: str | None = None
+
+
+def own_exchange(http: httpx.Client, creds: OwnCreds, **override: str) -> httpx.Response:
+    form = {"grant_type": "refresh_token", "scope": "api:access", "client_id": OWN_CLIENT_ID}
+    form["refresh_token"] = creds.api_token
+    form.update(override)
+    return http.post(creds.auth_url + OWN_TOKEN_PATH, data=form, headers={"Accept": "application/json"})

@@ -1,0 +1,58 @@
+"""Schema conformance of the Own API (`contracts/own.yaml`), stateless and stateful."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from .schema_runs import allowed, load, operation_ids, run_operation, run_stateful, spec_for
+from .support import OwnCreds, Target, operations, own_exchange
+
+pytestmark = [pytest.mark.own, pytest.mark.schema]
+
+
+@pytest.fixture(scope="module")
+def bearer(target: Target, own: OwnCreds) -> dict[str, str]:
+    with target.client() as http:
+        response = own_exchange(http, own)
+    assert response.status_code == 200, f"the API token exchange failed: {response.text[:300]}"
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def base_for(path: str, own: OwnCreds) -> str:
+    return own.auth_url if path.startswith("/oauth2/") else own.api_url
+
+
+@pytest.mark.parametrize("operation_id", operation_ids("own"))
+def test_operation_conforms(target: Target, own: OwnCreds, bearer: dict[str, str], operation_id: str) -> None:
+    spec = spec_for("own", target)
+    path, op = next((p, o) for p, _, o in operations(spec) if o["operationId"] == operation_id)
+    reason = allowed(op, target)
+    if reason:
+        pytest.skip(f"{operation_id}: {reason}")
+    base = base_for(path, own)
+    failures = run_operation(load(spec, base, bearer), operation_id, target, base)
+    assert not failures, f"{operation_id} does not conform to own.yaml:\n" + "\n".join(failures)
+
+
+READ_ONLY_CHAIN = ["listServices", "getService", "listBackups", "getBackup", "listObjects", "downloadObject",
+                   "listJobs", "getJob", "listEvents"]  # fmt: skip
+
+
+def test_stateful_services_backups_objects(target: Target, own: OwnCreds, bearer: dict[str, str]) -> None:
+    """exchange → services → backups → objects → download, through the spec's links (read-only)."""
+    spec: dict[str, Any] = spec_for("own", target)
+    schema = load(spec, own.api_url, bearer).include(operation_id=READ_ONLY_CHAIN)
+    failures = run_stateful(schema, target)
+    assert not failures, "stateful run through the links failed:\n" + "\n".join(failures)
+
+
+def test_exchange_then_services(target: Target, own: OwnCreds) -> None:
+    """The first links of the chain with a fresh exchange: the access token opens `/services`."""
+    with httpx.Client(timeout=30.0) as http:
+        token = own_exchange(http, own).json()["access_token"]
+        response = http.get(f"{own.api_url}/api/v1/services", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200, response.text[:300]
+    assert isinstance(response.json(), list)

@@ -1,0 +1,91 @@
+"""Schema conformance of the Salesforce endpoints (`contracts/salesforce.yaml`), stateless and stateful."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from .schema_runs import allowed, load, operation_ids, run_operation, run_stateful, spec_for
+from .support import SfCreds, Target, operations
+
+pytestmark = [pytest.mark.salesforce, pytest.mark.schema]
+
+
+@pytest.fixture(scope="module")
+def bearer(target: Target, sf: SfCreds) -> dict[str, str]:
+    """A live access token for the operations that need one (fetched once per module)."""
+    import httpx
+
+    with httpx.Client(base_url=target.url, timeout=30.0) as http:
+        response = http.post("/services/oauth2/token", data=sf.login_form())
+    assert response.status_code == 200, f"login failed: {response.text[:300]}"
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+@pytest.mark.parametrize("operation_id", operation_ids("salesforce"))
+def test_operation_conforms(target: Target, bearer: dict[str, str], operation_id: str) -> None:
+    spec = spec_for("salesforce", target)
+    op = next(o for _, _, o in operations(spec) if o["operationId"] == operation_id)
+    reason = allowed(op, target)
+    if reason:
+        pytest.skip(f"{operation_id}: {reason}")
+    schema = load(spec, target.url, bearer)
+    failures = run_operation(schema, operation_id, target, target.url)
+    assert not failures, f"{operation_id} does not conform to salesforce.yaml:\n" + "\n".join(failures)
+
+
+def pin_credentials(spec: dict[str, Any], sf: SfCreds) -> dict[str, Any]:
+    """The token operation can only send the target's login; introspection sends the app's credentials."""
+    form = sf.login_form()
+    pinned = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": sorted(form),
+        "properties": {k: {"const": v} for k, v in form.items()},
+    }
+    token = spec["paths"]["/services/oauth2/token"]["post"]
+    token["requestBody"]["content"] = {"application/x-www-form-urlencoded": {"schema": pinned}}
+    token.pop("parameters", None)
+    if sf.app.client_secret:
+        intro = spec["paths"]["/services/oauth2/introspect"]["post"]
+        intro["requestBody"]["content"] = {
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["token", "client_id", "client_secret"],
+                    "properties": {
+                        "token": {"type": "string"},
+                        "token_type_hint": {"enum": ["access_token", "refresh_token"]},
+                        "client_id": {"const": sf.app.client_id},
+                        "client_secret": {"const": sf.app.client_secret},
+                    },
+                }
+            }
+        }
+    return spec
+
+
+class RevocationSticks:
+    """Stateful check: once the run revoked a token (200), introspection must never call it active."""
+
+    def __init__(self) -> None:
+        self.revoked: set[str] = set()
+
+    def __call__(self, case: Any, response: Any) -> None:
+        body = case.body if isinstance(case.body, dict) else {}
+        token = body.get("token")
+        if case.operation.path == "/services/oauth2/revoke" and response.status_code == 200 and token:
+            self.revoked.add(token)
+        introspected = case.operation.path == "/services/oauth2/introspect" and token in self.revoked
+        if introspected and response.status_code == 200 and response.json().get("active") is True:
+            raise AssertionError(f"a revoked token introspects as active: {token[:12]}…")
+
+
+def test_stateful_token_introspect_revoke(target: Target, sf: SfCreds) -> None:
+    """token → introspect → revoke → introspect (and token → REST, userinfo) through the spec's links."""
+    spec = pin_credentials(spec_for("salesforce", target), sf)
+    schema = load(spec, target.url).include(operation_id=["token", "introspect", "revoke", "limits", "userinfo"])
+    failures = run_stateful(schema, target, RevocationSticks())
+    assert not failures, "stateful run through the links failed:\n" + "\n".join(failures)
