@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -33,6 +34,11 @@ from .tools import (
 )
 
 DISCOVERY = "/.well-known/openid-configuration"
+ORDER = [  # neighbours are compared with each other
+    "peer/token", "mockown/token_opaque", "ceiling/form", "mockown/token_jwt", "mockown/introspect",
+    "mockown/own_exchange", "ceiling/fixed", "mockown/discovery", "peer/discovery", "mockown/rest",
+    "mockown/own_services",
+]  # fmt: skip
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -40,6 +46,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--duration", type=float, default=10.0, help="seconds of load per scenario (default 10)")
     p.add_argument("--warmup", type=float, default=2.0, help="seconds of unmeasured load first (default 2)")
     p.add_argument("--connections", type=int, default=16, help="wrk connections (default 16, one thread)")
+    p.add_argument("--rounds", type=int, default=3, help="rounds of every load scenario; ratios are medians (3)")
     p.add_argument("--starts", type=int, default=7, help="cold starts per server, the median is kept (default 7)")
     p.add_argument("--tokens", default="1000,1000000", help="live-token counts, small,large (default 1000,1000000)")
     p.add_argument("--tests", type=int, default=100, help="typical tests per per-test timing (default 100)")
@@ -62,15 +69,12 @@ def load(wrk: str, base: str, s: sc.Scenario, a: argparse.Namespace) -> Result:
     return result
 
 
-def cold_start(cmd: list[str], url: str, starts: int) -> float:
-    times = []
-    for _ in range(starts):
-        proc = start(cmd)
-        try:
-            times.append(wait_ready(url, proc, interval=0.002))
-        finally:
-            stop(proc)
-    return statistics.median(times)
+def cold_start(cmd: list[str], url: str) -> float:
+    proc = start(cmd)
+    try:
+        return wait_ready(url, proc, interval=0.002)
+    finally:
+        stop(proc)
 
 
 def inproc(*args: str) -> dict[str, Any]:
@@ -102,33 +106,37 @@ def run(a: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
     node_version = subprocess.run([peer[0], "--version"], capture_output=True, text=True, check=False).stdout.strip()
     raw: dict[str, Any] = {"machine": machine(), "node": node_version, "args": vars(a) | {"json": str(a.json)}}
     log(raw["machine"] + f", node {node_version}")
-    rps: dict[str, Result] = {}
+    runs: dict[str, list[Result]] = {}
+    with contextlib.ExitStack() as stack:
+        bases: dict[str, str] = {}
+        servers = [("mockown", mockown_cmd, DISCOVERY), ("peer", lambda p: peer_cmd(peer, p), DISCOVERY),
+                   ("ceiling", ceiling_cmd, "/fixed")]  # fmt: skip
+        for target, cmd, ready in servers:
+            port = free_port()
+            bases[target] = f"http://127.0.0.1:{port}"
+            stack.enter_context(running(cmd(port), bases[target] + ready))
+        scenarios = {f"mockown/{s.key}": s for s in sc.prepare_mockown(bases["mockown"])}
+        for s in [*sc.peer_scenarios(), *sc.ceiling_scenarios()]:
+            sc.check_plain(bases[s.target], s)
+            scenarios[f"{s.target}/{s.key}"] = s
+        # each round runs every scenario once, each next to what it is compared with; ratios are per round
+        for n in range(a.rounds):
+            log(f"round {n + 1} of {a.rounds}")
+            for key in ORDER:
+                s = scenarios[key]
+                runs.setdefault(key, []).append(load(wrk, bases[s.target], s, a))
+    raw["load"] = {k: [vars(r) for r in v] for k, v in runs.items()}
 
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with running(mockown_cmd(port), base + DISCOVERY):
-        for s in sc.prepare_mockown(base):
-            rps[f"mockown/{s.key}"] = load(wrk, base, s, a)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with running(peer_cmd(peer, port), base + DISCOVERY):
-        for s in sc.peer_scenarios():
-            sc.check_plain(base, s)
-            rps[f"peer/{s.key}"] = load(wrk, base, s, a)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with running(ceiling_cmd(port), base + "/fixed"):
-        for s in sc.ceiling_scenarios():
-            sc.check_plain(base, s)
-            rps[f"ceiling/{s.key}"] = load(wrk, base, s, a)
-    raw["load"] = {k: vars(v) for k, v in rps.items()}
-
-    port = free_port()
-    ours_cold = cold_start(mockown_cmd(port), f"http://127.0.0.1:{port}{DISCOVERY}", a.starts)
-    port = free_port()
-    peer_cold = cold_start(peer_cmd(peer, port), f"http://127.0.0.1:{port}{DISCOVERY}", a.starts)
+    ours_times: list[float] = []
+    peer_times: list[float] = []
+    for _ in range(a.starts):  # alternately, so that a busy moment hits both
+        port = free_port()
+        ours_times.append(cold_start(mockown_cmd(port), f"http://127.0.0.1:{port}{DISCOVERY}"))
+        port = free_port()
+        peer_times.append(cold_start(peer_cmd(peer, port), f"http://127.0.0.1:{port}{DISCOVERY}"))
+    ours_cold, peer_cold = statistics.median(ours_times), statistics.median(peer_times)
     log(f"cold start: mockown {ours_cold * 1000:.0f} ms, peer {peer_cold * 1000:.0f} ms")
-    raw["cold_start_s"] = {"mockown": ours_cold, "peer": peer_cold}
+    raw["cold_start_s"] = {"mockown": ours_times, "peer": peer_times}
 
     small, large = (int(x) for x in a.tokens.split(","))
     live_small, live_large = inproc("live", str(small)), inproc("live", str(large))
@@ -143,7 +151,7 @@ def run(a: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
     raw["per_test_ms"] = {**local_t, **socket_t}
 
     def r(key: str) -> float:
-        return rps[key].rps
+        return statistics.median(x.rps for x in runs[key])
 
     def fmt(key: str) -> str:
         return f"{r(key):,.0f} req/s"
@@ -151,25 +159,28 @@ def run(a: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
     def ratio(a_: float, b: float) -> float:
         return a_ / b if b else float("nan")
 
+    def load_ratio(ours: str, theirs: str) -> float:
+        return statistics.median(x.rps / y.rps for x, y in zip(runs[ours], runs[theirs], strict=True))
+
     rows = [
         Row("token, opaque vs peer", fmt("mockown/token_opaque"), "peer " + fmt("peer/token"),
-            ratio(r("mockown/token_opaque"), r("peer/token")), ">= 3.0x"),
+            load_ratio("mockown/token_opaque", "peer/token"), ">= 3.0x"),
         Row("token, opaque vs form ceiling", fmt("mockown/token_opaque"), "ceiling " + fmt("ceiling/form"),
-            ratio(r("mockown/token_opaque"), r("ceiling/form")), ">= 0.6x"),
+            load_ratio("mockown/token_opaque", "ceiling/form"), ">= 0.6x"),
         Row("token, JWT (RS256) vs peer", fmt("mockown/token_jwt"), "peer " + fmt("peer/token"),
-            ratio(r("mockown/token_jwt"), r("peer/token")), ">= 1.0x"),
+            load_ratio("mockown/token_jwt", "peer/token"), ">= 1.0x"),
         Row("discovery vs fixed-JSON ceiling", fmt("mockown/discovery"), "ceiling " + fmt("ceiling/fixed"),
-            ratio(r("mockown/discovery"), r("ceiling/fixed")), ">= 0.8x"),
+            load_ratio("mockown/discovery", "ceiling/fixed"), ">= 0.8x"),
         Row("discovery vs peer", fmt("mockown/discovery"), "peer " + fmt("peer/discovery"),
-            ratio(r("mockown/discovery"), r("peer/discovery")), ""),
+            load_ratio("mockown/discovery", "peer/discovery"), ""),
         Row("introspection vs form ceiling", fmt("mockown/introspect"), "ceiling " + fmt("ceiling/form"),
-            ratio(r("mockown/introspect"), r("ceiling/form")), ""),
+            load_ratio("mockown/introspect", "ceiling/form"), ""),
         Row("REST /limits vs fixed-JSON ceiling", fmt("mockown/rest"), "ceiling " + fmt("ceiling/fixed"),
-            ratio(r("mockown/rest"), r("ceiling/fixed")), ""),
+            load_ratio("mockown/rest", "ceiling/fixed"), ""),
         Row("Own exchange vs form ceiling", fmt("mockown/own_exchange"), "ceiling " + fmt("ceiling/form"),
-            ratio(r("mockown/own_exchange"), r("ceiling/form")), ""),
+            load_ratio("mockown/own_exchange", "ceiling/form"), ""),
         Row("Own GET /services vs fixed-JSON ceiling", fmt("mockown/own_services"), "ceiling " + fmt("ceiling/fixed"),
-            ratio(r("mockown/own_services"), r("ceiling/fixed")), ""),
+            load_ratio("mockown/own_services", "ceiling/fixed"), ""),
         Row("cold start to first 200 vs peer", f"{ours_cold * 1000:.0f} ms", f"peer {peer_cold * 1000:.0f} ms",
             ratio(ours_cold, peer_cold), "<= 1.0x"),
         Row(f"introspection p50, {large:,} vs {small:,} live tokens", f"{live_large['introspect_p50_us']:.0f} us",
@@ -194,7 +205,10 @@ def main(argv: list[str] | None = None) -> int:
     except Unavailable as exc:
         print(f"bench: cannot run: {exc}", file=sys.stderr)
         return 3
-    print(f"mockown benchmarks: {raw['machine']}; node {raw['node']}; wrk -t1 -c{a.connections} -d{a.duration:g}s")
+    print(
+        f"mockown benchmarks: {raw['machine']}; node {raw['node']}; wrk -t1 -c{a.connections} -d{a.duration:g}s,"
+        f" {a.rounds} rounds (load ratios: median of per-round ratios)"
+    )
     print(table(rows))
     missed = [r.figure for r in rows if r.verdict == "MISSED"]
     print(f"targets: {sum(r.verdict == 'met' for r in rows)} met, {len(missed)} missed"
