@@ -30,13 +30,16 @@ def introspect(service: SalesforceService, params: Params, authorization: str | 
     return {"active": False}
 
 
-def _may_see(caller: ConnectedApp, app_id: str, org_id: str) -> bool:
-    return caller.id == app_id or (caller.introspect_all and caller.org_id == org_id)
+def _may_see(caller: ConnectedApp, app_id: str, org_id: str, service: SalesforceService | None = None) -> bool:
+    if caller.id == app_id or (caller.introspect_all and caller.org_id == org_id):
+        return True
+    owner = service.apps.get(app_id) if service is not None else None  # a DCR registering app sees its apps
+    return owner is not None and owner.registered_by == caller.id
 
 
 def _access(service: SalesforceService, raw: str, caller: ConnectedApp, base: str) -> dict[str, Any] | None:
     token = service.access_tokens.get(security.token_hash(raw))
-    if token is None or not _may_see(caller, token.app_id, token.org_id):
+    if token is None or not _may_see(caller, token.app_id, token.org_id, service):
         return None
     if service.live_access(raw, touch=False) is None:
         return {"active": False}
@@ -59,7 +62,7 @@ def _access(service: SalesforceService, raw: str, caller: ConnectedApp, base: st
 
 def _refresh(service: SalesforceService, raw: str, caller: ConnectedApp, base: str) -> dict[str, Any] | None:
     rt = service.refresh_tokens.get(security.token_hash(raw))
-    if rt is None or not _may_see(caller, rt.app_id, rt.org_id):
+    if rt is None or not _may_see(caller, rt.app_id, rt.org_id, service):
         return None
     app = service.apps.get(rt.app_id)
     user = service.user(rt.user_id)

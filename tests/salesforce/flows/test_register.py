@@ -127,3 +127,23 @@ def test_read_and_delete_registration(client: httpx.Client) -> None:
     assert client.get(uri, headers=auth).status_code == 401
     live = client.post("/services/oauth2/introspect", data={"token": tokens.json()["access_token"]}, auth=(CID, SECRET))
     assert live.json()["active"] is True
+
+
+def test_registering_app_may_introspect_its_registered_apps(client: httpx.Client, runtime: object) -> None:
+    from mockown.salesforce.seed import seed_org
+
+    registrar = seed_org(
+        runtime,  # type: ignore[arg-type]
+        {"users": [{"username": "reg@flows.test", "password": "Reg-Passw0rd"}],
+         "apps": [{"initial_access_token": "REGTOKEN", "auto_approve": True}]},
+    )  # fmt: skip
+    reg_id, reg_secret = registrar["apps"][0]["client_id"], registrar["apps"][0]["client_secret"]
+    app = register(client, headers={"Authorization": "Bearer REGTOKEN"}).json()
+    q = {"response_type": "token", "client_id": app["client_id"], "redirect_uri": "http://localhost/cb"}
+    _, _, fragment = location(client.get("/services/oauth2/authorize", params={**q, "login_hint": "reg@flows.test"}))
+    seen = client.post(
+        "/services/oauth2/introspect", data={"token": fragment["access_token"]}, auth=(reg_id, reg_secret)
+    )
+    assert seen.json()["active"] is True
+    demo = client.post("/services/oauth2/introspect", data={"token": fragment["access_token"]}, auth=(CID, SECRET))
+    assert demo.json() == {"active": False}  # another org's app (even one that introspects all of its own org)
