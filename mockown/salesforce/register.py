@@ -2,9 +2,9 @@
 
 The caller presents a registering app's initial access token (`initial_access_token` on a seeded app,
 stored hashed) as a Bearer token. The new app belongs to the registering app's org, inherits its policies
-(auto-approval, pre-approved users, session timeout, refresh-token policy, JWT access tokens) and works at
-once for every flow: code (and hybrid), user-agent, refresh, client credentials is not inherited (no run-as
-user), the JWT bearer flow when the metadata carries a `jwks` with the signing key.
+(auto-approval, pre-approved users, session timeout, refresh-token policy, JWT access tokens, username-password
+permission, token-exchange handler, and its client-credentials run-as user when `grant_types` asks for
+`client_credentials`) and works at once for every flow; the JWT bearer flow needs a `jwks` with the signing key.
 
 Answers 201 with Salesforce's fields (`client_id`, `client_secret`, `registration_access_token`,
 `registration_client_uri`, `client_id_issued_at`, `client_secret_expires_at: 0`, ... and the non-standard
@@ -120,7 +120,8 @@ def register(service: SalesforceService, bearer: str | None, body: Any, base: st
         scopes=scopes,
         require_secret_for_web_server=not public,
         pkce_required=public,
-        username_password_allowed=False,
+        username_password_allowed=parent.username_password_allowed,
+        client_credentials_user=parent.client_credentials_user if "client_credentials" in grant_types else None,
         refresh_token_policy=parent.refresh_token_policy,
         refresh_token_ttl=parent.refresh_token_ttl,
         rotation=parent.rotation,
@@ -130,6 +131,7 @@ def register(service: SalesforceService, bearer: str | None, body: Any, base: st
         jwt_certificate=certificate,
         jwt_access_tokens=parent.jwt_access_tokens,
         registered_by=parent.id,
+        token_exchange=parent.token_exchange,
     )
     metadata: dict[str, Any] = {
         "client_id": client_id,

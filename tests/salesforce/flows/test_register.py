@@ -147,3 +147,26 @@ def test_registering_app_may_introspect_its_registered_apps(client: httpx.Client
     assert seen.json()["active"] is True
     demo = client.post("/services/oauth2/introspect", data={"token": fragment["access_token"]}, auth=(CID, SECRET))
     assert demo.json() == {"active": False}  # another org's app (even one that introspects all of its own org)
+
+
+def test_the_new_app_works_for_password_client_credentials_device_and_exchange(client: httpx.Client) -> None:
+    from .support import URN, idp_token
+
+    app = register(client, {**METADATA, "grant_types": ["authorization_code", "client_credentials"]}).json()
+    auth = {"client_id": app["client_id"], "client_secret": app["client_secret"]}
+    pw = client.post(TOKEN, data={"grant_type": "password", **auth, "username": ADMIN, "password": "Passw0rd!"})
+    assert pw.status_code == 200, pw.text
+    cc = client.post(TOKEN, data={"grant_type": "client_credentials", **auth})
+    assert cc.status_code == 200 and cc.json()["id"].endswith("/005g000000Int3GAAR")
+    device = client.post(TOKEN, data={"response_type": "device_code", "client_id": app["client_id"]})
+    assert device.status_code == 200
+    exchanged = client.post(
+        TOKEN,
+        data={"grant_type": "urn:ietf:params:oauth:grant-type:token-exchange", **auth,
+              "subject_token": idp_token(), "subject_token_type": URN + "jwt"},
+    )  # fmt: skip
+    assert exchanged.status_code == 200, exchanged.text
+    plain = register(client).json()  # no client_credentials in grant_types: no run-as user
+    cc = client.post(TOKEN, data={"grant_type": "client_credentials", "client_id": plain["client_id"],
+                                  "client_secret": plain["client_secret"]})  # fmt: skip
+    assert cc.json()["error"] == "invalid_grant"
