@@ -32,7 +32,10 @@ def token(
         body = start_device_flow(service, request)
     else:
         grant = grant_for(params.get("grant_type"))
-        body = grant(service, request).run()
+        # One transaction per grant: using a code or refresh token and issuing what it buys happen together, so
+        # a concurrent replay (another worker) sees all of it (and revokes what it issued) or none of it.
+        with service.store.atomic():
+            body = grant(service, request).run()
     return render(body, params.get("format"), accept)
 
 
