@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qsl, quote
 
 from starlette.requests import Request
@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 
 UI = "/_mockown/ui"
 ROW_LIMIT = 200
-_SF_TABLES = {"sf_orgs", "sf_users", "sf_apps", "sf_access_tokens", "sf_refresh_tokens", "sf_device_codes", "outbox"}
+_SHOWN = {"sf_orgs", "sf_users", "sf_apps", "sf_access_tokens", "sf_refresh_tokens", "sf_device_codes", "outbox",
+          "own_jobs"}  # fmt: skip
 
 _CSS = """
 body{font:14px/1.4 system-ui,sans-serif;margin:0;color:#1d1d1f;background:#f6f7f9}
@@ -277,7 +278,7 @@ def _other_tables(runtime: Runtime) -> str:
     """Every other kind of state (Own accounts, services, jobs, ... of any API), generically."""
     parts = []
     for name in sorted(RECORD_TYPES):
-        if name in _SF_TABLES or name.endswith(("web_sessions", "_sessions")):
+        if name in _SHOWN or name.endswith(("web_sessions", "_sessions")):
             continue
         meta = RECORD_TYPES[name]
         rows = runtime.store.table(meta.cls).all()
@@ -290,6 +291,34 @@ def _other_tables(runtime: Runtime) -> str:
         )
         parts.append(_section(title, _table(fields, body, f"table-{name}"), f"table-{name}"))
     return "".join(parts)
+
+
+def _own_jobs(runtime: Runtime) -> str:
+    """Own jobs with their progress as the API reports it."""
+    if getattr(type(runtime), "own", None) is None:
+        return ""
+    from ..own import jobs
+    from ..own.models import Job
+
+    own = cast(Any, runtime).own
+    rows = []
+    for job in sorted(runtime.store.table(Job).all(), key=lambda j: j.created_at, reverse=True)[:ROW_LIMIT]:
+        jobs.settle(own, job, poll=False)  # brought up to the clock as the API would, without counting a poll
+        percent = jobs.percent(own, job)
+        rows.append(
+            [
+                f"<code>{_html(job.id)}</code>",
+                _html(job.kind),
+                _html(job.title),
+                f"<span data-testid='job-status-{_html(job.num)}'>{_html(jobs.status(own, job))}</span>",
+                f"<progress max='100' value='{percent}'></progress> "
+                f"<span data-testid='job-progress-{_html(job.num)}'>{percent}%</span>",
+                _html(job.account_id),
+                _when(job.created_at),
+            ]
+        )
+    table = _table(["job", "kind", "title", "status", "progress", "account", "created"], rows, "own-jobs", "no jobs")
+    return _section("Own jobs", table, "own-jobs")
 
 
 def _outbox(runtime: Runtime) -> str:
@@ -336,7 +365,8 @@ def render(runtime: Runtime, notice: str | None, error: bool) -> str:
     note = ""
     if notice:
         note = f"<p class='notice{' error' if error else ''}' data-testid='notice' role='status'>{_html(notice)}</p>"
-    body = _clock(runtime) + _salesforce(runtime) + _other_tables(runtime) + _outbox(runtime) + _journal(runtime)
+    sections = (_clock, _salesforce, _own_jobs, _other_tables, _outbox, _journal)
+    body = "".join(section(runtime) for section in sections)
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>mockown dashboard</title>"
         f"<meta name='viewport' content='width=device-width'><style>{_CSS}</style></head>"

@@ -17,6 +17,13 @@ from .serve import Server, serve
 UI = "/_mockown/ui"
 
 
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    """This module's server: exports take 100 virtual seconds, so the page can show a job in progress."""
+    with serve(env={"MOCKOWN_OWN__EXPORT_MODE": "seconds:100"}) as running:
+        yield running
+
+
 @pytest.fixture
 def page(browser: Any, server: Server, api: httpx.Client) -> Iterator[Any]:  # noqa: F811
     context = browser.new_context(base_url=server.url)
@@ -139,3 +146,32 @@ def test_the_page_behind_an_admin_token(browser: Any) -> None:  # noqa: F811
             assert page.get_by_test_id("clock-now").inner_text() == "2026-01-01T01:00:00Z"
         finally:
             context.close()
+
+
+def test_own_jobs_show_their_progress(page: Any, api: httpx.Client) -> None:
+    service = {"id": 400001, "region": "app1", "backups": 1}
+    user = {"email": "j@jobs.test", "role": "master_admin", "api_token": True}
+    doc = {"own": {"accounts": [{"name": "Jobs", "services": [service], "users": [user]}]}}
+    account = api.post("/_mockown/seed", json=doc).json()["own"]["accounts"][0]
+    exchange = {"grant_type": "refresh_token", "refresh_token": account["users"][0]["api_token"],
+                "scope": "api:access", "client_id": "0oa4c413eq8wwcEzP4h7"}  # fmt: skip
+    bearer = {
+        "Authorization": "Bearer "
+        + api.post("/oauth2/aus4c3z3l8FqrbqDU4h7/v1/token", data=exchange).json()["access_token"]
+    }
+    job = api.post("/api/v1/services/400001/backups/last/export", json={"export_format": "csv"}, headers=bearer)
+    job_id = job.json()["job_id"]
+    page.goto(UI)
+    assert page.get_by_test_id(f"job-status-{job_id}").inner_text() == "PENDING"
+    assert page.get_by_test_id(f"job-progress-{job_id}").inner_text() == "0%"
+    page.get_by_test_id("advance-input").fill("50s")
+    page.get_by_test_id("clock-advance").click()
+    page.wait_for_url("**/_mockown/ui?notice=*")
+    assert page.get_by_test_id(f"job-status-{job_id}").inner_text() == "IN_PROGRESS"
+    assert page.get_by_test_id(f"job-progress-{job_id}").inner_text() == "50%"
+    page.get_by_test_id("advance-input").fill("50s")
+    page.get_by_test_id("clock-advance").click()
+    page.wait_for_url("**/_mockown/ui?notice=*")
+    assert page.get_by_test_id(f"job-progress-{job_id}").inner_text() == "100%"
+    assert page.get_by_test_id(f"job-status-{job_id}").inner_text() == "COMPLETED"
+    assert "j@jobs.test" in page.get_by_test_id("outbox").inner_text()  # the API-token e-mail
