@@ -19,7 +19,7 @@ import pytest
 
 if TYPE_CHECKING:
     from .testing.handle import Mockown
-    from .testing.intercept import intercept
+    from .testing.interceptor import intercept
     from .testing.target import Target
 
 MARKER = (
@@ -245,7 +245,7 @@ def own_access_token(mockown: Mockown) -> str:
 def mockown_intercept(mockown: Mockown) -> Iterator[Mockown]:
     """Intercept mode for this test: `requests` / `httpx` calls to login.salesforce.com, *.my.salesforce.com,
     auth.owndata.com, *.owndata.com, *.ownbackup.com, ... reach this test's server. Yields the handle."""
-    from .testing.intercept import intercept as intercept_cls
+    from .testing.interceptor import intercept as intercept_cls
 
     interceptor: intercept = intercept_cls(mockown.target)
     with interceptor:

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from .handle import Mockown as Mockown
     from .handle import MockownTokenError as MockownTokenError
     from .hosts import INTERCEPTED_HOSTS as INTERCEPTED_HOSTS
-    from .intercept import intercept as intercept
+    from .interceptor import intercept as intercept
     from .target import LocalTarget as LocalTarget
     from .target import RemoteTarget as RemoteTarget
     from .target import Target as Target
@@ -32,7 +32,7 @@ _WHERE = {
     "RemoteTarget": ".target",
     "Target": ".target",
     "Urls": ".urls",
-    "intercept": ".intercept",
+    "intercept": ".interceptor",
 }
 
 __all__ = sorted(_WHERE)
