@@ -103,5 +103,8 @@ def seconds(value: Any) -> float | None:
             return None
     if not isinstance(value, int | float) or value != value:  # NaN
         return None
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond any float: the far future
+        number = float("inf")
     return number / 1000 if number > MS_THRESHOLD else number

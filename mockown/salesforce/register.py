@@ -63,7 +63,10 @@ def _redirect_uris(body: dict[str, Any]) -> list[str]:
     if not isinstance(uris, list) or not uris or not all(isinstance(u, str) for u in uris):
         raise OAuthError("invalid_redirect_uri", "redirect_uris must be a non-empty list of URIs")
     for uri in uris:
-        parts = urlsplit(uri)
+        try:
+            parts = urlsplit(uri)
+        except ValueError:
+            raise OAuthError("invalid_redirect_uri", f"invalid redirect URI: {uri}") from None
         if not parts.scheme or parts.fragment or (parts.scheme in ("http", "https") and not parts.netloc):
             raise OAuthError("invalid_redirect_uri", f"invalid redirect URI: {uri}")
     return list(uris)

@@ -15,7 +15,7 @@ from typing import Any
 from .. import jwtutil
 from ..errors import OAuthError, invalid_client_id, invalid_grant
 from ..models import ConnectedApp, User
-from ..service import Issued
+from ..service import Issued, SalesforceService
 from . import Grant, register
 
 GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -31,7 +31,7 @@ def accepted_audiences(base: str, extra: str) -> set[str]:
     return {v.rstrip("/") for v in values if v}
 
 
-def approved(service: Any, app: ConnectedApp, user: User) -> bool:
+def approved(service: SalesforceService, app: ConnectedApp, user: User) -> bool:
     """Pre-authorized by the admin (`pre_approved_users`, `*` = everyone), or approved before: the user
     holds a live refresh token of the app (Salesforce counts each one as an approval)."""
     if "*" in app.pre_approved_users or user.username in app.pre_approved_users:
