@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -14,8 +16,9 @@ from ..http.forms import Params, query_params, read_params
 from . import authorize as authz
 from . import identity as ident
 from . import rest
-from .errors import identity_dialect, oauth_dialect, rest_dialect
+from .errors import RestError, identity_dialect, oauth_dialect, rest_dialect
 from .introspect import introspect
+from .models import Org, User
 from .revoke import revoke
 from .service import SalesforceService
 from .token import JSON_TYPE, token
@@ -135,33 +138,60 @@ async def versions_endpoint(request: Request) -> Response:
     return _json(rest.versions(_service(request)))
 
 
-def _rest(request: Request) -> tuple[SalesforceService, str, Any, Any, dict[str, str]]:
-    service = _service(request)
-    version = rest.check_version(service, request.path_params["version"])
-    _, org, user = rest.session(service, _bearer(request))
-    headers = {"Sforce-Limit-Info": rest.count_call(service, org)}
-    return service, version, org, user, headers
+@dataclass(frozen=True)
+class RestCall:
+    service: SalesforceService
+    version: str
+    org: Org
+    user: User
+    request: Request
 
 
-async def resources_endpoint(request: Request) -> Response:
-    _, version, org, user, headers = _rest(request)
-    return _json(rest.resources(version, base_url(request), org, user), headers=headers)
+def _rest(handler: Callable[[RestCall], Any]) -> Callable[[Request], Awaitable[Response]]:
+    """A REST endpoint: a live session, the call counted, `Sforce-Limit-Info` on every answer it can attribute
+    to an org (errors included; a dead token's org is known from the session it was)."""
+
+    async def endpoint(request: Request) -> Response:
+        service = _service(request)
+        raw = _bearer(request)
+        try:
+            _, org, user = rest.session(service, raw)
+        except RestError as exc:
+            known = rest.org_of_token(service, raw)
+            if known is not None:
+                exc.headers["Sforce-Limit-Info"] = rest.usage(known)
+            raise
+        headers = {"Sforce-Limit-Info": rest.count_call(service, org)}
+        try:
+            version = rest.check_version(service, request.path_params["version"])
+            body = handler(RestCall(service, version, org, user, request))
+        except RestError as exc:
+            exc.headers.update(headers)
+            raise
+        return _json(body, headers=headers)
+
+    return endpoint
 
 
-async def limits_endpoint(request: Request) -> Response:
-    _, _, org, _, headers = _rest(request)
-    return _json(rest.limits(org), headers=headers)
+@_rest
+def resources_endpoint(call: RestCall) -> Any:
+    return rest.resources(call.version, base_url(call.request), call.org, call.user)
 
 
-async def sobject_endpoint(request: Request) -> Response:
-    service, version, org, _, headers = _rest(request)
-    body = rest.sobject(service, request.path_params["sobject"], request.path_params["record_id"], version, org)
-    return _json(body, headers=headers)
+@_rest
+def limits_endpoint(call: RestCall) -> Any:
+    return rest.limits(call.org)
 
 
-async def query_endpoint(request: Request) -> Response:
-    service, version, org, _, headers = _rest(request)
-    return _json(rest.query(service, request.query_params.get("q"), version, org), headers=headers)
+@_rest
+def sobject_endpoint(call: RestCall) -> Any:
+    params = call.request.path_params
+    return rest.sobject(call.service, params["sobject"], params["record_id"], call.version, call.org)
+
+
+@_rest
+def query_endpoint(call: RestCall) -> Any:
+    return rest.query(call.service, call.request.query_params.get("q"), call.version, call.org)
 
 
 def _both(path: str, endpoint: Any, methods: list[str]) -> list[BaseRoute]:

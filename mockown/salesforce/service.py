@@ -16,7 +16,7 @@ import jwt
 
 from .. import ids, security
 from ..store import Table
-from .discovery import DocumentCache
+from .discovery import SCOPES, DocumentCache
 from .errors import OAuthError, expired_token, invalid_client_id, invalid_grant
 from .models import AccessToken, AuthCode, ConnectedApp, Org, RefreshToken, User
 
@@ -28,6 +28,7 @@ MAX_APPROVALS = 5
 LOCKOUT_ATTEMPTS = 10
 LOCKOUT_SECONDS = 15 * 60
 REFRESH_PREFIX = "5Aep861"
+KNOWN_SCOPES = frozenset(SCOPES)
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Issued:
     nonce: str | None = None
     api_instance_url: bool = False
     refresh_family: str | None = None  # rotation: the new token joins this family
+    parent_refresh: str | None = None  # the refresh token a refreshed session descends from (no rotation)
     scope_in_response: bool = True  # the username-password flow's response has no `scope`
     id_token: bool = True  # an `id_token` when `openid` is granted
     token_format: str | None = None  # "opaque" | "jwt"; None: the app's choice (`jwt_access_tokens`)
@@ -166,6 +168,8 @@ class SalesforceService:
             scopes = allowed
         else:
             asked = [s for s in requested.replace("+", " ").split() if s]
+            if any(s not in KNOWN_SCOPES and not s.startswith("cdp_") for s in asked):
+                raise OAuthError("invalid_scope", "requested scope is invalid, unknown, or malformed")
             scopes = [s for s in dict.fromkeys(asked) if allowed_set is None or s in allowed_set]
             if not scopes:
                 raise OAuthError("invalid_scope", "requested scope is invalid, unknown, or malformed")
@@ -218,7 +222,7 @@ class SalesforceService:
                     issued_at=now,
                     last_active=now,
                     timeout=app.session_timeout,
-                    refresh_id=refresh_id,
+                    refresh_id=refresh_id or issued.parent_refresh,
                     format=token_format,
                 )
             )
@@ -383,8 +387,9 @@ class SalesforceService:
             return rt, family
 
     # access tokens -----------------------------------------------------------------------------------
-    def live_access(self, raw: str | None) -> AccessToken | None:
-        """The live session for `raw`, its idle timer slid forward (after half the timeout, as Salesforce)."""
+    def live_access(self, raw: str | None, *, touch: bool = True) -> AccessToken | None:
+        """The live session for `raw`; with `touch` (a use of the session), its idle timer slides forward
+        once half the timeout has passed, as Salesforce does. Introspection looks without touching."""
         if not raw:
             return None
         token = self.access_tokens.get(security.token_hash(raw))
@@ -397,7 +402,7 @@ class SalesforceService:
             rt = self.refresh_tokens.get(token.refresh_id)
             if rt is None or rt.revoked:
                 return None
-        if token.format != "jwt" and now - token.last_active >= token.timeout / 2:  # a JWT's exp is fixed
+        if touch and token.format != "jwt" and now - token.last_active >= token.timeout / 2:  # a JWT's exp is fixed
             token.last_active = now
             self.access_tokens.put(token)
         return token
