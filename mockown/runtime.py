@@ -5,6 +5,7 @@ There are no module globals: two apps in one process have two runtimes and never
 
 from __future__ import annotations
 
+import pickle
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,10 @@ if TYPE_CHECKING:
     from .marketing.service import MarketingService
     from .own.service import OwnService
     from .salesforce.service import SalesforceService
+
+
+# seeded states per (seed file version, config, instant): see `Runtime.seed_defaults`
+_SEEDED: dict[tuple[Any, ...], tuple[bytes, bytes]] = {}
 
 
 class Runtime:
@@ -89,10 +94,27 @@ class Runtime:
         return ControlState(self)
 
     def seed_defaults(self) -> None:
-        """Load the seed data the config names (the shipped fixtures by default)."""
-        from .seed import load_seed_file
+        """Load the seed data the config names (the shipped fixtures by default).
 
+        On a fresh memory store and a frozen clock (every test's `create_app()`), the seeded state is the same
+        each time for the same seed file, config and instant: it is made once per process and copied after.
+        """
+        from .seed import load_seed_file, seed_file_key
+
+        store = self.store if isinstance(self.store, MemoryStore) else None
+        key = None
+        if store is not None and self.clock.frozen and store.empty():
+            key = (seed_file_key(self.config.seed), repr(self.config), self.clock.now())
+            cached = _SEEDED.get(key)
+            if cached is not None:
+                store.thaw(cached[0])
+                self.seeded = pickle.loads(cached[1])  # noqa: S301 - bytes this process pickled itself
+                return
         self.seeded = load_seed_file(self, self.config.seed)
+        if store is not None and key is not None and key[0] is not None:
+            if len(_SEEDED) >= 16:
+                _SEEDED.clear()
+            _SEEDED[key] = (store.freeze(), pickle.dumps(self.seeded))
 
     def start(self, *, seed: bool) -> None:
         """Seed a new store. A state file that was started before keeps its state (a restart, a worker)."""

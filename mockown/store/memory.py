@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
@@ -112,6 +113,19 @@ class MemoryStore:
                 table = self.table(meta.cls)
                 for row in rows:
                     table.put(from_dict(meta.cls, row))
+
+    def empty(self) -> bool:
+        return not self._meta and not any(len(t) for t in self._tables.values())
+
+    def freeze(self) -> bytes:
+        """The whole state as bytes (records keep their types); `thaw()` makes a store an independent copy."""
+        with self._lock:
+            return pickle.dumps((self._tables, self._meta), protocol=pickle.HIGHEST_PROTOCOL)
+
+    def thaw(self, frozen: bytes) -> None:
+        """Replace the state with a copy of what `freeze()` returned (of this process)."""
+        with self._lock:
+            self._tables, self._meta = pickle.loads(frozen)  # noqa: S301 - bytes this process pickled itself
 
     def get_meta(self, name: str) -> Any:
         return self._meta.get(name)
