@@ -15,6 +15,7 @@ from .helpers import access_token, rest
 from .serve import Server, serve
 
 UI = "/_mockown/ui"
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
