@@ -146,8 +146,12 @@ class JournalHelper:
         self.since = int(last[-1]["id"]) if last else 0
 
     def entries(self, path: str | None = None, **filters: Any) -> list[dict[str, Any]]:
-        """Filters as the control plane's: ``path`` (exact or a glob), ``method``, ``status``, ``grant_type``,
+        """Filters as the control plane's: ``path`` (exact or a glob, or a URL), ``method``, ``status``, ``grant_type``,
         ``client_id``, ``org``, ``account``."""
+        if path and "://" in path:  # a URL from `urls`: its path
+            from urllib.parse import urlsplit
+
+            path = urlsplit(path).path
         found = self._handle.control.get("journal", path=path, since=self.since, **filters)["entries"]
         org_id, account = self._handle.org_id, self._handle.own_account_id
         return [e for e in found if e.get("org") in (None, org_id) and e.get("account") in (None, account)]
