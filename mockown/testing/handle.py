@@ -265,6 +265,8 @@ class Mockown:
         self.journal = JournalHelper(self)
         self.faults = FaultsHelper(self)
         self._clock_start: dict[str, Any] | None = None
+        self._extra_orgs: list[str] = []
+        self._extra_accounts: list[str] = []
         self._client: httpx.Client | None = None
         self._started = False
 
@@ -274,7 +276,7 @@ class Mockown:
         try:
             created = self.control.seed(document)
         except ControlPlaneError as exc:
-            if "own" in document and exc.status == 400 and "own" in str(exc.body):
+            if "own" in document and exc.status == 400 and "unknown seed section 'own'" in str(exc.body):
                 self.own_missing = f"the server has no Own API ({exc.body})"
                 document.pop("own")
                 created = self.control.seed(document)
@@ -316,8 +318,10 @@ class Mockown:
             self.control.reset(org=self.org["id"], delete=True)
         if self.own_account is not None:
             self.control.reset(account=str(self.own_account["id"]))
-        for org in self.seeded.get("salesforce", {}).get("orgs", [])[1:]:
-            self.control.reset(org=org["id"], delete=True)
+        for org_id in self._extra_orgs:
+            self.control.reset(org=org_id, delete=True)
+        for account_id in self._extra_accounts:
+            self.control.reset(account=account_id)
 
     def _clock_moved(self) -> None:
         if self._clock_start is None:
@@ -387,9 +391,13 @@ class Mockown:
         return document
 
     def seed(self, document: dict[str, Any]) -> dict[str, Any]:
-        """Seed more (any section); the answer holds the credentials created. Remember that usernames and
-        e-mails are unique across the whole server: use `unique` in them on a shared server."""
-        return self.control.seed(document)
+        """Seed more (any section); the answer holds the credentials created. The orgs and Own accounts it
+        creates are removed when the test ends. Usernames and e-mails are unique across the whole server:
+        put `unique` in them on a shared server."""
+        created = self.control.seed(document)
+        self._extra_orgs += [str(o["id"]) for o in created.get("salesforce", {}).get("orgs", [])]
+        self._extra_accounts += [str(a["id"]) for a in created.get("own", {}).get("accounts", [])]
+        return created
 
     # -- credentials -----------------------------------------------------------------------------------
     @property

@@ -92,7 +92,6 @@ def test_journal_sees_this_tests_requests_only(mockown: Mockown) -> None:
         mockown.journal.assert_called("/services/oauth2/token", times=2)
     mockown.journal.mark()
     assert len(mockown.journal) == 0
-    mockown.control.reset(org=other["salesforce"]["orgs"][0]["id"], delete=True)
 
 
 def test_outbox_holds_this_accounts_mail(mockown: Mockown, own_user: dict[str, Any]) -> None:
@@ -120,7 +119,6 @@ def test_faults_are_scoped_to_the_test(mockown: Mockown) -> None:
     assert mockown.client.get(mockown.urls.own_api("services"), headers=bearer(token)).status_code == 503
     mockown.faults.clear()
     assert mockown.faults.rules() == []
-    mockown.control.reset(org=org["id"], delete=True)
 
 
 def test_expire_session_preset_ends_this_orgs_sessions(mockown: Mockown, sf_token: dict[str, Any]) -> None:
@@ -171,3 +169,27 @@ def test_url_is_a_real_socket_and_async_client_works(mockown: Mockown) -> None:
 def test_control_plane_errors_are_clear(mockown: Mockown) -> None:
     with pytest.raises(ControlPlaneError, match="answered 400"):
         mockown.seed({"nonsense": {}})
+
+
+def test_extra_seed_is_removed_with_the_test(mockown_server: Any) -> None:
+    with Mockown(mockown_server, label="extra") as handle:
+        name = f"z.{handle.unique}@else.test"
+        extra = handle.seed({"salesforce": {"orgs": [{"users": [{"username": name}]}]},
+                             "own": {"accounts": [{"users": [{"email": name}]}]}})  # fmt: skip
+        org_id, account_id = extra["salesforce"]["orgs"][0]["id"], str(extra["own"]["accounts"][0]["id"])
+        own_org = handle.org_id
+    runtime = mockown_server.runtime
+    assert runtime.salesforce.orgs.get(org_id) is None and runtime.salesforce.orgs.get(own_org) is None
+    assert runtime.own.accounts.get(account_id) is None
+
+
+def test_without_the_own_api_the_own_fixtures_skip(mockown_server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import mockown.seed
+
+    everything = mockown.seed._seeders
+    monkeypatch.setattr(mockown.seed, "_seeders", lambda: {k: v for k, v in everything().items() if k != "own"})
+    with Mockown(mockown_server, label="no own") as handle:
+        assert handle.own_account is None and handle.org_id
+        assert handle.own_missing is not None and "no Own API" in handle.own_missing
+        with pytest.raises(pytest.skip.Exception, match="no Own account: the server has no Own API"):
+            handle.own_user  # noqa: B018
