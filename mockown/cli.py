@@ -267,5 +267,49 @@ def seed(file: str | None, url: str, admin_token: str | None) -> None:
     _run(act)
 
 
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.option("--target", required=True, help="Base URL of the backend to check (this mock, or a real login host).")
+@click.option(
+    "--profile",
+    type=click.Choice(["mock", "real"]),
+    default="mock",
+    show_default=True,
+    help="mock: also use the control plane (clock, seeding); real: read-only unless --allow-writes.",
+)
+@click.option("--api", type=click.Choice(["salesforce", "own", "all"]), default="all", show_default=True)
+@click.option("--allow-writes", is_flag=True, help="Real profile: also run checks that change state.")
+@click.option("--junit-xml", type=click.Path(dir_okay=False), default=None, help="Write a JUnit XML report here.")
+@click.option("--max-examples", type=int, default=None, help="Generated examples per operation (schema runs).")
+@click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED)
+def contract(**o: Any) -> None:
+    """Check a backend against the contracts (OpenAPI + behaviour): runs the shipped pytest suite.
+
+    Credentials for a real target come from MOCKOWN_CONTRACT_* variables (see the README, "Contract testing").
+    Extra arguments go to pytest (e.g. `-k revoke`, `-x`). Exit code: pytest's (0 = the backend conforms).
+    """
+    import importlib.util
+    import os
+    import subprocess
+
+    from . import contracts
+
+    if importlib.util.find_spec("pytest") is None or importlib.util.find_spec("schemathesis") is None:
+        raise click.UsageError("the contract suite needs the test extras: pip install 'mockown[test]'")
+    root = contracts.root()
+    args = [sys.executable, "-m", "pytest", str(contracts.suite_path()), "-c", str(root / "pytest.ini")]
+    args += ["--rootdir", str(root), "-v"]
+    args += ["--target", o["target"], "--profile", o["profile"], "--api", o["api"]]
+    if o["allow_writes"]:
+        args.append("--allow-writes")
+    if o["max_examples"] is not None:
+        args += ["--max-examples", str(o["max_examples"])]
+    if o["junit_xml"]:
+        args += ["--junit-xml", o["junit_xml"]]
+    # a fresh interpreter: pytest must import (and rewrite) the suite before anything else is loaded
+    env = dict(os.environ)
+    env.setdefault("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")  # the suite needs no plugin (`-p xdist` to add one)
+    sys.exit(subprocess.call([*args, *o["pytest_args"]], env=env))  # noqa: S603 - our interpreter, our suite
+
+
 if __name__ == "__main__":  # pragma: no cover - `python -m mockown.cli`
     main()

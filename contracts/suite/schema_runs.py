@@ -20,7 +20,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from .support import Target, for_profile, load_spec, operations
+from .support import Target, for_profile, load_spec
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
@@ -39,10 +39,6 @@ def settings(target: Target, *, stateful: bool = False) -> hypothesis.settings:
 
 def spec_for(name: str, target: Target) -> dict[str, Any]:
     return for_profile(load_spec(name), target.profile)
-
-
-def operation_ids(name: str) -> list[str]:
-    return [op["operationId"] for _, _, op in operations(load_spec(name))]
 
 
 def allowed(op: dict[str, Any], target: Target) -> str | None:

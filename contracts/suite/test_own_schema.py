@@ -7,8 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from .schema_runs import allowed, load, operation_ids, run_operation, run_stateful, spec_for
-from .support import OwnCreds, Target, operations, own_exchange
+from .support import OwnCreds, Target, operation_ids, operations, own_exchange
 
 pytestmark = [pytest.mark.own, pytest.mark.schema]
 
@@ -27,6 +26,8 @@ def base_for(path: str, own: OwnCreds) -> str:
 
 @pytest.mark.parametrize("operation_id", operation_ids("own"))
 def test_operation_conforms(target: Target, own: OwnCreds, bearer: dict[str, str], operation_id: str) -> None:
+    from .schema_runs import allowed, load, run_operation, spec_for  # schemathesis loads only when a run needs it
+
     spec = spec_for("own", target)
     path, op = next((p, o) for p, _, o in operations(spec) if o["operationId"] == operation_id)
     reason = allowed(op, target)
@@ -43,6 +44,8 @@ READ_ONLY_CHAIN = ["listServices", "getService", "listBackups", "getBackup", "li
 
 def test_stateful_services_backups_objects(target: Target, own: OwnCreds, bearer: dict[str, str]) -> None:
     """exchange → services → backups → objects → download, through the spec's links (read-only)."""
+    from .schema_runs import load, run_stateful, spec_for
+
     spec: dict[str, Any] = spec_for("own", target)
     schema = load(spec, own.api_url, bearer).include(operation_id=READ_ONLY_CHAIN)
     failures = run_stateful(schema, target)

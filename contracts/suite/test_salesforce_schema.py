@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-from .schema_runs import allowed, load, operation_ids, run_operation, run_stateful, spec_for
-from .support import SfCreds, Target, operations
+from .support import SfCreds, Target, operation_ids, operations
 
 pytestmark = [pytest.mark.salesforce, pytest.mark.schema]
 
@@ -25,6 +24,8 @@ def bearer(target: Target, sf: SfCreds) -> dict[str, str]:
 
 @pytest.mark.parametrize("operation_id", operation_ids("salesforce"))
 def test_operation_conforms(target: Target, bearer: dict[str, str], operation_id: str) -> None:
+    from .schema_runs import allowed, load, run_operation, spec_for  # schemathesis loads only when a run needs it
+
     spec = spec_for("salesforce", target)
     op = next(o for _, _, o in operations(spec) if o["operationId"] == operation_id)
     reason = allowed(op, target)
@@ -85,6 +86,8 @@ class RevocationSticks:
 
 def test_stateful_token_introspect_revoke(target: Target, sf: SfCreds) -> None:
     """token → introspect → revoke → introspect (and token → REST, userinfo) through the spec's links."""
+    from .schema_runs import load, run_stateful, spec_for
+
     spec = pin_credentials(spec_for("salesforce", target), sf)
     schema = load(spec, target.url).include(operation_id=["token", "introspect", "revoke", "limits", "userinfo"])
     failures = run_stateful(schema, target, RevocationSticks())

@@ -1,0 +1,163 @@
+"""Proof that the contract suite can fail: deliberately broken variants of the mock, each breaking one rule,
+must make the suite fail on the check that guards that rule (and only there: a neighbouring check passes).
+
+Each variant runs a handful of targeted checks (`-k`), so the whole file stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.applications import Starlette
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mockown import Config, create_app
+
+from .support import run_suite, threaded_server
+
+
+# -- breakages ------------------------------------------------------------------------------------------------
+def swallow_revoke(app: ASGIApp) -> ASGIApp:
+    """Revocation that does not stick: the revoke endpoint says 200 and does nothing."""
+
+    async def wrapper(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/services/oauth2/revoke":
+            while (await receive()).get("more_body"):
+                pass
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await app(scope, receive, send)
+
+    return wrapper
+
+
+def rewrite_token_json(app: ASGIApp, change: Callable[[int, dict[str, Any]], None]) -> ASGIApp:
+    """Let `change(status, body)` edit every JSON answer of the Salesforce token endpoint."""
+
+    async def wrapper(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != "/services/oauth2/token":
+            await app(scope, receive, send)
+            return
+        start: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            body = b"".join(chunks)
+            try:
+                data = json.loads(body)
+            except ValueError:
+                data = None
+            if isinstance(data, dict):
+                change(start["status"], data)
+                body = json.dumps(data).encode()
+            headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+            headers.append((b"content-length", str(len(body)).encode()))
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+
+        await app(scope, receive, capture)
+
+    return wrapper
+
+
+def wrong_error_code(app: ASGIApp) -> ASGIApp:
+    def change(status: int, body: dict[str, Any]) -> None:
+        if status == 400 and body.get("error") == "invalid_grant":
+            body["error"] = "invalid_request"
+
+    return rewrite_token_json(app, change)
+
+
+def missing_issued_at(app: ASGIApp) -> ASGIApp:
+    def change(status: int, body: dict[str, Any]) -> None:
+        if status == 200:
+            body.pop("issued_at", None)
+
+    return rewrite_token_json(app, change)
+
+
+def rotation_that_leaks(app: Starlette) -> ASGIApp:
+    """A rotated-out refresh token keeps working: rotation hands out a new token but never retires the old."""
+    service = app.state.runtime.salesforce
+    original = service.use_refresh
+
+    def use_refresh(raw: str | None, connected_app: Any) -> Any:
+        rt, family = original(raw, connected_app)
+        rt.rotated = False
+        service.refresh_tokens.put(rt)
+        return rt, family
+
+    service.use_refresh = use_refresh
+    return app
+
+
+VARIANTS: dict[str, tuple[dict[str, Any], Callable[[Any], ASGIApp], str, str]] = {
+    # name: (config changes, breakage, the check that must fail, a neighbour that must pass)
+    "revocation-does-not-stick": (
+        {},
+        swallow_revoke,
+        "test_revoked_access_token_is_dead",
+        "test_introspection_of_a_live_access_token",
+    ),
+    "wrong-error-code": (
+        {},
+        wrong_error_code,
+        "test_documented_errors[bad-password]",
+        "test_documented_errors[unknown-client]",
+    ),
+    "missing-response-field": (
+        {},
+        missing_issued_at,
+        "test_token_response_fields",
+        "test_password_flow_issues_no_refresh_token",
+    ),
+    "rotated-refresh-token-still-works": (
+        {},
+        rotation_that_leaks,
+        "test_refresh_rotation",
+        "test_refresh_without_rotation",
+    ),
+    "own-token-outlives-180-days": (
+        {"own": {"api_token_ttl": "200d"}},
+        lambda app: app,
+        "test_api_token_expires_after_180_days",
+        "test_exchange_yields_a_working_bearer_token",
+    ),
+}
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_suite_fails_on_the_right_check(variant: str, tmp_path: Path) -> None:
+    changes, breakage, must_fail, must_pass = VARIANTS[variant]
+    app = create_app(Config().replace(**changes) if changes else Config())
+    with threaded_server(breakage(app)) as url:
+        run = run_suite(url, ["-k", f"{_k(must_fail)} or {_k(must_pass)}"], tmp_path / "junit.xml")
+    assert run.returncode == 1, f"{variant}: the suite did not fail\n{run.output[-3000:]}"
+    assert run.outcomes.get(must_pass) == "passed", f"{variant}: {must_pass} did not pass\n{run.output[-3000:]}"
+    assert run.failed() == {must_fail}, f"{variant}: failed {run.failed()}, expected {must_fail}\n{run.output[-3000:]}"
+
+
+def test_the_unbroken_mock_passes_the_same_checks(tmp_path: Path) -> None:
+    """The control: every check the variants target passes against the mock as it is."""
+    names = {name for _, _, a, b in VARIANTS.values() for name in (a, b)}
+    with threaded_server(create_app(Config())) as url:
+        run = run_suite(url, ["-k", " or ".join(_k(n) for n in sorted(names))], tmp_path / "junit.xml")
+    assert run.returncode == 0, run.output[-3000:]
+    assert names <= {n for n, o in run.outcomes.items() if o == "passed"}, run.outcomes
+
+
+def _k(name: str) -> str:
+    """A `-k` term for one test id (pytest's -k matches the name; brackets select the parameter)."""
+    base, _, param = name.partition("[")
+    return f"({base} and {param.rstrip(']')})" if param else base

@@ -1,0 +1,92 @@
+"""The specs ship with mockown, the app serves them, and the app conforms to them (so they cannot drift)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+import hypothesis
+import pytest
+import schemathesis
+import yaml
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from contracts.suite.schema_runs import CHECKS
+from contracts.suite.support import for_profile, operations
+from mockown import contracts
+from mockown.own import tokens
+
+
+@pytest.mark.parametrize("name", ["salesforce", "own"])
+def test_the_app_serves_the_shipped_spec(client: httpx.Client, name: str) -> None:
+    response = client.get(f"/_mockown/openapi/{name}.yaml")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/yaml")
+    assert response.text == contracts.spec_path(name).read_text(encoding="utf-8")
+    assert yaml.safe_load(response.text)["openapi"] == "3.1.0"
+
+
+def test_an_unknown_spec_is_404_in_the_control_dialect(client: httpx.Client) -> None:
+    response = client.get("/_mockown/openapi/nope.yaml")
+    assert response.status_code == 404
+    assert response.json()["error"] == "not_found"
+
+
+@pytest.mark.parametrize("name", ["salesforce", "own"])
+def test_every_operation_is_a_route_of_the_app(app: Starlette, name: str) -> None:
+    spec = contracts.load_spec(name)
+    routes = [r for r in app.routes if isinstance(r, Route)]
+    for path, method, op in operations(spec):
+        concrete = re.sub(r"\{[^}]+\}", "1", path)
+        matching = [r for r in routes if r.path_regex.match(concrete) and method.upper() in (r.methods or ())]
+        assert matching, f"{op['operationId']}: {method.upper()} {path} is not served by the app"
+        assert op.get("operationId"), f"{method} {path} has no operationId"
+
+
+def test_the_real_profile_relaxes_only_unverified_facts() -> None:
+    spec = contracts.load_spec("own")
+    relaxed = for_profile(spec, "real")
+    schemas = relaxed["components"]["schemas"]
+    assert schemas["JobStatus"] == {"x-unverified": spec["components"]["schemas"]["JobStatus"]["x-unverified"]}
+    assert schemas["TokenResponse"]["properties"]["scope"] == {"const": "api:access"}  # documented: kept
+    assert "default" in relaxed["paths"]["/oauth2/aus4c3z3l8FqrbqDU4h7/v1/revoke"]["post"]["responses"]
+    assert for_profile(spec, "mock") == spec
+
+
+def _bearer(app: Starlette) -> str:
+    from mockown.http.inprocess import in_process_client
+
+    raw = tokens.generate(app.state.runtime.own, 12345)
+    form = {"grant_type": "refresh_token", "client_id": tokens.CLIENT_ID, "refresh_token": raw}
+    with in_process_client(app) as c:
+        token: str = c.post(tokens.TOKEN_PATH, data=form).json()["access_token"]
+    return token
+
+
+@pytest.mark.parametrize("name", ["salesforce", "own"])
+def test_the_app_conforms_to_its_spec_in_process(app: Starlette, name: str) -> None:
+    """Schemathesis loads the spec from the app's own route and fuzzes every operation in-process."""
+    schema = schemathesis.openapi.from_asgi(f"/_mockown/openapi/{name}.yaml", app)
+    if name == "own":
+        schema.config.update(headers={"Authorization": f"Bearer {_bearer(app)}"})
+    failures: list[str] = []
+    seen: set[str] = set()
+    for result in schema.get_all_operations():
+        operation = result.ok()
+
+        @hypothesis.given(case=operation.as_strategy())
+        @hypothesis.settings(max_examples=8, deadline=None, database=None, derandomize=True,
+                             suppress_health_check=list(hypothesis.HealthCheck))  # fmt: skip
+        def check(case: Any) -> None:
+            response = case.call()
+            try:
+                case.validate_response(response, checks=CHECKS)
+            except Exception as exc:
+                failures.append(f"{case.operation.label} {response.status_code}: {' '.join(str(exc).split())[:300]}")
+
+        check()
+        seen.add(operation.label)
+    assert len(seen) == len(list(operations(contracts.load_spec(name))))
+    assert not failures, "\n".join(failures[:10])

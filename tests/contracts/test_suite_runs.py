@@ -1,0 +1,85 @@
+"""`mockown contract` against a real `mockown serve`: the whole suite passes and writes JUnit XML."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from tests.conftest import ADMIN, CID, PASSWORD, SECRET
+from tests.server_support import mockown_server
+
+
+def test_mockown_contract_passes_against_mockown_serve(tmp_path: Path) -> None:
+    junit = tmp_path / "contract.xml"
+    with mockown_server() as url:
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "mockown",
+                "contract",
+                "--target",
+                url,
+                "--junit-xml",
+                str(junit),
+                "--max-examples",
+                "3",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+            env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
+        )
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert suite is not None
+    assert int(suite.attrib["tests"]) >= 60
+    assert suite.attrib["failures"] == "0" and suite.attrib["errors"] == "0"
+    # the mock profile runs everything: nothing is skipped against the mock
+    assert suite.attrib["skipped"] == "0", proc.stdout[-3000:]
+    assert "test_refresh_rotation PASSED" in proc.stdout  # progress, one line per check
+
+
+def test_real_profile_skips_with_reasons_and_never_needs_the_control_plane(tmp_path: Path) -> None:
+    """Against the mock with real-profile credentials: destructive and clock checks skip, saying why."""
+    env = {
+        **os.environ,
+        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+        "MOCKOWN_CONTRACT_SF_CLIENT_ID": CID,
+        "MOCKOWN_CONTRACT_SF_CLIENT_SECRET": SECRET,
+        "MOCKOWN_CONTRACT_SF_USERNAME": ADMIN,
+        "MOCKOWN_CONTRACT_SF_PASSWORD": PASSWORD,
+    }
+    # the control plane is locked (an admin token the suite does not have): the real profile must not care
+    with mockown_server(["--admin-token", "contract-test-secret"]) as url:
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "mockown",
+                "contract",
+                "--target",
+                url,
+                "--profile",
+                "real",
+                "--api",
+                "salesforce",
+                "--max-examples",
+                "2",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+            env=env,
+        )
+    out = proc.stdout
+    assert proc.returncode == 0, out[-4000:]
+    assert "checks skipped against this target (and why)" in out
+    assert "SKIPPED test_session_timeout: time-based rule: needs the control plane" in out
+    assert "SKIPPED test_operation_conforms[register]: register: changes state on the real account" in out
+    assert "test_revoked_access_token_is_dead PASSED" in out
