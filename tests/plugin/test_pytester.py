@@ -60,7 +60,9 @@ def test_session_fixtures_were_overridden(mockown):
     first = mockown.issue_token("authorization_code")
     assert mockown.refresh(first["refresh_token"])["refresh_token"] != first["refresh_token"]  # rotation
     if mockown.mode == "in-process":
-        assert mockown.runtime.config.own.token_conflict == "replace"
+        config = mockown.runtime.config
+        assert config.own.token_conflict == "replace"  # the mockown_config fixture ...
+        assert config.salesforce.daily_api_limit == 1234  # ... over the ini option's config file
 
 
 @pytest.mark.mockown(session_timeout="5m")
@@ -130,6 +132,10 @@ def test_record(mockown, sf_token, own_access_token, n):
 def suite(pytester: pytest.Pytester, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     pytester.makeconftest(CONFTEST)
     pytester.makepyfile(test_suite=SUITE, test_parallel=PARALLEL)
+    pytester.makeini("[pytest]\nmockown_config = mockown.yaml\n")
+    (pytester.path / "mockown.yaml").write_text(
+        "salesforce:\n  daily_api_limit: 1234\nown:\n  token_conflict: refuse\n"
+    )
     records = tmp_path / "records.jsonl"
     monkeypatch.setenv("RECORDS", str(records))
     monkeypatch.delenv("MOCKOWN_URL", raising=False)
@@ -191,7 +197,8 @@ def test_external_server_runs_the_same_suite(
 
 def test_unreachable_external_server_stops_the_run(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_x(mockown):\n    pass\n")
-    result = run(pytester, "--mockown-url", "http://127.0.0.1:9")
+    pytester.makeini("[pytest]\nmockown_url = http://127.0.0.1:9\n")  # the ini option this time
+    result = run(pytester)
     assert result.ret == 3
     result.stdout.fnmatch_lines(["*no mockown server answers at http://127.0.0.1:9*"])
 
