@@ -314,14 +314,14 @@ class Mockown:
     def _cleanup(self) -> None:
         if self.options.get("keep"):
             return
-        if self.org:
-            self.control.reset(org=self.org["id"], delete=True)
-        if self.own_account is not None:
-            self.control.reset(account=str(self.own_account["id"]))
-        for org_id in self._extra_orgs:
-            self.control.reset(org=org_id, delete=True)
-        for account_id in self._extra_accounts:
-            self.control.reset(account=account_id)
+        orgs = ([self.org_id] if self.org else []) + self._extra_orgs
+        accounts = ([self.own_account_id] if self.own_account_id else []) + self._extra_accounts
+        for body in [{"org": o, "delete": True} for o in orgs] + [{"account": a} for a in accounts]:
+            try:
+                self.control.reset(**body)
+            except ControlPlaneError as exc:
+                if exc.status != 404:  # gone already: a reset or a restored snapshot took it
+                    raise
 
     def _clock_moved(self) -> None:
         if self._clock_start is None:
