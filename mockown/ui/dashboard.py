@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 UI = "/_mockown/ui"
 ROW_LIMIT = 200
 _SHOWN = {"sf_orgs", "sf_users", "sf_apps", "sf_access_tokens", "sf_refresh_tokens", "sf_device_codes", "outbox",
-          "own_jobs"}  # fmt: skip
+          "own_jobs", "own_api_tokens"}  # fmt: skip
 
 _CSS = """
 body{font:14px/1.4 system-ui,sans-serif;margin:0;color:#1d1d1f;background:#f6f7f9}
@@ -318,7 +318,33 @@ def _own_jobs(runtime: Runtime) -> str:
             ]
         )
     table = _table(["job", "kind", "title", "status", "progress", "account", "created"], rows, "own-jobs", "no jobs")
-    return _section("Own jobs", table, "own-jobs")
+    return _own_api_tokens(runtime, own) + _section("Own jobs", table, "own-jobs")
+
+
+def _own_api_tokens(runtime: Runtime, own: Any) -> str:
+    from ..own.models import ApiToken
+
+    now = runtime.clock.now()
+    rows = []
+    for token in sorted(runtime.store.table(ApiToken).all(), key=lambda t: t.created_at, reverse=True)[:ROW_LIMIT]:
+        user = own.user(token.user_id)
+        email = user.email if user is not None else token.user_id
+        live = now < token.expires_at
+        rows.append(
+            [
+                f"<code>…{_html(token.hint)}</code>",
+                f"<span data-testid='own-token-user-{_html(token.user_id)}'>{_html(email)}</span>",
+                _html(token.account_id),
+                f"<span class='{'live' if live else 'dead'}'>{'live' if live else 'expired'}</span>",
+                _when(token.created_at),
+                _when(token.expires_at),
+                _when(token.last_used_at),
+                _button("revoke-own", "Revoke", {"user": token.user_id}, f"revoke-own-{token.user_id}"),
+            ]
+        )
+    headers = ["token", "user", "account", "status", "created", "expires", "last used", ""]
+    table = _table(headers, rows, "own-api-tokens", "no API tokens")
+    return _section("Own API tokens (one per user; shown once when generated)", table, "own-api-tokens")
 
 
 def _outbox(runtime: Runtime) -> str:
@@ -428,6 +454,15 @@ def _perform(runtime: Runtime, name: str, form: dict[str, str]) -> str:
         except DeviceError as exc:
             raise ValueError(str(exc)) from None
         return f"device code {form.get('user_code')} approved as {user.username}"
+    if name == "revoke-own":
+        from ..errors import MockownError
+
+        user_id = form.get("user", "")
+        try:
+            cast(Any, runtime).own.revoke_api_token(user_id, source="web app")
+        except MockownError as exc:
+            raise ValueError(str(exc)) from None
+        return f"the API token of Own user {user_id} was revoked"
     if name == "reset":
         reset_all(runtime)
         return "everything reset to the seed data"

@@ -176,3 +176,21 @@ def test_own_jobs_show_their_progress(page: Any, api: httpx.Client) -> None:
     assert page.get_by_test_id(f"job-progress-{job_id}").inner_text() == "100%"
     assert page.get_by_test_id(f"job-status-{job_id}").inner_text() == "COMPLETED"
     assert "j@jobs.test" in page.get_by_test_id("outbox").inner_text()  # the API-token e-mail
+
+
+def test_revoke_an_own_api_token_from_the_page(page: Any, api: httpx.Client) -> None:
+    user = {"email": "rev@own.test", "role": "master_admin", "api_token": True}
+    account = api.post("/_mockown/seed", json={"own": {"accounts": [{"name": "Rev", "users": [user]}]}}).json()
+    seeded = account["own"]["accounts"][0]["users"][0]
+    exchange = {"grant_type": "refresh_token", "refresh_token": seeded["api_token"], "scope": "api:access",
+                "client_id": "0oa4c413eq8wwcEzP4h7"}  # fmt: skip
+    own_token = "/oauth2/aus4c3z3l8FqrbqDU4h7/v1/token"
+    assert api.post(own_token, data=exchange).status_code == 200
+    page.goto(UI)
+    assert page.get_by_test_id(f"own-token-user-{seeded['id']}").inner_text() == "rev@own.test"
+    assert seeded["api_token"] not in page.content()
+    page.get_by_test_id(f"revoke-own-{seeded['id']}").click()
+    page.wait_for_url("**/_mockown/ui?notice=*")
+    assert "revoked" in page.get_by_test_id("notice").inner_text()
+    assert api.post(own_token, data=exchange).status_code == 400  # the API token is gone
+    assert api.get("/_mockown/outbox", params={"kind": "own.api_token.revoked"}).json()["count"] == 1
