@@ -55,6 +55,9 @@ def serve(**options: Any) -> None:
         sys.exit(2)
     from . import serving
 
+    if config.port == 0:  # pick the free port now, so the banner shows the URLs clients can use
+        config = config.replace(port=_free_port(config.host))
+        overrides["port"] = config.port
     try:
         serving.check(config)
         app = None if config.workers > 1 else serving.build(config)
@@ -62,6 +65,16 @@ def serve(**options: Any) -> None:
         serving.run(config, config_file=config_file, overrides=overrides, echo=click.echo, app=app)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from exc
+
+
+def _free_port(host: str) -> int:
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.bind((host.strip("[]"), 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 # -- start-up banner -----------------------------------------------------------------------------------

@@ -183,3 +183,31 @@ def test_startup_is_fast_and_light() -> None:
     assert heavy == "[]"
     assert no_key == "True"
     assert float(seconds) < 2.0
+
+
+def test_port_zero_picks_a_free_port_and_says_which() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mockown", "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        match = re.match(r"mockown listening on (http://127\.0\.0\.1:(\d+))$", first.strip())
+        assert match and match.group(2) != "0", first
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                assert httpx.get(match.group(1) + "/_mockown/health").status_code == 200
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        if proc.stdout is not None:
+            proc.stdout.close()
