@@ -1,8 +1,9 @@
 """In-process measurements, each in a fresh interpreter (``python -m bench.inproc <what> ...`` prints JSON).
 
 - ``live N``: fill the store with N live access tokens through the Salesforce core (`SalesforceService.issue`,
-  the code the token endpoint runs, without HTTP), then measure the process's resident memory per token and
-  the p50 of introspection requests through the whole ASGI app (middleware, routing, handler; no socket).
+  the code the token endpoint runs, without HTTP); report resident memory per token (RSS after - before, / N),
+  then answer ``measure COUNT`` requests on stdin with the p50 of introspection requests through the whole
+  ASGI app (middleware, routing, handler; no socket).
 - ``pertest N [URL]``: wall time of a typical test (fresh org, token, introspect, revoke, REST 401) with the
   in-process fixtures (a fresh app per test, as `tests/conftest.py`; and a shared app), or over a socket
   against the `mockown serve` at URL.
@@ -60,60 +61,69 @@ def _asgi_call(app: Any, method: str, path: str, body: bytes, headers: list[tupl
     return call
 
 
-def live(n: int) -> dict[str, Any]:
-    from mockown import Config, create_app
-    from mockown.salesforce.service import Issued
+class LiveStore:
+    """An app whose store holds `n` live access tokens (filled through the Salesforce core, no HTTP)."""
 
-    app = create_app(Config(seed_defaults=True))
-    service = app.state.runtime.salesforce
-    client = service.app_by_client_id(DEMO_CID)
-    user = service.user_by_username(client.client_credentials_user)
-    org = service.org(user.org_id)
-    loop = asyncio.new_event_loop()
-    auth = (b"authorization", b"Basic " + base64.b64encode(f"{DEMO_CID}:{DEMO_SECRET}".encode()))
-    form = (b"content-type", b"application/x-www-form-urlencoded")
+    def __init__(self, n: int) -> None:
+        from mockown import Config, create_app
+        from mockown.salesforce.service import Issued
 
-    def one_issue() -> str:
-        scopes = service.grant_scopes(client, "api id")  # what the bench's client-credentials app is granted
-        body = service.issue(Issued(org=org, user=user, app=client, scopes=scopes, api_instance_url=True), BASE)
-        return str(body["access_token"])
+        self.app = create_app(Config(seed_defaults=True))
+        service = self.app.state.runtime.salesforce
+        client = service.app_by_client_id(DEMO_CID)
+        user = service.user_by_username(client.client_credentials_user)
+        org = service.org(user.org_id)
+        self.loop = asyncio.new_event_loop()
+        auth = (b"authorization", b"Basic " + base64.b64encode(f"{DEMO_CID}:{DEMO_SECRET}".encode()))
+        form = (b"content-type", b"application/x-www-form-urlencoded")
+        self.measure(1)  # every code path once, then the baseline
+        gc.collect()
+        self.rss_empty = rss_bytes()
+        empty = len(service.access_tokens)
+        started = time.perf_counter()
+        raws: list[str] = []
+        step = max(1, n // SAMPLES)
+        for i in range(n):
+            scopes = service.grant_scopes(client, "api id")  # what the bench's client-credentials app is granted
+            body = service.issue(Issued(org=org, user=user, app=client, scopes=scopes, api_instance_url=True), BASE)
+            if i % step == 0:
+                raws.append(str(body["access_token"]))
+        self.fill_seconds = time.perf_counter() - started
+        gc.collect()
+        self.rss = rss_bytes()
+        self.tokens = len(service.access_tokens) - empty
+        self.calls = [_asgi_call(self.app, "POST", "/services/oauth2/introspect", f"token={r}".encode(),
+                                 [auth, form]) for r in raws[:SAMPLES]]  # fmt: skip
 
-    # warm every code path once, then measure the baseline
-    warm = one_issue()
-    loop.run_until_complete(_asgi_call(app, "POST", "/services/oauth2/introspect",
-                                       f"token={warm}".encode(), [auth, form])())  # fmt: skip
-    gc.collect()
-    before = rss_bytes()
-    started = time.perf_counter()
-    raws: list[str] = []
-    step = max(1, n // SAMPLES)
-    for i in range(n):
-        raw = one_issue()
-        if i % step == 0 and len(raws) < SAMPLES:
-            raws.append(raw)
-    fill_s = time.perf_counter() - started
-    del raw
-    gc.collect()
-    after = rss_bytes()
-    live_count = len(service.access_tokens)
-    calls = [_asgi_call(app, "POST", "/services/oauth2/introspect", f"token={r}".encode(), [auth, form]) for r in raws]
-    times: list[float] = []
-    for rounds in range(3):  # the first round warms caches; the p50 is over the rest
-        for call in calls:
-            t0 = time.perf_counter_ns()
-            status, out = loop.run_until_complete(call())
-            elapsed = time.perf_counter_ns() - t0
-            if rounds:
-                times.append(elapsed / 1000)
+    def measure(self, count: int) -> tuple[float, float]:
+        """p50 of `count` introspections, in the thread's CPU time and in wall time (microseconds)."""
+        if not hasattr(self, "calls"):
+            return 0.0, 0.0
+        cpu: list[float] = []
+        wall: list[float] = []
+        for i in range(count):
+            call = self.calls[i % len(self.calls)]
+            w0, c0 = time.perf_counter_ns(), time.thread_time_ns()
+            status, out = self.loop.run_until_complete(call())
+            c1, w1 = time.thread_time_ns(), time.perf_counter_ns()
+            cpu.append((c1 - c0) / 1000)
+            wall.append((w1 - w0) / 1000)
             if status != 200 or b'"active":true' not in out:
                 raise RuntimeError(f"introspection failed: {status} {out[:200]!r}")
-    return {
-        "tokens": live_count,
-        "rss_bytes": after,
-        "bytes_per_token": (after - before) / n,
-        "introspect_p50_us": statistics.median(times),
-        "fill_seconds": fill_s,
-    }
+        return statistics.median(cpu), statistics.median(wall)
+
+
+def live_worker(n: int) -> None:
+    """Fill, report, then answer ``measure COUNT`` lines on stdin with the p50s (the harness alternates two
+    workers, small and large, so that a busy moment of the machine hits both)."""
+    store = LiveStore(n)
+    store.measure(len(store.calls))  # warm
+    print(json.dumps({"tokens": store.tokens, "rss_bytes": store.rss, "rss_empty": store.rss_empty,
+                      "bytes_per_token": (store.rss - store.rss_empty) / max(1, store.tokens),
+                      "fill_seconds": store.fill_seconds}), flush=True)  # fmt: skip
+    for line in sys.stdin:
+        cpu, wall = store.measure(int(line.split()[1]))
+        print(json.dumps({"p50_cpu_us": cpu, "p50_wall_us": wall}), flush=True)
 
 
 def _typical(client: Any) -> None:
@@ -174,7 +184,8 @@ def pertest(n: int, url: str | None) -> dict[str, Any]:
 def main(argv: list[str]) -> None:
     what = argv[0]
     if what == "live":
-        result = live(int(argv[1]))
+        live_worker(int(argv[1]))
+        return
     elif what == "pertest":
         result = pertest(int(argv[1]), argv[2] if len(argv) > 2 else None)
     else:
