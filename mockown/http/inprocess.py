@@ -9,10 +9,17 @@ with their traceback.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
+import sys
 import threading
 from typing import Any
 
 import httpx
+
+# httpx's ASGI transport tries `import sniffio` on every request (to detect trio). When sniffio is not
+# installed, each of those imports searches the whole sys.path again; remember the miss once instead.
+if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+    sys.modules["sniffio"] = None  # type: ignore[assignment]  # `import sniffio` now fails at once
 
 
 class InProcessTransport(httpx.BaseTransport):

@@ -109,6 +109,22 @@ class AuthCode:
     issued_refresh: list[str] = field(default_factory=list)
 
 
+_SHARED_SCOPES: dict[tuple[str, ...], list[str]] = {}
+
+
+def shared_scopes(scopes: list[str]) -> list[str]:
+    """One list object per distinct scope list (bounded), shared by the tokens that carry it: a server with a
+    million live sessions keeps a handful of scope lists, not a million. Token scopes are never changed in
+    place (a token's scopes are fixed when it is issued)."""
+    key = tuple(scopes)
+    shared = _SHARED_SCOPES.get(key)
+    if shared is None:
+        if len(_SHARED_SCOPES) >= 4096:
+            _SHARED_SCOPES.clear()
+        shared = _SHARED_SCOPES[key] = list(key)
+    return shared
+
+
 @record("sf_access_tokens", indexes=("refresh_id", "org_id"))
 @dataclass(slots=True)
 class AccessToken:
@@ -116,13 +132,16 @@ class AccessToken:
     org_id: str
     user_id: str
     app_id: str
-    scopes: list[str]
+    scopes: list[str]  # shared with other tokens (`shared_scopes`): replace it, never change it in place
     issued_at: float
     last_active: float
     timeout: float
     refresh_id: str | None = None
     revoked: bool = False
     format: str = "opaque"  # opaque | jwt
+
+    def __post_init__(self) -> None:
+        self.scopes = shared_scopes(self.scopes)
 
     def live(self, now: float) -> bool:
         return not self.revoked and now < self.last_active + self.timeout

@@ -12,7 +12,7 @@ from . import RECORD_TYPES, R, RecordMeta, from_dict, meta_of, to_dict
 
 
 class MemoryTable(Generic[R]):
-    __slots__ = ("_index", "_indexed", "_meta", "_rows")
+    __slots__ = ("_index", "_indexed", "_meta", "_rows", "_shapes")
 
     def __init__(self, meta: RecordMeta) -> None:
         self._meta = meta
@@ -20,6 +20,8 @@ class MemoryTable(Generic[R]):
         self._index: dict[str, dict[Any, dict[str, None]]] = {name: {} for name in meta.indexes}
         # the indexed values each row was filed under, so an in-place mutation can be re-filed on put()
         self._indexed: dict[str, tuple[Any, ...]] = {}
+        # common tuples of indexed values (e.g. (None, org id) for a million tokens) stored once: bounded
+        self._shapes: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
     def get(self, key: str) -> R | None:
         return self._rows.get(key)
@@ -34,7 +36,13 @@ class MemoryTable(Generic[R]):
             for name, value in zip(self._meta.indexes, values, strict=True):
                 if value is not None:
                     self._index[name].setdefault(value, {})[key] = None
-            self._indexed[key] = values
+            shapes = self._shapes
+            shared = shapes.get(values)
+            if shared is None:
+                if len(shapes) >= 256:
+                    shapes.clear()
+                shared = shapes[values] = values
+            self._indexed[key] = shared
         self._rows[key] = rec
 
     def _unfile(self, key: str, values: tuple[Any, ...]) -> None:
