@@ -4,7 +4,8 @@ Reuse it from any test directory's conftest.py:
 
     from tests.browser_support import browser, live_server, page  # noqa: F401  (pytest fixtures)
 
-* `browser` (session): `/usr/bin/chromium` launched headless with flags that keep it off the network.
+* `browser` (module scope; the fixture says why): `/usr/bin/chromium`, headless, with flags that keep it
+  off the network.
   A missing browser or Playwright skips the test on a developer machine and **fails** it in CI (`CI=true`),
   so a CI run can never pass without having driven the browser. `.ci/run` installs Chromium.
 * `live_server` (function): a fresh app (default seed, the real clock) served by uvicorn in a thread on a
@@ -47,8 +48,11 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    # Module scope, not session: while Playwright's sync API is open, the main thread has a running event
+    # loop, so `asyncio.run()` in any other test on the same xdist worker would fail. Pytest tears a module
+    # fixture down as soon as the worker moves to a test of another module.
     if not Path(CHROMIUM).is_file():
         unavailable(f"{CHROMIUM} is missing (apt-get install -y chromium)")
     try:
