@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 import string
@@ -26,6 +27,7 @@ def checksum(id15: str) -> str:
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=8192)  # called several times per request (identity URLs, tokens, REST)
 def to18(any_id: str) -> str:
     if ID18.match(any_id):
         if checksum(any_id[:15]) != any_id[15:]:

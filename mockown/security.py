@@ -12,14 +12,24 @@ _B62 = string.ascii_letters + string.digits
 _SF_TOKEN_CHARS = _B62 + "._"
 
 
+# byte -> character tables: 64 characters, so `byte % 64` is uniform; for 62, bytes >= 248 are dropped first
+_SF_TABLE = bytes(ord(_SF_TOKEN_CHARS[b % len(_SF_TOKEN_CHARS)]) for b in range(256))
+_B62_TABLE = bytes(ord(_B62[b % len(_B62)]) for b in range(256))
+_B62_DROP = bytes(range(248, 256))
+
+
 def random_b62(length: int) -> str:
-    return "".join(secrets.choice(_B62) for _ in range(length))
+    """`length` uniformly random characters of ``[A-Za-z0-9]``."""
+    out = b""
+    while len(out) < length:
+        out += secrets.token_bytes(length + length // 16 + 4).translate(None, _B62_DROP)
+    return out[:length].translate(_B62_TABLE).decode("ascii")
 
 
 def random_sf_opaque(length: int) -> str:
     """Characters Salesforce uses after the ``!`` of a session id: ``[A-Za-z0-9._]``."""
-    raw = secrets.token_bytes(length)
-    return "".join(_SF_TOKEN_CHARS[b % len(_SF_TOKEN_CHARS)] for b in raw)
+    assert len(_SF_TOKEN_CHARS) == 64
+    return secrets.token_bytes(length).translate(_SF_TABLE).decode("ascii")
 
 
 def token_hash(token: str) -> str:
