@@ -170,10 +170,10 @@ def test_seed_sends_the_admin_token() -> None:
 def test_startup_is_fast_and_light() -> None:
     """No key generation and no test-only package on the start-up path."""
     script = (
-        "import sys, time; t = time.perf_counter()\n"
+        "import sys, time; t = time.process_time()\n"
         "from mockown.http.app import create_app\n"
         "app = create_app()\n"
-        "print(round(time.perf_counter() - t, 3))\n"
+        "print(round(time.process_time() - t, 3))\n"
         "heavy = [m for m in ('hypothesis', 'schemathesis', 'playwright', 'faker', 'pytest') if m in sys.modules]\n"
         "print(heavy)\n"
         "print(app.state.runtime.keys._rsa is None)\n"
@@ -182,7 +182,7 @@ def test_startup_is_fast_and_light() -> None:
     seconds, heavy, no_key = result.stdout.split("\n")[:3]
     assert heavy == "[]"
     assert no_key == "True"
-    assert float(seconds) < 2.0
+    assert float(seconds) < 1.5  # CPU seconds (about 0.25 on a quiet machine): wall time depends on the load
 
 
 def test_port_zero_picks_a_free_port_and_says_which() -> None:
