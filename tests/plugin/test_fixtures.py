@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import httpx
 import pytest
 
 from mockown.testing import ControlPlaneError, Mockown, MockownTokenError
+from tests.plugin.support import run_async
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -169,7 +169,7 @@ def test_url_is_a_real_socket_and_async_client_works(mockown: Mockown) -> None:
         async with mockown.async_client() as client:
             return (await client.get(mockown.urls.rest("limits"), headers=bearer(token))).status_code
 
-    assert asyncio.run(call()) == 200
+    assert run_async(call()) == 200
 
 
 def test_control_plane_errors_are_clear(mockown: Mockown) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import httpx
@@ -14,6 +13,7 @@ from simple_salesforce import Salesforce
 from mockown import Config, MockownServer, create_app
 from mockown.testing import INTERCEPTED_HOSTS, Mockown, intercept
 from mockown.testing.hosts import HostMatcher
+from tests.plugin.support import run_async
 
 DEMO_CID = "3MVG9MockownDemoConsumerKey0000000000000000000000000000000000000000000000000000000"
 DEMO_SECRET = "MOCKOWNDEMOSECRET0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF"
@@ -135,7 +135,7 @@ async def fetch_discovery() -> dict[str, Any]:
 
 
 def test_decorator_on_a_coroutine_function_and_async_httpx() -> None:
-    assert asyncio.run(fetch_discovery())["issuer"] == "https://test.salesforce.com"
+    assert run_async(fetch_discovery())["issuer"] == "https://test.salesforce.com"
 
 
 def test_app_errors_reach_the_caller_through_requests(
@@ -163,7 +163,7 @@ def test_external_target_keeps_the_host_and_the_scheme() -> None:
             async with httpx.AsyncClient() as client:
                 return (await client.get("https://emea2.owndata.com/api/v1/services")).status_code
 
-        status = asyncio.run(via_async())
+        status = run_async(via_async())
         entries = server.runtime.control.journal.entries()
     assert via_requests["issuer"] == "https://login.salesforce.com"
     assert via_httpx["token_endpoint"] == "https://acme.my.salesforce.com/services/oauth2/token"
