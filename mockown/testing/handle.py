@@ -57,6 +57,15 @@ def unique_suffix() -> str:
     return secrets.token_hex(5)
 
 
+def _skip(reason: str) -> None:
+    """Skip the running test (or, outside pytest, refuse)."""
+    try:
+        import pytest
+    except ImportError:  # pragma: no cover - pytest is there whenever a test runs
+        raise RuntimeError(reason) from None
+    pytest.skip(reason)
+
+
 # -- helpers -------------------------------------------------------------------------------------------
 class ClockHelper:
     """The server's virtual clock: `now()`, `advance("2h")`, `set(instant)`, `freeze()`, `unfreeze()`."""
@@ -422,10 +431,13 @@ class Mockown:
 
     def _require_own(self) -> dict[str, Any]:
         if self.own_account is None:
-            import pytest
-
-            pytest.skip(f"no Own account: {self.own_missing}")
+            _skip(f"no Own account: {self.own_missing}")
+        assert self.own_account is not None
         return self.own_account
+
+    def _require_in_process(self, what: str) -> None:
+        if self.target.mode != "in-process":
+            _skip(f"mockown.{what} needs an in-process server (not --mockown-url)")
 
     @property
     def own_account_id(self) -> str | None:
@@ -493,12 +505,15 @@ class Mockown:
 
     @property
     def app_object(self) -> Any:
-        """The ASGI app (in-process only)."""
+        """The ASGI app (in-process only: against an external server the test is skipped)."""
+        self._require_in_process("app_object")
         return self.target.app
 
     @property
     def runtime(self) -> Any:
-        """The app's `Runtime`: store, clock, services (in-process only)."""
+        """The app's `Runtime`: store, clock, services (in-process only: against an external server the
+        test is skipped)."""
+        self._require_in_process("runtime")
         return self.target.runtime
 
     # -- snapshots -------------------------------------------------------------------------------------

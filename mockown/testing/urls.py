@@ -96,6 +96,43 @@ class Urls:
     def own_legacy_login(self) -> str:
         return self.join("/api/auth/v1/login")
 
+    # -- Marketing Cloud Engagement (path-prefixed form; by host: {subdomain}.auth.marketingcloudapis.com) --
+    def mc_token(self, subdomain: str) -> str:
+        return self.join(f"/mc/{subdomain}/v2/token")
+
+    def mc_authorize(self, subdomain: str) -> str:
+        return self.join(f"/mc/{subdomain}/v2/authorize")
+
+    def mc_userinfo(self, subdomain: str) -> str:
+        return self.join(f"/mc/{subdomain}/v2/userinfo")
+
+    def mc_legacy_token(self, subdomain: str) -> str:
+        return self.join(f"/mc/{subdomain}/v1/requestToken")
+
+    # -- B2C Commerce --------------------------------------------------------------------------------------
+    @property
+    def am_token(self) -> str:
+        """Account Manager's token endpoint (path-prefixed form of account.demandware.com)."""
+        return self.join("/b2c/am/dwsso/oauth2/access_token")
+
+    @property
+    def am_authorize(self) -> str:
+        return self.join("/b2c/am/dwsso/oauth2/authorize")
+
+    def bm_token(self, instance: str) -> str:
+        """The Business Manager user grant of one instance."""
+        return self.join(f"/b2c/instances/{instance}/dw/oauth2/access_token")
+
+    def slas(self, org: str, path: str = "token", short_code: str | None = None) -> str:
+        """``slas("f_ecom_zzzz_001", "token")`` → ``.../shopper/auth/v1/organizations/f_ecom_zzzz_001/oauth2/token``."""
+        prefix = f"/b2c/{short_code}" if short_code else ""
+        return self.join(f"{prefix}/shopper/auth/v1/organizations/{org}/oauth2/{path.lstrip('/')}")
+
+    def ocapi_shop(self, site: str, path: str, version: str = "v24_5", instance: str | None = None) -> str:
+        """``ocapi_shop("RefArch", "customers/auth")`` → ``.../s/RefArch/dw/shop/v24_5/customers/auth``."""
+        prefix = f"/b2c/instances/{instance}" if instance else ""
+        return self.join(f"{prefix}/s/{site}/dw/shop/{version}/{path.lstrip('/')}")
+
     # -- the control plane ------------------------------------------------------------------------------
     def control(self, path: str = "") -> str:
         """``control("clock")`` → ``.../_mockown/clock``."""

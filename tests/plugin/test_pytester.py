@@ -98,9 +98,6 @@ def test_typo_in_marker(mockown):
 
 
 def test_crash_on_the_socket(mockown, monkeypatch):
-    if mockown.mode != "in-process":
-        pytest.skip("patches the app object")
-
     def boom(*args):
         raise ZeroDivisionError("boom inside the app")
 
@@ -188,7 +185,8 @@ def test_external_server_runs_the_same_suite(
     result.stdout.fnmatch_lines([f"*mockown: external server {url}*"])
     # the same tests, unchanged: only the private-server marker and the app patch are skipped
     result.assert_outcomes(passed=9, skipped=3, errors=1)
-    result.stdout.fnmatch_lines(["*needs an in-process server*"])
+    result.stdout.fnmatch_lines(["*config=...) needs an in-process server*"])
+    result.stdout.fnmatch_lines(["*mockown.runtime needs an in-process server*"])
     records = _records(suite)
     _check_parallel(records)
     assert {r["url"] for r in records} == {url}

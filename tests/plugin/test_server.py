@@ -53,7 +53,11 @@ def test_every_url_helper_names_a_route_the_app_serves() -> None:
              urls.openid_configuration, urls.jwks, urls.identity("00D5g000004MockEAC", "005g000000Adm1NAAR"),
              urls.rest("limits"), urls.versions, urls.own_token, urls.own_revoke, urls.own_api("services"),
              urls.own_api("services", region="emea2"), urls.own_profile, urls.own_legacy_login,
-             urls.health]  # fmt: skip
+             urls.health, urls.mc_token("mcx"), urls.mc_authorize("mcx"), urls.mc_userinfo("mcx"),
+             urls.mc_legacy_token("mcx"), urls.am_token, urls.am_authorize, urls.bm_token("zzzz-001"),
+             urls.slas("f_ecom_zzzz_001"), urls.slas("f_ecom_zzzz_001", "jwks", short_code="kv7kzm78"),
+             urls.ocapi_shop("RefArch", "customers/auth"),
+             urls.ocapi_shop("RefArch", "sessions", instance="zzzz-001")]  # fmt: skip
     from starlette.routing import Match
 
     for path in paths:
