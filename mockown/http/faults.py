@@ -20,7 +20,7 @@ import random
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -528,8 +528,16 @@ class Faults:
     def _too_fresh(self, rule: FaultRule, info: RequestInfo, now: float) -> bool:
         if not info.bearer:
             return False
-        issued = self.own_tokens.get(security.token_hash(info.bearer))
+        digest = security.token_hash(info.bearer)
+        issued = self.own_tokens.get(digest)
+        if issued is None and getattr(type(self.runtime), "own", None) is not None:
+            token = cast(Any, self.runtime).own.access_tokens.get(digest)  # the Own API's record, when it has one
+            issued = getattr(token, "issued_at", None)
         return issued is not None and now - issued < rule.propagation
+
+    @property
+    def empty(self) -> bool:
+        return not self._rules
 
     def snapshot(self) -> list[dict[str, Any]]:
         now = self.runtime.clock.now()
@@ -591,7 +599,7 @@ class FaultMiddleware:
         if faults.watching_own_tokens and fnmatch.fnmatchcase(info.path, OWN_TOKEN_PATH):
             await self.app(scope, receive, _watch_own_token(faults, runtime, send))
             return
-        rule = faults.pick(info) if faults._rules else None
+        rule = None if faults.empty else faults.pick(info)
         if rule is None:
             await self.app(scope, receive, send)
             return

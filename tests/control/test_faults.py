@@ -323,3 +323,12 @@ def test_own_token_propagation_delay(api: httpx.Client) -> None:
     assert api.get("/api/v1/services", headers=bearer).status_code == 401
     api.post("/_mockown/clock", json={"advance": "1s"})
     assert api.get("/api/v1/services", headers=bearer).status_code == 200
+
+
+def test_own_propagation_delay_also_covers_tokens_issued_before_the_rule(api: httpx.Client) -> None:
+    _, token = _own_token(api)
+    add(api, preset="own.propagation_delay", seconds="1m")
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert api.get("/api/v1/services", headers=bearer).status_code == 401
+    api.post("/_mockown/clock", json={"advance": "1m"})
+    assert api.get("/api/v1/services", headers=bearer).status_code == 200
