@@ -15,6 +15,10 @@ from urllib.parse import parse_qsl
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
+# A form body parsed once per request: (body, its Params), kept in the ASGI scope, so the journal's read and the
+# endpoint's read of the same body share one parse. Params are never changed in place.
+FORM_KEY = "mockown.form"
+
 
 class BadBody(ValueError):
     """A body that cannot be read as what its Content-Type says. `status` is 400 or 413."""
@@ -109,11 +113,17 @@ async def read_params(request: Request, limit: int, *, json_ok: bool = False) ->
             raise BadBody("JSON bodies are not accepted here; send application/x-www-form-urlencoded")
         return Params(_json_items(body))
     # Salesforce and Okta read a body without a Content-Type as a form, as do most servers.
+    parsed = request.scope.get(FORM_KEY)
+    if parsed is not None and parsed[0] == body:
+        found: Params = parsed[1]
+        return found
     text = _decode(body)
     try:
-        return Params(parse_qsl(text, keep_blank_values=True, strict_parsing=False, max_num_fields=1000))
+        params = Params(parse_qsl(text, keep_blank_values=True, strict_parsing=False, max_num_fields=1000))
     except ValueError as exc:
         raise BadBody(f"malformed form body: {exc}") from None
+    request.scope[FORM_KEY] = (body, params)
+    return params
 
 
 def query_params(request: Request) -> Params:

@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import ids, security
 from ..clock import iso
-from .forms import BadBody, Params, read_params
+from .forms import FORM_KEY, BadBody, Params, read_params
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -396,7 +396,7 @@ class JournalMiddleware:
         headers = _decode_headers(scope)
         query = scope.get("query_string", b"").decode("latin-1")
         info = RequestInfo(method=scope["method"], path=scope["path"], query=query, headers=headers)
-        if not more and total <= limit:
+        if body and not more and total <= limit:  # an empty body has no parameters
             sent = False
 
             async def once() -> Message:
@@ -406,10 +406,13 @@ class JournalMiddleware:
                 sent = True
                 return {"type": "http.request", "body": body, "more_body": False}
 
+            parse_scope = dict(scope)
             try:
-                info.params = await read_params(Request(dict(scope), once), limit, json_ok=True)
+                info.params = await read_params(Request(parse_scope, once), limit, json_ok=True)
             except BadBody:
                 info.params = Params()
+            if FORM_KEY in parse_scope:  # the endpoint's own read of this form body reuses the parse
+                scope[FORM_KEY] = parse_scope[FORM_KEY]
         try:
             qparams = Params(parse_qsl(query, keep_blank_values=True, max_num_fields=1000))
         except ValueError:
