@@ -35,6 +35,15 @@ class SalesforceSettings:
     invalid_client_status: int = 400
     revoke_error_format: str = "json"  # json | urlencoded
     allow_cc_on_login_host: bool = False
+    # Flows of issue 3 (README, "Salesforce flows"): device flow, JWT bearer, token exchange, login page.
+    device_interval: int = 5  # seconds between polls; a faster poll answers slow_down
+    device_code_ttl: int = 600  # seconds a device code lives (undocumented; RFC 8628 expiry)
+    device_expired_error: str = "expired_token"  # RFC 8628's code for an expired device code
+    jwt_skew: int = 180  # seconds a JWT bearer assertion is accepted past its exp
+    jwt_audiences: str = ""  # extra accepted `aud` values (community URLs), space or comma separated
+    asset_token_ttl: int = 60  # expires_in of token-exchange asset tokens
+    user_agent_refresh: str = "custom_scheme"  # refresh token in the user-agent fragment: custom_scheme|always|never
+    web_session_ttl: int = 7200  # seconds a login on the login page lasts (the `sid` cookie)
 
 
 @dataclass(frozen=True)

@@ -27,11 +27,11 @@ def _apis() -> list[Api]:
     from ..contracts import contracts_api
     from ..marketing.routes import API as MARKETING
     from ..own.routes import API as OWN
+    from ..salesforce.flow_routes import API as SALESFORCE_FLOWS
     from ..salesforce.routes import API as SALESFORCE
-
     from .control import control_api
 
-    return [SALESFORCE, OWN, MARKETING, B2C, control_api(), contracts_api()]
+    return [SALESFORCE, SALESFORCE_FLOWS, OWN, MARKETING, B2C, control_api(), contracts_api()]
 
 
 _REASONS = {400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 413: "Payload Too Large"}
