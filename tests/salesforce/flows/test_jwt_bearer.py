@@ -130,8 +130,10 @@ def test_user_must_be_approved(client: httpx.Client, runtime: Runtime) -> None:
     cid, user = org["app"]["client_id"], org["username"]
     r = jwt_bearer(client, assertion(iss=cid, sub=user))
     assert error(r) == (400, "invalid_grant", "user hasn't approved this consumer")
-    # an approval (a refresh token of the app, here from the password flow's sibling: the code flow) counts
-    runtime.salesforce.apps.get(org["app"]["id"]).pre_approved_users.append(user)  # type: ignore[union-attr]
+    app = runtime.salesforce.apps.get(org["app"]["id"])  # the admin pre-approves the user
+    assert app is not None
+    app.pre_approved_users.append(user)
+    runtime.salesforce.apps.put(app)
     assert jwt_bearer(client, assertion(iss=cid, sub=user)).status_code == 200
 
 
