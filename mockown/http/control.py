@@ -203,7 +203,11 @@ async def seed(request: Request) -> Response:
         document = {name: None for name in _seeders()}
     else:
         try:
-            document = yaml.safe_load(raw.decode("utf-8"))  # YAML is a superset of JSON
+            text = raw.decode("utf-8")
+            try:  # most clients send JSON: its parser is ~50x faster than PyYAML's
+                document = json.loads(text)
+            except ValueError:  # YAML (a superset of JSON)
+                document = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe
         except (UnicodeDecodeError, yaml.YAMLError) as exc:
             raise bad(f"the seed document is neither JSON nor YAML: {exc}") from None
         if document is None:
