@@ -7,6 +7,7 @@ the current reading, so a test can move time at runtime, in Python or over the c
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 import time
@@ -17,6 +18,16 @@ from typing import Protocol
 
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)")
+# the instants a clock can be at: those ISO 8601 can write (years 0001 to 9999), with a day to spare
+_EARLIEST = datetime(1, 1, 2, tzinfo=UTC).timestamp()
+_LATEST = datetime(9999, 12, 30, tzinfo=UTC).timestamp()
+
+
+def check_instant(ts: float) -> float:
+    """`ts` when a clock can be at it (a finite instant in the years 0001 to 9999); ValueError otherwise."""
+    if not math.isfinite(ts) or not _EARLIEST <= ts <= _LATEST:
+        raise ValueError(f"the clock cannot be at {ts!r} (epoch seconds of the years 0001 to 9999 only)")
+    return ts
 
 
 def parse_duration(value: str | int | float) -> float:
@@ -153,13 +164,14 @@ class Clock:
             raise ValueError("the clock only moves forward with advance(); use set() to go back")
         with self._changing(), self._lock:
             if self._frozen_at is not None:
-                self._frozen_at += delta
+                self._frozen_at = check_instant(self._frozen_at + delta)
             else:
+                check_instant(time.time() + self._offset + delta)
                 self._offset += delta
         return self.now()
 
     def set(self, instant: str | float) -> float:
-        target = parse_instant(instant)
+        target = check_instant(parse_instant(instant))
         with self._changing(), self._lock:
             if self._frozen_at is not None:
                 self._frozen_at = target
@@ -168,7 +180,7 @@ class Clock:
         return self.now()
 
     def freeze(self, instant: str | float | None = None) -> float:
-        target = None if instant is None else parse_instant(instant)
+        target = None if instant is None else check_instant(parse_instant(instant))
         with self._changing():
             current = self.now() if target is None else target
             with self._lock:
@@ -187,6 +199,7 @@ class Clock:
         return {"now": now, "iso": iso(now, millis=True), "frozen": self.frozen, "offset": self.offset}
 
     def restore(self, *, frozen: bool, now: float | None = None, offset: float = 0.0) -> None:
+        check_instant(now if frozen and now is not None else time.time() + offset)
         with self._changing(), self._lock:
             if frozen:
                 self._frozen_at = now if now is not None else time.time() + offset

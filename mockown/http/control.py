@@ -23,7 +23,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import ids, security
-from ..clock import iso
+from ..clock import check_instant, iso
 from ..errors import ControlError, control_dialect
 from ..store import RECORD_TYPES, meta_of
 from .api import Api, runtime_of
@@ -244,6 +244,13 @@ async def restore(request: Request) -> Response:
     if not all(isinstance(v, list) and all(isinstance(r, dict) for r in v) for v in data.values()):
         raise bad("store: each table is a list of objects")
     clock = body.get("clock")
+    if isinstance(clock, dict) and isinstance(clock.get("now"), int | float):
+        try:  # checked before anything changes: a snapshot is restored whole or not at all
+            check_instant(float(clock["now"]))
+            wall = runtime.clock.now() - runtime.clock.offset
+            check_instant(wall + float(clock.get("offset") or 0.0))
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise bad(f"cannot restore the snapshot's clock: {exc}") from None
     with runtime.store.atomic():
         before = runtime.store.dump()
         try:

@@ -192,7 +192,8 @@ def get(own: OwnService, service: Service, backup_id: str, *, poll: bool = True)
             raise not_found(f"service_id {service.num} has no completed backup")
         return last
     text = backup_id.strip()
-    backup = own.backups.get(rkey(service.region, int(text))) if text.isdigit() and len(text) <= 12 else None
+    numeric = text.isascii() and text.isdigit() and len(text) <= 12
+    backup = own.backups.get(rkey(service.region, int(text))) if numeric else None
     if backup is None or backup.service_id != service.id:
         raise not_found(f"backup_id {backup_id} not found")
     with own.store.atomic():

@@ -38,7 +38,7 @@ def integer(params: Params, name: str, *, required: bool = False) -> int | None:
     value = text(params, name, required=required)
     if value is None:
         return None
-    if not value.isdigit() or len(value) > 12:
+    if not (value.isascii() and value.isdigit()) or len(value) > 12:
         raise bad_request(f"{name} must be a positive integer")
     return int(value)
 

@@ -224,7 +224,7 @@ async def events_list(request: Request) -> Response:
     after: int | None = None
     if raw is not None and raw.strip():
         text = raw.strip()
-        if not text.isdigit() or len(text) > 18:
+        if not (text.isascii() and text.isdigit()) or len(text) > 18:
             raise bad_request("from must be an event_id (a positive integer)")
         after = int(text)
     return _json(c.own.events_page(c.principal, after))

@@ -360,7 +360,7 @@ class OwnService:
 def parse_id(value: str | int, field: str) -> int:
     """A numeric id from a path: anything else names nothing, so it is a 404."""
     text = str(value).strip()
-    if not text.isdigit() or len(text) > 12:
+    if not (text.isascii() and text.isdigit()) or len(text) > 12:
         raise not_found(f"{field} {text} not found")
     return int(text)
 
