@@ -11,6 +11,7 @@ before anything is stored or logged.
 from __future__ import annotations
 
 import fnmatch
+import json
 import logging
 import re
 import threading
@@ -52,10 +53,31 @@ def is_secret_name(name: str) -> bool:
     return bool(_SECRET_NAME.search(name))
 
 
+def _redact_value(key: str, value: str) -> str:
+    if is_secret_name(key) and value:
+        return REDACTED
+    if value[:1] in ("{", "["):  # a nested JSON object of a JSON body: its secrets go too
+        try:
+            nested = json.loads(value)
+        except ValueError:
+            return value
+        return json.dumps(_redact_json(nested))
+    return value
+
+
+def _redact_json(data: Any) -> Any:
+    if isinstance(data, dict):
+        secret = {k for k, v in data.items() if is_secret_name(str(k)) and v not in (None, "")}
+        return {k: REDACTED if k in secret else _redact_json(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_redact_json(v) for v in data]
+    return data
+
+
 def redact_params(items: Iterable[tuple[str, str]]) -> dict[str, str | list[str]]:
     out: dict[str, list[str]] = {}
     for key, value in items:
-        out.setdefault(key, []).append(REDACTED if is_secret_name(key) and value else value)
+        out.setdefault(key, []).append(_redact_value(key, value))
     return {k: v[0] if len(v) == 1 else v for k, v in out.items()}
 
 

@@ -127,7 +127,7 @@ _SECRETISH = st.text(alphabet=string.ascii_letters + string.digits + "!._-", min
 @given(
     secret=_SECRETISH,
     name=st.sampled_from(SECRET_NAMES),
-    where=st.sampled_from(["form", "json", "query", "bearer"]),
+    where=st.sampled_from(["form", "json", "nested-json", "query", "bearer"]),
 )
 def test_no_secret_reaches_the_journal(client: httpx.Client, secret: str, name: str, where: str) -> None:
     """Whatever the parameter, encoding or place, a secret value never appears in the journal."""
@@ -136,6 +136,8 @@ def test_no_secret_reaches_the_journal(client: httpx.Client, secret: str, name: 
         client.post("/services/oauth2/token", data={"grant_type": "password", name: secret})
     elif where == "json":
         client.post("/services/oauth2/token", json={"grant_type": "password", name: secret})
+    elif where == "nested-json":
+        client.post("/services/oauth2/token", json={"grant_type": "password", "extra": [{"deep": {name: secret}}]})
     elif where == "query":
         client.get("/services/oauth2/userinfo", params={name: secret})
     else:
