@@ -29,7 +29,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 -q -m "not soak"
 
 test: lint typecheck pytest
 
@@ -38,8 +38,10 @@ test-sqlite: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q -p tests.persistence.sqlite_everywhere tests \
 		--ignore=tests/persistence --ignore=tests/docker --ignore=tests/tls
 
+# the long profile (README, "Guarantees"): deeper fuzzing and state machines, more storms and crash runs
+SOAK_TESTS ?= tests/reliability tests/security tests/salesforce/test_model.py tests/salesforce/test_fuzz.py
 soak: $(STAMP)
-	MOCKOWN_SOAK=1 $(BIN)/python -m pytest -q -m soak -p no:randomly
+	MOCKOWN_SOAK=1 $(BIN)/python -m pytest -n 2 -q -p no:randomly $(SOAK_TESTS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from mockown import Config, FrozenClock, create_app
 from mockown.http.inprocess import in_process_client
+from tests.reliability.support import examples  # make soak: MOCKOWN_SOAK=1
 from tests.conftest import CID, SECRET
 
 APP = create_app(Config(), clock=FrozenClock("2026-01-01T00:00:00Z"))
@@ -25,7 +26,7 @@ VALUES = st.one_of(
 )  # fmt: skip
 PARAMS = st.lists(st.tuples(KEYS, VALUES), max_size=8)
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=examples(150, 1500), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _oauth_error_or_success(r: httpx.Response) -> None:

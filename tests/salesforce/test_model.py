@@ -12,6 +12,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, initial
 
 from mockown import Config, FrozenClock, create_app
 from mockown.http.inprocess import in_process_client
+from tests.reliability.support import examples  # make soak: MOCKOWN_SOAK=1
 from tests.salesforce.helpers import exchange, get_code, new_org
 
 TIMEOUT = 7200.0
@@ -187,7 +188,7 @@ class TokenLifecycle(RuleBasedStateMachine):
 
 
 TokenLifecycle.TestCase.settings = settings(
-    max_examples=40, stateful_step_count=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=examples(40, 400), stateful_step_count=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 test_token_lifecycle = TokenLifecycle.TestCase
 
