@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from mockown import Config, FrozenClock, create_app
 from mockown.http.inprocess import in_process_client
-from tests.reliability.support import examples  # make soak: MOCKOWN_SOAK=1
 from tests.conftest import CID, SECRET
+from tests.reliability.support import examples  # make soak: MOCKOWN_SOAK=1
 
 APP = create_app(Config(), clock=FrozenClock("2026-01-01T00:00:00Z"))
 CLIENT = in_process_client(APP)  # shared by every example (hypothesis does not mix with function fixtures)
