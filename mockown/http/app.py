@@ -86,7 +86,14 @@ def create_app(
     from .journal import JournalMiddleware
 
     runtime.control  # noqa: B018 - the control plane's state, made now so it records the clock's start
-    middleware = [Middleware(ControlGuard), Middleware(JournalMiddleware), Middleware(FaultMiddleware)]
+    from .bodylimit import BodyLimit
+
+    middleware = [
+        Middleware(ControlGuard),
+        Middleware(JournalMiddleware),
+        Middleware(BodyLimit),
+        Middleware(FaultMiddleware),
+    ]
     app = Starlette(
         routes=[r for api in apis for r in api.routes], exception_handlers=handlers, middleware=middleware
     )
