@@ -8,6 +8,7 @@ Sources, later ones winning: defaults < YAML file (``--config`` / ``MOCKOWN_CONF
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import types
 from collections.abc import Mapping
@@ -179,7 +180,14 @@ class Config:
 
 
 def is_loopback(host: str) -> bool:
-    return host in ("localhost", "::1", "[::1]") or host.startswith("127.")
+    """Whether `host` is a loopback address (an IP literal in 127.0.0.0/8 or ::1, or `localhost`); a name
+    that merely starts with "127." may resolve anywhere, so it is not."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:

@@ -1,0 +1,73 @@
+"""The control plane refuses unauthenticated calls when the server listens beyond loopback: every route under
+`/_mockown` (also those other APIs add there), whatever the method. `tests/control/test_lockdown.py` covers the
+served process and the CLI's refusal; this covers every route and what counts as loopback."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from mockown import Config, FrozenClock, create_app
+from mockown.config import is_loopback
+from mockown.http.inprocess import in_process_client
+
+TOKEN = "control-plane-token-for-the-security-tests"
+
+
+def control_routes() -> list[tuple[str, str]]:
+    app = create_app(Config(), clock=FrozenClock("2026-01-01T00:00:00Z"))
+    out = []
+    for route in app.routes:
+        path = getattr(route, "path", "")
+        if path.startswith("/_mockown"):
+            for method in sorted(set(getattr(route, "methods", None) or {"GET"}) - {"HEAD"}):
+                out.append((method, re.sub(r"\{[^}]+\}", "x", path)))
+    assert len(out) > 15
+    return out
+
+
+ROUTES = control_routes()
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.10", "127.example.com", "127.0.0.1.nip.io"])
+def test_beyond_loopback_without_a_token_every_route_is_closed(host: str) -> None:
+    app = create_app(Config(host=host), clock=FrozenClock("2026-01-01T00:00:00Z"))
+    with in_process_client(app) as client:
+        for method, path in ROUTES:
+            r = client.request(method, path, json={})
+            assert r.status_code == 403, (method, path, r.status_code)
+            assert r.json()["error"] == "forbidden"
+        assert client.get("/services/data").status_code == 200  # the APIs themselves stay open
+
+
+def test_with_a_token_every_route_needs_it() -> None:
+    app = create_app(Config(host="0.0.0.0", admin_token=TOKEN), clock=FrozenClock("2026-01-01T00:00:00Z"))
+    with in_process_client(app) as client:
+        for method, path in ROUTES:
+            for auth in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Bearer {TOKEN}x"}):
+                r = client.request(method, path, json={}, headers=auth)
+                assert r.status_code == 401, (method, path, auth, r.status_code)
+        r = client.get("/_mockown/health", headers={"Authorization": f"Bearer {TOKEN}"})
+        assert r.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.1.2.3", True),
+        ("localhost", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("0:0:0:0:0:0:0:1", True),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("127.example.com", False),
+        ("127.0.0.1.nip.io", False),
+        ("10.0.0.1", False),
+        ("", False),
+    ],
+)
+def test_what_counts_as_loopback(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
