@@ -39,7 +39,8 @@ class User:
     username: str  # stored lower-case: Salesforce usernames are case-insensitive
     password_hash: str
     salt: str
-    security_token: str = ""
+    security_token_hash: str = ""  # SHA-256 of the security token (a secret, stored like a password: hashed)
+    security_token_len: int = 0
     active: bool = True
     first_name: str = ""
     last_name: str = ""

@@ -130,8 +130,11 @@ class SalesforceService:
         if user.locked_until > now:
             raise invalid_grant("authentication failure")
         candidates = [password]
-        if user.security_token and password.endswith(user.security_token):
-            candidates.append(password[: -len(user.security_token)])
+        n = user.security_token_len
+        # the password may end with the security token (stored hashed, compared in constant time like any secret)
+        suffix = password[-n:] if user.security_token_hash and 0 < n < len(password) else None
+        if suffix is not None and security.equal(security.token_hash(suffix), user.security_token_hash):
+            candidates.append(password[:-n])
         ok = False
         for candidate in candidates:
             ok |= security.equal(security.password_hash(candidate, user.salt), user.password_hash)
