@@ -77,7 +77,8 @@ def load(base: str, api_token: str, seen: Seen, stop: threading.Event, seed: int
                     if r.status_code == 200:
                         seen.own_revoked.append(token)
                 elif step < 0.9 and mine_own:
-                    r = http.post("/api/v1/services/300002/backup_now", headers={"Authorization": f"Bearer {mine_own[-1]}"})
+                    auth = {"Authorization": f"Bearer {mine_own[-1]}"}
+                    r = http.post("/api/v1/services/300002/backup_now", headers=auth)
                     if r.status_code == 200:
                         with seen.lock:
                             seen.backups += 1
