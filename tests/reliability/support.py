@@ -18,6 +18,9 @@ from tests.persistence.servers import Server, serve
 T = TypeVar("T")
 
 SOAK = os.environ.get("MOCKOWN_SOAK", "") not in ("", "0", "false")
+# read once, then out of the environment: `mockown serve` (the servers these tests start) refuses unknown
+# MOCKOWN_* settings, and this one is the test suite's, not the server's
+os.environ.pop("MOCKOWN_SOAK", None)
 OWNER = ("owner@own.mockown.test", "0wnerPassw0rd!", 12345)  # the demo Own user (no API token seeded)
 
 

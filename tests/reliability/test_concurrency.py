@@ -20,7 +20,7 @@ import pytest
 
 from tests.persistence.servers import Server
 
-from .support import OWNER, code_form, get_code, introspect, seed_rotating_app, server, storm
+from .support import OWNER, SOAK, code_form, get_code, introspect, seed_rotating_app, server, storm
 
 N = 100
 OWN_TOKEN = "/oauth2/aus4c3z3l8FqrbqDU4h7/v1/token"
@@ -104,3 +104,12 @@ def test_one_code_redeemed_100_times_at_once(srv: Server) -> None:
         # a replayed code revokes what it issued (RFC 6749 §4.1.2): every replay came after the redemption
         assert not introspect(http, app, won["access_token"])
         assert not introspect(http, app, won["refresh_token"])
+
+
+@pytest.mark.soak
+@pytest.mark.skipif(not SOAK, reason="the long profile: make soak (MOCKOWN_SOAK=1)")
+@pytest.mark.parametrize("round_", range(10))
+def test_the_storms_again(srv: Server, round_: int) -> None:
+    """`make soak`: ten more rounds of the refresh and code storms (each on a fresh app and code)."""
+    test_one_rotating_refresh_token_used_100_times_at_once(srv)
+    test_one_code_redeemed_100_times_at_once(srv)
