@@ -94,9 +94,7 @@ def create_app(
         Middleware(BodyLimit),
         Middleware(FaultMiddleware),
     ]
-    app = Starlette(
-        routes=[r for api in apis for r in api.routes], exception_handlers=handlers, middleware=middleware
-    )
+    app = Starlette(routes=[r for api in apis for r in api.routes], exception_handlers=handlers, middleware=middleware)
     app.state.runtime = runtime
     app.state.dialects = dialects
     return app
