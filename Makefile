@@ -43,8 +43,9 @@ SOAK_TESTS ?= tests/reliability tests/security tests/salesforce/test_model.py te
 soak: $(STAMP)
 	MOCKOWN_SOAK=1 $(BIN)/python -m pytest -n 2 -q -p no:randomly $(SOAK_TESTS)
 
+# side-by-side ratios against oauth2-mock-server and bare Starlette (installs wrk and the peer; BENCHMARKS.md)
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build dist

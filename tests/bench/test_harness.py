@@ -30,7 +30,7 @@ FIGURES = [
     "Own exchange vs form ceiling",
     "Own GET /services vs fixed-JSON ceiling",
     "cold start to first 200 vs peer",
-    "introspection p50, 2,000 vs 1,000 live tokens",
+    "introspection p50 (CPU), 2,000 vs 1,000 live tokens",
     "resident memory per live token (2,000)",
     "per test: in-process fixture (fresh app) vs socket",
 ]
@@ -76,7 +76,7 @@ def test_harness_prints_the_table(tmp_path: Path) -> None:
     out = tmp_path / "raw.json"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     args = ["--duration", "1", "--warmup", "0", "--rounds", "1", "--starts", "1", "--tokens", "1000,2000",
-            "--tests", "2", "--no-install", "--json", str(out)]  # fmt: skip
+            "--live-rounds", "3", "--tests", "2", "--no-install", "--json", str(out)]  # fmt: skip
     done = subprocess.run([sys.executable, "-m", "bench", *args], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=300, check=False)  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
