@@ -463,18 +463,11 @@ class JournalMiddleware:
         )
         scope["mockown.entry"] = entry
 
-        async def recording_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                entry.status = int(message["status"])
-            await send(message)
+        recorded = False
 
-        try:
-            await self.app(scope, replay, recording_send)
-        except BaseException:
-            if entry.status == 0:
-                entry.status = 500
-            raise
-        finally:
+        def record() -> None:
+            nonlocal recorded
+            recorded = True
             entry.duration_ms = round((time.perf_counter() - started) * 1000, 3)
             journal.add(entry)
             if log.isEnabledFor(logging.INFO):
@@ -495,3 +488,20 @@ class JournalMiddleware:
                         }
                     },
                 )
+
+        async def recording_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                entry.status = int(message["status"])
+            elif message["type"] == "http.response.body" and not message.get("more_body", False) and not recorded:
+                record()  # before the last byte goes out: a client that has its answer finds the entry
+            await send(message)
+
+        try:
+            await self.app(scope, replay, recording_send)
+        except BaseException:
+            if entry.status == 0:
+                entry.status = 500
+            raise
+        finally:
+            if not recorded:
+                record()
