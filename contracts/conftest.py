@@ -1,8 +1,9 @@
 """The contract suite's options and fixtures (`pytest contracts --target URL`, or `mockown contract`).
 
-Options: `--target URL` (required), `--profile mock|real` (default mock), `--api salesforce|own|all`,
+Options: `--target URL` (required), `--profile mock|real` (default mock), `--api salesforce|own|marketing|b2c|all`,
 `--allow-writes` (real profile: also run checks that change state), `--max-examples N` (schema runs).
-Checks marked `salesforce` / `own` follow `--api`; every skip says why, and the terminal summary lists them.
+Checks marked `salesforce` / `own` / `marketing` / `b2c` follow `--api`; every skip says why, and the terminal
+summary lists them.
 """
 
 from __future__ import annotations
@@ -13,14 +14,27 @@ from typing import Any
 
 import pytest
 
-from .suite.support import ENV, ENV_PREFIX, ControlPlane, OwnCreds, SfApp, SfCreds, Target, env
+from .suite.support import (
+    ENV,
+    ENV_PREFIX,
+    B2cCreds,
+    ControlPlane,
+    McCreds,
+    OwnCreds,
+    SfApp,
+    SfCreds,
+    Target,
+    env,
+)
+
+APIS = ["salesforce", "own", "marketing", "b2c"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("mockown contract")
     group.addoption("--target", default=None, help="base URL of the backend under test (mock or real)")
     group.addoption("--profile", default="mock", choices=["mock", "real"], help="mock: also use the control plane")
-    group.addoption("--api", default="all", choices=["salesforce", "own", "all"], help="which API to check")
+    group.addoption("--api", default="all", choices=[*APIS, "all"], help="which API to check")
     group.addoption("--allow-writes", action="store_true", default=False, help="real profile: run state changes")
     group.addoption("--max-examples", type=int, default=None, help="examples per operation in schema runs")
 
@@ -29,6 +43,8 @@ def pytest_configure(config: pytest.Config) -> None:
     for name, text in [
         ("salesforce", "a check of the Salesforce contract"),
         ("own", "a check of the Own contract"),
+        ("marketing", "a check of the Marketing Cloud Engagement contract"),
+        ("b2c", "a check of the B2C Commerce contract (Account Manager, OCAPI, SLAS)"),
         ("schema", "a schemathesis run over the OpenAPI document"),
         ("rules", "a behavioural check"),
     ]:
@@ -40,9 +56,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if api == "all":
         return
     keep, drop = [], []
+    others = [name for name in APIS if name != api]
     for item in items:
-        other = "own" if api == "salesforce" else "salesforce"
-        (drop if item.get_closest_marker(other) else keep).append(item)
+        (drop if any(item.get_closest_marker(other) for other in others) else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
@@ -195,6 +211,93 @@ def own(target: Target, mock_seed: dict[str, Any]) -> OwnCreds:
         auth_url=(env("OWN_AUTH_URL") or "https://auth.owndata.com").rstrip("/"),
         api_url=(env("OWN_API_URL") or f"https://{region}.owndata.com").rstrip("/"),
         region=region,
+    )
+
+
+@pytest.fixture(scope="session")
+def mc(target: Target, control: ControlPlane | None) -> McCreds:
+    """Marketing Cloud: mock: a fresh tenant with a server-to-server integration; real: MC_* env vars."""
+    if control is not None:
+        created = control.seed({"marketing": {"tenants": [{"name": f"Contract tenant {_suffix()}"}]}})
+        tenant = created["marketing"]["tenants"][0]
+        server = tenant["integrations"][0]
+        return McCreds(
+            base=f"{target.url}/mc/{tenant['subdomain']}",
+            client_id=server["client_id"],
+            client_secret=server["client_secret"],
+            subdomain=tenant["subdomain"],
+        )
+    base, client_id, secret = env("MC_AUTH_URL"), env("MC_CLIENT_ID"), env("MC_CLIENT_SECRET")
+    if not (base and client_id and secret):
+        pytest.skip(f"no Marketing Cloud integration: set {ENV_PREFIX}MC_AUTH_URL, MC_CLIENT_ID and MC_CLIENT_SECRET")
+    return McCreds(base=base.rstrip("/"), client_id=client_id, client_secret=secret)
+
+
+@pytest.fixture(scope="session")
+def b2c(target: Target, control: ControlPlane | None) -> B2cCreds:
+    """B2C Commerce: mock: an Account Manager client, an instance with a site, a SLAS tenant with a public and a
+    private client, all fresh; real: B2C_* env vars (each group of checks skips when its variables are missing)."""
+    if control is None:
+
+        def url(name: str) -> str | None:
+            value = env(name)
+            return value.rstrip("/") if value else None
+
+        return B2cCreds(
+            am_url=url("B2C_AM_URL") or "https://account.demandware.com",
+            am_client_id=env("B2C_AM_CLIENT_ID"),
+            am_client_secret=env("B2C_AM_CLIENT_SECRET"),
+            instance_url=url("B2C_INSTANCE_URL"),
+            site=env("B2C_SITE"),
+            ocapi_client_id=env("B2C_OCAPI_CLIENT_ID"),
+            ocapi_version=env("B2C_OCAPI_VERSION") or "v24_5",
+            slas_url=url("B2C_SLAS_URL"),
+            org_id=env("B2C_SLAS_ORG_ID"),
+            channel_id=env("B2C_SLAS_CHANNEL_ID"),
+            public_client_id=env("B2C_SLAS_PUBLIC_CLIENT_ID"),
+            redirect_uri=env("B2C_SLAS_REDIRECT_URI"),
+            private_client_id=env("B2C_SLAS_PRIVATE_CLIENT_ID"),
+            private_client_secret=env("B2C_SLAS_PRIVATE_CLIENT_SECRET"),
+        )
+    tag = _suffix()
+    host, site, ocapi_client = f"contract-{tag}.dx.mockown.test", "ContractSite", f"contract-ocapi-{tag}"
+    org, short_code, callback = f"f_ecom_{tag[:4]}_{tag[4:7]}", f"c{tag}", "http://localhost:3000/callback"
+    slas_client = {"redirect_uris": [callback], "channels": [site]}
+    document = {
+        "b2c": {
+            "account_manager": {"clients": [{"client_id": f"contract-am-{tag}", "name": f"Contract {tag}"}]},
+            "instances": [{"host": host, "sites": [{"id": site, "client_ids": [ocapi_client]}]}],
+            "slas": {
+                "tenants": [
+                    {
+                        "org_id": org,
+                        "short_code": short_code,
+                        "clients": [
+                            {"client_id": f"contract-public-{tag}", **slas_client},
+                            {"client_id": f"contract-private-{tag}", "client_secret": f"Private-{tag}", **slas_client},
+                        ],
+                    }
+                ]
+            },
+        }
+    }
+    created = control.seed(document)["b2c"]
+    am_client = created["account_manager"]["clients"][0]
+    public, private = created["slas"]["tenants"][0]["clients"]
+    return B2cCreds(
+        am_url=f"{target.url}/b2c/am",
+        am_client_id=am_client["client_id"],
+        am_client_secret=am_client["client_secret"],
+        instance_url=f"{target.url}/b2c/instances/{host}",
+        site=site,
+        ocapi_client_id=ocapi_client,
+        slas_url=f"{target.url}/b2c/{short_code}",
+        org_id=org,
+        channel_id=site,
+        public_client_id=public["client_id"],
+        redirect_uri=callback,
+        private_client_id=private["client_id"],
+        private_client_secret=private["client_secret"],
     )
 
 

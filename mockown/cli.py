@@ -289,7 +289,12 @@ def seed(file: str | None, url: str, admin_token: str | None) -> None:
     show_default=True,
     help="mock: also use the control plane (clock, seeding); real: read-only unless --allow-writes.",
 )
-@click.option("--api", type=click.Choice(["salesforce", "own", "all"]), default="all", show_default=True)
+@click.option(
+    "--api",
+    type=click.Choice(["salesforce", "own", "marketing", "b2c", "all"]),
+    default="all",
+    show_default=True,
+)
 @click.option("--allow-writes", is_flag=True, help="Real profile: also run checks that change state.")
 @click.option("--junit-xml", type=click.Path(dir_okay=False), default=None, help="Write a JUnit XML report here.")
 @click.option("--max-examples", type=int, default=None, help="Generated examples per operation (schema runs).")

@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute, Route
 if TYPE_CHECKING:
     from .http.api import Api
 
-SPECS = ("salesforce", "own", "control")
+SPECS = ("salesforce", "own", "control", "marketing", "b2c")
 
 
 def root() -> Path:

@@ -39,6 +39,23 @@ ENV = {
     "OWN_AUTH_URL": "the Own auth host (default https://auth.owndata.com)",
     "OWN_API_URL": "the Own regional base URL (default https://<region>.owndata.com)",
     "ADMIN_TOKEN": "the control plane's admin token of a mock started with one (or MOCKOWN_ADMIN_TOKEN)",
+    "MC_AUTH_URL": "Marketing Cloud auth base URL, https://<subdomain>.auth.marketingcloudapis.com",
+    "MC_CLIENT_ID": "client id of a server-to-server API integration of an installed package",
+    "MC_CLIENT_SECRET": "its client secret",
+    "B2C_AM_URL": "the Account Manager host (default https://account.demandware.com)",
+    "B2C_AM_CLIENT_ID": "an Account Manager API client id (client_credentials, Basic auth)",
+    "B2C_AM_CLIENT_SECRET": "its password",
+    "B2C_INSTANCE_URL": "an instance's base URL for OCAPI, e.g. https://zzxy-001.dx.commercecloud.salesforce.com",
+    "B2C_SITE": "a site id of that instance whose OCAPI Shop settings allow the client below",
+    "B2C_OCAPI_CLIENT_ID": "the client id OCAPI customers/auth is called with (x-dw-client-id)",
+    "B2C_OCAPI_VERSION": "the OCAPI version in the path (default v24_5)",
+    "B2C_SLAS_URL": "the SLAS base URL, https://<shortCode>.api.commercecloud.salesforce.com",
+    "B2C_SLAS_ORG_ID": "the SLAS organization id, f_ecom_<realm>_<instance>",
+    "B2C_SLAS_CHANNEL_ID": "the site id sent as channel_id",
+    "B2C_SLAS_PUBLIC_CLIENT_ID": "a public SLAS client (guest PKCE flow, refresh rotation)",
+    "B2C_SLAS_REDIRECT_URI": "a redirect URI registered for the public client",
+    "B2C_SLAS_PRIVATE_CLIENT_ID": "a private SLAS client (client_credentials guest, refresh keeps the token)",
+    "B2C_SLAS_PRIVATE_CLIENT_SECRET": "its secret",
 }
 OWN_CLIENT_ID = "0oa4c413eq8wwcEzP4h7"
 OWN_TOKEN_PATH = "/oauth2/aus4c3z3l8FqrbqDU4h7/v1/token"
@@ -267,3 +284,89 @@ def own_exchange(http: httpx.Client, creds: OwnCreds, **override: str) -> httpx.
     form["refresh_token"] = creds.api_token
     form.update(override)
     return http.post(creds.auth_url + OWN_TOKEN_PATH, data=form, headers={"Accept": "application/json"})
+
+
+# -- Marketing Cloud helpers ---------------------------------------------------------------------------------
+MC_INVALID_CLIENT = {
+    "error": "invalid_client",
+    "error_description": "Client authentication failed. Make sure that the client ID and client secret are valid "
+    "and that the package is installed and enabled.",
+    "error_uri": "https://developer.salesforce.com/docs",
+}
+MC_UNSUPPORTED_GRANT = {
+    "error": "unsupported_grant_type",
+    "error_description": 'Use "authorization_code" or "refresh_token" or "client_credentials" or '
+    '"urn:ietf:params:oauth:grant-type:jwt-bearer" as the grant_type.',
+    "error_uri": "https://developer.salesforce.com/docs",
+}
+
+
+@dataclass
+class McCreds:
+    """A server-to-server integration of an installed package, and the tenant's auth base URL."""
+
+    base: str  # https://<subdomain>.auth.marketingcloudapis.com, or the mock's /mc/<subdomain>
+    client_id: str
+    client_secret: str
+    subdomain: str | None = None
+
+    def cc_body(self, **extra: Any) -> dict[str, Any]:
+        return {"grant_type": "client_credentials", "client_id": self.client_id, "client_secret": self.client_secret,
+                **extra}  # fmt: skip
+
+
+# -- B2C Commerce helpers ------------------------------------------------------------------------------------
+AM_INVALID_CLIENT = '{"error_description":"Client authentication failed","error":"invalid_client"}'
+SLAS_PATH = "/shopper/auth/v1/organizations/{org}/oauth2"
+
+
+@dataclass
+class B2cCreds:
+    """What the B2C checks use; every part is optional against a real target (its checks skip without it)."""
+
+    am_url: str = "https://account.demandware.com"
+    am_client_id: str | None = None
+    am_client_secret: str | None = None
+    instance_url: str | None = None  # OCAPI base (an instance)
+    site: str | None = None
+    ocapi_client_id: str | None = None
+    ocapi_version: str = "v24_5"
+    slas_url: str | None = None  # SLAS base (the short-code host)
+    org_id: str | None = None
+    channel_id: str | None = None
+    public_client_id: str | None = None
+    redirect_uri: str | None = None
+    private_client_id: str | None = None
+    private_client_secret: str | None = None
+
+    def need(self, what: str, *names: str) -> None:
+        missing = [n for n in names if not getattr(self, n)]
+        if missing:
+            env_names = ", ".join(ENV_PREFIX + B2C_ENV[n] for n in missing)
+            pytest.skip(f"{what}: set {env_names}")
+
+    def slas(self, endpoint: str) -> str:
+        return f"{self.slas_url}{SLAS_PATH.format(org=self.org_id)}/{endpoint}"
+
+    def ocapi(self, resource: str) -> str:
+        return f"{self.instance_url}/s/{self.site}/dw/shop/{self.ocapi_version}/{resource}"
+
+
+B2C_ENV = {  # B2cCreds field -> environment variable (without the prefix)
+    "am_client_id": "B2C_AM_CLIENT_ID",
+    "am_client_secret": "B2C_AM_CLIENT_SECRET",
+    "instance_url": "B2C_INSTANCE_URL",
+    "site": "B2C_SITE",
+    "ocapi_client_id": "B2C_OCAPI_CLIENT_ID",
+    "slas_url": "B2C_SLAS_URL",
+    "org_id": "B2C_SLAS_ORG_ID",
+    "channel_id": "B2C_SLAS_CHANNEL_ID",
+    "public_client_id": "B2C_SLAS_PUBLIC_CLIENT_ID",
+    "redirect_uri": "B2C_SLAS_REDIRECT_URI",
+    "private_client_id": "B2C_SLAS_PRIVATE_CLIENT_ID",
+    "private_client_secret": "B2C_SLAS_PRIVATE_CLIENT_SECRET",
+}
+
+
+def basic_auth(user: str, password: str) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}

@@ -36,11 +36,17 @@ def swallow_revoke(app: ASGIApp) -> ASGIApp:
     return wrapper
 
 
-def rewrite_token_json(app: ASGIApp, change: Callable[[int, dict[str, Any]], None]) -> ASGIApp:
-    """Let `change(status, body)` edit every JSON answer of the Salesforce token endpoint."""
+def rewrite_token_json(
+    app: ASGIApp, change: Callable[[int, dict[str, Any]], None], path: str = "/services/oauth2/token"
+) -> ASGIApp:
+    """Let `change(status, body)` edit every JSON answer of a token endpoint (Salesforce's unless `path` says
+    otherwise; `*/x` matches every path ending in `/x`, e.g. SLAS under any prefix)."""
+
+    def matches(request_path: str) -> bool:
+        return request_path.endswith(path[1:]) if path.startswith("*") else request_path == path
 
     async def wrapper(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != "/services/oauth2/token":
+        if scope["type"] != "http" or not matches(scope["path"]):
             await app(scope, receive, send)
             return
         start: dict[str, Any] = {}
@@ -87,6 +93,16 @@ def missing_issued_at(app: ASGIApp) -> ASGIApp:
     return rewrite_token_json(app, change)
 
 
+def slas_token_without_enc_user_id(app: ASGIApp) -> ASGIApp:
+    """SLAS token responses miss one of the ten required fields."""
+
+    def change(status: int, body: dict[str, Any]) -> None:
+        if status == 200:
+            body.pop("enc_user_id", None)
+
+    return rewrite_token_json(app, change, path="*/oauth2/token")
+
+
 def rotation_that_leaks(app: Starlette) -> ASGIApp:
     """A rotated-out refresh token keeps working: rotation hands out a new token but never retires the old."""
     service = app.state.runtime.salesforce
@@ -127,6 +143,18 @@ VARIANTS: dict[str, tuple[dict[str, Any], Callable[[Any], ASGIApp], str, str]] =
         rotation_that_leaks,
         "test_refresh_rotation",
         "test_refresh_without_rotation",
+    ),
+    "mc-wrong-expires-in": (
+        {"marketing": {"access_token_ttl": 3600}},
+        lambda app: app,
+        "test_mc_client_credentials_token_fields",
+        "test_mc_invalid_client_exact_body",
+    ),
+    "slas-token-missing-field": (
+        {},
+        slas_token_without_enc_user_id,
+        "test_slas_guest_flow_token_fields",
+        "test_slas_private_refresh_keeps_the_token",
     ),
     "own-token-outlives-180-days": (
         {"own": {"api_token_ttl": "200d"}},

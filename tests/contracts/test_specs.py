@@ -19,7 +19,7 @@ from mockown import contracts
 from mockown.own import tokens
 
 
-@pytest.mark.parametrize("name", ["salesforce", "own"])
+@pytest.mark.parametrize("name", ["salesforce", "own", "marketing", "b2c"])
 def test_the_app_serves_the_shipped_spec(client: httpx.Client, name: str) -> None:
     response = client.get(f"/_mockown/openapi/{name}.yaml")
     assert response.status_code == 200

@@ -83,3 +83,53 @@ def test_real_profile_skips_with_reasons_and_never_needs_the_control_plane(tmp_p
     assert "SKIPPED test_session_timeout: time-based rule: needs the control plane" in out
     assert "SKIPPED test_revoking_a_refresh_token_kills_its_access_tokens: revoking the SF_REFRESH_TOKEN" in out
     assert "test_revoked_access_token_is_dead PASSED" in out
+
+
+def test_real_profile_for_marketing_and_b2c_reads_env_vars_and_skips_the_rest(tmp_path: Path) -> None:
+    """Real profile against the mock's demo tenants through their base-URL prefixes: the Marketing Cloud and SLAS
+    checks run with MC_* / B2C_SLAS_* credentials; Account Manager and OCAPI skip naming the missing variables;
+    the clock checks skip (no control plane)."""
+    env = {
+        **os.environ,
+        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+        "MOCKOWN_CONTRACT_MC_CLIENT_ID": "mockowndemoserver0000000a",
+        "MOCKOWN_CONTRACT_MC_CLIENT_SECRET": "MockownMcServerSecret000",
+        "MOCKOWN_CONTRACT_B2C_SLAS_ORG_ID": "f_ecom_zzxy_001",
+        "MOCKOWN_CONTRACT_B2C_SLAS_CHANNEL_ID": "RefArch",
+        "MOCKOWN_CONTRACT_B2C_SLAS_PUBLIC_CLIENT_ID": "mockown-slas-public",
+        "MOCKOWN_CONTRACT_B2C_SLAS_REDIRECT_URI": "http://localhost:3000/callback",
+        "MOCKOWN_CONTRACT_B2C_SLAS_PRIVATE_CLIENT_ID": "mockown-slas-private",
+        "MOCKOWN_CONTRACT_B2C_SLAS_PRIVATE_CLIENT_SECRET": "MockownSlasSecret0001",
+    }
+    with mockown_server(["--admin-token", "contract-test-secret"]) as url:
+        env["MOCKOWN_CONTRACT_MC_AUTH_URL"] = f"{url}/mc/mcmockowndemo000000000000000"
+        env["MOCKOWN_CONTRACT_B2C_SLAS_URL"] = f"{url}/b2c/kv7kzm78"
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "mockown",
+                "contract",
+                "--target",
+                url,
+                "--profile",
+                "real",
+                "-m",
+                "rules",
+                "-k",
+                "marketing or b2c",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+            env=env,
+        )
+    out = proc.stdout
+    assert proc.returncode == 0, out[-4000:]
+    assert "test_mc_invalid_client_exact_body PASSED" in out
+    assert "test_slas_public_refresh_rotates PASSED" in out
+    assert "test_slas_private_refresh_keeps_the_token PASSED" in out
+    assert "SKIPPED test_mc_token_expires_after_expires_in: time-based rule: needs the control plane" in out
+    assert "SKIPPED test_am_client_credentials_token_fields: Account Manager checks: set MOCKOWN_CONTRACT_B2C_AM" in out
+    assert "test_ocapi_guest_jwt_in_the_authorization_header: OCAPI checks: set MOCKOWN_CONTRACT_B2C_INST" in out
