@@ -86,11 +86,12 @@ def create_app(
     from .journal import JournalMiddleware
 
     runtime.control  # noqa: B018 - the control plane's state, made now so it records the clock's start
-    from .bodylimit import BodyLimit
+    from .guards import BodyLimit, PathGuard
 
     middleware = [
         Middleware(ControlGuard),
         Middleware(JournalMiddleware),
+        Middleware(PathGuard),
         Middleware(BodyLimit),
         Middleware(FaultMiddleware),
     ]

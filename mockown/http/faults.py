@@ -26,7 +26,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import ids, security
-from ..clock import iso, parse_duration, parse_instant
+from ..clock import check_instant, iso, parse_duration, parse_instant
 from ..errors import DialectTable, dialect_for
 from .journal import CONTROL_PREFIX, INFO_KEY, Entry, RequestInfo
 
@@ -283,8 +283,8 @@ def build_rule(rule_id: int, data: Mapping[str, Any], now: float, default_seed: 
     for key in ("from", "until"):
         if merged.get(key) is not None:
             try:
-                value = parse_instant(merged[key])
-            except (ValueError, TypeError, AttributeError):
+                value = check_instant(parse_instant(merged[key]))
+            except (ValueError, TypeError, AttributeError, OverflowError):
                 raise FaultError(f"{key}: not an instant (epoch seconds or ISO 8601)") from None
             if key == "from":
                 rule.start = value
@@ -293,7 +293,11 @@ def build_rule(rule_id: int, data: Mapping[str, Any], now: float, default_seed: 
     if merged.get("for") is not None:
         if rule.until is not None:
             raise FaultError("give either until or for, not both")
-        rule.until = (rule.start if rule.start is not None else now) + _duration(merged["for"], "for")
+        until = (rule.start if rule.start is not None else now) + _duration(merged["for"], "for")
+        try:
+            rule.until = check_instant(until)
+        except ValueError:
+            raise FaultError("for: the window would end beyond what the clock can show") from None
     return rule
 
 

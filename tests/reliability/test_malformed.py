@@ -153,3 +153,57 @@ def test_the_shapes_compared_are_the_dialects() -> None:
     assert expected("/services/oauth2/token", 400)[2][:2] == ["error", "error_description"]
     assert expected("/api/v1/services", 404)[2] == ["error", "message"]
     assert json.loads(CLIENT.post("/api/v1/services/300001/backup_now", content=b"{").content) is not None
+
+
+@pytest.mark.parametrize("char", ["%0A", "%0D", "%00", "%09", "%7F"])
+@pytest.mark.parametrize(
+    "path",
+    ["/services/data/", "/services/oauth2/token", "/api/v1/services/", "/id/", "/_mockown/health", "/mc/x/v2/token"],
+)
+def test_control_characters_in_paths_are_no_resource(path: str, char: str) -> None:
+    """Starlette's route patterns end in `$`, which also matches before a final newline: such paths are 404."""
+    for method in ("GET", "POST"):
+        r = CLIENT.request(method, path + char)
+        assert r.status_code == 404, (method, path + char, r.status_code, r.text[:200])
+        assert_dialect(path, r)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"set": 1e15},
+        {"set": -1e15},
+        {"freeze": "inf"},
+        {"freeze": "nan"},
+        {"advance": "99999999999d"},
+        {"set": "9999-12-31T23:59:59Z", "advance": "2d"},
+    ],
+)
+def test_the_clock_refuses_instants_it_cannot_show(body: dict[str, object]) -> None:
+    r = CLIENT.post("/_mockown/clock", json=body)
+    assert r.status_code == 400 and r.json()["error"] == "invalid_request", r.text
+    assert CLIENT.get("/_mockown/clock").json()["iso"].startswith("2026-01-01")
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"status": 503, "from": 1e15},
+        {"status": 503, "until": -1e15},
+        {"status": 503, "from": "inf"},
+        {"status": 503, "for": "99999999999999d"},
+    ],
+)
+def test_fault_windows_beyond_the_clock_are_refused(rule: dict[str, object]) -> None:
+    r = CLIENT.post("/_mockown/faults", json=rule)
+    assert r.status_code == 400 and r.json()["error"] == "invalid_fault", r.text
+
+
+def test_a_snapshot_with_an_impossible_clock_is_refused_whole() -> None:
+    snapshot = CLIENT.get("/_mockown/snapshot").json()
+    before = len(snapshot["store"])
+    snapshot["clock"] = {"now": 1e16, "frozen": True, "offset": 0}
+    snapshot["store"] = {}
+    r = CLIENT.post("/_mockown/restore", json=snapshot)
+    assert r.status_code == 400, r.text
+    assert len(CLIENT.get("/_mockown/snapshot").json()["store"]) == before  # nothing was restored
