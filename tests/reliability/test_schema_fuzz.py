@@ -66,7 +66,6 @@ BASES = {
 KNOWN_GAPS = {
     ("b2c", "ocapiLogout", 400),  # MissingClientIdException without x-dw-client-id
     ("b2c", "ocapiLogout", 403),  # ClientAccessForbiddenException for a client id the site does not allow
-    ("b2c", "ocapiSessions", 400),
     ("b2c", "ocapiSessions", 403),
     ("marketing", "mcRequestTokenLegacy", 400),  # a malformed JSON body
 }
