@@ -13,6 +13,7 @@ from .clock import Clock, FrozenClock, SystemClock
 from .config import Config
 from .keys import KeyRing
 from .store import Store
+from .store import memory as memory_store
 from .store.memory import MemoryStore
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ class Runtime:
         """
         from .seed import load_seed_file, seed_file_key
 
-        store = self.store if isinstance(self.store, MemoryStore) else None
+        store = self.store if isinstance(self.store, memory_store.MemoryStore) else None
         key = None
         if store is not None and self.clock.frozen and store.empty():
             key = (seed_file_key(self.config.seed), repr(self.config), self.clock.now())
