@@ -81,20 +81,11 @@ def create_app(
         HTTPException: on_http,
         Exception: on_crash,
     }
-    from .control import ControlGuard
-    from .faults import FaultMiddleware
-    from .journal import JournalMiddleware
+    from .pipeline import RequestPipeline
 
     runtime.control  # noqa: B018 - the control plane's state, made now so it records the clock's start
-    from .guards import BodyLimit, PathGuard
-
-    middleware = [
-        Middleware(ControlGuard),
-        Middleware(JournalMiddleware),
-        Middleware(PathGuard),
-        Middleware(BodyLimit),
-        Middleware(FaultMiddleware),
-    ]
+    # control guard, journal, path guard, body limit and fault rules, in that order, in one pass
+    middleware = [Middleware(RequestPipeline)]
     app = Starlette(routes=[r for api in apis for r in api.routes], exception_handlers=handlers, middleware=middleware)
     app.state.runtime = runtime
     app.state.dialects = dialects

@@ -598,39 +598,44 @@ class FaultMiddleware:
         if scope["type"] != "http" or info is None:
             await self.app(scope, receive, send)
             return
-        runtime: Runtime = scope["app"].state.runtime
-        faults = runtime.control.faults
-        if faults.watching_own_tokens and fnmatch.fnmatchcase(info.path, OWN_TOKEN_PATH):
-            await self.app(scope, receive, _watch_own_token(faults, runtime, send))
-            return
-        rule = None if faults.empty else faults.pick(info)
-        if rule is None:
-            await self.app(scope, receive, send)
-            return
-        entry: Entry | None = scope.get("mockown.entry")
+        await apply_faults(self.app, scope, receive, send, info)
+
+
+async def apply_faults(app: ASGIApp, scope: Scope, receive: Receive, send: Send, info: RequestInfo) -> None:
+    """The app behind the first fault rule that matches `info` (or the app alone when none does)."""
+    runtime: Runtime = scope["app"].state.runtime
+    faults = runtime.control.faults
+    if faults.watching_own_tokens and fnmatch.fnmatchcase(info.path, OWN_TOKEN_PATH):
+        await app(scope, receive, _watch_own_token(faults, runtime, send))
+        return
+    rule = None if faults.empty else faults.pick(info)
+    if rule is None:
+        await app(scope, receive, send)
+        return
+    entry: Entry | None = scope.get("mockown.entry")
+    if entry is not None:
+        entry.fault = rule.id
+    if rule.latency is not None:
+        low, high = rule.latency
+        await asyncio.sleep(low if low == high else rule._rng.uniform(low, high))
+    if rule.close:
         if entry is not None:
-            entry.fault = rule.id
-        if rule.latency is not None:
-            low, high = rule.latency
-            await asyncio.sleep(low if low == high else rule._rng.uniform(low, high))
-        if rule.close:
-            if entry is not None:
-                entry.closed = True
-            # Status line and headers go out, then the connection drops before the body: the client
-            # sees a connection error (the ASGI server closes a connection whose response is incomplete).
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": rule.status or 200,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", b"64")],
-                }
-            )
-            return
-        if rule.status is not None:
-            dialects: DialectTable = getattr(scope["app"].state, "dialects", [])
-            await render(rule, dialects, info.path)(scope, receive, send)
-            return
-        await self.app(scope, receive, send)
+            entry.closed = True
+        # Status line and headers go out, then the connection drops before the body: the client
+        # sees a connection error (the ASGI server closes a connection whose response is incomplete).
+        await send(
+            {
+                "type": "http.response.start",
+                "status": rule.status or 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"64")],
+            }
+        )
+        return
+    if rule.status is not None:
+        dialects: DialectTable = getattr(scope["app"].state, "dialects", [])
+        await render(rule, dialects, info.path)(scope, receive, send)
+        return
+    await app(scope, receive, send)
 
 
 def _watch_own_token(faults: Faults, runtime: Runtime, send: Send) -> Send:

@@ -15,19 +15,15 @@ import json
 import logging
 import re
 import threading
-import time
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qsl
 
-from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
 from .. import ids, security
 from ..clock import iso
-from .forms import FORM_KEY, BadBody, Params, read_params
+from .forms import Params
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -117,7 +113,7 @@ class RequestInfo:
     method: str
     path: str
     query: str
-    headers: list[tuple[str, str]]
+    raw_headers: list[tuple[bytes, bytes]]
     params: Params = field(default_factory=Params)
     grant_type: str | None = None
     org: str | None = None
@@ -126,32 +122,102 @@ class RequestInfo:
     user: str | None = None
     bearer: str | None = None
 
+    @property
+    def headers(self) -> list[tuple[str, str]]:
+        return _decode_headers(self.raw_headers)
+
     def header(self, name: str) -> str | None:
-        lname = name.lower()
-        for key, value in self.headers:
-            if key == lname:
-                return value
+        lname = name.lower().encode("latin-1")
+        for key, value in self.raw_headers:
+            if key.lower() == lname:
+                return value.decode("latin-1")
         return None
 
 
-@dataclass
 class Entry:
-    id: int
-    time: float
-    method: str
-    path: str
-    query: str
-    headers: dict[str, str]
-    params: dict[str, str | list[str]]
-    grant_type: str | None
-    org: str | None
-    account: str | None
-    client_id: str | None
-    user: str | None
-    status: int = 0
-    duration_ms: float = 0.0
-    fault: int | None = None  # the fault rule that acted on this request
-    closed: bool = False  # the connection was closed by a fault
+    """One journal entry. It keeps the raw query, headers and parameters of the request and redacts them
+    when they are first read (`query`, `headers`, `params`, `to_json()`): nothing unredacted leaves it."""
+
+    __slots__ = (
+        "_headers",
+        "_params",
+        "_query",
+        "_redacted",
+        "account",
+        "client_id",
+        "closed",
+        "duration_ms",
+        "fault",
+        "grant_type",
+        "id",
+        "method",
+        "org",
+        "path",
+        "status",
+        "time",
+        "user",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        id: int,
+        time: float,
+        method: str,
+        path: str,
+        query: str,
+        headers: list[tuple[bytes, bytes]],
+        params: Params,
+        grant_type: str | None,
+        org: str | None,
+        account: str | None,
+        client_id: str | None,
+        user: str | None,
+    ) -> None:
+        self.id = id
+        self.time = time
+        self.method = method
+        self.path = path
+        self._query = query
+        self._headers = headers
+        self._params = params
+        self.grant_type = grant_type
+        self.org = org
+        self.account = account
+        self.client_id = client_id
+        self.user = user
+        self.status = 0
+        self.duration_ms = 0.0
+        self.fault: int | None = None  # the fault rule that acted on this request
+        self.closed = False  # the connection was closed by a fault
+        self._redacted: tuple[str, dict[str, str], dict[str, str | list[str]]] | None = None
+
+    def _redact(self) -> tuple[str, dict[str, str], dict[str, str | list[str]]]:
+        done = self._redacted
+        if done is None:
+            done = (
+                redact_query(self._query),
+                redact_headers(_decode_headers(self._headers)),
+                redact_params(self._params.items()),
+            )
+            self._redacted = done
+            # the raw values are not needed any more: keep only the redacted forms
+            self._query, self._headers, self._params = "", [], Params()
+        return done
+
+    @property
+    def query(self) -> str:
+        return self._redact()[0]
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return self._redact()[1]
+
+    @property
+    def params(self) -> dict[str, str | list[str]]:
+        return self._redact()[2]
+
+    def __repr__(self) -> str:
+        return f"Entry(id={self.id}, method={self.method!r}, path={self.path!r}, status={self.status})"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -283,9 +349,10 @@ class Journal:
 
 
 # -- who a request is about ----------------------------------------------------------------------------
-def _bearer(headers: list[tuple[str, str]], query: Params) -> str | None:
-    for key, value in headers:
-        if key == "authorization":
+def _bearer(headers: list[tuple[bytes, bytes]], query: Params) -> str | None:
+    for key, raw in headers:
+        if key.lower() == b"authorization":
+            value = raw.decode("latin-1")
             scheme, _, rest = value.strip().partition(" ")
             if scheme.lower() in ("bearer", "oauth") and rest.strip():
                 return rest.strip()
@@ -371,137 +438,5 @@ def _resolve_salesforce(runtime: Runtime, info: RequestInfo) -> None:
 
 
 # -- the middleware ------------------------------------------------------------------------------------
-def _decode_headers(scope: Scope) -> list[tuple[str, str]]:
-    return [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in scope.get("headers", [])]
-
-
-class JournalMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
-            await self.app(scope, receive, send)
-            return
-        runtime: Runtime = scope["app"].state.runtime
-        started = time.perf_counter()
-        limit = runtime.config.max_body_bytes
-        chunks: list[bytes] = []
-        total = 0
-        more = True
-        disconnect: Message | None = None
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                disconnect = message
-                break
-            chunk = message.get("body", b"")
-            chunks.append(chunk)
-            total += len(chunk)
-            more = message.get("more_body", False)
-            if total > limit:
-                break
-        body = b"".join(chunks)
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                if disconnect is not None and not body:
-                    return disconnect
-                return {"type": "http.request", "body": body, "more_body": more}
-            if disconnect is not None:
-                return disconnect
-            return await receive()
-
-        headers = _decode_headers(scope)
-        query = scope.get("query_string", b"").decode("latin-1")
-        info = RequestInfo(method=scope["method"], path=scope["path"], query=query, headers=headers)
-        if body and not more and total <= limit:  # an empty body has no parameters
-            sent = False
-
-            async def once() -> Message:
-                nonlocal sent
-                if sent:
-                    return {"type": "http.disconnect"}
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-
-            parse_scope = dict(scope)
-            try:
-                info.params = await read_params(Request(parse_scope, once), limit, json_ok=True)
-            except BadBody:
-                info.params = Params()
-            if FORM_KEY in parse_scope:  # the endpoint's own read of this form body reuses the parse
-                scope[FORM_KEY] = parse_scope[FORM_KEY]
-        try:
-            qparams = Params(parse_qsl(query, keep_blank_values=True, max_num_fields=1000))
-        except ValueError:
-            qparams = Params()
-        info.params = info.params.merged_under(qparams)
-        info.bearer = _bearer(headers, qparams)
-        try:
-            resolve(runtime, info)
-        except Exception:  # resolution is best effort; the app itself reports real problems
-            log.debug("could not resolve the subject of %s %s", info.method, info.path, exc_info=True)
-        scope[INFO_KEY] = info
-        journal = runtime.control.journal
-        entry = Entry(
-            id=journal.next_id(),
-            time=runtime.clock.now(),
-            method=info.method,
-            path=info.path,
-            query=redact_query(query),
-            headers=redact_headers(headers),
-            params=redact_params(info.params.items()),
-            grant_type=info.grant_type,
-            org=info.org,
-            account=info.account,
-            client_id=info.client_id,
-            user=info.user,
-        )
-        scope["mockown.entry"] = entry
-
-        recorded = False
-
-        def record() -> None:
-            nonlocal recorded
-            recorded = True
-            entry.duration_ms = round((time.perf_counter() - started) * 1000, 3)
-            journal.add(entry)
-            if log.isEnabledFor(logging.INFO):
-                log.info(
-                    "request",
-                    extra={
-                        "fields": {
-                            "method": entry.method,
-                            "path": entry.path,
-                            "status": entry.status,
-                            "ms": entry.duration_ms,
-                            "grant_type": entry.grant_type,
-                            "org": entry.org,
-                            "account": entry.account,
-                            "client_id": entry.client_id,
-                            "fault": entry.fault,
-                            "closed": entry.closed or None,
-                        }
-                    },
-                )
-
-        async def recording_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                entry.status = int(message["status"])
-            elif message["type"] == "http.response.body" and not message.get("more_body", False) and not recorded:
-                record()  # before the last byte goes out: a client that has its answer finds the entry
-            await send(message)
-
-        try:
-            await self.app(scope, replay, recording_send)
-        except BaseException:
-            if entry.status == 0:
-                entry.status = 500
-            raise
-        finally:
-            if not recorded:
-                record()
+def _decode_headers(raw: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
+    return [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in raw]

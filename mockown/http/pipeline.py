@@ -1,0 +1,237 @@
+"""Every request's way in: one pure-ASGI middleware instead of five stacked ones.
+
+In this order, as the separate middlewares did: the control plane's guard (`/_mockown/...` only); the request
+journal (everything outside `/_mockown`): read the body once, parse its parameters once (shared with the
+endpoint's `read_params`), work out who the request is about (`resolve`), record an `Entry`; the path guard
+(control characters: 404); the body limit (declared `Content-Length` over the limit: 413); the fault rules
+(skipped at once when there are none). The journal keeps the raw request and redacts it when read
+(`journal.Entry`).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..errors import dialect_for
+from .control import ControlGuard, _is_control
+from .faults import apply_faults
+from .forms import FORM_KEY, BadBody, Params, read_params
+from .guards import limit_for
+from .journal import CONTROL_PREFIX, INFO_KEY, Entry, RequestInfo, _bearer, log, resolve
+
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+
+_CONTROL_CHARS = re.compile("[\x00-\x1f\x7f]")
+_FORM_TYPES = ("", "application/x-www-form-urlencoded")
+
+
+async def _refused(scope: Scope, receive: Receive, send: Send) -> bool:
+    """The path guard and the body limit: True when they answered the request."""
+    path = scope["path"]
+    if _CONTROL_CHARS.search(path):
+        dialect = dialect_for(scope["app"].state.dialects, path)
+        await dialect(404, "Not Found", "no such resource").response()(scope, receive, send)
+        return True
+    for key, value in scope.get("headers", ()):
+        if key.lower() == b"content-length":
+            if value.strip().isdigit():
+                app = scope["app"]
+                limit = limit_for(path, app.state.runtime.config.max_body_bytes)
+                if int(value) > limit:
+                    dialect = dialect_for(app.state.dialects, path)
+                    error = dialect(413, "Payload Too Large", f"request body larger than {limit} bytes")
+                    await error.response()(scope, receive, send)
+                    return True
+            break
+    return False
+
+
+def _header(raw: list[tuple[bytes, bytes]], name: bytes) -> str | None:
+    for key, value in raw:
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return None
+
+
+async def _body_params(scope: Scope, body: bytes, headers: list[tuple[bytes, bytes]], limit: int) -> Params:
+    """The body's parameters as `read_params(json_ok=True)` reads them (empty when it would refuse them)."""
+    declared = _header(headers, b"content-length")
+    content_type = _header(headers, b"content-type") or ""
+    if content_type.split(";", 1)[0].strip().lower() in _FORM_TYPES:
+        # the common case, without a Request: the same checks and the same parse as read_params
+        if declared is not None:
+            try:
+                if int(declared) > limit:
+                    return Params()
+            except ValueError:
+                return Params()
+        try:
+            params = Params(
+                parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False, max_num_fields=1000)
+            )
+        except ValueError:  # UnicodeDecodeError included
+            return Params()
+        scope[FORM_KEY] = (body, params)
+        return params
+    sent = False
+
+    async def once() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    parse_scope = dict(scope)
+    try:
+        params = await read_params(Request(parse_scope, once), limit, json_ok=True)
+    except BadBody:
+        params = Params()
+    if FORM_KEY in parse_scope:  # the endpoint's own read of this form body reuses the parse
+        scope[FORM_KEY] = parse_scope[FORM_KEY]
+    return params
+
+
+class RequestPipeline:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.control = ControlGuard(self._guarded)
+
+    async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not await _refused(scope, receive, send):
+            await self.app(scope, receive, send)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        if path.startswith(CONTROL_PREFIX):  # not journaled, never faulted
+            await (self.control if _is_control(path) else self._guarded)(scope, receive, send)
+            return
+        await self._journaled(scope, receive, send)
+
+    async def _journaled(self, scope: Scope, receive: Receive, send: Send) -> None:
+        runtime: Runtime = scope["app"].state.runtime
+        started = time.perf_counter()
+        limit = runtime.config.max_body_bytes
+        chunks: list[bytes] = []
+        total = 0
+        more = True
+        disconnect: Message | None = None
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                disconnect = message
+                break
+            chunk = message.get("body", b"")
+            chunks.append(chunk)
+            total += len(chunk)
+            more = message.get("more_body", False)
+            if total > limit:
+                break
+        body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                if disconnect is not None and not body:
+                    return disconnect
+                return {"type": "http.request", "body": body, "more_body": more}
+            if disconnect is not None:
+                return disconnect
+            return await receive()
+
+        headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
+        query = scope.get("query_string", b"").decode("latin-1")
+        info = RequestInfo(method=scope["method"], path=scope["path"], query=query, raw_headers=headers)
+        if body and not more and total <= limit:  # an empty body has no parameters
+            info.params = await _body_params(scope, body, headers, limit)
+        if query:
+            try:
+                qparams = Params(parse_qsl(query, keep_blank_values=True, max_num_fields=1000))
+            except ValueError:
+                qparams = Params()
+            info.params = info.params.merged_under(qparams)
+        else:
+            qparams = Params()
+        info.bearer = _bearer(headers, qparams)
+        try:
+            resolve(runtime, info)
+        except Exception:  # resolution is best effort; the app itself reports real problems
+            log.debug("could not resolve the subject of %s %s", info.method, info.path, exc_info=True)
+        scope[INFO_KEY] = info
+        journal = runtime.control.journal
+        entry = Entry(
+            id=journal.next_id(),
+            time=runtime.clock.now(),
+            method=info.method,
+            path=info.path,
+            query=query,
+            headers=headers,
+            params=info.params,
+            grant_type=info.grant_type,
+            org=info.org,
+            account=info.account,
+            client_id=info.client_id,
+            user=info.user,
+        )
+        scope["mockown.entry"] = entry
+
+        recorded = False
+
+        def record() -> None:
+            nonlocal recorded
+            recorded = True
+            entry.duration_ms = round((time.perf_counter() - started) * 1000, 3)
+            journal.add(entry)
+            if log.isEnabledFor(logging.INFO):
+                log.info(
+                    "request",
+                    extra={
+                        "fields": {
+                            "method": entry.method,
+                            "path": entry.path,
+                            "status": entry.status,
+                            "ms": entry.duration_ms,
+                            "grant_type": entry.grant_type,
+                            "org": entry.org,
+                            "account": entry.account,
+                            "client_id": entry.client_id,
+                            "fault": entry.fault,
+                            "closed": entry.closed or None,
+                        }
+                    },
+                )
+
+        async def recording_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                entry.status = int(message["status"])
+            elif message["type"] == "http.response.body" and not message.get("more_body", False) and not recorded:
+                record()  # before the last byte goes out: a client that has its answer finds the entry
+            await send(message)
+
+        try:
+            if not await _refused(scope, replay, recording_send):
+                faults = runtime.control.faults
+                if faults.empty:
+                    await self.app(scope, replay, recording_send)
+                else:
+                    await apply_faults(self.app, scope, replay, recording_send, info)
+        except BaseException:
+            if entry.status == 0:
+                entry.status = 500
+            raise
+        finally:
+            if not recorded:
+                record()
