@@ -50,6 +50,14 @@ class Issued:
     token_format: str | None = None  # "opaque" | "jwt"; None: the app's choice (`jwt_access_tokens`)
 
 
+REFRESH_SCOPES = frozenset({"refresh_token", "offline_access"})
+
+
+def wants_refresh(scopes: list[str]) -> bool:
+    """Salesforce issues a refresh token only when `refresh_token` (or its alias `offline_access`) is granted."""
+    return not REFRESH_SCOPES.isdisjoint(scopes)
+
+
 def identity_url(base: str, org_id: str, user_id: str) -> str:
     return f"{base}/id/{ids.to18(org_id)}/{ids.to18(user_id)}"
 

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from .authorize import AuthorizeRequest, Redirect, redirect
 from .hybrid import session_fields
 from .models import User
-from .service import Issued, SalesforceService
+from .service import Issued, SalesforceService, wants_refresh
 
 
 def refresh_allowed(setting: str, redirect_uri: str, base: str) -> bool:
@@ -28,13 +28,12 @@ def refresh_allowed(setting: str, redirect_uri: str, base: str) -> bool:
 def token_redirect(service: SalesforceService, req: AuthorizeRequest, user: User, base: str) -> Redirect:
     scopes = service.grant_scopes(req.app, req.scope)
     setting = service.runtime.config.salesforce.user_agent_refresh
-    wants_refresh = bool({"refresh_token", "offline_access"} & set(scopes))
     issued = Issued(
         org=service.org(user.org_id),
         user=user,
         app=req.app,
         scopes=scopes,
-        refresh=wants_refresh and refresh_allowed(setting, req.redirect_uri, base),
+        refresh=wants_refresh(scopes) and refresh_allowed(setting, req.redirect_uri, base),
         nonce=req.nonce,
         id_token="id_token" in req.response_type.split(),
     )

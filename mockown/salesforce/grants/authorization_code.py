@@ -7,7 +7,7 @@ from typing import Any
 from ... import security
 from ..errors import OAuthError, invalid_grant
 from ..models import ConnectedApp
-from ..service import Issued
+from ..service import Issued, wants_refresh
 from . import Grant, register
 
 
@@ -41,7 +41,7 @@ class AuthorizationCodeGrant(Grant):
             user=user,
             app=app,
             scopes=code.scopes,
-            refresh=bool({"refresh_token", "offline_access"} & set(code.scopes)),
+            refresh=wants_refresh(code.scopes),
             nonce=code.nonce,
         )
         return self.service.issue(issued, self.request.base, code=code)

@@ -13,7 +13,7 @@ from typing import Any
 from ... import security
 from ..errors import OAuthError, invalid_grant
 from ..models import DeviceCode
-from ..service import Issued
+from ..service import Issued, wants_refresh
 from . import Grant, register
 
 
@@ -62,6 +62,6 @@ class DeviceGrant(Grant):
             user=user,
             app=app,
             scopes=device.scopes,
-            refresh=bool({"refresh_token", "offline_access"} & set(device.scopes)),
+            refresh=wants_refresh(device.scopes),
         )
         return self.service.issue(issued, self.request.base)

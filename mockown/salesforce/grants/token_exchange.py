@@ -20,7 +20,7 @@ from .. import jwtutil
 from ..errors import OAuthError, invalid_grant
 from ..exchange import ExchangeRejected, map_subject
 from ..models import AccessToken, ConnectedApp
-from ..service import Issued, identity_url
+from ..service import Issued, identity_url, wants_refresh
 from . import Grant, register
 
 GRANT_TYPE = "urn:ietf:params:oauth:grant-type:token-exchange"
@@ -84,7 +84,7 @@ class TokenExchangeGrant(Grant):
             user=user,
             app=app,
             scopes=scopes,
-            refresh=bool({"refresh_token", "offline_access"} & set(scopes)),
+            refresh=wants_refresh(scopes),
             token_format="jwt" if as_jwt else None,
         )
         body = self.service.issue(issued, self.request.base)
