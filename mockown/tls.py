@@ -26,28 +26,20 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from .clock import SystemClock
 from .config import Config, ConfigError
+from .testing.hosts import INTERCEPTED_HOSTS
 
-# The names the server certificate is for: loopback, and every host intercept mode sends to the mock.
+# The names the server certificate is for: loopback, every host intercept mode sends to the mock (one list, in
+# `testing.hosts`), and wider wildcards: a certificate wildcard covers one label only, so a sandbox My Domain
+# (`x.sandbox.my.salesforce.com`) needs its own, and `*.salesforce.com` / `*.force.com` cover the other hosts a
+# client may be pointed at.
 HOST_NAMES: tuple[str, ...] = (
     "localhost",
     "127.0.0.1",
     "::1",
-    "login.salesforce.com",
-    "test.salesforce.com",
-    "api.salesforce.com",
+    *INTERCEPTED_HOSTS,
     "*.salesforce.com",
-    "*.my.salesforce.com",
     "*.sandbox.my.salesforce.com",
     "*.force.com",
-    "*.my.site.com",
-    "auth.owndata.com",
-    "*.owndata.com",
-    "*.ownbackup.com",
-    "*.auth.marketingcloudapis.com",
-    "*.rest.marketingcloudapis.com",
-    "*.soap.marketingcloudapis.com",
-    "account.demandware.com",
-    "*.api.commercecloud.salesforce.com",
 )
 
 CA_DAYS = 3650
@@ -174,17 +166,7 @@ def _ensure_ca(directory: Path) -> tuple[x509.Certificate, ec.EllipticCurvePriva
         .not_valid_after(now + dt.timedelta(days=CA_DAYS))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
+            _key_usage(ca=True),
             critical=True,
         )
         .add_extension(ski, critical=False)
@@ -194,6 +176,21 @@ def _ensure_ca(directory: Path) -> tuple[x509.Certificate, ec.EllipticCurvePriva
     _write(key_path, _key_pem(key), private=True)
     _write(cert_path, cert.public_bytes(serialization.Encoding.PEM))
     return cert, key
+
+
+def _key_usage(*, ca: bool) -> x509.KeyUsage:
+    """Signing only; a CA also signs certificates and revocation lists."""
+    return x509.KeyUsage(
+        digital_signature=True,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=ca,
+        crl_sign=ca,
+        encipher_only=False,
+        decipher_only=False,
+    )
 
 
 def _general_names(names: Sequence[str]) -> list[x509.GeneralName]:
@@ -240,17 +237,7 @@ def _make_leaf(
         .add_extension(x509.SubjectAlternativeName(_general_names(names)), critical=False)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
+            _key_usage(ca=False),
             critical=True,
         )
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)

@@ -1,4 +1,4 @@
-"""The host names intercept mode sends to the mock (every other host is left alone)."""
+"""The host names intercept mode sends to the mock (others are left alone); `mockown serve --tls` signs them."""
 
 from __future__ import annotations
 
