@@ -3,8 +3,6 @@ instance (`/dw/oauth2/access_token?client_id=`), as state transitions over the s
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 import uuid
 from dataclasses import dataclass
@@ -16,6 +14,7 @@ import jwt
 from .. import security
 from ..http.forms import Params
 from ..store import Table
+from .credentials import b64_pair, basic_pair
 from .errors import AmError, am_invalid_client
 from .models import AmClient, AmCode, AmToken, AmUser, BmUser, Instance
 
@@ -87,14 +86,10 @@ class AccountManager:
     # client authentication --------------------------------------------------------------------------
     def authenticate(self, params: Params, authorization: str | None, token_urls: tuple[str, ...]) -> Authenticated:
         if authorization and authorization[:6].lower() == "basic ":
-            try:
-                decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode("utf-8")
-            except (binascii.Error, UnicodeDecodeError):
-                raise am_invalid_client() from None
-            raw_id, sep, raw_secret = decoded.partition(":")
-            if not sep:
+            pair = b64_pair(authorization[6:])
+            if pair is None:
                 raise am_invalid_client()
-            client_id, secret = form_decode(raw_id), form_decode(raw_secret)
+            client_id, secret = form_decode(pair[0]), form_decode(pair[1])
             return Authenticated(self._check_secret(client_id, secret), "client_secret_basic")
         if params.get("client_assertion") or params.get("client_assertion_type"):
             return Authenticated(self._check_assertion(params, token_urls), "private_key_jwt")
@@ -377,16 +372,13 @@ class AccountManager:
             self.settings.bm_error_status,
             error_first=True,
         )
-        if instance is None or not authorization or authorization[:6].lower() != "basic ":
+        pair = basic_pair(authorization)
+        if instance is None or pair is None:
             raise failure
-        try:
-            decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            raise failure from None
-        login, sep1, rest = decoded.partition(":")
-        password, sep2, secret = rest.rpartition(":")
+        login, rest = pair
+        password, sep, secret = rest.rpartition(":")
         client = self.clients.get(client_id)
-        if not (sep1 and sep2) or client is None or not client.active or not client.secret:
+        if not sep or client is None or not client.active or not client.secret:
             raise failure
         user = self.bm_users.get(f"{instance.id}|{login.lower()}")
         if user is None or not security.equal(secret, client.secret):

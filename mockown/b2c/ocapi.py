@@ -3,8 +3,6 @@ session and refresh, the JWT in the `Authorization` response header, `DELETE` (l
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import re
 import secrets
@@ -17,6 +15,7 @@ import jwt
 from .. import security
 from ..clock import iso
 from ..store import Table
+from .credentials import basic_pair
 from .errors import OcapiFault
 from .models import Customer, OcapiToken, Site, StoreSession
 
@@ -158,16 +157,10 @@ class OcapiService:
             "The request is unauthorized: the Authorization header is missing or invalid.",
             version,
         )
-        if not authorization or authorization[:6].lower() != "basic ":
+        pair = basic_pair(authorization)
+        if pair is None:
             raise bad
-        try:
-            decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            raise bad from None
-        login, sep, password = decoded.partition(":")
-        if not sep:
-            raise bad
-        return login, password
+        return pair
 
     def bearer(self, authorization: str | None, site: Site, version: str) -> OcapiToken:
         if not authorization or authorization[:7].lower() != "bearer ":

@@ -8,8 +8,6 @@ returns a new one and voids the old one.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import re
 import uuid
@@ -22,6 +20,7 @@ import jwt
 from .. import security
 from ..http.forms import Params
 from ..store import Table
+from .credentials import b64_pair, basic_pair
 from .errors import SlasError, slas_bad_client, slas_bad_request, slas_basic_failed
 from .models import (
     Customer,
@@ -146,20 +145,9 @@ class SlasService:
             raise slas_bad_client()
         return found
 
-    @staticmethod
-    def _decode_pair(value: str) -> tuple[str, str] | None:
-        try:
-            decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            return None
-        left, sep, right = decoded.partition(":")
-        return (left, right) if sep else None
-
     def basic_client(self, tenant: SlasTenant, authorization: str | None, client_id: str | None) -> SlasClient:
         """A private client authenticated by `Authorization: Basic base64(client_id:secret)`."""
-        if not authorization or authorization[:6].lower() != "basic ":
-            raise slas_basic_failed()
-        pair = self._decode_pair(authorization[6:])
+        pair = basic_pair(authorization)
         if pair is None:
             raise slas_basic_failed()
         found = self.clients.get(f"{tenant.id}|{pair[0]}")
@@ -173,7 +161,7 @@ class SlasService:
         """Strict Client Auth: `/authorize` and `/login` carry `x-slas-client-auth: base64(id:secret)`."""
         if client.public or not client.strict_client_auth:
             return
-        pair = self._decode_pair(header) if header else None
+        pair = b64_pair(header) if header else None
         if pair is None or pair[0] != client.client_id or client.secret is None:
             raise slas_basic_failed()
         if not security.equal(pair[1], client.secret):
@@ -286,9 +274,7 @@ class SlasService:
         redirect_uri = self._redirect(client, params.get("redirect_uri"))
         channel = self._channel(client, params.get("channel_id"))
         challenge = self._challenge(client, params.get("code_challenge"))
-        pair = None
-        if authorization and authorization[:6].lower() == "basic ":
-            pair = self._decode_pair(authorization[6:])
+        pair = basic_pair(authorization)
         if pair is None:
             raise slas_basic_failed()
         login = pair[0].strip().lower()
