@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 from .suite.support import (
@@ -110,6 +111,24 @@ def control(target: Target) -> Iterator[ControlPlane | None]:
         yield plane
     finally:
         plane.close()
+
+
+@pytest.fixture(scope="module")
+def http(target: Target) -> Iterator[httpx.Client]:
+    with target.client() as client:
+        yield client
+
+
+@pytest.fixture
+def clock(target: Target, control: ControlPlane | None) -> Iterator[ControlPlane]:
+    """The mock's clock, frozen for one time-based rule and put back afterwards (skips without the control plane)."""
+    target.need_mock("time-based rule")
+    assert control is not None
+    control.freeze()
+    try:
+        yield control
+    finally:
+        control.restore_clock()
 
 
 def _suffix() -> str:

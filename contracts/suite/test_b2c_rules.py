@@ -11,7 +11,6 @@ import base64
 import hashlib
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, quote_plus, urlsplit
 
@@ -19,7 +18,7 @@ import httpx
 import jwt
 import pytest
 
-from .support import AM_INVALID_CLIENT, B2cCreds, ControlPlane, Target, basic_auth
+from .support import AM_INVALID_CLIENT, B2cCreds, ControlPlane, basic_auth
 
 pytestmark = [pytest.mark.b2c, pytest.mark.rules]
 
@@ -28,23 +27,6 @@ CHALLENGE = base64.urlsafe_b64encode(hashlib.sha256(VERIFIER.encode()).digest())
 SLAS_TEN = {"access_token", "customer_id", "enc_user_id", "expires_in", "id_token", "idp_access_token",
             "refresh_token", "refresh_token_expires_in", "token_type", "usid"}  # fmt: skip
 JWT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
-
-
-@pytest.fixture(scope="module")
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=30.0, follow_redirects=False) as client:
-        yield client
-
-
-@pytest.fixture
-def clock(target: Target, control: ControlPlane | None) -> Iterator[ControlPlane]:
-    target.need_mock("time-based rule")
-    assert control is not None
-    control.freeze()
-    try:
-        yield control
-    finally:
-        control.restore_clock()
 
 
 def unverified_claims(token: str) -> dict[str, Any]:

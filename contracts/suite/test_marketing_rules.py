@@ -7,23 +7,16 @@ trailing slash, `expires_in` of at most 20 minutes (1079 in every capture), and 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from .support import MC_INVALID_CLIENT, MC_UNSUPPORTED_GRANT, ControlPlane, McCreds, Target
+from .support import MC_INVALID_CLIENT, MC_UNSUPPORTED_GRANT, ControlPlane, McCreds
 
 pytestmark = [pytest.mark.marketing, pytest.mark.rules]
 
 TOKEN_FIELDS = {"access_token", "token_type", "expires_in", "scope", "soap_instance_url", "rest_instance_url"}
-
-
-@pytest.fixture(scope="module")
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=30.0, follow_redirects=False) as client:
-        yield client
 
 
 def token(http: httpx.Client, mc: McCreds, *, form: bool = False, **body: Any) -> httpx.Response:
@@ -83,17 +76,6 @@ def test_mc_token_opens_userinfo(http: httpx.Client, mc: McCreds) -> None:
     body = response.json()
     assert isinstance(body["organization"]["member_id"], int) and isinstance(body["exp"], int)
     assert userinfo(http, mc, "not-a-token").status_code == 401
-
-
-@pytest.fixture
-def clock(target: Target, control: ControlPlane | None) -> Iterator[ControlPlane]:
-    target.need_mock("time-based rule")
-    assert control is not None
-    control.freeze()
-    try:
-        yield control
-    finally:
-        control.restore_clock()
 
 
 def test_mc_token_expires_after_expires_in(http: httpx.Client, mc: McCreds, clock: ControlPlane) -> None:

@@ -17,12 +17,6 @@ pytestmark = [pytest.mark.own, pytest.mark.rules]
 INVALID_GRANT = "The refresh token is invalid or expired."
 
 
-@pytest.fixture(scope="module")
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=30.0, follow_redirects=False) as client:
-        yield client
-
-
 def access(http: httpx.Client, own: OwnCreds, api_token: str | None = None) -> str:
     response = own_exchange(http, own, **({"refresh_token": api_token} if api_token else {}))
     assert response.status_code == 200, f"the exchange failed: {response.status_code} {response.text[:300]}"
@@ -182,17 +176,6 @@ def test_one_api_token_per_user(http: httpx.Client, target: Target, own: OwnCred
         access(http, own, first)
         assert session.post("/own/profile/token/revoke").status_code == 200
     assert_invalid_grant(own_exchange(http, own, refresh_token=first))
-
-
-@pytest.fixture
-def clock(target: Target, control: ControlPlane | None) -> Iterator[ControlPlane]:
-    target.need_mock("time-based rule")
-    assert control is not None
-    control.freeze()
-    try:
-        yield control
-    finally:
-        control.restore_clock()
 
 
 def test_api_token_expires_after_180_days(

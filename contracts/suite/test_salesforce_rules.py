@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -28,12 +27,6 @@ from .support import (
 )
 
 pytestmark = [pytest.mark.salesforce, pytest.mark.rules]
-
-
-@pytest.fixture(scope="module")
-def http(target: Target) -> Iterator[httpx.Client]:
-    with target.client() as client:
-        yield client
 
 
 def login(http: httpx.Client, sf: SfCreds) -> dict[str, Any]:
@@ -293,17 +286,6 @@ def test_refresh_rotation(http: httpx.Client, target: Target, sf: SfCreds) -> No
 
 
 # -- time-based rules (mock profile: the control plane's clock) ------------------------------------------------
-@pytest.fixture
-def clock(target: Target, control: ControlPlane | None) -> Iterator[ControlPlane]:
-    target.need_mock("time-based rule")
-    assert control is not None
-    control.freeze()
-    try:
-        yield control
-    finally:
-        control.restore_clock()
-
-
 def test_authorization_code_lives_15_minutes(http: httpx.Client, sf: SfCreds, clock: ControlPlane) -> None:
     early = issue_code(http, sf, sf.app, "api")
     late = issue_code(http, sf, sf.app, "api")
