@@ -193,9 +193,7 @@ async def slas_token(request: Request, tenant: SlasTenant) -> Response:
 
 async def slas_session_bridge(request: Request, tenant: SlasTenant) -> Response:
     params = await _strict_form(request)
-    with runtime_of(request).store.atomic():
-        body = _b2c(request).slas.session_bridge(tenant, params, request.headers.get("authorization"))
-    return _slas_json(body)
+    return _slas_json(_b2c(request).slas.session_bridge(tenant, params, request.headers.get("authorization")))
 
 
 async def slas_trusted_system(request: Request, tenant: SlasTenant) -> Response:

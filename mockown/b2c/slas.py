@@ -561,48 +561,50 @@ class SlasService:
 
     # session bridge ---------------------------------------------------------------------------------
     def session_bridge(self, tenant: SlasTenant, params: Params, authorization: str | None) -> dict[str, Any]:
-        grant = params.get("grant_type")
-        if grant == "client_credentials":
-            client = self.basic_client(tenant, authorization, params.get("client_id"))
-            code = None
-        elif grant == "session_bridge":
-            client = self.client(tenant, params.get("client_id"))
-            code = self._take_code(tenant, client, params, pkce=True)
-            if code.hint not in ("sb-user", "sb-guest"):
-                raise self._code_error()
-        else:
-            raise SlasError(400, "unsupported_grant_type", "Bad or missing grant_type.")
-        if "sfcc.session_bridge" not in client.scopes:
-            raise SlasError(401, "invalid_client", "Authorization failed.")
-        channel = self._channel(client, params.get("channel_id"))
-        login_id = params.get("login_id")
-        if not login_id:
-            raise slas_bad_request("Bad or missing login_id.")
-        customer = self._bridged_customer(params)
-        if customer is None:
-            raise slas_bad_request("Bad or missing dwsid.")
-        if login_id == "guest":
-            if customer.registered:
+        """Tokens for a storefront session (a bridge code or client credentials), as one store transition."""
+        with self.store.atomic():
+            grant = params.get("grant_type")
+            if grant == "client_credentials":
+                client = self.basic_client(tenant, authorization, params.get("client_id"))
+                code = None
+            elif grant == "session_bridge":
+                client = self.client(tenant, params.get("client_id"))
+                code = self._take_code(tenant, client, params, pkce=True)
+                if code.hint not in ("sb-user", "sb-guest"):
+                    raise self._code_error()
+            else:
+                raise SlasError(400, "unsupported_grant_type", "Bad or missing grant_type.")
+            if "sfcc.session_bridge" not in client.scopes:
+                raise SlasError(401, "invalid_client", "Authorization failed.")
+            channel = self._channel(client, params.get("channel_id"))
+            login_id = params.get("login_id")
+            if not login_id:
                 raise slas_bad_request("Bad or missing login_id.")
-            registered, login = False, "guest"
-        else:
-            if not customer.registered or customer.login != login_id.lower():
+            customer = self._bridged_customer(params)
+            if customer is None:
+                raise slas_bad_request("Bad or missing dwsid.")
+            if login_id == "guest":
+                if customer.registered:
+                    raise slas_bad_request("Bad or missing login_id.")
+                registered, login = False, "guest"
+            else:
+                if not customer.registered or customer.login != login_id.lower():
+                    raise slas_bad_request("Bad or missing login_id.")
+                registered, login = True, customer.login
+            if code is not None and code.registered != registered:
                 raise slas_bad_request("Bad or missing login_id.")
-            registered, login = True, customer.login
-        if code is not None and code.registered != registered:
-            raise slas_bad_request("Bad or missing login_id.")
-        usid = params.get("usid") or (code.usid if code else str(uuid.uuid4()))
-        return self._issue(
-            tenant,
-            client,
-            usid=usid,
-            customer_id=customer.id,
-            registered=registered,
-            login=login,
-            channel=channel,
-            scope=code.scope if code else "",
-            dnt=self._dnt(params.get("dnt")),
-        )
+            usid = params.get("usid") or (code.usid if code else str(uuid.uuid4()))
+            return self._issue(
+                tenant,
+                client,
+                usid=usid,
+                customer_id=customer.id,
+                registered=registered,
+                login=login,
+                channel=channel,
+                scope=code.scope if code else "",
+                dnt=self._dnt(params.get("dnt")),
+            )
 
     def _bridged_customer(self, params: Params) -> Customer | None:
         """The storefront customer behind `dwsid` (a session) or `dwsgst` / `dwsrst` (an OCAPI JWT)."""
