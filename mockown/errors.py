@@ -22,6 +22,21 @@ class MockownError(Exception):
         raise NotImplementedError
 
 
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+class OAuthJsonError(MockownError):
+    """The OAuth 2.0 JSON error (RFC 6749 5.2): ``{"error", "error_description"}`` with ``Cache-Control: no-store``."""
+
+    def __init__(self, error: str, description: str, status: int = 400) -> None:
+        super().__init__(f"{error}: {description}")
+        self.error, self.description, self.status = error, description, status
+
+    def response(self) -> Response:
+        body = {"error": self.error, "error_description": self.description}
+        return JSONResponse(body, status_code=self.status, headers=NO_STORE)
+
+
 class Dialect(Protocol):
     def __call__(self, status: int, reason: str, message: str) -> MockownError: ...
 

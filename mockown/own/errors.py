@@ -11,9 +11,7 @@ from http import HTTPStatus
 
 from starlette.responses import JSONResponse, Response
 
-from ..errors import MockownError
-
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+from ..errors import MockownError, OAuthJsonError
 
 
 def reason(status: int) -> str:
@@ -62,16 +60,8 @@ class TokenError(OwnError):
     """A refused API-token action (generate / revoke), raised by the Python API the control plane calls."""
 
 
-class OktaError(MockownError):
+class OktaError(OAuthJsonError):
     """The auth host's error: Okta's ``{"error", "error_description"}``."""
-
-    def __init__(self, error: str, description: str, status: int = 400) -> None:
-        super().__init__(f"{error}: {description}")
-        self.error, self.description, self.status = error, description, status
-
-    def response(self) -> Response:
-        body = {"error": self.error, "error_description": self.description}
-        return JSONResponse(body, status_code=self.status, headers=NO_STORE)
 
 
 def own_dialect(status: int, phrase: str, message: str) -> MockownError:

@@ -13,10 +13,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from ..errors import NO_STORE
 from ..http.api import Api, base_url, host_of, runtime_of
 from ..http.forms import Params, query_params, read_params
 from . import backups, exports, gdpr, jobs, seeding, tokens
-from .errors import NO_STORE, bad_request, not_found, okta_dialect, own_dialect
+from .errors import bad_request, not_found, okta_dialect, own_dialect
 from .models import REGIONS
 from .params import names
 from .profile import ROUTES as PROFILE_ROUTES

@@ -6,21 +6,12 @@ from urllib.parse import quote
 
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
-from ..errors import MockownError
+from ..errors import NO_STORE as NO_STORE  # re-exported: the Salesforce modules take it from here
+from ..errors import MockownError, OAuthJsonError
 
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
-
-class OAuthError(MockownError):
+class OAuthError(OAuthJsonError):
     """``400 {"error", "error_description"}`` with ``Cache-Control: no-store`` (token, introspect, revoke)."""
-
-    def __init__(self, error: str, description: str, status: int = 400) -> None:
-        super().__init__(f"{error}: {description}")
-        self.error, self.description, self.status = error, description, status
-
-    def response(self) -> Response:
-        body = {"error": self.error, "error_description": self.description}
-        return JSONResponse(body, status_code=self.status, headers=NO_STORE)
 
 
 def invalid_grant(description: str = "authentication failure") -> OAuthError:
