@@ -12,28 +12,17 @@ from tests.conftest import ADMIN, CID, PASSWORD, SECRET
 from tests.server_support import mockown_server
 
 
+def mockown_contract(url: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`mockown contract --target URL ARGS` in a subprocess, with `env` added to ours (and no plugin autoload)."""
+    full_env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", **(env or {})}
+    cmd = [sys.executable, "-m", "mockown", "contract", "--target", url, *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False, env=full_env)
+
+
 def test_mockown_contract_passes_against_mockown_serve(tmp_path: Path) -> None:
     junit = tmp_path / "contract.xml"
     with mockown_server() as url:
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "mockown",
-                "contract",
-                "--target",
-                url,
-                "--junit-xml",
-                str(junit),
-                "--max-examples",
-                "3",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-            env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
-        )
+        proc = mockown_contract(url, "--junit-xml", str(junit), "--max-examples", "3")
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     suite = ET.parse(junit).getroot().find("testsuite")
     assert suite is not None
@@ -47,8 +36,6 @@ def test_mockown_contract_passes_against_mockown_serve(tmp_path: Path) -> None:
 def test_real_profile_skips_with_reasons_and_never_needs_the_control_plane(tmp_path: Path) -> None:
     """Against the mock with real-profile credentials: destructive and clock checks skip, saying why."""
     env = {
-        **os.environ,
-        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
         "MOCKOWN_CONTRACT_SF_CLIENT_ID": CID,
         "MOCKOWN_CONTRACT_SF_CLIENT_SECRET": SECRET,
         "MOCKOWN_CONTRACT_SF_USERNAME": ADMIN,
@@ -56,27 +43,7 @@ def test_real_profile_skips_with_reasons_and_never_needs_the_control_plane(tmp_p
     }
     # the control plane is locked (an admin token the suite does not have): the real profile must not care
     with mockown_server(["--admin-token", "contract-test-secret"]) as url:
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "mockown",
-                "contract",
-                "--target",
-                url,
-                "--profile",
-                "real",
-                "--api",
-                "salesforce",
-                "-m",
-                "rules",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-            env=env,
-        )
+        proc = mockown_contract(url, "--profile", "real", "--api", "salesforce", "-m", "rules", env=env)
     out = proc.stdout
     assert proc.returncode == 0, out[-4000:]
     assert "checks skipped against this target (and why)" in out
@@ -90,8 +57,6 @@ def test_real_profile_for_marketing_and_b2c_reads_env_vars_and_skips_the_rest(tm
     checks run with MC_* / B2C_SLAS_* credentials; Account Manager and OCAPI skip naming the missing variables;
     the clock checks skip (no control plane)."""
     env = {
-        **os.environ,
-        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
         "MOCKOWN_CONTRACT_MC_CLIENT_ID": "mockowndemoserver0000000a",
         "MOCKOWN_CONTRACT_MC_CLIENT_SECRET": "MockownMcServerSecret000",
         "MOCKOWN_CONTRACT_B2C_SLAS_ORG_ID": "f_ecom_zzxy_001",
@@ -104,27 +69,7 @@ def test_real_profile_for_marketing_and_b2c_reads_env_vars_and_skips_the_rest(tm
     with mockown_server(["--admin-token", "contract-test-secret"]) as url:
         env["MOCKOWN_CONTRACT_MC_AUTH_URL"] = f"{url}/mc/mcmockowndemo000000000000000"
         env["MOCKOWN_CONTRACT_B2C_SLAS_URL"] = f"{url}/b2c/kv7kzm78"
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "mockown",
-                "contract",
-                "--target",
-                url,
-                "--profile",
-                "real",
-                "-m",
-                "rules",
-                "-k",
-                "marketing or b2c",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-            env=env,
-        )
+        proc = mockown_contract(url, "--profile", "real", "-m", "rules", "-k", "marketing or b2c", env=env)
     out = proc.stdout
     assert proc.returncode == 0, out[-4000:]
     assert "test_mc_invalid_client_exact_body PASSED" in out
