@@ -91,15 +91,29 @@ class OcapiService:
         return next((c for c in self.customers.find("site", site.id) if c.registered and c.login == login), None)
 
     # customers/auth ---------------------------------------------------------------------------------
+    @staticmethod
+    def _document(raw: bytes, version: str) -> dict[str, Any]:
+        """The JSON object of a request body (an empty body is `{}`)."""
+        try:
+            body = json.loads(raw or b"{}")
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise OcapiFault(
+                400, "MalformedDocumentException", "The request body is not a valid JSON document.", version
+            ) from None
+        if not isinstance(body, dict):
+            raise OcapiFault(400, "MalformedDocumentException", "The request body must be a JSON object.", version)
+        return body
+
     def auth(
         self,
         site: Site,
         client_id: str,
         version: str,
-        body: dict[str, Any],
+        raw: bytes,
         authorization: str | None,
         cookies: dict[str, str],
     ) -> AuthResult:
+        body = self._document(raw, version)
         kind = body.get("type")
         if kind not in AUTH_TYPES:
             raise OcapiFault(

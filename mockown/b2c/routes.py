@@ -22,7 +22,7 @@ from starlette.routing import BaseRoute, Route
 from ..http.api import Api, base_url, host_of, runtime_of
 from ..http.forms import BadBody, Params, query_params, read_body, read_params
 from .am import AM_HOST, AM_TOKEN_URL, BM_GRANT
-from .errors import AM_HEADERS, AM_JSON, OcapiFault, SlasError, am_dialect, ocapi_dialect, slas_dialect
+from .errors import AM_HEADERS, AM_JSON, SlasError, am_dialect, ocapi_dialect, slas_dialect
 from .models import Instance, SlasTenant
 from .ocapi import api_version
 from .service import B2CService
@@ -46,10 +46,14 @@ def _am_json(request: Request, body: dict[str, Any]) -> Response:
 
 async def am_token(request: Request) -> Response:
     params = (await _form(request)).merged_under(query_params(request))
+    return _am_token(request, params)
+
+
+def _am_token(request: Request, params: Params) -> Response:
+    """An Account Manager token call; a client assertion may name the real token URL or this one."""
     here = base_url(request) + request.url.path
     urls = (AM_TOKEN_URL, f"https://{AM_HOST}/dw/oauth2/access_token", here)
-    body = _b2c(request).am.token(params, request.headers.get("authorization"), urls)
-    return _am_json(request, body)
+    return _am_json(request, _b2c(request).am.token(params, request.headers.get("authorization"), urls))
 
 
 async def am_authorize(request: Request) -> Response:
@@ -66,9 +70,7 @@ async def dw_token(request: Request) -> Response:
     """`/dw/oauth2/access_token`: Account Manager on its host, the BM user grant on an instance."""
     params = (await _form(request)).merged_under(query_params(request))
     if host_of(request) == AM_HOST or params.get("grant_type") != BM_GRANT:
-        here = base_url(request) + request.url.path
-        urls = (AM_TOKEN_URL, f"https://{AM_HOST}/dw/oauth2/access_token", here)
-        return _am_json(request, _b2c(request).am.token(params, request.headers.get("authorization"), urls))
+        return _am_token(request, params)
     return bm_body(request, params)
 
 
@@ -83,12 +85,15 @@ async def bm_token(request: Request) -> Response:
 
 
 # -- OCAPI ----------------------------------------------------------------------------------------------
+def _ocapi_client_id(request: Request) -> str | None:
+    return request.headers.get("x-dw-client-id") or request.query_params.get("client_id")
+
+
 def _ocapi_site(request: Request) -> tuple[Any, str]:
     version = api_version(str(request.path_params["version"]))
     instance = _instance(request)
-    client_id = request.headers.get("x-dw-client-id") or request.query_params.get("client_id")
     site = _b2c(request).ocapi.site(
-        instance.id if instance else None, str(request.path_params["site"]), client_id, version
+        instance.id if instance else None, str(request.path_params["site"]), _ocapi_client_id(request), version
     )
     return site, version
 
@@ -100,16 +105,8 @@ async def customers_auth(request: Request) -> Response:
         ocapi.logout(site, version, request.headers.get("authorization"))
         return Response(status_code=204)
     raw = await read_body(request, runtime_of(request).config.max_body_bytes)
-    try:
-        body = json.loads(raw or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise OcapiFault(
-            400, "MalformedDocumentException", "The request body is not a valid JSON document.", version
-        ) from None
-    if not isinstance(body, dict):
-        raise OcapiFault(400, "MalformedDocumentException", "The request body must be a JSON object.", version)
-    client_id = request.headers.get("x-dw-client-id") or request.query_params.get("client_id") or ""
-    result = ocapi.auth(site, client_id, version, body, request.headers.get("authorization"), dict(request.cookies))
+    client_id = _ocapi_client_id(request) or ""
+    result = ocapi.auth(site, client_id, version, raw, request.headers.get("authorization"), dict(request.cookies))
     response = JSONResponse(result.customer, headers={"Authorization": f"Bearer {result.token}"})
     response.headers["content-type"] = "application/json;charset=UTF-8"
     return response

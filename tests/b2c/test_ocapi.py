@@ -144,3 +144,10 @@ def test_bad_bodies_are_faults(client: httpx.Client, body: bytes) -> None:
 def test_unknown_path_under_s_is_a_fault(client: httpx.Client) -> None:
     response = client.get("/s/RefArch/dw/shop/v24_5/nothing")
     assert response.status_code == 404 and response.json()["fault"]["type"] == "ResourcePathNotFoundException"
+
+
+@pytest.mark.parametrize("raw", [b"{not json", b"\xff\xfe", b"[]", b'"guest"'])
+def test_a_body_that_is_not_a_json_object_is_a_malformed_document_fault(client: httpx.Client, raw: bytes) -> None:
+    response = client.post(AUTH, content=raw, headers={**CLIENT, "content-type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["fault"]["type"] == "MalformedDocumentException"
