@@ -74,9 +74,11 @@ def _list(data: dict[str, Any], key: str) -> list[Any]:
     return value
 
 
-def _hashed(password: str) -> tuple[str, str]:
+def _password(item: dict[str, Any]) -> tuple[str, str, str]:
+    """The item's `password` (a random one when absent), its hash and its salt."""
+    password = str(item.get("password") or security.random_b62(16))
     salt = security.random_b62(16)
-    return security.password_hash(password, salt), salt
+    return password, security.password_hash(password, salt), salt
 
 
 def seed_b2c(runtime: Runtime, body: Any) -> dict[str, Any]:
@@ -128,8 +130,7 @@ def _seed_am(runtime: Runtime, data: dict[str, Any]) -> dict[str, Any]:
     for raw in _list(data, "users"):
         u = _check("am user", raw)
         login = str(u.get("login") or f"user-{security.random_b62(6).lower()}@mockown.test").lower()
-        password = str(u.get("password") or security.random_b62(16))
-        pw_hash, salt = _hashed(password)
+        password, pw_hash, salt = _password(u)
         am.users.put(
             AmUser(
                 id=login,
@@ -159,8 +160,7 @@ def _seed_instance(runtime: Runtime, raw: Any) -> dict[str, Any]:
         login = str(u.get("login") or "")
         if not login:
             raise SeedError("each BM user needs a login")
-        password = str(u.get("password") or security.random_b62(16))
-        pw_hash, salt = _hashed(password)
+        password, pw_hash, salt = _password(u)
         key = u.get("access_key")
         b2c.am.bm_users.put(
             BmUser(
@@ -193,8 +193,7 @@ def _seed_site(runtime: Runtime, host: str, raw: Any) -> dict[str, Any]:
         login = str(c.get("login") or "").lower()
         if not login:
             raise SeedError("each customer needs a login")
-        password = str(c.get("password") or security.random_b62(16))
-        pw_hash, salt = _hashed(password)
+        password, pw_hash, salt = _password(c)
         customer = Customer(
             id=str(c.get("customer_id") or new_customer_id()),
             site=site.id,
@@ -267,8 +266,7 @@ def _seed_tenant(runtime: Runtime, raw: Any) -> dict[str, Any]:
         login = str(s.get("login") or "").lower()
         if not login:
             raise SeedError("each shopper needs a login")
-        password = str(s.get("password") or security.random_b62(16))
-        pw_hash, salt = _hashed(password)
+        password, pw_hash, salt = _password(s)
         customer_id = str(s.get("customer_id") or new_customer_id())
         slas.shoppers.put(
             Shopper(
