@@ -160,16 +160,21 @@ def _seed_user(own: OwnService, account: OwnAccount, data: Any) -> dict[str, Any
     return {"id": user.num, "email": email, "password": password, "role": role, "sso": user.sso, "api_token": token}
 
 
+def _num(own: OwnService, region: str, kind: str, data: dict[str, Any]) -> int:
+    """The seeded ``id`` (later numbers come after it), else the next number of `kind` in `region`."""
+    if "id" not in data:
+        return own.next_num(region, kind)
+    num = _int(data["id"], kind)
+    own.bump_num(region, kind, num)
+    return num
+
+
 def _seed_service(own: OwnService, account: OwnAccount, data: Any, now: float) -> dict[str, Any]:
     data = _check("service", data, _SERVICE_KEYS)
     region = str(data.get("region") or own.settings.default_region)
     if region not in REGIONS:
         raise SeedError(f"own service region must be one of {', '.join(REGIONS)}")
-    if "id" in data:
-        num = _int(data["id"], "service")
-        own.bump_num(region, "service", num)
-    else:
-        num = own.next_num(region, "service")
+    num = _num(own, region, "service", data)
     if own.services.get(rkey(region, num)) is not None:
         raise SeedError(f"own service {num} exists already in {region}")
     objects = data.get("objects") or ["accounts", "contacts", "opportunities"]
@@ -215,11 +220,7 @@ def _seed_template(own: OwnService, account: OwnAccount, data: Any, now: float) 
     source = own.services.get(rkey(region, source_num))
     if source is None or source.account_id != account.id:
         raise SeedError(f"own template source_service_id {source_num} is not a service of this account in {region}")
-    if "id" in data:
-        num = _int(data["id"], "template")
-        own.bump_num(region, "template", num)
-    else:
-        num = own.next_num(region, "template")
+    num = _num(own, region, "template", data)
     template = SeedingTemplate(
         id=rkey(region, num),
         num=num,
