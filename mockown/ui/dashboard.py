@@ -25,6 +25,7 @@ from ..store import RECORD_TYPES
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
+    from ..salesforce.models import AccessToken, ConnectedApp, RefreshToken, User
 
 UI = "/_mockown/ui"
 ROW_LIMIT = 200
@@ -103,6 +104,31 @@ def _clock(runtime: Runtime) -> str:
     )
 
 
+def _token_row(
+    kind: str,
+    t: AccessToken | RefreshToken,
+    status: str,
+    live: bool,
+    user: User | None,
+    app: ConnectedApp | None,
+    expires: str,
+) -> list[str]:
+    """A row of the tokens table; a live token gets a Revoke button."""
+    action = _button("revoke", "Revoke", {"kind": kind, "id": t.id}, f"revoke-{t.id[:10]}") if live else ""
+    return [
+        kind,
+        f"<code data-testid='token-{t.id[:10]}'>{_html(_short(t.id))}</code>",
+        f"<span class='{'live' if live else 'revoked' if t.revoked else 'dead'}' "
+        f"data-testid='status-{t.id[:10]}'>{status}</span>",
+        _html(user.username if user else t.user_id),
+        _html(app.name if app else t.app_id),
+        _html(" ".join(t.scopes)),
+        _when(t.issued_at),
+        expires,
+        action,
+    ]
+
+
 def _salesforce(runtime: Runtime) -> str:
     from ..salesforce.models import DeviceCode
 
@@ -152,43 +178,14 @@ def _salesforce(runtime: Runtime) -> str:
         parent = sf.refresh_tokens.get(t.refresh_id) if t.refresh_id else None
         live = t.live(now) and not (parent is not None and parent.revoked)
         status = "revoked" if t.revoked else "live" if live else "expired"
-        user = users.get(t.user_id)
-        app = apps.get(t.app_id)
-        action = _button("revoke", "Revoke", {"kind": "access", "id": t.id}, f"revoke-{t.id[:10]}") if live else ""
-        token_rows.append(
-            [
-                "access",
-                f"<code data-testid='token-{t.id[:10]}'>{_html(_short(t.id))}</code>",
-                f"<span class='{'live' if live else 'revoked' if t.revoked else 'dead'}' "
-                f"data-testid='status-{t.id[:10]}'>{status}</span>",
-                _html(user.username if user else t.user_id),
-                _html(app.name if app else t.app_id),
-                _html(" ".join(t.scopes)),
-                _when(t.issued_at),
-                _when(t.expires_at()),
-                action,
-            ]
-        )
+        user, app = users.get(t.user_id), apps.get(t.app_id)
+        token_rows.append(_token_row("access", t, status, live, user, app, _when(t.expires_at())))
     for r in sorted(sf.refresh_tokens.all(), key=lambda r: r.issued_at, reverse=True)[:ROW_LIMIT]:
         app = apps.get(r.app_id)
         live = not r.revoked and not r.rotated and (app is None or sf.refresh_live(r, app, now))
         status = "revoked" if r.revoked else "rotated" if r.rotated else "live" if live else "expired"
         user = users.get(r.user_id)
-        action = _button("revoke", "Revoke", {"kind": "refresh", "id": r.id}, f"revoke-{r.id[:10]}") if live else ""
-        token_rows.append(
-            [
-                "refresh",
-                f"<code data-testid='token-{r.id[:10]}'>{_html(_short(r.id))}</code>",
-                f"<span class='{'live' if live else 'revoked' if r.revoked else 'dead'}' "
-                f"data-testid='status-{r.id[:10]}'>{status}</span>",
-                _html(user.username if user else r.user_id),
-                _html(app.name if app else r.app_id),
-                _html(" ".join(r.scopes)),
-                _when(r.issued_at),
-                "",
-                action,
-            ]
-        )
+        token_rows.append(_token_row("refresh", r, status, live, user, app, ""))
     device_rows = []
     for d in sorted(runtime.store.table(DeviceCode).all(), key=lambda d: d.issued_at, reverse=True)[:ROW_LIMIT]:
         if d.used:
