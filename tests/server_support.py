@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import httpx
 
@@ -20,28 +24,68 @@ def free_port() -> int:
         return port
 
 
-@contextmanager
-def mockown_server(args: Sequence[str] = (), env: dict[str, str] | None = None, timeout: float = 20.0) -> Iterator[str]:
-    """Yields the base URL of a `mockown serve` subprocess; stops it afterwards."""
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    """The server stops itself when the test process goes away, even if it is killed."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+@dataclass
+class Server:
+    url: str
+    proc: subprocess.Popen[str]
+    stdout: list[str] = field(default_factory=list)
+    stderr: list[str] = field(default_factory=list)
+
+    def client(self, admin_token: str | None = None, **kwargs: object) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=10.0, **kwargs)  # type: ignore[arg-type]
+
+    def output(self) -> str:
+        return "".join(self.stdout)
+
+    def logs(self) -> str:
+        return "".join(self.stderr)
+
+
+def _pump(stream: object, sink: list[str]) -> None:
+    for line in iter(stream.readline, ""):  # type: ignore[attr-defined]
+        sink.append(line)
+
+
+@contextlib.contextmanager
+def serve_process(
+    args: Sequence[str], env: Mapping[str, str], ready: Callable[[str], bool], timeout: float = 20.0
+) -> Iterator[Server]:
+    """`mockown serve ARGS` with exactly `env`, yielded once `ready(base_url)` is true; stopped on exit."""
     port = free_port()
-    full_env = {**os.environ, **(env or {})}
     cmd = [sys.executable, "-m", "mockown", "serve", "--host", "127.0.0.1", "--port", str(port), *args]
-    proc = subprocess.Popen(cmd, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen(
+        cmd,
+        env=dict(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_die_with_parent,  # test-only, POSIX
+    )
+    server = Server(f"http://127.0.0.1:{port}", proc)
+    for stream, sink in ((proc.stdout, server.stdout), (proc.stderr, server.stderr)):
+        threading.Thread(target=_pump, args=(stream, sink), daemon=True).start()
     try:
         deadline = time.monotonic() + timeout
         while True:
             if proc.poll() is not None:
-                output = proc.stdout.read() if proc.stdout else ""
-                raise RuntimeError(f"mockown serve exited with {proc.returncode}: {output}")
+                time.sleep(0.1)  # let the pumps read the last lines
+                raise RuntimeError(f"mockown serve exited with {proc.returncode}: {server.output()}{server.logs()}")
             try:
-                httpx.get(base + "/services/data", timeout=1.0)
-                break
+                if ready(server.url):
+                    break
             except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"mockown serve did not answer on {base}") from None
-                time.sleep(0.05)
-        yield base
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"mockown serve did not answer on {server.url}")
+            time.sleep(0.03)
+        yield server
     finally:
         proc.terminate()
         try:
@@ -49,5 +93,18 @@ def mockown_server(args: Sequence[str] = (), env: dict[str, str] | None = None, 
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-        if proc.stdout:
-            proc.stdout.close()
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def _answers(url: str) -> bool:
+    httpx.get(url + "/services/data", timeout=1.0)  # any HTTP answer will do
+    return True
+
+
+@contextlib.contextmanager
+def mockown_server(args: Sequence[str] = (), env: dict[str, str] | None = None, timeout: float = 20.0) -> Iterator[str]:
+    """Yields the base URL of a `mockown serve` subprocess (our environment plus `env`); stops it afterwards."""
+    with serve_process(args, {**os.environ, **(env or {})}, _answers, timeout) as server:
+        yield server.url
