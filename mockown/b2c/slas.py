@@ -679,6 +679,14 @@ class SlasService:
             raise slas_bad_request("Bad or missing access token.")
         return at
 
+    def _revoke_refresh(self, rt: SlasRefresh) -> None:
+        """Revoke a refresh token and every access token issued with it."""
+        rt.revoked = True
+        self.refresh_tokens.put(rt)
+        for access in self.access_tokens.find("refresh_id", rt.id):
+            access.revoked = True
+            self.access_tokens.put(access)
+
     def logout(self, tenant: SlasTenant, params: Params, authorization: str | None) -> dict[str, Any]:
         at = self.bearer(tenant, authorization)
         client = self.client(tenant, params.get("client_id"))
@@ -698,11 +706,7 @@ class SlasService:
                     if r.org == tenant.id and r.registered == rt.registered
                 ]
             for one in doomed:
-                one.revoked = True
-                self.refresh_tokens.put(one)
-                for access in self.access_tokens.find("refresh_id", one.id):
-                    access.revoked = True
-                    self.access_tokens.put(access)
+                self._revoke_refresh(one)
             at.revoked = True
             self.access_tokens.put(at)
         return {
@@ -730,11 +734,7 @@ class SlasService:
             hint = params.get("token_type_hint")
             rt = self.refresh_tokens.get(hashed) if hint != "access_token" else None
             if rt is not None and rt.org == tenant.id and rt.client_id == client.client_id:
-                rt.revoked = True
-                self.refresh_tokens.put(rt)
-                for access in self.access_tokens.find("refresh_id", rt.id):
-                    access.revoked = True
-                    self.access_tokens.put(access)
+                self._revoke_refresh(rt)
             at = self.access_tokens.get(hashed) if hint != "refresh_token" else None
             if at is not None and at.org == tenant.id and at.client_id == client.client_id:
                 at.revoked = True
