@@ -119,6 +119,9 @@ def start(
 
 
 def backup_now(own: OwnService, principal: Principal, service: Service, objects: list[str] | None = None) -> Backup:
+    """A manual backup of every object, or of `objects` (``backup_specific_objects_now``: at least one)."""
+    if objects is not None and not objects:
+        raise bad_request("list_of_objects is required")
     if service.status != "ACTIVE" or not service.enabled:
         raise bad_request(f"service_id {service.num} is {service.status.lower()}: it cannot be backed up")
     if objects is not None:

@@ -17,7 +17,7 @@ from ..errors import NO_STORE
 from ..http.api import Api, base_url, host_of, runtime_of
 from ..http.forms import Params, query_params, read_params
 from . import backups, exports, gdpr, jobs, seeding, tokens
-from .errors import bad_request, not_found, okta_dialect, own_dialect
+from .errors import not_found, okta_dialect, own_dialect
 from .models import REGIONS
 from .params import names
 from .profile import ROUTES as PROFILE_ROUTES
@@ -97,7 +97,7 @@ async def revoke_endpoint(request: Request) -> Response:
 # -- the legacy session API (S6, S13: being retired) ------------------------------------------------------
 async def legacy_login(request: Request) -> Response:
     region_of(request)
-    params = (await _body(request)).merged_under(query_params(request))
+    params = await _body(request)  # body over query string
     session_id = tokens.legacy_login(_own(request), params.get("email"), params.get("password"), ip=_ip(request))
     return _json({"session_id": session_id})
 
@@ -134,10 +134,7 @@ async def backup_now(request: Request) -> Response:
 async def backup_specific(request: Request) -> Response:
     c = _ctx(request)
     service = _service(c, request, write=True)
-    wanted = names(await _body(request), "list_of_objects")
-    if not wanted:
-        raise bad_request("list_of_objects is required")
-    backups.backup_now(c.own, c.principal, service, wanted)
+    backups.backup_now(c.own, c.principal, service, names(await _body(request), "list_of_objects"))
     return _json({})
 
 
@@ -221,14 +218,7 @@ async def gdpr_forget(request: Request) -> Response:
 # -- events ---------------------------------------------------------------------------------------------
 async def events_list(request: Request) -> Response:
     c = _ctx(request)
-    raw = query_params(request).get("from")
-    after: int | None = None
-    if raw is not None and raw.strip():
-        text = raw.strip()
-        if not (text.isascii() and text.isdigit()) or len(text) > 18:
-            raise bad_request("from must be an event_id (a positive integer)")
-        after = int(text)
-    return _json(c.own.events_page(c.principal, after))
+    return _json(c.own.events_page(c.principal, query_params(request).get("from")))
 
 
 # -- seeding --------------------------------------------------------------------------------------------

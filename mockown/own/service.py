@@ -15,7 +15,7 @@ from ..clock import iso, parse_duration
 from ..config import ConfigError
 from ..store import Table
 from . import progress
-from .errors import forbidden, not_found
+from .errors import bad_request, forbidden, not_found
 from .models import (
     REGIONS,
     ApiToken,
@@ -320,10 +320,12 @@ class OwnService:
         self.events.put(event)
         return event
 
-    def events_page(self, principal: Principal, after: int | None) -> list[dict[str, Any]]:
+    def events_page(self, principal: Principal, after: str | None) -> list[dict[str, Any]]:
+        """The account's events after the ``from`` event_id (none or blank: from the first), one page."""
+        start = _event_id(after)
         if principal.user.role not in ("master_admin", "admin"):
             raise forbidden("the account event history needs the admin or master_admin role")
-        rows = [e for e in self.events.find("account_id", principal.account.id) if after is None or e.event_id > after]
+        rows = [e for e in self.events.find("account_id", principal.account.id) if start is None or e.event_id > start]
         rows.sort(key=lambda e: e.event_id)
         return [event_json(e) for e in rows[: self.settings.events_page_size]]
 
@@ -355,6 +357,15 @@ class OwnService:
     def require_write(self, principal: Principal) -> None:
         if principal.user.role == "user":
             raise forbidden("your role (user) may read but not start backups, exports, GDPR requests or seeds")
+
+
+def _event_id(raw: str | None) -> int | None:
+    if raw is None or not raw.strip():
+        return None
+    text = raw.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        raise bad_request("from must be an event_id (a positive integer)")
+    return int(text)
 
 
 def parse_id(value: str | int, field: str) -> int:
