@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import hypothesis
+import pytest
 import schemathesis
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -20,7 +21,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from .support import Target, for_profile, load_spec
+from .support import Target, for_profile, load_spec, operations
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
@@ -54,6 +55,25 @@ def load(spec: dict[str, Any], base_url: str, headers: dict[str, str] | None = N
     schema = schemathesis.openapi.from_dict(spec)
     schema.config.update(base_url=base_url, headers=headers or {})
     return schema
+
+
+def assert_conforms(
+    name: str,
+    spec: dict[str, Any],
+    operation_id: str,
+    target: Target,
+    base_for: Callable[[str], str],
+    headers: dict[str, str] | None = None,
+) -> None:
+    """One operation of `name`.yaml, called on `base_for(its path)`: skipped when this target does not run it,
+    else every generated case must pass the checks."""
+    path, op = next((p, o) for p, _, o in operations(spec) if o["operationId"] == operation_id)
+    reason = allowed(op, target)
+    if reason:
+        pytest.skip(f"{operation_id}: {reason}")
+    base = base_for(path)
+    failures = run_operation(load(spec, base, headers), operation_id, target, base)
+    assert not failures, f"{operation_id} does not conform to {name}.yaml:\n" + "\n".join(failures)
 
 
 def run_operation(schema: Any, operation_id: str, target: Target, base_url: str) -> list[str]:

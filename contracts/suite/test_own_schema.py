@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from .support import OwnCreds, Target, operation_ids, operations, own_exchange
+from .support import OwnCreds, Target, operation_ids, own_exchange
 
 pytestmark = [pytest.mark.own, pytest.mark.schema]
 
@@ -26,16 +26,9 @@ def base_for(path: str, own: OwnCreds) -> str:
 
 @pytest.mark.parametrize("operation_id", operation_ids("own"))
 def test_operation_conforms(target: Target, own: OwnCreds, bearer: dict[str, str], operation_id: str) -> None:
-    from .schema_runs import allowed, load, run_operation, spec_for  # schemathesis loads only when a run needs it
+    from .schema_runs import assert_conforms, spec_for  # schemathesis loads only when a run needs it
 
-    spec = spec_for("own", target)
-    path, op = next((p, o) for p, _, o in operations(spec) if o["operationId"] == operation_id)
-    reason = allowed(op, target)
-    if reason:
-        pytest.skip(f"{operation_id}: {reason}")
-    base = base_for(path, own)
-    failures = run_operation(load(spec, base, bearer), operation_id, target, base)
-    assert not failures, f"{operation_id} does not conform to own.yaml:\n" + "\n".join(failures)
+    assert_conforms("own", spec_for("own", target), operation_id, target, lambda path: base_for(path, own), bearer)
 
 
 READ_ONLY_CHAIN = ["listServices", "getService", "listBackups", "getBackup", "listObjects", "downloadObject",

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from .support import SfCreds, Target, operation_ids, operations
+from .support import SfCreds, Target, operation_ids
 
 pytestmark = [pytest.mark.salesforce, pytest.mark.schema]
 
@@ -24,16 +24,9 @@ def bearer(target: Target, sf: SfCreds) -> dict[str, str]:
 
 @pytest.mark.parametrize("operation_id", operation_ids("salesforce"))
 def test_operation_conforms(target: Target, bearer: dict[str, str], operation_id: str) -> None:
-    from .schema_runs import allowed, load, run_operation, spec_for  # schemathesis loads only when a run needs it
+    from .schema_runs import assert_conforms, spec_for  # schemathesis loads only when a run needs it
 
-    spec = spec_for("salesforce", target)
-    op = next(o for _, _, o in operations(spec) if o["operationId"] == operation_id)
-    reason = allowed(op, target)
-    if reason:
-        pytest.skip(f"{operation_id}: {reason}")
-    schema = load(spec, target.url, bearer)
-    failures = run_operation(schema, operation_id, target, target.url)
-    assert not failures, f"{operation_id} does not conform to salesforce.yaml:\n" + "\n".join(failures)
+    assert_conforms("salesforce", spec_for("salesforce", target), operation_id, target, lambda _: target.url, bearer)
 
 
 def pin_credentials(spec: dict[str, Any], sf: SfCreds) -> dict[str, Any]:
