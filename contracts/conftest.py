@@ -8,6 +8,7 @@ summary lists them.
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Iterator
 from typing import Any
@@ -97,7 +98,7 @@ def target(pytestconfig: pytest.Config) -> Target:
         api=pytestconfig.getoption("--api"),
         allow_writes=pytestconfig.getoption("--allow-writes"),
         max_examples=max_examples,
-        admin_token=env("ADMIN_TOKEN") or __import__("os").environ.get("MOCKOWN_ADMIN_TOKEN") or None,
+        admin_token=env("ADMIN_TOKEN") or os.environ.get("MOCKOWN_ADMIN_TOKEN") or None,
     )
 
 
