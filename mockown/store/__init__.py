@@ -82,4 +82,23 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-__all__ = ["RECORD_TYPES", "Store", "Table", "from_dict", "meta_of", "record", "to_dict"]
+def load_snapshot(
+    store: Store, data: dict[str, list[dict[str, Any]]], decode: Callable[[type[Any], dict[str, Any]], Any]
+) -> None:
+    """Replace the state of `store` with a `dump()`: ``_meta`` holds the meta values, every other key a table."""
+    with store.atomic():
+        store.clear()
+        for name, rows in data.items():
+            if name == "_meta":
+                for key, value in (rows[0] if rows else {}).items():
+                    store.set_meta(key, value)
+                continue
+            meta = RECORD_TYPES.get(name)
+            if meta is None:
+                raise ValueError(f"unknown table in snapshot: {name}")
+            table = store.table(meta.cls)
+            for row in rows:
+                table.put(decode(meta.cls, row))
+
+
+__all__ = ["RECORD_TYPES", "Store", "Table", "from_dict", "load_snapshot", "meta_of", "record", "to_dict"]

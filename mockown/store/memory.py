@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from typing import Any, ClassVar, Generic
 
-from . import RECORD_TYPES, R, RecordMeta, from_dict, meta_of, to_dict
+from . import R, RecordMeta, from_dict, load_snapshot, meta_of, to_dict
 
 
 class MemoryTable(Generic[R]):
@@ -109,18 +109,7 @@ class MemoryStore:
             return out
 
     def load(self, data: dict[str, list[dict[str, Any]]]) -> None:
-        with self._lock:
-            self.clear()
-            for name, rows in data.items():
-                if name == "_meta":
-                    self._meta.update(rows[0] if rows else {})
-                    continue
-                meta = RECORD_TYPES.get(name)
-                if meta is None:
-                    raise ValueError(f"unknown table in snapshot: {name}")
-                table = self.table(meta.cls)
-                for row in rows:
-                    table.put(from_dict(meta.cls, row))
+        load_snapshot(self, data, from_dict)
 
     def empty(self) -> bool:
         return not self._meta and not any(len(t) for t in self._tables.values())

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Generic, Union, get_args, get_origin, get_type_hints
 
 from ..keys import KeyRing, RsaKey
-from . import RECORD_TYPES, R, RecordMeta, meta_of, to_dict
+from . import R, RecordMeta, load_snapshot, meta_of, to_dict
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT = 30.0  # seconds a writer waits for another process's transaction
@@ -355,19 +355,7 @@ class SqliteStore:
             return out
 
     def load(self, data: dict[str, list[dict[str, Any]]]) -> None:
-        with self.atomic():
-            self.clear()
-            for name, rows in data.items():
-                if name == "_meta":
-                    for key, value in (rows[0] if rows else {}).items():
-                        self.set_meta(key, value)
-                    continue
-                meta = RECORD_TYPES.get(name)
-                if meta is None:
-                    raise ValueError(f"unknown table in snapshot: {name}")
-                table = self.table(meta.cls)
-                for row in rows:
-                    table.put(_decode(meta.cls, row))
+        load_snapshot(self, data, _decode)
 
     def get_meta(self, name: str) -> Any:
         row = self._one("SELECT value FROM meta WHERE name = ?", (name,))
