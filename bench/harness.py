@@ -21,6 +21,7 @@ from .tools import (
     ROOT,
     Unavailable,
     ceiling_cmd,
+    child_env,
     ensure_peer,
     ensure_wrk,
     free_port,
@@ -90,9 +91,8 @@ def precompile() -> None:
 def live_tokens(small: int, large: int, rounds: int) -> dict[str, Any]:
     """Two processes, one with `small` and one with `large` live tokens, measured alternately: the latency
     ratio is the median of per-round ratios (each round: 200 introspections in each, back to back)."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)}
     cmd = [python(), "-m", "bench.inproc", "live"]
-    procs = [subprocess.Popen([*cmd, str(n)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
+    procs = [subprocess.Popen([*cmd, str(n)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=child_env(),
                               cwd=ROOT) for n in (small, large)]  # fmt: skip
     try:
         infos = [json.loads(p.stdout.readline()) for p in procs]
@@ -119,8 +119,7 @@ def live_tokens(small: int, large: int, rounds: int) -> dict[str, Any]:
 
 
 def inproc(*args: str) -> dict[str, Any]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)}
-    out = subprocess.run([python(), "-m", "bench.inproc", *args], capture_output=True, text=True, env=env,
+    out = subprocess.run([python(), "-m", "bench.inproc", *args], capture_output=True, text=True, env=child_env(),
                          cwd=ROOT, check=False, timeout=3600)  # fmt: skip
     if out.returncode != 0:
         raise RuntimeError(f"bench.inproc {' '.join(args)} failed:\n{out.stderr[-2000:]}")

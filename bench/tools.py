@@ -130,10 +130,17 @@ def running(cmd: Sequence[str], ready_url: str, env: dict[str, str] | None = Non
         stop(proc)
 
 
-def start(cmd: Sequence[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-    full = {**os.environ, **(env or {})}
+def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Our environment plus `extra`, with the checkout first on PYTHONPATH (children import `bench`, `mockown`)."""
+    full = {**os.environ, **(extra or {})}
     full["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), full.get("PYTHONPATH")) if p)
-    return subprocess.Popen(list(cmd), env=full, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return full
+
+
+def start(cmd: Sequence[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        list(cmd), env=child_env(env), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
