@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import secrets
@@ -63,3 +64,21 @@ def mask(secret: str, keep: int = 4) -> str:
     if len(secret) <= keep * 2:
         return "*" * len(secret)
     return f"{secret[:keep]}…{secret[-keep:]}"
+
+
+def b64_pair(value: str) -> tuple[str, str] | None:
+    """HTTP Basic's `base64(left:right)` (also SLAS's `x-slas-client-auth`) split at the first `:`; None when
+    it is not strict base64 of UTF-8 text with a colon. Callers decide what the halves mean (URL-decoding...)."""
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    left, sep, right = decoded.partition(":")
+    return (left, right) if sep else None
+
+
+def basic_pair(authorization: str | None) -> tuple[str, str] | None:
+    """The pair of an `Authorization: Basic ...` header (scheme case-insensitive); None for anything else."""
+    if not authorization or authorization[:6].lower() != "basic ":
+        return None
+    return b64_pair(authorization[6:])

@@ -13,8 +13,8 @@ import jwt
 
 from .. import security
 from ..http.forms import Params
+from ..security import b64_pair, basic_pair
 from ..store import Table
-from .credentials import b64_pair, basic_pair
 from .errors import AmError, am_invalid_client
 from .models import AmClient, AmCode, AmToken, AmUser, BmUser, Instance
 

@@ -14,8 +14,8 @@ import jwt
 
 from .. import security
 from ..clock import iso
+from ..security import basic_pair
 from ..store import Table
-from .credentials import basic_pair
 from .errors import OcapiFault
 from .models import Customer, OcapiToken, Site, StoreSession
 

@@ -19,8 +19,8 @@ import jwt
 
 from .. import security
 from ..http.forms import Params
+from ..security import b64_pair, basic_pair
 from ..store import Table
-from .credentials import b64_pair, basic_pair
 from .errors import SlasError, slas_bad_client, slas_bad_request, slas_basic_failed
 from .models import (
     Customer,

@@ -9,7 +9,6 @@ control plane only answers when the server listens on loopback, unless `insecure
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Callable, Mapping
 from importlib import resources
@@ -441,10 +440,8 @@ def _presented_token(headers: Mapping[str, str], allow_basic: bool) -> str | Non
     if scheme.lower() == "bearer" and value:
         return value
     if allow_basic and scheme.lower() == "basic" and value:
-        try:
-            return base64.b64decode(value, validate=True).decode("utf-8").partition(":")[2]
-        except (ValueError, UnicodeDecodeError):
-            return None
+        pair = security.basic_pair(auth)
+        return pair[1] if pair else None
     return None
 
 

@@ -409,14 +409,12 @@ def _resolve_salesforce(runtime: Runtime, info: RequestInfo) -> None:
     if client_id is None:
         auth = info.header("authorization") or ""
         if auth.lower().startswith("basic "):
-            import base64
             from urllib.parse import unquote
 
-            try:
-                decoded = base64.b64decode(auth[6:].strip(), validate=True).decode("utf-8")
-                client_id = unquote(decoded.partition(":")[0]) or None
-            except (ValueError, UnicodeDecodeError):
-                client_id = None
+            from ..security import basic_pair
+
+            pair = basic_pair(auth)
+            client_id = (unquote(pair[0]) or None) if pair else None
             info.client_id = client_id
     if client_id:
         app = service.app_by_client_id(client_id)

@@ -11,12 +11,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Host, Route, Router
 
+from ..errors import NO_STORE
 from ..http.api import Api, runtime_of
 from ..http.forms import Params, media_type, query_params, read_params
 from .errors import invalid_request, mc_dialect
 from .service import MarketingService
 
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 FORM = "application/x-www-form-urlencoded"
 
 

@@ -6,12 +6,11 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import unquote_plus
 
+from .. import security
 from ..http.forms import Params
 from .errors import OAuthError, invalid_client_id
 
@@ -26,14 +25,10 @@ class ClientCredentials:
 def _basic(params: Params, authorization: str | None) -> ClientCredentials | None:
     if not authorization or authorization[:6].lower() != "basic ":
         return None
-    try:
-        decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        raise OAuthError("invalid_client", "invalid client credentials") from None
-    client_id, sep, secret = decoded.partition(":")
-    if not sep:
+    pair = security.basic_pair(authorization)
+    if pair is None:
         raise OAuthError("invalid_client", "invalid client credentials")
-    client_id, secret = unquote_plus(client_id), unquote_plus(secret)
+    client_id, secret = unquote_plus(pair[0]), unquote_plus(pair[1])
     body_id = params.get("client_id")
     if body_id and body_id != client_id:
         raise invalid_client_id()

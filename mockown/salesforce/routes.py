@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from ..errors import NO_STORE
 from ..http.api import Api, base_url, host_of, runtime_of
 from ..http.forms import Params, query_params, read_params
 from . import authorize as authz
@@ -22,8 +23,6 @@ from .models import Org, User
 from .revoke import revoke
 from .service import SalesforceService
 from .token import JSON_TYPE, token
-
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 def _service(request: Request) -> SalesforceService:
