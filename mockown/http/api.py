@@ -25,14 +25,36 @@ def runtime_of(request: Request) -> Runtime:
     return runtime
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+
+def _host_header(request: Request) -> str | None:
+    for key, value in request.scope.get("headers", ()):
+        if key.lower() == b"host":
+            return value.decode("latin-1")
+    return None
+
+
+def _server_host(request: Request) -> str:
+    """The host (and port, unless it is the scheme's default) the server says it listens on."""
+    server = request.scope.get("server")
+    if not server:
+        return ""
+    host, port = server
+    if port is None or port == _DEFAULT_PORTS.get(request.scope.get("scheme", "http")):
+        return str(host)
+    return f"{host}:{port}"
+
+
 def base_url(request: Request) -> str:
     """The URL the mock puts in responses: `--base-url` if set, else what the client called."""
     configured = runtime_of(request).config.base_url
     if configured:
         return configured.rstrip("/")
-    host = request.headers.get("host") or f"{request.url.hostname}:{request.url.port}"
-    return f"{request.url.scheme}://{host}"
+    host = _host_header(request) or _server_host(request)
+    return f"{request.scope.get('scheme', 'http')}://{host}"
 
 
 def host_of(request: Request) -> str:
-    return (request.headers.get("host") or request.url.hostname or "").split(":", 1)[0].lower()
+    host = _host_header(request) or _server_host(request)
+    return host.split(":", 1)[0].lower()

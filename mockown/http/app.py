@@ -82,11 +82,13 @@ def create_app(
         Exception: on_crash,
     }
     from .pipeline import RequestPipeline
+    from .routing import PrefixRouter
 
     runtime.control  # noqa: B018 - the control plane's state, made now so it records the clock's start
     # control guard, journal, path guard, body limit and fault rules, in that order, in one pass
     middleware = [Middleware(RequestPipeline)]
-    app = Starlette(routes=[r for api in apis for r in api.routes], exception_handlers=handlers, middleware=middleware)
+    app = Starlette(exception_handlers=handlers, middleware=middleware)
+    app.router = PrefixRouter([r for api in apis for r in api.routes])
     app.state.runtime = runtime
     app.state.dialects = dialects
     return app

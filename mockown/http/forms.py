@@ -91,6 +91,13 @@ def media_type(request: Request) -> str:
 
 async def read_params(request: Request, limit: int, *, json_ok: bool = False) -> Params:
     """Body parameters (form, multipart, or JSON objects when `json_ok`)."""
+    parsed = request.scope.get(FORM_KEY)
+    if parsed is not None and len(parsed[0]) <= limit:
+        # The request pipeline read this whole body (within the limit, valid UTF-8) and parsed it as the form it
+        # is: what the code below would find. The endpoint's receive replays the same body.
+        request._body = parsed[0]
+        found: Params = parsed[1]
+        return found
     body = await read_body(request, limit)
     kind = media_type(request)
     if not body and kind != "multipart/form-data":
@@ -113,10 +120,6 @@ async def read_params(request: Request, limit: int, *, json_ok: bool = False) ->
             raise BadBody("JSON bodies are not accepted here; send application/x-www-form-urlencoded")
         return Params(_json_items(body))
     # Salesforce and Okta read a body without a Content-Type as a form, as do most servers.
-    parsed = request.scope.get(FORM_KEY)
-    if parsed is not None and parsed[0] == body:
-        found: Params = parsed[1]
-        return found
     text = _decode(body)
     try:
         params = Params(parse_qsl(text, keep_blank_values=True, strict_parsing=False, max_num_fields=1000))
@@ -128,7 +131,8 @@ async def read_params(request: Request, limit: int, *, json_ok: bool = False) ->
 
 def query_params(request: Request) -> Params:
     try:
-        return Params(parse_qsl(request.url.query, keep_blank_values=True, max_num_fields=1000))
+        query = request.scope.get("query_string", b"").decode("latin-1")  # what `request.url.query` gives
+        return Params(parse_qsl(query, keep_blank_values=True, max_num_fields=1000)) if query else Params()
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadBody(f"malformed query string: {exc}") from None
 

@@ -9,11 +9,11 @@ restore documents need.
 
 from __future__ import annotations
 
+from .control import BIG_BODY
+from .journal import CONTROL_PREFIX
+
 
 def limit_for(path: str, default: int) -> int:
-    from .control import BIG_BODY
-    from .journal import CONTROL_PREFIX
-
     if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
         return max(default, BIG_BODY)
     return default

@@ -349,13 +349,12 @@ class Journal:
 
 
 # -- who a request is about ----------------------------------------------------------------------------
-def _bearer(headers: list[tuple[bytes, bytes]], query: Params) -> str | None:
-    for key, raw in headers:
-        if key.lower() == b"authorization":
-            value = raw.decode("latin-1")
-            scheme, _, rest = value.strip().partition(" ")
-            if scheme.lower() in ("bearer", "oauth") and rest.strip():
-                return rest.strip()
+def bearer_of(authorization: bytes | None, query: Params) -> str | None:
+    """The bearer token of a request: its `Authorization: Bearer|OAuth` header, else `?oauth_token=`."""
+    if authorization is not None:
+        scheme, _, rest = authorization.decode("latin-1").strip().partition(" ")
+        if scheme.lower() in ("bearer", "oauth") and rest.strip():
+            return rest.strip()
     return query.get("oauth_token")
 
 

@@ -10,6 +10,7 @@ endpoint's `read_params`), work out who the request is about (`resolve`), record
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import time
@@ -24,34 +25,36 @@ from .control import ControlGuard, _is_control
 from .faults import apply_faults
 from .forms import FORM_KEY, BadBody, Params, read_params
 from .guards import limit_for
-from .journal import CONTROL_PREFIX, INFO_KEY, Entry, RequestInfo, _bearer, log, resolve
+from .journal import CONTROL_PREFIX, INFO_KEY, Entry, RequestInfo, bearer_of, log, resolve
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
 
 _CONTROL_CHARS = re.compile("[\x00-\x1f\x7f]")
 _FORM_TYPES = ("", "application/x-www-form-urlencoded")
+_NO_PARAMS = Params()
 
 
-async def _refused(scope: Scope, receive: Receive, send: Send) -> bool:
+async def _refused(scope: Scope, receive: Receive, send: Send, declared: bytes | None, limit: int) -> bool:
     """The path guard and the body limit: True when they answered the request."""
     path = scope["path"]
     if _CONTROL_CHARS.search(path):
         dialect = dialect_for(scope["app"].state.dialects, path)
         await dialect(404, "Not Found", "no such resource").response()(scope, receive, send)
         return True
-    for key, value in scope.get("headers", ()):
-        if key.lower() == b"content-length":
-            if value.strip().isdigit():
-                app = scope["app"]
-                limit = limit_for(path, app.state.runtime.config.max_body_bytes)
-                if int(value) > limit:
-                    dialect = dialect_for(app.state.dialects, path)
-                    error = dialect(413, "Payload Too Large", f"request body larger than {limit} bytes")
-                    await error.response()(scope, receive, send)
-                    return True
-            break
+    if declared is not None and declared.strip().isdigit() and int(declared) > limit:
+        dialect = dialect_for(scope["app"].state.dialects, path)
+        error = dialect(413, "Payload Too Large", f"request body larger than {limit} bytes")
+        await error.response()(scope, receive, send)
+        return True
     return False
+
+
+def _content_length(headers: list[tuple[bytes, bytes]]) -> bytes | None:
+    for key, value in headers:
+        if key.lower() == b"content-length":
+            return value
+    return None
 
 
 def _header(raw: list[tuple[bytes, bytes]], name: bytes) -> str | None:
@@ -106,7 +109,8 @@ class RequestPipeline:
         self.control = ControlGuard(self._guarded)
 
     async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not await _refused(scope, receive, send):
+        limit = limit_for(scope["path"], scope["app"].state.runtime.config.max_body_bytes)
+        if not await _refused(scope, receive, send, _content_length(scope.get("headers", ())), limit):
             await self.app(scope, receive, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -123,22 +127,26 @@ class RequestPipeline:
         runtime: Runtime = scope["app"].state.runtime
         started = time.perf_counter()
         limit = runtime.config.max_body_bytes
-        chunks: list[bytes] = []
-        total = 0
-        more = True
+        message = await receive()
+        more = False
         disconnect: Message | None = None
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                disconnect = message
-                break
-            chunk = message.get("body", b"")
-            chunks.append(chunk)
-            total += len(chunk)
+        if message["type"] != "http.request":
+            disconnect, body = message, b""
+        else:
+            body = message.get("body", b"")
             more = message.get("more_body", False)
-            if total > limit:
-                break
-        body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+            if more and len(body) <= limit:
+                chunks, total = [body], len(body)
+                while more and total <= limit:
+                    message = await receive()
+                    if message["type"] != "http.request":
+                        disconnect = message
+                        break
+                    chunk = message.get("body", b"")
+                    chunks.append(chunk)
+                    total += len(chunk)
+                    more = message.get("more_body", False)
+                body = b"".join(chunks)
         replayed = False
 
         async def replay() -> Message:
@@ -153,25 +161,31 @@ class RequestPipeline:
             return await receive()
 
         headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
+        declared = authorization = None
+        for key, value in headers:
+            lkey = key.lower()
+            if lkey == b"content-length":
+                if declared is None:
+                    declared = value
+            elif lkey == b"authorization" and authorization is None:
+                authorization = value
         query = scope.get("query_string", b"").decode("latin-1")
         info = RequestInfo(method=scope["method"], path=scope["path"], query=query, raw_headers=headers)
-        if body and not more and total <= limit:  # an empty body has no parameters
+        if body and not more and len(body) <= limit:  # an empty body has no parameters
             info.params = await _body_params(scope, body, headers, limit)
+        qparams = _NO_PARAMS
         if query:
-            try:
+            with contextlib.suppress(ValueError):
                 qparams = Params(parse_qsl(query, keep_blank_values=True, max_num_fields=1000))
-            except ValueError:
-                qparams = Params()
             info.params = info.params.merged_under(qparams)
-        else:
-            qparams = Params()
-        info.bearer = _bearer(headers, qparams)
+        info.bearer = bearer_of(authorization, qparams)
         try:
             resolve(runtime, info)
         except Exception:  # resolution is best effort; the app itself reports real problems
             log.debug("could not resolve the subject of %s %s", info.method, info.path, exc_info=True)
         scope[INFO_KEY] = info
-        journal = runtime.control.journal
+        control = runtime.control
+        journal = control.journal
         entry = Entry(
             id=journal.next_id(),
             time=runtime.clock.now(),
@@ -187,7 +201,6 @@ class RequestPipeline:
             user=info.user,
         )
         scope["mockown.entry"] = entry
-
         recorded = False
 
         def record() -> None:
@@ -196,35 +209,19 @@ class RequestPipeline:
             entry.duration_ms = round((time.perf_counter() - started) * 1000, 3)
             journal.add(entry)
             if log.isEnabledFor(logging.INFO):
-                log.info(
-                    "request",
-                    extra={
-                        "fields": {
-                            "method": entry.method,
-                            "path": entry.path,
-                            "status": entry.status,
-                            "ms": entry.duration_ms,
-                            "grant_type": entry.grant_type,
-                            "org": entry.org,
-                            "account": entry.account,
-                            "client_id": entry.client_id,
-                            "fault": entry.fault,
-                            "closed": entry.closed or None,
-                        }
-                    },
-                )
+                _log_entry(entry)
 
         async def recording_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
+            kind = message["type"]
+            if kind == "http.response.start":
                 entry.status = int(message["status"])
-            elif message["type"] == "http.response.body" and not message.get("more_body", False) and not recorded:
+            elif kind == "http.response.body" and not recorded and not message.get("more_body", False):
                 record()  # before the last byte goes out: a client that has its answer finds the entry
             await send(message)
 
         try:
-            if not await _refused(scope, replay, recording_send):
-                faults = runtime.control.faults
-                if faults.empty:
+            if not await _refused(scope, replay, recording_send, declared, limit):
+                if control.faults.empty:
                     await self.app(scope, replay, recording_send)
                 else:
                     await apply_faults(self.app, scope, replay, recording_send, info)
@@ -235,3 +232,23 @@ class RequestPipeline:
         finally:
             if not recorded:
                 record()
+
+
+def _log_entry(entry: Entry) -> None:
+    log.info(
+        "request",
+        extra={
+            "fields": {
+                "method": entry.method,
+                "path": entry.path,
+                "status": entry.status,
+                "ms": entry.duration_ms,
+                "grant_type": entry.grant_type,
+                "org": entry.org,
+                "account": entry.account,
+                "client_id": entry.client_id,
+                "fault": entry.fault,
+                "closed": entry.closed or None,
+            }
+        },
+    )

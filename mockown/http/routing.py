@@ -1,0 +1,99 @@
+"""Route dispatch: Starlette's rules (the first route in order that matches wins; a path match with the wrong
+method answers 405; then redirect-slashes and 404), over fewer candidates.
+
+Starlette's `Router` tries every route's regex in order, ~140 of them here. `PrefixRouter` files each route
+under the literal first segment of its path (`/services/...` under `services`); a route whose first segment
+is not literal (a parameter), or that is not path-based (`Host`), is filed under every segment. A request is
+tried only against the routes filed under its own first segment, in the original order. No route left out
+can match that path, so the first match and the first partial match are the ones the full scan would find;
+anything that matches nothing goes to Starlette's own code (redirect-slashes, 404) unchanged.
+
+A matched plain `async def endpoint(request)` route is called directly: `Request`, endpoint, response. Its
+exceptions go to the app's `ExceptionMiddleware`, which renders them with the same handlers Starlette's
+per-route wrapper would have used.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from starlette._utils import get_route_path
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Match, Mount, Route, Router
+from starlette.types import Receive, Scope, Send
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def _first_segment(route: BaseRoute) -> str | None:
+    """The literal first path segment every match of `route` has, or None when it can be any."""
+    if not isinstance(route, Route | Mount):
+        return None
+    segment = route.path.split("/", 2)[1] if route.path.startswith("/") else "{"
+    return None if "{" in segment else segment
+
+
+def _plain_endpoint(route: BaseRoute) -> Endpoint | None:
+    """The endpoint of a route Starlette wraps in nothing but its own `request_response` (no route middleware,
+    no body limit, not an `HTTPEndpoint` class, not a sync function run in a thread)."""
+    if not isinstance(route, Route) or not inspect.iscoroutinefunction(route.endpoint):
+        return None
+    if getattr(route.app, "__qualname__", "") != "request_response.<locals>.app":
+        return None
+    endpoint: Endpoint = route.endpoint
+    return endpoint
+
+
+def _segment_of(path: str) -> str:
+    parts = path.split("/", 2)
+    return parts[1] if len(parts) > 1 else ""
+
+
+class PrefixRouter(Router):
+    def __init__(self, routes: Sequence[BaseRoute] | None = None, **kwargs: Any) -> None:
+        super().__init__(routes, **kwargs)
+        self._indexed: list[BaseRoute] = []
+        self._by_segment: dict[str, list[tuple[BaseRoute, Endpoint | None]]] = {}
+        self._anywhere: list[tuple[BaseRoute, Endpoint | None]] = []
+
+    def _index(self) -> None:
+        routes = list(self.routes)
+        segments = {_first_segment(r) for r in routes} - {None}
+        filed = [(r, _first_segment(r), _plain_endpoint(r)) for r in routes]
+        self._by_segment = {s: [(r, e) for r, seg, e in filed if seg in (s, None)] for s in segments if s is not None}
+        self._anywhere = [(r, e) for r, seg, e in filed if seg is None]
+        self._indexed = routes
+
+    async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().app(scope, receive, send)
+            return
+        if len(self._indexed) != len(self.routes):  # routes added after start-up (not by mockown itself)
+            self._index()
+        if "router" not in scope:
+            scope["router"] = self
+        candidates = self._by_segment.get(_segment_of(get_route_path(scope)), self._anywhere)
+        partial: tuple[BaseRoute, Scope] | None = None
+        for route, endpoint in candidates:
+            match, child_scope = route.matches(scope)
+            if match is Match.FULL:
+                scope["route"] = route
+                scope.update(child_scope)
+                if endpoint is None:
+                    await route.handle(scope, receive, send)
+                else:
+                    response = await endpoint(Request(scope, receive, send))
+                    await response(scope, receive, send)
+                return
+            if match is Match.PARTIAL and partial is None:
+                partial = (route, child_scope)
+        if partial is not None:  # the path is known, the method is not: 405, as Starlette answers it
+            route, child_scope = partial
+            scope["route"] = route
+            scope.update(child_scope)
+            await route.handle(scope, receive, send)
+            return
+        await super().app(scope, receive, send)  # no route matches: redirect-slashes or 404, Starlette's way
