@@ -7,6 +7,11 @@
 - ``pertest N [URL]``: wall time of a typical test (fresh org, token, introspect, revoke, REST 401) with the
   in-process fixtures (a fresh app per test, as `tests/conftest.py`; and a shared app), or over a socket
   against the `mockown serve` at URL.
+- ``plugin N [URL]``: the same typical test through the pytest plugin (the ``mockown`` fixture: a fresh org and
+  Own account per test on the session's server), N tests in one ``pytest`` run in a subprocess, in-process or
+  with ``--mockown-url URL``; each test's wall time is taken around pytest's whole protocol for it (fixture
+  set-up, the test, teardown, reporting). The first two tests (the session's server, first imports) and the
+  last (session teardown) are left out; the figure is the mean of the others.
 """
 
 from __future__ import annotations
@@ -181,6 +186,72 @@ def pertest(n: int, url: str | None) -> dict[str, Any]:
     return out
 
 
+PLUGIN_TEST = '''
+def test_typical_{i}(mockown):
+    client = mockown.client
+    token = mockown.issue_token()["access_token"]  # password grant
+    cred = (mockown.app["client_id"], mockown.app["client_secret"])
+    assert client.post("/services/oauth2/introspect", data={{"token": token}}, auth=cred).json()["active"] is True
+    assert client.post("/services/oauth2/revoke", data={{"token": token}}).status_code == 200
+    assert client.get("/services/data/v62.0/limits", headers={{"Authorization": f"Bearer {{token}}"}}).status_code == 401
+'''
+
+PLUGIN_CONFTEST = '''
+import json, os, time
+import pytest
+
+TIMES = []
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    w0, c0 = time.perf_counter(), time.process_time()
+    yield
+    TIMES.append((time.perf_counter() - w0, time.process_time() - c0))
+
+
+def pytest_sessionfinish(session):
+    with open(os.environ["BENCH_PLUGIN_TIMES"], "w") as f:
+        json.dump(TIMES, f)
+'''
+
+
+def plugin(n: int, url: str | None) -> dict[str, Any]:
+    """The typical test through the pytest plugin, N tests in one pytest run (see the module's docstring)."""
+    import os
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    n = max(n, 4)
+    with tempfile.TemporaryDirectory(prefix="mockown-bench-plugin-") as tmp:
+        root = Path(tmp)
+        (root / "pytest.ini").write_text("[pytest]\nfilterwarnings = error\n")
+        (root / "conftest.py").write_text(PLUGIN_CONFTEST)
+        (root / "test_typical.py").write_text("".join(PLUGIN_TEST.format(i=i) for i in range(n)))
+        out = root / "times.json"
+        env = {**os.environ, "BENCH_PLUGIN_TIMES": str(out), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+        env.pop("MOCKOWN_URL", None)
+        cmd = [sys.executable, "-m", "pytest", "-q", "-p", "mockown.pytest_plugin", "-p", "no:cacheprovider",
+               "-c", str(root / "pytest.ini"), "--rootdir", str(root), str(root / "test_typical.py")]  # fmt: skip
+        if url:
+            cmd += ["--mockown-url", url]
+        t0 = time.perf_counter()
+        done = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, check=False)
+        run_s = time.perf_counter() - t0
+        if done.returncode != 0:
+            raise RuntimeError(f"pytest failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-2000:]}")
+        times = json.loads(out.read_text())
+    kept = times[2:-1]
+    key = "plugin_socket" if url else "plugin_inprocess"
+    return {
+        f"{key}_ms": statistics.mean(w for w, _ in kept) * 1000,
+        f"{key}_median_ms": statistics.median(w for w, _ in kept) * 1000,
+        f"{key}_cpu_ms": statistics.mean(c for _, c in kept) * 1000,  # this process only (not a server's)
+        f"{key}_run_ms": run_s / n * 1000,  # the whole pytest run (start-up, collection, session) / N
+    }
+
+
 def main(argv: list[str]) -> None:
     what = argv[0]
     if what == "live":
@@ -188,6 +259,8 @@ def main(argv: list[str]) -> None:
         return
     elif what == "pertest":
         result = pertest(int(argv[1]), argv[2] if len(argv) > 2 else None)
+    elif what == "plugin":
+        result = plugin(int(argv[1]), argv[2] if len(argv) > 2 else None)
     else:
         raise SystemExit(f"unknown measurement {what!r}")
     print(json.dumps(result))

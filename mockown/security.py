@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import secrets
@@ -66,9 +67,12 @@ def mask(secret: str, keep: int = 4) -> str:
     return f"{secret[:keep]}…{secret[-keep:]}"
 
 
+@functools.lru_cache(maxsize=1024)
 def b64_pair(value: str) -> tuple[str, str] | None:
     """HTTP Basic's `base64(left:right)` (also SLAS's `x-slas-client-auth`) split at the first `:`; None when
-    it is not strict base64 of UTF-8 text with a colon. Callers decide what the halves mean (URL-decoding...)."""
+    it is not strict base64 of UTF-8 text with a colon. Callers decide what the halves mean (URL-decoding...).
+    A pure function of its argument, cached: clients send the same credentials on every request, and each
+    request decodes them twice (the journal, then client authentication)."""
     try:
         decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError):

@@ -28,11 +28,19 @@ def runtime_of(request: Request) -> Runtime:
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 
 
-def _host_header(request: Request) -> str | None:
+def header(request: Request, name: str) -> str | None:
+    """The first value of a request header, as `request.headers.get(name)` gives it, read straight from the ASGI
+    scope (no `Headers` object for one or two look-ups on the hot paths)."""
+    wanted = name.lower().encode("latin-1")
     for key, value in request.scope.get("headers", ()):
-        if key.lower() == b"host":
-            return value.decode("latin-1")
+        if key.lower() == wanted:
+            found: str = value.decode("latin-1")
+            return found
     return None
+
+
+def _host_header(request: Request) -> str | None:
+    return header(request, "host")
 
 
 def _server_host(request: Request) -> str:

@@ -7,9 +7,9 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp
 
 from ..clock import Clock
 from ..config import Config
@@ -81,17 +81,25 @@ def create_app(
         HTTPException: on_http,
         Exception: on_crash,
     }
-    from .pipeline import RequestPipeline
     from .routing import PrefixRouter
 
     runtime.control  # noqa: B018 - the control plane's state, made now so it records the clock's start
-    # control guard, journal, path guard, body limit and fault rules, in that order, in one pass
-    middleware = [Middleware(RequestPipeline)]
-    app = Starlette(exception_handlers=handlers, middleware=middleware)
+    app = MockownApp(exception_handlers=handlers)
     app.router = PrefixRouter([r for api in apis for r in api.routes])
     app.state.runtime = runtime
     app.state.dialects = dialects
     return app
+
+
+class MockownApp(Starlette):
+    """Starlette, with one request pipeline in front of the router instead of Starlette's three layers
+    (`ServerErrorMiddleware`, user middleware, `ExceptionMiddleware`): control guard, journal, path guard,
+    body limit and fault rules in one pass, and every exception rendered there by the app's handlers."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        from .pipeline import RequestPipeline
+
+        return RequestPipeline(self.router, self.exception_handlers)
 
 
 def app_from_env() -> Starlette:

@@ -1,9 +1,18 @@
-"""Talk to an app in-process, without a socket: a synchronous httpx transport over ASGI.
+"""Talk to an app in-process, without a socket: httpx transports over ASGI, synchronous and asynchronous.
 
-httpx ships only an async ASGI transport; this one runs it on a private event loop in a daemon thread
-(so a client nobody closed never keeps the interpreter from exiting), so ordinary synchronous code and
-tests can use `httpx.Client` against the app. Exceptions raised inside the app propagate to the caller
-with their traceback.
+`InProcessTransport` (for `httpx.Client`) runs the app's ASGI call on an event loop **on the calling
+thread** (a private loop per thread, `loop.run_until_complete`): no thread hop, a real asyncio task, so
+anything the app awaits (a latency fault's `asyncio.sleep`, tasks, anyio) behaves as under a server. When
+the calling thread is already running an event loop (sync code called from inside async code, or a
+greenlet-driven loop such as Playwright's sync API), the call runs instead on a private loop in a daemon
+thread of the transport, as before (so a client nobody closed never keeps the interpreter from exiting).
+`AsyncInProcessTransport` (for `httpx.AsyncClient`) awaits the app on the caller's own loop.
+
+Both behave as `httpx.ASGITransport` (same scope, same buffered response, the app sees a disconnect only
+once the response is complete), with less per-request work: the request body is read once and handed over
+in one ``http.request`` message, and the response is built once. Exceptions raised inside the app
+propagate to the caller with their traceback (``raise_app_exceptions=False``: a 500 instead, when the app
+had not started its response).
 """
 
 from __future__ import annotations
@@ -12,6 +21,7 @@ import asyncio
 import importlib.util
 import sys
 import threading
+from collections.abc import Coroutine, MutableMapping
 from typing import Any
 
 import httpx
@@ -21,11 +31,136 @@ import httpx
 if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
     sys.modules["sniffio"] = None  # type: ignore[assignment]  # `import sniffio` now fails at once
 
+Message = MutableMapping[str, Any]
+Result = tuple[int, list[tuple[bytes, bytes]], list[bytes]]
+
+
+def _scope(request: httpx.Request, client: tuple[str, int], root_path: str) -> dict[str, Any]:
+    """The ASGI scope `httpx.ASGITransport` builds for `request`."""
+    url = request.url
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": request.method,
+        "headers": [(k.lower(), v) for (k, v) in request.headers.raw],
+        "scheme": url.scheme,
+        "path": url.path,
+        "raw_path": url.raw_path.split(b"?")[0],
+        "query_string": url.query,
+        "server": (url.host, url.port),
+        "client": client,
+        "root_path": root_path,
+    }
+
+
+async def call_app(app: Any, scope: dict[str, Any], body: bytes, raise_app_exceptions: bool = True) -> Result:
+    """One ASGI request/response cycle: (status, raw headers, body parts). The body arrives in one message;
+    a later `receive()` waits until the response is complete, then says the client disconnected."""
+    status: int | None = None
+    headers: list[tuple[bytes, bytes]] | None = None
+    parts: list[bytes] = []
+    body_sent = False
+    complete = False
+    done: asyncio.Event | None = None  # made only when the app waits for the disconnect
+    head = scope["method"] == "HEAD"
+
+    async def receive() -> dict[str, Any]:
+        nonlocal body_sent, done
+        if not body_sent:
+            body_sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        if not complete:
+            if done is None:
+                done = asyncio.Event()
+            await done.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        nonlocal status, headers, complete
+        kind = message["type"]
+        if kind == "http.response.start":
+            assert headers is None, "the response was started twice"
+            status = message["status"]
+            headers = list(message.get("headers", []))
+        elif kind == "http.response.body":
+            assert not complete, "a body was sent after the response was complete"
+            chunk = message.get("body", b"")
+            if chunk and not head:
+                parts.append(chunk)
+            if not message.get("more_body", False):
+                complete = True
+                if done is not None:
+                    done.set()
+
+    try:
+        await app(scope, receive, send)
+    except Exception:
+        if raise_app_exceptions:
+            raise
+        complete = True
+        if done is not None:
+            done.set()
+        if status is None:
+            status = 500
+        if headers is None:
+            headers = []
+    assert complete, "the app returned without completing its response"
+    assert status is not None and headers is not None
+    return status, headers, parts
+
+
+def _response(result: Result) -> httpx.Response:
+    status, headers, parts = result
+    return httpx.Response(status, headers=headers, content=parts[0] if len(parts) == 1 else b"".join(parts))
+
+
+class _ThreadLoops(threading.local):
+    loop: asyncio.AbstractEventLoop | None = None
+
+
+class _Loop(asyncio.SelectorEventLoop):
+    """A private loop that closes itself quietly when its thread's storage drops it (the base class warns
+    about an unclosed loop, which a test run with warnings as errors would report)."""
+
+    def __del__(self) -> None:
+        if not self.is_closed() and not self.is_running():
+            self.close()
+
+
+_here = _ThreadLoops()
+
+
+def _run_here(coro: Coroutine[Any, Any, Result]) -> Result:
+    """Run `coro` to completion on this thread's private loop (the thread runs no other loop)."""
+    loop = _here.loop
+    if loop is None or loop.is_closed():
+        loop = _here.loop = _Loop()
+    try:
+        return loop.run_until_complete(coro)
+    except Exception:
+        raise
+    except BaseException:  # interrupted mid-call (KeyboardInterrupt): leave that loop, start afresh next time
+        _here.loop = None
+        for task in asyncio.all_tasks(loop):
+            task.cancel()
+        raise
+
 
 class InProcessTransport(httpx.BaseTransport):
-    def __init__(self, app: Any, *, raise_app_exceptions: bool = True, client: tuple[str, int] = ("127.0.0.1", 50000)):
-        self._asgi = httpx.ASGITransport(app=app, raise_app_exceptions=raise_app_exceptions, client=client)
-        self._loop: asyncio.AbstractEventLoop | None = None
+    def __init__(
+        self,
+        app: Any,
+        *,
+        raise_app_exceptions: bool = True,
+        client: tuple[str, int] = ("127.0.0.1", 50000),
+        root_path: str = "",
+    ):
+        self.app = app
+        self.raise_app_exceptions = raise_app_exceptions
+        self.client = client
+        self.root_path = root_path
+        self._loop: asyncio.AbstractEventLoop | None = None  # the daemon thread's, made on first need
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
@@ -40,14 +175,11 @@ class InProcessTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         body = request.read()
-        buffered = httpx.Request(request.method, request.url, headers=request.headers, content=body)
-
-        async def run() -> httpx.Response:
-            response = await self._asgi.handle_async_request(buffered)
-            content = await response.aread()
-            return httpx.Response(response.status_code, headers=response.headers, content=content)
-
-        return asyncio.run_coroutine_threadsafe(run(), self._get_loop()).result()
+        coro = call_app(self.app, _scope(request, self.client, self.root_path), body, self.raise_app_exceptions)
+        if asyncio._get_running_loop() is None:
+            return _response(_run_here(coro))
+        # this thread already runs a loop (sync code inside async code): the app runs on our daemon thread
+        return _response(asyncio.run_coroutine_threadsafe(coro, self._get_loop()).result())
 
     def close(self) -> None:
         with self._lock:
@@ -56,6 +188,28 @@ class InProcessTransport(httpx.BaseTransport):
         if loop is not None and thread is not None:
             loop.call_soon_threadsafe(loop.stop)
             thread.join(timeout=5)
+
+
+class AsyncInProcessTransport(httpx.AsyncBaseTransport):
+    """`httpx.ASGITransport`'s behaviour on the caller's loop, with the same lighter path as the sync one."""
+
+    def __init__(
+        self,
+        app: Any,
+        *,
+        raise_app_exceptions: bool = True,
+        client: tuple[str, int] = ("127.0.0.1", 50000),
+        root_path: str = "",
+    ):
+        self.app = app
+        self.raise_app_exceptions = raise_app_exceptions
+        self.client = client
+        self.root_path = root_path
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        body = await request.aread()
+        scope = _scope(request, self.client, self.root_path)
+        return _response(await call_app(self.app, scope, body, self.raise_app_exceptions))
 
 
 def _serve(loop: asyncio.AbstractEventLoop) -> None:
@@ -72,4 +226,16 @@ def in_process_client(app: Any, base_url: str = "http://testserver", **kwargs: A
 
 
 def in_process_async_client(app: Any, base_url: str = "http://testserver", **kwargs: Any) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url, **kwargs)
+    """An `httpx.AsyncClient` wired to `app` (the client address `httpx.ASGITransport` reports by default)."""
+    return httpx.AsyncClient(
+        transport=AsyncInProcessTransport(app, client=("127.0.0.1", 123)), base_url=base_url, **kwargs
+    )
+
+
+__all__ = [
+    "AsyncInProcessTransport",
+    "InProcessTransport",
+    "call_app",
+    "in_process_async_client",
+    "in_process_client",
+]

@@ -14,10 +14,12 @@ import contextlib
 import logging
 import re
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import dialect_for
@@ -103,10 +105,53 @@ async def _body_params(scope: Scope, body: bytes, headers: list[tuple[bytes, byt
     return params
 
 
+Handler = Callable[[Request, Exception], Awaitable[Response]]
+
+
 class RequestPipeline:
-    def __init__(self, app: ASGIApp) -> None:
+    """The whole request path in front of the router, and the one place its exceptions are rendered: a type
+    with a handler (`MockownError`, `BadBody`, `HTTPException`) by that handler; anything else by the
+    `Exception` handler (a 500 in the path's dialect), then re-raised for the server's log and for in-process
+    callers, as Starlette's `ServerErrorMiddleware` does. An exception after the response started is re-raised."""
+
+    def __init__(self, app: ASGIApp, handlers: Mapping[Any, Handler] | None = None) -> None:
         self.app = app
         self.control = ControlGuard(self._guarded)
+        self.handlers = dict(handlers or {})
+
+    def _handler_for(self, exc: Exception) -> Handler | None:
+        for cls in type(exc).__mro__:
+            handler: Handler | None = self.handlers.get(cls)
+            if handler is not None:
+                return handler
+        return None
+
+    async def _render_error(self, scope: Scope, receive: Receive, send: Send, exc: Exception) -> bool:
+        """Answer `exc`; False when it must still be re-raised (no handler for it, or a crash: a 500)."""
+        handler = self._handler_for(exc)
+        if handler is None:
+            return False
+        crash = handler is self.handlers.get(Exception)
+        response = await handler(Request(scope, receive), exc)
+        await response(scope, receive, send)
+        if not crash:
+            exc.__traceback__ = None  # as Starlette: a reused exception instance would pile up tracebacks
+        return not crash
+
+    async def _rendering(self, app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await app(scope, receive, sending)
+        except Exception as exc:
+            if started or not await self._render_error(scope, receive, send, exc):
+                raise
 
     async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
         limit = limit_for(scope["path"], scope["app"].state.runtime.config.max_body_bytes)
@@ -119,7 +164,7 @@ class RequestPipeline:
             return
         path: str = scope["path"]
         if path.startswith(CONTROL_PREFIX):  # not journaled, never faulted
-            await (self.control if _is_control(path) else self._guarded)(scope, receive, send)
+            await self._rendering(self.control if _is_control(path) else self._guarded, scope, receive, send)
             return
         await self._journaled(scope, receive, send)
 
@@ -225,6 +270,11 @@ class RequestPipeline:
                     await self.app(scope, replay, recording_send)
                 else:
                     await apply_faults(self.app, scope, replay, recording_send, info)
+        except Exception as exc:
+            if entry.status or not await self._render_error(scope, replay, recording_send, exc):
+                if entry.status == 0:
+                    entry.status = 500
+                raise
         except BaseException:
             if entry.status == 0:
                 entry.status = 500

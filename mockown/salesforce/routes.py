@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ..errors import NO_STORE
-from ..http.api import Api, base_url, host_of, runtime_of
+from ..http.api import Api, base_url, header, host_of, runtime_of
 from ..http.forms import Params, query_params, read_params
 from . import authorize as authz
 from . import identity as ident
@@ -35,9 +35,7 @@ async def _form(request: Request) -> Params:
 
 
 def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    response = JSONResponse(body, status_code=status, headers=headers)
-    response.headers["content-type"] = JSON_TYPE
-    return response
+    return JSONResponse(body, status_code=status, headers=headers, media_type=JSON_TYPE)
 
 
 async def token_endpoint(request: Request) -> Response:
@@ -46,8 +44,8 @@ async def token_endpoint(request: Request) -> Response:
     return token(
         _service(request),
         params,
-        authorization=request.headers.get("authorization"),
-        accept=request.headers.get("accept"),
+        authorization=header(request, "authorization"),
+        accept=header(request, "accept"),
         base=base_url(request),
         host=host_of(request),
     )
@@ -68,7 +66,7 @@ async def authorize_endpoint(request: Request) -> Response:
 
 
 async def introspect_endpoint(request: Request) -> Response:
-    body = introspect(_service(request), await _form(request), request.headers.get("authorization"), base_url(request))
+    body = introspect(_service(request), await _form(request), header(request, "authorization"), base_url(request))
     return _json(body, headers=NO_STORE)
 
 
@@ -80,7 +78,7 @@ async def revoke_endpoint(request: Request) -> Response:
 
 
 def _bearer(request: Request) -> str | None:
-    return ident.bearer(request.headers.get("authorization"), request.query_params.get("oauth_token"))
+    return ident.bearer(header(request, "authorization"), request.query_params.get("oauth_token"))
 
 
 def _formatted(request: Request, body: dict[str, Any]) -> Response:

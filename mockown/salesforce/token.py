@@ -57,6 +57,4 @@ def render(body: dict[str, Any], fmt: str | None, accept: str | None) -> Respons
         return Response(xml, media_type="application/xml", headers=NO_STORE)
     if kind not in ("", "json"):
         raise OAuthError("invalid_request", "unsupported format")
-    response = JSONResponse(body, headers=NO_STORE)
-    response.headers["content-type"] = JSON_TYPE
-    return response
+    return JSONResponse(body, headers=NO_STORE, media_type=JSON_TYPE)

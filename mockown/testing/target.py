@@ -12,6 +12,8 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpx
 
     from ..server import MockownServer
@@ -106,9 +108,9 @@ class LocalTarget(Target):
             return self._transport
 
     def async_transport(self) -> httpx.AsyncBaseTransport:
-        import httpx
+        from ..http.inprocess import AsyncInProcessTransport
 
-        return httpx.ASGITransport(app=self._app, client=("127.0.0.1", 50000))
+        return AsyncInProcessTransport(self._app)
 
     @property
     def server(self) -> MockownServer:
@@ -165,20 +167,32 @@ class RemoteTarget(Target):
         super().__init__()
         self.base_url = url.rstrip("/")
         self.admin_token = admin_token or None
+        self._ssl: ssl.SSLContext | None = None
+        self._ssl_lock = threading.Lock()  # not `_lock`: `control` holds that one while it makes its client
 
     @property
     def url(self) -> str:
         return self.base_url
 
+    def _ssl_context(self) -> ssl.SSLContext:
+        """httpx's default verifying context, made once: building one loads the CA bundle (~20 ms), which a
+        new transport per test would otherwise pay every time."""
+        with self._ssl_lock:
+            if self._ssl is None:
+                import httpx
+
+                self._ssl = httpx.create_ssl_context()
+            return self._ssl
+
     def transport(self) -> httpx.BaseTransport:
         import httpx
 
-        return httpx.HTTPTransport()
+        return httpx.HTTPTransport(verify=self._ssl_context())
 
     def async_transport(self) -> httpx.AsyncBaseTransport:
         import httpx
 
-        return httpx.AsyncHTTPTransport()
+        return httpx.AsyncHTTPTransport(verify=self._ssl_context())
 
 
 __all__ = ["IN_PROCESS_BASE", "LocalTarget", "RemoteTarget", "Target"]
