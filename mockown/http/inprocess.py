@@ -23,6 +23,7 @@ import sys
 import threading
 from collections.abc import Coroutine, MutableMapping
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 
@@ -31,6 +32,7 @@ import httpx
 if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
     sys.modules["sniffio"] = None  # type: ignore[assignment]  # `import sniffio` now fails at once
 
+IN_HOST = "testserver"  # the host of `in_process_client`'s default base URL
 Message = MutableMapping[str, Any]
 Result = tuple[int, list[tuple[bytes, bytes]], list[bytes]]
 
@@ -175,11 +177,44 @@ class InProcessTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         body = request.read()
-        coro = call_app(self.app, _scope(request, self.client, self.root_path), body, self.raise_app_exceptions)
+        return _response(self.run(_scope(request, self.client, self.root_path), body))
+
+    def run(self, scope: dict[str, Any], body: bytes) -> Result:
+        """One request to the app as an ASGI `scope` and its body: (status, raw headers, body parts)."""
+        coro = call_app(self.app, scope, body, self.raise_app_exceptions)
         if asyncio._get_running_loop() is None:
-            return _response(_run_here(coro))
+            return _run_here(coro)
         # this thread already runs a loop (sync code inside async code): the app runs on our daemon thread
-        return _response(asyncio.run_coroutine_threadsafe(coro, self._get_loop()).result())
+        return asyncio.run_coroutine_threadsafe(coro, self._get_loop()).result()
+
+    def request(
+        self,
+        method: str,
+        target: str,
+        headers: list[tuple[bytes, bytes]],
+        body: bytes = b"",
+        *,
+        host: str = "testserver",
+    ) -> Result:
+        """A request without httpx on the client side: `target` is the path and query (already encoded);
+        `headers` lower-case names; ``host``, ``content-length`` are added. The scope is the one an httpx
+        request to ``http://{host}{target}`` would give."""
+        path, _, query = target.partition("?")
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": method,
+            "headers": [(b"host", host.encode()), *headers, (b"content-length", str(len(body)).encode())],
+            "scheme": "http",
+            "path": unquote(path),
+            "raw_path": path.encode(),
+            "query_string": query.encode(),
+            "server": (host, None),
+            "client": self.client,
+            "root_path": self.root_path,
+        }
+        return self.run(scope, body)
 
     def close(self) -> None:
         with self._lock:

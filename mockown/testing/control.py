@@ -3,10 +3,14 @@ helpers steer a server, in-process or in another process alike."""
 
 from __future__ import annotations
 
+import json as _json
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlencode
 
 if TYPE_CHECKING:
     import httpx
+
+    from ..http.inprocess import InProcessTransport
 
 
 class ControlPlaneError(RuntimeError):
@@ -20,22 +24,57 @@ class ControlPlaneError(RuntimeError):
 
 
 class ControlClient:
-    def __init__(self, client: httpx.Client, admin_token: str | None = None) -> None:
+    """Over an `httpx.Client` (a server elsewhere), or straight into an app in this process
+    (`ControlClient.in_process`: the same requests, without httpx's client-side work)."""
+
+    def __init__(self, client: httpx.Client | None, admin_token: str | None = None) -> None:
         self._client = client
         self._headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
+        self._direct: InProcessTransport | None = None
+        self._raw_headers: list[tuple[bytes, bytes]] = [(b"accept", b"*/*"), (b"user-agent", b"mockown-control")]
+        if admin_token:
+            self._raw_headers.append((b"authorization", f"Bearer {admin_token}".encode()))
+
+    @classmethod
+    def in_process(cls, app: Any, admin_token: str | None = None) -> ControlClient:
+        from ..http.inprocess import InProcessTransport
+
+        control = cls(None, admin_token)
+        control._direct = InProcessTransport(app)
+        return control
 
     def request(self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None) -> Any:
         clean = {k: v for k, v in (params or {}).items() if v is not None}
-        response = self._client.request(
-            method, f"/_mockown/{path}", json=json, params=clean or None, headers=self._headers
-        )
-        try:
-            body: Any = response.json()
-        except ValueError:
-            body = response.text
-        if response.status_code >= 400:
-            raise ControlPlaneError(method, path, response.status_code, body)
+        if self._direct is not None:
+            status, raw = self._request_direct(method, f"/_mockown/{path}", json, clean)
+            try:
+                body: Any = _json.loads(raw)
+            except ValueError:
+                body = raw.decode("utf-8", "replace")
+        else:
+            assert self._client is not None
+            response = self._client.request(
+                method, f"/_mockown/{path}", json=json, params=clean or None, headers=self._headers
+            )
+            status = response.status_code
+            try:
+                body = response.json()
+            except ValueError:
+                body = response.text
+        if status >= 400:
+            raise ControlPlaneError(method, path, status, body)
         return body
+
+    def _request_direct(self, method: str, path: str, json: Any, params: dict[str, Any]) -> tuple[int, bytes]:
+        assert self._direct is not None
+        target = quote(path) + ("?" + urlencode(params) if params else "")
+        headers = self._raw_headers
+        content = b""
+        if json is not None:  # encoded as httpx encodes `json=`
+            content = _json.dumps(json, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+            headers = [*headers, (b"content-type", b"application/json")]
+        status, _, parts = self._direct.request(method, target, headers, content)
+        return status, b"".join(parts)
 
     def get(self, endpoint: str, /, **params: Any) -> Any:
         return self.request("GET", endpoint, params=params)
@@ -64,7 +103,10 @@ class ControlClient:
         return result
 
     def close(self) -> None:
-        self._client.close()
+        if self._client is not None:
+            self._client.close()
+        if self._direct is not None:
+            self._direct.close()
 
 
 __all__ = ["ControlClient", "ControlPlaneError"]

@@ -68,10 +68,13 @@ class Target:
     def control(self) -> ControlClient:
         with self._lock:
             if self._control is None:
-                from .control import ControlClient
-
-                self._control = ControlClient(self.client(timeout=60.0), self.admin_token)
+                self._control = self._make_control()
             return self._control
+
+    def _make_control(self) -> ControlClient:
+        from .control import ControlClient
+
+        return ControlClient(self.client(timeout=60.0), self.admin_token)
 
     def close(self) -> None:
         with self._lock:
@@ -99,6 +102,11 @@ class LocalTarget(Target):
         from ..http.inprocess import InProcessTransport
 
         return InProcessTransport(self._app)
+
+    def _make_control(self) -> ControlClient:
+        from .control import ControlClient
+
+        return ControlClient.in_process(self._app, self.admin_token)
 
     def shared_transport(self) -> httpx.BaseTransport:
         """One transport (one private event loop) reused by intercepted calls."""
