@@ -43,6 +43,9 @@ class Params:
     def getlist(self, key: str) -> list[str]:
         return list(self._items.get(key, ()))
 
+    def __bool__(self) -> bool:
+        return bool(self._items)
+
     def __contains__(self, key: object) -> bool:
         return key in self._items
 

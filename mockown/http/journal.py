@@ -121,6 +121,7 @@ class RequestInfo:
     client_id: str | None = None
     user: str | None = None
     bearer: str | None = None
+    authorization: str | None = None  # the first Authorization header, as sent
 
     @property
     def headers(self) -> list[tuple[str, str]]:
@@ -361,9 +362,11 @@ def bearer_of(authorization: bytes | None, query: Params) -> str | None:
 def resolve(runtime: Runtime, info: RequestInfo) -> None:
     """Fill in org / account / client id / user for the journal and for fault matching (read-only)."""
     params = info.params
+    path = info.path
+    if not params and info.authorization is None and not path.startswith("/id/"):
+        return  # nothing here names an org, account, client or user
     info.grant_type = params.get("grant_type")
     info.client_id = params.get("client_id")
-    path = info.path
     if path.startswith(("/services/", "/id/", "/.well-known/")):
         _resolve_salesforce(runtime, info)
     if getattr(type(runtime), "own", None) is not None and path.startswith(("/api/", "/regions/", "/oauth2/")):
@@ -406,7 +409,7 @@ def _resolve_salesforce(runtime: Runtime, info: RequestInfo) -> None:
             info.user = user.username if user else None
     client_id = info.client_id
     if client_id is None:
-        auth = info.header("authorization") or ""
+        auth = info.authorization or ""
         if auth.lower().startswith("basic "):
             from urllib.parse import unquote
 

@@ -223,6 +223,8 @@ class RequestPipeline:
             with contextlib.suppress(ValueError):
                 qparams = Params(parse_qsl(query, keep_blank_values=True, max_num_fields=1000))
             info.params = info.params.merged_under(qparams)
+        if authorization is not None:
+            info.authorization = authorization.decode("latin-1")
         info.bearer = bearer_of(authorization, qparams)
         try:
             resolve(runtime, info)

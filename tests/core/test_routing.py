@@ -1,0 +1,126 @@
+"""`PrefixRouter` picks exactly the route Starlette's `Router` would, over the app's real route table."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Host, Match, Route, Router
+
+from mockown import Config, create_app
+from mockown.http.inprocess import in_process_client
+from mockown.http.routing import PrefixRouter
+
+_APP = create_app(Config(seed_defaults=False))
+ROUTES: list[BaseRoute] = list(_APP.routes)
+METHODS = ["GET", "POST", "HEAD", "DELETE", "PUT", "PATCH", "OPTIONS"]
+HOSTS = ["127.0.0.1:8080", "testserver", "mc.auth.marketingcloudapis.com", "account.demandware.com", "x.y"]
+
+
+def _concrete(route: BaseRoute) -> list[str]:
+    """Paths that match `route` (its parameters filled in), plus near misses (a trailing slash, a prefix)."""
+    path = getattr(route, "path", None)
+    if not path:
+        return []
+    filled = re.sub(r"\{[^}:]+(:[a-z]+)?\}", "seg-1", path)
+    return [filled, filled.rstrip("/") + "/", filled.rsplit("/", 1)[0] or "/"]
+
+
+CANDIDATE_PATHS = sorted({p for r in ROUTES for p in _concrete(r)} | {"/", "/nope", "/services", "/regions/app1"})
+
+
+def _scope(method: str, path: str, host: str) -> dict[str, Any]:
+    return {"type": "http", "method": method, "path": path, "root_path": "", "query_string": b"",
+            "headers": [(b"host", host.encode())], "scheme": "http", "server": ("127.0.0.1", 8080)}  # fmt: skip
+
+
+def _first_match(routes: list[BaseRoute], scope: dict[str, Any]) -> tuple[BaseRoute | None, str]:
+    """What Starlette's Router.app chooses: the first full match, else the first partial one."""
+    partial = None
+    for route in routes:
+        match, _ = route.matches(scope)
+        if match is Match.FULL:
+            return route, "full"
+        if match is Match.PARTIAL and partial is None:
+            partial = route
+    return (partial, "partial") if partial is not None else (None, "none")
+
+
+def _prefix_choice(router: PrefixRouter, scope: dict[str, Any]) -> tuple[BaseRoute | None, str]:
+    router._index()
+    segment = scope["path"].split("/", 2)[1] if scope["path"].count("/") else ""
+    candidates = [r for r, _ in router._by_segment.get(segment, router._anywhere)]
+    return _first_match(candidates, scope)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(CANDIDATE_PATHS), st.sampled_from(METHODS), st.sampled_from(HOSTS))
+def test_the_prefix_router_chooses_what_starlette_chooses(path: str, method: str, host: str) -> None:
+    router = PrefixRouter(ROUTES)
+    scope = _scope(method, path, host)
+    assert _prefix_choice(router, scope) == _first_match(ROUTES, scope)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["services", "oauth2", "regions", "id", "x", "{p}", "data", ""]), max_size=4),
+       st.sampled_from(METHODS))  # fmt: skip
+def test_random_paths_route_alike(segments: list[str], method: str) -> None:
+    path = "/" + "/".join(s.replace("{p}", "v62.0") for s in segments)
+    router = PrefixRouter(ROUTES)
+    scope = _scope(method, path, "127.0.0.1:8080")
+    assert _prefix_choice(router, scope) == _first_match(ROUTES, scope)
+
+
+async def _named(request: Request) -> Response:
+    return PlainTextResponse(request.scope["route"].name + ":" + ",".join(sorted(request.path_params.values())))
+
+
+def _app(router_cls: type[Router]) -> Starlette:
+    routes: list[BaseRoute] = [
+        Route("/a/{x}", _named, methods=["GET"], name="a-param"),
+        Route("/a/fixed", _named, methods=["GET", "POST"], name="a-fixed"),  # shadowed by a-param for GET
+        Route("/{any}/b", _named, methods=["GET"], name="any-b"),
+        Host("other.test", Router([Route("/a/fixed", _named, name="host")])),
+        Route("/c", _named, methods=["POST"], name="c"),
+    ]
+    app = Starlette()
+    app.router = router_cls(routes)
+    return app
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "host"),
+    [("GET", "/a/fixed", "t"), ("POST", "/a/fixed", "t"), ("GET", "/z/b", "t"), ("GET", "/a/b", "t"),
+     ("GET", "/a/fixed", "other.test"), ("GET", "/c", "t"), ("GET", "/c/", "t"), ("GET", "/nowhere", "t"),
+     ("DELETE", "/a/fixed", "t")],
+)  # fmt: skip
+def test_answers_are_starlettes(method: str, path: str, host: str) -> None:
+    """Order (a parameter route before a literal one), Host routes, 405 and redirect-slashes, end to end."""
+    answers = []
+    for cls in (Router, PrefixRouter):
+        with in_process_client(_app(cls), base_url=f"http://{host}", follow_redirects=False) as client:
+            r = client.request(method, path)
+            answers.append((r.status_code, r.text, r.headers.get("allow"), r.headers.get("location")))
+    assert answers[0] == answers[1]
+
+
+def test_routes_added_later_are_found() -> None:
+    app = _app(PrefixRouter)
+    with in_process_client(app, base_url="http://t") as client:
+        assert client.get("/late").status_code == 404
+        app.router.routes.append(Route("/late", _named, name="late"))
+        assert client.get("/late").text == "late:"
+
+
+def test_the_app_uses_the_prefix_router_and_calls_plain_endpoints_directly() -> None:
+    assert isinstance(_APP.router, PrefixRouter)
+    _APP.router._index()
+    services = _APP.router._by_segment["services"]
+    token = next(e for r, e in services if getattr(r, "path", "") == "/services/oauth2/token")
+    assert token is not None and token.__name__ == "token_endpoint"
