@@ -21,7 +21,7 @@ class Api:
 
 
 def runtime_of(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
+    runtime: Runtime = request.scope["app"].runtime  # `MockownApp.runtime` (= app.state.runtime)
     return runtime
 
 

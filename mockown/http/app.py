@@ -86,7 +86,7 @@ def create_app(
     runtime.control  # noqa: B018 - the control plane's state, made now so it records the clock's start
     app = MockownApp(exception_handlers=handlers)
     app.router = PrefixRouter([r for api in apis for r in api.routes])
-    app.state.runtime = runtime
+    app.runtime = app.state.runtime = runtime
     app.state.dialects = dialects
     return app
 
@@ -94,7 +94,10 @@ def create_app(
 class MockownApp(Starlette):
     """Starlette, with one request pipeline in front of the router instead of Starlette's three layers
     (`ServerErrorMiddleware`, user middleware, `ExceptionMiddleware`): control guard, journal, path guard,
-    body limit and fault rules in one pass, and every exception rendered there by the app's handlers."""
+    body limit and fault rules in one pass, and every exception rendered there by the app's handlers.
+    `runtime` is also `state.runtime`: a plain attribute, read on every request without `State`'s lookup."""
+
+    runtime: Runtime
 
     def build_middleware_stack(self) -> ASGIApp:
         from .pipeline import RequestPipeline

@@ -11,6 +11,7 @@ before anything is stored or logged.
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import json
 import logging
 import re
@@ -304,13 +305,11 @@ class Journal:
     def __init__(self, size: int = 10000) -> None:
         self._entries: deque[Entry] = deque(maxlen=max(size, 1))
         self._lock = threading.Lock()
-        self._seq = 0
+        self._ids = itertools.count(1)
         self.dropped = 0
 
     def next_id(self) -> int:
-        with self._lock:
-            self._seq += 1
-            return self._seq
+        return next(self._ids)  # itertools.count: atomic under the GIL
 
     def add(self, entry: Entry) -> None:
         with self._lock:

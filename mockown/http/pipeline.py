@@ -169,7 +169,7 @@ class RequestPipeline:
         await self._journaled(scope, receive, send)
 
     async def _journaled(self, scope: Scope, receive: Receive, send: Send) -> None:
-        runtime: Runtime = scope["app"].state.runtime
+        runtime: Runtime = scope["app"].runtime
         started = time.perf_counter()
         limit = runtime.config.max_body_bytes
         message = await receive()
