@@ -192,6 +192,24 @@ def run(a: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
     local_t = inproc("pertest", str(a.tests))
     log(f"per test: {local_t} / {socket_t}")
     raw["per_test_ms"] = {**local_t, **socket_t}
+    # the typical test through the pytest plugin: --mockown-url against a fresh `mockown serve`, then
+    # in-process, alternately; ratios are medians of the per-round ratios
+    plugin_rounds: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    for _ in range(a.rounds):
+        port = free_port()
+        with running(mockown_cmd(port), f"http://127.0.0.1:{port}{DISCOVERY}") as server:
+            over = inproc("plugin", str(a.tests), f"http://127.0.0.1:{port}", str(server.pid))
+        plugin_rounds.append((over, inproc("plugin", str(a.tests))))
+        log(f"per test, plugin: {plugin_rounds[-1]}")
+    raw["per_test_plugin"] = plugin_rounds
+
+    def plugin_figure(field: str) -> tuple[float, float, float]:
+        sock = statistics.median(o[f"plugin_socket_{field}"] for o, _ in plugin_rounds)
+        local = statistics.median(i[f"plugin_inprocess_{field}"] for _, i in plugin_rounds)
+        ratios = [o[f"plugin_socket_{field}"] / i[f"plugin_inprocess_{field}"] for o, i in plugin_rounds]
+        return local, sock, statistics.median(ratios)
+
+    plugin_wall, plugin_cpu = plugin_figure("ms"), plugin_figure("cpu_ms")
 
     def r(key: str) -> float:
         return statistics.median(x.rps for x in runs[key])
@@ -233,8 +251,12 @@ def run(a: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
         Row(f"resident memory per live token ({large:,})", f"{live['bytes_per_token']:.0f} B",
             f"RSS {live_large['rss_empty'] / 2**20:.0f} MiB -> {live_large['rss_bytes'] / 2**20:.0f} MiB",
             live["bytes_per_token"], "<= 600B", "B"),
+        Row("per test: pytest plugin, in-process vs --mockown-url", f"{plugin_wall[0]:.1f} ms",
+            f"socket {plugin_wall[1]:.1f} ms", plugin_wall[2], ">= 3.0x"),
+        Row("per test (CPU, + server's): plugin, in-process vs --mockown-url", f"{plugin_cpu[0]:.1f} ms",
+            f"socket {plugin_cpu[1]:.1f} ms", plugin_cpu[2], ""),
         Row("per test: in-process fixture (fresh app) vs socket", f"{local_t['fresh_app_ms']:.1f} ms",
-            f"socket {socket_t['socket_ms']:.1f} ms", ratio(socket_t["socket_ms"], local_t["fresh_app_ms"]), ">= 3.0x"),
+            f"socket {socket_t['socket_ms']:.1f} ms", ratio(socket_t["socket_ms"], local_t["fresh_app_ms"]), ""),
         Row("per test: in-process, shared app vs socket", f"{local_t['shared_app_ms']:.1f} ms",
             f"socket {socket_t['socket_ms']:.1f} ms", ratio(socket_t["socket_ms"], local_t["shared_app_ms"]), ""),
     ]  # fmt: skip

@@ -7,11 +7,12 @@
 - ``pertest N [URL]``: wall time of a typical test (fresh org, token, introspect, revoke, REST 401) with the
   in-process fixtures (a fresh app per test, as `tests/conftest.py`; and a shared app), or over a socket
   against the `mockown serve` at URL.
-- ``plugin N [URL]``: the same typical test through the pytest plugin (the ``mockown`` fixture: a fresh org and
+- ``plugin N [URL [PID]]``: the same typical test through the pytest plugin (the ``mockown`` fixture: a fresh org and
   Own account per test on the session's server), N tests in one ``pytest`` run in a subprocess, in-process or
   with ``--mockown-url URL``; each test's wall time is taken around pytest's whole protocol for it (fixture
   set-up, the test, teardown, reporting). The first two tests (the session's server, first imports) and the
-  last (session teardown) are left out; the figure is the mean of the others.
+  last (session teardown) are left out; the figure is the mean of the others. CPU time per test: the pytest
+  process's, plus (with the server's PID) the server process's during the same tests.
 """
 
 from __future__ import annotations
@@ -186,28 +187,41 @@ def pertest(n: int, url: str | None) -> dict[str, Any]:
     return out
 
 
-PLUGIN_TEST = '''
+PLUGIN_TEST = """
 def test_typical_{i}(mockown):
     client = mockown.client
     token = mockown.issue_token()["access_token"]  # password grant
     cred = (mockown.app["client_id"], mockown.app["client_secret"])
     assert client.post("/services/oauth2/introspect", data={{"token": token}}, auth=cred).json()["active"] is True
     assert client.post("/services/oauth2/revoke", data={{"token": token}}).status_code == 200
-    assert client.get("/services/data/v62.0/limits", headers={{"Authorization": f"Bearer {{token}}"}}).status_code == 401
-'''
+    bearer = {{"Authorization": f"Bearer {{token}}"}}
+    assert client.get("/services/data/v62.0/limits", headers=bearer).status_code == 401
+"""
 
 PLUGIN_CONFTEST = '''
 import json, os, time
 import pytest
 
 TIMES = []
+SERVER = os.environ.get("BENCH_SERVER_PID")
+
+
+def server_cpu():
+    """CPU seconds of the server process (user + system), 0 without one."""
+    if not SERVER:
+        return 0.0
+    with open(f"/proc/{SERVER}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item, nextitem):
+    s0 = server_cpu()
     w0, c0 = time.perf_counter(), time.process_time()
     yield
-    TIMES.append((time.perf_counter() - w0, time.process_time() - c0))
+    w1, c1 = time.perf_counter(), time.process_time()
+    TIMES.append((w1 - w0, c1 - c0, server_cpu() - s0))
 
 
 def pytest_sessionfinish(session):
@@ -216,8 +230,10 @@ def pytest_sessionfinish(session):
 '''
 
 
-def plugin(n: int, url: str | None) -> dict[str, Any]:
-    """The typical test through the pytest plugin, N tests in one pytest run (see the module's docstring)."""
+def plugin(n: int, url: str | None, server_pid: int | None = None) -> dict[str, Any]:
+    """The typical test through the pytest plugin, N tests in one pytest run (see the module's docstring).
+    With the server's `server_pid` (Linux), the server's CPU time during the measured tests is added to the
+    test process's for ``*_cpu_ms``."""
     import os
     import subprocess
     import tempfile
@@ -232,6 +248,9 @@ def plugin(n: int, url: str | None) -> dict[str, Any]:
         out = root / "times.json"
         env = {**os.environ, "BENCH_PLUGIN_TIMES": str(out), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
         env.pop("MOCKOWN_URL", None)
+        env.pop("BENCH_SERVER_PID", None)
+        if url and server_pid:
+            env["BENCH_SERVER_PID"] = str(server_pid)
         cmd = [sys.executable, "-m", "pytest", "-q", "-p", "mockown.pytest_plugin", "-p", "no:cacheprovider",
                "-c", str(root / "pytest.ini"), "--rootdir", str(root), str(root / "test_typical.py")]  # fmt: skip
         if url:
@@ -245,9 +264,10 @@ def plugin(n: int, url: str | None) -> dict[str, Any]:
     kept = times[2:-1]
     key = "plugin_socket" if url else "plugin_inprocess"
     return {
-        f"{key}_ms": statistics.mean(w for w, _ in kept) * 1000,
-        f"{key}_median_ms": statistics.median(w for w, _ in kept) * 1000,
-        f"{key}_cpu_ms": statistics.mean(c for _, c in kept) * 1000,  # this process only (not a server's)
+        f"{key}_ms": statistics.mean(t[0] for t in kept) * 1000,
+        f"{key}_median_ms": statistics.median(t[0] for t in kept) * 1000,
+        # CPU: the test process (all its threads), plus the server's when its pid was given
+        f"{key}_cpu_ms": sum(t[1] + t[2] for t in kept) / len(kept) * 1000,
         f"{key}_run_ms": run_s / n * 1000,  # the whole pytest run (start-up, collection, session) / N
     }
 
@@ -260,7 +280,8 @@ def main(argv: list[str]) -> None:
     elif what == "pertest":
         result = pertest(int(argv[1]), argv[2] if len(argv) > 2 else None)
     elif what == "plugin":
-        result = plugin(int(argv[1]), argv[2] if len(argv) > 2 else None)
+        pid = int(argv[3]) if len(argv) > 3 else None
+        result = plugin(int(argv[1]), argv[2] if len(argv) > 2 else None, pid)
     else:
         raise SystemExit(f"unknown measurement {what!r}")
     print(json.dumps(result))
