@@ -51,7 +51,7 @@ def equal(a: str | bytes, b: str | bytes) -> bool:
 
 
 def hmac_sha256_b64(key: str, message: str) -> str:
-    digest = hmac.new(key.encode(), message.encode(), hashlib.sha256).digest()
+    digest = hmac.digest(key.encode(), message.encode(), "sha256")
     return base64.b64encode(digest).decode("ascii")
 
 

@@ -57,6 +57,8 @@ class Params:
 
     def merged_under(self, other: Params) -> Params:
         """These parameters, plus those of `other` whose names are not here (body wins over query)."""
+        if not other._items:
+            return self  # Params are never changed in place, so sharing is safe
         out = Params(self.items())
         for key in other._items:
             if key not in out._items:
@@ -65,6 +67,9 @@ class Params:
 
     def to_dict(self) -> dict[str, str | list[str]]:
         return {k: vs[0] if len(vs) == 1 else list(vs) for k, vs in self._items.items()}
+
+
+NO_PARAMS = Params()  # the shared empty set (Params are never changed in place)
 
 
 async def read_body(request: Request, limit: int) -> bytes:

@@ -27,8 +27,9 @@ from urllib.parse import unquote
 
 import httpx
 
-# httpx's ASGI transport tries `import sniffio` on every request (to detect trio). When sniffio is not
-# installed, each of those imports searches the whole sys.path again; remember the miss once instead.
+# httpx's own ASGI transport (no longer used here, but tests and users may use it in the same process) tries
+# `import sniffio` on every request (to detect trio). When sniffio is not installed, each of those imports
+# searches the whole sys.path again; remember the miss once instead.
 if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
     sys.modules["sniffio"] = None  # type: ignore[assignment]  # `import sniffio` now fails at once
 

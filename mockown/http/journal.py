@@ -18,13 +18,13 @@ import re
 import threading
 from collections import deque
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qsl
 
 from .. import ids, security
 from ..clock import iso
-from .forms import Params
+from .forms import NO_PARAMS, Params
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -115,7 +115,7 @@ class RequestInfo:
     path: str
     query: str
     raw_headers: list[tuple[bytes, bytes]]
-    params: Params = field(default_factory=Params)
+    params: Params = NO_PARAMS  # Params are never changed in place: one shared empty set
     grant_type: str | None = None
     org: str | None = None
     account: str | None = None

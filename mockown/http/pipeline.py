@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..errors import dialect_for
 from .control import ControlGuard, _is_control
 from .faults import apply_faults
-from .forms import FORM_KEY, BadBody, Params, read_params
+from .forms import FORM_KEY, NO_PARAMS, BadBody, Params, read_params
 from .guards import limit_for
 from .journal import CONTROL_PREFIX, INFO_KEY, Entry, RequestInfo, bearer_of, log, resolve
 
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 
 _CONTROL_CHARS = re.compile("[\x00-\x1f\x7f]")
 _FORM_TYPES = ("", "application/x-www-form-urlencoded")
-_NO_PARAMS = Params()
 
 
 async def _refused(scope: Scope, receive: Receive, send: Send, declared: bytes | None, limit: int) -> bool:
@@ -59,18 +58,10 @@ def _content_length(headers: list[tuple[bytes, bytes]]) -> bytes | None:
     return None
 
 
-def _header(raw: list[tuple[bytes, bytes]], name: bytes) -> str | None:
-    for key, value in raw:
-        if key.lower() == name:
-            return value.decode("latin-1")
-    return None
-
-
-async def _body_params(scope: Scope, body: bytes, headers: list[tuple[bytes, bytes]], limit: int) -> Params:
-    """The body's parameters as `read_params(json_ok=True)` reads them (empty when it would refuse them)."""
-    declared = _header(headers, b"content-length")
-    content_type = _header(headers, b"content-type") or ""
-    if content_type.split(";", 1)[0].strip().lower() in _FORM_TYPES:
+async def _body_params(scope: Scope, body: bytes, declared: bytes | None, content_type: bytes, limit: int) -> Params:
+    """The body's parameters as `read_params(json_ok=True)` reads them (empty when it would refuse them), given
+    the request's first Content-Length and Content-Type headers."""
+    if content_type.split(b";", 1)[0].strip().lower().decode("latin-1") in _FORM_TYPES:
         # the common case, without a Request: the same checks and the same parse as read_params
         if declared is not None:
             try:
@@ -206,19 +197,22 @@ class RequestPipeline:
             return await receive()
 
         headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
-        declared = authorization = None
+        declared = authorization = content_type = None
         for key, value in headers:
             lkey = key.lower()
             if lkey == b"content-length":
                 if declared is None:
                     declared = value
-            elif lkey == b"authorization" and authorization is None:
-                authorization = value
+            elif lkey == b"authorization":
+                if authorization is None:
+                    authorization = value
+            elif lkey == b"content-type" and content_type is None:
+                content_type = value
         query = scope.get("query_string", b"").decode("latin-1")
         info = RequestInfo(method=scope["method"], path=scope["path"], query=query, raw_headers=headers)
         if body and not more and len(body) <= limit:  # an empty body has no parameters
-            info.params = await _body_params(scope, body, headers, limit)
-        qparams = _NO_PARAMS
+            info.params = await _body_params(scope, body, declared, content_type or b"", limit)
+        qparams = NO_PARAMS
         if query:
             with contextlib.suppress(ValueError):
                 qparams = Params(parse_qsl(query, keep_blank_values=True, max_num_fields=1000))
@@ -233,19 +227,19 @@ class RequestPipeline:
         scope[INFO_KEY] = info
         control = runtime.control
         journal = control.journal
-        entry = Entry(
-            id=journal.next_id(),
-            time=runtime.clock.now(),
-            method=info.method,
-            path=info.path,
-            query=query,
-            headers=headers,
-            params=info.params,
-            grant_type=info.grant_type,
-            org=info.org,
-            account=info.account,
-            client_id=info.client_id,
-            user=info.user,
+        entry = Entry(  # positional: id, time, method, path, query, headers, params, grant type, org, account, ...
+            journal.next_id(),
+            runtime.clock.now(),
+            info.method,
+            info.path,
+            query,
+            headers,
+            info.params,
+            info.grant_type,
+            info.org,
+            info.account,
+            info.client_id,
+            info.user,
         )
         scope["mockown.entry"] = entry
         recorded = False
