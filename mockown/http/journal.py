@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from .. import ids, security
 from ..clock import iso
@@ -319,9 +319,15 @@ class Journal:
 
     def entries(self, where: JournalFilter | None = None, limit: int | None = None) -> list[Entry]:
         with self._lock:
-            found = [e for e in self._entries if where is None or where(e)]
-        if limit is not None and limit >= 0:
-            found = found[-limit:] if limit else []
+            if limit is None or limit < 0:
+                return [e for e in self._entries if where is None or where(e)]
+            found: list[Entry] = []  # the newest `limit` matches: walk from the newest end, stop when enough
+            for e in reversed(self._entries):
+                if len(found) >= limit:
+                    break
+                if where is None or where(e):
+                    found.append(e)
+        found.reverse()
         return found
 
     def counts(self, where: JournalFilter | None = None) -> dict[str, Any]:
@@ -410,11 +416,7 @@ def _resolve_salesforce(runtime: Runtime, info: RequestInfo) -> None:
     if client_id is None:
         auth = info.authorization or ""
         if auth.lower().startswith("basic "):
-            from urllib.parse import unquote
-
-            from ..security import basic_pair
-
-            pair = basic_pair(auth)
+            pair = security.basic_pair(auth)
             client_id = (unquote(pair[0]) or None) if pair else None
             info.client_id = client_id
     if client_id:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from ..clock import iso
@@ -110,7 +109,7 @@ def start(
             trigger_type=trigger,
             started_at=now,
             progress=progression if progression is not None else own.new_progression("backup"),
-            snapshots=[dataclasses.asdict(s) for s in snapshots],
+            snapshots=[s.to_dict() for s in snapshots],
             num_api_calls=5 + 3 * len(snapshots) + items // 200,
         )
         settle(own, backup, poll=False)

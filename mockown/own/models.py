@@ -131,6 +131,18 @@ class Snapshot:
     removed: dict[str, int] = field(default_factory=dict)
     next_index: int = 0  # the next record number this object's generator hands out
 
+    def to_dict(self) -> dict[str, Any]:
+        """`dataclasses.asdict(self)` without its recursion: every field is a string, a number, or a flat
+        container of strings and numbers, so a copy of each container is the same deep copy."""
+        return {
+            "name": self.name,
+            "records": dict(self.records),
+            "added": list(self.added),
+            "changed": list(self.changed),
+            "removed": dict(self.removed),
+            "next_index": self.next_index,
+        }
+
 
 @record("own_backups", indexes=("service_id",))
 @dataclass(slots=True)

@@ -18,6 +18,7 @@ from .. import ids, security
 from ..store import Table
 from .discovery import SCOPES, DocumentCache
 from .errors import OAuthError, expired_token, invalid_client_id, invalid_grant
+from .jwt_access import mint
 from .models import AccessToken, AuthCode, ConnectedApp, Org, RefreshToken, User
 
 if TYPE_CHECKING:
@@ -215,8 +216,6 @@ class SalesforceService:
                     self._enforce_approval_limit(user.id, app.id)
             token_format = issued.token_format or ("jwt" if app.jwt_access_tokens else "opaque")
             if token_format == "jwt":
-                from .jwt_access import mint
-
                 issuer = self.instance_url(org, base)
                 access_raw = mint(self.runtime.keys.rsa, issuer=issuer, org=org, user=user, app=app,
                                   scopes=issued.scopes, now=now, ttl=app.session_timeout)  # fmt: skip

@@ -32,6 +32,7 @@ FIGURES = [
     "cold start to first 200 vs peer",
     "introspection p50 (CPU), 2,000 vs 1,000 live tokens",
     "resident memory per live token (2,000)",
+    "per test: pytest plugin, in-process vs --mockown-url",
     "per test: in-process fixture (fresh app) vs socket",
 ]
 

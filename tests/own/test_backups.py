@@ -244,3 +244,20 @@ def test_unknown_paths_and_methods_in_the_own_dialect(client: httpx.Client, auth
     r = client.delete(f"/api/v1/services/{SALES}", headers=auth)
     assert r.status_code == 405 and r.json()["error"] == "Method Not Allowed"
     assert OWNER == 12345
+
+
+def test_a_snapshot_is_stored_as_asdict_would_store_it() -> None:
+    """`Snapshot.to_dict` is `dataclasses.asdict` without the recursion: same keys, same values, own copies."""
+    import dataclasses
+
+    from mockown.own import data
+
+    first = data.first_snapshot("seed", "accounts", 5)
+    snap = data.next_snapshot("seed", first, 1)
+    snap.removed["x"] = 3
+    as_dict = snap.to_dict()
+    assert as_dict == dataclasses.asdict(snap)
+    assert [f.name for f in dataclasses.fields(snap)] == list(as_dict)
+    as_dict["records"]["new"] = 1
+    as_dict["added"].append("new")
+    assert "new" not in snap.records and "new" not in snap.added
