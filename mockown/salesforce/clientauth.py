@@ -15,7 +15,7 @@ from ..http.forms import Params
 from .errors import OAuthError, invalid_client_id
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built on every token request; never changed after it is made
 class ClientCredentials:
     method: str  # client_secret_basic | client_secret_post | none
     client_id: str | None

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ..errors import NO_STORE
 from ..http.api import Api, base_url, header, host_of, runtime_of
 from ..http.forms import Params, query_params, read_params
+from ..http.responses import JsonBody, JsonHeaders
 from . import authorize as authz
 from . import identity as ident
 from . import rest
@@ -34,8 +35,12 @@ async def _form(request: Request) -> Params:
     return await read_params(request, limit)
 
 
-def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return JSONResponse(body, status_code=status, headers=headers, media_type=JSON_TYPE)
+_PLAIN, _NO_STORE = JsonHeaders(JSON_TYPE), JsonHeaders(JSON_TYPE, NO_STORE)
+
+
+def _json(body: Any, status: int = 200, *, no_store: bool = False, headers: dict[str, str] | None = None) -> Response:
+    prepared = JsonHeaders(JSON_TYPE, headers) if headers else _NO_STORE if no_store else _PLAIN
+    return JsonBody(body, prepared, status)
 
 
 async def token_endpoint(request: Request) -> Response:
@@ -67,7 +72,7 @@ async def authorize_endpoint(request: Request) -> Response:
 
 async def introspect_endpoint(request: Request) -> Response:
     body = introspect(_service(request), await _form(request), header(request, "authorization"), base_url(request))
-    return _json(body, headers=NO_STORE)
+    return _json(body, no_store=True)
 
 
 async def revoke_endpoint(request: Request) -> Response:

@@ -32,7 +32,7 @@ REFRESH_PREFIX = "5Aep861"
 KNOWN_SCOPES = frozenset(SCOPES)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built on every token request; never changed after it is made
 class Issued:
     """What a grant decided to issue; `SalesforceService.issue` turns it into tokens and a response."""
 

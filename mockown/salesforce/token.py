@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Any
 from xml.sax.saxutils import escape
 
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from ..http.forms import Params
+from ..http.responses import JsonBody, JsonHeaders
 from .clientauth import client_credentials
 from .errors import NO_STORE, OAuthError
 from .grants import TokenRequest, grant_for
 from .service import SalesforceService
 
 JSON_TYPE = "application/json;charset=UTF-8"
+_TOKEN_HEADERS = JsonHeaders(JSON_TYPE, NO_STORE)
 
 
 def token(
@@ -57,4 +59,4 @@ def render(body: dict[str, Any], fmt: str | None, accept: str | None) -> Respons
         return Response(xml, media_type="application/xml", headers=NO_STORE)
     if kind not in ("", "json"):
         raise OAuthError("invalid_request", "unsupported format")
-    return JSONResponse(body, headers=NO_STORE, media_type=JSON_TYPE)
+    return JsonBody(body, _TOKEN_HEADERS)

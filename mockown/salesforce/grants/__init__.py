@@ -12,7 +12,7 @@ from ..models import ConnectedApp
 from ..service import SalesforceService
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built on every token request; never changed after it is made
 class TokenRequest:
     params: Params
     client: ClientCredentials
