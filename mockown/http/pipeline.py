@@ -36,19 +36,15 @@ _CONTROL_CHARS = re.compile("[\x00-\x1f\x7f]")
 _FORM_TYPES = ("", "application/x-www-form-urlencoded")
 
 
-async def _refused(scope: Scope, receive: Receive, send: Send, declared: bytes | None, limit: int) -> bool:
-    """The path guard and the body limit: True when they answered the request."""
+def _refusal(scope: Scope, declared: bytes | None, limit: int) -> Response | None:
+    """The path guard and the body limit: the answer when they refuse the request, else None."""
     path = scope["path"]
     if _CONTROL_CHARS.search(path):
-        dialect = dialect_for(scope["app"].state.dialects, path)
-        await dialect(404, "Not Found", "no such resource").response()(scope, receive, send)
-        return True
+        return dialect_for(scope["app"].state.dialects, path)(404, "Not Found", "no such resource").response()
     if declared is not None and declared.strip().isdigit() and int(declared) > limit:
         dialect = dialect_for(scope["app"].state.dialects, path)
-        error = dialect(413, "Payload Too Large", f"request body larger than {limit} bytes")
-        await error.response()(scope, receive, send)
-        return True
-    return False
+        return dialect(413, "Payload Too Large", f"request body larger than {limit} bytes").response()
+    return None
 
 
 def _content_length(headers: list[tuple[bytes, bytes]]) -> bytes | None:
@@ -58,25 +54,30 @@ def _content_length(headers: list[tuple[bytes, bytes]]) -> bytes | None:
     return None
 
 
-async def _body_params(scope: Scope, body: bytes, declared: bytes | None, content_type: bytes, limit: int) -> Params:
-    """The body's parameters as `read_params(json_ok=True)` reads them (empty when it would refuse them), given
-    the request's first Content-Length and Content-Type headers."""
-    if content_type.split(b";", 1)[0].strip().lower().decode("latin-1") in _FORM_TYPES:
-        # the common case, without a Request: the same checks and the same parse as read_params
-        if declared is not None:
-            try:
-                if int(declared) > limit:
-                    return Params()
-            except ValueError:
-                return Params()
+def _form_params(scope: Scope, body: bytes, declared: bytes | None, content_type: bytes, limit: int) -> Params | None:
+    """A form body's parameters as `read_params` reads them (empty when it would refuse them), given the request's
+    first Content-Length and Content-Type; None when the body is not a form (`_body_params` reads it)."""
+    if content_type.split(b";", 1)[0].strip().lower().decode("latin-1") not in _FORM_TYPES:
+        return None
+    # the common case, without a Request: the same checks and the same parse as read_params
+    if declared is not None:
         try:
-            params = Params(
-                parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False, max_num_fields=1000)
-            )
-        except ValueError:  # UnicodeDecodeError included
+            if int(declared) > limit:
+                return Params()
+        except ValueError:
             return Params()
-        scope[FORM_KEY] = (body, params)
-        return params
+    try:
+        params = Params(
+            parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False, max_num_fields=1000)
+        )
+    except ValueError:  # UnicodeDecodeError included
+        return Params()
+    scope[FORM_KEY] = (body, params)
+    return params
+
+
+async def _body_params(scope: Scope, body: bytes, limit: int) -> Params:
+    """Any other body's parameters as `read_params(json_ok=True)` reads them (empty when it would refuse them)."""
     sent = False
 
     async def once() -> Message:
@@ -145,8 +146,11 @@ class RequestPipeline:
                 raise
 
     async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
-        limit = limit_for(scope["path"], scope["app"].state.runtime.config.max_body_bytes)
-        if not await _refused(scope, receive, send, _content_length(scope.get("headers", ())), limit):
+        limit = limit_for(scope["path"], scope["app"].runtime.config.max_body_bytes)
+        refusal = _refusal(scope, _content_length(scope.get("headers", ())), limit)
+        if refusal is not None:
+            await refusal(scope, receive, send)
+        else:
             await self.app(scope, receive, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -211,7 +215,8 @@ class RequestPipeline:
         query = scope.get("query_string", b"").decode("latin-1")
         info = RequestInfo(method=scope["method"], path=scope["path"], query=query, raw_headers=headers)
         if body and not more and len(body) <= limit:  # an empty body has no parameters
-            info.params = await _body_params(scope, body, declared, content_type or b"", limit)
+            form = _form_params(scope, body, declared, content_type or b"", limit)
+            info.params = form if form is not None else await _body_params(scope, body, limit)
         qparams = NO_PARAMS
         if query:
             with contextlib.suppress(ValueError):
@@ -261,11 +266,13 @@ class RequestPipeline:
             await send(message)
 
         try:
-            if not await _refused(scope, replay, recording_send, declared, limit):
-                if control.faults.empty:
-                    await self.app(scope, replay, recording_send)
-                else:
-                    await apply_faults(self.app, scope, replay, recording_send, info)
+            refusal = _refusal(scope, declared, limit)
+            if refusal is not None:
+                await refusal(scope, replay, recording_send)
+            elif control.faults.empty:
+                await self.app(scope, replay, recording_send)
+            else:
+                await apply_faults(self.app, scope, replay, recording_send, info)
         except Exception as exc:
             if entry.status or not await self._render_error(scope, replay, recording_send, exc):
                 if entry.status == 0:

@@ -43,3 +43,21 @@ def test_new_ids_are_valid_and_fresh() -> None:
     made = {ids.new_id(ids.ORG) for _ in range(200)}
     assert len(made) == 200
     assert all(ids.is_valid(i) and i.startswith("00D") for i in made)
+
+
+def _reference_checksum(id15: str) -> str:
+    """Salesforce's documented algorithm, literally: per 5-character chunk, bit i set when character i is A-Z."""
+    suffix = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+    return "".join(
+        suffix[sum(1 << i for i, ch in enumerate(id15[c * 5 : c * 5 + 5]) if "A" <= ch <= "Z")] for c in range(3)
+    )
+
+
+@given(ALNUM)
+def test_checksum_matches_the_reference_algorithm(id15: str) -> None:
+    assert ids.checksum(id15) == _reference_checksum(id15)
+
+
+@given(st.text(min_size=0, max_size=16))
+def test_checksum_of_any_text_matches_the_reference_too(text: str) -> None:
+    assert ids.checksum(text) == _reference_checksum(text[:15])
