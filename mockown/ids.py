@@ -21,9 +21,9 @@ _CASE_BITS = str.maketrans({c: "1" if c.isupper() else "0" for c in _B62})
 def checksum(id15: str) -> str:
     """The three-character suffix that makes a 15-character id case-insensitively unique: for each 5-character
     chunk, the bits of its upper-case letters (first character = lowest bit) index `_SUFFIX`."""
-    bits = id15[:15].translate(_CASE_BITS)
-    if len(bits) == 15 and bits.count("0") + bits.count("1") == 15:  # the usual case: an alphanumeric id
-        return _SUFFIX[int(bits[4::-1], 2)] + _SUFFIX[int(bits[9:4:-1], 2)] + _SUFFIX[int(bits[14:9:-1], 2)]
+    flags = id15[:15].translate(_CASE_BITS)
+    if len(flags) == 15 and flags.count("0") + flags.count("1") == 15:  # the usual case: an alphanumeric id
+        return _SUFFIX[int(flags[4::-1], 2)] + _SUFFIX[int(flags[9:4:-1], 2)] + _SUFFIX[int(flags[14:9:-1], 2)]
     out = []
     for chunk in range(3):
         bits = 0

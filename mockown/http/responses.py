@@ -31,6 +31,16 @@ class JsonHeaders:
         self.after: RawHeaders = () if typed else ((b"content-type", media_type.encode("latin-1")),)
 
 
+class Prepared(Response):
+    """A body already serialized (e.g. a cached document) with a prepared `JsonHeaders`."""
+
+    def __init__(self, body: bytes, headers: JsonHeaders, status_code: int = 200) -> None:
+        self.status_code = status_code
+        self.background = None
+        self.body = body
+        self.raw_headers = [*headers.before, (b"content-length", str(len(body)).encode()), *headers.after]
+
+
 class JsonBody(Response):
     """`JSONResponse(content, status_code, headers, media_type)` for a prepared `JsonHeaders`."""
 

@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Route
 from ..errors import NO_STORE
 from ..http.api import Api, base_url, header, host_of, runtime_of
 from ..http.forms import Params, query_params, read_params
-from ..http.responses import JsonBody, JsonHeaders
+from ..http.responses import JsonBody, JsonHeaders, Prepared
 from . import authorize as authz
 from . import identity as ident
 from . import rest
@@ -128,7 +128,7 @@ async def userinfo_endpoint(request: Request) -> Response:
 
 
 async def discovery_endpoint(request: Request) -> Response:
-    return Response(_service(request).documents.discovery(base_url(request)), media_type=JSON_TYPE)
+    return Prepared(_service(request).documents.discovery(base_url(request)), _PLAIN)
 
 
 async def jwks_endpoint(request: Request) -> Response:
