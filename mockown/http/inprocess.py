@@ -150,7 +150,10 @@ def _run_here(coro: Coroutine[Any, Any, Result]) -> Result:
         raise
 
 
-class InProcessTransport(httpx.BaseTransport):
+class _AppCalls:
+    """What both transports call: the app, whether its exceptions reach the caller, the client address and the
+    root path its scopes carry."""
+
     def __init__(
         self,
         app: Any,
@@ -163,6 +166,11 @@ class InProcessTransport(httpx.BaseTransport):
         self.raise_app_exceptions = raise_app_exceptions
         self.client = client
         self.root_path = root_path
+
+
+class InProcessTransport(_AppCalls, httpx.BaseTransport):
+    def __init__(self, app: Any, **options: Any):
+        super().__init__(app, **options)
         self._loop: asyncio.AbstractEventLoop | None = None  # the daemon thread's, made on first need
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -226,21 +234,8 @@ class InProcessTransport(httpx.BaseTransport):
             thread.join(timeout=5)
 
 
-class AsyncInProcessTransport(httpx.AsyncBaseTransport):
+class AsyncInProcessTransport(_AppCalls, httpx.AsyncBaseTransport):
     """`httpx.ASGITransport`'s behaviour on the caller's loop, with the same lighter path as the sync one."""
-
-    def __init__(
-        self,
-        app: Any,
-        *,
-        raise_app_exceptions: bool = True,
-        client: tuple[str, int] = ("127.0.0.1", 50000),
-        root_path: str = "",
-    ):
-        self.app = app
-        self.raise_app_exceptions = raise_app_exceptions
-        self.client = client
-        self.root_path = root_path
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         body = await request.aread()
