@@ -140,7 +140,7 @@ async def read_params(request: Request, limit: int, *, json_ok: bool = False) ->
 def query_params(request: Request) -> Params:
     try:
         query = request.scope.get("query_string", b"").decode("latin-1")  # what `request.url.query` gives
-        return Params(parse_qsl(query, keep_blank_values=True, max_num_fields=1000)) if query else Params()
+        return Params(parse_qsl(query, keep_blank_values=True, max_num_fields=1000)) if query else NO_PARAMS
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadBody(f"malformed query string: {exc}") from None
 

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import unquote_plus
@@ -22,13 +23,20 @@ class ClientCredentials:
     client_secret: str | None
 
 
+@functools.lru_cache(maxsize=1024)
+def _basic_pair(authorization: str) -> tuple[str, str] | None:
+    """RFC 6749 §2.3.1: base64, then each half form-URL-decoded (pure, so cached like `security.b64_pair`)."""
+    pair = security.basic_pair(authorization)
+    return None if pair is None else (unquote_plus(pair[0]), unquote_plus(pair[1]))
+
+
 def _basic(params: Params, authorization: str | None) -> ClientCredentials | None:
     if not authorization or authorization[:6].lower() != "basic ":
         return None
-    pair = security.basic_pair(authorization)
+    pair = _basic_pair(authorization)
     if pair is None:
         raise OAuthError("invalid_client", "invalid client credentials")
-    client_id, secret = unquote_plus(pair[0]), unquote_plus(pair[1])
+    client_id, secret = pair
     body_id = params.get("client_id")
     if body_id and body_id != client_id:
         raise invalid_client_id()

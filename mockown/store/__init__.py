@@ -9,6 +9,7 @@ writes it through `store.table(Kind)`, which is typed: `store.table(AccessToken)
 from __future__ import annotations
 
 import dataclasses
+import operator
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
@@ -17,10 +18,27 @@ R = TypeVar("R")
 
 
 class RecordMeta:
-    __slots__ = ("cls", "indexes", "key", "table")
+    __slots__ = ("cls", "index_values", "indexes", "key", "table")
 
     def __init__(self, cls: type[Any], table: str, key: str, indexes: tuple[str, ...]) -> None:
         self.cls, self.table, self.key, self.indexes = cls, table, key, indexes
+        # a record's indexed values as a tuple, in `indexes` order (attrgetter gives a bare value for one name)
+        getter = operator.attrgetter(*indexes) if indexes else None
+        self.index_values: Callable[[Any], tuple[Any, ...]] = (
+            (lambda rec: ())
+            if getter is None
+            else (lambda rec: (getter(rec),))
+            if len(indexes) == 1
+            else getter
+        )
+
+    def __reduce__(self) -> tuple[Callable[[str], RecordMeta], tuple[str]]:
+        # pickled (a frozen memory store) as a reference to the registered kind, not a copy
+        return _registered, (self.table,)
+
+
+def _registered(table: str) -> RecordMeta:
+    return RECORD_TYPES[table]
 
 
 RECORD_TYPES: dict[str, RecordMeta] = {}

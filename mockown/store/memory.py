@@ -28,7 +28,7 @@ class MemoryTable(Generic[R]):
 
     def put(self, rec: R) -> None:
         key = getattr(rec, self._meta.key)
-        values = tuple(getattr(rec, name) for name in self._meta.indexes)
+        values = self._meta.index_values(rec)
         old = self._indexed.get(key)
         if old != values:
             if old is not None:
