@@ -25,11 +25,7 @@ class RecordMeta:
         # a record's indexed values as a tuple, in `indexes` order (attrgetter gives a bare value for one name)
         getter = operator.attrgetter(*indexes) if indexes else None
         self.index_values: Callable[[Any], tuple[Any, ...]] = (
-            (lambda rec: ())
-            if getter is None
-            else (lambda rec: (getter(rec),))
-            if len(indexes) == 1
-            else getter
+            (lambda rec: ()) if getter is None else (lambda rec: (getter(rec),)) if len(indexes) == 1 else getter
         )
 
     def __reduce__(self) -> tuple[Callable[[str], RecordMeta], tuple[str]]:
