@@ -21,6 +21,7 @@ import asyncio
 import importlib.util
 import sys
 import threading
+import weakref
 from collections.abc import Coroutine, MutableMapping
 from typing import Any
 from urllib.parse import unquote
@@ -123,12 +124,18 @@ class _ThreadLoops(threading.local):
 
 
 class _Loop(asyncio.SelectorEventLoop):
-    """A private loop that closes itself quietly when its thread's storage drops it (the base class warns
-    about an unclosed loop, which a test run with warnings as errors would report)."""
+    """A thread's private loop. It is closed when its thread's `Thread` object goes (`_close_quietly`, through
+    `weakref.finalize`): deterministically, while its self-pipe sockets are still open. Left to the garbage
+    collector instead, a loop caught in a reference cycle can be finalized after its own sockets, and then both
+    warn (an unclosed loop, unclosed sockets) and fail to close."""
 
     def __del__(self) -> None:
-        if not self.is_closed() and not self.is_running():
-            self.close()
+        _close_quietly(self)
+
+
+def _close_quietly(loop: asyncio.AbstractEventLoop) -> None:
+    if not loop.is_closed() and not loop.is_running():
+        loop.close()
 
 
 _here = _ThreadLoops()
@@ -139,6 +146,7 @@ def _run_here(coro: Coroutine[Any, Any, Result]) -> Result:
     loop = _here.loop
     if loop is None or loop.is_closed():
         loop = _here.loop = _Loop()
+        weakref.finalize(threading.current_thread(), _close_quietly, loop)
     try:
         return loop.run_until_complete(coro)
     except Exception:
