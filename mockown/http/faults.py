@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .. import ids, security
 from ..clock import check_instant, iso, parse_duration, parse_instant
 from ..errors import DialectTable, dialect_for
-from .journal import CONTROL_PREFIX, INFO_KEY, Entry, RequestInfo
+from .journal import CONTROL_PREFIX, Entry, RequestInfo
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -587,18 +587,6 @@ def _with_error_code(response: Response, code: str) -> Response:
         if key.lower() not in ("content-length", "content-type"):
             fresh.headers[key] = value
     return fresh
-
-
-class FaultMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        info: RequestInfo | None = scope.get(INFO_KEY)
-        if scope["type"] != "http" or info is None:
-            await self.app(scope, receive, send)
-            return
-        await apply_faults(self.app, scope, receive, send, info)
 
 
 async def apply_faults(app: ASGIApp, scope: Scope, receive: Receive, send: Send, info: RequestInfo) -> None:

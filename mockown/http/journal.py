@@ -1,11 +1,11 @@
 """The request journal: what the server received, newest last, secrets redacted.
 
-`JournalMiddleware` is the outer of the two observing middlewares. For every request outside the control
-plane it buffers the body (up to the configured limit), works out who the request is about (org, Own account,
-client id, grant type) once, leaves that `RequestInfo` in the ASGI scope for the fault middleware, replays
-the body to the app, and records an `Entry` with the final status. Parameter values, headers and query
-values that carry secrets (tokens, secrets, passwords, codes, assertions, `Authorization`) are redacted
-before anything is stored or logged.
+For every request outside the control plane, the request pipeline (`pipeline.py`) buffers the body (up to
+the configured limit), works out who the request is about (org, Own account, client id, grant type) once
+(`resolve`), hands that `RequestInfo` to the fault rules, replays the body to the app, and
+records an `Entry` with the final status. Parameter values, headers and query values that carry secrets
+(tokens, secrets, passwords, codes, assertions, `Authorization`) are redacted before anything leaves an entry
+(`Entry` keeps the raw request and redacts it when first read) or is logged.
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ log = logging.getLogger("mockown.request")
 
 CONTROL_PREFIX = "/_mockown"
 REDACTED = "[redacted]"
-INFO_KEY = "mockown.request"
 
 # Parameter / query names whose values are secrets. `code` alone (authorization code) and anything that
 # names a token, secret, password, assertion, verifier or session.
@@ -109,7 +108,7 @@ def redact_query(query: str) -> str:
 
 @dataclass
 class RequestInfo:
-    """What the middlewares know about a request before the app sees it (shared through the scope)."""
+    """What the pipeline knows about a request before the app sees it (for the journal and the fault rules)."""
 
     method: str
     path: str

@@ -1,6 +1,7 @@
-"""Every request's way in: one pure-ASGI middleware instead of five stacked ones.
+"""Every request's way in: the app's whole middleware stack (`MockownApp.build_middleware_stack`), one pure-ASGI
+pass in front of the router, and the one place where exceptions become answers (`RequestPipeline`).
 
-In this order, as the separate middlewares did: the control plane's guard (`/_mockown/...` only); the request
+In this order, as separate middlewares once did: the control plane's guard (`/_mockown/...` only); the request
 journal (everything outside `/_mockown`): read the body once, parse its parameters once (shared with the
 endpoint's `read_params`), work out who the request is about (`resolve`), record an `Entry`; the path guard
 (control characters: 404); the body limit (declared `Content-Length` over the limit: 413); the fault rules
@@ -27,7 +28,7 @@ from .control import ControlGuard, _is_control
 from .faults import apply_faults
 from .forms import FORM_KEY, NO_PARAMS, BadBody, Params, read_params
 from .guards import limit_for
-from .journal import CONTROL_PREFIX, INFO_KEY, Entry, RequestInfo, bearer_of, log, resolve
+from .journal import CONTROL_PREFIX, Entry, RequestInfo, bearer_of, log, resolve
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -229,7 +230,6 @@ class RequestPipeline:
             resolve(runtime, info)
         except Exception:  # resolution is best effort; the app itself reports real problems
             log.debug("could not resolve the subject of %s %s", info.method, info.path, exc_info=True)
-        scope[INFO_KEY] = info
         control = runtime.control
         journal = control.journal
         entry = Entry(  # positional: id, time, method, path, query, headers, params, grant type, org, account, ...
