@@ -10,6 +10,7 @@ from starlette.routing import BaseRoute
 
 from ..errors import MockownError
 from ..runtime import Runtime
+from .headers import first_header
 
 
 @dataclass(frozen=True)
@@ -31,12 +32,8 @@ _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 def header(request: Request, name: str) -> str | None:
     """The first value of a request header, as `request.headers.get(name)` gives it, read straight from the ASGI
     scope (no `Headers` object for one or two look-ups on the hot paths)."""
-    wanted = name.lower().encode("latin-1")
-    for key, value in request.scope.get("headers", ()):
-        if key.lower() == wanted:
-            found: str = value.decode("latin-1")
-            return found
-    return None
+    value = first_header(request.scope.get("headers", ()), name.lower().encode("latin-1"))
+    return None if value is None else value.decode("latin-1")
 
 
 def _host_header(request: Request) -> str | None:

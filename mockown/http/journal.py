@@ -112,8 +112,6 @@ class RequestInfo:
 
     method: str
     path: str
-    query: str
-    raw_headers: list[tuple[bytes, bytes]]
     params: Params = NO_PARAMS  # Params are never changed in place: one shared empty set
     grant_type: str | None = None
     org: str | None = None
@@ -122,17 +120,6 @@ class RequestInfo:
     user: str | None = None
     bearer: str | None = None
     authorization: str | None = None  # the first Authorization header, as sent
-
-    @property
-    def headers(self) -> list[tuple[str, str]]:
-        return _decode_headers(self.raw_headers)
-
-    def header(self, name: str) -> str | None:
-        lname = name.lower().encode("latin-1")
-        for key, value in self.raw_headers:
-            if key.lower() == lname:
-                return value.decode("latin-1")
-        return None
 
 
 class Entry:

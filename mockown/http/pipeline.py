@@ -28,6 +28,7 @@ from .control import ControlGuard, _is_control
 from .faults import apply_faults
 from .forms import FORM_KEY, NO_PARAMS, BadBody, Params, read_params
 from .guards import limit_for
+from .headers import first_header
 from .journal import CONTROL_PREFIX, Entry, RequestInfo, bearer_of, log, resolve
 
 if TYPE_CHECKING:
@@ -45,13 +46,6 @@ def _refusal(scope: Scope, declared: bytes | None, limit: int) -> Response | Non
     if declared is not None and declared.strip().isdigit() and int(declared) > limit:
         dialect = dialect_for(scope["app"].state.dialects, path)
         return dialect(413, "Payload Too Large", f"request body larger than {limit} bytes").response()
-    return None
-
-
-def _content_length(headers: list[tuple[bytes, bytes]]) -> bytes | None:
-    for key, value in headers:
-        if key.lower() == b"content-length":
-            return value
     return None
 
 
@@ -148,7 +142,7 @@ class RequestPipeline:
 
     async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
         limit = limit_for(scope["path"], scope["app"].runtime.config.max_body_bytes)
-        refusal = _refusal(scope, _content_length(scope.get("headers", ())), limit)
+        refusal = _refusal(scope, first_header(scope.get("headers", ()), b"content-length"), limit)
         if refusal is not None:
             await refusal(scope, receive, send)
         else:
@@ -214,7 +208,7 @@ class RequestPipeline:
             elif lkey == b"content-type" and content_type is None:
                 content_type = value
         query = scope.get("query_string", b"").decode("latin-1")
-        info = RequestInfo(method=scope["method"], path=scope["path"], query=query, raw_headers=headers)
+        info = RequestInfo(method=scope["method"], path=scope["path"])
         if body and not more and len(body) <= limit:  # an empty body has no parameters
             form = _form_params(scope, body, declared, content_type or b"", limit)
             info.params = form if form is not None else await _body_params(scope, body, limit)
