@@ -92,6 +92,45 @@ async def _body_params(scope: Scope, body: bytes, limit: int) -> Params:
     return params
 
 
+async def _buffered(receive: Receive, limit: int) -> tuple[bytes, bool, Receive]:
+    """The request body read up to `limit` (more than that stays unread), whether more of it is left, and a
+    `receive` for the app that replays what was read, then carries on with the server's."""
+    message = await receive()
+    more = False
+    disconnect: Message | None = None
+    if message["type"] != "http.request":
+        disconnect, body = message, b""
+    else:
+        body = message.get("body", b"")
+        more = message.get("more_body", False)
+        if more and len(body) <= limit:
+            chunks, total = [body], len(body)
+            while more and total <= limit:
+                message = await receive()
+                if message["type"] != "http.request":
+                    disconnect = message
+                    break
+                chunk = message.get("body", b"")
+                chunks.append(chunk)
+                total += len(chunk)
+                more = message.get("more_body", False)
+            body = b"".join(chunks)
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            if disconnect is not None and not body:
+                return disconnect
+            return {"type": "http.request", "body": body, "more_body": more}
+        if disconnect is not None:
+            return disconnect
+        return await receive()
+
+    return body, more, replay
+
+
 Handler = Callable[[Request, Exception], Awaitable[Response]]
 
 
@@ -162,41 +201,9 @@ class RequestPipeline:
         runtime: Runtime = scope["app"].runtime
         started = time.perf_counter()
         limit = runtime.config.max_body_bytes
-        message = await receive()
-        more = False
-        disconnect: Message | None = None
-        if message["type"] != "http.request":
-            disconnect, body = message, b""
-        else:
-            body = message.get("body", b"")
-            more = message.get("more_body", False)
-            if more and len(body) <= limit:
-                chunks, total = [body], len(body)
-                while more and total <= limit:
-                    message = await receive()
-                    if message["type"] != "http.request":
-                        disconnect = message
-                        break
-                    chunk = message.get("body", b"")
-                    chunks.append(chunk)
-                    total += len(chunk)
-                    more = message.get("more_body", False)
-                body = b"".join(chunks)
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                if disconnect is not None and not body:
-                    return disconnect
-                return {"type": "http.request", "body": body, "more_body": more}
-            if disconnect is not None:
-                return disconnect
-            return await receive()
-
         headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
         declared = authorization = content_type = None
+        chunked = False
         for key, value in headers:
             lkey = key.lower()
             if lkey == b"content-length":
@@ -205,8 +212,17 @@ class RequestPipeline:
             elif lkey == b"authorization":
                 if authorization is None:
                     authorization = value
-            elif lkey == b"content-type" and content_type is None:
-                content_type = value
+            elif lkey == b"content-type":
+                if content_type is None:
+                    content_type = value
+            elif lkey == b"transfer-encoding":
+                chunked = True
+        body, more = b"", False
+        app_receive = receive
+        if chunked or (declared is not None and declared.strip() not in (b"", b"0")):
+            # a body to read (HTTP/1.1 has none without Content-Length or Transfer-Encoding): read it up to the
+            # limit, then replay it to the app
+            body, more, app_receive = await _buffered(receive, limit)
         query = scope.get("query_string", b"").decode("latin-1")
         info = RequestInfo(method=scope["method"], path=scope["path"])
         if body and not more and len(body) <= limit:  # an empty body has no parameters
@@ -262,13 +278,13 @@ class RequestPipeline:
         try:
             refusal = _refusal(scope, declared, limit)
             if refusal is not None:
-                await refusal(scope, replay, recording_send)
+                await refusal(scope, app_receive, recording_send)
             elif control.faults.empty:
-                await self.app(scope, replay, recording_send)
+                await self.app(scope, app_receive, recording_send)
             else:
-                await apply_faults(self.app, scope, replay, recording_send, info)
+                await apply_faults(self.app, scope, app_receive, recording_send, info)
         except Exception as exc:
-            if entry.status or not await self._render_error(scope, replay, recording_send, exc):
+            if entry.status or not await self._render_error(scope, app_receive, recording_send, exc):
                 if entry.status == 0:
                     entry.status = 500
                 raise
