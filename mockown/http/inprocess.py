@@ -129,8 +129,9 @@ class _Loop(asyncio.SelectorEventLoop):
     collector instead, a loop caught in a reference cycle can be finalized after its own sockets, and then both
     warn (an unclosed loop, unclosed sockets) and fail to close."""
 
-    def __del__(self) -> None:
-        _close_quietly(self)
+    def __del__(self) -> None:  # a fallback; methods only (module globals may be gone at interpreter exit)
+        if not self.is_closed() and not self.is_running():
+            self.close()
 
 
 def _close_quietly(loop: asyncio.AbstractEventLoop) -> None:
