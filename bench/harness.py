@@ -223,25 +223,21 @@ def run(a: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
     def load_ratio(ours: str, theirs: str) -> float:
         return statistics.median(x.rps / y.rps for x, y in zip(runs[ours], runs[theirs], strict=True))
 
+    def load_row(figure: str, ours: str, theirs: str, target: str = "") -> Row:
+        """A load figure: mockown's scenario `ours` against `theirs` ("peer/..." or "ceiling/...")."""
+        against = theirs.split("/", 1)[0]
+        return Row(figure, fmt(ours), f"{against} {fmt(theirs)}", load_ratio(ours, theirs), target)
+
     rows = [
-        Row("token, opaque vs peer", fmt("mockown/token_opaque"), "peer " + fmt("peer/token"),
-            load_ratio("mockown/token_opaque", "peer/token"), ">= 3.0x"),
-        Row("token, opaque vs form ceiling", fmt("mockown/token_opaque"), "ceiling " + fmt("ceiling/form"),
-            load_ratio("mockown/token_opaque", "ceiling/form"), ">= 0.6x"),
-        Row("token, JWT (RS256) vs peer", fmt("mockown/token_jwt"), "peer " + fmt("peer/token"),
-            load_ratio("mockown/token_jwt", "peer/token"), ">= 1.0x"),
-        Row("discovery vs fixed-JSON ceiling", fmt("mockown/discovery"), "ceiling " + fmt("ceiling/fixed"),
-            load_ratio("mockown/discovery", "ceiling/fixed"), ">= 0.8x"),
-        Row("discovery vs peer", fmt("mockown/discovery"), "peer " + fmt("peer/discovery"),
-            load_ratio("mockown/discovery", "peer/discovery"), ""),
-        Row("introspection vs form ceiling", fmt("mockown/introspect"), "ceiling " + fmt("ceiling/form"),
-            load_ratio("mockown/introspect", "ceiling/form"), ""),
-        Row("REST /limits vs fixed-JSON ceiling", fmt("mockown/rest"), "ceiling " + fmt("ceiling/fixed"),
-            load_ratio("mockown/rest", "ceiling/fixed"), ""),
-        Row("Own exchange vs form ceiling", fmt("mockown/own_exchange"), "ceiling " + fmt("ceiling/form"),
-            load_ratio("mockown/own_exchange", "ceiling/form"), ""),
-        Row("Own GET /services vs fixed-JSON ceiling", fmt("mockown/own_services"), "ceiling " + fmt("ceiling/fixed"),
-            load_ratio("mockown/own_services", "ceiling/fixed"), ""),
+        load_row("token, opaque vs peer", "mockown/token_opaque", "peer/token", ">= 3.0x"),
+        load_row("token, opaque vs form ceiling", "mockown/token_opaque", "ceiling/form", ">= 0.6x"),
+        load_row("token, JWT (RS256) vs peer", "mockown/token_jwt", "peer/token", ">= 1.0x"),
+        load_row("discovery vs fixed-JSON ceiling", "mockown/discovery", "ceiling/fixed", ">= 0.8x"),
+        load_row("discovery vs peer", "mockown/discovery", "peer/discovery"),
+        load_row("introspection vs form ceiling", "mockown/introspect", "ceiling/form"),
+        load_row("REST /limits vs fixed-JSON ceiling", "mockown/rest", "ceiling/fixed"),
+        load_row("Own exchange vs form ceiling", "mockown/own_exchange", "ceiling/form"),
+        load_row("Own GET /services vs fixed-JSON ceiling", "mockown/own_services", "ceiling/fixed"),
         Row("cold start to first 200 vs peer", f"{ours_cold * 1000:.0f} ms", f"peer {peer_cold * 1000:.0f} ms",
             ratio(ours_cold, peer_cold), "<= 1.0x"),
         Row(f"introspection p50 (CPU), {large:,} vs {small:,} live tokens", f"{live_large['p50_cpu_us']:.0f} us",
