@@ -16,6 +16,7 @@ the decision; the device's next poll gets its tokens or `access_denied`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 from urllib.parse import parse_qsl, urlencode
 
@@ -210,14 +211,33 @@ def _redirect(decision: authz.Redirect) -> Response:
     return response
 
 
-async def login_submit(request: Request) -> Response:
+@dataclass(frozen=True)
+class _Submitted:
+    """A login or consent form that passed the anti-CSRF check, with the authorize request it carries (`q`)."""
+
+    page: Page
+    form: Params
+    query: str
+    service: SalesforceService
+    req: authz.AuthorizeRequest
+
+
+async def _submitted(request: Request) -> _Submitted | Response:
+    """The posted form, or the 403 page when its anti-CSRF token does not match."""
     page = Page(request)
     form = await _form(request)
     if not csrf_ok(request, form.get("_csrf")):
         return _forbidden(page)
     query = form.get("q") or ""
     service = _service(request)
-    req = authz.parse(service, Params(parse_qsl(query)))
+    return _Submitted(page, form, query, service, authz.parse(service, Params(parse_qsl(query))))
+
+
+async def login_submit(request: Request) -> Response:
+    posted = await _submitted(request)
+    if isinstance(posted, Response):
+        return posted
+    page, form, query, service, req = posted.page, posted.form, posted.query, posted.service, posted.req
     username = form.get("username")
     try:
         user = _authenticate(service, username, form.get("password"), req.app.org_id)
@@ -240,13 +260,10 @@ async def login_submit(request: Request) -> Response:
 
 
 async def consent_submit(request: Request) -> Response:
-    page = Page(request)
-    form = await _form(request)
-    if not csrf_ok(request, form.get("_csrf")):
-        return _forbidden(page)
-    query = form.get("q") or ""
-    service = _service(request)
-    req = authz.parse(service, Params(parse_qsl(query)))
+    posted = await _submitted(request)
+    if isinstance(posted, Response):
+        return posted
+    page, form, query, service, req = posted.page, posted.form, posted.query, posted.service, posted.req
     user = session_user(request)
     if user is None or user.org_id != req.app.org_id:
         return login_page(page, action=LOGIN_ACTION, fields={"q": query}, title=req.app.name, display=req.display)
