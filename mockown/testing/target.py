@@ -153,7 +153,9 @@ class LocalTarget(Target):
 
 
 class _Recorder:
-    """The app, with every exception it raises recorded before uvicorn turns it into a 500."""
+    """The app, with every exception it raises recorded before the client has its whole answer: the app renders
+    a crash as a 500 and only then re-raises, so the last part of each response is held back until the app's
+    call has ended (else a test could reach its teardown, and `take_errors()`, before the error is recorded)."""
 
     def __init__(self, app: Any, errors: list[BaseException]) -> None:
         self.app = app
@@ -161,11 +163,25 @@ class _Recorder:
         self._errors = errors
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        try:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        held: list[Any] = []
+
+        async def holding(message: Any) -> None:
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                held.append(message)  # sent once the app's call has ended
+            else:
+                await send(message)
+
+        try:
+            await self.app(scope, receive, holding)
         except Exception as exc:
             self._errors.append(exc)
             raise
+        finally:
+            for message in held:
+                await send(message)
 
 
 class RemoteTarget(Target):
