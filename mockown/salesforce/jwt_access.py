@@ -24,9 +24,10 @@ def tenant_key(org: Org) -> str:
     return f"core/{org.instance_name.lower()}/{ids.to18(org.id)}"
 
 
-def mint(
+def claims_of(
     key: RsaKey, *, issuer: str, org: Org, user: User, app: ConnectedApp, scopes: list[str], now: float, ttl: float
-) -> str:
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The claims and the header of a new JWT access token (`sign` makes the token)."""
     claims: dict[str, Any] = {
         "scp": " ".join(scopes),
         "aud": [issuer],
@@ -42,4 +43,9 @@ def mint(
         "client_id": app.client_id,
     }
     headers = {"kid": key.kid, "typ": "JWT", "tty": TOKEN_TYPE, "tnk": tenant_key(org), "ver": VERSION}
+    return claims, headers
+
+
+def sign(key: RsaKey, claims: dict[str, Any], headers: dict[str, Any]) -> str:
+    """An RS256 JWS of `claims` (pure: safe on the signer thread)."""
     return jwt.encode(claims, key.private, algorithm="RS256", headers=headers)

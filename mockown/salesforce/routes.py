@@ -46,7 +46,7 @@ def _json(body: Any, status: int = 200, *, no_store: bool = False, headers: dict
 async def token_endpoint(request: Request) -> Response:
     # Parameters in the query string of the POST are accepted too (widely copied examples put them there).
     params = (await _form(request)).merged_under(query_params(request))
-    return token(
+    return await token(
         _service(request),
         params,
         authorization=header(request, "authorization"),

@@ -8,17 +8,21 @@ introspection, revocation, the identity service and the REST API all read one tr
 from __future__ import annotations
 
 import base64
+import dataclasses
+import functools
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import jwt
 
-from .. import ids, security
+from .. import ids, security, signer
+from ..keys import RsaKey
 from ..store import Table
+from . import jwt_access
 from .discovery import SCOPES, DocumentCache
 from .errors import OAuthError, expired_token, invalid_client_id, invalid_grant
-from .jwt_access import mint
 from .models import AccessToken, AuthCode, ConnectedApp, Org, RefreshToken, User
 
 if TYPE_CHECKING:
@@ -29,6 +33,7 @@ MAX_APPROVALS = 5
 LOCKOUT_ATTEMPTS = 10
 LOCKOUT_SECONDS = 15 * 60
 REFRESH_PREFIX = "5Aep861"
+PROVISIONAL = "pending:"  # a JWT access token's id until its signature is made (never a SHA-256 hex digest)
 KNOWN_SCOPES = frozenset(SCOPES)
 
 
@@ -189,9 +194,20 @@ class SalesforceService:
 
     # issuing -----------------------------------------------------------------------------------------
     def issue(self, issued: Issued, base: str, *, code: AuthCode | None = None) -> dict[str, Any]:
-        """Create the tokens `issued` describes and return Salesforce's token response."""
+        """Create the tokens `issued` describes and return Salesforce's token response.
+
+        Inside `signer.deferring()` (the token endpoint), the signatures of a JWT access token and of an ID
+        token are made off the event loop (`_deferred_signatures`): the body carries empty placeholders until
+        then, and a JWT access token is stored at once under a provisional id that no bearer can match, so that
+        a revocation in the meantime reaches it."""
         now = self.clock.now()
         org, user, app = issued.org, issued.user, issued.app
+        token_format = issued.token_format or ("jwt" if app.jwt_access_tokens else "opaque")
+        want_id_token = issued.id_token and "openid" in issued.scopes
+        signs = token_format == "jwt" or want_id_token
+        pending = signer.pending() if signs else None
+        key = self.runtime.keys.rsa if signs else None  # made here if it is lazy, never on the signer thread
+        jws: tuple[dict[str, Any], dict[str, Any]] | None = None
         with self.store.atomic():
             refresh_raw: str | None = None
             refresh_id: str | None = None
@@ -214,14 +230,17 @@ class SalesforceService:
                 )
                 if issued.refresh_family is None:
                     self._enforce_approval_limit(user.id, app.id)
-            token_format = issued.token_format or ("jwt" if app.jwt_access_tokens else "opaque")
             if token_format == "jwt":
-                issuer = self.instance_url(org, base)
-                access_raw = mint(self.runtime.keys.rsa, issuer=issuer, org=org, user=user, app=app,
-                                  scopes=issued.scopes, now=now, ttl=app.session_timeout)  # fmt: skip
+                assert key is not None
+                jws = jwt_access.claims_of(key, issuer=self.instance_url(org, base), org=org, user=user, app=app,
+                                           scopes=issued.scopes, now=now, ttl=app.session_timeout)  # fmt: skip
+                access_raw = "" if pending is not None else jwt_access.sign(key, *jws)
             else:
                 access_raw = f"{ids.to15(org.id)}!AQ" + security.random_sf_opaque(94)
-            access_id = security.token_hash(access_raw)
+            if jws is not None and pending is not None:
+                access_id = PROVISIONAL + security.random_b62(40)
+            else:
+                access_id = security.token_hash(access_raw)
             self.access_tokens.put(
                 AccessToken(
                     id=access_id,
@@ -250,8 +269,13 @@ class SalesforceService:
             body["signature"] = security.hmac_sha256_b64(app.client_secret or "", ident + issued_at)
         if issued.scope_in_response:
             body["scope"] = " ".join(issued.scopes)
-        if issued.id_token and "openid" in issued.scopes:
-            body["id_token"] = self.id_token(base, org, user, app, access_raw, issued.nonce, now)
+        if want_id_token:
+            assert key is not None
+            if pending is None:
+                claims = self.id_token_claims(base, org, user, app, access_raw, issued.nonce, now)
+                body["id_token"] = sign_id_token(key, claims)
+            else:
+                body["id_token"] = ""
         body["instance_url"] = self.instance_url(org, base)
         body["id"] = ident
         body["token_type"] = "Bearer"
@@ -260,15 +284,64 @@ class SalesforceService:
             body["api_instance_url"] = "https://api.salesforce.com"
         if token_format == "jwt":
             body["token_format"] = "jwt"
+        if pending is not None:
+            assert key is not None
+            id_claims = None
+            if want_id_token:
+                id_claims = functools.partial(self.id_token_claims, base, org, user, app, nonce=issued.nonce, now=now)
+            pending.add(self._deferred_signatures(body, key, jws, id_claims, access_id, code))
         return body
+
+    def _deferred_signatures(
+        self,
+        body: dict[str, Any],
+        key: RsaKey,
+        jws: tuple[dict[str, Any], dict[str, Any]] | None,
+        id_claims: Callable[[str], dict[str, Any]] | None,
+        provisional: str,
+        code: AuthCode | None,
+    ) -> signer.Deferred:
+        """`issue()`'s signatures for the signer thread: the JWT access token (`jws`) and/or the ID token, whose
+        `at_hash` needs the access token. The commit files a JWT access token under its hash (when it is still
+        there: a revocation meanwhile has marked it, a reset has removed it) and fills the body in."""
+        opaque = body["access_token"]
+
+        def job() -> dict[str, str]:
+            access = jwt_access.sign(key, *jws) if jws is not None else opaque
+            out = {"access_token": access}
+            if id_claims is not None:
+                out["id_token"] = sign_id_token(key, id_claims(access))
+            return out
+
+        def commit(out: dict[str, str]) -> None:
+            body.update(out)
+            if jws is not None:
+                self._file_access(provisional, security.token_hash(out["access_token"]), code)
+
+        def abandon() -> None:
+            if jws is not None:
+                self.access_tokens.delete(provisional)
+
+        return signer.Deferred(job, commit, abandon)
+
+    def _file_access(self, provisional: str, digest: str, code: AuthCode | None) -> None:
+        token = self.access_tokens.get(provisional)
+        if token is None:
+            return
+        self.access_tokens.delete(provisional)
+        self.access_tokens.put(dataclasses.replace(token, id=digest))
+        stored = self.codes.get(code.id) if code is not None else None
+        if stored is not None and provisional in stored.issued_access:
+            stored.issued_access = [digest if i == provisional else i for i in stored.issued_access]
+            self.codes.put(stored)
 
     def instance_url(self, org: Org, base: str) -> str:
         return f"https://{org.my_domain}" if org.my_domain else base
 
-    def id_token(
+    def id_token_claims(
         self, base: str, org: Org, user: User, app: ConnectedApp, access: str, nonce: str | None, now: float
-    ) -> str:
-        key = self.runtime.keys.rsa
+    ) -> dict[str, Any]:
+        """The claims of the ID token that comes with `access` (pure: safe on the signer thread)."""
         digest = hashlib.sha256(access.encode()).digest()
         claims: dict[str, Any] = {
             "at_hash": base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode(),
@@ -288,7 +361,7 @@ class SalesforceService:
         }
         if nonce:
             claims["nonce"] = nonce
-        return jwt.encode(claims, key.private, algorithm="RS256", headers={"kid": key.kid})
+        return claims
 
     def _enforce_approval_limit(self, user_id: str, app_id: str) -> None:
         """Five approvals (refresh-token families) per user per app; a sixth revokes the oldest."""
@@ -465,3 +538,7 @@ class SalesforceService:
                 if self._revoke_access(token.id):
                     count += 1
         return count
+
+
+def sign_id_token(key: RsaKey, claims: dict[str, Any]) -> str:
+    return jwt.encode(claims, key.private, algorithm="RS256", headers={"kid": key.kid})

@@ -7,6 +7,7 @@ from xml.sax.saxutils import escape
 
 from starlette.responses import Response
 
+from .. import signer
 from ..http.forms import Params
 from ..http.responses import JsonBody, JsonHeaders
 from .clientauth import client_credentials
@@ -18,7 +19,7 @@ JSON_TYPE = "application/json;charset=UTF-8"
 _TOKEN_HEADERS = JsonHeaders(JSON_TYPE, NO_STORE)
 
 
-def token(
+async def token(
     service: SalesforceService,
     params: Params,
     *,
@@ -33,11 +34,18 @@ def token(
 
         body = start_device_flow(service, request)
     else:
-        grant = grant_for(params.get("grant_type"))
+        grant = grant_for(params.get("grant_type"))(service, request)
         # One transaction per grant: using a code or refresh token and issuing what it buys happen together, so
-        # a concurrent replay (another worker) sees all of it (and revokes what it issued) or none of it.
-        with service.store.atomic():
-            body = grant(service, request).run()
+        # a concurrent replay (another worker) sees all of it (and revokes what it issued) or none of it. The
+        # signatures it needs are made after it, off the event loop (`signer`), then filed in a second one.
+        with signer.deferring(grant.defers_signatures) as pending:
+            try:
+                with service.store.atomic():
+                    body = grant.run()
+            except BaseException:
+                pending.abandon(service.store.atomic)
+                raise
+        await pending.settle(service.store.atomic)
     return render(body, params.get("format"), accept)
 
 

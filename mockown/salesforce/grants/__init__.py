@@ -24,6 +24,9 @@ class Grant:
     grant_type: ClassVar[str]
     # whether the client must prove its secret: "always", "never", or "if-confidential"
     secret: ClassVar[str] = "always"
+    # whether run() returns `issue()`'s body untouched, so that its signatures may be made after run() returns
+    # (`signer.deferring`); a grant that reads or changes the body after issue() keeps them inline
+    defers_signatures: ClassVar[bool] = False
 
     def __init__(self, service: SalesforceService, request: TokenRequest) -> None:
         self.service, self.request, self.params = service, request, request.params

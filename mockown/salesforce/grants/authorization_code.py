@@ -14,6 +14,7 @@ from . import Grant, register
 @register
 class AuthorizationCodeGrant(Grant):
     grant_type = "authorization_code"
+    defers_signatures = True
     secret = "if-confidential"
     hybrid = False
 

@@ -15,6 +15,7 @@ NOT_GRANTED = ("full", "web", "offline_access", "refresh_token")
 @register
 class ClientCredentialsGrant(Grant):
     grant_type = "client_credentials"
+    defers_signatures = True
     secret = "always"
 
     def run(self) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from . import Grant, register
 @register
 class DeviceGrant(Grant):
     grant_type = "device"
+    defers_signatures = True
     secret = "never"  # the sf CLI polls without a secret; a secret given is still checked
 
     def run(self) -> dict[str, Any]:

@@ -29,6 +29,7 @@ def _with_session(service: SalesforceService, body: dict[str, Any]) -> dict[str,
 @register
 class HybridAuthCodeGrant(AuthorizationCodeGrant):
     grant_type = "hybrid_auth_code"
+    defers_signatures = False  # _with_session reads the issued access token
     hybrid = True
 
     def run(self) -> dict[str, Any]:
@@ -42,6 +43,7 @@ class HybridAuthCodeGrant(AuthorizationCodeGrant):
 @register
 class HybridRefreshGrant(RefreshTokenGrant):
     grant_type = "hybrid_refresh"
+    defers_signatures = False  # _with_session reads the issued access token
 
     def run(self) -> dict[str, Any]:
         body = super().run()

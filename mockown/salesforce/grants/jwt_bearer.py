@@ -45,6 +45,7 @@ def approved(service: SalesforceService, app: ConnectedApp, user: User) -> bool:
 @register
 class JwtBearerGrant(Grant):
     grant_type = GRANT_TYPE
+    defers_signatures = True
     secret = "never"
 
     def run(self) -> dict[str, Any]:

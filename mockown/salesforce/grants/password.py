@@ -12,6 +12,7 @@ from . import Grant, register
 @register
 class PasswordGrant(Grant):
     grant_type = "password"
+    defers_signatures = True
     secret = "always"
 
     def run(self) -> dict[str, Any]:

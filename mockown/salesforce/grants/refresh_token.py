@@ -12,6 +12,7 @@ from . import Grant, register
 @register
 class RefreshTokenGrant(Grant):
     grant_type = "refresh_token"
+    defers_signatures = True
     secret = "never"  # jsforce and the sf CLI refresh without a secret; a secret given is still checked
 
     def run(self) -> dict[str, Any]:

@@ -1,0 +1,152 @@
+"""Signatures made off the event loop.
+
+An RS256 signature costs a few hundred microseconds of OpenSSL time, more than everything else a token request
+does. OpenSSL runs without the GIL, so one background thread (`Signer`) makes the signatures while the event
+loop goes on serving other requests; the peer we are measured against does the same (WebCrypto's `subtle.sign`
+runs on libuv's thread pool). Its results reach each loop in batches: one wake-up per batch, not per signature.
+
+The protocol code stays synchronous and atomic. While a request's state transition runs (`deferring()`), code
+that needs a signature may register a `Deferred` instead of signing inline: the state it stores must already be
+consistent without the signature (see `SalesforceService.issue`). After the transition, the endpoint awaits
+`Pending.settle()`: each job runs on the signer thread, then its `commit` runs back on the loop (in a store
+transaction), or its `abandon` when the job failed or the request was cancelled. A job is pure: it may sign and
+build claims, never touch the store or anything lazily created.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+Job = Callable[[], Any]
+
+
+class Signer:
+    """One daemon thread running jobs in order; each result is set on its caller's future, on its caller's loop.
+    The thread starts with the first job (and again in a forked child, where it does not exist)."""
+
+    def __init__(self) -> None:
+        self._jobs: deque[tuple[Job, asyncio.Future[Any]]] = deque()
+        self._ready = threading.Condition(threading.Lock())
+        self._done: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], bool, Any]]] = {}
+        self._done_lock = threading.Lock()
+        self._pid = 0
+
+    def submit(self, job: Job) -> asyncio.Future[Any]:
+        """Run `job` on the signer thread; the returned future (of the running loop) gets its result or error."""
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        with self._ready:
+            if self._pid != os.getpid():
+                self._pid = os.getpid()
+                self._jobs.clear()  # a forked child inherits the parent's queue, not its thread
+                threading.Thread(target=self._work, name="mockown-signer", daemon=True).start()
+            self._jobs.append((job, future))
+            self._ready.notify()
+        return future
+
+    def _work(self) -> None:
+        while True:
+            with self._ready:
+                while not self._jobs:
+                    self._ready.wait()
+                job, future = self._jobs.popleft()
+            try:
+                outcome: tuple[bool, Any] = (True, job())
+            except BaseException as exc:  # delivered to the caller, who raises it in the request's task
+                outcome = (False, exc)
+            self._deliver(future, *outcome)
+
+    def _deliver(self, future: asyncio.Future[Any], ok: bool, value: Any) -> None:
+        loop = future.get_loop()
+        with self._done_lock:
+            first = loop not in self._done
+            self._done.setdefault(loop, []).append((future, ok, value))
+        if first:  # the loop has no drain pending: schedule one; later results join this batch
+            try:
+                loop.call_soon_threadsafe(self._drain, loop)
+            except RuntimeError:  # the loop has closed; nobody waits for these results
+                with self._done_lock:
+                    self._done.pop(loop, None)
+
+    def _drain(self, loop: asyncio.AbstractEventLoop) -> None:
+        with self._done_lock:
+            batch = self._done.pop(loop, [])
+        for future, ok, value in batch:
+            if future.done():  # cancelled meanwhile
+                continue
+            if ok:
+                future.set_result(value)
+            else:
+                future.set_exception(value)
+
+
+SIGNER = Signer()
+
+
+@dataclass(slots=True)
+class Deferred:
+    """A signature a state transition needs: `job` (pure, on the signer thread) makes what `commit` (on the loop,
+    in a store transaction) stores; `abandon` (on the loop, in a transaction) undoes what was stored before."""
+
+    job: Job
+    commit: Callable[[Any], None]
+    abandon: Callable[[], None]
+
+
+@dataclass(slots=True)
+class Pending:
+    """The deferred signatures of one request, in the order they were registered."""
+
+    items: list[Deferred] = field(default_factory=list)
+
+    def add(self, deferred: Deferred) -> None:
+        self.items.append(deferred)
+
+    def abandon(self, atomic: Callable[[], AbstractContextManager[None]]) -> None:
+        """Undo what every registered signature's transition stored (the transition itself failed)."""
+        items, self.items = self.items, []
+        if items:
+            with atomic():
+                for deferred in items:
+                    deferred.abandon()
+
+    async def settle(self, atomic: Callable[[], AbstractContextManager[None]]) -> None:
+        """Make every signature off the loop, then commit each; on a failure or cancellation, abandon the
+        ones not committed yet and re-raise."""
+        items, self.items = self.items, []
+        for n, deferred in enumerate(items):  # (a request defers one or none: no batching needed here)
+            try:
+                result = await SIGNER.submit(deferred.job)
+            except BaseException:
+                with atomic():
+                    for left in items[n:]:
+                        left.abandon()
+                raise
+            with atomic():
+                deferred.commit(result)
+
+
+_PENDING: ContextVar[Pending | None] = ContextVar("mockown_pending_signatures", default=None)
+
+
+def pending() -> Pending | None:
+    """The request's collector while a `deferring()` block runs, else None (sign inline)."""
+    return _PENDING.get()
+
+
+@contextmanager
+def deferring(enabled: bool = True) -> Iterator[Pending]:
+    """Collect the signatures the block needs instead of making them inline (when `enabled`)."""
+    collector = Pending()
+    token = _PENDING.set(collector if enabled else None)
+    try:
+        yield collector
+    finally:
+        _PENDING.reset(token)

@@ -1,0 +1,154 @@
+"""`mockown.signer`: jobs run on the signer thread, results come back to each caller's loop, and a request's
+deferred signatures are committed, or abandoned when they fail or the request is cancelled."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from mockown import signer
+from mockown.signer import Deferred, Pending, Signer
+
+
+@contextmanager
+def _atomic() -> Iterator[None]:
+    yield
+
+
+def test_a_job_runs_on_the_signer_thread_and_its_result_comes_back() -> None:
+    s = Signer()
+
+    async def main() -> tuple[str, str]:
+        name: str = await s.submit(lambda: threading.current_thread().name)
+        return name, threading.current_thread().name
+
+    ran_on, caller = asyncio.run(main())
+    assert ran_on == "mockown-signer" and caller != ran_on
+
+
+def test_a_job_error_is_raised_to_its_caller_and_the_signer_goes_on() -> None:
+    s = Signer()
+
+    def boom() -> None:
+        raise ValueError("bad key")
+
+    async def main() -> int:
+        with pytest.raises(ValueError, match="bad key"):
+            await s.submit(boom)
+        result: int = await s.submit(lambda: 42)
+        return result
+
+    assert asyncio.run(main()) == 42
+
+
+def test_loops_in_several_threads_each_get_their_own_results() -> None:
+    s = Signer()
+    results: dict[int, list[int]] = {}
+
+    def worker(n: int) -> None:
+        async def main() -> list[int]:
+            return list(await asyncio.gather(*(s.submit(lambda i=i: n * 100 + i) for i in range(20))))
+
+        results[n] = asyncio.run(main())
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert results == {n: [n * 100 + i for i in range(20)] for n in range(4)}
+
+
+def test_a_closed_loop_does_not_stop_the_signer() -> None:
+    s = Signer()
+    gate = threading.Event()
+    loop = asyncio.new_event_loop()
+
+    async def abandoned() -> None:
+        s.submit(lambda: gate.wait(10))  # its result arrives after this loop has closed
+
+    loop.run_until_complete(abandoned())
+    loop.close()
+    gate.set()
+
+    async def later() -> str:
+        result: str = await asyncio.wait_for(s.submit(lambda: "still signing"), 10)  # a dead signer would hang
+        return result
+
+    assert asyncio.run(later()) == "still signing"
+
+
+def _recorder(log: list[str], name: str, fail: bool = False) -> Deferred:
+    def job() -> str:
+        if fail:
+            raise RuntimeError(f"{name} failed")
+        return f"{name} signed on {threading.current_thread().name}"
+
+    return Deferred(job, lambda out: log.append(f"commit {out} -> {threading.current_thread().name}"),
+                    lambda: log.append(f"abandon {name}"))  # fmt: skip
+
+
+def test_settle_commits_each_signature_on_the_loop() -> None:
+    log: list[str] = []
+    pending = Pending()
+    pending.add(_recorder(log, "access"))
+    pending.add(_recorder(log, "id"))
+    asyncio.run(pending.settle(_atomic))
+    here = threading.current_thread().name
+    assert log == [f"commit access signed on mockown-signer -> {here}", f"commit id signed on mockown-signer -> {here}"]
+    assert pending.items == []
+
+
+def test_a_failed_signature_abandons_it_and_those_after_it() -> None:
+    log: list[str] = []
+    pending = Pending()
+    for name, fail in [("a", False), ("b", True), ("c", False)]:
+        pending.add(_recorder(log, name, fail))
+    with pytest.raises(RuntimeError, match="b failed"):
+        asyncio.run(pending.settle(_atomic))
+    assert log[0].startswith("commit a signed") and log[1:] == ["abandon b", "abandon c"]
+
+
+def test_a_cancelled_request_abandons_its_signatures(monkeypatch: pytest.MonkeyPatch) -> None:
+    log: list[str] = []
+
+    class Never:
+        def submit(self, job: object) -> asyncio.Future[None]:
+            return asyncio.get_running_loop().create_future()  # never resolved
+
+    monkeypatch.setattr(signer, "SIGNER", Never())
+    pending = Pending()
+    pending.add(_recorder(log, "access"))
+
+    async def main() -> None:
+        task = asyncio.ensure_future(pending.settle(_atomic))
+        await asyncio.sleep(0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(main())
+    assert log == ["abandon access"]
+
+
+def test_abandon_undoes_every_registered_signature() -> None:
+    log: list[str] = []
+    pending = Pending()
+    pending.add(_recorder(log, "a"))
+    pending.add(_recorder(log, "b"))
+    pending.abandon(_atomic)
+    assert log == ["abandon a", "abandon b"] and pending.items == []
+
+
+def test_deferring_collects_only_while_enabled_and_inside_the_block() -> None:
+    assert signer.pending() is None
+    with signer.deferring() as collector:
+        assert signer.pending() is collector
+        with signer.deferring(False):
+            assert signer.pending() is None
+        assert signer.pending() is collector
+    assert signer.pending() is None
