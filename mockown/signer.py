@@ -19,8 +19,8 @@ import asyncio
 import os
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -121,7 +121,7 @@ class Pending:
         """Make every signature off the loop, then commit each; on a failure or cancellation, abandon the
         ones not committed yet and re-raise."""
         items, self.items = self.items, []
-        for n, deferred in enumerate(items):  # (a request defers one or none: no batching needed here)
+        for n, deferred in enumerate(items):
             try:
                 result = await SIGNER.submit(deferred.job)
             except BaseException:
@@ -141,12 +141,19 @@ def pending() -> Pending | None:
     return _PENDING.get()
 
 
-@contextmanager
-def deferring(enabled: bool = True) -> Iterator[Pending]:
-    """Collect the signatures the block needs instead of making them inline (when `enabled`)."""
-    collector = Pending()
-    token = _PENDING.set(collector if enabled else None)
-    try:
-        yield collector
-    finally:
-        _PENDING.reset(token)
+class deferring:  # lower-case: it reads as the function it replaces, `with signer.deferring(...) as pending:`
+    """Collect the signatures the block needs instead of making them inline (when `enabled`). A plain class,
+    not a generator: it runs on every token request."""
+
+    __slots__ = ("_enabled", "_pending", "_token")
+
+    def __init__(self, enabled: bool = True) -> None:
+        self._enabled = enabled
+        self._pending = Pending()
+
+    def __enter__(self) -> Pending:
+        self._token = _PENDING.set(self._pending if self._enabled else None)
+        return self._pending
+
+    def __exit__(self, *exc: object) -> None:
+        _PENDING.reset(self._token)

@@ -45,7 +45,8 @@ async def token(
             except BaseException:
                 pending.abandon(service.store.atomic)
                 raise
-        await pending.settle(service.store.atomic)
+        if pending.items:
+            await pending.settle(service.store.atomic)
     return render(body, params.get("format"), accept)
 
 
