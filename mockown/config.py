@@ -8,6 +8,7 @@ Sources, later ones winning: defaults < YAML file (``--config`` / ``MOCKOWN_CONF
 from __future__ import annotations
 
 import dataclasses
+import functools
 import ipaddress
 import os
 import types
@@ -179,6 +180,7 @@ class Config:
         return is_loopback(self.host)
 
 
+@functools.lru_cache(maxsize=64)  # the control plane's guard asks on every request
 def is_loopback(host: str) -> bool:
     """Whether `host` is a loopback address (an IP literal in 127.0.0.0/8 or ::1, or `localhost`); a name
     that merely starts with "127." may resolve anywhere, so it is not."""

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import functools
 import re
-import secrets
 import string
+
+from .security import random_b62
 
 _SUFFIX = string.ascii_uppercase + "012345"
 _B62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
@@ -16,14 +17,19 @@ ORG, USER, CONNECTED_APP, PROFILE = "00D", "005", "0H4", "00e"
 
 
 _CASE_BITS = str.maketrans({c: "1" if c.isupper() else "0" for c in _B62})
+# a chunk's upper-case flags, first character first ("10000": only the first is upper case) -> its suffix character
+_CHUNK_SUFFIX = {format(bits, "05b")[::-1]: _SUFFIX[bits] for bits in range(32)}
 
 
 def checksum(id15: str) -> str:
     """The three-character suffix that makes a 15-character id case-insensitively unique: for each 5-character
     chunk, the bits of its upper-case letters (first character = lowest bit) index `_SUFFIX`."""
     flags = id15[:15].translate(_CASE_BITS)
-    if len(flags) == 15 and flags.count("0") + flags.count("1") == 15:  # the usual case: an alphanumeric id
-        return _SUFFIX[int(flags[4::-1], 2)] + _SUFFIX[int(flags[9:4:-1], 2)] + _SUFFIX[int(flags[14:9:-1], 2)]
+    if len(flags) == 15:  # the usual case, an alphanumeric id: every chunk's flags are five 0s and 1s
+        try:
+            return _CHUNK_SUFFIX[flags[:5]] + _CHUNK_SUFFIX[flags[5:10]] + _CHUNK_SUFFIX[flags[10:]]
+        except KeyError:  # a character outside [A-Za-z0-9] was left as it was
+            pass
     out = []
     for chunk in range(3):
         bits = 0
@@ -69,5 +75,4 @@ def new_id(prefix: str) -> str:
     """A fresh 18-character id with a key prefix, e.g. ``new_id(ORG)``: ``00D`` + pod + random + checksum."""
     if len(prefix) != 3:
         raise ValueError("a key prefix has three characters")
-    body = "5g" + "".join(secrets.choice(_B62) for _ in range(10))
-    return to18(prefix + body)
+    return to18(prefix + "5g" + random_b62(10))  # uniform over the same 62 characters, one `os.urandom` call

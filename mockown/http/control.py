@@ -136,10 +136,14 @@ def reset_org(runtime: Runtime, org_id: str, *, delete: bool = False) -> dict[st
                 continue
             field_name = "account_id" if meta.cls is Email else "org_id"
             table = runtime.store.table(meta.cls)
-            for rec in table.all():
-                if getattr(rec, field_name, None) == org_id:
-                    table.delete(getattr(rec, meta.key))
-                    removed[meta.table] = removed.get(meta.table, 0) + 1
+            if field_name in meta.indexes:  # the org's rows straight from the index
+                rows = table.find(field_name, org_id)
+            else:
+                rows = [rec for rec in table.all() if getattr(rec, field_name, None) == org_id]
+            for rec in rows:
+                table.delete(getattr(rec, meta.key))
+            if rows:
+                removed[meta.table] = removed.get(meta.table, 0) + len(rows)
         if delete:
             service.orgs.delete(org_id)
             removed[meta_of(Org).table] = 1

@@ -8,6 +8,10 @@ tried only against the routes filed under its own first segment, in the original
 can match that path, so the first match and the first partial match are the ones the full scan would find;
 anything that matches nothing goes to Starlette's own code (redirect-slashes, 404) unchanged.
 
+A `Host` route (filed under every segment) matches by the request's ``Host`` header alone: which of them match a
+given header is worked out once per (segment, header value) by Starlette's own `Host.matches`, and the others are
+not tried (they would answer `Match.NONE`).
+
 A matched plain `async def endpoint(request)` route is called directly: `Request`, endpoint, response. Its
 exceptions go to the app's `ExceptionMiddleware`, which renders them with the same handlers Starlette's
 per-route wrapper would have used.
@@ -22,7 +26,7 @@ from typing import Any
 from starlette._utils import get_route_path
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Match, Mount, Route, Router
+from starlette.routing import BaseRoute, Host, Match, Mount, Route, Router
 from starlette.types import Receive, Scope, Send
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -58,6 +62,9 @@ class PrefixRouter(Router):
         self._indexed: list[BaseRoute] = []
         self._by_segment: dict[str, list[tuple[BaseRoute, Endpoint | None]]] = {}
         self._anywhere: list[tuple[BaseRoute, Endpoint | None]] = []
+        self._hosts: list[Host] = []  # the `Host` routes (exactly that class: their match depends on the host alone)
+        # (first path segment, Host header) -> the candidates: those of the segment less the Host routes that fail
+        self._for_host: dict[tuple[str | None, bytes | None], list[tuple[BaseRoute, Endpoint | None]]] = {}
 
     def _index(self) -> None:
         routes = list(self.routes)
@@ -65,17 +72,44 @@ class PrefixRouter(Router):
         filed = [(r, _first_segment(r), _plain_endpoint(r)) for r in routes]
         self._by_segment = {s: [(r, e) for r, seg, e in filed if seg in (s, None)] for s in segments if s is not None}
         self._anywhere = [(r, e) for r, seg, e in filed if seg is None]
+        self._hosts = [r for r in routes if type(r) is Host]
+        self._for_host = {}
         self._indexed = routes
+
+    def candidates(self, scope: Scope) -> list[tuple[BaseRoute, Endpoint | None]]:
+        """The routes that can match this request, in the route table's order (with their plain endpoints): those
+        filed under its first path segment, less the `Host` routes its Host header does not match."""
+        if len(self._indexed) != len(self.routes):  # routes added after start-up (not by mockown itself)
+            self._index()
+        name = _segment_of(get_route_path(scope))
+        filed = self._by_segment.get(name)
+        segment = name if filed is not None else None  # a segment no route names: the `_anywhere` routes
+        if filed is None:
+            filed = self._anywhere
+        if not self._hosts:
+            return filed
+        host = None
+        for key, value in scope.get("headers", ()):
+            if key == b"host":  # the first one, as Starlette's `Headers.get`
+                host = value
+                break
+        found = self._for_host.get((segment, host))
+        if found is None:
+            probe: Scope = {"type": "http", "headers": [] if host is None else [(b"host", host)]}
+            matching = {id(r) for r in self._hosts if r.matches(probe)[0] is Match.FULL}
+            found = [(r, e) for r, e in filed if type(r) is not Host or id(r) in matching]
+            if len(self._for_host) >= 512:
+                self._for_host.clear()
+            self._for_host[(segment, host)] = found
+        return found
 
     async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().app(scope, receive, send)
             return
-        if len(self._indexed) != len(self.routes):  # routes added after start-up (not by mockown itself)
-            self._index()
         if "router" not in scope:
             scope["router"] = self
-        candidates = self._by_segment.get(_segment_of(get_route_path(scope)), self._anywhere)
+        candidates = self.candidates(scope)
         partial: tuple[BaseRoute, Scope] | None = None
         for route, endpoint in candidates:
             match, child_scope = route.matches(scope)

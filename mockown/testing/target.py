@@ -30,6 +30,17 @@ class Target:
     def __init__(self) -> None:
         self._control: ControlClient | None = None
         self._lock = threading.Lock()
+        self._parsed_base: tuple[str, httpx.URL] | None = None  # `base_url`, parsed once for every client
+
+    def _base_url(self) -> httpx.URL:
+        """`base_url` as an `httpx.URL`: a client made with it does not parse the text again (each test's
+        `mockown.client` is a new client)."""
+        parsed = self._parsed_base
+        if parsed is None or parsed[0] != self.base_url:
+            import httpx
+
+            parsed = self._parsed_base = (self.base_url, httpx.URL(self.base_url))
+        return parsed[1]
 
     # what a subclass provides
     def transport(self) -> httpx.BaseTransport:
@@ -55,13 +66,13 @@ class Target:
         """A synchronous client whose base URL is this target (close it, or use `with`)."""
         import httpx
 
-        kwargs.setdefault("base_url", self.base_url)
+        kwargs.setdefault("base_url", self._base_url())
         return httpx.Client(transport=self.transport(), **kwargs)
 
     def async_client(self, **kwargs: Any) -> httpx.AsyncClient:
         import httpx
 
-        kwargs.setdefault("base_url", self.base_url)
+        kwargs.setdefault("base_url", self._base_url())
         return httpx.AsyncClient(transport=self.async_transport(), **kwargs)
 
     @property

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import string
+from collections import Counter
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -61,3 +64,13 @@ def test_checksum_matches_the_reference_algorithm(id15: str) -> None:
 @given(st.text(min_size=0, max_size=16))
 def test_checksum_of_any_text_matches_the_reference_too(text: str) -> None:
     assert ids.checksum(text) == _reference_checksum(text[:15])
+
+
+def test_new_ids_draw_their_ten_random_characters_from_all_62() -> None:
+    """Pod ``5g`` then 10 characters of [0-9A-Za-z], each of the 62 about equally often (12,000 draws: every
+    character expected ~194 times; a character missing, or one alphabet's share off, fails)."""
+    made = [ids.new_id(ids.USER) for _ in range(1200)]
+    assert all(m.startswith("0055g") and ids.to18(m) == m for m in made)
+    counts = Counter(c for m in made for c in m[5:15])
+    assert set(counts) == set(string.ascii_letters + string.digits)
+    assert min(counts.values()) > 100 and max(counts.values()) < 300

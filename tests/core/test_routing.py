@@ -20,7 +20,9 @@ from mockown.http.routing import PrefixRouter
 _APP = create_app(Config(seed_defaults=False))
 ROUTES: list[BaseRoute] = list(_APP.routes)
 METHODS = ["GET", "POST", "HEAD", "DELETE", "PUT", "PATCH", "OPTIONS"]
-HOSTS = ["127.0.0.1:8080", "testserver", "mc.auth.marketingcloudapis.com", "account.demandware.com", "x.y"]
+HOSTS = ["127.0.0.1:8080", "testserver", "mc.auth.marketingcloudapis.com", "account.demandware.com", "x.y",
+         "MC.Auth.MarketingCloudAPIs.com:443", "mc.rest.marketingcloudapis.com", "", "[::1]:80",
+         "bad host"]  # fmt: skip
 
 
 def _concrete(route: BaseRoute) -> list[str]:
@@ -53,10 +55,8 @@ def _first_match(routes: list[BaseRoute], scope: dict[str, Any]) -> tuple[BaseRo
 
 
 def _prefix_choice(router: PrefixRouter, scope: dict[str, Any]) -> tuple[BaseRoute | None, str]:
-    router._index()
-    segment = scope["path"].split("/", 2)[1] if scope["path"].count("/") else ""
-    candidates = [r for r, _ in router._by_segment.get(segment, router._anywhere)]
-    return _first_match(candidates, scope)
+    """What `PrefixRouter.app` chooses: the first match among the candidates it tries (`candidates`)."""
+    return _first_match([r for r, _ in router.candidates(scope)], scope)
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -65,6 +65,20 @@ def test_the_prefix_router_chooses_what_starlette_chooses(path: str, method: str
     router = PrefixRouter(ROUTES)
     scope = _scope(method, path, host)
     assert _prefix_choice(router, scope) == _first_match(ROUTES, scope)
+
+
+def test_one_router_remembers_which_hosts_match_without_mixing_them_up() -> None:
+    """The router keeps, per Host header, which Host routes match it: one router over every host, twice, in
+    an order that alternates hosts, chooses what Starlette chooses every time."""
+    router = PrefixRouter(ROUTES)
+    paths = [*[p for p in CANDIDATE_PATHS if p.count("/") < 4][:60], "/v2/token", "/hierarchies"]
+    for _ in range(2):
+        for path in paths:
+            for host in HOSTS:
+                scope = _scope("POST", path, host)
+                assert _prefix_choice(router, scope) == _first_match(ROUTES, scope), (path, host)
+    no_host = {**_scope("GET", "/v2/token", "x"), "headers": []}
+    assert _prefix_choice(router, no_host) == _first_match(ROUTES, no_host)
 
 
 @settings(max_examples=200, deadline=None)
