@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -10,7 +11,7 @@ from starlette.routing import BaseRoute
 
 from ..errors import MockownError
 from ..runtime import Runtime
-from .headers import first_header
+from .headers import header_index
 
 
 @dataclass(frozen=True)
@@ -30,10 +31,15 @@ _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 
 
 def header(request: Request, name: str) -> str | None:
-    """The first value of a request header, as `request.headers.get(name)` gives it, read straight from the ASGI
-    scope (no `Headers` object for one or two look-ups on the hot paths)."""
-    value = first_header(request.scope.get("headers", ()), name.lower().encode("latin-1"))
+    """The first value of a request header, as `request.headers.get(name)` gives it, from the request's header
+    index (`headers.header_index`: no `Headers` object, no scan per look-up on the hot paths)."""
+    value = header_index(request.scope).get(_header_name(name))
     return None if value is None else value.decode("latin-1")
+
+
+@functools.lru_cache(maxsize=64)
+def _header_name(name: str) -> bytes:
+    return name.lower().encode("latin-1")
 
 
 def _host_header(request: Request) -> str | None:

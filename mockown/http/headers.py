@@ -1,14 +1,22 @@
-"""The first value of a header in an ASGI scope's raw header list (names compared case-insensitively)."""
+"""A request's headers by name, indexed once: each name's first value, as `Headers.get` finds it (names compared
+case-insensitively), without building a `Headers` object or scanning the raw list again on a hot path."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import MutableMapping
+from typing import Any
+
+# the index of a request's headers, kept in its ASGI scope: built once (by the request pipeline, or by the first
+# look-up), read by every later one; the raw list is never changed after the server made it
+HEADERS_KEY = "mockown.headers"
 
 
-def first_header(raw: Iterable[tuple[bytes, bytes]], name: bytes) -> bytes | None:
-    """The first value of the header `name` (lower-case bytes) in `raw`, or None: what `Headers.get` finds,
-    without building a `Headers` object for one look-up on a hot path."""
-    for key, value in raw:
-        if key.lower() == name:
-            return value
-    return None
+def header_index(scope: MutableMapping[str, Any]) -> dict[bytes, bytes]:
+    """Each header's first value by lower-case name, for the request of `scope` (made once, then kept in it)."""
+    index: dict[bytes, bytes] | None = scope.get(HEADERS_KEY)
+    if index is None:
+        index = {}
+        for key, value in scope.get("headers", ()):
+            index.setdefault(key.lower(), value)
+        scope[HEADERS_KEY] = index
+    return index

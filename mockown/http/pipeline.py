@@ -28,7 +28,7 @@ from .control import ControlGuard, _is_control
 from .faults import apply_faults
 from .forms import FORM_KEY, NO_PARAMS, BadBody, Params, read_params
 from .guards import limit_for
-from .headers import first_header
+from .headers import header_index
 from .journal import CONTROL_PREFIX, Entry, RequestInfo, bearer_of, log, resolve
 
 if TYPE_CHECKING:
@@ -181,7 +181,7 @@ class RequestPipeline:
 
     async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
         limit = limit_for(scope["path"], scope["app"].runtime.config.max_body_bytes)
-        refusal = _refusal(scope, first_header(scope.get("headers", ()), b"content-length"), limit)
+        refusal = _refusal(scope, header_index(scope).get(b"content-length"), limit)
         if refusal is not None:
             await refusal(scope, receive, send)
         else:
@@ -202,21 +202,11 @@ class RequestPipeline:
         started = time.perf_counter()
         limit = runtime.config.max_body_bytes
         headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
-        declared = authorization = content_type = None
-        chunked = False
-        for key, value in headers:
-            lkey = key.lower()
-            if lkey == b"content-length":
-                if declared is None:
-                    declared = value
-            elif lkey == b"authorization":
-                if authorization is None:
-                    authorization = value
-            elif lkey == b"content-type":
-                if content_type is None:
-                    content_type = value
-            elif lkey == b"transfer-encoding":
-                chunked = True
+        index = header_index(scope)  # one scan, kept for the endpoint's look-ups too
+        declared = index.get(b"content-length")
+        authorization = index.get(b"authorization")
+        content_type = index.get(b"content-type")
+        chunked = b"transfer-encoding" in index
         body, more = b"", False
         app_receive = receive
         if chunked or (declared is not None and declared.strip() not in (b"", b"0")):

@@ -84,14 +84,23 @@ class MemoryStore:
 
     def __init__(self) -> None:
         self._tables: dict[str, MemoryTable[Any]] = {}
+        # table() by record class, without the meta look-up. clear() and thaw() replace `_tables`, then this
+        # dict; table() reads this dict before `_tables` and files into the dict it read: a call racing a
+        # replacement may see the old table once, and never leaves it cached
+        self._by_class: dict[type[Any], MemoryTable[Any]] = {}
         self._meta: dict[str, Any] = {}
         self._lock = threading.RLock()
 
     def table(self, cls: type[R]) -> MemoryTable[R]:
-        meta = meta_of(cls)
-        table = self._tables.get(meta.table)
+        by_class = self._by_class
+        table = by_class.get(cls)
         if table is None:
-            table = self._tables[meta.table] = MemoryTable(meta)
+            meta = meta_of(cls)
+            tables = self._tables
+            table = tables.get(meta.table)
+            if table is None:
+                table = tables[meta.table] = MemoryTable(meta)
+            by_class[cls] = table
         return table
 
     def atomic(self) -> AbstractContextManager[None]:
@@ -99,7 +108,8 @@ class MemoryStore:
 
     def clear(self) -> None:
         with self._lock:
-            self._tables.clear()
+            self._tables = {}
+            self._by_class = {}
             self._meta.clear()
 
     def dump(self) -> dict[str, list[dict[str, Any]]]:
@@ -123,6 +133,7 @@ class MemoryStore:
         """Replace the state with a copy of what `freeze()` returned (of this process)."""
         with self._lock:
             self._tables, self._meta = pickle.loads(frozen)  # noqa: S301 - bytes this process pickled itself
+            self._by_class = {}
 
     def get_meta(self, name: str) -> Any:
         return self._meta.get(name)

@@ -71,3 +71,18 @@ def test_dump_and_load_round_trip() -> None:
     assert other.table(Item).find("group", "g1")[0].id == "a"
     store.clear()
     assert len(store.table(Item)) == 0
+
+
+def test_table_follows_clear_and_thaw() -> None:
+    """table() keeps each class's table at hand; after thaw() and clear() it must be the store's new one."""
+    store = MemoryStore()
+    store.table(Item).put(Item("a", "g1"))
+    frozen = store.freeze()
+    store.table(Item).put(Item("b", "g1"))
+    store.thaw(frozen)
+    assert [i.id for i in store.table(Item).all()] == ["a"]
+    assert [i.id for i in store.table(Item).find("group", "g1")] == ["a"]
+    store.clear()
+    assert store.table(Item).all() == [] and store.empty()
+    store.table(Item).put(Item("c", "g2"))
+    assert [r["id"] for r in store.dump()["test_items"]] == ["c"]
