@@ -8,7 +8,7 @@ import asyncio
 import httpx
 
 from mockown import Config, create_app
-from mockown.testing.target import LocalTarget, RemoteTarget
+from mockown.testing.target import LocalTarget, RemoteTarget, lean_cookies
 
 
 def test_clients_get_the_base_url_as_text_would_give_it() -> None:
@@ -42,3 +42,56 @@ def test_a_changed_base_url_is_honoured_and_clients_work_in_process() -> None:
         assert asyncio.run(run()) == "http://login.example"
     finally:
         target.close()
+
+
+def _cookie_app(request: httpx.Request) -> httpx.Response:
+    """Answers by path: cookies set, replaced, expired, scoped to a path, in Set-Cookie2, or none at all; and
+    echoes the Cookie header it got."""
+    headers: list[tuple[str, str]] = [("x-got", request.headers.get("cookie", ""))]
+    path = request.url.path
+    if path == "/set":
+        headers += [("Set-Cookie", "sid=one; Path=/"), ("Set-Cookie", "theme=dark; Path=/ui")]
+    elif path == "/replace":
+        headers.append(("set-cookie", "sid=two; Path=/; HttpOnly"))
+    elif path == "/expire":
+        headers.append(("SET-COOKIE", "theme=; Path=/ui; Max-Age=0"))
+    elif path == "/rfc2965":
+        headers.append(("Set-Cookie2", 'legacy="1"; Version="1"; Path="/"'))
+    return httpx.Response(200, headers=headers, json={"path": path})
+
+
+def _jar(client: httpx.Client) -> list[tuple[str, str | None, str, str]]:
+    return sorted((c.name, c.value, c.domain, c.path) for c in client.cookies.jar)
+
+
+def test_clients_keep_cookies_exactly_as_plain_httpx_clients_do() -> None:
+    """`lean_cookies` skips only responses without cookies: over the same answers, a plain client and a lean one
+    hold the same cookies and send the same Cookie headers at every step."""
+    steps = ["/none", "/set", "/none", "/ui/page", "/replace", "/none", "/expire", "/ui/page", "/rfc2965", "/none"]
+    plain = httpx.Client(transport=httpx.MockTransport(_cookie_app), base_url="http://app.test")
+    lean = lean_cookies(httpx.Client(transport=httpx.MockTransport(_cookie_app), base_url="http://app.test"))
+    assert type(lean.cookies) is not httpx.Cookies and isinstance(lean.cookies, httpx.Cookies)
+    with plain, lean:
+        for path in steps:
+            assert lean.get(path).headers["x-got"] == plain.get(path).headers["x-got"], path
+            assert _jar(lean) == _jar(plain), path
+    assert ("sid", "two", "app.test", "/") in _jar(plain)  # the steps did set, replace and expire cookies
+    assert not any(name == "theme" for name, *_ in _jar(plain))
+
+
+def test_lean_cookies_leaves_a_custom_jar_and_keeps_given_cookies() -> None:
+    from http.cookiejar import CookieJar
+
+    class Recording(CookieJar):
+        pass
+
+    custom = httpx.Client(cookies=Recording())
+    assert type(lean_cookies(custom).cookies) is httpx.Cookies  # a jar of its own class: left alone
+    given = lean_cookies(httpx.Client(cookies={"a": "1"}))
+    assert dict(given.cookies) == {"a": "1"}
+    local = LocalTarget(create_app(Config(seed_defaults=False)))
+    try:
+        with local.client() as client:
+            assert type(client.cookies) is not httpx.Cookies and isinstance(client.cookies, httpx.Cookies)
+    finally:
+        local.close()
