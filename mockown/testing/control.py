@@ -86,6 +86,24 @@ class ControlClient:
         return self.request("DELETE", endpoint, params=params)
 
     # -- the endpoints ---------------------------------------------------------------------------------
+    def journal_last_id(self) -> int:
+        """The id of the newest journal entry, 0 when there is none: where "from now on" starts for a test's
+        journal. Over HTTP ``GET /_mockown/journal?limit=1``; in-process the app's journal is read at once (that
+        request only reads it, and control-plane requests are never journaled, so the answer is the same)."""
+        journal = self._app_journal()
+        if journal is not None:
+            newest = journal.entries(None, 1)
+            return int(newest[-1].id) if newest else 0
+        entries = self.get("journal", limit=1)["entries"]
+        return int(entries[-1]["id"]) if entries else 0
+
+    def _app_journal(self) -> Any:
+        """In-process, the app's `Journal` (None over HTTP, or for an app that is not mockown's)."""
+        if self._direct is None:
+            return None
+        runtime = getattr(getattr(self._direct.app, "state", None), "runtime", None)
+        return getattr(getattr(runtime, "control", None), "journal", None)
+
     def health(self) -> dict[str, Any]:
         result: dict[str, Any] = self.get("health")
         return result

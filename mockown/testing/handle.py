@@ -151,8 +151,7 @@ class JournalHelper:
 
     def mark(self) -> None:
         """Forget what came before: later queries see only requests from now on."""
-        last = self._handle.control.get("journal", limit=1)["entries"]
-        self.since = int(last[-1]["id"]) if last else 0
+        self.since = self._handle.control.journal_last_id()
 
     def entries(self, path: str | None = None, **filters: Any) -> list[dict[str, Any]]:
         """Filters as the control plane's: ``path`` (exact or a glob, or a URL), ``method``, ``status``, ``grant_type``,

@@ -95,3 +95,32 @@ def test_lean_cookies_leaves_a_custom_jar_and_keeps_given_cookies() -> None:
             assert type(client.cookies) is not httpx.Cookies and isinstance(client.cookies, httpx.Cookies)
     finally:
         local.close()
+
+
+def test_the_journal_mark_in_process_is_what_the_control_plane_answers() -> None:
+    """`ControlClient.journal_last_id()` reads the app's journal in-process; over HTTP it asks
+    ``GET /_mockown/journal?limit=1``. Both give the same id at every step: empty, after requests (a control
+    request is never journaled), after a clear, and past the journal's size."""
+    from mockown.http.inprocess import in_process_client
+    from mockown.testing.control import ControlClient
+
+    target = LocalTarget(create_app(Config(seed_defaults=False, journal_size=3)))
+    over_http = ControlClient(in_process_client(target.app), target.admin_token)
+    direct = target.control
+    try:
+        assert direct._app_journal() is not None and over_http._app_journal() is None
+        with target.client() as client:
+            seen = [(direct.journal_last_id(), over_http.journal_last_id())]
+            for path in ["/.well-known/openid-configuration", "/nope", "/services/oauth2/token"] * 2:
+                client.get(path)
+                over_http.health()
+                seen.append((direct.journal_last_id(), over_http.journal_last_id()))
+            over_http.delete("journal")
+            seen.append((direct.journal_last_id(), over_http.journal_last_id()))
+            client.get("/nope")
+            seen.append((direct.journal_last_id(), over_http.journal_last_id()))
+        assert all(a == b for a, b in seen), seen
+        assert [a for a, _ in seen] == [0, 1, 2, 3, 4, 5, 6, 0, 7]
+    finally:
+        over_http.close()
+        target.close()
