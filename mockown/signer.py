@@ -30,22 +30,26 @@ Job = Callable[[], Any]
 
 class Signer:
     """One daemon thread running jobs in order; each result is set on its caller's future, on its caller's loop.
-    The thread starts with the first job (and again in a forked child, where it does not exist)."""
+    The thread starts with the first job (in a forked child too, with a fresh queue)."""
 
     def __init__(self) -> None:
+        self._reset()
+        if hasattr(os, "register_at_fork"):  # a forked child has the parent's queue and locks, not its thread
+            os.register_at_fork(after_in_child=self._reset)
+
+    def _reset(self) -> None:
         self._jobs: deque[tuple[Job, asyncio.Future[Any]]] = deque()
         self._ready = threading.Condition(threading.Lock())
         self._done: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], bool, Any]]] = {}
         self._done_lock = threading.Lock()
-        self._pid = 0
+        self._started = False
 
     def submit(self, job: Job) -> asyncio.Future[Any]:
         """Run `job` on the signer thread; the returned future (of the running loop) gets its result or error."""
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         with self._ready:
-            if self._pid != os.getpid():
-                self._pid = os.getpid()
-                self._jobs.clear()  # a forked child inherits the parent's queue, not its thread
+            if not self._started:
+                self._started = True
                 threading.Thread(target=self._work, name="mockown-signer", daemon=True).start()
             self._jobs.append((job, future))
             self._ready.notify()

@@ -4,7 +4,10 @@ deferred signatures are committed, or abandoned when they fail or the request is
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
+import os
 import threading
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -80,6 +83,33 @@ def test_a_closed_loop_does_not_stop_the_signer() -> None:
         return result
 
     assert asyncio.run(later()) == "still signing"
+
+
+def _sign_in_child(s: Signer, out: multiprocessing.SimpleQueue[str]) -> None:
+    async def main() -> str:
+        result: str = await asyncio.wait_for(s.submit(lambda: f"signed in {os.getpid()}"), 10)
+        return result
+
+    out.put(asyncio.run(main()))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork() only")
+def test_a_forked_child_signs_on_a_thread_of_its_own() -> None:
+    s = Signer()
+
+    async def warm() -> None:
+        await s.submit(lambda: None)  # the parent's thread runs: the child inherits its state, not the thread
+
+    asyncio.run(warm())
+    ctx = multiprocessing.get_context("fork")
+    out: multiprocessing.SimpleQueue[str] = ctx.SimpleQueue()
+    child = ctx.Process(target=_sign_in_child, args=(s, out))
+    with warnings.catch_warnings():  # Python 3.12+ warns about fork() in a process with threads
+        warnings.simplefilter("ignore", DeprecationWarning)
+        child.start()
+    child.join(30)
+    assert child.exitcode == 0
+    assert out.get() == f"signed in {child.pid}"
 
 
 def _recorder(log: list[str], name: str, fail: bool = False) -> Deferred:
