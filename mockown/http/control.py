@@ -9,6 +9,7 @@ control plane only answers when the server listens on loopback, unless `insecure
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping
 from importlib import resources
@@ -24,7 +25,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from .. import ids, security
 from ..clock import check_instant, iso
 from ..errors import ControlError, control_dialect
-from ..store import RECORD_TYPES, meta_of
+from ..store import RECORD_TYPES, RecordMeta, meta_of
 from .api import Api, runtime_of
 from .faults import FaultError, Faults
 from .forms import media_type, read_body
@@ -118,6 +119,15 @@ def reset_all(runtime: Runtime, *, seed: bool = True, clock: bool = True) -> dic
     return {"reset": "all", "seeded": seeded}
 
 
+@functools.lru_cache(maxsize=8)
+def _org_tables(registered: tuple[RecordMeta, ...]) -> tuple[RecordMeta, ...]:
+    """Of the `registered` record types (`RECORD_TYPES`' values), the tables an org's rows live in: Salesforce's
+    own tables (other APIs may point at an org too, e.g. the Own service backing it up) and the outbox."""
+    from ..outbox import Email
+
+    return tuple(m for m in registered if m.table.startswith("sf_") or m.cls is Email)
+
+
 def reset_org(runtime: Runtime, org_id: str, *, delete: bool = False) -> dict[str, Any]:
     """Return an org to its seeded state (codes, tokens, usage, lockouts gone) or, with `delete`, remove it."""
     from ..outbox import Email
@@ -129,10 +139,9 @@ def reset_org(runtime: Runtime, org_id: str, *, delete: bool = False) -> dict[st
         org = service.orgs.get(org_id)
         if org is None:
             raise bad(f"no such org: {org_id}", 404, "not_found")
-        keep = () if delete else (User, ConnectedApp)
-        for meta in list(RECORD_TYPES.values()):
-            # Salesforce's own tables (other APIs may point at an org too, e.g. the Own service backing it up)
-            if meta.cls in (Org, *keep) or not (meta.table.startswith("sf_") or meta.cls is Email):
+        keep = (Org,) if delete else (Org, User, ConnectedApp)
+        for meta in _org_tables(tuple(RECORD_TYPES.values())):
+            if meta.cls in keep:
                 continue
             field_name = "account_id" if meta.cls is Email else "org_id"
             table = runtime.store.table(meta.cls)
