@@ -106,7 +106,7 @@ def redact_query(query: str) -> str:
     return "&".join(f"{k}={REDACTED if is_secret_name(k) and v else v}" for k, v in items)
 
 
-@dataclass
+@dataclass(slots=True)  # made for every request
 class RequestInfo:
     """What the pipeline knows about a request before the app sees it (for the journal and the fault rules)."""
 

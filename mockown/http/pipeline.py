@@ -29,7 +29,7 @@ from .faults import apply_faults
 from .forms import FORM_KEY, NO_PARAMS, BadBody, Params, read_params
 from .guards import limit_for
 from .headers import header_index
-from .journal import CONTROL_PREFIX, Entry, RequestInfo, bearer_of, log, resolve
+from .journal import CONTROL_PREFIX, Entry, Journal, RequestInfo, bearer_of, log, resolve
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -41,7 +41,8 @@ _FORM_TYPES = ("", "application/x-www-form-urlencoded")
 def _refusal(scope: Scope, declared: bytes | None, limit: int) -> Response | None:
     """The path guard and the body limit: the answer when they refuse the request, else None."""
     path = scope["path"]
-    if _CONTROL_CHARS.search(path):
+    # printable ASCII (the usual path) has no control character: the regex only for the others
+    if not (path.isascii() and path.isprintable()) and _CONTROL_CHARS.search(path):
         return dialect_for(scope["app"].state.dialects, path)(404, "Not Found", "no such resource").response()
     if declared is not None and declared.strip().isdigit() and int(declared) > limit:
         dialect = dialect_for(scope["app"].state.dialects, path)
@@ -247,24 +248,8 @@ class RequestPipeline:
             info.user,
         )
         scope["mockown.entry"] = entry
-        recorded = False
-
-        def record() -> None:
-            nonlocal recorded
-            recorded = True
-            entry.duration_ms = round((time.perf_counter() - started) * 1000, 3)
-            journal.add(entry)
-            if log.isEnabledFor(logging.INFO):
-                _log_entry(entry)
-
-        async def recording_send(message: Message) -> None:
-            kind = message["type"]
-            if kind == "http.response.start":
-                entry.status = int(message["status"])
-            elif kind == "http.response.body" and not recorded and not message.get("more_body", False):
-                record()  # before the last byte goes out: a client that has its answer finds the entry
-            await send(message)
-
+        recording = _Recording(entry, journal, started, send)
+        recording_send = recording.send
         try:
             refusal = _refusal(scope, declared, limit)
             if refusal is not None:
@@ -283,8 +268,35 @@ class RequestPipeline:
                 entry.status = 500
             raise
         finally:
-            if not recorded:
-                record()
+            if not recording.recorded:
+                recording.record()
+
+
+class _Recording:
+    """The journal's side of one response: the status from its start, and the entry recorded before its last part
+    goes out (a client that has its answer finds the entry), or when the request ends without one."""
+
+    __slots__ = ("_send", "entry", "journal", "recorded", "started")
+
+    def __init__(self, entry: Entry, journal: Journal, started: float, send: Send) -> None:
+        self.entry, self.journal, self.started, self._send = entry, journal, started, send
+        self.recorded = False
+
+    def record(self) -> None:
+        self.recorded = True
+        entry = self.entry
+        entry.duration_ms = round((time.perf_counter() - self.started) * 1000, 3)
+        self.journal.add(entry)
+        if log.isEnabledFor(logging.INFO):
+            _log_entry(entry)
+
+    async def send(self, message: Message) -> None:
+        kind = message["type"]
+        if kind == "http.response.start":
+            self.entry.status = int(message["status"])
+        elif kind == "http.response.body" and not self.recorded and not message.get("more_body", False):
+            self.record()
+        await self._send(message)
 
 
 def _log_entry(entry: Entry) -> None:
