@@ -187,33 +187,33 @@ def reset_account(runtime: Runtime, account_id: str) -> dict[str, Any]:
     return {"reset": "account", "account": account_id, "removed": removed}
 
 
-async def reset(request: Request) -> Response:
-    runtime = runtime_of(request)
-    body = await json_body(request)
+def reset_request(runtime: Runtime, body: dict[str, Any]) -> dict[str, Any]:
+    """`POST /_mockown/reset` for its parsed body: the answer, or the `ControlError` it answers with (also
+    called straight by the in-process control client, `testing.control.ControlClient`)."""
     unknown = sorted(set(body) - {"org", "account", "delete", "seed", "clock"})
     if unknown:
         raise bad(f"unknown reset field {unknown[0]!r} (known: account, clock, delete, org, seed)")
     if body.get("org") and body.get("account"):
         raise bad("reset one org or one account, not both")
     if body.get("org"):
-        return ok(reset_org(runtime, org_id_of(body["org"]), delete=_flag(body.get("delete", False))))
+        return reset_org(runtime, org_id_of(body["org"]), delete=_flag(body.get("delete", False)))
     if body.get("account"):
-        return ok(reset_account(runtime, str(body["account"])))
-    return ok(reset_all(runtime, seed=_flag(body.get("seed", True)), clock=_flag(body.get("clock", True))))
+        return reset_account(runtime, str(body["account"]))
+    return reset_all(runtime, seed=_flag(body.get("seed", True)), clock=_flag(body.get("clock", True)))
+
+
+async def reset(request: Request) -> Response:
+    return ok(reset_request(runtime_of(request), await json_body(request)))
 
 
 # -- seed ----------------------------------------------------------------------------------------------
 async def seed(request: Request) -> Response:
     import yaml
 
-    from ..seed import SeedError, _seeders, seed_document
-
     runtime = runtime_of(request)
     raw = await read_body(request, BIG_BODY)
-    document: Any
-    if not raw.strip():
-        document = {name: None for name in _seeders()}
-    else:
+    document: Any = None
+    if raw.strip():
         try:
             text = raw.decode("utf-8")
             try:  # most clients send JSON: its parser is ~50x faster than PyYAML's
@@ -222,15 +222,22 @@ async def seed(request: Request) -> Response:
                 document = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe
         except (UnicodeDecodeError, yaml.YAMLError) as exc:
             raise bad(f"the seed document is neither JSON nor YAML: {exc}") from None
-        if document is None:
-            document = {name: None for name in _seeders()}
+    return ok(seed_request(runtime, document), 201)
+
+
+def seed_request(runtime: Runtime, document: Any) -> dict[str, Any]:
+    """`POST /_mockown/seed` for its parsed document (None: the default sections): what it created, or the
+    `ControlError` it answers with (also called straight by the in-process control client)."""
+    from ..seed import SeedError, _seeders, seed_document
+
+    if document is None:
+        document = {name: None for name in _seeders()}
     if not isinstance(document, dict):
         raise bad("a seed document is a mapping with one section per API (salesforce:, own:, ...)")
     try:
-        created = seed_document(runtime, document)
+        return seed_document(runtime, document)
     except SeedError as exc:
         raise bad(str(exc), error="invalid_seed") from None
-    return ok(created, 201)
 
 
 # -- snapshot / restore --------------------------------------------------------------------------------

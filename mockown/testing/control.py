@@ -4,6 +4,7 @@ helpers steer a server, in-process or in another process alike."""
 from __future__ import annotations
 
 import json as _json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
@@ -99,20 +100,49 @@ class ControlClient:
 
     def _app_journal(self) -> Any:
         """In-process, the app's `Journal` (None over HTTP, or for an app that is not mockown's)."""
+        return getattr(getattr(self._app_runtime(), "control", None), "journal", None)
+
+    def _app_runtime(self) -> Any:
+        """In-process, the app's `Runtime` (None over HTTP, or for an app that is not mockown's)."""
         if self._direct is None:
             return None
-        runtime = getattr(getattr(self._direct.app, "state", None), "runtime", None)
-        return getattr(getattr(runtime, "control", None), "journal", None)
+        return getattr(getattr(self._direct.app, "state", None), "runtime", None)
+
+    def _straight(self, path: str, body: Any, work: Callable[[Any, Any], Any]) -> Any:
+        """`POST /_mockown/<path>` done in-process by the endpoint's own function `work(runtime, body)`, without
+        the HTTP round trip: the body and the answer go through JSON as they would over HTTP (the same
+        values, copies, a body JSON cannot carry refused), and a refusal is the same `ControlPlaneError`."""
+        from ..errors import MockownError
+
+        sent = _json.loads(_json.dumps(body, ensure_ascii=False, allow_nan=False))
+        try:
+            answer = work(self._app_runtime(), sent)
+        except MockownError as exc:  # what the endpoint answers with
+            response = exc.response()
+            raise ControlPlaneError("POST", path, response.status_code, _json.loads(bytes(response.body))) from None
+        return _json.loads(_json.dumps(answer, ensure_ascii=False, allow_nan=False))
 
     def health(self) -> dict[str, Any]:
         result: dict[str, Any] = self.get("health")
         return result
 
     def seed(self, document: dict[str, Any]) -> dict[str, Any]:
+        """`POST /_mockown/seed`; in-process straight through the endpoint's own function (`_straight`)."""
+        if self._app_runtime() is not None:
+            from ..http.control import seed_request
+
+            seeded: dict[str, Any] = self._straight("seed", document, seed_request)
+            return seeded
         result: dict[str, Any] = self.post("seed", document)
         return result
 
     def reset(self, **body: Any) -> dict[str, Any]:
+        """`POST /_mockown/reset`; in-process straight through the endpoint's own function (`_straight`)."""
+        if self._app_runtime() is not None:
+            from ..http.control import reset_request
+
+            done: dict[str, Any] = self._straight("reset", body, reset_request)
+            return done
         result: dict[str, Any] = self.post("reset", body)
         return result
 

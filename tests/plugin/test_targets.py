@@ -4,6 +4,7 @@ the client `base_url=<text>` would make."""
 from __future__ import annotations
 
 import asyncio
+import json
 
 import httpx
 
@@ -124,3 +125,62 @@ def test_the_journal_mark_in_process_is_what_the_control_plane_answers() -> None
     finally:
         over_http.close()
         target.close()
+
+
+def _shape(value: object) -> object:
+    """The JSON shape of an answer: keys and value types (generated ids and secrets differ between two apps)."""
+    if isinstance(value, dict):
+        return {k: _shape(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shape(v) for v in value]
+    return type(value).__name__
+
+
+def test_seed_and_reset_in_process_answer_as_the_control_plane_does() -> None:
+    """In-process, `ControlClient.seed()` and `reset()` call the endpoints' own functions instead of making an
+    HTTP round trip: same answers (shape), same refusals (status and body), the caller's document left as it was, and a
+    document JSON cannot carry refused the same way."""
+    import pytest
+
+    from mockown.http.inprocess import in_process_client
+    from mockown.ids import ORG, new_id
+    from mockown.testing.control import ControlClient, ControlPlaneError
+
+    apps = [LocalTarget(create_app(Config(seed_defaults=False))) for _ in range(2)]
+    direct, over_http = apps[0].control, ControlClient(in_process_client(apps[1].app), apps[1].admin_token)
+    try:
+        assert direct._app_runtime() is not None and over_http._app_runtime() is None
+        org = {"id": new_id(ORG), "name": "Shapes", "users": [{"username": "u@shapes.test"}],
+               "apps": [{"name": "shapes app"}]}  # fmt: skip
+        account = {"name": "Shapes", "users": [{"email": "o@shapes.test", "role": "master_admin", "api_token": True}]}
+        document = {"salesforce": {"orgs": [org]}, "own": {"accounts": [account]}}
+        sent = json.loads(json.dumps(document))
+        answers = [client.seed(document) for client in (direct, over_http)]
+        assert document == sent  # the caller's document is left as it was
+        assert _shape(answers[0]) == _shape(answers[1]) and answers[0]["salesforce"]["orgs"][0]["apps"]
+        second = {**org, "id": new_id(ORG), "users": [{"username": "v@shapes.test"}]}
+        again = [client.seed({"salesforce": {"orgs": [second]}}) for client in (direct, over_http)]
+        assert _shape(again[0]) == _shape(again[1])
+        taken = {"salesforce": {"orgs": [{**org, "id": new_id(ORG)}]}}  # its username is taken
+        for body in ({"nope": {}}, {"salesforce": {"orgs": "not a list"}}, taken):
+            refusals = []
+            for client in (direct, over_http):
+                with pytest.raises(ControlPlaneError) as caught:
+                    client.seed(body)
+                refusals.append((caught.value.status, caught.value.body))
+            assert refusals[0] == refusals[1] and refusals[0][0] == 400, refusals
+        for reset in ({"org": org["id"]}, {"org": org["id"], "delete": True}, {"org": "nope"}, {"bad": 1}, {}):
+            outcomes: list[object] = []
+            for client in (direct, over_http):
+                try:
+                    outcomes.append(_shape(client.reset(**reset)))
+                except ControlPlaneError as exc:
+                    outcomes.append((exc.status, exc.body))
+            assert outcomes[0] == outcomes[1], (reset, outcomes)
+        for client in (direct, over_http):
+            with pytest.raises(TypeError):  # not JSON: refused before anything is sent
+                client.seed({"salesforce": {"orgs": [{"name": object()}]}})
+    finally:
+        over_http.close()
+        for target in apps:
+            target.close()
