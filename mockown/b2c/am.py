@@ -212,7 +212,7 @@ class AccountManager:
 
     def _jwt(self, claims: dict[str, Any]) -> str:
         key = self.runtime.keys.rsa
-        return jwt.encode(claims, key.private, algorithm="RS256", headers={"kid": key.kid})
+        return key.sign(claims)
 
     def _issue(
         self, client: AmClient, subject: str, scopes: list[str], *, user: bool, refresh: bool = True

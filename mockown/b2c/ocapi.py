@@ -10,8 +10,6 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import jwt
-
 from .. import security
 from ..clock import iso
 from ..security import basic_pair
@@ -210,7 +208,7 @@ class OcapiService:
             "sub": json.dumps(sub),
             "jti": uuid.uuid4().hex,
         }
-        token = jwt.encode(claims, key.private, algorithm="RS256", headers={"kid": key.kid})
+        token = key.sign(claims)
         self.tokens.put(
             OcapiToken(
                 id=security.token_hash(token),

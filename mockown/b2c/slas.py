@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
-import jwt
-
 from .. import security
 from ..http.forms import Params
 from ..security import b64_pair, basic_pair
@@ -445,7 +443,7 @@ class SlasService:
         headers: dict[str, Any] = {"kid": key.kid, "typ": "jwt"}
         if slas_header:
             headers.update(ver="1.0", clv="J2.1.0")
-        return jwt.encode(claims, key.private, algorithm="ES256", headers=headers)
+        return key.sign(claims, headers)
 
     def issuer(self, tenant: SlasTenant) -> str:
         return f"slas/prod/{tenant.id}"

@@ -12,8 +12,6 @@ from __future__ import annotations
 import secrets
 from typing import TYPE_CHECKING, Any
 
-import jwt
-
 from .. import outbox, security
 from ..clock import iso
 from ..http.forms import Params
@@ -234,7 +232,7 @@ def _access_jwt(own: OwnService, user: OwnUser, now: float, ttl: int) -> str:
         "scp": [SCOPE],
         "sub": user.email,
     }
-    return jwt.encode(claims, key.private, algorithm="RS256", headers={"kid": key.kid})
+    return key.sign(claims)
 
 
 def revoke_access(own: OwnService, params: Params) -> None:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import jwt
-
 from .. import ids, security
 from ..keys import RsaKey
 from .models import ConnectedApp, Org, User
@@ -48,4 +46,4 @@ def claims_of(
 
 def sign(key: RsaKey, claims: dict[str, Any], headers: dict[str, Any]) -> str:
     """An RS256 JWS of `claims` (pure: safe on the signer thread)."""
-    return jwt.encode(claims, key.private, algorithm="RS256", headers=headers)
+    return key.sign(claims, headers)

@@ -15,8 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import jwt
-
 from .. import ids, security, signer
 from ..keys import RsaKey
 from ..store import Table
@@ -273,7 +271,7 @@ class SalesforceService:
             assert key is not None
             if pending is None:
                 claims = self.id_token_claims(base, org, user, app, access_raw, issued.nonce, now)
-                body["id_token"] = sign_id_token(key, claims)
+                body["id_token"] = key.sign(claims)
             else:
                 body["id_token"] = ""
         body["instance_url"] = self.instance_url(org, base)
@@ -310,7 +308,7 @@ class SalesforceService:
             access = jwt_access.sign(key, *jws) if jws is not None else opaque
             out = {"access_token": access}
             if id_claims is not None:
-                out["id_token"] = sign_id_token(key, id_claims(access))
+                out["id_token"] = key.sign(id_claims(access))
             return out
 
         def commit(out: dict[str, str]) -> None:
@@ -538,7 +536,3 @@ class SalesforceService:
                 if self._revoke_access(token.id):
                     count += 1
         return count
-
-
-def sign_id_token(key: RsaKey, claims: dict[str, Any]) -> str:
-    return jwt.encode(claims, key.private, algorithm="RS256", headers={"kid": key.kid})

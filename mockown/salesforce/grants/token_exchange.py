@@ -14,8 +14,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import jwt
-
 from .. import jwtutil
 from ..errors import OAuthError, invalid_grant
 from ..exchange import ExchangeRejected, map_subject
@@ -117,5 +115,5 @@ class TokenExchangeGrant(Grant):
             }
         )
         key = self.service.runtime.keys.rsa
-        token = jwt.encode(claims, key.private, algorithm="RS256", headers={"kid": key.kid})
+        token = key.sign(claims)
         return {"access_token": token, "issued_token_type": JWT_TYPE, "token_type": "Bearer", "expires_in": ttl}
