@@ -122,19 +122,19 @@ class Pending:
                     deferred.abandon()
 
     async def settle(self, atomic: Callable[[], AbstractContextManager[None]]) -> None:
-        """Make every signature off the loop, then commit each; on a failure or cancellation, abandon the
-        ones not committed yet and re-raise."""
+        """Make every signature off the loop, then commit each; when one fails or is cancelled (or its commit
+        fails), abandon it and those after it, and re-raise."""
         items, self.items = self.items, []
         for n, deferred in enumerate(items):
             try:
                 result = await SIGNER.submit(deferred.job)
+                with atomic():
+                    deferred.commit(result)
             except BaseException:
                 with atomic():
                     for left in items[n:]:
                         left.abandon()
                 raise
-            with atomic():
-                deferred.commit(result)
 
 
 _PENDING: ContextVar[Pending | None] = ContextVar("mockown_pending_signatures", default=None)
@@ -145,7 +145,7 @@ def pending() -> Pending | None:
     return _PENDING.get()
 
 
-class deferring:  # lower-case: it reads as the function it replaces, `with signer.deferring(...) as pending:`
+class deferring:  # lower-case: used like a function, `with signer.deferring(...) as pending:`
     """Collect the signatures the block needs instead of making them inline (when `enabled`). A plain class,
     not a generator: it runs on every token request."""
 

@@ -29,6 +29,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Host, Match, Mount, Route, Router
 from starlette.types import Receive, Scope, Send
 
+from .headers import header_index
+
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
@@ -88,11 +90,7 @@ class PrefixRouter(Router):
             filed = self._anywhere
         if not self._hosts:
             return filed
-        host = None
-        for key, value in scope.get("headers", ()):
-            if key == b"host":  # the first one, as Starlette's `Headers.get`
-                host = value
-                break
+        host = header_index(scope).get(b"host")  # the first one, as Starlette's `Headers.get`
         found = self._for_host.get((segment, host))
         if found is None:
             probe: Scope = {"type": "http", "headers": [] if host is None else [(b"host", host)]}
