@@ -25,7 +25,7 @@ def tenant_key(org: Org) -> str:
 def claims_of(
     key: RsaKey, *, issuer: str, org: Org, user: User, app: ConnectedApp, scopes: list[str], now: float, ttl: float
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The claims and the header of a new JWT access token (`sign` makes the token)."""
+    """The claims and the header of a new JWT access token (`key.sign(claims, header)` makes the token)."""
     claims: dict[str, Any] = {
         "scp": " ".join(scopes),
         "aud": [issuer],
@@ -42,8 +42,3 @@ def claims_of(
     }
     headers = {"kid": key.kid, "typ": "JWT", "tty": TOKEN_TYPE, "tnk": tenant_key(org), "ver": VERSION}
     return claims, headers
-
-
-def sign(key: RsaKey, claims: dict[str, Any], headers: dict[str, Any]) -> str:
-    """An RS256 JWS of `claims` (pure: safe on the signer thread)."""
-    return key.sign(claims, headers)

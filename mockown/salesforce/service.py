@@ -232,7 +232,7 @@ class SalesforceService:
                 assert key is not None
                 jws = jwt_access.claims_of(key, issuer=self.instance_url(org, base), org=org, user=user, app=app,
                                            scopes=issued.scopes, now=now, ttl=app.session_timeout)  # fmt: skip
-                access_raw = "" if pending is not None else jwt_access.sign(key, *jws)
+                access_raw = "" if pending is not None else key.sign(*jws)
             else:
                 access_raw = f"{ids.to15(org.id)}!AQ" + security.random_sf_opaque(94)
             if jws is not None and pending is not None:
@@ -305,7 +305,7 @@ class SalesforceService:
         opaque = body["access_token"]
 
         def job() -> dict[str, str]:
-            access = jwt_access.sign(key, *jws) if jws is not None else opaque
+            access = key.sign(*jws) if jws is not None else opaque
             out = {"access_token": access}
             if id_claims is not None:
                 out["id_token"] = key.sign(id_claims(access))

@@ -17,8 +17,8 @@ from starlette.applications import Starlette
 
 from mockown import signer
 from mockown.http.inprocess import InProcessTransport, in_process_async_client
+from mockown.keys import RsaKey
 from mockown.runtime import Runtime
-from mockown.salesforce import jwt_access
 from mockown.salesforce.service import PROVISIONAL
 from tests.conftest import ADMIN, CALLBACK, CID, PASSWORD, SECRET
 
@@ -140,7 +140,7 @@ def test_a_failed_signature_leaves_no_token_behind(
     def broken(*args: Any) -> str:
         raise RuntimeError("no signature today")
 
-    monkeypatch.setattr(jwt_access, "sign", broken)
+    monkeypatch.setattr(RsaKey, "sign", broken)
     before = len(runtime.salesforce.access_tokens.all())
     transport = InProcessTransport(app, raise_app_exceptions=False)
     with httpx.Client(transport=transport, base_url="http://testserver") as client:
