@@ -7,8 +7,9 @@ import asyncio
 import multiprocessing
 import os
 import threading
+import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pytest
@@ -122,18 +123,69 @@ def _recorder(log: list[str], name: str, fail: bool = False) -> Deferred:
                     lambda: log.append(f"abandon {name}"))  # fmt: skip
 
 
-def test_settle_commits_each_signature_on_the_loop() -> None:
+def _ticks(*values: float) -> Callable[[], float]:
+    """A clock reading `values` in turn (the last one from then on)."""
+    left = list(values)
+
+    def clock() -> float:
+        return left.pop(0) if len(left) > 1 else left[0]
+
+    return clock
+
+
+@pytest.mark.parametrize(("yield_took", "expected"), [(1e-6, False), (19e-6, False), (21e-6, True), (1e-3, True)])
+def test_offloading_pays_when_other_work_ran_during_one_yield(yield_took: float, expected: bool) -> None:
+    s = Signer(clock=_ticks(5.0, 5.0 + yield_took))
+    assert asyncio.run(s.offload_pays()) is expected
+
+
+def test_offloading_pays_when_other_work_runs_on_the_loop() -> None:
+    s = Signer()  # the real clock: the other task's 2 ms run inside the yield, whatever the machine's speed
+
+    async def main() -> bool:
+        other = asyncio.get_running_loop().call_soon(time.sleep, 0.002)
+        try:
+            return await s.offload_pays()
+        finally:
+            other.cancel()
+
+    assert asyncio.run(main()) is True
+
+
+def test_offloading_pays_while_signatures_are_in_flight() -> None:
+    s = Signer(clock=_ticks(0.0))  # a yield would measure nothing: only the job in flight can say yes
+    gate = threading.Event()
+
+    async def main() -> tuple[bool, bool]:
+        held = s.submit(gate.wait)
+        busy = await s.offload_pays()
+        gate.set()
+        await held
+        return busy, await s.offload_pays()
+
+    assert asyncio.run(main()) == (True, False)
+
+
+@pytest.mark.parametrize(("offload", "signed_on"), [(False, None), (True, "mockown-signer")], ids=["lone", "busy"])
+def test_settle_commits_each_signature_on_the_loop(
+    monkeypatch: pytest.MonkeyPatch, offload: bool, signed_on: str | None
+) -> None:
+    # a lone caller signs on the loop; a busy loop hands the jobs to the thread; commits run on the loop either way
+    monkeypatch.setattr(signer, "SIGNER", Signer(clock=_ticks(0.0, 1.0 if offload else 0.0)))
     log: list[str] = []
     pending = Pending()
     pending.add(_recorder(log, "access"))
     pending.add(_recorder(log, "id"))
     asyncio.run(pending.settle(_atomic))
     here = threading.current_thread().name
-    assert log == [f"commit access signed on mockown-signer -> {here}", f"commit id signed on mockown-signer -> {here}"]
+    on = signed_on or here
+    assert log == [f"commit access signed on {on} -> {here}", f"commit id signed on {on} -> {here}"]
     assert pending.items == []
 
 
-def test_a_failed_signature_abandons_it_and_those_after_it() -> None:
+@pytest.mark.parametrize("offload", [False, True], ids=["lone", "busy"])
+def test_a_failed_signature_abandons_it_and_those_after_it(monkeypatch: pytest.MonkeyPatch, offload: bool) -> None:
+    monkeypatch.setattr(signer, "SIGNER", Signer(clock=_ticks(0.0, 1.0 if offload else 0.0)))
     log: list[str] = []
     pending = Pending()
     for name, fail in [("a", False), ("b", True), ("c", False)]:
@@ -147,6 +199,9 @@ def test_a_cancelled_request_abandons_its_signatures(monkeypatch: pytest.MonkeyP
     log: list[str] = []
 
     class Never:
+        async def offload_pays(self) -> bool:
+            return True
+
         def submit(self, job: object) -> asyncio.Future[None]:
             return asyncio.get_running_loop().create_future()  # never resolved
 

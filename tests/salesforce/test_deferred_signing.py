@@ -33,6 +33,9 @@ class GatedSigner:
         self.waiting = 0
         self.release: asyncio.Event | None = None
 
+    async def offload_pays(self) -> bool:
+        return True  # every signature goes through the gate
+
     def submit(self, job: Callable[[], Any]) -> asyncio.Future[Any]:
         async def later() -> Any:
             self.waiting += 1
@@ -114,8 +117,36 @@ def test_a_code_replayed_after_the_signature_revokes_the_filed_token(client: htt
     assert introspect(client, body["access_token"]) == {"active": False}  # the code knows the token's real id
 
 
-def test_concurrent_jwt_requests_each_get_their_own_live_token(app: Starlette, runtime: Runtime) -> None:
+def _count_submissions(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    count = [0]
+    submit = signer.SIGNER.submit
+
+    def counted(job: Callable[[], Any]) -> asyncio.Future[Any]:
+        count[0] += 1
+        return submit(job)
+
+    monkeypatch.setattr(signer.SIGNER, "submit", counted)
+    return count
+
+
+def test_a_lone_request_signs_on_the_loop(
+    client: httpx.Client, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # nothing else ran during the yield (a clock that stands still says so): no thread hop; the token still works
     _jwt_default_app(runtime)
+    monkeypatch.setattr(signer.SIGNER, "clock", lambda: 0.0)
+    submitted = _count_submissions(monkeypatch)
+    body = code_tokens(client, scope="api openid")
+    assert submitted == [0]
+    assert body["id_token"].count(".") == 2 and introspect(client, body["access_token"])["active"] is True
+    assert _provisional(runtime) == []
+
+
+def test_concurrent_jwt_requests_each_get_their_own_live_token(
+    app: Starlette, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _jwt_default_app(runtime)
+    submitted = _count_submissions(monkeypatch)
     form = {"grant_type": "password", "client_id": CID, "client_secret": SECRET}
 
     async def many() -> list[httpx.Response]:
@@ -130,12 +161,15 @@ def test_concurrent_jwt_requests_each_get_their_own_live_token(app: Starlette, r
     with httpx.Client(transport=InProcessTransport(app), base_url="http://testserver") as client:
         assert all(introspect(client, t)["active"] is True for t in tokens)
     assert _provisional(runtime) == []
+    assert submitted[0] >= 1  # the others' work ran during the first one's yield: it went to the thread
 
 
+@pytest.mark.parametrize("offload", [False, True], ids=["on-the-loop", "on-the-thread"])
 def test_a_failed_signature_leaves_no_token_behind(
-    app: Starlette, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+    app: Starlette, runtime: Runtime, monkeypatch: pytest.MonkeyPatch, offload: bool
 ) -> None:
     _jwt_default_app(runtime)
+    monkeypatch.setattr(signer.SIGNER, "busy_after", -1.0 if offload else float("inf"))
 
     def broken(*args: Any) -> str:
         raise RuntimeError("no signature today")
