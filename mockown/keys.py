@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import threading
-from typing import Any
+from typing import Any, ClassVar
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -17,7 +17,28 @@ def _b64u_int(value: int) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
-class RsaKey:
+class _SigningKey:
+    """What both kinds of key share: the private key, its `kid`, PEM export and JWT signing with `algorithm`."""
+
+    algorithm: ClassVar[str]
+    private: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+    kid: str
+
+    def pem(self) -> bytes:
+        return self.private.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+
+    def sign(self, claims: dict[str, Any], headers: dict[str, Any] | None = None) -> str:
+        """A JWT of `claims` with `headers` (default: this key's `kid`). Pure: safe on the signer thread."""
+        return jwt.encode(
+            claims, self.private, algorithm=self.algorithm, headers={"kid": self.kid} if headers is None else headers
+        )
+
+
+class RsaKey(_SigningKey):
+    algorithm = "RS256"
+
     def __init__(self, private: rsa.RSAPrivateKey) -> None:
         self.private = private
         numbers = private.public_key().public_numbers()
@@ -32,17 +53,6 @@ class RsaKey:
         self.kid = str(200 + digest[0])  # Salesforce kids are short numeric-looking strings
         self.jwk["kid"] = self.kid
 
-    def pem(self) -> bytes:
-        return self.private.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-
-    def sign(self, claims: dict[str, Any], headers: dict[str, Any] | None = None) -> str:
-        """An RS256 JWT of `claims` with `headers` (default: this key's `kid`). Pure: safe on the signer thread."""
-        return jwt.encode(
-            claims, self.private, algorithm="RS256", headers={"kid": self.kid} if headers is None else headers
-        )
-
     @classmethod
     def from_pem(cls, pem: bytes) -> RsaKey:
         key = serialization.load_pem_private_key(pem, password=None)
@@ -51,8 +61,10 @@ class RsaKey:
         return cls(key)
 
 
-class EcKey:
+class EcKey(_SigningKey):
     """A P-256 key for ES256 (SLAS signs its JWTs with one). `kid` is UUID-shaped, as SLAS publishes."""
+
+    algorithm = "ES256"
 
     def __init__(self, private: ec.EllipticCurvePrivateKey) -> None:
         self.private = private
@@ -69,17 +81,6 @@ class EcKey:
             "x": base64.urlsafe_b64encode(x).rstrip(b"=").decode("ascii"),
             "y": base64.urlsafe_b64encode(y).rstrip(b"=").decode("ascii"),
         }
-
-    def pem(self) -> bytes:
-        return self.private.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-
-    def sign(self, claims: dict[str, Any], headers: dict[str, Any] | None = None) -> str:
-        """An ES256 JWT of `claims` with `headers` (default: this key's `kid`)."""
-        return jwt.encode(
-            claims, self.private, algorithm="ES256", headers={"kid": self.kid} if headers is None else headers
-        )
 
 
 class KeyRing:

@@ -41,11 +41,8 @@ class Prepared(Response):
         self.raw_headers = [*headers.before, (b"content-length", str(len(body)).encode()), *headers.after]
 
 
-class JsonBody(Response):
+class JsonBody(Prepared):
     """`JSONResponse(content, status_code, headers, media_type)` for a prepared `JsonHeaders`."""
 
     def __init__(self, content: Any, headers: JsonHeaders, status_code: int = 200) -> None:
-        self.status_code = status_code
-        self.background = None
-        self.body = _ENCODER.encode(content).encode("utf-8")
-        self.raw_headers = [*headers.before, (b"content-length", str(len(self.body)).encode()), *headers.after]
+        super().__init__(_ENCODER.encode(content).encode("utf-8"), headers, status_code)
