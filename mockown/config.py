@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
-import yaml
-
 ENV_PREFIX = "MOCKOWN_"
 
 
@@ -193,6 +191,8 @@ def is_loopback(host: str) -> bool:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
+    import yaml  # here: a start-up without a config file does not load it
+
     try:
         loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import threading
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import jwt
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+if TYPE_CHECKING:  # PyJWT and cryptography load on the first key (~40 ms): not on the start-up path
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 
 def _b64u_int(value: int) -> str:
@@ -25,12 +24,16 @@ class _SigningKey:
     kid: str
 
     def pem(self) -> bytes:
+        from cryptography.hazmat.primitives import serialization
+
         return self.private.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
 
     def sign(self, claims: dict[str, Any], headers: dict[str, Any] | None = None) -> str:
         """A JWT of `claims` with `headers` (default: this key's `kid`). Pure: safe on the signer thread."""
+        import jwt
+
         return jwt.encode(
             claims, self.private, algorithm=self.algorithm, headers={"kid": self.kid} if headers is None else headers
         )
@@ -55,6 +58,9 @@ class RsaKey(_SigningKey):
 
     @classmethod
     def from_pem(cls, pem: bytes) -> RsaKey:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
         key = serialization.load_pem_private_key(pem, password=None)
         if not isinstance(key, rsa.RSAPrivateKey):
             raise ValueError("not an RSA private key")
@@ -97,6 +103,8 @@ class KeyRing:
         if key is None:
             with self._lock:
                 if self._rsa is None:
+                    from cryptography.hazmat.primitives.asymmetric import rsa
+
                     self._rsa = RsaKey(rsa.generate_private_key(public_exponent=65537, key_size=2048))
                 key = self._rsa
         return key
@@ -108,6 +116,8 @@ class KeyRing:
         if key is None:
             with self._lock:
                 if self._ec is None:
+                    from cryptography.hazmat.primitives.asymmetric import ec
+
                     self._ec = EcKey(ec.generate_private_key(ec.SECP256R1()))
                 key = self._ec
         return key

@@ -15,8 +15,6 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 if TYPE_CHECKING:
     from .runtime import Runtime
 
@@ -49,8 +47,18 @@ def default_fixtures() -> Path:
     return Path(__file__).resolve().parent.parent / "fixtures" / "default.yaml"
 
 
-_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~15x faster
 _PARSED: dict[tuple[str, int, int], bytes] = {}  # (path, mtime, size) -> the parsed document, pickled
+
+
+def _parse_yaml(text: str) -> Any:
+    """A YAML document, with libyaml's safe loader when it is there (~15x faster); a YAML error as a ValueError.
+    PyYAML is imported here, on first need: a start-up that reads no YAML does not load it."""
+    import yaml
+
+    try:
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}  # noqa: S506 - safe
+    except yaml.YAMLError as exc:
+        raise ValueError(str(exc)) from exc
 
 
 def seed_file_key(path: str | Path | None) -> tuple[str, int, int] | None:
@@ -73,8 +81,8 @@ def read_document(path: str | Path) -> dict[str, Any]:
         if cached is not None:
             copy: dict[str, Any] = pickle.loads(cached)  # noqa: S301 - bytes this process pickled itself
             return copy
-        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_SafeLoader) or {}  # noqa: S506 - safe
-    except (OSError, yaml.YAMLError) as exc:
+        data = _parse_yaml(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:  # a YAML error, or text that is not UTF-8
         raise SeedError(f"cannot read seed file {path}: {exc}") from exc
     if not isinstance(data, dict):
         raise SeedError(f"seed file {path} must hold a mapping")

@@ -64,10 +64,13 @@ def run(
     import uvicorn
 
     from .logs import uvicorn_log_config
-    from .tls import banner, prepare
 
     check(config)
-    tls = prepare(config)
+    tls = None
+    if config.tls or config.tls_cert or config.tls_key:  # the certificate code (cryptography) only when asked
+        from .tls import prepare
+
+        tls = prepare(config)
     options: dict[str, Any] = {
         "host": config.host,
         "port": config.port,
@@ -76,6 +79,8 @@ def run(
         "log_config": uvicorn_log_config(config.log_level),  # logfmt one-liners, secrets redacted
     }
     if tls is not None:
+        from .tls import banner
+
         options.update(ssl_certfile=str(tls.cert), ssl_keyfile=str(tls.key))
         echo(banner(tls))
     if config.state_file:

@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus, urlencode
 
-import jwt
-
 from .. import security
 from ..http.forms import Params
 from ..security import b64_pair, basic_pair
@@ -116,6 +114,8 @@ class AccountManager:
         if params.get("client_assertion_type") != ASSERTION_TYPE:
             raise AmError("invalid_client", "Parameter client_assertion_type is missing", 400, error_first=True)
         assertion = params.get("client_assertion") or ""
+        import jwt  # here, not at import: PyJWT and cryptography stay off the start-up path
+
         try:
             claims = jwt.decode(assertion, options={"verify_signature": False})
         except jwt.PyJWTError:

@@ -46,8 +46,7 @@ def normalize(data: Any) -> dict[str, Any]:
             raise ValueError(f"unknown token_exchange issuer field {bad[0]!r}")
         out = dict(entry)
         if out.get("public_key"):
-            out["public_key"] = jwtutil.read_pem(str(out["public_key"]))
-            jwtutil.public_key(out["public_key"])  # readable now, not at the first request
+            out["public_key"] = jwtutil.seed_pem(str(out["public_key"]))  # a bad key: an error now
         elif out.get("jwks_file"):
             path = Path(str(out.pop("jwks_file")))
             if not path.is_file():

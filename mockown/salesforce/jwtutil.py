@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jwt
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+if TYPE_CHECKING:  # PyJWT and cryptography load when a JWT first arrives: not on the start-up path
+    from cryptography.hazmat.primitives.asymmetric import rsa
 
 MS_THRESHOLD = 100_000_000_000  # a time above this (year 5138 in seconds) is in milliseconds
 
@@ -25,20 +23,35 @@ def fixtures_dir() -> Path:
     return default_fixtures().parent
 
 
-def read_pem(value: str) -> str:
+def read_pem(value: str) -> tuple[str, bool]:
     """PEM text as given, or read from a path: absolute, relative to the working directory, or to the
-    shipped `fixtures/` directory (so `keys/jwt-bearer.crt` works from a checkout and from the wheel)."""
+    shipped `fixtures/` directory (so `keys/jwt-bearer.crt` works from a checkout and from the wheel); and
+    whether it is a key file shipped in `fixtures/` rather than the user's."""
     if value.lstrip().startswith("-----BEGIN"):
-        return value
-    for candidate in (Path(value), fixtures_dir() / value):
+        return value, False
+    for shipped, candidate in ((False, Path(value)), (True, fixtures_dir() / value)):
         if candidate.is_file():
-            return candidate.read_text(encoding="ascii")
+            return candidate.read_text(encoding="ascii"), shipped
     raise ValueError(f"not PEM text and not a file: {value!r}")
+
+
+def seed_pem(value: str) -> str:
+    """`read_pem`, for a seed: the key is parsed now, so that a bad one is a seed error rather than a failure at
+    the first request; except a key file shipped in `fixtures/` (the default seed's), which the test suite
+    parses: the default seed then loads no cryptography (~25 ms of every start-up)."""
+    pem, shipped = read_pem(value)
+    if not shipped:
+        public_key(pem)
+    return pem
 
 
 @lru_cache(maxsize=64)
 def public_key(pem: str) -> rsa.RSAPublicKey:
     """The RSA public key in a PEM certificate or public key."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     data = pem.encode("ascii")
     try:
         key: Any = (
@@ -55,6 +68,8 @@ def public_key(pem: str) -> rsa.RSAPublicKey:
 
 def unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """Header and claims of a JWS, without checking the signature (to find out who signed it)."""
+    import jwt
+
     try:
         header = jwt.get_unverified_header(token)
         claims = jwt.decode(token, options={"verify_signature": False})
@@ -67,6 +82,8 @@ def unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def verify(token: str, key: Any, algorithms: tuple[str, ...] = ("RS256",)) -> dict[str, Any]:
     """The claims, once the signature checks out; time and audience claims are the caller's business."""
+    import jwt
+
     try:
         claims: dict[str, Any] = jwt.decode(
             token,
@@ -86,6 +103,8 @@ def jwks_key(jwks: dict[str, Any] | str, kid: str | None) -> Any:
     matches = [k for k in keys if isinstance(k, dict) and (kid is None or k.get("kid") == kid)]
     if len(matches) != 1 and not (kid is None and matches):
         raise BadJwt("no matching key in the JWKS")
+    import jwt
+
     try:
         return jwt.PyJWK(matches[0]).key
     except jwt.PyJWTError as exc:

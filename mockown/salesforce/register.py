@@ -19,9 +19,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-import jwt
-from cryptography.hazmat.primitives import serialization
-
 from .. import ids, security
 from .errors import OAuthError
 from .models import ConnectedApp, Registration
@@ -79,6 +76,9 @@ def _jwks_pem(jwks: Any) -> str | None:
     keys = jwks.get("keys") if isinstance(jwks, dict) else None
     if not isinstance(keys, list) or len(keys) != 1 or not isinstance(keys[0], dict) or keys[0].get("kty") != "RSA":
         raise metadata_error("jwks must hold one RSA key")
+    import jwt  # here, not at import: PyJWT and cryptography stay off the start-up path
+    from cryptography.hazmat.primitives import serialization
+
     try:
         key = jwt.PyJWK(keys[0]).key
         pem: bytes = key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)

@@ -193,13 +193,12 @@ def _flow_settings(client_id: str, data: dict[str, Any]) -> dict[str, Any]:
     """`jwt_certificate` (PEM text or a file, relative paths also under fixtures/), `token_exchange` (the
     exchange handler, key files read now) and `initial_access_token` (stored hashed)."""
     from .exchange import normalize
-    from .jwtutil import BadJwt, public_key, read_pem
+    from .jwtutil import BadJwt, seed_pem
 
     out: dict[str, Any] = {"jwt_certificate": None, "token_exchange": None, "initial_access_token_hash": None}
     try:
         if data.get("jwt_certificate"):
-            out["jwt_certificate"] = read_pem(str(data["jwt_certificate"]))
-            public_key(out["jwt_certificate"])
+            out["jwt_certificate"] = seed_pem(str(data["jwt_certificate"]))
         if data.get("token_exchange") is not None:
             out["token_exchange"] = normalize(data["token_exchange"])
     except (ValueError, OSError, BadJwt) as exc:

@@ -167,14 +167,18 @@ def test_seed_sends_the_admin_token() -> None:
         assert "the control plane needs: Authorization: Bearer" in locked.output()
 
 
+LAZY = ("hypothesis", "schemathesis", "playwright", "faker", "pytest", "jwt", "cryptography")
+
+
 def test_startup_is_fast_and_light() -> None:
-    """No key generation and no test-only package on the start-up path."""
+    """No key generation on the start-up path; no test-only package, and neither PyJWT nor cryptography (loaded
+    with the first key or the first JWT: ~40 ms of every start otherwise), with the default seed."""
     script = (
         "import sys, time; t = time.process_time()\n"
         "from mockown.http.app import create_app\n"
         "app = create_app()\n"
         "print(round(time.process_time() - t, 3))\n"
-        "heavy = [m for m in ('hypothesis', 'schemathesis', 'playwright', 'faker', 'pytest') if m in sys.modules]\n"
+        f"heavy = [m for m in {LAZY!r} if m in sys.modules]\n"
         "print(heavy)\n"
         "print(app.state.runtime.keys._rsa is None)\n"
     )
@@ -183,6 +187,39 @@ def test_startup_is_fast_and_light() -> None:
     assert heavy == "[]"
     assert no_key == "True"
     assert float(seconds) < 1.5  # CPU seconds (about 0.25 on a quiet machine): wall time depends on the load
+
+
+# `mockown serve` up to uvicorn.run (stubbed: it prints what it was given and which libraries are loaded)
+_SERVE_STUB = """
+import sys, uvicorn
+from mockown.cli import main
+
+def run(app, **options):
+    print(sorted(m for m in ("jwt", "cryptography", "yaml") if m in sys.modules), "ssl_certfile" in options)
+
+uvicorn.run = run
+sys.argv = ["mockown", "serve", "--port", "0", *sys.argv[1:]]
+main()
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "loaded"),
+    [
+        ((), {}, "['yaml'] False"),  # the default seed is YAML; no crypto without TLS
+        ((), {"MOCKOWN_SEED_DEFAULTS": "false"}, "[] False"),
+        (("--tls",), {}, "['cryptography', 'yaml'] True"),  # the certificate code when TLS is asked for
+    ],
+)
+def test_serve_loads_crypto_only_for_tls(
+    tmp_path: Path, args: tuple[str, ...], env: dict[str, str], loaded: str
+) -> None:
+    env = {"PATH": "/usr/bin:/bin", "MOCKOWN_TLS_DIR": str(tmp_path / "tls"), **env}
+    done = subprocess.run(
+        [sys.executable, "-c", _SERVE_STUB, *args], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == loaded
 
 
 def test_port_zero_picks_a_free_port_and_says_which() -> None:
