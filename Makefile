@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8080
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: serve test test-sqlite lint typecheck pytest soak bench clean install
+.PHONY: serve test test-sqlite lint typecheck pytest soak bench clean install fixtures
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ soak: $(STAMP)
 # side-by-side ratios against oauth2-mock-server and bare Starlette (installs wrk and the peer; BENCHMARKS.md)
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# after editing fixtures/default.yaml: its parsed twin, which start-up reads instead of parsing YAML
+fixtures: $(STAMP)
+	$(BIN)/python -c 'from mockown.seed import write_default_twin; print("wrote", write_default_twin())'
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build dist

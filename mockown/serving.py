@@ -30,7 +30,10 @@ def check(config: Config) -> None:
 def build(config: Config) -> Any:
     """`create_app(config)`, with an unusable state file reported as a configuration error."""
     from .http.app import create_app
-    from .store.sqlite import StateFileError
+
+    if not config.state_file:
+        return create_app(config)
+    from .store.sqlite import StateFileError  # SQLite only with a state file
 
     try:
         return create_app(config)

@@ -167,12 +167,12 @@ def test_seed_sends_the_admin_token() -> None:
         assert "the control plane needs: Authorization: Bearer" in locked.output()
 
 
-LAZY = ("hypothesis", "schemathesis", "playwright", "faker", "pytest", "jwt", "cryptography")
+LAZY = ("hypothesis", "schemathesis", "playwright", "faker", "pytest", "jwt", "cryptography", "yaml")
 
 
 def test_startup_is_fast_and_light() -> None:
-    """No key generation on the start-up path; no test-only package, and neither PyJWT nor cryptography (loaded
-    with the first key or the first JWT: ~40 ms of every start otherwise), with the default seed."""
+    """No key generation on the start-up path; no test-only package, neither PyJWT nor cryptography (loaded with
+    the first key or the first JWT: ~40 ms of every start otherwise), and no PyYAML for the default seed."""
     script = (
         "import sys, time; t = time.process_time()\n"
         "from mockown.http.app import create_app\n"
@@ -206,9 +206,9 @@ main()
 @pytest.mark.parametrize(
     ("args", "env", "loaded"),
     [
-        ((), {}, "['yaml'] False"),  # the default seed is YAML; no crypto without TLS
+        ((), {}, "[] False"),  # the default seed from its parsed twin; no crypto without TLS
         ((), {"MOCKOWN_SEED_DEFAULTS": "false"}, "[] False"),
-        (("--tls",), {}, "['cryptography', 'yaml'] True"),  # the certificate code when TLS is asked for
+        (("--tls",), {}, "['cryptography'] True"),  # the certificate code when TLS is asked for
     ],
 )
 def test_serve_loads_crypto_only_for_tls(
