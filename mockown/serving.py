@@ -28,16 +28,19 @@ def check(config: Config) -> None:
 
 
 def build(config: Config) -> Any:
-    """`create_app(config)`, with an unusable state file reported as a configuration error."""
+    """`create_app(config)`, with a seed file that cannot be loaded or an unusable state file reported as a
+    configuration error (the CLI prints it, without a traceback)."""
     from .http.app import create_app
+    from .seed import SeedError
 
-    if not config.state_file:
-        return create_app(config)
-    from .store.sqlite import StateFileError  # SQLite only with a state file
+    refused: tuple[type[Exception], ...] = (SeedError,)
+    if config.state_file:  # SQLite only with a state file
+        from .store.sqlite import StateFileError
 
+        refused += (StateFileError,)
     try:
         return create_app(config)
-    except StateFileError as exc:
+    except refused as exc:
         raise ConfigError(str(exc)) from exc
 
 

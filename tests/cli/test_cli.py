@@ -125,6 +125,23 @@ def test_token_for_the_own_api(server: Server) -> None:
     assert code == 2 and "--api-token" in err
 
 
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"salesforce: [unclosed\n", "cannot read seed file"),
+        (b"salesforce:\n  orgs: 5\n", "salesforce.orgs must be a list"),
+        (b"\xff\xfe\n", "cannot read seed file"),
+    ],
+)
+def test_serve_refuses_a_bad_seed_file_without_a_traceback(tmp_path: Path, content: bytes, message: str) -> None:
+    seed = tmp_path / "seed.yaml"
+    seed.write_bytes(content)
+    result = CliRunner().invoke(main, ["serve", "--port", "0", "--seed", str(seed)])
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert isinstance(result.exception, SystemExit)  # a usage error, not a crash with a traceback
+
+
 def test_seed_a_running_server_from_a_file(server: Server, tmp_path: Path) -> None:
     doc = tmp_path / "org.yaml"
     doc.write_text("salesforce:\n  orgs:\n    - name: From The CLI\n      users:\n        - username: cli@seed.test\n")
