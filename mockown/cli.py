@@ -55,26 +55,35 @@ def serve(**options: Any) -> None:
         sys.exit(2)
     from . import serving
 
-    if config.port == 0:  # pick the free port now, so the banner shows the URLs clients can use
-        config = config.replace(port=_free_port(config.host))
-        overrides["port"] = config.port
     try:
         serving.check(config)
-        app = None if config.workers > 1 else serving.build(config)
+        # bind once now: a port in use or a host that is not this machine's is a usage error before the banner,
+        # and port 0 becomes the free port, so the banner shows the URLs clients can use
+        port = _bindable_port(config.host, config.port)
+        if port != config.port:
+            config = config.replace(port=port)
+            overrides["port"] = port
+        tls = serving.tls_files(config)
+        app = serving.build(config)  # with workers: migrates and seeds the state file once, before them
         click.echo(banner(config, app, serving.scheme(config)))
-        serving.run(config, config_file=config_file, overrides=overrides, echo=click.echo, app=app)
+        serving.run(config, config_file=config_file, overrides=overrides, echo=click.echo, app=app, tls=tls)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from exc
 
 
-def _free_port(host: str) -> int:
+def _bindable_port(host: str, port: int) -> int:
+    """`port` (a free one for 0) if the server can listen on `host` there, else a `ConfigError`."""
     import socket
 
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.bind((host.strip("[]"), 0))
-        port: int = probe.getsockname()[1]
-        return port
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        try:
+            probe.bind((host.strip("[]"), port))
+        except OSError as exc:
+            raise ConfigError(f"cannot listen on {host} port {port}: {exc.strerror or exc}") from None
+        bound: int = probe.getsockname()[1]
+        return bound
 
 
 # -- start-up banner -----------------------------------------------------------------------------------
@@ -149,12 +158,21 @@ def _client(url: str | None, admin_token: str | None, seed_file: str | None) -> 
 
     headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
     if url:
+        try:
+            parsed = httpx.URL(url)
+        except httpx.InvalidURL as exc:
+            raise _Fail(EXIT_USAGE, f"--url {url!r} is not a URL: {exc}") from None
+        if parsed.scheme not in ("http", "https") or not parsed.host:
+            raise _Fail(EXIT_USAGE, f"--url {url!r} is not an http:// or https:// URL")
         return httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=30.0)
-    from .http.app import create_app
+    from . import serving
     from .http.inprocess import in_process_client
 
-    config = Config.load(overrides={"seed": seed_file} if seed_file else None)
-    return in_process_client(create_app(config), base_url="http://127.0.0.1:8080", headers=headers)
+    try:  # the in-process server's settings and seed: a bad one is a bad command line, as for `serve`
+        app = serving.build(Config.load(overrides={"seed": seed_file} if seed_file else None))
+    except ConfigError as exc:
+        raise _Fail(EXIT_USAGE, str(exc)) from None
+    return in_process_client(app, base_url="http://127.0.0.1:8080", headers=headers)
 
 
 def _send(client: Any, method: str, path: str, **kwargs: Any) -> Any:

@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from .clock import Clock, FrozenClock, SystemClock
-from .config import Config
+from .config import Config, ConfigError
 from .keys import KeyRing
 from .store import Store
 from .store import memory as memory_store
@@ -32,7 +32,10 @@ class Runtime:
     def __init__(self, config: Config, *, clock: Clock | None = None, store: Store | None = None) -> None:
         self.config = config
         if clock is None:
-            clock = FrozenClock(config.frozen_at) if config.frozen_at else SystemClock()
+            try:
+                clock = FrozenClock(config.frozen_at) if config.frozen_at else SystemClock()
+            except ValueError as exc:
+                raise ConfigError(f"frozen_at: {exc}") from None
         self.clock = clock
         if store is None and config.state_file:
             from .store.sqlite import SqliteStore

@@ -129,7 +129,12 @@ def seed_document(runtime: Runtime, document: dict[str, Any]) -> dict[str, Any]:
     created: dict[str, Any] = {}
     with runtime.store.atomic():
         for section, body in document.items():
-            created[section] = seeders[section](runtime, body)
+            try:
+                created[section] = seeders[section](runtime, body)
+            except SeedError:
+                raise
+            except (TypeError, ValueError, AttributeError) as exc:  # e.g. a number where a list belongs
+                raise SeedError(f"{section}: a value of the wrong type or form ({exc})") from exc
     return created
 
 

@@ -20,9 +20,16 @@ def scheme(config: Config) -> str:
     return "https" if (config.tls or config.tls_cert) else "http"
 
 
+LOG_LEVELS = ("debug", "info", "warning", "error")  # the documented ones; uvicorn also knows trace and critical
+
+
 def check(config: Config) -> None:
     if config.workers < 1:
         raise ConfigError("workers must be at least 1")
+    if not 0 <= config.port <= 65535:
+        raise ConfigError(f"port must be from 0 to 65535, not {config.port}")
+    if config.log_level.lower() not in (*LOG_LEVELS, "trace", "critical"):
+        raise ConfigError(f"log_level must be one of {', '.join(LOG_LEVELS)}, not {config.log_level!r}")
     if config.workers > 1 and not config.state_file:
         raise ConfigError("--workers needs --state-file (MOCKOWN_STATE_FILE): workers share their state through it")
 
@@ -42,6 +49,15 @@ def build(config: Config) -> Any:
         return create_app(config)
     except refused as exc:
         raise ConfigError(str(exc)) from exc
+
+
+def tls_files(config: Config) -> Any:
+    """The certificate and key to serve (`mockown.tls.TlsFiles`), made or checked now; None without TLS."""
+    if not (config.tls or config.tls_cert or config.tls_key):  # the certificate code (cryptography) only when asked
+        return None
+    from .tls import prepare
+
+    return prepare(config)
 
 
 def export_env(
@@ -65,20 +81,19 @@ def run(
     overrides: Mapping[str, Any] | None = None,
     echo: Callable[[str], None] = print,
     app: Any = None,
+    tls: Any = None,
 ) -> None:
-    """Serve `config` (or the given `app` when there is one process) until interrupted."""
+    """Serve `config` (or the given `app` when there is one process; `tls`: what `tls_files` gave) until
+    interrupted."""
     import uvicorn
 
     from .logs import uvicorn_log_config
 
     check(config)
-    tls = None
-    if config.tls or config.tls_cert or config.tls_key:  # the certificate code (cryptography) only when asked
-        from .tls import prepare
-
-        tls = prepare(config)
+    if tls is None:
+        tls = tls_files(config)
     options: dict[str, Any] = {
-        "host": config.host,
+        "host": config.host.strip("[]"),  # an IPv6 literal may come in brackets, as in a URL
         "port": config.port,
         "log_level": config.log_level,
         "access_log": False,
@@ -92,7 +107,8 @@ def run(
     if config.state_file:
         echo(f"state file: {os.path.abspath(config.state_file)}")
     if config.workers > 1:
-        build(config).state.runtime.store.close()  # migrate and seed the file once, before the workers
+        # migrate and seed the file once, before the workers (the app the CLI built for its banner did)
+        (app if app is not None else build(config)).state.runtime.store.close()
         export_env(config_file, dict(overrides or {}))
         echo(f"{config.workers} workers")
         uvicorn.run(APP_FACTORY, factory=True, workers=config.workers, **options)
@@ -102,4 +118,4 @@ def run(
     uvicorn.run(app, **options)
 
 
-__all__ = ["APP_FACTORY", "build", "check", "export_env", "run", "scheme"]
+__all__ = ["APP_FACTORY", "LOG_LEVELS", "build", "check", "export_env", "run", "scheme", "tls_files"]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
@@ -73,10 +73,40 @@ def prepare(config: Config) -> TlsFiles | None:
         for path in (cert, key):
             if not path.is_file():
                 raise ConfigError(f"TLS file not found: {path}")
+        _check_pair(cert, key)
         return TlsFiles(cert, key, None)
     if not config.tls:
         return None
-    return ensure_certificates(tls_dir(config))
+    directory = tls_dir(config)
+    try:
+        return ensure_certificates(directory)
+    except OSError as exc:
+        raise ConfigError(f"cannot keep the TLS certificates in {directory}: {exc}") from exc
+
+
+def _check_pair(cert: Path, key: Path) -> None:
+    """The user's certificate and key can serve TLS (PEM, an unencrypted key, the certificate's key), or a
+    `ConfigError` that says which file is wrong (uvicorn would fail with a traceback and "PEM lib")."""
+    import ssl
+
+    try:
+        x509.load_pem_x509_certificates(cert.read_bytes())
+    except OSError as exc:
+        raise ConfigError(f"cannot read TLS certificate {cert}: {exc}") from exc
+    except ValueError:
+        raise ConfigError(f"TLS certificate {cert}: not a PEM certificate") from None
+    try:
+        serialization.load_pem_private_key(key.read_bytes(), password=None)
+    except OSError as exc:
+        raise ConfigError(f"cannot read TLS key {key}: {exc}") from exc
+    except TypeError:
+        raise ConfigError(f"TLS key {key}: encrypted (mockown needs an unencrypted key)") from None
+    except (ValueError, UnsupportedAlgorithm):
+        raise ConfigError(f"TLS key {key}: not a PEM private key") from None
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).load_cert_chain(cert, key, password=lambda: b"")
+    except ssl.SSLError as exc:
+        raise ConfigError(f"TLS certificate {cert} and key {key} do not go together: {exc.reason or exc}") from None
 
 
 def ensure_certificates(directory: Path, names: Sequence[str] = HOST_NAMES) -> TlsFiles:

@@ -227,7 +227,7 @@ class SqliteStore:
                 raise StateFileError(f"state file {self.path}: cannot switch to WAL mode (got {mode})")
             self._db.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
             self._migrate()
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, OSError) as exc:  # OSError: a path that cannot be made (a file as a folder)
             raise StateFileError(f"cannot use state file {self.path}: {exc}") from exc
 
     # schema ----------------------------------------------------------------------------------------
@@ -235,7 +235,10 @@ class SqliteStore:
         with self.atomic():
             self._db.execute("CREATE TABLE IF NOT EXISTS mockown_state (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
             row = self._db.execute("SELECT value FROM mockown_state WHERE name = 'schema_version'").fetchone()
-            version = int(json.loads(row[0])) if row else 0
+            try:
+                version = int(json.loads(row[0])) if row else 0
+            except (TypeError, ValueError):
+                raise StateFileError(f"state file {self.path}: unreadable schema version {row[0]!r}") from None
             if version > SCHEMA_VERSION:
                 raise StateFileError(
                     f"state file {self.path} has schema version {version}; this mockown knows up to "

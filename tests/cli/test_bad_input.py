@@ -1,0 +1,213 @@
+"""Bad input to the command line, the config file, `MOCKOWN_*`, seed, state and TLS files: a one-line reason
+and exit 2 (a usage error), before the banner, never a traceback; and the files given are left as they were."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from cryptography.hazmat.primitives import serialization
+
+from mockown.cli import main
+from mockown.tls import ensure_certificates
+
+
+@pytest.fixture(autouse=True)
+def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
+    """uvicorn never runs here: a start that gets that far is recorded (and the command returns)."""
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr("uvicorn.run", lambda app, **options: calls.append(options))
+    yield calls
+
+
+def refused(args: list[str], message: str, env: dict[str, str] | None = None) -> Result:
+    result = CliRunner().invoke(main, args, env=env)
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)  # a usage error, not a crash with a traceback
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+    assert "listening on" not in result.stdout  # refused before the banner, which would say it is serving
+    return result
+
+
+def test_a_config_file_that_is_not_utf8(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_bytes(b"port: \xff\xfe\n")
+    refused(["serve", "--config", str(config)], "cannot read config file")
+    refused(["serve"], "cannot read config file", env={"MOCKOWN_CONFIG": str(config)})
+
+
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [(["--port", "-1"], {}), (["--port", "65536"], {}), ([], {"MOCKOWN_PORT": "70000"})],
+)
+def test_a_port_out_of_range(args: list[str], env: dict[str, str]) -> None:
+    refused(["serve", *args], "port must be from 0 to 65535", env=env)
+
+
+def test_a_port_in_use() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        refused(["serve", "--port", str(port)], f"cannot listen on 127.0.0.1 port {port}")
+
+
+@pytest.mark.parametrize("port", ["0", "8080"])
+def test_a_host_that_is_not_this_machines(port: str) -> None:
+    # 192.0.2.1 (TEST-NET-1) is nobody's interface; 999.1.1.1 is no address and no name
+    refused(["serve", "--host", "192.0.2.1", "--port", port, "--admin-token", "t"], "cannot listen on 192.0.2.1")
+    refused(["serve", "--host", "999.1.1.1", "--port", port, "--admin-token", "t"], "cannot listen on 999.1.1.1")
+
+
+@pytest.mark.skipif(not socket.has_ipv6, reason="no IPv6")
+def test_an_ipv6_host_in_brackets_reaches_uvicorn_without_them(served: list[dict[str, Any]]) -> None:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        pytest.skip("no IPv6 loopback")
+    result = CliRunner().invoke(main, ["serve", "--host", "[::1]", "--port", "0"])
+    assert result.exit_code == 0, result.output
+    assert served[-1]["host"] == "::1"
+    assert "mockown listening on http://[::1]:" in result.stdout
+
+
+@pytest.mark.parametrize("env", [{"MOCKOWN_LOG_LEVEL": "bogus"}, {"MOCKOWN_LOG_LEVEL": "verbose"}])
+def test_an_unknown_log_level_from_the_environment(env: dict[str, str]) -> None:
+    refused(["serve", "--port", "0"], "log_level must be one of debug, info, warning, error", env=env)
+
+
+def test_a_frozen_instant_that_is_no_instant() -> None:
+    refused(["serve", "--port", "0"], "frozen_at: not an instant: 'soon'", env={"MOCKOWN_FROZEN_AT": "soon"})
+
+
+def test_a_state_file_path_that_cannot_be_made(tmp_path: Path) -> None:
+    plain = tmp_path / "plain"
+    plain.write_bytes(b"mine")
+    refused(["serve", "--port", "0", "--state-file", str(plain / "state.db")], "cannot use state file")
+    assert plain.read_bytes() == b"mine"
+
+
+def test_a_state_file_with_an_unreadable_schema_version(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "state.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE mockown_state (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute("INSERT INTO mockown_state VALUES ('schema_version', '\"two\"')")
+    db.close()
+    refused(["serve", "--port", "0", "--state-file", str(path)], "unreadable schema version")
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT name, value FROM mockown_state").fetchall() == [("schema_version", '"two"')]
+        assert db.execute("SELECT count(*) FROM sqlite_master WHERE name LIKE 'r_%'").fetchone() == (0,)
+    db.close()
+
+
+def test_workers_refuse_a_junk_state_file_before_the_banner(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database\n")
+    refused(["serve", "--port", "0", "--workers", "2", "--state-file", str(junk)], "file is not a database")
+    assert junk.read_bytes() == b"not a database\n"
+
+
+@pytest.fixture(scope="module")
+def pairs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("pairs")
+    one, two = ensure_certificates(root / "one"), ensure_certificates(root / "two")
+    key = serialization.load_pem_private_key(one.key.read_bytes(), password=None)
+    encrypted = root / "encrypted.pem"
+    encrypted.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(b"secret"),
+        )
+    )
+    junk = root / "junk.pem"
+    junk.write_text("not PEM at all\n")
+    return {"cert": one.cert, "key": one.key, "other_key": two.key, "encrypted": encrypted, "junk": junk}
+
+
+@pytest.mark.parametrize(
+    ("cert", "key", "message"),
+    [
+        ("cert", "other_key", "do not go together"),
+        ("junk", "key", "not a PEM certificate"),
+        ("key", "cert", "not a PEM certificate"),
+        ("cert", "junk", "not a PEM private key"),
+        ("cert", "encrypted", "encrypted (mockown needs an unencrypted key)"),
+    ],
+)
+def test_a_certificate_and_key_that_cannot_serve(pairs: dict[str, Path], cert: str, key: str, message: str) -> None:
+    refused(["serve", "--port", "0", "--tls-cert", str(pairs[cert]), "--tls-key", str(pairs[key])], message)
+
+
+def test_a_usable_certificate_and_key_still_serve(pairs: dict[str, Path], served: list[dict[str, Any]]) -> None:
+    result = CliRunner().invoke(main, ["serve", "--port", "0", "--tls-cert", str(pairs["cert"]), "--tls-key",
+                                       str(pairs["key"])])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert served[-1]["ssl_certfile"] == str(pairs["cert"])
+
+
+def test_a_tls_setting_from_the_environment_is_checked_before_the_banner(pairs: dict[str, Path]) -> None:
+    refused(["serve", "--port", "0"], "go together", env={"MOCKOWN_TLS_CERT": str(pairs["cert"])})
+
+
+def test_a_tls_directory_that_cannot_be_made(tmp_path: Path) -> None:
+    plain = tmp_path / "plain"
+    plain.write_bytes(b"mine")
+    refused(["serve", "--port", "0", "--tls"], "cannot keep the TLS certificates", env={"MOCKOWN_TLS_DIR": str(plain)})
+    assert plain.read_bytes() == b"mine"
+
+
+WRONG_TYPES = [
+    "salesforce:\n  orgs:\n    - name: X\n      apps:\n        - name: A\n          callback_urls: 5\n",
+    "salesforce:\n  orgs:\n    - name: X\n      users: 5\n",
+    "own:\n  accounts:\n    - name: A\n      users: 5\n",
+    "marketing:\n  tenants:\n    - business_units: 5\n",
+]
+
+
+@pytest.mark.parametrize("document", WRONG_TYPES)
+def test_a_seed_file_with_a_value_of_the_wrong_type(tmp_path: Path, document: str) -> None:
+    seed = tmp_path / "seed.yaml"
+    seed.write_text(document)
+    refused(["serve", "--port", "0", "--seed", str(seed)], "a value of the wrong type or form")
+    result = CliRunner().invoke(main, ["token", "--seed", str(seed)])  # the in-process server of `token`
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
+    assert "a value of the wrong type or form" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"MOCKOWN_PORT": "abc"}, "port: 'abc' is not a valid int"),
+        ({"MOCKOWN_FROZEN_AT": "soon"}, "frozen_at: not an instant"),
+        ({"MOCKOWN_SEED": "/nonexistent/seed.yaml"}, "cannot read seed file"),
+    ],
+)
+def test_token_in_process_with_bad_settings(env: dict[str, str], message: str) -> None:
+    result = CliRunner().invoke(main, ["token"], env=env)
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
+    assert message in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://[::1", "is not a URL"),
+        ("localhost:8080", "is not an http:// or https:// URL"),
+        ("not a url", "is not an http:// or https:// URL"),
+        ("ftp://127.0.0.1", "is not an http:// or https:// URL"),
+    ],
+)
+@pytest.mark.parametrize("command", [["token"], ["seed"]])
+def test_a_malformed_url_is_a_bad_command_line(command: list[str], url: str, message: str) -> None:
+    result = CliRunner().invoke(main, [*command, "--url", url])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
+    assert message in result.stderr
