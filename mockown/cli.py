@@ -315,7 +315,8 @@ def seed(file: str | None, url: str, admin_token: str | None) -> None:
 )
 @click.option("--allow-writes", is_flag=True, help="Real profile: also run checks that change state.")
 @click.option("--junit-xml", type=click.Path(dir_okay=False), default=None, help="Write a JUnit XML report here.")
-@click.option("--max-examples", type=int, default=None, help="Generated examples per operation (schema runs).")
+@click.option("--max-examples", type=click.IntRange(min=1), default=None,
+              help="Generated examples per operation (schema runs).")  # fmt: skip
 @click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED)
 def contract(**o: Any) -> None:
     """Check a backend against the contracts (OpenAPI + behaviour): runs the shipped pytest suite.
@@ -331,6 +332,15 @@ def contract(**o: Any) -> None:
 
     if importlib.util.find_spec("pytest") is None or importlib.util.find_spec("schemathesis") is None:
         raise click.UsageError("the contract suite needs the test extras: pip install 'mockown[test]'")
+    from .serving import is_http_url
+
+    if not is_http_url(o["target"]):  # else every check fails as if the backend did not conform
+        raise click.UsageError(f"--target must be an http:// or https:// URL, not {o['target']!r}")
+    if o["junit_xml"]:
+        try:
+            Path(o["junit_xml"]).resolve().parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise click.UsageError(f"cannot write --junit-xml {o['junit_xml']}: {exc}") from None
     root = contracts.root()
     args = [sys.executable, "-m", "pytest", str(contracts.suite_path()), "-c", str(root / "pytest.ini")]
     args += ["--rootdir", str(root), "-v"]

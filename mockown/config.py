@@ -262,8 +262,8 @@ def _coerce(tp: Any, value: Any, where: str) -> Any:
                 return False
             raise ValueError(value)
         if tp is int:
-            if isinstance(value, bool):
-                raise ValueError(value)
+            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+                raise ValueError(value)  # int() would drop the fraction (port: 1.5 -> 1)
             return int(value)
         if tp is float:
             return float(value)

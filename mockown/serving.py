@@ -30,8 +30,27 @@ def check(config: Config) -> None:
         raise ConfigError(f"port must be from 0 to 65535, not {config.port}")
     if config.log_level.lower() not in (*LOG_LEVELS, "trace", "critical"):
         raise ConfigError(f"log_level must be one of {', '.join(LOG_LEVELS)}, not {config.log_level!r}")
+    if not config.host.strip("[]"):
+        raise ConfigError("host must not be empty (0.0.0.0 or :: listens on every interface)")
+    if config.base_url is not None and not is_http_url(config.base_url):
+        raise ConfigError(f"base_url must be an http:// or https:// URL, not {config.base_url!r}")
+    for name in ("max_body_bytes", "journal_size"):
+        if getattr(config, name) < 0:
+            raise ConfigError(f"{name} must not be negative")
     if config.workers > 1 and not config.state_file:
         raise ConfigError("--workers needs --state-file (MOCKOWN_STATE_FILE): workers share their state through it")
+
+
+def is_http_url(text: str) -> bool:
+    """Whether `text` is an absolute http(s) URL with a host (what a base URL or a server's URL must be)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - a port that is no number raises ValueError
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def build(config: Config) -> Any:
@@ -118,4 +137,4 @@ def run(
     uvicorn.run(app, **options)
 
 
-__all__ = ["APP_FACTORY", "LOG_LEVELS", "build", "check", "export_env", "run", "scheme", "tls_files"]
+__all__ = ["APP_FACTORY", "LOG_LEVELS", "build", "check", "export_env", "is_http_url", "run", "scheme", "tls_files"]

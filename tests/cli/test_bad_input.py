@@ -211,3 +211,51 @@ def test_a_malformed_url_is_a_bad_command_line(command: list[str], url: str, mes
     result = CliRunner().invoke(main, [*command, "--url", url])
     assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
     assert message in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["--base-url", "not a url"], {}, "base_url must be an http:// or https:// URL, not 'not a url'"),
+        (["--base-url", "ftp://mock.test"], {}, "base_url must be an http:// or https:// URL"),
+        ([], {"MOCKOWN_BASE_URL": "http://mock.test:port"}, "base_url must be an http:// or https:// URL"),
+        (["--host", "", "--admin-token", "t"], {}, "host must not be empty"),
+        ([], {"MOCKOWN_MAX_BODY_BYTES": "-1"}, "max_body_bytes must not be negative"),
+        ([], {"MOCKOWN_JOURNAL_SIZE": "-5"}, "journal_size must not be negative"),
+    ],
+)
+def test_settings_that_would_start_a_broken_server(args: list[str], env: dict[str, str], message: str) -> None:
+    refused(["serve", "--port", "0", *args], message, env=env)
+
+
+def test_a_good_base_url_still_serves(served: list[dict[str, Any]]) -> None:
+    result = CliRunner().invoke(main, ["serve", "--port", "0", "--base-url", "https://mock.example.test:8443/x"])
+    assert result.exit_code == 0, result.output
+    assert "https://mock.example.test:8443/x/services/oauth2/token" in result.stdout
+
+
+def test_a_fractional_number_for_a_whole_number_setting(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("port: 8080.5\n")
+    refused(["serve", "--config", str(config)], "port: 8080.5 is not a valid int")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--target", "127.0.0.1:8080"], "--target must be an http:// or https:// URL"),
+        (["--target", "http://[::1"], "--target must be an http:// or https:// URL"),
+        (["--target", "http://127.0.0.1:1", "--max-examples", "0"], "--max-examples"),
+        (["--target", "http://127.0.0.1:1", "--junit-xml", "{file}/report.xml"], "cannot write --junit-xml"),
+    ],
+)
+def test_contract_refuses_a_bad_command_line_before_running_the_suite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], message: str
+) -> None:
+    monkeypatch.setattr("subprocess.call", lambda *a, **k: pytest.fail("the suite ran"))
+    plain = tmp_path / "plain"
+    plain.write_bytes(b"mine")
+    result = CliRunner().invoke(main, ["contract", *[a.replace("{file}", str(plain)) for a in args]])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
+    assert message in result.stderr
+    assert plain.read_bytes() == b"mine"
