@@ -17,6 +17,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .config import ConfigError
+
 if TYPE_CHECKING:
     from .runtime import Runtime
 
@@ -131,7 +133,7 @@ def seed_document(runtime: Runtime, document: dict[str, Any]) -> dict[str, Any]:
         for section, body in document.items():
             try:
                 created[section] = seeders[section](runtime, body)
-            except SeedError:
+            except (SeedError, ConfigError):  # a setting the section's service refuses stays a config error
                 raise
             except (TypeError, ValueError, AttributeError) as exc:  # e.g. a number where a list belongs
                 raise SeedError(f"{section}: a value of the wrong type or form ({exc})") from exc
