@@ -129,7 +129,7 @@ def seed_document(runtime: Runtime, document: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise SeedError(f"unknown seed section {unknown[0]!r} (known: {', '.join(sorted(seeders))})")
     created: dict[str, Any] = {}
-    with runtime.store.atomic():
+    with runtime.store.all_or_nothing():  # a document that fails part-way leaves nothing behind
         for section, body in document.items():
             try:
                 created[section] = seeders[section](runtime, body)

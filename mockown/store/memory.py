@@ -2,19 +2,41 @@
 
 from __future__ import annotations
 
+import contextlib
 import pickle
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from typing import Any, ClassVar, Generic
 
-from . import R, RecordMeta, from_dict, load_snapshot, meta_of, to_dict
+from . import R, RecordMeta, from_dict, is_answer, load_snapshot, meta_of, to_dict
+
+
+class _Undo:
+    """What undoing an open `all_or_nothing()` block takes, per table it wrote: the keys it added (undone by
+    deleting them) and, once it changed or deleted a row that was there before, a copy of the whole table as it
+    was then (rows, indexes, in their order: lists come back in the same order). One per store, shared by its
+    tables; `tables` is None outside such a block."""
+
+    __slots__ = ("tables",)
+
+    def __init__(self) -> None:
+        self.tables: dict[MemoryTable[Any], _TableUndo] | None = None
+
+
+class _TableUndo:
+    __slots__ = ("added", "copy")
+
+    def __init__(self) -> None:
+        self.added: set[str] = set()
+        self.copy: tuple[dict[str, Any], dict[str, Any], dict[str, dict[Any, dict[str, None]]]] | None = None
 
 
 class MemoryTable(Generic[R]):
-    __slots__ = ("_index", "_indexed", "_meta", "_rows", "_shapes")
+    __slots__ = ("_index", "_indexed", "_meta", "_rows", "_shapes", "_undo")
 
-    def __init__(self, meta: RecordMeta) -> None:
+    def __init__(self, meta: RecordMeta, undo: _Undo | None = None) -> None:
+        self._undo = undo or _Undo()
         self._meta = meta
         self._rows: dict[str, R] = {}
         self._index: dict[str, dict[Any, dict[str, None]]] = {name: {} for name in meta.indexes}
@@ -28,6 +50,8 @@ class MemoryTable(Generic[R]):
 
     def put(self, rec: R) -> None:
         key = getattr(rec, self._meta.key)
+        if self._undo.tables is not None:
+            self._note(key)
         values = self._meta.index_values(rec)
         old = self._indexed.get(key)
         if old != values:
@@ -45,6 +69,27 @@ class MemoryTable(Generic[R]):
             self._indexed[key] = shared
         self._rows[key] = rec
 
+    def _note(self, key: str) -> None:
+        """Inside `all_or_nothing()`: what undoing this write of `key` takes (`_Undo`)."""
+        tables = self._undo.tables
+        assert tables is not None
+        undo = tables.get(self)
+        if undo is None:
+            undo = tables[self] = _TableUndo()
+        if undo.copy is not None or key in undo.added:
+            return
+        if key in self._rows:  # a row that was there before: keep the whole table as it is (rare: seeds add rows)
+            index = {name: {value: dict(bucket) for value, bucket in by.items()} for name, by in self._index.items()}
+            undo.copy = (dict(self._rows), dict(self._indexed), index)
+        else:
+            undo.added.add(key)
+
+    def _undo_block(self, undo: _TableUndo) -> None:
+        if undo.copy is not None:
+            self._rows, self._indexed, self._index = undo.copy
+        for key in undo.added:  # added before the copy (in it, last in every order) or after it (not in it)
+            self.delete(key)
+
     def _unfile(self, key: str, values: tuple[Any, ...]) -> None:
         for name, value in zip(self._meta.indexes, values, strict=True):
             bucket = self._index[name].get(value)
@@ -54,6 +99,8 @@ class MemoryTable(Generic[R]):
                     del self._index[name][value]
 
     def delete(self, key: str) -> None:
+        if self._undo.tables is not None:
+            self._note(key)
         if self._rows.pop(key, None) is not None:
             self._unfile(key, self._indexed.pop(key))
 
@@ -90,6 +137,7 @@ class MemoryStore:
         self._by_class: dict[type[Any], MemoryTable[Any]] = {}
         self._meta: dict[str, Any] = {}
         self._lock = threading.RLock()
+        self._undo = _Undo()
 
     def table(self, cls: type[R]) -> MemoryTable[R]:
         by_class = self._by_class
@@ -99,12 +147,39 @@ class MemoryStore:
             tables = self._tables
             table = tables.get(meta.table)
             if table is None:
-                table = tables[meta.table] = MemoryTable(meta)
+                table = tables[meta.table] = MemoryTable(meta, self._undo)
             by_class[cls] = table
         return table
 
     def atomic(self) -> AbstractContextManager[None]:
         return self._lock  # type: ignore[return-value]
+
+    @contextlib.contextmanager
+    def all_or_nothing(self) -> Iterator[None]:
+        """`atomic()`, undone if it raises (except with a `MockownError` answer, which SQLite commits too): the
+        tables it wrote come back as they were, rows and indexes in the same order, and so do the meta values.
+        The memory store keeps the record objects themselves, so a record changed in place is not restored: a
+        block run this way changes only records it made (a seed document). Inside another `all_or_nothing()`,
+        the outer one undoes."""
+        with self._lock:
+            if self._undo.tables is not None:
+                yield
+                return
+            tables: dict[MemoryTable[Any], _TableUndo] = {}
+            meta = dict(self._meta)
+            self._undo.tables = tables
+            try:
+                yield
+            except BaseException as exc:
+                self._undo.tables = None
+                if not is_answer(exc):
+                    for table, undo in tables.items():
+                        table._undo_block(undo)
+                    self._meta.clear()
+                    self._meta.update(meta)
+                raise
+            finally:
+                self._undo.tables = None
 
     def clear(self) -> None:
         with self._lock:
@@ -134,6 +209,8 @@ class MemoryStore:
         with self._lock:
             self._tables, self._meta = pickle.loads(frozen)  # noqa: S301 - bytes this process pickled itself
             self._by_class = {}
+            for table in self._tables.values():
+                table._undo = self._undo
 
     def get_meta(self, name: str) -> Any:
         return self._meta.get(name)

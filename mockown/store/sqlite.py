@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import os
 import sqlite3
 import threading
@@ -38,7 +39,9 @@ from pathlib import Path
 from typing import Any, ClassVar, Generic, Union, get_args, get_origin, get_type_hints
 
 from ..keys import KeyRing, RsaKey
-from . import R, RecordMeta, load_snapshot, meta_of, to_dict
+from . import R, RecordMeta, is_answer, load_snapshot, meta_of, to_dict
+
+log = logging.getLogger("mockown")
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT = 30.0  # seconds a writer waits for another process's transaction
@@ -213,6 +216,9 @@ class SqliteStore:
         self._lock = threading.RLock()
         self._depth = 0
         self._tables: dict[str, SqliteTable[Any]] = {}
+        # kinds whose table was made (or given new index columns) inside the open transaction: a rollback takes
+        # the DDL back with it, so they are made again after it (their `SqliteTable`s stay cached, in services too)
+        self._made_in_transaction: list[RecordMeta] = []
         self._clock_version: int | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -257,6 +263,8 @@ class SqliteStore:
     def _ensure(self, meta: RecordMeta) -> None:
         """Create the kind's table, or add the index columns a newer version of the kind declares."""
         name = _ident("r_" + meta.table)
+        if self._depth:
+            self._made_in_transaction.append(meta)
         with self.atomic():
             cols = [f"{_ident('i_' + i)}" for i in meta.indexes]
             self._db.execute(
@@ -327,10 +335,12 @@ class SqliteStore:
                 yield
             except BaseException as exc:
                 self._depth = 0
-                if _is_answer(exc):
+                if is_answer(exc):
                     self._db.execute("COMMIT")
+                    self._made_in_transaction.clear()
                 else:
                     self._db.execute("ROLLBACK")
+                    self._remake_tables()
                 raise
             self._depth = 0
             try:
@@ -338,7 +348,21 @@ class SqliteStore:
             except BaseException:
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
+                self._remake_tables()
                 raise
+            self._made_in_transaction.clear()
+
+    def _remake_tables(self) -> None:
+        """After a rollback: the tables it took back, made again (empty), so that cached tables keep working."""
+        made, self._made_in_transaction = self._made_in_transaction, []
+        for meta in made:
+            try:
+                self._ensure(meta)
+            except sqlite3.Error:  # the exception being raised says more; the next table() call tries again
+                log.debug("could not remake table %s after a rollback", meta.table, exc_info=True)
+                self._tables.pop(meta.table, None)
+
+    all_or_nothing = atomic  # a transaction is undone when it raises (except with an answer) already
 
     def clear(self) -> None:
         with self.atomic():
@@ -414,12 +438,6 @@ class SqliteStore:
 
     def write_clock(self, state: dict[str, float | None]) -> None:
         self._set_state("clock", state)
-
-
-def _is_answer(exc: BaseException) -> bool:
-    from ..errors import MockownError
-
-    return isinstance(exc, MockownError)
 
 
 def _migrate_1(db: sqlite3.Connection) -> None:

@@ -86,3 +86,92 @@ def test_table_follows_clear_and_thaw() -> None:
     assert store.table(Item).all() == [] and store.empty()
     store.table(Item).put(Item("c", "g2"))
     assert [r["id"] for r in store.dump()["test_items"]] == ["c"]
+
+
+# -- all_or_nothing(): what a block that raises wrote is undone ------------------------------------------
+class _Crash(Exception):
+    pass
+
+
+def _state(store: MemoryStore) -> tuple[dict[str, list[dict[str, object]]], dict[str, list[str]]]:
+    """The dump, and each index's view, in order (rows and index entries restored in another order show)."""
+    table = store.table(Item)
+    views = {f"{name}={value}": [i.id for i in table.find(name, value)]
+             for name, values in (("group", ("g1", "g2")), ("tag", ("t1", "t2"))) for value in values}  # fmt: skip
+    return store.dump(), views
+
+
+FRESH_OPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("put"), KEYS, GROUPS, TAGS),
+        st.tuples(st.just("delete"), KEYS, GROUPS, TAGS),
+        st.tuples(st.just("meta"), KEYS, GROUPS, TAGS),
+    ),
+    max_size=30,
+)
+
+
+@given(before=FRESH_OPS, inside=FRESH_OPS, frozen=st.booleans())
+def test_a_block_that_raises_leaves_the_store_as_it_was(
+    before: list[tuple[str, str, str, str | None]], inside: list[tuple[str, str, str, str | None]], frozen: bool
+) -> None:
+    """Rows put (new or replacing) or deleted and meta values set inside `all_or_nothing()` are undone when it
+    raises, indexes included; the same writes stay when it does not. `frozen`: the store went through
+    freeze/thaw first (its tables are unpickled copies, which must still record)."""
+
+    def apply(store: MemoryStore, ops: list[tuple[str, str, str, str | None]]) -> None:
+        table = store.table(Item)
+        for op, key, group, tag in ops:
+            if op == "put":
+                table.put(Item(key, group, tag))  # a new object each time: the store restores references
+            elif op == "delete":
+                table.delete(key)
+            else:
+                store.set_meta(key, group)
+
+    store = MemoryStore()
+    apply(store, before)
+    if frozen:
+        copy = MemoryStore()
+        copy.thaw(store.freeze())
+        store = copy
+    expected = _state(store)
+    try:
+        with store.all_or_nothing():
+            apply(store, inside)
+            with store.all_or_nothing():  # nested: the outer block undoes
+                apply(store, inside[::-1])
+            raise _Crash
+    except _Crash:
+        pass
+    assert _state(store) == expected
+    reference = MemoryStore()
+    apply(reference, before)
+    apply(reference, inside)
+    apply(reference, inside[::-1])
+    with store.all_or_nothing():
+        apply(store, inside)
+        apply(store, inside[::-1])
+    assert _state(store) == _state(reference)
+
+
+def test_an_answer_keeps_what_the_block_wrote() -> None:
+    """A `MockownError` is an API's answer: what happened before it stands (SQLite commits it too)."""
+    from mockown.errors import MockownError
+
+    store = MemoryStore()
+    table = store.table(Item)
+    try:
+        with store.all_or_nothing():
+            table.put(Item("a", "g1"))
+            raise MockownError("counted")
+    except MockownError:
+        pass
+    assert table.get("a") is not None
+    try:
+        with store.all_or_nothing():
+            table.put(Item("b", "g1"))
+            raise _Crash
+    except _Crash:
+        pass
+    assert table.get("b") is None and table.get("a") is not None

@@ -376,3 +376,23 @@ def test_state_file_is_private(tmp_path: Path) -> None:
     path = tmp_path / "p.db"
     SqliteStore(path).close()
     assert path.stat().st_mode & 0o077 == 0
+
+
+def test_a_table_made_in_a_rolled_back_transaction_is_made_again(store: SqliteStore) -> None:
+    """A kind first used inside a transaction that rolls back: SQLite takes its CREATE TABLE back too; the
+    store makes it again, so the table object already handed out (services keep theirs) still works."""
+
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom), store.atomic():
+        widgets = store.table(Widget)  # the first use of the kind: its table is made inside the transaction
+        widgets.put(Widget("w1"))
+        raise Boom
+    assert widgets.get("w1") is None
+    widgets.put(Widget("w2"))  # "no such table: r_test_widgets" before the fix
+    assert [w.id for w in store.table(Widget).all()] == ["w2"]
+    with pytest.raises(Boom), store.all_or_nothing():
+        store.table(Widget).put(Widget("w3"))
+        raise Boom
+    assert [w.id for w in widgets.all()] == ["w2"]
