@@ -7,6 +7,7 @@ banner) can hand them to clients. Ids that a document leaves out are generated, 
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 import json
@@ -17,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .clock import parse_duration
 from .config import ConfigError
 
 if TYPE_CHECKING:
@@ -27,6 +29,91 @@ Seeder = Callable[["Runtime", Any], Any]
 
 class SeedError(ValueError):
     """A seed document that cannot be loaded; the message says where."""
+
+
+# -- the types of seed values: each helper refuses a value of another JSON type (a SeedError naming `where`, the
+# field) instead of coercing it (a string where a list belongs was taken character by character, a mapping where
+# text belongs stored as its repr, `active: "false"` was true). None (null, or a key left out) is the default.
+def _shown(value: Any) -> str:
+    if value is None:
+        return "null"
+    kind = ("a boolean" if isinstance(value, bool) else "a number" if isinstance(value, int | float)
+            else "a string" if isinstance(value, str) else "a list" if isinstance(value, list)
+            else "a mapping" if isinstance(value, dict) else f"a {type(value).__name__}")  # fmt: skip
+    shown = repr(value)
+    return f"{kind} ({shown[:40]}{'...' if len(shown) > 40 else ''})"
+
+
+def _refuse(where: str, expected: str, value: Any) -> SeedError:
+    return SeedError(f"{where} must be {expected}, not {_shown(value)}")
+
+
+def text(value: Any, where: str, default: str | None = None) -> str:
+    """A string. A whole number is taken as its digits (YAML reads `password: 1234` or an id as a number) and a
+    YAML date as its ISO text; None is `default` (refused without one)."""
+    if value is None and default is not None:
+        return default
+    if isinstance(value, str):
+        return value
+    if (isinstance(value, int) and not isinstance(value, bool)) or isinstance(value, datetime.date):
+        return str(value)
+    raise _refuse(where, "a string", value)
+
+
+def opt_text(value: Any, where: str) -> str | None:
+    """`text`, or None for None (a field whose null means "none": a public client's secret, ...)."""
+    return None if value is None else text(value, where)
+
+
+def text_list(value: Any, where: str, default: list[str] | None = None) -> list[str]:
+    """A list of strings (`text` each); None is `default` (else an empty list)."""
+    if value is None:
+        return list(default or [])
+    if not isinstance(value, list):
+        raise _refuse(where, "a list of strings", value)
+    return [text(item, f"{where}[{i}]") for i, item in enumerate(value)]
+
+
+def flag(value: Any, where: str, default: bool) -> bool:
+    """true or false (not "false", not 0); None is `default`."""
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise _refuse(where, "true or false", value)
+    return value
+
+
+def whole(value: Any, where: str, default: int | None = None, *, digits: bool = False) -> int:
+    """A whole number (not a boolean, not 2.5); with `digits`, also its digits as a string (ids: `id: "1001"`).
+    None is `default` (refused without one)."""
+    if value is None and default is not None:
+        return default
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if digits and isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        return int(value)
+    raise _refuse(where, "a whole number (or its digits)" if digits else "a whole number", value)
+
+
+def items(value: Any, where: str) -> list[Any]:
+    """A list (of items each seeder checks); None is an empty list."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _refuse(where, "a list", value)
+    return value
+
+
+def duration(value: Any, where: str, default: float) -> float:
+    """Seconds: a number, or text such as "2h", "15m", "181d"; None is `default`."""
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise _refuse(where, "a duration (seconds, or text such as '2h')", value)
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise SeedError(f"{where}: {exc}") from None
 
 
 def _seeders() -> dict[str, Seeder]:

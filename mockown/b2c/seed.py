@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from .. import security
-from ..seed import SeedError
+from ..seed import SeedError, flag, items, opt_text, text, text_list
 from .models import (
     AM_AUTH_METHODS,
     AmClient,
@@ -68,15 +68,12 @@ def _check(kind: str, data: Any) -> dict[str, Any]:
 
 
 def _list(data: dict[str, Any], key: str) -> list[Any]:
-    value = data.get(key) or []
-    if not isinstance(value, list):
-        raise SeedError(f"b2c {key} must be a list")
-    return value
+    return items(data.get(key), f"b2c {key}")
 
 
-def _password(item: dict[str, Any]) -> tuple[str, str, str]:
+def _password(item: dict[str, Any], kind: str) -> tuple[str, str, str]:
     """The item's `password` (a random one when absent), its hash and its salt."""
-    password = str(item.get("password") or security.random_b62(16))
+    password = text(item.get("password"), f"b2c {kind} password", "") or security.random_b62(16)
     salt = security.random_b62(16)
     return password, security.password_hash(password, salt), salt
 
@@ -98,47 +95,54 @@ def _seed_am(runtime: Runtime, data: dict[str, Any]) -> dict[str, Any]:
     clients = []
     for raw in _list(data, "clients"):
         c = _check("am client", raw)
-        method = str(c.get("auth_method", "client_secret_basic"))
+        method = text(c.get("auth_method"), "b2c am client auth_method", "client_secret_basic")
         if method not in AM_AUTH_METHODS:
             raise SeedError(f"auth_method must be one of {', '.join(AM_AUTH_METHODS)}")
-        client_id = str(c.get("client_id") or security.random_b62(30).lower())
+        client_id = text(c.get("client_id"), "b2c am client client_id", "") or security.random_b62(30).lower()
         if am.clients.get(client_id) is not None:
             raise SeedError(f"Account Manager client {client_id} exists already")
+        where = f"b2c am client {client_id}:"
+        given = text(c.get("client_secret"), f"{where} client_secret", "")
         secret = (
             None
             if method in ("none", "private_key_jwt") and "client_secret" not in c
-            else str(c.get("client_secret") or security.random_b62(24))
+            else given or security.random_b62(24)
         )
-        if method == "private_key_jwt" and not c.get("jwt_public_key"):
+        public_key = opt_text(c.get("jwt_public_key"), f"{where} jwt_public_key")
+        if method == "private_key_jwt" and not public_key:
             raise SeedError(f"client {client_id}: private_key_jwt needs jwt_public_key (PEM)")
         am.clients.put(
             AmClient(
                 id=client_id,
-                name=str(c.get("name") or client_id),
+                name=text(c.get("name"), f"{where} name", "") or client_id,
                 secret=secret,
                 auth_method=method,
-                scopes=[str(s) for s in c.get("scopes", ["mail", "roles", "tenantFilter", "profile", "openid"])],
-                default_scopes=[str(s) for s in c.get("default_scopes", ["mail", "roles", "tenantFilter", "profile"])],
-                redirect_urls=[str(u) for u in c.get("redirect_urls", [])],
-                jwt_public_key=c.get("jwt_public_key"),
-                roles=[str(r) for r in c.get("roles", [])],
-                active=bool(c.get("active", True)),
+                scopes=text_list(
+                    c.get("scopes"), f"{where} scopes", ["mail", "roles", "tenantFilter", "profile", "openid"]
+                ),
+                default_scopes=text_list(
+                    c.get("default_scopes"), f"{where} default_scopes", ["mail", "roles", "tenantFilter", "profile"]
+                ),
+                redirect_urls=text_list(c.get("redirect_urls"), f"{where} redirect_urls"),
+                jwt_public_key=public_key,
+                roles=text_list(c.get("roles"), f"{where} roles"),
+                active=flag(c.get("active"), f"{where} active", True),
             )
         )
         clients.append({"client_id": client_id, "client_secret": secret, "auth_method": method})
     users = []
     for raw in _list(data, "users"):
         u = _check("am user", raw)
-        login = str(u.get("login") or f"user-{security.random_b62(6).lower()}@mockown.test").lower()
-        password, pw_hash, salt = _password(u)
+        login = (text(u.get("login"), "b2c am user login", "") or f"user-{security.random_b62(6)}@mockown.test").lower()
+        password, pw_hash, salt = _password(u, "am user")
         am.users.put(
             AmUser(
                 id=login,
                 password_hash=pw_hash,
                 salt=salt,
-                name=str(u.get("name", "")),
-                roles=[str(r) for r in u.get("roles", [])],
-                active=bool(u.get("active", True)),
+                name=text(u.get("name"), f"b2c am user {login}: name", ""),
+                roles=text_list(u.get("roles"), f"b2c am user {login}: roles"),
+                active=flag(u.get("active"), f"b2c am user {login}: active", True),
             )
         )
         users.append({"login": login, "password": password})
@@ -148,20 +152,20 @@ def _seed_am(runtime: Runtime, data: dict[str, Any]) -> dict[str, Any]:
 def _seed_instance(runtime: Runtime, raw: Any) -> dict[str, Any]:
     data = _check("instance", raw)
     b2c = runtime.b2c
-    host = str(data.get("host") or "").lower()
+    host = text(data.get("host"), "b2c instance host", "").lower()
     if not host:
         raise SeedError("each b2c instance needs a host")
     if b2c.am.instances.get(host) is not None:
         raise SeedError(f"instance {host} exists already")
-    b2c.am.instances.put(Instance(id=host, default=bool(data.get("default", False))))
+    b2c.am.instances.put(Instance(id=host, default=flag(data.get("default"), f"b2c instance {host}: default", False)))
     bm_users = []
     for raw_user in _list(data, "bm_users"):
         u = _check("bm user", raw_user)
-        login = str(u.get("login") or "")
+        login = text(u.get("login"), "b2c bm user login", "")
         if not login:
             raise SeedError("each BM user needs a login")
-        password, pw_hash, salt = _password(u)
-        key = u.get("access_key")
+        password, pw_hash, salt = _password(u, "bm user")
+        key = opt_text(u.get("access_key"), f"b2c bm user {login}: access_key")
         b2c.am.bm_users.put(
             BmUser(
                 id=f"{host}|{login.lower()}",
@@ -169,7 +173,7 @@ def _seed_instance(runtime: Runtime, raw: Any) -> dict[str, Any]:
                 login=login,
                 password_hash=pw_hash,
                 salt=salt,
-                access_key_hash=security.password_hash(str(key), salt) if key else None,
+                access_key_hash=security.password_hash(key, salt) if key else None,
             )
         )
         bm_users.append({"login": login, "password": password})
@@ -180,40 +184,40 @@ def _seed_instance(runtime: Runtime, raw: Any) -> dict[str, Any]:
 def _seed_site(runtime: Runtime, host: str, raw: Any) -> dict[str, Any]:
     data = _check("site", raw)
     ocapi = runtime.b2c.ocapi
-    site_id = str(data.get("id") or "")
+    site_id = text(data.get("id"), "b2c site id", "")
     if not site_id:
         raise SeedError("each site needs an id")
-    site = Site(
-        id=f"{host}|{site_id}", instance=host, site_id=site_id, client_ids=[str(c) for c in data.get("client_ids", [])]
-    )
+    client_ids = text_list(data.get("client_ids"), f"b2c site {site_id}: client_ids")
+    site = Site(id=f"{host}|{site_id}", instance=host, site_id=site_id, client_ids=client_ids)
     ocapi.sites.put(site)
     customers: list[dict[str, Any]] = []
     for raw_c in _list(data, "customers"):
         c = _check("customer", raw_c)
-        login = str(c.get("login") or "").lower()
+        login = text(c.get("login"), "b2c customer login", "").lower()
         if not login:
             raise SeedError("each customer needs a login")
-        password, pw_hash, salt = _password(c)
+        password, pw_hash, salt = _password(c, "customer")
+        where = f"b2c customer {login}:"
         customer = Customer(
-            id=str(c.get("customer_id") or new_customer_id()),
+            id=text(c.get("customer_id"), f"{where} customer_id", "") or new_customer_id(),
             site=site.id,
             registered=True,
-            customer_no=str(c.get("customer_no") or f"{len(customers) + 1:08d}"),
+            customer_no=text(c.get("customer_no"), f"{where} customer_no", "") or f"{len(customers) + 1:08d}",
             login=login,
             password_hash=pw_hash,
             salt=salt,
-            first_name=str(c.get("first_name", "")),
-            last_name=str(c.get("last_name", "")),
-            email=str(c.get("email") or login),
-            enabled=bool(c.get("enabled", True)),
+            first_name=text(c.get("first_name"), f"{where} first_name", ""),
+            last_name=text(c.get("last_name"), f"{where} last_name", ""),
+            email=text(c.get("email"), f"{where} email", "") or login,
+            enabled=flag(c.get("enabled"), f"{where} enabled", True),
         )
         ocapi.customers.put(customer)
         customers.append({"customer_id": customer.id, "login": login, "password": password})
     sessions: list[dict[str, Any]] = []
     for raw_s in _list(data, "sessions"):
         s = _check("session", raw_s)
-        dwsid = str(s.get("dwsid") or security.random_b62(40))
-        who = str(s.get("customer") or "guest").lower()
+        dwsid = text(s.get("dwsid"), "b2c session dwsid", "") or security.random_b62(40)
+        who = (text(s.get("customer"), "b2c session customer", "") or "guest").lower()
         if who == "guest":
             guest = Customer(id=new_customer_id(), site=site.id, registered=False)
             ocapi.customers.put(guest)
@@ -231,43 +235,52 @@ def _seed_site(runtime: Runtime, host: str, raw: Any) -> dict[str, Any]:
 def _seed_tenant(runtime: Runtime, raw: Any) -> dict[str, Any]:
     data = _check("tenant", raw)
     slas = runtime.b2c.slas
-    org = str(data.get("org_id") or "")
+    org = text(data.get("org_id"), "b2c slas tenant org_id", "")
     if not ORG_ID.match(org):
         raise SeedError(f"org_id {org!r} must look like f_ecom_zzxy_prd")
-    short_code = str(data.get("short_code") or security.random_b62(8).lower())
+    short_code = (
+        text(data.get("short_code"), f"b2c slas tenant {org}: short_code", "") or security.random_b62(8).lower()
+    )
     if not SHORT_CODE.match(short_code):
         raise SeedError(f"short_code {short_code!r}: lower-case letters and digits")
     if slas.tenants.get(org) is not None:
         raise SeedError(f"SLAS tenant {org} exists already")
-    slas.tenants.put(SlasTenant(id=org, short_code=short_code, instance=data.get("instance")))
+    instance = opt_text(data.get("instance"), f"b2c slas tenant {org}: instance")
+    slas.tenants.put(SlasTenant(id=org, short_code=short_code, instance=instance))
     clients = []
     for raw_c in _list(data, "clients"):
         c = _check("slas client", raw_c)
-        client_id = str(c.get("client_id") or "")
+        client_id = text(c.get("client_id"), "b2c slas client client_id", "")
         if not client_id or len(client_id) > 40:
             raise SeedError("each SLAS client needs a client_id of at most 40 characters")
-        secret = c.get("client_secret")
+        where = f"b2c slas client {client_id}:"
+        secret = opt_text(c.get("client_secret"), f"{where} client_secret") or None  # none (or ""): a public client
         slas.clients.put(
             SlasClient(
                 id=f"{org}|{client_id}",
                 org=org,
                 client_id=client_id,
-                secret=str(secret) if secret else None,
-                redirect_uris=[str(u) for u in c.get("redirect_uris", ["http://localhost:3000/callback"])],
-                scopes=[str(s) for s in c.get("scopes", ["sfcc.shopper-myaccount.baskets", "sfcc.shopper-products"])],
-                channels=[str(s) for s in c.get("channels", [])],
-                strict_client_auth=bool(c.get("strict_client_auth", False)),
+                secret=secret,
+                redirect_uris=text_list(
+                    c.get("redirect_uris"), f"{where} redirect_uris", ["http://localhost:3000/callback"]
+                ),
+                scopes=text_list(
+                    c.get("scopes"), f"{where} scopes", ["sfcc.shopper-myaccount.baskets", "sfcc.shopper-products"]
+                ),
+                channels=text_list(c.get("channels"), f"{where} channels"),
+                strict_client_auth=flag(c.get("strict_client_auth"), f"{where} strict_client_auth", False),
             )
         )
         clients.append({"client_id": client_id, "client_secret": secret, "public": not secret})
     shoppers = []
     for raw_s in _list(data, "shoppers"):
         s = _check("shopper", raw_s)
-        login = str(s.get("login") or "").lower()
+        login = text(s.get("login"), "b2c shopper login", "").lower()
         if not login:
             raise SeedError("each shopper needs a login")
-        password, pw_hash, salt = _password(s)
-        customer_id = str(s.get("customer_id") or new_customer_id())
+        password, pw_hash, salt = _password(s, "shopper")
+        where = f"b2c shopper {login}:"
+        customer_id = text(s.get("customer_id"), f"{where} customer_id", "") or new_customer_id()
         slas.shoppers.put(
             Shopper(
                 id=f"{org}|{login}",
@@ -276,9 +289,9 @@ def _seed_tenant(runtime: Runtime, raw: Any) -> dict[str, Any]:
                 password_hash=pw_hash,
                 salt=salt,
                 customer_id=customer_id,
-                first_name=str(s.get("first_name", "")),
-                last_name=str(s.get("last_name", "")),
-                email=str(s.get("email") or login),
+                first_name=text(s.get("first_name"), f"{where} first_name", ""),
+                last_name=text(s.get("last_name"), f"{where} last_name", ""),
+                email=text(s.get("email"), f"{where} email", "") or login,
             )
         )
         shoppers.append({"login": login, "password": password, "customer_id": customer_id})

@@ -10,7 +10,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from .. import security
-from ..seed import SeedError
+from ..seed import SeedError, flag, items, opt_text, text, whole
 from . import backups, progress
 from .errors import OwnError
 from .models import REGIONS, ROLES, OwnAccount, OwnUser, SeedingTemplate, Service, rkey
@@ -38,21 +38,19 @@ def _check(kind: str, data: Any, allowed: set[str]) -> dict[str, Any]:
 
 
 def _int(value: Any, kind: str) -> int:
+    """An id: a positive whole number, or its digits."""
     try:
-        number = int(value)
-    except (TypeError, ValueError):
+        number = whole(value, f"own {kind} id", digits=True)
+    except SeedError:
         raise SeedError(f"own {kind} id must be a positive integer, not {value!r}") from None
     if number <= 0:
         raise SeedError(f"own {kind} id must be a positive integer, not {value!r}")
     return number
 
 
-def _count(value: Any, name: str, limit: int) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise SeedError(f"own service {name} must be a whole number, not {value!r}") from None
-    if isinstance(value, bool) or not 0 <= number <= limit:
+def _count(value: Any, name: str, limit: int, default: int) -> int:
+    number = whole(value, f"own service {name}", default)
+    if not 0 <= number <= limit:
         raise SeedError(f"own service {name} must be between 0 and {limit}")
     return number
 
@@ -72,7 +70,7 @@ def seed_own(runtime: Runtime, body: Any) -> dict[str, Any]:
 
 def seed_account(runtime: Runtime, data: Any) -> dict[str, Any]:
     """Create one Own account (defaults for everything left out) and return its credentials."""
-    data = _check("account", data or {}, _ACCOUNT_KEYS)
+    data = _check("account", {} if data is None else data, _ACCOUNT_KEYS)
     own = runtime.own
     now = runtime.clock.now()
     if "id" in data:
@@ -83,16 +81,17 @@ def seed_account(runtime: Runtime, data: Any) -> dict[str, Any]:
     if own.accounts.get(str(num)) is not None:
         raise SeedError(f"own account {num} exists already")
     endpoints = []
-    for item in data.get("endpoints") or []:
+    for item in items(data.get("endpoints"), "own account endpoints"):
         if not isinstance(item, dict) or "name" not in item:
             raise SeedError("each own endpoint is a mapping with a name (and optionally id, type)")
-        endpoint_id = str(item.get("id") or uuid.uuid4())
-        endpoints.append({"id": endpoint_id, "name": str(item["name"]), "type": str(item.get("type", "s3"))})
+        endpoint_id = text(item.get("id"), "own endpoint id", "") or str(uuid.uuid4())
+        name = text(item["name"], "own endpoint name")
+        endpoints.append({"id": endpoint_id, "name": name, "type": text(item.get("type"), "own endpoint type", "s3")})
     account = OwnAccount(
         id=str(num),
         num=num,
-        name=str(data.get("name") or f"Own account {num}"),
-        api_tokens_enabled=bool(data.get("api_tokens_enabled", True)),
+        name=text(data.get("name"), "own account name", "") or f"Own account {num}",
+        api_tokens_enabled=flag(data.get("api_tokens_enabled"), "own account api_tokens_enabled", True),
         created_at=now,
         endpoints=endpoints,
     )
@@ -100,12 +99,12 @@ def seed_account(runtime: Runtime, data: Any) -> dict[str, Any]:
     services_in = data.get("services")
     if services_in is None:
         services_in = [{"business_unit": "Default", "backups": 2}]
-    services = [_seed_service(own, account, s, now) for s in services_in]
+    services = [_seed_service(own, account, s, now) for s in items(services_in, "own account services")]
     users_in = data.get("users")
     if users_in is None:
         users_in = [{"email": f"owner-{num}@own.mockown.test", "role": "master_admin", "name": "Olga Owner"}]
-    users = [_seed_user(own, account, u) for u in users_in]
-    templates = [_seed_template(own, account, t, now) for t in data.get("templates") or []]
+    users = [_seed_user(own, account, u) for u in items(users_in, "own account users")]
+    templates = [_seed_template(own, account, t, now) for t in items(data.get("templates"), "own account templates")]
     return {
         "id": account.num,
         "name": account.name,
@@ -125,16 +124,16 @@ def _seed_user(own: OwnService, account: OwnAccount, data: Any) -> dict[str, Any
         num = own.next_global("user", 12344)
     if own.user(num) is not None:
         raise SeedError(f"own user {num} exists already")
-    email = str(data.get("email") or f"user-{num}@own.mockown.test").strip().lower()
+    email = (text(data.get("email"), "own user email", "") or f"user-{num}@own.mockown.test").strip().lower()
     if own.user_by_email(email) is not None:
         raise SeedError(f"own user e-mail {email} is taken")
-    role = str(data.get("role", "user"))
+    role = text(data.get("role"), "own user role", "user")
     if role not in ROLES:
         raise SeedError(f"own user role must be one of {', '.join(ROLES)}")
-    units = data.get("business_units") or []
+    units = [] if data.get("business_units") is None else data["business_units"]
     if not isinstance(units, list) or not all(isinstance(u, str) for u in units):
         raise SeedError("own user business_units must be a list of names")
-    password = str(data.get("password") or security.random_b62(16))
+    password = text(data.get("password"), "own user password", "") or security.random_b62(16)
     salt = security.random_b62(16)
     user = OwnUser(
         id=str(num),
@@ -143,15 +142,17 @@ def _seed_user(own: OwnService, account: OwnAccount, data: Any) -> dict[str, Any
         email=email,
         password_hash=security.password_hash(password, salt),
         salt=salt,
-        name=str(data.get("name", "")),
+        name=text(data.get("name"), "own user name", ""),
         role=role,
-        business_units=[str(u) for u in units],
-        sso=bool(data.get("sso", False)),
-        active=bool(data.get("active", True)),
+        business_units=list(units),
+        sso=flag(data.get("sso"), "own user sso", False),
+        active=flag(data.get("active"), "own user active", True),
     )
     own.users.put(user)
     token: str | None = None
-    wanted = data.get("api_token")
+    wanted = data.get("api_token")  # true: generate one; a string: that exact token; false, null or "": none
+    if not isinstance(wanted, bool):
+        wanted = opt_text(wanted, "own user api_token (true, false or the token)")
     if wanted:
         try:
             token = generate(own, user.id, password, source="web app", raw=None if wanted is True else str(wanted))
@@ -171,16 +172,18 @@ def _num(own: OwnService, region: str, kind: str, data: dict[str, Any]) -> int:
 
 def _seed_service(own: OwnService, account: OwnAccount, data: Any, now: float) -> dict[str, Any]:
     data = _check("service", data, _SERVICE_KEYS)
-    region = str(data.get("region") or own.settings.default_region)
+    region = text(data.get("region"), "own service region", "") or own.settings.default_region
     if region not in REGIONS:
         raise SeedError(f"own service region must be one of {', '.join(REGIONS)}")
     num = _num(own, region, "service", data)
     if own.services.get(rkey(region, num)) is not None:
         raise SeedError(f"own service {num} exists already in {region}")
-    objects = data.get("objects") or ["accounts", "contacts", "opportunities"]
+    objects = data.get("objects")
+    if objects is None or objects == []:
+        objects = ["accounts", "contacts", "opportunities"]
     if not isinstance(objects, list) or not objects or not all(isinstance(o, str) and o.strip() for o in objects):
         raise SeedError("own service objects must be a non-empty list of plural object names")
-    status = str(data.get("status", "ACTIVE")).upper()
+    status = text(data.get("status"), "own service status", "ACTIVE").upper()
     if status not in ("ACTIVE", "ARCHIVED", "DISABLED"):
         raise SeedError("own service status must be ACTIVE, ARCHIVED or DISABLED")
     service = Service(
@@ -188,21 +191,22 @@ def _seed_service(own: OwnService, account: OwnAccount, data: Any, now: float) -
         num=num,
         region=region,
         account_id=account.id,
-        displayed_name=str(data.get("displayed_name") or f"admin@service{num}.mockown.test"),
-        org_id=str(data.get("org_id") or "00D5g000004MockEAC"),
-        business_unit=str(data.get("business_unit", "")),
-        secondary_name=data.get("secondary_name"),
-        provider=str(data.get("provider", "SaleForce Data")),
+        displayed_name=text(data.get("displayed_name"), "own service displayed_name", "")
+        or f"admin@service{num}.mockown.test",
+        org_id=text(data.get("org_id"), "own service org_id", "") or "00D5g000004MockEAC",
+        business_unit=text(data.get("business_unit"), "own service business_unit", ""),
+        secondary_name=opt_text(data.get("secondary_name"), "own service secondary_name"),
+        provider=text(data.get("provider"), "own service provider", "SaleForce Data"),
         status=status,
-        enabled=1 if data.get("enabled", True) else 0,
+        enabled=_enabled(data.get("enabled")),
         objects=list(dict.fromkeys(o.strip().lower() for o in objects)),
-        records_per_object=_count(data.get("records_per_object", 8), "records_per_object", 100_000),
-        sandbox=bool(data.get("sandbox", False)),
-        data_seed=str(data.get("data_seed") or f"{account.num}:{region}:{num}"),
+        records_per_object=_count(data.get("records_per_object"), "records_per_object", 100_000, 8),
+        sandbox=flag(data.get("sandbox"), "own service sandbox", False),
+        data_seed=text(data.get("data_seed"), "own service data_seed", "") or f"{account.num}:{region}:{num}",
         created_at=now,
     )
     own.services.put(service)
-    count = _count(data.get("backups", 0), "backups", 1000)
+    count = _count(data.get("backups"), "backups", 1000, 0)
     for k in range(count):
         started = now - (count - k) * _DAY
         backup = backups.start(
@@ -213,9 +217,16 @@ def _seed_service(own: OwnService, account: OwnAccount, data: Any, now: float) -
     return {"id": num, "region": region, "displayed_name": service.displayed_name, "backups": count}
 
 
+def _enabled(value: Any) -> int:
+    """A service's `enabled`: true or false, or the API's own 0 or 1."""
+    if isinstance(value, int) and not isinstance(value, bool) and value in (0, 1):
+        return value
+    return 1 if flag(value, "own service enabled (true, false, 0 or 1)", True) else 0
+
+
 def _seed_template(own: OwnService, account: OwnAccount, data: Any, now: float) -> dict[str, Any]:
     data = _check("template", data, _TEMPLATE_KEYS)
-    region = str(data.get("region") or own.settings.default_region)
+    region = text(data.get("region"), "own template region", "") or own.settings.default_region
     source_num = _int(data.get("source_service_id"), "source service")
     source = own.services.get(rkey(region, source_num))
     if source is None or source.account_id != account.id:
@@ -226,9 +237,9 @@ def _seed_template(own: OwnService, account: OwnAccount, data: Any, now: float) 
         num=num,
         region=region,
         account_id=account.id,
-        name=str(data.get("name") or f"Template {num}"),
+        name=text(data.get("name"), "own template name", "") or f"Template {num}",
         source_service_id=source.id,
-        description=str(data.get("description", "")),
+        description=text(data.get("description"), "own template description", ""),
         created_at=now,
         updated_at=now,
     )

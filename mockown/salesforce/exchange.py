@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..seed import SeedError, flag, items, opt_text, text, text_list
 from . import jwtutil
 
 _HANDLER_KEYS = {"issuers", "tokens", "asset_tokens"}
@@ -38,27 +39,43 @@ def normalize(data: Any) -> dict[str, Any]:
     if unknown:
         raise ValueError(f"unknown token_exchange field {unknown[0]!r} (known: {', '.join(sorted(_HANDLER_KEYS))})")
     issuers = []
-    for entry in data.get("issuers") or []:
+    for entry in items(data.get("issuers"), "token_exchange issuers"):
         if not isinstance(entry, dict) or not entry.get("issuer"):
             raise ValueError("each token_exchange issuer is a mapping with an `issuer`")
         bad = sorted(set(entry) - _ISSUER_KEYS)
         if bad:
             raise ValueError(f"unknown token_exchange issuer field {bad[0]!r}")
         out = dict(entry)
-        if out.get("public_key"):
-            out["public_key"] = jwtutil.seed_pem(str(out["public_key"]))  # a bad key: an error now
-        elif out.get("jwks_file"):
-            path = Path(str(out.pop("jwks_file")))
+        out["issuer"] = text(entry["issuer"], "token_exchange issuer")
+        where = f"token_exchange issuer {out['issuer']}:"
+        out["audience"] = opt_text(entry.get("audience"), f"{where} audience")
+        if entry.get("algorithms") is not None:
+            out["algorithms"] = text_list(entry["algorithms"], f"{where} algorithms")
+        public_key = opt_text(entry.get("public_key"), f"{where} public_key")
+        jwks_file = opt_text(out.pop("jwks_file", None), f"{where} jwks_file")
+        if public_key:
+            out["public_key"] = jwtutil.seed_pem(public_key)  # a bad key: an error now
+        elif jwks_file:
+            path = Path(jwks_file)
             if not path.is_file():
                 path = jwtutil.fixtures_dir() / path
             out["jwks"] = json.loads(path.read_text(encoding="utf-8"))
         elif not out.get("jwks"):
             raise ValueError(f"issuer {out['issuer']}: give public_key, jwks or jwks_file")
-        out.setdefault("user_claim", "sub")
-        out["users"] = {str(k): str(v).lower() for k, v in (out.get("users") or {}).items()}
+        out["user_claim"] = text(entry.get("user_claim"), f"{where} user_claim", "sub")
+        out["users"] = _usernames(entry.get("users"), f"{where} users")
         issuers.append(out)
-    tokens = {str(k): str(v).lower() for k, v in (data.get("tokens") or {}).items()}
-    return {"issuers": issuers, "tokens": tokens, "asset_tokens": bool(data.get("asset_tokens", True))}
+    tokens = _usernames(data.get("tokens"), "token_exchange tokens")
+    return {"issuers": issuers, "tokens": tokens, "asset_tokens": flag(data.get("asset_tokens"), "asset_tokens", True)}
+
+
+def _usernames(value: Any, where: str) -> dict[str, str]:
+    """A mapping of token / claim values to usernames (strings; the keys may be YAML numbers)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise SeedError(f"{where} must be a mapping of values to usernames")
+    return {str(k): text(v, f"each {where} value").lower() for k, v in value.items()}
 
 
 class ExchangeRejected(ValueError):

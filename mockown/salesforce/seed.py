@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .. import ids, security
-from ..clock import parse_duration
-from ..seed import SeedError
+from ..seed import SeedError, duration, flag, items, opt_text, text, text_list, whole
 from .models import REFRESH_POLICIES, ConnectedApp, Org, User
 
 if TYPE_CHECKING:
@@ -35,8 +34,9 @@ def _check(kind: str, data: Any, allowed: set[str]) -> dict[str, Any]:
 def _id(value: Any, prefix: str, kind: str) -> str:
     if value is None:
         return ids.new_id(prefix)
+    given = text(value, f"salesforce {kind} id")  # a string (or a number, as its digits)
     try:
-        return ids.to18(str(value))
+        return ids.to18(given)
     except ValueError as exc:
         raise SeedError(f"{kind} id: {exc}") from None
 
@@ -56,7 +56,7 @@ def seed_salesforce(runtime: Runtime, body: Any) -> dict[str, Any]:
 
 def seed_org(runtime: Runtime, data: Any) -> dict[str, Any]:
     """Create one org (defaults for everything left out) and return its credentials."""
-    data = _check("org", data or {}, _ORG_KEYS)
+    data = _check("org", {} if data is None else data, _ORG_KEYS)
     now = runtime.clock.now()
     service = runtime.salesforce
     org_id = _id(data.get("id"), ids.ORG, "org")
@@ -64,14 +64,14 @@ def seed_org(runtime: Runtime, data: Any) -> dict[str, Any]:
         raise SeedError(f"org {org_id} exists already")
     org = Org(
         id=org_id,
-        name=str(data.get("name") or f"Org {org_id[:15]}"),
-        my_domain=data.get("my_domain"),
-        instance_name=str(data.get("instance_name", "MOCK1")),
-        organization_type=str(data.get("organization_type", "Developer Edition")),
-        is_sandbox=bool(data.get("is_sandbox", False)),
-        namespace_prefix=data.get("namespace_prefix"),
-        dev_hub=bool(data.get("dev_hub", False)),
-        api_limit=int(data.get("api_limit", runtime.config.salesforce.daily_api_limit)),
+        name=text(data.get("name"), "salesforce org name", "") or f"Org {org_id[:15]}",
+        my_domain=opt_text(data.get("my_domain"), "salesforce org my_domain"),
+        instance_name=text(data.get("instance_name"), "salesforce org instance_name", "MOCK1"),
+        organization_type=text(data.get("organization_type"), "salesforce org organization_type", "Developer Edition"),
+        is_sandbox=flag(data.get("is_sandbox"), "salesforce org is_sandbox", False),
+        namespace_prefix=opt_text(data.get("namespace_prefix"), "salesforce org namespace_prefix"),
+        dev_hub=flag(data.get("dev_hub"), "salesforce org dev_hub", False),
+        api_limit=whole(data.get("api_limit"), "salesforce org api_limit", runtime.config.salesforce.daily_api_limit),
         created_at=now,
     )
     service.orgs.put(org)
@@ -86,24 +86,27 @@ def seed_org(runtime: Runtime, data: Any) -> dict[str, Any]:
                 "last_name": "Integration",
             },
         ]
-    users = [_seed_user(runtime, org, u, now) for u in users_in]
+    users = [_seed_user(runtime, org, u, now) for u in items(users_in, "salesforce org users")]
     apps_in = data.get("apps")
     if apps_in is None:
         cc_user = users[1]["username"] if len(users) > 1 else users[0]["username"] if users else None
         apps_in = [{"client_credentials_user": cc_user}]
-    apps = [_seed_app(runtime, org, a) for a in apps_in]
+    apps = [_seed_app(runtime, org, a) for a in items(apps_in, "salesforce org apps")]
     return {"id": org.id, "name": org.name, "users": users, "apps": apps}
 
 
 def _seed_user(runtime: Runtime, org: Org, data: Any, now: float) -> dict[str, Any]:
     data = _check("user", data, _USER_KEYS)
     service = runtime.salesforce
-    username = str(data.get("username") or f"user-{security.random_b62(8).lower()}@mockown.test").lower()
+    username = (
+        text(data.get("username"), "salesforce user username", "") or f"user-{security.random_b62(8)}@mockown.test"
+    )
+    username = username.lower()
     if service.user_by_username(username) is not None:
         raise SeedError(f"username {username} is taken (usernames are unique across orgs)")
-    password = str(data.get("password") or security.random_b62(16))
+    password = text(data.get("password"), "salesforce user password", "") or security.random_b62(16)
     salt = security.random_b62(16)
-    token = str(data.get("security_token") or "")
+    token = text(data.get("security_token"), "salesforce user security_token", "")
     user = User(
         id=_id(data.get("id"), ids.USER, "user"),
         org_id=org.id,
@@ -112,15 +115,15 @@ def _seed_user(runtime: Runtime, org: Org, data: Any, now: float) -> dict[str, A
         salt=salt,
         security_token_hash=security.token_hash(token) if token else "",
         security_token_len=len(token),
-        active=bool(data.get("active", True)),
-        first_name=str(data.get("first_name", "")),
-        last_name=str(data.get("last_name", "User")),
-        email=str(data.get("email") or username),
-        profile=str(data.get("profile", "System Administrator")),
-        user_type=str(data.get("user_type", "STANDARD")),
-        language=str(data.get("language", "en_US")),
-        locale=str(data.get("locale", "en_US")),
-        timezone=str(data.get("timezone", "America/Los_Angeles")),
+        active=flag(data.get("active"), "salesforce user active", True),
+        first_name=text(data.get("first_name"), "salesforce user first_name", ""),
+        last_name=text(data.get("last_name"), "salesforce user last_name", "User"),
+        email=text(data.get("email"), "salesforce user email", "") or username,
+        profile=text(data.get("profile"), "salesforce user profile", "System Administrator"),
+        user_type=text(data.get("user_type"), "salesforce user user_type", "STANDARD"),
+        language=text(data.get("language"), "salesforce user language", "en_US"),
+        locale=text(data.get("locale"), "salesforce user locale", "en_US"),
+        timezone=text(data.get("timezone"), "salesforce user timezone", "America/Los_Angeles"),
         updated_at=now,
     )
     service.users.put(user)
@@ -136,45 +139,55 @@ def _seed_user(runtime: Runtime, org: Org, data: Any, now: float) -> dict[str, A
 def _seed_app(runtime: Runtime, org: Org, data: Any) -> dict[str, Any]:
     data = _check("app", data, _APP_KEYS)
     service = runtime.salesforce
-    client_id = str(data.get("client_id") or "3MVG9" + security.random_sf_opaque(80).replace(".", "A"))
+    client_id = text(data.get("client_id"), "salesforce app client_id", "") or (
+        "3MVG9" + security.random_sf_opaque(80).replace(".", "A")
+    )
     if service.app_by_client_id(client_id) is not None:
         raise SeedError(f"client_id {client_id} is taken")
-    secret = data["client_secret"] if "client_secret" in data else security.random_b62(64).upper()
-    policy = str(data.get("refresh_token_policy", "until_revoked"))
+    if "client_secret" in data:  # null (or "") is an app without a secret
+        secret = opt_text(data["client_secret"], f"app {client_id}: client_secret")
+    else:
+        secret = security.random_b62(64).upper()
+    policy = text(data.get("refresh_token_policy"), f"app {client_id}: refresh_token_policy", "until_revoked")
     if policy not in REFRESH_POLICIES:
         raise SeedError(f"refresh_token_policy must be one of {', '.join(REFRESH_POLICIES)}")
-    try:
-        session_timeout = parse_duration(data.get("session_timeout", 7200))
-        ttl = parse_duration(data.get("refresh_token_ttl", 0))
-        id_token_validity = parse_duration(data.get("id_token_validity", 300))
-    except ValueError as exc:
-        raise SeedError(f"app {client_id}: {exc}") from None
+    session_timeout = duration(data.get("session_timeout"), f"app {client_id}: session_timeout", 7200)
+    ttl = duration(data.get("refresh_token_ttl"), f"app {client_id}: refresh_token_ttl", 0)
+    id_token_validity = duration(data.get("id_token_validity"), f"app {client_id}: id_token_validity", 300)
     if policy in ("idle", "absolute") and ttl <= 0:
         raise SeedError(f"app {client_id}: refresh_token_policy {policy} needs refresh_token_ttl")
     flows = _flow_settings(client_id, data)
+    where = f"app {client_id}:"
+    cc_user = opt_text(data.get("client_credentials_user"), f"{where} client_credentials_user")
     app = ConnectedApp(
         id=_id(data.get("id"), ids.CONNECTED_APP, "app"),
         org_id=org.id,
-        name=str(data.get("name") or "Mockown App"),
+        name=text(data.get("name"), f"{where} name", "") or "Mockown App",
         client_id=client_id,
-        client_secret=str(secret) if secret else None,
-        callback_urls=[str(u) for u in data.get("callback_urls", ["http://localhost:8080/callback"])],
-        scopes=[str(s) for s in data.get("scopes", ["api", "refresh_token", "openid", "id", "web"])],
-        require_secret_for_web_server=bool(data.get("require_secret_for_web_server", True)),
-        pkce_required=bool(data.get("pkce_required", False)),
-        username_password_allowed=bool(data.get("username_password_allowed", True)),
-        client_credentials_user=(
-            str(data["client_credentials_user"]).lower() if data.get("client_credentials_user") else None
+        client_secret=secret or None,
+        callback_urls=text_list(
+            data.get("callback_urls"), f"{where} callback_urls", ["http://localhost:8080/callback"]
         ),
+        scopes=text_list(data.get("scopes"), f"{where} scopes", ["api", "refresh_token", "openid", "id", "web"]),
+        require_secret_for_web_server=flag(
+            data.get("require_secret_for_web_server"), f"{where} require_secret_for_web_server", True
+        ),
+        pkce_required=flag(data.get("pkce_required"), f"{where} pkce_required", False),
+        username_password_allowed=flag(
+            data.get("username_password_allowed"), f"{where} username_password_allowed", True
+        ),
+        client_credentials_user=cc_user.lower() if cc_user else None,
         refresh_token_policy=policy,
         refresh_token_ttl=ttl,
-        rotation=bool(data.get("rotation", False)),
+        rotation=flag(data.get("rotation"), f"{where} rotation", False),
         session_timeout=session_timeout,
-        auto_approve=bool(data.get("auto_approve", True)),
-        pre_approved_users=[str(u).lower() for u in data.get("pre_approved_users", ["*"])],
+        auto_approve=flag(data.get("auto_approve"), f"{where} auto_approve", True),
+        pre_approved_users=[
+            u.lower() for u in text_list(data.get("pre_approved_users"), f"{where} pre_approved_users", ["*"])
+        ],
         jwt_certificate=flows["jwt_certificate"],
-        jwt_access_tokens=bool(data.get("jwt_access_tokens", False)),
-        introspect_all=bool(data.get("introspect_all", False)),
+        jwt_access_tokens=flag(data.get("jwt_access_tokens"), f"{where} jwt_access_tokens", False),
+        introspect_all=flag(data.get("introspect_all"), f"{where} introspect_all", False),
         id_token_validity=id_token_validity,
         token_exchange=flows["token_exchange"],
         initial_access_token_hash=flows["initial_access_token_hash"],
@@ -196,13 +209,15 @@ def _flow_settings(client_id: str, data: dict[str, Any]) -> dict[str, Any]:
     from .jwtutil import BadJwt, seed_pem
 
     out: dict[str, Any] = {"jwt_certificate": None, "token_exchange": None, "initial_access_token_hash": None}
+    certificate = opt_text(data.get("jwt_certificate"), f"app {client_id}: jwt_certificate")
+    access_token = opt_text(data.get("initial_access_token"), f"app {client_id}: initial_access_token")
     try:
-        if data.get("jwt_certificate"):
-            out["jwt_certificate"] = seed_pem(str(data["jwt_certificate"]))
+        if certificate:
+            out["jwt_certificate"] = seed_pem(certificate)
         if data.get("token_exchange") is not None:
             out["token_exchange"] = normalize(data["token_exchange"])
     except (ValueError, OSError, BadJwt) as exc:
         raise SeedError(f"app {client_id}: {exc}") from None
-    if data.get("initial_access_token"):
-        out["initial_access_token_hash"] = security.token_hash(str(data["initial_access_token"]))
+    if access_token:
+        out["initial_access_token_hash"] = security.token_hash(access_token)
     return out
