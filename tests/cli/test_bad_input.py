@@ -165,22 +165,23 @@ def test_a_tls_directory_that_cannot_be_made(tmp_path: Path) -> None:
     assert plain.read_bytes() == b"mine"
 
 
-WRONG_TYPES = [
-    "salesforce:\n  orgs:\n    - name: X\n      apps:\n        - name: A\n          callback_urls: 5\n",
-    "salesforce:\n  orgs:\n    - name: X\n      users: 5\n",
-    "own:\n  accounts:\n    - name: A\n      users: 5\n",
-    "marketing:\n  tenants:\n    - business_units: 5\n",
-]
+WRONG_TYPES = [  # (document, what the refusal says: the field and what it expected)
+    ("salesforce:\n  orgs:\n    - name: X\n      apps:\n        - name: A\n          callback_urls: 5\n",
+     "callback_urls must be a list of strings, not a number (5)"),
+    ("salesforce:\n  orgs:\n    - name: X\n      users: 5\n", "salesforce org users must be a list, not a number (5)"),
+    ("own:\n  accounts:\n    - name: A\n      users: 5\n", "own account users must be a list, not a number (5)"),
+    ("marketing:\n  tenants:\n    - business_units: 5\n", "marketing tenant business_units must be a list of MIDs"),
+]  # fmt: skip
 
 
-@pytest.mark.parametrize("document", WRONG_TYPES)
-def test_a_seed_file_with_a_value_of_the_wrong_type(tmp_path: Path, document: str) -> None:
+@pytest.mark.parametrize(("document", "message"), WRONG_TYPES)
+def test_a_seed_file_with_a_value_of_the_wrong_type(tmp_path: Path, document: str, message: str) -> None:
     seed = tmp_path / "seed.yaml"
     seed.write_text(document)
-    refused(["serve", "--port", "0", "--seed", str(seed)], "a value of the wrong type or form")
+    refused(["serve", "--port", "0", "--seed", str(seed)], message)
     result = CliRunner().invoke(main, ["token", "--seed", str(seed)])  # the in-process server of `token`
     assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
-    assert "a value of the wrong type or form" in result.stderr
+    assert message in result.stderr
 
 
 @pytest.mark.parametrize(
