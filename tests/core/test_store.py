@@ -22,14 +22,15 @@ class Item:
 KEYS = st.sampled_from(["a", "b", "c", "d"])
 GROUPS = st.sampled_from(["g1", "g2"])
 TAGS = st.sampled_from([None, "t1", "t2"])
-OPS = st.lists(
-    st.one_of(
-        st.tuples(st.just("put"), KEYS, GROUPS, TAGS),
-        st.tuples(st.just("mutate"), KEYS, GROUPS, TAGS),
-        st.tuples(st.just("delete"), KEYS, GROUPS, TAGS),
-    ),
-    max_size=40,
-)
+Op = tuple[str, str, str, str | None]
+
+
+def _ops(*kinds: str, max_size: int) -> st.SearchStrategy[list[Op]]:
+    """Lists of (kind, key, group, tag) operations."""
+    return st.lists(st.one_of(*(st.tuples(st.just(k), KEYS, GROUPS, TAGS) for k in kinds)), max_size=max_size)
+
+
+OPS = _ops("put", "mutate", "delete", max_size=40)
 
 
 @given(OPS)
@@ -101,14 +102,7 @@ def _state(store: MemoryStore) -> tuple[dict[str, list[dict[str, object]]], dict
     return store.dump(), views
 
 
-FRESH_OPS = st.lists(
-    st.one_of(
-        st.tuples(st.just("put"), KEYS, GROUPS, TAGS),
-        st.tuples(st.just("delete"), KEYS, GROUPS, TAGS),
-        st.tuples(st.just("meta"), KEYS, GROUPS, TAGS),
-    ),
-    max_size=30,
-)
+FRESH_OPS = _ops("put", "delete", "meta", max_size=30)  # a new object on every put (no in-place change)
 
 
 @given(before=FRESH_OPS, inside=FRESH_OPS, frozen=st.booleans())
