@@ -173,9 +173,46 @@ class Config:
         config: Config = build(Config, _deep_merge(dataclasses.asdict(self), changes))
         return config
 
+    def __post_init__(self) -> None:
+        _check(self)
+
     @property
     def loopback_only(self) -> bool:
         return is_loopback(self.host)
+
+
+LOG_LEVELS = ("debug", "info", "warning", "error")  # the documented ones; uvicorn also knows trace and critical
+
+
+def _check(config: Config) -> None:
+    """The rules of the settings' values, whichever way a `Config` is made (file, environment, code)."""
+    if config.workers < 1:
+        raise ConfigError("workers must be at least 1")
+    if not 0 <= config.port <= 65535:
+        raise ConfigError(f"port must be from 0 to 65535, not {config.port}")
+    if config.log_level.lower() not in (*LOG_LEVELS, "trace", "critical"):
+        raise ConfigError(f"log_level must be one of {', '.join(LOG_LEVELS)}, not {config.log_level!r}")
+    if not config.host.strip("[]"):
+        raise ConfigError("host must not be empty (0.0.0.0 or :: listens on every interface)")
+    if config.base_url is not None and not is_http_url(config.base_url):
+        raise ConfigError(f"base_url must be an http:// or https:// URL, not {config.base_url!r}")
+    for name in ("max_body_bytes", "journal_size"):
+        if getattr(config, name) < 0:
+            raise ConfigError(f"{name} must not be negative")
+    if config.workers > 1 and not config.state_file:
+        raise ConfigError("--workers needs --state-file (MOCKOWN_STATE_FILE): workers share their state through it")
+
+
+def is_http_url(text: str) -> bool:
+    """Whether `text` is an absolute http(s) URL with a host (a base URL, a server's URL)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - a port that is no number raises ValueError
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 @functools.lru_cache(maxsize=64)  # the control plane's guard asks on every request

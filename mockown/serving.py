@@ -9,48 +9,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, MutableMapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import ENV_PREFIX, Config, ConfigError
+
+if TYPE_CHECKING:
+    from .tls import TlsFiles
 
 APP_FACTORY = "mockown.http.app:app_from_env"
 
 
 def scheme(config: Config) -> str:
     return "https" if (config.tls or config.tls_cert) else "http"
-
-
-LOG_LEVELS = ("debug", "info", "warning", "error")  # the documented ones; uvicorn also knows trace and critical
-
-
-def check(config: Config) -> None:
-    if config.workers < 1:
-        raise ConfigError("workers must be at least 1")
-    if not 0 <= config.port <= 65535:
-        raise ConfigError(f"port must be from 0 to 65535, not {config.port}")
-    if config.log_level.lower() not in (*LOG_LEVELS, "trace", "critical"):
-        raise ConfigError(f"log_level must be one of {', '.join(LOG_LEVELS)}, not {config.log_level!r}")
-    if not config.host.strip("[]"):
-        raise ConfigError("host must not be empty (0.0.0.0 or :: listens on every interface)")
-    if config.base_url is not None and not is_http_url(config.base_url):
-        raise ConfigError(f"base_url must be an http:// or https:// URL, not {config.base_url!r}")
-    for name in ("max_body_bytes", "journal_size"):
-        if getattr(config, name) < 0:
-            raise ConfigError(f"{name} must not be negative")
-    if config.workers > 1 and not config.state_file:
-        raise ConfigError("--workers needs --state-file (MOCKOWN_STATE_FILE): workers share their state through it")
-
-
-def is_http_url(text: str) -> bool:
-    """Whether `text` is an absolute http(s) URL with a host (what a base URL or a server's URL must be)."""
-    from urllib.parse import urlsplit
-
-    try:
-        parts = urlsplit(text)
-        parts.port  # noqa: B018 - a port that is no number raises ValueError
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def build(config: Config) -> Any:
@@ -70,7 +40,7 @@ def build(config: Config) -> Any:
         raise ConfigError(str(exc)) from exc
 
 
-def tls_files(config: Config) -> Any:
+def tls_files(config: Config) -> TlsFiles | None:
     """The certificate and key to serve (`mockown.tls.TlsFiles`), made or checked now; None without TLS."""
     if not (config.tls or config.tls_cert or config.tls_key):  # the certificate code (cryptography) only when asked
         return None
@@ -100,7 +70,7 @@ def run(
     overrides: Mapping[str, Any] | None = None,
     echo: Callable[[str], None] = print,
     app: Any = None,
-    tls: Any = None,
+    tls: TlsFiles | None = None,
 ) -> None:
     """Serve `config` (or the given `app` when there is one process; `tls`: what `tls_files` gave) until
     interrupted."""
@@ -108,7 +78,6 @@ def run(
 
     from .logs import uvicorn_log_config
 
-    check(config)
     if tls is None:
         tls = tls_files(config)
     options: dict[str, Any] = {
@@ -137,4 +106,4 @@ def run(
     uvicorn.run(app, **options)
 
 
-__all__ = ["APP_FACTORY", "LOG_LEVELS", "build", "check", "export_env", "is_http_url", "run", "scheme", "tls_files"]
+__all__ = ["APP_FACTORY", "build", "export_env", "run", "scheme", "tls_files"]

@@ -55,3 +55,24 @@ def test_frozen_and_replace() -> None:
     with pytest.raises(AttributeError):
         config.port = 1  # type: ignore[misc]
     assert config.replace(port=1).port == 1 and config.port == 8080
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"port": 70000}, "port must be from 0 to 65535"),
+        ({"log_level": "bogus"}, "log_level must be one of"),
+        ({"host": ""}, "host must not be empty"),
+        ({"base_url": "not a url"}, "base_url must be an http"),
+        ({"max_body_bytes": -1}, "max_body_bytes must not be negative"),
+        ({"workers": 2}, "--workers needs --state-file"),
+    ],
+)
+def test_values_are_checked_however_a_config_is_made(settings: dict[str, object], message: str) -> None:
+    """In code and in the environment alike (the pytest plugin and `create_app()` read no command line)."""
+    with pytest.raises(ConfigError, match=message):
+        Config(**settings)  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match=message):
+        Config().replace(**settings)
+    with pytest.raises(ConfigError, match=message):
+        Config.load(env={f"MOCKOWN_{k.upper()}": str(v) for k, v in settings.items()})
