@@ -32,6 +32,7 @@ from .forms import media_type, read_body
 from .journal import CONTROL_PREFIX, Journal, JournalFilter
 
 if TYPE_CHECKING:
+    from ..config import Config
     from ..runtime import Runtime
 
 SNAPSHOT_FORMAT = "mockown-snapshot"
@@ -474,6 +475,23 @@ def _same_origin(headers: Mapping[str, str]) -> bool:
     return urlsplit(origin).netloc.lower() == host.lower()
 
 
+def admission(config: Config, presented: str | None) -> ControlError | None:
+    """Who may use the control plane: with an admin token, whoever presents it (`presented`, compared in
+    constant time); without one, anyone on a loopback address (or everyone with `insecure_control_plane`). The
+    refusal, or None. `ControlGuard` applies it to every request; the in-process control client to its own calls."""
+    if config.admin_token:
+        if presented is None or not security.equal(presented, config.admin_token):
+            return ControlError(401, "unauthorized", "the control plane needs Authorization: Bearer <admin token>")
+    elif not config.loopback_only and not config.insecure_control_plane:
+        return ControlError(
+            403,
+            "forbidden",
+            f"the control plane is closed on {config.host}: set an admin token "
+            "(--admin-token / MOCKOWN_ADMIN_TOKEN) or --insecure-control-plane",
+        )
+    return None
+
+
 class ControlGuard:
     """Admin-token / loopback rules for every path under `/_mockown/`."""
 
@@ -485,25 +503,15 @@ class ControlGuard:
             await self.app(scope, receive, send)
             return
         runtime: Runtime = scope["app"].state.runtime
-        config = runtime.config
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         is_ui = scope["path"].startswith(CONTROL_PREFIX + "/ui")
         response: Response | None = None
-        if config.admin_token:
-            presented = _presented_token(headers, allow_basic=is_ui)
-            if presented is None or not security.equal(presented, config.admin_token):
+        refused = admission(runtime.config, _presented_token(headers, allow_basic=is_ui))
+        if refused is not None:
+            response = refused.response()
+            if refused.status == 401:
                 challenge = 'Basic realm="mockown", charset="UTF-8"' if is_ui else 'Bearer realm="mockown"'
-                response = ControlError(
-                    401, "unauthorized", "the control plane needs Authorization: Bearer <admin token>"
-                ).response()
                 response.headers["WWW-Authenticate"] = challenge
-        elif not config.loopback_only and not config.insecure_control_plane:
-            response = ControlError(
-                403,
-                "forbidden",
-                f"the control plane is closed on {config.host}: set an admin token "
-                "(--admin-token / MOCKOWN_ADMIN_TOKEN) or --insecure-control-plane",
-            ).response()
         if response is None and scope["method"] not in ("GET", "HEAD", "OPTIONS") and not _same_origin(headers):
             response = ControlError(
                 403, "forbidden", "cross-origin requests to the control plane are refused"

@@ -30,6 +30,7 @@ class ControlClient:
 
     def __init__(self, client: httpx.Client | None, admin_token: str | None = None) -> None:
         self._client = client
+        self._admin_token = admin_token
         self._headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
         self._direct: InProcessTransport | None = None
         self._raw_headers: list[tuple[bytes, bytes]] = [(b"accept", b"*/*"), (b"user-agent", b"mockown-control")]
@@ -111,12 +112,18 @@ class ControlClient:
     def _straight(self, path: str, body: Any, work: Callable[[Any, Any], Any]) -> Any:
         """`POST /_mockown/<path>` done in-process by the endpoint's own function `work(runtime, body)`, without
         the HTTP round trip: the body and the answer go through JSON as they would over HTTP (the same
-        values, copies, a body JSON cannot carry refused), and a refusal is the same `ControlPlaneError`."""
+        values, copies, a body JSON cannot carry refused), and a refusal is the same `ControlPlaneError`, the
+        control plane's admission rule (admin token, loopback) included."""
         from ..errors import MockownError
+        from ..http.control import admission
 
+        runtime = self._app_runtime()
         sent = _json.loads(_json.dumps(body, ensure_ascii=False, allow_nan=False))
         try:
-            answer = work(self._app_runtime(), sent)
+            refused = admission(runtime.config, self._admin_token)
+            if refused is not None:
+                raise refused
+            answer = work(runtime, sent)
         except MockownError as exc:  # what the endpoint answers with
             response = exc.response()
             raise ControlPlaneError("POST", path, response.status_code, _json.loads(bytes(response.body))) from None

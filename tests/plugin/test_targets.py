@@ -184,3 +184,31 @@ def test_seed_and_reset_in_process_answer_as_the_control_plane_does() -> None:
         over_http.close()
         for target in apps:
             target.close()
+
+
+def test_seed_and_reset_in_process_are_admitted_as_the_control_plane_admits() -> None:
+    """The in-process shortcut applies the control plane's admission rule too: a wrong or missing admin token is
+    the same 401, a control plane closed beyond loopback the same 403, as over HTTP."""
+    import pytest
+
+    from mockown.http.inprocess import in_process_client
+    from mockown.testing.control import ControlClient, ControlPlaneError
+
+    cases = [(Config(seed_defaults=False, admin_token="right"), token) for token in ("wrong", None)]
+    cases.append((Config(seed_defaults=False, host="0.0.0.0"), None))
+    for config, token in cases:
+        app = create_app(config)
+        direct, over_http = ControlClient.in_process(app, token), ControlClient(in_process_client(app), token)
+        try:
+            assert direct._app_runtime() is not None
+            for call in (lambda c: c.seed({}), lambda c: c.reset()):
+                refusals = []
+                for client in (direct, over_http):
+                    with pytest.raises(ControlPlaneError) as caught:
+                        call(client)
+                    refusals.append((caught.value.status, caught.value.body))
+                assert refusals[0] == refusals[1] and refusals[0][0] in (401, 403), refusals
+        finally:
+            over_http.close()
+    admitted = ControlClient.in_process(create_app(Config(seed_defaults=False, admin_token="right")), "right")
+    assert admitted.seed({"salesforce": {"orgs": [{}]}})["salesforce"]["orgs"]
