@@ -50,28 +50,18 @@ def equal(a: str | bytes, b: str | bytes) -> bool:
     return hmac.compare_digest(ab, bb)
 
 
-_IPAD = bytes(x ^ 0x36 for x in range(256))
-_OPAD = bytes(x ^ 0x5C for x in range(256))
-
-
 @functools.lru_cache(maxsize=256)
-def _hmac_sha256_pads(key: bytes) -> tuple[hashlib._Hash, hashlib._Hash]:
-    """SHA-256 states after the inner and the outer padded key (RFC 2104), made once per key: an HMAC is
-    then two copies and two short updates (`hmac.digest` redoes the key schedule on every call)."""
-    if len(key) > 64:
-        key = hashlib.sha256(key).digest()
-    key = key.ljust(64, b"\0")
-    return hashlib.sha256(key.translate(_IPAD)), hashlib.sha256(key.translate(_OPAD))
+def _hmac_sha256_of(key: bytes) -> hmac.HMAC:
+    """An HMAC-SHA256 of `key` over nothing yet, made once per key: a signature copies it (the key schedule is
+    not redone on every call, as `hmac.digest` would)."""
+    return hmac.new(key, digestmod=hashlib.sha256)
 
 
 def hmac_sha256_b64(key: str, message: str) -> str:
     """Base64 of HMAC-SHA256(key, message) (the `signature` of Salesforce's token response)."""
-    inner_pad, outer_pad = _hmac_sha256_pads(key.encode())
-    inner = inner_pad.copy()
-    inner.update(message.encode())
-    outer = outer_pad.copy()
-    outer.update(inner.digest())
-    return base64.b64encode(outer.digest()).decode("ascii")
+    mac = _hmac_sha256_of(key.encode()).copy()
+    mac.update(message.encode())
+    return base64.b64encode(mac.digest()).decode("ascii")
 
 
 def b64url_sha256(text: str) -> str:

@@ -56,7 +56,7 @@ def fields(obj: str) -> list[str]:
 
 
 def _digest(*parts: object) -> bytes:
-    return hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).digest()
+    return hashlib.sha256("\x1f".join(map(str, parts)).encode()).digest()
 
 
 # two base-62 digits at once, the lower one first: 62 * 62 entries
@@ -66,8 +66,7 @@ _B62_PAIRS = [_B62[n % 62] + _B62[n // 62] for n in range(62 * 62)]
 def record_id(data_seed: str, obj: str, index: int) -> str:
     """A record's 18-character id: its prefix, ``5g``, then the first 8 bytes of the SHA-256 of
     (seed, object, index) as 10 base-62 digits, the lowest first, and the checksum."""
-    digest = hashlib.sha256(f"{data_seed}\x1f{obj}\x1f{index}".encode()).digest()  # _digest(data_seed, obj, index)
-    raw = int.from_bytes(digest[:8], "big")
+    raw = int.from_bytes(_digest(data_seed, obj, index)[:8], "big")
     pairs = _B62_PAIRS  # 10 digits = 5 pairs: the same digits as 10 steps of divmod(raw, 62)
     raw, a = divmod(raw, 3844)
     raw, b = divmod(raw, 3844)

@@ -1,5 +1,5 @@
-"""`security.hmac_sha256_b64` (the `signature` of Salesforce's token response) keeps the padded-key states of each
-key; whatever the key and message, it must be the standard library's HMAC-SHA256."""
+"""`security.hmac_sha256_b64` (the `signature` of Salesforce's token response) keeps an HMAC object per key and
+copies it; whatever the key and message, it must be the standard library's HMAC-SHA256."""
 
 from __future__ import annotations
 
@@ -24,6 +24,6 @@ def test_it_is_hmac_sha256(key: str, message: str) -> None:
 
 @given(key=KEYS, messages=st.lists(st.text(max_size=50), min_size=2, max_size=4))
 def test_a_reused_key_keeps_no_state_between_messages(key: str, messages: list[str]) -> None:
-    for message in messages:  # the cached states are copied, never updated in place
+    for message in messages:  # the cached HMAC is copied, never updated in place
         expected = hmac.new(key.encode(), message.encode(), hashlib.sha256).digest()
         assert security.hmac_sha256_b64(key, message) == base64.b64encode(expected).decode()
