@@ -89,24 +89,11 @@ def precompile() -> None:
 
 
 def live_tokens(small: int, large: int, rounds: int) -> dict[str, Any]:
-    """Two processes, one with `small` and one with `large` live tokens, measured alternately: the latency
-    ratio is the median of per-round ratios (each round: 200 introspections in each, back to back)."""
-    cmd = [python(), "-m", "bench.inproc", "live"]
-    procs = [subprocess.Popen([*cmd, str(n)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=child_env(),
-                              cwd=ROOT) for n in (small, large)]  # fmt: skip
-    try:
-        infos = [json.loads(p.stdout.readline()) for p in procs]
-        per_round: list[list[dict[str, float]]] = [[], []]
-        for _ in range(rounds):
-            for i, p in enumerate(procs):
-                p.stdin.write("measure 200\n")
-                p.stdin.flush()
-                per_round[i].append(json.loads(p.stdout.readline()))
-    finally:
-        for p in procs:
-            p.kill()
-            p.wait()
-    out: dict[str, Any] = {"small": infos[0], "large": infos[1]}
+    """Introspection latency with `small` and with `large` live tokens: two stores in one process (`bench.inproc
+    live`), measured alternately; the ratio is the median of per-round ratios (each round: 200 introspections
+    in each store, back to back)."""
+    out = inproc("live", str(small), str(large), str(rounds))
+    per_round = [out["small"].pop("rounds"), out["large"].pop("rounds")]
     for i, name in enumerate(("small", "large")):
         for k in ("p50_cpu_us", "p50_wall_us"):
             out[name][k] = statistics.median(r[k] for r in per_round[i])
@@ -114,7 +101,7 @@ def live_tokens(small: int, large: int, rounds: int) -> dict[str, Any]:
         out[k.replace("p50", "ratio")] = statistics.median(
             b[k] / s[k] for s, b in zip(per_round[0], per_round[1], strict=True)
         )
-    out["bytes_per_token"] = infos[1]["bytes_per_token"]
+    out["bytes_per_token"] = out["large"]["bytes_per_token"]
     return out
 
 

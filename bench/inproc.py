@@ -1,9 +1,9 @@
 """In-process measurements, each in a fresh interpreter (``python -m bench.inproc <what> ...`` prints JSON).
 
-- ``live N``: fill the store with N live access tokens through the Salesforce core (`SalesforceService.issue`,
-  the code the token endpoint runs, without HTTP); report resident memory per token (RSS after - before, / N),
-  then answer ``measure COUNT`` requests on stdin with the p50 of introspection requests through the whole
-  ASGI app (middleware, routing, handler; no socket).
+- ``live SMALL LARGE ROUNDS``: two apps in this process, their stores filled with SMALL and LARGE live access
+  tokens through the Salesforce core (`SalesforceService.issue`, the code the token endpoint runs, without
+  HTTP); resident memory per token (RSS after - before the fill, / N); then ROUNDS alternating rounds of 200
+  introspections through each whole ASGI app (middleware, routing, handler; no socket), each round's p50s.
 - ``pertest N [URL]``: wall time of a typical test (fresh org, token, introspect, revoke, REST 401) with the
   in-process fixtures (a fresh app per test, as `tests/conftest.py`; and a shared app), or over a socket
   against the `mockown serve` at URL.
@@ -119,17 +119,25 @@ class LiveStore:
         return statistics.median(cpu), statistics.median(wall)
 
 
-def live_worker(n: int) -> None:
-    """Fill, report, then answer ``measure COUNT`` lines on stdin with the p50s (the harness alternates two
-    workers, small and large, so that a busy moment of the machine hits both)."""
-    store = LiveStore(n)
-    store.measure(len(store.calls))  # warm
-    print(json.dumps({"tokens": store.tokens, "rss_bytes": store.rss, "rss_empty": store.rss_empty,
-                      "bytes_per_token": (store.rss - store.rss_empty) / max(1, store.tokens),
-                      "fill_seconds": store.fill_seconds}), flush=True)  # fmt: skip
-    for line in sys.stdin:
-        cpu, wall = store.measure(int(line.split()[1]))
-        print(json.dumps({"p50_cpu_us": cpu, "p50_wall_us": wall}), flush=True)
+def live_pair(small: int, large: int, rounds: int, count: int = 200) -> dict[str, Any]:
+    """Two stores in this one process, `small` and `large` live tokens, measured alternately (`rounds` rounds of
+    `count` introspections in each). One process for both, so that what slows a whole process down (where its
+    memory landed, the core it sticks to on a busy VM) slows both sides of the ratio: with one process per
+    size, one of them was now and then 35-60% slower for its whole life. Memory per token: the large fill's."""
+    stores = [LiveStore(small), LiveStore(large)]
+    for store in stores:
+        store.measure(len(store.calls))  # warm
+    per_round: list[list[dict[str, float]]] = [[], []]
+    for _ in range(rounds):
+        for i, store in enumerate(stores):
+            cpu, wall = store.measure(count)
+            per_round[i].append({"p50_cpu_us": cpu, "p50_wall_us": wall})
+    out: dict[str, Any] = {}
+    for name, store, rows in zip(("small", "large"), stores, per_round, strict=True):
+        out[name] = {"tokens": store.tokens, "rss_bytes": store.rss, "rss_empty": store.rss_empty,
+                     "bytes_per_token": (store.rss - store.rss_empty) / max(1, store.tokens),
+                     "fill_seconds": store.fill_seconds, "rounds": rows}  # fmt: skip
+    return out
 
 
 def _typical(client: Any) -> None:
@@ -275,8 +283,7 @@ def plugin(n: int, url: str | None, server_pid: int | None = None) -> dict[str, 
 def main(argv: list[str]) -> None:
     what = argv[0]
     if what == "live":
-        live_worker(int(argv[1]))
-        return
+        result = live_pair(int(argv[1]), int(argv[2]), int(argv[3]))
     elif what == "pertest":
         result = pertest(int(argv[1]), argv[2] if len(argv) > 2 else None)
     elif what == "plugin":
