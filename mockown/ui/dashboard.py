@@ -8,10 +8,12 @@ Secrets never appear: tokens are stored hashed and shown by a prefix of their ha
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from html import escape
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qsl, quote
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -410,67 +412,77 @@ def _back(notice: str, error: bool = False) -> Response:
 
 
 async def action(request: Request) -> Response:
+    name = request.path_params["action"]
+    perform = ACTIONS.get(name)
+    if perform is None:  # not a button of the page: no such resource, as any other unknown path
+        raise HTTPException(404)
     runtime = runtime_of(request)
     raw = await read_body(request, runtime.config.max_body_bytes)
     try:
         form = dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
     except (UnicodeDecodeError, ValueError):
         return _back("malformed form", True)
-    name = request.path_params["action"]
     try:
-        return _back(_perform(runtime, name, form))
+        return _back(perform(runtime, form))
     except (ValueError, LookupError) as exc:
         return _back(str(exc), True)
 
 
-def _perform(runtime: Runtime, name: str, form: dict[str, str]) -> str:
-    from ..http.control import reset_all, reset_org
-
-    if name == "clock":
-        clock = runtime.clock
-        if form.get("advance"):
-            clock.advance(form["advance"])
-            return f"clock advanced by {form['advance']}: now {iso(clock.now())}"
-        if form.get("freeze"):
-            clock.freeze()
-            return f"clock frozen at {iso(clock.now())}"
-        if form.get("unfreeze"):
-            clock.unfreeze()
-            return "clock running"
-        raise ValueError("nothing to do with the clock")
-    if name == "revoke":
-        return _revoke(runtime, form.get("kind", ""), form.get("id", ""))
-    if name == "approve-device":
-        from ..salesforce.device import DeviceError, decide
-
-        user = runtime.salesforce.user_by_username(form.get("username"))
-        if user is None:
-            raise ValueError(f"no such user: {form.get('username')}")
-        try:
-            decide(runtime.salesforce, form.get("user_code"), user, allow=True)
-        except DeviceError as exc:
-            raise ValueError(str(exc)) from None
-        return f"device code {form.get('user_code')} approved as {user.username}"
-    if name == "revoke-own":
-        from ..errors import MockownError
-
-        user_id = form.get("user", "")
-        try:
-            cast(Any, runtime).own.revoke_api_token(user_id, source="web app")
-        except MockownError as exc:
-            raise ValueError(str(exc)) from None
-        return f"the API token of Own user {user_id} was revoked"
-    if name == "reset":
-        reset_all(runtime)
-        return "everything reset to the seed data"
-    if name == "reset-org":
-        org = ids.to18(form.get("org", ""))
-        reset_org(runtime, org)
-        return f"org {org} reset"
-    raise LookupError(f"unknown action: {name}")
+def _clock_action(runtime: Runtime, form: dict[str, str]) -> str:
+    clock = runtime.clock
+    if form.get("advance"):
+        clock.advance(form["advance"])
+        return f"clock advanced by {form['advance']}: now {iso(clock.now())}"
+    if form.get("freeze"):
+        clock.freeze()
+        return f"clock frozen at {iso(clock.now())}"
+    if form.get("unfreeze"):
+        clock.unfreeze()
+        return "clock running"
+    raise ValueError("nothing to do with the clock")
 
 
-def _revoke(runtime: Runtime, kind: str, token_id: str) -> str:
+def _approve_device(runtime: Runtime, form: dict[str, str]) -> str:
+    from ..salesforce.device import DeviceError, decide
+
+    user = runtime.salesforce.user_by_username(form.get("username"))
+    if user is None:
+        raise ValueError(f"no such user: {form.get('username')}")
+    try:
+        decide(runtime.salesforce, form.get("user_code"), user, allow=True)
+    except DeviceError as exc:
+        raise ValueError(str(exc)) from None
+    return f"device code {form.get('user_code')} approved as {user.username}"
+
+
+def _revoke_own(runtime: Runtime, form: dict[str, str]) -> str:
+    from ..errors import MockownError
+
+    user_id = form.get("user", "")
+    try:
+        cast(Any, runtime).own.revoke_api_token(user_id, source="web app")
+    except MockownError as exc:
+        raise ValueError(str(exc)) from None
+    return f"the API token of Own user {user_id} was revoked"
+
+
+def _reset(runtime: Runtime, form: dict[str, str]) -> str:
+    from ..http.control import reset_all
+
+    reset_all(runtime)
+    return "everything reset to the seed data"
+
+
+def _reset_org(runtime: Runtime, form: dict[str, str]) -> str:
+    from ..http.control import reset_org
+
+    org = ids.to18(form.get("org", ""))
+    reset_org(runtime, org)
+    return f"org {org} reset"
+
+
+def _revoke(runtime: Runtime, form: dict[str, str]) -> str:
+    kind, token_id = form.get("kind", ""), form.get("id", "")
     sf = runtime.salesforce
     with runtime.store.atomic():
         if kind == "access":
@@ -489,6 +501,17 @@ def _revoke(runtime: Runtime, kind: str, token_id: str) -> str:
             raise ValueError("kind is access or refresh")
     return f"{kind} token {_short(token_id)} revoked"
 
+
+# the page's buttons (`POST /_mockown/ui/<name>`): each does one thing and says what, or raises ValueError /
+# LookupError for an error notice
+ACTIONS: dict[str, Callable[[Runtime, dict[str, str]], str]] = {
+    "clock": _clock_action,
+    "revoke": _revoke,
+    "approve-device": _approve_device,
+    "revoke-own": _revoke_own,
+    "reset": _reset,
+    "reset-org": _reset_org,
+}
 
 ROUTES: list[BaseRoute] = [
     Route(UI, page, methods=["GET"]),
