@@ -38,6 +38,9 @@ class AuthorizePageError(MockownError):
         return PlainTextResponse(body, status_code=400, headers=NO_STORE)
 
 
+REST_JSON = "application/json;charset=UTF-8"  # the REST API's errors carry the charset, like its answers
+
+
 class RestError(MockownError):
     """The REST API's JSON list of errors: ``[{"message": ..., "errorCode": ...}]``."""
 
@@ -48,7 +51,7 @@ class RestError(MockownError):
 
     def response(self) -> Response:
         body = [{"message": self.message, "errorCode": self.error_code}]
-        return JSONResponse(body, status_code=self.status, headers=self.headers)
+        return JSONResponse(body, status_code=self.status, headers=self.headers, media_type=REST_JSON)
 
 
 def invalid_session() -> RestError:

@@ -87,7 +87,18 @@ def test_query_errors(client: httpx.Client, soql: str, code: str) -> None:
 def test_bad_tokens_get_invalid_session(client: httpx.Client, token: str) -> None:
     r = client.get("/services/data/v62.0/limits", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 401 and r.json() == INVALID
-    assert r.headers["content-type"].startswith("application/json")
+    assert r.headers["content-type"] == "application/json;charset=UTF-8"  # as Salesforce's REST errors carry
+
+
+def test_every_rest_error_is_json_utf8(client: httpx.Client) -> None:
+    token = code_tokens(client)["access_token"]
+    for r in (
+        rest(client, token, "/services/data/v99.0/"),
+        rest(client, token, "/services/data/v62.0/query?q=nonsense"),
+        client.get("/services/data/v62.0/nothing/here/at/all/x"),
+        client.post("/services/data/v62.0/limits"),
+    ):
+        assert r.status_code >= 400 and r.headers["content-type"] == "application/json;charset=UTF-8"
 
 
 def test_expired_session_gets_invalid_session(client: httpx.Client, runtime: Runtime) -> None:
