@@ -376,6 +376,9 @@ class SlasService:
         return SlasError(400, self.settings.slas_invalid_code_error, self.settings.slas_invalid_code_description)
 
     def _take_code(self, tenant: SlasTenant, client: SlasClient, params: Params, *, pkce: bool) -> SlasCode:
+        verifier = params.get("code_verifier")
+        if verifier and not 43 <= len(verifier) <= 128:  # TokenRequest.code_verifier: minLength 43, maxLength 128
+            raise slas_bad_request("Bad or missing code_verifier.")
         raw = params.get("code")
         code = self.codes.get(security.token_hash(raw)) if raw else None
         now = self.clock.now()
@@ -388,7 +391,6 @@ class SlasService:
         redirect_uri = params.get("redirect_uri")
         if redirect_uri is not None and redirect_uri != code.redirect_uri:
             raise slas_bad_request("Redirect URI does not match the authorization request.")
-        verifier = params.get("code_verifier")
         if code.code_challenge is not None and (pkce or verifier is not None):
             if not verifier:
                 raise slas_bad_request("code_verifier is required")

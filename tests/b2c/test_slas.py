@@ -280,6 +280,16 @@ def test_wrong_verifier_and_code_reuse_and_expiry(client: httpx.Client, clock: F
     problem(pkce_token(client, code, usid), 400, "invalid_request", "Invalid authorization code.")
 
 
+@pytest.mark.parametrize("verifier", ["v" * 42, "v" * 129, "short"])
+def test_code_verifier_outside_43_to_128_is_refused(client: httpx.Client, verifier: str) -> None:
+    # TokenRequest.code_verifier: minLength 43, maxLength 128 (SLAS OAS), even when its S256 matches
+    code, usid = guest_code(client, code_challenge=b64url_sha256(verifier))
+    problem(pkce_token(client, code, usid, code_verifier=verifier), 400, "invalid_request")
+    ok = "v" * 43
+    code, usid = guest_code(client, code_challenge=b64url_sha256(ok))
+    assert pkce_token(client, code, usid, code_verifier=ok).status_code == 200
+
+
 def test_private_authorization_code_with_optional_verifier(client: httpx.Client) -> None:
     code, _usid = guest_code(client, client_id=PRIVATE, code_challenge="")
     data = {"grant_type": "authorization_code", "code": code, "redirect_uri": CALLBACK, "channel_id": "RefArch"}
