@@ -86,12 +86,26 @@ def _bearer(request: Request) -> str | None:
     return ident.bearer(header(request, "authorization"), request.query_params.get("oauth_token"))
 
 
+_ACCEPTED = {
+    "application/json": "json",
+    "*/*": "json",
+    "application/xml": "xml",
+    "application/x-www-form-urlencoded": "urlencoded",
+}
+
+
+def _accepted(accept: str) -> str:
+    """The identity service reads an Accept list left to right: the first type it serves wins (`*/*` is JSON)."""
+    for item in accept.split(","):
+        kind = _ACCEPTED.get(item.split(";", 1)[0].strip().lower())
+        if kind is not None:
+            return kind
+    return "json"
+
+
 def _formatted(request: Request, body: dict[str, Any]) -> Response:
     """The identity service's `format` (beats Accept): json (default), xml, urlencoded; JSONP `callback`."""
-    fmt = (request.query_params.get("format") or "").lower()
-    accept = request.headers.get("accept", "")
-    if not fmt:
-        fmt = "xml" if "application/xml" in accept else "urlencoded" if "x-www-form-urlencoded" in accept else "json"
+    fmt = (request.query_params.get("format") or "").lower() or _accepted(request.headers.get("accept", ""))
     callback = request.query_params.get("callback")
     if callback and callback.replace("_", "").replace(".", "").isalnum():
         return Response(f"{callback}({json.dumps(body)})", media_type="application/javascript")

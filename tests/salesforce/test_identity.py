@@ -115,3 +115,24 @@ def test_jwks(client: httpx.Client) -> None:
 def test_password_flow_token_reaches_identity(client: httpx.Client) -> None:
     body = password_token(client).json()
     assert client.get(body["id"], params={"oauth_token": body["access_token"]}).status_code == 200
+
+
+MEDIA = {"json": "application/json", "xml": "application/xml", "urlencoded": "application/x-www-form-urlencoded"}
+
+
+@pytest.mark.parametrize(
+    ("accept", "kind"),
+    [
+        ("application/json,application/xml", "json"),  # a list is read left to right
+        ("application/xml,application/json,application/html,*/*", "xml"),  # the documented example
+        ("text/html, application/x-www-form-urlencoded;q=0.5, application/xml", "urlencoded"),
+        ("*/*, application/xml", "json"),  # the wildcard is JSON
+        ("text/html", "json"),
+    ],
+)
+def test_identity_accept_list_is_read_left_to_right(client: httpx.Client, accept: str, kind: str) -> None:
+    tokens = code_tokens(client)
+    for url in (tokens["id"], "/services/oauth2/userinfo"):
+        r = client.get(url, params={"oauth_token": tokens["access_token"]}, headers={"Accept": accept})
+        assert r.status_code == 200
+        assert r.headers["content-type"].split(";")[0] == MEDIA[kind]
