@@ -27,6 +27,7 @@ async def token(
     base: str,
     host: str,
 ) -> Response:
+    kind = response_format(params.get("format"), accept)  # before the grant: a refused format spends nothing
     request = TokenRequest(params=params, client=client_credentials(params, authorization), base=base, host=host)
     if params.get("response_type") and not params.get("grant_type"):
         from .device import start_device_flow  # the device flow starts on the token endpoint
@@ -46,17 +47,28 @@ async def token(
                 raise
         if pending.items:
             await pending.settle(service.store.atomic)
-    return render(body, params.get("format"), accept)
+    return _render(body, kind)
 
 
-def render(body: dict[str, Any], fmt: str | None, accept: str | None) -> Response:
-    """Salesforce's token response in JSON (default), urlencoded or XML, chosen by `format` or Accept."""
+def response_format(fmt: str | None, accept: str | None) -> str:
+    """The answer's format, chosen by `format` or Accept: "" (JSON), "json", "urlencoded" or "xml"."""
     kind = (fmt or "").lower()
     if not kind and accept:
         if "application/x-www-form-urlencoded" in accept:
             kind = "urlencoded"
         elif "application/xml" in accept:
             kind = "xml"
+    if kind not in ("", "json", "urlencoded", "xml"):
+        raise OAuthError("invalid_request", "unsupported format")
+    return kind
+
+
+def render(body: dict[str, Any], fmt: str | None, accept: str | None) -> Response:
+    """Salesforce's token response in JSON (default), urlencoded or XML, chosen by `format` or Accept."""
+    return _render(body, response_format(fmt, accept))
+
+
+def _render(body: dict[str, Any], kind: str) -> Response:
     if kind == "urlencoded":
         from urllib.parse import urlencode
 
@@ -67,6 +79,4 @@ def render(body: dict[str, Any], fmt: str | None, accept: str | None) -> Respons
         fields = "".join(f"<{k}>{escape(str(v))}</{k}>" for k, v in body.items())
         xml = f'<?xml version="1.0" encoding="UTF-8"?><OAuth>{fields}</OAuth>'
         return Response(xml, media_type="application/xml", headers=NO_STORE)
-    if kind not in ("", "json"):
-        raise OAuthError("invalid_request", "unsupported format")
     return JsonBody(body, _TOKEN_HEADERS)

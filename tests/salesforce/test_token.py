@@ -263,3 +263,15 @@ def test_refresh_for_deactivated_user(client: httpx.Client, runtime: Runtime) ->
     user.active = False
     runtime.salesforce.users.put(user)
     assert refresh(client, token).json() == {"error": "inactive_user", "error_description": "user is inactive"}
+
+
+def test_unsupported_format_is_refused_before_the_grant_runs(client: httpx.Client, runtime: Runtime) -> None:
+    """A request refused for its `format` must not spend the code nor leave tokens nobody received."""
+    from tests.salesforce.helpers import exchange, get_code
+
+    code = get_code(client, scope="api refresh_token")
+    before = (len(runtime.salesforce.access_tokens.all()), len(runtime.salesforce.refresh_tokens.all()))
+    r = exchange(client, code, format="yaml")
+    assert r.status_code == 400 and r.json()["error"] == "invalid_request"
+    assert (len(runtime.salesforce.access_tokens.all()), len(runtime.salesforce.refresh_tokens.all())) == before
+    assert exchange(client, code).status_code == 200  # the code is still good
