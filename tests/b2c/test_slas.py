@@ -174,6 +174,16 @@ def test_malformed_tenant_id(client: httpx.Client) -> None:
     problem(response, 400, "invalid_request", "Tenant Id Exception - Must be a well-formed tenantId")
 
 
+@pytest.mark.parametrize("org", ["zzxy_prd", "f_ecom_zzzz_999"])
+def test_tenant_errors_carry_the_rate_limit_headers_too(client: httpx.Client, org: str) -> None:
+    # "Every response carries X-RateLimit-1M-* and X-RateLimit-5M-*", the malformed-tenant 400 included
+    response = client.post(f"/shopper/auth/v1/organizations/{org}/oauth2/token", data={"grant_type": "x"})
+    assert response.status_code in (400, 404)
+    for name in ("1M", "5M"):
+        for part in ("Limit", "Remaining", "Reset"):
+            assert f"x-ratelimit-{name}-{part}".lower() in response.headers
+
+
 # -- /authorize --------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("change", "status", "description"),
