@@ -49,6 +49,8 @@ def _template(own: OwnService, principal: Principal, region: str, template_id: s
         raise not_found(f"template_id {template_id} not found")
     source = own.services.get(template.source_service_id)
     if source is None or not own.can_reach(principal, source):
+        if own.settings.hidden_service_status == 404:  # as for its source service: nothing is revealed
+            raise not_found(f"template_id {template_id} not found")
         raise forbidden(f"template_id {template_id} seeds from a service outside your Business Units")
     return template
 
