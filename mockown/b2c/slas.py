@@ -47,6 +47,7 @@ TOKEN_GRANTS = (
 )
 LOGIN_FIELDS = {"redirect_uri", "channel_id", "client_id", "code_challenge", "usid", "state", "scope"}
 ISB_MAX = 256
+STATE_MAX = 512  # /authorize `state`: maxLength 512 in the SLAS OAS
 
 
 def enc_user_id(customer_id: str) -> str:
@@ -232,6 +233,8 @@ class SlasService:
         redirect_uri = self._redirect(client, params.get("redirect_uri"))
         if params.get("response_type") != "code":
             raise slas_bad_request("Bad or missing response_type.")
+        if len(params.get("state") or "") > STATE_MAX:
+            raise slas_bad_request("Bad state: at most 512 characters.")
         challenge = self._challenge(client, params.get("code_challenge"))
         channel = self._channel(client, params.get("channel_id"), required=False)
         hint = params.get("hint")

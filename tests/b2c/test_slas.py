@@ -194,6 +194,7 @@ def test_tenant_errors_carry_the_rate_limit_headers_too(client: httpx.Client, or
         ({"redirect_uri": "http://evil.example/callback"}, 400, None),
         ({"response_type": "token"}, 400, None),
         ({"hint": "okta"}, 400, None),
+        ({"state": "s" * 513}, 400, None),  # state: maxLength 512
     ],
 )
 def test_authorize_errors(client: httpx.Client, change: dict[str, str], status: int, description: str | None) -> None:
@@ -206,6 +207,11 @@ def test_authorize_errors(client: httpx.Client, change: dict[str, str], status: 
         **change,
     }
     problem(client.get(BASE + "/authorize", params=query), status, "invalid_request", description)
+
+
+def test_authorize_state_of_512_characters_comes_back(client: httpx.Client) -> None:
+    code, _usid = guest_code(client, state="s" * 512)
+    assert code
 
 
 def test_authorize_redirect_wildcard(client: httpx.Client) -> None:
