@@ -366,6 +366,10 @@ class MarketingService:
         challenge = params.get("code_challenge")
         if integration.type == "public" and self.settings.pkce == "required" and not challenge:
             return back(error="invalid_request", error_description="The code_challenge parameter is required.")
+        method = params.get("code_challenge_method") or "S256"
+        if integration.type == "public" and self.settings.pkce != "off" and challenge and method != "S256":
+            # RFC 7636 4.4.1: an unsupported transformation is refused here, not at the token endpoint
+            return back(error="invalid_request", error_description="The code_challenge_method must be S256.")
         if user is None:
             return back(error="access_denied", error_description="The user denied the request.")
         try:

@@ -293,6 +293,21 @@ def test_pkce_is_checked_when_a_challenge_was_given(client: httpx.Client) -> Non
     assert exchange(client, PUBLIC, code, code_verifier=verifier).status_code == 200
 
 
+def test_pkce_method_other_than_s256_is_refused_at_authorize(client: httpx.Client) -> None:
+    # RFC 7636 4.4.1: a transformation the server does not support is an invalid_request at /authorize; the
+    # mock checks S256 only, so a `plain` challenge used to be accepted here and then fail at /v2/token
+    query = {
+        "response_type": "code",
+        "client_id": PUBLIC["client_id"],
+        "redirect_uri": CALLBACK,
+        "code_challenge": "p" * 50,
+        "code_challenge_method": "plain",
+        "state": "s",
+    }
+    found = parse_qs(urlsplit(client.get(f"{BASE}/v2/authorize", params=query).headers["location"]).query)
+    assert found["error"] == ["invalid_request"] and found["state"] == ["s"] and "code" not in found
+
+
 def test_pkce_can_be_required_for_public_apps(clock: FrozenClock) -> None:
     app = create_app(Config().replace(marketing={"pkce": "required"}), clock=clock)
     with in_process_client(app) as c:
