@@ -11,6 +11,7 @@ approved the app (`user hasn't approved this consumer`).
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from .. import jwtutil
 from ..errors import OAuthError, invalid_client_id, invalid_grant
@@ -20,15 +21,25 @@ from . import Grant, register
 
 GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 STANDARD_AUDIENCES = ("https://login.salesforce.com", "https://test.salesforce.com")
+MY_DOMAIN_SUFFIX = ".my.salesforce.com"  # also the sandboxes' <name>--<sbx>.sandbox.my.salesforce.com
 
 
 def invalid_assertion() -> OAuthError:
     return invalid_grant("invalid assertion")
 
 
-def accepted_audiences(base: str, extra: str) -> set[str]:
-    values = {*STANDARD_AUDIENCES, base, *extra.replace(",", " ").split()}
+def accepted_audiences(base: str, extra: str, *, base_is_my_domain: bool = False) -> set[str]:
+    """login/test, the configured extras (community URLs) and the mock's own URL, unless that is a My Domain:
+    a My-Domain `aud` is `audience is invalid` on Salesforce, even on the My Domain the request went to."""
+    values = {*STANDARD_AUDIENCES, *extra.replace(",", " ").split()}
+    if not base_is_my_domain:
+        values.add(base)
     return {v.rstrip("/") for v in values if v}
+
+
+def is_my_domain(service: SalesforceService, base: str) -> bool:
+    host = (urlsplit(base).hostname or "").lower()
+    return host.endswith(MY_DOMAIN_SUFFIX) or service.orgs.first("my_domain", host) is not None
 
 
 def approved(service: SalesforceService, app: ConnectedApp, user: User) -> bool:
@@ -67,8 +78,9 @@ class JwtBearerGrant(Grant):
             raise invalid_assertion() from None
         settings = self.service.runtime.config.salesforce
         aud = claims.get("aud")
+        base = self.request.base
         if not isinstance(aud, str) or aud.rstrip("/") not in accepted_audiences(
-            self.request.base, settings.jwt_audiences
+            base, settings.jwt_audiences, base_is_my_domain=is_my_domain(self.service, base)
         ):
             raise invalid_grant("audience is invalid")
         exp = jwtutil.seconds(claims.get("exp"))

@@ -64,6 +64,34 @@ def test_rejected_audiences(client: httpx.Client, aud: object) -> None:
     assert error(jwt_bearer(client, assertion(aud=aud))) == (400, "invalid_grant", "audience is invalid")
 
 
+@pytest.mark.parametrize("host", ["acme.my.salesforce.com", "acme--dev.sandbox.my.salesforce.com", "seeded.example"])
+def test_my_domain_audience_is_refused_when_the_mock_is_called_on_it(
+    client: httpx.Client, runtime: Runtime, host: str
+) -> None:
+    """A My Domain is never an audience (spec 3.5), not even the one the token request was sent to (the mock
+    accepts its own URL only when that is not a My Domain, e.g. http://127.0.0.1:8000)."""
+    if host == "seeded.example":
+        org = runtime.salesforce.orgs.get("00D5g000004MockEAC")
+        assert org is not None
+        org.my_domain = host
+        runtime.salesforce.orgs.put(org)
+    r = client.post(
+        "/services/oauth2/token",
+        data={
+            "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer",
+            "assertion": assertion(aud=f"http://{host}"),
+        },
+        headers={"host": host},
+    )
+    assert error(r) == (400, "invalid_grant", "audience is invalid")
+    ok = client.post(
+        "/services/oauth2/token",
+        data={"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": assertion()},
+        headers={"host": host},
+    )
+    assert ok.status_code == 200, ok.text  # login.salesforce.com is still the audience there
+
+
 def test_configured_community_audience(clock: FrozenClock) -> None:
     config = Config().replace(salesforce={"jwt_audiences": "https://acme.force.com/customers"})
     with in_process_client(create_app(config, clock=clock)) as c:
