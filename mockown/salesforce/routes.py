@@ -104,21 +104,33 @@ def _accepted(accept: str) -> str:
 
 
 def _formatted(request: Request, body: dict[str, Any]) -> Response:
-    """The identity service's `format` (beats Accept): json (default), xml, urlencoded; JSONP `callback`."""
+    """The identity service's `format` (beats Accept): json (default), xml, urlencoded; JSONP `callback`;
+    the header `X-PrettyPrint: 1` makes JSON and XML readable (indented) rather than small."""
     fmt = (request.query_params.get("format") or "").lower() or _accepted(request.headers.get("accept", ""))
+    pretty = request.headers.get("x-prettyprint", "").strip() == "1"
     callback = request.query_params.get("callback")
     if callback and callback.replace("_", "").replace(".", "").isalnum():
-        return Response(f"{callback}({json.dumps(body)})", media_type="application/javascript")
+        return Response(
+            f"{callback}({json.dumps(body, indent=2 if pretty else None)})", media_type="application/javascript"
+        )
     if fmt == "xml":
         from .token import render
 
         flat = {k: v if isinstance(v, str) else json.dumps(v) for k, v in body.items()}
-        return render(flat, "xml", None)
+        xml = render(flat, "xml", None)
+        if not pretty:
+            return xml
+        # one element per line, the fields indented (values are escaped: "><" only ever joins two tags)
+        lines = bytes(xml.body).decode().replace("><", ">\n<").split("\n")
+        readable = "\n".join(lines[:2] + ["  " + line for line in lines[2:-1]] + lines[-1:]) + "\n"
+        return Response(readable, media_type="application/xml", headers=NO_STORE)
     if fmt == "urlencoded":
         from urllib.parse import urlencode
 
         flat = {k: v if isinstance(v, str) else json.dumps(v) for k, v in body.items()}
         return Response(urlencode(flat), media_type="application/x-www-form-urlencoded")
+    if pretty:
+        return Response(json.dumps(body, indent=2), media_type=JSON_TYPE)
     return _json(body)
 
 

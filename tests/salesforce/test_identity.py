@@ -136,3 +136,27 @@ def test_identity_accept_list_is_read_left_to_right(client: httpx.Client, accept
         r = client.get(url, params={"oauth_token": tokens["access_token"]}, headers={"Accept": accept})
         assert r.status_code == 200
         assert r.headers["content-type"].split(";")[0] == MEDIA[kind]
+
+
+def _xml_fields(text: str) -> list[tuple[str, str | None]]:
+    from xml.etree import ElementTree
+
+    return [(e.tag, e.text) for e in ElementTree.fromstring(text.encode())]
+
+
+def test_identity_pretty_print_header(client: httpx.Client) -> None:
+    tokens = code_tokens(client)
+    auth = {"Authorization": f"Bearer {tokens['access_token']}"}
+    for url in (tokens["id"], "/services/oauth2/userinfo"):
+        small, pretty = client.get(url, headers=auth), client.get(url, headers={**auth, "X-PrettyPrint": "1"})
+        assert "\n" not in small.text and pretty.text.count("\n") > 10
+        assert pretty.json() == small.json() and pretty.headers["content-type"] == small.headers["content-type"]
+        xml = {"Accept": "application/xml"}
+        small, pretty = (
+            client.get(url, headers={**auth, **xml}),
+            client.get(url, headers={**auth, **xml, "X-PrettyPrint": "1"}),
+        )
+        assert pretty.text.count("\n") > 10 and _xml_fields(pretty.text) == _xml_fields(small.text)
+    # only as a header: a query parameter of that name changes nothing
+    r = client.get(tokens["id"], params={"X-PrettyPrint": "1", "oauth_token": tokens["access_token"]})
+    assert "\n" not in r.text
