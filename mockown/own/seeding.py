@@ -17,7 +17,11 @@ if TYPE_CHECKING:
     from .service import OwnService, Principal
 
 METHODS = ("incremental", "upsert", "clean_and_insert")
-PRODUCTION_LIMIT = 10_000  # records seeded into a production org (sandboxes: 20M, never reached here)
+# S15's limits: exceeding one fails the job. Object names are lower-case plurals (ContentVersion: contentversions).
+PRODUCTION_LIMIT = 10_000  # records seeded into a production org
+SANDBOX_LIMIT = 20_000_000  # records seeded into a sandbox
+CONTENT_VERSION_LIMIT = 50_000  # ContentVersion records seeded into a sandbox
+CONTENT_VERSIONS = ("contentversions", "contentversion")
 
 
 def templates(own: OwnService, principal: Principal, region: str) -> list[SeedingTemplate]:
@@ -68,6 +72,23 @@ def _count(backup: Any) -> int:
     return sum(len(s["records"]) for s in backup.snapshots)
 
 
+def _over_limit(destination: Service, backup: Any, records: int) -> str | None:
+    """Why seeding `records` records of `backup` into `destination` breaks a limit of S15, or None."""
+    if not destination.sandbox:
+        if records > PRODUCTION_LIMIT:
+            return f"Seeding into production is limited to {PRODUCTION_LIMIT:,} records ({records:,} requested)"
+        return None
+    if records > SANDBOX_LIMIT:
+        return f"Seeding into a sandbox is limited to {SANDBOX_LIMIT:,} records ({records:,} requested)"
+    versions = sum(len(s["records"]) for s in backup.snapshots if s["name"] in CONTENT_VERSIONS)
+    if versions > CONTENT_VERSION_LIMIT:
+        return (
+            f"Seeding into a sandbox is limited to {CONTENT_VERSION_LIMIT:,} ContentVersion records "
+            f"({versions:,} requested)"
+        )
+    return None
+
+
 def seed(own: OwnService, principal: Principal, region: str, template_id: str, params: Params) -> tuple[Seed, Job]:
     own.require_write(principal)
     template = _template(own, principal, region, template_id)
@@ -86,17 +107,15 @@ def seed(own: OwnService, principal: Principal, region: str, template_id: str, p
     backup_ref = (params.get("backup_id") or "").strip() or "last"
     backup = backups.completed(own, source, backup_ref)
     records = _count(backup)
-    failed = not destination.sandbox and records > PRODUCTION_LIMIT
+    limit = _over_limit(destination, backup, records)
     logs = [
         f"Seeding from service {source.num} (backup {backup.num}) to service {destination.num} ({method})",
         *(f"{s['name']}: {len(s['records'])} record(s)" for s in backup.snapshots),
     ]
     if disable_automations:
         logs.insert(1, "Automations disabled in the destination for the duration of the seed")
-    if failed:
-        logs.append(f"Seeding into production is limited to {PRODUCTION_LIMIT:,} records ({records:,} requested)")
-    else:
-        logs.append(f"Seed completed: {records} record(s)")
+    failed = limit is not None
+    logs.append(limit if limit is not None else f"Seed completed: {records} record(s)")
     with own.store.atomic():
         job = jobs.create(
             own,
