@@ -2,8 +2,9 @@
 tokens go in the redirect URI's fragment, with the JSON response's field names and `+` between scopes.
 
 A refresh token is included only with the `refresh_token` (or `offline_access`) scope and, as Salesforce
-documents, only for a callback that is not a web page: a custom scheme (`myapp://...`) or the mock's
-`/services/oauth2/success` (setting `user_agent_refresh`: custom_scheme | always | never).
+documents, only for a callback that is not a web page: a custom scheme (`myapp://...`) or the
+`/services/oauth2/success` page of login.salesforce.com, test.salesforce.com or the mock itself (setting
+`user_agent_refresh`: custom_scheme | always | never).
 """
 
 from __future__ import annotations
@@ -15,6 +16,11 @@ from .hybrid import session_fields
 from .models import User
 from .service import Issued, SalesforceService, wants_refresh
 
+SUCCESS_PAGES = (
+    "https://login.salesforce.com/services/oauth2/success",
+    "https://test.salesforce.com/services/oauth2/success",
+)
+
 
 def refresh_allowed(setting: str, redirect_uri: str, base: str) -> bool:
     if setting == "always":
@@ -22,7 +28,7 @@ def refresh_allowed(setting: str, redirect_uri: str, base: str) -> bool:
     if setting == "never":
         return False
     scheme = urlsplit(redirect_uri).scheme.lower()
-    return scheme not in ("http", "https") or redirect_uri == f"{base}/services/oauth2/success"
+    return scheme not in ("http", "https") or redirect_uri in (*SUCCESS_PAGES, f"{base}/services/oauth2/success")
 
 
 def token_redirect(service: SalesforceService, req: AuthorizeRequest, user: User, base: str) -> Redirect:

@@ -54,6 +54,17 @@ def test_refresh_token_for_a_custom_scheme_callback(client: httpx.Client, runtim
     assert "refresh_token" not in web
 
 
+@pytest.mark.parametrize("host", ["login.salesforce.com", "test.salesforce.com"])
+def test_refresh_token_for_salesforces_success_page(client: httpx.Client, runtime: Runtime, host: str) -> None:
+    """Salesforce's own `/services/oauth2/success` page is a callback that gets a refresh token (spec 2.3),
+    also when the mock does not run on that host."""
+    success = f"https://{host}/services/oauth2/success"
+    org = new_org(runtime, scopes=["api", "refresh_token"], callback_urls=[success])
+    q = {"client_id": org["app"]["client_id"], "redirect_uri": success, "login_hint": org["username"]}
+    _, _, fragment = location(authorize(client, scope="api refresh_token", **q))
+    assert fragment["refresh_token"].startswith("5Aep861")
+
+
 @pytest.mark.parametrize(("setting", "expected"), [("always", True), ("never", False)])
 def test_user_agent_refresh_setting(clock: FrozenClock, setting: str, expected: bool) -> None:
     config = Config().replace(salesforce={"user_agent_refresh": setting})
