@@ -207,6 +207,7 @@ class SlasRefresh:
     issued_at: float
     expires_at: float
     revoked: bool = False
+    ocapi_token: str | None = None  # hash of the OCAPI JWT a session bridge took (dwsgst/dwsrst): logout revokes it
 
 
 @record("b2c_slas_access", indexes=("usid", "refresh_id"))

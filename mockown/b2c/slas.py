@@ -428,6 +428,7 @@ class SlasService:
                 channel=channel or rt.channel_id,
                 scope=rt.scope,
                 dnt=dnt,
+                ocapi_token=rt.ocapi_token,
             )
         return self._issue(
             tenant,
@@ -467,6 +468,7 @@ class SlasService:
         dnt: str,
         tsob: bool = False,
         keep_refresh: tuple[str, SlasRefresh] | None = None,
+        ocapi_token: str | None = None,
     ) -> dict[str, Any]:
         now = self.clock.now()
         ttl = self.settings.slas_expires_in
@@ -521,6 +523,7 @@ class SlasService:
                 scope=scope,
                 issued_at=now,
                 expires_at=now + rt_ttl,
+                ocapi_token=ocapi_token,
             )
             self.refresh_tokens.put(rt)
         self.access_tokens.put(
@@ -583,7 +586,7 @@ class SlasService:
             login_id = params.get("login_id")
             if not login_id:
                 raise slas_bad_request("Bad or missing login_id.")
-            customer = self._bridged_customer(params)
+            customer, ocapi_token = self._bridged_customer(params)
             if customer is None:
                 raise slas_bad_request("Bad or missing dwsid.")
             if login_id == "guest":
@@ -607,21 +610,23 @@ class SlasService:
                 channel=channel,
                 scope=code.scope if code else "",
                 dnt=self._dnt(params.get("dnt")),
+                ocapi_token=ocapi_token,
             )
 
-    def _bridged_customer(self, params: Params) -> Customer | None:
-        """The storefront customer behind `dwsid` (a session) or `dwsgst` / `dwsrst` (an OCAPI JWT)."""
+    def _bridged_customer(self, params: Params) -> tuple[Customer | None, str | None]:
+        """The storefront customer behind `dwsid` (a session) or `dwsgst` / `dwsrst` (an OCAPI JWT), and the
+        hash of that JWT (None for a session)."""
         customers = self.store.table(Customer)
         for name in ("dwsgst", "dwsrst"):
             value = params.get(name)
             if value:
                 token = self.store.table(OcapiToken).get(security.token_hash(value))
                 if token is None or token.revoked or self.clock.now() >= token.expires_at:
-                    return None
-                return customers.get(token.customer_id)
+                    return None, None
+                return customers.get(token.customer_id), token.id
         dwsid = params.get("dwsid")
         session = self.store.table(StoreSession).get(security.token_hash(dwsid)) if dwsid else None
-        return customers.get(session.customer_id) if session is not None else None
+        return (customers.get(session.customer_id) if session is not None else None), None
 
     # trusted system ---------------------------------------------------------------------------------
     def trusted_system(self, tenant: SlasTenant, params: Params, authorization: str | None) -> dict[str, Any]:
@@ -708,8 +713,14 @@ class SlasService:
                     for r in self.refresh_tokens.find("customer_id", rt.customer_id)
                     if r.org == tenant.id and r.registered == rt.registered
                 ]
+            ocapi_tokens = self.store.table(OcapiToken)
             for one in doomed:
                 self._revoke_refresh(one)
+                # "and the OCAPI JWT if the shopper came from B2C" (a session bridge from that JWT)
+                jwt_record = ocapi_tokens.get(one.ocapi_token) if one.ocapi_token else None
+                if jwt_record is not None and not jwt_record.revoked:
+                    jwt_record.revoked = True
+                    ocapi_tokens.put(jwt_record)
             at.revoked = True
             self.access_tokens.put(at)
         return {

@@ -424,6 +424,48 @@ def test_logout_revokes_and_answers_the_documented_body(client: httpx.Client, cl
     )
 
 
+def test_logout_of_a_bridged_shopper_revokes_the_ocapi_jwt(client: httpx.Client) -> None:
+    # "Revokes both access and refresh tokens, and the OCAPI JWT if the shopper came from B2C" (/oauth2/logout)
+    shop = "/s/RefArch/dw/shop/v24_5/customers/auth"
+    ocapi_headers = {"x-dw-client-id": "a" * 30, **basic("shopper@mockown.test", "Sh0pper!")}
+    jwt_header = client.post(shop, json={"type": "credentials"}, headers=ocapi_headers).headers["authorization"]
+    query = {
+        "client_id": PUBLIC,
+        "response_type": "code",
+        "redirect_uri": CALLBACK,
+        "hint": "sb-user",
+        "code_challenge": CHALLENGE,
+        "channel_id": "RefArch",
+    }
+    found = parse_qs(urlsplit(client.get(BASE + "/authorize", params=query).headers["location"]).query)
+    data = {
+        "grant_type": "session_bridge",
+        "client_id": PUBLIC,
+        "channel_id": "RefArch",
+        "code": found["code"][0],
+        "code_verifier": VERIFIER,
+        "dwsrst": jwt_header.removeprefix("Bearer "),
+        "login_id": "shopper@mockown.test",
+    }
+    bridged = client.post(BASE + "/session-bridge/token", data=data)
+    assert bridged.status_code == 200, bridged.text
+    tokens = refresh(client, bridged.json()["refresh_token"], private=False).json()  # a public refresh rotates
+    refresh_ocapi = {"x-dw-client-id": "a" * 30, "Authorization": jwt_header}
+    assert client.post(shop, json={"type": "refresh"}, headers=refresh_ocapi).status_code == 200
+    assert logout(client, tokens).status_code == 200
+    gone = client.post(shop, json={"type": "refresh"}, headers=refresh_ocapi)
+    assert gone.status_code == 401 and gone.json()["fault"]["type"] == "InvalidAccessTokenException"
+
+
+def test_logout_of_a_shopper_not_from_b2c_leaves_ocapi_tokens_alone(client: httpx.Client, clock: FrozenClock) -> None:
+    shop = "/s/RefArch/dw/shop/v24_5/customers/auth"
+    ocapi_headers = {"x-dw-client-id": "a" * 30, **basic("shopper@mockown.test", "Sh0pper!")}
+    jwt_header = client.post(shop, json={"type": "credentials"}, headers=ocapi_headers).headers["authorization"]
+    assert logout(client, registered_tokens(client, clock)).status_code == 200
+    refresh_ocapi = {"x-dw-client-id": "a" * 30, "Authorization": jwt_header}
+    assert client.post(shop, json={"type": "refresh"}, headers=refresh_ocapi).status_code == 200
+
+
 def test_logout_all_sessions_and_bad_hint(client: httpx.Client, clock: FrozenClock) -> None:
     first, second = registered_tokens(client, clock), registered_tokens(client, clock)
     problem(logout(client, first, hint="everything"), 400, "invalid_request")
