@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from .. import ids
@@ -53,6 +54,20 @@ def urls(service: SalesforceService, org: Org, user: User, base: str, version: s
         "feed_elements": rest + "chatter/feed-elements",
         "custom_domain": domain,
     }
+
+
+def utc_offset_ms(timezone: str, now: float) -> int:
+    """`utcOffset`: the standard (non-daylight) offset of the user's time zone from UTC, in milliseconds
+    (Salesforce's examples pair Europe/Paris with 3600000 and America/Los_Angeles with -28800000). 0 for a
+    zone the host's time-zone database does not know."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        local = datetime.fromtimestamp(now, ZoneInfo(timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        return 0
+    offset = (local.utcoffset() or timedelta()) - (local.dst() or timedelta())
+    return int(offset.total_seconds()) * 1000
 
 
 def _photos(service: SalesforceService, org: Org, user: User, base: str) -> dict[str, str]:
@@ -119,7 +134,7 @@ def identity(
         "user_type": user.user_type,
         "language": user.language,
         "locale": user.locale,
-        "utcOffset": 0,
+        "utcOffset": utc_offset_ms(user.timezone, service.clock.now()),
         "last_modified_date": iso(user.updated_at, millis=True).replace("Z", "+0000"),
         "is_app_installed": True,
     }
@@ -153,7 +168,7 @@ def userinfo(service: SalesforceService, raw: str | None, base: str) -> dict[str
         "user_type": user.user_type,
         "language": user.language,
         "locale": user.locale,
-        "utcOffset": 0,
+        "utcOffset": utc_offset_ms(user.timezone, service.clock.now()),
         "updated_at": iso(user.updated_at),
         "is_app_installed": True,
     }

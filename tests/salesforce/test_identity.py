@@ -160,3 +160,24 @@ def test_identity_pretty_print_header(client: httpx.Client) -> None:
     # only as a header: a query parameter of that name changes nothing
     r = client.get(tokens["id"], params={"X-PrettyPrint": "1", "oauth_token": tokens["access_token"]})
     assert "\n" not in r.text
+
+
+@pytest.mark.parametrize(
+    ("zone", "offset"),
+    [("Europe/Paris", 3600000), ("America/Los_Angeles", -28800000), ("Asia/Kolkata", 19800000), ("UTC", 0)],
+)
+def test_utc_offset_follows_the_users_time_zone(client: httpx.Client, runtime: Runtime, zone: str, offset: int) -> None:
+    user = runtime.salesforce.user(ADMIN_ID)
+    assert user is not None
+    user.timezone = zone
+    runtime.salesforce.users.put(user)
+    tokens = code_tokens(client)
+    auth = {"Authorization": f"Bearer {tokens['access_token']}"}
+    for season in ("winter", "summer"):  # the standard offset, whatever the date
+        identity = client.get(tokens["id"], headers=auth).json()
+        info = client.get("/services/oauth2/userinfo", headers=auth).json()
+        assert (identity["timezone"], identity["utcOffset"]) == (zone, offset), season
+        assert (info["zoneinfo"], info["utcOffset"]) == (zone, offset), season
+        runtime.clock.advance("4300h")  # ~ six months on, past a daylight-saving change
+        tokens = code_tokens(client)
+        auth = {"Authorization": f"Bearer {tokens['access_token']}"}
