@@ -102,13 +102,23 @@ def generate(
             subject="Your Own API token was created",
             body=(
                 f"Hello {user.name or user.email},\n\nAn API token was generated for your Own account on "
-                f"{iso(now)}. It expires on {iso(token.expires_at)} (180 days), whether used or not.\n"
+                f"{iso(now)}. It expires on {iso(token.expires_at)} ({_span(own.api_token_ttl)}), "
+                "whether used or not.\n"
                 "If you did not do this, revoke it on your Edit Profile page and contact your administrator.\n"
             ),
             account_id=user.account_id,
             kind="own.api_token.created",
         )
     return raw
+
+
+def _span(seconds: float) -> str:
+    """A lifetime in the largest whole unit: ``180 days``, ``1 day``, ``90 minutes``, ``45 seconds``."""
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            count = int(seconds // size)
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    return f"{seconds:g} seconds"
 
 
 def revoke(own: OwnService, user_id: str | int, *, ip: str | None = None, source: str = "web app") -> None:

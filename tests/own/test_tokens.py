@@ -159,6 +159,17 @@ def test_emails_on_creation_and_revocation(runtime: Runtime, own: OwnService) ->
     assert sent[0].account_id == "1001"
 
 
+@pytest.mark.parametrize(("ttl", "expiry", "span"), [("30d", "2026-01-31", "30 days"), ("1d", "2026-01-02", "1 day"),
+                                                     ("90m", "2026-01-01T01:30:00Z", "90 minutes")])  # fmt: skip
+def test_the_creation_email_states_the_configured_lifetime(
+    configured: Callable[..., tuple[httpx.Client, OwnService]], ttl: str, expiry: str, span: str
+) -> None:
+    _, own = configured(api_token_ttl=ttl)
+    own.generate_api_token(SALES_ADMIN)
+    body = next(m.body for m in messages(own.runtime) if m.kind == "own.api_token.created")
+    assert expiry in body and f"({span})" in body and "180" not in body
+
+
 def test_generate_revoke_and_use_are_audit_events(client: httpx.Client, own: OwnService) -> None:
     raw = own.generate_api_token(OWNER, ip="198.51.100.7")
     access = _exchange(client, raw).json()["access_token"]
