@@ -102,8 +102,11 @@ def identity(
     org = service.orgs.get(token.org_id)
     if user is None or org is None or user.org_id != org.id:
         raise IdentityError(404, "Bad_Id")
-    if user.id != token.user_id and not ({"api", "full"} & set(token.scopes)):
-        raise IdentityError(404, "No_Access")
+    if user.id != token.user_id:
+        # another user of the org: only with the `api` or `full` scope, and only for an internal (STANDARD) user
+        requester = service.user(token.user_id)
+        if not ({"api", "full"} & set(token.scopes)) or requester is None or requester.user_type != "STANDARD":
+            raise IdentityError(404, "No_Access")
     if not user.active:
         raise IdentityError(404, "Inactive")
     return {

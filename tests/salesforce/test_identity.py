@@ -181,3 +181,24 @@ def test_utc_offset_follows_the_users_time_zone(client: httpx.Client, runtime: R
         runtime.clock.advance("4300h")  # ~ six months on, past a daylight-saving change
         tokens = code_tokens(client)
         auth = {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+INTEGRATION_ID = "005g000000Int3GAAR"
+
+
+def test_another_users_identity_needs_api_scope_and_an_internal_user(client: httpx.Client, runtime: Runtime) -> None:
+    def other(scope: str) -> httpx.Response:
+        token = code_tokens(client, scope=scope)["access_token"]
+        return client.get(f"/id/{ORG}/{INTEGRATION_ID}", headers={"Authorization": f"Bearer {token}"})
+
+    r = other("api id")
+    assert r.status_code == 200 and r.json()["user_id"] == INTEGRATION_ID and r.json()["asserted_user"] is False
+    assert (other("id").status_code, other("id").text) == (404, "No_Access")
+    admin = runtime.salesforce.user(ADMIN_ID)
+    assert admin is not None
+    admin.user_type = "CSP_LITE_PORTAL"  # an external (portal) user: not STANDARD
+    runtime.salesforce.users.put(admin)
+    r = other("api id")
+    assert (r.status_code, r.text) == (404, "No_Access")
+    own = code_tokens(client, scope="api id")
+    assert client.get(own["id"], params={"oauth_token": own["access_token"]}).status_code == 200  # own identity: yes
