@@ -19,6 +19,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+from starlette.responses import Response
+
 from .. import ids, security
 from .errors import OAuthError
 from .models import ConnectedApp, Registration
@@ -28,8 +30,22 @@ DEFAULT_SCOPES = ["openid", "refresh_token", "id", "api"]
 AUTH_METHODS = ("client_secret_post", "client_secret_basic", "none")
 
 
-def invalid_token() -> OAuthError:
-    return OAuthError("invalid_token", "the access token is missing, invalid or expired", 401)
+class InvalidToken(OAuthError):
+    """401 ``invalid_token`` with RFC 6750's challenge: ``WWW-Authenticate: Bearer`` when no token was sent
+    (no error code, RFC 6750 3.1), ``Bearer error="invalid_token"`` when the one sent is not accepted."""
+
+    def __init__(self, presented: bool) -> None:
+        super().__init__("invalid_token", "the access token is missing, invalid or expired", 401)
+        self.presented = presented
+
+    def response(self) -> Response:
+        answer = super().response()
+        answer.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"' if self.presented else "Bearer"
+        return answer
+
+
+def invalid_token(presented: bool = True) -> OAuthError:
+    return InvalidToken(presented)
 
 
 def metadata_error(description: str) -> OAuthError:
@@ -38,7 +54,7 @@ def metadata_error(description: str) -> OAuthError:
 
 def registering_app(service: SalesforceService, bearer: str | None) -> ConnectedApp:
     if not bearer:
-        raise invalid_token()
+        raise invalid_token(presented=False)
     digest = security.token_hash(bearer)
     for app in service.apps.all():
         if app.initial_access_token_hash and security.equal(app.initial_access_token_hash, digest):
@@ -177,6 +193,8 @@ def _response(metadata: dict[str, Any], secret: str | None, registration_token: 
 
 
 def _registration(service: SalesforceService, client_id: str, bearer: str | None) -> Registration:
+    if not bearer:
+        raise invalid_token(presented=False)
     found = service.store.table(Registration).get(client_id)
     if found is None or not bearer or not security.equal(found.access_token_hash, security.token_hash(bearer)):
         raise invalid_token()

@@ -76,6 +76,17 @@ def test_public_client_with_jwks_can_use_jwt_bearer(client: httpx.Client) -> Non
 def test_initial_access_token_is_required(client: httpx.Client, headers: dict[str, str]) -> None:
     r = register(client, headers=headers)
     assert r.status_code == 401 and r.json()["error"] == "invalid_token"
+    # RFC 6750 3: a 401 carries the Bearer challenge; no error code when no bearer token was presented
+    sent = headers.get("Authorization", "").startswith("Bearer ")
+    assert r.headers["www-authenticate"] == ('Bearer error="invalid_token"' if sent else "Bearer")
+
+
+def test_registration_read_with_a_wrong_token_is_challenged(client: httpx.Client) -> None:
+    uri = register(client).json()["registration_client_uri"]
+    wrong = client.get(uri, headers={"Authorization": "Bearer wrong"})
+    assert wrong.status_code == 401 and wrong.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+    missing = client.delete(uri)
+    assert missing.status_code == 401 and missing.headers["www-authenticate"] == "Bearer"
 
 
 @pytest.mark.parametrize(
