@@ -98,6 +98,40 @@ def limits(org: Org) -> dict[str, dict[str, int]]:
     }
 
 
+_SOBJECTS = (  # name, plural label, key prefix: the objects this mock serves records of
+    ("Organization", "Organizations", "00D"),
+    ("User", "Users", "005"),
+)
+
+
+def describe_global(version: str, org: Org) -> dict[str, Any]:
+    """`GET /sobjects/` (describeGlobal): the objects the mock can read, in Salesforce's envelope."""
+    kinds = list(_SOBJECTS) + ([("ScratchOrgInfo", "Scratch Org Infos", "2SR")] if org.dev_hub else [])
+    root = f"/services/data/v{version}/sobjects"
+    sobjects = [
+        {
+            "name": name,
+            "label": name if name != "ScratchOrgInfo" else "Scratch Org Info",
+            "labelPlural": plural,
+            "keyPrefix": prefix,
+            "custom": False,
+            "createable": False,
+            "updateable": False,
+            "deletable": False,
+            "queryable": True,
+            "retrieveable": True,
+            "searchable": name == "User",
+            "urls": {
+                "sobject": f"{root}/{name}",
+                "describe": f"{root}/{name}/describe",
+                "rowTemplate": f"{root}/{name}/{{ID}}",
+            },
+        }
+        for name, plural, prefix in sorted(kinds)
+    ]
+    return {"encoding": "UTF-8", "maxBatchSize": 200, "sobjects": sobjects}
+
+
 # -- records -------------------------------------------------------------------------------------------
 def _user_fields(user: User) -> dict[str, Any]:
     return {

@@ -212,6 +212,11 @@ def limits_endpoint(call: RestCall) -> Any:
 
 
 @_rest
+def describe_global_endpoint(call: RestCall) -> Any:
+    return rest.describe_global(call.version, call.org)
+
+
+@_rest
 def sobject_endpoint(call: RestCall) -> Any:
     params = call.request.path_params
     return rest.sobject(call.service, params["sobject"], params["record_id"], call.version, call.org)
@@ -240,6 +245,7 @@ ROUTES: list[BaseRoute] = [
     *_both("/services/data/{version}", resources_endpoint, ["GET"]),
     *_both("/services/data/{version}/limits", limits_endpoint, ["GET"]),
     *_both("/services/data/{version}/query", query_endpoint, ["GET"]),
+    *_both("/services/data/{version}/sobjects", describe_global_endpoint, ["GET"]),
     *_both("/services/data/{version}/sobjects/{sobject}/{record_id}", sobject_endpoint, ["GET"]),
 ]
 

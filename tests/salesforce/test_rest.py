@@ -150,3 +150,19 @@ def test_locked_org(client: httpx.Client, runtime: Runtime) -> None:
     runtime.salesforce.orgs.put(org)
     r = password_token(client)
     assert r.json() == {"error": "inactive_org", "error_description": "organization is locked, closed, or suspended"}
+
+
+@pytest.mark.parametrize("path", ["/services/data/v62.0/sobjects", "/services/data/v51.0/sobjects/"])
+def test_describe_global(client: httpx.Client, path: str) -> None:
+    token = code_tokens(client)["access_token"]
+    r = rest(client, token, path)
+    assert r.status_code == 200 and r.headers["Sforce-Limit-Info"] == "api-usage=1/15000"
+    body = r.json()
+    assert body["encoding"] == "UTF-8" and body["maxBatchSize"] == 200
+    version = path.split("/")[3]
+    by_name = {s["name"]: s for s in body["sobjects"]}
+    assert {"User", "Organization"} <= set(by_name)
+    user = by_name["User"]
+    assert user["label"] == "User" and user["custom"] is False and user["queryable"] is True
+    assert user["keyPrefix"] == "005" and user["urls"]["sobject"] == f"/services/data/{version}/sobjects/User"
+    assert rest(client, "garbage", path).status_code == 401
