@@ -429,25 +429,7 @@ def test_logout_of_a_bridged_shopper_revokes_the_ocapi_jwt(client: httpx.Client)
     shop = "/s/RefArch/dw/shop/v24_5/customers/auth"
     ocapi_headers = {"x-dw-client-id": "a" * 30, **basic("shopper@mockown.test", "Sh0pper!")}
     jwt_header = client.post(shop, json={"type": "credentials"}, headers=ocapi_headers).headers["authorization"]
-    query = {
-        "client_id": PUBLIC,
-        "response_type": "code",
-        "redirect_uri": CALLBACK,
-        "hint": "sb-user",
-        "code_challenge": CHALLENGE,
-        "channel_id": "RefArch",
-    }
-    found = parse_qs(urlsplit(client.get(BASE + "/authorize", params=query).headers["location"]).query)
-    data = {
-        "grant_type": "session_bridge",
-        "client_id": PUBLIC,
-        "channel_id": "RefArch",
-        "code": found["code"][0],
-        "code_verifier": VERIFIER,
-        "dwsrst": jwt_header.removeprefix("Bearer "),
-        "login_id": "shopper@mockown.test",
-    }
-    bridged = client.post(BASE + "/session-bridge/token", data=data)
+    bridged = public_session_bridge(client, dwsrst=jwt_header.removeprefix("Bearer "))
     assert bridged.status_code == 200, bridged.text
     tokens = refresh(client, bridged.json()["refresh_token"], private=False).json()  # a public refresh rotates
     refresh_ocapi = {"x-dw-client-id": "a" * 30, "Authorization": jwt_header}
@@ -538,7 +520,9 @@ def test_jwks_rate_limit(client: httpx.Client, clock: FrozenClock) -> None:
 
 
 # -- session bridge and trusted system -----------------------------------------------------------------------------
-def test_session_bridge_public_registered(client: httpx.Client) -> None:
+def public_session_bridge(client: httpx.Client, **bridge: str) -> httpx.Response:
+    """A public client's session bridge for the demo shopper: an `sb-user` code, then `/session-bridge/token`
+    with the code, its verifier and `bridge` (`dwsid`, or an OCAPI JWT as `dwsgst` / `dwsrst`)."""
     query = {
         "client_id": PUBLIC,
         "response_type": "code",
@@ -554,10 +538,14 @@ def test_session_bridge_public_registered(client: httpx.Client) -> None:
         "channel_id": "RefArch",
         "code": found["code"][0],
         "code_verifier": VERIFIER,
-        "dwsid": "MockownDemoDwsid0000000000000000000000001",
         "login_id": "shopper@mockown.test",
+        **bridge,
     }
-    response = client.post(BASE + "/session-bridge/token", data=data)
+    return client.post(BASE + "/session-bridge/token", data=data)
+
+
+def test_session_bridge_public_registered(client: httpx.Client) -> None:
+    response = public_session_bridge(client, dwsid="MockownDemoDwsid0000000000000000000000001")
     assert response.status_code == 200, response.text
     assert response.json()["customer_id"] == "abmockownshopper0000000001" and response.json()["idp_access_token"] == ""
 
