@@ -44,6 +44,7 @@ class SalesforceSettings:
     asset_token_ttl: int = 60  # expires_in of token-exchange asset tokens
     user_agent_refresh: str = "custom_scheme"  # refresh token in the user-agent fragment: custom_scheme|always|never
     web_session_ttl: int = 7200  # seconds a login on the login page lasts (the `sid` cookie)
+    max_approvals: int = 5  # approvals (refresh-token families) per user per app; one more revokes the oldest
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,8 @@ def _check(config: Config) -> None:
         raise ConfigError("host must not be empty (0.0.0.0 or :: listens on every interface)")
     if config.base_url is not None and not is_http_url(config.base_url):
         raise ConfigError(f"base_url must be an http:// or https:// URL, not {config.base_url!r}")
+    if config.salesforce.max_approvals < 1:
+        raise ConfigError("salesforce.max_approvals must be at least 1")
     for name in ("max_body_bytes", "journal_size"):
         if getattr(config, name) < 0:
             raise ConfigError(f"{name} must not be negative")

@@ -151,7 +151,7 @@ class AccessToken:
         return self.last_active + self.timeout
 
 
-@record("sf_refresh_tokens", indexes=("approval", "family_id", "org_id"))
+@record("sf_refresh_tokens", indexes=("approval", "family_id", "org_id", "delete_hash"))
 @dataclass(slots=True)
 class RefreshToken:
     id: str  # hash
@@ -165,6 +165,9 @@ class RefreshToken:
     approval: str  # "<user id>|<app id>": the approvals-per-user-per-app bucket
     revoked: bool = False
     rotated: bool = False  # superseded by a newer token of its family
+    hint: str = ""  # the token's first characters: OauthToken.AccessToken shows the refresh token truncated
+    use_count: int = 0  # refresh grants this token served (OauthToken.UseCount sums its family's)
+    delete_hash: str | None = None  # on a family's first token: the hash of its OauthToken.DeleteToken, once made
 
 
 @record("sf_device_codes", indexes=("user_code",))

@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from .. import ids, security
+from . import oauth_tokens
 from .errors import RestError, invalid_session
 from .models import AccessToken, Org, User
 from .service import SalesforceService, identity_url
@@ -98,10 +99,12 @@ def limits(org: Org) -> dict[str, dict[str, int]]:
     }
 
 
-_SOBJECTS = (  # name, plural label, key prefix: the objects this mock serves records of
+_SOBJECTS: tuple[tuple[str, str, str | None], ...] = (  # name, plural label, key prefix: the objects served
+    ("OauthToken", "OAuth Tokens", None),  # query only (no retrieve); its Id is always null, so no key prefix
     ("Organization", "Organizations", "00D"),
     ("User", "Users", "005"),
 )
+_LABELS = {"ScratchOrgInfo": "Scratch Org Info", "OauthToken": "OAuth Token"}
 
 
 def describe_global(version: str, org: Org) -> dict[str, Any]:
@@ -111,7 +114,7 @@ def describe_global(version: str, org: Org) -> dict[str, Any]:
     sobjects = [
         {
             "name": name,
-            "label": name if name != "ScratchOrgInfo" else "Scratch Org Info",
+            "label": _LABELS.get(name, name),
             "labelPlural": plural,
             "keyPrefix": prefix,
             "custom": False,
@@ -119,7 +122,7 @@ def describe_global(version: str, org: Org) -> dict[str, Any]:
             "updateable": False,
             "deletable": False,
             "queryable": True,
-            "retrieveable": True,
+            "retrieveable": name != "OauthToken",
             "searchable": name == "User",
             "urls": {
                 "sobject": f"{root}/{name}",
@@ -162,9 +165,10 @@ def _org_fields(org: Org) -> dict[str, Any]:
 
 
 def _record(kind: str, fields: dict[str, Any], version: str, wanted: list[str] | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "attributes": {"type": kind, "url": f"/services/data/v{version}/sobjects/{kind}/{fields['Id']}"}
-    }
+    attributes = {"type": kind}
+    if fields["Id"] is not None:  # a row without an Id (OauthToken's is always null) has no record URL
+        attributes["url"] = f"/services/data/v{version}/sobjects/{kind}/{fields['Id']}"
+    out: dict[str, Any] = {"attributes": attributes}
     if wanted is None:
         out.update(fields)
         return out
@@ -198,7 +202,7 @@ _SOQL = re.compile(
 )
 
 
-def query(service: SalesforceService, soql: str | None, version: str, org: Org) -> dict[str, Any]:
+def query(service: SalesforceService, soql: str | None, version: str, org: Org, user: User) -> dict[str, Any]:
     if not soql:
         raise RestError(400, "MALFORMED_QUERY", "A query string must be provided")
     match = _SOQL.match(soql)
@@ -207,13 +211,16 @@ def query(service: SalesforceService, soql: str | None, version: str, org: Org) 
     kind = match.group("object")
     wanted = [f.strip() for f in match.group("fields").split(",") if f.strip()]
     rows: list[dict[str, Any]]
-    canonical = {"user": "User", "organization": "Organization", "scratchorginfo": "ScratchOrgInfo"}.get(kind.lower())
+    canonical = {"user": "User", "organization": "Organization", "scratchorginfo": "ScratchOrgInfo",
+                 "oauthtoken": "OauthToken"}.get(kind.lower())  # fmt: skip
     if canonical == "User":
         rows = [_user_fields(u) for u in service.users.find("org_id", org.id)]
     elif canonical == "Organization":
         rows = [_org_fields(org)]
     elif canonical == "ScratchOrgInfo" and org.dev_hub:
         rows = []
+    elif canonical == "OauthToken":
+        rows = oauth_tokens.rows(service, org, user)
     else:
         raise RestError(
             400,
@@ -222,14 +229,16 @@ def query(service: SalesforceService, soql: str | None, version: str, org: Org) 
             "append the '__c' after the entity name. Please reference your WSDL or the describe call for the "
             "appropriate names.",
         )
-    if rows:
-        known = {k.lower() for k in rows[0]}
+    if rows or canonical == "OauthToken":
+        known = {k.lower() for k in rows[0]} if rows else set(oauth_tokens.FIELDS)
         for name in wanted:
             if name.lower() not in known:
                 raise RestError(400, "INVALID_FIELD", f"No such column '{name}' on entity '{canonical}'.")
     field, value = match.group("field"), match.group("value")
     if field:
         rows = [r for r in rows if _matches(r, field, value)]
+    if canonical == "OauthToken":
+        rows = rows[: oauth_tokens.ROW_LIMIT]
     if match.group("limit"):
         rows = rows[: int(match.group("limit"))]
     records = [_record(canonical, r, version, wanted) for r in rows]
@@ -239,7 +248,9 @@ def query(service: SalesforceService, soql: str | None, version: str, org: Org) 
 def _matches(row: dict[str, Any], field: str, value: str) -> bool:
     for key, actual in row.items():
         if key.lower() == field.lower():
-            if key == "Id" and isinstance(actual, str):
+            if actual is None:
+                return False
+            if key in ("Id", "UserId") and isinstance(actual, str):
                 return ids.same(actual, value)
             if isinstance(actual, str):
                 return actual.lower() == value.lower() if key == "Username" else actual == value

@@ -224,7 +224,7 @@ def sobject_endpoint(call: RestCall) -> Any:
 
 @_rest
 def query_endpoint(call: RestCall) -> Any:
-    return rest.query(call.service, call.request.query_params.get("q"), call.version, call.org)
+    return rest.query(call.service, call.request.query_params.get("q"), call.version, call.org, call.user)
 
 
 def _both(path: str, endpoint: Any, methods: list[str]) -> list[BaseRoute]:

@@ -22,12 +22,12 @@ from . import jwt_access
 from .discovery import SCOPES, DocumentCache
 from .errors import OAuthError, expired_token, invalid_client_id, invalid_grant
 from .models import AccessToken, AuthCode, ConnectedApp, Org, RefreshToken, User
+from .oauth_tokens import HINT_CHARS, approval_of_delete_token
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
 
 CODE_TTL = 15 * 60
-MAX_APPROVALS = 5
 LOCKOUT_ATTEMPTS = 10
 LOCKOUT_SECONDS = 15 * 60
 REFRESH_PREFIX = "5Aep861"
@@ -224,6 +224,7 @@ class SalesforceService:
                         last_used=now,
                         family_id=family,
                         approval=f"{user.id}|{app.id}",
+                        hint=refresh_raw[:HINT_CHARS],
                     )
                 )
                 if issued.refresh_family is None:
@@ -362,12 +363,13 @@ class SalesforceService:
         return claims
 
     def _enforce_approval_limit(self, user_id: str, app_id: str) -> None:
-        """Five approvals (refresh-token families) per user per app; a sixth revokes the oldest."""
+        """Five approvals (refresh-token families; setting `max_approvals`) per user per app; one more revokes
+        the oldest."""
         live = [rt for rt in self.refresh_tokens.find("approval", f"{user_id}|{app_id}") if not rt.revoked]
         families: dict[str, float] = {}
         for rt in live:
             families[rt.family_id] = min(families.get(rt.family_id, rt.issued_at), rt.issued_at)
-        excess = len(families) - MAX_APPROVALS
+        excess = len(families) - self.runtime.config.salesforce.max_approvals
         if excess > 0:
             for family, _ in sorted(families.items(), key=lambda kv: kv[1])[:excess]:
                 self.revoke_family(family)
@@ -460,6 +462,7 @@ class SalesforceService:
                 raise expired_token()
             self.require_active(user)
             rt.last_used = now
+            rt.use_count += 1
             family: str | None = None
             if app.rotation:
                 rt.rotated = True
@@ -506,7 +509,8 @@ class SalesforceService:
                 self._revoke_access(at.id)
 
     def revoke(self, raw: str | None) -> bool:
-        """Revoke an access token (that session) or a refresh token (it and its access tokens)."""
+        """Revoke an access token (that session), a refresh token (it and its access tokens) or an approval by
+        its `OauthToken.DeleteToken` (its refresh-token family and their access tokens)."""
         if not raw:
             return False
         digest = security.token_hash(raw)
@@ -518,13 +522,29 @@ class SalesforceService:
                     return False
                 return self._revoke_access(digest)
             rt = self.refresh_tokens.get(digest)
-            if rt is None or rt.revoked or rt.rotated:
+            if rt is None:
+                return self._revoke_approval(raw)
+            if rt.revoked or rt.rotated:
                 return False
             app = self.apps.get(rt.app_id)
             if app is not None and not self.refresh_live(rt, app, now):
                 return False
             self.revoke_family(rt.family_id)
             return True
+
+    def _revoke_approval(self, raw: str) -> bool:
+        """`raw` as an `OauthToken.DeleteToken`: revoke that approval while it is live (in `revoke`'s atomic)."""
+        root = approval_of_delete_token(self, raw)
+        if root is None:
+            return False
+        now = self.clock.now()
+        members = self.refresh_tokens.find("family_id", root.family_id)
+        current = [rt for rt in members if not rt.revoked and not rt.rotated]
+        app = self.apps.get(root.app_id)
+        if not current or app is None or not any(self.refresh_live(rt, app, now) for rt in current):
+            return False
+        self.revoke_family(root.family_id)
+        return True
 
     def expire_sessions(self, org_id: str | None = None, user_id: str | None = None) -> int:
         """End live sessions now (a control-plane transition): their access tokens answer 401."""

@@ -1,0 +1,119 @@
+"""The `OauthToken` sObject: one row per approval (a user's grant to a connected app, i.e. a refresh-token family).
+
+Salesforce documents the object (spec 10; object reference "OauthToken"): fields `AccessToken` (the refresh token,
+truncated), `AppMenuItemId`, `AppName`, `CreatedDate`, `DeleteToken`, `Id` ("reserved for future use, currently
+always null"), `LastUsedDate`, `RequestToken`, `UseCount`, `UserId`; supported calls describe and query; a query
+returns at most 2,500 rows; users with the Customize Application permission see every user's tokens, others only
+their own. The mock has no permissions: a user whose profile is "System Administrator" (which has Customize
+Application) sees the org's approvals, any other user only their own.
+
+`DeleteToken` revokes its approval at `/services/oauth2/revoke` (spec 5) and nothing else. It is derived
+(HMAC-SHA256 under a key kept in the store's meta, per approval) so that a query can show it again without storing
+it; the store keeps only its SHA-256 (`RefreshToken.delete_hash` on the family's first token, indexed), written the
+first time a query shows it. Revocation finds the approval by that hash, as every bearer secret is found.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from typing import TYPE_CHECKING, Any
+
+from .. import ids, security
+from ..clock import iso
+from .models import RefreshToken, User
+
+if TYPE_CHECKING:
+    from .models import Org
+    from .service import SalesforceService
+
+ROW_LIMIT = 2500  # "query returns at most 2,500 rows" (spec 10)
+ADMIN_PROFILE = "system administrator"  # the seeded profile that has Customize Application
+HINT_CHARS = 15  # `AccessToken` shows this many characters of the refresh token, then "..."
+_KEY_META = "sf_oauth_token_delete_key"
+FIELDS = frozenset(  # lower-case, as SOQL names are case-insensitive
+    ("id", "accesstoken", "appmenuitemid", "appname", "createddate", "deletetoken", "lastuseddate", "requesttoken",
+     "usecount", "userid")
+)  # fmt: skip
+
+
+def _key(service: SalesforceService) -> bytes:
+    """The store-wide key delete tokens are derived under: made once, shared by workers and restarts."""
+    store = service.store
+    stored = store.get_meta(_KEY_META)
+    if not stored:
+        with store.atomic():
+            stored = store.get_meta(_KEY_META)
+            if not stored:
+                stored = secrets.token_hex(32)
+                store.set_meta(_KEY_META, stored)
+    return bytes.fromhex(stored)
+
+
+def delete_token(key: bytes, family_id: str) -> str:
+    mac = hmac.new(key, b"OauthToken.DeleteToken\x00" + family_id.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
+
+
+def _date(epoch: float) -> str:
+    return iso(epoch, millis=True).replace("Z", "+0000")
+
+
+def sees_all(viewer: User) -> bool:
+    return viewer.profile.strip().lower() == ADMIN_PROFILE
+
+
+def rows(service: SalesforceService, org: Org, viewer: User) -> list[dict[str, Any]]:
+    """The live approvals `viewer` may see in `org`, oldest first (every one: the caller caps them)."""
+    now = service.clock.now()
+    everyone = sees_all(viewer)
+    families: dict[str, list[RefreshToken]] = {}
+    for rt in service.refresh_tokens.find("org_id", org.id):
+        if everyone or rt.user_id == viewer.id:
+            families.setdefault(rt.family_id, []).append(rt)
+    out: list[tuple[float, str, dict[str, Any]]] = []
+    key: bytes | None = None
+    with service.store.atomic():
+        for family_id, members in families.items():
+            current = [rt for rt in members if not rt.revoked and not rt.rotated]
+            if not current:
+                continue
+            head = max(current, key=lambda rt: rt.issued_at)
+            app = service.apps.get(head.app_id)
+            if app is None or not service.refresh_live(head, app, now):
+                continue
+            root = next((rt for rt in members if rt.id == family_id), None)
+            if root is None:  # a family always keeps its first token; without it, no delete token can be filed
+                continue
+            key = key or _key(service)
+            raw_delete = delete_token(key, family_id)
+            if root.delete_hash is None:
+                root.delete_hash = security.token_hash(raw_delete)
+                service.refresh_tokens.put(root)
+            created = min(rt.issued_at for rt in members)
+            row = {
+                "Id": None,
+                "AccessToken": head.hint + "..." if head.hint else None,
+                "AppMenuItemId": None,
+                "AppName": app.name,
+                "CreatedDate": _date(created),
+                "DeleteToken": raw_delete,
+                "LastUsedDate": _date(max(rt.last_used for rt in members)),
+                "RequestToken": None,
+                "UseCount": sum(rt.use_count for rt in members),
+                "UserId": ids.to18(head.user_id),
+            }
+            out.append((created, family_id, row))
+    out.sort(key=lambda item: (item[0], item[1]))
+    return [row for _, _, row in out]
+
+
+def approval_of_delete_token(service: SalesforceService, raw: str) -> RefreshToken | None:
+    """The first token of the approval whose `DeleteToken` is `raw` (found by its hash), or None."""
+    digest = security.token_hash(raw)
+    root = service.refresh_tokens.first("delete_hash", digest)
+    if root is None or root.delete_hash is None or not security.equal(root.delete_hash, digest):
+        return None
+    return root
