@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import secrets
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -306,3 +308,39 @@ def test_max_approvals_from_the_environment_and_checked() -> None:
     assert Config().salesforce.max_approvals == 5
     with pytest.raises(ConfigError, match="max_approvals"):
         Config.load(env={"MOCKOWN_SALESFORCE__MAX_APPROVALS": "0"})
+
+
+# -- state files written before the OauthToken fields existed ------------------------------------------
+def test_a_state_file_from_before_still_loads_lists_and_revokes(tmp_path: Path) -> None:
+    import sqlite3
+
+    config = Config(state_file=str(tmp_path / "state.db"))
+    first = create_app(config, clock=FrozenClock(T0))
+    first_rt: Runtime = first.state.runtime
+    with in_process_client(first) as client:
+        org = _org(first_rt)
+        tokens = _approve(client, org)
+    first_rt.store.close()
+    # make the file look as an older mockown wrote it: refresh tokens without the new fields nor index column
+    db = sqlite3.connect(tmp_path / "state.db")
+    rows = db.execute('SELECT key, data FROM "r_sf_refresh_tokens"').fetchall()
+    assert rows
+    for key, data in rows:
+        record = json.loads(data)
+        for name in ("hint", "use_count", "delete_hash"):
+            record.pop(name)
+        db.execute('UPDATE "r_sf_refresh_tokens" SET data = ? WHERE key = ?', (json.dumps(record), key))
+    db.execute('DROP INDEX IF EXISTS "ix_sf_refresh_tokens_delete_hash"')
+    db.execute('ALTER TABLE "r_sf_refresh_tokens" DROP COLUMN "i_delete_hash"')
+    db.commit()
+    db.close()
+    second = create_app(config, clock=FrozenClock(T0))
+    second_rt: Runtime = second.state.runtime
+    try:
+        with in_process_client(second) as client:
+            (row,) = _query(client, tokens["access_token"])["records"]
+            assert row["AccessToken"] is None and row["UseCount"] == 0  # what the old record did not keep
+            assert _revoke(client, row["DeleteToken"]).status_code == 200
+            assert _refresh(client, org, tokens["refresh_token"]).json() == EXPIRED
+    finally:
+        second_rt.store.close()
