@@ -89,8 +89,10 @@ def rows(service: SalesforceService, org: Org, viewer: User) -> list[dict[str, A
                 continue
             key = key or _key(service)
             raw_delete = delete_token(key, family_id)
-            if root.delete_hash is None:
-                root.delete_hash = security.token_hash(raw_delete)
+            digest = security.token_hash(raw_delete)
+            # filed the first time it is shown; filed again when the key changed (a snapshot restored elsewhere)
+            if root.delete_hash is None or not security.equal(root.delete_hash, digest):
+                root.delete_hash = digest
                 service.refresh_tokens.put(root)
             created = min(rt.issued_at for rt in members)
             row = {
