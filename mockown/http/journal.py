@@ -37,7 +37,7 @@ REDACTED = "[redacted]"
 # Parameter / query names whose values are secrets. `code` alone (authorization code) and anything that
 # names a token, secret, password, assertion, verifier or session.
 _SECRET_NAME = re.compile(
-    r"(token|secret|password|passwd|assertion|verifier|session|signature|api[_-]?key|^code$|_code$|^otp$)",
+    r"(token|secret|password|passwd|assertion|verifier|session|signature|api[_-]?key|^code$|_code$|^otp$|(^|_)sid$)",
     re.IGNORECASE,
 )
 _SECRET_HEADERS = frozenset(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 SCOPES = [
     "cdp_ingest_api", "custom_permissions", "cdp_segment_api", "content", "cdp_api", "chatbot_api",
@@ -46,11 +47,23 @@ def openid_configuration(base: str) -> dict[str, Any]:
     }
 
 
+def my_domain_configuration(base: str) -> dict[str, Any]:
+    """The My Domain variant (spec 7.1): the same document on the My Domain, plus the OIDC logout endpoint
+    and front-channel logout support (placed after the other endpoints and at the end)."""
+    doc = openid_configuration(base)
+    endpoints = list(doc.items())
+    at = [k for k, _ in endpoints].index("introspection_endpoint") + 1
+    endpoints.insert(at, ("end_session_endpoint", f"{base}/services/auth/idp/oidc/logout"))
+    return {**dict(endpoints), "frontchannel_logout_supported": True, "frontchannel_logout_session_supported": False}
+
+
 class DocumentCache:
     """Serialized documents per base URL (bounded: a client can send any Host)."""
 
     def __init__(self, limit: int = 64) -> None:
         self._docs: dict[str, bytes] = {}
+        self._my_domain: dict[str, bytes] = {}
+        self._hosts: dict[str, str] = {}
         self._limit = limit
 
     def discovery(self, base: str) -> bytes:
@@ -59,4 +72,23 @@ class DocumentCache:
             if len(self._docs) >= self._limit:
                 self._docs.clear()
             doc = self._docs[base] = json.dumps(openid_configuration(base), separators=(",", ":")).encode()
+        return doc
+
+    def host(self, base: str) -> str:
+        """The lower-case host of `base`, memoized (the discovery route asks on every request)."""
+        host = self._hosts.get(base)
+        if host is None:
+            if len(self._hosts) >= self._limit:
+                self._hosts.clear()
+            host = self._hosts[base] = (urlsplit(base).hostname or "").lower()
+        return host
+
+    def my_domain_discovery(self, base: str) -> bytes:
+        """The My Domain variant, cached apart from the default documents (same bound)."""
+        doc = self._my_domain.get(base)
+        if doc is None:
+            if len(self._my_domain) >= self._limit:
+                self._my_domain.clear()
+            doc = json.dumps(my_domain_configuration(base), separators=(",", ":")).encode()
+            self._my_domain[base] = doc
         return doc

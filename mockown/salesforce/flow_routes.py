@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute, Route
 from ..errors import ControlError, control_dialect
 from ..http.api import Api, base_url, runtime_of
 from ..http.forms import BadBody, read_body, read_params
+from ..ui import frontdoor as door
 from ..ui import login as ui
 from . import device as dev
 from . import register as dcr
@@ -80,6 +81,9 @@ ROUTES: list[BaseRoute] = [
     Route("/services/oauth2/register", register_endpoint, methods=["POST"]),
     Route("/services/oauth2/register/{client_id}", registration_endpoint, methods=["GET", "DELETE"]),
     Route("/_mockown/salesforce/device/approve", device_approve_endpoint, methods=["POST"]),
+    Route(door.FRONTDOOR, door.frontdoor, methods=["GET", "POST"]),
+    Route(door.LOGOUT, door.logout, methods=["GET", "POST"]),
+    Route(door.HOME, door.home, methods=["GET", "POST"]),
 ]
 
 API = Api(

@@ -17,7 +17,7 @@ from ..http.forms import Params, query_params, read_params
 from ..http.responses import JsonBody, JsonHeaders, Prepared
 from . import authorize as authz
 from . import identity as ident
-from . import rest
+from . import rest, web
 from .errors import RestError, identity_dialect, oauth_dialect, rest_dialect
 from .introspect import introspect
 from .models import Org, User
@@ -154,7 +154,24 @@ async def userinfo_endpoint(request: Request) -> Response:
 
 
 async def discovery_endpoint(request: Request) -> Response:
-    return Prepared(_service(request).documents.discovery(base_url(request)), _PLAIN)
+    service, base = _service(request), base_url(request)
+    if web.on_my_domain(service, base):  # spec 7.1: the My Domain variant, with the OIDC logout endpoint
+        return Prepared(service.documents.my_domain_discovery(base), _PLAIN)
+    return Prepared(service.documents.discovery(base), _PLAIN)
+
+
+async def auth_configuration_endpoint(request: Request) -> Response:
+    """My Domain's `/.well-known/auth-configuration`; elsewhere the same 404 as any unknown path."""
+    body = web.auth_configuration(_service(request), base_url(request))
+    if body is None:
+        raise oauth_dialect(404, "Not Found", f"no such resource: {request.url.path}")
+    return _json(body)
+
+
+async def singleaccess_endpoint(request: Request) -> Response:
+    """`POST /services/oauth2/singleaccess` (spec 6.2): a live OAuth session with `web` scope gets a one-time
+    `frontdoor_uri`; otherwise 403 `Bad_OAuth_Token` / `Invalid_Scope` in one word of plain text."""
+    return _json(web.single_access(_service(request), _bearer(request), base_url(request)), no_store=True)
 
 
 async def jwks_endpoint(request: Request) -> Response:
@@ -239,6 +256,8 @@ ROUTES: list[BaseRoute] = [
     Route("/services/oauth2/revoke", revoke_endpoint, methods=["GET", "POST"]),
     Route("/services/oauth2/userinfo", userinfo_endpoint, methods=["GET", "POST"]),
     Route("/.well-known/openid-configuration", discovery_endpoint, methods=["GET"]),
+    Route("/.well-known/auth-configuration", auth_configuration_endpoint, methods=["GET"]),
+    Route("/services/oauth2/singleaccess", singleaccess_endpoint, methods=["POST"]),
     Route("/id/keys", jwks_endpoint, methods=["GET"]),
     Route("/id/{org_id}/{user_id}", identity_endpoint, methods=["GET", "POST"]),
     *_both("/services/data", versions_endpoint, ["GET"]),

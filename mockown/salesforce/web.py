@@ -1,0 +1,172 @@
+"""The bridges between OAuth and the browser: My Domain's `/.well-known/auth-configuration`, the OIDC logout
+endpoint's redirect rule, `frontdoor.jsp` and `/services/oauth2/singleaccess` (spec 6.2, 7.1, 10).
+
+Plain rules over the store; `ui/frontdoor.py` is the HTTP side (cookies, pages, redirects).
+
+* A My Domain is a host ending in `.my.salesforce.com` or the `my_domain` of a seeded org (the rule the
+  jwt-bearer grant uses); `auth-configuration` needs the org that owns the host.
+* An opaque access token *is* a session id (spec 10): `frontdoor.jsp?sid=<token>` starts a browser session
+  for its user. A JWT access token is not (spec 7.4: "usable only for REST APIs"), so it is refused there
+  and by `singleaccess`, like any dead or unknown token.
+* `singleaccess` trades a live OAuth session with the `web` (or `full`) scope for a `frontdoor_uri` holding
+  a one-time `otp` (single use, `OTP_TTL` seconds, stored hashed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from .. import ids, security
+from ..http.forms import Params
+from ..store import record
+from .errors import IdentityError
+from .grants.jwt_bearer import MY_DOMAIN_SUFFIX
+from .models import ConnectedApp, Org, User
+from .service import SalesforceService
+
+OTP_TTL = 60.0  # seconds; Salesforce does not document it, a one-time link is used at once
+WEB_SCOPES = frozenset({"web", "full"})  # `full` encompasses every other scope
+
+
+@record("sf_frontdoor_otps")
+@dataclass(slots=True)
+class FrontdoorOtp:
+    """A `singleaccess` one-time password: `frontdoor.jsp?otp=` starts a browser session for `user_id` once."""
+
+    id: str  # hash of the otp
+    user_id: str
+    org_id: str
+    expires_at: float
+    used: bool = False
+
+
+def my_domain_org(service: SalesforceService, base: str) -> Org | None:
+    """The org whose My Domain `base` is, or None (also for a `*.my.salesforce.com` no seeded org owns)."""
+    return service.orgs.first("my_domain", service.documents.host(base))
+
+
+def auth_configuration(service: SalesforceService, base: str) -> dict[str, Any] | None:
+    """My Domain's `/.well-known/auth-configuration` (spec 7.1, the postman example's members in its order);
+    None when `base` is no org's My Domain. `MobileSDK`'s members are the ones the Mobile SDK reads."""
+    org = my_domain_org(service, base)
+    if org is None:
+        return None
+    return {
+        "OrgId": ids.to15(org.id),
+        "Url": base,
+        "MobileSDK": {
+            "UseiOSNativeBrowserForAuthentication": False,
+            "UseAndroidNativeBrowserForAuthentication": False,
+            "shareBrowserSessionIOS": False,
+            "shareBrowserSessionAndroid": False,
+        },
+        "LoginPage": None,
+        "SamlProviders": [],
+        "AuthProviders": [],
+        "CertificateLogin": None,
+        "LoginPageType": "standard",
+        "LoginPageTypeConfigs": {},
+    }
+
+
+def on_my_domain(service: SalesforceService, base: str) -> bool:
+    """`is_my_domain` of the jwt-bearer grant, with the host memoized: the discovery route asks per request."""
+    host = service.documents.host(base)
+    return host.endswith(MY_DOMAIN_SUFFIX) or service.orgs.first("my_domain", host) is not None
+
+
+# -- sessions ------------------------------------------------------------------------------------------
+def session_user(service: SalesforceService, raw: str | None) -> User | None:
+    """The active user of a live opaque access token (a session id), or None."""
+    token = service.live_access(raw)
+    if token is None or token.format == "jwt":
+        return None
+    user = service.user(token.user_id)
+    return user if user is not None and user.active else None
+
+
+def single_access(service: SalesforceService, raw: str | None, base: str) -> dict[str, str]:
+    """`POST /services/oauth2/singleaccess`: 403 `Bad_OAuth_Token` without a live OAuth session, 403
+    `Invalid_Scope` without the `web` scope; else `{"frontdoor_uri": <base>/secur/frontdoor.jsp?otp=...}`."""
+    token = service.live_access(raw)
+    if token is None or token.format == "jwt":
+        raise IdentityError(403, "Bad_OAuth_Token")
+    if WEB_SCOPES.isdisjoint(token.scopes):
+        raise IdentityError(403, "Invalid_Scope")
+    user = service.user(token.user_id)
+    if user is None or not user.active:
+        raise IdentityError(403, "Bad_OAuth_Token")
+    otp = security.random_b62(43)
+    table = service.store.table(FrontdoorOtp)
+    table.put(FrontdoorOtp(security.token_hash(otp), user.id, user.org_id, service.clock.now() + OTP_TTL))
+    return {"frontdoor_uri": f"{base}/secur/frontdoor.jsp?{urlencode({'otp': otp})}"}
+
+
+def redeem_otp(service: SalesforceService, otp: str | None) -> User | None:
+    """The user of a one-time password from `singleaccess`, once; None if unknown, used or expired."""
+    if not otp:
+        return None
+    table = service.store.table(FrontdoorOtp)
+    with service.store.atomic():
+        entry = table.get(security.token_hash(otp))
+        if entry is None or entry.used or service.clock.now() >= entry.expires_at:
+            return None
+        entry.used = True
+        table.put(entry)
+    user = service.user(entry.user_id)
+    return user if user is not None and user.active else None
+
+
+def safe_return(value: str | None) -> str | None:
+    """`retURL` / `startURL` when it is a path on this host (`/...`, never `//host` or a scheme), else None."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return None
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        return None
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return None
+    return value
+
+
+# -- OIDC logout -------------------------------------------------------------------------------------------
+def _hinted_client(service: SalesforceService, id_token_hint: str | None) -> str | None:
+    """The `aud` of an ID token the mock signed (an expired one too, as OIDC RP-initiated logout allows)."""
+    if not id_token_hint:
+        return None
+    from . import jwtutil
+
+    try:
+        claims = jwtutil.verify(id_token_hint, service.runtime.keys.rsa.private.public_key())
+    except jwtutil.BadJwt:
+        return None
+    aud = claims.get("aud")
+    if isinstance(aud, list) and len(aud) == 1:
+        aud = aud[0]
+    return aud if isinstance(aud, str) else None
+
+
+def logout_redirect(service: SalesforceService, params: Params) -> str | None:
+    """Where `/services/auth/idp/oidc/logout` sends the browser: `post_logout_redirect_uri` only when it is
+    exactly one of the callback URLs of the client named by `client_id` and/or `id_token_hint` (both must
+    agree); `state` is appended. None: show the logged-out page (never an open redirect)."""
+    target = params.get("post_logout_redirect_uri")
+    if not target:
+        return None
+    named = params.get("client_id") or None
+    hinted = _hinted_client(service, params.get("id_token_hint"))
+    if params.get("id_token_hint") and hinted is None:
+        return None
+    if named and hinted and named != hinted:
+        return None
+    app: ConnectedApp | None = service.app_by_client_id(named or hinted)
+    if app is None or target not in app.callback_urls:
+        return None
+    state = params.get("state")
+    if state is None:
+        return target
+    parts = urlsplit(target)
+    query = urlencode([*parse_qsl(parts.query, keep_blank_values=True), ("state", state)])
+    return urlunsplit(parts._replace(query=query))

@@ -1,0 +1,96 @@
+"""Browser sessions that start or end outside the authorize flow (`salesforce/web.py` holds the rules).
+
+* `GET /secur/frontdoor.jsp?sid=<access token>&retURL=<path>` (or `?otp=` from `singleaccess`): a live
+  session id logs the browser in as its user (the signed `sid` cookie) and redirects to `retURL` (a path on
+  this host; else `/`). A dead or unknown one goes to the login page, `/?ec=302&startURL=<retURL>`.
+* `GET|POST /`: the login page (Salesforce's is the host's root); logging in redirects to `startURL`.
+* `GET|POST /services/auth/idp/oidc/logout`: ends the browser session (the cookie is cleared), then
+  redirects to `post_logout_redirect_uri` when it is a registered callback URL of the client, else shows
+  a logged-out page.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from ..http.api import runtime_of
+from ..http.forms import Params, read_params
+from ..salesforce import web
+from ..salesforce.errors import OAuthError
+from .login import _login_error, login_page, message_page
+from .session import SESSION_COOKIE, Page, csrf_ok, secure, session_user, start_session
+
+FRONTDOOR = "/secur/frontdoor.jsp"
+LOGOUT = "/services/auth/idp/oidc/logout"
+HOME = "/"
+
+
+def _redirect(url: str) -> Response:
+    response = RedirectResponse(url, status_code=302)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def _params(request: Request) -> Params:
+    params = Params(request.query_params.multi_items())
+    if request.method == "POST":
+        limit = runtime_of(request).config.max_body_bytes
+        params = (await read_params(request, limit)).merged_under(params)
+    return params
+
+
+async def frontdoor(request: Request) -> Response:
+    params = await _params(request)
+    service = runtime_of(request).salesforce
+    ret = web.safe_return(params.get("retURL"))
+    sid = params.get("sid")
+    user = web.session_user(service, sid) if sid else web.redeem_otp(service, params.get("otp"))
+    if user is None:
+        return _redirect(f"{HOME}?{urlencode({'ec': '302', 'startURL': ret or HOME})}")
+    response = _redirect(ret or HOME)
+    start_session(request, response, user)
+    return response
+
+
+async def home(request: Request) -> Response:
+    """The login page; a logged-in browser goes on to `startURL` (or sees who it is logged in as)."""
+    page = Page(request)
+    service = runtime_of(request).salesforce
+    params = await _params(request)
+    start = web.safe_return(params.get("startURL"))
+    fields = {"startURL": start} if start else {}
+    if request.method == "POST":
+        if not csrf_ok(request, params.get("_csrf")):
+            return message_page(page, "Session expired", "Your form expired. Reload the page and retry.", status=403)
+        username = params.get("username")
+        try:
+            logged_in = service.login(username, params.get("password"))
+        except OAuthError:
+            error = _login_error(service, username)
+            return login_page(
+                page, action=HOME, fields=fields, title="Salesforce", username=username or "", error=error
+            )
+        response = _redirect(start or HOME)
+        start_session(request, response, logged_in)
+        return page.finish(response)
+    user = session_user(request)
+    if user is None:
+        return login_page(page, action=HOME, fields=fields, title="Salesforce")
+    if start:
+        return page.finish(_redirect(start))
+    return message_page(page, "Home", f"You are logged in as {user.username}.")
+
+
+async def logout(request: Request) -> Response:
+    page = Page(request)
+    params = await _params(request)
+    target = web.logout_redirect(runtime_of(request).salesforce, params)
+    if target is not None:
+        response = page.finish(_redirect(target))
+    else:
+        response = message_page(page, "Logged Out", "You have been logged out.")
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=secure(request))
+    return response
