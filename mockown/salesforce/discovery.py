@@ -6,6 +6,8 @@ import json
 from typing import Any
 from urllib.parse import urlsplit
 
+MY_DOMAIN_SUFFIX = ".my.salesforce.com"  # also the sandboxes' <name>--<sbx>.sandbox.my.salesforce.com
+
 SCOPES = [
     "cdp_ingest_api", "custom_permissions", "cdp_segment_api", "content", "cdp_api", "chatbot_api",
     "cdp_identityresolution_api", "interaction_api", "wave_api", "web", "cdp_calculated_insight_api",

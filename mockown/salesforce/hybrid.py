@@ -11,9 +11,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .. import ids, security
+from .discovery import MY_DOMAIN_SUFFIX
 from .models import Org
-
-MY_DOMAIN_SUFFIX = ".my.salesforce.com"
 
 
 def domains(instance_url: str) -> tuple[str, str, str]:

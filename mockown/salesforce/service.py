@@ -19,7 +19,7 @@ from .. import ids, security, signer
 from ..keys import RsaKey
 from ..store import Table
 from . import jwt_access
-from .discovery import SCOPES, DocumentCache
+from .discovery import MY_DOMAIN_SUFFIX, SCOPES, DocumentCache
 from .errors import OAuthError, expired_token, invalid_client_id, invalid_grant
 from .models import AccessToken, AuthCode, ConnectedApp, Org, RefreshToken, User
 from .oauth_tokens import HINT_CHARS, approval_of_delete_token
@@ -333,6 +333,12 @@ class SalesforceService:
         if stored is not None and provisional in stored.issued_access:
             stored.issued_access = [digest if i == provisional else i for i in stored.issued_access]
             self.codes.put(stored)
+
+    def on_my_domain(self, base: str) -> bool:
+        """Whether the mock is called on a My Domain: a host ending in `.my.salesforce.com` (sandboxes too) or
+        the `my_domain` of a seeded org (the host memoized: the discovery route asks on every request)."""
+        host = self.documents.host(base)
+        return host.endswith(MY_DOMAIN_SUFFIX) or self.orgs.first("my_domain", host) is not None
 
     def instance_url(self, org: Org, base: str) -> str:
         return f"https://{org.my_domain}" if org.my_domain else base

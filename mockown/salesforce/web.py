@@ -3,8 +3,9 @@ endpoint's redirect rule, `frontdoor.jsp` and `/services/oauth2/singleaccess` (s
 
 Plain rules over the store; `ui/frontdoor.py` is the HTTP side (cookies, pages, redirects).
 
-* A My Domain is a host ending in `.my.salesforce.com` or the `my_domain` of a seeded org (the rule the
-  jwt-bearer grant uses); `auth-configuration` needs the org that owns the host.
+* A My Domain is a host ending in `.my.salesforce.com` or the `my_domain` of a seeded org
+  (`SalesforceService.on_my_domain`, which the jwt-bearer grant uses too); `auth-configuration` needs the org
+  that owns the host.
 * An opaque access token *is* a session id (spec 10): `frontdoor.jsp?sid=<token>` starts a browser session
   for its user. A JWT access token is not (spec 7.4: "usable only for REST APIs"), so it is refused there
   and by `singleaccess`, like any dead or unknown token.
@@ -22,7 +23,6 @@ from .. import ids, security
 from ..http.forms import Params
 from ..store import record
 from .errors import IdentityError
-from .grants.jwt_bearer import MY_DOMAIN_SUFFIX
 from .models import ConnectedApp, Org, User
 from .service import SalesforceService
 
@@ -69,12 +69,6 @@ def auth_configuration(service: SalesforceService, base: str) -> dict[str, Any] 
         "LoginPageType": "standard",
         "LoginPageTypeConfigs": {},
     }
-
-
-def on_my_domain(service: SalesforceService, base: str) -> bool:
-    """`is_my_domain` of the jwt-bearer grant, with the host memoized: the discovery route asks per request."""
-    host = service.documents.host(base)
-    return host.endswith(MY_DOMAIN_SUFFIX) or service.orgs.first("my_domain", host) is not None
 
 
 # -- sessions ------------------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ approved the app (`user hasn't approved this consumer`).
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from .. import jwtutil
 from ..errors import OAuthError, invalid_client_id, invalid_grant
@@ -21,7 +20,6 @@ from . import Grant, register
 
 GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 STANDARD_AUDIENCES = ("https://login.salesforce.com", "https://test.salesforce.com")
-MY_DOMAIN_SUFFIX = ".my.salesforce.com"  # also the sandboxes' <name>--<sbx>.sandbox.my.salesforce.com
 
 
 def invalid_assertion() -> OAuthError:
@@ -35,11 +33,6 @@ def accepted_audiences(base: str, extra: str, *, base_is_my_domain: bool = False
     if not base_is_my_domain:
         values.add(base)
     return {v.rstrip("/") for v in values if v}
-
-
-def is_my_domain(service: SalesforceService, base: str) -> bool:
-    host = (urlsplit(base).hostname or "").lower()
-    return host.endswith(MY_DOMAIN_SUFFIX) or service.orgs.first("my_domain", host) is not None
 
 
 def approved(service: SalesforceService, app: ConnectedApp, user: User) -> bool:
@@ -80,7 +73,7 @@ class JwtBearerGrant(Grant):
         aud = claims.get("aud")
         base = self.request.base
         if not isinstance(aud, str) or aud.rstrip("/") not in accepted_audiences(
-            base, settings.jwt_audiences, base_is_my_domain=is_my_domain(self.service, base)
+            base, settings.jwt_audiences, base_is_my_domain=self.service.on_my_domain(base)
         ):
             raise invalid_grant("audience is invalid")
         exp = jwtutil.seconds(claims.get("exp"))
