@@ -14,7 +14,8 @@ from typing import Any
 
 _SECRET_TEXT = re.compile(
     r"(?i)(bearer\s+|basic\s+|oauth\s+)[^\s\"',;]+"
-    r"|((?:access_token|refresh_token|id_token|token|client_secret|secret|password|code|assertion|sid|otp)=)[^\s&\"',;]+"
+    r"|((?:access_token|refresh_token|id_token|token|client_secret|secret|password|code|assertion|sid|otp|verifier"
+    r"|api[_-]?key|dwsgst|dwsrst)=)[^\s&\"',;]+"
 )
 _BARE = re.compile(r"^[A-Za-z0-9_./:@+-]+$")
 

@@ -6,6 +6,7 @@ import json
 import string
 
 import httpx
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -119,7 +120,8 @@ def test_journal_is_bounded() -> None:
 
 
 SECRET_NAMES = ["password", "client_secret", "refresh_token", "access_token", "token", "code", "assertion",
-                "client_assertion", "code_verifier", "device_code", "id_token", "subject_token", "api_key"]  # fmt: skip
+                "client_assertion", "code_verifier", "device_code", "id_token", "subject_token", "api_key", "sid",
+                "otp", "dwsid", "dwsgst", "dwsrst"]  # fmt: skip
 # a marker first: without it a generated value can be a piece of what every journal holds (e.g. "authorizatio",
 # from the header's name) and "appear" there however well the value itself is redacted
 _SECRETISH = st.text(alphabet=string.ascii_letters + string.digits + "!._-", min_size=6, max_size=34).map(
@@ -149,3 +151,13 @@ def test_no_secret_reaches_the_journal(client: httpx.Client, secret: str, name: 
     text = json.dumps(client.get("/_mockown/journal").json())
     assert secret not in text
     assert "[redacted]" in text
+
+
+@pytest.mark.parametrize("name", SECRET_NAMES)
+def test_no_secret_reaches_the_log_text(name: str) -> None:
+    """The logs' second line of defence: a `name=value` pair in a message loses its value."""
+    from mockown.logs import redact_text
+
+    assert redact_text(f"POST /x?grant_type=password&{name}=zQ9xSecretValue&a=b") == (
+        f"POST /x?grant_type=password&{name}=[redacted]&a=b"
+    )
