@@ -695,6 +695,17 @@ class SlasService:
             access.revoked = True
             self.access_tokens.put(access)
 
+    def _revoke_ocapi_visit(self, jwt_hash: str | None) -> None:
+        """Revoke the bridged OCAPI JWT and the JWTs an OCAPI refresh made from it since (the same visit)."""
+        ocapi_tokens = self.store.table(OcapiToken)
+        bridged = ocapi_tokens.get(jwt_hash) if jwt_hash else None
+        if bridged is None:
+            return
+        for token in ocapi_tokens.find("customer_id", bridged.customer_id):
+            if token.site == bridged.site and token.visit_id == bridged.visit_id and not token.revoked:
+                token.revoked = True
+                ocapi_tokens.put(token)
+
     def logout(self, tenant: SlasTenant, params: Params, authorization: str | None) -> dict[str, Any]:
         at = self.bearer(tenant, authorization)
         client = self.client(tenant, params.get("client_id"))
@@ -713,14 +724,10 @@ class SlasService:
                     for r in self.refresh_tokens.find("customer_id", rt.customer_id)
                     if r.org == tenant.id and r.registered == rt.registered
                 ]
-            ocapi_tokens = self.store.table(OcapiToken)
             for one in doomed:
                 self._revoke_refresh(one)
                 # "and the OCAPI JWT if the shopper came from B2C" (a session bridge from that JWT)
-                jwt_record = ocapi_tokens.get(one.ocapi_token) if one.ocapi_token else None
-                if jwt_record is not None and not jwt_record.revoked:
-                    jwt_record.revoked = True
-                    ocapi_tokens.put(jwt_record)
+                self._revoke_ocapi_visit(one.ocapi_token)
             at.revoked = True
             self.access_tokens.put(at)
         return {

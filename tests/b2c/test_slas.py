@@ -439,6 +439,28 @@ def test_logout_of_a_bridged_shopper_revokes_the_ocapi_jwt(client: httpx.Client)
     assert gone.status_code == 401 and gone.json()["fault"]["type"] == "InvalidAccessTokenException"
 
 
+def test_logout_revokes_the_ocapi_jwt_a_refresh_made_from_the_bridged_one(client: httpx.Client) -> None:
+    # an OCAPI refresh after the bridge replaces the JWT (same visit): the shopper's OCAPI session still ends
+    shop = "/s/RefArch/dw/shop/v24_5/customers/auth"
+    ocapi_headers = {"x-dw-client-id": "a" * 30, **basic("shopper@mockown.test", "Sh0pper!")}
+    first = client.post(shop, json={"type": "credentials"}, headers=ocapi_headers).headers["authorization"]
+    other = client.post(shop, json={"type": "credentials"}, headers=ocapi_headers).headers["authorization"]
+    bridged = public_session_bridge(client, dwsrst=first.removeprefix("Bearer "))
+    assert bridged.status_code == 200, bridged.text
+    renewed = client.post(shop, json={"type": "refresh"}, headers={"x-dw-client-id": "a" * 30, "Authorization": first})
+    assert renewed.status_code == 200
+    assert logout(client, bridged.json()).status_code == 200
+    gone = client.post(
+        shop,
+        json={"type": "refresh"},
+        headers={"x-dw-client-id": "a" * 30, "Authorization": renewed.headers["authorization"]},
+    )
+    assert gone.status_code == 401 and gone.json()["fault"]["type"] == "InvalidAccessTokenException"
+    # another OCAPI login of the same shopper (another visit) is not the session the shopper came from
+    kept = client.post(shop, json={"type": "refresh"}, headers={"x-dw-client-id": "a" * 30, "Authorization": other})
+    assert kept.status_code == 200
+
+
 def test_logout_of_a_shopper_not_from_b2c_leaves_ocapi_tokens_alone(client: httpx.Client, clock: FrozenClock) -> None:
     shop = "/s/RefArch/dw/shop/v24_5/customers/auth"
     ocapi_headers = {"x-dw-client-id": "a" * 30, **basic("shopper@mockown.test", "Sh0pper!")}
