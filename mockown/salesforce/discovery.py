@@ -77,12 +77,16 @@ class DocumentCache:
         return doc
 
     def host(self, base: str) -> str:
-        """The lower-case host of `base`, memoized (the discovery route asks on every request)."""
+        """The lower-case host of `base` ("" when it has none), memoized (the discovery route asks on every request)."""
         host = self._hosts.get(base)
         if host is None:
             if len(self._hosts) >= self._limit:
                 self._hosts.clear()
-            host = self._hosts[base] = (urlsplit(base).hostname or "").lower()
+            try:
+                host = (urlsplit(base).hostname or "").lower()
+            except ValueError:  # a Host header urlsplit refuses (e.g. an unclosed IPv6 bracket): no My Domain
+                host = ""
+            self._hosts[base] = host
         return host
 
     def my_domain_discovery(self, base: str) -> bytes:

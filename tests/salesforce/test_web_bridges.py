@@ -69,6 +69,15 @@ def test_the_my_domain_variant_adds_oidc_logout(client: httpx.Client, runtime: R
     assert client.get(DISCOVERY, headers={"host": host}).content == response.content  # cached bytes
 
 
+@pytest.mark.parametrize("host", ["[::1", "a]b", "["])
+def test_a_host_that_is_no_url_host_gets_the_default_documents(client: httpx.Client, host: str) -> None:
+    """A Host header urlsplit cannot parse (an unclosed IPv6 bracket) is no My Domain: not a 500."""
+    response = client.get(DISCOVERY, headers={"host": host})
+    assert response.status_code == 200
+    assert "end_session_endpoint" not in response.json()
+    assert client.get(AUTH_CONFIG, headers={"host": host}).status_code == 404
+
+
 # -- auth-configuration --------------------------------------------------------------------------------
 def test_auth_configuration_of_the_org_owning_the_my_domain(client: httpx.Client, runtime: Runtime) -> None:
     _own_my_domain(runtime)
