@@ -26,7 +26,6 @@ from .errors import AM_HEADERS, AM_JSON, SlasError, am_dialect, ocapi_dialect, s
 from .models import Instance, SlasTenant
 from .ocapi import api_version
 from .service import B2CService
-from .slas import ORG_ID
 
 SLAS_HOST_SUFFIX = ".api.commercecloud.salesforce.com"
 
@@ -141,9 +140,14 @@ def slas(handler: SlasHandler) -> Callable[[Request], Awaitable[Response]]:
         org = str(request.path_params["org"])
         headers: dict[str, str] = {}
         try:
-            # every answer carries the headers, a malformed or unknown tenant's too (those count under one key)
-            headers = service.rate_headers(org if ORG_ID.match(org) else "-")
-            tenant = service.tenant(org, _short_code(request))
+            # every answer carries the headers, a malformed or unknown tenant's too (those count under one key,
+            # so that made-up tenant ids leave no counters behind)
+            try:
+                tenant = service.tenant(org, _short_code(request))
+            except SlasError:
+                headers = service.rate_headers("-")
+                raise
+            headers = service.rate_headers(tenant.id)
             response = await handler(request, tenant)
         except SlasError as exc:
             exc.headers.update(headers)

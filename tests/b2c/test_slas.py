@@ -184,6 +184,22 @@ def test_tenant_errors_carry_the_rate_limit_headers_too(client: httpx.Client, or
             assert f"x-ratelimit-{name}-{part}".lower() in response.headers
 
 
+def test_unknown_tenants_count_under_one_key(client: httpx.Client, runtime: Runtime) -> None:
+    # a tenant that does not exist has no rate bucket of its own: random tenant ids add no counters to the state
+    from mockown.b2c.models import Counter
+
+    counters = runtime.store.table(Counter)
+    seen = []
+    for org in ("f_ecom_aaaa_001", "f_ecom_bbbb_002", "zzxy_prd", "f_ecom_cccc_003"):
+        response = client.post(f"/shopper/auth/v1/organizations/{org}/oauth2/token", data={"grant_type": "x"})
+        assert response.status_code in (400, 404)
+        seen.append(int(response.headers["x-ratelimit-1m-remaining"]))
+        if len(seen) == 1:
+            size = len(counters)
+    assert seen == [seen[0], seen[0] - 1, seen[0] - 2, seen[0] - 3]
+    assert len(counters) == size
+
+
 # -- /authorize --------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("change", "status", "description"),
