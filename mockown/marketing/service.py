@@ -363,7 +363,7 @@ class MarketingService:
             scopes = self._scopes(integration, params.get("scope"))
         except McOAuthError as exc:
             return back(error=exc.error, error_description=exc.description)
-        challenge = params.get("code_challenge")
+        challenge = params.get("code_challenge") or None  # empty: no challenge (no verifier could match it)
         if integration.type == "public" and self.settings.pkce == "required" and not challenge:
             return back(error="invalid_request", error_description="The code_challenge parameter is required.")
         method = params.get("code_challenge_method") or "S256"

@@ -293,6 +293,12 @@ def test_pkce_is_checked_when_a_challenge_was_given(client: httpx.Client) -> Non
     assert exchange(client, PUBLIC, code, code_verifier=verifier).status_code == 200
 
 
+def test_an_empty_code_challenge_is_no_challenge(client: httpx.Client) -> None:
+    # PKCE optional (the default): `code_challenge=` is as if it were left out, not a challenge no verifier matches
+    code = code_for(client, PUBLIC, code_challenge="")
+    assert exchange(client, PUBLIC, code).status_code == 200
+
+
 def test_pkce_method_other_than_s256_is_refused_at_authorize(client: httpx.Client) -> None:
     # RFC 7636 4.4.1: a transformation the server does not support is an invalid_request at /authorize; the
     # mock checks S256 only, so a `plain` challenge used to be accepted here and then fail at /v2/token
