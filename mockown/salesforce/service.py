@@ -338,7 +338,9 @@ class SalesforceService:
         """Whether the mock is called on a My Domain: a host ending in `.my.salesforce.com` (sandboxes too) or
         the `my_domain` of a seeded org (the host memoized: the discovery route asks on every request)."""
         host = self.documents.host(base)
-        return host.endswith(MY_DOMAIN_SUFFIX) or self.orgs.first("my_domain", host) is not None
+        if host.endswith(MY_DOMAIN_SUFFIX):
+            return True
+        return bool(host) and self.orgs.first("my_domain", host) is not None  # "": no host, no org's My Domain
 
     def instance_url(self, org: Org, base: str) -> str:
         return f"https://{org.my_domain}" if org.my_domain else base

@@ -44,7 +44,8 @@ class FrontdoorOtp:
 
 def my_domain_org(service: SalesforceService, base: str) -> Org | None:
     """The org whose My Domain `base` is, or None (also for a `*.my.salesforce.com` no seeded org owns)."""
-    return service.orgs.first("my_domain", service.documents.host(base))
+    host = service.documents.host(base)
+    return service.orgs.first("my_domain", host) if host else None  # "" (no host) is no org's My Domain
 
 
 def auth_configuration(service: SalesforceService, base: str) -> dict[str, Any] | None:

@@ -78,6 +78,16 @@ def test_a_host_that_is_no_url_host_gets_the_default_documents(client: httpx.Cli
     assert client.get(AUTH_CONFIG, headers={"host": host}).status_code == 404
 
 
+@pytest.mark.parametrize("host", ["[::1", ":8080"])
+def test_no_host_is_the_my_domain_of_an_org_seeded_with_an_empty_one(
+    client: httpx.Client, runtime: Runtime, host: str
+) -> None:
+    """A Host without a host name ("" once parsed) matches no org, even one whose `my_domain` is ""."""
+    _own_my_domain(runtime, "")
+    assert "end_session_endpoint" not in client.get(DISCOVERY, headers={"host": host}).json()
+    assert client.get(AUTH_CONFIG, headers={"host": host}).status_code == 404
+
+
 # -- auth-configuration --------------------------------------------------------------------------------
 def test_auth_configuration_of_the_org_owning_the_my_domain(client: httpx.Client, runtime: Runtime) -> None:
     _own_my_domain(runtime)
