@@ -54,6 +54,11 @@ def seed_salesforce(runtime: Runtime, body: Any) -> dict[str, Any]:
     return {"orgs": [seed_org(runtime, org) for org in orgs]}
 
 
+def _host(value: str | None) -> str | None:
+    """A host name as requests are matched against it: lower-case (host names are case-insensitive)."""
+    return value.lower() if value else value
+
+
 def seed_org(runtime: Runtime, data: Any) -> dict[str, Any]:
     """Create one org (defaults for everything left out) and return its credentials."""
     data = _check("org", {} if data is None else data, _ORG_KEYS)
@@ -65,7 +70,7 @@ def seed_org(runtime: Runtime, data: Any) -> dict[str, Any]:
     org = Org(
         id=org_id,
         name=text(data.get("name"), "salesforce org name", "") or f"Org {org_id[:15]}",
-        my_domain=opt_text(data.get("my_domain"), "salesforce org my_domain"),
+        my_domain=_host(opt_text(data.get("my_domain"), "salesforce org my_domain")),
         instance_name=text(data.get("instance_name"), "salesforce org instance_name", "MOCK1"),
         organization_type=text(data.get("organization_type"), "salesforce org organization_type", "Developer Edition"),
         is_sandbox=flag(data.get("is_sandbox"), "salesforce org is_sandbox", False),

@@ -106,6 +106,18 @@ def test_auth_configuration_of_the_org_owning_the_my_domain(client: httpx.Client
     assert body["MobileSDK"]["UseAndroidNativeBrowserForAuthentication"] is False
 
 
+def test_a_my_domain_seeded_in_capitals_is_that_host(client: httpx.Client) -> None:
+    """Host names are case-insensitive: the request's is compared lower-case, so the seeded one is stored so."""
+    orgs = {"orgs": [{"my_domain": "Caps-Co.My.Salesforce.com", "users": [{"username": "caps@co.test"}]}]}
+    seeded = client.post("/_mockown/seed", json={"salesforce": orgs})
+    assert seeded.status_code == 201, seeded.text
+    org_id = seeded.json()["salesforce"]["orgs"][0]["id"]
+    for host in ("caps-co.my.salesforce.com", "CAPS-CO.MY.SALESFORCE.COM"):
+        response = client.get(AUTH_CONFIG, headers={"host": host})
+        assert response.status_code == 200
+        assert response.json()["OrgId"] == org_id[:15]
+
+
 @pytest.mark.parametrize("host", [None, "login.salesforce.com", "nobody.my.salesforce.com"])
 def test_auth_configuration_elsewhere_is_the_oauth_404(client: httpx.Client, host: str | None) -> None:
     response = client.get(AUTH_CONFIG, headers={"host": host} if host else {})
