@@ -20,7 +20,7 @@ from ..http.api import runtime_of
 from ..http.forms import Params, read_params
 from ..salesforce import web
 from ..salesforce.errors import OAuthError
-from .login import _login_error, login_page, message_page
+from .login import login_error, login_page, message_page
 from .session import SESSION_COOKIE, Page, csrf_ok, secure, session_user, start_session
 
 FRONTDOOR = "/secur/frontdoor.jsp"
@@ -69,7 +69,7 @@ async def home(request: Request) -> Response:
         try:
             logged_in = service.login(username, params.get("password"))
         except OAuthError:
-            error = _login_error(service, username)
+            error = login_error(service, username)
             return login_page(
                 page, action=HOME, fields=fields, title="Salesforce", username=username or "", error=error
             )

@@ -138,7 +138,7 @@ def _forbidden(page: Page) -> Response:
     return message_page(page, "Session expired", text, status=403)
 
 
-def _login_error(service: SalesforceService, username: str | None) -> str:
+def login_error(service: SalesforceService, username: str | None) -> str:
     user = service.user_by_username(username)
     if user is not None and user.locked_until > service.clock.now():
         return LOCKED
@@ -248,7 +248,7 @@ async def login_submit(request: Request) -> Response:
             fields={"q": query},
             title=req.app.name,
             username=username or "",
-            error=_login_error(service, username),
+            error=login_error(service, username),
             display=req.display,
         )
     if req.app.auto_approve and "consent" not in req.prompt:
@@ -308,7 +308,7 @@ async def device_page(request: Request) -> Response:
                 fields={"action": "login", "user_code": code},
                 title="Connect Your Device",
                 username=username or "",
-                error=_login_error(service, username),
+                error=login_error(service, username),
             )
         fresh_login = True
     if user is None:
