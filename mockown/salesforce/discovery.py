@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 MY_DOMAIN_SUFFIX = ".my.salesforce.com"  # also the sandboxes' <name>--<sbx>.sandbox.my.salesforce.com
@@ -59,6 +60,9 @@ def my_domain_configuration(base: str) -> dict[str, Any]:
     return {**dict(endpoints), "frontchannel_logout_supported": True, "frontchannel_logout_session_supported": False}
 
 
+T = TypeVar("T")
+
+
 class DocumentCache:
     """Serialized documents per base URL (bounded: a client can send any Host)."""
 
@@ -69,32 +73,33 @@ class DocumentCache:
         self._limit = limit
 
     def discovery(self, base: str) -> bytes:
-        doc = self._docs.get(base)
-        if doc is None:
-            if len(self._docs) >= self._limit:
-                self._docs.clear()
-            doc = self._docs[base] = json.dumps(openid_configuration(base), separators=(",", ":")).encode()
-        return doc
+        doc = self._docs.get(base)  # the hit inline: the discovery route asks on every request
+        return doc if doc is not None else self._fill(self._docs, base, _document(openid_configuration))
 
     def host(self, base: str) -> str:
         """The lower-case host of `base` ("" when it has none), memoized (the discovery route asks on every request)."""
         host = self._hosts.get(base)
-        if host is None:
-            if len(self._hosts) >= self._limit:
-                self._hosts.clear()
-            try:
-                host = (urlsplit(base).hostname or "").lower()
-            except ValueError:  # a Host header urlsplit refuses (e.g. an unclosed IPv6 bracket): no My Domain
-                host = ""
-            self._hosts[base] = host
-        return host
+        return host if host is not None else self._fill(self._hosts, base, _host)
 
     def my_domain_discovery(self, base: str) -> bytes:
         """The My Domain variant, cached apart from the default documents (same bound)."""
         doc = self._my_domain.get(base)
-        if doc is None:
-            if len(self._my_domain) >= self._limit:
-                self._my_domain.clear()
-            doc = json.dumps(my_domain_configuration(base), separators=(",", ":")).encode()
-            self._my_domain[base] = doc
-        return doc
+        return doc if doc is not None else self._fill(self._my_domain, base, _document(my_domain_configuration))
+
+    def _fill(self, cache: dict[str, T], base: str, make: Callable[[str], T]) -> T:
+        """A miss: `make(base)` into `cache`, emptied first when it holds `limit` entries."""
+        if len(cache) >= self._limit:
+            cache.clear()
+        value = cache[base] = make(base)
+        return value
+
+
+def _document(build: Callable[[str], dict[str, Any]]) -> Callable[[str], bytes]:
+    return lambda base: json.dumps(build(base), separators=(",", ":")).encode()
+
+
+def _host(base: str) -> str:
+    try:
+        return (urlsplit(base).hostname or "").lower()
+    except ValueError:  # a Host header urlsplit refuses (e.g. an unclosed IPv6 bracket): no My Domain
+        return ""
