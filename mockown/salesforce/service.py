@@ -482,9 +482,11 @@ class SalesforceService:
     def live_access(self, raw: str | None, *, touch: bool = True) -> AccessToken | None:
         """The live session for `raw`; with `touch` (a use of the session), its idle timer slides forward
         once half the timeout has passed, as Salesforce does. Introspection looks without touching."""
-        if not raw:
-            return None
-        token = self.access_tokens.get(security.token_hash(raw))
+        return self.live_session(security.token_hash(raw), touch=touch) if raw else None
+
+    def live_session(self, token_id: str, *, touch: bool = True) -> AccessToken | None:
+        """`live_access` by the token's id (its hash), e.g. for a browser session started from it."""
+        token = self.access_tokens.get(token_id)
         if token is None:
             return None
         now = self.clock.now()

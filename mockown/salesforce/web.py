@@ -73,13 +73,13 @@ def auth_configuration(service: SalesforceService, base: str) -> dict[str, Any] 
 
 
 # -- sessions ------------------------------------------------------------------------------------------
-def session_user(service: SalesforceService, raw: str | None) -> User | None:
-    """The active user of a live opaque access token (a session id), or None."""
+def session_user(service: SalesforceService, raw: str | None) -> tuple[User, str] | None:
+    """The active user of a live opaque access token (a session id) and the token's id, or None."""
     token = service.live_access(raw)
     if token is None or token.format == "jwt":
         return None
     user = service.user(token.user_id)
-    return user if user is not None and user.active else None
+    return (user, token.id) if user is not None and user.active else None
 
 
 def single_access(service: SalesforceService, raw: str | None, base: str) -> dict[str, str]:

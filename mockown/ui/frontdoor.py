@@ -47,11 +47,17 @@ async def frontdoor(request: Request) -> Response:
     service = runtime_of(request).salesforce
     ret = web.safe_return(params.get("retURL"))
     sid = params.get("sid")
-    user = web.session_user(service, sid) if sid else web.redeem_otp(service, params.get("otp"))
+    # a session id's browser session is that session: it ends when the token is revoked or expires (spec 10)
+    token_id: str | None = None
+    if sid:
+        session = web.session_user(service, sid)
+        user, token_id = session if session is not None else (None, None)
+    else:
+        user = web.redeem_otp(service, params.get("otp"))
     if user is None:
         return _redirect(f"{HOME}?{urlencode({'ec': '302', 'startURL': ret or HOME})}")
     response = _redirect(ret or HOME)
-    start_session(request, response, user)
+    start_session(request, response, user, token_id=token_id)
     return response
 
 

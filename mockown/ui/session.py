@@ -7,7 +7,9 @@ process never accept each other's cookies. Cookies are HttpOnly and SameSite=Lax
   `HMAC(secret, "csrf|" + bid)` in a hidden field, and a POST without the cookie or with another token is
   refused (double-submit with a signed token: a cross-site form cannot read or forge either).
 * `sid`: `{"u": user id, "exp": expiry}` signed with HMAC-SHA256; expiry on the app's clock
-  (`web_session_ttl`). The user must still exist and be active.
+  (`web_session_ttl`). The user must still exist and be active. A session `frontdoor.jsp?sid=` started from an
+  access token also holds the token's id (`"t"`) and lasts only while that token is live: an access token is
+  a session id, and revoking it logs that session out (spec 5, 10).
 """
 
 from __future__ import annotations
@@ -111,14 +113,21 @@ def session_user(request: Request) -> User | None:
     exp = payload.get("exp")
     if not isinstance(exp, int | float) or runtime.clock.now() >= exp:
         return None
+    token_id = payload.get("t")
+    if token_id is not None and runtime.salesforce.live_session(str(token_id), touch=False) is None:
+        return None
     user = runtime.salesforce.user(str(payload.get("u", "")))
     if user is None or not user.active:
         return None
     return user
 
 
-def start_session(request: Request, response: Response, user: User) -> None:
+def start_session(request: Request, response: Response, user: User, *, token_id: str | None = None) -> None:
+    """Log the browser in as `user`; with `token_id`, for as long as that access token is live too."""
     runtime = runtime_of(request)
     ttl = runtime.config.salesforce.web_session_ttl
-    value = sign(runtime.ui_secret, {"u": user.id, "exp": runtime.clock.now() + ttl})
+    payload: dict[str, Any] = {"u": user.id, "exp": runtime.clock.now() + ttl}
+    if token_id is not None:
+        payload["t"] = token_id
+    value = sign(runtime.ui_secret, payload)
     set_cookie(request, response, SESSION_COOKIE, value)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from mockown.clock import FrozenClock
 from mockown.runtime import Runtime
 from mockown.salesforce import web
-from tests.conftest import ADMIN, CALLBACK, CID, ORG
+from tests.conftest import ADMIN, CALLBACK, CID, ORG, SECRET
 from tests.salesforce.helpers import code_tokens
 
 MY = "acme.my.salesforce.com"
@@ -190,6 +190,40 @@ def test_the_login_page_logs_in_and_goes_to_start_url(client: httpx.Client) -> N
     assert client.post("/", data={**form, "password": "Passw0rd!", "_csrf": "forged"}).status_code == 403
     ok = client.post("/", data={**form, "password": "Passw0rd!", "startURL": "https://evil.example"})
     assert (ok.status_code, ok.headers["location"]) == (302, "/")
+    assert _logged_in_as(client) == ADMIN
+
+
+def test_a_frontdoor_session_ends_when_its_session_id_is_revoked(client: httpx.Client) -> None:
+    # an access token is a session id (spec 10) and revoking it "invalidates it" (spec 5): the browser session
+    # frontdoor.jsp started from it is that session
+    token = code_tokens(client, scope="api web")["access_token"]
+    client.get("/secur/frontdoor.jsp", params={"sid": token})
+    assert _logged_in_as(client) == ADMIN
+    assert client.post("/services/oauth2/revoke", data={"token": token}).status_code == 200
+    assert _logged_in_as(client) is None
+
+
+def test_a_frontdoor_session_ends_when_its_session_id_times_out(
+    client: httpx.Client, clock: FrozenClock, runtime: Runtime
+) -> None:
+    app = runtime.salesforce.app_by_client_id(CID)
+    assert app is not None and runtime.config.salesforce.web_session_ttl > 900
+    app.session_timeout = 900  # the session id dies well before the login cookie would
+    runtime.salesforce.apps.put(app)
+    token = code_tokens(client, scope="api web")["access_token"]
+    client.get("/secur/frontdoor.jsp", params={"sid": token})
+    assert _logged_in_as(client) == ADMIN
+    timeout = client.post("/services/oauth2/introspect", data={"token": token}, auth=(CID, SECRET)).json()
+    clock.advance(timeout["exp"] - clock.now())
+    assert _logged_in_as(client) is None
+
+
+def test_a_session_from_the_login_page_is_tied_to_no_token(client: httpx.Client) -> None:
+    token = code_tokens(client, scope="api web")["access_token"]
+    page = client.get("/")
+    csrf = page.text.split("name='_csrf' value='", 1)[1].split("'", 1)[0]
+    client.post("/", data={"_csrf": csrf, "username": ADMIN, "password": "Passw0rd!"})
+    assert client.post("/services/oauth2/revoke", data={"token": token}).status_code == 200
     assert _logged_in_as(client) == ADMIN
 
 
