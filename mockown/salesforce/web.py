@@ -42,6 +42,30 @@ class FrontdoorOtp:
     used: bool = False
 
 
+@record("sf_ended_browser_sessions")
+@dataclass(slots=True)
+class EndedBrowserSession:
+    """A browser session the OIDC logout ended: its cookie is refused until it would have expired anyway."""
+
+    id: str  # hash of the session's nonce
+    expires_at: float
+
+
+def end_browser_session(service: SalesforceService, nonce: str, expires_at: float) -> None:
+    """Refuse the browser session `nonce` from now on (a copy of its cookie included); expired entries go."""
+    table = service.store.table(EndedBrowserSession)
+    now = service.clock.now()
+    with service.store.atomic():
+        for old in [e for e in table.all() if e.expires_at <= now]:
+            table.delete(old.id)
+        if expires_at > now:
+            table.put(EndedBrowserSession(security.token_hash(nonce), expires_at))
+
+
+def browser_session_ended(service: SalesforceService, nonce: str) -> bool:
+    return service.store.table(EndedBrowserSession).get(security.token_hash(nonce)) is not None
+
+
 def my_domain_org(service: SalesforceService, base: str) -> Org | None:
     """The org whose My Domain `base` is, or None (also for a `*.my.salesforce.com` no seeded org owns)."""
     host = service.documents.host(base)

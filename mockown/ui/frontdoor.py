@@ -21,7 +21,7 @@ from ..http.forms import Params, read_params
 from ..salesforce import web
 from ..salesforce.errors import OAuthError
 from .login import login_error, login_page, message_page
-from .session import SESSION_COOKIE, Page, csrf_ok, secure, session_user, start_session
+from .session import SESSION_COOKIE, Page, csrf_ok, end_session, secure, session_user, start_session
 
 FRONTDOOR = "/secur/frontdoor.jsp"
 LOGOUT = "/services/auth/idp/oidc/logout"
@@ -93,6 +93,7 @@ async def home(request: Request) -> Response:
 async def logout(request: Request) -> Response:
     page = Page(request)
     params = await _params(request)
+    end_session(request)
     target = web.logout_redirect(runtime_of(request).salesforce, params)
     if target is not None:
         response = page.finish(_redirect(target))

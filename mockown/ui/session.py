@@ -9,7 +9,8 @@ process never accept each other's cookies. Cookies are HttpOnly and SameSite=Lax
 * `sid`: `{"u": user id, "exp": expiry}` signed with HMAC-SHA256; expiry on the app's clock
   (`web_session_ttl`). The user must still exist and be active. A session `frontdoor.jsp?sid=` started from an
   access token also holds the token's id (`"t"`) and lasts only while that token is live: an access token is
-  a session id, and revoking it logs that session out (spec 5, 10).
+  a session id, and revoking it logs that session out (spec 5, 10). Each session has a random nonce (`"n"`):
+  the OIDC logout files it as ended, so a copy of the cookie stops working too.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from starlette.responses import Response
 
 from .. import security
 from ..http.api import base_url, runtime_of
+from ..salesforce import web
 from ..salesforce.models import User
 
 SESSION_COOKIE = "sid"
@@ -116,17 +118,30 @@ def session_user(request: Request) -> User | None:
     token_id = payload.get("t")
     if token_id is not None and runtime.salesforce.live_session(str(token_id), touch=False) is None:
         return None
+    nonce = payload.get("n")
+    if nonce is not None and web.browser_session_ended(runtime.salesforce, str(nonce)):
+        return None
     user = runtime.salesforce.user(str(payload.get("u", "")))
     if user is None or not user.active:
         return None
     return user
 
 
+def end_session(request: Request) -> None:
+    """End this browser's session for good: a copy of its cookie is refused too (the cookie itself is cleared
+    by the caller's response)."""
+    runtime = runtime_of(request)
+    payload = unsign(runtime.ui_secret, request.cookies.get(SESSION_COOKIE))
+    if payload is None or not isinstance(payload.get("n"), str) or not isinstance(payload.get("exp"), int | float):
+        return
+    web.end_browser_session(runtime.salesforce, payload["n"], float(payload["exp"]))
+
+
 def start_session(request: Request, response: Response, user: User, *, token_id: str | None = None) -> None:
     """Log the browser in as `user`; with `token_id`, for as long as that access token is live too."""
     runtime = runtime_of(request)
     ttl = runtime.config.salesforce.web_session_ttl
-    payload: dict[str, Any] = {"u": user.id, "exp": runtime.clock.now() + ttl}
+    payload: dict[str, Any] = {"u": user.id, "exp": runtime.clock.now() + ttl, "n": secrets.token_urlsafe(16)}
     if token_id is not None:
         payload["t"] = token_id
     value = sign(runtime.ui_secret, payload)

@@ -10,8 +10,10 @@ import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from starlette.applications import Starlette
 
 from mockown.clock import FrozenClock
+from mockown.http.inprocess import in_process_client
 from mockown.runtime import Runtime
 from mockown.salesforce import web
 from tests.conftest import ADMIN, CALLBACK, CID, ORG, SECRET
@@ -289,6 +291,30 @@ def test_logout_ends_the_browser_session_and_shows_a_page(client: httpx.Client) 
     assert _logged_in_as(client) is None
     live = client.get("/services/data/v62.0/limits", headers={"Authorization": f"Bearer {tokens['access_token']}"})
     assert live.status_code == 200  # the OAuth session itself stays (revoke ends that)
+
+
+def test_logout_ends_the_session_for_a_copy_of_its_cookie_too(client: httpx.Client, app: Starlette) -> None:
+    _login_via_frontdoor(client)
+    copied = client.cookies["sid"]
+    with in_process_client(app) as other:  # another browser of the same user, logged in on its own
+        _login_via_frontdoor(other)
+        assert client.get(LOGOUT).status_code == 200
+        client.cookies.set("sid", copied)  # the cookie kept from before the logout, sent again
+        assert _logged_in_as(client) is None
+        assert _logged_in_as(other) == ADMIN
+
+
+def test_ended_sessions_are_forgotten_once_their_cookie_would_have_expired(
+    client: httpx.Client, clock: FrozenClock, runtime: Runtime
+) -> None:
+    _login_via_frontdoor(client)
+    client.get(LOGOUT)
+    ended = runtime.store.table(web.EndedBrowserSession)
+    assert len(ended.all()) == 1
+    clock.advance(runtime.config.salesforce.web_session_ttl)
+    _login_via_frontdoor(client)
+    client.get(LOGOUT)
+    assert len(ended.all()) == 1  # the first one's cookie is dead anyway: its entry went
 
 
 def test_logout_redirects_to_a_registered_callback_with_state(client: httpx.Client) -> None:
