@@ -23,7 +23,7 @@ from .introspect import introspect
 from .models import Org, User
 from .revoke import revoke
 from .service import SalesforceService
-from .token import JSON_TYPE, token
+from .token import JSON_TYPE, token, xml_response
 
 
 def _service(request: Request) -> SalesforceService:
@@ -113,21 +113,12 @@ def _formatted(request: Request, body: dict[str, Any]) -> Response:
         return Response(
             f"{callback}({json.dumps(body, indent=2 if pretty else None)})", media_type="application/javascript"
         )
-    if fmt == "xml":
-        from .token import render
-
+    if fmt in ("xml", "urlencoded"):
         flat = {k: v if isinstance(v, str) else json.dumps(v) for k, v in body.items()}
-        xml = render(flat, "xml", None)
-        if not pretty:
-            return xml
-        # one element per line, the fields indented (values are escaped: "><" only ever joins two tags)
-        lines = bytes(xml.body).decode().replace("><", ">\n<").split("\n")
-        readable = "\n".join(lines[:2] + ["  " + line for line in lines[2:-1]] + lines[-1:]) + "\n"
-        return Response(readable, media_type="application/xml", headers=NO_STORE)
-    if fmt == "urlencoded":
+        if fmt == "xml":
+            return xml_response(flat, pretty=pretty)
         from urllib.parse import urlencode
 
-        flat = {k: v if isinstance(v, str) else json.dumps(v) for k, v in body.items()}
         return Response(urlencode(flat), media_type="application/x-www-form-urlencoded")
     if pretty:
         return Response(json.dumps(body, indent=2), media_type=JSON_TYPE)

@@ -63,9 +63,15 @@ def response_format(fmt: str | None, accept: str | None) -> str:
     return kind
 
 
-def render(body: dict[str, Any], fmt: str | None, accept: str | None) -> Response:
-    """Salesforce's token response in JSON (default), urlencoded or XML, chosen by `format` or Accept."""
-    return _render(body, response_format(fmt, accept))
+def xml_response(body: dict[str, Any], *, pretty: bool = False) -> Response:
+    """`body` as Salesforce's `<OAuth>` XML document (the token endpoint's, also the identity service's); `pretty`:
+    one element per line, the fields indented."""
+    from xml.sax.saxutils import escape  # here: ~4 ms of imports every start-up would pay otherwise
+
+    sep, pad = ("\n", "  ") if pretty else ("", "")
+    fields = "".join(f"{sep}{pad}<{k}>{escape(str(v))}</{k}>" for k, v in body.items())
+    xml = f'<?xml version="1.0" encoding="UTF-8"?>{sep}<OAuth>{fields}{sep}</OAuth>{sep}'
+    return Response(xml, media_type="application/xml", headers=NO_STORE)
 
 
 def _render(body: dict[str, Any], kind: str) -> Response:
@@ -74,9 +80,5 @@ def _render(body: dict[str, Any], kind: str) -> Response:
 
         return Response(urlencode(body), media_type="application/x-www-form-urlencoded", headers=NO_STORE)
     if kind == "xml":
-        from xml.sax.saxutils import escape  # here: ~4 ms of imports every start-up would pay otherwise
-
-        fields = "".join(f"<{k}>{escape(str(v))}</{k}>" for k, v in body.items())
-        xml = f'<?xml version="1.0" encoding="UTF-8"?><OAuth>{fields}</OAuth>'
-        return Response(xml, media_type="application/xml", headers=NO_STORE)
+        return xml_response(body)
     return JsonBody(body, _TOKEN_HEADERS)
