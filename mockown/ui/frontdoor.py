@@ -14,24 +14,18 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from ..http.api import runtime_of
 from ..http.forms import Params, read_params
 from ..salesforce import web
 from ..salesforce.errors import OAuthError
-from .login import login_error, login_page, message_page
+from .login import forbidden, login_error, login_page, message_page, redirect
 from .session import SESSION_COOKIE, Page, csrf_ok, end_session, secure, session_user, start_session
 
 FRONTDOOR = "/secur/frontdoor.jsp"
 LOGOUT = "/services/auth/idp/oidc/logout"
 HOME = "/"
-
-
-def _redirect(url: str) -> Response:
-    response = RedirectResponse(url, status_code=302)
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 async def _params(request: Request) -> Params:
@@ -55,8 +49,8 @@ async def frontdoor(request: Request) -> Response:
     else:
         user = web.redeem_otp(service, params.get("otp"))
     if user is None:
-        return _redirect(f"{HOME}?{urlencode({'ec': '302', 'startURL': ret or HOME})}")
-    response = _redirect(ret or HOME)
+        return redirect(f"{HOME}?{urlencode({'ec': '302', 'startURL': ret or HOME})}")
+    response = redirect(ret or HOME)
     start_session(request, response, user, token_id=token_id)
     return response
 
@@ -70,7 +64,7 @@ async def home(request: Request) -> Response:
     fields = {"startURL": start} if start else {}
     if request.method == "POST":
         if not csrf_ok(request, params.get("_csrf")):
-            return message_page(page, "Session expired", "Your form expired. Reload the page and retry.", status=403)
+            return forbidden(page)
         username = params.get("username")
         try:
             logged_in = service.login(username, params.get("password"))
@@ -79,14 +73,14 @@ async def home(request: Request) -> Response:
             return login_page(
                 page, action=HOME, fields=fields, title="Salesforce", username=username or "", error=error
             )
-        response = _redirect(start or HOME)
+        response = redirect(start or HOME)
         start_session(request, response, logged_in)
         return page.finish(response)
     user = session_user(request)
     if user is None:
         return login_page(page, action=HOME, fields=fields, title="Salesforce")
     if start:
-        return page.finish(_redirect(start))
+        return page.finish(redirect(start))
     return message_page(page, "Home", f"You are logged in as {user.username}.")
 
 
@@ -96,7 +90,7 @@ async def logout(request: Request) -> Response:
     end_session(request)
     target = web.logout_redirect(runtime_of(request).salesforce, params)
     if target is not None:
-        response = page.finish(_redirect(target))
+        response = page.finish(redirect(target))
     else:
         response = message_page(page, "Logged Out", "You have been logged out.")
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=secure(request))

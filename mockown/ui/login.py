@@ -133,7 +133,8 @@ def message_page(page: Page, title: str, text: str, *, status: int = 200) -> Res
     return _html(page, title, f"<h1>{escape(title)}</h1><p id='message'>{escape(text)}</p>", status=status)
 
 
-def _forbidden(page: Page) -> Response:
+def forbidden(page: Page) -> Response:
+    """The answer to a form whose anti-CSRF token is missing or wrong."""
     text = "Your form expired. Go back, reload the page and try again."
     return message_page(page, "Session expired", text, status=403)
 
@@ -205,8 +206,9 @@ async def _form(request: Request) -> Params:
     return await read_params(request, runtime_of(request).config.max_body_bytes)
 
 
-def _redirect(decision: authz.Redirect) -> Response:
-    response = RedirectResponse(decision.url, status_code=302)
+def redirect(url: str) -> Response:
+    """A 302 to `url` that no cache keeps."""
+    response = RedirectResponse(url, status_code=302)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -227,7 +229,7 @@ async def _submitted(request: Request) -> _Submitted | Response:
     page = Page(request)
     form = await _form(request)
     if not csrf_ok(request, form.get("_csrf")):
-        return _forbidden(page)
+        return forbidden(page)
     query = form.get("q") or ""
     service = _service(request)
     return _Submitted(page, form, query, service, authz.parse(service, Params(parse_qsl(query))))
@@ -252,7 +254,7 @@ async def login_submit(request: Request) -> Response:
             display=req.display,
         )
     if req.app.auto_approve and "consent" not in req.prompt:
-        response = _redirect(authz.approve(service, req, user, base=base_url(request)))
+        response = redirect(authz.approve(service, req, user, base=base_url(request)).url)
     else:
         response = _consent(page, req, user, query)
     start_session(request, response, user)
@@ -268,8 +270,8 @@ async def consent_submit(request: Request) -> Response:
     if user is None or user.org_id != req.app.org_id:
         return login_page(page, action=LOGIN_ACTION, fields={"q": query}, title=req.app.name, display=req.display)
     if form.get("decision") == "allow":
-        return page.finish(_redirect(authz.approve(service, req, user, base=base_url(request))))
-    return page.finish(_redirect(authz.deny(req)))
+        return page.finish(redirect(authz.approve(service, req, user, base=base_url(request)).url))
+    return page.finish(redirect(authz.deny(req).url))
 
 
 # -- the device flow's verification page --------------------------------------------------------------
@@ -292,7 +294,7 @@ async def device_page(request: Request) -> Response:
     service = _service(request)
     form = await _form(request) if request.method == "POST" else Params(request.query_params.multi_items())
     if request.method == "POST" and not csrf_ok(request, form.get("_csrf")):
-        return _forbidden(page)
+        return forbidden(page)
     action = (form.get("decision") or form.get("action")) if request.method == "POST" else None
     code = form.get("user_code") or ""
     user = session_user(request)
