@@ -25,6 +25,21 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True)
+class SalesforceWording:
+    """`error_description` texts Salesforce does not document (spec §1 and §3: [UNK] wording): the mock's choices,
+    which a team can set to what its real org answers. The error codes themselves are documented and fixed."""
+
+    pkce_missing_verifier: str = "invalid code verifier"  # invalid_grant: a challenge was sent, no code_verifier
+    pkce_wrong_verifier: str = "invalid code verifier"  # invalid_request: the verifier does not match
+    code_invalid: str = "invalid authorization code"  # invalid_grant: unknown code, or another app's
+    code_reused: str = "invalid authorization code"  # invalid_grant: a code redeemed before
+    code_expired: str = "expired authorization code"  # invalid_grant: past its 15 minutes
+    cc_no_user: str = "no client credentials user enabled"  # invalid_grant: no run-as user on the app
+    device_pending: str = "authorization pending"  # authorization_pending while the user has not approved
+    device_expired: str = "device code expired"  # the `device_expired_error` code's description
+
+
+@dataclass(frozen=True)
 class SalesforceSettings:
     """Server-wide Salesforce behaviour. Per-app behaviour lives on each connected app (fixtures)."""
 
@@ -45,6 +60,7 @@ class SalesforceSettings:
     user_agent_refresh: str = "custom_scheme"  # refresh token in the user-agent fragment: custom_scheme|always|never
     web_session_ttl: int = 7200  # seconds a login on the login page lasts (the `sid` cookie)
     max_approvals: int = 5  # approvals (refresh-token families) per user per app; one more revokes the oldest
+    wording: SalesforceWording = field(default_factory=SalesforceWording)
 
 
 @dataclass(frozen=True)

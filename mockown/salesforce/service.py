@@ -414,12 +414,13 @@ class SalesforceService:
 
     def redeem_code(self, raw: str | None, app: ConnectedApp) -> AuthCode:
         """The code, marked used. A replayed code also revokes everything issued from it."""
+        wording = self.runtime.config.salesforce.wording
         if not raw:
-            raise invalid_grant("invalid authorization code")
+            raise invalid_grant(wording.code_invalid)
         with self.store.atomic():
             code = self.codes.get(security.token_hash(raw))
             if code is None or code.app_id != app.id:
-                raise invalid_grant("invalid authorization code")
+                raise invalid_grant(wording.code_invalid)
             if code.used:
                 for access_id in code.issued_access:
                     self._revoke_access(access_id)
@@ -427,9 +428,9 @@ class SalesforceService:
                     rt = self.refresh_tokens.get(refresh_id)
                     if rt is not None:
                         self.revoke_family(rt.family_id)
-                raise invalid_grant("invalid authorization code")
+                raise invalid_grant(wording.code_reused)
             if self.clock.now() >= code.expires_at:
-                raise invalid_grant("expired authorization code")
+                raise invalid_grant(wording.code_expired)
             code.used = True
             self.codes.put(code)
             return code

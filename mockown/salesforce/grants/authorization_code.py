@@ -28,14 +28,15 @@ class AuthorizationCodeGrant(Grant):
         if redirect_uri != code.redirect_uri:
             raise OAuthError("redirect_uri_mismatch", "redirect_uri must match configuration")
         if code.code_challenge:
+            wording = self.service.runtime.config.salesforce.wording
             verifier = self.params.get("code_verifier")
             if not verifier:
-                raise invalid_grant("invalid code verifier")
+                raise invalid_grant(wording.pkce_missing_verifier)
             if not security.equal(security.b64url_sha256(verifier), code.code_challenge):
-                raise OAuthError("invalid_request", "invalid code verifier")
+                raise OAuthError("invalid_request", wording.pkce_wrong_verifier)
         user = self.service.user(code.user_id)
         if user is None:
-            raise invalid_grant("invalid authorization code")
+            raise invalid_grant(self.service.runtime.config.salesforce.wording.code_invalid)
         self.service.require_active(user)
         issued = Issued(
             org=self.service.org(code.org_id),

@@ -25,7 +25,7 @@ class ClientCredentialsGrant(Grant):
             raise invalid_grant("request not supported on this domain")
         user = self.service.user_by_username(app.client_credentials_user)
         if user is None or user.org_id != app.org_id:
-            raise invalid_grant("no client credentials user enabled")
+            raise invalid_grant(settings.wording.cc_no_user)
         self.service.require_active(user)
         scopes = self.service.grant_scopes(app, self.params.get("scope"), exclude=NOT_GRANTED)
         issued = Issued(org=self.service.org(user.org_id), user=user, app=app, scopes=scopes, api_instance_url=True)

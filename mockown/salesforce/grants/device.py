@@ -30,13 +30,14 @@ class DeviceGrant(Grant):
             raise invalid_grant("invalid device code")
         table = self.service.store.table(DeviceCode)
         now = self.service.clock.now()
+        settings = self.service.runtime.config.salesforce
         error: OAuthError | None = None
         with self.service.store.atomic():  # state changes are kept; the error is raised after the block
             device = table.get(security.token_hash(raw))
             if device is None or device.app_id != app.id or device.used:
                 raise invalid_grant("invalid device code")
             if now >= device.expires_at:
-                error = OAuthError(self.service.runtime.config.salesforce.device_expired_error, "device code expired")
+                error = OAuthError(settings.device_expired_error, settings.wording.device_expired)
             elif device.denied:
                 device.used = True
                 error = OAuthError("access_denied", "end-user denied authorization")
@@ -45,7 +46,7 @@ class DeviceGrant(Grant):
                     device.interval += 5
                     error = OAuthError("slow_down", "polling too frequently")
                 else:
-                    error = OAuthError("authorization_pending", "authorization pending")
+                    error = OAuthError("authorization_pending", settings.wording.device_pending)
                 device.last_poll = now
             else:
                 device.used = True
