@@ -98,9 +98,11 @@ def auth_configuration(service: SalesforceService, base: str) -> dict[str, Any] 
 
 # -- sessions ------------------------------------------------------------------------------------------
 def session_user(service: SalesforceService, raw: str | None) -> tuple[User, str] | None:
-    """The active user of a live opaque access token (a session id) and the token's id, or None."""
+    """The active user of a live opaque access token (a session id) with the `web` or `full` scope, and the
+    token's id; else None. Salesforce: for `frontdoor.jsp`, "one of the scopes [of the connected app] must be
+    web or full" (help article 000386254, "Use of frontdoor.jsp to Log in to Salesforce")."""
     token = service.live_access(raw)
-    if token is None or token.format == "jwt":
+    if token is None or token.format == "jwt" or WEB_SCOPES.isdisjoint(token.scopes):
         return None
     user = service.user(token.user_id)
     return (user, token.id) if user is not None and user.active else None

@@ -170,6 +170,25 @@ def test_frontdoor_with_a_dead_or_unknown_sid_goes_to_the_login_page(client: htt
     assert _logged_in_as(client) is None
 
 
+def test_frontdoor_needs_the_web_or_full_scope(client: httpx.Client) -> None:
+    # "one of the scopes specified when you create a connected app must be web or full" (Salesforce help)
+    api_only = code_tokens(client, scope="api openid")["access_token"]
+    _to_login(client.get("/secur/frontdoor.jsp", params={"sid": api_only, "retURL": "/home"}), "/home")
+    assert _logged_in_as(client) is None
+    full = code_tokens(client, scope="full")["access_token"]
+    response = client.get("/secur/frontdoor.jsp", params={"sid": full, "retURL": "/home"})
+    assert (response.status_code, response.headers["location"]) == (302, "/home")
+    assert _logged_in_as(client) == ADMIN
+
+
+def test_frontdoor_takes_the_session_id_in_a_posted_form(client: httpx.Client) -> None:
+    # Salesforce's documented form: method=POST, hidden `sid` and `retURL`
+    token = code_tokens(client, scope="api web")["access_token"]
+    response = client.post("/secur/frontdoor.jsp", data={"sid": token, "retURL": "/apex/Page"})
+    assert (response.status_code, response.headers["location"]) == (302, "/apex/Page")
+    assert _logged_in_as(client) == ADMIN
+
+
 def test_a_jwt_access_token_is_not_a_session_id(client: httpx.Client, runtime: Runtime) -> None:
     app = runtime.salesforce.app_by_client_id(CID)
     assert app is not None
