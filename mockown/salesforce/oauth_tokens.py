@@ -19,11 +19,12 @@ import base64
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import ids, security
 from ..clock import iso
-from .models import RefreshToken, User
+from .models import ConnectedApp, RefreshToken, User
 
 if TYPE_CHECKING:
     from .models import Org
@@ -52,6 +53,12 @@ def _key(service: SalesforceService) -> bytes:
     return bytes.fromhex(stored)
 
 
+def signing_key(service: SalesforceService) -> bytes:
+    """The store-wide key that identifiers derived from an approval (its `DeleteToken`, its OAuth usage token
+    identifier) are made under."""
+    return _key(service)
+
+
 def delete_token(key: bytes, family_id: str) -> str:
     mac = hmac.new(key, b"OauthToken.DeleteToken\x00" + family_id.encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
@@ -65,51 +72,85 @@ def sees_all(viewer: User) -> bool:
     return viewer.profile.strip().lower() == ADMIN_PROFILE
 
 
-def rows(service: SalesforceService, org: Org, viewer: User) -> list[dict[str, Any]]:
-    """The live approvals `viewer` may see in `org`, oldest first (every one: the caller caps them)."""
+@dataclass(slots=True)
+class Approval:
+    """A live approval: a user's grant to a connected app, i.e. a refresh-token family with a live current token."""
+
+    family_id: str
+    root: RefreshToken  # the family's first token (it holds the `DeleteToken` hash)
+    head: RefreshToken  # the newest token not revoked nor rotated away
+    members: list[RefreshToken]
+    app: ConnectedApp
+
+    @property
+    def created(self) -> float:
+        return min(rt.issued_at for rt in self.members)
+
+    @property
+    def last_used(self) -> float:
+        return max(rt.last_used for rt in self.members)
+
+    @property
+    def use_count(self) -> int:
+        return sum(rt.use_count for rt in self.members)
+
+
+def live_approvals(
+    service: SalesforceService, org: Org, *, user_id: str | None = None, app_id: str | None = None
+) -> list[Approval]:
+    """`org`'s live approvals (of one user and/or one app when given), oldest first. OauthToken's rows and the
+    Connect "OAuth usage" resources both read this."""
     now = service.clock.now()
-    everyone = sees_all(viewer)
     families: dict[str, list[RefreshToken]] = {}
     for rt in service.refresh_tokens.find("org_id", org.id):
-        if everyone or rt.user_id == viewer.id:
+        if (user_id is None or rt.user_id == user_id) and (app_id is None or rt.app_id == app_id):
             families.setdefault(rt.family_id, []).append(rt)
-    out: list[tuple[float, str, dict[str, Any]]] = []
+    out: list[Approval] = []
+    for family_id, members in families.items():
+        current = [rt for rt in members if not rt.revoked and not rt.rotated]
+        if not current:
+            continue
+        head = max(current, key=lambda rt: rt.issued_at)
+        app = service.apps.get(head.app_id)
+        if app is None or not service.refresh_live(head, app, now):
+            continue
+        root = next((rt for rt in members if rt.id == family_id), None)
+        if root is None:  # a family always keeps its first token; without it, no delete token can be filed
+            continue
+        out.append(Approval(family_id, root, head, members, app))
+    out.sort(key=lambda a: (a.created, a.family_id))
+    return out
+
+
+def rows(service: SalesforceService, org: Org, viewer: User) -> list[dict[str, Any]]:
+    """The live approvals `viewer` may see in `org`, oldest first (every one: the caller caps them)."""
+    out: list[dict[str, Any]] = []
     key: bytes | None = None
     with service.store.atomic():
-        for family_id, members in families.items():
-            current = [rt for rt in members if not rt.revoked and not rt.rotated]
-            if not current:
-                continue
-            head = max(current, key=lambda rt: rt.issued_at)
-            app = service.apps.get(head.app_id)
-            if app is None or not service.refresh_live(head, app, now):
-                continue
-            root = next((rt for rt in members if rt.id == family_id), None)
-            if root is None:  # a family always keeps its first token; without it, no delete token can be filed
-                continue
+        for approval in live_approvals(service, org, user_id=None if sees_all(viewer) else viewer.id):
+            root, head = approval.root, approval.head
             key = key or _key(service)
-            raw_delete = delete_token(key, family_id)
+            raw_delete = delete_token(key, approval.family_id)
             digest = security.token_hash(raw_delete)
             # filed the first time it is shown; filed again when the key changed (a snapshot restored elsewhere)
             if root.delete_hash is None or not security.equal(root.delete_hash, digest):
                 root.delete_hash = digest
                 service.refresh_tokens.put(root)
-            created = min(rt.issued_at for rt in members)
-            row = {
-                "Id": None,
-                "AccessToken": head.hint + "..." if head.hint else None,
-                "AppMenuItemId": None,
-                "AppName": app.name,
-                "CreatedDate": _date(created),
-                "DeleteToken": raw_delete,
-                "LastUsedDate": _date(max(rt.last_used for rt in members)),
-                "RequestToken": None,
-                "UseCount": sum(rt.use_count for rt in members),
-                "UserId": ids.to18(head.user_id),
-            }
-            out.append((created, family_id, row))
-    out.sort(key=lambda item: (item[0], item[1]))
-    return [row for _, _, row in out]
+            out.append(
+                {
+                    "Id": None,
+                    "AccessToken": head.hint + "..." if head.hint else None,
+                    "AppMenuItemId": None,
+                    "AppName": approval.app.name,
+                    "CreatedDate": _date(approval.created),
+                    "DeleteToken": raw_delete,
+                    "LastUsedDate": _date(approval.last_used),
+                    "RequestToken": None,
+                    "UseCount": approval.use_count,
+                    "UserId": ids.to18(head.user_id),
+                }
+            )
+    return out
 
 
 def approval_of_delete_token(service: SalesforceService, raw: str) -> RefreshToken | None:

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from .. import ids, security
-from . import oauth_tokens
+from . import describe, oauth_tokens
 from .errors import RestError, invalid_session
 from .models import AccessToken, Org, User
 from .service import SalesforceService, identity_url
@@ -99,69 +99,42 @@ def limits(org: Org) -> dict[str, dict[str, int]]:
     }
 
 
-_SOBJECTS: tuple[tuple[str, str, str | None], ...] = (  # name, plural label, key prefix: the objects served
-    ("OauthToken", "OAuth Tokens", None),  # query only (no retrieve); its Id is always null, so no key prefix
-    ("Organization", "Organizations", "00D"),
-    ("User", "Users", "005"),
-)
-_LABELS = {"ScratchOrgInfo": "Scratch Org Info", "OauthToken": "OAuth Token"}
-
-
 def describe_global(version: str, org: Org) -> dict[str, Any]:
-    """`GET /sobjects/` (describeGlobal): the objects the mock can read, in Salesforce's envelope."""
-    kinds = list(_SOBJECTS) + ([("ScratchOrgInfo", "Scratch Org Infos", "2SR")] if org.dev_hub else [])
-    root = f"/services/data/v{version}/sobjects"
-    sobjects = [
-        {
-            "name": name,
-            "label": _LABELS.get(name, name),
-            "labelPlural": plural,
-            "keyPrefix": prefix,
-            "custom": False,
-            "createable": False,
-            "updateable": False,
-            "deletable": False,
-            "queryable": True,
-            "retrieveable": name != "OauthToken",
-            "searchable": name == "User",
-            "urls": {
-                "sobject": f"{root}/{name}",
-                "describe": f"{root}/{name}/describe",
-                "rowTemplate": f"{root}/{name}/{{ID}}",
-            },
-        }
-        for name, plural, prefix in sorted(kinds)
-    ]
-    return {"encoding": "UTF-8", "maxBatchSize": 200, "sobjects": sobjects}
+    """`GET /sobjects/` (describeGlobal): the objects the mock can read (`describe.SOBJECTS`)."""
+    return describe.describe_global(version, org)
 
 
 # -- records -------------------------------------------------------------------------------------------
 def _user_fields(user: User) -> dict[str, Any]:
-    return {
-        "Id": user.id,
-        "Username": user.username,
-        "Name": user.display_name,
-        "FirstName": user.first_name or None,
-        "LastName": user.last_name,
-        "Email": user.email,
-        "IsActive": user.active,
-        "UserType": "Standard" if user.user_type == "STANDARD" else user.user_type.title(),
-        "LanguageLocaleKey": user.language,
-        "LocaleSidKey": user.locale,
-        "TimeZoneSidKey": user.timezone,
-    }
+    return describe.USER.row(
+        {
+            "Id": user.id,
+            "Username": user.username,
+            "Name": user.display_name,
+            "FirstName": user.first_name or None,
+            "LastName": user.last_name,
+            "Email": user.email,
+            "IsActive": user.active,
+            "UserType": "Standard" if user.user_type == "STANDARD" else user.user_type.title(),
+            "LanguageLocaleKey": user.language,
+            "LocaleSidKey": user.locale,
+            "TimeZoneSidKey": user.timezone,
+        }
+    )
 
 
 def _org_fields(org: Org) -> dict[str, Any]:
-    return {
-        "Id": org.id,
-        "Name": org.name,
-        "InstanceName": org.instance_name,
-        "IsSandbox": org.is_sandbox,
-        "TrialExpirationDate": None,
-        "NamespacePrefix": org.namespace_prefix,
-        "OrganizationType": org.organization_type,
-    }
+    return describe.ORGANIZATION.row(
+        {
+            "Id": org.id,
+            "Name": org.name,
+            "InstanceName": org.instance_name,
+            "IsSandbox": org.is_sandbox,
+            "TrialExpirationDate": None,
+            "NamespacePrefix": org.namespace_prefix,
+            "OrganizationType": org.organization_type,
+        }
+    )
 
 
 def _record(kind: str, fields: dict[str, Any], version: str, wanted: list[str] | None = None) -> dict[str, Any]:
@@ -182,12 +155,13 @@ def sobject(service: SalesforceService, kind: str, record_id: str, version: str,
     not_found = RestError(404, "NOT_FOUND", "The requested resource does not exist")
     if not ids.is_valid(record_id):
         raise not_found
-    if kind == "User":
+    served = describe.lookup(org, kind)  # sObject names are case-insensitive in REST URLs
+    if served is describe.USER:
         user = service.user(ids.to18(record_id))
         if user is None or user.org_id != org.id:
             raise not_found
         return _record("User", _user_fields(user), version)
-    if kind == "Organization":
+    if served is describe.ORGANIZATION:
         if not ids.same(record_id, org.id):
             raise not_found
         return _record("Organization", _org_fields(org), version)
@@ -211,17 +185,8 @@ def query(service: SalesforceService, soql: str | None, version: str, org: Org, 
     kind = match.group("object")
     wanted = [f.strip() for f in match.group("fields").split(",") if f.strip()]
     rows: list[dict[str, Any]]
-    canonical = {"user": "User", "organization": "Organization", "scratchorginfo": "ScratchOrgInfo",
-                 "oauthtoken": "OauthToken"}.get(kind.lower())  # fmt: skip
-    if canonical == "User":
-        rows = [_user_fields(u) for u in service.users.find("org_id", org.id)]
-    elif canonical == "Organization":
-        rows = [_org_fields(org)]
-    elif canonical == "ScratchOrgInfo" and org.dev_hub:
-        rows = []
-    elif canonical == "OauthToken":
-        rows = oauth_tokens.rows(service, org, user)
-    else:
+    served = describe.lookup(org, kind)  # the table describe and describeGlobal read: names and fields
+    if served is None:
         raise RestError(
             400,
             "INVALID_TYPE",
@@ -229,15 +194,22 @@ def query(service: SalesforceService, soql: str | None, version: str, org: Org, 
             "append the '__c' after the entity name. Please reference your WSDL or the describe call for the "
             "appropriate names.",
         )
-    if rows or canonical == "OauthToken":
-        known = {k.lower() for k in rows[0]} if rows else set(oauth_tokens.FIELDS)
-        for name in wanted:
-            if name.lower() not in known:
-                raise RestError(400, "INVALID_FIELD", f"No such column '{name}' on entity '{canonical}'.")
+    canonical = served.name
     field, value = match.group("field"), match.group("value")
+    for name in wanted + ([field] if field else []):
+        if served.field(name) is None:
+            raise RestError(400, "INVALID_FIELD", f"No such column '{name}' on entity '{canonical}'.")
+    if served is describe.USER:
+        rows = [_user_fields(u) for u in service.users.find("org_id", org.id)]
+    elif served is describe.ORGANIZATION:
+        rows = [_org_fields(org)]
+    elif served is describe.OAUTH_TOKEN:
+        rows = [describe.OAUTH_TOKEN.row(r) for r in oauth_tokens.rows(service, org, user)]
+    else:  # ScratchOrgInfo (a Dev Hub): the mock holds no scratch orgs
+        rows = []
     if field:
         rows = [r for r in rows if _matches(r, field, value)]
-    if canonical == "OauthToken":
+    if served is describe.OAUTH_TOKEN:
         rows = rows[: oauth_tokens.ROW_LIMIT]
     if match.group("limit"):
         rows = rows[: int(match.group("limit"))]

@@ -16,8 +16,8 @@ from ..http.api import Api, base_url, header, host_of, runtime_of
 from ..http.forms import Params, query_params, read_params
 from ..http.responses import JsonBody, JsonHeaders, Prepared
 from . import authorize as authz
+from . import describe, oauth_usage, rest, web
 from . import identity as ident
-from . import rest, web
 from .errors import RestError, identity_dialect, oauth_dialect, rest_dialect
 from .introspect import introspect
 from .models import Org, User
@@ -204,6 +204,9 @@ def _rest(handler: Callable[[RestCall], Any]) -> Callable[[Request], Awaitable[R
         except RestError as exc:
             exc.headers.update(headers)
             raise
+        if isinstance(body, Response):  # a 204 or 304 the handler made itself
+            body.headers.update(headers)
+            return body
         return _json(body, headers=headers)
 
     return endpoint
@@ -235,6 +238,73 @@ def query_endpoint(call: RestCall) -> Any:
     return rest.query(call.service, call.request.query_params.get("q"), call.version, call.org, call.user)
 
 
+def _sobject_type(call: RestCall) -> describe.SObjectType:
+    kind = describe.lookup(call.org, call.request.path_params["sobject"])  # case-insensitive, as Salesforce
+    if kind is None:
+        raise RestError(404, "NOT_FOUND", "The requested resource does not exist")
+    return kind
+
+
+@_rest
+def sobject_basic_endpoint(call: RestCall) -> Any:
+    return describe.basic_info(_sobject_type(call), call.version)
+
+
+@_rest
+def sobject_describe_endpoint(call: RestCall) -> Any:
+    kind = _sobject_type(call)
+    modified = {"Last-Modified": describe.http_date(describe.last_modified(call.org))}
+    if describe.unchanged_since(header(call.request, "if-modified-since"), call.org):
+        return Response(status_code=304, headers=modified)
+    return _json(describe.describe(kind, call.version), headers=modified)
+
+
+def _usage_admin(call: RestCall) -> tuple[int, int]:
+    oauth_usage.require_admin(call.user)
+    query = call.request.query_params
+    return oauth_usage.page_params(query.get("page"), query.get("pageSize"))
+
+
+_DELETED = 204
+
+
+@_rest
+def oauth_usage_endpoint(call: RestCall) -> Any:
+    page, size = _usage_admin(call)
+    return oauth_usage.apps(call.service, call.org, call.version, page, size)
+
+
+@_rest
+def oauth_usage_users_endpoint(call: RestCall) -> Any:
+    page, size = _usage_admin(call)
+    return oauth_usage.users(call.service, call.org, call.request.path_params["app_id"], call.version, page, size)
+
+
+@_rest
+def oauth_usage_user_tokens_endpoint(call: RestCall) -> Any:
+    params = call.request.path_params
+    if call.request.method == "DELETE":
+        oauth_usage.require_admin(call.user)
+        oauth_usage.revoke_user(call.service, call.org, params["app_id"], params["user_id"])
+        return Response(status_code=_DELETED)
+    page, size = _usage_admin(call)
+    return oauth_usage.tokens(call.service, call.org, params["app_id"], params["user_id"], call.version, page, size)
+
+
+@_rest
+def oauth_usage_app_tokens_endpoint(call: RestCall) -> Any:
+    oauth_usage.require_admin(call.user)
+    oauth_usage.revoke_app(call.service, call.org, call.request.path_params["app_id"])
+    return Response(status_code=_DELETED)
+
+
+@_rest
+def oauth_usage_token_endpoint(call: RestCall) -> Any:
+    oauth_usage.require_admin(call.user)
+    oauth_usage.revoke_token(call.service, call.org, call.request.path_params["token_id"])
+    return Response(status_code=_DELETED)
+
+
 def _both(path: str, endpoint: Any, methods: list[str]) -> list[BaseRoute]:
     """A route with and without the trailing slash (Salesforce answers both)."""
     return [Route(path, endpoint, methods=methods), Route(path + "/", endpoint, methods=methods)]
@@ -256,7 +326,18 @@ ROUTES: list[BaseRoute] = [
     *_both("/services/data/{version}/limits", limits_endpoint, ["GET"]),
     *_both("/services/data/{version}/query", query_endpoint, ["GET"]),
     *_both("/services/data/{version}/sobjects", describe_global_endpoint, ["GET"]),
+    *_both("/services/data/{version}/sobjects/{sobject}", sobject_basic_endpoint, ["GET"]),
+    *_both("/services/data/{version}/sobjects/{sobject}/describe", sobject_describe_endpoint, ["GET"]),
     *_both("/services/data/{version}/sobjects/{sobject}/{record_id}", sobject_endpoint, ["GET"]),
+    *_both("/services/data/{version}/apps/oauth/usage", oauth_usage_endpoint, ["GET"]),
+    *_both("/services/data/{version}/apps/oauth/usage/tokens/{token_id}", oauth_usage_token_endpoint, ["DELETE"]),
+    *_both("/services/data/{version}/apps/oauth/usage/{app_id}/users", oauth_usage_users_endpoint, ["GET"]),
+    *_both("/services/data/{version}/apps/oauth/usage/{app_id}/tokens", oauth_usage_app_tokens_endpoint, ["DELETE"]),
+    *_both(
+        "/services/data/{version}/apps/oauth/usage/{app_id}/{user_id}/tokens",
+        oauth_usage_user_tokens_endpoint,
+        ["GET", "DELETE"],
+    ),
 ]
 
 API = Api(
