@@ -7,6 +7,7 @@ from typing import Any
 
 from .. import ids
 from ..clock import iso
+from .claims import identity_extras
 from .errors import IdentityError
 from .models import AccessToken, Org, User
 from .service import SalesforceService, identity_url
@@ -140,6 +141,7 @@ def identity(
         "utcOffset": utc_offset_ms(user.timezone, service.clock.now()),
         "last_modified_date": iso(user.updated_at, millis=True).replace("Z", "+0000"),
         "is_app_installed": True,
+        **identity_extras(service.apps.get(token.app_id), user, org, token.scopes),
     }
 
 
@@ -174,4 +176,5 @@ def userinfo(service: SalesforceService, raw: str | None, base: str) -> dict[str
         "utcOffset": utc_offset_ms(user.timezone, service.clock.now()),
         "updated_at": iso(user.updated_at),
         "is_app_installed": True,
+        **identity_extras(service.apps.get(token.app_id), user, org, token.scopes),
     }

@@ -50,6 +50,7 @@ class User:
     language: str = "en_US"
     locale: str = "en_US"
     timezone: str = "America/Los_Angeles"
+    custom_permissions: list[str] = field(default_factory=list)  # the custom permissions assigned to the user
     failed_logins: int = 0
     locked_until: float = 0.0
     updated_at: float = 0.0
@@ -83,6 +84,13 @@ class ConnectedApp:
     jwt_access_tokens: bool = False
     introspect_all: bool = False
     id_token_validity: float = 300.0
+    # the ID token's claim set (Metadata API ConnectedAppOauthIdToken; see salesforce/claims.py)
+    id_token_audiences: list[str] = field(default_factory=list)  # extra `aud` values after the client_id
+    id_token_include_standard_claims: bool = True
+    id_token_include_attributes: bool = False
+    id_token_include_custom_perms: bool = False
+    custom_attributes: dict[str, str] = field(default_factory=dict)  # key -> literal or $User.X / $Organization.X
+    custom_permissions: list[str] = field(default_factory=list)  # the custom permissions associated with the app
     token_exchange: dict[str, Any] | None = None  # the exchange handler (see salesforce/exchange.py)
     initial_access_token_hash: str | None = None  # dynamic client registration: this app may register apps
     registered_by: str | None = None  # the registering app's id, for apps made by dynamic registration

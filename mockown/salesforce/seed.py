@@ -14,12 +14,14 @@ if TYPE_CHECKING:
 _ORG_KEYS = {"id", "name", "my_domain", "instance_name", "organization_type", "is_sandbox", "namespace_prefix",
              "dev_hub", "api_limit", "users", "apps"}  # fmt: skip
 _USER_KEYS = {"id", "username", "password", "security_token", "active", "first_name", "last_name", "email",
-              "profile", "user_type", "language", "locale", "timezone"}  # fmt: skip
+              "profile", "user_type", "language", "locale", "timezone", "custom_permissions"}  # fmt: skip
 _APP_KEYS = {"id", "name", "client_id", "client_secret", "callback_urls", "scopes", "require_secret_for_web_server",
              "pkce_required", "username_password_allowed", "client_credentials_user", "refresh_token_policy",
              "refresh_token_ttl", "rotation", "session_timeout", "auto_approve", "pre_approved_users",
              "jwt_certificate", "jwt_access_tokens", "introspect_all", "id_token_validity",
-             "token_exchange", "initial_access_token"}  # fmt: skip
+             "token_exchange", "initial_access_token", "id_token_audiences", "id_token_include_standard_claims",
+             "id_token_include_attributes", "id_token_include_custom_perms", "custom_attributes",
+             "custom_permissions"}  # fmt: skip
 
 
 def _check(kind: str, data: Any, allowed: set[str]) -> dict[str, Any]:
@@ -129,6 +131,7 @@ def _seed_user(runtime: Runtime, org: Org, data: Any, now: float) -> dict[str, A
         language=text(data.get("language"), "salesforce user language", "en_US"),
         locale=text(data.get("locale"), "salesforce user locale", "en_US"),
         timezone=text(data.get("timezone"), "salesforce user timezone", "America/Los_Angeles"),
+        custom_permissions=text_list(data.get("custom_permissions"), "salesforce user custom_permissions"),
         updated_at=now,
     )
     service.users.put(user)
@@ -194,6 +197,18 @@ def _seed_app(runtime: Runtime, org: Org, data: Any) -> dict[str, Any]:
         jwt_access_tokens=flag(data.get("jwt_access_tokens"), f"{where} jwt_access_tokens", False),
         introspect_all=flag(data.get("introspect_all"), f"{where} introspect_all", False),
         id_token_validity=id_token_validity,
+        id_token_audiences=text_list(data.get("id_token_audiences"), f"{where} id_token_audiences"),
+        id_token_include_standard_claims=flag(
+            data.get("id_token_include_standard_claims"), f"{where} id_token_include_standard_claims", True
+        ),
+        id_token_include_attributes=flag(
+            data.get("id_token_include_attributes"), f"{where} id_token_include_attributes", False
+        ),
+        id_token_include_custom_perms=flag(
+            data.get("id_token_include_custom_perms"), f"{where} id_token_include_custom_perms", False
+        ),
+        custom_attributes=_attributes(data.get("custom_attributes"), f"{where} custom_attributes"),
+        custom_permissions=text_list(data.get("custom_permissions"), f"{where} custom_permissions"),
         token_exchange=flows["token_exchange"],
         initial_access_token_hash=flows["initial_access_token_hash"],
     )
@@ -205,6 +220,23 @@ def _seed_app(runtime: Runtime, org: Org, data: Any) -> dict[str, Any]:
         "client_secret": app.client_secret,
         "callback_urls": app.callback_urls,
     }
+
+
+def _attributes(value: Any, where: str) -> dict[str, str]:
+    """`custom_attributes`: a mapping of attribute keys to text (a literal, or `$User.<Field>`,
+    `$Organization.<Field>`, `$Profile.Name`); None is no attributes."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        kind = "a list" if isinstance(value, list) else f"a {type(value).__name__}"
+        raise SeedError(f"{where} must be a mapping of attribute keys to text, not {kind}")
+    out: dict[str, str] = {}
+    for key, item in value.items():
+        name = text(key, f"{where} key")
+        if not name.strip():
+            raise SeedError(f"{where}: an attribute key must not be empty")
+        out[name] = text(item, f"{where}.{name}")
+    return out
 
 
 def _flow_settings(client_id: str, data: dict[str, Any]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .. import ids, security, signer
 from ..keys import RsaKey
 from ..store import Table
+from . import claims as app_claims
 from . import jwt_access
 from .discovery import MY_DOMAIN_SUFFIX, SCOPES, DocumentCache
 from .errors import OAuthError, expired_token, invalid_client_id, invalid_grant
@@ -268,10 +269,11 @@ class SalesforceService:
             body["signature"] = security.hmac_sha256_b64(app.client_secret or "", ident + issued_at)
         if issued.scope_in_response:
             body["scope"] = " ".join(issued.scopes)
+        extras = app_claims.id_token_extras(app, user, org) if want_id_token else None  # not on the signer thread
         if want_id_token:
             assert key is not None
             if pending is None:
-                claims = self.id_token_claims(base, org, user, app, access_raw, issued.nonce, now)
+                claims = self.id_token_claims(base, org, user, app, access_raw, issued.nonce, now, extras)
                 body["id_token"] = key.sign(claims)
             else:
                 body["id_token"] = ""
@@ -287,7 +289,9 @@ class SalesforceService:
             assert key is not None
             id_claims = None
             if want_id_token:
-                id_claims = functools.partial(self.id_token_claims, base, org, user, app, nonce=issued.nonce, now=now)
+                id_claims = functools.partial(
+                    self.id_token_claims, base, org, user, app, nonce=issued.nonce, now=now, extras=extras
+                )
             pending.add(self._deferred_signatures(body, key, jws, id_claims, access_id, code))
         return body
 
@@ -346,28 +350,44 @@ class SalesforceService:
         return f"https://{org.my_domain}" if org.my_domain else base
 
     def id_token_claims(
-        self, base: str, org: Org, user: User, app: ConnectedApp, access: str, nonce: str | None, now: float
+        self,
+        base: str,
+        org: Org,
+        user: User,
+        app: ConnectedApp,
+        access: str,
+        nonce: str | None,
+        now: float,
+        extras: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """The claims of the ID token that comes with `access` (pure: safe on the signer thread)."""
+        """The claims of the ID token that comes with `access` (pure: safe on the signer thread). The app's
+        claim set (salesforce/claims.py): `aud` with its extra audiences, the user's standard claims unless
+        `id_token_include_standard_claims` is off, and `extras` (custom attributes and permissions, resolved
+        before)."""
         digest = hashlib.sha256(access.encode()).digest()
         claims: dict[str, Any] = {
             "at_hash": base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode(),
             "sub": identity_url(base, org.id, user.id),
-            "aud": app.client_id,
+            "aud": app_claims.audience(app),
             "iss": base,
             "exp": int(now + app.id_token_validity),
             "iat": int(now),
-            "name": user.display_name,
-            "preferred_username": user.username,
-            "given_name": user.first_name,
-            "family_name": user.last_name,
-            "email": user.email,
-            "email_verified": True,
-            "user_id": ids.to18(user.id),
-            "organization_id": ids.to18(org.id),
         }
+        if app.id_token_include_standard_claims:
+            claims.update(
+                name=user.display_name,
+                preferred_username=user.username,
+                given_name=user.first_name,
+                family_name=user.last_name,
+                email=user.email,
+                email_verified=True,
+                user_id=ids.to18(user.id),
+                organization_id=ids.to18(org.id),
+            )
         if nonce:
             claims["nonce"] = nonce
+        if extras:
+            claims.update(extras)
         return claims
 
     def _enforce_approval_limit(self, user_id: str, app_id: str) -> None:
