@@ -1,11 +1,14 @@
-"""Signing keys: one RSA key per app, made on first use (never at import or start-up), and its JWKS."""
+"""Signing keys: per app an RSA and a P-256 key ring, made on first use (never at import or start-up), their
+JWKS and rotation (`KeyRing.rotate`, `POST /_mockown/keys/rotate`)."""
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import threading
-from typing import TYPE_CHECKING, Any, ClassVar
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 if TYPE_CHECKING:  # PyJWT and cryptography load on the first key (~40 ms): not on the start-up path
     from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -22,6 +25,7 @@ class _SigningKey:
     algorithm: ClassVar[str]
     private: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
     kid: str
+    jwk: dict[str, str]  # the public key as a JWK, with `kid`
 
     def pem(self) -> bytes:
         from cryptography.hazmat.primitives import serialization
@@ -89,38 +93,185 @@ class EcKey(_SigningKey):
         }
 
 
+KINDS = ("rsa", "ec")
+# the ring's slots: per kind a current key and the key it replaced (`_past`); SLAS also publishes the next one
+SLOTS = ("rsa", "rsa_past", "ec", "ec_past", "ec_future")
+_PUBLISHED = {"rsa": ("rsa_past", "rsa"), "ec": ("ec_past", "ec", "ec_future")}
+
+
+def _generate(kind: str) -> _SigningKey:
+    if kind == "rsa":
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        return RsaKey(rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    return EcKey(ec.generate_private_key(ec.SECP256R1()))
+
+
+def load_pem(slot: str, pem: bytes) -> _SigningKey:
+    """The key of `slot` (RSA for `rsa*`, P-256 for `ec*`) from its PKCS#8 PEM."""
+    if slot.startswith("rsa"):
+        return RsaKey.from_pem(pem)
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = serialization.load_pem_private_key(pem, password=None)
+    if not isinstance(key, ec.EllipticCurvePrivateKey):
+        raise ValueError("not an EC private key")
+    return EcKey(key)
+
+
 class KeyRing:
-    """The app's signing keys. `rsa` is generated once, lazily, and can be restored from PEM."""
+    """The app's signing keys, per kind: RSA (Salesforce ID tokens, JWT access tokens, Own, B2C AM/OCAPI) and
+    P-256 (SLAS). Each current key is generated once, lazily (never at start-up); `rotate()` moves it to the
+    past slot, where it stays published (and accepted where the mock checks its own signatures) until the
+    next rotation. SLAS publishes "current, past and future keys": the EC ring also holds the next key, made
+    on first need outside the token path (the JWKS), so that a rotation makes it current.
+    """
 
     def __init__(self, pem: bytes | None = None) -> None:
-        self._lock = threading.Lock()
-        self._rsa: RsaKey | None = RsaKey.from_pem(pem) if pem else None
-        self._ec: EcKey | None = None
+        self._lock = threading.RLock()
+        self._keys: dict[str, _SigningKey] = {}
+        if pem:
+            self._keys["rsa"] = RsaKey.from_pem(pem)
+        self.generation = 0  # rotations so far
+        self._verified: dict[bytes, tuple[_SigningKey, dict[str, Any]]] = {}  # token digest -> signer, claims
+
+    # what a ring kept elsewhere (the state file) overrides ------------------------------------------------
+    def _sync(self) -> None:
+        """Bring the slots up to date (a stored ring: another process rotated). Cheap when nothing changed."""
+
+    def _transaction(self) -> AbstractContextManager[Any]:
+        """Where a change of the slots is made atomically (the state file's write lock)."""
+        return contextlib.nullcontext()
+
+    def _reload(self) -> None:
+        """Inside `_transaction()`: read the slots afresh (a stored ring)."""
+
+    def _save(self, slots: tuple[str, ...]) -> None:
+        """Inside `_transaction()`: keep `slots` (a stored ring writes them to the file)."""
+
+    # slots ---------------------------------------------------------------------------------------------------
+    def _new(self, slot: str) -> _SigningKey:
+        """A new key for `slot`, whose kid differs from the other published keys of its kind (RSA kids are
+        short, so two keys can share one: then another key is made)."""
+        kind = slot.split("_")[0]
+        taken = {self._keys[s].kid for s in _PUBLISHED[kind] if s != slot and s in self._keys}
+        while True:
+            key = _generate(kind)
+            if key.kid not in taken:
+                return key
+
+    def _get(self, slot: str, *, make: bool) -> _SigningKey | None:
+        self._sync()
+        return self._slot(slot, make=make)
+
+    def _slot(self, slot: str, *, make: bool) -> _SigningKey | None:
+        key = self._keys.get(slot)
+        if key is None and make:
+            with self._transaction(), self._lock:
+                self._reload()
+                key = self._keys.get(slot)
+                if key is None:
+                    key = self._keys[slot] = self._new(slot)
+                    self._save((slot,))
+        return key
 
     @property
     def rsa(self) -> RsaKey:
-        key = self._rsa
-        if key is None:
-            with self._lock:
-                if self._rsa is None:
-                    from cryptography.hazmat.primitives.asymmetric import rsa
-
-                    self._rsa = RsaKey(rsa.generate_private_key(public_exponent=65537, key_size=2048))
-                key = self._rsa
-        return key
+        """The current RSA key (RS256), generated on first use."""
+        return cast(RsaKey, self._get("rsa", make=True))
 
     @property
     def ec(self) -> EcKey:
-        """The P-256 signing key (ES256), generated on first use like `rsa`."""
-        key = self._ec
-        if key is None:
-            with self._lock:
-                if self._ec is None:
-                    from cryptography.hazmat.primitives.asymmetric import ec
+        """The current P-256 signing key (ES256), generated on first use like `rsa`."""
+        return cast(EcKey, self._get("ec", make=True))
 
-                    self._ec = EcKey(ec.generate_private_key(ec.SECP256R1()))
-                key = self._ec
-        return key
+    def published(self, kind: str, *, make: bool = True) -> list[_SigningKey]:
+        """The keys of `kind` a JWKS lists, oldest first: the past key (after a rotation), the current one
+        and, for `ec`, the future one. `make=False`: only the keys that exist (no key is generated)."""
+        self._sync()
+        out = []
+        for slot in _PUBLISHED[kind]:
+            key = self._slot(slot, make=make and slot != kind + "_past")
+            if key is not None:
+                out.append(key)
+        return out
 
     def jwks(self) -> dict[str, Any]:
-        return {"keys": [dict(self.rsa.jwk)]}
+        """Salesforce's `/id/keys`: the current RSA key, and the one it replaced after a rotation."""
+        return {"keys": [dict(k.jwk) for k in self.published("rsa")]}
+
+    def ec_jwks(self) -> dict[str, Any]:
+        """SLAS's `/jwks`: the past (after a rotation), current and future P-256 keys."""
+        return {"keys": [dict(k.jwk) for k in self.published("ec")]}
+
+    def verify(self, token: str, kind: str) -> dict[str, Any] | None:
+        """The claims of `token` when a published key of `kind` with its header's `kid` signed it; None when
+        no published key did (a dropped key, a forged or garbled token). Only the signature is checked: times
+        and audience are the caller's business."""
+        import jwt
+
+        published = self.published(kind, make=False)
+        digest = hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
+        seen = self._verified.get(digest)  # a signature checks once (~90 us RS256, ~140 us ES256) per key
+        if seen is not None and any(seen[0] is key for key in published):
+            return dict(seen[1])
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+        except jwt.PyJWTError:
+            return None
+        for key in published:
+            if key.kid != kid:
+                continue
+            try:
+                claims = jwt.decode(
+                    token,
+                    key.private.public_key(),
+                    algorithms=[key.algorithm],
+                    options={"verify_exp": False, "verify_nbf": False, "verify_iat": False, "verify_aud": False},
+                )
+            except jwt.PyJWTError:
+                continue
+            if not isinstance(claims, dict):
+                return None
+            if len(self._verified) >= 4096:
+                self._verified.clear()
+            self._verified[digest] = (key, claims)
+            return dict(claims)
+        return None
+
+    def describe(self) -> dict[str, dict[str, str | None]]:
+        """The kids in each slot (None: no key there yet). Generates nothing."""
+        self._sync()
+        with self._lock:
+            out: dict[str, dict[str, str | None]] = {}
+            for kind in KINDS:
+                out[kind] = {}
+                for slot in _PUBLISHED[kind]:
+                    key = self._keys.get(slot)
+                    out[kind][slot.partition("_")[2] or "current"] = key.kid if key is not None else None
+            return out
+
+    def rotate(self, kinds: tuple[str, ...] = KINDS) -> dict[str, dict[str, str | None]]:
+        """Past := current, current := future (or a new key), and for `ec` a new future key. The key that was
+        past is dropped: tokens it signed no longer verify. An RSA rotation generates a key (~50-100 ms)."""
+        unknown = [k for k in kinds if k not in KINDS]
+        if unknown:
+            raise ValueError(f"unknown key {unknown[0]!r}: give one of {', '.join(KINDS)}")
+        with self._transaction(), self._lock:
+            self._reload()
+            for kind in kinds:
+                keys = self._keys
+                current = keys.pop(kind, None)
+                keys.pop(kind + "_past", None)
+                future = keys.pop(kind + "_future", None)
+                if current is not None:
+                    keys[kind + "_past"] = current
+                keys[kind] = future or self._new(kind)
+                if kind == "ec":
+                    keys["ec_future"] = self._new("ec_future")
+            self.generation += 1
+            self._save(SLOTS)
+        return self.describe()

@@ -685,6 +685,8 @@ class SlasService:
         at = self.access_tokens.get(security.token_hash(raw)) if raw else None
         if at is None or at.revoked or self.clock.now() >= at.expires_at or at.org != tenant.id:
             raise slas_bad_request("Bad or missing access token.")
+        if self.runtime.keys.verify(raw, "ec") is None:  # its key was rotated out of /jwks
+            raise slas_bad_request("Bad or missing access token.")
         return at
 
     def _revoke_refresh(self, rt: SlasRefresh) -> None:
@@ -783,7 +785,8 @@ class SlasService:
         hint = params.get("token_type_hint")
         issuer = f"{base}/"
         at = self.access_tokens.get(hashed) if hint != "refresh_token" else None
-        if at is not None and at.org == tenant.id and not at.revoked and now < at.expires_at:
+        live = at is not None and at.org == tenant.id and not at.revoked and now < at.expires_at
+        if at is not None and live and self.runtime.keys.verify(raw, "ec") is not None:  # its key still published
             return {
                 "active": True,
                 "client_id": at.client_id,
@@ -859,4 +862,4 @@ class SlasService:
             used = self.runtime.b2c.count(f"jwks|{tenant.id}|{int(now // 60)}", now)
             if used > limit:
                 raise SlasError(429, "too_many_requests", "JWKS rate limit exceeded: cache the keys.")
-        return {"keys": [dict(self.runtime.keys.ec.jwk)]}
+        return self.runtime.keys.ec_jwks()  # "current, past and future keys"

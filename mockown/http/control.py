@@ -1,4 +1,5 @@
-"""The control plane under `/_mockown/`: health, reset, seed, snapshot/restore, clock, outbox, journal, faults.
+"""The control plane under `/_mockown/`: health, reset, seed, snapshot/restore, clock, outbox, journal, faults,
+signing-key rotation.
 
 Everything a test can do in-process it can do here over HTTP, against a server in another process. The
 `ControlGuard` middleware protects every path under `/_mockown/` (also the routes other APIs add there):
@@ -433,6 +434,28 @@ async def fault_one(request: Request) -> Response:
     return ok(rule.to_json(runtime.clock.now()))
 
 
+# -- signing keys --------------------------------------------------------------------------------------
+def rotate_request(runtime: Runtime, body: dict[str, Any]) -> dict[str, Any]:
+    """`POST /_mockown/keys/rotate` for its parsed body: `{"key": "rsa" | "ec"}`, both when absent."""
+    from ..keys import KINDS
+
+    unknown = sorted(set(body) - {"key"})
+    which = body.get("key")
+    if unknown or (which is not None and which not in KINDS):
+        raise bad('give {"key": "rsa"} (Salesforce /id/keys), {"key": "ec"} (SLAS /jwks) or no body for both')
+    kinds = KINDS if which is None else (str(which),)
+    return {"rotated": list(kinds), "keys": runtime.keys.rotate(kinds)}
+
+
+async def keys(request: Request) -> Response:
+    """`GET /_mockown/keys`: the kid in each slot of both rings (null: no key there yet; nothing is made)."""
+    return ok({"keys": runtime_of(request).keys.describe()})
+
+
+async def keys_rotate(request: Request) -> Response:
+    return ok(rotate_request(runtime_of(request), await json_body(request)))
+
+
 # -- the OpenAPI document ------------------------------------------------------------------------------
 def contract_path(name: str) -> Path:
     packaged = resources.files("mockown") / "_contracts" / name
@@ -540,6 +563,8 @@ def _routes() -> list[BaseRoute]:
         Route(f"{p}/faults/presets", fault_presets, methods=["GET"]),
         Route(f"{p}/faults/{{rule_id}}", fault_one, methods=["GET", "DELETE"]),
         Route(f"{p}/openapi.yaml", openapi, methods=["GET"]),
+        Route(f"{p}/keys", keys, methods=["GET"]),
+        Route(f"{p}/keys/rotate", keys_rotate, methods=["POST"]),
         *UI,
     ]
 

@@ -503,7 +503,10 @@ class SalesforceService:
     def live_access(self, raw: str | None, *, touch: bool = True) -> AccessToken | None:
         """The live session for `raw`; with `touch` (a use of the session), its idle timer slides forward
         once half the timeout has passed, as Salesforce does. Introspection looks without touching."""
-        return self.live_session(security.token_hash(raw), touch=touch) if raw else None
+        token = self.live_session(security.token_hash(raw), touch=touch) if raw else None
+        if token is not None and token.format == "jwt" and self.runtime.keys.verify(raw or "", "rsa") is None:
+            return None  # a JWT access token whose key was rotated out of /id/keys
+        return token
 
     def live_session(self, token_id: str, *, touch: bool = True) -> AccessToken | None:
         """`live_access` by the token's id (its hash), e.g. for a browser session started from it."""

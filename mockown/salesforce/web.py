@@ -157,11 +157,8 @@ def _hinted_client(service: SalesforceService, id_token_hint: str | None) -> str
     """The `aud` of an ID token the mock signed (an expired one too, as OIDC RP-initiated logout allows)."""
     if not id_token_hint:
         return None
-    from . import jwtutil
-
-    try:
-        claims = jwtutil.verify(id_token_hint, service.runtime.keys.rsa.private.public_key())
-    except jwtutil.BadJwt:
+    claims = service.runtime.keys.verify(id_token_hint, "rsa")  # any key /id/keys publishes
+    if claims is None:
         return None
     aud = claims.get("aud")
     if isinstance(aud, list) and len(aud) == 1:

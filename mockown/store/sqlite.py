@@ -38,7 +38,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar, Generic, Union, get_args, get_origin, get_type_hints
 
-from ..keys import KeyRing, RsaKey
+from ..keys import SLOTS, KeyRing, load_pem
 from . import R, RecordMeta, is_answer, load_snapshot, meta_of, to_dict
 
 log = logging.getLogger("mockown")
@@ -423,6 +423,11 @@ class SqliteStore:
         self._set_state("started", True)
         return True
 
+    def data_version(self) -> int:
+        """Changes whenever another connection commits (SQLite's `PRAGMA data_version`: no file read)."""
+        with self._lock:
+            return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+
     # the shared clock (see `mockown.clock.SharedClock`) --------------------------------------------
     def clock_changed(self) -> bool:
         """Whether another connection committed anything since the clock last looked (cheap)."""
@@ -452,43 +457,57 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_1}
 
 
 class StoredKeyRing(KeyRing):
-    """The app's signing keys, kept in the state file so that every worker and every restart sign alike
-    and publish one JWKS. Each key is still made on first use, by whichever process needs it first."""
+    """The app's signing keys, kept in the state file so that every worker and every restart sign alike and
+    publish one JWKS. Each key is still made on first use, by whichever process needs it first.
+
+    Rows of `mockown_state`: `<slot>_pem` per slot (`rsa_pem` and `ec_pem` are the current keys, as in files
+    of older versions) and `keys_generation`, the number of rotations. A process notices another one's
+    rotation at its next use of the keys: `PRAGMA data_version` (no file read) tells whether any other
+    connection committed since, and only then is `keys_generation` read. No staleness window."""
 
     def __init__(self, store: SqliteStore) -> None:
         super().__init__()
         self._store = store
-        self._stored_ec: Any = None
+        self._seen: int | None = None  # the file's data_version when the slots were last checked
+        self._parsed: dict[str, Any] = {}  # PEM -> key: a rotation moves keys between slots, parsed once
 
-    def _stored(self, name: str, make: Callable[[], Any], load: Callable[[bytes], Any]) -> Any:
-        with self._store.atomic():  # the write lock: two processes never make two different keys
-            pem = self._store.read_state(name)
-            if pem is None:
-                key = make()
-                self._store.write_state(name, key.pem().decode("ascii"))
-                return key
-            return load(str(pem).encode("ascii"))
+    def _sync(self) -> None:
+        version = self._store.data_version()
+        if version == self._seen:
+            return
+        generation = self._store.read_state("keys_generation") or 0
+        if self._seen is None or generation != self.generation:
+            with self._transaction(), self._lock:
+                self._reload()
+        self._seen = version
 
-    @property
-    def rsa(self) -> RsaKey:
-        key = self._rsa
-        if key is None:
-            key = self._rsa = self._stored("rsa_pem", lambda: KeyRing().rsa, RsaKey.from_pem)
-        return key
+    def _transaction(self) -> Any:
+        return self._store.atomic()
 
-    @property
-    def ec(self) -> Any:
-        key = self._stored_ec
-        if key is None:
-            from cryptography.hazmat.primitives import serialization
+    def _reload(self) -> None:
+        keys: dict[str, Any] = {}
+        for slot in SLOTS:
+            pem = self._store.read_state(f"{slot}_pem")
+            if pem:
+                key = self._parsed.get(pem)
+                if key is None:
+                    key = self._parsed[pem] = load_pem(slot, str(pem).encode("ascii"))
+                keys[slot] = key
+        self._keys = keys
+        self.generation = int(self._store.read_state("keys_generation") or 0)
+        if len(self._parsed) > 16:  # keys no slot holds any more
+            held = {id(k) for k in keys.values()}
+            self._parsed = {pem: k for pem, k in self._parsed.items() if id(k) in held}
 
-            from .. import keys
-
-            def load(pem: bytes) -> Any:
-                return keys.EcKey(serialization.load_pem_private_key(pem, password=None))  # type: ignore[arg-type]
-
-            key = self._stored_ec = self._stored("ec_pem", lambda: KeyRing().ec, load)
-        return key
+    def _save(self, slots: tuple[str, ...]) -> None:
+        for slot in slots:
+            key = self._keys.get(slot)
+            pem = key.pem().decode("ascii") if key is not None else None
+            if pem is not None:
+                self._parsed[pem] = key
+            self._store.write_state(f"{slot}_pem", pem)
+        if slots == SLOTS:  # a rotation
+            self._store.write_state("keys_generation", self.generation)
 
 
 __all__ = ["SCHEMA_VERSION", "SqliteStore", "SqliteTable", "StateFileError", "StoredKeyRing"]

@@ -526,6 +526,16 @@ class Mockown:
         self._clock_moved()
         self.control.post("restore", snapshot)
 
+    # -- signing keys ----------------------------------------------------------------------------------
+    def rotate_keys(self, key: str | None = None) -> dict[str, Any]:
+        """Rotate the server's signing keys (`POST /_mockown/keys/rotate`): `"rsa"` (Salesforce `/id/keys`),
+        `"ec"` (SLAS `/jwks`) or both. The previous key stays published (its tokens still verify) until the
+        next rotation. Server-wide, like `snapshot`: every test on a shared server sees it. Returns the kid in
+        each slot, e.g. ``{"rsa": {"past": "311", "current": "317"}, "ec": {...}}``."""
+        answer: dict[str, Any] = self.control.post("keys/rotate", {} if key is None else {"key": key})
+        keys: dict[str, Any] = answer["keys"]
+        return keys
+
     # -- token shortcuts -------------------------------------------------------------------------------
     def _token(self, flow: str, url: str, data: dict[str, Any], check: bool) -> dict[str, Any]:
         response = self.client.post(url, data={k: v for k, v in data.items() if v is not None})
