@@ -297,6 +297,25 @@ def seed(file: str | None, url: str, admin_token: str | None) -> None:
     _run(act)
 
 
+@main.command("rotate-keys")
+@click.option("--url", envvar="MOCKOWN_URL", required=True, help="Base URL of the running server (env MOCKOWN_URL).")
+@click.option("--key", type=click.Choice(["rsa", "ec"]), default=None,
+              help="rsa: Salesforce /id/keys; ec: SLAS /jwks. Default: both.")  # fmt: skip
+@click.option("--admin-token", envvar="MOCKOWN_ADMIN_TOKEN", default=None, help="Control-plane token, if it has one.")
+def rotate_keys(url: str, key: str | None, admin_token: str | None) -> None:
+    """Rotate a running server's signing keys (past := current, current := next key) and print the kids.
+
+    \b
+    Exit codes: 0 rotated; 1 the server refused; 2 bad command line; 3 the server could not be reached.
+    """
+
+    def act() -> None:
+        with _client(url, admin_token, None) as client:
+            _finish(_send(client, "POST", "/_mockown/keys/rotate", json={"key": key} if key else {}))
+
+    _run(act)
+
+
 @main.command(context_settings={"ignore_unknown_options": True})
 @click.option("--target", required=True, help="Base URL of the backend to check (this mock, or a real login host).")
 @click.option(
