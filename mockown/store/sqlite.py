@@ -461,22 +461,24 @@ class StoredKeyRing(KeyRing):
     publish one JWKS. Each key is still made on first use, by whichever process needs it first.
 
     Rows of `mockown_state`: `<slot>_pem` per slot (`rsa_pem` and `ec_pem` are the current keys, as in files
-    of older versions) and `keys_generation`, the number of rotations. A process notices another one's
-    rotation at its next use of the keys: `PRAGMA data_version` (no file read) tells whether any other
-    connection committed since, and only then is `keys_generation` read. No staleness window."""
+    of older versions), `keys_generation`, the number of rotations, and `keys_serial`, bumped by every change
+    of a slot (a rotation, or a key made on first use). A process notices another one's change at its next
+    use of the keys: `PRAGMA data_version` (no file read) tells whether any other connection committed since,
+    and only then is `keys_serial` read. No staleness window."""
 
     def __init__(self, store: SqliteStore) -> None:
         super().__init__()
         self._store = store
         self._seen: int | None = None  # the file's data_version when the slots were last checked
+        self._serial = 0  # the file's `keys_serial` when the slots were last read
         self._parsed: dict[str, Any] = {}  # PEM -> key: a rotation moves keys between slots, parsed once
 
     def _sync(self) -> None:
         version = self._store.data_version()
         if version == self._seen:
             return
-        generation = self._store.read_state("keys_generation") or 0
-        if self._seen is None or generation != self.generation:
+        serial = self._store.read_state("keys_serial") or 0
+        if self._seen is None or serial != self._serial:
             with self._transaction(), self._lock:
                 self._reload()
         self._seen = version
@@ -495,6 +497,7 @@ class StoredKeyRing(KeyRing):
                 keys[slot] = key
         self._keys = keys
         self.generation = int(self._store.read_state("keys_generation") or 0)
+        self._serial = int(self._store.read_state("keys_serial") or 0)
         if len(self._parsed) > 16:  # keys no slot holds any more
             held = {id(k) for k in keys.values()}
             self._parsed = {pem: k for pem, k in self._parsed.items() if id(k) in held}
@@ -508,6 +511,8 @@ class StoredKeyRing(KeyRing):
             self._store.write_state(f"{slot}_pem", pem)
         if slots == SLOTS:  # a rotation
             self._store.write_state("keys_generation", self.generation)
+        self._serial += 1  # `_reload` read it in this transaction
+        self._store.write_state("keys_serial", self._serial)
 
 
 __all__ = ["SCHEMA_VERSION", "SqliteStore", "SqliteTable", "StateFileError", "StoredKeyRing"]

@@ -73,6 +73,21 @@ def test_a_rotation_in_one_runtime_shows_in_the_other(tmp_path: Path) -> None:
     runtime_of(two).store.close()
 
 
+def test_a_key_another_runtime_made_first_counts_in_this_one(tmp_path: Path) -> None:
+    """`one` looked at its (empty) rings before `two` made the first keys: no rotation happened since, yet
+    `one` must see them (it refused `two`'s JWT access tokens with 401 and listed no keys)."""
+    config = Config(state_file=str(tmp_path / "state.db"))
+    one, two = create_app(config, clock=FrozenClock(T0)), create_app(config, clock=FrozenClock(T0))
+    with in_process_client(one) as a, in_process_client(two) as b:
+        assert a.get("/_mockown/keys").json()["keys"]["rsa"]["current"] is None
+        token = jwt_access_token(b, runtime_of(two))  # `two` makes the RSA key
+        kids(b, SLAS + "/jwks")  # and the EC keys
+        assert limits(a, token) == 200
+        assert a.get("/_mockown/keys").json() == b.get("/_mockown/keys").json()
+    runtime_of(one).store.close()
+    runtime_of(two).store.close()
+
+
 def test_the_rings_survive_a_restart(tmp_path: Path) -> None:
     config = Config(state_file=str(tmp_path / "state.db"))
     first = create_app(config, clock=FrozenClock(T0))
