@@ -212,9 +212,18 @@ def query(service: SalesforceService, soql: str | None, version: str, org: Org, 
     if served is describe.OAUTH_TOKEN:
         rows = rows[: oauth_tokens.ROW_LIMIT]
     if match.group("limit"):
-        rows = rows[: int(match.group("limit"))]
+        rows = rows[: _limit(match.group("limit"))]
     records = [_record(canonical, r, version, wanted) for r in rows]
     return {"totalSize": len(records), "done": True, "records": records}
+
+
+def _limit(digits: str) -> int:
+    """A SOQL `LIMIT`: an integer (a Java int in Salesforce); a larger number is a malformed query, not a 500
+    from converting thousands of digits."""
+    if len(digits) > 10 or int(digits) > 2**31 - 1:
+        shown = digits if len(digits) <= 20 else digits[:20] + "..."
+        raise RestError(400, "MALFORMED_QUERY", f"Invalid LIMIT {shown}: the limit must be at most {2**31 - 1}")
+    return int(digits)
 
 
 def _matches(row: dict[str, Any], field: str, value: str) -> bool:

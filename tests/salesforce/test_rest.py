@@ -75,12 +75,20 @@ def test_queries_clients_send_after_login(client: httpx.Client, runtime: Runtime
 @pytest.mark.parametrize(
     ("soql", "code"),
     [("", "MALFORMED_QUERY"), ("SELEKT x", "MALFORMED_QUERY"), ("SELECT Nope FROM User", "INVALID_FIELD"),
-     ("SELECT Id FROM Account", "INVALID_TYPE")],
+     ("SELECT Id FROM Account", "INVALID_TYPE"), ("SELECT Id FROM User LIMIT 2147483648", "MALFORMED_QUERY"),
+     ("SELECT Id FROM User LIMIT " + "9" * 5000, "MALFORMED_QUERY")],
 )  # fmt: skip
 def test_query_errors(client: httpx.Client, soql: str, code: str) -> None:
     token = code_tokens(client)["access_token"]
     r = rest(client, token, f"/services/data/v62.0/query?q={soql}")
     assert r.status_code == 400 and r.json()[0]["errorCode"] == code
+
+
+@pytest.mark.parametrize(("limit", "size"), [("0", 0), ("1", 1), ("2147483647", 3), ("0002", 2)])
+def test_query_limit(client: httpx.Client, limit: str, size: int) -> None:
+    token = code_tokens(client)["access_token"]
+    r = rest(client, token, f"/services/data/v62.0/query?q=SELECT Id FROM User LIMIT {limit}")
+    assert r.status_code == 200 and r.json()["totalSize"] == size, r.text
 
 
 @pytest.mark.parametrize("token", ["", "garbage", "00D5g000004Mock!AQfake"])
