@@ -19,8 +19,9 @@ from typing import Any
 from .. import ids
 from .models import ConnectedApp, Org, User
 
-# the claims an ID token always carries; the rest (the user's profile claims) are its "standard claims"
-PROTOCOL_CLAIMS = frozenset({"iss", "sub", "aud", "exp", "iat", "at_hash", "nonce"})
+# the claims an ID token always carries (`azp` only with extra audiences); the rest (the user's profile claims) are
+# its "standard claims"
+PROTOCOL_CLAIMS = frozenset({"iss", "sub", "aud", "azp", "exp", "iat", "at_hash", "nonce"})
 CUSTOM_PERMISSIONS_SCOPES = frozenset({"custom_permissions", "full"})  # full covers every scope
 
 _REFERENCE = re.compile(r"\$([A-Za-z]\w*)\.([A-Za-z]\w*)")
@@ -105,7 +106,9 @@ def id_token_extras(app: ConnectedApp, user: User, org: Org) -> dict[str, Any]:
 
 
 def audience(app: ConnectedApp) -> str | list[str]:
-    """`aud`: the client_id alone, or a list starting with it when the app names extra ID-token audiences."""
+    """`aud`: the client_id alone, or a list starting with it when the app names extra ID-token audiences (the
+    token then names the client in `azp` too: OIDC Core 3.1.3.7 has relying parties check for it, and
+    openid-client refuses an ID token with several audiences and no `azp`)."""
     if not app.id_token_audiences:
         return app.client_id
     return [app.client_id, *(a for a in dict.fromkeys(app.id_token_audiences) if a != app.client_id)]

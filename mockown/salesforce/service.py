@@ -373,6 +373,8 @@ class SalesforceService:
             "exp": int(now + app.id_token_validity),
             "iat": int(now),
         }
+        if isinstance(claims["aud"], list):  # several audiences: OIDC Core 2 / 3.1.3.7 names the client in `azp`
+            claims["azp"] = app.client_id
         if app.id_token_include_standard_claims:
             claims.update(
                 name=user.display_name,

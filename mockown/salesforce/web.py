@@ -154,13 +154,17 @@ def safe_return(value: str | None) -> str | None:
 
 # -- OIDC logout -------------------------------------------------------------------------------------------
 def _hinted_client(service: SalesforceService, id_token_hint: str | None) -> str | None:
-    """The `aud` of an ID token the mock signed (an expired one too, as OIDC RP-initiated logout allows)."""
+    """The client of an ID token the mock signed (an expired one too, as OIDC RP-initiated logout allows): its
+    `azp` when it has several audiences, else its `aud`."""
     if not id_token_hint:
         return None
     claims = service.runtime.keys.verify(id_token_hint, "rsa")  # any key /id/keys publishes
     if claims is None:
         return None
     aud = claims.get("aud")
+    azp = claims.get("azp")
+    if isinstance(aud, list) and isinstance(azp, str) and azp in aud:
+        return azp
     if isinstance(aud, list) and len(aud) == 1:
         aud = aud[0]
     return aud if isinstance(aud, str) else None

@@ -126,10 +126,11 @@ def test_each_knob_changes_exactly_its_claims(client: httpx.Client, org: dict[st
     assert base["name"] == "Carla Claims" and base["email"] == "carla@claims.test"
     assert (base.get("nonce") == "n-1") is (flow != "refresh")
 
-    def rest(name: str) -> dict[str, Any]:  # what a knob must not change: all but aud and at_hash
-        return {k: v for k, v in claims[name].items() if k not in ("aud", "at_hash")}
+    def rest(name: str) -> dict[str, Any]:  # what a knob must not change: all but aud (and azp) and at_hash
+        return {k: v for k, v in claims[name].items() if k not in ("aud", "azp", "at_hash")}
 
     assert claims["audiences"]["aud"] == ["3MVG9claimsaudiences", "https://rp.example.com", "partner-client"]
+    assert claims["audiences"]["azp"] == "3MVG9claimsaudiences"  # several audiences: the client named in azp
     assert rest("audiences") == rest("off")
 
     assert set(claims["no_standard"]) == set(base) - STANDARD
@@ -146,6 +147,27 @@ def test_an_extra_audience_that_is_the_client_id_is_not_repeated(client: httpx.C
     code = get_code(client, client_id="3MVG9dup", login_hint="eve@claims.test", scope="openid api")
     body = exchange(client, code, client_id="3MVG9dup", client_secret="s").json()
     assert _verified(client, body["id_token"], "rp")["aud"] == ["3MVG9dup", "rp"]
+
+
+def test_several_audiences_name_the_client_in_azp_and_the_hint_still_logs_out(
+    client: httpx.Client, org: dict[str, Any]
+) -> None:
+    """OIDC Core 3.1.3.7: with several audiences a relying party checks `azp` (openid-client refuses the token
+    without it); the logout endpoint finds the client of such an `id_token_hint` by it."""
+    id_token = _web_server(client, "audiences")["id_token"]
+    claims = _verified(client, id_token, "3MVG9claimsaudiences")
+    assert len(claims["aud"]) > 1 and claims["azp"] == "3MVG9claimsaudiences"
+    for named in ({}, {"client_id": "3MVG9claimsaudiences"}):
+        response = client.get(
+            "/services/auth/idp/oidc/logout",
+            params={"id_token_hint": id_token, "post_logout_redirect_uri": CALLBACK, "state": "s", **named},
+        )
+        assert response.status_code == 302 and response.headers["location"] == CALLBACK + "?state=s", named
+    other = client.get(
+        "/services/auth/idp/oidc/logout",
+        params={"id_token_hint": id_token, "post_logout_redirect_uri": CALLBACK, "client_id": "3MVG9claimsoff"},
+    )
+    assert other.status_code == 200 and "location" not in other.headers  # the hint and client_id disagree
 
 
 class ThreadSigner:
