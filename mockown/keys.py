@@ -97,6 +97,7 @@ KINDS = ("rsa", "ec")
 # the ring's slots: per kind a current key and the key it replaced (`_past`); SLAS also publishes the next one
 SLOTS = ("rsa", "rsa_past", "ec", "ec_past", "ec_future")
 _PUBLISHED = {"rsa": ("rsa_past", "rsa"), "ec": ("ec_past", "ec", "ec_future")}
+RETIRED_KIDS = 32  # how many dropped kids a new key avoids
 
 
 def _generate(kind: str) -> _SigningKey:
@@ -136,6 +137,9 @@ class KeyRing:
         if pem:
             self._keys["rsa"] = RsaKey.from_pem(pem)
         self.generation = 0  # rotations so far
+        # kids of the keys rotations dropped, newest last: a new key takes none of them, so that a client whose
+        # cached JWKS still holds a dropped key never mistakes a new key for it (RSA kids have ~256 values)
+        self.retired: list[str] = []
         self._verified: dict[bytes, tuple[_SigningKey, dict[str, Any]]] = {}  # token digest -> signer, claims
 
     # what a ring kept elsewhere (the state file) overrides ------------------------------------------------
@@ -154,10 +158,11 @@ class KeyRing:
 
     # slots ---------------------------------------------------------------------------------------------------
     def _new(self, slot: str) -> _SigningKey:
-        """A new key for `slot`, whose kid differs from the other published keys of its kind (RSA kids are
-        short, so two keys can share one: then another key is made)."""
+        """A new key for `slot`, whose kid differs from the other published keys of its kind and from the
+        recently dropped ones (RSA kids are short, so two keys can share one: then another key is made)."""
         kind = slot.split("_")[0]
         taken = {self._keys[s].kid for s in _PUBLISHED[kind] if s != slot and s in self._keys}
+        taken.update(self.retired)
         while True:
             key = _generate(kind)
             if key.kid not in taken:
@@ -265,7 +270,9 @@ class KeyRing:
             for kind in kinds:
                 keys = self._keys
                 current = keys.pop(kind, None)
-                keys.pop(kind + "_past", None)
+                dropped = keys.pop(kind + "_past", None)
+                if dropped is not None:
+                    self.retired = [*self.retired, dropped.kid][-RETIRED_KIDS:]
                 future = keys.pop(kind + "_future", None)
                 if current is not None:
                     keys[kind + "_past"] = current

@@ -461,7 +461,8 @@ class StoredKeyRing(KeyRing):
     publish one JWKS. Each key is still made on first use, by whichever process needs it first.
 
     Rows of `mockown_state`: `<slot>_pem` per slot (`rsa_pem` and `ec_pem` are the current keys, as in files
-    of older versions), `keys_generation`, the number of rotations, and `keys_serial`, bumped by every change
+    of older versions), `keys_generation`, the number of rotations, `keys_retired`, the kids rotations dropped
+    lately (a new key avoids them), and `keys_serial`, bumped by every change
     of a slot (a rotation, or a key made on first use). A process notices another one's change at its next
     use of the keys: `PRAGMA data_version` (no file read) tells whether any other connection committed since,
     and only then is `keys_serial` read. No staleness window."""
@@ -497,6 +498,8 @@ class StoredKeyRing(KeyRing):
                 keys[slot] = key
         self._keys = keys
         self.generation = int(self._store.read_state("keys_generation") or 0)
+        retired = self._store.read_state("keys_retired")
+        self.retired = [str(kid) for kid in retired] if isinstance(retired, list) else []
         self._serial = int(self._store.read_state("keys_serial") or 0)
         if len(self._parsed) > 16:  # keys no slot holds any more
             held = {id(k) for k in keys.values()}
@@ -511,6 +514,7 @@ class StoredKeyRing(KeyRing):
             self._store.write_state(f"{slot}_pem", pem)
         if slots == SLOTS:  # a rotation
             self._store.write_state("keys_generation", self.generation)
+            self._store.write_state("keys_retired", self.retired)
         self._serial += 1  # `_reload` read it in this transaction
         self._store.write_state("keys_serial", self._serial)
 

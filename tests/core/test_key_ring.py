@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import jwt
 import pytest
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from mockown import keys
 from mockown.keys import KeyRing, RsaKey
+from mockown.store.sqlite import SqliteStore, StoredKeyRing
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +89,23 @@ def test_the_jwks_verifies_a_token_of_its_past_key(rsa_pool: list[RsaKey], monke
     published = {k["kid"]: k for k in ring.jwks()["keys"]}
     key = jwt.PyJWK(published[jwt.get_unverified_header(token)["kid"]]).key
     assert jwt.decode(token, key, algorithms=["RS256"]) == {"n": 1}
+
+
+@pytest.mark.parametrize("stored", [False, True])
+def test_a_new_key_never_takes_the_kid_of_a_key_a_rotation_dropped(
+    monkeypatch: pytest.MonkeyPatch, rsa_pool: list[RsaKey], tmp_path: Path, stored: bool
+) -> None:
+    """A client whose cached JWKS still holds the dropped key must see an unknown kid (and fetch the JWKS
+    again), not a known kid whose cached key fails the signature. On a state file, the ring that makes the
+    new key (another worker) knows what the first one dropped."""
+    first, other, third, fourth = rsa_pool
+    twin = RsaKey.from_pem(first.pem())  # the kid of `first`
+    feed(monkeypatch, [first, other, third, twin, fourth])
+    one: KeyRing = StoredKeyRing(SqliteStore(tmp_path / "a.db")) if stored else KeyRing()
+    two: KeyRing = StoredKeyRing(SqliteStore(tmp_path / "a.db")) if stored else one
+    assert one.rsa is first
+    one.rotate(("rsa",))
+    one.rotate(("rsa",))  # drops `first`
+    two.rotate(("rsa",))
+    assert two.describe()["rsa"] == {"past": third.kid, "current": fourth.kid}
+    assert first.kid not in {k["kid"] for k in one.jwks()["keys"]}
