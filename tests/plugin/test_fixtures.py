@@ -199,3 +199,12 @@ def test_without_the_own_api_the_own_fixtures_skip(mockown_server: Any, monkeypa
         assert handle.own_missing is not None and "no Own API" in handle.own_missing
         with pytest.raises(pytest.skip.Exception, match="no Own account: the server has no Own API"):
             handle.own_user  # noqa: B018
+
+
+def test_a_marker_may_set_every_field_the_seed_takes_for_an_app() -> None:
+    """The handle keeps its own list (it loads no server module, for `--mockown-url` runs); it must not fall
+    behind the seeder's: a field missing there would be refused in `@pytest.mark.mockown(...)`."""
+    from mockown.salesforce import seed
+    from mockown.testing.handle import APP_FIELDS
+
+    assert set(APP_FIELDS) == seed._APP_KEYS - {"id"}  # an app's id is the seeder's, not a marker's
