@@ -54,6 +54,11 @@ class RestError(MockownError):
         return JSONResponse(body, status_code=self.status, headers=self.headers, media_type=REST_JSON)
 
 
+def not_found(detail: str = "") -> RestError:
+    """The REST API's 404 for a resource, record or object that does not exist (`detail`: after a colon)."""
+    return RestError(404, "NOT_FOUND", "The requested resource does not exist" + (f": {detail}" if detail else ""))
+
+
 def invalid_session() -> RestError:
     return RestError(401, "INVALID_SESSION_ID", "Session expired or invalid")
 

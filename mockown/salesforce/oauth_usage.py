@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from .. import ids, security
 from ..clock import iso
 from . import oauth_tokens
-from .errors import RestError
+from .errors import RestError, not_found
 from .models import ConnectedApp, Org, User
 
 if TYPE_CHECKING:
@@ -36,10 +36,6 @@ if TYPE_CHECKING:
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 100
 _T = TypeVar("_T")
-
-
-def not_found() -> RestError:
-    return RestError(404, "NOT_FOUND", "The requested resource does not exist")
 
 
 def require_admin(user: User) -> None:

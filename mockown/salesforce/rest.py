@@ -11,7 +11,7 @@ from typing import Any
 
 from .. import ids, security
 from . import describe, oauth_tokens
-from .errors import RestError, invalid_session
+from .errors import RestError, invalid_session, not_found
 from .models import AccessToken, Org, User
 from .service import SalesforceService, identity_url
 
@@ -38,7 +38,7 @@ def check_version(service: SalesforceService, version: str) -> str:
     settings = service.runtime.config.salesforce
     match = re.fullmatch(r"v(\d{2})\.0", version)
     if not match or not settings.api_version_min <= int(match.group(1)) <= settings.api_version_max:
-        raise RestError(404, "NOT_FOUND", "The requested resource does not exist")
+        raise not_found()
     return version[1:]
 
 
@@ -152,20 +152,19 @@ def _record(kind: str, fields: dict[str, Any], version: str, wanted: list[str] |
 
 
 def sobject(service: SalesforceService, kind: str, record_id: str, version: str, org: Org) -> dict[str, Any]:
-    not_found = RestError(404, "NOT_FOUND", "The requested resource does not exist")
     if not ids.is_valid(record_id):
-        raise not_found
+        raise not_found()
     served = describe.lookup(org, kind)  # sObject names are case-insensitive in REST URLs
     if served is describe.USER:
         user = service.user(ids.to18(record_id))
         if user is None or user.org_id != org.id:
-            raise not_found
+            raise not_found()
         return _record("User", _user_fields(user), version)
     if served is describe.ORGANIZATION:
         if not ids.same(record_id, org.id):
-            raise not_found
+            raise not_found()
         return _record("Organization", _org_fields(org), version)
-    raise RestError(404, "NOT_FOUND", f"The requested resource does not exist: sObject type '{kind}' is not supported.")
+    raise not_found(f"sObject type '{kind}' is not supported.")
 
 
 _SOQL = re.compile(

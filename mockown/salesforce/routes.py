@@ -18,7 +18,7 @@ from ..http.responses import JsonBody, JsonHeaders, Prepared
 from . import authorize as authz
 from . import describe, oauth_usage, rest, web
 from . import identity as ident
-from .errors import RestError, identity_dialect, oauth_dialect, rest_dialect
+from .errors import RestError, identity_dialect, not_found, oauth_dialect, rest_dialect
 from .introspect import introspect
 from .models import Org, User
 from .revoke import revoke
@@ -241,7 +241,7 @@ def query_endpoint(call: RestCall) -> Any:
 def _sobject_type(call: RestCall) -> describe.SObjectType:
     kind = describe.lookup(call.org, call.request.path_params["sobject"])  # case-insensitive, as Salesforce
     if kind is None:
-        raise RestError(404, "NOT_FOUND", "The requested resource does not exist")
+        raise not_found()
     return kind
 
 
