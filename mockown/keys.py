@@ -14,6 +14,20 @@ if TYPE_CHECKING:  # PyJWT and cryptography load on the first key (~40 ms): not 
     from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 
+def signed_claims(token: str, public_key: Any, algorithms: tuple[str, ...]) -> Any:
+    """The claims of `token` once its signature checks out with `public_key` (raises `jwt.PyJWTError`
+    otherwise). Only the signature: times and audience are the caller's business. Shared by the ring's own
+    tokens (`KeyRing.verify`) and the JWTs clients send (`salesforce.jwtutil.verify`)."""
+    import jwt
+
+    return jwt.decode(
+        token,
+        public_key,
+        algorithms=list(algorithms),
+        options={"verify_exp": False, "verify_nbf": False, "verify_iat": False, "verify_aud": False},
+    )
+
+
 def _b64u_int(value: int) -> str:
     raw = value.to_bytes((value.bit_length() + 7) // 8, "big")
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
@@ -231,12 +245,7 @@ class KeyRing:
             if key.kid != kid:
                 continue
             try:
-                claims = jwt.decode(
-                    token,
-                    key.private.public_key(),
-                    algorithms=[key.algorithm],
-                    options={"verify_exp": False, "verify_nbf": False, "verify_iat": False, "verify_aud": False},
-                )
+                claims = signed_claims(token, key.private.public_key(), (key.algorithm,))
             except jwt.PyJWTError:
                 continue
             if not isinstance(claims, dict):
