@@ -112,32 +112,58 @@ def _date(epoch: float) -> str:
 
 
 # -- reads -----------------------------------------------------------------------------------------------
-def apps(service: SalesforceService, org: Org, version: str, page: int, size: int) -> dict[str, Any]:
+def _listing(caller: User, page: str | None, page_size: str | None) -> tuple[int, int]:
+    """A GET's caller must be an admin (checked first); then its paging."""
+    require_admin(caller)
+    return page_params(page, page_size)
+
+
+def apps(
+    service: SalesforceService, org: Org, caller: User, version: str, page: str | None, page_size: str | None
+) -> dict[str, Any]:
     """`GET /apps/oauth/usage`: the org's apps that have live approvals, by developer name."""
+    page_no, size = _listing(caller, page, page_size)
     in_use: dict[str, ConnectedApp] = {}
     for approval in oauth_tokens.live_approvals(service, org):
         in_use[approval.app.id] = approval.app
     listed = sorted(in_use.values(), key=lambda a: (developer_name(a).lower(), a.id))
     entries = [{"developerName": developer_name(a), "identifier": a.id, "label": a.name} for a in listed]
-    shown, links = _paged(entries, _root(version), page, size)
+    shown, links = _paged(entries, _root(version), page_no, size)
     return {"apps": shown, **links}
 
 
-def users(service: SalesforceService, org: Org, app_ref: str, version: str, page: int, size: int) -> dict[str, Any]:
+def users(
+    service: SalesforceService,
+    org: Org,
+    caller: User,
+    app_ref: str,
+    version: str,
+    page: str | None,
+    page_size: str | None,
+) -> dict[str, Any]:
     """`GET /apps/oauth/usage/<app>/users`: the users with live approvals of that app, by username."""
+    page_no, size = _listing(caller, page, page_size)
     app = _app(service, org, app_ref)
     user_ids = {a.head.user_id for a in oauth_tokens.live_approvals(service, org, app_id=app.id)}
     found = [u for u in (service.user(uid) for uid in user_ids) if u is not None]
     found.sort(key=lambda u: u.username)
     entries = [{"userIdentifier": ids.to18(u.id), "username": u.username} for u in found]
-    shown, links = _paged(entries, f"{_root(version)}/{app.id}/users", page, size)
+    shown, links = _paged(entries, f"{_root(version)}/{app.id}/users", page_no, size)
     return {"users": shown, **links}
 
 
 def tokens(
-    service: SalesforceService, org: Org, app_ref: str, user_ref: str, version: str, page: int, size: int
+    service: SalesforceService,
+    org: Org,
+    caller: User,
+    app_ref: str,
+    user_ref: str,
+    version: str,
+    page: str | None,
+    page_size: str | None,
 ) -> dict[str, Any]:
     """`GET /apps/oauth/usage/<app>/<user>/tokens`: that user's live approvals of that app, oldest first."""
+    page_no, size = _listing(caller, page, page_size)
     app, user = _app(service, org, app_ref), _user(service, org, user_ref)
     key = oauth_tokens.signing_key(service)
     entries = []
@@ -156,7 +182,7 @@ def tokens(
                 "username": user.username,
             }
         )
-    shown, links = _paged(entries, f"{_root(version)}/{app.id}/{ids.to18(user.id)}/tokens", page, size)
+    shown, links = _paged(entries, f"{_root(version)}/{app.id}/{ids.to18(user.id)}/tokens", page_no, size)
     return {"tokens": shown, **links}
 
 
@@ -167,22 +193,25 @@ def _revoke(service: SalesforceService, approvals: list[oauth_tokens.Approval]) 
     return len(approvals)
 
 
-def revoke_app(service: SalesforceService, org: Org, app_ref: str) -> int:
+def revoke_app(service: SalesforceService, org: Org, caller: User, app_ref: str) -> int:
     """`DELETE /apps/oauth/usage/<app>/tokens`: every live approval of that app in the org."""
+    require_admin(caller)
     with service.store.atomic():
         app = _app(service, org, app_ref)
         return _revoke(service, oauth_tokens.live_approvals(service, org, app_id=app.id))
 
 
-def revoke_user(service: SalesforceService, org: Org, app_ref: str, user_ref: str) -> int:
+def revoke_user(service: SalesforceService, org: Org, caller: User, app_ref: str, user_ref: str) -> int:
     """`DELETE /apps/oauth/usage/<app>/<user>/tokens`: that user's live approvals of that app."""
+    require_admin(caller)
     with service.store.atomic():
         app, user = _app(service, org, app_ref), _user(service, org, user_ref)
         return _revoke(service, oauth_tokens.live_approvals(service, org, user_id=user.id, app_id=app.id))
 
 
-def revoke_token(service: SalesforceService, org: Org, token_ref: str) -> None:
+def revoke_token(service: SalesforceService, org: Org, caller: User, token_ref: str) -> None:
     """`DELETE /apps/oauth/usage/tokens/<token>`: one live approval of the org, by its identifier; else 404."""
+    require_admin(caller)
     with service.store.atomic():
         key = oauth_tokens.signing_key(service)
         for approval in oauth_tokens.live_approvals(service, org):

@@ -259,10 +259,9 @@ def sobject_describe_endpoint(call: RestCall) -> Any:
     return _json(describe.describe(kind, call.version), headers=modified)
 
 
-def _usage_admin(call: RestCall) -> tuple[int, int]:
-    oauth_usage.require_admin(call.user)
+def _paging(call: RestCall) -> tuple[str | None, str | None]:
     query = call.request.query_params
-    return oauth_usage.page_params(query.get("page"), query.get("pageSize"))
+    return query.get("page"), query.get("pageSize")
 
 
 _DELETED = 204
@@ -270,38 +269,33 @@ _DELETED = 204
 
 @_rest
 def oauth_usage_endpoint(call: RestCall) -> Any:
-    page, size = _usage_admin(call)
-    return oauth_usage.apps(call.service, call.org, call.version, page, size)
+    return oauth_usage.apps(call.service, call.org, call.user, call.version, *_paging(call))
 
 
 @_rest
 def oauth_usage_users_endpoint(call: RestCall) -> Any:
-    page, size = _usage_admin(call)
-    return oauth_usage.users(call.service, call.org, call.request.path_params["app_id"], call.version, page, size)
+    app_id = call.request.path_params["app_id"]
+    return oauth_usage.users(call.service, call.org, call.user, app_id, call.version, *_paging(call))
 
 
 @_rest
 def oauth_usage_user_tokens_endpoint(call: RestCall) -> Any:
-    params = call.request.path_params
+    app_id, user_id = call.request.path_params["app_id"], call.request.path_params["user_id"]
     if call.request.method == "DELETE":
-        oauth_usage.require_admin(call.user)
-        oauth_usage.revoke_user(call.service, call.org, params["app_id"], params["user_id"])
+        oauth_usage.revoke_user(call.service, call.org, call.user, app_id, user_id)
         return Response(status_code=_DELETED)
-    page, size = _usage_admin(call)
-    return oauth_usage.tokens(call.service, call.org, params["app_id"], params["user_id"], call.version, page, size)
+    return oauth_usage.tokens(call.service, call.org, call.user, app_id, user_id, call.version, *_paging(call))
 
 
 @_rest
 def oauth_usage_app_tokens_endpoint(call: RestCall) -> Any:
-    oauth_usage.require_admin(call.user)
-    oauth_usage.revoke_app(call.service, call.org, call.request.path_params["app_id"])
+    oauth_usage.revoke_app(call.service, call.org, call.user, call.request.path_params["app_id"])
     return Response(status_code=_DELETED)
 
 
 @_rest
 def oauth_usage_token_endpoint(call: RestCall) -> Any:
-    oauth_usage.require_admin(call.user)
-    oauth_usage.revoke_token(call.service, call.org, call.request.path_params["token_id"])
+    oauth_usage.revoke_token(call.service, call.org, call.user, call.request.path_params["token_id"])
     return Response(status_code=_DELETED)
 
 
