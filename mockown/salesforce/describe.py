@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
+from . import oauth_tokens
 from .models import Org
 
 # a field type's SOAP type; the other (text) types are xsd:string
@@ -81,6 +82,7 @@ class SObjectType:
     retrieveable: bool = True
     searchable: bool = False
     dev_hub_only: bool = False
+    row_limit: int | None = None  # the most rows a query answers (None: no cap of its own)
 
     def field(self, name: str) -> Field | None:
         """The field named `name`, case-insensitively (SOQL and describe names are)."""
@@ -96,7 +98,7 @@ def _id(label: str) -> Field:
     return Field("Id", label, "id", 18, nillable=False)
 
 
-_USER = SObjectType("User", "User", "Users", "005", searchable=True, fields=(
+USER = SObjectType("User", "User", "Users", "005", searchable=True, fields=(
     _id("User ID"),
     Field("Username", "Username", "string", 80, nillable=False),
     Field("Name", "Full Name", "string", 121, nillable=False, name_field=True),
@@ -111,7 +113,7 @@ _USER = SObjectType("User", "User", "Users", "005", searchable=True, fields=(
     Field("LocaleSidKey", "Locale", "picklist", 40, nillable=False, picklist=("en_US",)),
     Field("TimeZoneSidKey", "Time Zone", "picklist", 40, nillable=False, picklist=("America/Los_Angeles",)),
 ))  # fmt: skip
-_ORGANIZATION = SObjectType("Organization", "Organization", "Organizations", "00D", fields=(
+ORGANIZATION = SObjectType("Organization", "Organization", "Organizations", "00D", fields=(
     _id("Organization ID"),
     Field("Name", "Name", "string", 80, nillable=False, name_field=True),
     Field("InstanceName", "Instance Name", "string", 5),
@@ -123,7 +125,9 @@ _ORGANIZATION = SObjectType("Organization", "Organization", "Organizations", "00
         "Unlimited Edition", "Contact Manager Edition", "Base Edition")),
 ))  # fmt: skip
 # OauthToken: the field reference (spec 10); query and describe only, its Id is always null, so no key prefix
-_OAUTH_TOKEN = SObjectType("OauthToken", "OAuth Token", "OAuth Tokens", None, retrieveable=False, fields=(
+OAUTH_TOKEN = SObjectType("OauthToken", "OAuth Token", "OAuth Tokens", None, retrieveable=False,
+                          row_limit=oauth_tokens.ROW_LIMIT,
+                          fields=(
     _id("OAuth Token ID"),
     Field("AccessToken", "Access Token", "string", 255),
     Field("AppMenuItemId", "AppMenuItem ID", "reference", 18, reference_to=("AppMenuItem",),
@@ -137,7 +141,7 @@ _OAUTH_TOKEN = SObjectType("OauthToken", "OAuth Token", "OAuth Tokens", None, re
     Field("UserId", "User ID", "reference", 18, reference_to=("User",), relationship="User"),
 ))  # fmt: skip
 # ScratchOrgInfo (Dev Hub orgs only): the mock holds no scratch orgs, so its query answers no rows
-_SCRATCH_ORG_INFO = SObjectType("ScratchOrgInfo", "Scratch Org Info", "Scratch Org Infos", "2SR", dev_hub_only=True,
+SCRATCH_ORG_INFO = SObjectType("ScratchOrgInfo", "Scratch Org Info", "Scratch Org Infos", "2SR", dev_hub_only=True,
                                 fields=(
     _id("Record ID"),
     Field("Name", "Scratch Org Info Name", "string", 80, nillable=False, name_field=True),
@@ -166,9 +170,8 @@ _SCRATCH_ORG_INFO = SObjectType("ScratchOrgInfo", "Scratch Org Info", "Scratch O
     Field("Description", "Description", "textarea", 1024),
 ))  # fmt: skip
 
-SOBJECTS: tuple[SObjectType, ...] = (_OAUTH_TOKEN, _ORGANIZATION, _SCRATCH_ORG_INFO, _USER)  # by name
+SOBJECTS: tuple[SObjectType, ...] = (OAUTH_TOKEN, ORGANIZATION, SCRATCH_ORG_INFO, USER)  # by name
 _BY_LOWER = {s.name.lower(): s for s in SOBJECTS}
-USER, ORGANIZATION, OAUTH_TOKEN, SCRATCH_ORG_INFO = _USER, _ORGANIZATION, _OAUTH_TOKEN, _SCRATCH_ORG_INFO
 
 
 def served(org: Org) -> list[SObjectType]:

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from .models import Org
     from .service import SalesforceService
 
-ROW_LIMIT = 2500  # "query returns at most 2,500 rows" (spec 10)
+ROW_LIMIT = 2500  # "query returns at most 2,500 rows" (spec 10); describe.py's table carries it
 ADMIN_PROFILE = "system administrator"  # the seeded profile that has Customize Application
 HINT_CHARS = 15  # `AccessToken` shows this many characters of the refresh token, then "..."
 _KEY_META = "sf_oauth_token_delete_key"

@@ -208,8 +208,8 @@ def query(service: SalesforceService, soql: str | None, version: str, org: Org, 
         rows = []
     if field:
         rows = [r for r in rows if _matches(r, field, value)]
-    if served is describe.OAUTH_TOKEN:
-        rows = rows[: oauth_tokens.ROW_LIMIT]
+    if served.row_limit is not None:
+        rows = rows[: served.row_limit]
     if match.group("limit"):
         rows = rows[: _limit(match.group("limit"))]
     records = [_record(canonical, r, version, wanted) for r in rows]
