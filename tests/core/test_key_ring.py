@@ -76,6 +76,14 @@ def test_verify_never_raises_on_garbage(value: str) -> None:
     assert ring.verify(value, "ec") is None
 
 
+@pytest.mark.parametrize("value", ["\udcff.e30.x", "eyJ\udcff.e30.x", "é.é.é", "ey\u2028.e30.x"])
+def test_verify_never_raises_on_text_no_jws_holds(value: str) -> None:
+    # a JWS compact serialization is ASCII; a lone surrogate (JSON can carry one) made PyJWT raise UnicodeEncodeError
+    ring = KeyRing()
+    assert ring.verify(value, "ec") is None
+    assert ring.verify(value, "rsa") is None
+
+
 def test_rotate_refuses_an_unknown_kind() -> None:
     with pytest.raises(ValueError, match="unknown key 'dsa'"):
         KeyRing().rotate(("dsa",))
