@@ -21,7 +21,7 @@ import base64
 import hashlib
 import hmac
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import ids, security
@@ -112,17 +112,15 @@ def _date(epoch: float) -> str:
 
 
 # -- reads -----------------------------------------------------------------------------------------------
-def _listing(caller: User, page: str | None, page_size: str | None) -> tuple[int, int]:
-    """A GET's caller must be an admin (checked first); then its paging."""
+def _listing(caller: User, query: Mapping[str, str]) -> tuple[int, int]:
+    """A GET's caller must be an admin (checked first); then its paging (`page`, `pageSize`)."""
     require_admin(caller)
-    return page_params(page, page_size)
+    return page_params(query.get("page"), query.get("pageSize"))
 
 
-def apps(
-    service: SalesforceService, org: Org, caller: User, version: str, page: str | None, page_size: str | None
-) -> dict[str, Any]:
+def apps(service: SalesforceService, org: Org, caller: User, version: str, query: Mapping[str, str]) -> dict[str, Any]:
     """`GET /apps/oauth/usage`: the org's apps that have live approvals, by developer name."""
-    page_no, size = _listing(caller, page, page_size)
+    page_no, size = _listing(caller, query)
     in_use: dict[str, ConnectedApp] = {}
     for approval in oauth_tokens.live_approvals(service, org):
         in_use[approval.app.id] = approval.app
@@ -138,11 +136,10 @@ def users(
     caller: User,
     app_ref: str,
     version: str,
-    page: str | None,
-    page_size: str | None,
+    query: Mapping[str, str],
 ) -> dict[str, Any]:
     """`GET /apps/oauth/usage/<app>/users`: the users with live approvals of that app, by username."""
-    page_no, size = _listing(caller, page, page_size)
+    page_no, size = _listing(caller, query)
     app = _app(service, org, app_ref)
     user_ids = {a.head.user_id for a in oauth_tokens.live_approvals(service, org, app_id=app.id)}
     found = [u for u in (service.user(uid) for uid in user_ids) if u is not None]
@@ -159,11 +156,10 @@ def tokens(
     app_ref: str,
     user_ref: str,
     version: str,
-    page: str | None,
-    page_size: str | None,
+    query: Mapping[str, str],
 ) -> dict[str, Any]:
     """`GET /apps/oauth/usage/<app>/<user>/tokens`: that user's live approvals of that app, oldest first."""
-    page_no, size = _listing(caller, page, page_size)
+    page_no, size = _listing(caller, query)
     app, user = _app(service, org, app_ref), _user(service, org, user_ref)
     key = oauth_tokens.signing_key(service)
     entries = []

@@ -259,32 +259,28 @@ def sobject_describe_endpoint(call: RestCall) -> Any:
     return _json(describe.describe(kind, call.version), headers=modified)
 
 
-def _paging(call: RestCall) -> tuple[str | None, str | None]:
-    query = call.request.query_params
-    return query.get("page"), query.get("pageSize")
-
-
 _DELETED = 204
 
 
 @_rest
 def oauth_usage_endpoint(call: RestCall) -> Any:
-    return oauth_usage.apps(call.service, call.org, call.user, call.version, *_paging(call))
+    return oauth_usage.apps(call.service, call.org, call.user, call.version, call.request.query_params)
 
 
 @_rest
 def oauth_usage_users_endpoint(call: RestCall) -> Any:
     app_id = call.request.path_params["app_id"]
-    return oauth_usage.users(call.service, call.org, call.user, app_id, call.version, *_paging(call))
+    return oauth_usage.users(call.service, call.org, call.user, app_id, call.version, call.request.query_params)
 
 
 @_rest
 def oauth_usage_user_tokens_endpoint(call: RestCall) -> Any:
-    app_id, user_id = call.request.path_params["app_id"], call.request.path_params["user_id"]
-    if call.request.method == "DELETE":
+    request = call.request
+    app_id, user_id = request.path_params["app_id"], request.path_params["user_id"]
+    if request.method == "DELETE":
         oauth_usage.revoke_user(call.service, call.org, call.user, app_id, user_id)
         return Response(status_code=_DELETED)
-    return oauth_usage.tokens(call.service, call.org, call.user, app_id, user_id, call.version, *_paging(call))
+    return oauth_usage.tokens(call.service, call.org, call.user, app_id, user_id, call.version, request.query_params)
 
 
 @_rest
