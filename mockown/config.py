@@ -105,9 +105,47 @@ class MarketingSettings:
     account_error_status: int = 401
     account_error_description: str = "The client is not authorized to access the requested account_id."
     invalid_grant_description: str = "The authorization code or refresh token is invalid, expired, or used."
+    invalid_grant_status: int = 400  # every invalid_grant below (unknown on the real service)
+    # invalid_grant per case (unknown on the real service); "" = invalid_grant_description
+    code_invalid_description: str = ""  # an unknown code, or another integration's
+    code_used_description: str = ""  # a code redeemed before
+    code_expired_description: str = ""  # a code past code_ttl
+    refresh_invalid_description: str = ""  # an unknown, another integration's or signed-out refresh token
+    refresh_used_description: str = ""  # a rotated refresh token past refresh_grace
+    refresh_expired_description: str = ""  # a refresh token past refresh_token_ttl
     userinfo_error: str = "rest"  # rest: {"documentation","errorcode","message"} | oauth: {"error",...}
+    # /v2/userinfo blocks the docs name but whose shape is recalled, not captured (exp/iss/user/organization stay)
+    userinfo_rest: bool = True
+    userinfo_application: bool = True
+    userinfo_permissions: bool = True
     legacy_expires_in: int = 3600
     legacy_enhanced_status: int = 401
+    legacy_enhanced_message: str = "Unauthorized"  # v1's body for an enhanced package (unknown)
+    legacy_enhanced_errorcode: int = 1
+
+
+@dataclass(frozen=True)
+class OcapiFaults:
+    """The OCAPI `customers/auth` faults the reference leaves open (spec 2b: types partly inferred, messages and
+    statuses unknown): the mock's choices, which a team can set to what its instance answers. The types clients
+    switch on (`InvalidAuthorizationHeaderException`, `InvalidAccessTokenException`) stay fixed, with status 401."""
+
+    auth_failed_type: str = "AuthenticationFailedException"  # type=credentials or session refused
+    auth_failed_status: int = 401
+    credentials_message: str = "Authentication failed: wrong login or password, or the customer is disabled."
+    disabled_message: str = "Authentication failed: wrong login or password, or the customer is disabled."
+    session_message: str = "The session could not be authenticated."  # unknown dwsid, or another site's
+    header_message: str = "The request is unauthorized: the Authorization header is missing or invalid."
+    token_invalid_message: str = "The request is unauthorized: the access token is invalid or expired."
+    token_used_message: str = "The request is unauthorized: the access token is invalid or expired."  # replaced
+    token_expired_type: str = "InvalidAccessTokenException"  # the reference wonders about ExpiredTokenException
+    token_expired_message: str = "The request is unauthorized: the access token is invalid or expired."
+    missing_client_type: str = "MissingClientIdException"
+    missing_client_status: int = 400
+    missing_client_message: str = "The client ID is missing."
+    forbidden_client_type: str = "ClientAccessForbiddenException"
+    forbidden_client_status: int = 403
+    forbidden_client_message: str = "Access to the resource is forbidden for client id '{client_id}'."
 
 
 @dataclass(frozen=True)
@@ -119,12 +157,14 @@ class B2CSettings:
     am_code_ttl: int = 600
     am_refresh_ttl: int = 0  # 0 = never expires (unknown)
     am_refresh_rotation: bool = True  # unknown; clients replace the stored token when one comes back
+    am_code_id_token: bool = True  # unknown: whether the authorization_code (PKCE) response has an id_token
     am_rate_limit: str = "400, 400;w=60, 5000;w=60"
     am_rate_limit_per_minute: int = 400
     bm_expires_in: int = 900
     bm_error_status: int = 400  # unknown: 400 or 401
     ocapi_token_ttl: int = 1800
     ocapi_refresh_keeps_old: bool = True  # whether the JWT a refresh replaced stays valid until it expires
+    ocapi_faults: OcapiFaults = field(default_factory=OcapiFaults)
     slas_expires_in: int = 1800  # the OAS examples show 900
     slas_guest_refresh_ttl: int = 2592000
     slas_registered_refresh_ttl: int = 7776000
@@ -140,6 +180,13 @@ class B2CSettings:
     slas_invalid_refresh_description: str = "Bad or missing refresh token."
     slas_invalid_code_error: str = "invalid_request"
     slas_invalid_code_description: str = "Invalid authorization code."
+    # the cases the reference leaves open apart; "" = the slas_invalid_refresh_* / slas_invalid_code_* value
+    slas_used_refresh_error: str = ""  # a public client's refresh token after its rotation
+    slas_used_refresh_description: str = ""
+    slas_expired_refresh_error: str = ""  # past refresh_token_expires_in
+    slas_expired_refresh_description: str = ""
+    slas_expired_code_error: str = ""  # past slas_code_ttl
+    slas_expired_code_description: str = ""
 
 
 @dataclass(frozen=True)
@@ -215,11 +262,29 @@ def _check(config: Config) -> None:
         raise ConfigError(f"base_url must be an http:// or https:// URL, not {config.base_url!r}")
     if config.salesforce.max_approvals < 1:
         raise ConfigError("salesforce.max_approvals must be at least 1")
+    for name, status in _error_statuses(config):
+        if not 400 <= status <= 599:
+            raise ConfigError(f"{name} must be an error status from 400 to 599, not {status}")
     for name in ("max_body_bytes", "journal_size"):
         if getattr(config, name) < 0:
             raise ConfigError(f"{name} must not be negative")
     if config.workers > 1 and not config.state_file:
         raise ConfigError("--workers needs --state-file (MOCKOWN_STATE_FILE): workers share their state through it")
+
+
+def _error_statuses(config: Config) -> list[tuple[str, int]]:
+    """The Marketing Cloud and B2C settings that choose an error's HTTP status (a 2xx or 3xx there is no error)."""
+    mc, b2c, faults = config.marketing, config.b2c, config.b2c.ocapi_faults
+    return [
+        ("marketing.invalid_scope_status", mc.invalid_scope_status),
+        ("marketing.account_error_status", mc.account_error_status),
+        ("marketing.invalid_grant_status", mc.invalid_grant_status),
+        ("marketing.legacy_enhanced_status", mc.legacy_enhanced_status),
+        ("b2c.bm_error_status", b2c.bm_error_status),
+        ("b2c.ocapi_faults.auth_failed_status", faults.auth_failed_status),
+        ("b2c.ocapi_faults.missing_client_status", faults.missing_client_status),
+        ("b2c.ocapi_faults.forbidden_client_status", faults.forbidden_client_status),
+    ]
 
 
 def is_http_url(text: str) -> bool:

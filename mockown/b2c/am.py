@@ -191,7 +191,7 @@ class AccountManager:
             verifier = params.get("code_verifier")
             if not verifier or not security.equal(security.b64url_sha256(verifier), code.code_challenge):
                 raise AmError("invalid_grant", "PKCE verification failed")
-        return self._issue(client, code.user, code.scopes, user=True)
+        return self._issue(client, code.user, code.scopes, user=True, id_token=self.settings.am_code_id_token)
 
     def _refresh(self, client: AmClient, params: Params) -> dict[str, Any]:
         raw = params.get("refresh_token")
@@ -215,7 +215,14 @@ class AccountManager:
         return key.sign(claims)
 
     def _issue(
-        self, client: AmClient, subject: str, scopes: list[str], *, user: bool, refresh: bool = True
+        self,
+        client: AmClient,
+        subject: str,
+        scopes: list[str],
+        *,
+        user: bool,
+        refresh: bool = True,
+        id_token: bool = True,
     ) -> dict[str, Any]:
         now = self.clock.now()
         ttl = self.settings.am_expires_in
@@ -250,7 +257,7 @@ class AccountManager:
             "token_type": "Bearer",
             "expires_in": ttl,
         }
-        if user:
+        if user and id_token:
             body["id_token"] = self._jwt(
                 {
                     "sub": subject,
@@ -261,21 +268,21 @@ class AccountManager:
                     "tokenName": "id_token",
                 }
             )
-            if refresh:
-                raw = security.random_b62(43)
-                rt_ttl = self.settings.am_refresh_ttl
-                self.tokens.put(
-                    AmToken(
-                        id=security.token_hash(raw),
-                        kind="refresh",
-                        client_id=client.id,
-                        subject=subject,
-                        scopes=list(scopes),
-                        issued_at=now,
-                        expires_at=now + rt_ttl if rt_ttl else 0.0,
-                    )
+        if user and refresh:
+            raw = security.random_b62(43)
+            rt_ttl = self.settings.am_refresh_ttl
+            self.tokens.put(
+                AmToken(
+                    id=security.token_hash(raw),
+                    kind="refresh",
+                    client_id=client.id,
+                    subject=subject,
+                    scopes=list(scopes),
+                    issued_at=now,
+                    expires_at=now + rt_ttl if rt_ttl else 0.0,
                 )
-                body["refresh_token"] = raw
+            )
+            body["refresh_token"] = raw
         return body
 
     # authorize --------------------------------------------------------------------------------------

@@ -123,6 +123,7 @@ class OcapiToken:
     issued_at: float
     expires_at: float
     revoked: bool = False
+    replaced: bool = False  # revoked because a refresh replaced it (ocapi_refresh_keeps_old off)
 
 
 @record("b2c_sessions")
@@ -207,6 +208,7 @@ class SlasRefresh:
     issued_at: float
     expires_at: float
     revoked: bool = False
+    used: bool = False  # revoked because a public client's refresh rotated it
     ocapi_token: str | None = None  # hash of the OCAPI JWT a session bridge took (dwsgst/dwsrst): logout revokes it
 
 

@@ -18,6 +18,7 @@ from .errors import OcapiFault
 from .models import Customer, OcapiToken, Site, StoreSession
 
 if TYPE_CHECKING:
+    from ..config import OcapiFaults
     from ..runtime import Runtime
 
 VERSION = re.compile(r"^v(\d{2})_(\d{1,2})$")
@@ -51,6 +52,13 @@ class OcapiService:
         self.store = runtime.store
 
     @property
+    def faults(self) -> OcapiFaults:
+        return self.runtime.config.b2c.ocapi_faults
+
+    def _auth_failed(self, message: str, version: str) -> OcapiFault:
+        return OcapiFault(self.faults.auth_failed_status, self.faults.auth_failed_type, message, version)
+
+    @property
     def sites(self) -> Table[Site]:
         return self.store.table(Site)
 
@@ -72,13 +80,16 @@ class OcapiService:
             raise OcapiFault(
                 404, "SiteNotFoundException", f"No site with ID '{site_id}' was found.", version, {"siteId": site_id}
             )
+        faults = self.faults
         if not client_id:
-            raise OcapiFault(400, "MissingClientIdException", "The client ID is missing.", version)
+            raise OcapiFault(
+                faults.missing_client_status, faults.missing_client_type, faults.missing_client_message, version
+            )
         if client_id not in site.client_ids:
             raise OcapiFault(
-                403,
-                "ClientAccessForbiddenException",
-                f"Access to the resource is forbidden for client id '{client_id}'.",
+                faults.forbidden_client_status,
+                faults.forbidden_client_type,
+                faults.forbidden_client_message.replace("{client_id}", client_id),
                 version,
                 {"clientId": client_id},
             )
@@ -130,17 +141,12 @@ class OcapiService:
             if kind == "credentials":
                 login, password = self._basic(authorization, version)
                 found = self.customer_by_login(site, login)
-                if (
-                    found is None
-                    or not found.enabled
-                    or not security.equal(security.password_hash(password, found.salt), found.password_hash)
+                if found is None or not security.equal(
+                    security.password_hash(password, found.salt), found.password_hash
                 ):
-                    raise OcapiFault(
-                        401,
-                        "AuthenticationFailedException",
-                        "Authentication failed: wrong login or password, or the customer is disabled.",
-                        version,
-                    )
+                    raise self._auth_failed(self.faults.credentials_message, version)
+                if not found.enabled:
+                    raise self._auth_failed(self.faults.disabled_message, version)
                 found.last_login = now
                 self.customers.put(found)
                 return self._issue(site, client_id, found, version, uuid.uuid4().hex[:26])
@@ -149,48 +155,36 @@ class OcapiService:
                 session = self.sessions.get(security.token_hash(dwsid)) if dwsid else None
                 customer_rec = self.customers.get(session.customer_id) if session is not None else None
                 if session is None or session.site != site.id or customer_rec is None:
-                    raise OcapiFault(
-                        401, "AuthenticationFailedException", "The session could not be authenticated.", version
-                    )
+                    raise self._auth_failed(self.faults.session_message, version)
                 # every call makes a new token: "make only one call per session"
                 return self._issue(site, client_id, customer_rec, version, uuid.uuid4().hex[:26])
             old = self.bearer(authorization, site, version)
             customer_rec = self.customers.get(old.customer_id)
             assert customer_rec is not None
             if not self.runtime.config.b2c.ocapi_refresh_keeps_old:
-                old.revoked = True
+                old.revoked = old.replaced = True
                 self.tokens.put(old)
             return self._issue(site, client_id, customer_rec, version, old.visit_id)
 
     def _basic(self, authorization: str | None, version: str) -> tuple[str, str]:
-        bad = OcapiFault(
-            401,
-            "InvalidAuthorizationHeaderException",
-            "The request is unauthorized: the Authorization header is missing or invalid.",
-            version,
-        )
+        bad = OcapiFault(401, "InvalidAuthorizationHeaderException", self.faults.header_message, version)
         pair = basic_pair(authorization)
         if pair is None:
             raise bad
         return pair
 
     def bearer(self, authorization: str | None, site: Site, version: str) -> OcapiToken:
+        faults = self.faults
         if not authorization or authorization[:7].lower() != "bearer ":
-            raise OcapiFault(
-                401,
-                "InvalidAuthorizationHeaderException",
-                "The request is unauthorized: the Authorization header is missing or invalid.",
-                version,
-            )
+            raise OcapiFault(401, "InvalidAuthorizationHeaderException", faults.header_message, version)
         raw = authorization[7:].strip()
         token = self.tokens.get(security.token_hash(raw))
-        if token is None or token.revoked or token.site != site.id or self.clock.now() >= token.expires_at:
-            raise OcapiFault(
-                401,
-                "InvalidAccessTokenException",
-                "The request is unauthorized: the access token is invalid or expired.",
-                version,
-            )
+        if token is None or token.site != site.id or (token.revoked and not token.replaced):
+            raise OcapiFault(401, "InvalidAccessTokenException", faults.token_invalid_message, version)
+        if token.replaced:  # a refresh replaced it (ocapi_refresh_keeps_old off)
+            raise OcapiFault(401, "InvalidAccessTokenException", faults.token_used_message, version)
+        if self.clock.now() >= token.expires_at:
+            raise OcapiFault(401, faults.token_expired_type, faults.token_expired_message, version)
         return token
 
     def _issue(self, site: Site, client_id: str, customer: Customer, version: str, visit_id: str) -> AuthResult:

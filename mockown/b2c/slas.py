@@ -375,8 +375,29 @@ class SlasService:
             raise slas_bad_request("Bad dnt value: use true or false.")
         return value
 
-    def _code_error(self) -> SlasError:
-        return SlasError(400, self.settings.slas_invalid_code_error, self.settings.slas_invalid_code_description)
+    def _code_error(self, *, expired: bool = False) -> SlasError:
+        s = self.settings
+        if expired:
+            return SlasError(
+                400,
+                s.slas_expired_code_error or s.slas_invalid_code_error,
+                s.slas_expired_code_description or s.slas_invalid_code_description,
+            )
+        return SlasError(400, s.slas_invalid_code_error, s.slas_invalid_code_description)
+
+    def _refresh_error(self, rt: SlasRefresh | None, now: float) -> SlasError | None:
+        """The error for a refresh token this tenant and client cannot use, or None when it can."""
+        s = self.settings
+        error, description = s.slas_invalid_refresh_error, s.slas_invalid_refresh_description
+        if rt is None or (rt.revoked and not rt.used):
+            return SlasError(400, error, description)
+        if rt.used:
+            return SlasError(400, s.slas_used_refresh_error or error, s.slas_used_refresh_description or description)
+        if now >= rt.expires_at:
+            return SlasError(
+                400, s.slas_expired_refresh_error or error, s.slas_expired_refresh_description or description
+            )
+        return None
 
     def _take_code(self, tenant: SlasTenant, client: SlasClient, params: Params, *, pkce: bool) -> SlasCode:
         verifier = params.get("code_verifier")
@@ -385,10 +406,10 @@ class SlasService:
         raw = params.get("code")
         code = self.codes.get(security.token_hash(raw)) if raw else None
         now = self.clock.now()
-        if code is None or code.used or now >= code.expires_at or code.org != tenant.id:
+        if code is None or code.used or code.org != tenant.id or code.client_id != client.client_id:
             raise self._code_error()
-        if code.client_id != client.client_id:
-            raise self._code_error()
+        if now >= code.expires_at:
+            raise self._code_error(expired=True)
         code.used = True
         self.codes.put(code)
         redirect_uri = params.get("redirect_uri")
@@ -412,11 +433,14 @@ class SlasService:
         raw = params.get("refresh_token")
         rt = self.refresh_tokens.get(security.token_hash(raw)) if raw else None
         now = self.clock.now()
-        error = SlasError(400, self.settings.slas_invalid_refresh_error, self.settings.slas_invalid_refresh_description)
-        if rt is None or rt.revoked or now >= rt.expires_at or rt.org != tenant.id or rt.client_id != client.client_id:
+        if rt is not None and (rt.org != tenant.id or rt.client_id != client.client_id):
+            rt = None  # another tenant's or client's: unknown here
+        error = self._refresh_error(rt, now)
+        if error is not None:
             raise error
+        assert rt is not None
         if client.public:  # "when refreshing with a public client ID, the refresh token is always regenerated"
-            rt.revoked = True
+            rt.revoked = rt.used = True
             self.refresh_tokens.put(rt)
             return self._issue(
                 tenant,

@@ -204,8 +204,10 @@ class MarketingService:
         mid = self._mid(integration, params.get("account_id"), integration.home_mid)
         return self._issue(integration, tenant, mid, scopes, user_id=None, refresh=False)
 
-    def _bad_grant(self) -> McOAuthError:
-        return McOAuthError("invalid_grant", self.settings.invalid_grant_description, 400)
+    def _bad_grant(self, description: str = "") -> McOAuthError:
+        """invalid_grant with a case's description ("" = the shared invalid_grant_description)."""
+        s = self.settings
+        return McOAuthError("invalid_grant", description or s.invalid_grant_description, s.invalid_grant_status)
 
     def _authorization_code(self, integration: Integration, tenant: Tenant, params: Params) -> dict[str, Any]:
         self._require_type(integration, "web", "public")
@@ -217,8 +219,12 @@ class MarketingService:
             raise invalid_request("The redirect_uri parameter is required.")
         code = self.codes.get(security.token_hash(code_value))
         now = self.clock.now()
-        if code is None or code.used or now >= code.expires_at or code.client_id != integration.client_id:
-            raise self._bad_grant()
+        if code is None or code.client_id != integration.client_id:
+            raise self._bad_grant(self.settings.code_invalid_description)
+        if code.used:
+            raise self._bad_grant(self.settings.code_used_description)
+        if now >= code.expires_at:
+            raise self._bad_grant(self.settings.code_expired_description)
         code.used = True  # single use, even when the rest of the request fails
         self.codes.put(code)
         if redirect_uri != code.redirect_uri:
@@ -244,10 +250,12 @@ class MarketingService:
             raise invalid_request("The refresh_token parameter is required.")
         rt = self.refresh_tokens.get(security.token_hash(raw))
         now = self.clock.now()
-        if rt is None or not self._refresh_usable(rt, now, self.settings.refresh_grace):
-            raise self._bad_grant()
-        if rt.client_id != integration.client_id:
-            raise self._bad_grant()
+        if rt is None or rt.revoked or rt.client_id != integration.client_id:
+            raise self._bad_grant(self.settings.refresh_invalid_description)
+        if not self._refresh_usable(rt, now, self.settings.refresh_grace):
+            expired = bool(rt.expires_at) and now >= rt.expires_at
+            s = self.settings
+            raise self._bad_grant(s.refresh_expired_description if expired else s.refresh_used_description)
         scopes = self._scopes(integration, params.get("scope"), ceiling=rt.scopes)
         mid = self._mid(integration, params.get("account_id"), rt.mid)
         if not self.settings.refresh_rotation:
@@ -450,7 +458,7 @@ class MarketingService:
             }
         if (view or "").lower() == "oidc":
             user_block["sub"] = f"https://mc.auth.marketingcloudapis.com/uid/{sub}"
-        return {
+        info: dict[str, Any] = {
             "exp": int(at.expires_at),
             "iss": "https://mc.exacttarget.com",
             "user": user_block,
@@ -465,19 +473,24 @@ class MarketingService:
                 "zoneinfo": tenant.zoneinfo,
                 "timezone": timezone_block(tenant.zoneinfo),
             },
-            "rest": {
+        }
+        # the recalled blocks (the docs name them; their shape is not captured): each can be left out
+        if self.settings.userinfo_rest:
+            info["rest"] = {
                 "rest_instance_url": f"https://{tenant.subdomain}.rest.marketingcloudapis.com/",
                 "soap_instance_url": f"https://{tenant.subdomain}.soap.marketingcloudapis.com/",
-            },
-            "application": {
+            }
+        if self.settings.userinfo_application:
+            info["application"] = {
                 "id": at.client_id,
                 "name": integration.name if integration else "",
                 "redirectUrls": list(integration.redirect_urls) if integration else [],
                 "features": {},
                 "permissions": list(at.scopes),
-            },
-            "permissions": [_permission(i, s) for i, s in enumerate(at.scopes, start=1)],
-        }
+            }
+        if self.settings.userinfo_permissions:
+            info["permissions"] = [_permission(i, s) for i, s in enumerate(at.scopes, start=1)]
+        return info
 
     # v1/requestToken (legacy packages) ---------------------------------------------------------------
     def request_token_v1(self, params: Params, subdomain: str | None, legacy: bool) -> dict[str, Any]:
@@ -490,7 +503,8 @@ class MarketingService:
             if tenant is None or tenant.id != integration.tenant_id:
                 raise McLegacyError()
         if integration.type != "legacy":
-            raise McLegacyError(self.settings.legacy_enhanced_status)
+            s = self.settings
+            raise McLegacyError(s.legacy_enhanced_status, s.legacy_enhanced_message, s.legacy_enhanced_errorcode)
         if not secret or not integration.client_secret or not security.equal(secret, integration.client_secret):
             raise McLegacyError()
         now = self.clock.now()
