@@ -60,6 +60,8 @@ class SalesforceSettings:
     user_agent_refresh: str = "custom_scheme"  # refresh token in the user-agent fragment: custom_scheme|always|never
     web_session_ttl: int = 7200  # seconds a login on the login page lasts (the `sid` cookie)
     max_approvals: int = 5  # approvals (refresh-token families) per user per app; one more revokes the oldest
+    slo_redirect_delay: int = 10  # seconds the SLO page waits before it goes on ("about 10 seconds"); 0 allowed
+    slo_allow_http: bool = False  # mock knob: a Single Logout URL may also be http:// (Salesforce wants https://)
     wording: SalesforceWording = field(default_factory=SalesforceWording)
 
 
@@ -262,6 +264,8 @@ def _check(config: Config) -> None:
         raise ConfigError(f"base_url must be an http:// or https:// URL, not {config.base_url!r}")
     if config.salesforce.max_approvals < 1:
         raise ConfigError("salesforce.max_approvals must be at least 1")
+    if config.salesforce.slo_redirect_delay < 0:
+        raise ConfigError("salesforce.slo_redirect_delay must not be negative")
     for name, status in _error_statuses(config):
         if not 400 <= status <= 599:
             raise ConfigError(f"{name} must be an error status from 400 to 599, not {status}")

@@ -7,7 +7,7 @@ never redirected: they are a 400 page with an urlencoded body, as Salesforce doe
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from ..http.forms import Params
@@ -36,6 +36,10 @@ class AuthorizeRequest:
 @dataclass(frozen=True)
 class Redirect:
     url: str
+    # set when the redirect carries a code or tokens: the user who signed in to the app (the browser session
+    # that did it records the app, whose Single Logout URL its logout notifies)
+    user_id: str | None = None
+    app_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -125,7 +129,7 @@ def approve(service: SalesforceService, req: AuthorizeRequest, user: User, *, ba
     if req.response_type != "code":
         from .user_agent import token_redirect  # tokens in the fragment: user-agent and hybrid flows
 
-        return token_redirect(service, req, user, base)
+        return replace(token_redirect(service, req, user, base), user_id=user.id, app_id=req.app.id)
     scopes = service.grant_scopes(req.app, req.scope)
     code = service.new_code(
         org=service.org(user.org_id),
@@ -136,7 +140,7 @@ def approve(service: SalesforceService, req: AuthorizeRequest, user: User, *, ba
         code_challenge=req.code_challenge,
         nonce=req.nonce,
     )
-    return redirect(req, {"code": code})
+    return replace(redirect(req, {"code": code}), user_id=user.id, app_id=req.app.id)
 
 
 def deny(req: AuthorizeRequest) -> Redirect:

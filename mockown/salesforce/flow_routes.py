@@ -83,6 +83,7 @@ ROUTES: list[BaseRoute] = [
     Route("/_mockown/salesforce/device/approve", device_approve_endpoint, methods=["POST"]),
     Route(door.FRONTDOOR, door.frontdoor, methods=["GET", "POST"]),
     Route(door.LOGOUT, door.logout, methods=["GET", "POST"]),
+    Route(door.LOGOUT_JSP, door.logout_jsp, methods=["GET"]),
     Route(door.HOME, door.home, methods=["GET", "POST"]),
 ]
 

@@ -94,6 +94,7 @@ class ConnectedApp:
     token_exchange: dict[str, Any] | None = None  # the exchange handler (see salesforce/exchange.py)
     initial_access_token_hash: str | None = None  # dynamic client registration: this app may register apps
     registered_by: str | None = None  # the registering app's id, for apps made by dynamic registration
+    single_logout_url: str | None = None  # "Enable Single Logout": the RP's front-channel logout URL (https://)
 
     @property
     def public(self) -> bool:

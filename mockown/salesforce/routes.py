@@ -61,10 +61,14 @@ async def authorize_endpoint(request: Request) -> Response:
     if request.method == "POST":
         params = (await _form(request)).merged_under(params)
     from ..ui.login import render_login  # the login / consent page (HTML, no JavaScript needed)
-    from ..ui.session import session_user
+    from ..ui.session import current_session, note_signin
 
-    decision = authz.decide(_service(request), params, session_user=session_user(request), base=base_url(request))
+    session = current_session(request)
+    user = session.user if session is not None else None
+    decision = authz.decide(_service(request), params, session_user=user, base=base_url(request))
     if isinstance(decision, authz.Redirect):
+        if session is not None:
+            note_signin(request, decision, session)  # the browser session signed in to the app (its SLO)
         return RedirectResponse(decision.url, status_code=302)
 
     return render_login(request, decision)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from .. import ids, security
 from ..seed import SeedError, duration, flag, items, opt_text, text, text_list, whole
@@ -21,7 +22,7 @@ _APP_KEYS = {"id", "name", "client_id", "client_secret", "callback_urls", "scope
              "jwt_certificate", "jwt_access_tokens", "introspect_all", "id_token_validity",
              "token_exchange", "initial_access_token", "id_token_audiences", "id_token_include_standard_claims",
              "id_token_include_attributes", "id_token_include_custom_perms", "custom_attributes",
-             "custom_permissions"}  # fmt: skip
+             "custom_permissions", "single_logout_url"}  # fmt: skip
 
 
 def _check(kind: str, data: Any, allowed: set[str]) -> dict[str, Any]:
@@ -211,6 +212,7 @@ def _seed_app(runtime: Runtime, org: Org, data: Any) -> dict[str, Any]:
         custom_permissions=text_list(data.get("custom_permissions"), f"{where} custom_permissions"),
         token_exchange=flows["token_exchange"],
         initial_access_token_hash=flows["initial_access_token_hash"],
+        single_logout_url=_single_logout_url(runtime, data.get("single_logout_url"), f"{where} single_logout_url"),
     )
     service.apps.put(app)
     return {
@@ -220,6 +222,26 @@ def _seed_app(runtime: Runtime, org: Org, data: Any) -> dict[str, Any]:
         "client_secret": app.client_secret,
         "callback_urls": app.callback_urls,
     }
+
+
+def _single_logout_url(runtime: Runtime, value: Any, where: str) -> str | None:
+    """Enable Single Logout with its Single Logout URL, which "must be an absolute URL and start with https://"
+    (Salesforce Help). None or "" is SLO off. The mock knob `salesforce.slo_allow_http` also takes http://."""
+    url = opt_text(value, where)
+    if not url:
+        return None
+    allow_http = runtime.config.salesforce.slo_allow_http
+    schemes = ("https://", "http://") if allow_http else ("https://",)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - a port that is no number raises ValueError
+    except ValueError:
+        parts = None
+    clean = not any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in url)
+    if parts is None or not url.startswith(schemes) or not parts.hostname or not clean:
+        starts = "https:// (or http://, salesforce.slo_allow_http)" if allow_http else "https://"
+        raise SeedError(f"{where} must be an absolute URL that starts with {starts}, not {url!r}")
+    return url
 
 
 def _attributes(value: Any, where: str) -> dict[str, str]:

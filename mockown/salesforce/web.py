@@ -11,6 +11,8 @@ Plain rules over the store; `ui/frontdoor.py` is the HTTP side (cookies, pages, 
   and by `singleaccess`, like any dead or unknown token.
 * `singleaccess` trades a live OAuth session with the `web` (or `full`) scope for a `frontdoor_uri` holding
   a one-time `otp` (single use, `OTP_TTL` seconds, stored hashed).
+* Front-channel Single Logout: the apps a browser session signed in to are kept against its nonce
+  (`BrowserSessionApps`); ending the session returns their Single Logout URLs for the logout page's iframes.
 """
 
 from __future__ import annotations
@@ -51,15 +53,59 @@ class EndedBrowserSession:
     expires_at: float
 
 
-def end_browser_session(service: SalesforceService, nonce: str, expires_at: float) -> None:
-    """Refuse the browser session `nonce` from now on (a copy of its cookie included); expired entries go."""
+@record("sf_browser_session_apps")
+@dataclass(slots=True)
+class BrowserSessionApps:
+    """The connected apps a browser session signed in to (the authorize flow gave them a code or tokens for
+    that session's user), first sign-in first: the relying parties its logout notifies (front-channel SLO)."""
+
+    id: str  # hash of the session's nonce
+    app_ids: list[str]
+    expires_at: float  # when the session's cookie expires: the entry is useless after that
+
+
+def note_app_signin(service: SalesforceService, nonce: str, expires_at: float, app_id: str) -> None:
+    """Record that the live browser session `nonce` signed in to the app `app_id` (once per app)."""
+    if expires_at <= service.clock.now():
+        return
+    table = service.store.table(BrowserSessionApps)
+    key = security.token_hash(nonce)
+    with service.store.atomic():
+        entry = table.get(key)
+        if entry is None:
+            table.put(BrowserSessionApps(key, [app_id], expires_at))
+        elif app_id not in entry.app_ids:
+            entry.app_ids = [*entry.app_ids, app_id]
+            table.put(entry)
+
+
+def end_browser_session(service: SalesforceService, nonce: str, expires_at: float) -> list[str]:
+    """Refuse the browser session `nonce` from now on (a copy of its cookie included); expired entries go.
+    Returns the Single Logout URLs to notify: those of the apps the session signed in to (each URL once, in
+    sign-in order), when the session was live (not expired, not ended before); else []."""
     table = service.store.table(EndedBrowserSession)
+    signins = service.store.table(BrowserSessionApps)
     now = service.clock.now()
+    key = security.token_hash(nonce)
     with service.store.atomic():
         for old in [e for e in table.all() if e.expires_at <= now]:
             table.delete(old.id)
+        for stale in [e for e in signins.all() if e.expires_at <= now]:
+            signins.delete(stale.id)
+        live = expires_at > now and table.get(key) is None
+        entry = signins.get(key)
+        if entry is not None:
+            signins.delete(key)
         if expires_at > now:
-            table.put(EndedBrowserSession(security.token_hash(nonce), expires_at))
+            table.put(EndedBrowserSession(key, expires_at))
+    if not live or entry is None:
+        return []
+    urls: list[str] = []
+    for app_id in entry.app_ids:
+        app = service.apps.get(app_id)
+        if app is not None and app.single_logout_url and app.single_logout_url not in urls:
+            urls.append(app.single_logout_url)
+    return urls
 
 
 def browser_session_ended(service: SalesforceService, nonce: str) -> bool:

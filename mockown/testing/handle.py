@@ -32,7 +32,7 @@ APP_FIELDS = frozenset(
      "refresh_token_ttl", "rotation", "session_timeout", "auto_approve", "pre_approved_users",
      "jwt_certificate", "jwt_access_tokens", "introspect_all", "id_token_validity", "token_exchange",
      "initial_access_token", "id_token_audiences", "id_token_include_standard_claims", "id_token_include_attributes",
-     "id_token_include_custom_perms", "custom_attributes", "custom_permissions"}
+     "id_token_include_custom_perms", "custom_attributes", "custom_permissions", "single_logout_url"}
 )  # fmt: skip
 # Everything else a marker may say.
 OPTION_KEYS = frozenset({"org", "users", "apps", "own", "own_user", "seed", "keep", "config"})

@@ -6,7 +6,11 @@
 * `GET|POST /`: the login page (Salesforce's is the host's root); logging in redirects to `startURL`.
 * `GET|POST /services/auth/idp/oidc/logout`: ends the browser session (the cookie is cleared), then
   redirects to `post_logout_redirect_uri` when it is a registered callback URL of the client, else shows
-  a logged-out page.
+  a logged-out page. When the session had signed in to apps with a Single Logout URL (front-channel SLO), the
+  answer is instead a page with one hidden iframe per such URL and a refresh, after `slo_redirect_delay`
+  seconds, to where the browser would have gone (the redirect above, else the login page).
+* `GET /secur/logout.jsp`: Salesforce's logout of the UI session: the same ending (SLO included), then the
+  login page.
 """
 
 from __future__ import annotations
@@ -20,10 +24,11 @@ from ..http.api import runtime_of
 from ..http.forms import Params, read_params
 from ..salesforce import web
 from ..salesforce.errors import OAuthError
-from .login import forbidden, login_error, login_page, message_page, redirect
+from .login import forbidden, login_error, login_page, message_page, redirect, single_logout_page
 from .session import SESSION_COOKIE, Page, csrf_ok, end_session, secure, session_user, start_session
 
 FRONTDOOR = "/secur/frontdoor.jsp"
+LOGOUT_JSP = "/secur/logout.jsp"
 LOGOUT = "/services/auth/idp/oidc/logout"
 HOME = "/"
 
@@ -84,14 +89,36 @@ async def home(request: Request) -> Response:
     return message_page(page, "Home", f"You are logged in as {user.username}.")
 
 
+def _cleared(request: Request, response: Response) -> Response:
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=secure(request))
+    return response
+
+
+def _single_logout(request: Request, page: Page, urls: list[str], then: str) -> Response:
+    """The page that notifies the session's Single Logout apps, then goes on to `then`."""
+    delay = runtime_of(request).config.salesforce.slo_redirect_delay
+    return single_logout_page(page, urls, then, delay)
+
+
 async def logout(request: Request) -> Response:
     page = Page(request)
     params = await _params(request)
-    end_session(request)
+    slo_urls = end_session(request)
     target = web.logout_redirect(runtime_of(request).salesforce, params)
-    if target is not None:
+    if slo_urls:  # front-channel SLO: every app of the session, the one that asked included
+        response = _single_logout(request, page, slo_urls, target or HOME)
+    elif target is not None:
         response = page.finish(redirect(target))
     else:
         response = message_page(page, "Logged Out", "You have been logged out.")
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=secure(request))
-    return response
+    return _cleared(request, response)
+
+
+async def logout_jsp(request: Request) -> Response:
+    """`GET /secur/logout.jsp`: Salesforce's own logout (the UI's): ends the session, SLO included, and goes to
+    the login page (after the SLO page's delay when the session had Single Logout apps)."""
+    page = Page(request)
+    slo_urls = end_session(request)
+    if slo_urls:
+        return _cleared(request, _single_logout(request, page, slo_urls, HOME))
+    return _cleared(request, page.finish(redirect(HOME)))

@@ -30,7 +30,7 @@ from ..salesforce import device as dev
 from ..salesforce.errors import OAuthError
 from ..salesforce.models import ConnectedApp, User
 from ..salesforce.service import SalesforceService
-from .session import Page, csrf_ok, session_user, start_session
+from .session import Page, csrf_ok, note_signin, session_user, start_session
 
 LOGIN_ACTION = "/services/oauth2/authorize/login"
 CONSENT_ACTION = "/services/oauth2/authorize/consent"
@@ -62,14 +62,14 @@ STYLE = (
 
 
 # -- rendering ----------------------------------------------------------------------------------------
-def _html(page: Page, title: str, body: str, *, display: str = "page", status: int = 200) -> Response:
+def _html(page: Page, title: str, body: str, *, display: str = "page", status: int = 200, head: str = "") -> Response:
     display = display if display in DISPLAYS else "page"
     viewport = (
         "<meta name='viewport' content='width=device-width, initial-scale=1'>" if display in ("touch", "mobile") else ""
     )
     html = (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-        f"{viewport}<title>{escape(title)} | Salesforce</title><style>{STYLE}</style></head>"
+        f"{head}{viewport}<title>{escape(title)} | Salesforce</title><style>{STYLE}</style></head>"
         f"<body class='display-{display}'><main>{body}</main></body></html>"
     )
     return page.finish(HTMLResponse(html, status_code=status))
@@ -131,6 +131,24 @@ def consent_page(
 
 def message_page(page: Page, title: str, text: str, *, status: int = 200) -> Response:
     return _html(page, title, f"<h1>{escape(title)}</h1><p id='message'>{escape(text)}</p>", status=status)
+
+
+def single_logout_page(page: Page, urls: list[str], then: str, delay: int) -> Response:
+    """The logged-out page of a session with Single Logout apps (front-channel SLO, no JavaScript needed): one
+    hidden iframe per app's Single Logout URL, which the browser loads with its own cookies for that app, and
+    a refresh that goes on to `then` after `delay` seconds (Salesforce: "delayed for about 10 seconds")."""
+    target = escape(then, quote=True)
+    refresh = f"<meta http-equiv='refresh' content='{max(delay, 0)};url={target}'>"
+    frames = "".join(
+        f"<iframe class='slo' src='{escape(url, quote=True)}' title='Single Logout' hidden "
+        "width='0' height='0'></iframe>"
+        for url in urls
+    )
+    body = (
+        "<h1>Logged Out</h1><p id='message'>You have been logged out.</p>"
+        f"<p><a id='continue' href='{target}'>Continue</a></p>{frames}"
+    )
+    return _html(page, "Logged Out", body, head=refresh)
 
 
 def forbidden(page: Page) -> Response:
@@ -253,11 +271,15 @@ async def login_submit(request: Request) -> Response:
             error=login_error(service, username),
             display=req.display,
         )
+    issued = None
     if req.app.auto_approve and "consent" not in req.prompt:
-        response = redirect(authz.approve(service, req, user, base=base_url(request)).url)
+        issued = authz.approve(service, req, user, base=base_url(request))
+        response = redirect(issued.url)
     else:
         response = _consent(page, req, user, query)
-    start_session(request, response, user)
+    session = start_session(request, response, user)
+    if issued is not None:
+        note_signin(request, issued, session)
     return page.finish(response)
 
 
@@ -270,7 +292,9 @@ async def consent_submit(request: Request) -> Response:
     if user is None or user.org_id != req.app.org_id:
         return login_page(page, action=LOGIN_ACTION, fields={"q": query}, title=req.app.name, display=req.display)
     if form.get("decision") == "allow":
-        return page.finish(redirect(authz.approve(service, req, user, base=base_url(request)).url))
+        issued = authz.approve(service, req, user, base=base_url(request))
+        note_signin(request, issued)
+        return page.finish(redirect(issued.url))
     return page.finish(redirect(authz.deny(req).url))
 
 

@@ -11,6 +11,8 @@ process never accept each other's cookies. Cookies are HttpOnly and SameSite=Lax
   access token also holds the token's id (`"t"`) and lasts only while that token is live: an access token is
   a session id, and revoking it logs that session out (spec 5, 10). Each session has a random nonce (`"n"`):
   the OIDC logout files it as ended, so a copy of the cookie stops working too.
+* The apps a session signed in to (authorize gave them a code or tokens for the session's user) are kept in
+  the store against the nonce (`web.BrowserSessionApps`); ending the session returns their Single Logout URLs.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import hashlib
 import hmac
 import json
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -28,6 +31,7 @@ from starlette.responses import Response
 from .. import security
 from ..http.api import base_url, runtime_of
 from ..salesforce import web
+from ..salesforce.authorize import Redirect
 from ..salesforce.models import User
 
 SESSION_COOKIE = "sid"
@@ -106,8 +110,17 @@ class Page:
         return response
 
 
-def session_user(request: Request) -> User | None:
-    """The user logged in on this browser (a valid, unexpired `sid`), or None."""
+@dataclass(frozen=True)
+class BrowserSession:
+    """A live browser session: its user, its nonce (None for a cookie made before sessions had one) and expiry."""
+
+    user: User
+    nonce: str | None
+    expires_at: float
+
+
+def current_session(request: Request) -> BrowserSession | None:
+    """The session of this browser (a valid, unexpired `sid`), or None."""
     runtime = runtime_of(request)
     payload = unsign(runtime.ui_secret, request.cookies.get(SESSION_COOKIE))
     if payload is None:
@@ -124,25 +137,45 @@ def session_user(request: Request) -> User | None:
     user = runtime.salesforce.user(str(payload.get("u", "")))
     if user is None or not user.active:
         return None
-    return user
+    return BrowserSession(user, str(nonce) if nonce is not None else None, float(exp))
 
 
-def end_session(request: Request) -> None:
+def session_user(request: Request) -> User | None:
+    """The user logged in on this browser (a valid, unexpired `sid`), or None."""
+    session = current_session(request)
+    return session.user if session is not None else None
+
+
+def note_signin(request: Request, issued: Redirect, session: BrowserSession | None = None) -> None:
+    """When `issued` gave a code or tokens to the user of this browser's session (`session`, else the cookie's),
+    record the app against that session: its logout notifies the app's Single Logout URL."""
+    if issued.user_id is None or issued.app_id is None:
+        return
+    session = session or current_session(request)
+    if session is None or session.nonce is None or session.user.id != issued.user_id:
+        return
+    web.note_app_signin(runtime_of(request).salesforce, session.nonce, session.expires_at, issued.app_id)
+
+
+def end_session(request: Request) -> list[str]:
     """End this browser's session for good: a copy of its cookie is refused too (the cookie itself is cleared
-    by the caller's response)."""
+    by the caller's response). Returns the Single Logout URLs of the apps the session signed in to (front-channel
+    SLO: the caller's page loads each in the same browser)."""
     runtime = runtime_of(request)
     payload = unsign(runtime.ui_secret, request.cookies.get(SESSION_COOKIE))
     if payload is None or not isinstance(payload.get("n"), str) or not isinstance(payload.get("exp"), int | float):
-        return
-    web.end_browser_session(runtime.salesforce, payload["n"], float(payload["exp"]))
+        return []
+    return web.end_browser_session(runtime.salesforce, payload["n"], float(payload["exp"]))
 
 
-def start_session(request: Request, response: Response, user: User, *, token_id: str | None = None) -> None:
+def start_session(request: Request, response: Response, user: User, *, token_id: str | None = None) -> BrowserSession:
     """Log the browser in as `user`; with `token_id`, for as long as that access token is live too."""
     runtime = runtime_of(request)
     ttl = runtime.config.salesforce.web_session_ttl
-    payload: dict[str, Any] = {"u": user.id, "exp": runtime.clock.now() + ttl, "n": secrets.token_urlsafe(16)}
+    session = BrowserSession(user, secrets.token_urlsafe(16), runtime.clock.now() + ttl)
+    payload: dict[str, Any] = {"u": user.id, "exp": session.expires_at, "n": session.nonce}
     if token_id is not None:
         payload["t"] = token_id
     value = sign(runtime.ui_secret, payload)
     set_cookie(request, response, SESSION_COOKIE, value)
+    return session
