@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -319,3 +321,29 @@ def test_the_sessions_apps_live_in_the_state_file(tmp_path: Path) -> None:
     finally:
         first.state.runtime.store.close()
         second.state.runtime.store.close()
+
+
+# -- the README's example, run as written against a real `mockown serve` -------------------------------------
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_the_readme_example_runs(tmp_path: Path) -> None:
+    from tests.server_support import mockown_server
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Single Logout (OpenID Connect front-channel SLO", 1)[1]
+    match = re.search(r"```sh\n(.*?)```", section, re.DOTALL)
+    assert match, "the README lost its Single Logout example"
+    script = match.group(1).replace("/tmp/slojar", str(tmp_path / "jar"))
+    with mockown_server() as base:
+        result = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", f"BASE={base}\n{script}"],
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "201"
+    assert "<meta http-equiv='refresh' content='10;url=https://rp.example.com/cb?state=s1'>" in lines
+    assert (
+        "<iframe class='slo' src='https://rp.example.com/slo' title='Single Logout' hidden width='0' height='0'>"
+        in lines
+    )
+    assert f"302 {base}/" in lines and any(line.startswith("302 https://rp.example.com/cb?code=") for line in lines)
