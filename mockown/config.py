@@ -266,8 +266,11 @@ def _check(config: Config) -> None:
         raise ConfigError("salesforce.max_approvals must be at least 1")
     if config.salesforce.slo_redirect_delay < 0:
         raise ConfigError("salesforce.slo_redirect_delay must not be negative")
-    for name, status in _error_statuses(config):
-        if not 400 <= status <= 599:
+    for name, status in _statuses(config):
+        if name.rpartition(".")[2] in _REDIRECT_STATUSES:
+            if not 300 <= status <= 399:
+                raise ConfigError(f"{name} must be a redirect status from 300 to 399, not {status}")
+        elif not 400 <= status <= 599:
             raise ConfigError(f"{name} must be an error status from 400 to 599, not {status}")
     for name in ("max_body_bytes", "journal_size"):
         if getattr(config, name) < 0:
@@ -276,19 +279,19 @@ def _check(config: Config) -> None:
         raise ConfigError("--workers needs --state-file (MOCKOWN_STATE_FILE): workers share their state through it")
 
 
-def _error_statuses(config: Config) -> list[tuple[str, int]]:
-    """The Marketing Cloud and B2C settings that choose an error's HTTP status (a 2xx or 3xx there is no error)."""
-    mc, b2c, faults = config.marketing, config.b2c, config.b2c.ocapi_faults
-    return [
-        ("marketing.invalid_scope_status", mc.invalid_scope_status),
-        ("marketing.account_error_status", mc.account_error_status),
-        ("marketing.invalid_grant_status", mc.invalid_grant_status),
-        ("marketing.legacy_enhanced_status", mc.legacy_enhanced_status),
-        ("b2c.bm_error_status", b2c.bm_error_status),
-        ("b2c.ocapi_faults.auth_failed_status", faults.auth_failed_status),
-        ("b2c.ocapi_faults.missing_client_status", faults.missing_client_status),
-        ("b2c.ocapi_faults.forbidden_client_status", faults.forbidden_client_status),
-    ]
+_REDIRECT_STATUSES = frozenset({"authorize_status", "slas_redirect_status"})  # the rest answer an error
+
+
+def _statuses(section: Any, prefix: str = "") -> list[tuple[str, int]]:
+    """Every setting that chooses an HTTP status (an int named `*_status`, in any section), by dotted name."""
+    found: list[tuple[str, int]] = []
+    for f in dataclasses.fields(section):
+        value = getattr(section, f.name)
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            found += _statuses(value, f"{prefix}{f.name}.")
+        elif f.name.endswith("_status") and isinstance(value, int) and not isinstance(value, bool):
+            found.append((f"{prefix}{f.name}", value))
+    return found
 
 
 def is_http_url(text: str) -> bool:

@@ -76,3 +76,23 @@ def test_values_are_checked_however_a_config_is_made(settings: dict[str, object]
         Config().replace(**settings)
     with pytest.raises(ConfigError, match=message):
         Config.load(env={f"MOCKOWN_{k.upper()}": str(v) for k, v in settings.items()})
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"MOCKOWN_SALESFORCE__INVALID_CLIENT_STATUS": "200"}, "salesforce.invalid_client_status must be an error"),
+        ({"MOCKOWN_OWN__HIDDEN_SERVICE_STATUS": "0"}, "own.hidden_service_status must be an error"),
+        ({"MOCKOWN_MARKETING__AUTHORIZE_STATUS": "200"}, "marketing.authorize_status must be a redirect status"),
+        ({"MOCKOWN_B2C__SLAS_REDIRECT_STATUS": "404"}, "b2c.slas_redirect_status must be a redirect status"),
+    ],
+)
+def test_every_status_setting_is_checked_by_its_kind(env: dict[str, str], message: str) -> None:
+    """Every `*_status` setting, in any section, is an HTTP status of its kind (found by name, not listed)."""
+    with pytest.raises(ConfigError, match=f"^{message}"):
+        Config.load(env=env)
+
+
+def test_other_statuses_of_the_right_kind_are_accepted() -> None:
+    config = Config.load(env={"MOCKOWN_MARKETING__AUTHORIZE_STATUS": "303", "MOCKOWN_B2C__SLAS_REDIRECT_STATUS": "302"})
+    assert (config.marketing.authorize_status, config.b2c.slas_redirect_status) == (303, 302)
