@@ -181,6 +181,8 @@ class OcapiService:
         token = self.tokens.get(security.token_hash(raw))
         if token is None or token.site != site.id or (token.revoked and not token.replaced):
             raise OcapiFault(401, "InvalidAccessTokenException", faults.token_invalid_message, version)
+        if not self.runtime.keys.still_published(raw, "rsa"):  # a second rotation dropped its key
+            raise OcapiFault(401, "InvalidAccessTokenException", faults.token_invalid_message, version)
         if token.replaced:  # a refresh replaced it (ocapi_refresh_keeps_old off)
             raise OcapiFault(401, "InvalidAccessTokenException", faults.token_used_message, version)
         if self.clock.now() >= token.expires_at:

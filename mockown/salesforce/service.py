@@ -506,7 +506,7 @@ class SalesforceService:
         """The live session for `raw`; with `touch` (a use of the session), its idle timer slides forward
         once half the timeout has passed, as Salesforce does. Introspection looks without touching."""
         token = self.live_session(security.token_hash(raw), touch=touch) if raw else None
-        if token is not None and token.format == "jwt" and self.runtime.keys.verify(raw or "", "rsa") is None:
+        if token is not None and token.format == "jwt" and not self.runtime.keys.still_published(raw or "", "rsa"):
             return None  # a JWT access token whose key was rotated out of /id/keys
         return token
 

@@ -1,18 +1,24 @@
 """SLAS `/jwks` publishes "current, past and future keys" (spec, SLAS JWKS): before any rotation the current and
 the future key; `POST /_mockown/keys/rotate {"key": "ec"}` makes the future key current and the current one past.
 A token signed with the past key still works at /userinfo and /introspect; once a second rotation drops its key,
-it is refused in SLAS's dialect."""
+it is refused in SLAS's dialect. OCAPI customer JWTs (RS256, the RSA ring) likewise: refused with OCAPI's
+`InvalidAccessTokenException` fault, and as `dwsgst` at the SLAS session bridge, once `{"key": "rsa"}` rotated twice."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import httpx
 import jwt
 
+from mockown import Config, FrozenClock, create_app
+from mockown.http.inprocess import in_process_client
+from mockown.runtime import Runtime
 from tests import jwks_support
 from tests.b2c.test_slas import BASE, ORG, PRIVATE, SECRET, basic, private_guest, problem
+from tests.conftest import T0
 
 UUID = re.compile(r"\A[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 
@@ -83,3 +89,83 @@ def test_the_id_token_follows_the_rotation_too(client: httpx.Client) -> None:
     assert verifies(client, body["id_token"])
     claims = jwt.decode(body["access_token"], options={"verify_signature": False})
     assert claims["iss"] == f"slas/prod/{ORG}"
+
+
+# -- OCAPI customer JWTs (RS256, the RSA ring) ------------------------------------------------------------------
+OCAPI = "/s/RefArch/dw/shop/v24_5"
+OCAPI_CLIENT = {"x-dw-client-id": "a" * 30}
+INVALID_TOKEN = {
+    "_v": "24.5",
+    "fault": {
+        "type": "InvalidAccessTokenException",
+        "message": "The request is unauthorized: the access token is invalid or expired.",
+    },
+}
+
+
+def rotate_rsa(client: httpx.Client) -> dict[str, Any]:
+    response = client.post("/_mockown/keys/rotate", json={"key": "rsa"})
+    assert response.status_code == 200, response.text
+    ring: dict[str, Any] = response.json()["keys"]["rsa"]
+    return ring
+
+
+def ocapi_guest(client: httpx.Client) -> str:
+    response = client.post(OCAPI + "/customers/auth", json={"type": "guest"}, headers=OCAPI_CLIENT)
+    assert response.status_code == 200, response.text
+    return response.headers["authorization"]  # "Bearer <JWT>"
+
+
+def ocapi_uses(client: httpx.Client, bearer: str) -> list[httpx.Response]:
+    """The bearer at each OCAPI resource that takes one: `type: refresh`, `POST /sessions`."""
+    headers = {**OCAPI_CLIENT, "Authorization": bearer}
+    return [
+        client.post(OCAPI + "/customers/auth", json={"type": "refresh"}, headers=headers),
+        client.post(OCAPI + "/sessions", headers=headers),
+    ]
+
+
+def bridge(client: httpx.Client, bearer: str) -> httpx.Response:
+    """SLAS session bridge with an OCAPI guest JWT as `dwsgst`."""
+    data = {"grant_type": "client_credentials", "channel_id": "RefArch", "login_id": "guest"}
+    data["dwsgst"] = bearer.removeprefix("Bearer ")
+    return client.post(BASE + "/session-bridge/token", data=data, headers=basic(PRIVATE, SECRET))
+
+
+def test_an_ocapi_jwt_works_until_the_second_rotation(client: httpx.Client) -> None:
+    old = ocapi_guest(client)
+    ring = rotate_rsa(client)
+    assert ring["past"] == jwt.get_unverified_header(old.removeprefix("Bearer "))["kid"]
+    assert [r.status_code for r in ocapi_uses(client, old)] == [200, 204]
+    assert bridge(client, old).status_code == 200
+    newer = ocapi_guest(client)
+    rotate(client)  # the EC ring: no effect on RS256 tokens
+    assert [r.status_code for r in ocapi_uses(client, old)] == [200, 204]
+    rotate_rsa(client)
+    for response in ocapi_uses(client, old):
+        assert response.status_code == 401 and response.json() == INVALID_TOKEN, response.text
+    logout = client.delete(OCAPI + "/customers/auth", headers={**OCAPI_CLIENT, "Authorization": old})
+    assert logout.status_code == 401 and logout.json() == INVALID_TOKEN
+    problem(bridge(client, old), 400, "invalid_request", "Bad or missing dwsid.")
+    assert [r.status_code for r in ocapi_uses(client, newer)] == [200, 204]
+    assert bridge(client, newer).status_code == 200
+    assert [r.status_code for r in ocapi_uses(client, ocapi_guest(client))] == [200, 204]
+
+
+def test_an_ocapi_jwt_ends_in_every_runtime_on_the_state_file(tmp_path: Path) -> None:
+    """Two runtimes on one state file (two workers): `two` rotates twice, `one` refuses at once."""
+    config = Config(state_file=str(tmp_path / "state.db"))
+    one, two = create_app(config, clock=FrozenClock(T0)), create_app(config, clock=FrozenClock(T0))
+    runtimes: list[Runtime] = [one.state.runtime, two.state.runtime]
+    try:
+        with in_process_client(one) as a, in_process_client(two) as b:
+            old = ocapi_guest(a)
+            rotate_rsa(b)
+            assert [r.status_code for r in ocapi_uses(a, old)] == [200, 204]
+            rotate_rsa(b)
+            for response in [*ocapi_uses(a, old), *ocapi_uses(b, old)]:
+                assert response.status_code == 401 and response.json() == INVALID_TOKEN, response.text
+            problem(bridge(a, old), 400, "invalid_request", "Bad or missing dwsid.")
+    finally:
+        for runtime in runtimes:
+            runtime.store.close()
