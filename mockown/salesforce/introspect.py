@@ -6,7 +6,7 @@ from typing import Any
 
 from .. import security
 from ..http.forms import Params
-from .clientauth import client_credentials
+from .clientauth import check_client, client_credentials
 from .errors import OAuthError
 from .models import ConnectedApp
 from .service import SalesforceService, identity_url
@@ -15,9 +15,9 @@ from .service import SalesforceService, identity_url
 def introspect(service: SalesforceService, params: Params, authorization: str | None, base: str) -> dict[str, Any]:
     creds = client_credentials(params, authorization)
     caller = service.require_app(creds.client_id)
-    if caller.public and creds.client_secret is None:
+    if caller.public and creds.client_secret is None and creds.assertion is None:
         raise OAuthError("invalid_client", "invalid client credentials", 401)
-    service.check_secret(caller, creds.client_secret)
+    check_client(service, caller, creds, base)
     raw = params.get("token")
     if not raw:
         raise OAuthError("invalid_request", "token is required")

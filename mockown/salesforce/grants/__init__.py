@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ...http.forms import Params
-from ..clientauth import ClientCredentials
+from ..clientauth import ClientCredentials, check_client
 from ..errors import OAuthError
 from ..models import ConnectedApp
 from ..service import SalesforceService
@@ -32,11 +32,11 @@ class Grant:
         self.service, self.request, self.params = service, request, request.params
 
     def client(self) -> ConnectedApp:
-        app = self.service.require_app(self.request.client.client_id)
-        given = self.request.client.client_secret
+        creds = self.request.client
+        app = self.service.require_app(creds.client_id)
         need = self.secret == "always" or (self.secret == "if-confidential" and self.secret_required(app))
-        if need or given is not None:
-            self.service.check_secret(app, given)
+        if need or creds.client_secret is not None or creds.assertion is not None:
+            check_client(self.service, app, creds, self.request.base)
         return app
 
     def secret_required(self, app: ConnectedApp) -> bool:
