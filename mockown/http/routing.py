@@ -128,4 +128,9 @@ class PrefixRouter(Router):
             scope.update(child_scope)
             await route.handle(scope, receive, send)
             return
+        if get_route_path(scope).endswith("//"):
+            # Starlette would strip every trailing slash and redirect `/sobjects/%2F/` (decoded: `/sobjects///`)
+            # to `/sobjects`, another resource: only one trailing slash is a spelling of the same path
+            await self.default(scope, receive, send)
+            return
         await super().app(scope, receive, send)  # no route matches: redirect-slashes or 404, Starlette's way

@@ -138,3 +138,25 @@ def test_the_app_uses_the_prefix_router_and_calls_plain_endpoints_directly() -> 
     services = _APP.router._by_segment["services"]
     token = next(e for r, e in services if getattr(r, "path", "") == "/services/oauth2/token")
     assert token is not None and token.__name__ == "token_endpoint"
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [("/services/data/v62.0/sobjects/%2F/", "NOT_FOUND"), ("/services/data/v62.0/limits//", "NOT_FOUND"),
+     ("/services/oauth2/token//", "not_found"), ("/c//", None)],
+)  # fmt: skip
+def test_only_one_trailing_slash_redirects(path: str, expected: str | None) -> None:
+    """Starlette strips every trailing slash: `/sobjects/%2F/` (decoded `/sobjects///`) went 307 to `/sobjects`,
+    another resource. A path ending in an empty segment is a 404 in its API's dialect; one slash still
+    redirects as Starlette does."""
+    app = _APP if expected else _app(PrefixRouter)
+    with in_process_client(app, base_url="http://127.0.0.1:8080", follow_redirects=False) as client:
+        r = client.get(path)
+        assert r.status_code == 404, (r.status_code, r.headers.get("location"))
+        if expected == "NOT_FOUND":
+            assert r.json()[0]["errorCode"] == "NOT_FOUND"
+        elif expected:
+            assert r.json()["error"] == "not_found"
+        one_slash = path.rstrip("/") + "/"  # one slash: the same resource, redirected as before
+        if not one_slash.endswith("%2F/"):
+            assert client.get(one_slash).status_code in (307, 401), one_slash
