@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from mockown import Config, FrozenClock, create_app
-from mockown.config import B2CSettings
+from mockown.config import B2CSettings, OcapiFaults
 from mockown.http.inprocess import in_process_client
 from mockown.security import b64url_sha256
 
@@ -467,3 +467,319 @@ def test_model_refresh_cases() -> None:
     assert model.refresh_error(rt) == ("invalid_grant", "refresh: used")
     rt.used = False
     assert model.refresh_error(rt) == ("invalid_grant", "refresh: unknown or revoked")
+
+
+# -- Account Manager: refresh tokens of the password grant and of the public PKCE client -----------------------
+AM_TOKEN = "/b2c/am/dwsso/oauth2/access_token"
+AM_CLIENT, AM_SECRET = "mockown-am-client-000000000001", "MockownAmSecret0001"
+AM_PKCE = "mockown-am-pkce-00000000000001"
+AM_REDIRECT = "http://localhost:8080"
+AM_USER, AM_PASSWORD = "am-admin@mockown.test", "AmPassw0rd!"
+AM_SCOPES = {AM_CLIENT: ["mail", "roles", "tenantFilter", "profile", "openid", "sfcc.products"]}
+AM_DEFAULT = ["mail", "roles", "tenantFilter", "profile"]
+AM_VARIANTS: dict[str, B2CSettings] = {
+    "default": B2CSettings(),  # rotation, refresh tokens never expire
+    "no_rotation": B2CSettings(am_refresh_rotation=False, am_refresh_ttl=int(2 * DAY), am_code_ttl=60),
+}
+
+
+@dataclass
+class AmRefresh:
+    raw: str
+    client: str
+    ceiling: list[str]
+    issued: float
+    revoked: bool = False
+
+
+@dataclass
+class AmCode:
+    raw: str
+    issued: float
+    used: bool = False
+
+
+def am_error(r: httpx.Response, status: int, error: str, description: str) -> None:
+    assert r.status_code == status, (r.status_code, r.text)
+    assert r.text.startswith('{"error_description"'), r.text  # AM's key order
+    assert r.json() == {"error_description": description, "error": error}, r.text
+
+
+class AccountManagerLifecycle(RuleBasedStateMachine):
+    """Refresh tokens live exactly as the model says: rotated (the old one then refused) or kept, until
+    `am_refresh_ttl`; codes are single use until `am_code_ttl`; another client's tokens and codes are unknown."""
+
+    codes = Bundle("codes")
+    refresh_tokens = Bundle("refresh_tokens")
+
+    @initialize(variant=st.sampled_from(sorted(AM_VARIANTS)))
+    def setup(self, variant: str) -> None:
+        self.clock = FrozenClock("2026-01-01T00:00:00Z")
+        self.s = AM_VARIANTS[variant]
+        self.http = in_process_client(create_app(Config(b2c=self.s), clock=self.clock))
+        self.now = self.clock.now()
+        self.refreshes: list[AmRefresh] = []
+
+    def teardown(self) -> None:
+        if hasattr(self, "http"):
+            self.http.close()
+
+    def post(self, client: str, data: dict[str, str]) -> httpx.Response:
+        if client == AM_CLIENT:
+            return self.http.post(AM_TOKEN, data=data, auth=(AM_CLIENT, AM_SECRET))
+        return self.http.post(AM_TOKEN, data={"client_id": AM_PKCE, **data})
+
+    def usable(self, rt: AmRefresh) -> bool:
+        ttl = self.s.am_refresh_ttl
+        return not rt.revoked and not (ttl and self.now >= rt.issued + ttl)
+
+    def issued(self, r: httpx.Response, client: str, scopes: list[str], ceiling: list[str]) -> AmRefresh:
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["expires_in"] == self.s.am_expires_in and body["scope"] == " ".join(scopes), body
+        rt = AmRefresh(body["refresh_token"], client, ceiling, self.now)
+        self.refreshes.append(rt)
+        return rt
+
+    @rule(target=refresh_tokens, scope=mostly(None, "mail openid", "sfcc.products", "bogus"), ok=mostly(True, False))
+    def password_login(self, scope: str | None, ok: bool) -> AmRefresh | None:
+        data = {"grant_type": "password", "username": AM_USER, "password": AM_PASSWORD if ok else "nope"}
+        if scope is not None:
+            data["scope"] = scope
+        r = self.post(AM_CLIENT, data)
+        if not ok:
+            am_error(r, 400, "invalid_grant", "Resource owner authentication failed")
+            return None
+        granted = AM_DEFAULT if scope is None else scope.split()
+        if not set(granted) <= set(AM_SCOPES[AM_CLIENT]):
+            am_error(r, 400, "invalid_scope", "The requested scope is invalid, unknown, or malformed")
+            return None
+        return self.issued(r, AM_CLIENT, granted, granted)
+
+    @rule(target=codes)
+    def authorize(self) -> AmCode:
+        query = {"client_id": AM_PKCE, "redirect_uri": AM_REDIRECT, "response_type": "code"}
+        query["code_challenge"] = CHALLENGE
+        r = self.http.get("/b2c/am/dwsso/oauth2/authorize", params=query)
+        assert r.status_code == 302, r.text
+        found = parse_qs(urlsplit(r.headers["location"]).query)
+        return AmCode(found["code"][0], self.now)
+
+    @rule(target=refresh_tokens, code=codes, verifier_ok=mostly(True, False))
+    def redeem(self, code: AmCode, verifier_ok: bool) -> AmRefresh | None:
+        data = {"grant_type": "authorization_code", "code": code.raw, "redirect_uri": AM_REDIRECT}
+        data["code_verifier"] = VERIFIER if verifier_ok else "w" * 64
+        r = self.post(AM_PKCE, data)
+        if code.used or self.now >= code.issued + self.s.am_code_ttl:
+            am_error(r, 400, "invalid_grant", "Invalid authorization code")
+            return None
+        code.used = True
+        if not verifier_ok:
+            am_error(r, 400, "invalid_grant", "PKCE verification failed")
+            return None
+        return self.issued(r, AM_PKCE, AM_DEFAULT, AM_DEFAULT)
+
+    @rule(target=refresh_tokens, rt=refresh_tokens, scope=mostly(None, "mail", "bogus"), cross=mostly(False, True))
+    def refresh(self, rt: AmRefresh | None, scope: str | None, cross: bool) -> AmRefresh | None:
+        if rt is None:
+            return None
+        client = (AM_PKCE if rt.client == AM_CLIENT else AM_CLIENT) if cross else rt.client
+        data = {"grant_type": "refresh_token", "refresh_token": rt.raw}
+        if scope is not None:
+            data["scope"] = scope
+        r = self.post(client, data)
+        event(f"AM refresh: {'cross' if cross else 'usable' if self.usable(rt) else 'dead'}")
+        if cross or not self.usable(rt):
+            am_error(r, 400, "invalid_grant", "Invalid refresh token")
+            return None
+        granted = rt.ceiling if scope is None else scope.split()
+        if not set(granted) <= set(rt.ceiling):
+            am_error(r, 400, "invalid_scope", "The requested scope is invalid, unknown, or malformed")
+            return None  # not spent
+        if not self.s.am_refresh_rotation:
+            assert r.status_code == 200 and r.json()["refresh_token"] == rt.raw, r.text
+            return None
+        rt.revoked = True
+        return self.issued(r, rt.client, granted, rt.ceiling)  # a narrower refresh keeps the wider grant
+
+    @rule(seconds=st.sampled_from([1.0, 59.0, 60.0, 1799.0, DAY, 2 * DAY]))
+    def advance(self, seconds: float) -> None:
+        self.clock.advance(seconds)
+        self.now += seconds
+
+    @invariant()
+    def refresh_tokens_agree(self) -> None:
+        """A probe with a scope no client has: a usable token answers invalid_scope (and is not spent)."""
+        if not hasattr(self, "refreshes"):
+            return
+        for rt in self.refreshes:
+            r = self.post(rt.client, {"grant_type": "refresh_token", "refresh_token": rt.raw, "scope": "bogus"})
+            if self.usable(rt):
+                am_error(r, 400, "invalid_scope", "The requested scope is invalid, unknown, or malformed")
+            else:
+                am_error(r, 400, "invalid_grant", "Invalid refresh token")
+
+
+AccountManagerLifecycle.TestCase.settings = settings(
+    max_examples=examples(30, 500),
+    stateful_step_count=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+test_account_manager_lifecycle = AccountManagerLifecycle.TestCase
+
+
+# -- OCAPI Shop customer JWTs: guest / credentials / session / refresh, logout, expiry ---------------------------
+OCAPI = "/s/RefArch/dw/shop/v24_5"
+OCAPI_HEADERS = {"x-dw-client-id": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}
+DWSID = {
+    "registered": "MockownDemoDwsid0000000000000000000000001",
+    "guest": "MockownDemoGuestDwsid00000000000000000001",
+}
+
+
+@dataclass
+class Jwt:
+    raw: str
+    visit: str
+    issued: float
+    revoked: bool = False
+    replaced: bool = False  # a refresh replaced it (ocapi_refresh_keeps_old false)
+
+
+class OcapiLifecycle(RuleBasedStateMachine):
+    """Each JWT works (`POST /sessions`, `type: refresh`, `DELETE`) exactly while the model says so, and a dead one
+    answers the configured fault for its case (logged out, replaced by a refresh, expired)."""
+
+    jwts = Bundle("jwts")
+
+    @initialize(keeps_old=st.booleans(), distinct=st.booleans())
+    def setup(self, keeps_old: bool, distinct: bool) -> None:
+        self.clock = FrozenClock("2026-01-01T00:00:00Z")
+        faults = OcapiFaults()
+        if distinct:  # every dead-JWT case its own text (and the reference's other guess for expiry)
+            faults = OcapiFaults(
+                token_invalid_message="jwt: logged out or unknown",
+                token_used_message="jwt: replaced",
+                token_expired_type="ExpiredTokenException",
+                token_expired_message="jwt: expired",
+            )
+        self.s = B2CSettings(ocapi_refresh_keeps_old=keeps_old, ocapi_faults=faults)
+        self.f = self.s.ocapi_faults
+        self.http = in_process_client(create_app(Config(b2c=self.s), clock=self.clock))
+        self.now = self.clock.now()
+        self.tokens: list[Jwt] = []
+
+    def teardown(self) -> None:
+        if hasattr(self, "http"):
+            self.http.close()
+
+    def fault(self, jwt: Jwt) -> tuple[str, str] | None:
+        """None while the JWT works, else its fault (type, message)."""
+        if jwt.revoked and not jwt.replaced:
+            return ("InvalidAccessTokenException", self.f.token_invalid_message)
+        if jwt.replaced:
+            return ("InvalidAccessTokenException", self.f.token_used_message)
+        if self.now >= jwt.issued + self.s.ocapi_token_ttl:
+            return (self.f.token_expired_type, self.f.token_expired_message)
+        return None
+
+    def check_fault(self, r: httpx.Response, status: int, kind: str, message: str) -> None:
+        assert r.status_code == status, (r.status_code, r.text)
+        assert r.json()["fault"]["type"] == kind and r.json()["fault"]["message"] == message, r.text
+
+    def auth(self, body: dict[str, str], **extra: Any) -> httpx.Response:
+        headers = {**OCAPI_HEADERS, **extra.pop("headers", {})}
+        return self.http.post(OCAPI + "/customers/auth", json=body, headers=headers, **extra)
+
+    def issued(self, r: httpx.Response, visit: str | None = None) -> Jwt:
+        assert r.status_code == 200, r.text
+        assert r.headers["authorization"].startswith("Bearer ")
+        doc = r.json()
+        if visit is not None:
+            assert doc["visit_id"] == visit  # a refresh keeps the visit
+        jwt = Jwt(r.headers["authorization"][7:], doc["visit_id"], self.now)
+        self.tokens.append(jwt)
+        return jwt
+
+    @rule(target=jwts, kind=st.sampled_from(["guest", "credentials", "credentials-wrong", "session", "session-guest"]))
+    def sign_in(self, kind: str) -> Jwt | None:
+        if kind == "guest":
+            return self.issued(self.auth({"type": "guest"}))
+        if kind.startswith("credentials"):
+            password = "Sh0pper!" if kind == "credentials" else "wrong"
+            r = self.auth({"type": "credentials"}, auth=("shopper@mockown.test", password))
+            if kind != "credentials":
+                self.check_fault(r, self.f.auth_failed_status, self.f.auth_failed_type, self.f.credentials_message)
+                return None
+            return self.issued(r)
+        dwsid = DWSID["guest" if kind == "session-guest" else "registered"]
+        self.http.cookies.set("dwsid", dwsid)
+        try:
+            return self.issued(self.auth({"type": "session"}))
+        finally:
+            self.http.cookies.clear()
+
+    @rule(target=jwts, jwt=jwts)
+    def refresh(self, jwt: Jwt | None) -> Jwt | None:
+        if jwt is None:
+            return None
+        r = self.auth({"type": "refresh"}, headers={"Authorization": f"Bearer {jwt.raw}"})
+        fault = self.fault(jwt)
+        event(f"OCAPI refresh: {'usable' if fault is None else fault[1]}")
+        if fault is not None:
+            self.check_fault(r, 401, *fault)
+            return None
+        new = self.issued(r, jwt.visit)
+        if not self.s.ocapi_refresh_keeps_old:
+            jwt.revoked = jwt.replaced = True
+        return new
+
+    @rule(jwt=jwts)
+    def logout(self, jwt: Jwt | None) -> None:
+        if jwt is None:
+            return
+        r = self.http.delete(OCAPI + "/customers/auth", headers={**OCAPI_HEADERS, "Authorization": f"Bearer {jwt.raw}"})
+        fault = self.fault(jwt)
+        if fault is not None:
+            self.check_fault(r, 401, *fault)
+            return
+        assert r.status_code == 204, r.text
+        jwt.revoked = True  # that JWT only (see the report: the visit's other JWTs stay)
+
+    @rule(seconds=st.sampled_from([1.0, 60.0, 1799.0, 1800.0, 3600.0]))
+    def advance(self, seconds: float) -> None:
+        self.clock.advance(seconds)
+        self.now += seconds
+
+    @precondition(lambda self: bool(self.tokens))
+    @rule(data=st.data(), just_before=st.booleans())
+    def to_a_boundary(self, data: st.DataObject, just_before: bool) -> None:
+        shift = 1.0 if just_before else 0.0
+        future = sorted({t.issued + self.s.ocapi_token_ttl - shift for t in self.tokens} - {self.now})
+        future = [t for t in future if t > self.now]
+        if future:
+            target = data.draw(st.sampled_from(future))
+            self.clock.advance(target - self.now)
+            self.now = target
+
+    @invariant()
+    def jwts_agree(self) -> None:
+        if not hasattr(self, "tokens"):
+            return
+        for jwt in self.tokens:
+            r = self.http.post(OCAPI + "/sessions", headers={**OCAPI_HEADERS, "Authorization": f"Bearer {jwt.raw}"})
+            fault = self.fault(jwt)
+            if fault is None:
+                assert r.status_code == 204 and "dwsid=" in r.headers["set-cookie"], r.text
+            else:
+                self.check_fault(r, 401, *fault)
+
+
+OcapiLifecycle.TestCase.settings = settings(
+    max_examples=examples(30, 500),
+    stateful_step_count=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+test_ocapi_lifecycle = OcapiLifecycle.TestCase
