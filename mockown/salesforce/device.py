@@ -13,6 +13,7 @@ import string
 from typing import Any
 
 from .. import security
+from .clientauth import check_client
 from .errors import OAuthError
 from .grants import TokenRequest
 from .models import DeviceCode, User
@@ -35,8 +36,8 @@ def start_device_flow(service: SalesforceService, request: TokenRequest) -> dict
     if (params.get("response_type") or "").strip() != "device_code":
         raise OAuthError("unsupported_response_type", "response type not supported")
     app = service.require_app(request.client.client_id)
-    if request.client.client_secret is not None:
-        service.check_secret(app, request.client.client_secret)
+    if request.client.client_secret is not None or request.client.assertion is not None:
+        check_client(service, app, request.client, request.base)  # a secret or assertion given is checked
     scopes = service.grant_scopes(app, params.get("scope"))
     settings = service.runtime.config.salesforce
     now = service.clock.now()

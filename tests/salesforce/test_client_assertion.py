@@ -97,3 +97,11 @@ def test_assertion_with_authorization_code_and_jwt_bearer_untouched(client: http
     from .flows.support import jwt_bearer
 
     assert jwt_bearer(client, signed()).status_code == 200
+
+
+def test_device_flow_start_checks_a_given_assertion(client: httpx.Client) -> None:
+    """As a secret given at the device flow's start is checked, so is an assertion: a forged one is refused."""
+    start = {"response_type": "device_code", "client_assertion_type": ASSERTION_TYPE}
+    forged = client.post(TOKEN, data={**start, "client_assertion": client_assertion(IDP_KEY)})
+    assert forged.status_code == 400 and forged.json()["error"] == "invalid_client", forged.text
+    assert "device_code" in client.post(TOKEN, data={**start, "client_assertion": client_assertion()}).json()
