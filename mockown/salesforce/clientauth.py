@@ -90,11 +90,18 @@ def _none(params: Params, authorization: str | None) -> ClientCredentials | None
 METHODS: list[Callable[[Params, str | None], ClientCredentials | None]] = [_basic, _post, _assertion, _none]
 
 
-def client_credentials(params: Params, authorization: str | None) -> ClientCredentials:
-    for method in METHODS:
-        found = method(params, authorization)
-        if found is not None:
-            return found
+def client_credentials(params: Params, authorization: str | None, *, refused_status: int = 400) -> ClientCredentials:
+    """The client's credentials; unreadable ones (a garbled Basic header, a malformed client assertion) are
+    `invalid_client` with `refused_status`, the status a wrong secret gets (`invalid_client_status`)."""
+    try:
+        for method in METHODS:
+            found = method(params, authorization)
+            if found is not None:
+                return found
+    except OAuthError as exc:
+        if exc.error == "invalid_client":
+            exc.status = refused_status
+        raise
     raise AssertionError("the 'none' method always answers")
 
 

@@ -13,7 +13,9 @@ from .service import SalesforceService, identity_url
 
 
 def introspect(service: SalesforceService, params: Params, authorization: str | None, base: str) -> dict[str, Any]:
-    creds = client_credentials(params, authorization)
+    creds = client_credentials(
+        params, authorization, refused_status=service.runtime.config.salesforce.invalid_client_status
+    )
     caller = service.require_app(creds.client_id)
     if caller.public and creds.client_secret is None and creds.assertion is None:
         raise OAuthError("invalid_client", "invalid client credentials", 401)

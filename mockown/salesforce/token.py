@@ -28,7 +28,9 @@ async def token(
     host: str,
 ) -> Response:
     kind = response_format(params.get("format"), accept)  # before the grant: a refused format spends nothing
-    request = TokenRequest(params=params, client=client_credentials(params, authorization), base=base, host=host)
+    refused_status = service.runtime.config.salesforce.invalid_client_status
+    client = client_credentials(params, authorization, refused_status=refused_status)
+    request = TokenRequest(params=params, client=client, base=base, host=host)
     if params.get("response_type") and not params.get("grant_type"):
         from .device import start_device_flow  # the device flow starts on the token endpoint
 

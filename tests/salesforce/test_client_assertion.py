@@ -105,3 +105,30 @@ def test_device_flow_start_checks_a_given_assertion(client: httpx.Client) -> Non
     forged = client.post(TOKEN, data={**start, "client_assertion": client_assertion(IDP_KEY)})
     assert forged.status_code == 400 and forged.json()["error"] == "invalid_client", forged.text
     assert "device_code" in client.post(TOKEN, data={**start, "client_assertion": client_assertion()}).json()
+
+
+@pytest.mark.parametrize("path", [TOKEN, "/services/oauth2/introspect"])
+def test_every_refused_assertion_gets_the_invalid_client_status(path: str) -> None:
+    """`invalid_client_status` is the status of `invalid_client`, whether the assertion is unreadable, of the
+    wrong type, missing or wrongly signed (as a wrong secret's)."""
+    from mockown import Config, FrozenClock, create_app
+    from mockown.config import SalesforceSettings
+    from mockown.http.inprocess import in_process_client
+    from tests.conftest import T0
+
+    app = create_app(Config(salesforce=SalesforceSettings(invalid_client_status=401)), clock=FrozenClock(T0))
+    base = {"grant_type": "client_credentials", "token": "x", "client_assertion_type": ASSERTION_TYPE}
+    with in_process_client(app) as c:
+        for data in [
+            {**base, "client_assertion": client_assertion(IDP_KEY)},  # wrongly signed
+            {**base, "client_assertion": "not-a-jwt"},
+            {**base, "client_assertion": client_assertion(), "client_assertion_type": "x"},
+            base,  # no assertion
+            {"grant_type": "client_credentials", "token": "x", "client_id": CID, "client_secret": "wrong"},
+        ]:
+            answer = c.post(path, data=data)
+            assert answer.status_code == 401 and answer.json()["error"] == "invalid_client", answer.text
+        garbled = c.post(
+            path, data={"grant_type": "client_credentials", "token": "x"}, headers={"authorization": "Basic !"}
+        )
+        assert garbled.status_code == 401 and garbled.json()["error"] == "invalid_client", garbled.text
