@@ -118,13 +118,11 @@ def check_client(service: SalesforceService, app: ConnectedApp, creds: ClientCre
     settings = service.runtime.config.salesforce
     refused = invalid_client(settings.invalid_client_status)  # the status a wrong secret gets
     header, claims = jwtutil.unverified(creds.assertion)  # readable: `_assertion` read it
-    if header.get("alg") != "RS256" or not app.jwt_certificate:
+    if not jwtutil.signed_with_certificate(creds.assertion, header, app.jwt_certificate):
         raise refused
-    try:
-        jwtutil.verify(creds.assertion, jwtutil.public_key(app.jwt_certificate))
-    except jwtutil.BadJwt:
-        raise refused from None
-    audiences = accepted_audiences(base, settings.jwt_audiences) | {f"{base.rstrip('/')}/services/oauth2/token"}
+    # the JWT bearer flow's audiences (a My Domain's own URL is not one), or the token endpoint (RFC 7523)
+    audiences = accepted_audiences(base, settings.jwt_audiences, base_is_my_domain=service.on_my_domain(base))
+    audiences.add(f"{base.rstrip('/')}/services/oauth2/token")
     aud = claims.get("aud")
     exp = jwtutil.seconds(claims.get("exp"))
     if (

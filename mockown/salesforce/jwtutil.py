@@ -93,6 +93,18 @@ def verify(token: str, key: Any, algorithms: tuple[str, ...] = ("RS256",)) -> di
     return claims
 
 
+def signed_with_certificate(token: str, header: dict[str, Any], certificate: str | None) -> bool:
+    """Whether `token` (its `header` read by `unverified`) is RS256, signed with the key of a connected app's
+    `jwt_certificate`: the JWT bearer flow's assertion and a `private_key_jwt` client assertion alike."""
+    if header.get("alg") != "RS256" or not certificate:
+        return False
+    try:
+        verify(token, public_key(certificate))
+    except BadJwt:
+        return False
+    return True
+
+
 def jwks_key(jwks: dict[str, Any] | str, kid: str | None) -> Any:
     """The key of a JWKS (a mapping or JSON text) with `kid` (or its only key)."""
     data = json.loads(jwks) if isinstance(jwks, str) else jwks

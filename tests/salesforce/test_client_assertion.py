@@ -132,3 +132,20 @@ def test_every_refused_assertion_gets_the_invalid_client_status(path: str) -> No
             path, data={"grant_type": "client_credentials", "token": "x"}, headers={"authorization": "Basic !"}
         )
         assert garbled.status_code == 401 and garbled.json()["error"] == "invalid_client", garbled.text
+
+
+@pytest.mark.parametrize(
+    ("aud", "status"),
+    [("https://acme.my.salesforce.com", 400), ("https://acme.my.salesforce.com/services/oauth2/token", 200),
+     ("https://login.salesforce.com", 200)],
+)  # fmt: skip
+def test_on_a_my_domain_its_own_url_is_no_audience(app: Any, aud: str, status: int) -> None:
+    """As in the JWT bearer flow, a My Domain's own URL is not an accepted `aud` ("audience is invalid" there);
+    the token endpoint's URL (RFC 7523) and the login host are."""
+    from mockown.http.inprocess import in_process_client
+
+    with in_process_client(app, base_url="https://acme.my.salesforce.com") as my_domain:
+        answer = cc(my_domain, client_assertion(aud=aud))
+    assert answer.status_code == status, answer.text
+    if status == 400:
+        assert answer.json()["error"] == "invalid_client"

@@ -63,12 +63,8 @@ class JwtBearerGrant(Grant):
         app = self.service.app_by_client_id(str(claims.get("iss") or ""))
         if app is None:
             raise invalid_client_id()
-        if header.get("alg") != "RS256" or not app.jwt_certificate:
+        if not jwtutil.signed_with_certificate(assertion, header, app.jwt_certificate):
             raise invalid_assertion()
-        try:
-            jwtutil.verify(assertion, jwtutil.public_key(app.jwt_certificate))
-        except jwtutil.BadJwt:
-            raise invalid_assertion() from None
         settings = self.service.runtime.config.salesforce
         aud = claims.get("aud")
         base = self.request.base
