@@ -141,11 +141,12 @@ def test_the_app_uses_the_prefix_router_and_calls_plain_endpoints_directly() -> 
 
 
 @pytest.mark.parametrize(
-    ("path", "expected"),
-    [("/services/data/v62.0/sobjects/%2F/", "NOT_FOUND"), ("/services/data/v62.0/limits//", "NOT_FOUND"),
-     ("/services/oauth2/token//", "not_found"), ("/c//", None)],
+    ("path", "expected", "one_slash"),
+    [("/services/data/v62.0/sobjects/%2F/", "NOT_FOUND", None),
+     ("/services/data/v62.0/limits//", "NOT_FOUND", 401),  # `/limits/` is a route of its own
+     ("/services/oauth2/token//", "not_found", 307), ("/c//", None, 307)],
 )  # fmt: skip
-def test_only_one_trailing_slash_redirects(path: str, expected: str | None) -> None:
+def test_only_one_trailing_slash_redirects(path: str, expected: str | None, one_slash: int | None) -> None:
     """Starlette strips every trailing slash: `/sobjects/%2F/` (decoded `/sobjects///`) went 307 to `/sobjects`,
     another resource. A path ending in an empty segment is a 404 in its API's dialect; one slash still
     redirects as Starlette does."""
@@ -157,6 +158,5 @@ def test_only_one_trailing_slash_redirects(path: str, expected: str | None) -> N
             assert r.json()[0]["errorCode"] == "NOT_FOUND"
         elif expected:
             assert r.json()["error"] == "not_found"
-        one_slash = path.rstrip("/") + "/"  # one slash: the same resource, redirected as before
-        if not one_slash.endswith("%2F/"):
-            assert client.get(one_slash).status_code in (307, 401), one_slash
+        if one_slash is not None:  # one slash: the same resource, redirected (or routed) as before
+            assert client.get(path.rstrip("/") + "/").status_code == one_slash
