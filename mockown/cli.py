@@ -299,8 +299,9 @@ def seed(file: str | None, url: str, admin_token: str | None) -> None:
 
 @main.command("rotate-keys")
 @click.option("--url", envvar="MOCKOWN_URL", required=True, help="Base URL of the running server (env MOCKOWN_URL).")
-@click.option("--key", type=click.Choice(["rsa", "ec"]), default=None,
-              help="rsa: Salesforce /id/keys; ec: SLAS /jwks. Default: both.")  # fmt: skip
+@click.option("--key", type=click.Choice(["rsa", "ec", "own", "am", "ocapi"]), default=None,
+              help="rsa: Salesforce /id/keys; ec: SLAS /jwks; own: Own's Okta server; am: Account Manager; "
+                   "ocapi: OCAPI customer JWTs. Default: every ring.")  # fmt: skip
 @click.option("--admin-token", envvar="MOCKOWN_ADMIN_TOKEN", default=None, help="Control-plane token, if it has one.")
 def rotate_keys(url: str, key: str | None, admin_token: str | None) -> None:
     """Rotate a running server's signing keys (past := current, current := next key) and print the kids.

@@ -107,15 +107,18 @@ class EcKey(_SigningKey):
         }
 
 
-KINDS = ("rsa", "ec")
+# one ring per issuer, as each real service has its own keys: `rsa` Salesforce (`/id/keys`), `ec` SLAS
+# (`/jwks`), `own` Own's Okta auth server, `am` B2C Account Manager, `ocapi` OCAPI's customer JWTs
+KINDS = ("rsa", "ec", "own", "am", "ocapi")
+RSA_KINDS = frozenset({"rsa", "own", "am", "ocapi"})
 # the ring's slots: per kind a current key and the key it replaced (`_past`); SLAS also publishes the next one
-SLOTS = ("rsa", "rsa_past", "ec", "ec_past", "ec_future")
-_PUBLISHED = {"rsa": ("rsa_past", "rsa"), "ec": ("ec_past", "ec", "ec_future")}
+_PUBLISHED = {kind: (f"{kind}_past", kind) for kind in KINDS} | {"ec": ("ec_past", "ec", "ec_future")}
+SLOTS = tuple(slot for kind in KINDS for slot in _PUBLISHED[kind])
 RETIRED_KIDS = 32  # how many dropped kids a new key avoids
 
 
 def _generate(kind: str) -> _SigningKey:
-    if kind == "rsa":
+    if kind in RSA_KINDS:
         from cryptography.hazmat.primitives.asymmetric import rsa
 
         return RsaKey(rsa.generate_private_key(public_exponent=65537, key_size=2048))
@@ -125,8 +128,8 @@ def _generate(kind: str) -> _SigningKey:
 
 
 def load_pem(slot: str, pem: bytes) -> _SigningKey:
-    """The key of `slot` (RSA for `rsa*`, P-256 for `ec*`) from its PKCS#8 PEM."""
-    if slot.startswith("rsa"):
+    """The key of `slot` (RSA for the RSA kinds' slots, P-256 for `ec*`) from its PKCS#8 PEM."""
+    if slot.partition("_")[0] in RSA_KINDS:
         return RsaKey.from_pem(pem)
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -138,11 +141,12 @@ def load_pem(slot: str, pem: bytes) -> _SigningKey:
 
 
 class KeyRing:
-    """The app's signing keys, per kind: RSA (Salesforce ID tokens, JWT access tokens, Own, B2C AM/OCAPI) and
-    P-256 (SLAS). Each current key is generated once, lazily (never at start-up); `rotate()` moves it to the
-    past slot, where it stays published (and accepted where the mock checks its own signatures) until the
-    next rotation. SLAS publishes "current, past and future keys": the EC ring also holds the next key, made
-    on first need outside the token path (the JWKS), so that a rotation makes it current.
+    """The app's signing keys, one ring per issuer: RSA for Salesforce (ID tokens, JWT access tokens), Own's
+    Okta server, Account Manager and OCAPI; P-256 for SLAS. Each current key is generated once, lazily (never
+    at start-up); `rotate()` moves it to the past slot, where it stays published (and accepted where the mock
+    checks its own signatures) until the next rotation. SLAS publishes "current, past and future keys": the EC
+    ring also holds the next key, made on first need outside the token path (the JWKS), so that a rotation
+    makes it current.
     """
 
     def __init__(self, pem: bytes | None = None) -> None:
@@ -202,6 +206,12 @@ class KeyRing:
         """The current RSA key (RS256), generated on first use."""
         return cast(RsaKey, self._get("rsa", make=True))
 
+    def rsa_of(self, kind: str) -> RsaKey:
+        """The current key of the RSA ring `kind` (`own`, `am`, `ocapi`; `rsa` is Salesforce's), made on first use."""
+        if kind not in RSA_KINDS:
+            raise ValueError(f"not an RSA ring: {kind!r}")
+        return cast(RsaKey, self._get(kind, make=True))
+
     @property
     def ec(self) -> EcKey:
         """The current P-256 signing key (ES256), generated on first use like `rsa`."""
@@ -260,10 +270,10 @@ class KeyRing:
 
     def still_published(self, token: str, kind: str) -> bool:
         """Whether a key of `kind` the ring still publishes signed `token`: the check, beside the stored hash (the
-        revocation state), that ends the ring's own JWTs once a second rotation drops their key, as the real
-        services refuse a token their published keys do not verify (Salesforce JWT access tokens, Own, OCAPI
-        and SLAS tokens). It is `verify`: a header `kid` no published key has is refused without cryptography,
-        and a signature checks once per token (~90 us), then it is a look-up (~3 us, less than PyJWT takes to
+        revocation state), that ends the ring's own JWTs once a second rotation of their ring drops their key, as
+        the real services refuse a token their keys do not verify (Salesforce JWT access tokens, Own, OCAPI and
+        SLAS tokens). It is `verify`: a header `kid` no published key has is refused without cryptography, and a
+        signature checks once per token (~90-150 us), then it is a look-up (~3 us, less than PyJWT takes to
         read the header). The `kid` alone would not do: RSA kids are short, so a key made more than
         `RETIRED_KIDS` rotations after one was dropped may carry that kid again."""
         return self.verify(token, kind) is not None

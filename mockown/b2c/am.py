@@ -211,7 +211,7 @@ class AccountManager:
         return self._issue(client, rt.subject, scopes, user=True)
 
     def _jwt(self, claims: dict[str, Any]) -> str:
-        key = self.runtime.keys.rsa
+        key = self.runtime.keys.rsa_of("am")
         return key.sign(claims)
 
     def _issue(

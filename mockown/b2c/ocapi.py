@@ -181,7 +181,7 @@ class OcapiService:
         token = self.tokens.get(security.token_hash(raw))
         if token is None or token.site != site.id or (token.revoked and not token.replaced):
             raise OcapiFault(401, "InvalidAccessTokenException", faults.token_invalid_message, version)
-        if not self.runtime.keys.still_published(raw, "rsa"):  # a second rotation dropped its key
+        if not self.runtime.keys.still_published(raw, "ocapi"):  # a second rotation dropped its key
             raise OcapiFault(401, "InvalidAccessTokenException", faults.token_invalid_message, version)
         if token.replaced:  # a refresh replaced it (ocapi_refresh_keeps_old off)
             raise OcapiFault(401, "InvalidAccessTokenException", faults.token_used_message, version)
@@ -192,7 +192,7 @@ class OcapiService:
     def _issue(self, site: Site, client_id: str, customer: Customer, version: str, visit_id: str) -> AuthResult:
         now = self.clock.now()
         ttl = self.runtime.config.b2c.ocapi_token_ttl
-        key = self.runtime.keys.rsa
+        key = self.runtime.keys.rsa_of("ocapi")
         sub = {
             "_v": "3.0",
             "customer_info": {"customer_id": customer.id, "guest": not customer.registered, "visit_id": visit_id},

@@ -647,7 +647,7 @@ class SlasService:
                 token = self.store.table(OcapiToken).get(security.token_hash(value))
                 if token is None or token.revoked or self.clock.now() >= token.expires_at:
                     return None, None
-                if not self.runtime.keys.still_published(value, "rsa"):  # a second rotation dropped its key
+                if not self.runtime.keys.still_published(value, "ocapi"):  # a second rotation dropped its key
                     return None, None
                 return customers.get(token.customer_id), token.id
         dwsid = params.get("dwsid")

@@ -436,13 +436,16 @@ async def fault_one(request: Request) -> Response:
 
 # -- signing keys --------------------------------------------------------------------------------------
 def rotate_request(runtime: Runtime, body: dict[str, Any]) -> dict[str, Any]:
-    """`POST /_mockown/keys/rotate` for its parsed body: `{"key": "rsa" | "ec"}`, both when absent."""
+    """`POST /_mockown/keys/rotate` for its parsed body: `{"key": <one ring of KINDS>}`, every ring when absent."""
     from ..keys import KINDS
 
     unknown = sorted(set(body) - {"key"})
     which = body.get("key")
     if unknown or (which is not None and which not in KINDS):
-        raise bad('give {"key": "rsa"} (Salesforce /id/keys), {"key": "ec"} (SLAS /jwks) or no body for both')
+        raise bad(
+            'give {"key": "rsa"} (Salesforce /id/keys), "ec" (SLAS /jwks), "own" (Own\'s Okta server), "am" '
+            '(Account Manager), "ocapi" (OCAPI customer JWTs), or no body for every ring'
+        )
     kinds = KINDS if which is None else (str(which),)
     return {"rotated": list(kinds), "keys": runtime.keys.rotate(kinds)}
 

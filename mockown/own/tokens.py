@@ -230,7 +230,7 @@ def exchange(own: OwnService, params: Params, *, ip: str | None = None) -> dict[
 def _access_jwt(own: OwnService, user: OwnUser, now: float, ttl: int) -> str:
     """An Okta-shaped access token (RS256 JWT). The mock checks it by its stored hash and by its key, which must
     still be published (`KeyRing.still_published`: a second rotation ends it)."""
-    key = own.runtime.keys.rsa
+    key = own.runtime.keys.rsa_of("own")
     claims = {
         "ver": 1,
         "jti": "AT." + secrets.token_urlsafe(32),
@@ -317,7 +317,7 @@ def authenticate(
     now = own.clock.now()
     if access is None or access.revoked or now >= access.expires_at:
         raise unauthorized()
-    if not own.runtime.keys.still_published(raw, "rsa"):  # a second rotation dropped its key
+    if not own.runtime.keys.still_published(raw, "own"):  # a second rotation dropped its key
         raise unauthorized()
     if now < access.usable_from:
         raise unauthorized("Access token is not yet active (still propagating); retry in a few seconds")

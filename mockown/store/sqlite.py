@@ -501,7 +501,7 @@ class StoredKeyRing(KeyRing):
         retired = self._store.read_state("keys_retired")
         self.retired = [str(kid) for kid in retired] if isinstance(retired, list) else []
         self._serial = int(self._store.read_state("keys_serial") or 0)
-        if len(self._parsed) > 16:  # keys no slot holds any more
+        if len(self._parsed) > 2 * len(SLOTS):  # keys no slot holds any more
             held = {id(k) for k in keys.values()}
             self._parsed = {pem: k for pem, k in self._parsed.items() if id(k) in held}
 

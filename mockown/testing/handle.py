@@ -529,7 +529,8 @@ class Mockown:
     # -- signing keys ----------------------------------------------------------------------------------
     def rotate_keys(self, key: str | None = None) -> dict[str, Any]:
         """Rotate the server's signing keys (`POST /_mockown/keys/rotate`): `"rsa"` (Salesforce `/id/keys`),
-        `"ec"` (SLAS `/jwks`) or both. The previous key stays published (its tokens still verify) until the
+        `"ec"` (SLAS `/jwks`), `"own"` (Own's Okta server), `"am"` (Account Manager), `"ocapi"` (OCAPI customer
+        JWTs), or every ring. The previous key stays published (its tokens still verify) until the
         next rotation. Server-wide, like `snapshot`: every test on a shared server sees it. Returns the kid in
         each slot, e.g. ``{"rsa": {"past": "311", "current": "317"}, "ec": {...}}``."""
         answer: dict[str, Any] = self.control.post("keys/rotate", {} if key is None else {"key": key})

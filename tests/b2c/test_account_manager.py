@@ -53,7 +53,7 @@ def test_client_credentials_with_basic(client: httpx.Client, runtime: Runtime, p
     assert body["scope"] == "mail roles tenantFilter profile"
     claims = jwt.decode(
         body["access_token"],
-        runtime.keys.rsa.private.public_key(),
+        runtime.keys.rsa_of("am").private.public_key(),
         algorithms=["RS256"],
         audience="https://account.demandware.com:443/dwsso/oauth2",
         options={"verify_exp": False, "verify_iat": False, "verify_nbf": False},

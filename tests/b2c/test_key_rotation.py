@@ -1,8 +1,9 @@
 """SLAS `/jwks` publishes "current, past and future keys" (spec, SLAS JWKS): before any rotation the current and
 the future key; `POST /_mockown/keys/rotate {"key": "ec"}` makes the future key current and the current one past.
 A token signed with the past key still works at /userinfo and /introspect; once a second rotation drops its key,
-it is refused in SLAS's dialect. OCAPI customer JWTs (RS256, the RSA ring) likewise: refused with OCAPI's
-`InvalidAccessTokenException` fault, and as `dwsgst` at the SLAS session bridge, once `{"key": "rsa"}` rotated twice."""
+it is refused in SLAS's dialect. OCAPI customer JWTs (RS256, the `ocapi` ring) likewise: refused with OCAPI's
+`InvalidAccessTokenException` fault, and as `dwsgst` at the SLAS session bridge, once `{"key": "ocapi"}` rotated
+twice (its own ring: Salesforce's `rsa` rotations leave it alone)."""
 
 from __future__ import annotations
 
@@ -103,10 +104,10 @@ INVALID_TOKEN = {
 }
 
 
-def rotate_rsa(client: httpx.Client) -> dict[str, Any]:
-    response = client.post("/_mockown/keys/rotate", json={"key": "rsa"})
+def rotate_ocapi(client: httpx.Client, key: str = "ocapi") -> dict[str, Any]:
+    response = client.post("/_mockown/keys/rotate", json={"key": key})
     assert response.status_code == 200, response.text
-    ring: dict[str, Any] = response.json()["keys"]["rsa"]
+    ring: dict[str, Any] = response.json()["keys"][key]
     return ring
 
 
@@ -134,14 +135,16 @@ def bridge(client: httpx.Client, bearer: str) -> httpx.Response:
 
 def test_an_ocapi_jwt_works_until_the_second_rotation(client: httpx.Client) -> None:
     old = ocapi_guest(client)
-    ring = rotate_rsa(client)
+    ring = rotate_ocapi(client)
     assert ring["past"] == jwt.get_unverified_header(old.removeprefix("Bearer "))["kid"]
     assert [r.status_code for r in ocapi_uses(client, old)] == [200, 204]
     assert bridge(client, old).status_code == 200
     newer = ocapi_guest(client)
-    rotate(client)  # the EC ring: no effect on RS256 tokens
+    rotate(client)  # the EC ring, and Salesforce's and Account Manager's RSA rings: no effect on OCAPI's
+    for other in ("rsa", "rsa", "am", "am"):
+        rotate_ocapi(client, other)
     assert [r.status_code for r in ocapi_uses(client, old)] == [200, 204]
-    rotate_rsa(client)
+    rotate_ocapi(client)
     for response in ocapi_uses(client, old):
         assert response.status_code == 401 and response.json() == INVALID_TOKEN, response.text
     logout = client.delete(OCAPI + "/customers/auth", headers={**OCAPI_CLIENT, "Authorization": old})
@@ -160,9 +163,9 @@ def test_an_ocapi_jwt_ends_in_every_runtime_on_the_state_file(tmp_path: Path) ->
     try:
         with in_process_client(one) as a, in_process_client(two) as b:
             old = ocapi_guest(a)
-            rotate_rsa(b)
+            rotate_ocapi(b)
             assert [r.status_code for r in ocapi_uses(a, old)] == [200, 204]
-            rotate_rsa(b)
+            rotate_ocapi(b)
             for response in [*ocapi_uses(a, old), *ocapi_uses(b, old)]:
                 assert response.status_code == 401 and response.json() == INVALID_TOKEN, response.text
             problem(bridge(a, old), 400, "invalid_request", "Bad or missing dwsid.")

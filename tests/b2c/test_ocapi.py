@@ -32,7 +32,7 @@ def test_guest_jwt_in_the_authorization_header(client: httpx.Client, runtime: Ru
     token = response.headers["authorization"].removeprefix("Bearer ")
     claims = jwt.decode(
         token,
-        runtime.keys.rsa.private.public_key(),
+        runtime.keys.rsa_of("ocapi").private.public_key(),
         algorithms=["RS256"],
         options={"verify_exp": False, "verify_iat": False},
     )

@@ -14,7 +14,10 @@ from starlette.applications import Starlette
 from mockown.testing import ControlPlaneError, Mockown
 from mockown.testing.target import LocalTarget
 
-EMPTY = {"rsa": {"past": None, "current": None}, "ec": {"past": None, "current": None, "future": None}}
+RSA_RINGS = ("rsa", "own", "am", "ocapi")  # Salesforce, Own's Okta server, Account Manager, OCAPI: a ring each
+EMPTY = {"rsa": {"past": None, "current": None}, "ec": {"past": None, "current": None, "future": None},
+         "own": {"past": None, "current": None}, "am": {"past": None, "current": None},
+         "ocapi": {"past": None, "current": None}}  # fmt: skip
 
 
 def slots(client: httpx.Client) -> dict[str, Any]:
@@ -30,12 +33,13 @@ def test_reading_the_slots_generates_nothing(client: httpx.Client) -> None:
     assert slots(client) == {**EMPTY, "rsa": {"past": None, "current": kid}}
 
 
-def test_rotating_both_rings_without_a_body(client: httpx.Client) -> None:
+def test_rotating_every_ring_without_a_body(client: httpx.Client) -> None:
     kid = client.get("/id/keys").json()["keys"][0]["kid"]
     response = client.post("/_mockown/keys/rotate")
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["rotated"] == ["rsa", "ec"] and body["keys"] == slots(client)
+    assert body["rotated"] == ["rsa", "ec", "own", "am", "ocapi"] and body["keys"] == slots(client)
+    assert len({body["keys"][ring]["current"] for ring in RSA_RINGS}) == 4  # four keys (kids), one per issuer
     assert body["keys"]["rsa"]["past"] == kid and body["keys"]["rsa"]["current"] not in (None, kid)
     ec = body["keys"]["ec"]
     assert ec["past"] is None and None not in (ec["current"], ec["future"]) and ec["current"] != ec["future"]
@@ -72,7 +76,7 @@ def test_the_wrong_method_is_a_405_in_the_control_dialect(client: httpx.Client) 
 
 
 @settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
-@given(key=st.text(max_size=12).filter(lambda k: k not in ("rsa", "ec")))
+@given(key=st.text(max_size=12).filter(lambda k: k not in EMPTY))
 def test_any_other_key_name_is_refused(client: httpx.Client, key: str) -> None:
     response = client.post("/_mockown/keys/rotate", json={"key": key})
     assert response.status_code == 400 and response.json()["error"] == "invalid_request"

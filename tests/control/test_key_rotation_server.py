@@ -58,7 +58,7 @@ def test_the_cli_rotates(server: MockownServer) -> None:
     answer = json.loads(done.stdout)
     assert answer["rotated"] == ["ec"] and answer["keys"]["rsa"] == {"past": None, "current": None}
     both = runner.invoke(main, ["rotate-keys", "--url", base(server)])
-    assert both.exit_code == 0 and json.loads(both.stdout)["rotated"] == ["rsa", "ec"]
+    assert both.exit_code == 0 and json.loads(both.stdout)["rotated"] == ["rsa", "ec", "own", "am", "ocapi"]
     assert json.loads(both.stdout)["keys"]["ec"]["past"] == answer["keys"]["ec"]["current"]
 
 

@@ -1,4 +1,5 @@
-"""Own access tokens end with their signing key. They are RS256 JWTs of the RSA ring; Okta refuses a token whose
+"""Own access tokens end with their signing key. They are RS256 JWTs of the `own` ring (Own's Okta server has
+keys of its own: Salesforce's `rsa` rotations leave them alone); Okta refuses a token whose
 signature its published keys no longer verify, so the mock checks, beside the stored hash, that the key that
 signed the token is still published: after one rotation it is the past key (still published, the token works),
 after the second it is dropped and the regional API answers the 401 it gives any invalid or expired token."""
@@ -31,10 +32,10 @@ def services(client: httpx.Client, access: str) -> httpx.Response:
     return client.get("/regions/app1/api/v1/services", headers={"Authorization": f"Bearer {access}"})
 
 
-def rotate(client: httpx.Client, key: str = "rsa") -> dict[str, str | None]:
+def rotate(client: httpx.Client, key: str = "own") -> dict[str, str | None]:
     response = client.post("/_mockown/keys/rotate", json={"key": key})
     assert response.status_code == 200, response.text
-    ring: dict[str, str | None] = response.json()["keys"]["rsa"]
+    ring: dict[str, str | None] = response.json()["keys"][key]
     return ring
 
 
@@ -49,11 +50,13 @@ def test_an_access_token_works_until_the_second_rotation(client: httpx.Client, o
     old = access_token(client, api_token)
     assert services(client, old).status_code == 200
     ring = rotate(client)
-    assert ring["past"] == jwt.get_unverified_header(old)["kid"]  # still published at /id/keys
+    assert ring["past"] == jwt.get_unverified_header(old)["kid"]  # still one of the ring's keys
     assert services(client, old).status_code == 200
     newer = access_token(client, api_token)  # the same API token, exchanged after the rotation
     assert jwt.get_unverified_header(newer)["kid"] == ring["current"]
-    rotate(client, "ec")  # the SLAS ring: no effect on RS256 tokens
+    rotate(client, "ec")  # the SLAS ring, and Salesforce's: no effect on Own's tokens
+    rotate(client, "rsa")
+    rotate(client, "rsa")
     assert services(client, old).status_code == 200
     rotate(client)
     refused(services(client, old))
