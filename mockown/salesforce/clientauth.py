@@ -18,7 +18,7 @@ from urllib.parse import unquote_plus
 from .. import security
 from ..http.forms import Params
 from . import jwtutil
-from .errors import OAuthError, invalid_client_id
+from .errors import OAuthError, invalid_client, invalid_client_id
 
 if TYPE_CHECKING:
     from .models import ConnectedApp
@@ -47,7 +47,7 @@ def _basic(params: Params, authorization: str | None) -> ClientCredentials | Non
         return None
     pair = _basic_pair(authorization)
     if pair is None:
-        raise OAuthError("invalid_client", "invalid client credentials")
+        raise invalid_client()
     client_id, secret = pair
     body_id = params.get("client_id")
     if body_id and body_id != client_id:
@@ -59,10 +59,6 @@ def _post(params: Params, authorization: str | None) -> ClientCredentials | None
     if "client_secret" not in params:
         return None
     return ClientCredentials("client_secret_post", params.get("client_id"), params.get("client_secret"))
-
-
-def invalid_client(status: int = 400) -> OAuthError:
-    return OAuthError("invalid_client", "invalid client credentials", status)
 
 
 def _assertion(params: Params, authorization: str | None) -> ClientCredentials | None:
@@ -105,11 +101,16 @@ def client_credentials(params: Params, authorization: str | None, *, refused_sta
     raise AssertionError("the 'none' method always answers")
 
 
-def check_client(service: SalesforceService, app: ConnectedApp, creds: ClientCredentials, base: str) -> None:
+def check_client(
+    service: SalesforceService, app: ConnectedApp, creds: ClientCredentials, base: str, *, required: bool = True
+) -> None:
     """The client's proof: its secret, or for `private_key_jwt` its assertion (RFC 7523 §3, with the JWT bearer
     flow's rules, *inferred*): RS256 signed with the key of the app's certificate, `iss` = `sub` = the consumer
     key, `aud` one of the JWT bearer flow's audiences or the token endpoint's URL, `exp` not past (`jwt_skew`).
-    Any failure is `invalid_client`, as a wrong secret is."""
+    Any failure is `invalid_client`, as a wrong secret is. Not `required` (a public client, where the flow lets
+    it name itself): nothing given passes, but a secret or an assertion given is checked all the same."""
+    if not required and creds.client_secret is None and creds.assertion is None:
+        return
     if creds.assertion is None:
         service.check_secret(app, creds.client_secret)
         return

@@ -36,8 +36,7 @@ def start_device_flow(service: SalesforceService, request: TokenRequest) -> dict
     if (params.get("response_type") or "").strip() != "device_code":
         raise OAuthError("unsupported_response_type", "response type not supported")
     app = service.require_app(request.client.client_id)
-    if request.client.client_secret is not None or request.client.assertion is not None:
-        check_client(service, app, request.client, request.base)  # a secret or assertion given is checked
+    check_client(service, app, request.client, request.base, required=False)
     scopes = service.grant_scopes(app, params.get("scope"))
     settings = service.runtime.config.salesforce
     now = service.clock.now()

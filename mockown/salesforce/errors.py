@@ -18,6 +18,11 @@ def invalid_grant(description: str = "authentication failure") -> OAuthError:
     return OAuthError("invalid_grant", description)
 
 
+def invalid_client(status: int = 400) -> OAuthError:
+    """A client that failed to authenticate; `status` is the `invalid_client_status` setting's where known."""
+    return OAuthError("invalid_client", "invalid client credentials", status)
+
+
 def invalid_client_id() -> OAuthError:
     return OAuthError("invalid_client_id", "client identifier invalid")
 

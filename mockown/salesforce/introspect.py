@@ -7,7 +7,7 @@ from typing import Any
 from .. import security
 from ..http.forms import Params
 from .clientauth import check_client, client_credentials
-from .errors import OAuthError
+from .errors import OAuthError, invalid_client
 from .models import ConnectedApp
 from .service import SalesforceService, identity_url
 
@@ -18,7 +18,7 @@ def introspect(service: SalesforceService, params: Params, authorization: str | 
     )
     caller = service.require_app(creds.client_id)
     if caller.public and creds.client_secret is None and creds.assertion is None:
-        raise OAuthError("invalid_client", "invalid client credentials", 401)
+        raise invalid_client(401)
     check_client(service, caller, creds, base)
     raw = params.get("token")
     if not raw:

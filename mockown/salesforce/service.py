@@ -21,7 +21,7 @@ from ..store import Table
 from . import claims as app_claims
 from . import jwt_access
 from .discovery import MY_DOMAIN_SUFFIX, SCOPES, DocumentCache
-from .errors import OAuthError, expired_token, invalid_client_id, invalid_grant
+from .errors import OAuthError, expired_token, invalid_client, invalid_client_id, invalid_grant
 from .models import AccessToken, AuthCode, ConnectedApp, Org, RefreshToken, User
 from .oauth_tokens import HINT_CHARS, approval_of_delete_token
 
@@ -128,11 +128,7 @@ class SalesforceService:
     def check_secret(self, app: ConnectedApp, secret: str | None) -> None:
         """`invalid_client` unless `secret` is the app's consumer secret (constant time)."""
         if not app.client_secret or secret is None or not security.equal(secret, app.client_secret):
-            raise OAuthError(
-                "invalid_client",
-                "invalid client credentials",
-                self.runtime.config.salesforce.invalid_client_status,
-            )
+            raise invalid_client(self.runtime.config.salesforce.invalid_client_status)
 
     def login(self, username: str | None, password: str | None) -> User:
         """A user by username and password (+ security token), with Salesforce's lockout."""

@@ -35,8 +35,7 @@ class Grant:
         creds = self.request.client
         app = self.service.require_app(creds.client_id)
         need = self.secret == "always" or (self.secret == "if-confidential" and self.secret_required(app))
-        if need or creds.client_secret is not None or creds.assertion is not None:
-            check_client(self.service, app, creds, self.request.base)
+        check_client(self.service, app, creds, self.request.base, required=need)
         return app
 
     def secret_required(self, app: ConnectedApp) -> bool:
