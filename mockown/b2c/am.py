@@ -210,6 +210,31 @@ class AccountManager:
         self.tokens.put(rt)
         return self._issue(client, rt.subject, scopes, user=True)
 
+    def _keep(
+        self,
+        raw: str,
+        kind: str,
+        client: AmClient,
+        subject: str,
+        scopes: list[str],
+        now: float,
+        expires_at: float,
+        instance: str | None = None,
+    ) -> None:
+        """File an issued token (`kind` access, refresh or bm) under its hash: the mock's record of it."""
+        self.tokens.put(
+            AmToken(
+                id=security.token_hash(raw),
+                kind=kind,
+                client_id=client.id,
+                subject=subject,
+                scopes=list(scopes),
+                issued_at=now,
+                expires_at=expires_at,
+                instance=instance,
+            )
+        )
+
     def _jwt(self, claims: dict[str, Any]) -> str:
         key = self.runtime.keys.rsa_of("am")
         return key.sign(claims)
@@ -240,17 +265,7 @@ class AccountManager:
             "grant_type": "password" if user else "client_credentials",
         }
         access = self._jwt(claims)
-        self.tokens.put(
-            AmToken(
-                id=security.token_hash(access),
-                kind="access",
-                client_id=client.id,
-                subject=subject,
-                scopes=list(scopes),
-                issued_at=now,
-                expires_at=now + ttl,
-            )
-        )
+        self._keep(access, "access", client, subject, scopes, now, now + ttl)
         body: dict[str, Any] = {
             "access_token": access,
             "scope": " ".join(scopes),
@@ -271,17 +286,7 @@ class AccountManager:
         if user and refresh:
             raw = security.random_b62(43)
             rt_ttl = self.settings.am_refresh_ttl
-            self.tokens.put(
-                AmToken(
-                    id=security.token_hash(raw),
-                    kind="refresh",
-                    client_id=client.id,
-                    subject=subject,
-                    scopes=list(scopes),
-                    issued_at=now,
-                    expires_at=now + rt_ttl if rt_ttl else 0.0,
-                )
-            )
+            self._keep(raw, "refresh", client, subject, scopes, now, now + rt_ttl if rt_ttl else 0.0)
             body["refresh_token"] = raw
         return body
 
@@ -328,17 +333,7 @@ class AccountManager:
                     "jti": str(uuid.uuid4()),
                 }
             )
-            self.tokens.put(
-                AmToken(
-                    id=security.token_hash(access),
-                    kind="access",
-                    client_id=client.id,
-                    subject=user.id,
-                    scopes=scopes,
-                    issued_at=now,
-                    expires_at=now + ttl,
-                )
-            )
+            self._keep(access, "access", client, user.id, scopes, now, now + ttl)
             return back(
                 {"access_token": access, "token_type": "Bearer", "expires_in": str(ttl), "scope": " ".join(scopes)},
                 fragment=True,
@@ -398,18 +393,7 @@ class AccountManager:
         now = self.clock.now()
         ttl = self.settings.bm_expires_in
         access = security.random_b62(32)
-        self.tokens.put(
-            AmToken(
-                id=security.token_hash(access),
-                kind="bm",
-                client_id=client.id,
-                subject=user.login,
-                scopes=[],
-                issued_at=now,
-                expires_at=now + ttl,
-                instance=instance.id,
-            )
-        )
+        self._keep(access, "bm", client, user.login, [], now, now + ttl, instance=instance.id)
         return {"access_token": access, "token_type": "Bearer", "expires_in": ttl}
 
     def rate_headers(self) -> dict[str, str]:
