@@ -550,7 +550,7 @@ class SalesforceService:
         with self.store.atomic():
             token = self.access_tokens.get(digest)
             if token is not None:
-                if not token.live(now):
+                if self.live_access(raw, touch=False) is None:  # dead as REST and introspection see it
                     return False
                 return self._revoke_access(digest)
             rt = self.refresh_tokens.get(digest)
