@@ -218,3 +218,4 @@ class AuditEvent:
     parameters: dict[str, Any] = field(default_factory=dict)
     service_id: int | None = None
     source: str = "api"  # api | web app
+    service_key: str = ""  # Service.id ("<region>:<num>"): who may read it (Business Units); not shown

@@ -316,6 +316,7 @@ class OwnService:
             parameters=dict(parameters or {}),
             service_id=service.num if service else None,
             source=source,
+            service_key=service.id if service else "",
         )
         self.events.put(event)
         return event
@@ -325,9 +326,22 @@ class OwnService:
         start = _event_id(after)
         if principal.user.role not in ("master_admin", "admin"):
             raise forbidden("the account event history needs the admin or master_admin role")
-        rows = [e for e in self.events.find("account_id", principal.account.id) if start is None or e.event_id > start]
+        rows = [
+            e
+            for e in self.events.find("account_id", principal.account.id)
+            if (start is None or e.event_id > start) and self._event_visible(principal, e)
+        ]
         rows.sort(key=lambda e: e.event_id)
         return [event_json(e) for e in rows[: self.settings.events_page_size]]
+
+    def _event_visible(self, principal: Principal, event: AuditEvent) -> bool:
+        """Business Units scope the audit log as they scope services: an event about a service is shown only to
+        those who may reach that service (master_admin: all); account-wide events (tokens, logins) to every admin.
+        An event naming a service but not its region (a state file of an earlier version) is master_admin's only."""
+        if event.service_id is None or principal.master:
+            return True
+        service = self.services.get(event.service_key) if event.service_key else None
+        return service is not None and self.can_reach(principal, service)
 
     # scoping -----------------------------------------------------------------------------------------
     def can_reach(self, principal: Principal, service: Service) -> bool:
