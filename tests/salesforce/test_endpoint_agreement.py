@@ -3,9 +3,14 @@ API say about a token, revocation says the same (200 only for a live token, 400 
 
 from __future__ import annotations
 
+import secrets
+from typing import Any
+
 import httpx
+import pytest
 
 from mockown.runtime import Runtime
+from mockown.salesforce.seed import seed_org
 from tests.salesforce.helpers import TOKEN, introspect, new_org, rest
 
 REVOKE = "/services/oauth2/revoke"
@@ -24,3 +29,36 @@ def test_revoking_a_jwt_access_token_whose_key_was_rotated_out_is_invalid_token(
     assert introspect(client, access, org["client_id"], org["secret"]) == {"active": False}
     r = client.post(REVOKE, data={"token": access})
     assert (r.status_code, r.json()["error"]) == (400, "invalid_token")
+
+
+def _org_with_two_apps(runtime: Runtime, *, introspect_all: bool) -> dict[str, Any]:
+    creds = seed_org(
+        runtime,
+        {
+            "users": [{"username": f"u-{secrets.token_hex(4)}@agree.test", "password": "Secret-1"}],
+            "apps": [
+                {"scopes": ["api", "refresh_token"], "username_password_allowed": True},
+                {"scopes": ["api"], "introspect_all": introspect_all},
+            ],
+        },
+    )
+    return creds
+
+
+@pytest.mark.parametrize("introspect_all", [True, False])
+def test_an_app_authorized_to_introspect_all_tokens_sees_the_orgs_other_apps_tokens(
+    client: httpx.Client, runtime: Runtime, introspect_all: bool
+) -> None:
+    """Spec 4 "who may introspect": the token's own app, or one app authorized to introspect all tokens in the
+    org; any other caller learns nothing (`{"active": false}`), whatever the token's state."""
+    creds = _org_with_two_apps(runtime, introspect_all=introspect_all)
+    issuer, watcher = creds["apps"]
+    data = {"grant_type": "password", "client_id": issuer["client_id"], "client_secret": issuer["client_secret"]}
+    data.update(username=creds["users"][0]["username"], password="Secret-1")
+    access = client.post(TOKEN, data=data).json()["access_token"]
+    seen = introspect(client, access, watcher["client_id"], watcher["client_secret"])
+    assert seen["active"] is introspect_all
+    if introspect_all:
+        assert seen["client_id"] == issuer["client_id"] and seen["token_type"] == "access_token"
+    # the demo app may introspect all tokens of *its* org (fixtures), not this org's
+    assert introspect(client, access) == {"active": False}
