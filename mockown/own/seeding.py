@@ -245,7 +245,9 @@ def _automations(raw: str | None) -> dict[str, list[str]]:
 
 
 def anonymize_status(own: OwnService, principal: Principal, region: str, job_id: str) -> dict[str, Any]:
-    job = jobs.get(own, principal, region, job_id, poll=True)
-    if job.kind != "anonymize":
+    job = jobs.get(own, principal, region, job_id, poll=False)
+    if job.kind != "anonymize":  # before counting the read: a refused request moves no other job on
         raise not_found(f"anonymize job {job_id} not found")
+    with own.store.atomic():
+        jobs.settle(own, job, poll=True)
     return status_json(own, job.num, job)
