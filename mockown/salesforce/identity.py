@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -178,3 +179,40 @@ def userinfo(service: SalesforceService, raw: str | None, base: str) -> dict[str
         "is_app_installed": True,
         **identity_extras(service.apps.get(token.app_id), user, org, token.scopes),
     }
+
+
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+_XML_NAME = re.compile(r"[A-Za-z_][\w.-]*")
+
+
+def _xml_name(key: str) -> str:
+    """An element name for `key` (custom attribute names are the app's: other characters become `_`)."""
+    if _XML_NAME.fullmatch(key) and not key.lower().startswith("xml"):
+        return key
+    name = re.sub(r"[^\w.-]", "_", key, flags=re.ASCII)
+    return name if re.match(r"[A-Za-z_]", name) and not name.lower().startswith("xml") else "_" + name
+
+
+def xml_document(body: dict[str, Any], *, pretty: bool = False) -> str:
+    """The identity service's XML (spec 6.2 `format=xml`): a `<user>` document, objects (`status`, `photos`,
+    `urls`, `custom_attributes`) as nested elements, null as `xsi:nil="true"`, booleans `true`/`false`;
+    `pretty` (`X-PrettyPrint: 1`): one element per line, indented."""
+    from xml.sax.saxutils import escape  # here: kept off the start-up path, as the token endpoint's XML
+
+    sep = "\n" if pretty else ""
+
+    def element(key: str, value: Any, depth: int) -> str:
+        pad = "  " * depth if pretty else ""
+        name = _xml_name(key)
+        if value is None:
+            return f'{sep}{pad}<{name} xsi:nil="true"/>'
+        if isinstance(value, dict):
+            if not value:
+                return f"{sep}{pad}<{name}/>"
+            inner = "".join(element(str(k), v, depth + 1) for k, v in value.items())
+            return f"{sep}{pad}<{name}>{inner}{sep}{pad}</{name}>"
+        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        return f"{sep}{pad}<{name}>{escape(text)}</{name}>"
+
+    inner = "".join(element(k, v, 1) for k, v in body.items())
+    return f'<?xml version="1.0" encoding="UTF-8"?>{sep}<user xmlns:xsi="{XSI}">{inner}{sep}</user>{sep}'

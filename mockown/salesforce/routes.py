@@ -23,7 +23,7 @@ from .introspect import introspect
 from .models import Org, User
 from .revoke import revoke
 from .service import SalesforceService
-from .token import JSON_TYPE, token, xml_response
+from .token import JSON_TYPE, token
 
 
 def _service(request: Request) -> SalesforceService:
@@ -117,10 +117,10 @@ def _formatted(request: Request, body: dict[str, Any]) -> Response:
         return Response(
             f"{callback}({json.dumps(body, indent=2 if pretty else None)})", media_type="application/javascript"
         )
-    if fmt in ("xml", "urlencoded"):
+    if fmt == "xml":
+        return Response(ident.xml_document(body, pretty=pretty), media_type="application/xml")
+    if fmt == "urlencoded":
         flat = {k: v if isinstance(v, str) else json.dumps(v) for k, v in body.items()}
-        if fmt == "xml":
-            return xml_response(flat, pretty=pretty)
         from urllib.parse import urlencode
 
         return Response(urlencode(flat), media_type="application/x-www-form-urlencoded")

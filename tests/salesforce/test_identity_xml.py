@@ -1,0 +1,72 @@
+"""The identity service's XML (spec 6.2 `format=xml` / `Accept: application/xml`): Salesforce's documented XML
+response is a `<user>` document whose objects (`status`, `photos`, `urls`) are nested elements and whose nulls are
+`xsi:nil="true"`, so an XML client reads `urls/rest` as it reads `urls.rest` in JSON (not a JSON string)."""
+
+from __future__ import annotations
+
+from typing import Any
+from xml.etree import ElementTree
+
+import httpx
+import pytest
+
+from mockown.runtime import Runtime
+from tests.salesforce.helpers import code_tokens, new_org, org_tokens
+
+XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
+
+
+def _as_json(element: ElementTree.Element) -> Any:
+    """What a JSON reading of the element would be: children as an object, `xsi:nil` as None, text otherwise."""
+    if element.get(XSI_NIL) == "true":
+        return None
+    if len(element):
+        return {child.tag: _as_json(child) for child in element}
+    return element.text or ""
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, dict):  # an empty object is an empty element
+        return {k: _scalar(v) for k, v in value.items()} if value else ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if value is None else str(value)
+
+
+@pytest.mark.parametrize("pretty", [False, True])
+@pytest.mark.parametrize("where", ["identity", "userinfo"])
+def test_xml_nests_objects_and_marks_nulls(client: httpx.Client, where: str, pretty: bool) -> None:
+    tokens = code_tokens(client)
+    url = tokens["id"] if where == "identity" else "/services/oauth2/userinfo"
+    auth = {"Authorization": f"Bearer {tokens['access_token']}"}
+    as_json = client.get(url, headers=auth).json()
+    headers = {**auth, "Accept": "application/xml", **({"X-PrettyPrint": "1"} if pretty else {})}
+    r = client.get(url, headers=headers)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/xml")
+    root = ElementTree.fromstring(r.content)
+    assert root.tag == "user"
+    assert _as_json(root) == _scalar(as_json)
+    assert root.find("urls/rest") is not None and root.find("photos/picture") is not None
+
+
+def test_identity_xml_nulls_are_nil(client: httpx.Client) -> None:
+    tokens = code_tokens(client)
+    r = client.get(tokens["id"], params={"format": "xml", "oauth_token": tokens["access_token"]})
+    root = ElementTree.fromstring(r.content)
+    for path in ("addr_street", "mobile_phone", "status/created_date", "status/body"):
+        element = root.find(path)
+        assert element is not None and element.get(XSI_NIL) == "true" and not element.text, path
+
+
+def test_custom_attribute_names_that_are_no_xml_names_still_make_well_formed_xml(
+    client: httpx.Client, runtime: Runtime
+) -> None:
+    odd = {"my dept": "Eng", "1st": "<b>&", "xml_key": "x", "ok.name-1": "y"}
+    org = new_org(runtime, custom_attributes=odd)
+    tokens = org_tokens(client, org, scope="api id")
+    r = client.get(tokens["id"], params={"format": "xml", "oauth_token": tokens["access_token"]})
+    assert r.status_code == 200
+    attributes = ElementTree.fromstring(r.content).find("custom_attributes")
+    assert attributes is not None
+    assert sorted(e.text or "" for e in attributes) == sorted(odd.values())
+    assert attributes.find("ok.name-1") is not None  # a valid name is kept as it is
