@@ -208,7 +208,8 @@ class AccountManager:
             return body
         rt.revoked = True
         self.tokens.put(rt)
-        return self._issue(client, rt.subject, scopes, user=True)
+        # a narrower refresh keeps the wider grant for the next refresh (RFC 6749 6: "originally granted")
+        return self._issue(client, rt.subject, scopes, user=True, refresh_scopes=rt.scopes)
 
     def _keep(
         self,
@@ -248,6 +249,7 @@ class AccountManager:
         user: bool,
         refresh: bool = True,
         id_token: bool = True,
+        refresh_scopes: list[str] | None = None,
     ) -> dict[str, Any]:
         now = self.clock.now()
         ttl = self.settings.am_expires_in
@@ -286,7 +288,8 @@ class AccountManager:
         if user and refresh:
             raw = security.random_b62(43)
             rt_ttl = self.settings.am_refresh_ttl
-            self._keep(raw, "refresh", client, subject, scopes, now, now + rt_ttl if rt_ttl else 0.0)
+            grant = scopes if refresh_scopes is None else refresh_scopes
+            self._keep(raw, "refresh", client, subject, grant, now, now + rt_ttl if rt_ttl else 0.0)
             body["refresh_token"] = raw
         return body
 
