@@ -30,10 +30,11 @@ _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 def form_decode(part: str) -> str:
-    """Form-URL-decode one half of a Basic credential, as Account Manager does (`+` is a space)."""
+    """Form-URL-decode one half of a Basic credential, as Account Manager does (`+` is a space). Escapes of bytes
+    that are not UTF-8 decode to U+FFFD (as Java's URLDecoder), so they name no client and match no secret."""
     if _BAD_ESCAPE.search(part):
         raise AmError("unauthorized_client", "Unexpected error when authenticating client")
-    return unquote_plus(part, errors="strict")
+    return unquote_plus(part, errors="replace")
 
 
 @dataclass(frozen=True)

@@ -44,3 +44,13 @@ def test_am_narrower_refresh_keeps_the_wider_grant(client: httpx.Client) -> None
     )
     assert again.status_code == 200 and again.json()["scope"] == wide
 
+
+# -- Account Manager: Basic components are form-url-decoded (spec 2a client_secret_basic) ------------------------
+@pytest.mark.parametrize("raw", [CID.encode() + b":%ff%fe", b"%C3%28:" + SECRET.encode(), CID.encode() + b":%80"])
+def test_am_basic_escape_of_non_utf8_bytes_is_a_failed_authentication(client: httpx.Client, raw: bytes) -> None:
+    """A well-formed %XX escape that decodes to bytes that are not UTF-8 cannot name the client or its secret:
+    401 invalid_client (as Java's URLDecoder, which substitutes U+FFFD), never a 500."""
+    response = client.post(AM, data={"grant_type": "client_credentials"}, headers=basic_raw(raw))
+    assert response.status_code == 401 and response.text == INVALID_CLIENT
+    assert response.headers["www-authenticate"] == 'Basic realm="/"'
+
