@@ -136,8 +136,9 @@ class AccountManager:
             raise am_invalid_client() from None
         if verified.get("sub") != client.id or params.get("client_id") not in (None, client.id):
             raise am_invalid_client()
-        if float(verified["exp"]) <= self.clock.now():
-            raise am_invalid_client()
+        exp = verified["exp"]
+        if isinstance(exp, bool) or not isinstance(exp, int | float) or exp <= self.clock.now():
+            raise am_invalid_client()  # RFC 7519 4.1.4: exp is a NumericDate
         return client
 
     # token endpoint ---------------------------------------------------------------------------------

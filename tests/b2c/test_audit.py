@@ -54,3 +54,41 @@ def test_am_basic_escape_of_non_utf8_bytes_is_a_failed_authentication(client: ht
     assert response.status_code == 401 and response.text == INVALID_CLIENT
     assert response.headers["www-authenticate"] == 'Basic realm="/"'
 
+
+# -- Account Manager: private_key_jwt (spec 2a "verify the JWT (iss = sub = client_id, aud = token URL, exp)") --
+@pytest.fixture
+def jwt_key(runtime: Runtime) -> rsa.RSAPrivateKey:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    clients = [{"client_id": "jwt-client", "auth_method": "private_key_jwt", "jwt_public_key": pem.decode()}]
+    seed_document(runtime, {"b2c": {"account_manager": {"clients": clients}}})
+    return key
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"iss": ["jwt-client"]},
+        {"iss": {"a": 1}},
+        {"iss": 7},
+        {"exp": "soon"},
+        {"exp": [1]},
+        {"exp": None},
+        {"sub": ["jwt-client"]},
+        {"aud": 5},
+    ],
+)
+def test_am_assertion_claims_of_the_wrong_type_are_invalid_client(
+    client: httpx.Client, clock: FrozenClock, jwt_key: rsa.RSAPrivateKey, claims: dict[str, Any]
+) -> None:
+    base = {
+        "iss": "jwt-client",
+        "sub": "jwt-client",
+        "aud": "https://account.demandware.com/dwsso/oauth2/access_token",
+        "exp": int(clock.now()) + 60,
+    }
+    # signed as raw JWS: PyJWT's own encoder refuses some of these claim types
+    assertion = jwt.api_jws.encode(json.dumps({**base, **claims}).encode(), jwt_key, algorithm="RS256")
+    data = {"grant_type": "client_credentials", "client_assertion_type": ASSERTION_TYPE, "client_assertion": assertion}
+    response = client.post(AM, data=data)
+    assert response.status_code == 401 and response.text == INVALID_CLIENT
