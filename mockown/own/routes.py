@@ -82,13 +82,24 @@ def _json(body: Any, status: int = 200) -> Response:
 
 
 # -- auth host ------------------------------------------------------------------------------------------
+def _auth_host_only(request: Request) -> None:
+    """S1: login and logout are on auth.owndata.com, everything else on the regional domain. A regional host
+    (reached through intercept mode) has no Okta server: 404, as its unknown paths answer."""
+    host = host_of(request)
+    for suffix in (".owndata.com", ".ownbackup.com"):
+        if host.endswith(suffix) and host[: -len(suffix)] != "auth":
+            raise not_found(f"{request.url.path} is not on {host}: use https://auth.owndata.com")
+
+
 async def token_endpoint(request: Request) -> Response:
+    _auth_host_only(request)
     params = await read_params(request, runtime_of(request).config.max_body_bytes)
     body = tokens.exchange(_own(request), params, ip=_ip(request))
     return JSONResponse(body, headers=NO_STORE)
 
 
 async def revoke_endpoint(request: Request) -> Response:
+    _auth_host_only(request)
     params = await read_params(request, runtime_of(request).config.max_body_bytes)
     tokens.revoke_access(_own(request), params)
     return Response(status_code=200, headers=NO_STORE)
