@@ -157,6 +157,8 @@ def _json_items(body: bytes) -> list[tuple[str, str]]:
         data: Any = json.loads(_decode(body))
     except json.JSONDecodeError as exc:
         raise BadBody(f"malformed JSON body: {exc.msg} at position {exc.pos}") from None
+    except RecursionError:
+        raise BadBody("malformed JSON body: nested too deeply") from None
     if not isinstance(data, dict):
         raise BadBody("the JSON body must be an object")
     items: list[tuple[str, str]] = []
