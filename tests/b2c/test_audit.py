@@ -92,3 +92,16 @@ def test_am_assertion_claims_of_the_wrong_type_are_invalid_client(
     data = {"grant_type": "client_credentials", "client_assertion_type": ASSERTION_TYPE, "client_assertion": assertion}
     response = client.post(AM, data=data)
     assert response.status_code == 401 and response.text == INVALID_CLIENT
+
+
+# -- OCAPI customers/auth body (spec 2b: JSON body {"type": ...}; errors in the fault envelope) -------------------
+@pytest.mark.parametrize("depth", [1000, 100_000])
+def test_ocapi_deeply_nested_json_is_a_malformed_document_fault(client: httpx.Client, depth: int) -> None:
+    url = "http://zzxy-001.dx.commercecloud.salesforce.com/s/RefArch/dw/shop/v24_5/customers/auth"
+    headers = {"Content-Type": "application/json", "x-dw-client-id": "a" * 30}
+    response = client.post(url, content=b"[" * depth + b"]" * depth, headers=headers)
+    assert response.status_code == 400
+    assert response.json() == {
+        "_v": "24.5",
+        "fault": {"type": "MalformedDocumentException", "message": "The request body is not a valid JSON document."},
+    }
