@@ -170,10 +170,8 @@ class MarketingService:
     def _mid(self, integration: Integration, account_id: str | None, default: int) -> int:
         if account_id is None or account_id == "":
             return default
-        try:
-            mid = int(account_id)
-        except ValueError:
-            mid = -1
+        # an integer in ASCII digits (Python's int() would also read "1_0", full-width or Arabic-Indic digits)
+        mid = int(account_id) if account_id.isascii() and account_id.isdigit() else -1
         if mid not in integration.accessible_mids and mid != integration.home_mid:
             s = self.settings
             raise McOAuthError(s.account_error, s.account_error_description, s.account_error_status)

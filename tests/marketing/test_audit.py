@@ -27,3 +27,19 @@ def test_deeply_nested_json_is_a_400_in_the_mc_dialect(client: httpx.Client, dep
     found = response.json()
     assert list(found) == ["error", "error_description", "error_uri"] and found["error"] == "invalid_request"
     assert found["error_uri"] == ERROR_URI
+
+
+# -- account_id (spec 1.0: the MID "is an integer, sent as a number or numeric string") ---------------------------
+@pytest.mark.parametrize("account_id", [10123457, "10123457"])
+def test_account_id_as_number_or_numeric_string(client: httpx.Client, account_id: object) -> None:
+    assert cc(client, account_id=account_id).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "account_id", ["１０１２３４５７", "10_123_457", "١٠١٢٣٤٥٧", "10123457.0", 10123457.0, "0x9a8b81"]
+)
+def test_account_id_that_is_no_ascii_integer_names_no_business_unit(client: httpx.Client, account_id: object) -> None:
+    """Python's int() reads full-width and Arabic-Indic digits and underscores; an MC MID in them is no integer."""
+    response = cc(client, account_id=account_id)
+    assert response.status_code == 401, response.text
+    assert response.json()["error"] == "unauthorized_client"
