@@ -13,6 +13,18 @@ from .errors import IdentityError
 from .models import AccessToken, Org, User
 from .service import SalesforceService, identity_url
 
+CALLBACK = re.compile(r"[A-Za-z_$][\w$.]{0,63}", re.ASCII)  # a JavaScript function name (a dotted path)
+
+
+def jsonp_callback(callback: str | None) -> str | None:
+    """The identity service's `callback` (JSONP, spec 6.2): "a valid JavaScript function name", else 406
+    `Invalid_Callback`; empty is none."""
+    if not callback:
+        return None
+    if CALLBACK.fullmatch(callback) is None:
+        raise IdentityError(406, "Invalid_Callback")
+    return callback
+
 
 def bearer(authorization: str | None, query_token: str | None) -> str | None:
     """The token from ``Authorization: Bearer|OAuth <token>`` or ``?oauth_token=``."""

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import json
-import re
 from urllib.parse import urlencode
 
 from starlette.responses import Response
 
 from ..http.forms import Params
 from .errors import NO_STORE
+from .identity import CALLBACK
 from .service import SalesforceService
-
-_CALLBACK = re.compile(r"^[A-Za-z_$][\w$.]{0,63}$")
 
 
 def revoke(service: SalesforceService, params: Params, error_format: str) -> Response:
     ok = service.revoke(params.get("token"))
     callback = params.get("callback")
-    if callback is not None and _CALLBACK.match(callback):
+    if callback is not None and CALLBACK.fullmatch(callback):
         body = "{}" if ok else json.dumps({"error": "invalid_token"})
         return Response(f"{callback}({body})", media_type="application/javascript", headers=NO_STORE)
     if ok:

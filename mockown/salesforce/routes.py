@@ -112,8 +112,8 @@ def _formatted(request: Request, body: dict[str, Any]) -> Response:
     the header `X-PrettyPrint: 1` makes JSON and XML readable (indented) rather than small."""
     fmt = (request.query_params.get("format") or "").lower() or _accepted(request.headers.get("accept", ""))
     pretty = request.headers.get("x-prettyprint", "").strip() == "1"
-    callback = request.query_params.get("callback")
-    if callback and callback.replace("_", "").replace(".", "").isalnum():
+    callback = ident.jsonp_callback(request.query_params.get("callback")) if fmt not in ("xml", "urlencoded") else None
+    if callback:  # JSONP "when the specified format is JSON"
         return Response(
             f"{callback}({json.dumps(body, indent=2 if pretty else None)})", media_type="application/javascript"
         )

@@ -70,3 +70,27 @@ def test_custom_attribute_names_that_are_no_xml_names_still_make_well_formed_xml
     assert attributes is not None
     assert sorted(e.text or "" for e in attributes) == sorted(odd.values())
     assert attributes.find("ok.name-1") is not None  # a valid name is kept as it is
+
+
+@pytest.mark.parametrize("where", ["identity", "userinfo"])
+@pytest.mark.parametrize("callback", ["1abc", "a-b", "alert(1);x", "f\u00e9", "a b", "x" * 200])
+def test_a_callback_that_is_no_javascript_function_name_is_406_invalid_callback(
+    client: httpx.Client, where: str, callback: str
+) -> None:
+    """Spec 6.2 (identity URL errors): 406 `Invalid_Callback`; `callback` must be "a valid JavaScript function
+    name" (the Mobile SDK guide), as the revocation endpoint's JSONP already requires."""
+    tokens = code_tokens(client)
+    url = tokens["id"] if where == "identity" else "/services/oauth2/userinfo"
+    r = client.get(url, params={"oauth_token": tokens["access_token"], "callback": callback})
+    assert (r.status_code, r.text) == (406, "Invalid_Callback")
+
+
+@pytest.mark.parametrize("callback", ["cb", "_done", "$", "window.app.done", "a1"])
+def test_jsonp_only_for_json(client: httpx.Client, callback: str) -> None:
+    """`callback` applies "when the specified format is JSON": with `format=xml` the answer is the XML document."""
+    tokens = code_tokens(client)
+    params = {"oauth_token": tokens["access_token"], "callback": callback}
+    jsonp = client.get(tokens["id"], params=params)
+    assert jsonp.headers["content-type"].startswith("application/javascript") and jsonp.text.startswith(callback + "(")
+    xml = client.get(tokens["id"], params={**params, "format": "xml"})
+    assert xml.headers["content-type"].startswith("application/xml") and "<user " in xml.text
