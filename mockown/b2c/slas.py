@@ -48,6 +48,7 @@ TOKEN_GRANTS = (
 LOGIN_FIELDS = {"redirect_uri", "channel_id", "client_id", "code_challenge", "usid", "state", "scope"}
 ISB_MAX = 256
 STATE_MAX = 512  # /authorize `state`: maxLength 512 in the SLAS OAS
+_HOST_LABELS = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*")
 
 
 def enc_user_id(customer_id: str) -> str:
@@ -61,8 +62,11 @@ def redirect_matches(pattern: str, uri: str) -> bool:
     if "*." not in pattern:
         return False
     p, u = urlsplit(pattern), urlsplit(uri)
-    host = p.netloc.split("*.", 1)[1]
-    return (p.scheme, p.path, p.query) == (u.scheme, u.path, u.query) and u.netloc.endswith("." + host)
+    if (p.scheme, p.path, p.query, p.fragment) != (u.scheme, u.path, u.query, u.fragment) or "\\" in uri:
+        return False  # a backslash is a path separator to browsers: what follows it is no part of the host
+    suffix = "." + p.netloc.split("*.", 1)[1]
+    # the `*` stands for one or more whole host labels: no userinfo (`evil.com@`), escapes or empty label
+    return u.netloc.endswith(suffix) and _HOST_LABELS.fullmatch(u.netloc[: -len(suffix)]) is not None
 
 
 @dataclass(frozen=True)

@@ -105,3 +105,35 @@ def test_ocapi_deeply_nested_json_is_a_malformed_document_fault(client: httpx.Cl
         "_v": "24.5",
         "fault": {"type": "MalformedDocumentException", "message": "The request body is not a valid JSON document."},
     }
+
+
+# -- SLAS redirect_uri host wildcards (spec 2c /authorize: "host wildcards allowed") ----------------------------
+SLAS = "/shopper/auth/v1/organizations/f_ecom_zzxy_001/oauth2"
+
+
+def slas_authorize(client: httpx.Client, redirect_uri: str) -> httpx.Response:
+    query = {"client_id": "mockown-slas-private", "response_type": "code", "redirect_uri": redirect_uri}
+    return client.get(SLAS + "/authorize", params={**query, "hint": "guest", "channel_id": "RefArch"})
+
+
+@pytest.mark.parametrize("uri", ["https://shop.example.com/callback", "https://a.b-c.example.com/callback"])
+def test_slas_wildcard_matches_host_labels(client: httpx.Client, uri: str) -> None:
+    response = slas_authorize(client, uri)
+    assert response.status_code == 303 and response.headers["location"].startswith(uri + "?")
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "https://.example.com/callback",  # no label for the *
+        "https://evil.com@shop.example.com/callback",  # userinfo: not a host label
+        "https://evil.com\\@shop.example.com/callback",  # browsers read the backslash as a path: host evil.com
+        "https://evil.com%2F.example.com/callback",
+        "https://shop.example.com/callback#frag",
+        "https://shop.example.com:8443/callback",
+    ],
+)
+def test_slas_wildcard_is_no_open_redirect(client: httpx.Client, uri: str) -> None:
+    response = slas_authorize(client, uri)
+    assert response.status_code == 400 and response.headers["content-type"] == "application/problem+json"
+    assert response.json()["error"] == "invalid_request"
