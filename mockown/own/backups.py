@@ -193,7 +193,7 @@ def get(own: OwnService, service: Service, backup_id: str, *, poll: bool = True)
         if last is None:
             raise not_found(f"service_id {service.num} has no completed backup")
         return last
-    text = backup_id.strip()
+    text = backup_id  # exactly: " 420003" names no backup
     numeric = text.isascii() and text.isdigit() and len(text) <= 12
     backup = own.backups.get(rkey(service.region, int(text))) if numeric else None
     if backup is None or backup.service_id != service.id:
@@ -245,7 +245,7 @@ def objects_json(own: OwnService, service: Service, backup: Backup, base: str) -
 
 def snapshot(service: Service, backup: Backup, object_ref: str) -> dict[str, Any]:
     for snap in backup.snapshots:
-        if str(object_id(service, snap["name"])) == object_ref.strip() or snap["name"] == object_ref.lower():
+        if str(object_id(service, snap["name"])) == object_ref or snap["name"] == object_ref.lower():
             return snap
     raise not_found(f"object_id {object_ref} not found in backup_id {backup.num}")
 

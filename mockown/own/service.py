@@ -383,8 +383,8 @@ def _event_id(raw: str | None) -> int | None:
 
 
 def parse_id(value: str | int, field: str) -> int:
-    """A numeric id from a path: anything else names nothing, so it is a 404."""
-    text = str(value).strip()
+    """A numeric id from a path, exactly (no padding): anything else names nothing, so it is a 404."""
+    text = str(value)
     if not (text.isascii() and text.isdigit()) or len(text) > 12:
         raise not_found(f"{field} {text} not found")
     return int(text)
