@@ -430,8 +430,12 @@ class SalesforceService:
         )
         return raw
 
-    def redeem_code(self, raw: str | None, app: ConnectedApp) -> AuthCode:
-        """The code, marked used. A replayed code also revokes everything issued from it."""
+    def redeem_code(
+        self, raw: str | None, app: ConnectedApp, check: Callable[[AuthCode], None] | None = None
+    ) -> AuthCode:
+        """The code, marked used. A replayed code also revokes everything issued from it. `check` (the grant's
+        own conditions: redirect_uri, PKCE, the user) runs on a live code before it is marked used, so a
+        refused exchange leaves the code as it was."""
         wording = self.runtime.config.salesforce.wording
         if not raw:
             raise invalid_grant(wording.code_invalid)
@@ -449,6 +453,8 @@ class SalesforceService:
                 raise invalid_grant(wording.code_reused)
             if self.clock.now() >= code.expires_at:
                 raise invalid_grant(wording.code_expired)
+            if check is not None:
+                check(code)
             code.used = True
             self.codes.put(code)
             return code

@@ -6,7 +6,7 @@ from typing import Any
 
 from ... import security
 from ..errors import OAuthError, invalid_grant
-from ..models import ConnectedApp
+from ..models import AuthCode, ConnectedApp
 from ..service import Issued, wants_refresh
 from . import Grant, register
 
@@ -23,21 +23,9 @@ class AuthorizationCodeGrant(Grant):
 
     def run(self) -> dict[str, Any]:
         app = self.client()
-        code = self.service.redeem_code(self.params.get("code"), app)
-        redirect_uri = self.params.get("redirect_uri")
-        if redirect_uri != code.redirect_uri:
-            raise OAuthError("redirect_uri_mismatch", "redirect_uri must match configuration")
-        if code.code_challenge:
-            wording = self.service.runtime.config.salesforce.wording
-            verifier = self.params.get("code_verifier")
-            if not verifier:
-                raise invalid_grant(wording.pkce_missing_verifier)
-            if not security.equal(security.b64url_sha256(verifier), code.code_challenge):
-                raise OAuthError("invalid_request", wording.pkce_wrong_verifier)
+        code = self.service.redeem_code(self.params.get("code"), app, self.check)
         user = self.service.user(code.user_id)
-        if user is None:
-            raise invalid_grant(self.service.runtime.config.salesforce.wording.code_invalid)
-        self.service.require_active(user)
+        assert user is not None  # `check` found it
         issued = Issued(
             org=self.service.org(code.org_id),
             user=user,
@@ -47,3 +35,23 @@ class AuthorizationCodeGrant(Grant):
             nonce=code.nonce,
         )
         return self.service.issue(issued, self.request.base, code=code)
+
+    def check(self, code: AuthCode) -> None:
+        """The exchange's own conditions, checked on a live code before it is spent (a refusal leaves it
+        redeemable): `redirect_uri` the authorize one (spec 3.1); PKCE
+        (spec 2.5): a challenge without a verifier is `invalid_grant`, a wrong verifier `invalid_request`; the
+        user still exists and is active."""
+        wording = self.service.runtime.config.salesforce.wording
+        redirect_uri = self.params.get("redirect_uri")
+        if redirect_uri != code.redirect_uri:
+            raise OAuthError("redirect_uri_mismatch", "redirect_uri must match configuration")
+        if code.code_challenge:
+            verifier = self.params.get("code_verifier")
+            if not verifier:
+                raise invalid_grant(wording.pkce_missing_verifier)
+            if not security.equal(security.b64url_sha256(verifier), code.code_challenge):
+                raise OAuthError("invalid_request", wording.pkce_wrong_verifier)
+        user = self.service.user(code.user_id)
+        if user is None:
+            raise invalid_grant(wording.code_invalid)
+        self.service.require_active(user)

@@ -1,0 +1,50 @@
+"""The code exchange (spec 3.1, 2.5, 1.5): a refused exchange leaves the code as it was; the documented error codes
+for a missing `redirect_uri` and for PKCE."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from mockown.runtime import Runtime
+from mockown.salesforce.models import AuthCode
+from tests.conftest import CALLBACK, CID, SECRET
+from tests.salesforce.helpers import TOKEN, exchange, get_code, pkce_pair
+
+
+def _codes(runtime: Runtime) -> list[tuple[str, bool, list[str]]]:
+    return sorted((c.id, c.used, list(c.issued_access)) for c in runtime.store.table(AuthCode).all())
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        {"code_verifier": "wrong-" + "v" * 50},  # spec 2.5: a verifier that does not match -> invalid_request
+        {"code_verifier": None},  # spec 2.5: challenge sent, no verifier -> invalid_grant
+        {"redirect_uri": "http://localhost:8080/other"},  # spec 3.1: must equal the authorize one
+        {"redirect_uri": None},  # spec 3.1: required
+    ],
+)
+def test_a_refused_exchange_leaves_the_code_redeemable(
+    client: httpx.Client, runtime: Runtime, refusal: dict[str, str | None]
+) -> None:
+    verifier, challenge = pkce_pair()
+    code = get_code(client, code_challenge=challenge)
+    before = _codes(runtime)
+    form = {"grant_type": "authorization_code", "code": code, "client_id": CID, "client_secret": SECRET}
+    form.update({"redirect_uri": CALLBACK, "code_verifier": verifier})
+    refused = {k: v for k, v in {**form, **refusal}.items() if v is not None}
+    r = client.post(TOKEN, data=refused)
+    assert r.status_code == 400, r.text
+    assert _codes(runtime) == before  # stored state unchanged by the refusal
+    ok = client.post(TOKEN, data=form)
+    assert ok.status_code == 200, ok.text
+
+
+def test_a_replayed_code_is_refused_whatever_else_is_wrong(client: httpx.Client) -> None:
+    """The replay check comes first: a used code is `invalid_grant` even with a wrong redirect_uri or verifier."""
+    verifier, challenge = pkce_pair()
+    code = get_code(client, code_challenge=challenge)
+    assert exchange(client, code, code_verifier=verifier).status_code == 200
+    for extra in ({"code_verifier": "x" * 50}, {"code_verifier": verifier, "redirect_uri": "http://x"}):
+        assert exchange(client, code, **extra).json()["error"] == "invalid_grant"
