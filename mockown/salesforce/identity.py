@@ -89,19 +89,19 @@ def _photos(service: SalesforceService, org: Org, user: User, base: str) -> dict
     return {"picture": f"{domain}/profilephoto/005/F", "thumbnail": f"{domain}/profilephoto/005/T"}
 
 
+_RELEASE = re.compile(r"(\d{1,4})(?:\.0)?", re.ASCII)
+
+
 def _version(service: SalesforceService, version: str | None) -> str | None:
     if version is None:
         return None
     if version == "latest":
         return f"{service.runtime.config.salesforce.api_version_max}.0"
-    try:
-        number = float(version)
-    except ValueError:
-        raise IdentityError(406, "Invalid_Version") from None
+    match = _RELEASE.fullmatch(version)  # an API release: N or N.0 (not 62.5, 1e1, nan)
     settings = service.runtime.config.salesforce
-    if not settings.api_version_min <= number <= settings.api_version_max:
+    if match is None or not settings.api_version_min <= int(match.group(1)) <= settings.api_version_max:
         raise IdentityError(406, "Invalid_Version")
-    return f"{number:.1f}"
+    return f"{int(match.group(1))}.0"
 
 
 def identity(

@@ -94,3 +94,24 @@ def test_jsonp_only_for_json(client: httpx.Client, callback: str) -> None:
     assert jsonp.headers["content-type"].startswith("application/javascript") and jsonp.text.startswith(callback + "(")
     xml = client.get(tokens["id"], params={**params, "format": "xml"})
     assert xml.headers["content-type"].startswith("application/xml") and "<user " in xml.text
+
+
+@pytest.mark.parametrize(
+    ("version", "shown"),
+    [("62.0", "62.0"), ("62", "62.0"), ("latest", "66.0"), ("31.0", "31.0"), ("66.0", "66.0")],
+)
+def test_identity_version_names_a_release(client: httpx.Client, version: str, shown: str) -> None:
+    tokens = code_tokens(client)
+    r = client.get(tokens["id"], params={"oauth_token": tokens["access_token"], "version": version})
+    assert r.status_code == 200 and r.json()["urls"]["rest"].endswith(f"/services/data/v{shown}/")
+
+
+@pytest.mark.parametrize(
+    "version", ["62.5", "62.05", "1e1", "nan", "inf", "-62", " 62", "30.0", "67.0", "v62.0", "", "6" * 400]
+)
+def test_identity_version_that_is_no_api_release_is_406_invalid_version(client: httpx.Client, version: str) -> None:
+    """Spec 6.2: `version` is "a SOAP API version number or the literal string latest" (releases are N.0, the
+    ones `/services/data` lists); anything else is 406 `Invalid_Version`."""
+    tokens = code_tokens(client)
+    r = client.get(tokens["id"], params={"oauth_token": tokens["access_token"], "version": version})
+    assert (r.status_code, r.text) == (406, "Invalid_Version")
