@@ -41,6 +41,22 @@ def test_a_refused_exchange_leaves_the_code_redeemable(
     assert ok.status_code == 200, ok.text
 
 
+def test_missing_redirect_uri_at_the_token_endpoint_is_redirect_uri_missing(client: httpx.Client) -> None:
+    """Spec 1.5 (documented list): `redirect_uri_missing` / `redirect_uri not provided`; a different one stays
+    `redirect_uri_mismatch`."""
+    code = get_code(client)
+    data = {"grant_type": "authorization_code", "code": code, "client_id": CID, "client_secret": SECRET}
+    r = client.post(TOKEN, data=data)
+    assert (r.status_code, r.json()) == (
+        400,
+        {"error": "redirect_uri_missing", "error_description": "redirect_uri not provided"},
+    )
+    r = client.post(TOKEN, data={**data, "redirect_uri": ""})
+    assert r.json()["error"] == "redirect_uri_missing"
+    r = client.post(TOKEN, data={**data, "redirect_uri": CALLBACK + "/"})
+    assert r.json() == {"error": "redirect_uri_mismatch", "error_description": "redirect_uri must match configuration"}
+
+
 def test_a_replayed_code_is_refused_whatever_else_is_wrong(client: httpx.Client) -> None:
     """The replay check comes first: a used code is `invalid_grant` even with a wrong redirect_uri or verifier."""
     verifier, challenge = pkce_pair()

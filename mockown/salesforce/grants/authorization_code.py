@@ -38,11 +38,13 @@ class AuthorizationCodeGrant(Grant):
 
     def check(self, code: AuthCode) -> None:
         """The exchange's own conditions, checked on a live code before it is spent (a refusal leaves it
-        redeemable): `redirect_uri` the authorize one (spec 3.1); PKCE
+        redeemable): `redirect_uri` given (`redirect_uri_missing`) and the authorize one (spec 3.1); PKCE
         (spec 2.5): a challenge without a verifier is `invalid_grant`, a wrong verifier `invalid_request`; the
         user still exists and is active."""
         wording = self.service.runtime.config.salesforce.wording
         redirect_uri = self.params.get("redirect_uri")
+        if not redirect_uri:
+            raise OAuthError("redirect_uri_missing", "redirect_uri not provided")
         if redirect_uri != code.redirect_uri:
             raise OAuthError("redirect_uri_mismatch", "redirect_uri must match configuration")
         if code.code_challenge:
