@@ -13,12 +13,11 @@ from .service import SalesforceService, identity_url
 
 
 def introspect(service: SalesforceService, params: Params, authorization: str | None, base: str) -> dict[str, Any]:
-    creds = client_credentials(
-        params, authorization, refused_status=service.runtime.config.salesforce.invalid_client_status
-    )
+    refused = service.runtime.config.salesforce.invalid_client_status
+    creds = client_credentials(params, authorization, refused_status=refused)
     caller = service.require_app(creds.client_id)
     if caller.public and creds.client_secret is None and creds.assertion is None:
-        raise invalid_client(401)
+        raise invalid_client(refused)  # nothing to authenticate with: as a wrong or empty secret
     check_client(service, caller, creds, base)
     raw = params.get("token")
     if not raw:

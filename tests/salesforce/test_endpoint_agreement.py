@@ -9,6 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
+from mockown import Config, FrozenClock, create_app
+from mockown.http.inprocess import in_process_client
 from mockown.runtime import Runtime
 from mockown.salesforce.seed import seed_org
 from tests.salesforce.helpers import TOKEN, introspect, new_org, rest
@@ -62,3 +64,30 @@ def test_an_app_authorized_to_introspect_all_tokens_sees_the_orgs_other_apps_tok
         assert seen["client_id"] == issuer["client_id"] and seen["token_type"] == "access_token"
     # the demo app may introspect all tokens of *its* org (fixtures), not this org's
     assert introspect(client, access) == {"active": False}
+
+
+@pytest.mark.parametrize("status", [400, 401])
+def test_a_public_client_cannot_introspect_without_credentials(clock: FrozenClock, status: int) -> None:
+    """Spec 4: introspection authenticates the client (`client_id` + `client_secret` in the body or Basic); an app
+    without a secret (the CLI's `PlatformCLI`) has nothing to present, so even its own live token is not shown.
+    Sending no secret and sending an empty one are the same failure: `invalid_client` with the
+    `invalid_client_status` setting's status (no secret was a fixed 401, an empty one the setting's 400)."""
+    settings = Config().salesforce.__class__(invalid_client_status=status)
+    with in_process_client(create_app(Config(salesforce=settings), clock=clock)) as client:
+        _public_client_introspects(client, status)
+
+
+def _public_client_introspects(client: httpx.Client, status: int) -> None:
+    from tests.salesforce.helpers import authorize, location_params, pkce_pair
+
+    verifier, challenge = pkce_pair()
+    cli = {"client_id": "PlatformCLI", "redirect_uri": "http://localhost:1717/OauthRedirect"}
+    code = location_params(authorize(client, **cli, code_challenge=challenge, scope="api refresh_token"))["code"]
+    data = {"grant_type": "authorization_code", "code": code, "code_verifier": verifier, **cli}
+    token = client.post(TOKEN, data=data)
+    assert token.status_code == 200, token.text
+    access = token.json()["access_token"]
+    for creds in ({"client_id": "PlatformCLI"}, {"client_id": "PlatformCLI", "client_secret": ""}):
+        r = client.post("/services/oauth2/introspect", data={"token": access, **creds})
+        assert (r.status_code, r.json()["error"]) == (status, "invalid_client"), r.text
+    assert rest(client, access).status_code == 200  # the token itself is live
