@@ -17,6 +17,14 @@ SCOPES = [
     "scrt_api", "cdp_profile_api", "refresh_token", "phone", "user_registration_api", "pwdless_login_api",
     "chatter_api", "mcp_api", "full", "forgot_password",
 ]  # fmt: skip
+_SCOPE_NAMES = frozenset(SCOPES)
+
+
+def known_scope(name: str) -> bool:
+    """A scope Salesforce has: one `scopes_supported` lists, or a Data Cloud `cdp_*` scope."""
+    return name in _SCOPE_NAMES or name.startswith("cdp_")
+
+
 CLAIMS = [
     "active", "address", "email", "email_verified", "family_name", "given_name", "is_app_installed",
     "language", "locale", "name", "nickname", "organization_id", "phone_number", "phone_number_verified",

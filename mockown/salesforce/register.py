@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from starlette.responses import Response
 
 from .. import ids, security
+from .discovery import known_scope
 from .errors import OAuthError
 from .models import ConnectedApp, Registration
 from .service import SalesforceService
@@ -119,7 +120,10 @@ def register(service: SalesforceService, bearer: str | None, body: Any, base: st
     scope = body.get("scope")
     if scope is not None and not isinstance(scope, str):
         raise metadata_error("scope must be a string")
-    scopes = scope.split() if scope else list(DEFAULT_SCOPES)
+    scopes = list(dict.fromkeys(scope.split())) if scope else list(DEFAULT_SCOPES)
+    unknown = [s for s in scopes if not known_scope(s)]
+    if unknown:  # the app could never be granted it (the token endpoint refuses unknown scopes)
+        raise metadata_error(f"scope names no Salesforce scope: {' '.join(unknown)[:200]}")
     name = body.get("client_name") or "Dynamic Client"
     if not isinstance(name, str):
         raise metadata_error("client_name must be a string")

@@ -99,6 +99,8 @@ def test_registration_read_with_a_wrong_token_is_challenged(client: httpx.Client
         ({**METADATA, "grant_types": "authorization_code"}, "invalid_client_metadata"),
         ({**METADATA, "token_endpoint_auth_method": "private_key_jwt"}, "invalid_client_metadata"),
         ({**METADATA, "scope": ["api"]}, "invalid_client_metadata"),
+        ({**METADATA, "scope": "api bogus"}, "invalid_client_metadata"),  # no Salesforce scope: no token could carry it
+        ({**METADATA, "scope": "API"}, "invalid_client_metadata"),
         ({**METADATA, "client_name": 5}, "invalid_client_metadata"),
         ({**METADATA, "jwks": {"keys": []}}, "invalid_client_metadata"),
         ([1, 2], "invalid_client_metadata"),
@@ -107,6 +109,12 @@ def test_registration_read_with_a_wrong_token_is_challenged(client: httpx.Client
 def test_bad_metadata(client: httpx.Client, body: Any, error: str) -> None:
     r = register(client, body)
     assert r.status_code == 400 and r.json()["error"] == error
+
+
+def test_requested_scopes_are_salesforce_scopes(client: httpx.Client) -> None:
+    r = register(client, {**METADATA, "scope": "api  refresh_token api cdp_query_api"})
+    assert r.status_code == 201, r.text
+    assert r.json()["scopes"] == ["api", "refresh_token", "cdp_query_api"]  # once each, in the order asked
 
 
 def test_malformed_json(client: httpx.Client) -> None:
