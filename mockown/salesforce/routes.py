@@ -129,10 +129,18 @@ def _formatted(request: Request, body: dict[str, Any]) -> Response:
     return _json(body)
 
 
+async def _identity_token(request: Request) -> str | None:
+    """The identity service's token: the Authorization header, `?oauth_token=`, else a POST body's `oauth_token`."""
+    token_value = _bearer(request)
+    if token_value is None and request.method == "POST":
+        token_value = (await _form(request)).get("oauth_token")
+    return token_value
+
+
 async def identity_endpoint(request: Request) -> Response:
     body = ident.identity(
         _service(request),
-        _bearer(request),
+        await _identity_token(request),
         request.path_params["org_id"],
         request.path_params["user_id"],
         base_url(request),
@@ -142,10 +150,7 @@ async def identity_endpoint(request: Request) -> Response:
 
 
 async def userinfo_endpoint(request: Request) -> Response:
-    token_value = _bearer(request)
-    if token_value is None and request.method == "POST":
-        token_value = (await _form(request)).get("oauth_token")
-    return _formatted(request, ident.userinfo(_service(request), token_value, base_url(request)))
+    return _formatted(request, ident.userinfo(_service(request), await _identity_token(request), base_url(request)))
 
 
 async def discovery_endpoint(request: Request) -> Response:

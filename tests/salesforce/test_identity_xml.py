@@ -115,3 +115,18 @@ def test_identity_version_that_is_no_api_release_is_406_invalid_version(client: 
     tokens = code_tokens(client)
     r = client.get(tokens["id"], params={"oauth_token": tokens["access_token"], "version": version})
     assert (r.status_code, r.text) == (406, "Invalid_Version")
+
+
+@pytest.mark.parametrize("where", ["identity", "userinfo"])
+def test_the_token_in_a_post_body(client: httpx.Client, where: str) -> None:
+    """Spec 6: the token goes in the Authorization header or the `oauth_token` parameter, and Salesforce advises
+    sensitive values in "the body of a POST request or in a request header": a POST body's `oauth_token` is read by
+    both the identity URL and userinfo (the identity URL answered 403 Missing_OAuth_Token)."""
+    tokens = code_tokens(client)
+    url = tokens["id"] if where == "identity" else "/services/oauth2/userinfo"
+    r = client.post(url, data={"oauth_token": tokens["access_token"]})
+    assert r.status_code == 200 and r.json()["user_id"] == tokens["id"].rsplit("/", 1)[1]
+    r = client.post(url, data={"oauth_token": "nope"})
+    assert (r.status_code, r.text) == (403, "Bad_OAuth_Token")
+    r = client.post(url, data={"oauth_token": "nope"}, headers={"Authorization": f"Bearer {tokens['access_token']}"})
+    assert r.status_code == 200  # the header is read first, as on a GET
