@@ -6,12 +6,14 @@ shown; and a refused request leaves the stored state as it was."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import httpx
 import pytest
 
+from mockown.own.service import OwnService
 from mockown.runtime import Runtime
-from tests.own.conftest import ENDPOINT, OWNER, SALES_ADMIN, SSO_ADMIN, SUPPORT_USER, Login
+from tests.own.conftest import ENDPOINT, OWNER, SALES_ADMIN, SSO_ADMIN, SUPPORT_USER, Login, bearer
 
 REACH = {  # user -> the (region, service) pairs their Business Units reach
     OWNER: {("app1", 300001), ("app1", 300002), ("app1", 300003), ("app1", 300004), ("emea2", 300001)},
@@ -99,3 +101,20 @@ def test_jobs_files_seeds_and_events_of_hidden_services_are_never_shown(client: 
             if ("app1", 300003) not in REACH[user]:
                 assert all(service != 300003 for _, service in shown), user
             assert ("gdpr_forget", 300001) in shown
+
+
+@pytest.mark.parametrize("hidden_status", [403, 404])
+def test_a_hidden_seed_is_refused_in_its_own_words(
+    configured: Callable[..., tuple[httpx.Client, OwnService]], hidden_status: int
+) -> None:
+    """GET /seeding/seed/{id} of a seed into a service outside the user's BUs names the seed, not its job."""
+    client, own = configured(hidden_service_status=hidden_status)
+    seed = client.post(
+        "/api/v1/seeding/templates/501/seed",
+        headers=bearer(client, own, OWNER),
+        data={"destination": "300002", "disable_automations": "false"},
+    ).json()
+    r = client.get(f"/api/v1/seeding/seed/{seed['id']}", headers=bearer(client, own, SUPPORT_USER))
+    assert r.status_code == hidden_status
+    assert r.json()["message"].startswith(f"seed_id {seed['id']} ")
+    assert str(seed["job_id"]) not in r.json()["message"]
