@@ -64,3 +64,26 @@ def test_a_replayed_code_is_refused_whatever_else_is_wrong(client: httpx.Client)
     assert exchange(client, code, code_verifier=verifier).status_code == 200
     for extra in ({"code_verifier": "x" * 50}, {"code_verifier": verifier, "redirect_uri": "http://x"}):
         assert exchange(client, code, **extra).json()["error"] == "invalid_grant"
+
+
+def test_an_app_that_does_not_require_the_secret_for_the_web_server_flow(
+    client: httpx.Client, runtime: Runtime
+) -> None:
+    """Spec 3.1: `client_secret` is required unless the app turns off "Require Secret for Web Server Flow"; a secret
+    given is still checked, and the app's other grants still need it."""
+    from tests.salesforce.helpers import new_org
+
+    org = new_org(runtime, require_secret_for_web_server=False)
+    cid, login = org["client_id"], org["username"]
+    form = {"grant_type": "authorization_code", "client_id": cid, "redirect_uri": CALLBACK}
+    r = client.post(TOKEN, data={**form, "code": get_code(client, client_id=cid, login_hint=login)})
+    assert r.status_code == 200, r.text
+    wrong = {**form, "code": get_code(client, client_id=cid, login_hint=login), "client_secret": "wrong"}
+    assert client.post(TOKEN, data=wrong).json()["error"] == "invalid_client"
+    password = {"grant_type": "password", "client_id": cid, "username": login, "password": org["password"]}
+    assert client.post(TOKEN, data=password).json()["error"] == "invalid_client"
+    assert client.post(TOKEN, data={**password, "client_secret": org["secret"]}).status_code == 200
+    required = new_org(runtime)  # the default: required
+    code = get_code(client, client_id=required["client_id"], login_hint=required["username"])
+    r = client.post(TOKEN, data={**form, "client_id": required["client_id"], "code": code})
+    assert r.json()["error"] == "invalid_client"
