@@ -784,11 +784,11 @@ class SlasService:
             raise slas_bad_request("Bad or missing refresh token.")
         hashed = security.token_hash(raw)
         with self.store.atomic():
-            hint = params.get("token_type_hint")
-            rt = self.refresh_tokens.get(hashed) if hint != "access_token" else None
+            # token_type_hint only says where to look first: a token is found under either type (RFC 7009 2.1)
+            rt = self.refresh_tokens.get(hashed)
             if rt is not None and rt.org == tenant.id and rt.client_id == client.client_id:
                 self._revoke_refresh(rt)
-            at = self.access_tokens.get(hashed) if hint != "refresh_token" else None
+            at = self.access_tokens.get(hashed)
             if at is not None and at.org == tenant.id and at.client_id == client.client_id:
                 at.revoked = True
                 self.access_tokens.put(at)
@@ -812,9 +812,9 @@ class SlasService:
             raise slas_bad_request("Bad or missing access token or refresh token")
         hashed = security.token_hash(raw)
         now = self.clock.now()
-        hint = params.get("token_type_hint")
         issuer = f"{base}/"
-        at = self.access_tokens.get(hashed) if hint != "refresh_token" else None
+        # token_type_hint only says where to look first: a token is found under either type (RFC 7662 2.1)
+        at = self.access_tokens.get(hashed)
         live = at is not None and at.org == tenant.id and not at.revoked and now < at.expires_at
         if at is not None and live and self.runtime.keys.verify(raw, "ec") is not None:  # its key still published
             return {
@@ -827,7 +827,7 @@ class SlasService:
                 "sub": self._sub(at.usid, at.login, at.registered),
                 "token_type": "access_token",
             }
-        rt = self.refresh_tokens.get(hashed) if hint != "access_token" else None
+        rt = self.refresh_tokens.get(hashed)
         if rt is not None and rt.org == tenant.id and not rt.revoked and now < rt.expires_at:
             return {
                 "active": True,

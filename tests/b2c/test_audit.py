@@ -137,3 +137,33 @@ def test_slas_wildcard_is_no_open_redirect(client: httpx.Client, uri: str) -> No
     response = slas_authorize(client, uri)
     assert response.status_code == 400 and response.headers["content-type"] == "application/problem+json"
     assert response.json()["error"] == "invalid_request"
+
+
+# -- SLAS /revoke and /introspect agree on a token whatever its hint (spec 2c; RFC 7009 2.1, RFC 7662 2.1) ------
+PRIVATE = ("mockown-slas-private", "MockownSlasSecret0001")
+
+
+def private_guest(client: httpx.Client) -> dict[str, Any]:
+    data = {"grant_type": "client_credentials", "channel_id": "RefArch"}
+    response = client.post(SLAS + "/token", data=data, auth=PRIVATE)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+@pytest.mark.parametrize(("kind", "hint"), [("access_token", "refresh_token"), ("refresh_token", "access_token")])
+def test_slas_a_wrong_hint_does_not_hide_the_token(client: httpx.Client, kind: str, hint: str) -> None:
+    """The hint is a hint: a server that cannot find the token under it searches the other type."""
+    tokens = private_guest(client)
+    seen = client.post(SLAS + "/introspect", data={"token": tokens[kind], "token_type_hint": hint}, auth=PRIVATE)
+    assert seen.status_code == 200 and seen.json()["active"] is True and seen.json()["token_type"] == kind
+    revoked = client.post(SLAS + "/revoke", data={"token": tokens[kind], "token_type_hint": hint}, auth=PRIVATE)
+    assert revoked.status_code == 200
+    after = client.post(SLAS + "/introspect", data={"token": tokens[kind]}, auth=PRIVATE)
+    assert after.json() == {"active": False}
+    if kind == "refresh_token":
+        data = {"grant_type": "refresh_token", "refresh_token": tokens[kind], "channel_id": "RefArch"}
+        assert client.post(SLAS + "/token", data=data, auth=PRIVATE).status_code == 400
+    else:
+        userinfo = client.get(SLAS + "/userinfo", headers={"Authorization": "Bearer " + tokens[kind]})
+        assert userinfo.status_code == 400

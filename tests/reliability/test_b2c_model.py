@@ -385,9 +385,10 @@ class SlasTokenLifecycle(RuleBasedStateMachine):
         assert r.json()["refresh_token"] == token.raw and r.json()["access_token"] == ""
         if token.client != PRIVATE:
             return
-        if isinstance(token, Refresh) and hint != "access_token":
+        # the hint only says where to look first: a wrong one does not spare the token (RFC 7009 2.1)
+        if isinstance(token, Refresh):
             self.model.revoke_refresh(token)
-        elif isinstance(token, Access) and hint != "refresh_token":
+        else:
             token.revoked = True
 
     # time -------------------------------------------------------------------------------------------
