@@ -132,8 +132,13 @@ def _short_code(request: Request) -> str | None:
     return host[: -len(SLAS_HOST_SUFFIX)] if host.endswith(SLAS_HOST_SUFFIX) else None
 
 
-def slas(handler: SlasHandler) -> Callable[[Request], Awaitable[Response]]:
-    """Resolve the tenant, count the call and put the rate-limit headers on every answer, errors included."""
+ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+def slas(handler: SlasHandler, methods: tuple[str, ...] = ()) -> Callable[[Request], Awaitable[Response]]:
+    """Resolve the tenant, count the call and put the rate-limit headers on every answer, errors included: the
+    route takes every method, so that a 405 (a method not in `methods`) carries them too."""
+    allowed = (*methods, "HEAD") if "GET" in methods else methods
 
     async def endpoint(request: Request) -> Response:
         service = _b2c(request).slas
@@ -148,6 +153,10 @@ def slas(handler: SlasHandler) -> Callable[[Request], Awaitable[Response]]:
                 headers = service.rate_headers("-")
                 raise
             headers = service.rate_headers(tenant.id)
+            if request.method not in allowed:
+                error = SlasError(405, "invalid_request", f"{request.method} is not allowed here")
+                error.headers["Allow"] = ", ".join(allowed)
+                raise error
             response = await handler(request, tenant)
         except SlasError as exc:
             exc.headers.update(headers)
@@ -237,21 +246,31 @@ async def slas_jwks(request: Request, tenant: SlasTenant) -> Response:
     return JSONResponse(_b2c(request).slas.jwks(tenant))
 
 
+async def slas_unknown(request: Request, tenant: SlasTenant) -> Response:
+    raise SlasError(404, "not_found", f"no such resource: {request.url.path}")
+
+
 def _slas_routes(prefix: str) -> list[BaseRoute]:
     base = prefix + "/shopper/auth/v1/organizations/{org}/oauth2"
-    return [
-        Route(base + "/authorize", slas(slas_authorize), methods=["GET"]),
-        Route(base + "/login", slas(slas_login), methods=["POST"]),
-        Route(base + "/token", slas(slas_token), methods=["POST"]),
-        Route(base + "/session-bridge/token", slas(slas_session_bridge), methods=["POST"]),
-        Route(base + "/trusted-system/token", slas(slas_trusted_system), methods=["POST"]),
-        Route(base + "/logout", slas(slas_logout), methods=["GET"]),
-        Route(base + "/revoke", slas(slas_revoke), methods=["POST"]),
-        Route(base + "/introspect", slas(slas_introspect), methods=["POST"]),
-        Route(base + "/userinfo", slas(slas_userinfo), methods=["GET"]),
-        Route(base + "/.well-known/openid-configuration", slas(slas_discovery), methods=["GET"]),
-        Route(base + "/jwks", slas(slas_jwks), methods=["GET"]),
+    endpoints: list[tuple[str, SlasHandler, str]] = [
+        ("/authorize", slas_authorize, "GET"),
+        ("/login", slas_login, "POST"),
+        ("/token", slas_token, "POST"),
+        ("/session-bridge/token", slas_session_bridge, "POST"),
+        ("/trusted-system/token", slas_trusted_system, "POST"),
+        ("/logout", slas_logout, "GET"),
+        ("/revoke", slas_revoke, "POST"),
+        ("/introspect", slas_introspect, "POST"),
+        ("/userinfo", slas_userinfo, "GET"),
+        ("/.well-known/openid-configuration", slas_discovery, "GET"),
+        ("/jwks", slas_jwks, "GET"),
     ]
+    routes: list[BaseRoute] = [
+        Route(base + path, slas(handler, (method,)), methods=ANY_METHOD) for path, handler, method in endpoints
+    ]
+    # any other path under a tenant's oauth2/ is a 404 that carries the rate-limit headers too
+    routes.append(Route(base + "/{rest:path}", slas(slas_unknown, tuple(ANY_METHOD)), methods=ANY_METHOD))
+    return routes
 
 
 def _ocapi_routes(prefix: str) -> list[BaseRoute]:

@@ -167,3 +167,29 @@ def test_slas_a_wrong_hint_does_not_hide_the_token(client: httpx.Client, kind: s
     else:
         userinfo = client.get(SLAS + "/userinfo", headers={"Authorization": "Bearer " + tokens[kind]})
         assert userinfo.status_code == 400
+
+
+# -- SLAS rate-limit headers (spec 2c: "Every response carries X-RateLimit-1M-* and X-RateLimit-5M-*") ----------
+RATE_HEADERS = [f"x-ratelimit-{w}-{k}" for w in ("1m", "5m") for k in ("limit", "remaining", "reset")]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/token", 405),
+        ("DELETE", "/introspect", 405),
+        ("POST", "/jwks", 405),
+        ("PUT", "/authorize", 405),
+        ("GET", "/no-such-endpoint", 404),
+        ("POST", "/passwordless/login", 404),
+    ],
+)
+def test_slas_generic_errors_carry_the_rate_limit_headers(
+    client: httpx.Client, method: str, path: str, status: int
+) -> None:
+    response = client.request(method, SLAS + path)
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/problem+json"
+    assert all(name in response.headers for name in RATE_HEADERS), dict(response.headers)
+    if status == 405:
+        assert response.headers["allow"]
