@@ -29,6 +29,11 @@ def test_deeply_nested_json_is_a_400_in_the_mc_dialect(client: httpx.Client, dep
     assert found["error_uri"] == ERROR_URI
 
 
+def wide(digits: str, zero: int) -> str:
+    """`digits` in another script's decimal digits (full-width from U+FF10, Arabic-Indic from U+0660)."""
+    return "".join(chr(zero + int(d)) for d in digits)
+
+
 # -- account_id (spec 1.0: the MID "is an integer, sent as a number or numeric string") ---------------------------
 @pytest.mark.parametrize("account_id", [10123457, "10123457"])
 def test_account_id_as_number_or_numeric_string(client: httpx.Client, account_id: object) -> None:
@@ -36,7 +41,8 @@ def test_account_id_as_number_or_numeric_string(client: httpx.Client, account_id
 
 
 @pytest.mark.parametrize(
-    "account_id", ["１０１２３４５７", "10_123_457", "١٠١٢٣٤٥٧", "10123457.0", 10123457.0, "0x9a8b81"]
+    "account_id",
+    [wide("10123457", 0xFF10), "10_123_457", wide("10123457", 0x0660), "10123457.0", 10123457.0, "0x9a8b81"],
 )
 def test_account_id_that_is_no_ascii_integer_names_no_business_unit(client: httpx.Client, account_id: object) -> None:
     """Python's int() reads full-width and Arabic-Indic digits and underscores; an MC MID in them is no integer."""
