@@ -33,7 +33,7 @@ def new_customer_id() -> str:
 
 
 def api_version(segment: str) -> str:
-    match = VERSION.match(segment)
+    match = VERSION.fullmatch(segment)
     if match is None:
         raise OcapiFault(404, "UnknownVersionException", f"The version '{segment}' is unknown.")
     return f"{match.group(1)}.{match.group(2)}"

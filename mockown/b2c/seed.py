@@ -236,12 +236,12 @@ def _seed_tenant(runtime: Runtime, raw: Any) -> dict[str, Any]:
     data = _check("tenant", raw)
     slas = runtime.b2c.slas
     org = text(data.get("org_id"), "b2c slas tenant org_id", "")
-    if not ORG_ID.match(org):
+    if not ORG_ID.fullmatch(org):
         raise SeedError(f"org_id {org!r} must look like f_ecom_zzxy_prd")
     short_code = (
         text(data.get("short_code"), f"b2c slas tenant {org}: short_code", "") or security.random_b62(8).lower()
     )
-    if not SHORT_CODE.match(short_code):
+    if not SHORT_CODE.fullmatch(short_code):
         raise SeedError(f"short_code {short_code!r}: lower-case letters and digits")
     if slas.tenants.get(org) is not None:
         raise SeedError(f"SLAS tenant {org} exists already")

@@ -113,7 +113,7 @@ class SlasService:
 
     # tenant, client, rate limits --------------------------------------------------------------------
     def tenant(self, org: str, short_code: str | None) -> SlasTenant:
-        if not ORG_ID.match(org):
+        if not ORG_ID.fullmatch(org):  # fullmatch: `$` alone would also pass a final newline
             raise slas_bad_request("Tenant Id Exception - Must be a well-formed tenantId")
         tenant = self.tenants.get(org)
         if tenant is None or (short_code is not None and tenant.short_code != short_code.lower()):

@@ -97,7 +97,7 @@ def seed_tenant(runtime: Runtime, data: Any) -> dict[str, Any]:
     subdomain = (
         text(data.get("subdomain"), "marketing tenant subdomain", "") or "mc" + security.random_b62(26)
     ).lower()
-    if not SUBDOMAIN.match(subdomain):
+    if not SUBDOMAIN.fullmatch(subdomain):
         raise SeedError(f"subdomain {subdomain!r}: 28 characters of [0-9a-z-]")
     if service.tenant_by_subdomain(subdomain) is not None:
         raise SeedError(f"subdomain {subdomain} is taken")

@@ -14,8 +14,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from mockown import FrozenClock
+from mockown.b2c.errors import SlasError
 from mockown.runtime import Runtime
-from mockown.seed import seed_document
+from mockown.seed import SeedError, seed_document
 
 AM = "http://account.demandware.com/dwsso/oauth2/access_token"
 CID, SECRET = "mockown-am-client-000000000001", "MockownAmSecret0001"
@@ -193,3 +194,28 @@ def test_slas_generic_errors_carry_the_rate_limit_headers(
     assert all(name in response.headers for name in RATE_HEADERS), dict(response.headers)
     if status == 405:
         assert response.headers["allow"]
+
+
+# -- SLAS tenant id (spec 2c: org validated with ^f_ecom_[a-z0-9]{4}_[a-z0-9]{3}$, else 400 Tenant Id Exception) ---
+@pytest.mark.parametrize("org", ["f_ecom_zzxy_001\n", "F_ECOM_ZZXY_001", "f_ecom_zzxy_0011", "f_ecom_zzxy_001 "])
+def test_slas_tenant_id_must_be_well_formed_to_the_last_character(runtime: Runtime, org: str) -> None:
+    """Python's `$` also matches before a final newline: `f_ecom_zzxy_001\\n` is no well-formed tenant id (over
+    HTTP the path guard refuses control characters first; the rule itself must hold too)."""
+    with pytest.raises(SlasError) as refused:
+        runtime.b2c.slas.tenant(org, None)
+    assert (refused.value.status, refused.value.error) == (400, "invalid_request")
+    assert refused.value.description == "Tenant Id Exception - Must be a well-formed tenantId"
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"b2c": {"slas": {"tenants": [{"org_id": "f_ecom_abcd_002\n"}]}}},
+        {"b2c": {"slas": {"tenants": [{"org_id": "f_ecom_abcd_002", "short_code": "abcd1234\n"}]}}},
+        {"marketing": {"tenants": [{"eid": 555, "subdomain": "mc" + "a" * 26 + "\n"}]}},
+    ],
+)
+def test_seeded_ids_are_checked_to_the_last_character(runtime: Runtime, document: dict[str, Any]) -> None:
+    """A seeded SLAS tenant, short code or MC subdomain with a final newline would be unreachable: refused."""
+    with pytest.raises(SeedError):
+        seed_document(runtime, document)
