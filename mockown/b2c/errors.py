@@ -20,13 +20,14 @@ class AmError(MockownError):
     def __init__(self, error: str, description: str, status: int = 400, *, error_first: bool = False) -> None:
         super().__init__(f"{error}: {description}")
         self.error, self.description, self.status, self.error_first = error, description, status, error_first
+        self.headers: dict[str, str] = {}  # the token endpoint adds its x-ratelimit-* here
 
     def response(self) -> Response:
         if self.error_first:
             body = {"error": self.error, "error_description": self.description}
         else:
             body = {"error_description": self.description, "error": self.error}
-        headers = dict(AM_HEADERS)
+        headers = {**AM_HEADERS, **self.headers}
         if self.status == 401:
             headers["WWW-Authenticate"] = 'Basic realm="/"'
         return Response(json.dumps(body, separators=(",", ":")), self.status, headers, media_type=AM_JSON)

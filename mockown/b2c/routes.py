@@ -22,7 +22,7 @@ from starlette.routing import BaseRoute, Route
 from ..http.api import Api, base_url, host_of, runtime_of
 from ..http.forms import BadBody, Params, query_params, read_body, read_params
 from .am import AM_HOST, AM_TOKEN_URL, BM_GRANT
-from .errors import AM_HEADERS, AM_JSON, SlasError, am_dialect, ocapi_dialect, slas_dialect
+from .errors import AM_HEADERS, AM_JSON, AmError, SlasError, am_dialect, ocapi_dialect, slas_dialect
 from .models import Instance, SlasTenant
 from .ocapi import api_version
 from .service import B2CService
@@ -44,16 +44,33 @@ def _am_json(request: Request, body: dict[str, Any]) -> Response:
     return Response(json.dumps(body, separators=(",", ":")), 200, headers, media_type=AM_JSON)
 
 
+async def _am_params(request: Request) -> Params:
+    """The form and query parameters of an Account Manager token call; an unreadable body is AM's 400, with the
+    rate-limit headers every token answer carries."""
+    try:
+        return (await _form(request)).merged_under(query_params(request))
+    except BadBody as exc:
+        error = AmError("server_error" if exc.status >= 500 else "invalid_request", str(exc), exc.status)
+        error.headers.update(_b2c(request).am.rate_headers())
+        raise error from None
+
+
 async def am_token(request: Request) -> Response:
-    params = (await _form(request)).merged_under(query_params(request))
-    return _am_token(request, params)
+    return _am_token(request, await _am_params(request))
 
 
 def _am_token(request: Request, params: Params) -> Response:
-    """An Account Manager token call; a client assertion may name the real token URL or this one."""
+    """An Account Manager token call; a client assertion may name the real token URL or this one. Its errors
+    carry the rate-limit headers too (the captured 400 of the password grant had them)."""
     here = base_url(request) + request.url.path
     urls = (AM_TOKEN_URL, f"https://{AM_HOST}/dw/oauth2/access_token", here)
-    return _am_json(request, _b2c(request).am.token(params, request.headers.get("authorization"), urls))
+    am = _b2c(request).am
+    try:
+        body = am.token(params, request.headers.get("authorization"), urls)
+    except AmError as exc:
+        exc.headers.update(am.rate_headers())
+        raise
+    return _am_json(request, body)
 
 
 async def am_authorize(request: Request) -> Response:
@@ -68,7 +85,7 @@ def _instance(request: Request) -> Instance | None:
 
 async def dw_token(request: Request) -> Response:
     """`/dw/oauth2/access_token`: Account Manager on its host, the BM user grant on an instance."""
-    params = (await _form(request)).merged_under(query_params(request))
+    params = await _am_params(request)
     if host_of(request) == AM_HOST or params.get("grant_type") != BM_GRANT:
         return _am_token(request, params)
     return bm_body(request, params)

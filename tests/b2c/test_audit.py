@@ -219,3 +219,36 @@ def test_seeded_ids_are_checked_to_the_last_character(runtime: Runtime, document
     """A seeded SLAS tenant, short code or MC subdomain with a final newline would be unreachable: refused."""
     with pytest.raises(SeedError):
         seed_document(runtime, document)
+
+
+# -- Account Manager response headers (spec 2a: seen in sfcc-ci #568's log, the 400 invalid_grant answer) --------
+AM_RATE = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset")
+
+
+@pytest.mark.parametrize(
+    ("data", "auth", "status"),
+    [
+        ({"grant_type": "password", "username": "am-admin@mockown.test", "password": "nope"}, (CID, SECRET), 400),
+        ({"grant_type": "client_credentials"}, (CID, "wrong"), 401),
+        ({"grant_type": "nope"}, (CID, SECRET), 400),
+    ],
+)
+def test_am_token_errors_carry_the_rate_limit_headers(
+    client: httpx.Client, data: dict[str, str], auth: tuple[str, str], status: int
+) -> None:
+    """The captured 400 (content-length 84) came with cache-control, pragma and x-ratelimit-*: errors count too."""
+    first = client.post(AM, data=data, auth=auth)
+    second = client.post(AM, data=data, auth=auth)
+    for response in (first, second):
+        assert response.status_code == status
+        assert response.headers["content-type"] == "application/json;charset=UTF-8"
+        assert response.headers["cache-control"] == "no-store" and response.headers["pragma"] == "no-cache"
+        assert all(name in response.headers for name in AM_RATE)
+    assert response.headers["x-ratelimit-limit"] == "400, 400;w=60, 5000;w=60"
+    assert int(first.headers["x-ratelimit-remaining"]) == int(second.headers["x-ratelimit-remaining"]) + 1
+
+
+def test_am_token_json_body_is_refused_with_the_rate_limit_headers(client: httpx.Client) -> None:
+    response = client.post(AM, json={"grant_type": "client_credentials"}, auth=(CID, SECRET))
+    assert response.status_code == 400 and response.json()["error"] == "invalid_request"
+    assert all(name in response.headers for name in AM_RATE)
