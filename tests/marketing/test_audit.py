@@ -7,11 +7,17 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mockown import Config, FrozenClock, create_app
+from mockown.http.inprocess import in_process_client
 
 SUB = "mcmockowndemo000000000000000"
 BASE = f"/mc/{SUB}"
 SERVER = {"client_id": "mockowndemoserver0000000a", "client_secret": "MockownMcServerSecret000"}
 ERROR_URI = "https://developer.salesforce.com/docs"
+APP = create_app(Config(), clock=FrozenClock("2026-01-01T00:00:00Z"))  # the properties' app (no fixtures in @given)
 
 
 def cc(client: httpx.Client, **extra: Any) -> httpx.Response:
@@ -49,3 +55,44 @@ def test_account_id_that_is_no_ascii_integer_names_no_business_unit(client: http
     response = cc(client, account_id=account_id)
     assert response.status_code == 401, response.text
     assert response.json()["error"] == "unauthorized_client"
+
+
+# -- properties: any JSON or form body gets the three-key MC error or a token, never a 5xx (spec 1.1.4) ----------
+JSON_VALUE = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=6,
+)
+FIELDS = [
+    "grant_type",
+    "client_id",
+    "client_secret",
+    "scope",
+    "account_id",
+    "code",
+    "redirect_uri",
+    "code_verifier",
+    "refresh_token",
+]
+GOOD = {"grant_type": "client_credentials", **SERVER}
+
+
+def mc_shape(response: httpx.Response) -> None:
+    assert response.status_code in (200, 400, 401), response.text
+    if response.status_code != 200:
+        found = response.json()
+        assert list(found) == ["error", "error_description", "error_uri"] and found["error_uri"] == ERROR_URI
+
+
+@settings(max_examples=200, deadline=None)
+@given(body=st.dictionaries(st.sampled_from(FIELDS), JSON_VALUE), base=st.booleans())
+def test_any_json_token_request_gets_an_mc_answer(body: dict[str, Any], base: bool) -> None:
+    with in_process_client(APP) as http:
+        mc_shape(http.post(f"{BASE}/v2/token", json={**(GOOD if base else {}), **body}))
+
+
+@settings(max_examples=200, deadline=None)
+@given(body=st.dictionaries(st.sampled_from(FIELDS), st.text(max_size=40)), base=st.booleans())
+def test_any_form_token_request_gets_an_mc_answer(body: dict[str, str], base: bool) -> None:
+    with in_process_client(APP) as http:
+        mc_shape(http.post(f"{BASE}/v2/token", data={**(GOOD if base else {}), **body}))
