@@ -156,8 +156,9 @@ class MarketingService:
         return integration, tenant
 
     def _scopes(self, integration: Integration, requested: str | None, ceiling: list[str] | None = None) -> list[str]:
-        """Omitted: every scope of the integration (or of the code); empty: none; else a subset of those."""
-        allowed = list(integration.scopes if ceiling is None else ceiling)
+        """Omitted: every scope of the integration (or of the code or refresh token that it still has); empty:
+        none; else a subset of those. A scope the integration lost is in no token issued after the change."""
+        allowed = list(integration.scopes if ceiling is None else [s for s in ceiling if s in integration.scopes])
         if requested is None:
             return allowed
         asked = list(dict.fromkeys(s for s in requested.split() if s))

@@ -4,6 +4,7 @@ each test names the rule it holds the mock to."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 from mockown import Config, FrozenClock, create_app
 from mockown.http.inprocess import in_process_client
+from mockown.runtime import Runtime
 
 SUB = "mcmockowndemo000000000000000"
 BASE = f"/mc/{SUB}"
@@ -96,3 +98,44 @@ def test_any_json_token_request_gets_an_mc_answer(body: dict[str, Any], base: bo
 def test_any_form_token_request_gets_an_mc_answer(body: dict[str, str], base: bool) -> None:
     with in_process_client(APP) as http:
         mc_shape(http.post(f"{BASE}/v2/token", data={**(GOOD if base else {}), **body}))
+
+
+# -- integration changes reach every token v2/token issues (spec 1.0: "Config changes to an API integration can
+# take up to 5 minutes to show up in codes and tokens issued by v2/authorize and v2/token") -----------------------
+WEB = {"client_id": "mockowndemoweb00000000000", "client_secret": "MockownMcWebSecret0000000"}
+CALLBACK = "http://localhost:8080/callback"
+
+
+def web_code(client: httpx.Client) -> str:
+    query = {"response_type": "code", "client_id": WEB["client_id"], "redirect_uri": CALLBACK}
+    location = client.get(f"{BASE}/v2/authorize", params=query).headers["location"]
+    return parse_qs(urlsplit(location).query)["code"][0]
+
+
+def web_token(client: httpx.Client, **body: str) -> httpx.Response:
+    return client.post(f"{BASE}/v2/token", json={**WEB, **body})
+
+
+def test_a_scope_removed_from_the_integration_leaves_refreshed_tokens(client: httpx.Client, runtime: Runtime) -> None:
+    code = web_code(client)
+    first = web_token(client, grant_type="authorization_code", code=code, redirect_uri=CALLBACK).json()
+    granted = first["scope"].split()
+    assert "email_write" in granted
+    kept = [s for s in granted if s != "email_write"]
+    runtime.marketing.update_integration(WEB["client_id"], scopes=kept)
+    refreshed = web_token(client, grant_type="refresh_token", refresh_token=first["refresh_token"])
+    assert refreshed.status_code == 200 and refreshed.json()["scope"].split() == kept
+    asked = web_token(
+        client, grant_type="refresh_token", refresh_token=refreshed.json()["refresh_token"], scope="email_write"
+    )
+    assert asked.status_code == 400 and asked.json()["error"] == "invalid_scope"
+
+
+def test_a_scope_removed_after_authorize_leaves_the_exchanged_token(client: httpx.Client, runtime: Runtime) -> None:
+    code = web_code(client)
+    scopes = runtime.marketing.integration(WEB["client_id"])
+    assert scopes is not None
+    kept = [s for s in scopes.scopes if s != "email_read"]
+    runtime.marketing.update_integration(WEB["client_id"], scopes=kept)
+    exchanged = web_token(client, grant_type="authorization_code", code=code, redirect_uri=CALLBACK)
+    assert exchanged.status_code == 200 and exchanged.json()["scope"].split() == kept
