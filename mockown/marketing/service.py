@@ -168,9 +168,13 @@ class MarketingService:
             )
         return asked
 
-    def _mid(self, integration: Integration, account_id: str | None, default: int) -> int:
-        if account_id is None or account_id == "":
-            return default
+    def _mid(self, integration: Integration, account_id: str | None, default: int, *, recheck: bool = False) -> int:
+        """The business unit a token is for: `account_id`, else `default`. `recheck`: the default comes from a code
+        or refresh token, so the integration must still reach it (config changes show up in issued tokens)."""
+        if not account_id:
+            if not recheck:
+                return default
+            account_id = str(default)
         # an integer in ASCII digits (Python's int() would also read "1_0", full-width or Arabic-Indic digits)
         mid = int(account_id) if account_id.isascii() and account_id.isdigit() else -1
         if mid not in integration.accessible_mids and mid != integration.home_mid:
@@ -230,7 +234,7 @@ class MarketingService:
             raise self._bad_grant()
         self._check_pkce(integration, code.code_challenge, params.get("code_verifier"))
         scopes = self._scopes(integration, params.get("scope"), ceiling=code.scopes)
-        mid = self._mid(integration, params.get("account_id"), code.mid)
+        mid = self._mid(integration, params.get("account_id"), code.mid, recheck=True)
         return self._issue(integration, tenant, mid, scopes, user_id=code.user_id, refresh=True)
 
     def _check_pkce(self, integration: Integration, challenge: str | None, verifier: str | None) -> None:
@@ -256,7 +260,7 @@ class MarketingService:
             s = self.settings
             raise self._bad_grant(s.refresh_expired_description if expired else s.refresh_used_description)
         scopes = self._scopes(integration, params.get("scope"), ceiling=rt.scopes)
-        mid = self._mid(integration, params.get("account_id"), rt.mid)
+        mid = self._mid(integration, params.get("account_id"), rt.mid, recheck=True)
         if not self.settings.refresh_rotation:
             body = self._issue(integration, tenant, mid, scopes, user_id=rt.user_id, refresh=False)
             body["refresh_token"] = raw

@@ -106,8 +106,8 @@ WEB = {"client_id": "mockowndemoweb00000000000", "client_secret": "MockownMcWebS
 CALLBACK = "http://localhost:8080/callback"
 
 
-def web_code(client: httpx.Client) -> str:
-    query = {"response_type": "code", "client_id": WEB["client_id"], "redirect_uri": CALLBACK}
+def web_code(client: httpx.Client, **extra: str) -> str:
+    query = {"response_type": "code", "client_id": WEB["client_id"], "redirect_uri": CALLBACK, **extra}
     location = client.get(f"{BASE}/v2/authorize", params=query).headers["location"]
     return parse_qs(urlsplit(location).query)["code"][0]
 
@@ -139,3 +139,24 @@ def test_a_scope_removed_after_authorize_leaves_the_exchanged_token(client: http
     runtime.marketing.update_integration(WEB["client_id"], scopes=kept)
     exchanged = web_token(client, grant_type="authorization_code", code=code, redirect_uri=CALLBACK)
     assert exchanged.status_code == 200 and exchanged.json()["scope"].split() == kept
+
+
+def test_a_business_unit_removed_from_the_integration_refuses_its_refresh(
+    client: httpx.Client, runtime: Runtime
+) -> None:
+    code = web_code(client, account_id="10123458")
+    first = web_token(client, grant_type="authorization_code", code=code, redirect_uri=CALLBACK).json()
+    info = client.get(f"{BASE}/v2/userinfo", headers={"Authorization": f"Bearer {first['access_token']}"}).json()
+    assert info["organization"]["member_id"] == 10123458
+    late_code = web_code(client, account_id="10123458")
+    runtime.marketing.update_integration(WEB["client_id"], accessible_mids=[10123456])
+    for response in (
+        web_token(client, grant_type="refresh_token", refresh_token=first["refresh_token"]),
+        web_token(client, grant_type="authorization_code", code=late_code, redirect_uri=CALLBACK),
+    ):
+        assert response.status_code == 401 and response.json()["error"] == "unauthorized_client", response.text
+    # the user's own business unit is still open to the same refresh token
+    switched = web_token(
+        client, grant_type="refresh_token", refresh_token=first["refresh_token"], account_id="10123456"
+    )
+    assert switched.status_code == 200
