@@ -161,7 +161,7 @@ class MarketingService:
         allowed = list(integration.scopes if ceiling is None else [s for s in ceiling if s in integration.scopes])
         if requested is None:
             return allowed
-        asked = list(dict.fromkeys(s for s in requested.split() if s))
+        asked = list(dict.fromkeys(s for s in requested.split(" ") if s))  # spaces only: no tab, NBSP, U+3000
         if any(s not in allowed for s in asked):
             raise McOAuthError(
                 "invalid_scope", self.settings.invalid_scope_description, self.settings.invalid_scope_status

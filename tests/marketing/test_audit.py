@@ -160,3 +160,13 @@ def test_a_business_unit_removed_from_the_integration_refuses_its_refresh(
         client, grant_type="refresh_token", refresh_token=first["refresh_token"], account_id="10123456"
     )
     assert switched.status_code == 200
+
+
+# -- scope is space-separated (spec 1.1.1: "Space-separated permission IDs") ----------------------------------
+@pytest.mark.parametrize("separator", ["\u00a0", "\u3000", "\u2003", "\t", "\n"])
+def test_scope_ids_are_separated_by_spaces_only(client: httpx.Client, separator: str) -> None:
+    """Python's str.split() also splits at tabs, newlines and Unicode spaces: `email_read<NBSP>email_write` is one
+    unknown permission id to a space-separated list, so invalid_scope."""
+    response = cc(client, scope=f"email_read{separator}email_write")
+    assert response.status_code == 400 and response.json()["error"] == "invalid_scope"
+    assert cc(client, scope="  email_read   email_write ").json()["scope"] == "email_read email_write"
