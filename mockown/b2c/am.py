@@ -164,9 +164,9 @@ class AccountManager:
 
     def _scopes(self, client: AmClient, requested: str | None, ceiling: list[str] | None = None) -> list[str]:
         allowed = ceiling if ceiling is not None else list(dict.fromkeys([*client.scopes, *client.default_scopes]))
-        if requested is None or not requested.strip():
+        if requested is None or not requested.strip(" "):
             return list(ceiling if ceiling is not None else client.default_scopes)
-        asked = list(dict.fromkeys(requested.split()))
+        asked = list(dict.fromkeys(s for s in requested.split(" ") if s))  # spaces only: no tab, NBSP, U+3000
         if any(s not in allowed for s in asked):
             raise AmError("invalid_scope", "The requested scope is invalid, unknown, or malformed")
         return asked

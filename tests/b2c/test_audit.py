@@ -252,3 +252,13 @@ def test_am_token_json_body_is_refused_with_the_rate_limit_headers(client: httpx
     response = client.post(AM, json={"grant_type": "client_credentials"}, auth=(CID, SECRET))
     assert response.status_code == 400 and response.json()["error"] == "invalid_request"
     assert all(name in response.headers for name in AM_RATE)
+
+
+# -- Account Manager scope is space-separated (spec 2a: "optional scope (space-separated ...)") -----------------
+@pytest.mark.parametrize("separator", ["\u00a0", "\u3000", "\t", "\n"])
+def test_am_scope_is_separated_by_spaces_only(client: httpx.Client, separator: str) -> None:
+    data = {"grant_type": "client_credentials", "scope": f"mail{separator}roles"}
+    response = client.post(AM, data=data, auth=(CID, SECRET))
+    assert response.status_code == 400 and response.json()["error"] == "invalid_scope"
+    spaced = client.post(AM, data={**data, "scope": " mail  roles "}, auth=(CID, SECRET))
+    assert spaced.status_code == 200 and spaced.json()["scope"] == "mail roles"
