@@ -105,7 +105,7 @@ class OcapiService:
         """The JSON object of a request body (an empty body is `{}`)."""
         try:
             body = json.loads(raw or b"{}")
-        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):  # nested too deeply: no document either
+        except (ValueError, RecursionError):  # malformed, not UTF-8, a number past int()'s digits, nested too deeply
             raise OcapiFault(
                 400, "MalformedDocumentException", "The request body is not a valid JSON document.", version
             ) from None

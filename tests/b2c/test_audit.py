@@ -262,3 +262,12 @@ def test_am_scope_is_separated_by_spaces_only(client: httpx.Client, separator: s
     assert response.status_code == 400 and response.json()["error"] == "invalid_scope"
     spaced = client.post(AM, data={**data, "scope": " mail  roles "}, auth=(CID, SECRET))
     assert spaced.status_code == 200 and spaced.json()["scope"] == "mail roles"
+
+
+def test_ocapi_an_integer_too_long_to_read_is_a_malformed_document_fault(client: httpx.Client) -> None:
+    """Python's int() reads at most 4,300 digits: a longer JSON number is no document (a ValueError, no 500)."""
+    url = "http://zzxy-001.dx.commercecloud.salesforce.com/s/RefArch/dw/shop/v24_5/customers/auth"
+    headers = {"Content-Type": "application/json", "x-dw-client-id": "a" * 30}
+    response = client.post(url, content=b'{"type": ' + b"9" * 5000 + b"}", headers=headers)
+    assert response.status_code == 400
+    assert response.json()["fault"]["type"] == "MalformedDocumentException"
