@@ -29,7 +29,7 @@ from ..errors import ControlError, control_dialect
 from ..store import RECORD_TYPES, RecordMeta, meta_of
 from .api import Api, runtime_of
 from .faults import FaultError, Faults
-from .forms import media_type, read_body
+from .forms import BadBody, media_type, parse_json, read_body
 from .journal import CONTROL_PREFIX, Journal, JournalFilter
 
 if TYPE_CHECKING:
@@ -72,9 +72,9 @@ async def json_body(request: Request, limit: int | None = None) -> dict[str, Any
         except (UnicodeDecodeError, ValueError):
             raise bad("malformed form body") from None
     try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise bad(f"malformed JSON body: {exc}") from None
+        data = parse_json(raw)
+    except BadBody as exc:
+        raise bad(str(exc)) from None
     if not isinstance(data, dict):
         raise bad("the body must be a JSON object")
     return data

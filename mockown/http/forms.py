@@ -152,13 +152,24 @@ def _decode(raw: bytes) -> str:
         raise BadBody("the body is not valid UTF-8") from None
 
 
-def _json_items(body: bytes) -> list[tuple[str, str]]:
+def parse_json(text: str | bytes) -> Any:
+    """`json.loads` for what a client sent: whatever Python's parser cannot turn into a value is `BadBody`, never
+    a 500: malformed text or bytes, a document nested past the parser's depth (RecursionError), an integer longer
+    than int() reads (4,300 digits: a ValueError that is no JSONDecodeError)."""
     try:
-        data: Any = json.loads(_decode(body))
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise BadBody(f"malformed JSON body: {exc.msg} at position {exc.pos}") from None
     except RecursionError:
         raise BadBody("malformed JSON body: nested too deeply") from None
+    except UnicodeDecodeError:
+        raise BadBody("malformed JSON body: not UTF-8") from None
+    except ValueError:
+        raise BadBody("malformed JSON body: a number too long to read") from None
+
+
+def _json_items(body: bytes) -> list[tuple[str, str]]:
+    data: Any = parse_json(_decode(body))
     if not isinstance(data, dict):
         raise BadBody("the JSON body must be an object")
     items: list[tuple[str, str]] = []

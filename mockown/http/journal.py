@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, unquote
 
 from .. import ids, security
 from ..clock import iso
-from .forms import NO_PARAMS, Params
+from .forms import NO_PARAMS, BadBody, Params, parse_json
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -56,10 +56,13 @@ def _redact_value(key: str, value: str) -> str:
         return REDACTED
     if value[:1] in ("{", "["):  # a nested JSON object of a JSON body: its secrets go too
         try:
-            nested = json.loads(value)
-        except ValueError:
+            nested = parse_json(value)
+        except BadBody:  # not JSON after all, or JSON no parser reads (too deep, a number too long)
             return value
-        return json.dumps(_redact_json(nested))
+        try:
+            return json.dumps(_redact_json(nested))
+        except RecursionError:  # nested deeper than the walk goes: a secret inside cannot be told apart
+            return REDACTED
     return value
 
 

@@ -3,10 +3,9 @@ comma lists or JSON arrays for lists; loose booleans (``true``, ``True``, ``1``,
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from ..http.forms import Params
+from ..http.forms import BadBody, Params, parse_json
 from .errors import bad_request
 
 _TRUE = ("true", "1", "yes", "on", "t", "y")
@@ -59,8 +58,8 @@ def names(params: Params, name: str) -> list[str]:
         raw = raw.strip()
         if raw.startswith("["):
             try:
-                loaded: Any = json.loads(raw)
-            except json.JSONDecodeError:
+                loaded: Any = parse_json(raw)
+            except BadBody:
                 raise bad_request(f"{name} must be a list of names") from None
             if not isinstance(loaded, list) or not all(isinstance(x, str) for x in loaded):
                 raise bad_request(f"{name} must be a list of names")

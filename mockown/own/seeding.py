@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from ..clock import iso
+from ..http.forms import BadBody, parse_json
 from . import backups, jobs
 from .errors import bad_request, forbidden, not_found
 from .models import Job, Seed, SeedingTemplate, Service, rkey
@@ -238,8 +238,8 @@ def _automations(raw: str | None) -> dict[str, list[str]]:
     if raw is None or not raw.strip():
         return {}
     try:
-        loaded = json.loads(raw)
-    except json.JSONDecodeError:
+        loaded = parse_json(raw)
+    except BadBody:
         raise bad_request('automations_to_disable must be a JSON object, e.g. {"ApexTrigger": ["Name"]}') from None
     ok = isinstance(loaded, dict) and all(
         isinstance(k, str) and isinstance(v, list) and all(isinstance(x, str) for x in v) for k, v in loaded.items()

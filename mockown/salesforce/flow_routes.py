@@ -3,7 +3,6 @@ verification page and control route, and dynamic client registration."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
@@ -12,7 +11,7 @@ from starlette.routing import BaseRoute, Route
 
 from ..errors import ControlError, control_dialect
 from ..http.api import Api, base_url, runtime_of
-from ..http.forms import BadBody, read_body, read_params
+from ..http.forms import BadBody, parse_json, read_body, read_params
 from ..ui import frontdoor as door
 from ..ui import login as ui
 from . import device as dev
@@ -36,8 +35,8 @@ async def register_endpoint(request: Request) -> Response:
     dcr.registering_app(service, token)  # 401 before reading the body
     raw = await read_body(request, runtime_of(request).config.max_body_bytes)
     try:
-        body = json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError):
+        body = parse_json(raw or b"null")
+    except BadBody:
         raise dcr.metadata_error("the body must be a JSON object") from None
     answer = dcr.register(service, token, body, base_url(request))
     return JSONResponse(answer, status_code=201, headers=NO_STORE)
