@@ -20,7 +20,7 @@ from ..keys import RsaKey
 from ..store import Table
 from . import claims as app_claims
 from . import jwt_access
-from .discovery import MY_DOMAIN_SUFFIX, SCOPES, DocumentCache
+from .discovery import MY_DOMAIN_SUFFIX, DocumentCache, known_scope
 from .errors import OAuthError, expired_token, invalid_client, invalid_client_id, invalid_grant
 from .models import AccessToken, AuthCode, ConnectedApp, Org, RefreshToken, User
 from .oauth_tokens import HINT_CHARS, approval_of_delete_token
@@ -33,7 +33,6 @@ LOCKOUT_ATTEMPTS = 10
 LOCKOUT_SECONDS = 15 * 60
 REFRESH_PREFIX = "5Aep861"
 PROVISIONAL = "pending:"  # a JWT access token's id until its signature is made (never a SHA-256 hex digest)
-KNOWN_SCOPES = frozenset(SCOPES)
 
 
 @dataclass(slots=True)  # built on every token request; never changed after it is made
@@ -180,7 +179,7 @@ class SalesforceService:
             scopes = allowed
         else:
             asked = [s for s in requested.replace("+", " ").split() if s]
-            if any(s not in KNOWN_SCOPES and not s.startswith("cdp_") for s in asked):
+            if not all(known_scope(s) for s in asked):
                 raise OAuthError("invalid_scope", "requested scope is invalid, unknown, or malformed")
             scopes = [s for s in dict.fromkeys(asked) if allowed_set is None or s in allowed_set]
             if not scopes:
