@@ -13,7 +13,9 @@ from .errors import IdentityError
 from .models import AccessToken, Org, User
 from .service import SalesforceService, identity_url
 
-CALLBACK = re.compile(r"[A-Za-z_$][\w$.]{0,63}", re.ASCII)  # a JavaScript function name (a dotted path)
+# a JavaScript function name or a dotted path of them (`window.app.done`), at most 64 characters: no empty or
+# digit-led segment (`a.`, `a..b`, `a.1b` would make the JSONP answer a syntax error)
+CALLBACK = re.compile(r"(?=.{1,64}\Z)[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*", re.ASCII)
 
 
 def jsonp_callback(callback: str | None) -> str | None:

@@ -73,7 +73,9 @@ def test_custom_attribute_names_that_are_no_xml_names_still_make_well_formed_xml
 
 
 @pytest.mark.parametrize("where", ["identity", "userinfo"])
-@pytest.mark.parametrize("callback", ["1abc", "a-b", "alert(1);x", "f\u00e9", "a b", "x" * 200])
+@pytest.mark.parametrize(
+    "callback", ["1abc", "a-b", "alert(1);x", "f\u00e9", "a b", "x" * 200, "a.", ".a", "a..b", "a.1b", "x" * 65]
+)
 def test_a_callback_that_is_no_javascript_function_name_is_406_invalid_callback(
     client: httpx.Client, where: str, callback: str
 ) -> None:
@@ -85,7 +87,7 @@ def test_a_callback_that_is_no_javascript_function_name_is_406_invalid_callback(
     assert (r.status_code, r.text) == (406, "Invalid_Callback")
 
 
-@pytest.mark.parametrize("callback", ["cb", "_done", "$", "window.app.done", "a1"])
+@pytest.mark.parametrize("callback", ["cb", "_done", "$", "window.app.done", "a1", "$.fn._x1", "x" * 64])
 def test_jsonp_only_for_json(client: httpx.Client, callback: str) -> None:
     """`callback` applies "when the specified format is JSON": with `format=xml` the answer is the XML document."""
     tokens = code_tokens(client)
