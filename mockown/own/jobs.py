@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import progress
-from .errors import forbidden, not_found
+from .errors import not_found
 from .models import Job, rkey
 from .service import parse_id
 
@@ -106,9 +106,7 @@ def get(own: OwnService, principal: Principal, region: str, job_id: str, *, poll
     if job is None or job.account_id != principal.account.id:
         raise not_found(f"job_id {job_id} not found")
     if not visible(own, principal, job):
-        if own.settings.hidden_service_status == 404:
-            raise not_found(f"job_id {job_id} not found")
-        raise forbidden(f"job_id {job_id} belongs to a service outside your Business Units")
+        raise own.hidden(f"job_id {job_id}", "belongs to a service outside your Business Units")
     with own.store.atomic():
         return settle(own, job, poll=poll)
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from ..clock import iso
 from ..http.forms import BadBody, parse_json
 from . import backups, jobs
-from .errors import bad_request, forbidden, not_found
+from .errors import bad_request, not_found
 from .models import Job, Seed, SeedingTemplate, Service, rkey
 from .params import boolean, choice, integer
 from .service import parse_id
@@ -52,10 +52,8 @@ def _template(own: OwnService, principal: Principal, region: str, template_id: s
     if template is None or template.account_id != principal.account.id:
         raise not_found(f"template_id {template_id} not found")
     source = own.services.get(template.source_service_id)
-    if source is None or not own.can_reach(principal, source):
-        if own.settings.hidden_service_status == 404:  # as for its source service: nothing is revealed
-            raise not_found(f"template_id {template_id} not found")
-        raise forbidden(f"template_id {template_id} seeds from a service outside your Business Units")
+    if source is None or not own.can_reach(principal, source):  # answered as its source service would be
+        raise own.hidden(f"template_id {template_id}", "seeds from a service outside your Business Units")
     return template
 
 
@@ -185,9 +183,7 @@ def seed_status(own: OwnService, principal: Principal, region: str, seed_id: str
     if job is None or job.account_id != principal.account.id:
         raise not_found(f"seed_id {seed_id} not found")
     if not jobs.visible(own, principal, job):  # in the seed's words: its job id is not the user's to learn
-        if own.settings.hidden_service_status == 404:
-            raise not_found(f"seed_id {seed_id} not found")
-        raise forbidden(f"seed_id {seed_id} seeds a service outside your Business Units")
+        raise own.hidden(f"seed_id {seed_id}", "seeds a service outside your Business Units")
     with own.store.atomic():
         jobs.settle(own, job, poll=True)
     return status_json(own, record.num, job)

@@ -15,7 +15,7 @@ from ..clock import iso, parse_duration
 from ..config import ConfigError
 from ..store import Table
 from . import progress
-from .errors import bad_request, forbidden, not_found
+from .errors import OwnError, bad_request, forbidden, not_found
 from .models import (
     REGIONS,
     ApiToken,
@@ -360,13 +360,18 @@ class OwnService:
         if service is None or service.account_id != principal.account.id:
             raise not_found(f"service_id {service_id} not found")
         if not self.can_reach(principal, service):
-            status = self.settings.hidden_service_status
-            if status == 404:
-                raise not_found(f"service_id {service_id} not found")
-            raise forbidden(f"service_id {service_id} is outside your Business Units")
+            raise self.hidden(f"service_id {service_id}", "is outside your Business Units")
         if write:
             self.require_write(principal)
         return service
+
+    def hidden(self, named: str, reason: str) -> OwnError:
+        """The refusal of what `named` (e.g. ``job_id 7``) names when it is outside the user's Business Units:
+        with ``hidden_service_status`` 404 the answer of a thing that does not exist (nothing is revealed),
+        else 403 ``<named> <reason>``."""
+        if self.settings.hidden_service_status == 404:
+            return not_found(f"{named} not found")
+        return forbidden(f"{named} {reason}")
 
     def require_write(self, principal: Principal) -> None:
         if principal.user.role == "user":
