@@ -40,14 +40,22 @@ def region_of(request: Request) -> str:
         if region not in REGIONS:
             raise not_found(f"unknown region {region} (known: {', '.join(REGIONS)})")
         return str(region)
+    sub = _own_subdomain(request)
+    if sub is None:
+        return _own(request).settings.default_region
+    if sub not in REGIONS:
+        raise not_found(f"unknown region {sub} (known: {', '.join(REGIONS)})")
+    return sub
+
+
+def _own_subdomain(request: Request) -> str | None:
+    """`app1` of a Host `app1.owndata.com` (or the legacy `.ownbackup.com`), `auth` of the auth host; None for
+    any other host (localhost, a test server): the default region, and the auth endpoints too."""
     host = host_of(request)
     for suffix in (".owndata.com", ".ownbackup.com"):
         if host.endswith(suffix):
-            sub = host[: -len(suffix)]
-            if sub not in REGIONS:
-                raise not_found(f"unknown region {sub} (known: {', '.join(REGIONS)})")
-            return sub
-    return _own(request).settings.default_region
+            return host[: -len(suffix)]
+    return None
 
 
 def regional_base(request: Request, region: str) -> str:
@@ -85,10 +93,8 @@ def _json(body: Any, status: int = 200) -> Response:
 def _auth_host_only(request: Request) -> None:
     """S1: login and logout are on auth.owndata.com, everything else on the regional domain. A regional host
     (reached through intercept mode) has no Okta server: 404, as its unknown paths answer."""
-    host = host_of(request)
-    for suffix in (".owndata.com", ".ownbackup.com"):
-        if host.endswith(suffix) and host[: -len(suffix)] != "auth":
-            raise not_found(f"{request.url.path} is not on {host}: use https://auth.owndata.com")
+    if _own_subdomain(request) not in (None, "auth"):
+        raise not_found(f"{request.url.path} is not on {host_of(request)}: use https://auth.owndata.com")
 
 
 async def token_endpoint(request: Request) -> Response:
