@@ -197,6 +197,7 @@ def userinfo(service: SalesforceService, raw: str | None, base: str) -> dict[str
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 _XML_NAME = re.compile(r"[A-Za-z_][\w.-]*")
+_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")  # XML 1.0 Char
 
 
 def _xml_name(key: str) -> str:
@@ -226,7 +227,8 @@ def xml_document(body: dict[str, Any], *, pretty: bool = False) -> str:
             inner = "".join(element(str(k), v, depth + 1) for k, v in value.items())
             return f"{sep}{pad}<{name}>{inner}{sep}{pad}</{name}>"
         text = ("true" if value else "false") if isinstance(value, bool) else str(value)
-        return f"{sep}{pad}<{name}>{escape(text)}</{name}>"
+        # a character XML 1.0 cannot carry (a control character, even escaped) is shown as U+FFFD
+        return f"{sep}{pad}<{name}>{escape(_NOT_XML_CHAR.sub(chr(0xFFFD), text))}</{name}>"
 
     inner = "".join(element(k, v, 1) for k, v in body.items())
     return f'<?xml version="1.0" encoding="UTF-8"?>{sep}<user xmlns:xsi="{XSI}">{inner}{sep}</user>{sep}'

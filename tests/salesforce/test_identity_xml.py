@@ -72,6 +72,17 @@ def test_custom_attribute_names_that_are_no_xml_names_still_make_well_formed_xml
     assert attributes.find("ok.name-1") is not None  # a valid name is kept as it is
 
 
+def test_characters_xml_cannot_carry_still_make_well_formed_xml(client: httpx.Client, runtime: Runtime) -> None:
+    """A seeded value with a control character (XML 1.0 has no escape for U+0001) is shown as U+FFFD, not written
+    raw into a document no XML parser reads."""
+    org = new_org(runtime, custom_attributes={"dept": "a\x01b\x1f", "tab": "a\tb"})
+    tokens = org_tokens(client, org, scope="api id")
+    r = client.get(tokens["id"], params={"format": "xml", "oauth_token": tokens["access_token"]})
+    attributes = ElementTree.fromstring(r.content).find("custom_attributes")
+    assert attributes is not None
+    assert {e.tag: e.text for e in attributes} == {"dept": "a\ufffdb\ufffd", "tab": "a\tb"}
+
+
 @pytest.mark.parametrize("where", ["identity", "userinfo"])
 @pytest.mark.parametrize(
     "callback", ["1abc", "a-b", "alert(1);x", "f\u00e9", "a b", "x" * 200, "a.", ".a", "a..b", "a.1b", "x" * 65]
