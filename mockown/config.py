@@ -275,11 +275,25 @@ def _check(config: Config) -> None:
     for name in ("max_body_bytes", "journal_size"):
         if getattr(config, name) < 0:
             raise ConfigError(f"{name} must not be negative")
+    for name, choices in _CHOICES.items():
+        section, _, key = name.partition(".")
+        value = getattr(getattr(config, section), key)
+        if value not in choices:
+            raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
     if config.workers > 1 and not config.state_file:
         raise ConfigError("--workers needs --state-file (MOCKOWN_STATE_FILE): workers share their state through it")
 
 
 _REDIRECT_STATUSES = frozenset({"authorize_status", "slas_redirect_status"})  # the rest answer an error
+
+# settings that take one of a few words (the code compares them exactly: any other value was silently one of them)
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "salesforce.revoke_error_format": ("json", "urlencoded"),
+    "salesforce.user_agent_refresh": ("custom_scheme", "always", "never"),
+    "marketing.pkce": ("off", "optional", "required"),
+    "marketing.userinfo_error": ("rest", "oauth"),
+    "b2c.slas_channel_id": ("required", "warn"),
+}
 
 
 def _statuses(section: Any, prefix: str = "") -> list[tuple[str, int]]:

@@ -96,3 +96,32 @@ def test_every_status_setting_is_checked_by_its_kind(env: dict[str, str], messag
 def test_other_statuses_of_the_right_kind_are_accepted() -> None:
     config = Config.load(env={"MOCKOWN_MARKETING__AUTHORIZE_STATUS": "303", "MOCKOWN_B2C__SLAS_REDIRECT_STATUS": "302"})
     assert (config.marketing.authorize_status, config.b2c.slas_redirect_status) == (303, 302)
+
+
+CHOICES = {
+    "salesforce.revoke_error_format": ("json", "urlencoded"),
+    "salesforce.user_agent_refresh": ("custom_scheme", "always", "never"),
+    "marketing.pkce": ("off", "optional", "required"),
+    "marketing.userinfo_error": ("rest", "oauth"),
+    "b2c.slas_channel_id": ("required", "warn"),
+}
+
+
+def _env(name: str, value: str) -> dict[str, str]:
+    return {"MOCKOWN_" + name.upper().replace(".", "__"): value}
+
+
+@pytest.mark.parametrize("name", sorted(CHOICES))
+def test_a_setting_of_fixed_choices_refuses_any_other_value(name: str) -> None:
+    """README, "Configuration": a malformed setting stops the start with a message naming it; nothing is ignored
+    (an unknown value was read as one of the choices: `pkce: Required` behaved as `optional`)."""
+    for bad in ("bogus", CHOICES[name][0].upper(), ""):
+        with pytest.raises(ConfigError, match=rf"^{name} must be one of {', '.join(CHOICES[name])}, not "):
+            Config.load(env=_env(name, bad))
+
+
+@pytest.mark.parametrize("name", sorted(CHOICES))
+def test_every_choice_of_such_a_setting_is_accepted(name: str) -> None:
+    section, field = name.split(".")
+    for value in CHOICES[name]:
+        assert getattr(getattr(Config.load(env=_env(name, value)), section), field) == value
