@@ -274,7 +274,8 @@ def token(**o: Any) -> None:
 @click.option("--url", envvar="MOCKOWN_URL", required=True, help="Base URL of the running server (env MOCKOWN_URL).")
 @click.option("--admin-token", envvar="MOCKOWN_ADMIN_TOKEN", default=None, help="Control-plane token, if it has one.")
 def seed(file: str | None, url: str, admin_token: str | None) -> None:
-    """Seed a running server from FILE (YAML or JSON; '-' reads stdin; none: one org with defaults).
+    """Seed a running server from FILE (YAML or JSON; '-' reads stdin; none: one org and one Own account with
+    defaults).
 
     Prints the credentials the server created (client ids and secrets, users and passwords) as JSON.
 

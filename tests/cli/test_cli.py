@@ -162,6 +162,16 @@ def test_seed_json_from_stdin(server: Server) -> None:
     assert json.loads(result.stdout)["salesforce"]["orgs"][0]["name"] == "From stdin"
 
 
+def test_seed_without_a_file_makes_what_its_help_says(server: Server) -> None:
+    code, out, _ = run("seed", "--url", server.url)
+    assert code == 0
+    created = json.loads(out)
+    assert [len(created[k][v]) for k, v in [("salesforce", "orgs"), ("own", "accounts"), ("marketing", "tenants"),
+                                            ("b2c", "instances")]] == [1, 1, 0, 0]  # fmt: skip
+    _, help_text, _ = run("seed", "--help")
+    assert "none: one org and one Own account with defaults" in " ".join(help_text.split())
+
+
 def test_seed_exit_codes(server: Server, tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("nonsense: {}\n")
