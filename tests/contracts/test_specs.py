@@ -90,3 +90,44 @@ def test_the_app_conforms_to_its_spec_in_process(app: Starlette, name: str) -> N
         seen.add(operation.label)
     assert len(seen) == len(list(operations(contracts.load_spec(name))))
     assert not failures, "\n".join(failures[:10])
+
+
+def _conforms(app: Starlette, name: str, path: str, method: str, status: int, **case: Any) -> Any:
+    """One hand-made request of `name`.yaml's operation, in-process: its answer has `status` and passes the checks."""
+    schema = schemathesis.openapi.from_dict(contracts.load_spec(name))
+    schema.app = app
+    made = schema[path][method].Case(**case)
+    response = made.call()
+    assert response.status_code == status, response.text[:300]
+    made.validate_response(response, checks=CHECKS)
+    return response
+
+
+def test_documented_answers_the_fuzz_cannot_reach_conform(app: Starlette) -> None:
+    """Answers that need a credential or a host the schema fuzz does not send: their documented status and body."""
+    from mockown.http.inprocess import in_process_client
+    from tests.conftest import ADMIN, CID, PASSWORD, SECRET
+
+    login = {"grant_type": "password", "client_id": CID, "client_secret": SECRET, "username": ADMIN}
+    with in_process_client(app) as c:
+        token = c.post("/services/oauth2/token", data={**login, "password": PASSWORD}).json()["access_token"]
+    sf = {"Authorization": f"Bearer {token}"}
+    for callback in ("1bad", "a.", "a..b", "a.1b"):
+        answer = _conforms(app, "salesforce", "/services/oauth2/userinfo", "GET", 406, headers=sf,
+                           query={"callback": callback})  # fmt: skip
+        assert answer.text == "Invalid_Callback"
+    answer = _conforms(app, "salesforce", "/services/oauth2/userinfo", "GET", 200, headers=sf,
+                       query={"callback": "window.app.done"})  # fmt: skip
+    assert answer.headers["content-type"][0].startswith("application/javascript")
+    assert answer.text.startswith("window.app.done(")
+    dcr = {"Authorization": "Bearer MOCKOWNDEMOINITIALACCESSTOKEN"}
+    body = {"redirect_uris": ["https://app.example.com/cb"], "scope": "api bogus"}
+    answer = _conforms(app, "salesforce", "/services/oauth2/register", "POST", 400, headers=dcr, body=body,
+                       media_type="application/json")  # fmt: skip
+    assert answer.json()["error"] == "invalid_client_metadata"
+    regional = {"Host": "app1.owndata.com"}
+    form = {"grant_type": "refresh_token", "refresh_token": "x", "client_id": tokens.CLIENT_ID}
+    for path in (tokens.TOKEN_PATH, tokens.TOKEN_PATH.replace("/token", "/revoke")):
+        data = {**form, "token": "x"} if path.endswith("revoke") else form
+        _conforms(app, "own", path, "POST", 404, headers=regional, body=data,
+                  media_type="application/x-www-form-urlencoded")  # fmt: skip
