@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from .support import ControlPlane, OwnCreds, Target, own_exchange
+from .support import OWN_CLIENT_ID, OWN_REVOKE_PATH, ControlPlane, OwnCreds, Target, own_exchange
 
 pytestmark = [pytest.mark.own, pytest.mark.rules]
 
@@ -64,6 +64,20 @@ def test_exchange_errors(http: httpx.Client, own: OwnCreds, case: str) -> None:
     response = own_exchange(http, own, **override)
     assert response.status_code in statuses, f"{case}: {response.status_code} {response.text[:300]}"
     assert response.json()["error"] == error, response.json()
+
+
+def test_revoked_own_access_token_is_dead(http: httpx.Client, target: Target, own: OwnCreds) -> None:
+    """Okta's revocation (the auth host's logout, spec U4): 200 with an empty body, then the regional API answers
+    401 to that access token; the API token itself stays usable."""
+    target.need_writes("revokes an access token it obtained")
+    token = access(http, own)
+    assert api(http, own, token, "/services").status_code == 200
+    form = {"token": token, "token_type_hint": "access_token", "client_id": OWN_CLIENT_ID}
+    response = http.post(own.auth_url + OWN_REVOKE_PATH, data=form, headers={"Accept": "application/json"})
+    assert response.status_code == 200 and response.content == b"", f"{response.status_code}: {response.text[:300]}"
+    dead = api(http, own, token, "/services")
+    assert dead.status_code == 401, f"a revoked access token still opens the API ({dead.status_code})"
+    access(http, own)  # a new exchange still works
 
 
 def test_no_access_token_is_401(http: httpx.Client, own: OwnCreds) -> None:

@@ -21,11 +21,12 @@ from .support import run_suite, threaded_server
 
 
 # -- breakages ------------------------------------------------------------------------------------------------
-def swallow_revoke(app: ASGIApp) -> ASGIApp:
-    """Revocation that does not stick: the revoke endpoint says 200 and does nothing."""
+def swallow_revoke(app: ASGIApp, path: str = "/services/oauth2/revoke") -> ASGIApp:
+    """Revocation that does not stick: the revoke endpoint (Salesforce's unless `path` says) says 200 and does
+    nothing."""
 
     async def wrapper(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] == "/services/oauth2/revoke":
+        if scope["type"] == "http" and scope["path"] == path:
             while (await receive()).get("more_body"):
                 pass
             await send({"type": "http.response.start", "status": 200, "headers": []})
@@ -155,6 +156,12 @@ VARIANTS: dict[str, tuple[dict[str, Any], Callable[[Any], ASGIApp], str, str]] =
         slas_token_without_enc_user_id,
         "test_slas_guest_flow_token_fields",
         "test_slas_private_refresh_keeps_the_token",
+    ),
+    "own-revocation-does-not-stick": (
+        {},
+        lambda app: swallow_revoke(app, "/oauth2/aus4c3z3l8FqrbqDU4h7/v1/revoke"),
+        "test_revoked_own_access_token_is_dead",
+        "test_exchange_yields_a_working_bearer_token",
     ),
     "own-token-outlives-180-days": (
         {"own": {"api_token_ttl": "200d"}},
