@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
@@ -123,7 +123,10 @@ def _mockown_session(pytestconfig: pytest.Config, mockown_config: dict[str, Any]
         config_file = pytestconfig.getini("mockown_config") or None
         if config_file and not os.path.isabs(config_file):
             config_file = os.path.join(str(pytestconfig.rootpath), config_file)
-        base = Config.load(file=config_file, overrides={"seed_defaults": False, **mockown_config})
+        try:
+            base = Config.load(file=config_file, overrides={"seed_defaults": False, **mockown_config})
+        except ValueError as exc:  # ConfigError: the message names the setting
+            pytest.exit(f"mockown: the in-process server's settings (mockown_config, MOCKOWN_*): {exc}", returncode=4)
         session = MockownSession(LocalTarget(create_app(base)), base)
     try:
         yield session
@@ -143,7 +146,7 @@ def _options(request: pytest.FixtureRequest, defaults: dict[str, Any]) -> dict[s
     options = dict(defaults)
     for marker in reversed(list(request.node.iter_markers("mockown"))):  # the closest marker wins
         if marker.args:
-            raise pytest.UsageError(f"@pytest.mark.mockown takes keyword arguments only ({request.node.nodeid})")
+            raise ValueError(f"@pytest.mark.mockown takes keyword arguments only, not {marker.args!r}")
         options.update(marker.kwargs)
     return options
 
@@ -154,23 +157,38 @@ def mockown(
 ) -> Iterator[Mockown]:
     """This test's own org (two users, a connected app) and Own account (a master admin with an API token)
     on the session's server, with clients, clock, outbox, journal, faults, snapshots and token shortcuts."""
+    from .config import ConfigError
+    from .testing.control import ControlPlaneError
     from .testing.handle import Mockown, check_options
 
-    options = _options(request, defaults=mockown_defaults)
     try:
+        options = _options(request, defaults=mockown_defaults)
         check_options(options)
     except ValueError as exc:
-        raise pytest.UsageError(f"{request.node.nodeid}: {exc}") from None
+        _misuse(request, exc)
     overrides = options.pop("config", None)
     target = _mockown_session.target
     private: Target | None = None
     if overrides:
         if _mockown_session.base_config is None:
             pytest.skip("@pytest.mark.mockown(config=...) needs an in-process server (not --mockown-url)")
-        private = target = _mockown_session.private(dict(overrides))
+        try:
+            private = target = _mockown_session.private(dict(overrides))
+        except ConfigError as exc:
+            _misuse(request, exc, "@pytest.mark.mockown(config=...):")
     handle = Mockown(target, options, label=request.node.nodeid)
     try:
-        handle.start()
+        try:
+            handle.start()
+        except ConfigError as exc:  # a setting the server checks when a service first starts
+            where = "the in-process server's settings (mockown_config, MOCKOWN_*):"
+            _misuse(request, exc, where if private is None else "@pytest.mark.mockown(config=...):")
+        except ControlPlaneError as exc:
+            if exc.status != 400:
+                raise
+            body = exc.body if isinstance(exc.body, dict) else {}
+            detail = body.get("error_description") or body.get("message") or exc
+            _misuse(request, detail, "the org and account made from its mockown options were refused:")
         yield handle
         handle.close()
         _raise_app_errors(target)
@@ -180,6 +198,14 @@ def mockown(
         finally:
             if private is not None:
                 private.close()
+
+
+def _misuse(request: pytest.FixtureRequest, exc: object, what: str = "") -> NoReturn:
+    """Fail the test's set-up with one line saying which option is wrong: the plugin's own traceback
+    would only hide it."""
+    if what and not what.endswith(" "):
+        what += " "
+    pytest.fail(f"{request.node.nodeid}: {what}{exc}", pytrace=False)
 
 
 def _raise_app_errors(target: Target) -> None:

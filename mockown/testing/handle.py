@@ -46,11 +46,43 @@ class MockownTokenError(AssertionError):
         super().__init__(f"{flow} token request answered {status}: {body}")
 
 
+# What each option other than the app's fields must be (the app's field values are checked by the server's seed).
+_OPTION_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
+    "org": ((dict,), "a mapping of org fields, e.g. org={'my_domain': 'acme.my.salesforce.com'}"),
+    "users": ((list, tuple), "a list of user mappings, e.g. users=[{'username': 'a@example.test'}]"),
+    "apps": ((list, tuple), "a list of connected-app mappings, e.g. apps=[{'client_id': 'MyApp'}]"),
+    "own": ((dict, bool), "a mapping of Own account fields, True (the default account) or False (none)"),
+    "own_user": ((dict,), "a mapping of the Own user's fields, e.g. own_user={'role': 'admin'}"),
+    "seed": ((dict,), "a seed document of other sections, e.g. seed={'marketing': {'tenants': [{}]}}"),
+    "keep": ((bool,), "True or False"),
+    "config": ((dict,), "a mapping of server settings, e.g. config={'own': {'backup_mode': 'polls:2'}}"),
+}
+
+
 def check_options(options: Mapping[str, Any]) -> None:
+    """Refuse (`ValueError`, saying what was meant) an option name mockown does not know, or an option
+    of the wrong shape; the values of connected-app fields are the server's to check."""
     unknown = sorted(set(options) - APP_FIELDS - OPTION_KEYS)
     if unknown:
-        known = ", ".join(sorted(APP_FIELDS | OPTION_KEYS))
-        raise ValueError(f"unknown mockown option {unknown[0]!r} (known: {known})")
+        import difflib
+
+        known = sorted(APP_FIELDS | OPTION_KEYS)
+        close = difflib.get_close_matches(unknown[0], known, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise ValueError(f"unknown mockown option {unknown[0]!r} ({hint}known: {', '.join(known)})")
+    for key, (types, what) in _OPTION_TYPES.items():
+        value = options.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, types):
+            raise ValueError(f"mockown option {key}= must be {what}, not {value!r}")
+        if isinstance(value, (list, tuple)):
+            wrong = next((item for item in value if not isinstance(item, dict)), None)
+            if wrong is not None:
+                raise ValueError(f"mockown option {key}= must be {what}; one item is {wrong!r}")
+    for section in options.get("seed") or {}:
+        if section == "salesforce" or (section == "own" and options.get("own") is not False):
+            raise ValueError(f"mockown option seed= adds other sections; use org=, users=, apps=, own= for {section!r}")
 
 
 def unique_suffix() -> str:
@@ -379,7 +411,7 @@ class Mockown:
         own = opts.get("own", {})
         if own is not False:
             account: dict[str, Any] = {"name": f"pytest {self.label}"}
-            account.update(own or {})
+            account.update(own if isinstance(own, dict) else {})  # own=True (or None): the default account
             if "services" not in account:
                 account["services"] = [{"business_unit": "Default", "backups": 2, "org_id": org["id"],
                                         "displayed_name": users[0].get("username") if users else None}]  # fmt: skip
@@ -421,13 +453,17 @@ class Mockown:
     @property
     def user(self) -> dict[str, Any]:
         """The org's first user (an administrator): ``id``, ``username``, ``password``, ``security_token``."""
+        if not self.users:
+            raise LookupError("this test's org has no user (@pytest.mark.mockown(users=[]))")
         return self.users[0]
 
     @property
     def app(self) -> dict[str, Any]:
         """The org's first connected app: ``client_id``, ``client_secret``, ``callback_urls``."""
-        app: dict[str, Any] = self.org["apps"][0]
-        return app
+        apps: list[dict[str, Any]] = self.org["apps"]
+        if not apps:
+            raise LookupError("this test's org has no connected app (@pytest.mark.mockown(apps=[]))")
+        return apps[0]
 
     def _require_own(self) -> dict[str, Any]:
         if self.own_account is None:
