@@ -97,8 +97,41 @@ class MockownSession:
         return LocalTarget(create_app(self.base_config.replace(**overrides)))
 
 
+_EXIT_STATUS = pytest.StashKey[int]()  # on the xdist controller: the exit status a worker's _stop_run asked for
+
+
+def _stop_run(request: pytest.FixtureRequest, message: str, returncode: int) -> NoReturn:
+    """Stop the whole run with `message` and exit status `returncode`. In a pytest-xdist worker `pytest.exit`
+    would crash the worker (the controller reports an INTERNALERROR and the message is lost): there the test
+    fails with the message, the worker stops after it, and the controller ends the run with `returncode`."""
+    config = request.config
+    workeroutput = getattr(config, "workeroutput", None)
+    if workeroutput is None:
+        pytest.exit(message, returncode=returncode)
+    workeroutput["mockown_exitstatus"] = returncode
+    request.session.shouldstop = message
+    raise pytest.fail.Exception(message, pytrace=False) from None  # the message alone, no chained errors
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """xdist controller: a worker that stopped the run through `_stop_run` hands its exit status over."""
+    status = getattr(node, "workeroutput", {}).get("mockown_exitstatus")
+    if status is not None:
+        node.config.stash[_EXIT_STATUS] = int(status)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    status = session.config.stash.get(_EXIT_STATUS, None)
+    if status is not None:
+        session.exitstatus = status
+
+
 @pytest.fixture(scope="session")
-def _mockown_session(pytestconfig: pytest.Config, mockown_config: dict[str, Any]) -> Iterator[MockownSession]:
+def _mockown_session(
+    request: pytest.FixtureRequest, pytestconfig: pytest.Config, mockown_config: dict[str, Any]
+) -> Iterator[MockownSession]:
     url = _setting(pytestconfig, "mockown_url", "MOCKOWN_URL")
     session: MockownSession
     if url:
@@ -111,10 +144,10 @@ def _mockown_session(pytestconfig: pytest.Config, mockown_config: dict[str, Any]
             target.control.health()
         except ControlPlaneError as exc:
             target.close()
-            pytest.exit(f"mockown: the control plane of {url} refused us: {exc}", returncode=3)
+            _stop_run(request, f"mockown: the control plane of {url} refused us: {exc}", 3)
         except Exception as exc:
             target.close()
-            pytest.exit(f"mockown: no mockown server answers at {url}: {exc!r}", returncode=3)
+            _stop_run(request, f"mockown: no mockown server answers at {url}: {exc!r}", 3)
         session = MockownSession(target)
     else:
         from . import Config, create_app
@@ -126,7 +159,7 @@ def _mockown_session(pytestconfig: pytest.Config, mockown_config: dict[str, Any]
         try:
             base = Config.load(file=config_file, overrides={"seed_defaults": False, **mockown_config})
         except ValueError as exc:  # ConfigError: the message names the setting
-            pytest.exit(f"mockown: the in-process server's settings (mockown_config, MOCKOWN_*): {exc}", returncode=4)
+            _stop_run(request, f"mockown: the in-process server's settings (mockown_config, MOCKOWN_*): {exc}", 4)
         session = MockownSession(LocalTarget(create_app(base)), base)
     try:
         yield session

@@ -201,6 +201,16 @@ def test_unreachable_external_server_stops_the_run(pytester: pytest.Pytester) ->
     result.stdout.fnmatch_lines(["*no mockown server answers at http://127.0.0.1:9*"])
 
 
+def test_unreachable_external_server_stops_an_xdist_run_too(pytester: pytest.Pytester) -> None:
+    # pytest.exit in a worker crashed it: the controller's INTERNALERROR hid the message, the status was xdist's
+    pytester.makepyfile("def test_x(mockown):\n    pass\n\ndef test_y(mockown):\n    pass\n")
+    result = run(pytester, "-n", "2", "--mockown-url", "http://127.0.0.1:9")
+    assert result.ret == 3
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
+    result.stdout.fnmatch_lines(["mockown: no mockown server answers at http://127.0.0.1:9: ConnectError*"])
+    result.stdout.fnmatch_lines(["*Interrupted: mockown: no mockown server answers at http://127.0.0.1:9*"])
+
+
 def test_the_plugin_is_light_to_import() -> None:
     import subprocess
 
