@@ -11,6 +11,7 @@ Every helper goes through the control plane, so the same test runs against the i
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from collections.abc import Mapping
@@ -232,6 +233,8 @@ class FaultsHelper:
     The rules this test added are removed when it ends."""
 
     OWN_PREFIXES = ("/api/", "/regions/", "/oauth2/")
+    # The paths whose requests the server ties to a Salesforce org (the journal's and the fault rules' `org`).
+    SALESFORCE_PREFIXES = ("/services/", "/id/", "/.well-known/")
 
     def __init__(self, handle: Mockown) -> None:
         self._handle = handle
@@ -242,6 +245,22 @@ class FaultsHelper:
         if scope == "server" or any(k in rule or k in match for k in ("org", "account")):
             return rule
         path = str(rule.get("path") or match.get("path") or "")
+        literal = re.split(r"[*?\[]", path, maxsplit=1)[0]  # what a glob's matches all start with
+        if (
+            scope == "auto"
+            and literal.startswith("/")
+            and not any(
+                literal.startswith(p) or p.startswith(literal) for p in self.SALESFORCE_PREFIXES + self.OWN_PREFIXES
+            )
+        ):  # Marketing Cloud, B2C, ...: no request there names an org or an Own account
+            if "client_id" in rule or "client_id" in match:
+                return rule
+            raise ValueError(
+                f"a fault rule on {path} cannot be scoped to this test's org or Own account (requests there name "
+                "neither, so it would never fire): add client_id=... (matched where the request names it in its "
+                "body or query, as Marketing Cloud's v2/token does) or scope='server' (every test on the server "
+                "sees it)"
+            )
         own = path.startswith(self.OWN_PREFIXES) or str(rule.get("preset", "")).startswith("own.")
         if scope == "account" or (scope == "auto" and own):
             if self._handle.own_account_id is None:

@@ -1,0 +1,49 @@
+"""`mockown.faults.add()` scopes a rule to the test's org (or Own account) so it never hits another test; a
+path whose requests name neither (Marketing Cloud, B2C) would never fire so scoped, so the handle says so
+instead of adding a rule that silently does nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from mockown.testing import Mockown
+
+
+@pytest.fixture
+def mc(mockown: Mockown) -> dict[str, Any]:
+    u = mockown.unique
+    document = {"marketing": {"tenants": [{
+        "subdomain": f"mc{u}".ljust(28, "0"),
+        "integrations": [{"client_id": f"srv{u}".ljust(24, "0"), "client_secret": "S3cret", "type": "server"}],
+    }]}}  # fmt: skip
+    tenant: dict[str, Any] = mockown.seed(document)["marketing"]["tenants"][0]
+    return tenant
+
+
+def mc_token(mockown: Mockown, tenant: dict[str, Any]) -> int:
+    integration = tenant["integrations"][0]
+    body = {"grant_type": "client_credentials", "client_id": integration["client_id"], "client_secret": "S3cret"}
+    return mockown.client.post(mockown.urls.mc_token(tenant["subdomain"]), json=body).status_code
+
+
+@pytest.mark.parametrize("path", ["/mc/*/v2/token", "/v2/token", "/b2c/*", "/shopper/auth/v1/*"])
+def test_a_rule_no_request_could_match_is_refused_with_the_way_out(mockown: Mockown, path: str) -> None:
+    with pytest.raises(ValueError, match=r"never fire\): add client_id=\.\.\. .* or scope='server'"):
+        mockown.faults.add(path=path, status=503)
+    assert mockown.faults.rules() == []
+
+
+def test_marketing_cloud_faults_by_client_or_server_wide(mockown: Mockown, mc: dict[str, Any]) -> None:
+    client_id = mc["integrations"][0]["client_id"]
+    mockown.faults.add(path="/mc/*/v2/token", status=503, times=1, client_id=client_id)
+    assert [mc_token(mockown, mc), mc_token(mockown, mc)] == [503, 200]
+    mockown.faults.add(path="/mc/*/v2/token", status=503, times=1, scope="server")
+    assert [mc_token(mockown, mc), mc_token(mockown, mc)] == [503, 200]
+
+
+@pytest.mark.parametrize("path", ["/services/oauth2/token", "/services/*", "/*token", "/id/*", "/api/v1/*"])
+def test_salesforce_and_own_paths_keep_their_scope(mockown: Mockown, path: str) -> None:
+    rule = mockown.faults.add(path=path, status=503, times=1)
+    assert rule["match"].get("org") == mockown.org_id or rule["match"].get("account") == mockown.own_account_id
