@@ -221,7 +221,7 @@ def mockown(
                 raise
             body = exc.body if isinstance(exc.body, dict) else {}
             detail = body.get("error_description") or body.get("message") or exc
-            _misuse(request, detail, "the org and account made from its mockown options were refused:")
+            _misuse(request, detail, "the seed made from its mockown options was refused:")
         yield handle
         handle.close()
         _raise_app_errors(target)

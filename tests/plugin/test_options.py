@@ -66,7 +66,7 @@ def test_option_mistakes_fail_the_setup_with_one_clear_line(pytester: pytest.Pyt
             "*::test_users_not_a_list: mockown option users= must be a list of user mappings*",
             "*::test_app_not_a_mapping: mockown option apps= must be a list of connected-app mappings*; "
             "one item is 'MyApp'",
-            "*::test_value_the_seed_refuses: the org and account made from its mockown options were refused: "
+            "*::test_value_the_seed_refuses: the seed made from its mockown options was refused: "
             "app *: session_timeout: not a duration: 'forever'*",
             "*::test_config_value: @pytest.mark.mockown(config=...): job mode 'bogus': use immediate*",
             "*::test_config_key: @pytest.mark.mockown(config=...): unknown setting nosuch*",
