@@ -131,3 +131,39 @@ def test_documented_answers_the_fuzz_cannot_reach_conform(app: Starlette) -> Non
         data = {**form, "token": "x"} if path.endswith("revoke") else form
         _conforms(app, "own", path, "POST", 404, headers=regional, body=data,
                   media_type="application/x-www-form-urlencoded")  # fmt: skip
+
+
+def test_the_token_in_a_post_body_and_the_registration_client_uri_conform(app: Starlette) -> None:
+    """POST userinfo / identity URL with `oauth_token` in the body, and RFC 7592's GET / DELETE of a registration
+    (the fuzz holds neither the user's ids nor a registration access token)."""
+    from mockown.http.inprocess import in_process_client
+    from tests.conftest import ADMIN, CID, PASSWORD, SECRET
+
+    login = {"grant_type": "password", "client_id": CID, "client_secret": SECRET, "username": ADMIN}
+    with in_process_client(app) as c:
+        tokens_ = c.post("/services/oauth2/token", data={**login, "password": PASSWORD}).json()
+        registered = c.post(
+            "/services/oauth2/register",
+            headers={"Authorization": "Bearer MOCKOWNDEMOINITIALACCESSTOKEN"},
+            json={"redirect_uris": ["https://app.example.com/cb"]},
+        ).json()
+    form: dict[str, Any] = {"body": {"oauth_token": tokens_["access_token"]},
+                            "media_type": "application/x-www-form-urlencoded"}  # fmt: skip
+    answer = _conforms(app, "salesforce", "/services/oauth2/userinfo", "POST", 200, **form)
+    assert answer.json()["preferred_username"] == ADMIN
+    org_id, user_id = tokens_["id"].rsplit("/", 2)[-2:]
+    ids_ = {"orgId": org_id, "userId": user_id}
+    answer = _conforms(app, "salesforce", "/id/{orgId}/{userId}", "POST", 200, path_parameters=ids_, **form)
+    assert answer.json()["user_id"] == user_id
+    answer = _conforms(app, "salesforce", "/id/{orgId}/{userId}", "POST", 406, path_parameters=ids_,
+                       query={"version": "1"}, **form)  # fmt: skip
+    assert answer.text == "Invalid_Version"
+    path, client = "/services/oauth2/register/{client_id}", {"client_id": registered["client_id"]}
+    bearer = {"Authorization": f"Bearer {registered['registration_access_token']}"}
+    answer = _conforms(app, "salesforce", path, "GET", 200, path_parameters=client, headers=bearer)
+    assert answer.json()["client_secret"] == registered["client_secret"]
+    answer = _conforms(app, "salesforce", path, "GET", 401, path_parameters=client)
+    assert answer.headers["www-authenticate"] == ["Bearer"]
+    _conforms(app, "salesforce", path, "DELETE", 204, path_parameters=client, headers=bearer)
+    answer = _conforms(app, "salesforce", path, "DELETE", 401, path_parameters=client, headers=bearer)
+    assert answer.headers["www-authenticate"] == ['Bearer error="invalid_token"']
