@@ -167,3 +167,23 @@ def test_the_token_in_a_post_body_and_the_registration_client_uri_conform(app: S
     _conforms(app, "salesforce", path, "DELETE", 204, path_parameters=client, headers=bearer)
     answer = _conforms(app, "salesforce", path, "DELETE", 401, path_parameters=client, headers=bearer)
     assert answer.headers["www-authenticate"] == ['Bearer error="invalid_token"']
+
+
+def test_the_device_approval_route_conforms(app: Starlette) -> None:
+    """`POST /_mockown/salesforce/device/approve` decides a pending code (the fuzz never holds one): 200, then 404
+    for the decided code; a form body works as JSON does."""
+    from mockown.http.inprocess import in_process_client
+    from tests.conftest import ADMIN, CID
+
+    with in_process_client(app) as c:
+        codes = [c.post("/services/oauth2/token", data={"response_type": "device_code", "client_id": CID}).json()
+                 for _ in range(2)]  # fmt: skip
+    path = "/_mockown/salesforce/device/approve"
+    body = {"user_code": codes[0]["user_code"].lower(), "username": ADMIN}
+    answer = _conforms(app, "control", path, "POST", 200, body=body, media_type="application/json")
+    assert answer.json() == {"user_code": codes[0]["user_code"], "username": ADMIN, "status": "approved"}
+    answer = _conforms(app, "control", path, "POST", 404, body=body, media_type="application/json")
+    assert answer.json()["error"] == "not_found"
+    body = {"user_code": codes[1]["user_code"], "username": ADMIN, "decision": "deny"}
+    answer = _conforms(app, "control", path, "POST", 200, body=body, media_type="application/x-www-form-urlencoded")
+    assert answer.json()["status"] == "denied"
