@@ -12,7 +12,7 @@ from urllib.parse import unquote_plus, urlencode
 from .. import security
 from ..http.forms import Params
 from ..security import b64_pair, basic_pair
-from ..store import Table
+from ..store import Table, delete_rows
 from .errors import AmError, am_invalid_client
 from .models import AmClient, AmCode, AmToken, AmUser, BmUser, Instance
 
@@ -361,6 +361,35 @@ class AccountManager:
             )
         )
         return back({"code": raw})
+
+    # removal (the control plane's reset) ------------------------------------------------------------
+    def remove_client(self, client_id: str) -> dict[str, int] | None:
+        """Remove an API client and the codes and tokens issued to it (Business Manager grants included), in
+        one transaction: the rows removed per table, or None when there is no such client."""
+        removed: dict[str, int] = {}
+        with self.store.atomic():
+            client = self.clients.get(client_id)
+            if client is None:
+                return None
+            delete_rows(self.tokens, self.tokens.find("client_id", client_id), removed)
+            delete_rows(self.codes, [c for c in self.codes.all() if c.client_id == client_id], removed)  # no index
+            delete_rows(self.clients, [client], removed)
+        return removed
+
+    def remove_user(self, login: str) -> dict[str, int] | None:
+        """Remove an Account Manager user and the codes and tokens issued for them (the user's own, not a
+        Business Manager user's of the same login), in one transaction; None when there is no such user."""
+        removed: dict[str, int] = {}
+        login = login.lower()
+        with self.store.atomic():
+            user = self.users.get(login)
+            if user is None:
+                return None
+            tokens = [t for t in self.tokens.all() if t.kind != "bm" and t.subject.lower() == login]
+            delete_rows(self.tokens, tokens, removed)
+            delete_rows(self.codes, [c for c in self.codes.all() if c.user.lower() == login], removed)
+            delete_rows(self.users, [user], removed)
+        return removed
 
     # Business Manager user grant on an instance -----------------------------------------------------
     def instance(self, host: str | None) -> Instance | None:

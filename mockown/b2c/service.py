@@ -1,14 +1,15 @@
 """B2C Commerce: one service object per runtime holding Account Manager, OCAPI and SLAS, plus shared counters
-(rate-limit windows, SLAS login attempts) kept in the store so a reset clears them."""
+(rate-limit windows, SLAS login attempts) kept in the store so a reset clears them, and the removal of a seeded
+instance, which spans Account Manager and OCAPI (`remove_instance`)."""
 
 from __future__ import annotations
 
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from ..store import Table
+from ..store import Table, delete_rows
 from .am import AccountManager
-from .models import Counter
+from .models import Counter, Customer
 from .ocapi import OcapiService
 from .slas import SlasService
 
@@ -47,3 +48,26 @@ class B2CService:
             counter.last_at = now
             self.counters.put(counter)
             return counter.count
+
+    def remove_instance(self, host: str) -> dict[str, int] | None:
+        """Remove an instance (by its host) and everything under it: its Business Manager users and the tokens
+        they were granted, its sites with their customers, OCAPI tokens and storefront sessions, in one
+        transaction. The rows removed per table, or None when there is no such instance."""
+        am, ocapi = self.am, self.ocapi
+        host = host.lower()
+        removed: dict[str, int] = {}
+        with self.runtime.store.atomic():
+            instance = am.instances.get(host)
+            if instance is None:
+                return None
+            sites = ocapi.sites.find("instance", host)
+            site_ids = {s.id for s in sites}
+            customers: list[Customer] = [c for site in sites for c in ocapi.customers.find("site", site.id)]
+            delete_rows(ocapi.tokens, [t for t in ocapi.tokens.all() if t.site in site_ids], removed)  # no index
+            delete_rows(ocapi.sessions, [s for s in ocapi.sessions.all() if s.site in site_ids], removed)
+            delete_rows(ocapi.customers, customers, removed)
+            delete_rows(ocapi.sites, sites, removed)
+            delete_rows(am.tokens, [t for t in am.tokens.all() if t.kind == "bm" and t.instance == host], removed)
+            delete_rows(am.bm_users, am.bm_users.find("instance", host), removed)
+            delete_rows(am.instances, [instance], removed)
+        return removed

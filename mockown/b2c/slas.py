@@ -18,7 +18,7 @@ from urllib.parse import urlencode, urlsplit
 from .. import security
 from ..http.forms import Params
 from ..security import b64_pair, basic_pair
-from ..store import Table
+from ..store import Table, delete_rows
 from .errors import SlasError, slas_bad_client, slas_bad_request, slas_basic_failed
 from .models import (
     Customer,
@@ -893,3 +893,24 @@ class SlasService:
             if used > limit:
                 raise SlasError(429, "too_many_requests", "JWKS rate limit exceeded: cache the keys.")
         return self.runtime.keys.ec_jwks()  # "current, past and future keys"
+
+    # removal (the control plane's reset) ------------------------------------------------------------
+    def remove_tenant(self, org: str) -> dict[str, int] | None:
+        """Remove a tenant and everything under it: its clients and shoppers, the codes and tokens issued
+        there, its rate-limit and login-attempt counters, in one transaction. The rows removed per table, or
+        None when there is no such tenant. (An OCAPI token a session bridge took stays: it is the instance's.)"""
+        removed: dict[str, int] = {}
+        with self.store.atomic():
+            tenant = self.tenants.get(org)
+            if tenant is None:
+                return None
+            issued: tuple[Table[Any], ...] = (self.access_tokens, self.refresh_tokens, self.codes)
+            for table in issued:  # no org index: scanned
+                delete_rows(table, [r for r in table.all() if r.org == org], removed)
+            delete_rows(self.clients, self.clients.find("org", org), removed)
+            delete_rows(self.shoppers, self.shoppers.find("org", org), removed)
+            counters = self.runtime.b2c.counters
+            mine = tuple(f"{what}|{org}|" for what in ("slas", "login", "jwks"))
+            delete_rows(counters, [c for c in counters.all() if c.id.startswith(mine)], removed)
+            delete_rows(self.tenants, [tenant], removed)
+        return removed

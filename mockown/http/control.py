@@ -189,18 +189,64 @@ def reset_account(runtime: Runtime, account_id: str) -> dict[str, Any]:
     return {"reset": "account", "account": account_id, "removed": removed}
 
 
+def _remove_marketing_tenant(runtime: Runtime, key: str) -> dict[str, int] | None:
+    return runtime.marketing.remove_tenant(key)
+
+
+def _remove_am_client(runtime: Runtime, key: str) -> dict[str, int] | None:
+    return runtime.b2c.am.remove_client(key)
+
+
+def _remove_am_user(runtime: Runtime, key: str) -> dict[str, int] | None:
+    return runtime.b2c.am.remove_user(key)
+
+
+def _remove_b2c_instance(runtime: Runtime, key: str) -> dict[str, int] | None:
+    return runtime.b2c.remove_instance(key)
+
+
+def _remove_slas_tenant(runtime: Runtime, key: str) -> dict[str, int] | None:
+    return runtime.b2c.slas.remove_tenant(key)
+
+
+# The seeded units of the other APIs a reset removes, named as the seed's answer names them: the selector, the
+# Runtime service it needs, what it is (for a 404), and its removal (rows removed per table, None: unknown).
+UNIT_SELECTORS: dict[str, tuple[str, str, Callable[[Runtime, str], dict[str, int] | None]]] = {
+    "marketing_tenant": ("marketing", "Marketing Cloud tenant", _remove_marketing_tenant),
+    "am_client": ("b2c", "Account Manager client", _remove_am_client),
+    "am_user": ("b2c", "Account Manager user", _remove_am_user),
+    "b2c_instance": ("b2c", "B2C instance", _remove_b2c_instance),
+    "slas_tenant": ("b2c", "SLAS tenant", _remove_slas_tenant),
+}
+
+
+def reset_unit(runtime: Runtime, selector: str, key: str) -> dict[str, Any]:
+    """Remove one seeded unit of another API (`UNIT_SELECTORS`) and everything issued under it."""
+    service, noun, remove = UNIT_SELECTORS[selector]
+    if getattr(type(runtime), service, None) is None:
+        raise bad(f"no such {noun}: {key} (this server has no {service} API)", 404, "not_found")
+    removed = remove(runtime, key) if key else None
+    if removed is None:
+        raise bad(f"no such {noun}: {key}", 404, "not_found")
+    return {"reset": selector, selector: key, "deleted": True, "removed": removed}
+
+
 def reset_request(runtime: Runtime, body: dict[str, Any]) -> dict[str, Any]:
     """`POST /_mockown/reset` for its parsed body: the answer, or the `ControlError` it answers with (also
     called straight by the in-process control client, `testing.control.ControlClient`)."""
-    unknown = sorted(set(body) - {"org", "account", "delete", "seed", "clock"})
+    known = {"org", "account", "delete", "seed", "clock", *UNIT_SELECTORS}
+    unknown = sorted(set(body) - known)
     if unknown:
-        raise bad(f"unknown reset field {unknown[0]!r} (known: account, clock, delete, org, seed)")
-    if body.get("org") and body.get("account"):
-        raise bad("reset one org or one account, not both")
+        raise bad(f"unknown reset field {unknown[0]!r} (known: {', '.join(sorted(known))})")
+    chosen = [name for name in ("org", "account", *UNIT_SELECTORS) if body.get(name)]
+    if len(chosen) > 1:
+        raise bad(f"reset one thing at a time ({' or '.join(chosen)}), not several")
     if body.get("org"):
         return reset_org(runtime, org_id_of(body["org"]), delete=_flag(body.get("delete", False)))
     if body.get("account"):
         return reset_account(runtime, str(body["account"]))
+    if chosen:
+        return reset_unit(runtime, chosen[0], str(body[chosen[0]]))
     return reset_all(runtime, seed=_flag(body.get("seed", True)), clock=_flag(body.get("clock", True)))
 
 

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from .. import security
 from ..http.forms import Params
-from ..store import Table
+from ..store import Table, delete_rows
 from .errors import (
     McLegacyError,
     McOAuthError,
@@ -578,6 +578,26 @@ class MarketingService:
                     self.access_tokens.put(at)
                     count += 1
         return count
+
+    def remove_tenant(self, key: str) -> dict[str, int] | None:
+        """Remove a seeded tenant (by its EID or its subdomain) and everything under it: its users and
+        integrations, and the codes and tokens issued to them, in one transaction. The rows removed per table,
+        or None when there is no such tenant."""
+        removed: dict[str, int] = {}
+        with self.store.atomic():
+            tenant = self.tenants.get(key) or self.tenant_by_subdomain(key)
+            if tenant is None:
+                return None
+            integrations = self.integrations.find("tenant_id", tenant.id)
+            clients = {i.client_id for i in integrations}
+            for client_id in sorted(clients):
+                delete_rows(self.access_tokens, self.access_tokens.find("client_id", client_id), removed)
+                delete_rows(self.refresh_tokens, self.refresh_tokens.find("client_id", client_id), removed)
+            delete_rows(self.codes, [c for c in self.codes.all() if c.client_id in clients], removed)  # no index
+            delete_rows(self.integrations, integrations, removed)
+            delete_rows(self.users, self.users.find("tenant_id", tenant.id), removed)
+            delete_rows(self.tenants, [tenant], removed)
+        return removed
 
 
 def _permission(index: int, scope: str) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import operator
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
@@ -60,6 +60,14 @@ def meta_of(cls: type[Any]) -> RecordMeta:
     except AttributeError:
         raise TypeError(f"{cls.__name__} is not a registered record") from None
     return meta
+
+
+def delete_rows(table: Table[Any], rows: Iterable[Any], tally: dict[str, int]) -> None:
+    """Delete `rows` (records of `table`) and add their count, by table name, to `tally`."""
+    for rec in rows:
+        meta = meta_of(type(rec))
+        table.delete(getattr(rec, meta.key))
+        tally[meta.table] = tally.get(meta.table, 0) + 1
 
 
 def to_dict(rec: Any) -> dict[str, Any]:
@@ -124,4 +132,15 @@ def load_snapshot(
                 table.put(decode(meta.cls, row))
 
 
-__all__ = ["RECORD_TYPES", "Store", "Table", "from_dict", "is_answer", "load_snapshot", "meta_of", "record", "to_dict"]
+__all__ = [
+    "RECORD_TYPES",
+    "Store",
+    "Table",
+    "delete_rows",
+    "from_dict",
+    "is_answer",
+    "load_snapshot",
+    "meta_of",
+    "record",
+    "to_dict",
+]
