@@ -119,6 +119,45 @@ def rotation_that_leaks(app: Starlette) -> ASGIApp:
     return app
 
 
+def refresh_revocation_spares_access_tokens(app: Starlette) -> ASGIApp:
+    """Revoking a refresh token revokes the refresh-token family only: the access tokens issued from it live on
+    (they forget the refresh token they came from, so a session check that looks at it does not see it revoked)."""
+    service = app.state.runtime.salesforce
+
+    def revoke_family(family_id: str) -> None:
+        for rt in service.refresh_tokens.find("family_id", family_id):
+            if not rt.revoked:
+                rt.revoked = True
+                service.refresh_tokens.put(rt)
+            for at in service.access_tokens.find("refresh_id", rt.id):
+                at.refresh_id = None
+                service.access_tokens.put(at)
+
+    service.revoke_family = revoke_family
+    return app
+
+
+def second_live_api_token(app: Starlette) -> ASGIApp:
+    """Generating an Own API token ignores the user's live one: a second token is issued and both work."""
+    own = app.state.runtime.own
+    original = own.generate_api_token
+
+    def generate_api_token(user_id: Any, password: str | None = None, **kwargs: Any) -> str:
+        with own.store.atomic():
+            hidden = list(own.api_tokens.find("user_id", user_id))
+            for token in hidden:  # out of sight of the "one per user" rule while the new one is made
+                own.api_tokens.delete(token.id)
+            try:
+                raw: str = original(user_id, password, **kwargs)
+            finally:
+                for token in hidden:
+                    own.api_tokens.put(token)
+        return raw
+
+    own.generate_api_token = generate_api_token
+    return app
+
+
 VARIANTS: dict[str, tuple[dict[str, Any], Callable[[Any], ASGIApp], str, str]] = {
     # name: (config changes, breakage, the check that must fail, a neighbour that must pass)
     "revocation-does-not-stick": (
@@ -144,6 +183,18 @@ VARIANTS: dict[str, tuple[dict[str, Any], Callable[[Any], ASGIApp], str, str]] =
         rotation_that_leaks,
         "test_refresh_rotation",
         "test_refresh_without_rotation",
+    ),
+    "refresh-revocation-spares-access-tokens": (
+        {},
+        refresh_revocation_spares_access_tokens,
+        "test_revoking_a_refresh_token_kills_its_access_tokens",
+        "test_revoked_access_token_is_dead",
+    ),
+    "second-own-api-token": (
+        {},
+        second_live_api_token,
+        "test_one_api_token_per_user",
+        "test_api_token_expires_after_180_days",
     ),
     "mc-wrong-expires-in": (
         {"marketing": {"access_token_ttl": 3600}},
