@@ -3,7 +3,8 @@
 `Mockown(target, options).start()` seeds, through the control plane, one org (two users, one connected app)
 and one Own account (a master admin with an API token), all with unique names, so tests never see each
 other's tokens, even when pytest-xdist workers share one external server. `close()` removes what the test
-added: its fault rules, its clock moves, its org and account.
+added: its fault rules, its clock moves, its org and account, and what its `seed=` / `seed()` created (more
+orgs and accounts, Marketing Cloud tenants, Account Manager clients and users, B2C instances, SLAS tenants).
 
 Every helper goes through the control plane, so the same test runs against the in-process app and against
 `mockown serve` in another process or a container.
@@ -89,6 +90,21 @@ def check_options(options: Mapping[str, Any]) -> None:
 def unique_suffix() -> str:
     """Lower-case, collision-proof across processes and servers (usernames are unique across orgs)."""
     return secrets.token_hex(5)
+
+
+def seeded_units(created: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The Marketing Cloud and B2C units a seed's answer names, as the control plane's reset selectors that
+    remove them (``{"marketing_tenant": subdomain}``, ``{"am_client": ...}``, ``{"slas_tenant": ...}`` ...)."""
+    units: list[dict[str, str]] = []
+    for tenant in (created.get("marketing") or {}).get("tenants") or []:
+        units.append({"marketing_tenant": str(tenant["subdomain"])})
+    b2c = created.get("b2c") or {}
+    am = b2c.get("account_manager") or {}
+    units += [{"am_client": str(c["client_id"])} for c in am.get("clients") or []]
+    units += [{"am_user": str(u["login"])} for u in am.get("users") or []]
+    units += [{"b2c_instance": str(i["host"])} for i in b2c.get("instances") or []]
+    units += [{"slas_tenant": str(t["org_id"])} for t in (b2c.get("slas") or {}).get("tenants") or []]
+    return units
 
 
 def _skip(reason: str) -> None:
@@ -327,6 +343,7 @@ class Mockown:
         self._clock_start: dict[str, Any] | None = None
         self._extra_orgs: list[str] = []
         self._extra_accounts: list[str] = []
+        self._units: list[dict[str, str]] = []  # Marketing Cloud / B2C units seeded: reset selectors
         self._client: httpx.Client | None = None
         self._started = False
 
@@ -345,6 +362,7 @@ class Mockown:
         if "own" not in document and self.own_missing is None:
             self.own_missing = "this test asked for no Own account (own=False)"
         self.seeded = created
+        self._units += seeded_units(created)
         self.org = created["salesforce"]["orgs"][0]
         if "own" in created:
             self.own_account = created["own"]["accounts"][0]
@@ -376,7 +394,8 @@ class Mockown:
             return
         orgs = ([self.org_id] if self.org else []) + self._extra_orgs
         accounts = ([self.own_account_id] if self.own_account_id else []) + self._extra_accounts
-        for body in [{"org": o, "delete": True} for o in orgs] + [{"account": a} for a in accounts]:
+        bodies: list[dict[str, Any]] = [{"org": o, "delete": True} for o in orgs] + [{"account": a} for a in accounts]
+        for body in bodies + list(self._units):
             try:
                 self.control.reset(**body)
             except ControlPlaneError as exc:
@@ -451,12 +470,14 @@ class Mockown:
         return document
 
     def seed(self, document: dict[str, Any]) -> dict[str, Any]:
-        """Seed more (any section); the answer holds the credentials created. The orgs and Own accounts it
-        creates are removed when the test ends. Usernames and e-mails are unique across the whole server:
-        put `unique` in them on a shared server."""
+        """Seed more (any section); the answer holds the credentials created. What it creates is removed
+        when the test ends: orgs, Own accounts, Marketing Cloud tenants, Account Manager clients and users, B2C
+        instances, SLAS tenants. Names are unique across the whole server (usernames, e-mails, subdomains,
+        client ids): put `unique` in them on a shared server, where tests run at the same time."""
         created = self.control.seed(document)
         self._extra_orgs += [str(o["id"]) for o in created.get("salesforce", {}).get("orgs", [])]
         self._extra_accounts += [str(a["id"]) for a in created.get("own", {}).get("accounts", [])]
+        self._units += seeded_units(created)
         return created
 
     # -- credentials -----------------------------------------------------------------------------------
