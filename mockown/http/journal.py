@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl, unquote_plus
 
 from .. import ids, security
 from ..clock import iso
@@ -362,7 +362,10 @@ def resolve(runtime: Runtime, info: RequestInfo) -> None:
     if not params and info.authorization is None and not path.startswith("/id/"):
         return  # nothing here names an org, account, client or user
     info.grant_type = params.get("grant_type")
-    info.client_id = params.get("client_id")
+    client_id = params.get("client_id")
+    if client_id is None:  # only a request that names no client_id pays for the other ways of naming one
+        client_id = params.get("clientId") or _basic_client(info)
+    info.client_id = client_id
     if path.startswith(("/services/", "/id/", "/.well-known/")):
         _resolve_salesforce(runtime, info)
     if getattr(type(runtime), "own", None) is not None and path.startswith(("/api/", "/regions/", "/oauth2/")):
@@ -370,6 +373,21 @@ def resolve(runtime: Runtime, info: RequestInfo) -> None:
             _resolve_own(runtime, info)
         except Exception:  # the Own API is optional here; its own code reports real problems
             log.debug("could not resolve the Own account of %s", path, exc_info=True)
+
+
+def _basic_client(info: RequestInfo) -> str | None:
+    """The client an OAuth request authenticates with HTTP Basic: on a token request (`grant_type`, RFC 6749
+    §2.3.1) or a revocation or introspection (`token`, RFC 7009 §2.1, RFC 7662 §2.1), on any API (Salesforce,
+    Account Manager, SLAS), the user name of `Authorization: Basic` is the client id (form-URL-encoded). Elsewhere
+    Basic carries a user's credentials (OCAPI's customer login, SLAS's shopper login, the Business Manager
+    grant), which name no client."""
+    auth = info.authorization
+    if auth is None or auth[:6].lower() != "basic ":
+        return None
+    if info.grant_type is None and "token" not in info.params:
+        return None
+    pair = security.basic_pair(auth)
+    return (unquote_plus(pair[0]) or None) if pair else None
 
 
 def _resolve_own(runtime: Runtime, info: RequestInfo) -> None:
@@ -404,12 +422,6 @@ def _resolve_salesforce(runtime: Runtime, info: RequestInfo) -> None:
             user = service.user(token.user_id)
             info.user = user.username if user else None
     client_id = info.client_id
-    if client_id is None:
-        auth = info.authorization or ""
-        if auth.lower().startswith("basic "):
-            pair = security.basic_pair(auth)
-            client_id = (unquote(pair[0]) or None) if pair else None
-            info.client_id = client_id
     if client_id:
         app = service.app_by_client_id(client_id)
         if app is not None and info.org is None:

@@ -273,9 +273,10 @@ class FaultsHelper:
                 return rule
             raise ValueError(
                 f"a fault rule on {path} cannot be scoped to this test's org or Own account (requests there name "
-                "neither, so it would never fire): add client_id=... (matched where the request names it in its "
-                "body or query, as Marketing Cloud's v2/token does) or scope='server' (every test on the server "
-                "sees it)"
+                "neither, so it would never fire): add client_id=... (matched on the requests that name their "
+                "client: its client_id in the body or query, Marketing Cloud's v1 clientId, or HTTP Basic on a "
+                "token, revocation or introspection request, as Account Manager's and SLAS's) or scope='server' "
+                "(every test on the server sees it)"
             )
         own = path.startswith(self.OWN_PREFIXES) or str(rule.get("preset", "")).startswith("own.")
         if scope == "account" or (scope == "auto" and own):

@@ -47,3 +47,26 @@ def test_marketing_cloud_faults_by_client_or_server_wide(mockown: Mockown, mc: d
 def test_salesforce_and_own_paths_keep_their_scope(mockown: Mockown, path: str) -> None:
     rule = mockown.faults.add(path=path, status=503, times=1)
     assert rule["match"].get("org") == mockown.org_id or rule["match"].get("account") == mockown.own_account_id
+
+
+@pytest.mark.parametrize("api", ["slas", "account manager"])
+def test_a_client_id_rule_fires_on_requests_that_authenticate_with_basic(mockown: Mockown, api: str) -> None:
+    import base64
+
+    u = mockown.unique
+    client_id, secret = f"basic-{u}", f"Secret{u}"
+    header = {"Authorization": "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()}
+    if api == "slas":
+        org = f"f_ecom_{u[:4]}_001"
+        mockown.seed({"b2c": {"slas": {"tenants": [{"org_id": org, "clients": [
+            {"client_id": client_id, "client_secret": secret, "channels": ["RefArch"]}]}]}}})  # fmt: skip
+        path = f"/shopper/auth/v1/organizations/{org}/oauth2/token"
+        data = {"grant_type": "client_credentials", "channel_id": "RefArch"}
+    else:
+        mockown.seed({"b2c": {"account_manager": {"clients": [{"client_id": client_id, "client_secret": secret}]}}})
+        path, data = "/dwsso/oauth2/access_token", {"grant_type": "client_credentials"}
+    rule = mockown.faults.add(path=path, status=503, times=1, client_id=client_id)
+    assert "org" not in rule["match"] and "account" not in rule["match"]
+    statuses = [mockown.client.post(path, data=data, headers=header).status_code for _ in range(2)]
+    assert statuses == [503, 200]
+    assert [e["client_id"] for e in mockown.journal.entries(path)] == [client_id, client_id]
