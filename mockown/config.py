@@ -296,6 +296,13 @@ _CHOICES: dict[str, tuple[str, ...]] = {
 }
 
 
+def _choice_of_yaml_bool(value: bool, choices: tuple[str, ...]) -> str:
+    """YAML 1.1 reads an unquoted `off` / `on` / `no` / `yes` as a boolean: `pkce: off` in a config file is
+    False. The choice that word was (`off`), or the boolean as text for the refusal to name."""
+    words = ("on", "yes", "true") if value else ("off", "no", "false")
+    return next((w for w in words if w in choices), str(value).lower())
+
+
 def _statuses(section: Any, prefix: str = "") -> list[tuple[str, int]]:
     """Every setting that chooses an HTTP status (an int named `*_status`, in any section), by dotted name."""
     found: list[tuple[str, int]] = []
@@ -376,6 +383,8 @@ def build(cls: type[Any], data: Mapping[str, Any], where: str = "") -> Any:
         raise ConfigError(f"unknown setting {where}{unknown[0]} (known: {', '.join(sorted(names))})")
     kwargs = {}
     for name, value in data.items():
+        if isinstance(value, bool) and f"{where}{name}" in _CHOICES:
+            value = _choice_of_yaml_bool(value, _CHOICES[f"{where}{name}"])
         kwargs[name] = _coerce(hints[name], value, f"{where}{name}")
     return cls(**kwargs)
 

@@ -125,3 +125,14 @@ def test_every_choice_of_such_a_setting_is_accepted(name: str) -> None:
     section, field = name.split(".")
     for value in CHOICES[name]:
         assert getattr(getattr(Config.load(env=_env(name, value)), section), field) == value
+
+
+def test_an_unquoted_off_in_a_config_file_is_the_off_choice(tmp_path: Path) -> None:
+    """README's `marketing.pkce` `off`, written unquoted in a YAML file, is YAML 1.1's boolean False: it is the
+    `off` choice (it was refused as 'False', and before that silently acted as `optional`)."""
+    file = tmp_path / "mockown.yaml"
+    file.write_text("marketing:\n  pkce: off\n", encoding="utf-8")
+    assert Config.load(file=file, env={}).marketing.pkce == "off"
+    file.write_text("b2c:\n  slas_channel_id: yes\n", encoding="utf-8")  # no choice is a boolean word: refused
+    with pytest.raises(ConfigError, match=r"^b2c.slas_channel_id must be one of required, warn, not 'true'"):
+        Config.load(file=file, env={})
