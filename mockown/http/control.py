@@ -238,12 +238,16 @@ def reset_request(runtime: Runtime, body: dict[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(body) - known)
     if unknown:
         raise bad(f"unknown reset field {unknown[0]!r} (known: {', '.join(sorted(known))})")
-    chosen = [name for name in ("org", "account", *UNIT_SELECTORS) if body.get(name)]
+    selectors = ("org", "account", *UNIT_SELECTORS)
+    empty = [name for name in selectors if name in body and (body[name] is None or not str(body[name]).strip())]
+    if empty:  # not a full reset: on a shared server that would wipe every other test's data
+        raise bad(f"reset field {empty[0]!r} needs a value (leave it out to reset everything)")
+    chosen = [name for name in selectors if name in body]
     if len(chosen) > 1:
         raise bad(f"reset one thing at a time ({' or '.join(chosen)}), not several")
-    if body.get("org"):
+    if "org" in chosen:
         return reset_org(runtime, org_id_of(body["org"]), delete=_flag(body.get("delete", False)))
-    if body.get("account"):
+    if "account" in chosen:
         return reset_account(runtime, str(body["account"]))
     if chosen:
         return reset_unit(runtime, chosen[0], str(body[chosen[0]]))

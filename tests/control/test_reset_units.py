@@ -265,3 +265,24 @@ def test_one_unit_at_a_time(client: httpx.Client) -> None:
     response = client.post("/_mockown/reset", json={"org": "00D5g000004MockEAC", "marketing_tenant": "10123456"})
     assert response.status_code == 400
     assert client.post("/_mockown/reset", json={"mc_tenant": "x"}).status_code == 400  # unknown field
+
+
+@pytest.mark.parametrize("selector", ["org", "account", "marketing_tenant", "am_client", "am_user", "b2c_instance",
+                                      "slas_tenant"])  # fmt: skip
+@pytest.mark.parametrize("value", ["", " ", None])
+def test_a_selector_without_a_value_is_a_400_not_a_full_reset(
+    client: httpx.Client, selector: str, value: str | None
+) -> None:
+    """`reset(account=handle.own_account_id)` with no account, or an unset variable: it reset the whole server
+    (every other test's orgs, tenants and tokens on a shared one) as if the field were left out."""
+    ok(client.post("/_mockown/seed", json={"marketing": {"tenants": [MC_TENANT]}}), 201)
+    before = rows(client)
+    response = client.post("/_mockown/reset", json={selector: value})
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == "invalid_request" and selector in response.json()["message"]
+    assert rows(client) == before
+
+
+def test_a_selector_of_zero_is_looked_up_not_a_500(client: httpx.Client) -> None:
+    assert client.post("/_mockown/reset", json={"am_client": 0}).status_code == 404
+    assert client.post("/_mockown/reset", json={"org": 0}).status_code == 400  # not an org id
