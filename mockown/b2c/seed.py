@@ -134,6 +134,8 @@ def _seed_am(runtime: Runtime, data: dict[str, Any]) -> dict[str, Any]:
     for raw in _list(data, "users"):
         u = _check("am user", raw)
         login = (text(u.get("login"), "b2c am user login", "") or f"user-{security.random_b62(6)}@mockown.test").lower()
+        if am.users.get(login) is not None:  # as a client: overwriting took another test's user (and its cleanup)
+            raise SeedError(f"Account Manager user {login} exists already")
         password, pw_hash, salt = _password(u, "am user")
         am.users.put(
             AmUser(

@@ -313,3 +313,15 @@ def test_bm_error_status_is_a_setting(clock: FrozenClock) -> None:
 def test_dw_path_on_account_manager_host_is_not_the_bm_grant(client: httpx.Client) -> None:
     response = bm(client, f"bm-admin:BmPassw0rd!:{DEMO}", url=AM + "/dw/oauth2/access_token")
     assert response.status_code == 400 and response.json()["error"] == "unsupported_grant_type"
+
+
+def test_seeding_an_existing_user_login_is_refused_and_changes_nothing(client: httpx.Client) -> None:
+    """As for a client, an instance or a tenant: the seed took the existing user over (new password, the old one
+    refused), and the test that seeded it then removed it, with its tokens, at its end (`am_user` reset)."""
+    password = {"grant_type": "password", "username": "am-admin@mockown.test", "password": "AmPassw0rd!"}
+    seed = {"b2c": {"account_manager": {"users": [{"login": "AM-Admin@mockown.test", "password": "Other0ne!"}]}}}
+    response = client.post("/_mockown/seed", json=seed)
+    assert response.status_code == 400, response.text
+    assert response.json()["message"] == "Account Manager user am-admin@mockown.test exists already"
+    assert am_token(client, password, basic(CID, SECRET)).status_code == 200
+    assert am_token(client, {**password, "password": "Other0ne!"}, basic(CID, SECRET)).status_code == 400
