@@ -279,7 +279,8 @@ def _check(config: Config) -> None:
         section, _, key = name.partition(".")
         value = getattr(getattr(config, section), key)
         if value not in choices:
-            raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+            raise ConfigError(f"{name} must be one of {', '.join(map(str, choices))}, not {value!r}")
+    _check_own(config.own)
     if config.workers > 1 and not config.state_file:
         raise ConfigError("--workers needs --state-file (MOCKOWN_STATE_FILE): workers share their state through it")
 
@@ -287,16 +288,40 @@ def _check(config: Config) -> None:
 _REDIRECT_STATUSES = frozenset({"authorize_status", "slas_redirect_status"})  # the rest answer an error
 
 # settings that take one of a few words (the code compares them exactly: any other value was silently one of them)
-_CHOICES: dict[str, tuple[str, ...]] = {
+_CHOICES: dict[str, tuple[str | int, ...]] = {
     "salesforce.revoke_error_format": ("json", "urlencoded"),
     "salesforce.user_agent_refresh": ("custom_scheme", "always", "never"),
     "marketing.pkce": ("off", "optional", "required"),
     "marketing.userinfo_error": ("rest", "oauth"),
     "b2c.slas_channel_id": ("required", "warn"),
+    "own.token_conflict": ("refuse", "replace"),
+    "own.hidden_service_status": (403, 404),
 }
 
 
-def _choice_of_yaml_bool(value: bool, choices: tuple[str, ...]) -> str:
+def _check_own(own: OwnSettings) -> None:
+    """The Own settings that are not a plain choice, checked with the rest (the Own service is made on the first
+    Own request when no Own account is seeded at start: its own check came too late, as a 500)."""
+    from .clock import parse_duration
+    from .own import progress
+    from .own.models import REGIONS
+
+    if own.default_region not in REGIONS:
+        raise ConfigError(f"own.default_region must be one of {', '.join(REGIONS)}, not {own.default_region!r}")
+    try:
+        parse_duration(own.api_token_ttl)
+    except ValueError as exc:
+        raise ConfigError(f"own.api_token_ttl: {exc}") from None
+    for kind in ("job", *progress.KINDS):
+        text = getattr(own, f"{kind}_mode")
+        if text or kind == "job":
+            try:
+                progress.parse(text)
+            except ConfigError as exc:
+                raise ConfigError(f"own.{kind}_mode: {exc}") from None
+
+
+def _choice_of_yaml_bool(value: bool, choices: tuple[str | int, ...]) -> str:
     """YAML 1.1 reads an unquoted `off` / `on` / `no` / `yes` as a boolean: `pkce: off` in a config file is
     False. The choice that word was (`off`), or the boolean as text for the refusal to name."""
     words = ("on", "yes", "true") if value else ("off", "no", "false")

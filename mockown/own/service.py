@@ -17,7 +17,6 @@ from ..store import Table
 from . import progress
 from .errors import OwnError, bad_request, forbidden, not_found
 from .models import (
-    REGIONS,
     ApiToken,
     AuditEvent,
     Backup,
@@ -60,13 +59,7 @@ class OwnService:
         self.clock = runtime.clock
         self.store = runtime.store
         self.settings = runtime.config.own
-        s = self.settings
-        if s.token_conflict not in ("refuse", "replace"):
-            raise ConfigError("own.token_conflict must be refuse or replace")
-        if s.default_region not in REGIONS:
-            raise ConfigError(f"own.default_region must be one of {', '.join(REGIONS)}")
-        if s.hidden_service_status not in (403, 404):
-            raise ConfigError("own.hidden_service_status must be 403 or 404")
+        s = self.settings  # its values are checked with the rest of the config (`config._check_own`)
         try:
             self.api_token_ttl = parse_duration(s.api_token_ttl)
         except ValueError as exc:

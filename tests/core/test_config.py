@@ -136,3 +136,28 @@ def test_an_unquoted_off_in_a_config_file_is_the_off_choice(tmp_path: Path) -> N
     file.write_text("b2c:\n  slas_channel_id: yes\n", encoding="utf-8")  # no choice is a boolean word: refused
     with pytest.raises(ConfigError, match=r"^b2c.slas_channel_id must be one of required, warn, not 'true'"):
         Config.load(file=file, env={})
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("own.token_conflict", "merge", r"^own.token_conflict must be one of refuse, replace, not 'merge'"),
+        ("own.hidden_service_status", "401", r"^own.hidden_service_status must be one of 403, 404, not 401"),
+        ("own.default_region", "mars1", r"^own.default_region must be one of app1, "),
+        ("own.api_token_ttl", "forever", r"^own.api_token_ttl: "),
+        ("own.job_mode", "soon", r"^own.job_mode: "),
+        ("own.seed_mode", "polls:-1", r"^own.seed_mode: "),
+    ],
+)
+def test_own_settings_are_checked_at_load_not_at_the_first_own_request(name: str, value: str, message: str) -> None:
+    """The Own service checked these when it was first made: with the default seed off (no Own account made at
+    start), `mockown serve` started and the first Own request was a 500."""
+    with pytest.raises(ConfigError, match=message):
+        Config.load(env=_env(name, value))
+
+
+def test_a_server_without_seed_and_a_bad_own_setting_does_not_start() -> None:
+    from mockown import create_app
+
+    with pytest.raises(ConfigError, match=r"^own\.token_conflict"):
+        create_app(Config.load(env={"MOCKOWN_OWN__TOKEN_CONFLICT": "merge", "MOCKOWN_SEED_DEFAULTS": "false"}))
