@@ -68,7 +68,7 @@ def test_option_mistakes_fail_the_setup_with_one_clear_line(pytester: pytest.Pyt
             "one item is 'MyApp'",
             "*::test_value_the_seed_refuses: the seed made from its mockown options was refused: "
             "app *: session_timeout: not a duration: 'forever'*",
-            "*::test_config_value: @pytest.mark.mockown(config=...): job mode 'bogus': use immediate*",
+            "*::test_config_value: @pytest.mark.mockown(config=...): own.backup_mode: job mode 'bogus': use immediate*",
             "*::test_config_key: @pytest.mark.mockown(config=...): unknown setting nosuch*",
         ],
         consecutive=False,
