@@ -245,6 +245,11 @@ def reset_request(runtime: Runtime, body: dict[str, Any]) -> dict[str, Any]:
     chosen = [name for name in selectors if name in body]
     if len(chosen) > 1:
         raise bad(f"reset one thing at a time ({' or '.join(chosen)}), not several")
+    flags = {"delete": ["org"], "seed": [], "clock": []}  # the selectors each flag goes with ([]: a full reset)
+    for flag, owners in flags.items():
+        if flag in body and chosen[:1] != owners[:1]:
+            goes_with = f"goes with {owners[0]}" if owners else "is for a full reset (no org, account or unit)"
+            raise bad(f"reset field {flag!r} {goes_with}")
     if "org" in chosen:
         return reset_org(runtime, org_id_of(body["org"]), delete=_flag(body.get("delete", False)))
     if "account" in chosen:

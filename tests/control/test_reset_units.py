@@ -286,3 +286,18 @@ def test_a_selector_without_a_value_is_a_400_not_a_full_reset(
 def test_a_selector_of_zero_is_looked_up_not_a_500(client: httpx.Client) -> None:
     assert client.post("/_mockown/reset", json={"am_client": 0}).status_code == 404
     assert client.post("/_mockown/reset", json={"org": 0}).status_code == 400  # not an org id
+
+
+@pytest.mark.parametrize(
+    "body", [{"delete": True}, {"delete": False}, {"account": "1001", "delete": True},
+             {"am_client": AM_CID, "seed": False}, {"org": "00D5g000004MockEAC", "clock": False}],
+)  # fmt: skip
+def test_a_flag_of_another_kind_of_reset_is_a_400_not_ignored(client: httpx.Client, body: dict[str, Any]) -> None:
+    """`delete` goes with `org`, `seed` and `clock` with a full reset: `{"delete": true}` alone (an org id left
+    out) reset the whole server, and a stray flag beside another selector was silently ignored."""
+    ok(client.post("/_mockown/seed", json={"marketing": {"tenants": [MC_TENANT]}}), 201)
+    before = rows(client)
+    response = client.post("/_mockown/reset", json=body)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == "invalid_request"
+    assert rows(client) == before
