@@ -11,6 +11,7 @@ control plane only answers when the server listens on loopback, unless `insecure
 from __future__ import annotations
 
 import functools
+import ipaddress
 import json
 from collections.abc import Callable, Mapping
 from importlib import resources
@@ -556,6 +557,28 @@ def _same_origin(headers: Mapping[str, str]) -> bool:
     return urlsplit(origin).netloc.lower() == host.lower()
 
 
+def _local_name(host_header: str | None, config: Config) -> bool:
+    """Whether a request without an admin token is addressed to a name no web page can rebind to this server
+    (DNS rebinding: evil.example pointed at 127.0.0.1 is same-origin with itself): an IP literal, `localhost` or
+    `*.localhost`, a single-label name (`testserver` in-process, a container's service name) or the configured
+    host. Any name with a dot could be an attacker's."""
+    from ..config import is_loopback
+
+    try:
+        name = urlsplit(f"//{host_header or ''}").hostname or ""
+    except ValueError:
+        return False
+    name = name.rstrip(".")
+    if not name:
+        return False
+    try:
+        ipaddress.ip_address(name)
+        return True
+    except ValueError:
+        pass
+    return is_loopback(name) or name.endswith(".localhost") or "." not in name or name == config.host.lower()
+
+
 def admission(config: Config, presented: str | None) -> ControlError | None:
     """Who may use the control plane: with an admin token, whoever presents it (`presented`, compared in
     constant time); without one, anyone on a loopback address (or everyone with `insecure_control_plane`). The
@@ -593,6 +616,15 @@ class ControlGuard:
             if refused.status == 401:
                 challenge = 'Basic realm="mockown", charset="UTF-8"' if is_ui else 'Bearer realm="mockown"'
                 response.headers["WWW-Authenticate"] = challenge
+        config = runtime.config
+        tokenless = not config.admin_token and not config.insecure_control_plane
+        if response is None and tokenless and not _local_name(headers.get("host"), config):
+            response = ControlError(
+                403,
+                "forbidden",
+                "without an admin token the control plane answers only requests for localhost, an IP address or a "
+                "single-label name (DNS rebinding)",
+            ).response()
         if response is None and scope["method"] not in ("GET", "HEAD", "OPTIONS") and not _same_origin(headers):
             response = ControlError(
                 403, "forbidden", "cross-origin requests to the control plane are refused"

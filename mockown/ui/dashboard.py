@@ -404,7 +404,13 @@ async def page(request: Request) -> Response:
     runtime = runtime_of(request)
     notice = request.query_params.get("notice")
     error = request.query_params.get("error") == "1"
-    return HTMLResponse(render(runtime, notice, error), headers={"Cache-Control": "no-store"})
+    headers = {
+        "Cache-Control": "no-store",
+        # no other site may frame the page: its buttons post same-origin from inside a frame (clickjacking)
+        "X-Frame-Options": "DENY",
+        "Content-Security-Policy": "frame-ancestors 'none'",
+    }
+    return HTMLResponse(render(runtime, notice, error), headers=headers)
 
 
 def _back(notice: str, error: bool = False) -> Response:

@@ -71,3 +71,52 @@ def test_with_a_token_every_route_needs_it() -> None:
 )
 def test_what_counts_as_loopback(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
+
+
+# -- DNS rebinding: a web page whose name the attacker points at 127.0.0.1 is "same origin" with itself ----------
+REBOUND = ["evil.example", "evil.example:8080", "127.0.0.1.nip.io:8080", "login.evil.example"]
+
+
+@pytest.mark.parametrize("host", REBOUND)
+def test_an_open_loopback_control_plane_refuses_a_dns_name_it_was_not_asked_by(host: str) -> None:
+    """Without an admin token, a loopback server's control plane answers only requests addressed to a loopback
+    name: a page of evil.example rebound to 127.0.0.1 sends Host and Origin evil.example, which pass the
+    same-origin check, and could read the snapshot (client secrets) or reset everything."""
+    app = create_app(Config(), clock=FrozenClock("2026-01-01T00:00:00Z"))
+    with in_process_client(app) as client:
+        headers = {"Host": host, "Origin": f"http://{host}"}
+        for method, path in ROUTES:
+            r = client.request(method, path, json={}, headers=headers)
+            assert r.status_code == 403, (method, path, r.status_code)
+            assert r.json()["error"] == "forbidden"
+        assert client.get("/services/data", headers=headers).status_code == 200  # the APIs stay open
+
+
+LOCAL = ["127.0.0.1:8080", "localhost:8080", "[::1]:9", "app.localhost", "testserver", "mockown"]
+
+
+@pytest.mark.parametrize("host", LOCAL)
+def test_an_open_loopback_control_plane_answers_loopback_and_local_names(host: str) -> None:
+    app = create_app(Config(), clock=FrozenClock("2026-01-01T00:00:00Z"))
+    with in_process_client(app) as client:
+        assert client.get("/_mockown/health", headers={"Host": host}).status_code == 200
+        r = client.post("/_mockown/clock", json={"advance": "1s"}, headers={"Host": host, "Origin": f"http://{host}"})
+        assert r.status_code == 200, r.text
+
+
+def test_with_an_admin_token_any_host_name_is_fine() -> None:
+    app = create_app(Config(admin_token=TOKEN), clock=FrozenClock("2026-01-01T00:00:00Z"))
+    with in_process_client(app) as client:
+        headers = {"Host": "mockown.ci.example", "Authorization": f"Bearer {TOKEN}"}
+        assert client.get("/_mockown/health", headers=headers).status_code == 200
+
+
+def test_the_dashboard_cannot_be_framed() -> None:
+    """Clickjacking: the dashboard's buttons (Reset everything, Approve a device) post same-origin from a frame."""
+    app = create_app(Config(), clock=FrozenClock("2026-01-01T00:00:00Z"))
+    with in_process_client(app) as client:
+        for path in ("/_mockown/ui", "/_mockown/ui/"):
+            r = client.get(path)
+            assert r.status_code == 200
+            assert r.headers["x-frame-options"] == "DENY"
+            assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
