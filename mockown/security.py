@@ -95,3 +95,15 @@ def basic_pair(authorization: str | None) -> tuple[str, str] | None:
     if not authorization or authorization[:6].lower() != "basic ":
         return None
     return b64_pair(authorization[6:])
+
+
+_SCRIPT_SCHEMES = ("javascript:", "data:", "vbscript:")
+_URL_IGNORED = str.maketrans("", "", "\t\n\r")
+
+
+def script_url(url: str) -> bool:
+    """Whether a browser sent to `url` (a link, a refresh, a frame) would run it as script on the page's origin:
+    a `javascript:`, `data:` or `vbscript:` URL, read as the WHATWG URL parser does (leading C0 controls and
+    spaces stripped, tabs and newlines removed anywhere, the scheme in any case)."""
+    cleaned = url.lstrip("".join(map(chr, range(0x21)))).translate(_URL_IGNORED).lower()
+    return cleaned.startswith(_SCRIPT_SCHEMES)

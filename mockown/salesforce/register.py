@@ -81,7 +81,8 @@ def _redirect_uris(body: dict[str, Any]) -> list[str]:
             parts = urlsplit(uri)
         except ValueError:
             raise OAuthError("invalid_redirect_uri", f"invalid redirect URI: {uri}") from None
-        if not parts.scheme or parts.fragment or (parts.scheme in ("http", "https") and not parts.netloc):
+        web_without_host = parts.scheme in ("http", "https") and not parts.netloc
+        if not parts.scheme or parts.fragment or web_without_host or security.script_url(uri):
             raise OAuthError("invalid_redirect_uri", f"invalid redirect URI: {uri}")
     return list(uris)
 

@@ -230,8 +230,8 @@ def logout_redirect(service: SalesforceService, params: Params) -> str | None:
     if named and hinted and named != hinted:
         return None
     app: ConnectedApp | None = service.app_by_client_id(named or hinted)
-    if app is None or target not in app.callback_urls:
-        return None
+    if app is None or target not in app.callback_urls or security.script_url(target):
+        return None  # a script URL registered (seeded) as a callback would run on this origin (the SLO page's link)
     state = params.get("state")
     if state is None:
         return target
