@@ -560,8 +560,8 @@ def _same_origin(headers: Mapping[str, str]) -> bool:
 def _local_name(host_header: str | None, config: Config) -> bool:
     """Whether a request without an admin token is addressed to a name no web page can rebind to this server
     (DNS rebinding: evil.example pointed at 127.0.0.1 is same-origin with itself): an IP literal, `localhost` or
-    `*.localhost`, a single-label name (`testserver` in-process, a container's service name) or the configured
-    host. Any name with a dot could be an attacker's."""
+    `*.localhost`, a single-label name (`testserver` in-process, a container's service name), the configured
+    host or the host of `base_url`. Any other name with a dot could be an attacker's."""
     from ..config import is_loopback
 
     try:
@@ -576,7 +576,9 @@ def _local_name(host_header: str | None, config: Config) -> bool:
         return True
     except ValueError:
         pass
-    return is_loopback(name) or name.endswith(".localhost") or "." not in name or name == config.host.lower()
+    if is_loopback(name) or name.endswith(".localhost") or "." not in name or name == config.host.lower():
+        return True
+    return config.base_url is not None and name == (urlsplit(config.base_url).hostname or "").rstrip(".")
 
 
 def admission(config: Config, presented: str | None) -> ControlError | None:

@@ -120,3 +120,14 @@ def test_the_dashboard_cannot_be_framed() -> None:
             assert r.status_code == 200
             assert r.headers["x-frame-options"] == "DENY"
             assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+
+
+def test_the_configured_base_url_names_the_server_too() -> None:
+    """`base_url` (e.g. an /etc/hosts name the tests use) is the name the server was told it has: its control
+    plane answers requests for it, as it answers localhost; another dotted name is still refused."""
+    config = Config(base_url="http://mock.example.test:8080")
+    app = create_app(config, clock=FrozenClock("2026-01-01T00:00:00Z"))
+    with in_process_client(app) as client:
+        assert client.get("/_mockown/health", headers={"Host": "mock.example.test:8080"}).status_code == 200
+        assert client.get("/_mockown/health", headers={"Host": "MOCK.example.test"}).status_code == 200
+        assert client.get("/_mockown/health", headers={"Host": "evil.example.test"}).status_code == 403
