@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
@@ -48,9 +49,13 @@ class Server:
         return "".join(self.stderr)
 
 
-def _pump(stream: object, sink: list[str]) -> None:
-    for line in iter(stream.readline, ""):  # type: ignore[attr-defined]
-        sink.append(line)
+def _pump(stream: Any, sink: list[str]) -> None:
+    """Reads the child's pipe to its end, then closes it: the only thread that touches the stream (closing it
+    from the test's thread while this one was between two lines made its next readline raise ValueError, a
+    thread exception pytest pinned on whichever test ran next)."""
+    with stream:
+        for line in iter(stream.readline, ""):
+            sink.append(line)
 
 
 @contextlib.contextmanager
@@ -69,13 +74,22 @@ def serve_process(
         preexec_fn=_die_with_parent,  # test-only, POSIX
     )
     server = Server(f"http://127.0.0.1:{port}", proc)
-    for stream, sink in ((proc.stdout, server.stdout), (proc.stderr, server.stderr)):
-        threading.Thread(target=_pump, args=(stream, sink), daemon=True).start()
+    pumps = [
+        threading.Thread(target=_pump, args=(stream, sink), name=f"serve-{port}-pump", daemon=True)
+        for stream, sink in ((proc.stdout, server.stdout), (proc.stderr, server.stderr))
+    ]
+    for pump in pumps:
+        pump.start()
+
+    def drain() -> None:  # the child has exited: its pipes end once the pumps have read the last lines
+        for pump in pumps:
+            pump.join(timeout=10)
+
     try:
         deadline = time.monotonic() + timeout
         while True:
             if proc.poll() is not None:
-                time.sleep(0.1)  # let the pumps read the last lines
+                drain()
                 raise RuntimeError(f"mockown serve exited with {proc.returncode}: {server.output()}{server.logs()}")
             try:
                 if ready(server.url):
@@ -93,9 +107,7 @@ def serve_process(
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-        for stream in (proc.stdout, proc.stderr):
-            if stream is not None:
-                stream.close()
+        drain()
 
 
 def _answers(url: str) -> bool:

@@ -1,0 +1,48 @@
+"""tests/server_support.serve_process, the helper behind every `mockown serve` subprocess of the suite: stopping
+the server leaves no thread behind that raises later (pytest would pin that on whichever test ran next)."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from tests import server_support
+
+
+class _SlowAtTheEnd:
+    """A sink that holds its pump thread after the server's last line (a pump starved of the GIL under load)."""
+
+    def __init__(self, sink: list[str], pumps: list[threading.Thread]) -> None:
+        self.sink = sink
+        pumps.append(threading.current_thread())
+
+    def append(self, line: str) -> None:
+        self.sink.append(line)
+        if "Finished server process" in line:
+            time.sleep(0.5)  # the test's thread stops the server meanwhile
+
+
+def test_a_pump_behind_the_server_drains_and_never_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+    raised: list[threading.ExceptHookArgs] = []
+    monkeypatch.setattr(threading, "excepthook", raised.append)
+    pumps: list[threading.Thread] = []
+    pump = server_support._pump
+
+    def slow_pump(stream: Any, sink: list[str]) -> None:
+        pump(stream, _SlowAtTheEnd(sink, pumps))  # type: ignore[arg-type]
+
+    monkeypatch.setattr(server_support, "_pump", slow_pump)
+    env = {**os.environ, "MOCKOWN_FROZEN_AT": "2026-01-01T00:00:00Z"}
+    with server_support.serve_process([], env, server_support._answers) as server:
+        pass
+    for thread in pumps:
+        thread.join(timeout=5)
+    assert len(pumps) == 2 and not any(thread.is_alive() for thread in pumps)
+    assert [(args.thread and args.thread.name, args.exc_value) for args in raised] == []
+    assert "Finished server process" in server.logs()  # every line read before the helper returned
+    assert server.proc.stdout is not None and server.proc.stdout.closed
+    assert server.proc.stderr is not None and server.proc.stderr.closed
