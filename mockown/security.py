@@ -9,6 +9,8 @@ import hashlib
 import hmac
 import secrets
 import string
+from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 _B62 = string.ascii_letters + string.digits
 _SF_TOKEN_CHARS = _B62 + "._"
@@ -107,3 +109,18 @@ def script_url(url: str) -> bool:
     spaces stripped, tabs and newlines removed anywhere, the scheme in any case)."""
     cleaned = url.lstrip("".join(map(chr, range(0x21)))).translate(_URL_IGNORED).lower()
     return cleaned.startswith(_SCRIPT_SCHEMES)
+
+
+def same_origin(headers: Mapping[str, str], *hosts: str) -> bool:
+    """Whether a state-changing request comes from a page of this server, or from no browser page at all: its
+    `Origin`'s host[:port] is the `Host` header (or one of `hosts`, e.g. the configured base URL's); without an
+    `Origin` (or with `null`), `Sec-Fetch-Site` is `same-origin` or `none`, or absent (not a browser). A
+    cross-site form post from a browser always carries one of the two. `headers` keys are lower case."""
+    origin = headers.get("origin")
+    if not origin or origin == "null":
+        return headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
+    try:
+        netloc = urlsplit(origin).netloc.lower()
+    except ValueError:  # e.g. "http://[" : no origin of this server
+        return False
+    return bool(netloc) and netloc in {h.lower() for h in (headers.get("host", ""), *hosts) if h}

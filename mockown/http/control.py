@@ -549,12 +549,9 @@ def _presented_token(headers: Mapping[str, str], allow_basic: bool) -> str | Non
 
 
 def _same_origin(headers: Mapping[str, str]) -> bool:
-    """Whether a state-changing request comes from this server's own pages (or from no browser page)."""
-    origin = headers.get("origin")
-    if not origin or origin == "null":
-        return headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
-    host = headers.get("host", "")
-    return urlsplit(origin).netloc.lower() == host.lower()
+    """Whether a state-changing request comes from this server's own pages (or from no browser page): the rule
+    of every HTML form page (`security.same_origin`)."""
+    return security.same_origin(headers)
 
 
 def _local_name(host_header: str | None, config: Config) -> bool:

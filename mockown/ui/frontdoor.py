@@ -24,8 +24,9 @@ from ..http.api import runtime_of
 from ..http.forms import Params, read_params
 from ..salesforce import web
 from ..salesforce.errors import OAuthError
+from .csrf import Page, secure
 from .login import forbidden, login_error, login_page, message_page, redirect, single_logout_page
-from .session import SESSION_COOKIE, Page, csrf_ok, end_session, secure, session_user, start_session
+from .session import SESSION_COOKIE, end_session, session_user, start_session
 
 FRONTDOOR = "/secur/frontdoor.jsp"
 LOGOUT_JSP = "/secur/logout.jsp"
@@ -68,7 +69,7 @@ async def home(request: Request) -> Response:
     start = web.safe_return(params.get("startURL"))
     fields = {"startURL": start} if start else {}
     if request.method == "POST":
-        if not csrf_ok(request, params.get("_csrf")):
+        if page.refused(params.get("_csrf")):
             return forbidden(page)
         username = params.get("username")
         try:

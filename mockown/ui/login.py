@@ -1,7 +1,8 @@
 """The login and consent pages of the authorize flow, and the device flow's verification page.
 
 Plain server-rendered HTML forms: no JavaScript needed. Every form carries an anti-CSRF token and every
-POST checks it (`ui/session.py`); a successful login sets the signed `sid` cookie.
+POST checks it and refuses a cross-site post (`ui/csrf.py`, shared with Marketing Cloud's page); a
+successful login sets the signed `sid` cookie.
 
 Authorize: `GET /services/oauth2/authorize` without auto-approval renders the login page (username
 prefilled from `login_hint`; a logged-in browser skips it unless `prompt=login`), then the Allow / Deny
@@ -30,7 +31,8 @@ from ..salesforce import device as dev
 from ..salesforce.errors import OAuthError
 from ..salesforce.models import ConnectedApp, User
 from ..salesforce.service import SalesforceService
-from .session import Page, csrf_ok, note_signin, session_user, start_session
+from .csrf import Page
+from .session import note_signin, session_user, start_session
 
 LOGIN_ACTION = "/services/oauth2/authorize/login"
 CONSENT_ACTION = "/services/oauth2/authorize/consent"
@@ -152,7 +154,7 @@ def single_logout_page(page: Page, urls: list[str], then: str, delay: int) -> Re
 
 
 def forbidden(page: Page) -> Response:
-    """The answer to a form whose anti-CSRF token is missing or wrong."""
+    """The answer to a form whose anti-CSRF token is missing or wrong, or that another site posted."""
     text = "Your form expired. Go back, reload the page and try again."
     return message_page(page, "Session expired", text, status=403)
 
@@ -246,7 +248,7 @@ async def _submitted(request: Request) -> _Submitted | Response:
     """The posted form, or the 403 page when its anti-CSRF token does not match."""
     page = Page(request)
     form = await _form(request)
-    if not csrf_ok(request, form.get("_csrf")):
+    if page.refused(form.get("_csrf")):
         return forbidden(page)
     query = form.get("q") or ""
     service = _service(request)
@@ -317,7 +319,7 @@ async def device_page(request: Request) -> Response:
     page = Page(request)
     service = _service(request)
     form = await _form(request) if request.method == "POST" else Params(request.query_params.multi_items())
-    if request.method == "POST" and not csrf_ok(request, form.get("_csrf")):
+    if request.method == "POST" and page.refused(form.get("_csrf")):
         return forbidden(page)
     action = (form.get("decision") or form.get("action")) if request.method == "POST" else None
     code = form.get("user_code") or ""

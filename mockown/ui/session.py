@@ -3,9 +3,7 @@
 Both are keyed by the app's own secret (`Runtime.ui_secret`), never by a module global, so two apps in one
 process never accept each other's cookies. Cookies are HttpOnly and SameSite=Lax (Secure on https).
 
-* `mockown_bid` (browser id): a random value set with the first page; every form carries
-  `HMAC(secret, "csrf|" + bid)` in a hidden field, and a POST without the cookie or with another token is
-  refused (double-submit with a signed token: a cross-site form cannot read or forge either).
+* `mockown_bid` (browser id) and the anti-CSRF token of every form: `ui/csrf.py`, shared with the other pages.
 * `sid`: `{"u": user id, "exp": expiry}` signed with HMAC-SHA256; expiry on the app's clock
   (`web_session_ttl`). The user must still exist and be active. A session `frontdoor.jsp?sid=` started from an
   access token also holds the token's id (`"t"`) and lasts only while that token is live: an access token is
@@ -29,13 +27,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .. import security
-from ..http.api import base_url, runtime_of
+from ..http.api import runtime_of
 from ..salesforce import web
 from ..salesforce.authorize import Redirect
 from ..salesforce.models import User
+from .csrf import set_cookie
 
 SESSION_COOKIE = "sid"
-BROWSER_COOKIE = "mockown_bid"
 
 
 def _b64(data: bytes) -> str:
@@ -64,50 +62,6 @@ def unsign(secret: bytes, value: str | None) -> dict[str, Any] | None:
     except (ValueError, UnicodeDecodeError):
         return None
     return payload if isinstance(payload, dict) else None
-
-
-def _secret(request: Request) -> bytes:
-    return runtime_of(request).ui_secret
-
-
-def secure(request: Request) -> bool:
-    return base_url(request).startswith("https://")
-
-
-def set_cookie(request: Request, response: Response, name: str, value: str, max_age: int | None = None) -> None:
-    response.set_cookie(name, value, max_age=max_age, path="/", httponly=True, samesite="lax", secure=secure(request))
-
-
-def browser_id(request: Request) -> str | None:
-    value = request.cookies.get(BROWSER_COOKIE, "")
-    return value if 16 <= len(value) <= 64 and value.isalnum() else None
-
-
-def csrf_token(request: Request, bid: str) -> str:
-    return _b64(hmac.new(_secret(request), f"csrf|{bid}".encode(), hashlib.sha256).digest())
-
-
-def csrf_ok(request: Request, token: str | None) -> bool:
-    bid = browser_id(request)
-    return bool(bid and token) and security.equal(token or "", csrf_token(request, bid or ""))
-
-
-class Page:
-    """What a page handler needs: the browser id (made on first sight) and the form's CSRF token."""
-
-    def __init__(self, request: Request) -> None:
-        self.request = request
-        existing = browser_id(request)
-        self.new_bid = existing is None
-        self.bid = existing or secrets.token_hex(16)
-        self.csrf = csrf_token(request, self.bid)
-
-    def finish(self, response: Response) -> Response:
-        if self.new_bid:
-            set_cookie(self.request, response, BROWSER_COOKIE, self.bid)
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["X-Frame-Options"] = "DENY"
-        return response
 
 
 @dataclass(frozen=True)
