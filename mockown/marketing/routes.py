@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Host, Route, Router
 from ..errors import NO_STORE
 from ..http.api import Api, runtime_of
 from ..http.forms import Params, media_type, query_params, read_params
+from ..ui.csrf import Page
 from .errors import invalid_request, mc_dialect
 from .service import MarketingService
 
@@ -39,20 +40,35 @@ async def token_endpoint(request: Request) -> Response:
     return JSONResponse(body, headers=NO_STORE)
 
 
-_LOGIN_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Marketing Cloud sign in (mockown)</title>
-</head><body><h1>Marketing Cloud (mockown)</h1><form method="post">
-<label>Username <input name="username" value="{username}"></label>
-<label>Password <input name="password" type="password"></label>
-<button type="submit">Log In</button></form></body></html>"""
+_LOGIN_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Marketing Cloud sign in (mockown)</title></head><body><h1>Marketing Cloud (mockown)</h1>
+<form method="post" id="login"><input type="hidden" name="_csrf" value="{csrf}">
+<label>Username <input id="username" name="username" value="{username}" autocomplete="username"></label>
+<label>Password <input id="password" name="password" type="password" autocomplete="current-password"></label>
+<button type="submit" id="Login">Log In</button></form></body></html>"""
+REFUSED = "This sign-in form expired or was posted from another site. Go back, reload the page and sign in again."
+
+
+def _refused_page(page: Page) -> Response:
+    body = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Marketing Cloud sign in (mockown)</title>'
+        f'</head><body><h1>Marketing Cloud (mockown)</h1><p id="error" role="alert">{html.escape(REFUSED)}</p>'
+        "</body></html>"
+    )
+    return page.finish(HTMLResponse(body, status_code=403))
 
 
 async def authorize_endpoint(request: Request) -> Response:
     service = _service(request)
     subdomain = _subdomain(request)
     params = query_params(request)
+    page = Page(request)
     form = Params()
     if request.method == "POST":
+        # only the sign-in page posts here: its form must carry the page's anti-CSRF token (ui/csrf.py)
         form = await read_params(request, runtime_of(request).config.max_body_bytes)
+        if page.refused(form.get("_csrf")):
+            return _refused_page(page)
     # who signs in: the posted login form, or (auto consent) `login_hint` or the tenant's first active user
     if "username" in form:
         user = service.sign_in(subdomain, form.get("username"), form.get("password") or "")
@@ -62,7 +78,8 @@ async def authorize_endpoint(request: Request) -> Response:
     else:
         service.authorize(params, subdomain, None)  # validate client and redirect_uri before showing a page
         # the form has no action: it posts back to this URL, query string included
-        return HTMLResponse(_LOGIN_PAGE.format(username=html.escape(params.get("login_hint") or "")))
+        text = _LOGIN_PAGE.format(csrf=html.escape(page.csrf), username=html.escape(params.get("login_hint") or ""))
+        return page.finish(HTMLResponse(text))
     decision = service.authorize(params, subdomain, user)
     return RedirectResponse(decision.url, status_code=service.settings.authorize_status)
 

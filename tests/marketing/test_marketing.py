@@ -334,11 +334,11 @@ def test_login_page_when_auto_consent_is_off(clock: FrozenClock) -> None:
         query = {"response_type": "code", "client_id": WEB["client_id"], "redirect_uri": CALLBACK}
         page = c.get(f"{BASE}/v2/authorize", params=query)
         assert page.status_code == 200 and "<form" in page.text
-        bad = c.post(f"{BASE}/v2/authorize", params=query, data={"username": "mc-admin@mockown.test", "password": "x"})
+        csrf = page.text.split('name="_csrf" value="', 1)[1].split('"', 1)[0]  # the anti-CSRF token of the page
+        form = {"username": "mc-admin@mockown.test", "_csrf": csrf}
+        bad = c.post(f"{BASE}/v2/authorize", params=query, data={**form, "password": "x"})
         assert parse_qs(urlsplit(bad.headers["location"]).query)["error"] == ["access_denied"]
-        good = c.post(
-            f"{BASE}/v2/authorize", params=query, data={"username": "mc-admin@mockown.test", "password": "McPassw0rd!"}
-        )
+        good = c.post(f"{BASE}/v2/authorize", params=query, data={**form, "password": "McPassw0rd!"})
         assert "code" in parse_qs(urlsplit(good.headers["location"]).query)
 
 
