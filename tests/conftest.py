@@ -6,11 +6,17 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from hypothesis import settings
 from starlette.applications import Starlette
 
 from mockown import Config, FrozenClock, create_app
 from mockown.http.inprocess import in_process_client
 from mockown.runtime import Runtime
+
+# no per-example deadline (Hypothesis' default is 200 ms): on a loaded 2-core machine one slow example fails a
+# property that holds ("Unreliable test timings"); loaded before the test modules build their settings
+settings.register_profile("mockown", deadline=None)
+settings.load_profile("mockown")
 
 T0 = "2026-01-01T00:00:00Z"
 BASE = "http://testserver"
