@@ -58,11 +58,34 @@ def _pump(stream: Any, sink: list[str]) -> None:
             sink.append(line)
 
 
+class _PortTaken(RuntimeError):
+    """The child could not listen: another process took the free port between `free_port()` and its bind."""
+
+
 @contextlib.contextmanager
 def serve_process(
     args: Sequence[str], env: Mapping[str, str], ready: Callable[[str], bool], timeout: float = 20.0
 ) -> Iterator[Server]:
-    """`mockown serve ARGS` with exactly `env`, yielded once `ready(base_url)` is true; stopped on exit."""
+    """`mockown serve ARGS` with exactly `env`, yielded once `ready(base_url)` is true; stopped on exit. A port
+    taken by another process before the child bound it is retried on another free port (twice)."""
+    attempts = 3
+    for attempt in range(1, attempts + 1):
+        stack = contextlib.ExitStack()
+        try:
+            server = stack.enter_context(_serve_once(args, env, ready, timeout))
+        except _PortTaken:
+            if attempt == attempts:
+                raise
+            continue
+        with stack:
+            yield server
+        return
+
+
+@contextlib.contextmanager
+def _serve_once(
+    args: Sequence[str], env: Mapping[str, str], ready: Callable[[str], bool], timeout: float
+) -> Iterator[Server]:
     port = free_port()
     cmd = [sys.executable, "-m", "mockown", "serve", "--host", "127.0.0.1", "--port", str(port), *args]
     proc = subprocess.Popen(
@@ -90,7 +113,9 @@ def serve_process(
         while True:
             if proc.poll() is not None:
                 drain()
-                raise RuntimeError(f"mockown serve exited with {proc.returncode}: {server.output()}{server.logs()}")
+                said = server.output() + server.logs()
+                error = _PortTaken if "address already in use" in said.lower() else RuntimeError
+                raise error(f"mockown serve exited with {proc.returncode}: {said}")
             try:
                 if ready(server.url):
                     break

@@ -1,13 +1,16 @@
 """tests/server_support.serve_process, the helper behind every `mockown serve` subprocess of the suite: stopping
-the server leaves no thread behind that raises later (pytest would pin that on whichever test ran next)."""
+the server leaves no thread behind that raises later (pytest would pin that on whichever test ran next), and a
+free port another process takes before the server binds it costs a retry, not the test."""
 
 from __future__ import annotations
 
 import os
+import socket
 import threading
 import time
 from typing import Any
 
+import httpx
 import pytest
 
 from tests import server_support
@@ -46,3 +49,16 @@ def test_a_pump_behind_the_server_drains_and_never_raises(monkeypatch: pytest.Mo
     assert "Finished server process" in server.logs()  # every line read before the helper returned
     assert server.proc.stdout is not None and server.proc.stdout.closed
     assert server.proc.stderr is not None and server.proc.stderr.closed
+
+
+def test_a_port_taken_before_the_server_binds_it_is_retried_on_another(monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as squatter:  # bound, not listening: connections are refused and the child cannot bind
+        squatter.bind(("127.0.0.1", 0))
+        taken = squatter.getsockname()[1]
+        free = server_support.free_port()
+        ports = [free, taken]  # popped from the end: the taken port first
+        monkeypatch.setattr(server_support, "free_port", ports.pop)
+        env = {**os.environ, "MOCKOWN_FROZEN_AT": "2026-01-01T00:00:00Z"}
+        with server_support.serve_process([], env, server_support._answers) as server:
+            assert server.url == f"http://127.0.0.1:{free}" and ports == []
+            assert httpx.get(server.url + "/_mockown/health").status_code == 200
