@@ -87,6 +87,37 @@ def serve(
     command: Sequence[str] | None = None,
     port: int | None = None,
 ) -> Iterator[Server]:
+    for attempt in range(1, 4):
+        try:
+            started = _start(
+                tmp, args, env, https=https, verify=verify, ready_path=ready_path, command=command, port=port
+            )
+        except _PortTaken:
+            if port is not None or attempt == 3:  # a port the caller chose is not ours to change
+                raise
+            continue
+        try:
+            yield started
+        finally:
+            stop(started.proc)
+        return
+
+
+class _PortTaken(RuntimeError):
+    """Another process took the free port between `free_port()` and the server's bind."""
+
+
+def _start(
+    tmp: Path,
+    args: Sequence[str],
+    env: dict[str, str] | None,
+    *,
+    https: bool,
+    verify: object,
+    ready_path: str,
+    command: Sequence[str] | None,
+    port: int | None,
+) -> Server:
     port = port or free_port()
     log = tmp / f"serve-{port}.log"
     full_env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", **(env or {})}
@@ -96,10 +127,13 @@ def serve(
         proc = subprocess.Popen(list(command), env=full_env, stdout=out, stderr=subprocess.STDOUT)
     base = f"{'https' if https else 'http'}://127.0.0.1:{port}"
     try:
-        if not https or verify is not True:
-            wait_ready(proc, base + ready_path, log, verify=verify)
-        else:
-            wait_ready(proc, base + ready_path, log, verify=False)
-        yield Server(proc, base, log, verify)
-    finally:
+        wait_ready(proc, base + ready_path, log, verify=verify if not https or verify is not True else False)
+    except RuntimeError as exc:
         stop(proc)
+        if "address already in use" in str(exc).lower():
+            raise _PortTaken(str(exc)) from None
+        raise
+    except BaseException:
+        stop(proc)
+        raise
+    return Server(proc, base, log, verify)
