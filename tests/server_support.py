@@ -25,6 +25,15 @@ def free_port() -> int:
         return port
 
 
+@contextlib.contextmanager
+def refused_url() -> Iterator[str]:
+    """A loopback URL where nothing answers (connection refused): its port stays bound, not listening, here while
+    the test uses it, so no other process can start listening there (a `free_port()` number could be taken)."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{held.getsockname()[1]}"
+
+
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
     """The server stops itself when the test process goes away, even if it is killed."""
     with contextlib.suppress(OSError, AttributeError):

@@ -17,7 +17,8 @@ from click.testing import CliRunner
 from mockown.cli import EXIT_REFUSED, EXIT_UNREACHABLE, main
 
 from ..conftest import CID, SECRET
-from ..control.serve import Server, free_port, serve
+from ..control.serve import Server, serve
+from ..server_support import refused_url
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +99,8 @@ def test_token_refresh_grant(server: Server) -> None:
 def test_token_exit_codes(server: Server) -> None:
     code, out, err = run("token", "--url", server.url, "--password", "wrong")
     assert code == EXIT_REFUSED and out == "" and "authentication failure" in err
-    code, _, err = run("token", "--url", f"http://127.0.0.1:{free_port()}")
+    with refused_url() as nowhere:
+        code, _, err = run("token", "--url", nowhere)
     assert code == EXIT_UNREACHABLE and "cannot reach" in err
     code, _, err = run("token", "--url", server.url, "--grant", "refresh_token")
     assert code == 2 and "--refresh-token" in err
@@ -181,7 +183,8 @@ def test_seed_exit_codes(server: Server, tmp_path: Path) -> None:
     assert code == 2 and "cannot read" in err
     code, _, _ = run("seed", str(bad))
     assert code == 2  # --url (or MOCKOWN_URL) is required
-    code, _, _ = run("seed", str(bad), "--url", f"http://127.0.0.1:{free_port()}")
+    with refused_url() as nowhere:
+        code, _, _ = run("seed", str(bad), "--url", nowhere)
     assert code == EXIT_UNREACHABLE
 
 

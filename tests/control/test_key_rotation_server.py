@@ -19,7 +19,7 @@ from mockown import Config, FrozenClock, create_app
 from mockown.cli import EXIT_UNREACHABLE, EXIT_USAGE, main
 from mockown.server import MockownServer
 from tests.conftest import T0
-from tests.control.serve import free_port
+from tests.server_support import refused_url
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 CHAPTER = "## Signing-key rotation"
@@ -66,5 +66,6 @@ def test_the_cli_refuses_bad_input_without_a_traceback() -> None:
     runner = CliRunner()
     bad = runner.invoke(main, ["rotate-keys", "--url", "http://127.0.0.1:9", "--key", "dsa"])
     assert bad.exit_code == EXIT_USAGE and "dsa" in bad.stderr and "Traceback" not in bad.output
-    gone = runner.invoke(main, ["rotate-keys", "--url", f"http://127.0.0.1:{free_port()}"])
+    with refused_url() as nowhere:
+        gone = runner.invoke(main, ["rotate-keys", "--url", nowhere])
     assert gone.exit_code == EXIT_UNREACHABLE and "cannot reach" in gone.stderr
