@@ -1,8 +1,11 @@
 """The "Edit Profile" page: where an Own user generates and revokes their API token (plain HTML forms, no JS).
 
 The real service has no public API for this; the page stands in for Own's UI. It is protected by a login
-(e-mail and password) that sets an HttpOnly, SameSite=Strict session cookie; POSTs from another origin are
-refused. SSO users confirm their password on the Generate form (the documented rule).
+(e-mail and password) that sets an HttpOnly, SameSite=Strict session cookie, and by the form guard every mockown
+page shares (`ui/csrf.py`): each form carries an anti-CSRF token bound to the `mockown_bid` browser cookie, a POST
+without it (or from another site: `Origin` / `Sec-Fetch-Site`) is refused with 403 before anything changes, and
+the pages cannot be framed (`X-Frame-Options: DENY`, `frame-ancestors 'none'`). SSO users confirm their password
+on the Generate form (the documented rule).
 
     GET  /own/profile                 login form, or the profile of the signed-in user
     POST /own/profile                 sign in (email, password)
@@ -15,15 +18,15 @@ from __future__ import annotations
 
 import secrets
 from html import escape
-from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from .. import security
-from ..http.api import host_of, runtime_of
+from ..http.api import runtime_of
 from ..http.forms import Params, read_params
+from ..ui import csrf
 from .errors import OwnError
 from .models import OwnUser, WebSession
 from .service import OwnService
@@ -41,10 +44,14 @@ def _ip(request: Request) -> str | None:
 
 
 async def _form(request: Request) -> Params:
-    origin = request.headers.get("origin")
-    if origin and origin != "null" and (urlsplit(origin).hostname or "").lower() != host_of(request):
-        raise OwnError(403, "cross-origin form posts are refused")
-    return await read_params(request, runtime_of(request).config.max_body_bytes)
+    """The posted form, once the shared guard (`ui/csrf.py`) let it through; refused with 403 otherwise."""
+    params = await read_params(request, runtime_of(request).config.max_body_bytes)
+    why = csrf.refused(request, params.get(csrf.CSRF_FIELD))
+    if why == csrf.CROSS_SITE:
+        raise OwnError(403, "cross-site form posts are refused")
+    if why is not None:
+        raise OwnError(403, "the form's anti-CSRF token is missing or wrong: reload the page and try again")
+    return params
 
 
 def _session_user(request: Request) -> tuple[WebSession | None, OwnUser | None]:
@@ -61,20 +68,26 @@ def _session_user(request: Request) -> tuple[WebSession | None, OwnUser | None]:
     return session, user
 
 
-def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
+def _page(page: csrf.Page, title: str, body: str, status: int = 200) -> Response:
     html = (
         "<!doctype html><html><head><meta charset='utf-8'>"
         f"<title>{escape(title)} | Own</title></head><body>{body}</body></html>"
     )
-    return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
+    return page.finish(HTMLResponse(html, status_code=status))
 
 
-def _login_page(message: str = "", status: int = 200) -> HTMLResponse:
+def _form_open(page: csrf.Page, action: str) -> str:
+    token = escape(page.csrf, quote=True)
+    return f"<form method='post' action='{action}'><input type='hidden' name='{csrf.CSRF_FIELD}' value='{token}'>"
+
+
+def _login_page(page: csrf.Page, message: str = "", status: int = 200) -> Response:
     note = f"<p class='error' role='alert'>{escape(message)}</p>" if message else ""
     return _page(
+        page,
         "Sign in",
         "<h1>Own: sign in to edit your profile</h1>"
-        f"{note}<form method='post' action='{PATH}'>"
+        f"{note}{_form_open(page, PATH)}"
         "<label>E-mail <input name='email' type='email' required></label> "
         "<label>Password <input name='password' type='password' required></label> "
         "<button type='submit'>Sign in</button></form>",
@@ -83,8 +96,14 @@ def _login_page(message: str = "", status: int = 200) -> HTMLResponse:
 
 
 def _profile_page(
-    own: OwnService, user: OwnUser, *, token: str | None = None, message: str = "", status: int = 200
-) -> HTMLResponse:
+    page: csrf.Page,
+    own: OwnService,
+    user: OwnUser,
+    *,
+    token: str | None = None,
+    message: str = "",
+    status: int = 200,
+) -> Response:
     account = own.account(user.account_id)
     info = own.api_token_info(user.id)
     parts = [
@@ -108,33 +127,35 @@ def _profile_page(
         )
         parts.append(
             "<p id='api-token-state'>You have no API token.</p>"
-            f"<form method='post' action='{PATH}/token'>{password}<button type='submit'>Generate</button></form>"
+            f"{_form_open(page, PATH + '/token')}{password}<button type='submit'>Generate</button></form>"
         )
     else:
         parts.append(
             f"<p id='api-token-state'>API token ending in <code>{escape(info['hint'])}</code>, created "
             f"{escape(info['created_at'])}, expires {escape(info['expires_at'])}"
             f"{', last used ' + escape(info['last_used_at']) if info['last_used_at'] else ''}.</p>"
-            f"<form method='post' action='{PATH}/token/revoke'>"
+            f"{_form_open(page, PATH + '/token/revoke')}"
             "<button type='submit'>Revoke</button> (irreversible; applies in every region)</form>"
         )
-    parts.append(f"<form method='post' action='{PATH}/logout'><button type='submit'>Sign out</button></form>")
-    return _page("Edit Profile", "".join(parts), status)
+    parts.append(f"{_form_open(page, PATH + '/logout')}<button type='submit'>Sign out</button></form>")
+    return _page(page, "Edit Profile", "".join(parts), status)
 
 
 async def profile(request: Request) -> Response:
+    page = csrf.Page(request)
     _, user = _session_user(request)
     if user is None:
-        return _login_page()
-    return _profile_page(_own(request), user)
+        return _login_page(page)
+    return _profile_page(page, _own(request), user)
 
 
 async def login(request: Request) -> Response:
     own = _own(request)
     params = await _form(request)
+    page = csrf.Page(request)
     user = own.user_by_email(params.get("email"))
     if user is None or not user.active or not own.check_password(user, params.get("password")):
-        return _login_page("Invalid e-mail or password.", 401)
+        return _login_page(page, "Invalid e-mail or password.", 401)
     raw = secrets.token_urlsafe(32)
     now = own.clock.now()
     with own.store.atomic():
@@ -142,7 +163,7 @@ async def login(request: Request) -> Response:
             WebSession(id=security.token_hash(raw), user_id=user.id, expires_at=now + own.settings.profile_session_ttl)
         )
         own.record_event(user.account_id, "user_login", user=user, ip=_ip(request), source="web app")
-    response = _profile_page(own, user)
+    response = _profile_page(page, own, user)
     response.set_cookie(
         COOKIE, raw, httponly=True, samesite="strict", path="/own/", secure=request.url.scheme == "https"
     )
@@ -152,39 +173,42 @@ async def login(request: Request) -> Response:
 async def generate(request: Request) -> Response:
     own = _own(request)
     params = await _form(request)
+    page = csrf.Page(request)
     _, user = _session_user(request)
     if user is None:
-        return _login_page("Your session has ended: sign in again.", 401)
+        return _login_page(page, "Your session has ended: sign in again.", 401)
     password = params.get("password") or None
     try:
         token = own.generate_api_token(user.id, password if user.sso else None, ip=_ip(request))
     except OwnError as exc:
-        return _profile_page(own, user, message=exc.message, status=exc.status)
-    return _profile_page(own, user, token=token, message="API token generated. An e-mail was sent to you.")
+        return _profile_page(page, own, user, message=exc.message, status=exc.status)
+    return _profile_page(page, own, user, token=token, message="API token generated. An e-mail was sent to you.")
 
 
 async def revoke(request: Request) -> Response:
     own = _own(request)
     await _form(request)
+    page = csrf.Page(request)
     _, user = _session_user(request)
     if user is None:
-        return _login_page("Your session has ended: sign in again.", 401)
+        return _login_page(page, "Your session has ended: sign in again.", 401)
     try:
         own.revoke_api_token(user.id, ip=_ip(request))
     except OwnError as exc:
-        return _profile_page(own, user, message=exc.message, status=exc.status)
-    return _profile_page(own, user, message="API token revoked in every region. An e-mail was sent to you.")
+        return _profile_page(page, own, user, message=exc.message, status=exc.status)
+    return _profile_page(page, own, user, message="API token revoked in every region. An e-mail was sent to you.")
 
 
 async def logout(request: Request) -> Response:
     own = _own(request)
     await _form(request)
+    page = csrf.Page(request)
     session, user = _session_user(request)
     if session is not None and user is not None:
         with own.store.atomic():
             own.web_sessions.delete(session.id)
             own.record_event(user.account_id, "user_logout", user=user, ip=_ip(request), source="web app")
-    response = _login_page("Signed out.")
+    response = _login_page(page, "Signed out.")
     response.delete_cookie(COOKIE, path="/own/")
     return response
 

@@ -1,5 +1,6 @@
 """The protection every HTML form page of mockown shares: Salesforce's login, consent, device and frontdoor pages
-and Marketing Cloud's `/v2/authorize` sign-in page. One mechanism, called from each page (`Page`, `refused`):
+Marketing Cloud's `/v2/authorize` sign-in page and Own's Edit Profile page (`own/profile.py`). One mechanism,
+called from each page (`Page`, `refused`):
 
 * `mockown_bid` (browser id): a random value set with the first page (HttpOnly, SameSite=Lax, Secure on https);
   every form carries `HMAC(Runtime.ui_secret, "csrf|" + bid)` in a hidden `_csrf` field, and a POST without the
@@ -12,7 +13,8 @@ and Marketing Cloud's `/v2/authorize` sign-in page. One mechanism, called from e
   `Content-Security-Policy: frame-ancestors 'none'`: no other site may frame a page whose buttons post
   same-origin (clickjacking).
 
-Each page renders its own refusal (Salesforce: the "Session expired" page; Marketing Cloud: its own 403 page).
+Each page renders its own refusal (Salesforce: the "Session expired" page; Marketing Cloud: its own 403 page;
+Own: a 403 in the Own dialect).
 """
 
 from __future__ import annotations

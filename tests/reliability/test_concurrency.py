@@ -38,12 +38,14 @@ def srv(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 def test_generate_api_token_100_times_at_once_makes_one(srv: Server) -> None:
     email, password, user_id = OWNER
     with srv.client() as http:
-        r = http.post("/own/profile", data={"email": email, "password": password})
+        csrf = re.search(r"name='_csrf' value='([^']+)'", http.get("/own/profile").text)
+        assert csrf
+        r = http.post("/own/profile", data={"email": email, "password": password, "_csrf": csrf.group(1)})
         assert r.status_code == 200, r.text
-        cookie = r.cookies["own_profile"]
+        cookies = f"own_profile={r.cookies['own_profile']}; mockown_bid={http.cookies['mockown_bid']}"
 
     async def click(client: httpx.AsyncClient) -> httpx.Response:
-        return await client.post("/own/profile/token", headers={"Cookie": f"own_profile={cookie}"})
+        return await client.post("/own/profile/token", data={"_csrf": csrf.group(1)}, headers={"Cookie": cookies})
 
     responses = storm(N, click, srv.base)
     statuses = Counter(r.status_code for r in responses)

@@ -138,8 +138,10 @@ def test_sigkill_under_load_loses_no_acknowledged_write(tmp_path: Path) -> None:
     seen = Seen()
     with serve(tmp_path, args) as server, server.client() as http:
         email, password, _ = OWNER
-        cookie = http.post("/own/profile", data={"email": email, "password": password}).cookies["own_profile"]
-        page = http.post("/own/profile/token", headers={"Cookie": f"own_profile={cookie}"})
+        csrf = re.search(r"name='_csrf' value='([^']+)'", http.get("/own/profile").text)
+        assert csrf
+        http.post("/own/profile", data={"email": email, "password": password, "_csrf": csrf.group(1)})
+        page = http.post("/own/profile/token", data={"_csrf": csrf.group(1)})
         found = re.search(r"<code id='api-token'>([^<]+)</code>", page.text)
         assert found
         api_token = found.group(1)

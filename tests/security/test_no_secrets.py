@@ -59,10 +59,13 @@ def drive(http: httpx.Client) -> tuple[dict[str, str], set[str]]:
     assert http.post("/services/oauth2/introspect", data={"token": body["refresh_token"]}, auth=(CID, SECRET))
     assert http.get("/services/oauth2/revoke", params={"token": found["refreshed access token"]}).status_code == 200
     # Own: the Edit Profile page, the exchange, the API, the legacy session API
-    r = http.post("/own/profile", data={"email": "owner@own.mockown.test", "password": "0wnerPassw0rd!"})
+    csrf = re.search(r"name='_csrf' value='([^']+)'", http.get("/own/profile").text)  # the page's form guard
+    assert csrf
+    r = http.post("/own/profile", data={"email": "owner@own.mockown.test", "password": "0wnerPassw0rd!",
+                                        "_csrf": csrf.group(1)})  # fmt: skip
     found["own password"] = "0wnerPassw0rd!"
     found["own profile cookie"] = r.cookies["own_profile"]
-    r = http.post("/own/profile/token", headers={"Cookie": f"own_profile={found['own profile cookie']}"})
+    r = http.post("/own/profile/token", data={"_csrf": csrf.group(1)})
     api_token = re.search(r"<code id='api-token'>([^<]+)</code>", r.text)
     assert api_token
     found["own API token"] = api_token.group(1)

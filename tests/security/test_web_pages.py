@@ -96,18 +96,32 @@ def test_lockout_on_the_login_page(client: httpx.Client, clock: FrozenClock) -> 
     assert attempt(PASSWORD).status_code == 302
 
 
+def own_csrf(client: httpx.Client) -> str:
+    found = CSRF.search(client.get("/own/profile").text)
+    assert found
+    return found.group(1)
+
+
 def test_own_profile_cookie_and_origin(client: httpx.Client) -> None:
-    r = client.post("/own/profile", data={"email": "owner@own.mockown.test", "password": "0wnerPassw0rd!"})
+    csrf = own_csrf(client)
+    r = client.post(
+        "/own/profile", data={"email": "owner@own.mockown.test", "password": "0wnerPassw0rd!", "_csrf": csrf}
+    )
     assert r.status_code == 200
     flags = cookie_flags(r)["own_profile"]
     assert flags == {"httponly": True, "secure": False, "samesite": "strict", "path": "/own/"}
-    evil = client.post("/own/profile/token", headers={"Origin": "https://evil.example"})
+    assert r.headers["x-frame-options"] == "DENY"
+    evil = client.post("/own/profile/token", data={"_csrf": csrf}, headers={"Origin": "https://evil.example"})
     assert evil.status_code == 403 and "api-token" not in evil.text
-    same = client.post("/own/profile/token", headers={"Origin": "http://testserver"})
+    forged = client.post("/own/profile/token", headers={"Origin": "http://testserver"})
+    assert forged.status_code == 403 and "api-token" not in forged.text
+    same = client.post("/own/profile/token", data={"_csrf": csrf}, headers={"Origin": "http://testserver"})
     assert same.status_code == 200 and "id='api-token'" in same.text
 
 
 def test_own_profile_cookie_is_secure_on_https(app: Starlette) -> None:
     with in_process_client(app, base_url="https://testserver") as client:
-        r = client.post("/own/profile", data={"email": "owner@own.mockown.test", "password": "0wnerPassw0rd!"})
+        assert cookie_flags(client.get("/own/profile"))["mockown_bid"]["secure"] is True
+        form = {"email": "owner@own.mockown.test", "password": "0wnerPassw0rd!", "_csrf": own_csrf(client)}
+        r = client.post("/own/profile", data=form)
         assert cookie_flags(r)["own_profile"]["secure"] is True
