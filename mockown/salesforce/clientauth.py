@@ -131,6 +131,6 @@ def check_client(
         or not isinstance(aud, str)
         or aud.rstrip("/") not in audiences
         or exp is None
-        or service.clock.now() > exp + settings.jwt_skew
+        or service.clock.now() >= exp + settings.jwt_skew  # exp itself is past (RFC 7519 4.1.4)
     ):
         raise refused

@@ -112,7 +112,7 @@ def map_subject(handler: dict[str, Any], token: str, token_type: str, now: float
     except jwtutil.BadJwt:
         raise ExchangeRejected("invalid subject token signature") from None
     exp = jwtutil.seconds(claims.get("exp"))
-    if exp is not None and now > exp + skew:
+    if exp is not None and now >= exp + skew:  # exp itself is past (RFC 7519 4.1.4)
         raise ExchangeRejected("expired subject token")
     nbf = jwtutil.seconds(claims.get("nbf"))
     if nbf is not None and now + skew < nbf:

@@ -75,7 +75,7 @@ class JwtBearerGrant(Grant):
         exp = jwtutil.seconds(claims.get("exp"))
         if exp is None:
             raise invalid_assertion()
-        if self.service.clock.now() > exp + settings.jwt_skew:
+        if self.service.clock.now() >= exp + settings.jwt_skew:  # exp itself is past (RFC 7519 4.1.4)
             raise invalid_grant("expired authorization code")
         subject = claims.get("prn") or claims.get("sub")
         user = self.service.user_by_username(subject if isinstance(subject, str) else None)

@@ -1,0 +1,191 @@
+"""Salesforce lifetimes against the clock: every credential works while `now < issued + lifetime` and is dead
+from that instant on (the expiry instant itself is dead, as RFC 7519's "before exp"), at every endpoint that
+takes it, and what the server advertises (`exp`, `issued_at`) predicts it.
+
+Each example builds a fresh in-process server on a frozen clock, issues at T0, moves the clock by `d` (drawn
+around the lifetime: lifetime-2 .. lifetime+2, and far) and checks every endpoint at that instant.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import jwt
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mockown import Config, FrozenClock, create_app
+from mockown.http.inprocess import in_process_client
+from mockown.runtime import Runtime
+from tests.conftest import CID, SECRET, T0
+from tests.salesforce.flows.support import TOKEN_EXCHANGE, URN, assertion, idp_token, jwt_bearer
+from tests.salesforce.helpers import TOKEN, exchange, get_code, new_org, org_tokens
+
+START = FrozenClock(T0).now()
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+FEW = settings(max_examples=12)
+
+
+def around(lifetime: int) -> st.SearchStrategy[int]:
+    """Offsets from issue: the boundary's neighbourhood, and far before / after it."""
+    return st.one_of(
+        st.integers(lifetime - 2, lifetime + 2), st.sampled_from([0, 1, lifetime // 2, lifetime * 3, 10**7])
+    )
+
+
+@contextmanager
+def server() -> Iterator[tuple[httpx.Client, FrozenClock, Runtime]]:
+    clock = FrozenClock(T0)
+    app = create_app(Config(), clock=clock)
+    with in_process_client(app) as client:
+        yield client, clock, app.state.runtime
+
+
+def introspect(client: httpx.Client, org: dict[str, Any], token: str) -> dict[str, Any]:
+    response = client.post("/services/oauth2/introspect", data={"token": token}, auth=(org["client_id"], org["secret"]))
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@FEW
+@given(timeout=st.sampled_from([900, 7200]), jwt_format=st.booleans(), data=st.data())
+def test_access_token_lives_until_its_session_timeout(timeout: int, jwt_format: bool, data: st.DataObject) -> None:
+    d = data.draw(around(timeout), label="d")
+    with server() as (client, clock, runtime):
+        org = new_org(runtime, session_timeout=timeout, jwt_access_tokens=jwt_format)
+        body = org_tokens(client, org, scope="api refresh_token id")
+        access = body["access_token"]
+        assert body["issued_at"] == str(int(START * 1000))  # milliseconds, the instant of issue
+        if jwt_format:
+            claims = jwt.decode(access, options={"verify_signature": False})
+            assert (claims["iat"], claims["nbf"], claims["exp"]) == (START, START, START + timeout)
+        clock.advance(d)
+        live = d < timeout
+        seen = introspect(client, org, access)
+        assert seen["active"] is live
+        if live:
+            assert seen["exp"] == START + timeout and seen["iat"] == seen["nbf"] == START
+            assert clock.now() < seen["exp"]  # the advertised exp predicts the death
+        assert client.get("/services/oauth2/userinfo", headers=bearer(access)).status_code == (200 if live else 403)
+        assert client.get("/services/data/v62.0/limits", headers=bearer(access)).status_code == (200 if live else 401)
+        revoked = client.post("/services/oauth2/revoke", data={"token": access})
+        assert revoked.status_code == (200 if live else 400)
+
+
+@FEW
+@given(policy=st.sampled_from(["idle", "absolute"]), data=st.data())
+def test_refresh_token_dies_at_its_ttl(policy: str, data: st.DataObject) -> None:
+    ttl = 3600
+    d = data.draw(around(ttl), label="d")
+    with server() as (client, clock, runtime):
+        org = new_org(runtime, refresh_token_policy=policy, refresh_token_ttl=ttl)
+        refresh = org_tokens(client, org)["refresh_token"]
+        seen = introspect(client, org, refresh)
+        assert seen["exp"] == START + ttl
+        clock.advance(d)
+        live = d < ttl
+        assert introspect(client, org, refresh)["active"] is live
+        data_ = {"grant_type": "refresh_token", "refresh_token": refresh, "client_id": org["client_id"]}
+        response = client.post(TOKEN, data={**data_, "client_secret": org["secret"]})
+        assert response.status_code == (200 if live else 400), response.text
+        if not live:
+            assert response.json() == {"error": "invalid_grant", "error_description": "expired access/refresh token"}
+        elif policy == "idle":  # a use slides the idle window: alive for another ttl from now, by introspection
+            assert introspect(client, org, refresh)["exp"] == START + d + ttl
+        else:
+            assert introspect(client, org, refresh)["exp"] == START + ttl
+
+
+def test_refresh_token_valid_until_revoked_and_immediately() -> None:
+    with server() as (client, clock, runtime):
+        forever = new_org(runtime)
+        never = new_org(runtime, refresh_token_policy="immediately")
+        kept = org_tokens(client, forever)["refresh_token"]
+        gone = org_tokens(client, never)["refresh_token"]
+        clock.advance("3650d")
+        assert introspect(client, forever, kept)["active"] is True
+        assert "exp" not in introspect(client, forever, kept)  # nothing to predict: it does not expire
+        assert introspect(client, never, gone) == {"active": False}
+        for org, token, status in ((forever, kept, 200), (never, gone, 400)):
+            data = {"grant_type": "refresh_token", "refresh_token": token, "client_id": org["client_id"]}
+            assert client.post(TOKEN, data={**data, "client_secret": org["secret"]}).status_code == status
+
+
+@FEW
+@given(data=st.data())
+def test_authorization_code_lives_15_minutes(data: st.DataObject) -> None:
+    d = data.draw(around(900), label="d")
+    with server() as (client, clock, runtime):
+        org = new_org(runtime)
+        code = get_code(client, client_id=org["client_id"], login_hint=org["username"], scope="api")
+        clock.advance(d)
+        response = exchange(client, code, client_id=org["client_id"], client_secret=org["secret"])
+        assert response.status_code == (200 if d < 900 else 400), response.text
+        if d >= 900:
+            assert response.json()["error_description"] == "expired authorization code"
+
+
+@FEW
+@given(data=st.data())
+def test_device_code_expires_at_its_ttl(data: st.DataObject) -> None:
+    with server() as (client, clock, runtime):
+        ttl = runtime.config.salesforce.device_code_ttl
+        d = data.draw(around(ttl), label="d")
+        org = new_org(runtime)
+        start = client.post(TOKEN, data={"response_type": "device_code", "client_id": org["client_id"], "scope": "api"})
+        assert start.status_code == 200, start.text
+        clock.advance(d)
+        poll = client.post(
+            TOKEN, data={"grant_type": "device", "client_id": org["client_id"], "code": start.json()["device_code"]}
+        )
+        expected = "authorization_pending" if d < ttl else runtime.config.salesforce.device_expired_error
+        assert poll.json()["error"] == expected, poll.text
+
+
+@FEW
+@given(
+    age=st.one_of(st.integers(-182, -178), st.sampled_from([-(10**6), -3600, 0, 180, 3600])),
+    where=st.sampled_from(["jwt_bearer", "client_assertion", "subject_token"]),
+)
+def test_foreign_jwt_is_accepted_until_exp_plus_skew(age: int, where: str) -> None:
+    """`exp` = now + `age` in a JWT bearer assertion, a client assertion and a token-exchange subject token; the
+    skew (jwt_skew, 180 s) stretches exp, and exp + skew itself is past, as RFC 7519 4.1.4 says of exp ("MUST
+    be before") and PyJWT applies its leeway: one rule for every JWT the server reads."""
+    with server() as (client, _clock, runtime):
+        skew = runtime.config.salesforce.jwt_skew
+        exp = int(START) + age
+        if where == "jwt_bearer":
+            response = jwt_bearer(client, assertion(exp=exp))
+        elif where == "client_assertion":
+            aud = "http://testserver/services/oauth2/token"
+            signed = assertion(iss=CID, sub=CID, aud=aud, exp=exp, jti=f"j{age}")
+            data = {"grant_type": "client_credentials", "client_assertion_type": ASSERTION_TYPE}
+            response = client.post(TOKEN, data={**data, "client_assertion": signed})
+        else:
+            data = {"grant_type": TOKEN_EXCHANGE, "client_id": CID, "client_secret": SECRET}
+            subject = {"subject_token": idp_token(exp=exp), "subject_token_type": URN + "jwt"}
+            response = client.post(TOKEN, data={**data, **subject})
+        assert response.status_code == (200 if age + skew > 0 else 400), response.text
+
+
+def test_clock_moved_back_never_breaks_anything() -> None:
+    """The control plane may move the clock back before an issue: no 500, no negative lifetime advertised."""
+    with server() as (client, _clock, runtime):
+        org = new_org(runtime, session_timeout=900, refresh_token_policy="idle", refresh_token_ttl=3600)
+        body = org_tokens(client, org)
+        moved = client.post("/_mockown/clock", json={"set": START - 86400})
+        assert moved.status_code == 200, moved.text
+        for token in (body["access_token"], body["refresh_token"]):
+            seen = introspect(client, org, token)
+            assert seen.get("exp", START + 1) > START  # exp stays where it was: moving back does not shift it
+        assert client.get("/services/data/v62.0/limits", headers=bearer(body["access_token"])).status_code in (200, 401)
+        assert time.time() > 0
