@@ -203,6 +203,8 @@ def exchange(own: OwnService, params: Params, *, ip: str | None = None) -> dict[
         if user is None or not user.active or account is None or not account.api_tokens_enabled:
             raise OktaError("invalid_grant", INVALID_GRANT)
         ttl = int(own.settings.access_token_ttl)
+        if own.settings.revoke_cascade:  # the access token dies with its API token: never promise more than that
+            ttl = max(0, min(ttl, int(stored.expires_at - now)))
         access_raw = _access_jwt(own, user, now, ttl)
         own.access_tokens.put(
             OwnAccessToken(
