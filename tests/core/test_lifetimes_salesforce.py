@@ -62,8 +62,10 @@ def test_access_token_lives_until_its_session_timeout(timeout: int, jwt_format: 
     d = data.draw(around(timeout), label="d")
     with server() as (client, clock, runtime):
         org = new_org(runtime, session_timeout=timeout, jwt_access_tokens=jwt_format)
-        body = org_tokens(client, org, scope="api refresh_token id")
+        body = org_tokens(client, org, scope="api refresh_token id openid")
         access = body["access_token"]
+        id_claims = jwt.decode(body["id_token"], options={"verify_signature": False})
+        assert (id_claims["iat"], id_claims["exp"]) == (START, START + 300)  # id_token_validity: 5 minutes
         assert body["issued_at"] == str(int(START * 1000))  # milliseconds, the instant of issue
         if jwt_format:
             claims = jwt.decode(access, options={"verify_signature": False})

@@ -1,0 +1,107 @@
+"""Marketing Cloud and B2C Commerce lifetimes against the clock: each token works while
+`now < issued + expires_in` (the expiry instant itself is dead) and what the server advertises (`expires_in`,
+`refresh_token_expires_in`, `exp`) predicts it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+import jwt
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mockown import Config, FrozenClock, create_app
+from mockown.http.inprocess import in_process_client
+from mockown.runtime import Runtime
+from tests.b2c.test_ocapi import auth as ocapi_auth
+from tests.b2c.test_slas import BASE as SLAS
+from tests.b2c.test_slas import private_guest
+from tests.b2c.test_slas import refresh as slas_refresh
+from tests.conftest import T0
+from tests.marketing.test_marketing import BASE as MC
+from tests.marketing.test_marketing import cc
+
+START = FrozenClock(T0).now()
+FEW = settings(max_examples=12)
+
+
+def around(lifetime: int) -> st.SearchStrategy[int]:
+    return st.one_of(
+        st.integers(lifetime - 2, lifetime + 2), st.sampled_from([0, 1, lifetime // 2, lifetime * 3, 10**7])
+    )
+
+
+@contextmanager
+def server() -> Iterator[tuple[httpx.Client, FrozenClock, Runtime]]:
+    clock = FrozenClock(T0)
+    app = create_app(Config(), clock=clock)
+    with in_process_client(app) as client:
+        yield client, clock, app.state.runtime
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@FEW
+@given(data=st.data())
+def test_marketing_cloud_access_token_lives_expires_in(data: st.DataObject) -> None:
+    with server() as (client, clock, runtime):
+        body = cc(client).json()
+        ttl = body["expires_in"]
+        assert ttl == runtime.config.marketing.access_token_ttl
+        d = data.draw(around(ttl), label="d")
+        assert client.get(f"{MC}/v2/userinfo", headers=bearer(body["access_token"])).json()["exp"] == START + ttl
+        clock.advance(d)
+        info = client.get(f"{MC}/v2/userinfo", headers=bearer(body["access_token"]))
+        assert info.status_code == (200 if d < ttl else 401), info.text
+
+
+@FEW
+@given(data=st.data())
+def test_slas_access_token_lives_expires_in(data: st.DataObject) -> None:
+    with server() as (client, clock, runtime):
+        body = private_guest(client).json()
+        ttl = body["expires_in"]
+        assert ttl == runtime.config.b2c.slas_expires_in
+        claims = jwt.decode(body["access_token"], options={"verify_signature": False})
+        assert claims["exp"] == START + ttl and claims["iat"] == START
+        d = data.draw(around(ttl), label="d")
+        clock.advance(d)
+        info = client.get(SLAS + "/userinfo", headers=bearer(body["access_token"]))
+        assert info.status_code == (200 if d < ttl else 400), info.text
+
+
+@FEW
+@given(data=st.data())
+def test_slas_refresh_token_expires_in_predicts_its_death(data: st.DataObject) -> None:
+    """A private client's refresh keeps the same refresh token: each answer's `refresh_token_expires_in` counts
+    down to the same instant, and the token is refused from that instant on."""
+    with server() as (client, clock, runtime):
+        body = private_guest(client).json()
+        ttl = runtime.config.b2c.slas_guest_refresh_ttl
+        assert body["refresh_token_expires_in"] == ttl
+        first = data.draw(st.integers(0, ttl - 1), label="first")
+        clock.advance(first)
+        again = slas_refresh(client, body["refresh_token"], private=True)
+        assert again.status_code == 200 and again.json()["refresh_token_expires_in"] == ttl - first
+        d = data.draw(around(ttl - first), label="d")
+        clock.advance(d)
+        assert slas_refresh(client, body["refresh_token"], private=True).status_code == (
+            200 if first + d < ttl else 400
+        )
+
+
+@FEW
+@given(data=st.data())
+def test_ocapi_jwt_lives_its_ttl(data: st.DataObject) -> None:
+    with server() as (client, clock, runtime):
+        ttl = runtime.config.b2c.ocapi_token_ttl
+        token = ocapi_auth(client, "guest").headers["authorization"]
+        claims = jwt.decode(token.removeprefix("Bearer "), options={"verify_signature": False})
+        assert claims["exp"] == START + ttl
+        d = data.draw(around(ttl), label="d")
+        clock.advance(d)
+        assert ocapi_auth(client, "refresh", {"Authorization": token}).status_code == (200 if d < ttl else 401)
