@@ -130,10 +130,18 @@ def _formatted(request: Request, body: dict[str, Any]) -> Response:
 
 
 async def _identity_token(request: Request) -> str | None:
-    """The identity service's token: the Authorization header, `?oauth_token=`, else a POST body's `oauth_token`."""
+    """The identity service's token: the Authorization header, `?oauth_token=`, else a POST body's `oauth_token`,
+    else a form-encoded POST body's `access_token` (OIDC Core 5.3.1 / RFC 6750 §2.2: "Form-Encoded Body
+    Parameter", only with `Content-Type: application/x-www-form-urlencoded`). When a request carries more than
+    one, the first of that order wins, as it already did for the header and `oauth_token`: the identity service's
+    documented errors (spec 6.2) have no RFC 6750 `invalid_request`."""
     token_value = _bearer(request)
     if token_value is None and request.method == "POST":
-        token_value = (await _form(request)).get("oauth_token")
+        form = await _form(request)
+        token_value = form.get("oauth_token")
+        content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if not token_value and content_type == "application/x-www-form-urlencoded":
+            token_value = form.get("access_token")
     return token_value
 
 

@@ -202,3 +202,23 @@ def test_another_users_identity_needs_api_scope_and_an_internal_user(client: htt
     assert (r.status_code, r.text) == (404, "No_Access")
     own = code_tokens(client, scope="api id")
     assert client.get(own["id"], params={"oauth_token": own["access_token"]}).status_code == 200  # own identity: yes
+
+
+@pytest.mark.parametrize("url", ["/services/oauth2/userinfo", "id"])
+def test_access_token_in_a_form_encoded_post_body(client: httpx.Client, url: str) -> None:
+    """OIDC Core 5.3.1 / RFC 6750 §2.2: the access token as the form-encoded body parameter `access_token` of a
+    POST (userinfo, and the identity URL, the same service); not from a JSON body (§2.2 wants form encoding);
+    the Authorization header, then `oauth_token`, win over it."""
+    tokens = code_tokens(client)
+    target = tokens["id"] if url == "id" else url
+    r = client.post(target, data={"access_token": tokens["access_token"]})
+    assert r.status_code == 200, r.text
+    assert r.json()["user_id"] == ADMIN_ID
+    r = client.post(target, json={"access_token": tokens["access_token"]})  # the service reads no JSON body
+    assert r.status_code == 400 and ADMIN_ID not in r.text
+    r = client.post(target, data={"access_token": "bad"})
+    assert (r.status_code, r.text) == (403, "Bad_OAuth_Token")
+    bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
+    assert client.post(target, data={"access_token": "bad"}, headers=bearer).status_code == 200
+    r = client.post(target, data={"oauth_token": "bad", "access_token": tokens["access_token"]})
+    assert (r.status_code, r.text) == (403, "Bad_OAuth_Token")
