@@ -101,6 +101,8 @@ def decide(
         service.grant_scopes(req.app, req.scope)
     except Exception:
         return error_redirect(req, "invalid_scope", "requested scope is invalid, unknown, or malformed")
+    if "none" in req.prompt and len(req.prompt) > 1:  # OIDC Core 3.1.2.1: none with another value is an error
+        return error_redirect(req, "invalid_request", "prompt none cannot be combined with other values")
     user = service.user_by_username(req.login_hint)
     headless = (
         req.app.auto_approve
@@ -119,6 +121,11 @@ def decide(
         and not ({"login", "consent"} & req.prompt)
     ):
         return approve(service, req, session_user, base=base)
+    if "none" in req.prompt:  # OIDC Core 3.1.2.1: no login or consent page; 3.1.2.6: say which one was needed
+        logged_in = session_user is not None and session_user.org_id == req.app.org_id and session_user.active
+        if logged_in:
+            return error_redirect(req, "consent_required", "consent required")
+        return error_redirect(req, "login_required", "login required")
     if req.immediate:
         return error_redirect(req, "immediate_unsuccessful", "immediate unsuccessful")
     return NeedsLogin(req)

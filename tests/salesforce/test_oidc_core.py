@@ -1,0 +1,232 @@
+"""OpenID Connect Core 1.0 rules that Salesforce follows, as clients rely on them (spec 7.1-7.3, 2.2-2.4).
+
+Every hash is computed here independently of the mock: `at_hash` (OIDC Core 3.1.3.6 / 3.2.2.9) is the base64url
+of the left half of the SHA-256 (RS256's hash) of the ASCII access token. `c_hash` (3.3.2.11) applies only to an
+ID token returned from the authorization endpoint together with a code: Salesforce advertises no such response
+type (`code id_token` is refused, tests/salesforce/test_discovery_truth.py), so no ID token carries it.
+
+Where Salesforce's notes are silent (prompt=none, spec 2.2 lists only login/consent/select_account), the mock
+follows OIDC Core (DESIGN.md: unknown behaviour -> the documented RFC behaviour)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import jwt
+import pytest
+
+from mockown.runtime import Runtime
+from tests.conftest import ADMIN, CALLBACK, CID, PASSWORD, SECRET
+
+from .helpers import authorize, exchange, location_params, new_org, refresh
+
+AUTHORIZE = "/services/oauth2/authorize"
+ALG_HASH = {"RS256": hashlib.sha256, "RS384": hashlib.sha384, "RS512": hashlib.sha512}
+
+
+def left_half_hash(value: str, alg: str) -> str:
+    digest = ALG_HASH[alg](value.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest[: len(digest) // 2]).rstrip(b"=").decode()
+
+
+def verified(client: httpx.Client, id_token: str, issuer: str = "http://testserver") -> dict[str, Any]:
+    """The ID token's claims, its signature checked with the `jwks_uri` key its `kid` names (OIDC Core 10.1)."""
+    header = jwt.get_unverified_header(id_token)
+    keys = {k["kid"]: k for k in client.get(f"{issuer}/id/keys").json()["keys"]}
+    assert header["kid"] in keys
+    key = jwt.PyJWK(keys[header["kid"]]).key
+    claims: dict[str, Any] = jwt.decode(
+        id_token, key, algorithms=["RS256"], audience=CID, issuer=issuer, options={"verify_exp": False}
+    )  # the frozen clock is in 2026
+    return claims
+
+
+def code_flow(client: httpx.Client, **params: str) -> dict[str, Any]:
+    code = location_params(authorize(client, scope="openid api refresh_token", **params))["code"]
+    response = exchange(client, code)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def fragment_flow(client: httpx.Client, response_type: str = "token id_token", **params: str) -> dict[str, str]:
+    response = authorize(client, response_type=response_type, scope="openid api", **params)
+    assert "#" in response.headers["location"]
+    return location_params(response)
+
+
+# -- nonce, at_hash, aud/azp, sub ------------------------------------------------------------------------
+def test_code_flow_id_token_echoes_nonce_and_hashes_the_access_token(client: httpx.Client) -> None:
+    body = code_flow(client, nonce="n-0S6_WzA2Mj")
+    claims = verified(client, body["id_token"])
+    assert claims["nonce"] == "n-0S6_WzA2Mj"  # OIDC Core 3.1.2.1 / spec 2.2 "copied into id_token"
+    alg = jwt.get_unverified_header(body["id_token"])["alg"]
+    assert claims["at_hash"] == left_half_hash(body["access_token"], alg)
+    assert "c_hash" not in claims
+
+
+def test_user_agent_id_token_echoes_nonce_and_hashes_the_access_token(client: httpx.Client) -> None:
+    fragment = fragment_flow(client, nonce="awesome")  # the postman "User Agent Flow" example's nonce
+    claims = verified(client, fragment["id_token"])
+    assert claims["nonce"] == "awesome"
+    assert claims["at_hash"] == left_half_hash(fragment["access_token"], "RS256")  # OIDC Core 3.2.2.10
+
+
+def test_without_nonce_there_is_no_nonce_claim(client: httpx.Client) -> None:
+    assert "nonce" not in verified(client, code_flow(client)["id_token"])
+
+
+def test_refreshed_id_token_keeps_iss_sub_aud_and_hashes_the_new_access_token(client: httpx.Client) -> None:
+    """OIDC Core 12.2: the refreshed ID token has the original `iss`, `sub` and `aud`, a new `iat`; its `at_hash`
+    is the new access token's. It carries no `nonce` (none was sent to the token endpoint)."""
+    first = code_flow(client, nonce="n-1")
+    original = verified(client, first["id_token"])
+    response = refresh(client, first["refresh_token"])
+    assert response.status_code == 200, response.text
+    body = response.json()
+    claims = verified(client, body["id_token"])  # spec 3.2: id_token on refresh with `openid`
+    assert {k: claims[k] for k in ("iss", "sub", "aud")} == {k: original[k] for k in ("iss", "sub", "aud")}
+    assert claims["at_hash"] == left_half_hash(body["access_token"], "RS256")
+    assert "nonce" not in claims
+
+
+def test_aud_is_the_client_id_without_azp(client: httpx.Client) -> None:
+    claims = verified(client, code_flow(client)["id_token"])
+    assert claims["aud"] == CID and "azp" not in claims  # OIDC Core 2: azp needed only with several audiences
+    assert claims["exp"] > claims["iat"]
+
+
+def test_sub_is_the_identity_url_and_matches_userinfo(client: httpx.Client) -> None:
+    """Spec 7.3 / 6.1: `sub` is the identity URL (`id` of the token response); OIDC Core 5.3.2: the userinfo
+    `sub` MUST equal the ID token's."""
+    body = code_flow(client)
+    claims = verified(client, body["id_token"])
+    assert claims["sub"] == body["id"]
+    info = client.get("/services/oauth2/userinfo", headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert info.json()["sub"] == claims["sub"]
+
+
+@pytest.mark.parametrize("response_type", ["code", "token id_token"])
+def test_no_openid_scope_no_id_token(client: httpx.Client, response_type: str) -> None:
+    """Spec 1.4: an `id_token` only when `openid` is granted (OIDC Core 3.1.2.1 leaves the rest unspecified)."""
+    response = authorize(client, response_type=response_type, scope="api refresh_token")
+    params = location_params(response)
+    if response_type == "code":
+        params = exchange(client, params["code"]).json()
+        assert "id_token" not in refresh(client, params["refresh_token"]).json()
+    assert "access_token" in params and "id_token" not in params
+
+
+def test_plain_token_response_type_has_no_id_token(client: httpx.Client) -> None:
+    """`response_type=token` names no `id_token` (OAuth Multiple Response Types §3), even with `openid`."""
+    assert "id_token" not in fragment_flow(client, response_type="token")
+
+
+# -- JWKS ----------------------------------------------------------------------------------------------
+def test_jwks_members(client: httpx.Client) -> None:
+    """Spec 7.2: every key has kty, n, e, alg, use, kid; RSA public only (no private member)."""
+    response = client.get("/id/keys")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/json")
+    keys = response.json()["keys"]
+    assert keys
+    for key in keys:
+        assert {"kty", "n", "e", "alg", "use", "kid"} <= set(key)
+        assert (key["kty"], key["alg"], key["use"], key["e"]) == ("RSA", "RS256", "sig", "AQAB")
+        assert not {"d", "p", "q", "dp", "dq", "qi"} & set(key)
+        assert len(base64.urlsafe_b64decode(key["n"] + "==")) >= 256  # at least 2048 bits
+    assert len({k["kid"] for k in keys}) == len(keys)
+
+
+# -- state in every response mode, errors included -----------------------------------------------------
+@pytest.mark.parametrize(
+    ("response_type", "where"), [("code", "query"), ("token", "fragment"), ("token id_token", "fragment")]
+)
+@pytest.mark.parametrize("cause", ["success", "invalid_scope"])
+def test_state_round_trips(client: httpx.Client, response_type: str, where: str, cause: str) -> None:
+    state = "st/é +&=x"
+    scope = "openid api" if cause == "success" else "no_such_scope"
+    response = authorize(client, response_type=response_type, scope=scope, state=state)
+    location = urlsplit(response.headers["location"])
+    assert bool(location.fragment) == (where == "fragment") and bool(location.query) == (where == "query")
+    params = location_params(response)
+    assert params["state"] == state
+    assert ("error" in params) == (cause != "success")
+
+
+# -- prompt ----------------------------------------------------------------------------------------------
+def _no_user(**params: str) -> dict[str, str]:
+    return {"response_type": "code", "client_id": CID, "redirect_uri": CALLBACK, "state": "st-9", **params}
+
+
+@pytest.mark.parametrize(("response_type", "where"), [("code", "query"), ("token id_token", "fragment")])
+def test_prompt_none_without_a_session_is_login_required(client: httpx.Client, response_type: str, where: str) -> None:
+    """OIDC Core 3.1.2.1: with `prompt=none` the server MUST NOT display a login page; 3.1.2.6: it redirects with
+    `login_required` (state kept, in the response type's mode)."""
+    response = client.get(AUTHORIZE, params=_no_user(response_type=response_type, prompt="none", scope="openid"))
+    assert response.status_code == 302, response.text[:200]
+    assert ("#" in response.headers["location"]) == (where == "fragment")
+    params = location_params(response)
+    assert (params["error"], params["state"]) == ("login_required", "st-9")
+
+
+def test_prompt_none_with_other_values_is_invalid_request(client: httpx.Client) -> None:
+    """OIDC Core 3.1.2.1: "If this parameter contains none with any other value, an error is returned"."""
+    params = location_params(client.get(AUTHORIZE, params=_no_user(prompt="none login", login_hint=ADMIN)))
+    assert (params["error"], params["state"]) == ("invalid_request", "st-9")
+
+
+def _login(client: httpx.Client) -> None:
+    """A browser session: the login page's form, posted."""
+    import html
+    import re
+
+    page = client.get(AUTHORIZE, params=_no_user())
+    assert page.status_code == 200
+    hidden = {html.unescape(n): html.unescape(v) for n, v in re.findall(r"name='([^']*)' value='([^']*)'", page.text)}
+    done = client.post(f"{AUTHORIZE}/login", data={**hidden, "username": ADMIN, "password": PASSWORD})
+    assert done.status_code == 302 and "code" in location_params(done), done.text[:200]
+
+
+def test_prompt_none_with_a_session_redirects_at_once(client: httpx.Client) -> None:
+    _login(client)
+    params = location_params(client.get(AUTHORIZE, params=_no_user(prompt="none")))
+    assert "code" in params and params["state"] == "st-9"
+
+
+def test_prompt_login_forces_reauthentication_despite_a_session(client: httpx.Client) -> None:
+    """OIDC Core 3.1.2.1 `login` / spec 2.2: the login page again, although the session would approve at once."""
+    _login(client)
+    assert client.get(AUTHORIZE, params=_no_user()).status_code == 302
+    again = client.get(AUTHORIZE, params=_no_user(prompt="login"))
+    assert again.status_code == 200 and "id='login'" in again.text
+
+
+def test_secret_and_code_are_bound(client: httpx.Client) -> None:
+    """The ID token from the code flow is for the client that redeemed the code with its secret."""
+    code = location_params(authorize(client, scope="openid"))["code"]
+    wrong = client.post(
+        "/services/oauth2/token",
+        data={"grant_type": "authorization_code", "code": code, "client_id": CID, "client_secret": SECRET + "x",
+              "redirect_uri": CALLBACK},
+    )  # fmt: skip
+    assert wrong.status_code in (400, 401) and "id_token" not in wrong.json()
+
+
+def test_prompt_none_logged_in_but_not_approved_is_consent_required(client: httpx.Client, runtime: Runtime) -> None:
+    """OIDC Core 3.1.2.6 `consent_required`: the user has a session, but the app (no auto-approval) would show the
+    consent page."""
+    import html
+    import re
+
+    org = new_org(runtime, auto_approve=False)
+    query = {"response_type": "code", "client_id": org["client_id"], "redirect_uri": CALLBACK, "state": "st-c"}
+    page = client.get(AUTHORIZE, params=query)
+    hidden = {html.unescape(n): html.unescape(v) for n, v in re.findall(r"name='([^']*)' value='([^']*)'", page.text)}
+    consent = client.post(f"{AUTHORIZE}/login", data={**hidden, "username": org["username"], "password": "Secret-1"})
+    assert consent.status_code == 200 and "id='consent'" in consent.text
+    params = location_params(client.get(AUTHORIZE, params={**query, "prompt": "none"}))
+    assert (params["error"], params["state"]) == ("consent_required", "st-c")
