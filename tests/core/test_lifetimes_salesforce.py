@@ -191,3 +191,18 @@ def test_clock_moved_back_never_breaks_anything() -> None:
             assert seen.get("exp", START + 1) > START  # exp stays where it was: moving back does not shift it
         assert client.get("/services/data/v62.0/limits", headers=bearer(body["access_token"])).status_code in (200, 401)
         assert time.time() > 0
+
+
+def test_device_poll_after_the_clock_moved_back_is_not_too_fast() -> None:
+    """RFC 8628 3.5 slow_down is for a poll less than `interval` after the last one. A poll made after the clock
+    was moved back to before the last poll is no such poll (the harness moved time, the device did not hurry):
+    it is pending, and the interval does not grow. A second poll at that same instant is too fast again."""
+    with server() as (client, clock, runtime):
+        org = new_org(runtime)
+        start = client.post(TOKEN, data={"response_type": "device_code", "client_id": org["client_id"], "scope": "api"})
+        poll = {"grant_type": "device", "client_id": org["client_id"], "code": start.json()["device_code"]}
+        clock.advance(start.json()["interval"])
+        assert client.post(TOKEN, data=poll).json()["error"] == "authorization_pending"
+        assert client.post("/_mockown/clock", json={"set": START - 3600}).status_code == 200
+        assert client.post(TOKEN, data=poll).json()["error"] == "authorization_pending"
+        assert client.post(TOKEN, data=poll).json()["error"] == "slow_down"

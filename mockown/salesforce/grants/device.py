@@ -42,7 +42,8 @@ class DeviceGrant(Grant):
                 device.used = True
                 error = OAuthError("access_denied", "end-user denied authorization")
             elif device.user_id is None:
-                if device.last_poll and now - device.last_poll < device.interval:
+                # too soon after the last poll; a poll "before" it (the clock was moved back) is not too soon
+                if device.last_poll and 0 <= now - device.last_poll < device.interval:
                     device.interval += 5
                     error = OAuthError("slow_down", "polling too frequently")
                 else:
