@@ -17,6 +17,7 @@ from mockown.http.inprocess import in_process_client
 from mockown.runtime import Runtime
 from tests.b2c.test_ocapi import auth as ocapi_auth
 from tests.b2c.test_slas import BASE as SLAS
+from tests.b2c.test_slas import login as slas_login
 from tests.b2c.test_slas import private_guest
 from tests.b2c.test_slas import refresh as slas_refresh
 from tests.conftest import T0
@@ -105,3 +106,14 @@ def test_ocapi_jwt_lives_its_ttl(data: st.DataObject) -> None:
         d = data.draw(around(ttl), label="d")
         clock.advance(d)
         assert ocapi_auth(client, "refresh", {"Authorization": token}).status_code == (200 if d < ttl else 401)
+
+
+def test_slas_login_after_the_clock_moved_back_is_no_double_login() -> None:
+    """The 409 is for the same shopper logging in twice within 1 second; a login after the clock was moved back
+    (a harness resetting time) is not one. Two logins at that instant still are."""
+    with server() as (client, clock, _runtime):
+        clock.advance(100)
+        assert slas_login(client).status_code == 303
+        assert client.post("/_mockown/clock", json={"set": START}).status_code == 200
+        assert slas_login(client).status_code == 303
+        assert slas_login(client).status_code == 409
