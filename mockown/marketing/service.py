@@ -274,7 +274,8 @@ class MarketingService:
     def _refresh_usable(rt: McRefreshToken, now: float, grace: float) -> bool:
         if rt.revoked or (rt.expires_at and now >= rt.expires_at):
             return False
-        return rt.used_at is None or now < rt.used_at + grace
+        # the grace runs from the use on: a clock moved back to before the use does not make it unused again
+        return rt.used_at is None or rt.used_at <= now < rt.used_at + grace
 
     def _access_token(self, integration: Integration, tenant: Tenant) -> str:
         header = {"alg": "HS256", "kid": "4", "ver": "1", "typ": "JWT"}

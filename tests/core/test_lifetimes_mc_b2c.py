@@ -22,7 +22,9 @@ from tests.b2c.test_slas import private_guest
 from tests.b2c.test_slas import refresh as slas_refresh
 from tests.conftest import T0
 from tests.marketing.test_marketing import BASE as MC
-from tests.marketing.test_marketing import cc
+from tests.marketing.test_marketing import WEB, cc
+from tests.marketing.test_marketing import code_for as mc_code
+from tests.marketing.test_marketing import exchange as mc_exchange
 
 START = FrozenClock(T0).now()
 FEW = settings(max_examples=12)
@@ -117,3 +119,16 @@ def test_slas_login_after_the_clock_moved_back_is_no_double_login() -> None:
         assert client.post("/_mockown/clock", json={"set": START}).status_code == 200
         assert slas_login(client).status_code == 303
         assert slas_login(client).status_code == 409
+
+
+def test_marketing_cloud_used_refresh_token_stays_used_when_the_clock_moves_back() -> None:
+    """Rotation voids a refresh token on use (refresh_grace 0 by default); moving the clock back to before that
+    use must not bring it back (it was usable again: `now < used_at + grace` held before the use)."""
+    with server() as (client, clock, _runtime):
+        body = mc_exchange(client, WEB, mc_code(client, WEB)).json()
+        clock.advance(100)
+        data = {"grant_type": "refresh_token", "refresh_token": body["refresh_token"], **WEB}
+        assert client.post(f"{MC}/v2/token", json=data).status_code == 200
+        assert client.post(f"{MC}/v2/token", json=data).status_code == 400  # used
+        assert client.post("/_mockown/clock", json={"set": START}).status_code == 200
+        assert client.post(f"{MC}/v2/token", json=data).status_code == 400  # still used
