@@ -228,13 +228,15 @@ class MarketingService:
             raise self._bad_grant(self.settings.code_used_description)
         if now >= code.expires_at:
             raise self._bad_grant(self.settings.code_expired_description)
-        code.used = True  # single use, even when the rest of the request fails
-        self.codes.put(code)
+        # the exchange's own checks run before the code is marked used: a refused exchange leaves it redeemable
+        # (as Salesforce's `redeem_code(check=)`; a mock choice, the spec does not say)
         if redirect_uri != code.redirect_uri:
             raise self._bad_grant()
         self._check_pkce(integration, code.code_challenge, params.get("code_verifier"))
         scopes = self._scopes(integration, params.get("scope"), ceiling=code.scopes)
         mid = self._mid(integration, params.get("account_id"), code.mid, recheck=True)
+        code.used = True  # single use: spent by the exchange that succeeds
+        self.codes.put(code)
         return self._issue(integration, tenant, mid, scopes, user_id=code.user_id, refresh=True)
 
     def _check_pkce(self, integration: Integration, challenge: str | None, verifier: str | None) -> None:

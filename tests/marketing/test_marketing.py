@@ -293,6 +293,30 @@ def test_pkce_is_checked_when_a_challenge_was_given(client: httpx.Client) -> Non
     assert exchange(client, PUBLIC, code, code_verifier=verifier).status_code == 200
 
 
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        {"redirect_uri": "https://app.example.com/mc/callback"},
+        {"code_verifier": "w" * 50},
+        {"scope": "email_write"},
+        {"account_id": "999"},
+    ],
+)
+def test_a_refused_exchange_leaves_the_code_usable(client: httpx.Client, refusal: dict[str, str]) -> None:
+    """As Salesforce's (`redeem_code(check=)`, a mock choice): the exchange's own checks (redirect_uri, PKCE
+    verifier, scope, business unit) run before the code is marked used, so a refused exchange, by a confused or
+    malicious caller, does not spend the legitimate client's code; a code from another integration is refused
+    without being spent either. Only a success spends it."""
+    verifier = "v" * 50
+    challenge = {"code_challenge": b64url_sha256(verifier), "code_challenge_method": "S256"}
+    code = code_for(client, PUBLIC, scope="email_read offline", **challenge)
+    refused = exchange(client, PUBLIC, code, **{"code_verifier": verifier, **refusal})
+    assert refused.status_code in (400, 401, 403) and "access_token" not in refused.json()
+    assert exchange(client, WEB, code, code_verifier=verifier).json()["error"] == "invalid_grant"
+    assert exchange(client, PUBLIC, code, code_verifier=verifier).status_code == 200
+    assert exchange(client, PUBLIC, code, code_verifier=verifier).json()["error"] == "invalid_grant"
+
+
 def test_an_empty_code_challenge_is_no_challenge(client: httpx.Client) -> None:
     # PKCE optional (the default): `code_challenge=` is as if it were left out, not a challenge no verifier matches
     code = code_for(client, PUBLIC, code_challenge="")
