@@ -11,10 +11,12 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
 import jwt
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -206,3 +208,12 @@ def test_device_poll_after_the_clock_moved_back_is_not_too_fast() -> None:
         assert client.post("/_mockown/clock", json={"set": START - 3600}).status_code == 200
         assert client.post(TOKEN, data=poll).json()["error"] == "authorization_pending"
         assert client.post(TOKEN, data=poll).json()["error"] == "slow_down"
+
+
+def test_readme_lifetimes_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    """The README's "Lifetimes and the clock" example, as written, prints what its comments say."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    chapter = readme.split("## Lifetimes and the clock", 1)[1].split("\n## ", 1)[0]
+    code = chapter.split("```python\n", 1)[1].split("```", 1)[0]
+    exec(compile(code, "README.md", "exec"), {})
+    assert capsys.readouterr().out.split() == ["401", "200"]
