@@ -31,6 +31,7 @@ class AuthorizeRequest:
     prompt: set[str] = field(default_factory=set)
     immediate: bool = False
     display: str = "page"
+    response_mode: str | None = None  # "query" | "fragment" (Discovery's default when none is advertised); else None
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,21 @@ def parse(service: SalesforceService, params: Params) -> AuthorizeRequest:
         prompt=set((params.get("prompt") or "").split()),
         immediate=(params.get("immediate") or "").lower() == "true",
         display=params.get("display") or "page",
+        response_mode=_response_mode(params.get("response_mode")),
+    )
+
+
+def _response_mode(value: str | None) -> str | None:
+    """The requested `response_mode` if it is one the discovery document advertises by omitting the member (OIDC
+    Discovery 1.0 §3: default ["query", "fragment"]); any other value (`form_post` ...) is not acted on."""
+    return value if value in ("query", "fragment") else None
+
+
+def in_fragment(req: AuthorizeRequest) -> bool:
+    """Where the response goes: the fragment for token response types (OAuth 2.0 Multiple Response Type Encoding
+    Practices §3) or when asked for with `response_mode=fragment` (§2.1); else the query."""
+    return (
+        req.response_mode == "fragment" or req.response_type == "hybrid_token" or "token" in req.response_type.split()
     )
 
 
@@ -84,8 +100,7 @@ def redirect(req: AuthorizeRequest, values: dict[str, str], *, fragment: bool = 
 
 
 def error_redirect(req: AuthorizeRequest, error: str, description: str) -> Redirect:
-    fragment = req.response_type == "hybrid_token" or "token" in req.response_type.split()
-    return redirect(req, {"error": error, "error_description": description}, fragment=fragment)
+    return redirect(req, {"error": error, "error_description": description}, fragment=in_fragment(req))
 
 
 def decide(
@@ -95,6 +110,9 @@ def decide(
     req = parse(service, params)
     if req.response_type not in RESPONSE_TYPES:
         return error_redirect(req, "unsupported_response_type", "response type not supported")
+    if req.response_mode == "query" and in_fragment(replace(req, response_mode=None)):
+        # Multiple Response Types §2.1: tokens never go in the query (the refusal goes in the fragment)
+        return error_redirect(req, "invalid_request", "response_mode query not allowed for this response type")
     if req.app.pkce_required and not req.code_challenge:
         return error_redirect(req, "invalid_request", "missing required code challenge")
     try:
@@ -147,7 +165,7 @@ def approve(service: SalesforceService, req: AuthorizeRequest, user: User, *, ba
         code_challenge=req.code_challenge,
         nonce=req.nonce,
     )
-    return replace(redirect(req, {"code": code}), user_id=user.id, app_id=req.app.id)
+    return replace(redirect(req, {"code": code}, fragment=in_fragment(req)), user_id=user.id, app_id=req.app.id)
 
 
 def deny(req: AuthorizeRequest) -> Redirect:

@@ -192,6 +192,7 @@ def _query(req: authz.AuthorizeRequest) -> str:
         "login_hint": req.login_hint,
         "prompt": " ".join(sorted(req.prompt)) or None,
         "display": req.display if req.display != "page" else None,
+        "response_mode": req.response_mode,
     }
     return urlencode({k: v for k, v in values.items() if v is not None})
 

@@ -230,3 +230,46 @@ def test_prompt_none_logged_in_but_not_approved_is_consent_required(client: http
     assert consent.status_code == 200 and "id='consent'" in consent.text
     params = location_params(client.get(AUTHORIZE, params={**query, "prompt": "none"}))
     assert (params["error"], params["state"]) == ("consent_required", "st-c")
+
+
+# -- response_mode -------------------------------------------------------------------------------------
+# The document has no `response_modes_supported`: OpenID Connect Discovery 1.0 §3 makes its default
+# ["query", "fragment"], so both are advertised (by omission) and must work; `form_post` is not advertised.
+@pytest.mark.parametrize(("mode", "where"), [("query", "query"), ("fragment", "fragment")])
+def test_code_in_the_requested_response_mode(client: httpx.Client, mode: str, where: str) -> None:
+    """OAuth 2.0 Multiple Response Type Encoding Practices §2.1: `response_mode` says where the response goes."""
+    response = authorize(client, scope="openid api", state="st-m", response_mode=mode)
+    location = urlsplit(response.headers["location"])
+    assert bool(location.fragment) == (where == "fragment") and bool(location.query) == (where == "query")
+    params = location_params(response)
+    assert "code" in params and params["state"] == "st-m"
+    assert exchange(client, params["code"]).status_code == 200
+
+
+def test_errors_follow_the_requested_response_mode(client: httpx.Client) -> None:
+    response = authorize(client, scope="no_such_scope", state="st-e", response_mode="fragment")
+    location = urlsplit(response.headers["location"])
+    assert location.fragment and not location.query
+    assert location_params(response) == {
+        "error": "invalid_scope",
+        "error_description": "requested scope is invalid, unknown, or malformed",
+        "state": "st-e",
+    }
+
+
+def test_response_mode_survives_the_login_page(client: httpx.Client) -> None:
+    query = {**_no_user(), "response_mode": "fragment"}
+    page = client.get(AUTHORIZE, params=query)
+    assert page.status_code == 200 and "response_mode=fragment" in page.text
+
+
+@pytest.mark.parametrize("response_type", ["token", "token id_token"])
+def test_tokens_are_never_put_in_the_query(client: httpx.Client, response_type: str) -> None:
+    """Multiple Response Types §2.1: for `token` the query encoding MUST NOT be used; the refusal goes in the
+    fragment with `state`, and no token is issued."""
+    response = authorize(client, response_type=response_type, scope="openid api", state="st-q", response_mode="query")
+    location = urlsplit(response.headers["location"])
+    assert location.fragment and not location.query
+    params = location_params(response)
+    assert (params["error"], params["state"]) == ("invalid_request", "st-q")
+    assert "access_token" not in params
