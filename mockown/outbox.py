@@ -33,16 +33,21 @@ class Email:
 
 def send(runtime: Runtime, *, to: str, subject: str, body: str, account_id: str | None = None, kind: str = "") -> Email:
     now = runtime.clock.now()
-    email = Email(
-        id=f"{int(now * 1000):013d}-{next(_seq):06d}-{secrets.token_hex(3)}",  # unique across workers
-        to=to,
-        subject=subject,
-        body=body,
-        sent_at=now,
-        account_id=account_id,
-        kind=kind,
-    )
-    runtime.store.table(Email).put(email)
+    table = runtime.store.table(Email)
+    with runtime.store.atomic():
+        # ids sort in sending order: never below the last one, even after the clock was moved back
+        last = max((e.id[:13] for e in table.all()), default="0")
+        stamp = max(int(now * 1000), int(last))
+        email = Email(
+            id=f"{stamp:013d}-{next(_seq):06d}-{secrets.token_hex(3)}",  # unique across workers
+            to=to,
+            subject=subject,
+            body=body,
+            sent_at=now,
+            account_id=account_id,
+            kind=kind,
+        )
+        table.put(email)
     return email
 
 

@@ -90,3 +90,17 @@ def test_clock_moved_back_never_advertises_a_negative_lifetime() -> None:
         body = client.post(TOKEN_URL, data=exchange_form(raw)).json()
         assert 0 < body["expires_in"] <= ACCESS_TTL
         assert services(client, body["access_token"]) == 200
+
+
+def test_outbox_keeps_sending_order_when_the_clock_moves_back() -> None:
+    """The outbox lists e-mails oldest first and the plugin's `outbox.last()` takes the end of that list: an
+    e-mail sent after the clock was moved back is still the last one sent (it sorted by its virtual send time)."""
+    with server() as (client, clock, own):
+        clock.advance("1d")
+        own.generate_api_token(OWNER)
+        assert client.post("/_mockown/clock", json={"set": START}).status_code == 200
+        own.revoke_api_token(OWNER)
+        subjects = [m["subject"] for m in client.get("/_mockown/outbox").json()["messages"]]
+        assert len(subjects) == 2 and "revoked" in subjects[-1].lower(), subjects
+        sent = [m["sent_at"] for m in client.get("/_mockown/outbox").json()["messages"]]
+        assert sent[0] > sent[1]  # each keeps its own (virtual) send time
