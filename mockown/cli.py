@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -56,33 +57,37 @@ def serve(**options: Any) -> None:
     from . import serving
 
     try:
-        # bind once now: a port in use or a host that is not this machine's is a usage error before the banner,
-        # and port 0 becomes the free port, so the banner shows the URLs clients can use
-        port = _bindable_port(config.host, config.port)
-        if port != config.port:
-            config = config.replace(port=port)
-            overrides["port"] = port
-        tls = serving.tls_files(config)
-        app = serving.build(config)  # with workers: migrates and seeds the state file once, before them
-        click.echo(banner(config, app, serving.scheme(config)))
-        serving.run(config, config_file=config_file, overrides=overrides, echo=click.echo, app=app, tls=tls)
+        # bind once, now, and serve on that very socket: a port in use or a host that is not this machine's is a
+        # usage error before the banner, port 0 becomes the free port the banner shows, and no other process can
+        # take the port between this check and uvicorn (it gets the socket, `fd`, rather than binding again)
+        with _listening_socket(config.host, config.port) as listener:
+            port = listener.getsockname()[1]
+            if port != config.port:
+                config = config.replace(port=port)
+                overrides["port"] = port
+            tls = serving.tls_files(config)
+            app = serving.build(config)  # with workers: migrates and seeds the state file once, before them
+            click.echo(banner(config, app, serving.scheme(config)))
+            serving.run(
+                config, config_file=config_file, overrides=overrides, echo=click.echo, app=app, tls=tls, sock=listener
+            )
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from exc
 
 
-def _bindable_port(host: str, port: int) -> int:
-    """`port` (a free one for 0) if the server can listen on `host` there, else a `ConfigError`."""
-    import socket
-
+def _listening_socket(host: str, port: int) -> socket.socket:
+    """A socket listening on `host` at `port` (a free one for 0), else a `ConfigError`."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
-        try:
-            probe.bind((host.strip("[]"), port))
-        except OSError as exc:
-            raise ConfigError(f"cannot listen on {host} port {port}: {exc.strerror or exc}") from None
-        bound: int = probe.getsockname()[1]
-        return bound
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        sock.bind((host.strip("[]"), port))
+        sock.listen(2048)  # uvicorn's default backlog; from now on the port is this server's alone
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(f"cannot listen on {host} port {port}: {exc.strerror or exc}") from None
+    sock.set_inheritable(True)  # the workers' processes serve on it too
+    return sock
 
 
 # -- start-up banner -----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ state through the SQLite state file, which every worker reads and writes (no per
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Callable, Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any
 
@@ -71,9 +72,11 @@ def run(
     echo: Callable[[str], None] = print,
     app: Any = None,
     tls: TlsFiles | None = None,
+    sock: socket.socket | None = None,
 ) -> None:
     """Serve `config` (or the given `app` when there is one process; `tls`: what `tls_files` gave) until
-    interrupted."""
+    interrupted. `sock`: a socket already bound and listening (the CLI's), served on instead of binding
+    `config.host`/`config.port` again."""
     import uvicorn
 
     from .logs import uvicorn_log_config
@@ -87,6 +90,8 @@ def run(
         "access_log": False,
         "log_config": uvicorn_log_config(config.log_level),  # logfmt one-liners, secrets redacted
     }
+    if sock is not None:
+        options["fd"] = sock.fileno()  # uvicorn serves on (a duplicate of) it, with one process or workers
     if tls is not None:
         from .tls import banner
 

@@ -278,3 +278,39 @@ def test_port_zero_picks_a_free_port_and_says_which() -> None:
         proc.wait(timeout=10)
         if proc.stdout is not None:
             proc.stdout.close()
+
+
+def test_serve_hands_the_port_it_bound_to_uvicorn(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`serve --port 0` binds once: the socket that picked the port stays bound and listening and uvicorn is given
+    it (`fd`), so no other process can take the port between the choice (shown in the banner) and the serving."""
+    import socket
+
+    import uvicorn
+
+    seen: dict[str, object] = {}
+
+    def fake_run(app: object, **options: object) -> None:
+        fd = options.get("fd")
+        assert isinstance(fd, int), options
+        with socket.fromfd(fd, socket.AF_INET, socket.SOCK_STREAM) as handed:
+            seen["port"] = handed.getsockname()[1]
+            with socket.socket() as intruder, pytest.raises(OSError):  # the port is taken: by this server
+                intruder.bind(("127.0.0.1", handed.getsockname()[1]))
+            with socket.create_connection(("127.0.0.1", handed.getsockname()[1]), timeout=5):
+                pass  # and already listening (a client's connection waits for uvicorn in the backlog)
+
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    result = CliRunner().invoke(main, ["serve", "--port", "0"])
+    assert result.exit_code == 0, result.output
+    match = re.match(r"mockown listening on http://127\.0\.0\.1:(\d+)$", result.stdout.splitlines()[0])
+    assert match and int(match.group(1)) == seen["port"] != 0
+
+
+def test_serve_refuses_a_port_in_use() -> None:
+    import socket
+
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        result = CliRunner().invoke(main, ["serve", "--port", str(held.getsockname()[1])])
+    assert result.exit_code == 2 and "cannot listen on 127.0.0.1 port" in result.stderr

