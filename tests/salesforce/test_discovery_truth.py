@@ -296,6 +296,17 @@ def test_pkce_works_unadvertised(client: httpx.Client) -> None:
     assert exchange(client, code, code_verifier=verifier).status_code == 200
 
 
+def test_plain_pkce_is_not_a_method(client: httpx.Client) -> None:
+    """S256 is the only method (spec 2.2: implicit, no `code_challenge_method` needed): a `plain` challenge is
+    still compared as S256, so its verifier is refused with `invalid_request` (spec 2.5)."""
+    from .helpers import exchange, pkce_pair
+
+    verifier, _ = pkce_pair()
+    doc = served(client, LOGIN)
+    code = _authorize(client, doc, response_type="code", code_challenge=verifier, code_challenge_method="plain")["code"]
+    assert exchange(client, code, code_verifier=verifier).json()["error"] == "invalid_request"
+
+
 @pytest.mark.parametrize("host", HOSTS)
 def test_id_tokens_use_an_advertised_alg_and_a_jwks_key(client: httpx.Client, host: str) -> None:
     doc = served(client, host)

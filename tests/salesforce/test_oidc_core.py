@@ -122,7 +122,9 @@ def test_no_openid_scope_no_id_token(client: httpx.Client, response_type: str) -
 
 
 def test_plain_token_response_type_has_no_id_token(client: httpx.Client) -> None:
-    """`response_type=token` names no `id_token` (OAuth Multiple Response Types §3), even with `openid`."""
+    """`response_type=token` names no `id_token` (OAuth Multiple Response Types §3), even with `openid`: the spec
+    notes (1.4) make `openid` necessary for an ID token, not sufficient, and Salesforce advertises `token id_token`
+    for it (7.1); what real Salesforce does for `token` + `openid` is not recorded, so the RFC rule holds here."""
     assert "id_token" not in fragment_flow(client, response_type="token")
 
 
