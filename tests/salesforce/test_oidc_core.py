@@ -275,3 +275,32 @@ def test_tokens_are_never_put_in_the_query(client: httpx.Client, response_type: 
     params = location_params(response)
     assert (params["error"], params["state"]) == ("invalid_request", "st-q")
     assert "access_token" not in params
+
+
+# -- one host, one issuer -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("host", ["http://testserver", "https://acme.my.salesforce.com"])
+def test_a_client_that_stays_on_the_discovered_host_sees_one_issuer_and_one_sub(
+    client: httpx.Client, host: str
+) -> None:
+    """A client configured from one host's discovery document (code at its authorization endpoint, exchange and
+    refresh at its token endpoint, userinfo at its userinfo endpoint) gets ID tokens whose `iss` is that document's
+    `issuer` (OIDC Core 3.1.3.7) and one `sub` everywhere (5.3.2, 12.2), signed by a key of its `jwks_uri`."""
+    doc = client.get(f"{host}/.well-known/openid-configuration").json()
+    query = {"response_type": "code", "client_id": CID, "redirect_uri": CALLBACK, "login_hint": ADMIN}
+    code = location_params(
+        client.get(doc["authorization_endpoint"], params={**query, "scope": "openid api refresh_token"})
+    )
+    data = {"grant_type": "authorization_code", "code": code["code"], "redirect_uri": CALLBACK}
+    first = client.post(doc["token_endpoint"], data=data, auth=(CID, SECRET)).json()
+    again = client.post(
+        doc["token_endpoint"],
+        data={"grant_type": "refresh_token", "refresh_token": first["refresh_token"]},
+        auth=(CID, SECRET),
+    ).json()
+    subs = set()
+    for body in (first, again):
+        claims = verified(client, body["id_token"], issuer=doc["issuer"])
+        assert claims["at_hash"] == left_half_hash(body["access_token"], "RS256")
+        info = client.get(doc["userinfo_endpoint"], headers={"Authorization": f"Bearer {body['access_token']}"}).json()
+        subs |= {claims["sub"], info["sub"], body["id"]}
+    assert subs == {f"{doc['issuer']}/id/00D5g000004MockEAC/005g000000Adm1NAAR"}
