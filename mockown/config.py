@@ -48,7 +48,7 @@ class SalesforceSettings:
     daily_api_limit: int = 15000
     # Where Salesforce does not document a wording, these are the mock's choices (overridable).
     invalid_client_status: int = 400
-    revoke_error_format: str = "json"  # json | urlencoded
+    revoke_error_format: str = "urlencoded"  # urlencoded (as observed; jsforce parses it) | json
     allow_cc_on_login_host: bool = False
     # Flows of issue 3 (README, "Salesforce flows"): device flow, JWT bearer, token exchange, login page.
     device_interval: int = 5  # seconds between polls; a faster poll answers slow_down

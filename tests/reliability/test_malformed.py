@@ -54,6 +54,7 @@ ENDPOINTS = [
     ("/_mockown/clock", {}),
     ("/_mockown/faults", {}),
 ]
+REVOKE = "/services/oauth2/revoke"
 HTML_PAGES = {"/own/profile"}  # a page: its refusals are the HTML sign-in page (401), body errors the Own dialect
 FORM = "application/x-www-form-urlencoded"
 MALFORMED: dict[str, tuple[bytes, str]] = {
@@ -81,6 +82,9 @@ def assert_dialect(path: str, r: httpx.Response) -> None:
     assert r.status_code < 500, r.text[:300]
     if path in HTML_PAGES and r.headers.get("content-type", "").startswith("text/html"):
         assert r.status_code in (200, 401) and "<form" in r.text
+    elif path == REVOKE and r.headers.get("content-type", "").startswith(FORM):
+        # the revoke endpoint's own refusal (no or an unknown token), urlencoded as Salesforce's (and jsforce reads)
+        assert r.status_code == 400 and r.text == "error=invalid_token&error_description=invalid+token", r.text
     elif r.status_code >= 400:
         got = shape(r.status_code, r.headers.get("content-type", ""), r.content)
         assert got == expected(path, r.status_code), (got, r.text[:300])

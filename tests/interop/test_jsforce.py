@@ -1,0 +1,201 @@
+"""jsforce, the most used Node Salesforce client, unmodified, against a real `mockown serve` (`make soak`).
+
+The released package is installed with npm into a cache of its own on first use
+(`$INTEROP_CACHE`, default `~/.cache/mockown-interop`, one directory per version); the script
+`tests/interop/jsforce/scenarios.js` uses it as its users do (password login, identity, query, describe, limits,
+the web-server flow through the login page, PKCE, JWT bearer, automatic refresh on a 401, revoke, logout) and
+prints one JSON line per scenario, which the tests below check value by value.
+
+Pinned to 3.10.16, the last release that runs on Node 18/20 (3.10.19 and later need Node 22: their `undici` 8
+fails to load on Node 20). Run only this: `make soak SOAK_TESTS=tests/interop/test_jsforce.py`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.reliability.support import SOAK
+from tests.server_support import mockown_server
+
+pytestmark = [pytest.mark.soak, pytest.mark.skipif(not SOAK, reason="the long profile: make soak (MOCKOWN_SOAK=1)")]
+
+JSFORCE_VERSION = "3.10.16"
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = Path(__file__).with_name("jsforce") / "scenarios.js"
+
+ORG = "00D5g000004MockEAC"
+ADMIN = "005g000000Adm1NAAR"
+CLIENT_ID = "3MVG9MockownDemoConsumerKey0000000000000000000000000000000000000000000000000000000"
+SECRET = "MOCKOWNDEMOSECRET0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF"
+INVALID_SESSION = [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
+
+
+def cache_root() -> Path:
+    default = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mockown-interop"
+    return Path(os.environ.get("INTEROP_CACHE") or default)
+
+
+def install_jsforce() -> Path:
+    """The cache directory holding `node_modules/jsforce` at the pinned version; npm installs it when missing
+    (into a temporary sibling first, renamed into place, so a half-finished install is never used)."""
+    home = cache_root() / f"jsforce-{JSFORCE_VERSION}"
+    if (home / "node_modules" / "jsforce" / "package.json").is_file():
+        return home
+    npm = shutil.which("npm")
+    assert npm is not None  # the fixture skips without it
+    home.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".jsforce-{JSFORCE_VERSION}-", dir=home.parent))
+    done = subprocess.run(
+        [npm, "install", "--prefix", str(staging), "--no-audit", "--no-fund", "--loglevel=error",
+         f"jsforce@{JSFORCE_VERSION}"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        shutil.rmtree(staging, ignore_errors=True)
+        pytest.fail(f"npm install jsforce@{JSFORCE_VERSION} failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
+    try:
+        staging.rename(home)
+    except OSError:  # another run installed it meanwhile
+        shutil.rmtree(staging, ignore_errors=True)
+    return home
+
+
+@pytest.fixture(scope="module")
+def seen() -> Iterator[dict[str, dict[str, Any]]]:
+    """Every scenario's line, by name, from one run of the script against a fresh server."""
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        pytest.skip("node and npm are needed to run jsforce (not on PATH)")
+    home = install_jsforce()
+    with mockown_server() as url:
+        config = {
+            "jsforce": str(home),
+            "url": url,
+            "username": "admin@mockown.test",
+            "password": "Passw0rd!",
+            "securityToken": "SecTok3nAdmin",
+            "clientId": CLIENT_ID,
+            "clientSecret": SECRET,
+            "redirectUri": "http://localhost:8080/callback",
+            "jwtKey": str(ROOT / "fixtures" / "keys" / "jwt-bearer.key"),
+        }
+        done = subprocess.run(
+            ["node", str(SCRIPT), json.dumps(config)], capture_output=True, text=True, timeout=180, check=False
+        )
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+    yield {line.pop("scenario"): line for line in lines}
+
+
+def scenario(seen: dict[str, dict[str, Any]], name: str) -> dict[str, Any]:
+    assert name in seen, f"the script printed no line for {name}"
+    line = seen[name]
+    assert "error" not in line, f"{name}: jsforce raised {line['error']} at {line.get('stack')}"
+    return line
+
+
+def test_password_login(seen: dict[str, dict[str, Any]]) -> None:
+    s = scenario(seen, "password_login")
+    url = s["instanceUrl"]
+    assert (s["userId"], s["orgId"]) == (ADMIN, ORG)  # jsforce parses the last two segments of `id`
+    assert s["idUrl"] == f"{url}/id/{ORG}/{ADMIN}"
+    assert s["tokenPrefix"] == ORG[:15]  # the 15-character org id before the `!`
+    assert s["refreshToken"] is None  # the password flow issues none
+
+
+def test_identity(seen: dict[str, dict[str, Any]]) -> None:
+    s = scenario(seen, "identity")
+    assert (s["userId"], s["orgId"], s["username"]) == (ADMIN, ORG, "admin@mockown.test")
+    assert s["id"].endswith(f"/id/{ORG}/{ADMIN}")
+    # a connection built from a bare token finds the identity URL under `identity` of /services/data/v50.0
+    assert s["viaResources"] == {"userId": ADMIN, "orgId": ORG, "id": s["id"]}
+
+
+def test_query(seen: dict[str, dict[str, Any]]) -> None:
+    s = scenario(seen, "query")
+    assert (s["totalSize"], s["done"], s["records"]) == (3, True, 3)
+    assert s["usernames"] == ["admin@mockown.test", "inactive@mockown.test", "integration@mockown.test"]
+    assert s["attributes"]["type"] == "User"
+    assert s["attributes"]["url"].startswith("/services/data/v50.0/sobjects/User/005")  # jsforce's default 50.0
+    assert s["one"] == [{"Id": ADMIN, "Name": "Ada Admin"}]
+    assert s["org"] == [{"Id": ORG, "Name": "Mockown Demo"}]
+
+
+def test_retrieve(seen: dict[str, dict[str, Any]]) -> None:
+    assert scenario(seen, "retrieve") == {"Id": ADMIN, "Username": "admin@mockown.test", "type": "User"}
+
+
+def test_describe(seen: dict[str, dict[str, Any]]) -> None:
+    s = scenario(seen, "describe")
+    assert {"User", "Organization", "OauthToken"} <= set(s["sobjects"])
+    assert (s["userName"], s["userKeyPrefix"], s["sobjectUserName"]) == ("User", "005", "User")
+    assert s["userFields"][0] == "Id"
+
+
+def test_limits(seen: dict[str, dict[str, Any]]) -> None:
+    s = scenario(seen, "limits")
+    daily = s["dailyApiRequests"]
+    assert daily["Max"] == 15000
+    used = s["limitInfo"]["apiUsage"]["used"]
+    # jsforce read Sforce-Limit-Info on the last call (the limits call itself counts)
+    assert s["limitInfo"]["apiUsage"]["limit"] == 15000 and used >= 1
+    assert daily["Remaining"] == 15000 - used
+
+
+def test_web_server_flow_through_the_login_page(seen: dict[str, dict[str, Any]]) -> None:
+    s = scenario(seen, "web_server_flow")
+    assert s["authzPath"] == "/services/oauth2/authorize"
+    assert (s["redirectedTo"], s["state"]) == ("http://localhost:8080/callback", "hello")
+    assert (s["userId"], s["orgId"], s["hasRefreshToken"]) == (ADMIN, ORG, True)
+    assert s["identityUsername"] == "admin@mockown.test"
+
+
+def test_web_server_flow_with_pkce(seen: dict[str, dict[str, Any]]) -> None:
+    s = scenario(seen, "web_server_flow_pkce")
+    # jsforce sends code_challenge without code_challenge_method (S256 is implicit at Salesforce)
+    assert (s["sentChallenge"], s["sentMethod"], s["userId"]) == (True, None, ADMIN)
+    assert s["reuse"]["name"] == "invalid_grant"  # a spent code, raised by jsforce with the token error's name
+
+
+def test_jwt_bearer(seen: dict[str, dict[str, Any]]) -> None:
+    s = scenario(seen, "jwt_bearer")
+    assert (s["userId"], s["orgId"], s["refreshToken"], s["dailyMax"]) == (ADMIN, ORG, None, 15000)
+
+
+def test_automatic_refresh_after_a_revoked_access_token(seen: dict[str, dict[str, Any]]) -> None:
+    s = scenario(seen, "refresh_after_revoke")
+    assert s["revokeStatus"] == 200
+    # the 401 made jsforce refresh once (the `refresh` event with the new token) and retry: the query answered
+    assert (s["refreshEvents"], s["newTokenDiffers"], s["eventTokenIsCurrent"]) == (1, True, True)
+    assert s["totalSize"] == 1
+    assert s["oldTokenRest"] == 401  # the revoked token stays refused
+
+
+def test_automatic_refresh_after_the_session_timed_out(seen: dict[str, dict[str, Any]]) -> None:
+    s = scenario(seen, "refresh_after_clock_advance")
+    assert (s["expiredStatus"], s["expiredBody"]) == (401, INVALID_SESSION)
+    assert (s["refreshEvents"], s["newTokenDiffers"], s["totalSize"]) == (1, True, 3)
+    # the password-login connection renews by logging in again
+    assert (s["passwordRefreshEvents"], s["passwordTokenDiffers"], s["dailyMax"]) == (1, True, 15000)
+
+
+def test_revoke_token(seen: dict[str, dict[str, Any]]) -> None:
+    s = scenario(seen, "revoke_token")
+    assert (s["restStatus"], s["restBody"]) == (401, INVALID_SESSION)
+    # jsforce reads the revoke endpoint's 400 as a urlencoded body (as Salesforce sends it): the error's name
+    assert s["unknownToken"]["name"] == "invalid_token"
+
+
+def test_logout(seen: dict[str, dict[str, Any]]) -> None:
+    s = scenario(seen, "logout")
+    assert (s["cleared"], s["accessAfterStatus"]) == (True, 401)
+    # logout(true) revoked the refresh token: the refresh grant is refused after
+    assert s["refreshAfter"]["name"] == "invalid_grant"
