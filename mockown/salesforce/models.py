@@ -29,6 +29,7 @@ class Org:
     api_usage: int = 0
     locked: bool = False
     created_at: float = 0.0
+    session_timeout: float = 7200.0  # Session Settings: seconds, for the apps that set no timeout of their own
 
 
 @record("sf_users", indexes=("username", "org_id"))

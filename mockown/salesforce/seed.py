@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from ..runtime import Runtime
 
 _ORG_KEYS = {"id", "name", "my_domain", "instance_name", "organization_type", "is_sandbox", "namespace_prefix",
-             "dev_hub", "api_limit", "users", "apps"}  # fmt: skip
+             "dev_hub", "api_limit", "session_timeout", "users", "apps"}  # fmt: skip
 _USER_KEYS = {"id", "username", "password", "security_token", "active", "first_name", "last_name", "email",
               "profile", "user_type", "language", "locale", "timezone", "custom_permissions"}  # fmt: skip
 _APP_KEYS = {"id", "name", "client_id", "client_secret", "callback_urls", "scopes", "require_secret_for_web_server",
@@ -80,6 +80,8 @@ def seed_org(runtime: Runtime, data: Any) -> dict[str, Any]:
         namespace_prefix=opt_text(data.get("namespace_prefix"), "salesforce org namespace_prefix"),
         dev_hub=flag(data.get("dev_hub"), "salesforce org dev_hub", False),
         api_limit=whole(data.get("api_limit"), "salesforce org api_limit", runtime.config.salesforce.daily_api_limit),
+        # Session Settings: the timeout of the apps that set none (spec 10: app, then profile, then org)
+        session_timeout=duration(data.get("session_timeout"), "salesforce org session_timeout", 7200),
         created_at=now,
     )
     service.orgs.put(org)
@@ -160,7 +162,7 @@ def _seed_app(runtime: Runtime, org: Org, data: Any) -> dict[str, Any]:
     policy = text(data.get("refresh_token_policy"), f"app {client_id}: refresh_token_policy", "until_revoked")
     if policy not in REFRESH_POLICIES:
         raise SeedError(f"refresh_token_policy must be one of {', '.join(REFRESH_POLICIES)}")
-    session_timeout = duration(data.get("session_timeout"), f"app {client_id}: session_timeout", 7200)
+    session_timeout = duration(data.get("session_timeout"), f"app {client_id}: session_timeout", org.session_timeout)
     ttl = duration(data.get("refresh_token_ttl"), f"app {client_id}: refresh_token_ttl", 0)
     id_token_validity = duration(data.get("id_token_validity"), f"app {client_id}: id_token_validity", 300)
     if policy in ("idle", "absolute") and ttl <= 0:

@@ -23,7 +23,8 @@ from hypothesis import strategies as st
 from mockown import Config, FrozenClock, create_app
 from mockown.http.inprocess import in_process_client
 from mockown.runtime import Runtime
-from tests.conftest import CID, SECRET, T0
+from mockown.salesforce.seed import seed_org
+from tests.conftest import CALLBACK, CID, SECRET, T0
 from tests.salesforce.flows.support import TOKEN_EXCHANGE, URN, assertion, idp_token, jwt_bearer
 from tests.salesforce.helpers import TOKEN, exchange, get_code, new_org, org_tokens
 
@@ -217,3 +218,33 @@ def test_readme_lifetimes_example_runs(capsys: pytest.CaptureFixture[str]) -> No
     code = chapter.split("```python\n", 1)[1].split("```", 1)[0]
     exec(compile(code, "README.md", "exec"), {})
     assert capsys.readouterr().out.split() == ["401", "200"]
+
+
+@FEW
+@given(d=st.one_of(st.integers(898, 902), st.integers(3598, 3602)))
+def test_org_session_timeout_is_the_default_of_its_apps(d: int) -> None:
+    """Spec 10: the access token lives the connected app's Timeout Value, else the org's Session Settings
+    timeout. An org seeded with `session_timeout` (15 min) gives it to its apps that set none; an app's own
+    value (1 h) wins."""
+    with server() as (client, clock, runtime):
+        created = seed_org(
+            runtime,
+            {
+                "session_timeout": "15m",
+                "users": [{"username": "u@org-timeout.test", "password": "Secret-1"}],
+                "apps": [{"callback_urls": [CALLBACK]}, {"callback_urls": [CALLBACK], "session_timeout": "1h"}],
+            },
+        )
+        tokens = []
+        for app in created["apps"]:
+            form = {"grant_type": "password", "username": "u@org-timeout.test", "password": "Secret-1"}
+            body = client.post(
+                TOKEN, data={**form, "client_id": app["client_id"], "client_secret": app["client_secret"]}
+            )
+            assert body.status_code == 200, body.text
+            tokens.append(body.json()["access_token"])
+        clock.advance(d)
+        for token, timeout in zip(tokens, (900, 3600), strict=True):
+            assert client.get("/services/data/v62.0/limits", headers=bearer(token)).status_code == (
+                200 if d < timeout else 401
+            )
