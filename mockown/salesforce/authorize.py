@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from .. import ids
 from ..http.forms import Params
 from .errors import AuthorizePageError
 from .models import ConnectedApp, User
@@ -32,6 +33,7 @@ class AuthorizeRequest:
     immediate: bool = False
     display: str = "page"
     response_mode: str | None = None  # "query" | "fragment" (Discovery's default when none is advertised); else None
+    id_token_hint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ def parse(service: SalesforceService, params: Params) -> AuthorizeRequest:
         immediate=(params.get("immediate") or "").lower() == "true",
         display=params.get("display") or "page",
         response_mode=_response_mode(params.get("response_mode")),
+        id_token_hint=params.get("id_token_hint") or None,
     )
 
 
@@ -122,6 +125,12 @@ def decide(
     if "none" in req.prompt and len(req.prompt) > 1:  # OIDC Core 3.1.2.1: none with another value is an error
         return error_redirect(req, "invalid_request", "prompt none cannot be combined with other values")
     user = service.user_by_username(req.login_hint)
+    # OIDC Core 3.1.2.1 `id_token_hint`: only the user the hint names may be approved without a login
+    if not hinted(service, req, user):
+        user = None
+    relogin = session_user is not None and not hinted(service, req, session_user)
+    if relogin:
+        session_user = None
     headless = (
         req.app.auto_approve
         and user is not None
@@ -146,7 +155,22 @@ def decide(
         return error_redirect(req, "login_required", "login required")
     if req.immediate:
         return error_redirect(req, "immediate_unsuccessful", "immediate unsuccessful")
+    if relogin:  # the page asks for a login, not for the consent of the session's user
+        return NeedsLogin(replace(req, prompt=req.prompt | {"login"}))
     return NeedsLogin(req)
+
+
+def hinted(service: SalesforceService, req: AuthorizeRequest, user: User | None) -> bool:
+    """Whether `user` is the one `id_token_hint` names (True without a hint): the hint is an ID token the mock
+    signed (with any key `/id/keys` publishes; an expired one too, OIDC Core 3.1.2.1) whose `sub` is the identity
+    URL of `user`. A hint the mock did not sign names no one."""
+    if req.id_token_hint is None:
+        return True
+    if user is None:
+        return False
+    claims = service.runtime.keys.verify(req.id_token_hint, "rsa")
+    sub = claims.get("sub") if claims is not None else None
+    return isinstance(sub, str) and sub.rsplit("/", 1)[-1] == ids.to18(user.id)
 
 
 def approve(service: SalesforceService, req: AuthorizeRequest, user: User, *, base: str = "") -> Redirect:

@@ -304,3 +304,46 @@ def test_a_client_that_stays_on_the_discovered_host_sees_one_issuer_and_one_sub(
         info = client.get(doc["userinfo_endpoint"], headers={"Authorization": f"Bearer {body['access_token']}"}).json()
         subs |= {claims["sub"], info["sub"], body["id"]}
     assert subs == {f"{doc['issuer']}/id/00D5g000004MockEAC/005g000000Adm1NAAR"}
+
+
+# -- id_token_hint -----------------------------------------------------------------------------------------
+INTEGRATION = "integration@mockown.test"
+
+
+def _id_token_of(client: httpx.Client, username: str) -> str:
+    return fragment_flow(client, login_hint=username)["id_token"]
+
+
+def test_id_token_hint_of_the_session_user_approves_silently(client: httpx.Client) -> None:
+    """OIDC Core 3.1.2.1 `id_token_hint`: the hinted user is the one logged in -> a positive response."""
+    hint = _id_token_of(client, ADMIN)
+    _login(client)
+    params = location_params(client.get(AUTHORIZE, params=_no_user(prompt="none", id_token_hint=hint)))
+    assert "code" in params and params["state"] == "st-9"
+
+
+@pytest.mark.parametrize("which", ["another_user", "garbage"])
+def test_id_token_hint_of_someone_else_is_login_required_silently(client: httpx.Client, which: str) -> None:
+    """3.1.2.1: the user the hint names is not the one logged in (or the hint names no one the server signed for)
+    -> `login_required` with `prompt=none`, never a code for the session's user."""
+    hint = _id_token_of(client, INTEGRATION) if which == "another_user" else "not.a.jwt"
+    _login(client)
+    params = location_params(client.get(AUTHORIZE, params=_no_user(prompt="none", id_token_hint=hint)))
+    assert (params.get("error"), params["state"]) == ("login_required", "st-9")
+
+
+def test_id_token_hint_of_someone_else_shows_the_login_page(client: httpx.Client) -> None:
+    hint = _id_token_of(client, INTEGRATION)
+    _login(client)
+    page = client.get(AUTHORIZE, params=_no_user(id_token_hint=hint))
+    assert page.status_code == 200 and "id='login'" in page.text
+
+
+def test_id_token_hint_must_match_the_login_hint_user_too(client: httpx.Client) -> None:
+    hint = _id_token_of(client, INTEGRATION)
+    params = location_params(
+        client.get(AUTHORIZE, params=_no_user(prompt="none", login_hint=ADMIN, id_token_hint=hint))
+    )
+    assert params.get("error") == "login_required"
+    params = location_params(client.get(AUTHORIZE, params=_no_user(login_hint=INTEGRATION, id_token_hint=hint)))
+    assert "code" in params
