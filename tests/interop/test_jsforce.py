@@ -150,6 +150,35 @@ def test_limits(seen: dict[str, dict[str, Any]]) -> None:
     assert daily["Remaining"] == 15000 - used
 
 
+def test_sobject_find_and_auto_fetch(seen: dict[str, dict[str, Any]]) -> None:
+    s = scenario(seen, "sobject_find")
+    assert s["found"] == [{"Id": ADMIN, "Username": "admin@mockown.test"}]
+    assert (s["limited"], s["autoFetched"]) == (2, 3)
+
+
+def test_rest_errors_reach_jsforce_with_their_codes(seen: dict[str, dict[str, Any]]) -> None:
+    s = scenario(seen, "rest_errors")
+    # jsforce unwraps the REST API's one-element error list into an Error named after its errorCode
+    assert {k: s[k]["errorCode"] for k in ("badField", "badType", "missing")} == {
+        "badField": "INVALID_FIELD",
+        "badType": "INVALID_TYPE",
+        "missing": "NOT_FOUND",
+    }
+    assert s["badField"]["message"] == "No such column 'Nope' on entity 'User'."
+    assert (s["badLogin"]["name"], s["badLogin"]["message"]) == ("invalid_grant", "authentication failure")
+
+
+def test_a_session_without_api_scope_is_not_refreshed(seen: dict[str, dict[str, Any]]) -> None:
+    s = scenario(seen, "no_api_scope_is_not_refreshed")
+    # the body jsforce's isSessionExpired skips: no refresh loop, the error surfaces
+    assert s["refreshEvents"] == 0
+    assert s["refused"] == {
+        "name": "INVALID_SESSION_ID",
+        "errorCode": "INVALID_SESSION_ID",
+        "message": "This session is not valid for use with the REST API",
+    }
+
+
 def test_web_server_flow_through_the_login_page(seen: dict[str, dict[str, Any]]) -> None:
     s = scenario(seen, "web_server_flow")
     assert s["authzPath"] == "/services/oauth2/authorize"
@@ -163,6 +192,14 @@ def test_web_server_flow_with_pkce(seen: dict[str, dict[str, Any]]) -> None:
     # jsforce sends code_challenge without code_challenge_method (S256 is implicit at Salesforce)
     assert (s["sentChallenge"], s["sentMethod"], s["userId"]) == (True, None, ADMIN)
     assert s["reuse"]["name"] == "invalid_grant"  # a spent code, raised by jsforce with the token error's name
+
+
+def test_public_app_with_pkce_like_the_sf_cli(seen: dict[str, dict[str, Any]]) -> None:
+    s = scenario(seen, "public_app_pkce_like_the_sf_cli")
+    # no client secret anywhere; jsforce also sends its code_verifier with the refresh grant
+    assert (s["redirectedTo"], s["userId"]) == ("http://localhost:1717/OauthRedirect", ADMIN)
+    assert (s["refreshedIdUrlUser"], s["refreshedHasInstanceUrl"]) == (ADMIN, True)
+    assert s["identityUsername"] == "admin@mockown.test"
 
 
 def test_jwt_bearer(seen: dict[str, dict[str, Any]]) -> None:

@@ -158,6 +158,53 @@ scenario('limits', async () => {
   };
 });
 
+scenario('sobject_find', async () => {
+  // jsforce's SOQL builder: SELECT Id, Username FROM User WHERE Username = '...' (and a LIMIT)
+  const found = await shared.conn.sobject('User').find({ Username: cfg.username }, ['Id', 'Username']);
+  const limited = await shared.conn.sobject('User').find({}, ['Id']).limit(2);
+  const fetched = await shared.conn.query('SELECT Id FROM User').run({ autoFetch: true, maxFetch: 10 });
+  return {
+    found: found.map((r) => ({ Id: r.Id, Username: r.Username })),
+    limited: limited.length,
+    autoFetched: fetched.records.length,
+  };
+});
+
+scenario('rest_errors', async () => {
+  const caught = async (fn) => {
+    try {
+      await fn();
+      return null;
+    } catch (err) {
+      return errorOf(err);
+    }
+  };
+  return {
+    badField: await caught(() => shared.conn.query('SELECT Nope FROM User')),
+    badType: await caught(() => shared.conn.query('SELECT Id FROM Nope')),
+    missing: await caught(() => shared.conn.sobject('User').retrieve('005000000000000AAA')),
+    badLogin: await caught(() => new jsforce.Connection({ oauth2: oauth2Options() }).login(cfg.username, 'wrong')),
+  };
+});
+
+scenario('no_api_scope_is_not_refreshed', async () => {
+  // a token without `api`: 401 "This session is not valid for use with the REST API", which jsforce must not
+  // take for an expired session (it would refresh forever)
+  const oauth2 = new jsforce.OAuth2(oauth2Options());
+  const back = await codeFromLoginPage(oauth2.getAuthorizationUrl({ scope: 'id refresh_token' }), cfg.username, cfg.password);
+  const conn = new jsforce.Connection({ oauth2 });
+  await conn.authorize(back.searchParams.get('code'));
+  const events = [];
+  conn.on('refresh', (accessToken) => events.push(accessToken));
+  let refused = null;
+  try {
+    await conn.limits();
+  } catch (err) {
+    refused = errorOf(err);
+  }
+  return { refreshEvents: events.length, refused };
+});
+
 scenario('web_server_flow', async () => {
   const oauth2 = new jsforce.OAuth2(oauth2Options());
   const url = oauth2.getAuthorizationUrl({ scope: 'api refresh_token id', state: 'hello' });
@@ -195,6 +242,29 @@ scenario('web_server_flow_pkce', async () => {
     sentMethod: new URL(url).searchParams.get('code_challenge_method'),
     userId: info.id,
     reuse,
+  };
+});
+
+scenario('public_app_pkce_like_the_sf_cli', async () => {
+  // `sf org login web`: the PlatformCLI app, no secret, PKCE (useVerifier), a local callback; then a refresh
+  const oauth2 = new jsforce.OAuth2({
+    loginUrl: cfg.url,
+    clientId: 'PlatformCLI',
+    redirectUri: 'http://localhost:1717/OauthRedirect',
+    useVerifier: true,
+  });
+  const back = await codeFromLoginPage(oauth2.getAuthorizationUrl({ state: 'cli', scope: 'refresh_token api web' }),
+    cfg.username, cfg.password);
+  const conn = new jsforce.Connection({ oauth2 });
+  const info = await conn.authorize(back.searchParams.get('code'));
+  const refreshed = await oauth2.refreshToken(conn.refreshToken);
+  const who = await new jsforce.Connection({ instanceUrl: refreshed.instance_url, accessToken: refreshed.access_token }).identity();
+  return {
+    redirectedTo: `${back.origin}${back.pathname}`,
+    userId: info.id,
+    refreshedIdUrlUser: refreshed.id.split('/').pop(),
+    refreshedHasInstanceUrl: typeof refreshed.instance_url === 'string',
+    identityUsername: who.username,
   };
 });
 
