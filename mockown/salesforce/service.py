@@ -11,6 +11,7 @@ import base64
 import dataclasses
 import functools
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -55,6 +56,7 @@ class Issued:
 
 
 REFRESH_SCOPES = frozenset({"refresh_token", "offline_access"})
+_SCOPE_TOKEN = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")  # RFC 6749 §3.3 scope-token: printable ASCII but " and \
 
 
 def wants_refresh(scopes: list[str]) -> bool:
@@ -175,11 +177,13 @@ class SalesforceService:
             allowed_set = set(allowed)
             if "refresh_token" in allowed_set:
                 allowed_set.add("offline_access")
-        if requested is None or not requested.strip():
+        if requested is None or not requested.strip(" "):
             scopes = allowed
         else:
-            asked = [s for s in requested.replace("+", " ").split() if s]
-            if not all(known_scope(s) for s in asked):
+            # space-separated (spec 1.2; RFC 6749 §3.3: SP only): a tab, line feed or NBSP is part of a scope-token,
+            # which is then no scope name (`+` is the space of a twice-encoded form)
+            asked = [s for s in requested.replace("+", " ").split(" ") if s]
+            if not all(_SCOPE_TOKEN.fullmatch(s) and known_scope(s) for s in asked):
                 raise OAuthError("invalid_scope", "requested scope is invalid, unknown, or malformed")
             scopes = [s for s in dict.fromkeys(asked) if allowed_set is None or s in allowed_set]
             if not scopes:
