@@ -15,6 +15,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs
 
 import httpx
 import jwt
@@ -384,3 +385,20 @@ def test_auth_configuration_url_is_the_discovery_issuer(client: httpx.Client, ru
     assert config.json()["Url"] == served(client, host)["issuer"]
     assert config.json()["OrgId"] == creds["id"][:15]
     assert client.get(LOGIN + "/.well-known/auth-configuration").status_code == 404
+
+
+def test_front_channel_logout_flags_are_true(client: httpx.Client, runtime: Runtime) -> None:
+    """`frontchannel_logout_supported: true` (OIDC Front-Channel Logout 1.0 §3): the end-session endpoint loads
+    each signed-in app's logout URL in the browser; `frontchannel_logout_session_supported: false`: the URL is
+    loaded as registered, with no `iss` / `sid` added."""
+    from urllib.parse import urlsplit
+
+    from .test_single_logout import SLO_A, _seed, sign_in, slo_page
+
+    doc = served(client, MY_DOMAIN)
+    _seed(runtime)
+    sign_in(client, "SloAppA")
+    frames, _ = slo_page(client.get(urlsplit(doc["end_session_endpoint"]).path))
+    assert doc["frontchannel_logout_supported"] is True and frames == [SLO_A]
+    assert doc["frontchannel_logout_session_supported"] is False
+    assert not {"iss", "sid"} & set(parse_qs(urlsplit(frames[0]).query))

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -181,14 +183,16 @@ def test_prompt_none_with_other_values_is_invalid_request(client: httpx.Client) 
     assert (params["error"], params["state"]) == ("invalid_request", "st-9")
 
 
+def _hidden(page: str) -> dict[str, str]:
+    """The hidden fields of a login or consent form."""
+    return {html.unescape(n): html.unescape(v) for n, v in re.findall(r"name='([^']*)' value='([^']*)'", page)}
+
+
 def _login(client: httpx.Client) -> None:
     """A browser session: the login page's form, posted."""
-    import html
-    import re
-
     page = client.get(AUTHORIZE, params=_no_user())
     assert page.status_code == 200
-    hidden = {html.unescape(n): html.unescape(v) for n, v in re.findall(r"name='([^']*)' value='([^']*)'", page.text)}
+    hidden = _hidden(page.text)
     done = client.post(f"{AUTHORIZE}/login", data={**hidden, "username": ADMIN, "password": PASSWORD})
     assert done.status_code == 302 and "code" in location_params(done), done.text[:200]
 
@@ -221,13 +225,10 @@ def test_secret_and_code_are_bound(client: httpx.Client) -> None:
 def test_prompt_none_logged_in_but_not_approved_is_consent_required(client: httpx.Client, runtime: Runtime) -> None:
     """OIDC Core 3.1.2.6 `consent_required`: the user has a session, but the app (no auto-approval) would show the
     consent page."""
-    import html
-    import re
-
     org = new_org(runtime, auto_approve=False)
     query = {"response_type": "code", "client_id": org["client_id"], "redirect_uri": CALLBACK, "state": "st-c"}
     page = client.get(AUTHORIZE, params=query)
-    hidden = {html.unescape(n): html.unescape(v) for n, v in re.findall(r"name='([^']*)' value='([^']*)'", page.text)}
+    hidden = _hidden(page.text)
     consent = client.post(f"{AUTHORIZE}/login", data={**hidden, "username": org["username"], "password": "Secret-1"})
     assert consent.status_code == 200 and "id='consent'" in consent.text
     params = location_params(client.get(AUTHORIZE, params={**query, "prompt": "none"}))
@@ -347,3 +348,20 @@ def test_id_token_hint_must_match_the_login_hint_user_too(client: httpx.Client) 
     assert params.get("error") == "login_required"
     params = location_params(client.get(AUTHORIZE, params=_no_user(login_hint=INTEGRATION, id_token_hint=hint)))
     assert "code" in params
+
+
+@pytest.mark.parametrize(("response_type", "where"), [("code", "query"), ("token id_token", "fragment")])
+def test_a_denied_consent_keeps_state_in_the_response_mode(
+    client: httpx.Client, runtime: Runtime, response_type: str, where: str
+) -> None:
+    """Spec 2.4: `access_denied` on the redirect with `state`, in the query (code) or the fragment (tokens)."""
+    org = new_org(runtime, auto_approve=False)
+    query = {"response_type": response_type, "client_id": org["client_id"], "redirect_uri": CALLBACK,
+             "state": "st-d", "scope": "openid api"}  # fmt: skip
+    page = client.get(AUTHORIZE, params=query)
+    hidden = _hidden(page.text)
+    consent = client.post(f"{AUTHORIZE}/login", data={**hidden, "username": org["username"], "password": "Secret-1"})
+    denied = client.post(f"{AUTHORIZE}/consent", data={**_hidden(consent.text), "decision": "deny"})
+    assert ("#" in denied.headers["location"]) == (where == "fragment")
+    params = location_params(denied)
+    assert (params["error"], params["state"]) == ("access_denied", "st-d") and "access_token" not in params
