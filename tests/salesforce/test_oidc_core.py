@@ -20,9 +20,14 @@ from urllib.parse import urlsplit
 import httpx
 import jwt
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from mockown import Config, FrozenClock, create_app
+from mockown.http.inprocess import in_process_client
 from mockown.runtime import Runtime
-from tests.conftest import ADMIN, CALLBACK, CID, PASSWORD, SECRET
+from tests.conftest import ADMIN, CALLBACK, CID, PASSWORD, SECRET, T0
+from tests.reliability.support import examples  # make soak: MOCKOWN_SOAK=1
 
 from .helpers import authorize, exchange, location_params, new_org, refresh
 
@@ -365,3 +370,34 @@ def test_a_denied_consent_keeps_state_in_the_response_mode(
     assert ("#" in denied.headers["location"]) == (where == "fragment")
     params = location_params(denied)
     assert (params["error"], params["state"]) == ("access_denied", "st-d") and "access_token" not in params
+
+
+# -- any state, any nonce (property) ------------------------------------------------------------------------
+_APP = create_app(Config(), clock=FrozenClock(T0))
+_CLIENT = in_process_client(_APP)
+TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=60)
+
+
+@settings(max_examples=examples(60, 800), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    state=TEXT,
+    nonce=TEXT,
+    response_type=st.sampled_from(["code", "token id_token"]),
+    scope=st.sampled_from(["openid api", "no_such_scope"]),
+    mode=st.sampled_from([None, "query", "fragment"]),
+)
+def test_state_and_nonce_come_back_verbatim(
+    state: str, nonce: str, response_type: str, scope: str, mode: str | None
+) -> None:
+    """Whatever the text, `state` comes back exactly on every redirect (success or error, query or fragment), and
+    `nonce` exactly in the ID token (code exchange or fragment)."""
+    params = {"state": state, "nonce": nonce, "scope": scope, "response_type": response_type}
+    if mode is not None:
+        params["response_mode"] = mode
+    found = location_params(authorize(_CLIENT, **params))
+    assert found["state"] == state
+    if "error" in found:
+        assert scope == "no_such_scope" or (mode == "query" and response_type != "code")
+        return
+    id_token = found["id_token"] if response_type != "code" else exchange(_CLIENT, found["code"]).json()["id_token"]
+    assert jwt.decode(id_token, options={"verify_signature": False})["nonce"] == nonce
