@@ -31,7 +31,8 @@ from .helpers import location_params
 
 LOGIN = "http://testserver"
 MY_DOMAIN = "https://acme.my.salesforce.com"
-HOSTS = [LOGIN, MY_DOMAIN]
+SANDBOX = "https://acme--dev.sandbox.my.salesforce.com"
+HOSTS = [LOGIN, MY_DOMAIN, SANDBOX]
 WELL_KNOWN = "/.well-known/openid-configuration"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
@@ -83,10 +84,11 @@ def test_login_host_document_is_the_real_one(client: httpx.Client) -> None:
     assert doc == {k: rehost(v, LOGIN) for k, v in REAL.items()}
 
 
-def test_my_domain_document_is_the_real_one_plus_logout(client: httpx.Client) -> None:
-    doc = served(client, MY_DOMAIN)
-    expected = {k: rehost(v, MY_DOMAIN) for k, v in REAL.items()}
-    expected["end_session_endpoint"] = f"{MY_DOMAIN}/services/auth/idp/oidc/logout"
+@pytest.mark.parametrize("host", [MY_DOMAIN, SANDBOX])
+def test_my_domain_document_is_the_real_one_plus_logout(client: httpx.Client, host: str) -> None:
+    doc = served(client, host)
+    expected = {k: rehost(v, host) for k, v in REAL.items()}
+    expected["end_session_endpoint"] = f"{host}/services/auth/idp/oidc/logout"
     expected["frontchannel_logout_supported"] = True
     expected["frontchannel_logout_session_supported"] = False
     assert doc == expected
@@ -402,3 +404,24 @@ def test_front_channel_logout_flags_are_true(client: httpx.Client, runtime: Runt
     assert doc["frontchannel_logout_supported"] is True and frames == [SLO_A]
     assert doc["frontchannel_logout_session_supported"] is False
     assert not {"iss", "sid"} & set(parse_qs(urlsplit(frames[0]).query))
+
+
+def test_a_seeded_orgs_custom_my_domain_serves_the_my_domain_document(client: httpx.Client, runtime: Runtime) -> None:
+    """An org's `my_domain` outside `*.my.salesforce.com` is a My Domain too: its document is the My Domain
+    variant on that host, and a token issued there names that host as `iss` / identity URL."""
+    host = f"https://sso{secrets.token_hex(3)}.acme.test"
+    username = f"u-{secrets.token_hex(4)}@custom.test"
+    creds = seed_org(
+        runtime,
+        {
+            "my_domain": host.removeprefix("https://"),
+            "users": [{"username": username, "password": "S-1"}],
+            "apps": [{"callback_urls": [CALLBACK], "scopes": ["openid", "api"]}],
+        },
+    )
+    doc = served(client, host)
+    assert doc["issuer"] == host and doc["end_session_endpoint"] == f"{host}/services/auth/idp/oidc/logout"
+    query = {"response_type": "token id_token", "client_id": creds["apps"][0]["client_id"], "redirect_uri": CALLBACK}
+    fragment = location_params(client.get(doc["authorization_endpoint"], params={**query, "login_hint": username}))
+    claims = jwt.decode(fragment["id_token"], options={"verify_signature": False})
+    assert claims["iss"] == doc["issuer"] and fragment["id"].startswith(f"{host}/id/")
