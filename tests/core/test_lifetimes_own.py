@@ -104,3 +104,19 @@ def test_outbox_keeps_sending_order_when_the_clock_moves_back() -> None:
         assert len(subjects) == 2 and "revoked" in subjects[-1].lower(), subjects
         sent = [m["sent_at"] for m in client.get("/_mockown/outbox").json()["messages"]]
         assert sent[0] > sent[1]  # each keeps its own (virtual) send time
+
+
+def test_an_api_token_with_under_a_second_left_is_not_exchanged() -> None:
+    """`expires_in` is a whole number of seconds, at least 1 (contracts/own.yaml TokenResponse); with
+    `revoke_cascade` the access token dies with its API token, so an exchange with less than a second of the API
+    token left could only promise 0 (refused by the contract) or more than it delivers: it is `invalid_grant`,
+    as at the expiry itself. One second left still gives a one-second access token."""
+    with server() as (client, clock, own):
+        raw = own.generate_api_token(OWNER)
+        clock.advance(API_TTL - 1)
+        body = client.post(TOKEN_URL, data=exchange_form(raw)).json()
+        assert body["expires_in"] == 1
+        clock.advance(0.5)
+        refused = client.post(TOKEN_URL, data=exchange_form(raw))
+        assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant", refused.text
+        assert services(client, body["access_token"]) == 200  # the earlier access token still has its half second
