@@ -132,3 +132,23 @@ def test_marketing_cloud_used_refresh_token_stays_used_when_the_clock_moves_back
         assert client.post(f"{MC}/v2/token", json=data).status_code == 400  # used
         assert client.post("/_mockown/clock", json={"set": START}).status_code == 200
         assert client.post(f"{MC}/v2/token", json=data).status_code == 400  # still used
+
+
+@FEW
+@given(offset=st.one_of(st.integers(0, 3), st.integers(56, 64), st.integers(296, 304), st.integers(0, 10**6)))
+def test_slas_rate_limit_windows_follow_the_clock(offset: int) -> None:
+    """The 1- and 5-minute windows are aligned to the clock (T0 is aligned to both): `Reset` is the seconds left
+    in the current window (never 0, never more than the window) and a new window starts its count afresh."""
+    with server() as (client, clock, _runtime):
+        clock.advance(offset)
+        first, second = private_guest(client), private_guest(client)
+        for name, size in (("1m", 60), ("5m", 300)):
+            assert first.headers[f"x-ratelimit-{name}-reset"] == str(size - offset % size)
+            used = int(first.headers[f"x-ratelimit-{name}-remaining"]) - int(
+                second.headers[f"x-ratelimit-{name}-remaining"]
+            )
+            assert used == 1
+        clock.advance(60 - offset % 60)  # the next 1-minute window
+        third = private_guest(client)
+        assert third.headers["x-ratelimit-1m-reset"] == "60"
+        assert third.headers["x-ratelimit-1m-remaining"] == str(int(third.headers["x-ratelimit-1m-limit"]) - 1)
