@@ -314,12 +314,12 @@ class MarketingTokenLifecycle(RuleBasedStateMachine):
             return self.bad_grant(r, s.code_invalid_description or s.invalid_grant_description)
         if error is not None:
             return self.bad_grant(r, error)
-        code.used = True  # spent from here on, whatever the rest of the request says
         if code.challenge and verifier != "right":
-            return self.bad_grant(r, s.invalid_grant_description)
+            return self.bad_grant(r, s.invalid_grant_description)  # refused before it is spent: still usable
         granted = self.model.scopes(scope, code.scopes)
         if granted is None:
             return self.bad_scope(r)
+        code.used = True  # spent only by the exchange that succeeds
         out = self.issued(r, APPS[code.app]["client_id"], granted, code.mid, user=True)
         rt = Refresh(out["refresh_token"], code.app, granted, "offline" in granted, code.mid, self.model.now)
         self.model.refreshes.append(rt)
