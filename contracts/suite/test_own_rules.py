@@ -163,16 +163,31 @@ def test_backup_now_shows_in_progress_last(http: httpx.Client, target: Target, o
 
 
 # -- API-token lifecycle (mock profile: the Edit Profile page and the clock) ------------------------------------
+class ProfilePage:
+    """A browser on the mock's Edit Profile page: its forms carry the page's anti-CSRF token (`_csrf`, bound to the
+    browser's `mockown_bid` cookie), so each post here does too."""
+
+    def __init__(self, client: httpx.Client) -> None:
+        self.client = client
+        found = re.search(r"name='_csrf' value='([^']+)'", client.get("/own/profile").text)
+        assert found, "the Edit Profile page has no anti-CSRF token"
+        self.csrf = found.group(1)
+
+    def post(self, path: str, data: dict[str, str] | None = None) -> httpx.Response:
+        return self.client.post(path, data={**(data or {}), "_csrf": self.csrf})
+
+
 @contextmanager
-def profile_session(http: httpx.Client, own: OwnCreds, email: str, password: str) -> Iterator[httpx.Client]:
+def profile_session(http: httpx.Client, own: OwnCreds, email: str, password: str) -> Iterator[ProfilePage]:
     """Signed in on the mock's Edit Profile page (where API tokens are generated and revoked)."""
-    with httpx.Client(base_url=own.api_url, timeout=30.0) as session:
+    with httpx.Client(base_url=own.api_url, timeout=30.0) as client:
+        session = ProfilePage(client)
         response = session.post("/own/profile", data={"email": email, "password": password})
         assert response.status_code == 200, response.text[:300]
         yield session
 
 
-def generate_on_profile(session: httpx.Client) -> tuple[int, str | None]:
+def generate_on_profile(session: ProfilePage) -> tuple[int, str | None]:
     response = session.post("/own/profile/token")
     found = re.search(r"<code id='api-token'>([^<]+)<", response.text)
     return response.status_code, found.group(1) if found else None
