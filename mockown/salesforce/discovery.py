@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -23,6 +24,21 @@ _SCOPE_NAMES = frozenset(SCOPES)
 def known_scope(name: str) -> bool:
     """A scope Salesforce has: one `scopes_supported` lists, or a Data Cloud `cdp_*` scope."""
     return name in _SCOPE_NAMES or name.startswith("cdp_")
+
+
+_SCOPE_TOKEN = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")  # RFC 6749 §3.3 scope-token: printable ASCII but " and \
+
+
+def scope_tokens(value: str) -> list[str]:
+    """A `scope` value's scope-tokens, in order: space-separated (spec 1.2; RFC 6749 §3.3: SP only). A tab, line
+    feed, NBSP or other whitespace is part of a scope-token, which `is_scope` then refuses. The one split the token
+    endpoint, authorize and dynamic client registration share."""
+    return [s for s in value.split(" ") if s]
+
+
+def is_scope(token: str) -> bool:
+    """A scope-token (RFC 6749 §3.3 characters) that names a Salesforce scope (`known_scope`)."""
+    return _SCOPE_TOKEN.fullmatch(token) is not None and known_scope(token)
 
 
 CLAIMS = [

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from starlette.responses import Response
 
 from .. import ids, security
-from .discovery import known_scope
+from .discovery import is_scope, scope_tokens
 from .errors import OAuthError
 from .models import ConnectedApp, Registration
 from .service import SalesforceService
@@ -121,8 +121,10 @@ def register(service: SalesforceService, bearer: str | None, body: Any, base: st
     scope = body.get("scope")
     if scope is not None and not isinstance(scope, str):
         raise metadata_error("scope must be a string")
-    scopes = list(dict.fromkeys(scope.split())) if scope else list(DEFAULT_SCOPES)
-    unknown = [s for s in scopes if not known_scope(s)]
+    # the token endpoint's rule (spec 1.2): spaces delimit; other whitespace stays in a scope-token (no scope)
+    scopes = list(dict.fromkeys(scope_tokens(scope))) if scope else []
+    scopes = scopes or list(DEFAULT_SCOPES)  # none named (absent, empty, only spaces): the defaults
+    unknown = [s for s in scopes if not is_scope(s)]
     if unknown:  # the app could never be granted it (the token endpoint refuses unknown scopes)
         raise metadata_error(f"scope names no Salesforce scope: {' '.join(unknown)[:200]}")
     name = body.get("client_name") or "Dynamic Client"

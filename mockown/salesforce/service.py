@@ -11,7 +11,6 @@ import base64
 import dataclasses
 import functools
 import hashlib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -21,7 +20,7 @@ from ..keys import RsaKey
 from ..store import Table
 from . import claims as app_claims
 from . import jwt_access
-from .discovery import MY_DOMAIN_SUFFIX, DocumentCache, known_scope
+from .discovery import MY_DOMAIN_SUFFIX, DocumentCache, is_scope, scope_tokens
 from .errors import OAuthError, expired_token, invalid_client, invalid_client_id, invalid_grant
 from .models import AccessToken, AuthCode, ConnectedApp, Org, RefreshToken, User
 from .oauth_tokens import HINT_CHARS, approval_of_delete_token
@@ -56,7 +55,6 @@ class Issued:
 
 
 REFRESH_SCOPES = frozenset({"refresh_token", "offline_access"})
-_SCOPE_TOKEN = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")  # RFC 6749 §3.3 scope-token: printable ASCII but " and \
 
 
 def wants_refresh(scopes: list[str]) -> bool:
@@ -182,8 +180,8 @@ class SalesforceService:
         else:
             # space-separated (spec 1.2; RFC 6749 §3.3: SP only): a tab, line feed or NBSP is part of a scope-token,
             # which is then no scope name (`+` is the space of a twice-encoded form)
-            asked = [s for s in requested.replace("+", " ").split(" ") if s]
-            if not all(_SCOPE_TOKEN.fullmatch(s) and known_scope(s) for s in asked):
+            asked = scope_tokens(requested.replace("+", " "))
+            if not all(is_scope(s) for s in asked):
                 raise OAuthError("invalid_scope", "requested scope is invalid, unknown, or malformed")
             scopes = [s for s in dict.fromkeys(asked) if allowed_set is None or s in allowed_set]
             if not scopes:
