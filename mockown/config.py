@@ -44,7 +44,7 @@ class SalesforceSettings:
     """Server-wide Salesforce behaviour. Per-app behaviour lives on each connected app (fixtures)."""
 
     api_version_min: int = 31
-    api_version_max: int = 66
+    api_version_max: int = 67
     daily_api_limit: int = 15000
     # Where Salesforce does not document a wording, these are the mock's choices (overridable).
     invalid_client_status: int = 400

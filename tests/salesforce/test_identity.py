@@ -25,7 +25,7 @@ def test_identity_with_bearer_and_query_token(client: httpx.Client) -> None:
     r = client.get(tokens["id"], params={"format": "json", "oauth_token": tokens["access_token"], "version": "62.0"})
     assert r.json()["urls"]["rest"] == f"{BASE}/services/data/v62.0/"
     r = client.get(tokens["id"], params={"oauth_token": tokens["access_token"], "version": "latest"})
-    assert r.json()["urls"]["query"].startswith(f"{BASE}/services/data/v66.0/")
+    assert r.json()["urls"]["query"].startswith(f"{BASE}/services/data/v67.0/")
 
 
 def test_identity_with_15_char_ids_and_oauth_scheme(client: httpx.Client) -> None:

@@ -111,7 +111,7 @@ def test_jsonp_only_for_json(client: httpx.Client, callback: str) -> None:
 
 @pytest.mark.parametrize(
     ("version", "shown"),
-    [("62.0", "62.0"), ("62", "62.0"), ("latest", "66.0"), ("31.0", "31.0"), ("66.0", "66.0")],
+    [("62.0", "62.0"), ("62", "62.0"), ("latest", "67.0"), ("31.0", "31.0"), ("67.0", "67.0")],
 )
 def test_identity_version_names_a_release(client: httpx.Client, version: str, shown: str) -> None:
     tokens = code_tokens(client)
@@ -120,7 +120,7 @@ def test_identity_version_names_a_release(client: httpx.Client, version: str, sh
 
 
 @pytest.mark.parametrize(
-    "version", ["62.5", "62.05", "1e1", "nan", "inf", "-62", " 62", "30.0", "67.0", "v62.0", "", "6" * 400]
+    "version", ["62.5", "62.05", "1e1", "nan", "inf", "-62", " 62", "30.0", "68.0", "v62.0", "", "6" * 400]
 )
 def test_identity_version_that_is_no_api_release_is_406_invalid_version(client: httpx.Client, version: str) -> None:
     """Spec 6.2: `version` is "a SOAP API version number or the literal string latest" (releases are N.0, the

@@ -19,10 +19,21 @@ def test_versions_without_auth(client: httpx.Client, path: str) -> None:
     numbers = [v["version"] for v in versions]
     assert all(len(n) == 4 and n.endswith(".0") for n in numbers)  # all two-digit
     assert numbers == sorted(numbers)
-    assert max(numbers) == "66.0"
+    assert numbers[0] == "31.0" and max(numbers) == "67.0"  # spec 9.2: current orgs 31.0 ... Summer '26
     by_version = {v["version"]: v for v in versions}
     assert by_version["62.0"] == {"label": "Winter '25", "url": "/services/data/v62.0", "version": "62.0"}
-    assert by_version["60.0"]["label"] == "Spring '24" and by_version["64.0"]["label"] == "Summer '25"
+    # the spec's release table (9.2), every row
+    table = {"67.0": "Summer '26", "66.0": "Spring '26", "65.0": "Winter '26", "64.0": "Summer '25",
+             "63.0": "Spring '25", "62.0": "Winter '25", "60.0": "Spring '24"}  # fmt: skip
+    assert {n: by_version[n]["label"] for n in table} == table
+
+
+@pytest.mark.parametrize(("version", "status"), [("v67.0", 200), ("v31.0", 200), ("v68.0", 404), ("v30.0", 404)])
+def test_every_listed_version_is_served(client: httpx.Client, version: str, status: int) -> None:
+    r = rest(client, code_tokens(client)["access_token"], f"/services/data/{version}/limits")
+    assert r.status_code == status, r.text
+    if status == 404:
+        assert r.json()[0]["errorCode"] == "NOT_FOUND"
 
 
 def test_resources_include_identity(client: httpx.Client) -> None:
