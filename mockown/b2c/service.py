@@ -17,9 +17,17 @@ if TYPE_CHECKING:
     from ..runtime import Runtime
 
 
+# a counter row matters while its window lasts (the longest is 5 minutes) or, for a login, for the conflict window
+# after it: one whose last call is an hour old is pruned (B2CService.counter_added)
+COUNTER_KEEP = 3600.0
+PRUNE_EVERY = 256
+
+
 class B2CService:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
+        self._added = 0  # counter rows added since the last pruning pass (per process: the pass is amortized)
+        self._kept = 0  # rows the last pass left
 
     @cached_property
     def am(self) -> AccountManager:
@@ -47,7 +55,27 @@ class B2CService:
             counter.count += 1
             counter.last_at = now
             self.counters.put(counter)
+            if counter.count == 1:
+                self.counter_added(now)
             return counter.count
+
+    def counter_added(self, now: float) -> None:
+        """A counter row was added: every `PRUNE_EVERY` additions (or as many as the rows left by the last pass,
+        if more: amortized O(1) per addition), delete the rows no answer reads any more. A row's window (1 or 5
+        minutes) or login-conflict window has ended once its last call is `COUNTER_KEEP` (or the conflict
+        window, if longer) in the past; a later call in the same key counts afresh either way. Rows whose last
+        call is after `now` (the clock was moved back) stay."""
+        self._added += 1
+        if self._added < max(PRUNE_EVERY, self._kept):
+            return
+        self._added = 0
+        keep = max(COUNTER_KEEP, self.runtime.config.b2c.slas_login_conflict_window)
+        counters = self.counters
+        with self.runtime.store.atomic():
+            for row in counters.all():
+                if row.last_at + keep < now:
+                    counters.delete(row.id)
+            self._kept = len(counters)
 
     def remove_instance(self, host: str) -> dict[str, int] | None:
         """Remove an instance (by its host) and everything under it: its Business Manager users and the tokens

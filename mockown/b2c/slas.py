@@ -318,6 +318,8 @@ class SlasService:
         counter.count += 1
         counter.last_at = now
         self.runtime.b2c.counters.put(counter)
+        if previous is None:
+            self.runtime.b2c.counter_added(now)
         # within the window after the last login; one "before" it (the clock was moved back) is not a double login
         if previous is not None and 0 <= now - previous < self.settings.slas_login_conflict_window:
             raise SlasError(409, "conflict", "The same loginId and tenantId tried to login twice within 1 second.")
