@@ -332,6 +332,8 @@ ROUTES: list[BaseRoute] = [
     *_both("/services/data/{version}", resources_endpoint, ["GET"]),
     *_both("/services/data/{version}/limits", limits_endpoint, ["GET"]),
     *_both("/services/data/{version}/query", query_endpoint, ["GET"]),
+    # queryAll: query plus deleted and archived rows; the mock has none, so the same answer (spec 9.5)
+    *_both("/services/data/{version}/queryAll", query_endpoint, ["GET"]),
     *_both("/services/data/{version}/sobjects", describe_global_endpoint, ["GET"]),
     *_both("/services/data/{version}/sobjects/{sobject}", sobject_basic_endpoint, ["GET"]),
     *_both("/services/data/{version}/sobjects/{sobject}/describe", sobject_describe_endpoint, ["GET"]),
