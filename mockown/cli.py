@@ -86,7 +86,8 @@ def _listening_socket(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         raise ConfigError(f"cannot listen on {host} port {port}: {exc.strerror or exc}") from None
-    sock.set_inheritable(True)  # the workers' processes serve on it too
+    # not inheritable (Python's default): uvicorn's workers receive a duplicate pickled by multiprocessing, so no
+    # program the server starts may inherit the listening socket
     return sock
 
 

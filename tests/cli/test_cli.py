@@ -283,6 +283,7 @@ def test_port_zero_picks_a_free_port_and_says_which() -> None:
 def test_serve_hands_the_port_it_bound_to_uvicorn(monkeypatch: pytest.MonkeyPatch) -> None:
     """`serve --port 0` binds once: the socket that picked the port stays bound and listening and uvicorn is given
     it (`fd`), so no other process can take the port between the choice (shown in the banner) and the serving."""
+    import os
     import socket
 
     import uvicorn
@@ -292,6 +293,8 @@ def test_serve_hands_the_port_it_bound_to_uvicorn(monkeypatch: pytest.MonkeyPatc
     def fake_run(app: object, **options: object) -> None:
         fd = options.get("fd")
         assert isinstance(fd, int), options
+        # not inherited by a program the server might start (uvicorn's workers get it pickled, not inherited)
+        assert not os.get_inheritable(fd)
         with socket.fromfd(fd, socket.AF_INET, socket.SOCK_STREAM) as handed:
             seen["port"] = handed.getsockname()[1]
             with socket.socket() as intruder, pytest.raises(OSError):  # the port is taken: by this server
