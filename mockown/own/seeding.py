@@ -9,7 +9,7 @@ from ..http.forms import BadBody, parse_json
 from . import backups, jobs
 from .errors import bad_request, not_found
 from .models import Job, Seed, SeedingTemplate, Service, rkey
-from .params import boolean, choice, integer
+from .params import boolean, choice, integer, text
 from .service import parse_id
 
 if TYPE_CHECKING:
@@ -60,10 +60,12 @@ def _template(own: OwnService, principal: Principal, region: str, template_id: s
 def _service_field(
     own: OwnService, principal: Principal, region: str, params: Params, name: str, *, required: bool = False
 ) -> Service | None:
-    num = integer(params, name, required=required)
-    if num is None:
-        return None
-    return own.service_for(principal, region, str(num), write=True)
+    value = text(params, name, required=required)
+    if value is not None and value.isascii() and value.isdigit():
+        # digits of any length are a service id, which names a service or is a 404 (as in a path), not a 400
+        return own.service_for(principal, region, value.lstrip("0") or "0", write=True)
+    num = integer(params, name, required=required)  # None, or raises "<name> must be a positive integer"
+    return None if num is None else own.service_for(principal, region, str(num), write=True)
 
 
 def _count(backup: Any) -> int:

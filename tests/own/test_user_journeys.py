@@ -5,6 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from tests.own.conftest import SALES_SANDBOX, TEMPLATE
+
 
 # -- events: `from` past the newest event (spec §10 U17: "[] with HTTP 200") ----------------------------------
 @pytest.mark.parametrize("value", ["9" * 19, "1" + "0" * 30, "9" * 5000])
@@ -13,3 +15,24 @@ def test_events_from_beyond_the_newest_is_an_empty_page(client: httpx.Client, au
     says "must be a positive integer" of a positive integer (5,000 digits too: no int() conversion limit)."""
     r = client.get("/api/v1/events", params={"from": value}, headers=auth)
     assert (r.status_code, r.json()) == (200, [])
+
+
+# -- a service id in a body names a service as one in a path does (404 when none) -----------------------------
+@pytest.mark.parametrize("value", ["9" * 13, "1" + "0" * 30, "9" * 5000])
+def test_seed_destination_id_that_names_no_service_is_404(
+    client: httpx.Client, auth: dict[str, str], value: str
+) -> None:
+    url = f"/api/v1/seeding/templates/{TEMPLATE}/seed"
+    r = client.post(url, headers=auth, data={"destination": value, "disable_automations": "true"})
+    assert r.status_code == 404 and r.json()["error"] == "Not Found"
+    assert r.json()["message"].startswith("service_id ") and r.json()["message"].endswith(" not found")
+    source = client.post(
+        url, headers=auth, data={"destination": str(SALES_SANDBOX), "service_id": value, "disable_automations": "1"}
+    )
+    assert source.status_code == 404 and source.json()["message"].endswith(" not found")
+    anonymize = client.post(
+        f"/api/v1/seeding/templates/{TEMPLATE}/anonymize",
+        headers=auth,
+        data={"destination_service_id": value, "disable_automations": "true"},
+    )
+    assert anonymize.status_code == 404 and anonymize.json()["message"].endswith(" not found")
