@@ -4,48 +4,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-import httpx
 import jwt
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from mockown import Config, FrozenClock, create_app
-from mockown.http.inprocess import in_process_client
-from mockown.runtime import Runtime
 from tests.b2c.test_ocapi import auth as ocapi_auth
 from tests.b2c.test_slas import BASE as SLAS
 from tests.b2c.test_slas import login as slas_login
 from tests.b2c.test_slas import private_guest
 from tests.b2c.test_slas import refresh as slas_refresh
-from tests.conftest import T0
+from tests.core.lifetimes import FEW, START, around, bearer, server
 from tests.marketing.test_marketing import BASE as MC
 from tests.marketing.test_marketing import WEB, cc
 from tests.marketing.test_marketing import code_for as mc_code
 from tests.marketing.test_marketing import exchange as mc_exchange
-
-START = FrozenClock(T0).now()
-FEW = settings(max_examples=12)
-
-
-def around(lifetime: int) -> st.SearchStrategy[int]:
-    return st.one_of(
-        st.integers(lifetime - 2, lifetime + 2), st.sampled_from([0, 1, lifetime // 2, lifetime * 3, 10**7])
-    )
-
-
-@contextmanager
-def server() -> Iterator[tuple[httpx.Client, FrozenClock, Runtime]]:
-    clock = FrozenClock(T0)
-    app = create_app(Config(), clock=clock)
-    with in_process_client(app) as client:
-        yield client, clock, app.state.runtime
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 @FEW

@@ -8,43 +8,22 @@ around the lifetime: lifetime-2 .. lifetime+2, and far) and checks every endpoin
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import jwt
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from mockown import Config, FrozenClock, create_app
-from mockown.http.inprocess import in_process_client
-from mockown.runtime import Runtime
 from mockown.salesforce.seed import seed_org
-from tests.conftest import CALLBACK, CID, SECRET, T0
+from tests.conftest import CALLBACK, CID, SECRET
+from tests.core.lifetimes import FEW, START, around, bearer, server
 from tests.salesforce.flows.support import TOKEN_EXCHANGE, URN, assertion, idp_token, jwt_bearer
 from tests.salesforce.helpers import TOKEN, exchange, get_code, new_org, org_tokens
 
-START = FrozenClock(T0).now()
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-FEW = settings(max_examples=12)
-
-
-def around(lifetime: int) -> st.SearchStrategy[int]:
-    """Offsets from issue: the boundary's neighbourhood, and far before / after it."""
-    return st.one_of(
-        st.integers(lifetime - 2, lifetime + 2), st.sampled_from([0, 1, lifetime // 2, lifetime * 3, 10**7])
-    )
-
-
-@contextmanager
-def server() -> Iterator[tuple[httpx.Client, FrozenClock, Runtime]]:
-    clock = FrozenClock(T0)
-    app = create_app(Config(), clock=clock)
-    with in_process_client(app) as client:
-        yield client, clock, app.state.runtime
 
 
 def introspect(client: httpx.Client, org: dict[str, Any], token: str) -> dict[str, Any]:
@@ -52,10 +31,6 @@ def introspect(client: httpx.Client, org: dict[str, Any], token: str) -> dict[st
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 @FEW
