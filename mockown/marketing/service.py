@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from .. import security
 from ..http.forms import Params
 from ..store import Table, delete_rows
+from ..store.prune import DEAD_KEEP, Pruner
 from .errors import (
     McLegacyError,
     McOAuthError,
@@ -65,6 +66,14 @@ class MarketingService:
         self.runtime = runtime
         self.clock = runtime.clock
         self.store = runtime.store
+        self.access_pruner = Pruner()
+
+    def _access_added(self, now: float) -> None:
+        """An access token was issued. A dead one (revoked, or expired `DEAD_KEEP` ago) answers as an unknown one
+        does (userinfo's 401, the only reader), so such rows are pruned now and then (`Pruner`)."""
+        self.access_pruner.added(
+            self.store, self.access_tokens, lambda at: at.revoked or at.expires_at + DEAD_KEEP < now
+        )
 
     @property
     def settings(self) -> MarketingSettings:
@@ -323,6 +332,7 @@ class MarketingService:
                 user_id=user_id,
             )
         )
+        self._access_added(now)
         body: dict[str, Any] = {
             "access_token": access,
             "token_type": "Bearer",
@@ -544,6 +554,7 @@ class MarketingService:
                     expires_at=now + ttl,
                 )
             )
+            self._access_added(now)
             body: dict[str, Any] = {"accessToken": access, "expiresIn": ttl}
             if offline or refresh_in:
                 raw = security.random_b62(24)

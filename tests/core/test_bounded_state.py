@@ -10,6 +10,7 @@ import mockown.b2c.service
 from mockown import Config, FrozenClock, create_app
 from mockown.b2c.models import Counter
 from mockown.http.inprocess import in_process_client
+from mockown.marketing.models import McAccessToken
 from tests.conftest import T0
 
 AM_TOKEN = "http://account.demandware.com/dwsso/oauth2/access_token"
@@ -75,3 +76,71 @@ def test_a_window_the_clock_was_moved_back_from_is_kept(monkeypatch: pytest.Monk
         clock.advance(86400 - 3 * 61)
         again = _rate(client.post(AM_TOKEN, data={"grant_type": "nope"}))[1]["x-ratelimit-remaining"]
     assert int(again) == int(first) - 1
+
+
+MC = "/mc/mcmockowndemo000000000000000"
+MC_SERVER = {"grant_type": "client_credentials", "client_id": "mockowndemoserver0000000a"}
+MC_SERVER["client_secret"] = "MockownMcServerSecret000"
+
+
+def _mc_token(client: httpx.Client) -> str:
+    response = client.post(f"{MC}/v2/token", json=MC_SERVER)
+    assert response.status_code == 200, response.text
+    token: str = response.json()["access_token"]
+    return token
+
+
+def test_marketing_cloud_access_tokens_dead_a_day_are_pruned() -> None:
+    # one row per token issued stayed forever: 1000 here (a token every 20 minutes for two weeks)
+    clock = FrozenClock(T0)
+    app = create_app(Config(), clock=clock)
+    with in_process_client(app) as client:
+        for _ in range(1000):
+            _mc_token(client)
+            clock.advance(1200)
+    rows = len(app.state.runtime.store.table(McAccessToken))
+    assert rows <= 2 * max(app.state.runtime.marketing.access_pruner.every, 75)  # 75: issued within a day + ttl
+
+
+def test_pruning_marketing_cloud_access_tokens_changes_no_answer() -> None:
+    # every token issued so far asked at userinfo after each step, on an app that never prunes and on one that
+    # prunes at every issue; the clock also moves back (less than the day a dead token is kept) and forward by days
+    steps = [0.0, 600.0, 1079.0, 1.0, 3600.0, -3000.0, 86400.0, 3600.0, -7200.0, 86400.0 * 2, 5.0, -80000.0]
+    steps += [1200.0, -600.0, 86400.0 + 1200.0, 30.0]
+    answers, rows = [], []
+    for every in (10**9, 1):
+        clock = FrozenClock(T0)
+        app = create_app(Config(), clock=clock)
+        app.state.runtime.marketing.access_pruner.every = every
+        seen: list[tuple[int, str]] = []
+        with in_process_client(app) as client:
+            tokens = ["never-issued"]
+            for step in steps:
+                clock.set(clock.now() + step)
+                tokens.append(_mc_token(client))
+                for token in tokens:
+                    got = client.get(f"{MC}/v2/userinfo", headers={"Authorization": f"Bearer {token}"})
+                    seen.append((got.status_code, got.text))
+        answers.append(seen)
+        rows.append(len(app.state.runtime.store.table(McAccessToken)))
+    assert rows[1] < rows[0]  # it did prune
+    assert answers[0] == answers[1]
+    assert {status for status, _ in answers[0]} == {200, 401}
+
+
+def test_a_pruned_token_stays_dead_when_the_clock_moves_back_further() -> None:
+    # README: a token dead for a day is pruned; moving the clock back further does not bring it back (it answers
+    # as a token never issued), where an unpruned one would be re-evaluated against the earlier instant
+    clock = FrozenClock(T0)
+    app = create_app(Config(), clock=clock)
+    app.state.runtime.marketing.access_pruner.every = 1
+    with in_process_client(app) as client:
+        old = _mc_token(client)
+        clock.advance(2 * 86400)
+        _mc_token(client)  # prunes `old`
+        clock.set(clock.now() - 2 * 86400 + 10)
+        answers = [
+            client.get(f"{MC}/v2/userinfo", headers={"Authorization": f"Bearer {token}"})
+            for token in (old, "never-issued")
+        ]
+    assert answers[0].status_code == 401 and answers[0].text == answers[1].text
