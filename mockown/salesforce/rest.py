@@ -11,6 +11,7 @@ from typing import Any
 
 from .. import ids, security
 from . import describe, oauth_tokens
+from . import search as sosl_search
 from .errors import RestError, invalid_session, not_found
 from .models import AccessToken, Org, User
 from .service import SalesforceService, identity_url
@@ -78,10 +79,15 @@ def org_of_token(service: SalesforceService, raw: str | None) -> Org | None:
     return None
 
 
+# The resources the mock serves, and so advertises: a client follows these URLs (jsforce `recent()`, `search()`,
+# `queryAll()`); Salesforce's others (tooling, metadata, tabs, theme, appMenu, chatter, composite, analytics, ...)
+# are not listed rather than listed and answered 404.
+RESOURCES = ("sobjects", "query", "queryAll", "search", "recent", "limits")
+
+
 def resources(version: str, base: str, org: Org, user: User) -> dict[str, str]:
     root = f"/services/data/v{version}"
-    names = ["tooling", "metadata", "eclair", "folders", "prechatForms", "sobjects", "query", "search",
-             "limits", "recent", "analytics", "composite", "chatter", "tabs", "theme", "appMenu"]  # fmt: skip
+    names = list(RESOURCES)
     out = {name: f"{root}/{name}" for name in names}
     out["identity"] = identity_url(base, org.id, user.id)
     return dict(sorted(out.items()))
@@ -102,6 +108,16 @@ def limits(org: Org) -> dict[str, dict[str, int]]:
 def describe_global(version: str, org: Org) -> dict[str, Any]:
     """`GET /sobjects/` (describeGlobal): the objects the mock can read (`describe.SOBJECTS`)."""
     return describe.describe_global(version, org)
+
+
+def recent() -> list[dict[str, Any]]:
+    """`GET /recent` (the user's recently viewed records, up to `limit`): no one views a record in the mock."""
+    return []
+
+
+def search(service: SalesforceService, sosl: str | None, version: str, org: Org) -> dict[str, Any]:
+    """`GET /search?q=<SOSL>`: the SOSL subset of `search.py` over the org's records."""
+    return sosl_search.search(service, sosl, version, org, _user_fields)
 
 
 # -- records -------------------------------------------------------------------------------------------

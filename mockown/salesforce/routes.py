@@ -255,6 +255,16 @@ def query_endpoint(call: RestCall) -> Any:
     return rest.query(call.service, call.request.query_params.get("q"), call.version, call.org, call.user)
 
 
+@_rest
+def search_endpoint(call: RestCall) -> Any:
+    return rest.search(call.service, call.request.query_params.get("q"), call.version, call.org)
+
+
+@_rest
+def recent_endpoint(call: RestCall) -> Any:
+    return rest.recent()
+
+
 def _sobject_type(call: RestCall) -> describe.SObjectType:
     kind = describe.lookup(call.org, call.request.path_params["sobject"])  # case-insensitive, as Salesforce
     if kind is None:
@@ -334,6 +344,8 @@ ROUTES: list[BaseRoute] = [
     *_both("/services/data/{version}/query", query_endpoint, ["GET"]),
     # queryAll: query plus deleted and archived rows; the mock has none, so the same answer (spec 9.5)
     *_both("/services/data/{version}/queryAll", query_endpoint, ["GET"]),
+    *_both("/services/data/{version}/search", search_endpoint, ["GET"]),
+    *_both("/services/data/{version}/recent", recent_endpoint, ["GET"]),
     *_both("/services/data/{version}/sobjects", describe_global_endpoint, ["GET"]),
     *_both("/services/data/{version}/sobjects/{sobject}", sobject_basic_endpoint, ["GET"]),
     *_both("/services/data/{version}/sobjects/{sobject}/describe", sobject_describe_endpoint, ["GET"]),
