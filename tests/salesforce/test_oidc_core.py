@@ -269,6 +269,10 @@ def test_response_mode_survives_the_login_page(client: httpx.Client) -> None:
     query = {**_no_user(), "response_mode": "fragment"}
     page = client.get(AUTHORIZE, params=query)
     assert page.status_code == 200 and "response_mode=fragment" in page.text
+    done = client.post(f"{AUTHORIZE}/login", data={**_hidden(page.text), "username": ADMIN, "password": PASSWORD})
+    location = urlsplit(done.headers["location"])  # after the login, the code goes where the client asked
+    assert done.status_code == 302 and location.fragment and not location.query, done.headers["location"]
+    assert "code" in location_params(done) and location_params(done)["state"] == "st-9"
 
 
 @pytest.mark.parametrize("response_type", ["token", "token id_token"])
