@@ -68,6 +68,13 @@ def _service_field(
     return None if num is None else own.service_for(principal, region, str(num), write=True)
 
 
+def _takes_writes(destination: Service) -> None:
+    """Seeding and anonymizing write into the destination's org, which an archived (or disabled) service is no
+    longer connected to: refused as backup_now refuses it (spec §10 U9; its backups stay readable, a source)."""
+    if destination.status != "ACTIVE" or not destination.enabled:
+        raise bad_request(f"service_id {destination.num} is {destination.status.lower()}: it cannot be seeded")
+
+
 def _count(backup: Any) -> int:
     return sum(len(s["records"]) for s in backup.snapshots)
 
@@ -94,6 +101,7 @@ def seed(own: OwnService, principal: Principal, region: str, template_id: str, p
     template = _template(own, principal, region, template_id)
     destination = _service_field(own, principal, region, params, "destination", required=True)
     assert destination is not None
+    _takes_writes(destination)
     disable_automations = boolean(params, "disable_automations", required=True)
     method = choice(params, "seeding_method", METHODS, default="incremental")
     boolean(params, "disable_validation_rules")
@@ -196,6 +204,7 @@ def anonymize(own: OwnService, principal: Principal, region: str, template_id: s
     template = _template(own, principal, region, template_id)
     destination = _service_field(own, principal, region, params, "destination_service_id", required=True)
     assert destination is not None
+    _takes_writes(destination)
     disable_automations = boolean(params, "disable_automations", required=True)
     automations = _automations(params.get("automations_to_disable"))
     source = own.services.get(template.source_service_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.own.conftest import SALES_SANDBOX, TEMPLATE
+from tests.own.conftest import ARCHIVED, SALES_SANDBOX, TEMPLATE
 
 
 # -- events: `from` past the newest event (spec §10 U17: "[] with HTTP 200") ----------------------------------
@@ -36,3 +36,28 @@ def test_seed_destination_id_that_names_no_service_is_404(
         data={"destination_service_id": value, "disable_automations": "true"},
     )
     assert anonymize.status_code == 404 and anonymize.json()["message"].endswith(" not found")
+
+
+# -- an archived service takes no writes into its org: seeding and anonymizing follow backup_now ---------------
+def test_seed_and_anonymize_refuse_an_archived_destination(client: httpx.Client, auth: dict[str, str]) -> None:
+    seed = client.post(
+        f"/api/v1/seeding/templates/{TEMPLATE}/seed",
+        headers=auth,
+        data={"destination": str(ARCHIVED), "disable_automations": "true"},
+    )
+    assert seed.status_code == 400
+    assert seed.json() == {"error": "Bad Request", "message": f"service_id {ARCHIVED} is archived: it cannot be seeded"}
+    anonymize = client.post(
+        f"/api/v1/seeding/templates/{TEMPLATE}/anonymize",
+        headers=auth,
+        data={"destination_service_id": str(ARCHIVED), "disable_automations": "true"},
+    )
+    assert anonymize.status_code == 400 and "archived" in anonymize.json()["message"]
+    assert [j["title"] for j in client.get("/api/v1/jobs", headers=auth).json()] == []  # no job was started
+    # an archived service's backups stay readable, so it may still be the source of a seed
+    source = client.post(
+        f"/api/v1/seeding/templates/{TEMPLATE}/seed",
+        headers=auth,
+        data={"destination": str(SALES_SANDBOX), "service_id": str(ARCHIVED), "disable_automations": "true"},
+    )
+    assert source.status_code == 200, source.text
