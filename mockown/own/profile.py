@@ -106,10 +106,12 @@ def _profile_page(
 ) -> Response:
     account = own.account(user.account_id)
     info = own.api_token_info(user.id)
+    # a master_admin reaches every service of the account, whatever Business Units the seed gave them
+    units = "all" if user.role == "master_admin" else ", ".join(user.business_units) or "none"
     parts = [
         "<h1>Edit Profile</h1>",
         f"<p>Signed in as <strong id='user-email'>{escape(user.email)}</strong> "
-        f"(role {escape(user.role)}, Business Units: {escape(', '.join(user.business_units) or 'none')}"
+        f"(role {escape(user.role)}, Business Units: {escape(units)}"
         f"{', SSO' if user.sso else ''}) in account {escape(account.name)}.</p>",
     ]
     if message:

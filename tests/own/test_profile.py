@@ -11,7 +11,7 @@ from mockown import FrozenClock
 from mockown.http.inprocess import in_process_client
 from mockown.outbox import messages
 from mockown.own.service import OwnService
-from tests.own.conftest import EMAILS, OWNER, PASSWORDS, SSO_ADMIN, TOKEN_URL, exchange_form
+from tests.own.conftest import EMAILS, OWNER, PASSWORDS, SALES_ADMIN, SSO_ADMIN, TOKEN_URL, exchange_form
 
 PAGE = "/own/profile"
 CSRF = re.compile(r"name='_csrf' value='([^']+)'")
@@ -139,11 +139,11 @@ def test_disabled_account_shows_no_generate_button(client: httpx.Client, own: Ow
 
 
 def test_html_is_escaped(client: httpx.Client, own: OwnService) -> None:
-    user = own.user(OWNER)
+    user = own.user(SALES_ADMIN)  # an admin: the page lists their Business Units (a master_admin's are "all")
     assert user is not None
     user.business_units = ["<script>alert(1)</script>"]
     own.users.put(user)
-    page = _sign_in(client)
+    page = _sign_in(client, SALES_ADMIN)
     assert "<script>" not in page.text and "&lt;script&gt;" in page.text
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 
-from tests.own.conftest import ARCHIVED, SALES_SANDBOX, TEMPLATE
+from tests.own.conftest import ARCHIVED, EMAILS, OWNER, PASSWORDS, SALES_ADMIN, SALES_SANDBOX, TEMPLATE
 
 
 # -- events: `from` past the newest event (spec §10 U17: "[] with HTTP 200") ----------------------------------
@@ -61,3 +63,17 @@ def test_seed_and_anonymize_refuse_an_archived_destination(client: httpx.Client,
         data={"destination": str(SALES_SANDBOX), "service_id": str(ARCHIVED), "disable_automations": "true"},
     )
     assert source.status_code == 200, source.text
+
+
+# -- the Edit Profile page says what the user reaches (README: master_admin = all Business Units) ------------
+@pytest.mark.parametrize(
+    ("user_id", "shown"),
+    [(OWNER, "role master_admin, Business Units: all"), (SALES_ADMIN, "role admin, Business Units: Sales")],
+)
+def test_profile_page_names_the_business_units_reached(client: httpx.Client, user_id: int, shown: str) -> None:
+    page = client.get("/own/profile").text
+    found = re.search(r"name='_csrf' value='([^']+)'", page)
+    assert found
+    form = {"_csrf": found.group(1), "email": EMAILS[user_id], "password": PASSWORDS[user_id]}
+    signed = client.post("/own/profile", data=form)
+    assert signed.status_code == 200 and shown in signed.text
