@@ -156,6 +156,23 @@ def test_sobject_find_and_auto_fetch(seen: dict[str, dict[str, Any]]) -> None:
     assert (s["limited"], s["autoFetched"]) == (2, 3)
 
 
+def test_query_all_search_and_recent(seen: dict[str, dict[str, Any]]) -> None:
+    s = scenario(seen, "query_all_search_recent")
+    # a Query with scanAll reads /queryAll: the same records as query (the mock holds no deleted ones)
+    assert s["queryAll"] == {
+        "totalSize": 3,
+        "done": True,
+        "usernames": ["admin@mockown.test", "inactive@mockown.test", "integration@mockown.test"],
+    }
+    assert s["scanAllOrg"] == 1
+    assert s["searchRecords"] == [{"Id": ADMIN, "Username": "admin@mockown.test", "type": "User"}]
+    assert s["noneFound"] == 0
+    assert s["badSearch"]["errorCode"] == "MALFORMED_SEARCH"
+    assert (s["recent"], s["recentLimited"]) == ([], [])
+    # the resources list advertises only what is served
+    assert s["resources"] == ["identity", "limits", "query", "queryAll", "recent", "search", "sobjects"]
+
+
 def test_rest_errors_reach_jsforce_with_their_codes(seen: dict[str, dict[str, Any]]) -> None:
     s = scenario(seen, "rest_errors")
     # jsforce unwraps the REST API's one-element error list into an Error named after its errorCode

@@ -170,6 +170,31 @@ scenario('sobject_find', async () => {
   };
 });
 
+scenario('query_all_search_recent', async () => {
+  // jsforce 3 has no conn.queryAll (1.x's): a Query with scanAll sends GET /queryAll
+  const all = await shared.conn.query('SELECT Id, Username FROM User', { scanAll: true });
+  const chained = await shared.conn.query('SELECT Id FROM Organization').scanAll(true).run({ autoFetch: true });
+  const found = await shared.conn.search('FIND {Ada} IN NAME FIELDS RETURNING User(Id, Username)');
+  const none = await shared.conn.search('FIND {nobody} RETURNING User(Id)');
+  let badSearch = null;
+  try {
+    await shared.conn.search('FIND {Ada OR Ivan}');
+  } catch (err) {
+    badSearch = errorOf(err);
+  }
+  const resources = await shared.conn.request(`/services/data/v${shared.conn.version}`);
+  return {
+    queryAll: { totalSize: all.totalSize, done: all.done, usernames: all.records.map((r) => r.Username).sort() },
+    scanAllOrg: chained.records.length,
+    searchRecords: found.searchRecords.map((r) => ({ Id: r.Id, Username: r.Username, type: r.attributes.type })),
+    noneFound: none.searchRecords.length,
+    badSearch,
+    recent: await shared.conn.recent(),
+    recentLimited: await shared.conn.recent(5),
+    resources: Object.keys(resources).sort(),
+  };
+});
+
 scenario('rest_errors', async () => {
   const caught = async (fn) => {
     try {
