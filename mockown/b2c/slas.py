@@ -19,6 +19,7 @@ from .. import security
 from ..http.forms import Params
 from ..security import b64_pair, basic_pair
 from ..store import Table, delete_rows
+from ..store.prune import DEAD_KEEP, Pruner
 from .errors import SlasError, slas_bad_client, slas_bad_request, slas_basic_failed
 from .models import (
     Customer,
@@ -81,6 +82,9 @@ class SlasService:
         self.runtime = runtime
         self.clock = runtime.clock
         self.store = runtime.store
+        # a dead access token (revoked, or expired `DEAD_KEEP` ago) answers as an unknown one everywhere it is read
+        # (bearer, introspect, revoke): such rows are pruned now and then as tokens are issued (`Pruner`)
+        self.access_pruner = Pruner()
 
     @property
     def settings(self) -> B2CSettings:
@@ -571,6 +575,9 @@ class SlasService:
                 expires_at=now + ttl,
                 refresh_id=rt.id,
             )
+        )
+        self.access_pruner.added(
+            self.store, self.access_tokens, lambda at: at.revoked or at.expires_at + DEAD_KEEP < now
         )
         id_claims: dict[str, Any] = {
             "sub": customer_id,

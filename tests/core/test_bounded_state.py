@@ -3,12 +3,15 @@ answers are the same as if it had been kept (README, "What a long-running server
 
 from __future__ import annotations
 
+import base64
+import re
+
 import httpx
 import pytest
 
 import mockown.b2c.service
 from mockown import Config, FrozenClock, create_app
-from mockown.b2c.models import Counter
+from mockown.b2c.models import Counter, SlasAccess
 from mockown.http.inprocess import in_process_client
 from mockown.marketing.models import McAccessToken
 from tests.conftest import T0
@@ -144,3 +147,68 @@ def test_a_pruned_token_stays_dead_when_the_clock_moves_back_further() -> None:
             for token in (old, "never-issued")
         ]
     assert answers[0].status_code == 401 and answers[0].text == answers[1].text
+
+
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?<=\"customer_id\":\")[^\"]+")
+SLAS = "/shopper/auth/v1/organizations/f_ecom_zzxy_001/oauth2"
+SLAS_PRIVATE = {"Authorization": "Basic " + base64.b64encode(b"mockown-slas-private:MockownSlasSecret0001").decode()}
+
+
+def _slas_guest(client: httpx.Client) -> str:
+    data = {"grant_type": "client_credentials", "channel_id": "RefArch"}
+    response = client.post(f"{SLAS}/token", data=data, headers=SLAS_PRIVATE)
+    assert response.status_code == 200, response.text
+    token: str = response.json()["access_token"]
+    return token
+
+
+def _numbered_uuids(seen: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Each random id (usid, customer id) as the number of its first appearance: two apps' answers become comparable."""
+    names: dict[str, str] = {}
+
+    def name(match: re.Match[str]) -> str:
+        return names.setdefault(match.group(0), f"<id{len(names)}>")
+
+    return [(status, UUID.sub(name, text)) for status, text in seen]
+
+
+def test_slas_access_tokens_dead_a_day_are_pruned() -> None:
+    clock = FrozenClock(T0)
+    app = create_app(Config(), clock=clock)
+    with in_process_client(app) as client:
+        for _ in range(1000):
+            _slas_guest(client)
+            clock.advance(1200)
+    rows = len(app.state.runtime.store.table(SlasAccess))
+    assert rows <= 2 * max(app.state.runtime.b2c.slas.access_pruner.every, 75)
+
+
+def test_pruning_slas_access_tokens_changes_no_answer() -> None:
+    # every token issued so far at introspect, userinfo and revoke (every third one is revoked), on an app that never
+    # prunes and on one that prunes at every issue
+    steps = [0.0, 600.0, 1800.0, 1.0, 3600.0, -3000.0, 86400.0, 3600.0, -7200.0, 86400.0 * 2, 5.0, -80000.0]
+    steps += [1200.0, -600.0, 86400.0 + 1200.0, 30.0]
+    answers, rows = [], []
+    for every in (10**9, 1):
+        clock = FrozenClock(T0)
+        app = create_app(Config(), clock=clock)
+        app.state.runtime.b2c.slas.access_pruner.every = every
+        seen: list[tuple[int, str]] = []
+        with in_process_client(app) as client:
+            tokens = ["never-issued"]
+            for i, step in enumerate(steps):
+                clock.set(clock.now() + step)
+                tokens.append(_slas_guest(client))
+                if i % 3 == 2:
+                    revoked = client.post(f"{SLAS}/revoke", data={"token": tokens[-2]}, headers=SLAS_PRIVATE)
+                    seen.append((revoked.status_code, revoked.text.replace(tokens[-2], "<the token>")))
+                for token in tokens:
+                    got = client.post(f"{SLAS}/introspect", data={"token": token}, headers=SLAS_PRIVATE)
+                    seen.append((got.status_code, got.text))
+                    got = client.get(f"{SLAS}/userinfo", headers={"Authorization": f"Bearer {token}"})
+                    seen.append((got.status_code, got.text))
+        answers.append(_numbered_uuids(seen))
+        rows.append(len(app.state.runtime.store.table(SlasAccess)))
+    assert rows[1] < rows[0]  # it did prune
+    assert answers[0] == answers[1]
+    assert '"active": true' in str(answers[0]) or '"active":true' in str(answers[0])
