@@ -46,7 +46,8 @@ _PHRASES = {
     503: "Service Unavailable",
     504: "Gateway Timeout",
 }
-OWN_PATHS = ("/api/v1/*", "/regions/*")
+# the Own regional API: /api/v1/... and /regions/<region>/api/v1/... (fnmatch's * also matches "/" and nothing)
+OWN_PATHS = ("/*api/v1/*",)
 OWN_TOKEN_PATH = "/oauth2/*/v1/token"
 SF_REST_PATHS = "/services/data/v*"
 SF_TOKEN_PATH = "/services/oauth2/token"

@@ -77,3 +77,19 @@ def test_profile_page_names_the_business_units_reached(client: httpx.Client, use
     form = {"_csrf": found.group(1), "email": EMAILS[user_id], "password": PASSWORDS[user_id]}
     signed = client.post("/own/profile", data=form)
     assert signed.status_code == 200 and shown in signed.text
+
+
+# -- the Own fault presets hit the regional API in both of its README forms ---------------------------------------
+@pytest.mark.parametrize(
+    ("preset", "status"), [("own.rate_limited", 429), ("own.unavailable", 503), ("own.propagation_delay", 401)]
+)
+@pytest.mark.parametrize("prefix", ["/api/v1", "/regions/app1/api/v1", "/regions/emea2/api/v1"])
+def test_own_fault_presets_cover_the_regions_prefix(
+    client: httpx.Client, auth: dict[str, str], preset: str, status: int, prefix: str
+) -> None:
+    """`mockown serve` prints the Own API as /regions/app1/api/v1/services: a client configured with that base URL
+    must meet the 429 / 503 / propagation-delay 401 a test asked for, in the Own dialect, and only once."""
+    assert client.post("/_mockown/faults", json={"preset": preset, "times": 1}).status_code == 201
+    hit = client.get(f"{prefix}/services", headers=auth)
+    assert hit.status_code == status and set(hit.json()) == {"error", "message"}
+    assert client.get(f"{prefix}/services", headers=auth).status_code == 200
