@@ -99,7 +99,8 @@ def banner(config: Config, app: Any, scheme: str) -> str:
     if ":" in shown and not shown.startswith("["):
         shown = f"[{shown}]"
     base = (config.base_url or f"{scheme}://{shown}:{config.port}").rstrip("/")
-    lines = [f"mockown listening on {scheme}://{host}:{config.port}"]
+    listening = f"[{host}]" if ":" in host and not host.startswith("[") else host  # an IPv6 literal, bracketed
+    lines = [f"mockown listening on {scheme}://{listening}:{config.port}"]
     lines += [
         f"  Salesforce token      {base}/services/oauth2/token",
         f"  OpenID discovery      {base}/.well-known/openid-configuration",

@@ -317,3 +317,15 @@ def test_serve_refuses_a_port_in_use() -> None:
         held.listen()
         result = CliRunner().invoke(main, ["serve", "--port", str(held.getsockname()[1])])
     assert result.exit_code == 2 and "cannot listen on 127.0.0.1 port" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("host", "shown"), [("::1", "[::1]"), ("[::1]", "[::1]"), ("::", "[::]"), ("0.0.0.0", "0.0.0.0")]
+)
+def test_the_banner_s_listening_line_is_a_url_for_ipv6_too(host: str, shown: str) -> None:
+    """`--host ::1` printed `listening on http://::1:8080`, no URL (RFC 3986 §3.2.2: an IPv6 literal in brackets)."""
+    from mockown.cli import banner
+    from mockown.config import Config
+
+    first = banner(Config(host=host, port=8080), None, "http").splitlines()[0]
+    assert first == f"mockown listening on http://{shown}:8080"
