@@ -480,6 +480,7 @@ class Faults:
             payload = base
         if propagation:
             payload.setdefault("status", 401)
+            payload.setdefault("headers", {"WWW-Authenticate": 'Bearer realm="own"'})  # as the API's own 401
         with self._lock:
             self._seq += 1
             rule = build_rule(self._seq, payload, self.runtime.clock.now(), self.runtime.config.fault_seed)

@@ -93,3 +93,13 @@ def test_own_fault_presets_cover_the_regions_prefix(
     hit = client.get(f"{prefix}/services", headers=auth)
     assert hit.status_code == status and set(hit.json()) == {"error", "message"}
     assert client.get(f"{prefix}/services", headers=auth).status_code == 200
+
+
+def test_propagation_delay_401_is_the_regional_apis_own_401(client: httpx.Client, auth: dict[str, str]) -> None:
+    """The preset's refusal of a fresh token must read as the real one (body and WWW-Authenticate challenge), so a
+    client that keys its retry on the challenge sees no difference."""
+    real = client.get("/api/v1/services", headers={"Authorization": "Bearer not-a-token"})
+    assert client.post("/_mockown/faults", json={"preset": "own.propagation_delay"}).status_code == 201
+    fresh = client.get("/api/v1/services", headers=auth)
+    assert (fresh.status_code, fresh.json()) == (401, real.json())
+    assert fresh.headers.get("www-authenticate") == real.headers["www-authenticate"] == 'Bearer realm="own"'
