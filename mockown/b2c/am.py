@@ -13,6 +13,7 @@ from .. import security
 from ..http.forms import Params
 from ..security import b64_pair, basic_pair
 from ..store import Table, delete_rows
+from ..store.prune import DEAD_KEEP, Pruner
 from .errors import AmError, am_invalid_client
 from .models import AmClient, AmCode, AmToken, AmUser, BmUser, Instance
 
@@ -53,6 +54,9 @@ class AccountManager:
         self.runtime = runtime
         self.clock = runtime.clock
         self.store = runtime.store
+        # only a refresh grant reads a filed token, and a dead one (revoked, or expired `DEAD_KEEP` ago) answers
+        # "Invalid refresh token" as an unknown one does: such rows are pruned now and then as tokens are filed
+        self.token_pruner = Pruner()
 
     @property
     def settings(self) -> B2CSettings:
@@ -236,6 +240,9 @@ class AccountManager:
                 expires_at=expires_at,
                 instance=instance,
             )
+        )
+        self.token_pruner.added(
+            self.store, self.tokens, lambda t: t.revoked or (t.expires_at and t.expires_at + DEAD_KEEP < now)
         )
 
     def _jwt(self, claims: dict[str, Any]) -> str:

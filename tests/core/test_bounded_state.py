@@ -11,7 +11,7 @@ import pytest
 
 import mockown.b2c.service
 from mockown import Config, FrozenClock, create_app
-from mockown.b2c.models import Counter, SlasAccess
+from mockown.b2c.models import AmToken, Counter, SlasAccess
 from mockown.http.inprocess import in_process_client
 from mockown.marketing.models import McAccessToken
 from tests.conftest import T0
@@ -212,3 +212,52 @@ def test_pruning_slas_access_tokens_changes_no_answer() -> None:
     assert rows[1] < rows[0]  # it did prune
     assert answers[0] == answers[1]
     assert '"active": true' in str(answers[0]) or '"active":true' in str(answers[0])
+
+
+AM_PASSWORD = {"grant_type": "password", "username": "am-admin@mockown.test", "password": "AmPassw0rd!"}
+AM_CLIENT = {
+    "Authorization": "Basic " + base64.b64encode(b"mockown-am-client-000000000001:MockownAmSecret0001").decode()
+}
+
+
+def test_account_manager_tokens_dead_a_day_are_pruned() -> None:
+    clock = FrozenClock(T0)
+    app = create_app(Config(), clock=clock)
+    with in_process_client(app) as client:
+        for _ in range(1000):
+            assert (
+                client.post(AM_TOKEN, data={"grant_type": "client_credentials"}, headers=AM_CLIENT).status_code == 200
+            )
+            clock.advance(1200)
+    rows = len(app.state.runtime.store.table(AmToken))
+    assert rows <= 2 * max(app.state.runtime.b2c.am.token_pruner.every, 75)
+
+
+def test_pruning_account_manager_tokens_changes_no_answer() -> None:
+    # a password grant per step (an access and a refresh token, the refresh living an hour here), then a refresh
+    # grant with every refresh token issued so far (the first use rotates it), on an app that never prunes and on
+    # one that prunes at every token filed: the same answers
+    steps = [0.0, 600.0, 1800.0, 1.0, 3600.0, -3000.0, 86400.0, 3600.0, -7200.0, 86400.0 * 2, 5.0, -80000.0]
+    steps += [1200.0, -600.0, 86400.0 + 1200.0, 30.0]
+    answers, rows = [], []
+    for every in (10**9, 1):
+        clock = FrozenClock(T0)
+        app = create_app(Config().replace(b2c={"am_refresh_ttl": 3600}), clock=clock)
+        app.state.runtime.b2c.am.token_pruner.every = every
+        seen: list[tuple[int, str]] = []
+        with in_process_client(app) as client:
+            tokens = ["never-issued"]
+            for step in steps:
+                clock.set(clock.now() + step)
+                issued = client.post(AM_TOKEN, data=AM_PASSWORD, headers=AM_CLIENT)
+                assert issued.status_code == 200, issued.text
+                tokens.append(issued.json()["refresh_token"])
+                for token in tokens:
+                    data = {"grant_type": "refresh_token", "refresh_token": token}
+                    got = client.post(AM_TOKEN, data=data, headers=AM_CLIENT)
+                    seen.append((got.status_code, "issued" if got.status_code == 200 else got.text))
+        answers.append(seen)
+        rows.append(len(app.state.runtime.store.table(AmToken)))
+    assert rows[1] < rows[0]  # it did prune
+    assert answers[0] == answers[1]
+    assert {status for status, _ in answers[0]} == {200, 400}
