@@ -7,7 +7,7 @@ import re
 import httpx
 import pytest
 
-from tests.own.conftest import ARCHIVED, EMAILS, OWNER, PASSWORDS, SALES_ADMIN, SALES_SANDBOX, TEMPLATE
+from tests.own.conftest import ARCHIVED, EMAILS, OWNER, PASSWORDS, SALES, SALES_ADMIN, SALES_SANDBOX, TEMPLATE
 
 
 # -- events: `from` past the newest event (spec §10 U17: "[] with HTTP 200") ----------------------------------
@@ -103,3 +103,19 @@ def test_propagation_delay_401_is_the_regional_apis_own_401(client: httpx.Client
     fresh = client.get("/api/v1/services", headers=auth)
     assert (fresh.status_code, fresh.json()) == (401, real.json())
     assert fresh.headers.get("www-authenticate") == real.headers["www-authenticate"] == 'Bearer realm="own"'
+
+
+# -- GDPR: an 18-character record id whose checksum is wrong is told so --------------------------------------
+@pytest.mark.parametrize("path", ["forget", "rectify"])
+def test_gdpr_record_id_with_a_wrong_checksum_names_the_checksum(
+    client: httpx.Client, auth: dict[str, str], path: str
+) -> None:
+    """A hand-made 18-character id (`0065g00000000000AA`) was refused with "must be a 15 or 18 character Salesforce
+    record id": it has 18. The message says what is wrong, and what the checksum of its first 15 would be."""
+    data = {"record_id": "0065g00000000000AB", "table_name": "contacts", "field": "Email", "value": "x@example.test"}
+    r = client.post(f"/api/v1/services/{SALES}/gdpr/{path}", headers=auth, data=data)
+    assert r.status_code == 400
+    message = r.json()["message"]
+    assert "checksum" in message and "'AAA'" in message and "15 or 18 character" not in message
+    short = client.post(f"/api/v1/services/{SALES}/gdpr/{path}", headers=auth, data={**data, "record_id": "003x"})
+    assert short.json()["message"] == "record_id must be a 15 or 18 character Salesforce record id"
