@@ -27,5 +27,9 @@ def test_a_long_run_keeps_the_pruned_tables_bounded(tmp_path: Path, sqlite: bool
     assert after["b2c_counters"] <= 3 * 3600 / STEP + 2 * 256
     # Marketing Cloud access tokens: those issued within a day and a token lifetime, and one pass's worth more
     assert after["mc_access_tokens"] <= 2 * max(256, (DEAD_KEEP + 1079) / STEP + 1)
+    # tokens revoked or dead a day: those issued within a day and a lifetime (30 min at most), one pass's worth more
+    dead = 2 * max(256, (DEAD_KEEP + 1800) / STEP + 1)
+    assert after["b2c_slas_access"] <= 2 * dead  # two a round (the guest token and its refresh)
+    assert after["b2c_am_tokens"] <= dead
     # the journal keeps its newest `journal_size` entries
     assert after["(journal entries)"] == min(10000, result["requests"])
