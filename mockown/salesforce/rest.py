@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from .. import ids, security
-from . import describe, oauth_tokens
+from . import cursors, describe, oauth_tokens
 from . import search as sosl_search
 from .errors import RestError, invalid_session, not_found
 from .models import AccessToken, Org, User
@@ -191,7 +191,17 @@ _SOQL = re.compile(
 )
 
 
-def query(service: SalesforceService, soql: str | None, version: str, org: Org, user: User) -> dict[str, Any]:
+def query(
+    service: SalesforceService,
+    soql: str | None,
+    version: str,
+    org: Org,
+    user: User,
+    *,
+    resource: str = "query",
+    batch: int = cursors.DEFAULT_BATCH,
+) -> dict[str, Any]:
+    """`GET /query` (or `/queryAll`, `resource`): the records, in batches of `batch` behind query locators."""
     if not soql:
         raise RestError(400, "MALFORMED_QUERY", "A query string must be provided")
     match = _SOQL.match(soql)
@@ -229,7 +239,7 @@ def query(service: SalesforceService, soql: str | None, version: str, org: Org, 
     if match.group("limit"):
         rows = rows[: _limit(match.group("limit"))]
     records = [_record(canonical, r, version, wanted) for r in rows]
-    return {"totalSize": len(records), "done": True, "records": records}
+    return cursors.first_batch(service, records, version, org, user, resource, batch)
 
 
 def _limit(digits: str) -> int:

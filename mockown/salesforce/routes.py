@@ -16,7 +16,7 @@ from ..http.api import Api, base_url, header, host_of, runtime_of
 from ..http.forms import Params, query_params, read_params
 from ..http.responses import JsonBody, JsonHeaders, Prepared
 from . import authorize as authz
-from . import describe, oauth_usage, rest, web
+from . import cursors, describe, oauth_usage, rest, web
 from . import identity as ident
 from .errors import RestError, identity_dialect, not_found, oauth_dialect, rest_dialect
 from .introspect import introspect
@@ -252,7 +252,18 @@ def sobject_endpoint(call: RestCall) -> Any:
 
 @_rest
 def query_endpoint(call: RestCall) -> Any:
-    return rest.query(call.service, call.request.query_params.get("q"), call.version, call.org, call.user)
+    resource = "queryAll" if "/queryAll" in call.request.url.path else "query"
+    batch = cursors.batch_size(header(call.request, "sforce-query-options"))
+    q = call.request.query_params.get("q")
+    return rest.query(call.service, q, call.version, call.org, call.user, resource=resource, batch=batch)
+
+
+@_rest
+def query_more_endpoint(call: RestCall) -> Any:
+    """`nextRecordsUrl`: `/query/<01g locator>-<offset>` (or under `/queryAll`), the next batch of a cursor."""
+    batch = cursors.batch_size(header(call.request, "sforce-query-options"))
+    locator = call.request.path_params["locator"]
+    return cursors.next_batch(call.service, locator, call.version, call.org, call.user, batch)
 
 
 @_rest
@@ -344,6 +355,8 @@ ROUTES: list[BaseRoute] = [
     *_both("/services/data/{version}/query", query_endpoint, ["GET"]),
     # queryAll: query plus deleted and archived rows; the mock has none, so the same answer (spec 9.5)
     *_both("/services/data/{version}/queryAll", query_endpoint, ["GET"]),
+    *_both("/services/data/{version}/query/{locator}", query_more_endpoint, ["GET"]),
+    *_both("/services/data/{version}/queryAll/{locator}", query_more_endpoint, ["GET"]),
     *_both("/services/data/{version}/search", search_endpoint, ["GET"]),
     *_both("/services/data/{version}/recent", recent_endpoint, ["GET"]),
     *_both("/services/data/{version}/sobjects", describe_global_endpoint, ["GET"]),

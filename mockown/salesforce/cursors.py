@@ -1,0 +1,122 @@
+"""Query locators: a query answers one batch of records and keeps the rest behind `nextRecordsUrl`.
+
+REST API rules: a batch is 2000 records by default, or the `batchSize` of `Sforce-Query-Options` (at least 200 and
+at most 2000: the mock clamps a value outside, *mock choice*, and ignores one that is not a number); the locator is
+`/services/data/vXX.X/query/<01g id>-<offset of the next record>`. A cursor belongs to the user who opened it; a
+user has at most 10 open (opening an 11th releases the oldest) and a cursor unused for 15 minutes is released. An
+unknown, released, foreign or out-of-range locator is `400 INVALID_QUERY_LOCATOR`. The cursor holds the records as
+the query found them (a snapshot: later changes do not move the batches).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import ids
+from ..store import record
+from .errors import RestError
+from .models import Org, User
+from .service import SalesforceService
+
+DEFAULT_BATCH = 2000
+MIN_BATCH, MAX_BATCH = 200, 2000
+MAX_OPEN_PER_USER = 10
+IDLE_SECONDS = 15 * 60
+LOCATOR_PREFIX = "01g"
+_OPTION = re.compile(r"(?:^|[;,\s])batchSize\s*=\s*(\d{1,9})\s*(?:$|[;,\s])", re.IGNORECASE)
+_LOCATOR = re.compile(r"(01g\w{12}(?:\w{3})?)-(\d{1,9})")
+
+
+@record("sf_query_cursors", indexes=("user_id",))
+@dataclass(slots=True)
+class QueryCursor:
+    id: str  # 01g...
+    org_id: str
+    user_id: str
+    resource: str  # query or queryAll: the path its locators name
+    records: list[dict[str, Any]] = field(default_factory=list)
+    last_used: float = 0.0
+    serial: int = 0  # the user's cursors in the order they were opened (the oldest is released first)
+
+
+def batch_size(option: str | None) -> int:
+    """The batch `Sforce-Query-Options: batchSize=N` asks for, within 200..2000; the default without one."""
+    match = _OPTION.search(f" {option} ") if option else None
+    if match is None:
+        return DEFAULT_BATCH
+    return min(max(int(match.group(1)), MIN_BATCH), MAX_BATCH)
+
+
+def _invalid() -> RestError:
+    return RestError(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
+
+
+def _release_stale(service: SalesforceService, user: User) -> int:
+    """Release idle cursors, and the user's oldest beyond the 9 a new one joins; the new one's serial."""
+    table = service.runtime.store.table(QueryCursor)
+    now = service.clock.now()
+    for cursor in table.all():
+        if now - cursor.last_used > IDLE_SECONDS:
+            table.delete(cursor.id)
+    mine = sorted(table.find("user_id", user.id), key=lambda c: c.serial)
+    for cursor in mine[: max(len(mine) - (MAX_OPEN_PER_USER - 1), 0)]:
+        table.delete(cursor.id)
+    return mine[-1].serial + 1 if mine else 1
+
+
+def first_batch(
+    service: SalesforceService,
+    records: list[dict[str, Any]],
+    version: str,
+    org: Org,
+    user: User,
+    resource: str,
+    batch: int,
+) -> dict[str, Any]:
+    """The answer to a query that found `records`: all of them, or the first batch and a locator for the rest."""
+    if len(records) <= batch:
+        return {"totalSize": len(records), "done": True, "records": records}
+    with service.runtime.store.atomic():
+        serial = _release_stale(service, user)
+        cursor = QueryCursor(
+            id=ids.new_id(LOCATOR_PREFIX),
+            org_id=org.id,
+            user_id=user.id,
+            resource=resource,
+            records=records,
+            last_used=service.clock.now(),
+            serial=serial,
+        )
+        service.runtime.store.table(QueryCursor).put(cursor)
+    return _page(cursor, 0, batch, version)
+
+
+def next_batch(
+    service: SalesforceService, locator: str, version: str, org: Org, user: User, batch: int
+) -> dict[str, Any]:
+    """`GET /query/<locator>-<offset>`: the batch from `offset` of a cursor the user holds."""
+    match = _LOCATOR.fullmatch(locator)
+    if match is None or not ids.is_valid(match.group(1)):
+        raise _invalid()
+    table = service.runtime.store.table(QueryCursor)
+    cursor = table.get(ids.to18(match.group(1)))
+    now = service.clock.now()
+    if cursor is None or cursor.user_id != user.id or cursor.org_id != org.id:
+        raise _invalid()
+    offset = int(match.group(2))
+    if now - cursor.last_used > IDLE_SECONDS or not 0 < offset < len(cursor.records):
+        raise _invalid()
+    cursor.last_used = now
+    table.put(cursor)
+    return _page(cursor, offset, batch, version)
+
+
+def _page(cursor: QueryCursor, offset: int, batch: int, version: str) -> dict[str, Any]:
+    end = offset + batch
+    out: dict[str, Any] = {"totalSize": len(cursor.records), "done": end >= len(cursor.records)}
+    if not out["done"]:
+        out["nextRecordsUrl"] = f"/services/data/v{version}/{cursor.resource}/{cursor.id}-{end}"
+    out["records"] = cursor.records[offset:end]
+    return out
