@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -171,6 +172,15 @@ def test_query_all_search_and_recent(seen: dict[str, dict[str, Any]]) -> None:
     assert (s["recent"], s["recentLimited"]) == ([], [])
     # the resources list advertises only what is served
     assert s["resources"] == ["identity", "limits", "query", "queryAll", "recent", "search", "sobjects"]
+
+
+def test_auto_fetch_and_query_more_follow_query_locators(seen: dict[str, dict[str, Any]]) -> None:
+    s = scenario(seen, "auto_fetch_pages")
+    assert s["first"] == {"totalSize": 250, "done": False, "records": 200}
+    # jsforce rebuilds the URL from the locator (the last path segment) on its instance URL
+    assert re.search(r"/services/data/v50\.0/query/01g\w{15}-200$", s["nextRecordsUrl"]), s["nextRecordsUrl"]
+    assert (s["autoFetched"], s["distinct"], s["scanAllFetched"]) == (250, 250, 250)
+    assert s["more"] == {"done": True, "records": 50}
 
 
 def test_rest_errors_reach_jsforce_with_their_codes(seen: dict[str, dict[str, Any]]) -> None:

@@ -195,6 +195,32 @@ scenario('query_all_search_recent', async () => {
   };
 });
 
+scenario('auto_fetch_pages', async () => {
+  // an org of 250 users, read in batches of 200 (Sforce-Query-Options): jsforce follows nextRecordsUrl
+  const users = Array.from({ length: 250 }, (_, i) => ({ username: `page${i}@paging.test` }));
+  users[0].password = 'Page-Passw0rd';
+  const app = { client_id: 'PagingApp', client_secret: 'PagingSecret', username_password_allowed: true };
+  await control('POST', 'seed', { salesforce: { orgs: [{ name: 'Paging', users, apps: [app] }] } });
+  const conn = new jsforce.Connection({
+    oauth2: { loginUrl: cfg.url, clientId: app.client_id, clientSecret: app.client_secret, redirectUri: cfg.redirectUri },
+  });
+  await conn.login('page0@paging.test', 'Page-Passw0rd');
+  const headers = { 'Sforce-Query-Options': 'batchSize=200' };
+  const soql = 'SELECT Id FROM User';
+  const first = await conn.query(soql, { headers });
+  const all = await conn.query(soql, { headers, autoFetch: true, maxFetch: 1000 });
+  const scanned = await conn.query(soql, { headers, autoFetch: true, maxFetch: 1000, scanAll: true });
+  const more = await conn.queryMore(first.nextRecordsUrl, { headers });
+  return {
+    first: { totalSize: first.totalSize, done: first.done, records: first.records.length },
+    nextRecordsUrl: first.nextRecordsUrl,
+    autoFetched: all.records.length,
+    distinct: new Set(all.records.map((r) => r.Id)).size,
+    scanAllFetched: scanned.records.length,
+    more: { done: more.done, records: more.records.length },
+  };
+});
+
 scenario('rest_errors', async () => {
   const caught = async (fn) => {
     try {
