@@ -92,12 +92,17 @@ def to_json(own: OwnService, job: Job, base: str) -> dict[str, Any]:
 
 
 def visible(own: OwnService, principal: Principal, job: Job) -> bool:
+    """The job's service must be the user's; a seed's or anonymization's source too (its logs name the source
+    service, its backup, objects and counts: a template is hidden likewise when its source is out of reach)."""
     if job.account_id != principal.account.id:
         return False
-    if job.service_id is None:
-        return True
-    service = own.services.get(job.service_id)
-    return service is not None and own.can_reach(principal, service)
+    for key in (job.service_id, job.params.get("source_service_id")):
+        if key is None:
+            continue
+        service = own.services.get(key)
+        if service is None or not own.can_reach(principal, service):
+            return False
+    return True
 
 
 def get(own: OwnService, principal: Principal, region: str, job_id: str, *, poll: bool = True) -> Job:

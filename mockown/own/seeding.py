@@ -133,7 +133,7 @@ def seed(own: OwnService, principal: Principal, region: str, template_id: str, p
             progression_kind="seed",
             title=f"Seed template {template.num} to service {destination.num}",
             service_id=destination.id,
-            params={"logs": logs, "template_id": template.id},
+            params={"logs": logs, "template_id": template.id, "source_service_id": source.id},
             results=logs[-1:],
             failed=failed,
         )
@@ -227,7 +227,7 @@ def anonymize(own: OwnService, principal: Principal, region: str, template_id: s
             progression_kind="seed",
             title=f"Anonymize service {destination.num} (template {template.num})",
             service_id=destination.id,
-            params={"logs": logs, "template_id": template.id},
+            params={"logs": logs, "template_id": template.id, "source_service_id": source.id},
             results=logs[-1:],
         )
         own.record_event(

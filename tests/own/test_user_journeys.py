@@ -7,7 +7,19 @@ import re
 import httpx
 import pytest
 
-from tests.own.conftest import ARCHIVED, EMAILS, OWNER, PASSWORDS, SALES, SALES_ADMIN, SALES_SANDBOX, TEMPLATE
+from tests.own.conftest import (
+    ARCHIVED,
+    EMAILS,
+    OWNER,
+    PASSWORDS,
+    SALES,
+    SALES_ADMIN,
+    SALES_SANDBOX,
+    SUPPORT,
+    SUPPORT_USER,
+    TEMPLATE,
+    Login,
+)
 
 
 # -- events: `from` past the newest event (spec §10 U17: "[] with HTTP 200") ----------------------------------
@@ -119,3 +131,55 @@ def test_gdpr_record_id_with_a_wrong_checksum_names_the_checksum(
     assert "checksum" in message and "'AAA'" in message and "15 or 18 character" not in message
     short = client.post(f"/api/v1/services/{SALES}/gdpr/{path}", headers=auth, data={**data, "record_id": "003x"})
     assert short.json()["message"] == "record_id must be a 15 or 18 character Salesforce record id"
+
+
+# -- a seed is as hidden as its source: its logs name the source service, backup, objects and counts ----------
+def test_a_seed_from_a_service_outside_the_users_business_units_is_hidden(
+    client: httpx.Client, auth: dict[str, str], login: Login
+) -> None:
+    """The owner seeds the Sales sandbox from the Support service (service_id): the Sales admin reaches the
+    destination but not the source, whose backups answer them 403; the seed's poll, its job and the job list
+    must not tell them the Support service's id, backup id, objects and record counts either."""
+    started = client.post(
+        f"/api/v1/seeding/templates/{TEMPLATE}/seed",
+        headers=auth,
+        data={"destination": str(SALES_SANDBOX), "service_id": str(SUPPORT), "disable_automations": "true"},
+    )
+    assert started.status_code == 200, started.text
+    seed_id, job_id = started.json()["id"], started.json()["job_id"]
+    sales = login(SALES_ADMIN)
+    assert client.get(f"/api/v1/services/{SUPPORT}/backups", headers=sales).status_code == 403
+    poll = client.get(f"/api/v1/seeding/seed/{seed_id}", headers=sales)
+    assert poll.status_code == 403 and str(SUPPORT) not in poll.text
+    job = client.get(f"/api/v1/jobs/{job_id}", headers=sales)
+    assert job.status_code == 403 and str(SUPPORT) not in job.text
+    assert job_id not in [j["id"] for j in client.get("/api/v1/jobs", headers=sales).json()]
+    # the owner, who reaches both, still follows it; a seed from the template's own source stays the admin's
+    assert client.get(f"/api/v1/seeding/seed/{seed_id}", headers=auth).status_code == 200
+    own_seed = client.post(
+        f"/api/v1/seeding/templates/{TEMPLATE}/seed",
+        headers=sales,
+        data={"destination": str(SALES_SANDBOX), "disable_automations": "true"},
+    ).json()
+    assert client.get(f"/api/v1/seeding/seed/{own_seed['id']}", headers=sales).status_code == 200
+    assert client.get(f"/api/v1/jobs/{own_seed['job_id']}", headers=sales).status_code == 200
+
+
+def test_an_anonymization_is_as_hidden_as_its_templates_source(
+    client: httpx.Client, auth: dict[str, str], login: Login
+) -> None:
+    """Anonymizing the Support service with the Sales template from a backup logs the Sales backup it read: the
+    Support user, who may not see the template (its source is Sales), may not read that job either."""
+    started = client.post(
+        f"/api/v1/seeding/templates/{TEMPLATE}/anonymize",
+        headers=auth,
+        data={"destination_service_id": str(SUPPORT), "disable_automations": "true", "backup_id": "last"},
+    )
+    assert started.status_code == 200, started.text
+    job_id = started.json()["job_id"]
+    support = login(SUPPORT_USER)
+    assert client.get("/api/v1/seeding/templates", headers=support).json() == []
+    poll = client.get(f"/api/v1/seeding/anonymize/{job_id}", headers=support)
+    assert poll.status_code == 403 and str(SALES) not in poll.text
+    assert client.get(f"/api/v1/jobs/{job_id}", headers=support).status_code == 403
+    assert client.get(f"/api/v1/seeding/anonymize/{job_id}", headers=auth).status_code == 200
