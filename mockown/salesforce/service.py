@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .. import ids, security, signer
 from ..keys import RsaKey
 from ..store import Table
+from ..store.prune import Pruner
 from . import claims as app_claims
 from . import jwt_access
 from .discovery import MY_DOMAIN_SUFFIX, DocumentCache, is_scope, scope_tokens
@@ -72,6 +73,7 @@ class SalesforceService:
         self.clock = runtime.clock
         self.store = runtime.store
         self.documents = DocumentCache()
+        self.frontdoor_pruner = Pruner()  # used or long-expired singleaccess one-time passwords (web.py)
 
     # tables ------------------------------------------------------------------------------------------
     @property

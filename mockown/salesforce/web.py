@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from .. import ids, security
 from ..http.forms import Params
 from ..store import record
+from ..store.prune import DEAD_KEEP
 from .errors import IdentityError
 from .models import ConnectedApp, Org, User
 from .service import SalesforceService
@@ -167,7 +168,10 @@ def single_access(service: SalesforceService, raw: str | None, base: str) -> dic
         raise IdentityError(403, "Bad_OAuth_Token")
     otp = security.random_b62(43)
     table = service.store.table(FrontdoorOtp)
-    table.put(FrontdoorOtp(security.token_hash(otp), user.id, user.org_id, service.clock.now() + OTP_TTL))
+    now = service.clock.now()
+    table.put(FrontdoorOtp(security.token_hash(otp), user.id, user.org_id, now + OTP_TTL))
+    # a used one, or one expired a day ago, is refused as an unknown one is (`frontdoor_user`): pruned now and then
+    service.frontdoor_pruner.added(service.store, table, lambda e: e.used or e.expires_at + DEAD_KEEP < now)
     return {"frontdoor_uri": f"{base}/secur/frontdoor.jsp?{urlencode({'otp': otp})}"}
 
 

@@ -14,7 +14,9 @@ from mockown import Config, FrozenClock, create_app
 from mockown.b2c.models import AmToken, Counter, SlasAccess
 from mockown.http.inprocess import in_process_client
 from mockown.marketing.models import McAccessToken
+from mockown.salesforce.web import FrontdoorOtp
 from tests.conftest import T0
+from tests.salesforce.helpers import code_tokens
 
 AM_TOKEN = "http://account.demandware.com/dwsso/oauth2/access_token"
 SLAS_TOKEN = "/shopper/auth/v1/organizations/f_ecom_zzzz_999/oauth2/token"  # unknown tenant: still counted
@@ -261,3 +263,52 @@ def test_pruning_account_manager_tokens_changes_no_answer() -> None:
     assert rows[1] < rows[0]  # it did prune
     assert answers[0] == answers[1]
     assert {status for status, _ in answers[0]} == {200, 400}
+
+
+def _frontdoor_otp(client: httpx.Client, token: str) -> str:
+    response = client.post("/services/oauth2/singleaccess", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200, response.text
+    uri: str = response.json()["frontdoor_uri"]
+    return uri.split("?", 1)[1]
+
+
+def test_used_frontdoor_one_time_passwords_are_pruned() -> None:
+    clock = FrozenClock(T0)
+    app = create_app(Config(), clock=clock)
+    with in_process_client(app) as client:
+        token = code_tokens(client, scope="api web")["access_token"]
+        for _ in range(600):
+            assert client.get(f"/secur/frontdoor.jsp?{_frontdoor_otp(client, token)}").status_code == 302
+            client.cookies.clear()
+    rows = len(app.state.runtime.store.table(FrontdoorOtp))
+    assert rows <= app.state.runtime.salesforce.frontdoor_pruner.every + 1
+
+
+def test_pruning_frontdoor_one_time_passwords_changes_no_answer() -> None:
+    # a one-time password per step (every other one used at once), then every one so far at frontdoor.jsp, on an app
+    # that never prunes and on one that prunes at every issue: the same answers (a use, or the login page)
+    steps = [0.0, 30.0, 59.0, 1.0, 3600.0, -3000.0, 86400.0, 30.0, -7200.0, 86400.0 * 2, 5.0, -80000.0, 20.0]
+    answers, rows = [], []
+    for every in (10**9, 1):
+        clock = FrozenClock(T0)
+        app = create_app(Config(), clock=clock)
+        app.state.runtime.salesforce.frontdoor_pruner.every = every
+        seen: list[tuple[int, str]] = []
+        with in_process_client(app) as client:
+            otps = ["otp=never-issued"]
+            for i, step in enumerate(steps):
+                clock.set(clock.now() + step)
+                otps.append(_frontdoor_otp(client, code_tokens(client, scope="api web")["access_token"]))
+                client.cookies.clear()
+                if i % 2:
+                    assert client.get(f"/secur/frontdoor.jsp?{otps[-1]}").status_code == 302
+                    client.cookies.clear()
+                for otp in otps:
+                    got = client.get(f"/secur/frontdoor.jsp?{otp}")
+                    seen.append((got.status_code, got.headers.get("location", "")))
+                    client.cookies.clear()
+        answers.append(seen)
+        rows.append(len(app.state.runtime.store.table(FrontdoorOtp)))
+    assert rows[1] < rows[0]  # it did prune
+    assert answers[0] == answers[1]
+    assert len(set(answers[0])) >= 2  # some were used here, others sent to the login page
