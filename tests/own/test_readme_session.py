@@ -40,4 +40,5 @@ def test_readme_own_session(tmp_path: Path) -> None:
     assert lines[2:4] == ["420008 INPROGRESS None", "420008 INPROGRESS None"]
     assert lines[4].startswith("420008 OK 20")
     assert lines[5] == "Id,FirstName,LastName,Email,Phone,Title,LastModifiedDate"
-    assert len(lines) == 8
+    assert lines[8] == "Id,Name,Phone,BillingCity,BillingCountry,Industry,LastModifiedDate"  # the export's file
+    assert len(lines) == 9
