@@ -13,6 +13,9 @@ _FALSE = ("false", "0", "no", "off", "f", "n")
 
 
 def text(params: Params, name: str, *, required: bool = False) -> str | None:
+    """A field of one value; given several (repeated keys, a JSON array) it is refused, not read as the first."""
+    if len(params.getlist(name)) > 1:
+        raise bad_request(f"{name} takes one value, not a list")
     value = params.get(name)
     if value is None or not value.strip():
         if required:

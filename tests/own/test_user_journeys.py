@@ -183,3 +183,34 @@ def test_an_anonymization_is_as_hidden_as_its_templates_source(
     assert poll.status_code == 403 and str(SALES) not in poll.text
     assert client.get(f"/api/v1/jobs/{job_id}", headers=support).status_code == 403
     assert client.get(f"/api/v1/seeding/anonymize/{job_id}", headers=auth).status_code == 200
+
+
+# -- a field that takes one value, given several, is refused (not silently the first) -----------------------
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        (f"/api/v1/services/{SALES}/backups/last/export", {"export_format": ["csv", "sql"]}, "export_format"),
+        (
+            f"/api/v1/seeding/templates/{TEMPLATE}/seed",
+            {"destination": [SALES_SANDBOX, ARCHIVED], "disable_automations": True},
+            "destination",
+        ),
+        (
+            f"/api/v1/services/{SALES}/gdpr/forget",
+            {"record_id": ["0033z000033pldQAAQ", "0035g9RTaTGi91lAWB"], "table_name": "contacts"},
+            "record_id",
+        ),
+    ],
+)
+def test_a_single_valued_field_given_twice_is_refused(
+    client: httpx.Client, auth: dict[str, str], path: str, body: dict[str, object], field: str
+) -> None:
+    """`export_format: ["csv", "sql"]` (or the form's export_format=csv&export_format=sql) exported CSV only and
+    said nothing: a script that meant both formats learnt it from the files. Now 400, naming the field; a list
+    field (`objects`, `list_of_objects`) still takes many."""
+    as_json = client.post(path, headers=auth, json=body)
+    assert as_json.status_code == 400 and as_json.json()["message"] == f"{field} takes one value, not a list"
+    as_form = client.post(path, headers=auth, data={k: [str(x) for x in v] if isinstance(v, list) else str(v)
+                                                   for k, v in body.items()})  # fmt: skip
+    assert as_form.status_code == 400 and as_form.json()["message"] == f"{field} takes one value, not a list"
+    assert client.get("/api/v1/jobs", headers=auth).json() == []
