@@ -12,11 +12,16 @@ _TRUE = ("true", "1", "yes", "on", "t", "y")
 _FALSE = ("false", "0", "no", "off", "f", "n")
 
 
-def text(params: Params, name: str, *, required: bool = False) -> str | None:
-    """A field of one value; given several (repeated keys, a JSON array) it is refused, not read as the first."""
+def single(params: Params, name: str) -> str | None:
+    """A field of one value, as sent; given several (repeated keys, a JSON array) it is refused, not read as the
+    first."""
     if len(params.getlist(name)) > 1:
         raise bad_request(f"{name} takes one value, not a list")
-    value = params.get(name)
+    return params.get(name)
+
+
+def text(params: Params, name: str, *, required: bool = False) -> str | None:
+    value = single(params, name)
     if value is None or not value.strip():
         if required:
             raise bad_request(f"{name} is required")

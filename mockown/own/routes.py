@@ -19,7 +19,7 @@ from ..http.forms import Params, query_params, read_params
 from . import backups, exports, gdpr, jobs, seeding, tokens
 from .errors import not_found, okta_dialect, own_dialect
 from .models import REGIONS
-from .params import names
+from .params import names, single
 from .profile import ROUTES as PROFILE_ROUTES
 from .service import OwnService, Principal
 
@@ -179,7 +179,7 @@ async def object_download(request: Request) -> Response:
     c = _ctx(request)
     service = _service(c, request)
     backup = backups.get(c.own, service, request.path_params["backup_id"], poll=False)
-    kind = query_params(request).get("type")
+    kind = single(query_params(request), "type")
     text = backups.download(c.own, service, backup, request.path_params["object_id"], kind)
     return Response(text, media_type="text/csv")
 
@@ -235,7 +235,7 @@ async def gdpr_forget(request: Request) -> Response:
 # -- events ---------------------------------------------------------------------------------------------
 async def events_list(request: Request) -> Response:
     c = _ctx(request)
-    return _json(c.own.events_page(c.principal, query_params(request).get("from")))
+    return _json(c.own.events_page(c.principal, single(query_params(request), "from")))
 
 
 # -- seeding --------------------------------------------------------------------------------------------

@@ -214,3 +214,19 @@ def test_a_single_valued_field_given_twice_is_refused(
                                                    for k, v in body.items()})  # fmt: skip
     assert as_form.status_code == 400 and as_form.json()["message"] == f"{field} takes one value, not a list"
     assert client.get("/api/v1/jobs", headers=auth).json() == []
+
+
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        ("/api/v1/events?from=42001&from=1", "from"),
+        (f"/api/v1/services/{SALES}/backups/last/objects/1/download?type=removed&type=all", "type"),
+    ],
+)
+def test_a_query_parameter_given_twice_is_refused(
+    client: httpx.Client, auth: dict[str, str], url: str, field: str
+) -> None:
+    """As in bodies: the first of two `from` cursors (or two download types) was used without a word."""
+    r = client.get(url, headers=auth)
+    expected = {"error": "Bad Request", "message": f"{field} takes one value, not a list"}
+    assert (r.status_code, r.json()) == (400, expected)
