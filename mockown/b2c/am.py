@@ -57,6 +57,7 @@ class AccountManager:
         # only a refresh grant reads a filed token, and a dead one (revoked, or expired `DEAD_KEEP` ago) answers
         # "Invalid refresh token" as an unknown one does: such rows are pruned now and then as tokens are filed
         self.token_pruner = Pruner()
+        self.code_pruner = Pruner()
 
     @property
     def settings(self) -> B2CSettings:
@@ -367,6 +368,8 @@ class AccountManager:
                 code_challenge=challenge,
             )
         )
+        # a used code, or one expired a day ago, is 'Invalid authorization code' as an unknown one is: pruned
+        self.code_pruner.added(self.store, self.codes, lambda c: c.used or c.expires_at + DEAD_KEEP < now)
         return back({"code": raw})
 
     # removal (the control plane's reset) ------------------------------------------------------------
