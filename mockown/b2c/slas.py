@@ -85,6 +85,7 @@ class SlasService:
         # a dead access token (revoked, or expired `DEAD_KEEP` ago) answers as an unknown one everywhere it is read
         # (bearer, introspect, revoke): such rows are pruned now and then as tokens are issued (`Pruner`)
         self.access_pruner = Pruner()
+        self.code_pruner = Pruner()
 
     @property
     def settings(self) -> B2CSettings:
@@ -232,6 +233,8 @@ class SlasService:
                 hint=hint,
             )
         )
+        # a used code is refused as an unknown one is (`_take_code`); an expired one may have its own answer: it stays
+        self.code_pruner.added(self.store, self.codes, lambda c: c.used)
         return raw
 
     # /authorize -------------------------------------------------------------------------------------

@@ -11,11 +11,12 @@ import pytest
 
 import mockown.b2c.service
 from mockown import Config, FrozenClock, create_app
-from mockown.b2c.models import AmCode, AmToken, Counter, SlasAccess
+from mockown.b2c.models import AmCode, AmToken, Counter, SlasAccess, SlasCode
 from mockown.http.inprocess import in_process_client
 from mockown.marketing.models import McAccessToken
 from mockown.salesforce.web import FrontdoorOtp
 from tests.b2c.test_account_manager import pkce_code, pkce_exchange
+from tests.b2c.test_slas import guest_code, pkce_token
 from tests.conftest import T0
 from tests.salesforce.helpers import code_tokens
 
@@ -350,6 +351,43 @@ def test_pruning_account_manager_codes_changes_no_answer() -> None:
                     seen.append((got.status_code, "issued" if got.status_code == 200 else got.text))
         answers.append(seen)
         rows.append(len(app.state.runtime.store.table(AmCode)))
+    assert rows[1] < rows[0]  # it did prune
+    assert answers[0] == answers[1]
+    assert {status for status, _ in answers[0]} == {200, 400}
+
+
+def test_used_slas_codes_are_pruned() -> None:
+    clock = FrozenClock(T0)
+    app = create_app(Config(), clock=clock)
+    with in_process_client(app) as client:
+        for _ in range(300):
+            assert pkce_token(client, *guest_code(client)).status_code == 200
+    rows = len(app.state.runtime.store.table(SlasCode))
+    assert rows <= app.state.runtime.b2c.slas.code_pruner.every + 1
+
+
+def test_pruning_slas_codes_changes_no_answer() -> None:
+    # a guest code per step (every other one exchanged at once), then every code so far exchanged, on an app that
+    # never prunes and on one that prunes at every code: the same answers (expired codes are kept: theirs differs)
+    steps = [0.0, 30.0, 59.0, 1.0, 3600.0, -3000.0, 86400.0, 30.0, -7200.0, 86400.0 * 2, 5.0, -80000.0, 20.0]
+    answers, rows = [], []
+    for every in (10**9, 1):
+        clock = FrozenClock(T0)
+        app = create_app(Config(), clock=clock)
+        app.state.runtime.b2c.slas.code_pruner.every = every
+        seen: list[tuple[int, str]] = []
+        with in_process_client(app) as client:
+            codes = [("never-issued", "usid")]
+            for i, step in enumerate(steps):
+                clock.set(clock.now() + step)
+                codes.append(guest_code(client))
+                if i % 2:
+                    assert pkce_token(client, *codes[-1]).status_code == 200
+                for code in codes:
+                    got = pkce_token(client, *code)
+                    seen.append((got.status_code, "issued" if got.status_code == 200 else got.text))
+        answers.append(seen)
+        rows.append(len(app.state.runtime.store.table(SlasCode)))
     assert rows[1] < rows[0]  # it did prune
     assert answers[0] == answers[1]
     assert {status for status, _ in answers[0]} == {200, 400}
