@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from .runtime import Runtime
 
 _seq = itertools.count(1)
+_LAST_STAMP = "outbox.last_stamp"
 
 
 @record("outbox", indexes=("to", "account_id"))
@@ -35,9 +36,14 @@ def send(runtime: Runtime, *, to: str, subject: str, body: str, account_id: str 
     now = runtime.clock.now()
     table = runtime.store.table(Email)
     with runtime.store.atomic():
-        # ids sort in sending order: never below the last one, even after the clock was moved back
-        last = max((e.id[:13] for e in table.all()), default="0")
+        # ids sort in sending order: never below the last one, even after the clock was moved back. The last
+        # stamp is a meta value (cleared by a reset, carried by snapshots); a store without it (an older
+        # mockown's state file or snapshot) is read once
+        last = runtime.store.get_meta(_LAST_STAMP)
+        if last is None:
+            last = max((int(e.id[:13]) for e in table.all()), default=0)
         stamp = max(int(now * 1000), int(last))
+        runtime.store.set_meta(_LAST_STAMP, stamp)
         email = Email(
             id=f"{stamp:013d}-{next(_seq):06d}-{secrets.token_hex(3)}",  # unique across workers
             to=to,
