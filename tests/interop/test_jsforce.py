@@ -13,17 +13,15 @@ fails to load on Node 20). Run only this: `make soak SOAK_TESTS=tests/interop/te
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.interop.npm_support import install, require_node
 from tests.reliability.support import SOAK
 from tests.server_support import mockown_server
 
@@ -40,41 +38,15 @@ SECRET = "MOCKOWNDEMOSECRET0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF"
 INVALID_SESSION = [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
 
 
-def cache_root() -> Path:
-    default = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mockown-interop"
-    return Path(os.environ.get("INTEROP_CACHE") or default)
-
-
 def install_jsforce() -> Path:
-    """The cache directory holding `node_modules/jsforce` at the pinned version; npm installs it when missing
-    (into a temporary sibling first, renamed into place, so a half-finished install is never used)."""
-    home = cache_root() / f"jsforce-{JSFORCE_VERSION}"
-    if (home / "node_modules" / "jsforce" / "package.json").is_file():
-        return home
-    npm = shutil.which("npm")
-    assert npm is not None  # the fixture skips without it
-    home.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".jsforce-{JSFORCE_VERSION}-", dir=home.parent))
-    done = subprocess.run(
-        [npm, "install", "--prefix", str(staging), "--no-audit", "--no-fund", "--loglevel=error",
-         f"jsforce@{JSFORCE_VERSION}"],
-        capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
-    if done.returncode != 0:
-        shutil.rmtree(staging, ignore_errors=True)
-        pytest.fail(f"npm install jsforce@{JSFORCE_VERSION} failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
-    try:
-        staging.rename(home)
-    except OSError:  # another run installed it meanwhile
-        shutil.rmtree(staging, ignore_errors=True)
-    return home
+    """The cache directory holding `node_modules/jsforce` at the pinned version (npm installs it when missing)."""
+    return install("jsforce", JSFORCE_VERSION)
 
 
 @pytest.fixture(scope="module")
 def seen() -> Iterator[dict[str, dict[str, Any]]]:
     """Every scenario's line, by name, from one run of the script against a fresh server."""
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        pytest.skip("node and npm are needed to run jsforce (not on PATH)")
+    require_node()
     home = install_jsforce()
     with mockown_server() as url:
         config = {

@@ -1,0 +1,51 @@
+"""npm packages for the Node interop tests (`make soak`): each pinned release installed once into a cache of
+its own (`$INTEROP_CACHE`, default `~/.cache/mockown-interop`, one directory per package and version)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+
+def cache_root() -> Path:
+    default = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mockown-interop"
+    return Path(os.environ.get("INTEROP_CACHE") or default)
+
+
+def require_node() -> None:
+    """Skip the calling test or fixture when node or npm is not on PATH."""
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        pytest.skip("node and npm are needed for the Node interop tests (not on PATH)")
+
+
+def install(package: str, version: str, *extra: str) -> Path:
+    """The cache directory holding `node_modules/<package>` at the pinned version (and `extra` packages, given
+    as npm specs, e.g. `jose@5.9.6`); npm installs them when missing, into a temporary sibling first, renamed
+    into place, so a half-finished install is never used."""
+    name = package.replace("/", "+").lstrip("@")
+    home = cache_root() / f"{name}-{version}"
+    if (home / "node_modules" / package / "package.json").is_file():
+        return home
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.skip("npm is needed for the Node interop tests (not on PATH)")
+    home.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{name}-{version}-", dir=home.parent))
+    done = subprocess.run(
+        [npm, "install", "--prefix", str(staging), "--no-audit", "--no-fund", "--loglevel=error",
+         f"{package}@{version}", *extra],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        shutil.rmtree(staging, ignore_errors=True)
+        pytest.fail(f"npm install {package}@{version} failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
+    try:
+        staging.rename(home)
+    except OSError:  # another run installed it meanwhile
+        shutil.rmtree(staging, ignore_errors=True)
+    return home
