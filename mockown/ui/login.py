@@ -193,6 +193,7 @@ def _query(req: authz.AuthorizeRequest) -> str:
         "prompt": " ".join(sorted(req.prompt)) or None,
         "display": req.display if req.display != "page" else None,
         "response_mode": req.response_mode,
+        "id_token_hint": req.id_token_hint,
     }
     return urlencode({k: v for k, v in values.items() if v is not None})
 
@@ -275,7 +276,9 @@ async def login_submit(request: Request) -> Response:
             display=req.display,
         )
     issued = None
-    if req.app.auto_approve and "consent" not in req.prompt:
+    if not authz.hinted(service, req, user):  # OIDC Core 3.1.2.1: logged in, but not as the hint's user
+        response = redirect(authz.error_redirect(req, "login_required", "login required").url)
+    elif req.app.auto_approve and "consent" not in req.prompt:
         issued = authz.approve(service, req, user, base=base_url(request))
         response = redirect(issued.url)
     else:
@@ -294,6 +297,8 @@ async def consent_submit(request: Request) -> Response:
     user = session_user(request)
     if user is None or user.org_id != req.app.org_id:
         return login_page(page, action=LOGIN_ACTION, fields={"q": query}, title=req.app.name, display=req.display)
+    if not authz.hinted(service, req, user):  # OIDC Core 3.1.2.1: not the user `id_token_hint` names
+        return page.finish(redirect(authz.error_redirect(req, "login_required", "login required").url))
     if form.get("decision") == "allow":
         issued = authz.approve(service, req, user, base=base_url(request))
         note_signin(request, issued)

@@ -360,6 +360,48 @@ def test_id_token_hint_must_match_the_login_hint_user_too(client: httpx.Client) 
 
 
 @pytest.mark.parametrize(("response_type", "where"), [("code", "query"), ("token id_token", "fragment")])
+def test_id_token_hint_survives_the_login_page(client: httpx.Client, response_type: str, where: str) -> None:
+    """OIDC Core 3.1.2.1 `id_token_hint`: "If the End-User identified by the ID Token is logged in or is logged in
+    by the request, then the Authorization Server returns a positive response; otherwise, it SHOULD return an
+    error, such as login_required". The hint names INTEGRATION: ADMIN logging in on the page gets no code or token
+    but `login_required` (state kept, in the response type's mode); INTEGRATION logging in gets the answer."""
+    hint = _id_token_of(client, INTEGRATION)
+    query = _no_user(response_type=response_type, scope="openid api", id_token_hint=hint)
+    page = client.get(AUTHORIZE, params=query)
+    assert page.status_code == 200 and "id='login'" in page.text
+    wrong = client.post(f"{AUTHORIZE}/login", data={**_hidden(page.text), "username": ADMIN, "password": PASSWORD})
+    assert wrong.status_code == 302, wrong.text[:200]
+    location = urlsplit(wrong.headers["location"])
+    assert bool(location.fragment) == (where == "fragment") and bool(location.query) == (where == "query")
+    params = location_params(wrong)
+    assert (params.get("error"), params["state"]) == ("login_required", "st-9")
+    assert not {"code", "access_token", "id_token"} & params.keys()
+    page = client.get(AUTHORIZE, params=query)  # ADMIN's session is not the hint's user either: the page again
+    assert page.status_code == 200 and "id='login'" in page.text
+    right = client.post(
+        f"{AUTHORIZE}/login", data={**_hidden(page.text), "username": INTEGRATION, "password": "Integrat10n!"}
+    )
+    params = location_params(right)
+    assert ("code" in params or "access_token" in params) and params["state"] == "st-9", right.headers["location"]
+
+
+def test_id_token_hint_of_someone_else_refuses_their_consent(client: httpx.Client, runtime: Runtime) -> None:
+    """An app that is not auto-approved: the user who logs in on the page is not the hint's, so no consent page
+    is offered (`login_required` at once), and a consent form posted anyway gets no code."""
+    org = new_org(runtime, auto_approve=False)
+    query = {"response_type": "code", "client_id": org["client_id"], "redirect_uri": CALLBACK, "state": "st-c"}
+    hint = _id_token_of(client, INTEGRATION)  # signed by the mock, but names a user of another org
+    page = client.get(AUTHORIZE, params={**query, "id_token_hint": hint})
+    creds = {"username": org["username"], "password": org["password"]}
+    done = client.post(f"{AUTHORIZE}/login", data={**_hidden(page.text), **creds})
+    assert location_params(done).get("error") == "login_required", done.text[:300]
+    # the login itself succeeded (the browser is now the org user's): a consent form posted anyway is refused too
+    consent = client.post(f"{AUTHORIZE}/consent", data={**_hidden(page.text), "decision": "allow"})
+    assert consent.status_code == 302, consent.text[:300]
+    assert (location_params(consent).get("error"), location_params(consent)["state"]) == ("login_required", "st-c")
+
+
+@pytest.mark.parametrize(("response_type", "where"), [("code", "query"), ("token id_token", "fragment")])
 def test_a_denied_consent_keeps_state_in_the_response_mode(
     client: httpx.Client, runtime: Runtime, response_type: str, where: str
 ) -> None:
