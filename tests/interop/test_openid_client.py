@@ -33,6 +33,7 @@ from tests.server_support import mockown_server
 pytestmark = [pytest.mark.soak, pytest.mark.skipif(not SOAK, reason="the long profile: make soak (MOCKOWN_SOAK=1)")]
 
 OPENID_CLIENT_VERSION = "6.8.1"
+ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("openid_client") / "scenarios.mjs"
 
 ORG = "00D5g000004MockEAC"
@@ -57,6 +58,8 @@ def run() -> Iterator[tuple[str, dict[str, dict[str, Any]]]]:
             "clientSecret": SECRET,
             "redirectUri": "http://localhost:8080/callback",
             "initialAccessToken": "MOCKOWNDEMOINITIALACCESSTOKEN",
+            "jwtKey": str(ROOT / "fixtures" / "keys" / "jwt-bearer.key"),
+            "jwtCert": str(ROOT / "fixtures" / "keys" / "jwt-bearer.crt"),
         }
         done = subprocess.run(
             ["node", str(SCRIPT), json.dumps(config)], capture_output=True, text=True, timeout=180, check=False
@@ -227,3 +230,18 @@ def test_my_domain_client_credentials(run: tuple[str, dict[str, dict[str, Any]]]
     # spec 3.4: no refresh token; the run-as user; Basic (the default here) and post both work
     assert (s["tokenType"], s["hasRefresh"], s["postWorks"]) == ("bearer", False, True)
     assert (s["instanceUrl"], s["introspectedUsername"]) == ("https://acme.my.salesforce.com", "md-user@acme.test")
+
+
+def test_private_key_jwt(run: tuple[str, dict[str, dict[str, Any]]]) -> None:
+    url = run[0]
+    s = scenario(run, "private_key_jwt")
+    # the library's assertion: iss = sub = the consumer key, aud = the issuer (the mock's URL), no secret sent
+    assert s["assertion"] == {"aud": url, "issIsClient": True, "hasSecret": False}
+    assert (s["sub"], s["refreshed"]) == (f"{url}/id/{ORG}/{ADMIN}", True)
+    # on a My Domain the issuer is the My Domain's URL, which the mock takes for no assertion audience (the JWT
+    # bearer flow's rule, README "Real clients: Authlib"; inferred); modifyAssertion naming the token endpoint works
+    assert s["myDomainIssuerAud"]["cause"] == {
+        "error": "invalid_client",
+        "error_description": "invalid client credentials",
+    }
+    assert s["myDomainTokenEndpointAud"] is True
