@@ -66,6 +66,8 @@ def seen() -> Iterator[dict[str, dict[str, Any]]]:
             "publicClient": "mockown-slas-public",
             "privateClient": "mockown-slas-private",
             "privateSecret": "MockownSlasSecret0001",
+            "strictClient": "mockown-slas-strict",
+            "strictSecret": "MockownSlasStrict0001",
             "redirectURI": "http://localhost:3000/callback",
             "username": "shopper@mockown.test",
             "password": "Sh0pper!",
@@ -183,6 +185,17 @@ def test_logout_revokes_both_tokens(seen: dict[str, dict[str, Any]]) -> None:
     }
     assert s["afterStatus"] == 400  # userinfo: bad or missing access token
     assert s["refreshAfter"] == {"status": 400, "contentType": PROBLEM, "body": BAD_REFRESH}
+
+
+def test_a_strict_client_auth_client_gets_tokens_but_not_the_sdks_login(seen: dict[str, dict[str, Any]]) -> None:
+    s = scenario(seen, "strict_client")
+    assert (s["guestCustomer"], s["guestSub"].split("::usid:")[0]) == (26, f"cc-slas::{ORG}::scid:mockown-slas-strict")
+    # the SDK sends no x-slas-client-auth on /oauth2/login: 401, as SLAS documents for a missing header
+    assert (s["login"]["status"], s["login"]["contentType"], s["login"]["body"]["error"]) == (
+        401,
+        PROBLEM,
+        "invalid_client",
+    )
 
 
 def test_passwordless_is_not_emulated_and_says_so(seen: dict[str, dict[str, Any]]) -> None:

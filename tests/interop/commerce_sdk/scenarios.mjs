@@ -6,7 +6,7 @@
 //
 // CONFIG_JSON: {"home": "<dir holding node_modules/commerce-sdk-isomorphic>", "url": "<mockown base URL>",
 //               "shortCode", "organizationId", "siteId", "publicClient", "privateClient", "privateSecret",
-//               "redirectURI", "username", "password"}
+//               "strictClient", "strictSecret", "redirectURI", "username", "password"}
 // Prints one JSON line per scenario: {"scenario": NAME, ...what it saw} or {"scenario": NAME, "error": {...}}.
 import { createRequire } from 'node:module';
 
@@ -212,6 +212,26 @@ const scenarios = {
       helpers.refreshAccessToken({ slasClient: publicClient(), parameters: { refreshToken: t.refresh_token } }),
     );
     return { beforeStatus: before.status, logout: out, afterStatus: after.status, refreshAfter };
+  },
+
+  async strict_client() {
+    // Strict Client Auth wants x-slas-client-auth on /login and /authorize; the SDK never sends it, so only the
+    // token endpoint (Basic) works for such a client
+    const strict = slasClient(cfg.strictClient);
+    const guest = await helpers.loginGuestUserPrivate({
+      slasClient: strict,
+      parameters: {},
+      credentials: { clientSecret: cfg.strictSecret },
+    });
+    await new Promise((r) => setTimeout(r, 1100));
+    const login = await refused(
+      helpers.loginRegisteredUserB2C({
+        slasClient: strict,
+        credentials: { username: cfg.username, password: cfg.password, clientSecret: cfg.strictSecret },
+        parameters: { redirectURI: cfg.redirectURI },
+      }),
+    );
+    return { guestCustomer: guest.customer_id.length, guestSub: b64url(guest.access_token.split('.')[1]).sub, login };
   },
 
   async passwordless() {
