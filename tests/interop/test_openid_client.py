@@ -7,7 +7,9 @@ The released package is installed with npm into the interop cache (`tests/intero
 login page, the library's callback and ID token validation with the signature checked against `jwks_uri`
 (`enableNonRepudiationChecks`), userinfo with its `sub` check, refresh, `client_secret_basic` and
 `client_secret_post`, introspection, revocation, client credentials, dynamic client registration) and prints one
-JSON line per scenario, which the tests below check value by value.
+JSON line per scenario, which the tests below check value by value. A second section does the same with SLAS
+(B2C Commerce shopper login: its own discovery document, ES256 ID tokens), recording what the library refuses
+there by default and then using its extension points as a SLAS client would.
 
 The only relaxation used is `allowInsecureRequests` (the mock answers over plain http). My Domain and
 login.salesforce.com requests go to the local server with that `Host` header (the library's `customFetch`).
@@ -245,3 +247,49 @@ def test_private_key_jwt(run: tuple[str, dict[str, dict[str, Any]]]) -> None:
         "error_description": "invalid client credentials",
     }
     assert s["myDomainTokenEndpointAud"] is True
+
+
+SLAS_ORG = "f_ecom_zzxy_001"
+
+
+def test_slas_what_the_library_refuses_by_default(run: tuple[str, dict[str, dict[str, Any]]]) -> None:
+    url = run[0]
+    s = scenario(run, "slas_defaults")
+    base = f"{url}/b2c/kv7kzm78/shopper/auth/v1/organizations/{SLAS_ORG}/oauth2"
+    assert (s["issuer"], s["endSession"]) == (base, f"{base}/logout")
+    assert (s["idTokenAlgs"], s["pkce"]) == (["ES256"], ["S256"])
+    # The reference (spec "Marketing Cloud and B2C", SLAS) documents none of these, so the mock keeps its
+    # choices and the script records them. ClientSecretBasic form-encodes the client id (RFC 6749 2.3.1:
+    # `mockown%2Dslas%2Dprivate`), which SLAS's Basic check does not decode: 401 in SLAS's documented
+    # application/problem+json, which the library does not parse as an OAuth error body
+    assert (s["encodedBasic"]["code"], s["encodedBasic"]["status"]) == ("OAUTH_RESPONSE_IS_NOT_JSON", 401)
+    # the ID token's iss is `slas/prod/<org>` (as the access token's), not the document's issuer
+    assert s["issuerCheck"]["causeMessage"] == 'unexpected JWT "iss" (issuer) claim value'
+
+
+def test_slas_private_client_through_the_library(run: tuple[str, dict[str, dict[str, Any]]]) -> None:
+    s = scenario(run, "slas_private_client")
+    # ES256 ID tokens whose signature the library checked against the tenant's jwks
+    assert s["idTokenAlg"] == "ES256"
+    assert s["guest"] == {
+        "iss": f"slas/prod/{SLAS_ORG}",
+        "aud": "mockown-slas-private",
+        "subIsCustomerId": True,
+        "usid": True,
+    }
+    # a private client's refresh keeps its refresh token (spec: "not regenerated"); same subject after
+    assert (s["refreshedSameSub"], s["privateRefreshKept"]) == (True, True)
+    # userinfo's sub is the usid (the documented example's UUID), the ID token's the customer id: the library's
+    # sub check refuses it, skipSubjectCheck reads it
+    assert s["userinfoSub"]["causeMessage"] == 'unexpected "response" body "sub" property value'
+    assert s["userinfo"] == {"subIsUsid": True, "customerId": True}
+    assert s["introspected"] == {"active": True, "clientId": "mockown-slas-private", "tokenType": "access_token"}
+    assert s["activeAfterRevoke"] is False
+    # a registered shopper: /login 303, then the library's code exchange with PKCE and ID token checks
+    assert s["loginStatus"] == 303
+    assert s["registered"] == {
+        "email": "shopper@mockown.test",
+        "givenName": "Sam",
+        "familyName": "Shopper",
+        "hasRefresh": True,
+    }

@@ -523,6 +523,101 @@ scenario('private_key_jwt', async () => {
   };
 });
 
+// SLAS (B2C Commerce shopper login): its own discovery document under the tenant's oauth2 path, ES256 ID tokens.
+// What the library refuses by default is recorded as seen (the reference documents none of these three points;
+// see tests/interop/test_openid_client.py), then the library's extension points are used as a SLAS client would:
+// a ClientAuth sending Basic base64(id:secret) unencoded (as commerce-sdk-isomorphic does), a Configuration built
+// with the ID tokens' `iss`, and skipSubjectCheck for userinfo.
+const SLAS = {
+  org: 'f_ecom_zzxy_001',
+  private: 'mockown-slas-private',
+  secret: 'MockownSlasSecret0001',
+  callback: 'http://localhost:3000/callback',
+  shopper: 'shopper@mockown.test',
+  password: 'Sh0pper!',
+};
+const slasBase = () => `${cfg.url}/b2c/kv7kzm78/shopper/auth/v1/organizations/${SLAS.org}/oauth2`;
+const rawBasic = (id, secret) => (as, c, body, headers) => {
+  headers.set('authorization', `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`);
+};
+
+scenario('slas_defaults', async () => {
+  const discovered = await client.discovery(new URL(slasBase()), SLAS.private, undefined, client.ClientSecretBasic(SLAS.secret), {
+    execute: [client.allowInsecureRequests, client.enableNonRepudiationChecks],
+  });
+  const md = discovered.serverMetadata();
+  // 1. ClientSecretBasic form-encodes the id first (RFC 6749 2.3.1: `-` becomes %2D)
+  const encodedBasic = await caught(() => client.clientCredentialsGrant(discovered, { channel_id: 'RefArch' }));
+  // 2. with the id sent as is, the ID token's iss is not the document's issuer
+  const raw = await client.discovery(new URL(slasBase()), SLAS.private, undefined, rawBasic(SLAS.private, SLAS.secret), {
+    execute: [client.allowInsecureRequests, client.enableNonRepudiationChecks],
+  });
+  const issuerCheck = await caught(() => client.clientCredentialsGrant(raw, { channel_id: 'RefArch' }));
+  return {
+    issuer: md.issuer,
+    idTokenAlgs: md.id_token_signing_alg_values_supported,
+    pkce: md.code_challenge_methods_supported,
+    endSession: md.end_session_endpoint,
+    encodedBasic,
+    issuerCheck,
+  };
+});
+
+scenario('slas_private_client', async () => {
+  const auth = rawBasic(SLAS.private, SLAS.secret);
+  const discovered = await client.discovery(new URL(slasBase()), SLAS.private, undefined, auth, {
+    execute: [client.allowInsecureRequests],
+  });
+  const config = new client.Configuration({ ...discovered.serverMetadata(), issuer: `slas/prod/${SLAS.org}` }, SLAS.private, undefined, auth);
+  client.allowInsecureRequests(config);
+  client.enableNonRepudiationChecks(config); // ES256 signatures checked against the tenant's jwks
+  const guest = await client.clientCredentialsGrant(config, { channel_id: 'RefArch' });
+  const guestClaims = guest.claims();
+  const refreshed = await client.refreshTokenGrant(config, guest.refresh_token, { channel_id: 'RefArch' });
+  const userinfoSub = await caught(() => client.fetchUserInfo(config, guest.access_token, guestClaims.sub));
+  const info = await client.fetchUserInfo(config, guest.access_token, client.skipSubjectCheck);
+  const introspected = await client.tokenIntrospection(config, guest.access_token);
+  await client.tokenRevocation(config, guest.refresh_token);
+  const afterRevoke = await client.tokenIntrospection(config, guest.refresh_token, { token_type_hint: 'refresh_token' });
+  // a registered shopper: POST /login (the shopper's Basic credentials) as commerce-sdk-isomorphic does, then the
+  // library's callback validation and code exchange with PKCE (grant_type=authorization_code, Basic)
+  const verifier = client.randomPKCECodeVerifier();
+  const login = await fetch(`${slasBase()}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${SLAS.shopper}:${SLAS.password}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({
+      client_id: SLAS.private,
+      channel_id: 'RefArch',
+      redirect_uri: SLAS.callback,
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    }).toString(),
+  });
+  const back = new URL(login.headers.get('location'));
+  const registered = await client.authorizationCodeGrant(
+    config,
+    back,
+    { pkceCodeVerifier: verifier, expectedState: client.skipStateCheck, idTokenExpected: true },
+    { channel_id: 'RefArch' },
+  );
+  const shopper = registered.claims();
+  return {
+    idTokenAlg: JSON.parse(Buffer.from(guest.id_token.split('.')[0], 'base64url')).alg,
+    guest: { iss: guestClaims.iss, aud: guestClaims.aud, subIsCustomerId: guestClaims.sub === guest.customer_id, usid: guestClaims.usid === guest.usid },
+    refreshedSameSub: refreshed.claims().sub === guestClaims.sub,
+    privateRefreshKept: refreshed.refresh_token === guest.refresh_token,
+    userinfoSub,
+    userinfo: { subIsUsid: info.sub === guest.usid, customerId: info.customer_id === guest.customer_id },
+    introspected: { active: introspected.active, clientId: introspected.client_id, tokenType: introspected.token_type },
+    activeAfterRevoke: afterRevoke.active,
+    loginStatus: login.status,
+    registered: { email: shopper.email, givenName: shopper.given_name, familyName: shopper.family_name, hasRefresh: typeof registered.refresh_token === 'string' },
+  };
+});
+
 for (const [name, fn] of scenarios) {
   try {
     report(name, await fn());
