@@ -187,6 +187,19 @@ def test_logout_revokes_both_tokens(seen: dict[str, dict[str, Any]]) -> None:
     assert s["refreshAfter"] == {"status": 400, "contentType": PROBLEM, "body": BAD_REFRESH}
 
 
+def test_the_shopper_login_clients_own_methods(seen: dict[str, dict[str, Any]]) -> None:
+    s = scenario(seen, "client_methods")
+    oauth2 = f"/b2c/kv7kzm78/shopper/auth/v1/organizations/{ORG}/oauth2"
+    assert s["issuer"].endswith(oauth2) and s["tokenEndpoint"] == s["issuer"] + "/token"
+    assert s["challengeMethods"] == ["S256"]
+    assert s["jwksKeys"] and all(key == ["EC", "P-256", "sig"] for key in s["jwksKeys"])
+    assert s["userinfoCustomer"] is True
+    assert s["active"] == {"active": True, "token_type": "refresh_token", "client_id": "mockown-slas-private"}
+    assert s["revokedKeys"] == sorted(set(KEYS) - {"dnt"})  # the OAS revokeTokenSuccess example's fields
+    assert s["inactive"] == {"active": False}
+    assert s["refreshAfter"] == {"status": 400, "contentType": PROBLEM, "body": BAD_REFRESH}
+
+
 def test_a_strict_client_auth_client_gets_tokens_but_not_the_sdks_login(seen: dict[str, dict[str, Any]]) -> None:
     s = scenario(seen, "strict_client")
     assert (s["guestCustomer"], s["guestSub"].split("::usid:")[0]) == (26, f"cc-slas::{ORG}::scid:mockown-slas-strict")

@@ -214,6 +214,34 @@ const scenarios = {
     return { beforeStatus: before.status, logout: out, afterStatus: after.status, refreshAfter };
   },
 
+  async client_methods() {
+    // ShopperLogin's own methods (no helper): discovery, jwks, userinfo, introspect and revoke (Basic: the caller
+    // passes the header, as the SDK's docs say)
+    const client = privateClient();
+    const basic = { authorization: `Basic ${Buffer.from(`${cfg.privateClient}:${cfg.privateSecret}`).toString('base64')}` };
+    const t = await helpers.loginGuestUserPrivate({ slasClient: client, parameters: {}, credentials: { clientSecret: cfg.privateSecret } });
+    const discovery = await client.getWellknownOpenidConfiguration();
+    const jwks = await client.getJwksUri();
+    const info = await client.getUserInfo({ headers: { authorization: `Bearer ${t.access_token}` } });
+    const active = await client.introspectToken({ headers: basic, body: { token: t.refresh_token, token_type_hint: 'refresh_token' } });
+    const revoked = await client.revokeToken({ headers: basic, body: { token: t.refresh_token, token_type_hint: 'refresh_token' } });
+    const inactive = await client.introspectToken({ headers: basic, body: { token: t.refresh_token } });
+    const refreshAfter = await refused(
+      helpers.refreshAccessToken({ slasClient: client, parameters: { refreshToken: t.refresh_token }, credentials: { clientSecret: cfg.privateSecret } }),
+    );
+    return {
+      issuer: discovery.issuer,
+      tokenEndpoint: discovery.token_endpoint,
+      challengeMethods: discovery.code_challenge_methods_supported,
+      jwksKeys: jwks.keys.map((k) => [k.kty, k.crv, k.use]),
+      userinfoCustomer: info.customer_id === t.customer_id,
+      active: { active: active.active, token_type: active.token_type, client_id: active.client_id },
+      revokedKeys: Object.keys(revoked).sort(),
+      inactive,
+      refreshAfter,
+    };
+  },
+
   async strict_client() {
     // Strict Client Auth wants x-slas-client-auth on /login and /authorize; the SDK never sends it, so only the
     // token endpoint (Basic) works for such a client
