@@ -54,16 +54,22 @@ def _invalid() -> RestError:
 
 
 def _release_stale(service: SalesforceService, user: User) -> int:
-    """Release idle cursors, and the user's oldest beyond the 9 a new one joins; the new one's serial."""
+    """Release the user's idle cursors, and their oldest beyond the 9 a new one joins; the new one's serial. Only
+    the user's own (at most 10) are read: every cursor holds its snapshot, so other users' idle ones go in the
+    amortized pass of `opened`, not in a scan of every cursor per query."""
     table = service.runtime.store.table(QueryCursor)
     now = service.clock.now()
-    for cursor in table.all():
+    mine = sorted(table.find("user_id", user.id), key=lambda c: c.serial)
+    serial = mine[-1].serial + 1 if mine else 1
+    live = []
+    for cursor in mine:
         if now - cursor.last_used > IDLE_SECONDS:
             table.delete(cursor.id)
-    mine = sorted(table.find("user_id", user.id), key=lambda c: c.serial)
-    for cursor in mine[: max(len(mine) - (MAX_OPEN_PER_USER - 1), 0)]:
+        else:
+            live.append(cursor)
+    for cursor in live[: max(len(live) - (MAX_OPEN_PER_USER - 1), 0)]:
         table.delete(cursor.id)
-    return mine[-1].serial + 1 if mine else 1
+    return serial
 
 
 def first_batch(
@@ -89,7 +95,10 @@ def first_batch(
             last_used=service.clock.now(),
             serial=serial,
         )
-        service.runtime.store.table(QueryCursor).put(cursor)
+        table = service.runtime.store.table(QueryCursor)
+        table.put(cursor)
+        now = cursor.last_used
+        service.cursor_pruner.added(service.runtime.store, table, lambda c: now - c.last_used > IDLE_SECONDS)
     return _page(cursor, 0, batch, version)
 
 

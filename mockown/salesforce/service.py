@@ -74,6 +74,7 @@ class SalesforceService:
         self.store = runtime.store
         self.documents = DocumentCache()
         self.frontdoor_pruner = Pruner()  # used or long-expired singleaccess one-time passwords (web.py)
+        self.cursor_pruner = Pruner()  # query cursors idle 15 minutes, other users' (cursors.py)
 
     # tables ------------------------------------------------------------------------------------------
     @property

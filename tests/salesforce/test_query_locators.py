@@ -149,3 +149,40 @@ def test_a_locator_with_a_dead_token_is_invalid_session(client: httpx.Client, ru
     url = _next_url(client, token)
     r = _get(client, "00D000000000001!nope", url)
     assert r.status_code == 401 and r.json()[0]["errorCode"] == "INVALID_SESSION_ID"
+
+
+def test_opening_a_cursor_does_not_list_every_cursor(
+    client: httpx.Client, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each cursor holds its snapshot (SQLite decodes it on every read): opening one reads the user's own cursors
+    (at most 10), and others' idle ones go in an amortized pass, not a scan of every cursor per query."""
+    from typing import Any
+
+    from mockown.salesforce.cursors import QueryCursor
+
+    _many_users(runtime, 300)
+    token = code_tokens(client)["access_token"]
+    _next_url(client, token)
+    table = runtime.store.table(QueryCursor)
+
+    def no_scan(*_: Any) -> Any:
+        raise AssertionError("opening a cursor listed every cursor")
+
+    monkeypatch.setattr(type(table), "all", no_scan)
+    monkeypatch.setattr(type(table), "__iter__", no_scan)
+    assert _get(client, token, _next_url(client, token)).status_code == 200
+
+
+def test_another_users_idle_cursor_is_released_by_a_pass(
+    client: httpx.Client, runtime: Runtime, clock: FrozenClock
+) -> None:
+    from mockown.salesforce.cursors import QueryCursor
+
+    _many_users(runtime, 300)
+    runtime.salesforce.cursor_pruner.every = 1
+    mine = _next_url(client, code_tokens(client)["access_token"])
+    clock.advance(15 * 60 + 1)
+    other = code_tokens(client, login_hint="integration@mockown.test")["access_token"]
+    _next_url(client, other)
+    assert len(runtime.store.table(QueryCursor)) == 1
+    assert runtime.store.table(QueryCursor).get(mine.rsplit("/", 1)[1].split("-")[0]) is None
