@@ -117,12 +117,21 @@ def start(
     return backup
 
 
+def takes_writes(service: Service, verb: str) -> None:
+    """A write into the service's org (a backup, a seed, an anonymization) needs an ACTIVE, enabled service; the
+    refusal names why: its status, or `disabled` for an ACTIVE one switched off (status and enabled are
+    independent, spec §3)."""
+    if service.status != "ACTIVE":
+        raise bad_request(f"service_id {service.num} is {service.status.lower()}: it cannot be {verb}")
+    if not service.enabled:
+        raise bad_request(f"service_id {service.num} is disabled: it cannot be {verb}")
+
+
 def backup_now(own: OwnService, principal: Principal, service: Service, objects: list[str] | None = None) -> Backup:
     """A manual backup of every object, or of `objects` (``backup_specific_objects_now``: at least one)."""
     if objects is not None and not objects:
         raise bad_request("list_of_objects is required")
-    if service.status != "ACTIVE" or not service.enabled:
-        raise bad_request(f"service_id {service.num} is {service.status.lower()}: it cannot be backed up")
+    takes_writes(service, "backed up")
     if objects is not None:
         objects = resolve_objects(service, objects, "list_of_objects")
         if not objects:

@@ -71,8 +71,7 @@ def _service_field(
 def _takes_writes(destination: Service) -> None:
     """Seeding and anonymizing write into the destination's org, which an archived (or disabled) service is no
     longer connected to: refused as backup_now refuses it (spec §10 U9; its backups stay readable, a source)."""
-    if destination.status != "ACTIVE" or not destination.enabled:
-        raise bad_request(f"service_id {destination.num} is {destination.status.lower()}: it cannot be seeded")
+    backups.takes_writes(destination, "seeded")
 
 
 def _count(backup: Any) -> int:
