@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ..store import Table, delete_rows
+from ..store.prune import Pruner
 from .am import AccountManager
 from .models import Counter, Customer
 from .ocapi import OcapiService
@@ -26,8 +27,7 @@ PRUNE_EVERY = 256
 class B2CService:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
-        self._added = 0  # counter rows added since the last pruning pass (per process: the pass is amortized)
-        self._kept = 0  # rows the last pass left
+        self.counter_pruner = Pruner(PRUNE_EVERY)  # counter rows whose windows ended (`counter_added`)
 
     @cached_property
     def am(self) -> AccountManager:
@@ -65,17 +65,8 @@ class B2CService:
         minutes) or login-conflict window has ended once its last call is `COUNTER_KEEP` (or the conflict
         window, if longer) in the past; a later call in the same key counts afresh either way. Rows whose last
         call is after `now` (the clock was moved back) stay."""
-        self._added += 1
-        if self._added < max(PRUNE_EVERY, self._kept):
-            return
-        self._added = 0
         keep = max(COUNTER_KEEP, self.runtime.config.b2c.slas_login_conflict_window)
-        counters = self.counters
-        with self.runtime.store.atomic():
-            for row in counters.all():
-                if row.last_at + keep < now:
-                    counters.delete(row.id)
-            self._kept = len(counters)
+        self.counter_pruner.added(self.runtime.store, self.counters, lambda row: row.last_at + keep < now)
 
     def remove_instance(self, host: str) -> dict[str, int] | None:
         """Remove an instance (by its host) and everything under it: its Business Manager users and the tokens
