@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from .. import ids
 from . import data, jobs
 from .errors import bad_request
-from .params import text
+from .params import single, text
 
 if TYPE_CHECKING:
     from ..http.forms import Params
@@ -59,7 +59,7 @@ def request(own: OwnService, principal: Principal, service: Service, params: Par
         by_lower = {f.lower(): f for f in data.fields(obj) if f != "Id"}
         if field.lower() not in by_lower:
             raise bad_request(f"field {field!r} is not a field of {obj} (fields: {', '.join(by_lower.values())})")
-        value = params.get("value")
+        value = single(params, "value")
         if value is None:
             raise bad_request("value is required")
         job_params.update(field=by_lower[field.lower()], value=value)

@@ -9,7 +9,7 @@ from ..http.forms import BadBody, parse_json
 from . import backups, jobs
 from .errors import bad_request, not_found
 from .models import Job, Seed, SeedingTemplate, Service, rkey
-from .params import boolean, choice, integer, text
+from .params import boolean, choice, integer, single, text
 from .service import parse_id
 
 if TYPE_CHECKING:
@@ -111,7 +111,7 @@ def seed(own: OwnService, principal: Principal, region: str, template_id: str, p
     assert source is not None
     if source.id == destination.id:
         raise bad_request("destination must be another service than the source of the seed")
-    backup_ref = (params.get("backup_id") or "").strip() or "last"
+    backup_ref = (single(params, "backup_id") or "").strip() or "last"
     backup = backups.completed(own, source, backup_ref)
     records = _count(backup)
     limit = _over_limit(destination, backup, records)
@@ -208,7 +208,7 @@ def anonymize(own: OwnService, principal: Principal, region: str, template_id: s
     automations = _automations(params.get("automations_to_disable"))
     source = own.services.get(template.source_service_id)
     assert source is not None
-    backup_ref = (params.get("backup_id") or "").strip()
+    backup_ref = (single(params, "backup_id") or "").strip()
     logs = [f"Anonymizing service {destination.num} with template {template.num}"]
     if backup_ref:
         backup = backups.completed(own, source, backup_ref)
