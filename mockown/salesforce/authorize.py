@@ -148,13 +148,13 @@ def decide(
         and not ({"login", "consent"} & req.prompt)
     ):
         return approve(service, req, session_user, base=base)
+    if req.immediate:  # Salesforce's documented answer wins over OIDC's prompt=none (undocumented there)
+        return error_redirect(req, "immediate_unsuccessful", "immediate unsuccessful")
     if "none" in req.prompt:  # OIDC Core 3.1.2.1: no login or consent page; 3.1.2.6: say which one was needed
         logged_in = session_user is not None and session_user.org_id == req.app.org_id and session_user.active
         if logged_in:
             return error_redirect(req, "consent_required", "consent required")
         return error_redirect(req, "login_required", "login required")
-    if req.immediate:
-        return error_redirect(req, "immediate_unsuccessful", "immediate unsuccessful")
     if relogin:  # the page asks for a login, not for the consent of the session's user
         return NeedsLogin(replace(req, prompt=req.prompt | {"login"}))
     return NeedsLogin(req)

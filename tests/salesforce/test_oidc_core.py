@@ -240,6 +240,29 @@ def test_prompt_none_logged_in_but_not_approved_is_consent_required(client: http
     assert (params["error"], params["state"]) == ("consent_required", "st-c")
 
 
+@pytest.mark.parametrize("prompt", [None, "none"])
+@pytest.mark.parametrize("state", ["no_session", "session_not_approved"])
+def test_immediate_wins_over_prompt_none(
+    client: httpx.Client, runtime: Runtime, prompt: str | None, state: str
+) -> None:
+    """Spec 'immediate' (Salesforce's own parameter, [DOC] web-server flow page): `immediate=true` and the user is
+    not logged in or has not approved the app -> `error=immediate_unsuccessful`, with or without OIDC's
+    `prompt=none` (which Salesforce does not document): Salesforce's documented answer wins."""
+    org = new_org(runtime, auto_approve=False)
+    client_id = org["client_id"] if state == "session_not_approved" else CID
+    query = {"response_type": "code", "client_id": client_id, "redirect_uri": CALLBACK, "state": "st-i"}
+    if state == "session_not_approved":
+        page = client.get(AUTHORIZE, params=query)
+        creds = {"username": org["username"], "password": org["password"]}
+        assert "id='consent'" in client.post(f"{AUTHORIZE}/login", data={**_hidden(page.text), **creds}).text
+    params = location_params(client.get(AUTHORIZE, params={**query, "immediate": "true", **_opt(prompt=prompt)}))
+    assert (params["error"], params["state"]) == ("immediate_unsuccessful", "st-i")
+
+
+def _opt(**params: str | None) -> dict[str, str]:
+    return {k: v for k, v in params.items() if v is not None}
+
+
 # -- response_mode -------------------------------------------------------------------------------------
 # The document has no `response_modes_supported`: OpenID Connect Discovery 1.0 §3 makes its default
 # ["query", "fragment"], so both are advertised (by omission) and must work; `form_post` is not advertised.
