@@ -205,7 +205,9 @@ def exchange(own: OwnService, params: Params, *, ip: str | None = None) -> dict[
         ttl = int(own.settings.access_token_ttl)
         if own.settings.revoke_cascade:  # the access token dies with its API token: never promise more than that
             ttl = min(ttl, int(stored.expires_at - now))
-            if ttl < 1:  # under a second left: expires_in (whole seconds, at least 1) cannot say it
+            # under a second left (expires_in, whole seconds, at least 1, cannot say it), or under a second left
+            # once the propagation delay is over: the access token would never be usable
+            if ttl - float(own.settings.propagation_delay) < 1:
                 raise OktaError("invalid_grant", INVALID_GRANT)
         access_raw = _access_jwt(own, user, now, ttl)
         own.access_tokens.put(

@@ -120,3 +120,25 @@ def test_an_api_token_with_under_a_second_left_is_not_exchanged() -> None:
         refused = client.post(TOKEN_URL, data=exchange_form(raw))
         assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant", refused.text
         assert services(client, body["access_token"]) == 200  # the earlier access token still has its half second
+
+
+@settings(max_examples=25)
+@given(left=st.one_of(st.integers(1, 30), st.sampled_from([ACCESS_TTL, DAY])), delay=st.sampled_from([0.5, 10, 300]))
+def test_an_exchange_always_gives_a_token_that_works_for_a_while(left: int, delay: float) -> None:
+    """With the Own `propagation_delay` setting a fresh access token is refused (401) for `delay` seconds; with
+    `revoke_cascade` it dies with its API token. An exchange whose API token has no more than `delay` (plus a
+    second, expires_in's unit) left would give a token that is never usable: it is `invalid_grant`, as with under
+    a second left (the client's remedy is the same: a new API token). Otherwise the token works from `delay` on
+    until `expires_in`."""
+    with server(propagation_delay=delay) as (client, clock, own):
+        raw = own.generate_api_token(OWNER)
+        clock.advance(API_TTL - left)
+        response = client.post(TOKEN_URL, data=exchange_form(raw))
+        if left - delay < 1:
+            assert response.status_code == 400 and response.json()["error"] == "invalid_grant", response.text
+            return
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert services(client, body["access_token"]) == 401  # not yet propagated
+        clock.advance(delay)
+        assert body["expires_in"] > delay and services(client, body["access_token"]) == 200
