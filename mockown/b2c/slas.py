@@ -13,7 +13,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import unquote_plus, urlencode, urlsplit
 
 from .. import security
 from ..http.forms import Params
@@ -158,8 +158,13 @@ class SlasService:
         pair = basic_pair(authorization)
         if pair is None:
             raise slas_basic_failed()
-        found = self.clients.get(f"{tenant.id}|{pair[0]}")
-        if found is None or found.secret is None or not security.equal(pair[1], found.secret):
+        # RFC 6749 §2.3.1 form-URL-encodes both parts (openid-client's client_secret_basic sends `-` as `%2D`);
+        # the spec shows them raw: either is accepted
+        user, password = pair
+        found = self.clients.get(f"{tenant.id}|{user}") or self.clients.get(f"{tenant.id}|{unquote_plus(user)}")
+        if found is None or found.secret is None:
+            raise slas_basic_failed()
+        if not (security.equal(password, found.secret) | security.equal(unquote_plus(password), found.secret)):
             raise slas_basic_failed()
         if client_id and client_id != found.client_id:
             raise slas_basic_failed()

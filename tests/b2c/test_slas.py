@@ -676,3 +676,19 @@ def test_seeded_tenant_with_generated_values(runtime: Runtime) -> None:
     )
     tenant = created["b2c"]["slas"]["tenants"][0]
     assert len(tenant["short_code"]) == 8 and tenant["clients"][0]["public"] is True
+
+
+def test_basic_credentials_form_url_encoded_as_rfc_6749_says(client: httpx.Client) -> None:
+    """RFC 6749 §2.3.1: client_secret_basic form-URL-encodes the id and the secret before base64 (openid-client
+    sends every `-` as `%2D`); the raw form the spec shows works as well, a wrong secret in either form does not."""
+    encoded = "".join(f"%{ord(c):02X}" if c in "-_" else c for c in PRIVATE)
+    data = {"grant_type": "client_credentials", "channel_id": "RefArch"}
+    for user, password, status in [
+        (encoded, SECRET, 200),
+        (encoded, "%4D" + SECRET[1:], 200),  # M as %4D
+        (PRIVATE, SECRET, 200),
+        (encoded, SECRET + "x", 401),
+        (encoded.replace("%2D", "%2F", 1), SECRET, 401),
+    ]:
+        response = client.post(BASE + "/token", data=data, headers=basic(user, password))
+        assert response.status_code == status, (user, password, response.text)
