@@ -13,7 +13,7 @@ from starlette.routing import BaseRoute, Route
 
 from ..errors import NO_STORE
 from ..http.api import Api, base_url, header, host_of, runtime_of
-from ..http.forms import Params, query_params, read_params
+from ..http.forms import Params, media_type, query_params, read_params
 from ..http.responses import JsonBody, JsonHeaders, Prepared
 from . import authorize as authz
 from . import cursors, describe, oauth_usage, rest, web
@@ -139,8 +139,7 @@ async def _identity_token(request: Request) -> str | None:
     if token_value is None and request.method == "POST":
         form = await _form(request)
         token_value = form.get("oauth_token")
-        content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-        if not token_value and content_type == "application/x-www-form-urlencoded":
+        if not token_value and media_type(request) == "application/x-www-form-urlencoded":
             token_value = form.get("access_token")
     return token_value
 

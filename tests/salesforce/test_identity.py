@@ -214,6 +214,9 @@ def test_access_token_in_a_form_encoded_post_body(client: httpx.Client, url: str
     r = client.post(target, data={"access_token": tokens["access_token"]})
     assert r.status_code == 200, r.text
     assert r.json()["user_id"] == ADMIN_ID
+    mixed_case = {"Content-Type": "Application/X-WWW-Form-URLEncoded ; charset=UTF-8"}  # media type per forms.py
+    r = client.post(target, content=f"access_token={tokens['access_token']}", headers=mixed_case)
+    assert r.status_code == 200 and r.json()["user_id"] == ADMIN_ID, r.text
     r = client.post(target, json={"access_token": tokens["access_token"]})  # the service reads no JSON body
     assert r.status_code == 400 and ADMIN_ID not in r.text
     r = client.post(target, data={"access_token": "bad"})
