@@ -546,7 +546,7 @@ scenario('slas_defaults', async () => {
     execute: [client.allowInsecureRequests, client.enableNonRepudiationChecks],
   });
   const md = discovered.serverMetadata();
-  // 1. ClientSecretBasic form-encodes the id first (RFC 6749 2.3.1: `-` becomes %2D)
+  // 1. ClientSecretBasic form-encodes the id first (RFC 6749 2.3.1: `-` becomes %2D), which the mock decodes
   const encodedBasic = await caught(() => client.clientCredentialsGrant(discovered, { channel_id: 'RefArch' }));
   // 2. with the id sent as is, the ID token's iss is not the document's issuer
   const raw = await client.discovery(new URL(slasBase()), SLAS.private, undefined, rawBasic(SLAS.private, SLAS.secret), {
