@@ -80,7 +80,10 @@ def seed_org(runtime: Runtime, data: Any) -> dict[str, Any]:
         namespace_prefix=opt_text(data.get("namespace_prefix"), "salesforce org namespace_prefix"),
         dev_hub=flag(data.get("dev_hub"), "salesforce org dev_hub", False),
         api_limit=whole(data.get("api_limit"), "salesforce org api_limit", runtime.config.salesforce.daily_api_limit),
-        # Session Settings: the timeout of the apps that set none (spec 10: app, then profile, then org)
+        # Session Settings: the timeout of the apps that set none (spec 10: app, then profile, then org). Copied
+        # into those apps below rather than resolved at issuance (a hot path): nothing changes an org's timeout
+        # after this, and apps are only made here (register.py copies its parent app's); if that changes, resolve
+        # it at issuance instead
         session_timeout=duration(data.get("session_timeout"), "salesforce org session_timeout", 7200),
         created_at=now,
     )
