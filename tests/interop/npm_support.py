@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+PING_TIMEOUT = 20.0  # seconds `npm ping` may take before the registry counts as unreachable
+
 
 def cache_root() -> Path:
     default = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mockown-interop"
@@ -21,6 +23,21 @@ def require_node() -> None:
     """Skip the calling test or fixture when node or npm is not on PATH."""
     if shutil.which("node") is None or shutil.which("npm") is None:
         pytest.skip("node and npm are needed for the Node interop tests (not on PATH)")
+
+
+def registry_reachable(npm: str) -> None:
+    """Skip the calling test or fixture when npm's registry does not answer `npm ping` (an offline machine): a
+    missing package cannot be installed there, which says nothing about the mock. A registry that answers and an
+    install that then fails still fail the test (`install`)."""
+    try:
+        done = subprocess.run(
+            [npm, "ping", "--fetch-retries=0", "--fetch-timeout=10000", "--loglevel=error"],
+            capture_output=True, text=True, timeout=PING_TIMEOUT, check=False,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        pytest.skip(f"npm registry unreachable: no answer to npm ping within {PING_TIMEOUT} s")
+    if done.returncode != 0:
+        pytest.skip(f"npm registry unreachable: npm ping failed ({done.returncode}): {done.stderr.strip()[-500:]}")
 
 
 def install(package: str, version: str, *extra: str) -> Path:
@@ -34,6 +51,7 @@ def install(package: str, version: str, *extra: str) -> Path:
     npm = shutil.which("npm")
     if npm is None:
         pytest.skip("npm is needed for the Node interop tests (not on PATH)")
+    registry_reachable(npm)
     home.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{name}-{version}-", dir=home.parent))
     done = subprocess.run(

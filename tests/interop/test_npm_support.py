@@ -1,0 +1,66 @@
+"""`npm_support.install`'s decision on a machine without a usable registry (fast, not soak): a fake `npm` on
+PATH answers `ping` and `install` as told. An unreachable registry skips the Node interop tests with that reason
+(an offline `make soak`); a reachable one with a failed install still fails them."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from tests.interop import npm_support
+
+FAKE_NPM = """#!/bin/sh
+echo "$@" >> "{log}"
+case "$1" in
+  ping) {ping} ;;
+  install) echo "npm ERR! code E404" >&2; exit {install} ;;
+esac
+exit 0
+"""
+
+
+def _fake_npm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, ping: str, install: int) -> Path:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "npm.log"
+    npm = bin_dir / "npm"
+    npm.write_text(FAKE_NPM.format(log=log, ping=ping, install=install))
+    npm.chmod(npm.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    monkeypatch.setenv("INTEROP_CACHE", str(tmp_path / "cache"))
+    return log
+
+
+def test_an_unreachable_registry_skips_with_the_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    log = _fake_npm(tmp_path, monkeypatch, ping="exit 1", install=1)
+    with pytest.raises(pytest.skip.Exception, match="npm registry unreachable"):
+        npm_support.install("left-pad", "1.3.0")
+    assert not any(line.startswith("install") for line in log.read_text().splitlines())  # no install tried
+    assert not list((tmp_path / "cache").glob("*left-pad*"))
+
+
+def test_a_reachable_registry_with_a_failed_install_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    log = _fake_npm(tmp_path, monkeypatch, ping="exit 0", install=1)
+    with pytest.raises(pytest.fail.Exception, match=r"npm install left-pad@1\.3\.0 failed .*E404"):
+        npm_support.install("left-pad", "1.3.0")
+    assert [line.split()[0] for line in log.read_text().splitlines()] == ["ping", "install"]
+    assert not list((tmp_path / "cache").glob("*left-pad*"))  # the staging directory is gone too
+
+
+def test_a_cached_package_needs_no_registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    log = _fake_npm(tmp_path, monkeypatch, ping="exit 1", install=1)
+    home = tmp_path / "cache" / "left-pad-1.3.0"
+    (home / "node_modules" / "left-pad").mkdir(parents=True)
+    (home / "node_modules" / "left-pad" / "package.json").write_text("{}")
+    assert npm_support.install("left-pad", "1.3.0") == home
+    assert not log.exists()
+
+
+def test_a_registry_that_does_not_answer_in_time_skips(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_npm(tmp_path, monkeypatch, ping="exec sleep 5", install=0)
+    monkeypatch.setattr(npm_support, "PING_TIMEOUT", 0.3)
+    with pytest.raises(pytest.skip.Exception, match=r"npm registry unreachable.*no answer"):
+        npm_support.install("left-pad", "1.3.0")
