@@ -1,13 +1,16 @@
 """npm packages for the Node interop tests (`make soak`): each pinned release installed once into a cache of
-its own (`$INTEROP_CACHE`, default `~/.cache/mockown-interop`, one directory per package and version)."""
+its own (`$INTEROP_CACHE`, default `~/.cache/mockown-interop`, one directory per package and version), and the
+run of a test file's scenario script, which prints one JSON line per scenario."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,10 +43,9 @@ def registry_reachable(npm: str) -> None:
         pytest.skip(f"npm registry unreachable: npm ping failed ({done.returncode}): {done.stderr.strip()[-500:]}")
 
 
-def install(package: str, version: str, *extra: str) -> Path:
-    """The cache directory holding `node_modules/<package>` at the pinned version (and `extra` packages, given
-    as npm specs, e.g. `jose@5.9.6`); npm installs them when missing, into a temporary sibling first, renamed
-    into place, so a half-finished install is never used."""
+def install(package: str, version: str) -> Path:
+    """The cache directory holding `node_modules/<package>` at the pinned version; npm installs it when missing,
+    into a temporary sibling first, renamed into place, so a half-finished install is never used."""
     name = package.replace("/", "+").lstrip("@")
     home = cache_root() / f"{name}-{version}"
     if (home / "node_modules" / package / "package.json").is_file():
@@ -56,7 +58,7 @@ def install(package: str, version: str, *extra: str) -> Path:
     staging = Path(tempfile.mkdtemp(prefix=f".{name}-{version}-", dir=home.parent))
     done = subprocess.run(
         [npm, "install", "--prefix", str(staging), "--no-audit", "--no-fund", "--loglevel=error",
-         f"{package}@{version}", *extra],
+         f"{package}@{version}"],
         capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     if done.returncode != 0:
@@ -67,3 +69,29 @@ def install(package: str, version: str, *extra: str) -> Path:
     except OSError:  # another run installed it meanwhile
         shutil.rmtree(staging, ignore_errors=True)
     return home
+
+
+def run_scenarios(script: Path, config: dict[str, Any], timeout: float = 180) -> dict[str, dict[str, Any]]:
+    """Every line `node script <config as JSON>` printed, by the name in its `scenario` key (taken out of it).
+    The script must exit 0; a scenario that threw prints its line with `error` and `stack` (see `scenario`)."""
+    done = subprocess.run(
+        ["node", str(script), json.dumps(config)], capture_output=True, text=True, timeout=timeout, check=False
+    )
+    assert done.returncode == 0, f"node {script.name} exited {done.returncode}: {done.stderr}"
+    seen: dict[str, dict[str, Any]] = {}
+    for text in done.stdout.splitlines():
+        if text.strip():
+            line = json.loads(text)
+            name = line.pop("scenario")
+            assert name not in seen, f"node {script.name} printed two lines for {name}"
+            seen[name] = line
+    return seen
+
+
+def scenario(seen: dict[str, dict[str, Any]], name: str) -> dict[str, Any]:
+    """The line the script printed for `name`; a test fails when there is none, or when the client library
+    threw in that scenario (the line holds its `error` and `stack`)."""
+    assert name in seen, f"the script printed no line for {name}"
+    line = seen[name]
+    assert "error" not in line, f"{name}: the client library raised {line['error']} at {line.get('stack')}"
+    return line

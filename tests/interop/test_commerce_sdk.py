@@ -14,16 +14,14 @@ Pinned to 5.6.0 (engines `node >=12`; runs on Node 20). Run only this:
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.interop.npm_support import install, require_node
+from tests.interop.npm_support import install, require_node, run_scenarios, scenario
 from tests.reliability.support import SOAK
 from tests.server_support import mockown_server
 
@@ -72,19 +70,8 @@ def seen() -> Iterator[dict[str, dict[str, Any]]]:
             "username": "shopper@mockown.test",
             "password": "Sh0pper!",
         }
-        done = subprocess.run(
-            ["node", str(SCRIPT), json.dumps(config)], capture_output=True, text=True, timeout=180, check=False
-        )
-    assert done.returncode == 0, done.stderr
-    lines = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
-    yield {line.pop("scenario"): line for line in lines}
-
-
-def scenario(seen: dict[str, dict[str, Any]], name: str) -> dict[str, Any]:
-    assert name in seen, f"the script printed no line for {name}"
-    line = seen[name]
-    assert "error" not in line, f"{name}: the SDK raised {line['error']} at {line.get('stack')}"
-    return line
+        seen = run_scenarios(SCRIPT, config)
+    yield seen
 
 
 def token_shape(s: dict[str, Any], client: str, *, registered: bool) -> None:

@@ -12,16 +12,17 @@ fails to load on Node 20). Run only this: `make soak SOAK_TESTS=tests/interop/te
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.interop.npm_support import install, require_node
+from tests.conftest import ADMIN_ID as ADMIN
+from tests.conftest import CID as CLIENT_ID
+from tests.conftest import ORG, SECRET
+from tests.interop.npm_support import install, require_node, run_scenarios, scenario
 from tests.reliability.support import SOAK
 from tests.server_support import mockown_server
 
@@ -31,10 +32,6 @@ JSFORCE_VERSION = "3.10.16"
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("jsforce") / "scenarios.js"
 
-ORG = "00D5g000004MockEAC"
-ADMIN = "005g000000Adm1NAAR"
-CLIENT_ID = "3MVG9MockownDemoConsumerKey0000000000000000000000000000000000000000000000000000000"
-SECRET = "MOCKOWNDEMOSECRET0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF"
 INVALID_SESSION = [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
 
 
@@ -60,19 +57,8 @@ def seen() -> Iterator[dict[str, dict[str, Any]]]:
             "redirectUri": "http://localhost:8080/callback",
             "jwtKey": str(ROOT / "fixtures" / "keys" / "jwt-bearer.key"),
         }
-        done = subprocess.run(
-            ["node", str(SCRIPT), json.dumps(config)], capture_output=True, text=True, timeout=180, check=False
-        )
-    assert done.returncode == 0, done.stderr
-    lines = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
-    yield {line.pop("scenario"): line for line in lines}
-
-
-def scenario(seen: dict[str, dict[str, Any]], name: str) -> dict[str, Any]:
-    assert name in seen, f"the script printed no line for {name}"
-    line = seen[name]
-    assert "error" not in line, f"{name}: jsforce raised {line['error']} at {line.get('stack')}"
-    return line
+        seen = run_scenarios(SCRIPT, config)
+    yield seen
 
 
 def test_password_login(seen: dict[str, dict[str, Any]]) -> None:

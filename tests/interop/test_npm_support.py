@@ -1,6 +1,7 @@
 """`npm_support.install`'s decision on a machine without a usable registry (fast, not soak): a fake `npm` on
 PATH answers `ping` and `install` as told. An unreachable registry skips the Node interop tests with that reason
-(an offline `make soak`); a reachable one with a failed install still fails them."""
+(an offline `make soak`); a reachable one with a failed install still fails them. Also what `run_scenarios` and
+`scenario` make of a script's output (a tiny script, when node is on PATH)."""
 
 from __future__ import annotations
 
@@ -64,3 +65,36 @@ def test_a_registry_that_does_not_answer_in_time_skips(tmp_path: Path, monkeypat
     monkeypatch.setattr(npm_support, "PING_TIMEOUT", 0.3)
     with pytest.raises(pytest.skip.Exception, match=r"npm registry unreachable.*no answer"):
         npm_support.install("left-pad", "1.3.0")
+
+
+def _script(tmp_path: Path, body: str) -> Path:
+    npm_support.require_node()
+    script = tmp_path / "scenarios.mjs"
+    script.write_text(body)
+    return script
+
+
+def test_run_scenarios_reads_one_line_per_scenario(tmp_path: Path) -> None:
+    script = _script(
+        tmp_path,
+        "const c = JSON.parse(process.argv[2]);\n"
+        "console.log(JSON.stringify({scenario: 'a', got: c.x}));\n"
+        "console.log('');\n"
+        "console.log(JSON.stringify({scenario: 'b', error: 'TypeError: no', stack: 'at b'}));\n",
+    )
+    seen = npm_support.run_scenarios(script, {"x": 7})
+    assert seen == {"a": {"got": 7}, "b": {"error": "TypeError: no", "stack": "at b"}}
+    assert npm_support.scenario(seen, "a") == {"got": 7}
+    with pytest.raises(AssertionError, match=r"b: the client library raised TypeError: no at at b"):
+        npm_support.scenario(seen, "b")
+    with pytest.raises(AssertionError, match="the script printed no line for c"):
+        npm_support.scenario(seen, "c")
+
+
+def test_run_scenarios_fails_on_a_failed_script_or_a_repeated_name(tmp_path: Path) -> None:
+    failed = _script(tmp_path, "console.error('boom'); process.exit(3);\n")
+    with pytest.raises(AssertionError, match=r"exited 3: boom"):
+        npm_support.run_scenarios(failed, {})
+    twice = _script(tmp_path, "for (const i of [1, 2]) console.log(JSON.stringify({scenario: 'a', i}));\n")
+    with pytest.raises(AssertionError, match="two lines for a"):
+        npm_support.run_scenarios(twice, {})

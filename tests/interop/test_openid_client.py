@@ -20,15 +20,16 @@ Run only this: `make soak SOAK_TESTS=tests/interop/test_openid_client.py`.
 
 from __future__ import annotations
 
-import json
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.interop.npm_support import install, require_node
+from tests.conftest import ADMIN_ID as ADMIN
+from tests.conftest import CID as CLIENT_ID
+from tests.conftest import ORG, SECRET
+from tests.interop.npm_support import install, require_node, run_scenarios, scenario
 from tests.reliability.support import SOAK
 from tests.server_support import mockown_server
 
@@ -38,10 +39,6 @@ OPENID_CLIENT_VERSION = "6.8.1"
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("openid_client") / "scenarios.mjs"
 
-ORG = "00D5g000004MockEAC"
-ADMIN = "005g000000Adm1NAAR"
-CLIENT_ID = "3MVG9MockownDemoConsumerKey0000000000000000000000000000000000000000000000000000000"
-SECRET = "MOCKOWNDEMOSECRET0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF"
 MY_DOMAIN = "http://acme.my.salesforce.com"
 
 
@@ -63,25 +60,13 @@ def run() -> Iterator[tuple[str, dict[str, dict[str, Any]]]]:
             "jwtKey": str(ROOT / "fixtures" / "keys" / "jwt-bearer.key"),
             "jwtCert": str(ROOT / "fixtures" / "keys" / "jwt-bearer.crt"),
         }
-        done = subprocess.run(
-            ["node", str(SCRIPT), json.dumps(config)], capture_output=True, text=True, timeout=180, check=False
-        )
-    assert done.returncode == 0, done.stderr
-    lines = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
-    yield url, {line.pop("scenario"): line for line in lines}
-
-
-def scenario(run: tuple[str, dict[str, dict[str, Any]]], name: str) -> dict[str, Any]:
-    seen = run[1]
-    assert name in seen, f"the script printed no line for {name}"
-    line = seen[name]
-    assert "error" not in line, f"{name}: openid-client raised {line['error']} at {line.get('stack')}"
-    return line
+        seen = run_scenarios(SCRIPT, config)
+    yield url, seen
 
 
 def test_discovery_of_the_server(run: tuple[str, dict[str, dict[str, Any]]]) -> None:
     url = run[0]
-    s = scenario(run, "discovery_login_host")
+    s = scenario(run[1], "discovery_login_host")
     # the library accepted the document: its issuer is the URL it was read from (OIDC Discovery 4.3)
     assert (s["issuer"], s["tokenEndpoint"], s["jwksUri"]) == (url, f"{url}/services/oauth2/token", f"{url}/id/keys")
     assert (s["introspection"], s["revocation"]) == (
@@ -96,7 +81,7 @@ def test_discovery_of_the_server(run: tuple[str, dict[str, dict[str, Any]]]) -> 
 
 def test_code_flow_with_pkce_and_nonce(run: tuple[str, dict[str, dict[str, Any]]]) -> None:
     url = run[0]
-    s = scenario(run, "code_flow_pkce_nonce")
+    s = scenario(run[1], "code_flow_pkce_nonce")
     assert (s["authzPath"], s["callback"], s["callbackParams"]) == (
         "/services/oauth2/authorize",
         "http://localhost:8080/callback",
@@ -120,7 +105,7 @@ def test_code_flow_with_pkce_and_nonce(run: tuple[str, dict[str, dict[str, Any]]
 
 def test_userinfo_subject_matches_the_id_token(run: tuple[str, dict[str, dict[str, Any]]]) -> None:
     url = run[0]
-    s = scenario(run, "userinfo")
+    s = scenario(run[1], "userinfo")
     assert (s["sub"], s["userId"], s["organizationId"]) == (f"{url}/id/{ORG}/{ADMIN}", ADMIN, ORG)
     assert (s["preferredUsername"], s["email"]) == ("admin@mockown.test", "admin@mockown.test")
     assert s["wrongSub"]["code"] == "OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED"
@@ -129,7 +114,7 @@ def test_userinfo_subject_matches_the_id_token(run: tuple[str, dict[str, dict[st
 
 def test_refresh_returns_an_id_token_for_the_same_subject(run: tuple[str, dict[str, dict[str, Any]]]) -> None:
     url = run[0]
-    s = scenario(run, "refresh")
+    s = scenario(run[1], "refresh")
     # rotation off (spec 3.2): no new refresh token; the refreshed ID token passed the library's checks
     # (signature, RS256, iss, aud, exp, iat, sub present); the script checks it names the same subject as the
     # first one (OIDC Core 12.2: the library cannot, it is not given the first) and it carries no nonce
@@ -139,7 +124,7 @@ def test_refresh_returns_an_id_token_for_the_same_subject(run: tuple[str, dict[s
 
 
 def test_the_library_refuses_a_tampered_callback(run: tuple[str, dict[str, dict[str, Any]]]) -> None:
-    s = scenario(run, "callback_checks")
+    s = scenario(run[1], "callback_checks")
     assert s["wrongState"]["causeMessage"] == 'unexpected "state" response parameter value'
     # a wrong code_verifier reaches the server, which refuses it (spec 2.5)
     assert (s["wrongVerifier"]["error"], s["wrongVerifier"]["cause"]) == (
@@ -150,7 +135,7 @@ def test_the_library_refuses_a_tampered_callback(run: tuple[str, dict[str, dict[
 
 
 def test_id_token_signature_is_checked_against_the_jwks(run: tuple[str, dict[str, dict[str, Any]]]) -> None:
-    s = scenario(run, "tampered_id_token_refused")
+    s = scenario(run[1], "tampered_id_token_refused")
     assert (s["refused"]["code"], s["refused"]["causeMessage"]) == (
         "OAUTH_INVALID_RESPONSE",
         "JWT signature verification failed",
@@ -159,14 +144,14 @@ def test_id_token_signature_is_checked_against_the_jwks(run: tuple[str, dict[str
 
 def test_client_secret_basic(run: tuple[str, dict[str, dict[str, Any]]]) -> None:
     url = run[0]
-    s = scenario(run, "client_secret_basic")
+    s = scenario(run[1], "client_secret_basic")
     assert (s["sub"], s["refreshed"]) == (f"{url}/id/{ORG}/{ADMIN}", True)
     assert s["wrongSecret"]["cause"] == {"error": "invalid_client", "error_description": "invalid client credentials"}
 
 
 def test_introspection(run: tuple[str, dict[str, dict[str, Any]]]) -> None:
     url = run[0]
-    s = scenario(run, "introspection")
+    s = scenario(run[1], "introspection")
     # spec 4: token_type is the token kind, sub the identity URL
     assert (s["active"], s["tokenType"], s["clientId"]) == (True, "access_token", CLIENT_ID)
     assert (s["username"], s["sub"]) == ("admin@mockown.test", f"{url}/id/{ORG}/{ADMIN}")
@@ -175,7 +160,7 @@ def test_introspection(run: tuple[str, dict[str, dict[str, Any]]]) -> None:
 
 
 def test_revocation(run: tuple[str, dict[str, dict[str, Any]]]) -> None:
-    s = scenario(run, "revocation")
+    s = scenario(run[1], "revocation")
     assert s["activeAfter"] is False
     assert s["refreshAfter"]["cause"] == {"error": "invalid_grant", "error_description": "expired access/refresh token"}
     # revoking the refresh token revoked its access tokens (spec 5); userinfo answers Salesforce's 403
@@ -186,7 +171,7 @@ def test_revocation(run: tuple[str, dict[str, dict[str, Any]]]) -> None:
 def test_discovery_on_login_salesforce_com_and_no_client_credentials_there(
     run: tuple[str, dict[str, dict[str, Any]]],
 ) -> None:
-    s = scenario(run, "discovery_salesforce_login_host")
+    s = scenario(run[1], "discovery_salesforce_login_host")
     assert (s["issuer"], s["userinfo"], s["endSession"]) == (
         "http://login.salesforce.com",
         "http://login.salesforce.com/services/oauth2/userinfo",
@@ -200,14 +185,14 @@ def test_discovery_on_login_salesforce_com_and_no_client_credentials_there(
 
 def test_dynamic_client_registration(run: tuple[str, dict[str, dict[str, Any]]]) -> None:
     url = run[0]
-    s = scenario(run, "dynamic_client_registration")
+    s = scenario(run[1], "dynamic_client_registration")
     assert (s["clientIdPrefix"], s["hasSecret"], s["authMethod"]) == ("3MVG9", True, "client_secret_post")
     assert s["aud"] != CLIENT_ID and s["aud"].startswith("3MVG9")  # the ID token is for the registered app
     assert s["sub"] == f"{url}/id/{ORG}/{ADMIN}"
 
 
 def test_my_domain_discovery(run: tuple[str, dict[str, dict[str, Any]]]) -> None:
-    s = scenario(run, "discovery_my_domain")
+    s = scenario(run[1], "discovery_my_domain")
     assert (s["issuer"], s["tokenEndpoint"], s["jwksUri"]) == (
         MY_DOMAIN,
         f"{MY_DOMAIN}/services/oauth2/token",
@@ -217,7 +202,7 @@ def test_my_domain_discovery(run: tuple[str, dict[str, dict[str, Any]]]) -> None
 
 
 def test_my_domain_code_flow(run: tuple[str, dict[str, dict[str, Any]]]) -> None:
-    s = scenario(run, "my_domain_code_flow")
+    s = scenario(run[1], "my_domain_code_flow")
     # the ID token's iss is the My Domain (spec 7.3), the document's issuer there; sub is on the My Domain too
     assert (s["iss"], s["refreshedIss"]) == (MY_DOMAIN, MY_DOMAIN)
     # two audiences (the app's id_token_audiences): the library required azp = its client_id
@@ -228,7 +213,7 @@ def test_my_domain_code_flow(run: tuple[str, dict[str, dict[str, Any]]]) -> None
 
 
 def test_my_domain_client_credentials(run: tuple[str, dict[str, dict[str, Any]]]) -> None:
-    s = scenario(run, "my_domain_client_credentials")
+    s = scenario(run[1], "my_domain_client_credentials")
     # spec 3.4: no refresh token; the run-as user; Basic (the default here) and post both work
     assert (s["tokenType"], s["hasRefresh"], s["postWorks"]) == ("bearer", False, True)
     assert (s["instanceUrl"], s["introspectedUsername"]) == ("https://acme.my.salesforce.com", "md-user@acme.test")
@@ -236,7 +221,7 @@ def test_my_domain_client_credentials(run: tuple[str, dict[str, dict[str, Any]]]
 
 def test_private_key_jwt(run: tuple[str, dict[str, dict[str, Any]]]) -> None:
     url = run[0]
-    s = scenario(run, "private_key_jwt")
+    s = scenario(run[1], "private_key_jwt")
     # the library's assertion: iss = sub = the consumer key, aud = the issuer (the mock's URL), no secret sent
     assert s["assertion"] == {"aud": url, "issIsClient": True, "hasSecret": False}
     assert (s["sub"], s["refreshed"]) == (f"{url}/id/{ORG}/{ADMIN}", True)
@@ -254,7 +239,7 @@ SLAS_ORG = "f_ecom_zzxy_001"
 
 def test_slas_what_the_library_refuses_by_default(run: tuple[str, dict[str, dict[str, Any]]]) -> None:
     url = run[0]
-    s = scenario(run, "slas_defaults")
+    s = scenario(run[1], "slas_defaults")
     base = f"{url}/b2c/kv7kzm78/shopper/auth/v1/organizations/{SLAS_ORG}/oauth2"
     assert (s["issuer"], s["endSession"]) == (base, f"{base}/logout")
     assert (s["idTokenAlgs"], s["pkce"]) == (["ES256"], ["S256"])
@@ -269,7 +254,7 @@ def test_slas_what_the_library_refuses_by_default(run: tuple[str, dict[str, dict
 
 
 def test_slas_private_client_through_the_library(run: tuple[str, dict[str, dict[str, Any]]]) -> None:
-    s = scenario(run, "slas_private_client")
+    s = scenario(run[1], "slas_private_client")
     # ES256 ID tokens whose signature the library checked against the tenant's jwks
     assert s["idTokenAlg"] == "ES256"
     assert s["guest"] == {

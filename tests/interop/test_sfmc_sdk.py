@@ -13,9 +13,7 @@ Pinned to 2.1.2 (engines `node >=18`). Run only this: `make soak SOAK_TESTS=test
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.interop.npm_support import install, require_node
+from tests.interop.npm_support import install, require_node, run_scenarios, scenario
 from tests.reliability.support import SOAK
 from tests.server_support import serve_process
 
@@ -60,19 +58,8 @@ def seen(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, dict[st
             "otherMid": 10123457,
             "foreignMid": 10123458,
         }
-        done = subprocess.run(
-            ["node", str(SCRIPT), json.dumps(config)], capture_output=True, text=True, timeout=180, check=False
-        )
-    assert done.returncode == 0, done.stderr
-    lines = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
-    yield {line.pop("scenario"): line for line in lines}
-
-
-def scenario(seen: dict[str, dict[str, Any]], name: str) -> dict[str, Any]:
-    assert name in seen, f"the script printed no line for {name}"
-    line = seen[name]
-    assert "error" not in line, f"{name}: sfmc-sdk raised {line['error']} at {line.get('stack')}"
-    return line
+        seen = run_scenarios(SCRIPT, config)
+    yield seen
 
 
 def test_client_credentials_token_and_its_reuse(seen: dict[str, dict[str, Any]]) -> None:
