@@ -67,6 +67,7 @@ def export(own: OwnService, principal: Principal, service: Service, backup_id: s
             ip=principal.ip,
             parameters={"job_id": job.num, "backup_id": backup.num, "export_format": fmt},
             service=service,
+            job=job,
         )
     return job
 
@@ -99,6 +100,7 @@ def export_to_endpoint(own: OwnService, principal: Principal, service: Service, 
             ip=principal.ip,
             parameters={"job_id": job.num, "backup_id": backup.num, "endpoint_id": endpoint["id"]},
             service=service,
+            job=job,
         )
     return job
 

@@ -91,6 +91,7 @@ def request(own: OwnService, principal: Principal, service: Service, params: Par
             ip=principal.ip,
             parameters={"job_id": job.num, "record_id": rid, "table_name": obj},
             service=service,
+            job=job,
         )
     return job
 

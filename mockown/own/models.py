@@ -219,3 +219,4 @@ class AuditEvent:
     service_id: int | None = None
     source: str = "api"  # api | web app
     service_key: str = ""  # Service.id ("<region>:<num>"): who may read it (Business Units); not shown
+    job_key: str = ""  # Job.id of the job it names: then shown only to who may see that job; not shown

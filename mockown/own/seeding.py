@@ -153,6 +153,7 @@ def seed(own: OwnService, principal: Principal, region: str, template_id: str, p
             ip=principal.ip,
             parameters={"seed_id": num, "template_id": template.num, "destination": destination.num},
             service=destination,
+            job=job,
         )
     return record, job
 
@@ -236,6 +237,7 @@ def anonymize(own: OwnService, principal: Principal, region: str, template_id: s
             ip=principal.ip,
             parameters={"job_id": job.num, "template_id": template.num, "destination_service_id": destination.num},
             service=destination,
+            job=job,
         )
     return job
 

@@ -295,6 +295,7 @@ class OwnService:
         parameters: dict[str, Any] | None = None,
         service: Service | None = None,
         source: str = "api",
+        job: Job | None = None,
     ) -> AuditEvent:
         num = self.next_global("event", 42000)
         event = AuditEvent(
@@ -310,6 +311,7 @@ class OwnService:
             service_id=service.num if service else None,
             source=source,
             service_key=service.id if service else "",
+            job_key=job.id if job else "",
         )
         self.events.put(event)
         return event
@@ -330,11 +332,20 @@ class OwnService:
     def _event_visible(self, principal: Principal, event: AuditEvent) -> bool:
         """Business Units scope the audit log as they scope services: an event about a service is shown only to
         those who may reach that service (master_admin: all); account-wide events (tokens, logins) to every admin.
-        An event naming a service but not its region (a state file of an earlier version) is master_admin's only."""
+        An event naming a service but not its region (a state file of an earlier version) is master_admin's only.
+        An event about a job (export, GDPR request, seed, anonymization) is shown only to those who may see that
+        job: a seed's source service must be theirs too, else its seed_id would name what its poll hides."""
         if event.service_id is None or principal.master:
             return True
         service = self.services.get(event.service_key) if event.service_key else None
-        return service is not None and self.can_reach(principal, service)
+        if service is None or not self.can_reach(principal, service):
+            return False
+        job = self.jobs.get(event.job_key) if event.job_key else None
+        if job is None:
+            return True
+        from .jobs import visible
+
+        return visible(self, principal, job)
 
     # scoping -----------------------------------------------------------------------------------------
     def can_reach(self, principal: Principal, service: Service) -> bool:
