@@ -204,10 +204,12 @@ def exchange(own: OwnService, params: Params, *, ip: str | None = None) -> dict[
             raise OktaError("invalid_grant", INVALID_GRANT)
         ttl = int(own.settings.access_token_ttl)
         if own.settings.revoke_cascade:  # the access token dies with its API token: never promise more than that
-            ttl = min(ttl, int(stored.expires_at - now))
-            # under a second left (expires_in, whole seconds, at least 1, cannot say it), or under a second left
-            # once the propagation delay is over: the access token would never be usable
-            if ttl - float(own.settings.propagation_delay) < 1:
+            left = int(stored.expires_at - now)
+            ttl = min(ttl, left)
+            # the API token has under a second left (expires_in, whole seconds, at least 1, cannot say it), or
+            # under a second once the propagation delay is over: the access token would never be usable. Only
+            # the API token's life counts: a short access_token_ttl setting is not the client's API token's fault
+            if ttl < 1 or left - float(own.settings.propagation_delay) < 1:
                 raise OktaError("invalid_grant", INVALID_GRANT)
         access_raw = _access_jwt(own, user, now, ttl)
         own.access_tokens.put(

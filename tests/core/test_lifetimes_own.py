@@ -142,3 +142,14 @@ def test_an_exchange_always_gives_a_token_that_works_for_a_while(left: int, dela
         assert services(client, body["access_token"]) == 401  # not yet propagated
         clock.advance(delay)
         assert body["expires_in"] > delay and services(client, body["access_token"]) == 200
+
+
+def test_a_short_access_token_setting_is_not_blamed_on_the_api_token() -> None:
+    """The refusal above is about the API token's life left: an access_token_ttl that is itself no longer than the
+    delay (a configuration, not the client's API token) answers as it does without revoke_cascade, not with
+    invalid_grant ('the refresh token is invalid or expired') for a fresh API token."""
+    for cascade in (True, False):
+        with server(access_token_ttl=5, propagation_delay=10, revoke_cascade=cascade) as (client, _clock, own):
+            response = client.post(TOKEN_URL, data=exchange_form(own.generate_api_token(OWNER)))
+            assert response.status_code == 200, (cascade, response.text)
+            assert response.json()["expires_in"] == 5
