@@ -11,6 +11,7 @@ answered wrongly.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -43,14 +44,25 @@ def _malformed(message: str) -> RestError:
     return RestError(400, "MALFORMED_SEARCH", message)
 
 
+@functools.lru_cache(maxsize=4096)
+def _same_letter(a: str, b: str) -> bool:
+    """Whether two letters are one ignoring case, as a regex with IGNORECASE reads them: letter by letter, so a
+    capital dotted I (which lower-cases to two characters) is an i, and the final sigma a sigma."""
+    return re.fullmatch(re.escape(a), b, re.IGNORECASE) is not None
+
+
 def glob_match(pattern: str, word: str) -> bool:
-    """Whether `word` is `pattern` (``*`` any characters, ``?`` one), by the greedy two-pointer match: at most
-    len(pattern) * len(word) steps. A regex translation (``a[^\\W_]*a...``) backtracks exponentially in the number
-    of ``*`` against a long word, which any caller of /search could send."""
+    """Whether `word` is `pattern` (``*`` any characters, ``?`` one), ignoring case, by the greedy two-pointer
+    match: at most len(pattern) * len(word) steps. A regex translation (``a[^\\W_]*a...``) backtracks exponentially
+    in the number of ``*`` against a long word, which any caller of /search could send."""
     p = w = 0
     star, mark = -1, 0
     while w < len(word):
-        if p < len(pattern) and pattern[p] in ("?", word[w]):
+        if (
+            p < len(pattern)
+            and pattern[p] != "*"
+            and (pattern[p] in ("?", word[w]) or _same_letter(pattern[p], word[w]))
+        ):
             p, w = p + 1, w + 1
         elif p < len(pattern) and pattern[p] == "*":
             star, mark, p = p, w, p + 1
@@ -63,7 +75,7 @@ def glob_match(pattern: str, word: str) -> bool:
 
 
 def _patterns(term: str) -> list[str]:
-    """Each word of the term, lower-cased, as a glob over one field word (`adm*@mockown.test`: `adm*`, `mockown`,
+    """Each word of the term as a glob over one field word (`adm*@mockown.test`: `adm*`, `mockown`,
     `test`)."""
     if re.search(r"[\"()&|!~^{}]", term):
         raise _malformed(f"mockown's SOSL takes plain words, not search operators: {term[:80]}")
@@ -76,7 +88,7 @@ def _patterns(term: str) -> list[str]:
     for word in words:
         if len(word.replace("*", "").replace("?", "")) < 2:
             raise _malformed(f"search term must be longer than one character: {word[:80]}")
-        out.append(word.lower())
+        out.append(word)
     return out
 
 
@@ -129,7 +141,7 @@ def search(service: SalesforceService, sosl: str | None, version: str, org: Org,
         users: list[User] = sorted(service.users.find("org_id", org.id), key=lambda u: u.id)
         for user in users:
             fields = rows(user)
-            words = [w.lower() for name in _FIELDS[scope] for w in _WORD.findall(str(fields.get(name) or ""))]
+            words = [w for name in _FIELDS[scope] for w in _WORD.findall(str(fields.get(name) or ""))]
             if all(any(glob_match(p, w) for w in words) for p in patterns):
                 found.append(_record(kind.name, fields, version, wanted or ["Id"]))
     return {"searchRecords": found[:limit]}
