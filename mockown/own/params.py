@@ -12,9 +12,28 @@ _TRUE = ("true", "1", "yes", "on", "t", "y")
 _FALSE = ("false", "0", "no", "off", "f", "n")
 
 
+class BodyAndQuery(Params):
+    """The body's fields and the query string's (S13 sends the legacy login in the query, S6 in the body). A field
+    in both with the same values is read once; with different values it is in `conflicts`, and reading it is a 400
+    (as ambiguous as a repeat: no precedence is documented), while a conflicting field the endpoint ignores is fine."""
+
+    __slots__ = ("conflicts",)
+
+    def __init__(self, body: Params, query: Params) -> None:
+        super().__init__([*body.items(), *((k, v) for k, v in query.items() if k not in body)])
+        given = query.keys()  # Params is not iterable
+        self.conflicts = frozenset(k for k in given if k in body and body.getlist(k) != query.getlist(k))
+
+
+def _agreed(params: Params, name: str) -> None:
+    if isinstance(params, BodyAndQuery) and name in params.conflicts:
+        raise bad_request(f"{name} is given in the body and the query string with different values")
+
+
 def single(params: Params, name: str) -> str | None:
     """A field of one value, as sent; given several (repeated keys, a JSON array) it is refused, not read as the
     first."""
+    _agreed(params, name)
     if len(params.getlist(name)) > 1:
         raise bad_request(f"{name} takes one value, not a list")
     return params.get(name)
@@ -61,6 +80,8 @@ def choice(params: Params, name: str, options: tuple[str, ...], *, default: str 
 
 def names(params: Params, name: str) -> list[str]:
     """A list field: repeated keys (``objects=a&objects=b``), ``objects[]``, comma lists or a JSON array."""
+    _agreed(params, name)
+    _agreed(params, name + "[]")
     out: list[str] = []
     for raw in params.getlist(name) + params.getlist(name + "[]"):
         raw = raw.strip()

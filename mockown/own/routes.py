@@ -19,7 +19,7 @@ from ..http.forms import Params, query_params, read_params
 from . import backups, exports, gdpr, jobs, seeding, tokens
 from .errors import not_found, okta_dialect, own_dialect
 from .models import REGIONS
-from .params import names, single
+from .params import BodyAndQuery, names, single
 from .profile import ROUTES as PROFILE_ROUTES
 from .service import OwnService, Principal
 
@@ -82,7 +82,7 @@ def _ctx(request: Request) -> Ctx:
 
 async def _body(request: Request) -> Params:
     limit = runtime_of(request).config.max_body_bytes
-    return (await read_params(request, limit, json_ok=True)).merged_under(query_params(request))
+    return BodyAndQuery(await read_params(request, limit, json_ok=True), query_params(request))
 
 
 def _json(body: Any, status: int = 200) -> Response:
@@ -114,8 +114,10 @@ async def revoke_endpoint(request: Request) -> Response:
 # -- the legacy session API (S6, S13: being retired) ------------------------------------------------------
 async def legacy_login(request: Request) -> Response:
     region_of(request)
-    params = await _body(request)  # body over query string
-    session_id = tokens.legacy_login(_own(request), params.get("email"), params.get("password"), ip=_ip(request))
+    params = await _body(request)  # S13: the query string, S6: the body
+    session_id = tokens.legacy_login(
+        _own(request), single(params, "email"), single(params, "password"), ip=_ip(request)
+    )
     return _json({"session_id": session_id})
 
 

@@ -206,7 +206,7 @@ def anonymize(own: OwnService, principal: Principal, region: str, template_id: s
     assert destination is not None
     _takes_writes(destination)
     disable_automations = boolean(params, "disable_automations", required=True)
-    automations = _automations(params.get("automations_to_disable"))
+    automations = _automations(single(params, "automations_to_disable"))
     source = own.services.get(template.source_service_id)
     assert source is not None
     backup_ref = (single(params, "backup_id") or "").strip()
