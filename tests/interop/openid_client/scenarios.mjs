@@ -526,8 +526,8 @@ scenario('private_key_jwt', async () => {
 // SLAS (B2C Commerce shopper login): its own discovery document under the tenant's oauth2 path, ES256 ID tokens.
 // What the library refuses by default is recorded as seen (the reference documents none of these three points;
 // see tests/interop/test_openid_client.py), then the library's extension points are used as a SLAS client would:
-// a ClientAuth sending Basic base64(id:secret) unencoded (as commerce-sdk-isomorphic does), a Configuration built
-// with the ID tokens' `iss`, and skipSubjectCheck for userinfo.
+// the library's own ClientSecretBasic (its form-encoded id is decoded, d9b291b), a Configuration built with the ID
+// tokens' `iss`, and skipSubjectCheck for userinfo.
 const SLAS = {
   org: 'f_ecom_zzxy_001',
   private: 'mockown-slas-private',
@@ -564,7 +564,7 @@ scenario('slas_defaults', async () => {
 });
 
 scenario('slas_private_client', async () => {
-  const auth = rawBasic(SLAS.private, SLAS.secret);
+  const auth = client.ClientSecretBasic(SLAS.secret);
   const discovered = await client.discovery(new URL(slasBase()), SLAS.private, undefined, auth, {
     execute: [client.allowInsecureRequests],
   });
