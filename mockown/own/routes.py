@@ -271,11 +271,14 @@ async def anonymize_status(request: Request) -> Response:
     return _json(seeding.anonymize_status(c.own, c.principal, c.region, request.path_params["job_id"]))
 
 
+def _both(path: str, endpoint: Handler, methods: list[str]) -> list[BaseRoute]:
+    """A path with and without one trailing slash (as the Salesforce routes serve both): never Starlette's empty
+    307, after which many clients re-send without their Authorization header (or, on a 301/302, their body)."""
+    return [Route(path, endpoint, methods=methods), Route(path + "/", endpoint, methods=methods)]
+
+
 def _regional(path: str, endpoint: Handler, methods: list[str]) -> list[BaseRoute]:
-    return [
-        Route("/api/v1" + path, endpoint, methods=methods),
-        Route("/regions/{region}/api/v1" + path, endpoint, methods=methods),
-    ]
+    return [*_both("/api/v1" + path, endpoint, methods), *_both("/regions/{region}/api/v1" + path, endpoint, methods)]
 
 
 _SVC = "/services/{service_id}"
@@ -283,10 +286,10 @@ _BKP = _SVC + "/backups/{backup_id}"
 ROUTES: list[BaseRoute] = [
     Route(tokens.TOKEN_PATH, token_endpoint, methods=["POST"]),
     Route(tokens.REVOKE_PATH, revoke_endpoint, methods=["POST"]),
-    Route("/api/auth/v1/login", legacy_login, methods=["POST"]),
-    Route("/regions/{region}/api/auth/v1/login", legacy_login, methods=["POST"]),
-    Route("/api/auth/v1/logout", legacy_logout, methods=["POST"]),
-    Route("/regions/{region}/api/auth/v1/logout", legacy_logout, methods=["POST"]),
+    *_both("/api/auth/v1/login", legacy_login, ["POST"]),
+    *_both("/regions/{region}/api/auth/v1/login", legacy_login, ["POST"]),
+    *_both("/api/auth/v1/logout", legacy_logout, ["POST"]),
+    *_both("/regions/{region}/api/auth/v1/logout", legacy_logout, ["POST"]),
     *_regional("/services", services_list, ["GET"]),
     *_regional(_SVC, service_one, ["GET"]),
     *_regional(_SVC + "/backup_now", backup_now, ["POST"]),
