@@ -5,8 +5,9 @@ Supported: ``FIND {words}`` (or ``'words'``) ``[IN ALL|NAME|EMAIL|PHONE FIELDS] 
 ``?`` one; words split at non-alphanumeric characters, so an e-mail address is its words). Only searchable
 objects (describe's ``searchable``: User) are searched. The answer is ``{"searchRecords": [...]}``; a record
 carries its ``attributes`` and the RETURNING fields (``Id`` without a list). Boolean operators, quotes inside the
-term, WHERE/ORDER BY inside RETURNING and the other SOSL clauses are refused as MALFORMED_SEARCH rather than
-answered wrongly.
+term, WHERE/ORDER BY inside RETURNING, an object named twice in RETURNING (which Salesforce does not allow; its
+error code is not documented) and the other SOSL clauses are refused as MALFORMED_SEARCH rather than answered
+wrongly.
 """
 
 from __future__ import annotations
@@ -103,6 +104,8 @@ def _returning(org: Org, clause: str | None) -> list[tuple[describe.SObjectType,
             raise RestError(400, "INVALID_TYPE", f"sObject type '{name}' is not supported.")
         if not kind.searchable:
             raise RestError(400, "INVALID_TYPE", f"entity type {kind.name} does not support search")
+        if any(seen.name == kind.name for seen, _ in out):  # the SOSL reference: "you can't repeat an ObjectTypeName"
+            raise _malformed(f"duplicate object in RETURNING: {kind.name} (each object must be distinct)")
         wanted = None
         if fields is not None:
             wanted = [f.strip() for f in fields.split(",") if f.strip()]

@@ -129,7 +129,10 @@ def test_search_limit_caps_the_records(client: httpx.Client) -> None:
      ("FIND {Ada} RETURNING Organization", "INVALID_TYPE"), ("FIND {Ada} RETURNING ScratchOrgInfo", "INVALID_TYPE"),
      ("FIND {Ada} RETURNING User(Nope)", "INVALID_FIELD"),
      ("FIND {Ada OR Bob}", "MALFORMED_SEARCH"), ("FIND {Ada} LIMIT 99999999999", "MALFORMED_SEARCH"),
-     ("FIND {Ada} IN SIDEBAR FIELDS", "MALFORMED_SEARCH")],
+     ("FIND {Ada} IN SIDEBAR FIELDS", "MALFORMED_SEARCH"),
+     # SOSL reference (RETURNING): "each object must be distinct; you can't repeat an ObjectTypeName"
+     ("FIND {Ada} RETURNING User, User", "MALFORMED_SEARCH"),
+     ("FIND {Ada} RETURNING User(Id), user(Username)", "MALFORMED_SEARCH")],
 )  # fmt: skip
 def test_search_errors_are_the_rest_dialect(client: httpx.Client, sosl: str | None, code: str) -> None:
     r = _search(client, code_tokens(client)["access_token"], sosl)
