@@ -82,6 +82,11 @@ def test_jobs_files_seeds_and_events_of_hidden_services_are_never_shown(client: 
         headers=owner,
         data={"destination": "300002", "disable_automations": "false"},
     ).json()
+    from_support = client.post(  # into a Sales service, from Support: hidden from whoever does not reach both
+        "/api/v1/seeding/templates/501/seed",
+        headers=owner,
+        data={"destination": "300002", "service_id": "300003", "disable_automations": "false"},
+    ).json()
     for user in (SALES_ADMIN, SUPPORT_USER, SSO_ADMIN):
         headers = login(user)
         for region in ("app1", "emea2"):
@@ -101,6 +106,9 @@ def test_jobs_files_seeds_and_events_of_hidden_services_are_never_shown(client: 
             if ("app1", 300003) not in REACH[user]:
                 assert all(service != 300003 for _, service in shown), user
             assert ("gdpr_forget", 300001) in shown
+            seeds = {e["parameters"]["seed_id"] for e in events if e["key"] == "seed_started"}
+            reaches_source = ("app1", 300003) in REACH[user]
+            assert seed["id"] in seeds and (from_support["id"] in seeds) == reaches_source, user
 
 
 @pytest.mark.parametrize("hidden_status", [403, 404])
