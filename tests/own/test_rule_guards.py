@@ -3,13 +3,14 @@ mutant it kills)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import httpx
 
 from mockown import FrozenClock
 from mockown.own.service import OwnService
-from tests.own.conftest import OWNER, TOKEN_URL, exchange_form
+from tests.own.conftest import OWNER, SALES, SALES_ADMIN, TOKEN_URL, exchange_form
 
 DAY = 86400
 INVALID = {"error": "invalid_grant", "error_description": "The refresh token is invalid or expired."}
@@ -49,3 +50,23 @@ def test_no_access_token_that_could_never_be_used(
     r = client.post(TOKEN_URL, data=exchange_form(raw))
     assert r.status_code == 400
     assert r.json() == INVALID
+
+
+def test_no_one_reaches_a_service_of_another_account(own: OwnService) -> None:
+    """Kills the account check dropped from `OwnService.can_reach` (own/service.py): a service of another
+    account is out of reach even for a master admin (who reaches every Business Unit of *their* account) and
+    for a user whose Business Units carry the same name. The routes look services up by account first, so only
+    the rule itself shows it; it is the one every scoping caller (jobs, seeding, events) relies on."""
+    from mockown.own.service import Principal
+
+    for user_id in (OWNER, SALES_ADMIN):
+        user = own.user(user_id)
+        assert user is not None
+        account = own.accounts.get(user.account_id)
+        assert account is not None
+        principal = Principal(user=user, account=account)
+        mine = own.services.get(f"app1:{SALES}")
+        assert mine is not None and mine.account_id == account.id
+        assert own.can_reach(principal, mine)
+        foreign = dataclasses.replace(mine, account_id=f"{account.id}-other")
+        assert not own.can_reach(principal, foreign)
