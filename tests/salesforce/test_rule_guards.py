@@ -4,9 +4,10 @@ test names the mutant it kills: the rule dropped or its boundary moved, and the 
 from __future__ import annotations
 
 import httpx
+import jwt
 
 from mockown.runtime import Runtime
-from tests.conftest import ADMIN_ID, CID, ORG, SECRET
+from tests.conftest import ADMIN, ADMIN_ID, CID, ORG, SECRET
 
 from .flows.support import NOW, TOKEN
 from .helpers import code_tokens, exchange, get_code, introspect, new_org, org_tokens, password_token, refresh, rest
@@ -228,3 +229,49 @@ def test_a_use_before_half_the_timeout_does_not_slide_the_session(client: httpx.
     assert rest(client, token).status_code == 200
     runtime.clock.advance("1h1m")  # 2h since issue: no slide happened at 59m
     assert rest(client, token).status_code == 401
+
+
+# -- device flow and token exchange ---------------------------------------------------------------------------
+def test_device_poll_for_a_user_deactivated_after_approval(client: httpx.Client, runtime: Runtime) -> None:
+    """Kills `require_active(user)` dropped from the device grant (grants/device.py)."""
+    from .flows.test_device import APPROVE, err, poll, start
+
+    body = start(client, scope="api").json()
+    approved = client.post(APPROVE, json={"user_code": body["user_code"], "username": ADMIN})
+    assert approved.json()["status"] == "approved"
+    user = runtime.salesforce.user(ADMIN_ID)
+    assert user is not None
+    user.active = False
+    runtime.salesforce.users.put(user)
+    runtime.clock.advance(5)
+    assert err(poll(client, body["device_code"])) == (400, "inactive_user")
+
+
+def test_asset_token_needs_an_actor_of_type_jwt(client: httpx.Client) -> None:
+    """Kills `actor_type != "jwt"` dropped (grants/token_exchange.py): a well-signed actor JWT announced as an
+    access token is refused."""
+    from .flows.support import JWT_KEY, URN
+    from .flows.test_token_exchange import err
+    from .flows.test_token_exchange import exchange as token_exchange
+
+    access = password_token(client).json()["access_token"]
+    actor = jwt.encode({"did": "device-42"}, JWT_KEY, "RS256")
+    assert token_exchange(client, access, "access_token", actor_token=actor, actor_token_type=URN + "jwt").is_success
+    r = token_exchange(client, access, "access_token", actor_token=actor, actor_token_type=URN + "access_token")
+    assert err(r) == (400, "invalid_request")
+
+
+def test_asset_token_refuses_a_session_of_another_org(client: httpx.Client, runtime: Runtime) -> None:
+    """Kills `session.org_id != app.org_id` dropped (grants/token_exchange.py): the demo app may not wrap another
+    org's live session in an asset token."""
+    from .flows.support import JWT_KEY, URN
+    from .flows.test_token_exchange import exchange as token_exchange
+
+    other = new_org(runtime)
+    creds = {"client_id": other["client_id"], "client_secret": other["secret"]}
+    access = password_token(client, username=other["username"], password=other["password"], **creds).json()
+    actor = jwt.encode({"did": "device-42"}, JWT_KEY, "RS256")
+    r = token_exchange(client, access["access_token"], "access_token", actor_token=actor,
+                       actor_token_type=URN + "jwt")  # fmt: skip
+    assert r.status_code == 400
+    assert r.json() == {"error": "invalid_grant", "error_description": "invalid subject token"}
