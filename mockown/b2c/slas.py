@@ -429,8 +429,8 @@ class SlasService:
             raise self._code_error()
         if now >= code.expires_at:
             raise self._code_error(expired=True)
-        code.used = True
-        self.codes.put(code)
+        # the exchange's own checks run before the code is marked used: a refused exchange leaves it redeemable,
+        # as Salesforce's and Marketing Cloud's (a mock choice: the reference says only "single use")
         redirect_uri = params.get("redirect_uri")
         if redirect_uri is not None and redirect_uri != code.redirect_uri:
             raise slas_bad_request("Redirect URI does not match the authorization request.")
@@ -444,6 +444,8 @@ class SlasService:
         usid = params.get("usid")
         if usid and usid != code.usid:
             raise slas_bad_request("Bad or missing usid.")
+        code.used = True  # single use: spent by the exchange that passes its checks
+        self.codes.put(code)
         return code
 
     def _refresh(

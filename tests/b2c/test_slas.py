@@ -306,6 +306,7 @@ def test_missing_verifier_after_a_challenge(client: httpx.Client) -> None:
 def test_wrong_verifier_and_code_reuse_and_expiry(client: httpx.Client, clock: FrozenClock) -> None:
     code, usid = guest_code(client)
     problem(pkce_token(client, code, usid, code_verifier="w" * 64), 400, "invalid_request")
+    assert pkce_token(client, code, usid).status_code == 200  # a refused exchange did not spend it
     problem(pkce_token(client, code, usid), 400, "invalid_request", "Invalid authorization code.")
     code, usid = guest_code(client)
     clock.advance(600)
@@ -692,3 +693,15 @@ def test_basic_credentials_form_url_encoded_as_rfc_6749_says(client: httpx.Clien
     ]:
         response = client.post(BASE + "/token", data=data, headers=basic(user, password))
         assert response.status_code == status, (user, password, response.text)
+
+
+def test_a_refused_code_exchange_leaves_the_code_usable(client: httpx.Client) -> None:
+    """As Salesforce's and Marketing Cloud's: the exchange's checks (redirect_uri, PKCE verifier, usid) run before
+    the code is marked used, so each refusal leaves it to the legitimate client, which redeems it once."""
+    code, usid = guest_code(client)
+    problem(pkce_token(client, code, usid, redirect_uri="http://localhost:3000/other"), 400, "invalid_request")
+    problem(pkce_token(client, code, usid, code_verifier=""), 400, "invalid_request", "code_verifier is required")
+    problem(pkce_token(client, code, usid, code_verifier="w" * 64), 400, "invalid_request", "Invalid code_verifier.")
+    problem(pkce_token(client, code, "00000000-0000-0000-0000-000000000000"), 400, "invalid_request")
+    assert pkce_token(client, code, usid).status_code == 200
+    problem(pkce_token(client, code, usid), 400, "invalid_request", "Invalid authorization code.")

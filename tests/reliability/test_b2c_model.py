@@ -284,15 +284,15 @@ class SlasTokenLifecycle(RuleBasedStateMachine):
         if error is not None:
             problem(r, 400, *error)
             return None
-        code.used = True  # spent from here on, whatever the rest of the request says
         pkce_grant = client == PUBLIC
         if code.challenge and (pkce_grant or verifier != "missing"):
-            if verifier == "missing":
+            if verifier == "missing":  # refused: the code stays redeemable
                 problem(r, 400, "invalid_request", "code_verifier is required")
                 return None
             if verifier == "wrong":
                 problem(r, 400, "invalid_request", "Invalid code_verifier.")
                 return None
+        code.used = True  # spent by the exchange that passes its checks
         return self.issued(r, client, code.usid, code.registered)
 
     @rule(target=refresh_tokens, client=st.sampled_from([PRIVATE, PUBLIC]), registered=st.booleans())
