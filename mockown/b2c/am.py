@@ -190,14 +190,16 @@ class AccountManager:
         now = self.clock.now()
         if code is None or code.used or now >= code.expires_at or code.client_id != client.id:
             raise AmError("invalid_grant", "Invalid authorization code")
-        code.used = True
-        self.codes.put(code)
+        # the exchange's own checks run before the code is marked used: a refused exchange leaves it redeemable, as
+        # on the other servers (a mock choice: the reference says only "single use")
         if params.get("redirect_uri") != code.redirect_uri:
             raise AmError("invalid_grant", "Redirect URI mismatch")
         if code.code_challenge is not None:
             verifier = params.get("code_verifier")
             if not verifier or not security.equal(security.b64url_sha256(verifier), code.code_challenge):
                 raise AmError("invalid_grant", "PKCE verification failed")
+        code.used = True
+        self.codes.put(code)
         return self._issue(client, code.user, code.scopes, user=True, id_token=self.settings.am_code_id_token)
 
     def _refresh(self, client: AmClient, params: Params) -> dict[str, Any]:

@@ -197,6 +197,20 @@ def test_pkce_code_failures_are_invalid_grant(client: httpx.Client, clock: Froze
     assert response.status_code == 400 and response.json()["error"] == "invalid_grant"
 
 
+def test_a_refused_code_exchange_leaves_the_code_usable(client: httpx.Client) -> None:
+    """As on the other servers: the redirect_uri and PKCE checks run before the code is marked used, so a refused
+    exchange leaves it to the legitimate client, which redeems it once."""
+    verifier = "k" * 64
+    code = pkce_code(client, verifier)
+    wrong_redirect = {"grant_type": "authorization_code", "code": code, "redirect_uri": "http://localhost:9999"}
+    response = am_token(client, {**wrong_redirect, "code_verifier": verifier, "client_id": PKCE_CID})
+    assert (response.status_code, response.json()["error_description"]) == (400, "Redirect URI mismatch")
+    response = pkce_exchange(client, code, "z" * 64)
+    assert (response.status_code, response.json()["error_description"]) == (400, "PKCE verification failed")
+    assert pkce_exchange(client, code, verifier).status_code == 200
+    assert pkce_exchange(client, code, verifier).json()["error_description"] == "Invalid authorization code"
+
+
 def test_authorize_public_client_needs_a_challenge_and_registered_redirect(client: httpx.Client) -> None:
     query = {"client_id": PKCE_CID, "redirect_uri": "http://localhost:8080", "response_type": "code"}
     location = client.get(AM + "/dwsso/oauth2/authorize", params=query).headers["location"]

@@ -574,10 +574,10 @@ class AccountManagerLifecycle(RuleBasedStateMachine):
         if code.used or self.now >= code.issued + self.s.am_code_ttl:
             am_error(r, 400, "invalid_grant", "Invalid authorization code")
             return None
-        code.used = True
-        if not verifier_ok:
+        if not verifier_ok:  # refused: the code stays redeemable
             am_error(r, 400, "invalid_grant", "PKCE verification failed")
             return None
+        code.used = True
         return self.issued(r, AM_PKCE, AM_DEFAULT, AM_DEFAULT)
 
     @rule(target=refresh_tokens, rt=refresh_tokens, scope=mostly(None, "mail", "bogus"), cross=mostly(False, True))
