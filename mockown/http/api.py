@@ -5,9 +5,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from starlette.requests import Request
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Route
 
 from ..errors import MockownError
 from ..runtime import Runtime
@@ -69,3 +70,9 @@ def base_url(request: Request) -> str:
 def host_of(request: Request) -> str:
     host = _host_header(request) or _server_host(request)
     return host.split(":", 1)[0].lower()
+
+
+def with_and_without_slash(path: str, endpoint: Any, methods: list[str]) -> list[BaseRoute]:
+    """A route with and without one trailing slash, the same resource (Salesforce answers both; the Own API too),
+    never Starlette's empty 307, after which many clients re-send without their Authorization header."""
+    return [Route(path, endpoint, methods=methods), Route(path + "/", endpoint, methods=methods)]

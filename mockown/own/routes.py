@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute, Route
 
 from ..errors import NO_STORE
 from ..http.api import Api, base_url, host_of, runtime_of
+from ..http.api import with_and_without_slash as _both
 from ..http.forms import Params, query_params, read_params
 from . import backups, exports, gdpr, jobs, seeding, tokens
 from .errors import not_found, okta_dialect, own_dialect
@@ -269,12 +270,6 @@ async def anonymize_endpoint(request: Request) -> Response:
 async def anonymize_status(request: Request) -> Response:
     c = _ctx(request)
     return _json(seeding.anonymize_status(c.own, c.principal, c.region, request.path_params["job_id"]))
-
-
-def _both(path: str, endpoint: Handler, methods: list[str]) -> list[BaseRoute]:
-    """A path with and without one trailing slash (as the Salesforce routes serve both): never Starlette's empty
-    307, after which many clients re-send without their Authorization header (or, on a 301/302, their body)."""
-    return [Route(path, endpoint, methods=methods), Route(path + "/", endpoint, methods=methods)]
 
 
 def _regional(path: str, endpoint: Handler, methods: list[str]) -> list[BaseRoute]:

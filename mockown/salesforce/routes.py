@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute, Route
 
 from ..errors import NO_STORE
 from ..http.api import Api, base_url, header, host_of, runtime_of
+from ..http.api import with_and_without_slash as _both
 from ..http.forms import Params, media_type, query_params, read_params
 from ..http.responses import JsonBody, JsonHeaders, Prepared
 from . import authorize as authz
@@ -330,11 +331,6 @@ def oauth_usage_app_tokens_endpoint(call: RestCall) -> Any:
 def oauth_usage_token_endpoint(call: RestCall) -> Any:
     oauth_usage.revoke_token(call.service, call.org, call.user, call.request.path_params["token_id"])
     return Response(status_code=_DELETED)
-
-
-def _both(path: str, endpoint: Any, methods: list[str]) -> list[BaseRoute]:
-    """A route with and without the trailing slash (Salesforce answers both)."""
-    return [Route(path, endpoint, methods=methods), Route(path + "/", endpoint, methods=methods)]
 
 
 ROUTES: list[BaseRoute] = [
