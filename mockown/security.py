@@ -86,7 +86,7 @@ def b64_pair(value: str) -> tuple[str, str] | None:
     request decodes them twice (the journal, then client authentication)."""
     try:
         decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except (binascii.Error, UnicodeDecodeError, ValueError):  # ValueError: a non-ASCII value is not base64
         return None
     left, sep, right = decoded.partition(":")
     return (left, right) if sep else None
