@@ -91,26 +91,12 @@ def to_json(own: OwnService, job: Job, base: str) -> dict[str, Any]:
     }
 
 
-def visible(own: OwnService, principal: Principal, job: Job) -> bool:
-    """The job's service must be the user's; a seed's or anonymization's source too (its logs name the source
-    service, its backup, objects and counts: a template is hidden likewise when its source is out of reach)."""
-    if job.account_id != principal.account.id:
-        return False
-    for key in (job.service_id, job.params.get("source_service_id")):
-        if key is None:
-            continue
-        service = own.services.get(key)
-        if service is None or not own.can_reach(principal, service):
-            return False
-    return True
-
-
 def get(own: OwnService, principal: Principal, region: str, job_id: str, *, poll: bool = True) -> Job:
     num = parse_id(job_id, "job_id")
     job = own.jobs.get(rkey(region, num))
     if job is None or job.account_id != principal.account.id:
         raise not_found(f"job_id {job_id} not found")
-    if not visible(own, principal, job):
+    if not own.job_visible(principal, job):
         raise own.hidden(f"job_id {job_id}", "belongs to a service outside your Business Units")
     with own.store.atomic():
         return settle(own, job, poll=poll)
@@ -121,6 +107,6 @@ def listing(own: OwnService, principal: Principal, region: str) -> list[Job]:
     out = []
     with own.store.atomic():
         for job in sorted(found, key=lambda j: j.num):
-            if visible(own, principal, job):
+            if own.job_visible(principal, job):
                 out.append(settle(own, job, poll=True))
     return out

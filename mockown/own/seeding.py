@@ -192,7 +192,7 @@ def seed_status(own: OwnService, principal: Principal, region: str, seed_id: str
     job = own.jobs.get(record.job_id)
     if job is None or job.account_id != principal.account.id:
         raise not_found(f"seed_id {seed_id} not found")
-    if not jobs.visible(own, principal, job):  # in the seed's words: its job id is not the user's to learn
+    if not own.job_visible(principal, job):  # in the seed's words: its job id is not the user's to learn
         raise own.hidden(f"seed_id {seed_id}", "seeds a service outside your Business Units")
     with own.store.atomic():
         jobs.settle(own, job, poll=True)

@@ -341,17 +341,26 @@ class OwnService:
         if service is None or not self.can_reach(principal, service):
             return False
         job = self.jobs.get(event.job_key) if event.job_key else None
-        if job is None:
-            return True
-        from .jobs import visible
-
-        return visible(self, principal, job)
+        return job is None or self.job_visible(principal, job)
 
     # scoping -----------------------------------------------------------------------------------------
     def can_reach(self, principal: Principal, service: Service) -> bool:
         if service.account_id != principal.account.id:
             return False
         return principal.master or service.business_unit in principal.user.business_units
+
+    def job_visible(self, principal: Principal, job: Job) -> bool:
+        """The job's service must be the user's; a seed's or anonymization's source too (its logs name the source
+        service, its backup, objects and counts: a template is hidden likewise when its source is out of reach)."""
+        if job.account_id != principal.account.id:
+            return False
+        for key in (job.service_id, job.params.get("source_service_id")):
+            if key is None:
+                continue
+            service = self.services.get(key)
+            if service is None or not self.can_reach(principal, service):
+                return False
+        return True
 
     def reachable_services(self, principal: Principal, region: str) -> list[Service]:
         found = [s for s in self.services.find("account_id", principal.account.id) if s.region == region]
