@@ -59,7 +59,7 @@ def serve(**options: Any) -> None:
     try:
         # bind once, now, and serve on that very socket: a port in use or a host that is not this machine's is a
         # usage error before the banner, port 0 becomes the free port the banner shows, and no other process can
-        # take the port between this check and uvicorn (it gets the socket, `fd`, rather than binding again)
+        # take the port between this check and uvicorn (it gets the socket rather than binding again)
         with _listening_socket(config.host, config.port) as listener:
             port = listener.getsockname()[1]
             if port != config.port:

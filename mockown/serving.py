@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 from collections.abc import Callable, Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any
 
@@ -77,7 +78,6 @@ def run(
     """Serve `config` (or the given `app` when there is one process; `tls`: what `tls_files` gave) until
     interrupted. `sock`: a socket already bound and listening (the CLI's), served on instead of binding
     `config.host`/`config.port` again."""
-    import uvicorn
 
     from .logs import uvicorn_log_config
 
@@ -90,8 +90,6 @@ def run(
         "access_log": False,
         "log_config": uvicorn_log_config(config.log_level),  # logfmt one-liners, secrets redacted
     }
-    if sock is not None:
-        options["fd"] = sock.fileno()  # uvicorn serves on (a duplicate of) it, with one process or workers
     if tls is not None:
         from .tls import banner
 
@@ -104,11 +102,44 @@ def run(
         (app if app is not None else build(config)).state.runtime.store.close()
         export_env(config_file, dict(overrides or {}))
         echo(f"{config.workers} workers")
-        uvicorn.run(APP_FACTORY, factory=True, workers=config.workers, **options)
+        uvicorn_serve(APP_FACTORY, sock, factory=True, workers=config.workers, **options)
         return
     if app is None:
         app = build(config)
-    uvicorn.run(app, **options)
+    uvicorn_serve(app, sock, **options)
 
 
-__all__ = ["APP_FACTORY", "build", "export_env", "run", "scheme", "tls_files"]
+def uvicorn_serve(app: Any, sock: socket.socket | None, **options: Any) -> None:
+    """`uvicorn.run(app, **options)`; with `sock`, what it does on that socket itself rather than on its file
+    descriptor (uvicorn's ``fd=``).
+
+    uvicorn wraps a descriptor as an ``AF_UNIX`` socket (`socket.fromfd`), so asyncio did not set
+    ``TCP_NODELAY`` on the connections it accepted: Nagle's algorithm with the client's delayed ACK held every
+    response back ~40 ms. The socket object keeps its real family; with workers it is pickled to each worker
+    with it."""
+    import inspect
+
+    import uvicorn
+    from uvicorn.config import STARTUP_FAILURE
+    from uvicorn.supervisors import Multiprocess
+
+    if sock is None:
+        uvicorn.run(app, **options)
+        return
+    config = uvicorn.Config(app, **options)
+    server = uvicorn.Server(config)
+    try:
+        if config.workers > 1:
+            kwargs: dict[str, Any] = {"sockets": [sock]}
+            if "target" in inspect.signature(Multiprocess).parameters:  # older uvicorn releases take it too
+                kwargs["target"] = server.run
+            Multiprocess(config, **kwargs).run()
+        else:
+            server.run(sockets=[sock])
+    except KeyboardInterrupt:  # as uvicorn.run
+        pass
+    if config.workers == 1 and not server.started:
+        sys.exit(STARTUP_FAILURE)  # as uvicorn.run exits when the app's start-up failed
+
+
+__all__ = ["APP_FACTORY", "build", "export_env", "run", "scheme", "tls_files", "uvicorn_serve"]

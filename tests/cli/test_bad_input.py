@@ -20,7 +20,7 @@ from mockown.tls import ensure_certificates
 def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
     """uvicorn never runs here: a start that gets that far is recorded (and the command returns)."""
     calls: list[dict[str, Any]] = []
-    monkeypatch.setattr("uvicorn.run", lambda app, **options: calls.append(options))
+    monkeypatch.setattr("mockown.serving.uvicorn_serve", lambda app, sock, **options: calls.append(options))
     yield calls
 
 

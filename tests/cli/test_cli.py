@@ -219,15 +219,16 @@ def test_startup_is_fast_and_light() -> None:
     assert float(seconds) < 1.5  # CPU seconds (about 0.25 on a quiet machine): wall time depends on the load
 
 
-# `mockown serve` up to uvicorn.run (stubbed: it prints what it was given and which libraries are loaded)
+# `mockown serve` up to uvicorn (stubbed: it prints what it was given and which libraries are loaded)
 _SERVE_STUB = """
-import sys, uvicorn
+import sys
+from mockown import serving
 from mockown.cli import main
 
-def run(app, **options):
+def run(app, sock, **options):
     print(sorted(m for m in ("jwt", "cryptography", "yaml") if m in sys.modules), "ssl_certfile" in options)
 
-uvicorn.run = run
+serving.uvicorn_serve = run
 sys.argv = ["mockown", "serve", "--port", "0", *sys.argv[1:]]
 main()
 """
@@ -280,33 +281,56 @@ def test_port_zero_picks_a_free_port_and_says_which() -> None:
             proc.stdout.close()
 
 
-def test_serve_hands_the_port_it_bound_to_uvicorn(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_hands_the_port_it_bound_to_uvicorn(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, workers: int
+) -> None:
     """`serve --port 0` binds once: the socket that picked the port stays bound and listening and uvicorn is given
-    it (`fd`), so no other process can take the port between the choice (shown in the banner) and the serving."""
+    it, so no other process can take the port between the choice (shown in the banner) and the serving. It is
+    given the socket object, of its real family (a descriptor, uvicorn's `fd`, is served as AF_UNIX: no
+    TCP_NODELAY on its connections, tests/cli/test_serve_socket.py), to the server or to the workers' supervisor."""
     import os
     import socket
 
     import uvicorn
+    import uvicorn.supervisors
 
     seen: dict[str, object] = {}
 
-    def fake_run(app: object, **options: object) -> None:
-        fd = options.get("fd")
-        assert isinstance(fd, int), options
+    def check(sockets: list[socket.socket]) -> None:
+        (handed,) = sockets
+        assert handed.family == socket.AF_INET and handed.type == socket.SOCK_STREAM
         # not inherited by a program the server might start (uvicorn's workers get it pickled, not inherited)
-        assert not os.get_inheritable(fd)
-        with socket.fromfd(fd, socket.AF_INET, socket.SOCK_STREAM) as handed:
-            seen["port"] = handed.getsockname()[1]
-            with socket.socket() as intruder, pytest.raises(OSError):  # the port is taken: by this server
-                intruder.bind(("127.0.0.1", handed.getsockname()[1]))
-            with socket.create_connection(("127.0.0.1", handed.getsockname()[1]), timeout=5):
-                pass  # and already listening (a client's connection waits for uvicorn in the backlog)
+        assert not os.get_inheritable(handed.fileno())
+        seen["port"] = handed.getsockname()[1]
+        with socket.socket() as intruder, pytest.raises(OSError):  # the port is taken: by this server
+            intruder.bind(("127.0.0.1", handed.getsockname()[1]))
+        with socket.create_connection(("127.0.0.1", handed.getsockname()[1]), timeout=5):
+            pass  # and already listening (a client's connection waits for uvicorn in the backlog)
 
-    monkeypatch.setattr(uvicorn, "run", fake_run)
-    result = CliRunner().invoke(main, ["serve", "--port", "0"])
+    class FakeSupervisor:
+        def __init__(self, config: object, **kwargs: list[socket.socket]) -> None:
+            check(kwargs["sockets"])
+
+        def run(self) -> None:
+            seen["supervised"] = True
+
+    def fake_server_run(self: uvicorn.Server, sockets: list[socket.socket] | None = None) -> None:
+        assert sockets is not None
+        check(sockets)
+        self.started = True
+
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("uvicorn.run binds or wraps a descriptor"))
+    monkeypatch.setattr(uvicorn.Server, "run", fake_server_run)
+    monkeypatch.setattr(uvicorn.supervisors, "Multiprocess", FakeSupervisor)
+    args = ["serve", "--port", "0"]
+    if workers > 1:
+        args += ["--workers", str(workers), "--state-file", str(tmp_path / "state.db")]
+    result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     match = re.match(r"mockown listening on http://127\.0\.0\.1:(\d+)$", result.stdout.splitlines()[0])
     assert match and int(match.group(1)) == seen["port"] != 0
+    assert seen.get("supervised", False) is (workers > 1)
 
 
 def test_serve_refuses_a_port_in_use() -> None:
