@@ -62,6 +62,7 @@ class SalesforceSettings:
     max_approvals: int = 5  # approvals (refresh-token families) per user per app; one more revokes the oldest
     slo_redirect_delay: int = 10  # seconds the SLO page waits before it goes on ("about 10 seconds"); 0 allowed
     slo_allow_http: bool = False  # mock knob: a Single Logout URL may also be http:// (Salesforce wants https://)
+    soap_login_max_version: int = 64  # SOAP login() is not available from API 65.0 (INVALID_OPERATION)
     wording: SalesforceWording = field(default_factory=SalesforceWording)
 
 

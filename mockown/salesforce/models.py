@@ -30,6 +30,7 @@ class Org:
     locked: bool = False
     created_at: float = 0.0
     session_timeout: float = 7200.0  # Session Settings: seconds, for the apps that set no timeout of their own
+    soap_login_enabled: bool = True  # Setup > User Interface "Enable SOAP API login()" (off in new real orgs)
 
 
 @record("sf_users", indexes=("username", "org_id"))
@@ -134,6 +135,9 @@ def shared_scopes(scopes: list[str]) -> list[str]:
             _SHARED_SCOPES.clear()
         shared = _SHARED_SCOPES[key] = list(key)
     return shared
+
+
+SOAP_SESSION_APP = "soap-api-login"  # the `app_id` of a SOAP login() session (salesforce/soap.py): no app has it
 
 
 @record("sf_access_tokens", indexes=("refresh_id", "org_id"))

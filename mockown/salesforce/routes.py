@@ -24,6 +24,7 @@ from .introspect import introspect
 from .models import Org, User
 from .revoke import revoke
 from .service import SalesforceService
+from .soap import soap_dialect, soap_endpoint
 from .token import JSON_TYPE, token
 
 
@@ -367,6 +368,13 @@ ROUTES: list[BaseRoute] = [
         oauth_usage_user_tokens_endpoint,
         ["GET", "DELETE"],
     ),
+    # the SOAP API's login() / logout() (salesforce/soap.py): partner (u) and enterprise (c), as serverUrl gives
+    *(
+        r
+        for w in "uc"
+        for p in ("{version}", "{version}/{org_id}")
+        for r in _both(f"/services/Soap/{w}/{p}", soap_endpoint, ["POST"])
+    ),
 ]
 
 API = Api(
@@ -377,6 +385,7 @@ API = Api(
         ("/.well-known", oauth_dialect),
         ("/services/data", rest_dialect),
         ("/services", rest_dialect),
+        ("/services/Soap/", soap_dialect),
         ("/id/", identity_dialect),
     ],
 )

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from ..runtime import Runtime
 
 _ORG_KEYS = {"id", "name", "my_domain", "instance_name", "organization_type", "is_sandbox", "namespace_prefix",
-             "dev_hub", "api_limit", "session_timeout", "users", "apps"}  # fmt: skip
+             "dev_hub", "api_limit", "session_timeout", "soap_login_enabled", "users", "apps"}  # fmt: skip
 _USER_KEYS = {"id", "username", "password", "security_token", "active", "first_name", "last_name", "email",
               "profile", "user_type", "language", "locale", "timezone", "custom_permissions"}  # fmt: skip
 _APP_KEYS = {"id", "name", "client_id", "client_secret", "callback_urls", "scopes", "require_secret_for_web_server",
@@ -85,6 +85,7 @@ def seed_org(runtime: Runtime, data: Any) -> dict[str, Any]:
         # after this, and apps are only made here (register.py copies its parent app's); if that changes, resolve
         # it at issuance instead
         session_timeout=duration(data.get("session_timeout"), "salesforce org session_timeout", 7200),
+        soap_login_enabled=flag(data.get("soap_login_enabled"), "salesforce org soap_login_enabled", True),
         created_at=now,
     )
     service.orgs.put(org)

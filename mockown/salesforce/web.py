@@ -26,7 +26,7 @@ from ..http.forms import Params
 from ..store import record
 from ..store.prune import DEAD_KEEP
 from .errors import IdentityError
-from .models import ConnectedApp, Org, User
+from .models import SOAP_SESSION_APP, ConnectedApp, Org, User
 from .service import SalesforceService
 
 OTP_TTL = 60.0  # seconds; Salesforce does not document it, a one-time link is used at once
@@ -159,7 +159,7 @@ def single_access(service: SalesforceService, raw: str | None, base: str) -> dic
     """`POST /services/oauth2/singleaccess`: 403 `Bad_OAuth_Token` without a live OAuth session, 403
     `Invalid_Scope` without the `web` scope; else `{"frontdoor_uri": <base>/secur/frontdoor.jsp?otp=...}`."""
     token = service.live_access(raw)
-    if token is None or token.format == "jwt":
+    if token is None or token.format == "jwt" or token.app_id == SOAP_SESSION_APP:  # a SOAP login() session too
         raise IdentityError(403, "Bad_OAuth_Token")
     if WEB_SCOPES.isdisjoint(token.scopes):
         raise IdentityError(403, "Invalid_Scope")

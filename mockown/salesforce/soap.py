@@ -1,0 +1,408 @@
+"""The SOAP API's `login()` and `logout()` (partner `/services/Soap/u/<version>` and enterprise `/services/Soap/c/...`).
+
+The way simple-salesforce (`Salesforce(username, password, security_token)`) and jsforce (`conn.login()` without
+OAuth2 settings) log in: a SOAP 1.1 envelope whose body is `<login><username/><password/></login>` (the password
+with the security token appended), answered by a `loginResponse` whose `sessionId` is a session id the REST API
+takes as `Authorization: Bearer`, and `serverUrl` the org's instance. The rules are the OAuth password flow's
+(`SalesforceService.login`: token suffix, lockout, inactive user, locked org); the session is an `AccessToken` of no
+connected app (`SOAP_SESSION_APP`), so revocation, `/_mockown` session expiry, REST's 401 and the virtual clock
+treat it as any other session. Its timeout is the org's Session Settings (`sessionSecondsValid`).
+
+Every refusal is a SOAP fault: HTTP 500 (SOAP 1.1 §6.2: "the server MUST respond with an HTTP 500 Internal Server
+Error response and include a SOAP message in the response containing a SOAP Fault element"), `text/xml`, in the
+shape Salesforce sends (`faultcode` `sf:<CODE>`, `faultstring` `<CODE>: <message>`, `detail` with the WSDL's fault
+type). A request that is not a SOAP envelope gets `soapenv:Client`; only a crash of the mock itself renders as
+`soapenv:Server` (`soap_dialect` at 5xx), so the tests can tell a fault from a bug.
+
+The body is parsed with the standard library's expat (never the DOM, never entity expansion): a document type
+declaration (and so any entity declaration) is refused outright, the size is `config.max_body_bytes`, the depth and
+the number of elements are bounded.
+
+Sources (README "SOAP login()"): the LoginResult and getUserInfoResult fields (developer guide
+`sforce_api_calls_login_loginresult.htm`, the partner WSDL's `LoginResult` sequence); the retirement (help article
+005132110, "SOAP API End-of-Life Policy"): login() is not available in API 65.0 and later, disabled by default in
+new orgs, retired for 31.0-64.0 in Summer '27; the v65 fault text as reported in forcedotcom/wsc#363, the
+disabled-org text as reported in OpenFn/adaptors#1715.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from xml.parsers import expat
+from xml.sax.saxutils import escape
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from .. import ids, security
+from ..errors import MockownError
+from .errors import OAuthError
+from .models import SOAP_SESSION_APP, AccessToken, Org, User
+
+if TYPE_CHECKING:
+    from .service import SalesforceService
+
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+PARTNER = "urn:partner.soap.sforce.com"
+ENTERPRISE = "urn:enterprise.soap.sforce.com"
+FAULT_NS = {PARTNER: "urn:fault.partner.soap.sforce.com", ENTERPRISE: "urn:fault.enterprise.soap.sforce.com"}
+WSDL_NS = {"u": PARTNER, "c": ENTERPRISE}  # the path's letter: /services/Soap/u (partner), /services/Soap/c
+XML_TYPE = "text/xml;charset=UTF-8"
+
+SOAP_SESSION_SCOPES = ["full"]  # a login() session is not scoped: it reaches every API the user may use
+
+INVALID_LOGIN = "Invalid username, password, security token; or user locked out."
+ILLEGAL_SESSION = "Invalid Session ID found in SessionHeader: Illegal Session"
+BAD_VERSION = "Invalid Api version specified on URL"
+DISABLED = (
+    "SOAP API login() is disabled by default in this org. Contact the org administrator to enable SOAP API login()."
+)
+
+MAX_DEPTH = 32
+MAX_ELEMENTS = 2000
+
+
+# -- faults -----------------------------------------------------------------------------------------------------
+class SoapFault(MockownError):
+    """A SOAP 1.1 fault in Salesforce's shape. `code` is the `faultcode` (`sf:INVALID_LOGIN`, `soapenv:Client`);
+    `fault_type` the WSDL's fault element in `detail` (`LoginFault`, `UnexpectedErrorFault`), None for none."""
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        fault_type: str | None = None,
+        wsdl: str = PARTNER,
+        status: int = 500,
+    ) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code, self.message, self.fault_type, self.wsdl, self.status = code, message, fault_type, wsdl, status
+
+    @property
+    def faultstring(self) -> str:
+        if self.code.startswith("sf:"):
+            return f"{self.code[3:]}: {self.message}"
+        return self.message
+
+    def body(self) -> str:
+        detail = ""
+        if self.fault_type is not None and self.code.startswith("sf:"):
+            t = self.fault_type
+            detail = (
+                f'<detail><sf:{t} xsi:type="sf:{t}"><sf:exceptionCode>{self.code[3:]}</sf:exceptionCode>'
+                f"<sf:exceptionMessage>{escape(self.message)}</sf:exceptionMessage></sf:{t}></detail>"
+            )
+        return (
+            f'<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="{SOAP_ENV}" '
+            f'xmlns:sf="{FAULT_NS.get(self.wsdl, FAULT_NS[PARTNER])}" xmlns:xsi="{XSI}"><soapenv:Body><soapenv:Fault>'
+            f"<faultcode>{self.code}</faultcode><faultstring>{escape(self.faultstring)}</faultstring>{detail}"
+            "</soapenv:Fault></soapenv:Body></soapenv:Envelope>"
+        )
+
+    def response(self) -> Response:
+        return Response(self.body(), status_code=self.status, media_type=XML_TYPE)
+
+
+def invalid_login(wsdl: str) -> SoapFault:
+    return SoapFault("sf:INVALID_LOGIN", INVALID_LOGIN, fault_type="LoginFault", wsdl=wsdl)
+
+
+def invalid_session(wsdl: str) -> SoapFault:
+    return SoapFault("sf:INVALID_SESSION_ID", ILLEGAL_SESSION, fault_type="UnexpectedErrorFault", wsdl=wsdl)
+
+
+def client_fault(message: str, wsdl: str = PARTNER) -> SoapFault:
+    return SoapFault("soapenv:Client", message, wsdl=wsdl)
+
+
+def soap_dialect(status: int, reason: str, message: str) -> MockownError:
+    """Generic errors under `/services/Soap/` (unknown path, wrong method, body too large): a `soapenv:Client`
+    fault with the HTTP status of the error; a failure of the mock itself (5xx) a `soapenv:Server` fault."""
+    if status >= 500:
+        return SoapFault("soapenv:Server", message, status=status)
+    return SoapFault("soapenv:Client", f"{reason}: {message}", status=status)
+
+
+# -- parsing ----------------------------------------------------------------------------------------------------
+@dataclass(slots=True)
+class Node:
+    ns: str
+    name: str
+    children: list[Node] = field(default_factory=list)
+    text: list[str] = field(default_factory=list)
+
+    def child(self, ns: str, name: str) -> Node | None:
+        return next((c for c in self.children if c.ns == ns and c.name == name), None)
+
+    def value(self) -> str:
+        return "".join(self.text)
+
+
+class _Refused(Exception):
+    pass
+
+
+def _split(qname: str) -> tuple[str, str]:
+    ns, sep, local = qname.rpartition(" ")
+    return (ns, local) if sep else ("", qname)
+
+
+def parse(body: bytes) -> Node:
+    """The document element of `body`, or a `soapenv:Client` fault. No DTD, no entities, bounded."""
+    root: list[Node] = []
+    stack: list[Node] = []
+    count = 0
+
+    def start(qname: str, attrs: dict[str, str]) -> None:
+        nonlocal count
+        count += 1
+        if count > MAX_ELEMENTS or len(stack) >= MAX_DEPTH:
+            raise _Refused("the message is too deeply nested or has too many elements")
+        node = Node(*_split(qname))
+        if stack:
+            stack[-1].children.append(node)
+        else:
+            root.append(node)
+        stack.append(node)
+
+    def end(qname: str) -> None:
+        stack.pop()
+
+    def text(data: str) -> None:
+        if stack:
+            stack[-1].text.append(data)
+
+    def refuse_dtd(*args: object) -> None:
+        raise _Refused("DOCTYPE is disallowed")
+
+    def refuse_entity(*args: object) -> int:
+        raise _Refused("external entities are disallowed")
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    parser.StartDoctypeDeclHandler = refuse_dtd
+    parser.EntityDeclHandler = refuse_dtd
+    parser.ExternalEntityRefHandler = refuse_entity
+    try:
+        parser.Parse(body, True)
+    except _Refused as exc:
+        raise client_fault(str(exc)) from None
+    except expat.ExpatError as exc:
+        raise client_fault(f"Malformed request: {expat.errors.messages.get(exc.code, 'not well-formed')}") from None
+    except (ValueError, LookupError):  # an unknown or impossible encoding
+        raise client_fault("Malformed request: unknown encoding") from None
+    if not root:  # pragma: no cover - expat refuses a document without an element
+        raise client_fault("Malformed request: no element found")
+    return root[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    wsdl: str  # PARTNER or ENTERPRISE (the endpoint's)
+    operation: Node
+    header: Node | None
+
+
+def envelope(body: bytes, wsdl: str) -> Call:
+    """The call in a SOAP 1.1 envelope for the `wsdl` endpoint; faults for anything else."""
+    root = parse(body)
+    if root.name != "Envelope":
+        raise client_fault(f"Unexpected element {{{root.ns}}}{root.name}: the message is not a SOAP envelope", wsdl)
+    if root.ns != SOAP_ENV:  # SOAP 1.1 §4.4.1; Salesforce speaks SOAP 1.1 only
+        raise SoapFault("soapenv:VersionMismatch", f"Wrong SOAP envelope namespace {{{root.ns}}}", wsdl=wsdl)
+    body_node = root.child(SOAP_ENV, "Body")
+    if body_node is None:
+        raise client_fault("Missing SOAP Body in the envelope", wsdl)
+    if not body_node.children:
+        raise client_fault("No operation in the SOAP Body", wsdl)
+    return Call(wsdl, body_node.children[0], root.child(SOAP_ENV, "Header"))
+
+
+def no_operation(op: Node, wsdl: str) -> SoapFault:
+    request = f"{{{op.ns}}}{op.name}"
+    return client_fault(f"No operation available for request {request}, please check the WSDL for the service.", wsdl)
+
+
+# -- versions ---------------------------------------------------------------------------------------------------
+_VERSION = re.compile(r"(\d{1,3})\.0")
+
+
+def check_version(service: SalesforceService, version: str, wsdl: str) -> int:
+    settings = service.runtime.config.salesforce
+    match = _VERSION.fullmatch(version)
+    number = int(match.group(1)) if match else 0
+    if not settings.api_version_min <= number <= settings.api_version_max:
+        raise SoapFault("sf:UNSUPPORTED_API_VERSION", BAD_VERSION, fault_type="UnexpectedErrorFault", wsdl=wsdl)
+    return number
+
+
+# -- the operations ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class LoggedIn:
+    xml: str
+    org: Org
+    user: User
+
+
+def _text(node: Node | None) -> str | None:
+    return node.value() if node is not None else None
+
+
+def login(service: SalesforceService, call: Call, version: int, base: str) -> LoggedIn:
+    wsdl, op = call.wsdl, call.operation
+    settings = service.runtime.config.salesforce
+    if version > settings.soap_login_max_version:
+        message = (
+            f"The SOAP Login operation is not available in the API version specified ({version}.0). "
+            "Refer to the documentation for supported versions."
+        )
+        raise SoapFault("sf:INVALID_OPERATION", message, fault_type="UnexpectedErrorFault", wsdl=wsdl)
+    username, password = _text(op.child(wsdl, "username")), _text(op.child(wsdl, "password"))
+    scope = call.header.child(wsdl, "LoginScopeHeader") if call.header is not None else None
+    scope_org = _text(scope.child(wsdl, "organizationId")) if scope is not None else None
+    try:  # outside the atomic block below: a failed attempt's count (the lockout) must stay when it faults
+        user = service.login(username, password)  # the password flow's rules: token suffix, lockout, active
+    except OAuthError:
+        raise invalid_login(wsdl) from None
+    with service.store.atomic():
+        org = service.orgs.get(user.org_id)
+        if org is None or (scope_org and not ids.same(scope_org.strip(), org.id)):
+            raise invalid_login(wsdl)
+        if not org.soap_login_enabled:
+            raise SoapFault("sf:INVALID_OPERATION", DISABLED, fault_type="UnexpectedErrorFault", wsdl=wsdl)
+        raw = issue_session(service, org, user)
+    return LoggedIn(login_response(service, org, user, raw, wsdl, version, base), org, user)
+
+
+def issue_session(service: SalesforceService, org: Org, user: User) -> str:
+    """A session id (`00D…!AQ…`, stored hashed) of no connected app, timing out after the org's session timeout."""
+    now = service.clock.now()
+    raw = f"{ids.to15(org.id)}!AQ" + security.random_sf_opaque(94)
+    service.access_tokens.put(
+        AccessToken(
+            id=security.token_hash(raw),
+            org_id=org.id,
+            user_id=user.id,
+            app_id=SOAP_SESSION_APP,
+            scopes=SOAP_SESSION_SCOPES,
+            issued_at=now,
+            last_active=now,
+            timeout=org.session_timeout,
+        )
+    )
+    return raw
+
+
+def logout(service: SalesforceService, call: Call, org_in_path: str | None) -> str:
+    """End the session of the `SessionHeader`; `INVALID_SESSION_ID` when it is not a live session."""
+    wsdl = call.wsdl
+    header = call.header.child(wsdl, "SessionHeader") if call.header is not None else None
+    raw = (_text(header.child(wsdl, "sessionId")) if header is not None else None) or ""
+    raw = raw.strip()
+    with service.store.atomic():
+        token = service.live_access(raw, touch=False) if raw else None
+        if token is None or (org_in_path and not ids.same(org_in_path, token.org_id)):
+            raise invalid_session(wsdl)
+        token.revoked = True
+        service.access_tokens.put(token)
+    return _envelope(wsdl, "<logoutResponse/>")
+
+
+def _envelope(wsdl: str, inner: str) -> str:
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="{SOAP_ENV}" xmlns="{wsdl}" '
+        f'xmlns:xsi="{XSI}"><soapenv:Body>{inner}</soapenv:Body></soapenv:Envelope>'
+    )
+
+
+def profile_id(org: Org, user: User) -> str:
+    """A stable `00e` id for the user's profile (mockown keeps profiles by name)."""
+    digest = hashlib.sha256(f"{org.id}|{user.profile.strip().lower()}".encode()).digest()
+    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    return ids.to18(ids.PROFILE + "5g" + "".join(alphabet[b % 62] for b in digest[:10]))
+
+
+def _el(name: str, value: str | int | bool | None) -> str:
+    if value is None:
+        return f'<{name} xsi:nil="true"/>'
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    return f"<{name}>{escape(str(value))}</{name}>"
+
+
+def login_response(
+    service: SalesforceService, org: Org, user: User, raw: str, wsdl: str, version: int, base: str
+) -> str:
+    instance = service.instance_url(org, base)
+    org18, letter = ids.to18(org.id), "u" if wsdl == PARTNER else "c"
+    user_info = "".join(
+        _el(name, value)
+        for name, value in (  # getUserInfoResult, in the WSDL's order
+            ("accessibilityMode", False),
+            ("chatterExternal", False),
+            ("currencySymbol", "$"),
+            ("orgAttachmentFileSizeLimit", 5242880),
+            ("orgDefaultCurrencyIsoCode", "USD"),
+            ("orgDefaultCurrencyLocale", "en_US"),
+            ("orgDisallowHtmlAttachments", False),
+            ("orgHasPersonAccounts", False),
+            ("organizationId", org18),
+            ("organizationMultiCurrency", False),
+            ("organizationName", org.name),
+            ("profileId", profile_id(org, user)),
+            ("roleId", None),
+            ("sessionSecondsValid", int(org.session_timeout)),
+            ("userDefaultCurrencyIsoCode", None),
+            ("userEmail", user.email),
+            ("userFullName", user.display_name),
+            ("userId", ids.to18(user.id)),
+            ("userLanguage", user.language),
+            ("userLocale", user.locale),
+            ("userName", user.username),
+            ("userTimeZone", user.timezone),
+            ("userType", "Standard" if user.user_type.upper() == "STANDARD" else user.user_type),
+            ("userUiSkin", "Theme3"),
+        )
+    )
+    result = (
+        _el("metadataServerUrl", f"{instance}/services/Soap/m/{version}.0/{org18}")
+        + _el("passwordExpired", False)
+        + _el("sandbox", org.is_sandbox)
+        + _el("serverUrl", f"{instance}/services/Soap/{letter}/{version}.0/{org18}")
+        + _el("sessionId", raw)
+        + _el("userId", ids.to18(user.id))
+        + f"<userInfo>{user_info}</userInfo>"
+    )
+    return _envelope(wsdl, f"<loginResponse><result>{result}</result></loginResponse>")
+
+
+# -- HTTP -------------------------------------------------------------------------------------------------------
+async def soap_endpoint(request: Request) -> Response:
+    """`POST /services/Soap/{u|c}/{version}[/{org_id}]`: login() and logout(); anything else a fault."""
+    from ..http.api import base_url, runtime_of
+    from ..http.forms import read_body
+
+    runtime = runtime_of(request)
+    service = runtime.salesforce
+    wsdl = WSDL_NS[request.url.path.split("/")[3]]  # /services/Soap/<u|c>/...: the routes are only these two
+    version = check_version(service, request.path_params["version"], wsdl)
+    body = await read_body(request, runtime.config.max_body_bytes)
+    call = envelope(body, wsdl)
+    op = call.operation
+    if op.ns != wsdl or op.name not in ("login", "logout"):
+        raise no_operation(op, wsdl)
+    if op.name == "logout":
+        return Response(logout(service, call, request.path_params.get("org_id")), media_type=XML_TYPE)
+    done = login(service, call, version, base_url(request))
+    entry = request.scope.get("mockown.entry")
+    if entry is not None:  # the journal names who logged in (never the password or the session id)
+        entry.org, entry.user = done.org.id, done.user.username
+    return Response(done.xml, media_type=XML_TYPE, headers={"Cache-Control": "no-store"})
