@@ -55,6 +55,8 @@ def _form_params(scope: Scope, body: bytes, declared: bytes | None, content_type
     first Content-Length and Content-Type; None when the body is not a form (`_body_params` reads it)."""
     if content_type.split(b";", 1)[0].strip().lower().decode("latin-1") not in _FORM_TYPES:
         return None
+    if body.lstrip()[:1] == b"<":  # markup (a SOAP envelope), no form: `read_params` finds no parameters in it
+        return None
     # the common case, without a Request: the same checks and the same parse as read_params
     if declared is not None:
         try:
