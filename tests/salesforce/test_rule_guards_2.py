@@ -18,7 +18,7 @@ from mockown.clock import FrozenClock
 from mockown.runtime import Runtime
 from tests.conftest import ADMIN, ADMIN_ID, CALLBACK, CID, SECRET
 
-from .flows.support import JWT_KEY
+from .flows.support import JWT_KEY, NOW, TOKEN_EXCHANGE, URN, idp_token
 from .helpers import authorize, code_tokens, new_org
 
 AUTHORIZE = "/services/oauth2/authorize"
@@ -251,3 +251,110 @@ def test_registration_refuses_a_jwks_of_several_keys(client: httpx.Client) -> No
     two = client.post(REGISTER, json={"redirect_uris": ["http://localhost/cb"], "jwks": {"keys": [key, key]}},
                       headers=IAT)  # fmt: skip
     assert two.status_code == 400 and two.json()["error"] == "invalid_client_metadata"
+
+
+# -- token exchange: the handler's rules ------------------------------------------------------------------------
+def _exchange(client: httpx.Client, subject: str, subject_type: str = "jwt") -> httpx.Response:
+    data = {"grant_type": TOKEN_EXCHANGE, "client_id": CID, "client_secret": SECRET, "subject_token": subject,
+            "subject_token_type": URN + subject_type}  # fmt: skip
+    return client.post(TOKEN, data=data)
+
+
+def test_subject_token_expires_exactly_at_exp_plus_skew(client: httpx.Client, runtime: Runtime) -> None:
+    """Kills `now >= exp + skew` moved to `>` (exchange.map_subject; RFC 7519 4.1.4: not accepted on or after exp)."""
+    skew = runtime.config.salesforce.jwt_skew
+    assert _exchange(client, idp_token(exp=NOW - skew + 1)).status_code == 200
+    refused = _exchange(client, idp_token(exp=NOW - skew))
+    assert refused.status_code == 400
+    assert refused.json() == {"error": "invalid_grant", "error_description": "expired subject token"}
+
+
+def test_a_trusted_jwt_presented_as_a_refresh_token_or_saml_is_refused(client: httpx.Client) -> None:
+    """Kills the `refresh_token` / `saml2` types dropped from the JWT-only rule (exchange.map_subject): only the
+    mapping table answers for those types; a signed JWT is not read as one."""
+    assert _exchange(client, idp_token(), "jwt").status_code == 200
+    for kind in ("refresh_token", "saml2"):
+        refused = _exchange(client, idp_token(), kind)
+        assert refused.json() == {"error": "invalid_grant", "error_description": "invalid subject token"}, kind
+
+
+def test_the_issuers_users_table_maps_a_claim_value_to_a_username(client: httpx.Client, runtime: Runtime) -> None:
+    """Kills the `users` lookup dropped from exchange.map_subject (the claim value then taken as the username)."""
+    app = runtime.salesforce.app_by_client_id(CID)
+    assert app is not None and app.token_exchange is not None
+    issuer = {**app.token_exchange["issuers"][0], "user_claim": "sub", "users": {"ext-77": ADMIN}}
+    app.token_exchange = {**app.token_exchange, "issuers": [issuer]}
+    runtime.salesforce.apps.put(app)
+    body = _exchange(client, idp_token(sub="ext-77", email=None)).json()
+    assert body["id"].endswith(f"/{ADMIN_ID}"), body
+
+
+def test_asset_tokens_switched_off_in_the_handler(client: httpx.Client, runtime: Runtime) -> None:
+    """Kills `not handler.get("asset_tokens", True)` dropped (grants/token_exchange.py): with `asset_tokens: false` a
+    Salesforce access token plus an actor JWT is refused."""
+    from .helpers import password_token
+
+    access = password_token(client).json()["access_token"]
+    actor = jwt.encode({"did": "device-42", "aud": "https://iot.example"}, JWT_KEY, "RS256")
+    form = {"grant_type": TOKEN_EXCHANGE, "client_id": CID, "client_secret": SECRET, "subject_token": access,
+            "subject_token_type": URN + "access_token", "actor_token": actor,
+            "actor_token_type": URN + "jwt"}  # fmt: skip
+    assert client.post(TOKEN, data=form).status_code == 200
+    app = runtime.salesforce.app_by_client_id(CID)
+    assert app is not None and app.token_exchange is not None
+    app.token_exchange = {**app.token_exchange, "asset_tokens": False}
+    runtime.salesforce.apps.put(app)
+    refused = client.post(TOKEN, data=form)
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_request"
+
+
+# -- device polling: a clock moved back is no fast poll ----------------------------------------------------------
+def test_a_poll_dated_before_the_last_one_is_not_slow_down(client: httpx.Client, clock: FrozenClock) -> None:
+    """Kills `0 <=` dropped from the slow_down rule (grants/device.py): after the clock was moved back the poll is
+    answered `authorization_pending` and the interval does not grow."""
+    body = client.post(TOKEN, data={"response_type": "device_code", "client_id": "PlatformCLI"}).json()
+    form = {"grant_type": "device", "client_id": "PlatformCLI", "code": body["device_code"]}
+    assert client.post(TOKEN, data=form).json()["error"] == "authorization_pending"
+    clock.set(clock.now() - 30)
+    assert client.post(TOKEN, data=form).json()["error"] == "authorization_pending"
+
+
+# -- registration of a public client --------------------------------------------------------------------------------
+def test_a_registered_public_client_must_send_a_code_challenge(client: httpx.Client) -> None:
+    """Kills `pkce_required=public` dropped (register.register): a public client (no secret) is made to use PKCE."""
+    app = _register(client, token_endpoint_auth_method="none")
+    query = {"response_type": "code", "client_id": app["client_id"], "redirect_uri": "http://localhost/cb",
+             "login_hint": ADMIN}  # fmt: skip
+    refused = parse_qs(urlsplit(client.get(AUTHORIZE, params=query).headers["location"]).query)
+    assert refused["error"] == ["invalid_request"]
+    ok = client.get(AUTHORIZE, params={**query, "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"})
+    assert "code" in parse_qs(urlsplit(ok.headers["location"]).query)
+
+
+# -- query locators and SOSL -----------------------------------------------------------------------------------------
+def test_a_locator_at_the_end_of_its_cursor_is_invalid(client: httpx.Client, runtime: Runtime) -> None:
+    """Kills `offset < len(records)` relaxed to `<=` (cursors.next_batch): no batch starts at the end."""
+    from mockown.salesforce.models import User
+    from tests.conftest import ORG
+
+    for i in range(2100):
+        runtime.salesforce.users.put(
+            User(id=f"005g{i:011d}AAA", org_id=ORG, username=f"bulk{i}@mockown.test", password_hash="", salt="")
+        )
+    token = code_tokens(client)["access_token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    first = client.get("/services/data/v62.0/query?q=SELECT Id FROM User", headers=auth).json()
+    total, locator = first["totalSize"], first["nextRecordsUrl"]
+    assert client.get(locator, headers=auth).status_code == 200
+    at_end = locator.rsplit("-", 1)[0] + f"-{total}"
+    response = client.get(at_end, headers=auth)
+    assert response.status_code == 400 and response.json()[0]["errorCode"] == "INVALID_QUERY_LOCATOR"
+
+
+def test_sosl_limit_above_2000_is_refused(client: httpx.Client) -> None:
+    """Kills `int(digits) > _MAX_LIMIT` dropped (search.search; SOSL reference: LIMIT is at most 2000)."""
+    auth = {"Authorization": f"Bearer {code_tokens(client)['access_token']}"}
+    ok = client.get("/services/data/v62.0/search", params={"q": "FIND {admin} LIMIT 2000"}, headers=auth)
+    assert ok.status_code == 200
+    refused = client.get("/services/data/v62.0/search", params={"q": "FIND {admin} LIMIT 2001"}, headers=auth)
+    assert refused.status_code == 400 and refused.json()[0]["errorCode"] == "MALFORMED_SEARCH"
