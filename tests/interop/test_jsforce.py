@@ -221,3 +221,15 @@ def test_logout(seen: dict[str, dict[str, Any]]) -> None:
     assert (s["cleared"], s["accessAfterStatus"]) == (True, 401)
     # logout(true) revoked the refresh token: the refresh grant is refused after
     assert s["refreshAfter"]["name"] == "invalid_grant"
+
+
+def test_soap_login_and_logout(seen: dict[str, dict[str, Any]]) -> None:
+    """`conn.login()` without OAuth2 settings: SOAP login() (partner, v59.0), REST with the session id, SOAP
+    logout(); a wrong password raises the fault's `faultstring`; v65.0 has no login()."""
+    s = scenario(seen, "soap_login")
+    assert (s["userId"], s["orgId"], s["tokenPrefix"]) == (ADMIN, ORG, ORG[:15])
+    assert s["idUrl"] == f"{s['instanceUrl']}/id/{ORG}/{ADMIN}"
+    assert s["dailyMax"] == 15000
+    assert s["cleared"] and s["afterStatus"] == 401 and s["afterBody"] == INVALID_SESSION
+    assert s["wrong"]["message"] == "INVALID_LOGIN: Invalid username, password, security token; or user locked out."
+    assert s["v65"]["message"].startswith("INVALID_OPERATION: The SOAP Login operation is not available")

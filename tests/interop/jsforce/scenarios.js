@@ -422,6 +422,35 @@ scenario('logout', async () => {
   return { cleared, accessAfterStatus: accessAfter.status, refreshAfter };
 });
 
+// SOAP login() (no OAuth2 client settings): POST <loginUrl>/services/Soap/u/<version>, the session id as the bearer
+// token, then logout() by SOAP with the SessionHeader; a wrong password is the fault's faultstring.
+scenario('soap_login', async () => {
+  const conn = new jsforce.Connection({ loginUrl: cfg.url, version: '59.0' });
+  const info = await conn.login(cfg.username, cfg.password + cfg.securityToken);
+  const session = conn.accessToken;
+  const instanceUrl = conn.instanceUrl;
+  const limits = await conn.limits();
+  await conn.logout();
+  const after = await restWith(instanceUrl, session);
+  let wrong = null;
+  try {
+    await new jsforce.Connection({ loginUrl: cfg.url, version: '59.0' }).login(cfg.username, 'wrong');
+  } catch (err) {
+    wrong = errorOf(err);
+  }
+  let v65 = null;
+  try {
+    await new jsforce.Connection({ loginUrl: cfg.url, version: '65.0' }).login(cfg.username, cfg.password);
+  } catch (err) {
+    v65 = errorOf(err);
+  }
+  return {
+    userId: info.id, orgId: info.organizationId, idUrl: info.url, instanceUrl,
+    tokenPrefix: session.split('!')[0], dailyMax: limits.DailyApiRequests.Max,
+    cleared: conn.accessToken === null, afterStatus: after.status, afterBody: JSON.parse(after.body), wrong, v65,
+  };
+});
+
 (async () => {
   for (const [name, fn] of scenarios) {
     try {
