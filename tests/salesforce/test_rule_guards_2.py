@@ -19,7 +19,7 @@ from mockown.runtime import Runtime
 from tests.conftest import ADMIN, ADMIN_ID, CALLBACK, CID, SECRET
 
 from .flows.support import JWT_KEY, NOW, TOKEN_EXCHANGE, URN, idp_token
-from .helpers import authorize, code_tokens, new_org
+from .helpers import authorize, code_tokens, new_org, org_tokens
 
 AUTHORIZE = "/services/oauth2/authorize"
 LOGOUT = "/services/auth/idp/oidc/logout"
@@ -332,8 +332,9 @@ def test_a_registered_public_client_must_send_a_code_challenge(client: httpx.Cli
 
 
 # -- query locators and SOSL -----------------------------------------------------------------------------------------
-def test_a_locator_at_the_end_of_its_cursor_is_invalid(client: httpx.Client, runtime: Runtime) -> None:
-    """Kills `offset < len(records)` relaxed to `<=` (cursors.next_batch): no batch starts at the end."""
+def test_a_locator_at_the_start_or_the_end_of_its_cursor_is_invalid(client: httpx.Client, runtime: Runtime) -> None:
+    """Kills `0 < offset < len(records)` relaxed to `0 <=` or `<= len` (cursors.next_batch): the first batch came
+    with the query (a locator names the next record), and no batch starts at the end."""
     from mockown.salesforce.models import User
     from tests.conftest import ORG
 
@@ -346,9 +347,9 @@ def test_a_locator_at_the_end_of_its_cursor_is_invalid(client: httpx.Client, run
     first = client.get("/services/data/v62.0/query?q=SELECT Id FROM User", headers=auth).json()
     total, locator = first["totalSize"], first["nextRecordsUrl"]
     assert client.get(locator, headers=auth).status_code == 200
-    at_end = locator.rsplit("-", 1)[0] + f"-{total}"
-    response = client.get(at_end, headers=auth)
-    assert response.status_code == 400 and response.json()[0]["errorCode"] == "INVALID_QUERY_LOCATOR"
+    for offset in (0, total):
+        response = client.get(locator.rsplit("-", 1)[0] + f"-{offset}", headers=auth)
+        assert response.status_code == 400 and response.json()[0]["errorCode"] == "INVALID_QUERY_LOCATOR", offset
 
 
 def test_sosl_limit_above_2000_is_refused(client: httpx.Client) -> None:
@@ -358,3 +359,67 @@ def test_sosl_limit_above_2000_is_refused(client: httpx.Client) -> None:
     assert ok.status_code == 200
     refused = client.get("/services/data/v62.0/search", params={"q": "FIND {admin} LIMIT 2001"}, headers=auth)
     assert refused.status_code == 400 and refused.json()[0]["errorCode"] == "MALFORMED_SEARCH"
+
+
+def _bulk_users(runtime: Runtime, n: int) -> int:
+    from mockown.salesforce.models import User
+    from tests.conftest import ORG
+
+    for i in range(n):
+        runtime.salesforce.users.put(
+            User(id=f"005g{i:011d}AAA", org_id=ORG, username=f"bulk{i}@mockown.test", password_hash="", salt="")
+        )
+    return len(runtime.salesforce.users.find("org_id", ORG))
+
+
+def _query(client: httpx.Client, token: str, batch: int) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}", "Sforce-Query-Options": f"batchSize={batch}"}
+    return client.get("/services/data/v62.0/query?q=SELECT Id FROM User", headers=headers)
+
+
+def test_a_result_that_fits_one_batch_opens_no_cursor(client: httpx.Client, runtime: Runtime) -> None:
+    """Kills `len(records) <= batch` moved to `<` (cursors.first_batch): a result of exactly one batch holds no
+    cursor, so ten of them release none of the user's open cursors (at most 10 open: the oldest goes)."""
+    total = _bulk_users(runtime, 250)
+    token = code_tokens(client)["access_token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    held = _query(client, token, 200).json()["nextRecordsUrl"]
+    for _ in range(10):
+        body = _query(client, token, total).json()
+        assert body["done"] is True and "nextRecordsUrl" not in body and len(body["records"]) == total
+    assert client.get(held, headers=auth).status_code == 200
+
+
+def test_idle_cursors_do_not_count_toward_the_ten_open(
+    client: httpx.Client, runtime: Runtime, clock: FrozenClock
+) -> None:
+    """Kills the release of idle cursors dropped from cursors._release_stale: a cursor unused for 15 minutes is
+    released, so it does not push the user's oldest live cursor out when new ones open."""
+    _bulk_users(runtime, 450)
+    token = code_tokens(client)["access_token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    live = _query(client, token, 200).json()["nextRecordsUrl"]  # the oldest, kept in use
+    _query(client, token, 200)  # a newer one, left idle
+    clock.advance(10 * 60)
+    used = client.get(live, headers={**auth, "Sforce-Query-Options": "batchSize=200"})
+    assert used.status_code == 200, used.text
+    live = used.json()["nextRecordsUrl"]  # used: its 15 minutes start again
+    clock.advance(6 * 60)  # the idle one is now past 15 minutes
+    for _ in range(9):  # the live one and 9 new ones: 10 open
+        _query(client, token, 200)
+    assert client.get(live, headers=auth).status_code == 200
+
+
+def test_sosl_searches_only_the_callers_org(client: httpx.Client, runtime: Runtime) -> None:
+    """Kills the org filter dropped from search.search: another org's users are never found."""
+    other = new_org(runtime)
+    auth = {"Authorization": f"Bearer {code_tokens(client)['access_token']}"}
+    mine = client.get("/services/data/v62.0/search", params={"q": "FIND {admin}"}, headers=auth).json()
+    assert len(mine["searchRecords"]) >= 1
+    word = other["username"].split("@")[0].split("-")[1]  # u-<hex>@policy.test
+    theirs = client.get("/services/data/v62.0/search", params={"q": f"FIND {{{word}}}"}, headers=auth).json()
+    assert theirs == {"searchRecords": []}
+    own_token = org_tokens(client, other)["access_token"]
+    found = client.get("/services/data/v62.0/search", params={"q": f"FIND {{{word}}}"},
+                       headers={"Authorization": f"Bearer {own_token}"}).json()  # fmt: skip
+    assert len(found["searchRecords"]) == 1
