@@ -87,6 +87,20 @@ def drive(http: httpx.Client) -> tuple[dict[str, str], set[str]]:
     found["wrong password"] = PASSWORD + "-wrong"
     http.post("/services/oauth2/introspect", data={"token": "00Dbogus!" + "x" * 40}, auth=(CID, SECRET + "bad"))
     found["wrong secret"] = SECRET + "bad"
+    # the SOAP API's login() (the body is XML, read by no form parser) and a failed one, then logout()
+    soap = ('<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/" xmlns:u="urn:partner.soap.sforce.com">'
+            "<e:Header>{}</e:Header><e:Body>{}</e:Body></e:Envelope>")  # fmt: skip
+    login = "<u:login><u:username>{}</u:username><u:password>{}</u:password></u:login>"
+    xml = {"Content-Type": "text/xml"}
+    r = http.post("/services/Soap/u/59.0", content=soap.format("", login.format(ADMIN, "S0apWrongGuess!")), headers=xml)
+    assert r.status_code == 500
+    found["wrong SOAP password"] = "S0apWrongGuess!"
+    r = http.post("/services/Soap/u/59.0", content=soap.format("", login.format(ADMIN, PASSWORD + "SecTok3nAdmin")),
+                  headers=xml)  # fmt: skip
+    found["SOAP session id"] = r.text.split("<sessionId>")[1].split("</sessionId>")[0]
+    header = f"<u:SessionHeader><u:sessionId>{found['SOAP session id']}</u:sessionId></u:SessionHeader>"
+    r = http.post("/services/Soap/u/59.0", content=soap.format(header, "<u:logout/>"), headers=xml)
+    assert r.status_code == 200
     assert all(found.values())
     return found, {SECRET, MC_SECRET, SECRET + "bad"}
 
