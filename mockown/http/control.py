@@ -278,7 +278,11 @@ async def seed(request: Request) -> Response:
                 document = json.loads(text)
             except ValueError:  # YAML (a superset of JSON)
                 document = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe
-        except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        except RecursionError:  # JSON nested past the parser's depth
+            raise bad("the seed document is nested too deeply") from None
+        except (ValueError, yaml.YAMLError) as exc:
+            # not UTF-8, or a value a constructor cannot build (an int of 5,000 digits, a 13th month, !!int x): a
+            # ValueError of int(), float() or datetime, not a YAMLError
             raise bad(f"the seed document is neither JSON nor YAML: {exc}") from None
     return ok(seed_request(runtime, document), 201)
 
