@@ -161,3 +161,121 @@ def test_a_seed_document_no_parser_can_read_is_a_400(document: bytes) -> None:
 def test_the_invariants_hold_on_a_fresh_app() -> None:
     invariants()
     assert re.fullmatch(r"00D\w+![\w.]+", KNOWN_TOKEN)
+
+
+# -- the route table, enumerated -------------------------------------------------------------------------------
+SAMPLES = {  # a value for each path parameter: a seeded object where there is one
+    "version": "v62.0",
+    "sobject": "User",
+    "record_id": "005g000000Adm1NAAR",
+    "org_id": "00D5g000004MockEAC",
+    "user_id": "005g000000Adm1NAAR",
+    "service_id": "300001",
+    "region": "emea2",
+    "backup_id": "last",
+    "template_id": "501",
+    "subdomain": "mcmockowndemo000000000000000",
+    "org": "f_ecom_zzxy_001",
+    "short_code": "kv7kzm78",
+    "site": "RefArch",
+    "instance": "zzxy_001",
+    "rest": "x/y",
+    "name": "control",
+    "action": "nothing",
+}
+
+
+def _sample(template: str) -> str:
+    return re.sub(r"\{([^}:]+)(:[^}]+)?\}", lambda m: SAMPLES.get(m.group(1), "1"), template)
+
+
+def _routes() -> list[tuple[str, str, bytes | None]]:
+    """(method, path, Host header or None) for every method of every route of every API, with the routes mounted
+    under a `Host` (Marketing Cloud's own hosts) called on a host they match; SOAP (whose faults are a 500 by
+    protocol) left out."""
+    from starlette.routing import Host, Route
+
+    out: list[tuple[str, str, bytes | None]] = []
+    for route in APP.routes:
+        hosted: list[tuple[Route, bytes | None]] = []
+        if isinstance(route, Host):
+            host = route.host.replace("{subdomain}", "mcmockowndemo000000000000000").encode()
+            hosted = [(r, host) for r in route.routes if isinstance(r, Route)]
+        elif isinstance(route, Route):
+            hosted = [(route, None)]
+        for r, host in hosted:
+            if r.path.startswith("/services/Soap"):
+                continue
+            for method in sorted(r.methods or ()):
+                out.append((method, _sample(r.path), host))
+    return out
+
+
+ROUTES = _routes()
+BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def assert_answered(answer: Answer, what: object) -> None:
+    """No 500, no traceback; an error in JSON is well-formed JSON."""
+    import json
+
+    assert 100 <= answer.status < 500, (what, answer)
+    assert b"Traceback" not in answer.body, (what, answer)
+    media = dict(answer.headers).get(b"content-type", b"").split(b";")[0]
+    if answer.status >= 400 and media.endswith(b"json"):
+        json.loads(answer.body)
+
+
+def test_the_route_table_is_enumerated() -> None:
+    methods = {m for m, _, _ in ROUTES}
+    assert {"GET", "POST", "DELETE", "HEAD"} <= methods
+    assert len(ROUTES) > 300
+    assert any(host and host.endswith(b".auth.marketingcloudapis.com") for _, _, host in ROUTES)
+
+
+ODD_HOSTS = [
+    b"[::1",
+    b"[",
+    b"]",
+    b"[zz]",
+    b"[[::1]",
+    b"[::1]]",
+    b"[::1]:x",
+    b"h:99999",
+    b"h:-1",
+    b"",
+    b"\xff\xfe",
+    b"\xc3\xa9.example",
+    b"a b",
+    b"a/b",
+    b"a?b#c@d",
+    b"EXAMPLE.COM.",
+    b"x" * 5000,
+]
+
+
+@pytest.mark.parametrize("host", ODD_HOSTS, ids=lambda h: repr(h[:20]))
+def test_an_odd_host_header_on_every_route(host: bytes) -> None:
+    """The Host header is the base of every URL the mock writes (issuers, instance_url, form actions), and the
+    HTML form pages compare it with the Origin (CSRF): whatever it holds, no route answers 500."""
+    for method, path, _ in ROUTES:
+        body = form(grant_type="password", _csrf="x", a="b") if method in BODY_METHODS else b""
+        headers = [(b"host", host), (b"content-type", FORM)]
+        assert_answered(call(method, path, headers, body), (method, path, host))
+    invariants()
+
+
+@pytest.mark.parametrize("host", [b"[::1", b"[zz]", b"]"])
+@pytest.mark.parametrize(
+    "path", ["/services/oauth2/authorize/login", "/own/profile", "/setup/connect", "/_mockown/ui/reset"]
+)
+def test_a_form_page_behind_an_unparsable_host_is_refused_as_cross_site(path: str, host: bytes) -> None:
+    """The form pages' CSRF check reads the base URL, made of the Host header: a Host `urlsplit` refuses (an unclosed
+    or non-IP bracket) was a 500. It is no origin of this server: a browser's post (with an Origin) is refused as
+    cross-site; without one the form's own CSRF token decides, as on any host."""
+    browser = call(
+        "POST", path, [(b"host", host), (b"content-type", FORM), (b"origin", b"http://" + host)], form(a="b")
+    )
+    assert 400 <= browser.status < 500 or browser.status == 303, browser
+    plain = call("POST", path, [(b"host", host), (b"content-type", FORM)], form(a="b"))
+    assert plain.status < 500, plain
