@@ -64,7 +64,7 @@ def csrf_ok(request: Request, token: str | None) -> bool:
 def cross_site(request: Request) -> bool:
     """Whether the request comes from another site's page (see the module's docstring)."""
     try:
-        ours = (urlsplit(base_url(request)).netloc,)
+        ours: tuple[str, ...] = (urlsplit(base_url(request)).netloc,)
     except ValueError:  # a Host header urlsplit refuses ("[::1", "[zz]"): no origin, only the Host itself
         ours = ()
     return not security.same_origin(request.headers, *ours)
