@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -178,6 +178,8 @@ class RequestPipeline:
 
         try:
             await app(scope, receive, sending)
+        except ClientDisconnect:
+            pass  # the client closed its connection before its body ended: nobody to answer, nothing went wrong here
         except Exception as exc:
             if started or not await self._render_error(scope, receive, send, exc):
                 raise
@@ -260,6 +262,11 @@ class RequestPipeline:
                 await self.app(scope, app_receive, recording_send)
             else:
                 await apply_faults(self.app, scope, app_receive, recording_send, info)
+        except ClientDisconnect:
+            # the client closed its connection before its body ended (a Content-Length longer than what it sent, a
+            # chunked body cut short): nobody to answer, no error of mockown's; journaled as nginx's 499
+            if entry.status == 0:
+                entry.status = 499
         except Exception as exc:
             if entry.status or not await self._render_error(scope, app_receive, recording_send, exc):
                 if entry.status == 0:

@@ -279,3 +279,70 @@ def test_a_form_page_behind_an_unparsable_host_is_refused_as_cross_site(path: st
     assert 400 <= browser.status < 500 or browser.status == 303, browser
     plain = call("POST", path, [(b"host", host), (b"content-type", FORM)], form(a="b"))
     assert plain.status < 500, plain
+
+
+# -- a client that goes away, a body that must not be read -------------------------------------------------------
+async def _raw(path: str, headers: list[tuple[bytes, bytes]], messages: list[dict[str, Any]]) -> tuple[Answer, int]:
+    """The app's answer when its `receive` hands out exactly `messages` (then waits), and how often it was called."""
+    scope: dict[str, Any] = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "headers": [(b"host", b"testserver"), *headers],
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "server": ("testserver", 80),
+        "client": ("127.0.0.1", 50000),
+        "root_path": "",
+    }
+    calls = 0
+
+    async def receive() -> dict[str, Any]:
+        nonlocal calls
+        calls += 1
+        if messages:
+            return messages.pop(0)
+        await asyncio.sleep(3600)
+        return {"type": "http.disconnect"}
+
+    answer = Answer()
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            answer.status = message["status"]
+        elif message["type"] == "http.response.body":
+            answer.body += message.get("body", b"")
+
+    await asyncio.wait_for(APP(scope, receive, send), 10)
+    return answer, calls
+
+
+GONE_PATHS = [  # endpoints that read their body: one per API
+    "/services/oauth2/token",
+    "/oauth2/aus4c3z3l8FqrbqDU4h7/v1/token",
+    "/mc/mcmockowndemo000000000000000/v2/token",
+    "/shopper/auth/v1/organizations/f_ecom_zzxy_001/oauth2/token",
+    "/dwsso/oauth2/access_token",
+    "/_mockown/seed",
+]
+
+
+@pytest.mark.parametrize("path", GONE_PATHS)
+def test_a_client_gone_before_its_body_ended_is_no_internal_error(path: str, caplog: pytest.LogCaptureFixture) -> None:
+    """A client that closes its connection in the middle of its body (a Content-Length longer than what it sent, a
+    chunked body cut short): nobody is left to answer. It was a 500 logged as 'internal error in mockown (a bug)'
+    with uvicorn's traceback of ClientDisconnect; now nothing is logged as an error and the journal says 499
+    (nginx's 'client closed request')."""
+    RUNTIME.control.journal.clear()
+    headers = [(b"content-type", FORM), (b"content-length", b"100")]
+    messages = [{"type": "http.request", "body": b"grant_type=pass", "more_body": True}, {"type": "http.disconnect"}]
+    with caplog.at_level("ERROR"):
+        asyncio.run(_raw(path, headers, messages))
+    assert [r for r in caplog.records if r.levelname == "ERROR"] == []
+    if not path.startswith("/_mockown"):
+        entries = RUNTIME.control.journal.entries()
+        assert [e.status for e in entries if e.path == path] == [499]
+    invariants()
