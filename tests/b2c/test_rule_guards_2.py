@@ -4,12 +4,19 @@ mutation audit showed no test would miss if broken (each test names the mutant i
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 import httpx
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
+from mockown import Config, create_app
 from mockown.clock import FrozenClock
+from mockown.http.inprocess import in_process_client
 from mockown.runtime import Runtime
+from mockown.seed import seed_document
 
+from . import test_account_manager as am
 from .test_slas import BASE, CALLBACK, CHALLENGE, PRIVATE, PUBLIC, SECRET, VERIFIER, basic, guest_code, problem
 
 OCAPI_AUTH = "/s/RefArch/dw/shop/v24_5/customers/auth"
@@ -95,3 +102,107 @@ def test_an_ocapi_jwt_is_no_bridge_once_it_expires(client: httpx.Client, runtime
     clock.advance(1)
     problem(client.post(BRIDGE, data={**data, "dwsgst": early}, headers=basic(PRIVATE, SECRET)), 400, "invalid_request")
     assert client.post(BRIDGE, data={**data, "dwsgst": late}, headers=basic(PRIVATE, SECRET)).status_code == 200
+
+
+def _trusted(**extra: str) -> dict[str, str]:
+    return {"grant_type": "client_credentials", "hint": "ts_ext_on_behalf_of", "login_id": "shopper@mockown.test",
+            "idp_origin": "ecom", "client_id": PRIVATE, "channel_id": "RefArch", **extra}  # fmt: skip
+
+
+def test_trusted_system_for_an_unknown_ecom_shopper_is_refused(client: httpx.Client) -> None:
+    """Kills `elif params.get("idp_origin") == "ecom": raise` dropped (slas.trusted_system): a B2C Commerce (`ecom`)
+    login must name an existing shopper; a third-party IDP's login gets a stable customer id."""
+    unknown = _trusted(login_id="nobody@mockown.test")
+    refused = client.post(BASE + "/trusted-system/token", data=unknown, headers=basic(PRIVATE, SECRET))
+    problem(refused, 400, "invalid_request", "Bad or missing login_id.")
+    other_idp = client.post(
+        BASE + "/trusted-system/token",
+        data={**unknown, "idp_origin": "auth0", "login_id": "nobody@idp.test"},
+        headers=basic(PRIVATE, SECRET),
+    )
+    assert other_idp.status_code == 200, other_idp.text
+
+
+def test_revoke_by_another_client_leaves_the_token_alone(client: httpx.Client) -> None:
+    """Kills the client check dropped from slas.revoke's refresh-token branch (RFC 7009 2.1: the server verifies
+    that the token was issued to the client making the revocation request)."""
+    tokens = client.post(
+        BASE + "/token", data={"grant_type": "client_credentials", "channel_id": "RefArch"},
+        headers=basic(PRIVATE, SECRET),
+    ).json()  # fmt: skip
+    strict = basic("mockown-slas-strict", "MockownSlasStrict0001")
+    answered = client.post(BASE + "/revoke", data={"token": tokens["refresh_token"]}, headers=strict)
+    assert answered.status_code == 200
+    seen = client.post(BASE + "/introspect", data={"token": tokens["refresh_token"]}, headers=basic(PRIVATE, SECRET))
+    assert seen.json()["active"] is True
+
+
+# -- OCAPI ---------------------------------------------------------------------------------------------------------
+def test_ocapi_session_auth_refuses_a_session_of_another_site(client: httpx.Client, runtime: Runtime) -> None:
+    """Kills `session.site != site.id` dropped (ocapi.auth, type `session`): a storefront session (dwsid) of one
+    instance's RefArch is no session of another instance's RefArch."""
+    other = "other-001.dx.commercecloud.salesforce.com"
+    seed_document(
+        runtime, {"b2c": {"instances": [{"host": other, "sites": [{"id": "RefArch", "client_ids": ["a" * 30]}]}]}}
+    )
+    headers = {"x-dw-client-id": "a" * 30, "Cookie": "dwsid=MockownDemoDwsid0000000000000000000000001"}
+    assert client.post(OCAPI_AUTH, json={"type": "session"}, headers=headers).status_code == 200
+    elsewhere = client.post(f"http://{other}{OCAPI_AUTH}", json={"type": "session"}, headers=headers)
+    assert elsewhere.status_code == 401, elsewhere.text
+
+
+# -- Account Manager ----------------------------------------------------------------------------------------------
+def _am_pkce_tokens(client: httpx.Client) -> dict[str, Any]:
+    verifier = "k" * 64
+    body = am.pkce_exchange(client, am.pkce_code(client, verifier), verifier)
+    assert body.status_code == 200, body.text
+    tokens: dict[str, Any] = body.json()
+    return tokens
+
+
+def test_an_account_manager_code_is_redeemed_only_by_its_client(client: httpx.Client) -> None:
+    """Kills `code.client_id != client.id` dropped (am._code; RFC 6749 4.1.3: the code was issued to the
+    authenticated client): another client, even authenticated, gets invalid_grant and the code stays usable."""
+    verifier = "k" * 64
+    code = am.pkce_code(client, verifier)
+    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": "http://localhost:8080",
+            "code_verifier": verifier}  # fmt: skip
+    stolen = am.am_token(client, form, am.basic(am.CID, am.SECRET))
+    assert (stolen.status_code, stolen.json()["error_description"]) == (400, "Invalid authorization code")
+    assert am.pkce_exchange(client, code, verifier).status_code == 200
+
+
+def test_an_account_manager_refresh_token_is_used_only_by_its_client(client: httpx.Client) -> None:
+    """Kills `rt.client_id != client.id` dropped (am._refresh; RFC 6749 6: bound to the client it was issued to)."""
+    rt = _am_pkce_tokens(client)["refresh_token"]
+    data = {"grant_type": "refresh_token", "refresh_token": rt}
+    stolen = am.am_token(client, data, am.basic(am.CID, am.SECRET))
+    assert (stolen.status_code, stolen.json()["error"]) == (400, "invalid_grant")
+    assert am.am_token(client, {**data, "client_id": am.PKCE_CID}).status_code == 200
+
+
+def test_an_account_manager_refresh_token_expires_at_its_ttl(clock: FrozenClock) -> None:
+    """Kills `now >= rt.expires_at` moved to `>` (am._refresh) with `am_refresh_ttl` set."""
+    app = create_app(Config().replace(b2c={"am_refresh_ttl": 100}), clock=clock)
+    with in_process_client(app) as c:
+        early, late = _am_pkce_tokens(c)["refresh_token"], None
+        clock.advance(1)
+        late = _am_pkce_tokens(c)["refresh_token"]
+        clock.advance(99)  # early is 100 s old, late 99 s
+        assert (
+            am.am_token(c, {"grant_type": "refresh_token", "refresh_token": late, "client_id": am.PKCE_CID}).status_code
+            == 200
+        )
+        dead = am.am_token(c, {"grant_type": "refresh_token", "refresh_token": early, "client_id": am.PKCE_CID})
+        assert (dead.status_code, dead.json()["error"]) == (400, "invalid_grant")
+
+
+def test_a_client_assertion_expiring_now_is_refused(client: httpx.Client, runtime: Runtime, clock: FrozenClock) -> None:
+    """Kills `exp <= now` moved to `<` (am._check_assertion; RFC 7519 4.1.4: not accepted on or after exp)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    client_entry = {"client_id": "jwt-client", "auth_method": "private_key_jwt", "jwt_public_key": pem.decode()}
+    seed_document(runtime, {"b2c": {"account_manager": {"clients": [client_entry]}}})
+    now = int(clock.now())
+    assert am.jwt_token(client, am.assertion(key, now, exp=now + 1)).status_code == 200
+    assert am.jwt_token(client, am.assertion(key, now, exp=now)).status_code == 401
