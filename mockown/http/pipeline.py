@@ -214,7 +214,10 @@ class RequestPipeline:
         chunked = b"transfer-encoding" in index
         body, more = b"", False
         app_receive = receive
-        if chunked or (declared is not None and declared.strip() not in (b"", b"0")):
+        # decided before the body is read: a body declared over the limit is refused unread (uvicorn sends a request's
+        # `Expect: 100-continue` on the first receive: reading first invited the client to send what is refused)
+        refusal = _refusal(scope, declared, limit)
+        if refusal is None and (chunked or (declared is not None and declared.strip() not in (b"", b"0"))):
             # a body to read (HTTP/1.1 has none without Content-Length or Transfer-Encoding): read it up to the
             # limit, then replay it to the app
             body, more, app_receive = await _buffered(receive, limit)
@@ -255,7 +258,6 @@ class RequestPipeline:
         recording = _Recording(entry, journal, started, send)
         recording_send = recording.send
         try:
-            refusal = _refusal(scope, declared, limit)
             if refusal is not None:
                 await refusal(scope, app_receive, recording_send)
             elif control.faults.empty:

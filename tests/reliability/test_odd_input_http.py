@@ -346,3 +346,15 @@ def test_a_client_gone_before_its_body_ended_is_no_internal_error(path: str, cap
         entries = RUNTIME.control.journal.entries()
         assert [e.status for e in entries if e.path == path] == [499]
     invariants()
+
+
+@pytest.mark.parametrize("path", GONE_PATHS)
+def test_a_body_declared_over_the_limit_is_refused_before_it_is_read(path: str) -> None:
+    """`Content-Length` over `max_body_bytes`: 413 at once, without reading the body. uvicorn answers a request's
+    `Expect: 100-continue` on the app's first `receive()`: the pipeline's journal read the body first, so the
+    client was told '100 Continue' and the server then waited for 100 MB it would refuse (curl waits 1 s and
+    sends it all; a client that waits for the final answer hung)."""
+    headers = [(b"content-type", FORM), (b"content-length", b"100000000"), (b"expect", b"100-continue")]
+    answer, calls = asyncio.run(_raw(path, headers, []))
+    assert answer.status == 413, answer
+    assert calls == 0
