@@ -206,3 +206,19 @@ def test_a_client_assertion_expiring_now_is_refused(client: httpx.Client, runtim
     now = int(clock.now())
     assert am.jwt_token(client, am.assertion(key, now, exp=now + 1)).status_code == 200
     assert am.jwt_token(client, am.assertion(key, now, exp=now)).status_code == 401
+
+
+def test_account_manager_authorize_refuses_an_inactive_login_hint(client: httpx.Client, runtime: Runtime) -> None:
+    """Kills `not user.active` dropped from am.authorize: a disabled user is `access_denied`, no code."""
+    query = {"client_id": am.PKCE_CID, "redirect_uri": "http://localhost:8080", "response_type": "code",
+             "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+             "login_hint": "am-admin@mockown.test"}  # fmt: skip
+    ok = client.get(am.AM + "/dwsso/oauth2/authorize", params=query)
+    assert "code=" in ok.headers["location"]
+    users = runtime.b2c.am.users
+    user = users.get("am-admin@mockown.test")
+    assert user is not None
+    user.active = False
+    users.put(user)
+    refused = client.get(am.AM + "/dwsso/oauth2/authorize", params=query)
+    assert "error=access_denied" in refused.headers["location"] and "code=" not in refused.headers["location"]
