@@ -17,10 +17,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mockown import Config, FrozenClock, create_app
 from mockown.http.inprocess import in_process_client
 from tests.conftest import ADMIN, CID, PASSWORD, SECRET
+
+from .support import SOAK, examples
 
 APP = create_app(Config(), clock=FrozenClock("2026-01-01T00:00:00Z"))
 RUNTIME = APP.state.runtime
@@ -254,7 +258,19 @@ ODD_HOSTS = [
 ]
 
 
-@pytest.mark.parametrize("host", ODD_HOSTS, ids=lambda h: repr(h[:20]))
+QUICK_HOSTS = {b"[::1", b"[zz]", b"\xff\xfe", b""}  # `make test`; the others under `make soak`
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        h
+        if h in QUICK_HOSTS
+        else pytest.param(h, marks=[pytest.mark.soak, pytest.mark.skipif(not SOAK, reason="soak")])
+        for h in ODD_HOSTS
+    ],
+    ids=lambda h: repr(h[:20]),
+)
 def test_an_odd_host_header_on_every_route(host: bytes) -> None:
     """The Host header is the base of every URL the mock writes (issuers, instance_url, form actions), and the
     HTML form pages compare it with the Origin (CSRF): whatever it holds, no route answers 500."""
@@ -358,3 +374,181 @@ def test_a_body_declared_over_the_limit_is_refused_before_it_is_read(path: str) 
     answer, calls = asyncio.run(_raw(path, headers, []))
     assert answer.status == 413, answer
     assert calls == 0
+
+
+# -- every header mockown reads, with odd values, on every route ---------------------------------------------------
+READ_HEADERS = [  # grep 'headers.get(' / 'header(request' in mockown/, and what the pipeline and Starlette read
+    b"authorization",
+    b"cookie",
+    b"content-type",
+    b"content-length",
+    b"accept",
+    b"x-prettyprint",
+    b"sforce-query-options",
+    b"x-session-id",
+    b"x-slas-client-auth",
+    b"x-dw-client-id",
+    b"origin",
+    b"referer",
+    b"sec-fetch-site",
+    b"transfer-encoding",
+    b"x-forwarded-for",
+]
+ODD_VALUES = [
+    b"",
+    b" ",
+    b"\xc3\xa9",
+    b"\xff\xfe",
+    b"\x01\x7f",
+    b"x" * 20_000,
+    b"Bearer",
+    b"Bearer ",
+    b"bearer abc",
+    b"Bearer a b c",
+    b"Bearer \xc3\xa9",
+    b"Basic",
+    b"Basic \xff",
+    b"Basic Og==",
+    b"Digest x",
+    b"OAuth 00D5g000004MockEAC!x",
+    b"a=b; a=c; ; =; \xff=\xfe; mockown_bid=\xff",
+    b"null",
+    b"http://[",
+    b"https://\xff",
+    b"-1",
+    b"99999999999999999999",
+    b"text/html;q=abc, */*;q=x",
+    b"application/json; charset=latin-1",
+    b"multipart/form-data",
+    b"multipart/form-data; boundary=",
+    b"a/b/c;;;=",
+    b"chunked",
+]
+BODIES = [
+    b"",
+    b"grant_type=%ff%fe&username=%c3%28",
+    b"grant_type=pass%00word&%00=%00",
+    b"a&b&c=&=d&&",
+    b"grant_type=password&grant_type=client_credentials",
+    b"%zz=%g&%",
+    b"\xff\xfe=\xfe",
+    b"[]",
+    b'"x"',
+    b"null",
+    b"1e400",
+    b'{"grant_type": ["a", "b"], "a": {"b": null}}',
+    b'{"grant_type": NaN}',
+    b"\xef\xbb\xbf{}",
+    b'--b\r\nContent-Disposition: form-data; name="a"; filename="x"\r\n\r\n\xff\xfe\r\n--b--\r\n',
+    b'--b\r\nContent-Disposition: form-data; name="\xff"\r\n\r\nx\r\n--b--\r\n',
+]
+CONTENT_TYPES = [
+    b"application/x-www-form-urlencoded",
+    b"application/x-www-form-urlencoded; charset=latin-1",
+    b"application/json",
+    b"application/json; charset=latin-1",
+    b"text/json",
+    b"application/scim+json",
+    b"multipart/form-data; boundary=b",
+    b"multipart/form-data",
+    b"text/plain",
+    b"\xff/\xfe",
+]
+AUTHS = [b"", b"Bearer " + KNOWN_TOKEN.encode(), basic(CID, SECRET)]
+SETTINGS = settings(
+    max_examples=examples(200, 20_000), deadline=None, database=None, suppress_health_check=list(HealthCheck)
+)
+
+
+@SETTINGS
+@given(
+    route=st.sampled_from(ROUTES),
+    auth=st.sampled_from(AUTHS),
+    odd=st.lists(st.tuples(st.sampled_from(READ_HEADERS), st.sampled_from(ODD_VALUES)), min_size=1, max_size=3),
+    body=st.sampled_from(BODIES) | st.binary(max_size=200),
+    content_type=st.sampled_from(CONTENT_TYPES),
+    query=st.sampled_from([b"", b"a=1&a=2", b"%ff=%fe", b"%00", b"q=%ff&q=SELECT+Id+FROM+User", b"&&==", b"x" * 5000]),
+)
+def test_odd_headers_bodies_and_queries_on_every_route(
+    route: tuple[str, str, bytes | None],
+    auth: bytes,
+    odd: list[tuple[bytes, bytes]],
+    body: bytes,
+    content_type: bytes,
+    query: bytes,
+) -> None:
+    """Any route, a credential or none, up to three odd header values (a name may repeat: the first value wins, as
+    `Headers.get`), an odd body in an odd content type, an odd query: never a 500."""
+    method, path, host = route
+    headers: list[tuple[bytes, bytes]] = [(b"host", host)] if host else []
+    if auth:
+        headers.append((b"authorization", auth))
+    headers.append((b"content-type", content_type))
+    headers += odd
+    names = {name for name, _ in odd}
+    if b"content-length" in names or b"transfer-encoding" in names:
+        body = b""  # a lying length is the socket tests' business: in-process the body is the one message
+    assert_answered(call(method, path, headers, body, query), (method, path, odd, body[:50], content_type))
+
+
+# -- odd paths, methods -------------------------------------------------------------------------------------------
+def _templated() -> list[tuple[str, str, bytes | None]]:
+    from starlette.routing import Route
+
+    out = []
+    for route in APP.routes:
+        if isinstance(route, Route) and "{" in route.path and not route.path.startswith("/services/Soap"):
+            out.extend((m, route.path, None) for m in sorted(route.methods or ()))
+    return out
+
+
+ODD_SEGMENTS = [
+    "/",
+    "\x00",
+    "\ufffd\ufffd",
+    "\u00e9",
+    "\U0001f600",
+    "..",
+    ".",
+    "a" * 10_000,
+    "\u0663",
+    "1" * 400,
+    "-1",
+    " ",
+    "%",
+    "'",
+    "<script>",
+    "\u202e",
+    "a/b",
+    "%2F",
+]
+
+
+@SETTINGS
+@given(route=st.sampled_from(_templated()), odd=st.sampled_from(ODD_SEGMENTS) | st.text(max_size=30))
+def test_odd_path_parameters_on_every_route(route: tuple[str, str, None], odd: str) -> None:
+    """Every path parameter of every route holding an odd value (what uvicorn hands the app after percent-decoding:
+    any text, U+FFFD for invalid UTF-8, '/' from %2F): never a 500."""
+    method, template, _ = route
+    path = re.sub(r"\{([^}:]+)(:[^}]+)?\}", lambda _: odd, template)
+    auth = (b"authorization", b"Bearer " + KNOWN_TOKEN.encode())
+    answer = call(method, path, [auth], raw_path=path.encode("utf-8", "replace"))
+    assert_answered(answer, (method, path[:200]))
+
+
+ODD_METHODS = ["HEAD", "OPTIONS", "PROPFIND", "TRACE", "PUT", "PATCH", "X" * 50]
+UNKNOWN_PATHS = ["/", "//", "/nothing", "/services//data", "/_mockown/nothing", "/_mockown//health", "/" + "a" * 20_000]
+
+
+@pytest.mark.parametrize("method", ODD_METHODS)
+def test_odd_methods_on_every_route_and_unknown_paths(method: str) -> None:
+    seen = set()
+    for _, path, host in ROUTES:
+        if (path, host) in seen:
+            continue
+        seen.add((path, host))
+        answer = call(method, path, [(b"host", host)] if host else [])
+        assert_answered(answer, (method, path))
+    for path in UNKNOWN_PATHS:
+        assert_answered(call(method, path), (method, path[:100]))
+    invariants()
