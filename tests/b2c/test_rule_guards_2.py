@@ -222,3 +222,94 @@ def test_account_manager_authorize_refuses_an_inactive_login_hint(client: httpx.
     users.put(user)
     refused = client.get(am.AM + "/dwsso/oauth2/authorize", params=query)
     assert "error=access_denied" in refused.headers["location"] and "code=" not in refused.headers["location"]
+
+
+# -- more SLAS rules -----------------------------------------------------------------------------------------------
+DWSID = "MockownDemoDwsid0000000000000000000000001"
+
+
+def test_a_registered_bridge_needs_the_sessions_own_login(client: httpx.Client) -> None:
+    """Kills `customer.login != login_id.lower()` dropped (slas.session_bridge): the login_id must be the login of
+    the shopper the session belongs to (case ignored)."""
+    data = {"grant_type": "client_credentials", "channel_id": "RefArch", "dwsid": DWSID}
+    ok = client.post(BRIDGE, data={**data, "login_id": "Shopper@Mockown.test"}, headers=basic(PRIVATE, SECRET))
+    assert ok.status_code == 200, ok.text
+    other = client.post(BRIDGE, data={**data, "login_id": "someone@mockown.test"}, headers=basic(PRIVATE, SECRET))
+    problem(other, 400, "invalid_request", "Bad or missing login_id.")
+
+
+def test_a_logged_out_ocapi_jwt_bridges_nothing(client: httpx.Client) -> None:
+    """Kills `token.revoked` dropped from slas._bridged_customer: an OCAPI JWT ended by its logout is no bridge."""
+    token = _ocapi_guest(client)
+    data = {"grant_type": "client_credentials", "channel_id": "RefArch", "login_id": "guest", "dwsgst": token}
+    assert client.post(BRIDGE, data=data, headers=basic(PRIVATE, SECRET)).status_code == 200
+    ended = client.delete(OCAPI_AUTH, headers={"x-dw-client-id": "a" * 30, "Authorization": f"Bearer {token}"})
+    assert ended.status_code == 204
+    problem(client.post(BRIDGE, data=data, headers=basic(PRIVATE, SECRET)), 400, "invalid_request")
+
+
+def test_trusted_system_needs_its_scope(client: httpx.Client) -> None:
+    """Kills the `sfcc.ts_ext_on_behalf_of` scope check dropped (slas.trusted_system): an authenticated client
+    without that scope (the strict client) is refused."""
+    strict = basic("mockown-slas-strict", "MockownSlasStrict0001")
+    response = client.post(
+        BASE + "/trusted-system/token", data=_trusted(client_id="mockown-slas-strict"), headers=strict
+    )
+    problem(response, 401, "invalid_client")
+
+
+def test_trusted_system_needs_idp_origin_and_client_id(client: httpx.Client, clock: FrozenClock) -> None:
+    """Kills `idp_origin` / `client_id` dropped from the required parameters of slas.trusted_system."""
+    for name in ("idp_origin", "client_id"):
+        data = {k: v for k, v in _trusted().items() if k != name}
+        response = client.post(BASE + "/trusted-system/token", data=data, headers=basic(PRIVATE, SECRET))
+        problem(response, 400, "invalid_request", f"Bad or missing {name}.")
+        clock.advance(1)
+
+
+def test_a_client_id_in_the_body_must_be_the_basic_one(client: httpx.Client) -> None:
+    """Kills `client_id != found.client_id` dropped (slas.basic_client): a body `client_id` naming another client
+    than the Basic credentials is refused."""
+    data = {"grant_type": "client_credentials", "channel_id": "RefArch"}
+    assert (
+        client.post(BASE + "/token", data={**data, "client_id": PRIVATE}, headers=basic(PRIVATE, SECRET)).status_code
+        == 200
+    )
+    other = client.post(BASE + "/token", data={**data, "client_id": PUBLIC}, headers=basic(PRIVATE, SECRET))
+    problem(other, 401, "invalid_client")
+
+
+# -- OCAPI: a JWT belongs to its site -------------------------------------------------------------------------------
+def test_an_ocapi_jwt_of_one_site_is_refused_by_another(client: httpx.Client, runtime: Runtime) -> None:
+    """Kills `token.site != site.id` dropped (ocapi.bearer)."""
+    other = "other-002.dx.commercecloud.salesforce.com"
+    seed_document(
+        runtime, {"b2c": {"instances": [{"host": other, "sites": [{"id": "RefArch", "client_ids": ["a" * 30]}]}]}}
+    )
+    headers = {"x-dw-client-id": "a" * 30, "Authorization": f"Bearer {_ocapi_guest(client)}"}
+    assert client.post(OCAPI_AUTH, json={"type": "refresh"}, headers=headers).status_code == 200
+    elsewhere = client.post(f"http://{other}{OCAPI_AUTH}", json={"type": "refresh"}, headers=headers)
+    assert elsewhere.status_code == 401 and elsewhere.json()["fault"]["type"] == "InvalidAccessTokenException"
+
+
+# -- more Account Manager rules -------------------------------------------------------------------------------------
+def test_a_public_account_manager_client_cannot_use_client_credentials(client: httpx.Client) -> None:
+    """Kills the public-client refusal dropped from am.token (`client_credentials` needs a confidential client)."""
+    response = am.am_token(client, {"grant_type": "client_credentials", "client_id": am.PKCE_CID})
+    assert (response.status_code, response.json()["error"]) == (400, "unauthorized_client")
+
+
+def test_an_account_manager_access_token_is_no_refresh_token(client: httpx.Client) -> None:
+    """Kills `rt.kind != "refresh"` dropped (am._refresh)."""
+    tokens = _am_pkce_tokens(client)
+    data = {"grant_type": "refresh_token", "refresh_token": tokens["access_token"], "client_id": am.PKCE_CID}
+    response = am.am_token(client, data)
+    assert (response.status_code, response.json()["error"]) == (400, "invalid_grant")
+
+
+def test_account_manager_authorize_takes_only_s256(client: httpx.Client) -> None:
+    """Kills the `code_challenge_method` check dropped from am.authorize (S256 only)."""
+    query = {"client_id": am.PKCE_CID, "redirect_uri": "http://localhost:8080", "response_type": "code",
+             "code_challenge": "k" * 43, "code_challenge_method": "plain"}  # fmt: skip
+    located = client.get(am.AM + "/dwsso/oauth2/authorize", params=query).headers["location"]
+    assert "error=invalid_request" in located and "code=" not in located

@@ -8,7 +8,7 @@ import httpx
 from mockown.runtime import Runtime
 from mockown.seed import seed_document
 
-from .test_marketing import BASE, LEGACY
+from .test_marketing import BASE, LEGACY, SERVER
 
 OTHER_SUB = "mcmockownother00000000000000"
 OTHER_LEGACY = {"clientId": "mockownotherlegacy000000", "clientSecret": "MockownMcOtherLegacy0000"}
@@ -42,3 +42,30 @@ def test_v1_refresh_token_of_another_package_is_refused(client: httpx.Client, ru
     assert stolen.status_code == 401
     again = client.post(f"{BASE}/v1/requestToken", json={**LEGACY, "refreshToken": first["refreshToken"]})
     assert again.status_code == 200
+
+
+def test_v1_refuses_an_uninstalled_legacy_package(client: httpx.Client, runtime: Runtime) -> None:
+    """Kills `not integration.installed` dropped (request_token_v1), as v2 refuses an uninstalled package."""
+    integration = runtime.marketing.integrations.get(LEGACY["clientId"])
+    assert integration is not None
+    integration.installed = False
+    runtime.marketing.integrations.put(integration)
+    assert client.post(f"{BASE}/v1/requestToken", json=LEGACY).status_code == 401
+
+
+def test_v1_gives_a_refresh_token_only_for_offline_access(client: httpx.Client) -> None:
+    """Kills `if offline or refresh_in` made unconditional (request_token_v1; spec 1.5: `accessType: "offline"`
+    asks for a refresh token)."""
+    online = client.post(f"{BASE}/v1/requestToken", json=LEGACY).json()
+    assert set(online) == {"accessToken", "expiresIn"}
+    offline = client.post(f"{BASE}/v1/requestToken", json={**LEGACY, "accessType": "offline"}).json()
+    assert "refreshToken" in offline
+
+
+def test_userinfo_on_another_tenants_subdomain_is_refused(client: httpx.Client, runtime: Runtime) -> None:
+    """Kills `at.tenant_id != tenant.id` dropped (MarketingService.userinfo)."""
+    _other_tenant(runtime)
+    token = client.post(f"{BASE}/v2/token", json={"grant_type": "client_credentials", **SERVER}).json()["access_token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    assert client.get(f"{BASE}/v2/userinfo", headers=auth).status_code == 200
+    assert client.get(f"/mc/{OTHER_SUB}/v2/userinfo", headers=auth).status_code == 401
