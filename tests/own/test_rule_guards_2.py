@@ -12,7 +12,7 @@ import pytest
 
 from mockown.clock import FrozenClock
 from mockown.own.service import OwnService
-from tests.own.conftest import SALES, SUPPORT, bearer
+from tests.own.conftest import SALES, SUPPORT, TOKEN_URL, bearer, exchange_form
 from tests.own.test_seeding_rules import _backup_only, _seed_status
 
 
@@ -70,3 +70,50 @@ def test_an_export_refuses_an_object_the_backup_does_not_hold(client: httpx.Clie
     assert ok.status_code == 200
     refused = client.post(export, headers=auth, data={"export_format": "csv", "objects": "contacts"})
     assert refused.status_code == 400 and "'contacts' is not in backup_id" in refused.json()["message"]
+
+
+# -- jobs belong to their account --------------------------------------------------------------------------------
+def test_a_job_of_another_account_is_not_found(client: httpx.Client, auth: dict[str, str], own: OwnService) -> None:
+    """Kills `job.account_id != principal.account.id` dropped from jobs.get: another account's job number answers
+    404 (it does not exist for this account), never the 403 of a job outside one's Business Units."""
+    from mockown.seed import seed_document
+
+    account = {"id": 2002, "name": "Other Account",
+               "services": [{"id": 390001, "region": "app1", "displayed_name": "x@other.test", "backups": 1}],
+               "users": [{"id": 22345, "email": "owner@other.test", "password": "0therPassw0rd!", "name": "Otto",
+                          "role": "master_admin"}]}  # fmt: skip
+    seed_document(own.runtime, {"own": {"accounts": [account]}})
+    raw = own.generate_api_token(22345, "0therPassw0rd!")
+    other = {"Authorization": "Bearer " + client.post(TOKEN_URL, data=exchange_form(raw)).json()["access_token"]}
+    export = client.post("/api/v1/services/390001/backups/last/export", headers=other, data={"export_format": "csv"})
+    job_id = export.json()["job_id"]
+    assert client.get(f"/api/v1/jobs/{job_id}", headers=other).status_code == 200
+    response = client.get(f"/api/v1/jobs/{job_id}", headers=auth)
+    assert response.status_code == 404 and response.json()["message"] == f"job_id {job_id} not found"
+
+
+def test_backup_object_counts_leave_out_forgotten_records(client: httpx.Client, auth: dict[str, str]) -> None:
+    """Kills `- forgotten` dropped from num_items (backups.objects_json): the counts agree with the downloads once
+    a forget request completed."""
+    url = f"/api/v1/services/{SALES}/backups/last/objects"
+    before = next(o for o in client.get(url, headers=auth).json() if o["name"] == "contacts")
+    assert before["num_items"] == len(_download_ids(client, auth, 2))
+    victim = _download_ids(client, auth, 2)[0]
+    data = {"table_name": "Contact", "record_id": victim}
+    assert client.post(f"/api/v1/services/{SALES}/gdpr/forget", headers=auth, data=data).status_code == 200
+    after = next(o for o in client.get(url, headers=auth).json() if o["name"] == "contacts")
+    assert after["num_items"] == before["num_items"] - 1 == len(_download_ids(client, auth, 2))
+
+
+def test_an_unfinished_exports_file_is_not_served(
+    configured: Callable[..., tuple[httpx.Client, OwnService]], clock: FrozenClock
+) -> None:
+    """Kills the `completed_at is None` 409 dropped from exports.file: a file is there once its export finished."""
+    client, own = configured(export_mode="seconds:30")
+    auth = bearer(client, own)
+    export = f"/api/v1/services/{SALES}/backups/last/export"
+    job_id = client.post(export, headers=auth, data={"export_format": "csv", "objects": "accounts"}).json()["job_id"]
+    early = client.get(f"/api/v1/jobs/{job_id}/files/accounts.csv", headers=auth)
+    assert early.status_code == 409
+    clock.advance(30)
+    assert client.get(f"/api/v1/jobs/{job_id}/files/accounts.csv", headers=auth).status_code == 200
