@@ -116,12 +116,15 @@ async def read_params(request: Request, limit: int, *, json_ok: bool = False) ->
         except Exception as exc:  # python-multipart raises several types for broken input
             raise BadBody(f"malformed multipart body: {exc}") from None
         items: list[tuple[str, str]] = []
-        for key, value in form.multi_items():
-            if isinstance(value, UploadFile):
-                raw = await value.read()
-                items.append((key, _decode(raw)))
-            else:
-                items.append((key, value))
+        try:
+            for key, value in form.multi_items():
+                if isinstance(value, UploadFile):
+                    raw = await value.read()
+                    items.append((key, _decode(raw)))
+                else:
+                    items.append((key, value))
+        finally:
+            await form.close()  # a part with a filename is a SpooledTemporaryFile: closed now, not by the collector
         return Params(items)
     if _is_xml(kind, body):
         # an XML document (a SOAP envelope: salesforce/soap.py reads it itself) has no form parameters; read as a
