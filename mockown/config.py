@@ -210,6 +210,7 @@ class Config:
     tls_dir: str | None = None  # where the local CA lives (default $XDG_CONFIG_HOME/mockown/tls)
     frozen_at: str | None = None
     max_body_bytes: int = 1024 * 1024
+    body_timeout: float = 30.0  # seconds a request body may pause before 408 (0: wait as long as the client)
     fault_seed: int = 0
     journal_size: int = 10000  # requests the control plane's journal keeps (the oldest drop off)
     salesforce: SalesforceSettings = field(default_factory=SalesforceSettings)
@@ -273,7 +274,7 @@ def _check(config: Config) -> None:
                 raise ConfigError(f"{name} must be a redirect status from 300 to 399, not {status}")
         elif not 400 <= status <= 599:
             raise ConfigError(f"{name} must be an error status from 400 to 599, not {status}")
-    for name in ("max_body_bytes", "journal_size"):
+    for name in ("max_body_bytes", "journal_size", "body_timeout"):
         if getattr(config, name) < 0:
             raise ConfigError(f"{name} must not be negative")
     for name, choices in _CHOICES.items():

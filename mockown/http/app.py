@@ -34,7 +34,13 @@ def _apis() -> list[Api]:
     return [SALESFORCE, SALESFORCE_FLOWS, OWN, MARKETING, B2C, control_api(), contracts_api()]
 
 
-_REASONS = {400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 413: "Payload Too Large"}
+_REASONS = {
+    400: "Bad Request",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    408: "Request Timeout",
+    413: "Payload Too Large",
+}
 
 
 def create_app(

@@ -11,6 +11,7 @@ endpoint's `read_params`), work out who the request is about (`resolve`), record
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import re
@@ -134,6 +135,28 @@ async def _buffered(receive: Receive, limit: int) -> tuple[bytes, bool, Receive]
     return body, more, replay
 
 
+def _timed(receive: Receive, seconds: float) -> Receive:
+    """`receive` for a request with a body: a part of the body that does not come within `seconds` is `BadBody`
+    408 (uvicorn has no timeout inside a request: a Content-Length longer than what the client sent, on a
+    connection it keeps open, was waited for forever). Once the body has ended, the server's own `receive`."""
+    ended = False
+
+    async def timed() -> Message:
+        nonlocal ended
+        if ended:
+            return await receive()
+        try:
+            async with asyncio.timeout(seconds):
+                message = await receive()
+        except TimeoutError:
+            raise BadBody(f"the request body stopped coming: nothing for {seconds:g} s", 408) from None
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            ended = True
+        return message
+
+    return timed
+
+
 Handler = Callable[[Request, Exception], Awaitable[Response]]
 
 
@@ -196,6 +219,11 @@ class RequestPipeline:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        seconds = scope["app"].runtime.config.body_timeout
+        if seconds:
+            index = header_index(scope)
+            if b"transfer-encoding" in index or index.get(b"content-length", b"").strip() not in (b"", b"0"):
+                receive = _timed(receive, seconds)
         path: str = scope["path"]
         if path.startswith(CONTROL_PREFIX):  # not journaled, never faulted
             await self._rendering(self.control if _is_control(path) else self._guarded, scope, receive, send)
@@ -220,7 +248,11 @@ class RequestPipeline:
         if refusal is None and (chunked or (declared is not None and declared.strip() not in (b"", b"0"))):
             # a body to read (HTTP/1.1 has none without Content-Length or Transfer-Encoding): read it up to the
             # limit, then replay it to the app
-            body, more, app_receive = await _buffered(receive, limit)
+            try:
+                body, more, app_receive = await _buffered(receive, limit)
+            except BadBody as exc:  # the body stopped coming (`_timed`): answered in the endpoint's dialect
+                dialect = dialect_for(scope["app"].state.dialects, scope["path"])
+                refusal = dialect(exc.status, "Request Timeout", str(exc)).response()
         query = scope.get("query_string", b"").decode("latin-1")
         info = RequestInfo(method=scope["method"], path=scope["path"])
         if body and not more and len(body) <= limit:  # an empty body has no parameters

@@ -574,3 +574,41 @@ def test_a_multipart_file_part_is_closed_with_its_request() -> None:
         gc.collect()
     leaked = [w for w in caught if issubclass(w.category, ResourceWarning)]
     assert leaked == [], [str(w.message) for w in leaked]
+
+
+@pytest.mark.parametrize("path", GONE_PATHS)
+def test_a_body_that_stops_coming_is_a_408_after_body_timeout(path: str) -> None:
+    """Content-Length 100, 15 bytes sent, then nothing while the connection stays open: the server waited for the
+    rest as long as the client kept the connection (forever; uvicorn has no timeout inside a request). After
+    `body_timeout` seconds without a part of the body it answers 408 in the endpoint's dialect (then uvicorn closes
+    the idle connection after its keep-alive timeout)."""
+    import json
+    import time
+
+    app = create_app(Config(body_timeout=0.3), clock=FrozenClock("2026-01-01T00:00:00Z"))
+    global APP
+    saved, APP = APP, app
+    try:
+        headers = [(b"content-type", FORM), (b"content-length", b"100")]
+        started = time.monotonic()
+        answer, _ = asyncio.run(
+            _raw(path, headers, [{"type": "http.request", "body": b"grant_type=pass", "more_body": True}])
+        )
+        took = time.monotonic() - started
+    finally:
+        APP = saved
+    assert answer.status == 408, answer
+    assert 0.25 < took < 5, took
+    error = json.loads(answer.body)
+    assert "error" in error or "errorcode" in error, answer
+    expected = json.loads(call("POST", path, [(b"content-type", b"application/json")], b"{").body)
+    assert sorted(error) == sorted(expected), (error, expected)  # the keys of the endpoint's own errors
+
+
+def test_body_timeout_is_a_setting() -> None:
+    assert Config().body_timeout == 30
+    assert Config.load(env={"MOCKOWN_BODY_TIMEOUT": "2.5"}).body_timeout == 2.5
+    from mockown.config import ConfigError
+
+    with pytest.raises(ConfigError, match="body_timeout"):
+        Config(body_timeout=-1)

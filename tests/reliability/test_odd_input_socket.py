@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -18,6 +20,7 @@ from tests.conftest import ADMIN, CID, PASSWORD, SECRET
 from tests.server_support import Server, _answers, serve_process
 
 LIMIT = 1024 * 1024
+BODY_TIMEOUT = 1.5  # the server's body_timeout (seconds)
 FORM = b"Content-Type: application/x-www-form-urlencoded\r\n"
 GRANT = f"grant_type=password&client_id={CID}&client_secret={SECRET}&username={ADMIN}&password={PASSWORD}"
 GRANT = GRANT.replace("@", "%40").replace("!", "%21")
@@ -26,6 +29,7 @@ GRANT = GRANT.replace("@", "%40").replace("!", "%21")
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MOCKOWN_")}
+    env["MOCKOWN_BODY_TIMEOUT"] = str(BODY_TIMEOUT)
     with serve_process(["--log-level", "info"], env, _answers) as running:
         yield running
 
@@ -206,3 +210,40 @@ def test_percent_encoded_invalid_utf8_in_the_path_is_answered_in_the_dialect(
     else:
         assert sorted(data) == keys, r.text
     no_internal_error(server)
+
+
+def answer_of(server: Server, data: bytes, wait: float) -> tuple[bytes, float]:
+    """Raw bytes on a new connection, kept open; the first whole answer (by its Content-Length), and when it came."""
+    host, port = server.url.removeprefix("http://").split(":")
+    started = time.monotonic()
+    out = b""
+    with socket.create_connection((host, int(port)), timeout=wait) as s:
+        s.sendall(data)
+        while chunk := s.recv(65536):
+            out += chunk
+            head, sep, body = out.partition(b"\r\n\r\n")
+            length = re.search(rb"(?i)content-length: *(\d+)", head)
+            if sep and length and len(body) >= int(length.group(1)):
+                break
+    return out, time.monotonic() - started
+
+
+def test_a_body_that_stops_coming_is_a_408_in_the_dialect(server: Server) -> None:
+    """Content-Length 100, 10 bytes sent, the connection kept open: the server waited forever (uvicorn has no
+    timeout inside a request). Now 408 in the endpoint's dialect after body_timeout (uvicorn then closes the idle
+    connection after its keep-alive timeout). One request per API at once."""
+    cases = [*DIALECTS, ("/_mockown/seed", ["error", "message"])]
+
+    def one(path: str) -> tuple[bytes, float]:
+        data = f"POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n".encode() + FORM + b"\r\ngrant"
+        return answer_of(server, data, wait=BODY_TIMEOUT + 8)
+
+    with ThreadPoolExecutor(len(cases)) as pool:
+        answers = list(pool.map(one, [path for path, _ in cases]))
+    for (path, keys), (raw, took) in zip(cases, answers, strict=True):
+        status, body = status_and_body(raw)
+        assert status == 408, (path, raw[:300])
+        assert sorted(json.loads(body)) == keys, (path, body)
+        assert BODY_TIMEOUT - 0.1 <= took < BODY_TIMEOUT + 5, (path, took)
+    no_internal_error(server)
+    invariants(server)
