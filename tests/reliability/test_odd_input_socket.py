@@ -247,3 +247,25 @@ def test_a_body_that_stops_coming_is_a_408_in_the_dialect(server: Server) -> Non
         assert BODY_TIMEOUT - 0.1 <= took < BODY_TIMEOUT + 5, (path, took)
     no_internal_error(server)
     invariants(server)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/services/data", 200),
+        ("GET", "/.well-known/openid-configuration", 200),
+        ("GET", "/api/v1/services", 401),
+        ("DELETE", "/_mockown/outbox", 200),
+        ("HEAD", "/id/keys", 200),
+    ],
+)
+def test_a_body_on_get_delete_and_head_is_ignored(server: Server, method: str, path: str, status: int) -> None:
+    """HTTP gives a body on GET/DELETE/HEAD no meaning: it is read (the connection stays in step) and ignored,
+    sent with a Content-Length or chunked."""
+    for framing, body in (
+        (b"Content-Length: 11\r\n", b"grant_type="),
+        (b"Transfer-Encoding: chunked\r\n", chunked(b"x=1")),
+    ):
+        raw, _ = send(server, request(method, path, FORM + framing, body))
+        assert raw.startswith(b"HTTP/1.1 %d " % status), (method, path, raw[:300])
+    no_internal_error(server)
