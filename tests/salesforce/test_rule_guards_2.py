@@ -188,8 +188,9 @@ def _register(client: httpx.Client, **metadata: Any) -> dict[str, Any]:
 
 
 def test_deleting_a_registration_revokes_its_refresh_tokens(client: httpx.Client) -> None:
-    """Kills the refresh-token revocation dropped from `register.delete` (RFC 7592 3: the client and its grants go):
-    the registering org's introspecting app sees the deleted app's refresh token inactive."""
+    """RFC 7592 3: deleting a registration ends its grants; the registering org's introspecting app sees the deleted
+    app's refresh token inactive. (The audit's mutant dropping the refresh-token revocation in `register.delete`
+    is equivalent over HTTP: the app is gone, so introspection and refresh refuse its tokens anyway.)"""
     app = _register(client, scope="api refresh_token")
     query = {"response_type": "code", "client_id": app["client_id"], "redirect_uri": "http://localhost/cb",
              "login_hint": ADMIN}  # fmt: skip
@@ -423,3 +424,18 @@ def test_sosl_searches_only_the_callers_org(client: httpx.Client, runtime: Runti
     found = client.get("/services/data/v62.0/search", params={"q": f"FIND {{{word}}}"},
                        headers={"Authorization": f"Bearer {own_token}"}).json()  # fmt: skip
     assert len(found["searchRecords"]) == 1
+
+
+# -- JWT-based access tokens ---------------------------------------------------------------------------------------
+def test_a_jwt_access_tokens_sub_names_the_user_by_its_18_character_id(client: httpx.Client, runtime: Runtime) -> None:
+    """Kills `ids.to18(user.id)` shortened in jwt_access.claims_of: `sub` is `uid:<user id>` (spec 7.4), the same
+    18-character id as the token response's identity URL."""
+    from .helpers import password_token
+
+    app = runtime.salesforce.app_by_client_id(CID)
+    assert app is not None
+    app.jwt_access_tokens = True
+    runtime.salesforce.apps.put(app)
+    body = password_token(client).json()
+    claims = jwt.decode(body["access_token"], options={"verify_signature": False})
+    assert claims["sub"] == f"uid:{ADMIN_ID}" and body["id"].endswith(f"/{ADMIN_ID}")
