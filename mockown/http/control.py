@@ -30,7 +30,7 @@ from ..errors import ControlError, control_dialect
 from ..store import RECORD_TYPES, RecordMeta, meta_of
 from .api import Api, runtime_of
 from .faults import FaultError, Faults
-from .forms import BadBody, media_type, parse_json, read_body
+from .forms import BadBody, media_type, no_lone_surrogates, parse_json, read_body
 from .journal import CONTROL_PREFIX, Journal, JournalFilter
 
 if TYPE_CHECKING:
@@ -275,7 +275,7 @@ async def seed(request: Request) -> Response:
         try:
             text = raw.decode("utf-8")
             try:  # most clients send JSON: its parser is ~50x faster than PyYAML's
-                document = json.loads(text)
+                document = no_lone_surrogates(json.loads(text), text)  # (YAML refuses a lone surrogate itself)
             except ValueError:  # YAML (a superset of JSON)
                 document = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe
         except RecursionError:  # JSON nested past the parser's depth

@@ -8,6 +8,7 @@ may repeat, so the result keeps every value; `Params.get()` gives the first.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl
@@ -166,12 +167,32 @@ def _decode(raw: bytes) -> str:
         raise BadBody("the body is not valid UTF-8") from None
 
 
+# a \u escape of a UTF-16 surrogate (`\ud800`..`\udfff`): json.loads makes a lone one a str that is no Unicode text
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE_ESCAPE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def no_lone_surrogates(data: Any, text: str | bytes) -> Any:
+    """`data` (parsed from the JSON `text`), or `BadBody` when a string of it holds a lone surrogate: JSON lets
+    `"\\ud800"` through, but no UTF-8 can encode it, so stored it made every later render of the state a 500
+    (RFC 8259 section 8.2: such strings are not interoperable). A pair (`\\ud83d\\ude00`) is one character and
+    welcome. The common text, with no such escape, is not walked."""
+    pattern = _SURROGATE_ESCAPE if isinstance(text, str) else _SURROGATE_ESCAPE_BYTES
+    if pattern.search(text):  # type: ignore[arg-type]  # str pattern for str, bytes pattern for bytes
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise BadBody("malformed JSON body: a \\u escape of a lone surrogate (no Unicode character)") from None
+    return data
+
+
 def parse_json(text: str | bytes) -> Any:
     """`json.loads` for what a client sent: whatever Python's parser cannot turn into a value is `BadBody`, never
     a 500: malformed text or bytes, a document nested past the parser's depth (RecursionError), an integer longer
-    than int() reads (4,300 digits: a ValueError that is no JSONDecodeError)."""
+    than int() reads (4,300 digits: a ValueError that is no JSONDecodeError), a lone surrogate escaped
+    (`no_lone_surrogates`)."""
     try:
-        return json.loads(text)
+        return no_lone_surrogates(json.loads(text), text)
     except json.JSONDecodeError as exc:
         raise BadBody(f"malformed JSON body: {exc.msg} at position {exc.pos}") from None
     except RecursionError:

@@ -620,3 +620,52 @@ def test_body_timeout_is_a_setting() -> None:
 
     with pytest.raises(ConfigError, match="body_timeout"):
         Config(body_timeout=-1)
+
+
+# -- \u escapes of lone surrogates: JSON text that is no Unicode --------------------------------------------------
+LONE = "\\ud800"  # as a client sends it: six characters of JSON text, decoded by json.loads to U+D800 (no character)
+
+
+def test_a_seed_document_with_a_lone_surrogate_is_refused_and_stores_nothing() -> None:
+    """'\\ud800' in a JSON seed document became a name that UTF-8 cannot encode: the seed answered 500 after
+    storing it, and from then on the dashboard and /_mockown/snapshot were a 500 (every render of the state)."""
+    document = (
+        '{"salesforce": {"orgs": [{"users": [{"username": "u' + LONE + '@odd.test", "password": "p", '
+        '"first_name": "' + LONE + '"}]}]}}'
+    ).encode()
+    before = CLIENT.get("/_mockown/snapshot").json()["store"]
+    answer = call("POST", "/_mockown/seed", [(b"content-type", b"application/json")], document)
+    assert answer.status == 400, answer
+    assert control_error(answer) == "invalid_request"
+    assert CLIENT.get("/_mockown/snapshot").json()["store"] == before
+    assert CLIENT.get("/_mockown/ui").status_code == 200
+    invariants()
+
+
+def test_a_surrogate_pair_is_one_character_and_welcome() -> None:
+    pair = "\\ud83d\\ude00"  # U+1F600, escaped as JSON allows
+    document = ('{"salesforce": {"orgs": [{"users": [{"username": "pair@odd.test", "password": "p", "first_name": "'
+                + pair + '"}]}]}}').encode()  # fmt: skip
+    answer = call("POST", "/_mockown/seed", [(b"content-type", b"application/json")], document)
+    assert answer.status == 201, answer
+    assert "\U0001f600" in CLIENT.get("/_mockown/snapshot").text or "\\ud83d" in CLIENT.get("/_mockown/snapshot").text
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/mc/mcmockowndemo000000000000000/v2/token", "client_id"),
+        ("/services/oauth2/register", "client_name"),
+        ("/_mockown/faults", "path"),
+        ("/api/v1/services/300001/backup_now", "x"),
+        ("/s/RefArch/dw/shop/v24_5/customers/auth", "type"),
+    ],
+)
+def test_a_json_body_with_a_lone_surrogate_is_a_400(path: str, field: str) -> None:
+    body = ('{"' + field + '": "a' + LONE + '", "grant_type": "client_credentials"}').encode()
+    answer = call("POST", path, [(b"content-type", b"application/json")], body)
+    assert 400 <= answer.status < 500, answer
+    assert_answered(answer, path)
+    assert CLIENT.get("/_mockown/snapshot").status_code == 200
+    assert CLIENT.get("/_mockown/ui").status_code == 200
+    invariants()
