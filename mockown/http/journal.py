@@ -209,6 +209,13 @@ class Entry:
     def params(self) -> dict[str, str | list[str]]:
         return self._redact()[2]
 
+    def forget_params(self) -> None:
+        """Record no body parameters: an endpoint whose body is no form (a SOAP envelope, whatever Content-Type
+        it came with) says so, as the text read as a form would name a parameter after a password."""
+        self._params = NO_PARAMS
+        if self._redacted is not None:
+            self._redacted = (self._redacted[0], self._redacted[1], {})
+
     def __repr__(self) -> str:
         return f"Entry(id={self.id}, method={self.method!r}, path={self.path!r}, status={self.status})"
 

@@ -391,6 +391,9 @@ async def soap_endpoint(request: Request) -> Response:
     from ..http.forms import read_body
 
     runtime = runtime_of(request)
+    entry = request.scope.get("mockown.entry")
+    if entry is not None:  # the body is an envelope whatever its Content-Type (text/plain, a BOM): never a form
+        entry.forget_params()
     service = runtime.salesforce
     wsdl = WSDL_NS[request.url.path.split("/")[3]]  # /services/Soap/<u|c>/...: the routes are only these two
     version = check_version(service, request.path_params["version"], wsdl)
@@ -402,7 +405,6 @@ async def soap_endpoint(request: Request) -> Response:
     if op.name == "logout":
         return Response(logout(service, call, request.path_params.get("org_id")), media_type=XML_TYPE)
     done = login(service, call, version, base_url(request))
-    entry = request.scope.get("mockown.entry")
     if entry is not None:  # the journal names who logged in (never the password or the session id)
         entry.org, entry.user = done.org.id, done.user.username
     return Response(done.xml, media_type=XML_TYPE, headers={"Cache-Control": "no-store"})

@@ -66,3 +66,29 @@ def test_markup_in_a_form_type_is_no_form_for_the_oauth_endpoints(client: httpx.
     r = client.post("/services/oauth2/token", content=body, headers=form_type)
     assert r.status_code == 400
     assert r.json()["error"] == "unsupported_grant_type"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "bom"),
+    [
+        ("text/plain", False),
+        ("application/octet-stream", False),
+        (None, True),
+        ("application/x-www-form-urlencoded", True),
+    ],
+    ids=["text-plain", "octet-stream", "none-bom", "form-bom"],
+)
+def test_no_secret_of_a_soap_login_in_any_content_type(
+    client: httpx.Client, content_type: str | None, bom: bool
+) -> None:
+    """The SOAP endpoint reads any body as its envelope (expat takes a UTF-8 byte order mark, curl `-d @file.xml`
+    sends a file an editor saved with one; a client may declare text/plain): the journal never reads such a body
+    as a form whose parameter name is the envelope, password and all."""
+    prefix = "\ufeff" if bom else ""
+    r = _post(client, prefix + login_envelope(ADMIN, PASSWORD + TOKEN), content_type)
+    assert r.status_code == 200, r.text
+    session = r.text.split("<sessionId>")[1].split("</sessionId>")[0]
+    assert _post(client, prefix + logout_envelope(session), content_type).status_code == 200
+    seen = _everything(client)
+    for secret in (PASSWORD, TOKEN, session[20:60]):
+        assert secret not in seen
