@@ -120,7 +120,7 @@ def uvicorn_serve(app: Any, sock: socket.socket | None, **options: Any) -> None:
     import inspect
 
     import uvicorn
-    from uvicorn.config import STARTUP_FAILURE
+    from uvicorn.main import STARTUP_FAILURE  # 0.30-0.36 define it there only, not in .config
     from uvicorn.supervisors import Multiprocess
 
     if sock is None:

@@ -71,3 +71,22 @@ def _peer_of(client: socket.socket) -> socket.socket:
             pass
         sock.close()
     raise AssertionError("the server's end of the connection was not found")
+
+
+@pytest.mark.parametrize("where", ["config", "main"])
+def test_a_failed_start_exits_3_on_every_supported_uvicorn(monkeypatch: pytest.MonkeyPatch, where: str) -> None:
+    """As `uvicorn.run`, a server that did not start exits with uvicorn's STARTUP_FAILURE (3). uvicorn 0.30 to
+    0.36 (pyproject allows >=0.30) define it in `uvicorn.main` only, newer ones in `uvicorn.config` (re-exported
+    by `uvicorn.main`): the module uvicorn_serve takes it from must be one every release has."""
+    import uvicorn
+    import uvicorn.config
+
+    from mockown import serving
+    from mockown.cli import _listening_socket
+
+    if where == "main":  # an older uvicorn: no uvicorn.config.STARTUP_FAILURE
+        monkeypatch.delattr(uvicorn.config, "STARTUP_FAILURE", raising=False)
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, sockets=None: None)  # the app's start-up failed
+    with _listening_socket("127.0.0.1", 0) as listener, pytest.raises(SystemExit) as exited:
+        serving.uvicorn_serve("mockown.serving:nothing", listener, log_config=None)
+    assert exited.value.code == 3
