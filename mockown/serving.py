@@ -109,6 +109,11 @@ def run(
     uvicorn_serve(app, sock, **options)
 
 
+# uvicorn's exit status when the server did not start (uvicorn.main.STARTUP_FAILURE; uvicorn.config has it only in
+# releases after 0.36, and uvicorn.main does not export it to mypy)
+_STARTUP_FAILURE = 3
+
+
 def uvicorn_serve(app: Any, sock: socket.socket | None, **options: Any) -> None:
     """`uvicorn.run(app, **options)`; with `sock`, what it does on that socket itself rather than on its file
     descriptor (uvicorn's ``fd=``).
@@ -120,7 +125,6 @@ def uvicorn_serve(app: Any, sock: socket.socket | None, **options: Any) -> None:
     import inspect
 
     import uvicorn
-    from uvicorn.main import STARTUP_FAILURE  # 0.30-0.36 define it there only, not in .config
     from uvicorn.supervisors import Multiprocess
 
     if sock is None:
@@ -139,7 +143,7 @@ def uvicorn_serve(app: Any, sock: socket.socket | None, **options: Any) -> None:
     except KeyboardInterrupt:  # as uvicorn.run
         pass
     if config.workers == 1 and not server.started:
-        sys.exit(STARTUP_FAILURE)  # as uvicorn.run exits when the app's start-up failed
+        sys.exit(_STARTUP_FAILURE)  # as uvicorn.run exits when the app's start-up failed
 
 
 __all__ = ["APP_FACTORY", "build", "export_env", "run", "scheme", "tls_files", "uvicorn_serve"]

@@ -77,7 +77,7 @@ def _peer_of(client: socket.socket) -> socket.socket:
 def test_a_failed_start_exits_3_on_every_supported_uvicorn(monkeypatch: pytest.MonkeyPatch, where: str) -> None:
     """As `uvicorn.run`, a server that did not start exits with uvicorn's STARTUP_FAILURE (3). uvicorn 0.30 to
     0.36 (pyproject allows >=0.30) define it in `uvicorn.main` only, newer ones in `uvicorn.config` (re-exported
-    by `uvicorn.main`): the module uvicorn_serve takes it from must be one every release has."""
+    by `uvicorn.main`): uvicorn_serve must not import it from `uvicorn.config`."""
     import uvicorn
     import uvicorn.config
 
