@@ -17,7 +17,10 @@ from .models import Org
 
 def domains(instance_url: str) -> tuple[str, str, str]:
     """(lightning, visualforce, content) hosts for an instance URL."""
-    host = urlsplit(instance_url).netloc
+    try:
+        host = urlsplit(instance_url).netloc
+    except ValueError:  # made of a Host header urlsplit refuses ("[::1", "[zz]"): the URL's authority as it is
+        host = instance_url.partition("://")[2].partition("/")[0]
     if host.endswith(MY_DOMAIN_SUFFIX):
         name = host[: -len(MY_DOMAIN_SUFFIX)]
         return f"{name}.lightning.force.com", f"{name}--c.vf.force.com", f"{name}.file.force.com"
