@@ -62,7 +62,10 @@ def redirect_matches(pattern: str, uri: str) -> bool:
         return True
     if "*." not in pattern:
         return False
-    p, u = urlsplit(pattern), urlsplit(uri)
+    try:
+        p, u = urlsplit(pattern), urlsplit(uri)
+    except ValueError:  # a bracket that is no IPv6 literal: no URL, so no match
+        return False
     if (p.scheme, p.path, p.query, p.fragment) != (u.scheme, u.path, u.query, u.fragment) or "\\" in uri:
         return False  # a backslash is a path separator to browsers: what follows it is no part of the host
     suffix = "." + p.netloc.split("*.", 1)[1]

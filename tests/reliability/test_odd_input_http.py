@@ -711,3 +711,19 @@ def test_a_valid_host_still_serves_the_hybrid_flow(host: bytes) -> None:
                   login_hint=ADMIN, scope="api web openid")  # fmt: skip
     answer = call("GET", "/services/oauth2/authorize", [(b"host", host)], query=hybrid)
     assert answer.status in (200, 302), answer
+
+
+@pytest.mark.parametrize(
+    "uri", ["https://[.example.com/callback", "https://a.example.com]/callback", "https://x[.example.com/callback"]
+)
+def test_a_slas_redirect_uri_no_url_can_hold_is_not_registered(uri: str) -> None:
+    """SLAS matches a redirect_uri against a client's `https://*.example.com/callback` pattern by taking both apart
+    with urlsplit: one with a bracket that is no IPv6 literal was a 500 (ValueError) at /authorize. It matches no
+    pattern: the usual 400 'Redirect URI not registered for this client.'"""
+    import json
+
+    query = form(response_type="code", client_id="mockown-slas-private", redirect_uri=uri, hint="guest",
+                 code_challenge="a" * 43, channel_id="RefArch")  # fmt: skip
+    answer = call("GET", "/shopper/auth/v1/organizations/f_ecom_zzxy_001/oauth2/authorize", query=query)
+    assert answer.status == 400, answer
+    assert json.loads(answer.body)["error_description"] == "Redirect URI not registered for this client.", answer
