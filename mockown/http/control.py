@@ -275,11 +275,15 @@ async def seed(request: Request) -> Response:
         try:
             text = raw.decode("utf-8")
             try:  # most clients send JSON: its parser is ~50x faster than PyYAML's
-                document = no_lone_surrogates(json.loads(text), text)  # (YAML refuses a lone surrogate itself)
-            except ValueError:  # YAML (a superset of JSON)
+                loaded = json.loads(text)
+            except ValueError:  # YAML (a superset of JSON; it refuses a lone surrogate itself)
                 document = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe
+            else:
+                document = no_lone_surrogates(loaded, text)
         except RecursionError:  # JSON nested past the parser's depth
             raise bad("the seed document is nested too deeply") from None
+        except BadBody as exc:  # a lone surrogate
+            raise bad(f"the seed document is not valid: {exc}") from None
         except (ValueError, yaml.YAMLError) as exc:
             # not UTF-8, or a value a constructor cannot build (an int of 5,000 digits, a 13th month, !!int x): a
             # ValueError of int(), float() or datetime, not a YAMLError
