@@ -403,7 +403,8 @@ async def soap_endpoint(request: Request) -> Response:
     if entry is not None:  # the body is an envelope whatever its Content-Type (text/plain, a BOM): never a form
         entry.forget_params()
     service = runtime.salesforce
-    wsdl = WSDL_NS[request.url.path.split("/")[3]]  # /services/Soap/<u|c>/...: the routes are only these two
+    # /services/Soap/<u|c>/... (the routes are only these two), after a root path if the app is mounted under one
+    wsdl = WSDL_NS[request.url.path.rsplit("/services/Soap/", 1)[-1][:1]]
     version = check_version(service, request.path_params["version"], wsdl)
     body = await read_body(request, runtime.config.max_body_bytes)
     call = envelope(body, wsdl)

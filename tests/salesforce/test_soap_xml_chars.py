@@ -8,8 +8,11 @@ import xml.etree.ElementTree as ET
 
 import httpx
 import pytest
+from starlette.applications import Starlette
 
-from tests.salesforce.test_soap_login import NS, fault, login_envelope, soap
+from mockown.http.inprocess import InProcessTransport
+from tests.conftest import ADMIN, PASSWORD
+from tests.salesforce.test_soap_login import ENTERPRISE, NS, PARTNER, TOKEN, fault, login_envelope, soap
 
 
 def test_a_login_response_of_odd_seeded_names_is_well_formed(client: httpx.Client) -> None:
@@ -31,3 +34,16 @@ def test_a_fault_naming_an_odd_path_is_well_formed(client: httpx.Client, path: s
     r.status_code = 500  # `fault` reads any fault; this one keeps its HTTP status
     code, text, _, _ = fault(r)
     assert code == "soapenv:Client" and text.endswith("\ufffd")
+
+
+@pytest.mark.parametrize("letter", ["u", "c"])
+def test_the_endpoints_answer_under_a_root_path(app: Starlette, letter: str) -> None:
+    """Mounted under a root path (ASGI `root_path`, as InProcessTransport(root_path=...) or a proxy sets it), the
+    endpoint finds its WSDL (partner or enterprise) in the path all the same: it took the 4th path segment, a
+    KeyError (HTTP 500) once a root path came before it."""
+    transport = InProcessTransport(app, root_path="/mock", raise_app_exceptions=False)
+    with httpx.Client(transport=transport, base_url="http://testserver") as client:
+        ns = PARTNER if letter == "u" else ENTERPRISE
+        r = soap(client, login_envelope(ADMIN, PASSWORD + TOKEN, ns), f"/mock/services/Soap/{letter}/59.0")
+        assert r.status_code == 200, r.text
+        assert ET.fromstring(r.content).find(f"s:Body/{{{ns}}}loginResponse", NS) is not None
