@@ -1,6 +1,7 @@
 """Every SOAP answer is well-formed XML, even when what it carries holds a character XML 1.0 cannot (a control
 character or U+FFFE/U+FFFF in a seeded name, in the path a 404 fault names): such a character is shown as U+FFFD,
-as the identity service's XML does, rather than making the whole answer unreadable to the client's parser."""
+as the identity service's XML does, rather than making the whole answer unreadable to the client's parser. And the
+endpoints answer under an ASGI root path."""
 
 from __future__ import annotations
 
