@@ -7,6 +7,7 @@ quotes, braces, control characters, or past 256 characters) is recorded as `[red
 from __future__ import annotations
 
 import json
+
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
