@@ -155,33 +155,37 @@ class _LoopWatch:
     read and two dict operations. A wait ends between `seconds` and 1.25 times `seconds` after it began (the sweep
     runs every `seconds` / 4 while something waits)."""
 
-    __slots__ = ("expired", "handle", "loop", "waiting")
+    __slots__ = ("armed", "expired", "loop", "waiting")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.loop = loop
+        self.loop = weakref.ref(loop)  # weakly: the watch is the value of its loop's entry in `_WATCHES`
         self.waiting: dict[asyncio.Task[Any], tuple[float, float]] = {}  # task -> (deadline, sweep period)
         self.expired: set[asyncio.Task[Any]] = set()
-        self.handle: asyncio.TimerHandle | None = None
+        self.armed = 0.0  # the scheduled sweep's period, 0 for none (its handle is not kept: it refers to the loop)
 
     def add(self, task: asyncio.Task[Any], seconds: float) -> None:
         period = seconds / 4
-        self.waiting[task] = (self.loop.time() + seconds, period)
-        if self.handle is None:
-            self.handle = self.loop.call_later(period, self.sweep)
+        loop = asyncio.get_running_loop()  # the watch's own: `_watching` found it by this loop
+        self.waiting[task] = (loop.time() + seconds, period)
+        if not self.armed or period < self.armed:  # none yet, or one too late for this wait (another app's)
+            self.armed = period
+            loop.call_later(period, self.sweep)
 
     def end(self, task: asyncio.Task[Any]) -> None:
         self.waiting.pop(task, None)
         self.expired.discard(task)
 
     def sweep(self) -> None:
-        self.handle = None
-        now = self.loop.time()
+        self.armed = 0.0
+        loop = asyncio.get_running_loop()  # a callback of the watch's loop
+        now = loop.time()
         for task, (deadline, _) in list(self.waiting.items()):
             if deadline <= now and task not in self.expired:
                 self.expired.add(task)
                 task.cancel()
         if self.waiting:
-            self.handle = self.loop.call_later(min(p for _, p in self.waiting.values()), self.sweep)
+            self.armed = min(p for _, p in self.waiting.values())
+            loop.call_later(self.armed, self.sweep)
 
 
 _WATCHES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopWatch] = weakref.WeakKeyDictionary()
@@ -193,7 +197,7 @@ def _watching(seconds: float) -> tuple[_LoopWatch, asyncio.Task[Any]]:
     global _LAST_WATCH
     loop = asyncio.get_running_loop()
     watch = _LAST_WATCH  # a server runs one loop: found without the weak dictionary's look-up
-    if watch is None or watch.loop is not loop:
+    if watch is None or watch.loop() is not loop:
         watch = _WATCHES.get(loop)
         if watch is None:
             watch = _WATCHES[loop] = _LoopWatch(loop)

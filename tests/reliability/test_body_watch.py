@@ -121,3 +121,17 @@ def test_one_timer_per_loop_not_per_request() -> None:
 
     assert asyncio.run(main()) == 1
     assert pipeline._WATCHES  # the loop's watch, kept while the loop lives
+
+
+def test_a_loop_s_watch_goes_with_its_loop() -> None:
+    """The watch holds its loop weakly: a loop that is gone leaves no entry (tests run many loops)."""
+    import gc
+
+    from mockown.http import pipeline
+
+    app = _app()
+    for _ in range(5):
+        asyncio.run(_post(app, "/services/oauth2/token", [b"grant_type=client_credentials"], 0))
+    gc.collect()
+    alive = [loop for loop in pipeline._WATCHES if not loop.is_closed()]
+    assert len(pipeline._WATCHES) - len(alive) <= 1  # at most the last one, held by the one-entry cache
