@@ -67,6 +67,15 @@ def _pump(stream: Any, sink: list[str]) -> None:
             sink.append(line)
 
 
+def listening_line(line: str, port: int) -> bool:
+    """Whether `line` is `mockown serve`'s banner line for `port` (printed once the port is bound)."""
+    return line.startswith("mockown listening on ") and line.rstrip().endswith(f":{port}")
+
+
+def _listening_on(lines: list[str], port: int) -> bool:
+    return any(listening_line(line, port) for line in list(lines))
+
+
 class _PortTaken(RuntimeError):
     """The child could not listen: another process took the free port between `free_port()` and its bind."""
 
@@ -126,7 +135,9 @@ def _serve_once(
                 error = _PortTaken if "address already in use" in said.lower() else RuntimeError
                 raise error(f"mockown serve exited with {proc.returncode}: {said}")
             try:
-                if ready(server.url):
+                # ours: the banner, printed once the child has bound the port (another test's server that took the
+                # same free port first would answer `ready` while this child is still failing to bind)
+                if _listening_on(server.stdout, port) and ready(server.url):
                     break
             except httpx.TransportError:
                 pass

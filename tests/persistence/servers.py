@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.server_support import free_port
+from tests.server_support import free_port, listening_line
 
 BIN = Path(sys.executable).parent
 
@@ -49,20 +49,33 @@ class Server:
         return out
 
 
+def _ours(log: Path, port: int) -> bool:
+    """The server's banner for `port` is in its log: printed once it has bound the port, so an answer on the port
+    is this server's (another test's server that took the same free port first would answer meanwhile)."""
+    return any(listening_line(line, port) for line in log.read_text(errors="replace").splitlines())
+
+
 def wait_ready(
-    proc: subprocess.Popen[bytes], url: str, log: Path, verify: object = True, timeout: float = 30.0
+    proc: subprocess.Popen[bytes],
+    url: str,
+    log: Path,
+    verify: object = True,
+    timeout: float = 30.0,
+    port: int | None = None,
 ) -> None:
     deadline = time.monotonic() + timeout
     while True:
         if proc.poll() is not None:
             raise RuntimeError(f"server exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
         try:
-            httpx.get(url, timeout=1.0, verify=verify)  # type: ignore[arg-type]
-            return
+            if port is None or _ours(log, port):
+                httpx.get(url, timeout=1.0, verify=verify)  # type: ignore[arg-type]
+                return
         except httpx.TransportError:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"no answer on {url}:\n{log.read_text(errors='replace')}") from None
-            time.sleep(0.05)
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no answer on {url}:\n{log.read_text(errors='replace')}") from None
+        time.sleep(0.05)
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
@@ -127,7 +140,7 @@ def _start(
         proc = subprocess.Popen(list(command), env=full_env, stdout=out, stderr=subprocess.STDOUT)
     base = f"{'https' if https else 'http'}://127.0.0.1:{port}"
     try:
-        wait_ready(proc, base + ready_path, log, verify=verify if not https or verify is not True else False)
+        wait_ready(proc, base + ready_path, log, verify=verify if not https or verify is not True else False, port=port)
     except RuntimeError as exc:
         stop(proc)
         if "address already in use" in str(exc).lower():
