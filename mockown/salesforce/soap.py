@@ -351,6 +351,7 @@ def login_response(
 ) -> str:
     instance = service.instance_url(org, base)
     org18, letter = ids.to18(org.id), "u" if wsdl == PARTNER else "c"
+    org15 = ids.to15(org.id)  # the endpoint URLs carry the 15-character id, as Salesforce's own do
     user_info = "".join(
         _el(name, value)
         for name, value in (  # getUserInfoResult, in the WSDL's order
@@ -381,10 +382,10 @@ def login_response(
         )
     )
     result = (
-        _el("metadataServerUrl", f"{instance}/services/Soap/m/{version}.0/{org18}")
+        _el("metadataServerUrl", f"{instance}/services/Soap/m/{version}.0/{org15}")
         + _el("passwordExpired", False)
         + _el("sandbox", org.is_sandbox)
-        + _el("serverUrl", f"{instance}/services/Soap/{letter}/{version}.0/{org18}")
+        + _el("serverUrl", f"{instance}/services/Soap/{letter}/{version}.0/{org15}")
         + _el("sessionId", raw)
         + _el("userId", ids.to18(user.id))
         + f"<userInfo>{user_info}</userInfo>"

@@ -20,7 +20,7 @@ def test_readme_soap_curl_example() -> None:
     with mockown_server() as base:
         out = _run(_example(CHAPTER), base)
     lines = out.splitlines()
-    assert lines[0] == f"{base}/services/Soap/u/59.0/00D5g000004MockEAC"  # serverUrl
+    assert lines[0] == f"{base}/services/Soap/u/59.0/00D5g000004Mock"  # serverUrl
     assert lines[1] == "200"  # REST with the session id
     assert "<logoutResponse/>" in lines[2]
     assert '"errorCode":"INVALID_SESSION_ID"' in out  # after logout

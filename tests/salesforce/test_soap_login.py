@@ -100,8 +100,9 @@ def test_login_result_shape(client: httpx.Client) -> None:
     names = [c.tag.split("}")[1] for c in result]
     assert names == ["metadataServerUrl", "passwordExpired", "sandbox", "serverUrl", "sessionId", "userId", "userInfo"]
     get = {c.tag.split("}")[1]: c.text for c in result}
-    assert get["serverUrl"] == f"http://testserver/services/Soap/u/59.0/{ORG}"
-    assert get["metadataServerUrl"] == f"http://testserver/services/Soap/m/59.0/{ORG}"
+    # 15-character org ids, as Salesforce's serverUrl (https://na15.salesforce.com/services/Soap/u/29.0/00Di0000000icUB)
+    assert get["serverUrl"] == f"http://testserver/services/Soap/u/59.0/{ORG[:15]}"
+    assert get["metadataServerUrl"] == f"http://testserver/services/Soap/m/59.0/{ORG[:15]}"
     assert (get["passwordExpired"], get["sandbox"], get["userId"]) == ("false", "false", ADMIN_ID)
     session = get["sessionId"] or ""
     assert session.startswith(ORG[:15] + "!AQ") and len(session) > 60
@@ -121,7 +122,7 @@ def test_enterprise_endpoint_answers_in_its_namespace(client: httpx.Client) -> N
     result = login_ok(client, path="/services/Soap/c/59.0")
     assert result.tag == f"{{{ENTERPRISE}}}result"
     server = result.findtext("e:serverUrl", namespaces=NS)
-    assert server == f"http://testserver/services/Soap/c/59.0/{ORG}"
+    assert server == f"http://testserver/services/Soap/c/59.0/{ORG[:15]}"
     # a partner body on the enterprise endpoint is no operation of that WSDL
     r = soap(client, login_envelope(ADMIN, PASSWORD + TOKEN), "/services/Soap/c/59.0")
     code, text, _, _ = fault(r)
@@ -435,6 +436,7 @@ def test_my_domain_org_gets_its_instance_as_server_url(client: httpx.Client) -> 
     result = ET.fromstring(r.content).find("s:Body/p:loginResponse/p:result", NS)
     assert result is not None
     assert (
-        result.findtext("p:serverUrl", namespaces=NS) == f"https://acme.my.salesforce.com/services/Soap/u/59.0/{org_id}"
+        result.findtext("p:serverUrl", namespaces=NS)
+        == f"https://acme.my.salesforce.com/services/Soap/u/59.0/{org_id[:15]}"
     )
     assert result.findtext("p:sandbox", namespaces=NS) == "true"
