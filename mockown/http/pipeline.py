@@ -126,9 +126,9 @@ async def _buffered(receive: Receive, limit: int, seconds: float = 0.0) -> tuple
                     more = message.get("more_body", False)
                 body = b"".join(chunks)
     except asyncio.CancelledError:
-        if watch is None or task is None or task not in watch.expired:
+        # not the watch's, or the watch's together with another (a server's at shutdown): that one stays
+        if watch is None or task is None or task not in watch.expired or task.uncancel():
             raise
-        task.uncancel()
         raise BadBody(f"the request body stopped coming: nothing for {seconds:g} s", 408) from None
     finally:
         if watch is not None and task is not None:
@@ -222,9 +222,8 @@ def _timed(receive: Receive, seconds: float) -> Receive:
         try:
             message = await receive()
         except asyncio.CancelledError:
-            if task not in watch.expired:
+            if task not in watch.expired or task.uncancel():  # as in `_buffered`
                 raise
-            task.uncancel()
             raise BadBody(f"the request body stopped coming: nothing for {seconds:g} s", 408) from None
         finally:
             watch.end(task)

@@ -135,3 +135,31 @@ def test_a_loop_s_watch_goes_with_its_loop() -> None:
     gc.collect()
     alive = [loop for loop in pipeline._WATCHES if not loop.is_closed()]
     assert len(pipeline._WATCHES) - len(alive) <= 1  # at most the last one, held by the one-entry cache
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("server_first", [True, False], ids=["server-then-watch", "watch-then-server"])
+def test_a_server_s_cancellation_at_the_watch_s_moment_stays_one(
+    path: str, server_first: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server cancels a request (shutdown) in the same loop iteration as the sweep finds its part overdue:
+    one CancelledError reaches the code, two cancellations were asked for. The watch takes back only its own
+    (`uncancel`); the server's stays a CancelledError, not a 408 answer that swallows it."""
+    from mockown.http import pipeline
+
+    real = pipeline._LoopWatch.sweep
+
+    def sweep(self: Any) -> None:
+        now = asyncio.get_running_loop().time()
+        overdue = [task for task, (deadline, _) in self.waiting.items() if deadline <= now]
+        if server_first:
+            for task in overdue:
+                task.cancel()
+        real(self)
+        if not server_first:
+            for task in overdue:
+                task.cancel()
+
+    monkeypatch.setattr(pipeline._LoopWatch, "sweep", sweep)
+    with pytest.raises(asyncio.CancelledError):
+        asyncio.run(_post(_app(), path, _parts(path), pause=TIMEOUT * 3))
