@@ -163,3 +163,31 @@ def test_a_server_s_cancellation_at_the_watch_s_moment_stays_one(
     monkeypatch.setattr(pipeline._LoopWatch, "sweep", sweep)
     with pytest.raises(asyncio.CancelledError):
         asyncio.run(_post(_app(), path, _parts(path), pause=TIMEOUT * 3))
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("beside", [False, True], ids=["alone", "beside-a-slower-app-s-wait"])
+def test_the_408_comes_between_1_and_1_25_times_the_timeout(path: str, beside: bool) -> None:
+    """The settings table's bound: a part that does not come is 408 no sooner than `body_timeout` after its wait
+    began and within 1.25 times it (a sweep every `body_timeout` / 4), also when another app on the same loop (a
+    10 s `body_timeout`, a sweep every 2.5 s) was already waiting. Measured on the loop's own clock, from the
+    wait for the part that never comes; 0.1 s of slack for a loaded machine."""
+    import time
+
+    slow = create_app(Config(body_timeout=10), clock=FrozenClock("2026-01-01T00:00:00Z"))
+
+    async def main() -> tuple[int, float]:
+        other = asyncio.ensure_future(_post(slow, path, _parts(path), pause=3600)) if beside else None
+        await asyncio.sleep(0.05)  # the other wait, and its 2.5 s sweep, come first
+        started = time.monotonic()
+        status, _ = await _post(_app(), path, _parts(path)[:2], pause=3600)  # the second part never comes
+        took = time.monotonic() - started
+        if other is not None:
+            other.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await other
+        return status, took
+
+    status, took = asyncio.run(main())
+    assert status == 408
+    assert TIMEOUT <= took < TIMEOUT * 1.25 + 0.1, took
