@@ -180,9 +180,7 @@ def _seed_app(runtime: Runtime, org: Org, data: Any) -> dict[str, Any]:
         name=text(data.get("name"), f"{where} name", "") or "Mockown App",
         client_id=client_id,
         client_secret=secret or None,
-        callback_urls=text_list(
-            data.get("callback_urls"), f"{where} callback_urls", ["http://localhost:8080/callback"]
-        ),
+        callback_urls=_callback_urls(data.get("callback_urls"), f"{where} callback_urls"),
         scopes=text_list(data.get("scopes"), f"{where} scopes", ["api", "refresh_token", "openid", "id", "web"]),
         require_secret_for_web_server=flag(
             data.get("require_secret_for_web_server"), f"{where} require_secret_for_web_server", True
@@ -228,6 +226,18 @@ def _seed_app(runtime: Runtime, org: Org, data: Any) -> dict[str, Any]:
         "client_secret": app.client_secret,
         "callback_urls": app.callback_urls,
     }
+
+
+def _callback_urls(value: Any, where: str) -> list[str]:
+    """The app's callback URLs, each one a URL can hold: a bracket that is no IPv6 literal (`https://[x/cb`) is
+    refused, as dynamic registration refuses it (every redirect to it would take it apart again)."""
+    urls = text_list(value, where, ["http://localhost:8080/callback"])
+    for i, url in enumerate(urls):
+        try:
+            urlsplit(url)
+        except ValueError as exc:
+            raise SeedError(f"{where}[{i}] must be a URL, not {url!r} ({exc})") from None
+    return urls
 
 
 def _single_logout_url(runtime: Runtime, value: Any, where: str) -> str | None:

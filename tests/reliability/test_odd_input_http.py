@@ -727,3 +727,31 @@ def test_a_slas_redirect_uri_no_url_can_hold_is_not_registered(uri: str) -> None
     answer = call("GET", "/shopper/auth/v1/organizations/f_ecom_zzxy_001/oauth2/authorize", query=query)
     assert answer.status == 400, answer
     assert json.loads(answer.body)["error_description"] == "Redirect URI not registered for this client.", answer
+
+
+ODD_CALLBACKS = ["https://[x/cb", "https://a]/cb", "myapp://[zz]/cb", "https://[::1/cb"]
+
+
+@pytest.mark.parametrize("uri", ODD_CALLBACKS)
+def test_a_seeded_callback_url_no_url_can_hold_is_refused(client: Any, uri: str) -> None:
+    """A connected app's callback URL with a bracket that is no IPv6 literal was seeded as it was, and every
+    redirect to it was a 500 (urlsplit's ValueError): /services/oauth2/authorize's error redirect (an unsupported
+    response_type), the code and token redirects after the login, the OIDC logout's post_logout_redirect_uri. The
+    seed refuses it (400 invalid_seed, nothing stored), as dynamic registration refuses such a redirect URI."""
+    app = {"name": "Odd", "client_id": "oddclient", "client_secret": "s", "callback_urls": [uri]}
+    doc = {"salesforce": {"orgs": [{"name": "Odd callbacks", "apps": [app]}]}}
+    answer = client.post("/_mockown/seed", json=doc)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"] == "invalid_seed", answer.text
+    assert "callback_urls" in answer.json()["message"], answer.text
+    query = {"response_type": "bogus", "client_id": "oddclient", "redirect_uri": uri}
+    assert client.get("/services/oauth2/authorize", params=query).status_code == 400  # no such client
+    # URLs urlsplit reads stay welcome: an IPv6 literal, a port, a custom scheme (a mobile app's)
+    good = ["https://[::1]:8443/cb", "http://localhost:8080/callback", "myapp://callback"]
+    doc["salesforce"]["orgs"][0]["apps"][0]["callback_urls"] = good
+    assert client.post("/_mockown/seed", json=doc).status_code == 201
+    for target in good:
+        query["redirect_uri"] = target
+        answer = client.get("/services/oauth2/authorize", params=query)
+        assert answer.status_code == 302, answer.text
+        assert answer.headers["location"].startswith(target), answer.headers
