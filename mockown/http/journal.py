@@ -77,7 +77,9 @@ def _redact_json(data: Any) -> Any:
 
 # What no client names a parameter: markup, quotes, braces, control characters. Such a "name" is the text of a
 # body that is no form read as one (a SOAP envelope sent as text/plain to a mistyped path, JSON as text), and
-# may hold a password the redaction by name cannot see: name and value are both redacted.
+# may hold a password the redaction by name cannot see. So are the other "parameters" of such a body: a secret
+# holding '&' then '=' ('Pa&amp;ss=w0rd' in XML) makes a plain-looking name ('amp;ss') whose value is the rest
+# of the text. A body with any name that is no name is no form: none of its parameters is shown.
 _NOT_A_NAME = re.compile(r"[<>\"'{}\x00-\x1f\x7f]")
 _MAX_NAME = 256
 
@@ -86,8 +88,7 @@ def redact_params(items: Iterable[tuple[str, str]]) -> dict[str, str | list[str]
     out: dict[str, list[str]] = {}
     for key, value in items:
         if len(key) > _MAX_NAME or _NOT_A_NAME.search(key):
-            out.setdefault(REDACTED, []).append(REDACTED)
-            continue
+            return {REDACTED: REDACTED}
         out.setdefault(key, []).append(_redact_value(key, value))
     return {k: v[0] if len(v) == 1 else v for k, v in out.items()}
 

@@ -69,3 +69,30 @@ def test_a_name_is_shown_only_when_it_is_a_plain_name(name: str, value: str) -> 
         assert name in shown
     else:
         assert shown == {REDACTED: REDACTED}
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_a_secret_with_an_ampersand_and_an_equals_sign_leaves_no_trace(client: httpx.Client, path: str) -> None:
+    """A password holding '&' then '=' ('Pa&ss=...', escaped '&amp;' in XML) splits a body that is no form into
+    a no-name piece and then a plain-looking one: 'amp;ss' = 'w0rd...</n1:password>...', or in JSON sent as
+    text 'b' = 'rest", "token": "..."}'. The plain-looking name and its value are the same text: a body with any
+    name that is no name is no form, and none of its parameters is shown."""
+    envelope = ENVELOPE.replace(f"{SECRET}&amp;more", "Pa&amp;ss=w0rd" + SECRET)
+    client.post(path, content=("\ufeff" + envelope).encode(), headers={"Content-Type": "text/plain"})
+    document = json.dumps({"username": ADMIN, "password": "a&b=" + SECRET, "token": "Tok3n" + SECRET})
+    client.post(path, content=document.encode(), headers={"Content-Type": "text/plain"})
+    seen = _seen(client)
+    assert SECRET not in seen
+    assert "w0rd" not in seen and "amp;ss" not in seen
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    before=st.lists(st.tuples(st.sampled_from(["a", "grant_type", "x y"]), st.text(max_size=10)), max_size=3),
+    odd=st.sampled_from(["<x", '{"a"', "a'b", "\x00"]),
+    after=st.lists(st.tuples(st.text(max_size=10), st.text(max_size=10)), max_size=3),
+)
+def test_no_parameter_of_a_body_with_a_no_name_is_shown(
+    before: list[tuple[str, str]], odd: str, after: list[tuple[str, str]]
+) -> None:
+    assert redact_params([*before, (odd, "v"), *after]) == {REDACTED: REDACTED}
