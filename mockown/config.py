@@ -277,6 +277,8 @@ def _check(config: Config) -> None:
     for name in ("max_body_bytes", "journal_size", "body_timeout"):
         if getattr(config, name) < 0:
             raise ConfigError(f"{name} must not be negative")
+    if config.body_timeout != config.body_timeout:  # NaN (float() reads "nan"): no deadline would ever be reached
+        raise ConfigError("body_timeout must be a number of seconds, not NaN")
     for name, choices in _CHOICES.items():
         section, _, key = name.partition(".")
         value = getattr(getattr(config, section), key)

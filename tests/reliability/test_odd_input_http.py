@@ -637,6 +637,18 @@ def test_body_timeout_is_a_setting() -> None:
         Config(body_timeout=-1)
 
 
+@pytest.mark.parametrize("given", ["nan", "NaN", "-nan"])
+def test_body_timeout_nan_is_refused(given: str) -> None:
+    """float() reads 'nan' and NaN is not below 0: MOCKOWN_BODY_TIMEOUT=nan was taken, and a body that stopped
+    coming was never answered (no deadline is ever reached) while the watch kept a NaN timer in the loop."""
+    from mockown.config import ConfigError
+
+    with pytest.raises(ConfigError, match="body_timeout"):
+        Config.load(env={"MOCKOWN_BODY_TIMEOUT": given})
+    with pytest.raises(ConfigError, match="body_timeout"):
+        Config(body_timeout=float(given))
+
+
 # -- \u escapes of lone surrogates: JSON text that is no Unicode --------------------------------------------------
 LONE = "\\ud800"  # as a client sends it: six characters of JSON text, decoded by json.loads to U+D800 (no character)
 
