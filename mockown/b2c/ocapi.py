@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import security
 from ..clock import iso
+from ..http.forms import BadBody, no_lone_surrogates
 from ..security import basic_pair
 from ..store import Table
 from .errors import OcapiFault
@@ -104,8 +105,9 @@ class OcapiService:
     def _document(raw: bytes, version: str) -> dict[str, Any]:
         """The JSON object of a request body (an empty body is `{}`)."""
         try:
-            body = json.loads(raw or b"{}")
-        except (ValueError, RecursionError):  # malformed, not UTF-8, a number past int()'s digits, nested too deeply
+            body = no_lone_surrogates(json.loads(raw or b"{}"), raw)
+        except (ValueError, RecursionError, BadBody):  # malformed, not UTF-8, a number past int()'s digits, nested
+            # too deeply, a lone surrogate escaped
             raise OcapiFault(
                 400, "MalformedDocumentException", "The request body is not a valid JSON document.", version
             ) from None

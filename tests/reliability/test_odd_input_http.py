@@ -698,6 +698,21 @@ def test_a_json_body_with_a_lone_surrogate_is_a_400(path: str, field: str) -> No
     invariants()
 
 
+def test_ocapi_customers_auth_refuses_a_lone_surrogate_in_any_field() -> None:
+    """OCAPI's customers/auth reads its JSON itself (json.loads): a lone surrogate in a field it does not use was
+    taken (200, a guest token), against the README's 'anywhere a JSON body is read'. (The case above uses the
+    `type` field, which is refused for not being a type.) Now its own malformed-document fault."""
+    import json
+
+    path, query = "/s/RefArch/dw/shop/v24_5/customers/auth", b"client_id=" + b"a" * 30
+    body = ('{"type": "guest", "x": "a' + LONE + '"}').encode()
+    answer = call("POST", path, [(b"content-type", b"application/json")], body, query)
+    assert answer.status == 400, answer
+    assert json.loads(answer.body)["fault"]["type"] == "MalformedDocumentException", answer
+    pair = b'{"type": "guest", "x": "\\ud83d\\ude00"}'  # a surrogate pair is one character: welcome
+    assert call("POST", path, [(b"content-type", b"application/json")], pair, query).status == 200
+
+
 # -- a Host header no URL can hold ------------------------------------------------------------------------------
 BAD_HOSTS = [b"[::1", b"]", b"[zz]", b"[[::1]", b"x]:80"]
 
