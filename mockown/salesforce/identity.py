@@ -48,19 +48,19 @@ def _session(service: SalesforceService, raw: str | None) -> AccessToken:
 
 def urls(service: SalesforceService, org: Org, user: User, base: str, version: str | None) -> dict[str, str]:
     domain = service.instance_url(org, base)
-    org18 = ids.to18(org.id)
+    org15 = ids.to15(org.id)  # the SOAP endpoints carry the 15-character id, as in every real identity response
     v = version or "{version}"
     rest = f"{domain}/services/data/v{v}/"
     return {
-        "enterprise": f"{domain}/services/Soap/c/{v}/{org18}",
-        "metadata": f"{domain}/services/Soap/m/{v}/{org18}",
-        "partner": f"{domain}/services/Soap/u/{v}/{org18}",
+        "enterprise": f"{domain}/services/Soap/c/{v}/{org15}",
+        "metadata": f"{domain}/services/Soap/m/{v}/{org15}",
+        "partner": f"{domain}/services/Soap/u/{v}/{org15}",
         "rest": rest,
         "sobjects": rest + "sobjects/",
         "search": rest + "search/",
         "query": rest + "query/",
         "recent": rest + "recent/",
-        "tooling_soap": f"{domain}/services/Soap/T/{v}/{org18}",
+        "tooling_soap": f"{domain}/services/Soap/T/{v}/{org15}",
         "tooling_rest": rest + "tooling/",
         "profile": f"{domain}/{ids.to18(user.id)}",
         "feeds": rest + "chatter/feeds",

@@ -242,3 +242,13 @@ def test_identity_url_request_errors_are_not_internal_errors(client: httpx.Clien
     assert (r.status_code, r.text) == (405, "Bad_Request")
     r = client.get(f"{BASE}/id/{ORG}")
     assert (r.status_code, r.text) == (404, "Bad_Id")
+
+
+def test_the_soap_urls_carry_the_15_character_org_id(client: httpx.Client) -> None:
+    """As every real identity response does ("enterprise": ".../services/Soap/c/{version}/00D5e000003V0C7"), and
+    as the SOAP login()'s serverUrl: the REST-style ids elsewhere in the document stay 18 characters."""
+    tokens = code_tokens(client)
+    body = client.get(tokens["id"], headers={"Authorization": f"Bearer {tokens['access_token']}"}).json()
+    for name, letter in (("enterprise", "c"), ("metadata", "m"), ("partner", "u"), ("tooling_soap", "T")):
+        assert body["urls"][name] == f"{BASE}/services/Soap/{letter}/{{version}}/{ORG[:15]}", name
+    assert body["organization_id"] == ORG
