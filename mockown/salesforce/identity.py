@@ -200,6 +200,14 @@ _XML_NAME = re.compile(r"[A-Za-z_][\w.-]*")
 _NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")  # XML 1.0 Char
 
 
+def xml_text(text: str) -> str:
+    """`text` as XML character data; a character XML 1.0 cannot carry (a control character, U+FFFE, even escaped)
+    is shown as U+FFFD: one such character made the whole document unreadable to the client's parser."""
+    from xml.sax.saxutils import escape  # here: kept off the start-up path (it imports urllib.request)
+
+    return escape(_NOT_XML_CHAR.sub("\ufffd", text))
+
+
 def _xml_name(key: str) -> str:
     """An element name for `key` (custom attribute names are the app's: other characters become `_`)."""
     if _XML_NAME.fullmatch(key) and not key.lower().startswith("xml"):
@@ -212,8 +220,6 @@ def xml_document(body: dict[str, Any], *, pretty: bool = False) -> str:
     """The identity service's XML (spec 6.2 `format=xml`): a `<user>` document, objects (`status`, `photos`,
     `urls`, `custom_attributes`) as nested elements, null as `xsi:nil="true"`, booleans `true`/`false`;
     `pretty` (`X-PrettyPrint: 1`): one element per line, indented."""
-    from xml.sax.saxutils import escape  # here: kept off the start-up path, as the token endpoint's XML
-
     sep = "\n" if pretty else ""
 
     def element(key: str, value: Any, depth: int) -> str:
@@ -227,8 +233,7 @@ def xml_document(body: dict[str, Any], *, pretty: bool = False) -> str:
             inner = "".join(element(str(k), v, depth + 1) for k, v in value.items())
             return f"{sep}{pad}<{name}>{inner}{sep}{pad}</{name}>"
         text = ("true" if value else "false") if isinstance(value, bool) else str(value)
-        # a character XML 1.0 cannot carry (a control character, even escaped) is shown as U+FFFD
-        return f"{sep}{pad}<{name}>{escape(_NOT_XML_CHAR.sub(chr(0xFFFD), text))}</{name}>"
+        return f"{sep}{pad}<{name}>{xml_text(text)}</{name}>"
 
     inner = "".join(element(k, v, 1) for k, v in body.items())
     return f'<?xml version="1.0" encoding="UTF-8"?>{sep}<user xmlns:xsi="{XSI}">{inner}{sep}</user>{sep}'

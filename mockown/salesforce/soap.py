@@ -31,8 +31,6 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-from xml.parsers import expat
-from xml.sax.saxutils import escape as _escape
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -40,7 +38,7 @@ from starlette.responses import Response
 from .. import ids, security
 from ..errors import MockownError
 from .errors import OAuthError
-from .identity import _NOT_XML_CHAR
+from .identity import xml_text
 from .models import SOAP_SESSION_APP, AccessToken, Org, User
 
 if TYPE_CHECKING:
@@ -65,13 +63,6 @@ DISABLED = (
 
 MAX_DEPTH = 32
 MAX_ELEMENTS = 2000
-
-
-def escape(text: str) -> str:
-    """`text` as XML character data; a character XML 1.0 cannot carry (a control character, U+FFFE, even escaped)
-    is shown as U+FFFD, as the identity service's XML does: a seeded name or the path a fault names holding one
-    made the whole answer unreadable to the client's parser."""
-    return _escape(_NOT_XML_CHAR.sub("\ufffd", text))
 
 
 # -- faults -----------------------------------------------------------------------------------------------------
@@ -103,12 +94,12 @@ class SoapFault(MockownError):
             t = self.fault_type
             detail = (
                 f'<detail><sf:{t} xsi:type="sf:{t}"><sf:exceptionCode>{self.code[3:]}</sf:exceptionCode>'
-                f"<sf:exceptionMessage>{escape(self.message)}</sf:exceptionMessage></sf:{t}></detail>"
+                f"<sf:exceptionMessage>{xml_text(self.message)}</sf:exceptionMessage></sf:{t}></detail>"
             )
         return (
             f'<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="{SOAP_ENV}" '
             f'xmlns:sf="{FAULT_NS.get(self.wsdl, FAULT_NS[PARTNER])}" xmlns:xsi="{XSI}"><soapenv:Body><soapenv:Fault>'
-            f"<faultcode>{self.code}</faultcode><faultstring>{escape(self.faultstring)}</faultstring>{detail}"
+            f"<faultcode>{self.code}</faultcode><faultstring>{xml_text(self.faultstring)}</faultstring>{detail}"
             "</soapenv:Fault></soapenv:Body></soapenv:Envelope>"
         )
 
@@ -162,6 +153,8 @@ def _split(qname: str) -> tuple[str, str]:
 
 def parse(body: bytes) -> Node:
     """The document element of `body`, or a `soapenv:Client` fault. No DTD, no entities, bounded."""
+    from xml.parsers import expat  # here: kept off the start-up path with the rest of the SOAP API's XML
+
     root: list[Node] = []
     stack: list[Node] = []
     count = 0
@@ -343,7 +336,7 @@ def _el(name: str, value: str | int | bool | None) -> str:
         return f'<{name} xsi:nil="true"/>'
     if isinstance(value, bool):
         value = "true" if value else "false"
-    return f"<{name}>{escape(str(value))}</{name}>"
+    return f"<{name}>{xml_text(str(value))}</{name}>"
 
 
 def login_response(
