@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from .. import ids, security
 from .discovery import MY_DOMAIN_SUFFIX
-from .models import Org
+from .models import Org, new_session_id
 
 
 def domains(instance_url: str) -> tuple[str, str, str]:
@@ -31,7 +31,7 @@ def session_fields(org: Org, instance_url: str, access_token: str, client_ip: st
     lightning, visualforce, content = domains(instance_url)
 
     def sid() -> str:
-        return f"{ids.to15(org.id)}!AQ" + security.random_sf_opaque(94)
+        return new_session_id(org.id)
 
     return {
         "lightning_domain": lightning,

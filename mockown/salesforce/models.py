@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import ids, security
 from ..store import record
 
 REFRESH_POLICIES = ("until_revoked", "immediately", "idle", "absolute")
@@ -135,6 +136,12 @@ def shared_scopes(scopes: list[str]) -> list[str]:
             _SHARED_SCOPES.clear()
         shared = _SHARED_SCOPES[key] = list(key)
     return shared
+
+
+def new_session_id(org_id: str) -> str:
+    """An opaque session id as Salesforce issues them (access tokens, SOAP login() sessions, the hybrid flow's web
+    sids): the org's 15-character id, `!AQ`, then 94 random characters."""
+    return f"{ids.to15(org_id)}!AQ" + security.random_sf_opaque(94)
 
 
 SOAP_SESSION_APP = "soap-api-login"  # the `app_id` of a SOAP login() session (salesforce/soap.py): no app has it

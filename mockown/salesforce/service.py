@@ -23,7 +23,7 @@ from . import claims as app_claims
 from . import jwt_access
 from .discovery import MY_DOMAIN_SUFFIX, DocumentCache, is_scope, scope_tokens
 from .errors import OAuthError, expired_token, invalid_client, invalid_client_id, invalid_grant
-from .models import AccessToken, AuthCode, ConnectedApp, Org, RefreshToken, User
+from .models import AccessToken, AuthCode, ConnectedApp, Org, RefreshToken, User, new_session_id
 from .oauth_tokens import HINT_CHARS, approval_of_delete_token
 
 if TYPE_CHECKING:
@@ -236,7 +236,7 @@ class SalesforceService:
                                            scopes=issued.scopes, now=now, ttl=app.session_timeout)  # fmt: skip
                 access_raw = "" if pending is not None else key.sign(*jws)
             else:
-                access_raw = f"{ids.to15(org.id)}!AQ" + security.random_sf_opaque(94)
+                access_raw = new_session_id(org.id)
             if jws is not None and pending is not None:
                 access_id = PROVISIONAL + security.random_b62(40)
             else:

@@ -39,7 +39,7 @@ from .. import ids, security
 from ..errors import MockownError
 from .errors import OAuthError
 from .identity import xml_text
-from .models import SOAP_SESSION_APP, AccessToken, Org, User
+from .models import SOAP_SESSION_APP, AccessToken, Org, User, new_session_id
 
 if TYPE_CHECKING:
     from .service import SalesforceService
@@ -286,7 +286,7 @@ def login(service: SalesforceService, call: Call, version: int, base: str) -> Lo
 def issue_session(service: SalesforceService, org: Org, user: User) -> str:
     """A session id (`00D…!AQ…`, stored hashed) of no connected app, timing out after the org's session timeout."""
     now = service.clock.now()
-    raw = f"{ids.to15(org.id)}!AQ" + security.random_sf_opaque(94)
+    raw = new_session_id(org.id)
     service.access_tokens.put(
         AccessToken(
             id=security.token_hash(raw),
