@@ -126,10 +126,10 @@ async def _buffered(receive: Receive, limit: int, seconds: float = 0.0) -> tuple
                     more = message.get("more_body", False)
                 body = b"".join(chunks)
     except asyncio.CancelledError:
-        # not the watch's, or the watch's together with another (a server's at shutdown): that one stays
-        if watch is None or task is None or task not in watch.expired or task.uncancel():
+        timed_out = watch.timed_out(task, seconds) if watch is not None and task is not None else None
+        if timed_out is None:
             raise
-        raise BadBody(f"the request body stopped coming: nothing for {seconds:g} s", 408) from None
+        raise timed_out from None
     finally:
         if watch is not None and task is not None:
             watch.end(task)
@@ -170,6 +170,13 @@ class _LoopWatch:
         if not self.armed or period < self.armed:  # none yet, or one too late for this wait (another app's)
             self.armed = period
             loop.call_later(period, self.sweep)
+
+    def timed_out(self, task: asyncio.Task[Any], seconds: float) -> BadBody | None:
+        """After a CancelledError in `task`'s wait: the 408 when the cancellation was the watch's alone; None when
+        it was another's, or the watch's together with another (a server's at shutdown), which must stay one."""
+        if task not in self.expired or task.uncancel():
+            return None
+        return BadBody(f"the request body stopped coming: nothing for {seconds:g} s", 408)
 
     def end(self, task: asyncio.Task[Any]) -> None:
         self.waiting.pop(task, None)
@@ -222,9 +229,10 @@ def _timed(receive: Receive, seconds: float) -> Receive:
         try:
             message = await receive()
         except asyncio.CancelledError:
-            if task not in watch.expired or task.uncancel():  # as in `_buffered`
+            timed_out = watch.timed_out(task, seconds)
+            if timed_out is None:
                 raise
-            raise BadBody(f"the request body stopped coming: nothing for {seconds:g} s", 408) from None
+            raise timed_out from None
         finally:
             watch.end(task)
         if message["type"] != "http.request" or not message.get("more_body", False):
