@@ -149,7 +149,14 @@ def _is_xml(kind: str, body: bytes) -> bool:
     """An XML media type, or a body that starts like markup without one or as a form (no form does)."""
     if kind in ("text/xml", "application/xml") or kind.endswith("+xml"):
         return True
-    return kind in ("", "application/x-www-form-urlencoded") and body.lstrip()[:1] == b"<"
+    return kind in ("", "application/x-www-form-urlencoded") and starts_like_markup(body)
+
+
+def starts_like_markup(body: bytes) -> bool:
+    """Whether `body` begins with `<` after any white space (no form does). The body is not copied unless it
+    begins with white space."""
+    first = body[:1]
+    return first == b"<" or (first.isspace() and body.lstrip()[:1] == b"<")
 
 
 def query_params(request: Request) -> Params:

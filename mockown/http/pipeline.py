@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..errors import dialect_for
 from .control import ControlGuard, _is_control
 from .faults import apply_faults
-from .forms import FORM_KEY, NO_PARAMS, BadBody, Params, read_params
+from .forms import FORM_KEY, NO_PARAMS, BadBody, Params, read_params, starts_like_markup
 from .guards import limit_for
 from .headers import header_index
 from .journal import CONTROL_PREFIX, Entry, Journal, RequestInfo, bearer_of, log, resolve
@@ -57,7 +57,7 @@ def _form_params(scope: Scope, body: bytes, declared: bytes | None, content_type
     first Content-Length and Content-Type; None when the body is not a form (`_body_params` reads it)."""
     if content_type.split(b";", 1)[0].strip().lower().decode("latin-1") not in _FORM_TYPES:
         return None
-    if body.lstrip()[:1] == b"<":  # markup (a SOAP envelope), no form: `read_params` finds no parameters in it
+    if starts_like_markup(body):  # markup (a SOAP envelope), no form: `read_params` finds no parameters in it
         return None
     # the common case, without a Request: the same checks and the same parse as read_params
     if declared is not None:
