@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import httpx
@@ -49,3 +50,20 @@ def runtime(app: Starlette) -> Runtime:
 def client(app: Starlette) -> Iterator[httpx.Client]:
     with in_process_client(app) as c:
         yield c
+
+
+@pytest.fixture(autouse=True)
+def _no_mockown_variables_left_behind() -> Iterator[None]:
+    """A test that leaves MOCKOWN_* variables in this process's environment fails (and they are put back): every
+    later `mockown serve` subprocess of the pytest worker inherits them (the CLI's `--workers` writes its settings
+    there for its workers: MOCKOWN_WORKERS=2 once made another test's server run two workers with half a journal
+    each)."""
+    before = {k: v for k, v in os.environ.items() if k.startswith("MOCKOWN_")}
+    yield
+    after = {k: v for k, v in os.environ.items() if k.startswith("MOCKOWN_")}
+    if after != before:
+        for key in after.keys() - before.keys():
+            del os.environ[key]
+        os.environ.update(before)
+        changed = sorted(k for k in after.keys() | before.keys() if after.get(k) != before.get(k))
+        pytest.fail(f"the test left MOCKOWN_ variables changed in os.environ: {changed}")

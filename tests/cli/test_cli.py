@@ -338,7 +338,15 @@ def test_serve_hands_the_port_it_bound_to_uvicorn(
     args = ["serve", "--port", "0"]
     if workers > 1:
         args += ["--workers", str(workers), "--state-file", str(tmp_path / "state.db")]
-    result = CliRunner().invoke(main, args)
+    # with workers the CLI hands its settings to them through os.environ (serving.export_env): here this pytest
+    # process's environment, which every later `mockown serve` subprocess of it inherited (MOCKOWN_WORKERS=2: a
+    # server of two workers, each with half the journal, made tests/security/test_no_secrets.py flaky)
+    saved = dict(os.environ)
+    try:
+        result = CliRunner().invoke(main, args)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
     assert result.exit_code == 0, result.output
     match = re.match(r"mockown listening on http://127\.0\.0\.1:(\d+)$", result.stdout.splitlines()[0])
     assert match and int(match.group(1)) == seen["port"] != 0
