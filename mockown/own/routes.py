@@ -124,7 +124,7 @@ async def legacy_login(request: Request) -> Response:
 
 async def legacy_logout(request: Request) -> Response:
     region_of(request)
-    tokens.legacy_logout(_own(request), request.headers.get("x-session-id"))
+    tokens.legacy_logout(_own(request), request.headers.get("x-session-id"), ip=_ip(request))
     return _json({})
 
 

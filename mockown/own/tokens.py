@@ -289,7 +289,7 @@ def legacy_login(own: OwnService, email: str | None, password: str | None, *, ip
     return raw
 
 
-def legacy_logout(own: OwnService, session_id: str | None) -> None:
+def legacy_logout(own: OwnService, session_id: str | None, *, ip: str | None = None) -> None:
     if not own.settings.legacy_sessions:
         raise OwnError(404, "the legacy session API is switched off (own.legacy_sessions)")
     session = own.legacy_sessions.get(security.token_hash(session_id)) if session_id else None
@@ -298,7 +298,7 @@ def legacy_logout(own: OwnService, session_id: str | None) -> None:
     with own.store.atomic():
         own.legacy_sessions.delete(session.id)
         user = own.user(session.user_id)
-        own.record_event(session.account_id, "user_logout", user=user, source="api")
+        own.record_event(session.account_id, "user_logout", user=user, ip=ip, source="api")
 
 
 def _legacy_principal(own: OwnService, session_id: str, ip: str | None) -> Principal:
