@@ -16,9 +16,9 @@ from starlette.routing import BaseRoute, Route
 from ..errors import NO_STORE
 from ..http.api import Api, base_url, host_of, runtime_of
 from ..http.api import with_and_without_slash as _both
-from ..http.forms import Params, query_params, read_params
+from ..http.forms import Params, media_type, query_params, read_params
 from . import backups, exports, gdpr, jobs, seeding, tokens
-from .errors import not_found, okta_dialect, own_dialect
+from .errors import OktaError, not_found, okta_dialect, own_dialect
 from .models import REGIONS
 from .params import BodyAndQuery, names, single
 from .profile import ROUTES as PROFILE_ROUTES
@@ -98,16 +98,26 @@ def _auth_host_only(request: Request) -> None:
         raise not_found(f"{request.url.path} is not on {host_of(request)}: use https://auth.owndata.com")
 
 
+async def _okta_form(request: Request) -> Params:
+    """The body of an auth-host endpoint: S1 documents `application/x-www-form-urlencoded` as required (RFC 6749
+    and 7009 too). JSON is refused by `read_params`; a multipart body is refused here the same way."""
+    if media_type(request) == "multipart/form-data":
+        raise OktaError(
+            "invalid_request", "multipart bodies are not accepted here; send application/x-www-form-urlencoded"
+        )
+    return await read_params(request, runtime_of(request).config.max_body_bytes)
+
+
 async def token_endpoint(request: Request) -> Response:
     _auth_host_only(request)
-    params = await read_params(request, runtime_of(request).config.max_body_bytes)
+    params = await _okta_form(request)
     body = tokens.exchange(_own(request), params, ip=_ip(request))
     return JSONResponse(body, headers=NO_STORE)
 
 
 async def revoke_endpoint(request: Request) -> Response:
     _auth_host_only(request)
-    params = await read_params(request, runtime_of(request).config.max_body_bytes)
+    params = await _okta_form(request)
     tokens.revoke_access(_own(request), params)
     return Response(status_code=200, headers=NO_STORE)
 

@@ -278,12 +278,6 @@ def test_token_endpoint_wants_a_form(client: httpx.Client, own: OwnService) -> N
     assert client.post(TOKEN_URL, data=form).json()["scope"] == "api:access"
 
 
-def test_multipart_exchange(client: httpx.Client, own: OwnService) -> None:
-    raw = own.generate_api_token(OWNER)
-    files = {k: (None, v) for k, v in exchange_form(raw).items()}
-    assert client.post(TOKEN_URL, files=files).status_code == 200
-
-
 def test_access_token_expires_after_expires_in(client: httpx.Client, own: OwnService, clock: FrozenClock) -> None:
     access = _exchange(client, own.generate_api_token(OWNER)).json()["access_token"]
     clock.advance(3599)
