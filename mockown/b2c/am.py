@@ -421,7 +421,7 @@ class AccountManager:
             error_first=True,
         )
         pair = basic_pair(authorization)
-        if instance is None or pair is None:
+        if instance is None or pair is None or grant != BM_GRANT:  # only this grant (body or query), spec 2a
             raise failure
         login, rest = pair
         password, sep, secret = rest.rpartition(":")
