@@ -97,8 +97,9 @@ def bm_body(request: Request, params: Params) -> Response:
 
 
 async def bm_token(request: Request) -> Response:
-    params = (await _form(request)).merged_under(query_params(request))
-    return bm_body(request, params)
+    """The BM grant on an explicit instance: an unreadable body is OAuth JSON as on the instance's host, not the
+    OCAPI fault envelope of the rest of `/b2c/instances/`."""
+    return bm_body(request, await _am_params(request))
 
 
 # -- OCAPI ----------------------------------------------------------------------------------------------

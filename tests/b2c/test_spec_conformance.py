@@ -36,3 +36,15 @@ def test_the_bm_grant_needs_its_grant_type_on_the_explicit_instance_route(client
     # on the instance's own host, too (a non-BM grant there is Account Manager's, as before)
     on_host = f"http://{INSTANCE}/dw/oauth2/access_token?client_id={AM_CID}"
     assert client.post(on_host, data={"grant_type": BM_GRANT}, headers=BM_CREDS).status_code == 200
+
+
+def test_an_unreadable_body_on_the_explicit_bm_route_is_an_oauth_error(client: httpx.Client) -> None:
+    """Spec 2a: the BM grant's errors are OAuth JSON (`{"error", "error_description"}`), as on the instance's host;
+    an unreadable body on the explicit instance route was an OCAPI fault envelope (`{"_v", "fault"}`)."""
+    on_host = f"http://{INSTANCE}/dw/oauth2/access_token?client_id={AM_CID}"
+    for url in (EXPLICIT_BM, on_host):
+        response = client.post(url, json={"grant_type": BM_GRANT}, headers=BM_CREDS)
+        assert response.status_code == 400, (url, response.text)
+        assert response.headers["content-type"] == "application/json;charset=UTF-8"
+        body = response.json()
+        assert set(body) == {"error", "error_description"} and body["error"] == "invalid_request", (url, body)
