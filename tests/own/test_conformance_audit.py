@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import httpx
 
 from mockown.own.service import OwnService
-from tests.own.conftest import EMAILS, OWNER, PASSWORDS, SALES, TEMPLATE, TOKEN_URL, exchange_form
+from tests.own.conftest import (
+    ARCHIVED,
+    EMAILS,
+    OWNER,
+    PASSWORDS,
+    SALES,
+    SALES_SANDBOX,
+    SUPPORT_USER,
+    TEMPLATE,
+    TOKEN_URL,
+    exchange_form,
+)
 from tests.own.test_profile import _post, _sign_in, _token_in
 
 
@@ -68,3 +82,92 @@ def test_the_auth_host_takes_only_url_encoded_forms(client: httpx.Client, own: O
     typed = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
     assert client.post(TOKEN_URL, content=form, headers=typed).status_code == 200
     assert client.post(TOKEN_URL).json()["error"] == "invalid_client"
+
+
+# -- contracts/own.yaml: every route and every status the mock answers is in the contract -------------------------
+def _contract() -> dict[str, Any]:
+    from contracts.suite.support import load_spec
+
+    return load_spec("own")
+
+
+def _declared(path: str, method: str) -> set[str]:
+    operation = _contract()["paths"][path][method]
+    return set(operation["responses"])
+
+
+def test_every_own_route_is_in_the_contract() -> None:
+    """Each endpoint of the Own API (not the `/regions/<r>` spelling of the same, not the Edit Profile page, which
+    is HTML for people) has its path and method in contracts/own.yaml. The legacy logout and an export job's file
+    (the URLs a job's `results` hold) were missing."""
+    from starlette.routing import Route
+
+    from mockown.own.routes import ROUTES
+
+    paths = _contract()["paths"]
+    missing = []
+    for route in ROUTES:
+        assert isinstance(route, Route)
+        path = route.path.rstrip("/")
+        if path.startswith(("/regions/", "/own/")):
+            continue
+        for method in sorted((route.methods or set()) - {"HEAD"}):
+            if method.lower() not in paths.get(path, {}):
+                missing.append(f"{method} {path}")
+    assert sorted(set(missing)) == []
+
+
+def test_every_status_the_mock_answers_is_declared(
+    client: httpx.Client, own: OwnService, login: Callable[..., dict[str, str]]
+) -> None:
+    """A refusal the mock gives must be a status the contract declares for that operation (the contract suite's
+    status check fails otherwise): a backup of an archived service is 400, a job, seed or anonymization outside
+    the user's Business Units 403, a seed or anonymization from an unfinished backup 409."""
+    owner, support = login(OWNER), login(SUPPORT_USER)
+    seed = client.post(
+        f"/api/v1/seeding/templates/{TEMPLATE}/seed",
+        headers=owner,
+        data={"destination": str(SALES_SANDBOX), "disable_automations": "false"},
+    ).json()
+    anonymize = client.post(
+        f"/api/v1/seeding/templates/{TEMPLATE}/anonymize",
+        headers=owner,
+        data={"destination_service_id": str(SALES_SANDBOX), "disable_automations": "false"},
+    ).json()
+    own.set_progression("backup", "polls:5")
+    assert client.post(f"/api/v1/services/{SALES}/backup_now", headers=owner).status_code == 200
+    running = client.get(f"/api/v1/services/{SALES}/backups", headers=owner).json()[-1]
+    assert running["status"] == "INPROGRESS"
+    cases = [
+        ("/api/v1/services/{service_id}/backup_now", "post", f"/api/v1/services/{ARCHIVED}/backup_now", owner, {}),
+        ("/api/v1/jobs/{job_id}", "get", f"/api/v1/jobs/{seed['job_id']}", support, None),
+        ("/api/v1/seeding/seed/{seed_id}", "get", f"/api/v1/seeding/seed/{seed['id']}", support, None),
+        (
+            "/api/v1/seeding/anonymize/{job_id}",
+            "get",
+            f"/api/v1/seeding/anonymize/{anonymize['job_id']}",
+            support,
+            None,
+        ),
+        (
+            "/api/v1/seeding/templates/{template_id}/seed",
+            "post",
+            f"/api/v1/seeding/templates/{TEMPLATE}/seed",
+            owner,
+            {"destination": str(SALES_SANDBOX), "disable_automations": "0", "backup_id": str(running["id"])},
+        ),
+        (
+            "/api/v1/seeding/templates/{template_id}/anonymize",
+            "post",
+            f"/api/v1/seeding/templates/{TEMPLATE}/anonymize",
+            owner,
+            {"destination_service_id": str(SALES_SANDBOX), "disable_automations": "0", "backup_id": str(running["id"])},
+        ),
+    ]
+    answered = []
+    for template, method, url, headers, body in cases:
+        r = client.request(method.upper(), url, headers=headers, data=body)
+        assert r.status_code in (400, 403, 409), (url, r.status_code, r.text)
+        assert set(r.json()) == {"error", "message"}
+        answered.append((method, template, r.status_code, str(r.status_code) in _declared(template, method)))
+    assert [a for a in answered if not a[3]] == []
