@@ -73,6 +73,14 @@ def redirect_matches(pattern: str, uri: str) -> bool:
     return u.netloc.endswith(suffix) and _HOST_LABELS.fullmatch(u.netloc[: -len(suffix)]) is not None
 
 
+def app_link(uri: str) -> bool:
+    """An app link (`fb://callback`, `airbnb://...`): a scheme other than http(s) before `//`. SLAS supports "a
+    variety of URI formats", custom schemes without `//` (`com.example.app:redirect_uri_path`) among them, "but app
+    links like `airbnb://` or `fb://` are not" (the OAS's redirect_uri)."""
+    scheme, colon, rest = uri.partition(":")
+    return bool(colon) and rest.startswith("//") and scheme.lower() not in ("http", "https")
+
+
 @dataclass(frozen=True)
 class Located:
     """The redirect SLAS answers /authorize and /login with (303 by default)."""
@@ -193,7 +201,7 @@ class SlasService:
         return channel_id
 
     def _redirect(self, client: SlasClient, redirect_uri: str | None) -> str:
-        if not redirect_uri or len(redirect_uri) > 256:
+        if not redirect_uri or len(redirect_uri) > 256 or app_link(redirect_uri):
             raise slas_bad_request("Bad or missing redirect_uri.")
         if not any(redirect_matches(p, redirect_uri) for p in client.redirect_uris):
             raise slas_bad_request("Redirect URI not registered for this client.")

@@ -6,6 +6,12 @@ from __future__ import annotations
 import base64
 
 import httpx
+import pytest
+
+from mockown.http.forms import Params
+from mockown.runtime import Runtime
+from mockown.security import b64url_sha256
+from mockown.seed import seed_document
 
 AM_CID = "a" * 30
 BM_GRANT = "urn:demandware:params:oauth:grant-type:client-id:dwsid:dwsecuretoken"
@@ -48,3 +54,57 @@ def test_an_unreadable_body_on_the_explicit_bm_route_is_an_oauth_error(client: h
         assert response.headers["content-type"] == "application/json;charset=UTF-8"
         body = response.json()
         assert set(body) == {"error", "error_description"} and body["error"] == "invalid_request", (url, body)
+
+
+# -- SLAS (spec 2c) --------------------------------------------------------------------------------------------
+APP_ORG = "f_ecom_appl_001"
+APP_BASE = f"/shopper/auth/v1/organizations/{APP_ORG}/oauth2"
+APP_URIS = ["fb://callback", "airbnb://host/cb", "HTTPS://app.example.com/cb", "com.example.app:redirect_uri_path"]
+VERIFIER = "v" * 64
+
+
+def _seed_app_tenant(runtime: Runtime) -> None:
+    client_doc = {"client_id": "appclient", "redirect_uris": APP_URIS, "channels": ["RefArch"]}
+    shopper = {"login": "app@mockown.test", "password": "Sh0pper!", "customer_id": "abappshopper00000000000001"}
+    seed_document(
+        runtime, {"b2c": {"slas": {"tenants": [{"org_id": APP_ORG, "clients": [client_doc], "shoppers": [shopper]}]}}}
+    )
+
+
+def _app_params(redirect_uri: str) -> dict[str, str]:
+    return {"client_id": "appclient", "redirect_uri": redirect_uri, "code_challenge": b64url_sha256(VERIFIER)}
+
+
+@pytest.mark.parametrize("redirect_uri", ["fb://callback", "airbnb://host/cb"])
+def test_app_links_are_no_redirect_uri(client: httpx.Client, runtime: Runtime, redirect_uri: str) -> None:
+    """Spec 2c /authorize: redirect_uri "host wildcards allowed; app links like `fb://` are not" (the OAS: "app
+    links like `airbnb://` or `fb://` are not" supported). A client registered with an app link was redirected to
+    it (303), at /authorize and at /login."""
+    _seed_app_tenant(runtime)
+    authorize = client.get(
+        APP_BASE + "/authorize",
+        params={**_app_params(redirect_uri), "response_type": "code", "hint": "guest", "channel_id": "RefArch"},
+    )
+    login = client.post(
+        APP_BASE + "/login",
+        data={**_app_params(redirect_uri), "channel_id": "RefArch"},
+        headers=basic("app@mockown.test", "Sh0pper!"),
+    )
+    for response in (authorize, login):
+        assert response.status_code == 400, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json() == {"error": "invalid_request", "error_description": "Bad or missing redirect_uri."}
+
+
+@pytest.mark.parametrize("redirect_uri", ["HTTPS://app.example.com/cb", "com.example.app:redirect_uri_path"])
+def test_the_supported_uri_formats_still_redirect(runtime: Runtime, redirect_uri: str) -> None:
+    """The OAS's own examples of supported URIs (`com.example.app:redirect_uri_path`: a custom scheme without
+    `//`) still get their code. Through the service: httpx cannot even build a request for such a Location."""
+    _seed_app_tenant(runtime)
+    slas = runtime.b2c.slas
+    tenant = slas.tenant(APP_ORG, None)
+    query = Params([*_app_params(redirect_uri).items(), ("response_type", "code"), ("hint", "guest")])
+    assert slas.authorize(tenant, query, None).url.startswith(redirect_uri + "?code=")
+    form = Params([*_app_params(redirect_uri).items(), ("channel_id", "RefArch")])
+    authorization = basic("app@mockown.test", "Sh0pper!")["Authorization"]
+    assert slas.login(tenant, form, authorization, None).url.startswith(redirect_uri + "?usid=")
