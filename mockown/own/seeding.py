@@ -9,7 +9,7 @@ from ..http.forms import BadBody, parse_json
 from . import backups, jobs
 from .errors import bad_request, not_found
 from .models import Job, Seed, SeedingTemplate, Service, rkey
-from .params import boolean, choice, integer, single, text
+from .params import boolean, choice, integer, names, single, text
 from .service import parse_id
 
 if TYPE_CHECKING:
@@ -206,7 +206,7 @@ def anonymize(own: OwnService, principal: Principal, region: str, template_id: s
     assert destination is not None
     _takes_writes(destination)
     disable_automations = boolean(params, "disable_automations", required=True)
-    automations = _automations(single(params, "automations_to_disable"))
+    automations = _automations(params)
     source = own.services.get(template.source_service_id)
     assert source is not None
     backup_ref = (single(params, "backup_id") or "").strip()
@@ -215,7 +215,11 @@ def anonymize(own: OwnService, principal: Principal, region: str, template_id: s
         backup = backups.completed(own, source, backup_ref)
         logs.append(f"Fetching from backup {backup.num} of service {source.num}")
     if disable_automations:
-        disabled = sorted(f"{kind}:{name}" for kind, items in automations.items() for name in items)
+        disabled = sorted(
+            part
+            for kind, items in automations.items()
+            for part in ([f"{kind}:{n}" for n in items] or [f"{kind} (all)"])
+        )
         logs.append("Automations disabled: " + (", ".join(disabled) if disabled else "all"))
     logs.append("Anonymization completed")
     with own.store.atomic():
@@ -242,9 +246,15 @@ def anonymize(own: OwnService, principal: Principal, region: str, template_id: s
     return job
 
 
-def _automations(raw: str | None) -> dict[str, list[str]]:
-    if raw is None or not raw.strip():
-        return {}
+def _automations(params: Params) -> dict[str, list[str]]:
+    """``automations_to_disable``: a JSON object of automation types to lists of names (S7's docstring), or type
+    names alone (repeated keys, a comma list: what S7's ``requests`` sends for that dict, its keys), each meaning
+    every automation of that type (as an empty list in the object does)."""
+    field = "automations_to_disable"
+    values = [v.strip() for v in params.getlist(field) if v.strip()]
+    if not any(v.startswith("{") for v in values):
+        return {kind: [] for kind in sorted(names(params, field))}
+    raw = single(params, field) or ""
     try:
         loaded = parse_json(raw)
     except BadBody:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -171,3 +172,35 @@ def test_every_status_the_mock_answers_is_declared(
         assert set(r.json()) == {"error", "message"}
         answered.append((method, template, r.status_code, str(r.status_code) in _declared(template, method)))
     assert [a for a in answered if not a[3]] == []
+
+
+# -- S7: the anonymization's automations_to_disable as the evidenced client puts it on the wire --------------------
+def test_automations_to_disable_as_s7_sends_it(client: httpx.Client, auth: dict[str, str]) -> None:
+    """S7 passes `automations_to_disable` as a dict (`{"ApexTrigger": ["AccountApexTrigger", "TaskApexTrigger"]}`)
+    inside `requests`' form `data`, which encodes a dict as its keys, repeated:
+    `automations_to_disable=ApexTrigger&automations_to_disable=Flow`. The mock took only a JSON object and
+    refused that with 400, so the only evidenced client of the endpoint failed on it. A plain name (repeated keys
+    or a comma list) now names a type of automation, all of it disabled; the JSON object still names single ones."""
+    url = f"/api/v1/seeding/templates/{TEMPLATE}/anonymize"
+    base = f"destination_service_id={SALES_SANDBOX}&disable_automations=True"
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+
+    def logs(body: str) -> list[str]:
+        r = client.post(url, headers={**auth, **form}, content=body)
+        assert r.status_code == 200, r.text
+        status = client.get(f"/api/v1/seeding/anonymize/{r.json()['job_id']}", headers=auth).json()
+        return [line for line in status["logs"] if line.startswith("Automations disabled")]
+
+    s7 = base + "&automations_to_disable=ApexTrigger&automations_to_disable=Flow"
+    assert logs(s7) == ["Automations disabled: ApexTrigger (all), Flow (all)"]
+    assert logs(base + "&automations_to_disable=Flow,ApexTrigger") == [
+        "Automations disabled: ApexTrigger (all), Flow (all)"
+    ]
+    one = '{"ApexTrigger": ["AccountApexTrigger", "TaskApexTrigger"], "Flow": []}'
+    assert logs(base + "&automations_to_disable=" + quote(one)) == [
+        "Automations disabled: ApexTrigger:AccountApexTrigger, ApexTrigger:TaskApexTrigger, Flow (all)"
+    ]
+    assert logs(base) == ["Automations disabled: all"]
+    for bad in ('{"ApexTrigger": "x"}', "[1]", '{"ApexTrigger": ["x"]}&automations_to_disable=Flow'):
+        r = client.post(url, headers={**auth, **form}, content=base + "&automations_to_disable=" + bad)
+        assert r.status_code == 400 and r.json()["message"].startswith("automations_to_disable"), (bad, r.text)
