@@ -47,6 +47,13 @@ TOKEN_GRANTS = (
     "session_bridge",
 )
 LOGIN_FIELDS = {"redirect_uri", "channel_id", "client_id", "code_challenge", "usid", "state", "scope"}
+# the IDPs of the OAS's TrustedSystemTokenRequest.idp_origin enum, and `slas` (the reference: "ecom|apple|...|slas")
+TS_IDP_ORIGINS = frozenset(
+    (
+        "apple auth0 azure azure_adb2c cognito default ecom facebook forgerock gigya gigya_socialize google okta ping "
+        "salesforce slas"
+    ).split()
+)
 ISB_MAX = 256
 STATE_MAX = 512  # /authorize `state`: maxLength 512 in the SLAS OAS
 _HOST_LABELS = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*")
@@ -701,6 +708,8 @@ class SlasService:
         for name in ("login_id", "idp_origin", "client_id"):
             if not params.get(name):
                 raise slas_bad_request(f"Bad or missing {name}.")
+        if params.get("idp_origin") not in TS_IDP_ORIGINS:
+            raise slas_bad_request("Bad or missing idp_origin.")
         channel = self._channel(client, params.get("channel_id"))
         login_id = (params.get("login_id") or "").strip().lower()
         with self.store.atomic():

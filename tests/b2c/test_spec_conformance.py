@@ -108,3 +108,36 @@ def test_the_supported_uri_formats_still_redirect(runtime: Runtime, redirect_uri
     form = Params([*_app_params(redirect_uri).items(), ("channel_id", "RefArch")])
     authorization = basic("app@mockown.test", "Sh0pper!")["Authorization"]
     assert slas.login(tenant, form, authorization, None).url.startswith(redirect_uri + "?usid=")
+
+
+ORG = "f_ecom_zzxy_001"
+SLAS = f"/shopper/auth/v1/organizations/{ORG}/oauth2"
+PRIVATE = basic("mockown-slas-private", "MockownSlasSecret0001")
+
+
+def trusted_system(client: httpx.Client, **extra: str) -> httpx.Response:
+    data = {
+        "grant_type": "client_credentials",
+        "hint": "ts_ext_on_behalf_of",
+        "login_id": "someone@idp.test",
+        "idp_origin": "okta",
+        "client_id": "mockown-slas-private",
+        "channel_id": "RefArch",
+        **extra,
+    }
+    return client.post(SLAS + "/trusted-system/token", data=data, headers=PRIVATE)
+
+
+@pytest.mark.parametrize("idp_origin", ["nope", "ECOM", "okta ", "b2c"])
+def test_trusted_system_idp_origin_is_one_of_the_documented_idps(client: httpx.Client, idp_origin: str) -> None:
+    """Spec 2c trusted system: `idp_origin` is one of the IDPs that work with SLAS (ecom|apple|auth0|...|slas; the
+    OAS's TrustedSystemTokenRequest enum). Any other value got a token."""
+    response = trusted_system(client, idp_origin=idp_origin)
+    assert response.status_code == 400, response.text
+    assert response.json() == {"error": "invalid_request", "error_description": "Bad or missing idp_origin."}
+
+
+@pytest.mark.parametrize("idp_origin", ["okta", "google", "azure_adb2c", "salesforce", "slas"])
+def test_trusted_system_takes_the_documented_idps(client: httpx.Client, idp_origin: str) -> None:
+    response = trusted_system(client, idp_origin=idp_origin, login_id=f"someone-{idp_origin}@idp.test")
+    assert response.status_code == 200, response.text
