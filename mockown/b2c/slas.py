@@ -49,12 +49,13 @@ TOKEN_GRANTS = (
 LOGIN_FIELDS = {"redirect_uri", "channel_id", "client_id", "code_challenge", "usid", "state", "scope"}
 # the IDPs of the OAS's TrustedSystemTokenRequest.idp_origin enum, and `slas` (the reference: "ecom|apple|...|slas")
 TS_IDP_ORIGINS = frozenset(
-    (
-        "apple auth0 azure azure_adb2c cognito default ecom facebook forgerock gigya gigya_socialize google okta ping "
-        "salesforce slas"
-    ).split()
+    {
+        *("apple", "auth0", "azure", "azure_adb2c", "cognito", "default", "ecom", "facebook", "forgerock", "gigya"),
+        *("gigya_socialize", "google", "okta", "ping", "salesforce", "slas"),
+    }
 )
 ISB_MAX = 256
+CHANNEL_MAX = 100  # channel_id: maxLength 100 in the SLAS OAS
 STATE_MAX = 512  # /authorize `state`: maxLength 512 in the SLAS OAS
 _HOST_LABELS = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*")
 
@@ -203,7 +204,7 @@ class SlasService:
             if required and self.settings.slas_channel_id == "required":
                 raise slas_bad_request("Bad or missing channel_id.")
             return None
-        if client.channels and channel_id not in client.channels:
+        if len(channel_id) > CHANNEL_MAX or (client.channels and channel_id not in client.channels):
             raise slas_bad_request("Bad or missing channel_id.")
         return channel_id
 

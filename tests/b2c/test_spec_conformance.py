@@ -141,3 +141,16 @@ def test_trusted_system_idp_origin_is_one_of_the_documented_idps(client: httpx.C
 def test_trusted_system_takes_the_documented_idps(client: httpx.Client, idp_origin: str) -> None:
     response = trusted_system(client, idp_origin=idp_origin, login_id=f"someone-{idp_origin}@idp.test")
     assert response.status_code == 200, response.text
+
+
+def test_channel_id_is_at_most_100_characters(client: httpx.Client, runtime: Runtime) -> None:
+    """Spec 2c /token: `channel_id` (<=100). A client seeded without a channel list took any channel_id, however
+    long, at /token and the other endpoints that read it."""
+    tenant = {"org_id": "f_ecom_chan_001", "clients": [{"client_id": "anychannel", "client_secret": "S3cret"}]}
+    seed_document(runtime, {"b2c": {"slas": {"tenants": [tenant]}}})
+    url = "/shopper/auth/v1/organizations/f_ecom_chan_001/oauth2/token"
+    for channel, status in (("R" * 100, 200), ("R" * 101, 400)):
+        data = {"grant_type": "client_credentials", "channel_id": channel}
+        response = client.post(url, data=data, headers=basic("anychannel", "S3cret"))
+        assert response.status_code == status, (len(channel), response.text)
+    assert response.json() == {"error": "invalid_request", "error_description": "Bad or missing channel_id."}
