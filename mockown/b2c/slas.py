@@ -46,7 +46,8 @@ TOKEN_GRANTS = (
     "authorization_code_pkce",
     "session_bridge",
 )
-LOGIN_FIELDS = {"redirect_uri", "channel_id", "client_id", "code_challenge", "usid", "state", "scope"}
+# the OAS's LoginRequest (response_type "must be code"); other names need the `c_` prefix
+LOGIN_FIELDS = {"redirect_uri", "channel_id", "client_id", "code_challenge", "usid", "state", "scope", "response_type"}
 # the IDPs of the OAS's TrustedSystemTokenRequest.idp_origin enum, and `slas` (the reference: "ecom|apple|...|slas")
 TS_IDP_ORIGINS = frozenset(
     {
@@ -308,6 +309,8 @@ class SlasService:
         client = self.client(tenant, params.get("client_id"))
         self.strict_auth(client, client_auth)
         redirect_uri = self._redirect(client, params.get("redirect_uri"))
+        if params.get("response_type") not in (None, "code"):
+            raise slas_bad_request("Bad or missing response_type.")
         channel = self._channel(client, params.get("channel_id"))
         challenge = self._challenge(client, params.get("code_challenge"))
         pair = basic_pair(authorization)

@@ -8,6 +8,7 @@ import base64
 import httpx
 import pytest
 
+from mockown.clock import FrozenClock
 from mockown.http.forms import Params
 from mockown.runtime import Runtime
 from mockown.security import b64url_sha256
@@ -154,3 +155,29 @@ def test_channel_id_is_at_most_100_characters(client: httpx.Client, runtime: Run
         response = client.post(url, data=data, headers=basic("anychannel", "S3cret"))
         assert response.status_code == status, (len(channel), response.text)
     assert response.json() == {"error": "invalid_request", "error_description": "Bad or missing channel_id."}
+
+
+def shopper_login(client: httpx.Client, **extra: str) -> httpx.Response:
+    data = {
+        "client_id": "mockown-slas-public",
+        "redirect_uri": "http://localhost:3000/callback",
+        "channel_id": "RefArch",
+        "code_challenge": b64url_sha256(VERIFIER),
+        **extra,
+    }
+    return client.post(SLAS + "/login", data=data, headers=basic("shopper@mockown.test", "Sh0pper!"))
+
+
+def test_login_takes_response_type_code(client: httpx.Client, clock: FrozenClock) -> None:
+    """SLAS /login: the OAS's LoginRequest defines `response_type` ("Must be `code`") besides the fields spec 2c
+    lists; only other names without the `c_` prefix are refused. `response_type=code` was 400 'Unknown
+    parameter'; another value is refused as at /authorize."""
+    response = shopper_login(client, response_type="code")
+    assert response.status_code == 303, response.text
+    assert "code=" in response.headers["location"]
+    clock.advance(2)
+    refused = shopper_login(client, response_type="token")
+    assert refused.status_code == 400
+    assert refused.json() == {"error": "invalid_request", "error_description": "Bad or missing response_type."}
+    clock.advance(2)
+    assert shopper_login(client, foo="bar").json()["error_description"] == "Unknown parameter 'foo'."
