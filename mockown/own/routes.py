@@ -105,7 +105,13 @@ async def _okta_form(request: Request) -> Params:
         raise OktaError(
             "invalid_request", "multipart bodies are not accepted here; send application/x-www-form-urlencoded"
         )
-    return await read_params(request, runtime_of(request).config.max_body_bytes)
+    params = await read_params(request, runtime_of(request).config.max_body_bytes)
+    # RFC 6749 3.2: parameters "MUST NOT be included more than once"; 5.2 and Okta's /token errors: invalid_request
+    given = params.keys()  # Params is not iterable
+    repeated = next((name for name in given if len(params.getlist(name)) > 1), None)
+    if repeated is not None:
+        raise OktaError("invalid_request", f"The request repeats the '{repeated}' parameter.")
+    return params
 
 
 async def token_endpoint(request: Request) -> Response:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import httpx
+import pytest
 
 from mockown.own.service import OwnService
 from tests.own.conftest import (
     ARCHIVED,
+    CLIENT_ID,
     EMAILS,
     OWNER,
     PASSWORDS,
@@ -22,6 +24,9 @@ from tests.own.conftest import (
     exchange_form,
 )
 from tests.own.test_profile import _post, _sign_in, _token_in
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+REVOKE_URL = "/oauth2/aus4c3z3l8FqrbqDU4h7/v1/revoke"
 
 
 # -- S14: "Each entry carries the user, a timestamp and the IP address" ----------------------------------------
@@ -204,3 +209,28 @@ def test_automations_to_disable_as_s7_sends_it(client: httpx.Client, auth: dict[
     for bad in ('{"ApexTrigger": "x"}', "[1]", '{"ApexTrigger": ["x"]}&automations_to_disable=Flow'):
         r = client.post(url, headers={**auth, **form}, content=base + "&automations_to_disable=" + bad)
         assert r.status_code == 400 and r.json()["message"].startswith("automations_to_disable"), (bad, r.text)
+
+
+# -- RFC 6749 3.2 and 5.2, Okta's /token errors: "invalid_request ... the request contains duplicate parameters" --
+@pytest.mark.parametrize(
+    ("name", "revoked_name"),
+    [("grant_type", "token"), ("refresh_token", "token_type_hint"), ("client_id", "client_id"), ("scope", "token")],
+)
+def test_the_auth_host_refuses_a_repeated_parameter(
+    client: httpx.Client, own: OwnService, name: str, revoked_name: str
+) -> None:
+    """ "Request and response parameters MUST NOT be included more than once" (RFC 6749 3.2); the error is
+    invalid_request, "the request ... repeats a parameter" (5.2), which Okta's /token reference lists too ("the
+    request contains duplicate parameters"). The mock read the first value and issued a token (or revoked)."""
+    raw = own.generate_api_token(OWNER)
+    form = list(exchange_form(raw).items())
+    r = client.post(TOKEN_URL, content=urlencode([*form, (name, dict(form)[name])]), headers=FORM)  # same value
+    assert r.status_code == 400, r.text
+    assert r.json() == {"error": "invalid_request", "error_description": f"The request repeats the '{name}' parameter."}
+    assert r.headers["cache-control"] == "no-store"
+    assert own.events.find("account_id", "1001")[-1].key == "api_token_generated"  # nothing was exchanged
+    access = client.post(TOKEN_URL, data=exchange_form(raw)).json()["access_token"]
+    revoke = [("token", access), ("token_type_hint", "access_token"), ("client_id", CLIENT_ID)]
+    r = client.post(REVOKE_URL, content=urlencode([*revoke, (revoked_name, dict(revoke)[revoked_name])]), headers=FORM)
+    assert r.status_code == 400 and r.json()["error"] == "invalid_request", r.text
+    assert client.get("/api/v1/services", headers={"Authorization": f"Bearer {access}"}).status_code == 200
