@@ -184,7 +184,7 @@ def exchange(own: OwnService, params: Params, *, ip: str | None = None) -> dict[
             "The authorization grant type is not supported by the authorization server. "
             "Configured grant types: [refresh_token].",
         )
-    scope = params.get("scope")
+    scope = params.get("scope") or None  # RFC 6749 3.1: a parameter without a value is an omitted one
     if scope is not None and scope.split() != [SCOPE]:
         raise OktaError("invalid_scope", "One or more scopes are not configured for the authorization server resource.")
     raw = params.get("refresh_token")

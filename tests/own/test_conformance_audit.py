@@ -234,3 +234,15 @@ def test_the_auth_host_refuses_a_repeated_parameter(
     r = client.post(REVOKE_URL, content=urlencode([*revoke, (revoked_name, dict(revoke)[revoked_name])]), headers=FORM)
     assert r.status_code == 400 and r.json()["error"] == "invalid_request", r.text
     assert client.get("/api/v1/services", headers={"Authorization": f"Bearer {access}"}).status_code == 200
+
+
+# -- RFC 6749 3.1: "Parameters sent without a value MUST be treated as if they were omitted from the request" -----
+def test_an_empty_scope_is_an_omitted_scope(client: httpx.Client, own: OwnService) -> None:
+    """Leaving `scope` out keeps `api:access` (Okta, on a refresh); `scope=` (no value) is the same request by
+    RFC 6749 3.1, but the mock answered 400 invalid_scope. A scope that is there and wrong still is."""
+    raw = own.generate_api_token(OWNER)
+    r = client.post(TOKEN_URL, data=exchange_form(raw, scope=""))
+    assert r.status_code == 200, r.text
+    assert r.json()["scope"] == "api:access"
+    assert client.post(TOKEN_URL, data=exchange_form(raw, scope=" ")).json()["error"] == "invalid_scope"
+    assert client.post(TOKEN_URL, data=exchange_form(raw, scope="openid")).json()["error"] == "invalid_scope"
