@@ -57,7 +57,10 @@ TS_IDP_ORIGINS = frozenset(
 )
 ISB_MAX = 256
 CHANNEL_MAX = 100  # channel_id: maxLength 100 in the SLAS OAS
-STATE_MAX = 512  # /authorize `state`: maxLength 512 in the SLAS OAS
+# the SLAS OAS's maxLength of the parameters each endpoint reads (beyond client_id, redirect_uri and channel_id)
+AUTHORIZE_MAX = {"state": 512, "usid": 256, "scope": 256}
+LOGIN_MAX = {"state": 512, "usid": 128, "scope": 256}  # LoginRequest
+TRUSTED_SYSTEM_MAX = {"login_id": 128, "email_id": 128}  # TrustedSystemTokenRequest
 _HOST_LABELS = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*")
 
 
@@ -88,6 +91,12 @@ def app_link(uri: str) -> bool:
     links like `airbnb://` or `fb://` are not" (the OAS's redirect_uri)."""
     scheme, colon, rest = uri.partition(":")
     return bool(colon) and rest.startswith("//") and scheme.lower() not in ("http", "https")
+
+
+def _max_lengths(params: Params, limits: dict[str, int]) -> None:
+    for name, limit in limits.items():
+        if len(params.get(name) or "") > limit:
+            raise slas_bad_request(f"Bad {name}: at most {limit} characters.")
 
 
 @dataclass(frozen=True)
@@ -269,8 +278,7 @@ class SlasService:
         redirect_uri = self._redirect(client, params.get("redirect_uri"))
         if params.get("response_type") != "code":
             raise slas_bad_request("Bad or missing response_type.")
-        if len(params.get("state") or "") > STATE_MAX:
-            raise slas_bad_request("Bad state: at most 512 characters.")
+        _max_lengths(params, AUTHORIZE_MAX)
         challenge = self._challenge(client, params.get("code_challenge"))
         channel = self._channel(client, params.get("channel_id"), required=False)
         hint = params.get("hint")
@@ -311,6 +319,7 @@ class SlasService:
         redirect_uri = self._redirect(client, params.get("redirect_uri"))
         if params.get("response_type") not in (None, "code"):
             raise slas_bad_request("Bad or missing response_type.")
+        _max_lengths(params, LOGIN_MAX)
         channel = self._channel(client, params.get("channel_id"))
         challenge = self._challenge(client, params.get("code_challenge"))
         pair = basic_pair(authorization)
@@ -714,6 +723,7 @@ class SlasService:
                 raise slas_bad_request(f"Bad or missing {name}.")
         if params.get("idp_origin") not in TS_IDP_ORIGINS:
             raise slas_bad_request("Bad or missing idp_origin.")
+        _max_lengths(params, TRUSTED_SYSTEM_MAX)
         channel = self._channel(client, params.get("channel_id"))
         login_id = (params.get("login_id") or "").strip().lower()
         with self.store.atomic():

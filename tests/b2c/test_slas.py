@@ -650,7 +650,7 @@ def test_isb_longer_than_256_is_refused(client: httpx.Client) -> None:
     data = {
         "grant_type": "client_credentials",
         "hint": "ts_ext_on_behalf_of",
-        "login_id": "x" * 240 + "@idp.test",
+        "login_id": "x" * 119 + "@idp.test",  # 128 characters, its maxLength: upn and uidn take 256 of the isb
         "idp_origin": "auth0",
         "client_id": PRIVATE,
         "channel_id": "RefArch",

@@ -181,3 +181,53 @@ def test_login_takes_response_type_code(client: httpx.Client, clock: FrozenClock
     assert refused.json() == {"error": "invalid_request", "error_description": "Bad or missing response_type."}
     clock.advance(2)
     assert shopper_login(client, foo="bar").json()["error_description"] == "Unknown parameter 'foo'."
+
+
+def guest_authorize(client: httpx.Client, **extra: str) -> httpx.Response:
+    query = {
+        "client_id": "mockown-slas-public",
+        "response_type": "code",
+        "redirect_uri": "http://localhost:3000/callback",
+        "hint": "guest",
+        "code_challenge": b64url_sha256(VERIFIER),
+        "channel_id": "RefArch",
+        **extra,
+    }
+    return client.get(SLAS + "/authorize", params=query)
+
+
+@pytest.mark.parametrize(("name", "limit"), [("usid", 256), ("scope", 256), ("state", 512)])
+def test_authorize_parameters_have_the_documented_max_length(client: httpx.Client, name: str, limit: int) -> None:
+    """The SLAS OAS's /authorize parameters: usid and scope maxLength 256, state 512 (spec 2c lists state's). A
+    longer usid or scope was taken (the usid echoed in the redirect and written into every token)."""
+    assert guest_authorize(client, **{name: "u" * limit}).status_code == 303
+    response = guest_authorize(client, **{name: "u" * (limit + 1)})
+    assert response.status_code == 400, response.text
+    assert response.json() == {
+        "error": "invalid_request",
+        "error_description": f"Bad {name}: at most {limit} characters.",
+    }
+
+
+@pytest.mark.parametrize(("name", "limit"), [("usid", 128), ("scope", 256), ("state", 512)])
+def test_login_fields_have_the_documented_max_length(
+    client: httpx.Client, clock: FrozenClock, name: str, limit: int
+) -> None:
+    """The SLAS OAS's LoginRequest: usid maxLength 128, scope 256, state 512. Longer ones were taken."""
+    assert shopper_login(client, **{name: "u" * limit}).status_code == 303
+    clock.advance(2)
+    response = shopper_login(client, **{name: "u" * (limit + 1)})
+    assert response.status_code == 400, response.text
+    assert response.json()["error_description"] == f"Bad {name}: at most {limit} characters."
+
+
+@pytest.mark.parametrize("name", ["login_id", "email_id"])
+def test_trusted_system_ids_are_at_most_128_characters(client: httpx.Client, name: str) -> None:
+    """The SLAS OAS's TrustedSystemTokenRequest: login_id and email_id maxLength 128. Longer ones got a token."""
+    # (a third-party login of 128 characters is in the isb twice, as upn and uidn: past its 256, a 400 of its own)
+    ok = "x" * (128 if name == "email_id" else 80)
+    assert trusted_system(client, **{name: ok}).status_code == 200
+    long = "x" * 120 + "@idp.test"  # 129 characters
+    response = trusted_system(client, **{name: long, **({"login_id": "other@idp.test"} if name == "email_id" else {})})
+    assert response.status_code == 400, response.text
+    assert response.json()["error_description"] == f"Bad {name}: at most 128 characters."
