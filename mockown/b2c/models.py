@@ -210,6 +210,7 @@ class SlasRefresh:
     revoked: bool = False
     used: bool = False  # revoked because a public client's refresh rotated it
     ocapi_token: str | None = None  # hash of the OCAPI JWT a session bridge took (dwsgst/dwsrst): logout revokes it
+    tsob: bool = False  # a trusted-system (on behalf) session: another session type than /authorize's for logout
 
 
 @record("b2c_slas_access", indexes=("usid", "refresh_id"))

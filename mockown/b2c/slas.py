@@ -600,6 +600,7 @@ class SlasService:
                 issued_at=now,
                 expires_at=now + rt_ttl,
                 ocapi_token=ocapi_token,
+                tsob=tsob,
             )
             self.refresh_tokens.put(rt)
         self.access_tokens.put(
@@ -808,7 +809,8 @@ class SlasService:
                 doomed = [
                     r
                     for r in self.refresh_tokens.find("customer_id", rt.customer_id)
-                    if r.org == tenant.id and r.registered == rt.registered
+                    # "the same session type": /authorize (login, bridge) vs trusted system on behalf (the OAS)
+                    if r.org == tenant.id and r.registered == rt.registered and r.tsob == rt.tsob
                 ]
             for one in doomed:
                 self._revoke_refresh(one)

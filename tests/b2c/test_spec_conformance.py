@@ -231,3 +231,54 @@ def test_trusted_system_ids_are_at_most_128_characters(client: httpx.Client, nam
     response = trusted_system(client, **{name: long, **({"login_id": "other@idp.test"} if name == "email_id" else {})})
     assert response.status_code == 400, response.text
     assert response.json()["error_description"] == f"Bad {name}: at most 128 characters."
+
+
+def _registered_by_login(client: httpx.Client, clock: FrozenClock) -> dict[str, str]:
+    clock.advance(2)  # past the 1-second double-login window
+    location = shopper_login(client).headers["location"]
+    found = dict(pair.split("=", 1) for pair in location.split("?", 1)[1].split("&"))
+    data = {
+        "grant_type": "authorization_code_pkce",
+        "client_id": "mockown-slas-public",
+        "channel_id": "RefArch",
+        "code": found["code"],
+        "code_verifier": VERIFIER,
+        "redirect_uri": "http://localhost:3000/callback",
+    }
+    body: dict[str, str] = client.post(SLAS + "/token", data=data).json()
+    return body
+
+
+def _registered_by_trusted_system(client: httpx.Client, clock: FrozenClock) -> dict[str, str]:
+    clock.advance(2)
+    body: dict[str, str] = trusted_system(client, login_id="shopper@mockown.test", idp_origin="ecom").json()
+    return body
+
+
+def _logout_all(client: httpx.Client, tokens: dict[str, str], client_id: str) -> httpx.Response:
+    query = {"client_id": client_id, "refresh_token": tokens["refresh_token"], "hint": "all-sessions"}
+    return client.get(SLAS + "/logout", params=query, headers={"Authorization": f"Bearer {tokens['access_token']}"})
+
+
+def _refreshes(client: httpx.Client, tokens: dict[str, str], private: bool) -> bool:
+    data = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"], "channel_id": "RefArch"}
+    if private:
+        return client.post(SLAS + "/token", data=data, headers=PRIVATE).status_code == 200
+    return client.post(SLAS + "/token", data={**data, "client_id": "mockown-slas-public"}).status_code == 200
+
+
+def test_logout_all_sessions_stays_within_its_session_type(client: httpx.Client, clock: FrozenClock) -> None:
+    """Spec 2c /logout: `hint=all-sessions` invalidates the SLAS user's refresh tokens "in the same session type";
+    the OAS: "Sessions created through different authentication methods (/authorize vs. Trusted System On Behalf)
+    are treated as separate sessions ... You will need two logout calls". Logging out a /login session with
+    all-sessions revoked the shopper's trusted-system sessions too (and the other way round)."""
+    by_login, other_login = _registered_by_login(client, clock), _registered_by_login(client, clock)
+    by_trusted, other_trusted = (
+        _registered_by_trusted_system(client, clock),
+        _registered_by_trusted_system(client, clock),
+    )
+    assert _logout_all(client, by_login, "mockown-slas-public").status_code == 200
+    assert not _refreshes(client, other_login, private=False)  # the same session type: gone
+    assert _refreshes(client, by_trusted, private=True)  # the other type: kept
+    assert _logout_all(client, by_trusted, "mockown-slas-private").status_code == 200
+    assert not _refreshes(client, other_trusted, private=True)
