@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -43,11 +44,14 @@ def registry_reachable(npm: str) -> None:
         pytest.skip(f"npm registry unreachable: npm ping failed ({done.returncode}): {done.stderr.strip()[-500:]}")
 
 
-def install(package: str, version: str) -> Path:
+def install(package: str, version: str, overrides: Mapping[str, str] | None = None) -> Path:
     """The cache directory holding `node_modules/<package>` at the pinned version; npm installs it when missing,
-    into a temporary sibling first, renamed into place, so a half-finished install is never used."""
+    into a temporary sibling first, renamed into place, so a half-finished install is never used. `overrides`
+    pins dependencies of the package (npm's `overrides`, e.g. the last release of one that still runs on this
+    Node); the cache directory's name carries them."""
     name = package.replace("/", "+").lstrip("@")
-    home = cache_root() / f"{name}-{version}"
+    pins = "".join(f"+{k.replace('/', '+').lstrip('@')}-{v}" for k, v in sorted((overrides or {}).items()))
+    home = cache_root() / f"{name}-{version}{pins}"
     if (home / "node_modules" / package / "package.json").is_file():
         return home
     npm = shutil.which("npm")
@@ -56,6 +60,8 @@ def install(package: str, version: str) -> Path:
     registry_reachable(npm)
     home.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{name}-{version}-", dir=home.parent))
+    if overrides:
+        (staging / "package.json").write_text(json.dumps({"private": True, "overrides": dict(overrides)}))
     done = subprocess.run(
         [npm, "install", "--prefix", str(staging), "--no-audit", "--no-fund", "--loglevel=error",
          f"{package}@{version}"],

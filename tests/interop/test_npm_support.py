@@ -5,6 +5,7 @@ PATH answers `ping` and `install` as told. An unreachable registry skips the Nod
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
@@ -58,6 +59,43 @@ def test_a_cached_package_needs_no_registry(tmp_path: Path, monkeypatch: pytest.
     (home / "node_modules" / "left-pad" / "package.json").write_text("{}")
     assert npm_support.install("left-pad", "1.3.0") == home
     assert not log.exists()
+
+
+INSTALLING_NPM = """#!/bin/sh
+case "$1" in
+  ping) exit 0 ;;
+  install)
+    prefix="$3"
+    cp "$prefix/package.json" "{log}" 2>/dev/null || echo none > "{log}"
+    mkdir -p "$prefix/node_modules/@scope/pkg" && echo '{{}}' > "$prefix/node_modules/@scope/pkg/package.json" ;;
+esac
+exit 0
+"""
+
+
+@pytest.mark.parametrize("overrides", [None, {"b-dep": "2.0.0", "@x/a-dep": "1.0.0"}])
+def test_overrides_go_into_the_install_s_package_json_and_its_cache_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, overrides: dict[str, str] | None
+) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "package.seen"
+    npm = bin_dir / "npm"
+    npm.write_text(INSTALLING_NPM.format(log=log))
+    npm.chmod(npm.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    monkeypatch.setenv("INTEROP_CACHE", str(tmp_path / "cache"))
+    home = npm_support.install("@scope/pkg", "1.2.3", overrides)
+    if overrides is None:
+        assert home.name == "scope+pkg-1.2.3"
+        assert log.read_text().strip() == "none"  # no package.json: a plain `npm install pkg@version`
+    else:
+        assert home.name == "scope+pkg-1.2.3+x+a-dep-1.0.0+b-dep-2.0.0"  # sorted, so one set is one directory
+        assert json.loads(log.read_text()) == {"private": True, "overrides": overrides}
+    assert (home / "node_modules" / "@scope" / "pkg" / "package.json").is_file()
+    # installed once: the next call finds it in the cache, whatever npm would do
+    npm.write_text("#!/bin/sh\nexit 1\n")
+    assert npm_support.install("@scope/pkg", "1.2.3", overrides) == home
 
 
 def test_a_registry_that_does_not_answer_in_time_skips(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
