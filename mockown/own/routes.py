@@ -124,7 +124,7 @@ async def token_endpoint(request: Request) -> Response:
 async def revoke_endpoint(request: Request) -> Response:
     _auth_host_only(request)
     params = await _okta_form(request)
-    tokens.revoke_access(_own(request), params)
+    tokens.revoke_access(_own(request), params, ip=_ip(request))
     return Response(status_code=200, headers=NO_STORE)
 
 

@@ -254,18 +254,30 @@ def _access_jwt(own: OwnService, user: OwnUser, now: float, ttl: int) -> str:
     return key.sign(claims)
 
 
-def revoke_access(own: OwnService, params: Params) -> None:
-    """Okta's ``/v1/revoke``: 200 even for an unknown token; only access tokens are revoked here."""
+def revoke_access(own: OwnService, params: Params, *, ip: str | None = None) -> None:
+    """Okta's ``/v1/revoke``: 200 even for an unknown token. It "takes an access or refresh token and revokes it"
+    (S16), and an API token is a refresh token (S5): that is revoked as on the Edit Profile page (every region,
+    its access tokens with it, an audit event, the e-mail). `token_type_hint` only orders the search (RFC 7009)."""
     if params.get("client_id") != CLIENT_ID:
         raise OktaError("invalid_client", "Invalid value for 'client_id' parameter.", 401)
     raw = params.get("token")
     if not raw:
         raise OktaError("invalid_request", "The revocation request must specify a 'token'.")
+    hashed = security.token_hash(raw)
     with own.store.atomic():
-        access = own.access_tokens.get(security.token_hash(raw))
+        access = own.access_tokens.get(hashed)
         if access is not None:
             access.revoked = True
             own.access_tokens.put(access)
+            return
+        token = own.api_tokens.get(hashed)
+        if token is None:
+            return
+        user = own.user(token.user_id)
+        if own.clock.now() >= token.expires_at or user is None:
+            _delete(own, token)  # expired: deleted already as far as anyone can tell, nothing to announce
+            return
+        _revoke(own, user, token, ip=ip, source="api")
 
 
 def legacy_login(own: OwnService, email: str | None, password: str | None, *, ip: str | None = None) -> str:

@@ -246,3 +246,37 @@ def test_an_empty_scope_is_an_omitted_scope(client: httpx.Client, own: OwnServic
     assert r.json()["scope"] == "api:access"
     assert client.post(TOKEN_URL, data=exchange_form(raw, scope=" ")).json()["error"] == "invalid_scope"
     assert client.post(TOKEN_URL, data=exchange_form(raw, scope="openid")).json()["error"] == "invalid_scope"
+
+
+# -- S5 + S16: the API token is an Okta refresh token, and Okta's /v1/revoke "takes an access or refresh token and
+# revokes it"; "revoking a refresh token does revoke the associated access tokens" --------------------------------
+@pytest.mark.parametrize("hint", [None, "refresh_token", "access_token"])
+def test_the_okta_revoke_endpoint_revokes_an_api_token(
+    client: httpx.Client, own: OwnService, login: Callable[..., dict[str, str]], hint: str | None
+) -> None:
+    """Posting the API token itself to /v1/revoke revoked nothing (200, and it went on working): on Okta it is
+    revoked like any refresh token of the client, with the access tokens minted from it; the hint only helps the
+    search (RFC 7009 2.1). It is the same revocation as the Edit Profile page's: in every region, an audit event
+    and the e-mail. Another user's token is untouched; an unknown token is still a silent 200."""
+    from mockown.outbox import messages
+
+    other = login(SUPPORT_USER)
+    raw = own.generate_api_token(OWNER)
+    access = client.post(TOKEN_URL, data=exchange_form(raw)).json()["access_token"]
+    auth = {"Authorization": f"Bearer {access}"}
+    form = {"token": raw, "client_id": CLIENT_ID, **({"token_type_hint": hint} if hint else {})}
+    r = client.post(REVOKE_URL, data=form)
+    assert r.status_code == 200 and r.content == b""
+    again = client.post(TOKEN_URL, data=exchange_form(raw))
+    assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
+    assert client.get("/api/v1/services", headers=auth).status_code == 401
+    assert client.get("/regions/emea2/api/v1/services", headers=auth).status_code == 401
+    assert own.api_token_info(OWNER) is None
+    revoked = [e for e in own.events.all() if e.key == "api_token_revoked"]
+    assert [(e.user_id, e.source, e.ip_address) for e in revoked] == [(OWNER, "api", "127.0.0.1")]
+    mails = [m.subject for m in messages(own.runtime) if m.to == EMAILS[OWNER]]
+    assert mails == ["Your Own API token was created", "Your Own API token was revoked"]
+    assert client.get("/api/v1/services", headers=other).status_code == 200
+    assert client.post(REVOKE_URL, data=form).status_code == 200  # revoked already: still 200, nothing more
+    assert len([e for e in own.events.all() if e.key == "api_token_revoked"]) == 1
+    assert own.generate_api_token(OWNER)  # a new one may be generated now
