@@ -47,11 +47,12 @@ def main() -> None:
     import uvicorn
 
     from mockown.logs import uvicorn_log_config
+    from mockown.wire import OneWriteProtocol
 
     port = int(sys.argv[1])
-    # the options `mockown serve` passes (mockown/serving.py), with its log level
+    # the options `mockown serve` passes (mockown/serving.py), with its log level and its HTTP protocol
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False,
-                log_config=uvicorn_log_config("warning"))  # fmt: skip
+                log_config=uvicorn_log_config("warning"), http=OneWriteProtocol)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -80,6 +80,7 @@ def run(
     `config.host`/`config.port` again."""
 
     from .logs import uvicorn_log_config
+    from .wire import OneWriteProtocol
 
     if tls is None:
         tls = tls_files(config)
@@ -89,6 +90,7 @@ def run(
         "log_level": config.log_level,
         "access_log": False,
         "log_config": uvicorn_log_config(config.log_level),  # logfmt one-liners, secrets redacted
+        "http": OneWriteProtocol,  # uvicorn's own HTTP/1.1 protocol, each response in one write (mockown/wire.py)
     }
     if tls is not None:
         from .tls import banner
