@@ -55,11 +55,13 @@ class MockownServer:
             return self
         import uvicorn
 
+        from .wire import OneWriteProtocol
+
         sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self.port))
         self.port = sock.getsockname()[1]
-        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off")
+        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off", http=OneWriteProtocol)
         server = uvicorn.Server(config)
         self._server = server
         self._error = None

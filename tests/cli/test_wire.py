@@ -160,24 +160,10 @@ def test_the_protocol_is_uvicorns_own_with_the_holding_transport() -> None:
     assert issubclass(OneWriteProtocol, HttpToolsProtocol)  # what uvicorn's http="auto" picks with httptools
 
 
-def test_mockown_serve_answers_in_one_write_per_response(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The real server (`serving.run`, as the CLI calls it) in a thread: every response of a keep-alive connection
-    reaches the connection's transport in one write, and an ``Expect: 100-continue`` request gets its interim
-    response before it sends its body."""
-    import uvicorn
-
-    from mockown import serving
-    from mockown.cli import _listening_socket
-    from mockown.config import Config
-
-    servers: list[Any] = []
+def _spy_on_writes(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """What every `HeadHolding` made from now on writes to its connection's transport."""
     writes: list[bytes] = []
-    real_server_init = uvicorn.Server.__init__
-    real_holding_init = HeadHolding.__init__
-
-    def remember(self: Any, *args: Any, **kwargs: Any) -> None:
-        real_server_init(self, *args, **kwargs)
-        servers.append(self)
+    real_init = HeadHolding.__init__
 
     def spied(self: HeadHolding, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
         real_write = transport.write
@@ -190,10 +176,31 @@ def test_mockown_serve_answers_in_one_write_per_response(monkeypatch: pytest.Mon
                 writes.append(bytes(data))
                 real_write(data)
 
-        real_holding_init(self, Spy(), loop)  # type: ignore[arg-type]
+        real_init(self, Spy(), loop)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(HeadHolding, "__init__", spied)
+    return writes
+
+
+def test_mockown_serve_answers_in_one_write_per_response(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real server (`serving.run`, as the CLI calls it) in a thread: every response of a keep-alive connection
+    reaches the connection's transport in one write, and an ``Expect: 100-continue`` request gets its interim
+    response before it sends its body."""
+    import uvicorn
+
+    from mockown import serving
+    from mockown.cli import _listening_socket
+    from mockown.config import Config
+
+    servers: list[Any] = []
+    writes = _spy_on_writes(monkeypatch)
+    real_server_init = uvicorn.Server.__init__
+
+    def remember(self: Any, *args: Any, **kwargs: Any) -> None:
+        real_server_init(self, *args, **kwargs)
+        servers.append(self)
 
     monkeypatch.setattr(uvicorn.Server, "__init__", remember)
-    monkeypatch.setattr(HeadHolding, "__init__", spied)
     with _listening_socket("127.0.0.1", 0) as listener:
         thread = threading.Thread(
             target=serving.run,
@@ -243,3 +250,16 @@ def test_mockown_serve_answers_in_one_write_per_response(monkeypatch: pytest.Mon
                 servers[0].should_exit = True
             thread.join(timeout=20)
     assert not thread.is_alive()
+
+
+def test_the_thread_server_answers_in_one_write_per_response(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`MockownServer` (the plugin's and scripts' server in a thread) is served the same way."""
+    from mockown.server import MockownServer
+
+    writes = _spy_on_writes(monkeypatch)
+    with MockownServer() as server, httpx.Client(base_url=server.url) as client:
+        answers = [client.get("/.well-known/openid-configuration"), client.get("/services/oauth2/userinfo")]
+    assert answers[0].status_code == 200 and answers[1].status_code >= 400
+    assert len(writes) == 2
+    for answer, write in zip(answers, writes, strict=True):
+        assert write.startswith(f"HTTP/1.1 {answer.status_code} ".encode()) and write.endswith(answer.content)
