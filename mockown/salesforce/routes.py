@@ -25,7 +25,7 @@ from .models import Org, User
 from .revoke import revoke
 from .service import SalesforceService
 from .soap import soap_dialect, soap_endpoint
-from .token import JSON_TYPE, token
+from .token import JSON_TYPE, accepted_format, token
 
 
 def _service(request: Request) -> SalesforceService:
@@ -92,27 +92,10 @@ def _bearer(request: Request) -> str | None:
     return ident.bearer(header(request, "authorization"), request.query_params.get("oauth_token"))
 
 
-_ACCEPTED = {
-    "application/json": "json",
-    "*/*": "json",
-    "application/xml": "xml",
-    "application/x-www-form-urlencoded": "urlencoded",
-}
-
-
-def _accepted(accept: str) -> str:
-    """The identity service reads an Accept list left to right: the first type it serves wins (`*/*` is JSON)."""
-    for item in accept.split(","):
-        kind = _ACCEPTED.get(item.split(";", 1)[0].strip().lower())
-        if kind is not None:
-            return kind
-    return "json"
-
-
 def _formatted(request: Request, body: dict[str, Any]) -> Response:
     """The identity service's `format` (beats Accept): json (default), xml, urlencoded; JSONP `callback`;
     the header `X-PrettyPrint: 1` makes JSON and XML readable (indented) rather than small."""
-    fmt = (request.query_params.get("format") or "").lower() or _accepted(request.headers.get("accept", ""))
+    fmt = (request.query_params.get("format") or "").lower() or accepted_format(request.headers.get("accept", ""))
     pretty = request.headers.get("x-prettyprint", "").strip() == "1"
     callback = ident.jsonp_callback(request.query_params.get("callback")) if fmt not in ("xml", "urlencoded") else None
     if callback:  # JSONP "when the specified format is JSON"

@@ -52,14 +52,30 @@ async def token(
     return _render(body, kind)
 
 
+_ACCEPTED = {
+    "application/json": "json",
+    "*/*": "json",
+    "application/xml": "xml",
+    "application/x-www-form-urlencoded": "urlencoded",
+}
+
+
+def accepted_format(accept: str) -> str:
+    """The format an Accept list asks for, read left to right as the identity-URL doc describes: the first type the
+    service serves wins (`*/*` is JSON); none of them: JSON. The token endpoint and the identity service share it, so
+    a client that names JSON first (RestSharp: JSON, then XML) gets JSON."""
+    for item in accept.split(","):
+        kind = _ACCEPTED.get(item.split(";", 1)[0].strip().lower())
+        if kind is not None:
+            return kind
+    return "json"
+
+
 def response_format(fmt: str | None, accept: str | None) -> str:
-    """The answer's format, chosen by `format` or Accept: "" (JSON), "json", "urlencoded" or "xml"."""
+    """The answer's format, chosen by `format` (beats Accept) or Accept: "" (JSON), "json", "urlencoded" or "xml"."""
     kind = (fmt or "").lower()
     if not kind and accept:
-        if "application/x-www-form-urlencoded" in accept:
-            kind = "urlencoded"
-        elif "application/xml" in accept:
-            kind = "xml"
+        kind = accepted_format(accept)
     if kind not in ("", "json", "urlencoded", "xml"):
         raise OAuthError("invalid_request", "unsupported format")
     return kind

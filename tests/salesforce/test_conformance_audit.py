@@ -1,0 +1,50 @@
+"""Spec conformance audit of the Salesforce OAuth emulation (spec/salesforce-oauth.md): one test per deviation
+found, each failing on the code before its fix."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.conftest import ADMIN, CID, PASSWORD, SECRET
+from tests.salesforce.helpers import TOKEN
+
+MEDIA = {"json": "application/json", "xml": "application/xml", "urlencoded": "application/x-www-form-urlencoded"}
+PASSWORD_GRANT = {
+    "grant_type": "password",
+    "client_id": CID,
+    "client_secret": SECRET,
+    "username": ADMIN,
+    "password": PASSWORD,
+}
+
+
+@pytest.mark.parametrize(
+    ("accept", "kind"),
+    [
+        ("application/json, application/xml", "json"),  # JSON named first: JSON
+        # RestSharp's default Accept header: JSON first, XML later in the list
+        ("application/json, text/json, text/x-json, text/javascript, application/xml, text/xml", "json"),
+        ("application/json, application/x-www-form-urlencoded", "json"),
+        ("*/*, application/xml", "json"),  # the wildcard is JSON, as on the identity service
+        ("application/xml, application/json", "xml"),
+        ("text/html, application/x-www-form-urlencoded;q=0.5, application/xml", "urlencoded"),
+        ("application/xml", "xml"),
+        ("application/x-www-form-urlencoded", "urlencoded"),
+    ],
+)
+def test_the_token_endpoint_reads_an_accept_list_left_to_right(client: httpx.Client, accept: str, kind: str) -> None:
+    """Spec 1.2: the token response's format follows `format` or an Accept of application/json, application/xml or
+    application/x-www-form-urlencoded. An Accept list is read as the identity service reads it: the first type it
+    serves wins. The token endpoint picked XML (or urlencoded) whenever the type appeared anywhere in the list, so a
+    client that names JSON first (RestSharp sends JSON, then XML) got an XML document it cannot parse."""
+    r = client.post(TOKEN, data=PASSWORD_GRANT, headers={"Accept": accept})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].split(";")[0] == MEDIA[kind]
+
+
+def test_format_still_beats_accept(client: httpx.Client) -> None:
+    r = client.post(TOKEN, data={**PASSWORD_GRANT, "format": "xml"}, headers={"Accept": "application/json"})
+    assert r.headers["content-type"].split(";")[0] == "application/xml"
+    r = client.post(TOKEN, data={**PASSWORD_GRANT, "format": "json"}, headers={"Accept": "application/xml"})
+    assert r.headers["content-type"].split(";")[0] == "application/json"
