@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from tests.conftest import ADMIN, CID, PASSWORD, SECRET
-from tests.salesforce.helpers import TOKEN
+from tests.salesforce.helpers import TOKEN, authorize
 
 MEDIA = {"json": "application/json", "xml": "application/xml", "urlencoded": "application/x-www-form-urlencoded"}
 PASSWORD_GRANT = {
@@ -48,3 +48,31 @@ def test_format_still_beats_accept(client: httpx.Client) -> None:
     assert r.headers["content-type"].split(";")[0] == "application/xml"
     r = client.post(TOKEN, data={**PASSWORD_GRANT, "format": "json"}, headers={"Accept": "application/xml"})
     assert r.headers["content-type"].split(";")[0] == "application/json"
+
+
+def _authorize_response_types() -> list[str]:
+    from mockown.contracts import load_spec
+
+    operation = load_spec("salesforce")["paths"]["/services/oauth2/authorize"]["get"]
+    (param,) = [p for p in operation["parameters"] if p.get("name") == "response_type"]
+    values: list[str] = param["schema"]["enum"]
+    return values
+
+
+@pytest.mark.parametrize("response_type", _authorize_response_types())
+def test_every_response_type_the_contract_lists_for_authorize_is_served(
+    client: httpx.Client, response_type: str
+) -> None:
+    """contracts/salesforce.yaml listed `device_code` among /authorize's response types; the device flow starts on
+    the token endpoint (spec 3.7: `POST /services/oauth2/token` with `response_type=device_code`), and /authorize
+    answers it `unsupported_response_type`, as the spec's list of /authorize's response types (2.2) has no
+    device_code either."""
+    r = authorize(client, response_type=response_type, state="s1", scope="api openid id", nonce="n")
+    assert r.status_code == 302, r.text
+    assert "unsupported_response_type" not in r.headers["location"]
+
+
+def test_the_response_types_authorize_serves_are_in_the_contract() -> None:
+    from mockown.salesforce.authorize import RESPONSE_TYPES
+
+    assert set(RESPONSE_TYPES) <= set(_authorize_response_types())
