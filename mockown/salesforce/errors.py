@@ -95,6 +95,8 @@ def oauth_dialect(status: int, reason: str, message: str) -> MockownError:
 
 
 def rest_dialect(status: int, reason: str, message: str) -> MockownError:
+    if status == 404:  # a URL no route serves: the REST API's own NOT_FOUND wording, not the mock's path message
+        return not_found()
     code = _REST_CODES.get(status, "UNKNOWN_EXCEPTION")
     return RestError(status, code, message)
 

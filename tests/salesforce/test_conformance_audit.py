@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from tests.conftest import ADMIN, CID, PASSWORD, SECRET
-from tests.salesforce.helpers import TOKEN, authorize
+from tests.salesforce.helpers import TOKEN, authorize, password_token, rest
 
 MEDIA = {"json": "application/json", "xml": "application/xml", "urlencoded": "application/x-www-form-urlencoded"}
 PASSWORD_GRANT = {
@@ -76,3 +76,21 @@ def test_the_response_types_authorize_serves_are_in_the_contract() -> None:
     from mockown.salesforce.authorize import RESPONSE_TYPES
 
     assert set(RESPONSE_TYPES) <= set(_authorize_response_types())
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/services/data/v62.0/nope",
+        "/services/data/v62.0/sobjects/User/005g000000Adm1NAAR/nope",
+        "/services/data/v9.0/limits",  # no such version: already this answer
+    ],
+)
+def test_an_unknown_rest_resource_is_the_rest_apis_not_found(client: httpx.Client, path: str) -> None:
+    """The REST API's 404 for a URL it does not serve is `[{"errorCode": "NOT_FOUND", "message": "The requested
+    resource does not exist"}]`, the wording the mock already gave for an unknown version or record; a path no route
+    serves got the mock's own `no such resource: <path>` instead."""
+    token = password_token(client).json()["access_token"]
+    r = rest(client, token, path)
+    assert r.status_code == 404
+    assert r.json() == [{"message": "The requested resource does not exist", "errorCode": "NOT_FOUND"}]
