@@ -504,6 +504,7 @@ class SlasService:
                 channel=channel or rt.channel_id,
                 scope=rt.scope,
                 dnt=dnt,
+                tsob=rt.tsob,
                 ocapi_token=rt.ocapi_token,
             )
         return self._issue(
@@ -516,6 +517,7 @@ class SlasService:
             channel=channel or rt.channel_id,
             scope=rt.scope,
             dnt=dnt,
+            tsob=rt.tsob,  # a trusted-system session stays one (isb, logout's session type)
             keep_refresh=(raw or "", rt),
         )
 

@@ -282,3 +282,34 @@ def test_logout_all_sessions_stays_within_its_session_type(client: httpx.Client,
     assert _refreshes(client, by_trusted, private=True)  # the other type: kept
     assert _logout_all(client, by_trusted, "mockown-slas-private").status_code == 200
     assert not _refreshes(client, other_trusted, private=True)
+
+
+def test_a_refreshed_trusted_system_session_stays_one(client: httpx.Client, clock: FrozenClock) -> None:
+    """A trusted-system (on behalf) session's access tokens say so in `isb` (`uido:slas`, `tsob:true`), and
+    /logout keeps it apart from /authorize sessions by the same flag. Refreshing it (a private client: the refresh
+    token is kept) minted an access token of an ordinary `uido:ecom` session, without `tsob:true`."""
+    import jwt
+
+    def isb(access_token: str) -> str:
+        claims: dict[str, str] = jwt.decode(access_token, options={"verify_signature": False})
+        return claims["isb"]
+
+    tokens = _registered_by_trusted_system(client, clock)
+    assert isb(tokens["access_token"]).startswith("uido:slas::") and "::tsob:true" in isb(tokens["access_token"])
+    data = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"], "channel_id": "RefArch"}
+    refreshed = client.post(SLAS + "/token", data=data, headers=PRIVATE)
+    assert refreshed.status_code == 200, refreshed.text
+    assert isb(refreshed.json()["access_token"]) == isb(tokens["access_token"])
+    # a /login session's refresh stays an ordinary one
+    by_login = _registered_by_login(client, clock)
+    again = _refreshes_to(client, by_login)
+    assert isb(again["access_token"]) == isb(by_login["access_token"])
+    assert isb(again["access_token"]).startswith("uido:ecom::") and "tsob" not in isb(again["access_token"])
+
+
+def _refreshes_to(client: httpx.Client, tokens: dict[str, str]) -> dict[str, str]:
+    data = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"], "channel_id": "RefArch"}
+    response = client.post(SLAS + "/token", data={**data, "client_id": "mockown-slas-public"})
+    assert response.status_code == 200, response.text
+    body: dict[str, str] = response.json()
+    return body
