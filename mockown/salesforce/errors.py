@@ -13,6 +13,12 @@ from ..errors import MockownError, OAuthJsonError
 class OAuthError(OAuthJsonError):
     """``400 {"error", "error_description"}`` with ``Cache-Control: no-store`` (token, introspect, revoke)."""
 
+    def response(self) -> Response:
+        answer = super().response()
+        if self.status == 401:  # `invalid_client_status: 401`: RFC 6749 5.2's 401 names the scheme (RFC 9110 11.6.1)
+            answer.headers["WWW-Authenticate"] = 'Basic realm="Salesforce"'
+        return answer
+
 
 def invalid_grant(description: str = "authentication failure") -> OAuthError:
     return OAuthError("invalid_grant", description)

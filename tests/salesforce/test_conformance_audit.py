@@ -6,7 +6,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.conftest import ADMIN, CID, PASSWORD, SECRET
+from mockown import Config, FrozenClock, create_app
+from mockown.config import SalesforceSettings
+from mockown.http.inprocess import in_process_client
+from tests.conftest import ADMIN, CID, PASSWORD, SECRET, T0
 from tests.salesforce.helpers import TOKEN, authorize, password_token, rest
 
 MEDIA = {"json": "application/json", "xml": "application/xml", "urlencoded": "application/x-www-form-urlencoded"}
@@ -94,3 +97,30 @@ def test_an_unknown_rest_resource_is_the_rest_apis_not_found(client: httpx.Clien
     r = rest(client, token, path)
     assert r.status_code == 404
     assert r.json() == [{"message": "The requested resource does not exist", "errorCode": "NOT_FOUND"}]
+
+
+@pytest.mark.parametrize(
+    ("path", "data", "basic"),
+    [
+        (TOKEN, {"grant_type": "password", "username": ADMIN, "password": PASSWORD}, (CID, "wrong")),
+        (TOKEN, {**PASSWORD_GRANT, "client_secret": "wrong"}, None),
+        ("/services/oauth2/introspect", {"token": "x"}, (CID, "wrong")),
+        ("/services/oauth2/introspect", {"token": "x", "client_id": CID, "client_secret": "wrong"}, None),
+    ],
+)
+def test_a_401_invalid_client_carries_a_basic_challenge(
+    path: str, data: dict[str, str], basic: tuple[str, str] | None
+) -> None:
+    """`invalid_client_status: 401` is RFC 6749 5.2's option for a client that failed to authenticate, and there a
+    401 comes with a `WWW-Authenticate` header naming the scheme (RFC 9110 11.6.1: a 401 MUST send one). The mock's
+    401 had none. 400, the default, stays without it."""
+    for status in (401, 400):
+        app = create_app(Config(salesforce=SalesforceSettings(invalid_client_status=status)), clock=FrozenClock(T0))
+        with in_process_client(app) as client:
+            r = client.post(path, data=data, auth=basic) if basic else client.post(path, data=data)
+        assert r.status_code == status
+        assert r.json()["error"] == "invalid_client"
+        if status == 401:
+            assert r.headers["www-authenticate"].startswith("Basic realm=")
+        else:
+            assert "www-authenticate" not in r.headers
