@@ -32,6 +32,7 @@ from .forms import FORM_KEY, NO_PARAMS, BadBody, Params, read_params, starts_lik
 from .guards import limit_for
 from .headers import header_index
 from .journal import CONTROL_PREFIX, Entry, Journal, RequestInfo, bearer_of, log, resolve
+from .routing import one_leading_slash
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -304,6 +305,7 @@ class RequestPipeline:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        one_leading_slash(scope)  # `//services/...` is `/services/...` for the journal, the faults and the router
         path: str = scope["path"]
         if path.startswith(CONTROL_PREFIX):  # not journaled, never faulted
             seconds = scope["app"].runtime.config.body_timeout
