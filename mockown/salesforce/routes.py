@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Route
 from ..errors import NO_STORE
 from ..http.api import Api, base_url, header, host_of, runtime_of
 from ..http.api import with_and_without_slash as _both
-from ..http.forms import Params, media_type, query_params, read_params
+from ..http.forms import BadBody, Params, media_type, query_params, read_params
 from ..http.responses import JsonBody, JsonHeaders, Prepared
 from . import authorize as authz
 from . import cursors, describe, oauth_usage, rest, web
@@ -45,9 +45,24 @@ def _json(body: Any, status: int = 200, *, no_store: bool = False, headers: dict
     return JsonBody(body, prepared, status)
 
 
+_JSON_TYPES = ("application/json", "text/json")
+
+
+async def _token_form(request: Request) -> Params:
+    """The token request's body parameters. Salesforce reads the body as a form and finds none in a JSON document:
+    posted as JSON, the request has no `grant_type` (`unsupported_grant_type`, as users of JSON-posting clients
+    report), not an unreadable body."""
+    try:
+        return await _form(request)
+    except BadBody as exc:
+        if exc.status == 400 and media_type(request) in _JSON_TYPES:
+            return Params()
+        raise
+
+
 async def token_endpoint(request: Request) -> Response:
     # Parameters in the query string of the POST are accepted too (widely copied examples put them there).
-    params = (await _form(request)).merged_under(query_params(request))
+    params = (await _token_form(request)).merged_under(query_params(request))
     return await token(
         _service(request),
         params,

@@ -3,6 +3,8 @@ found, each failing on the code before its fix."""
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
@@ -124,3 +126,18 @@ def test_a_401_invalid_client_carries_a_basic_challenge(
             assert r.headers["www-authenticate"].startswith("Basic realm=")
         else:
             assert "www-authenticate" not in r.headers
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "application/json;charset=UTF-8", "text/json"])
+def test_a_json_body_on_the_token_endpoint_is_no_grant_type(client: httpx.Client, content_type: str) -> None:
+    """Salesforce reads the token request as a form (spec 1.2) and finds no parameters in a JSON body: a client that
+    posts JSON (axios' default) is answered `unsupported_grant_type` / `grant type not supported`, the error users
+    report for exactly that (omniphx/forrest#145 "appears when the correct headers are not sent", Oyatel/CometD.NET#20,
+    ChuckJonas/ts-force#17 with axios). The mock answered its own `invalid_request` 'JSON bodies are not accepted
+    here'. Parameters in the query string still count, as they do beside a form."""
+    body = json.dumps(PASSWORD_GRANT).encode()
+    r = client.post(TOKEN, content=body, headers={"Content-Type": content_type})
+    assert r.status_code == 400
+    assert r.json() == {"error": "unsupported_grant_type", "error_description": "grant type not supported"}
+    r = client.post(TOKEN, params=PASSWORD_GRANT, content=b"{}", headers={"Content-Type": content_type})
+    assert r.status_code == 200, r.text

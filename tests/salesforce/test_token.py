@@ -185,8 +185,9 @@ def test_formats_urlencoded_and_xml(client: httpx.Client) -> None:
 def test_malformed_bodies_get_oauth_errors(client: httpx.Client) -> None:
     r = client.post(TOKEN, content=b"\xff\xfe=\x00", headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert r.status_code == 400 and r.json()["error"] == "invalid_request"
+    # a JSON body holds no parameters Salesforce reads (test_conformance_audit.py): no grant type
     r = client.post(TOKEN, content=b"{}", headers={"Content-Type": "application/json"})
-    assert r.status_code == 400 and r.json()["error"] == "invalid_request"
+    assert r.status_code == 400 and r.json()["error"] == "unsupported_grant_type"
     r = client.post(
         TOKEN, content=b"x" * (1024 * 1024 + 1), headers={"Content-Type": "application/x-www-form-urlencoded"}
     )
