@@ -335,6 +335,9 @@ def oauth_usage_token_endpoint(call: RestCall) -> Any:
 ROUTES: list[BaseRoute] = [
     Route("/services/oauth2/token", token_endpoint, methods=["POST"]),
     Route("/services/oauth2/authorize", authorize_endpoint, methods=["GET", "POST"]),
+    # a branded login page (Experience Cloud; the Mobile SDK's login brand, spec 2.1): the same endpoint, its look
+    # aside; GET only, so the login and consent forms' POSTs under /services/oauth2/authorize/ stay theirs
+    Route("/services/oauth2/authorize/{brand}", authorize_endpoint, methods=["GET"]),
     Route("/services/oauth2/introspect", introspect_endpoint, methods=["POST"]),
     Route("/services/oauth2/revoke", revoke_endpoint, methods=["GET", "POST"]),
     Route("/services/oauth2/userinfo", userinfo_endpoint, methods=["GET", "POST"]),

@@ -11,8 +11,8 @@ import pytest
 from mockown import Config, FrozenClock, create_app
 from mockown.config import SalesforceSettings
 from mockown.http.inprocess import in_process_client
-from tests.conftest import ADMIN, CID, PASSWORD, SECRET, T0
-from tests.salesforce.helpers import TOKEN, authorize, password_token, rest
+from tests.conftest import ADMIN, CALLBACK, CID, PASSWORD, SECRET, T0
+from tests.salesforce.helpers import TOKEN, authorize, location_params, password_token, rest
 
 MEDIA = {"json": "application/json", "xml": "application/xml", "urlencoded": "application/x-www-form-urlencoded"}
 PASSWORD_GRANT = {
@@ -141,3 +141,19 @@ def test_a_json_body_on_the_token_endpoint_is_no_grant_type(client: httpx.Client
     assert r.json() == {"error": "unsupported_grant_type", "error_description": "grant type not supported"}
     r = client.post(TOKEN, params=PASSWORD_GRANT, content=b"{}", headers={"Content-Type": content_type})
     assert r.status_code == 200, r.text
+
+
+def test_the_branded_login_path_is_the_authorize_endpoint(client: httpx.Client) -> None:
+    """Spec 2.1: the Mobile SDK may put a branded login path on the authorize URL; Salesforce's Mobile SDK guide
+    ("Use Your Branded Login Page"): `https://MYDOMAINNAME.my.site.com/services/oauth2/authorize/<brand>?response_type=
+    code&...`. The mock answered it 404. The brand picks the login page's look only: the flow is the same."""
+    query = {"response_type": "code", "client_id": CID, "redirect_uri": CALLBACK, "state": "s1"}
+    r = client.get("/services/oauth2/authorize/mybrand", params={**query, "login_hint": ADMIN})
+    assert r.status_code == 302, r.text
+    params = location_params(r)
+    assert params["state"] == "s1" and params["code"].startswith("aPrx")
+    page = client.get("/services/oauth2/authorize/mybrand", params=query)  # no one signed in: the login page
+    assert page.status_code == 200 and "<form" in page.text
+    bad = client.get("/services/oauth2/authorize/mybrand", params={**query, "client_id": "nope"})
+    assert bad.status_code == 400
+    assert bad.text == "error=invalid_client_id&error_description=client%20identifier%20invalid"
