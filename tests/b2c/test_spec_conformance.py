@@ -313,3 +313,49 @@ def _refreshes_to(client: httpx.Client, tokens: dict[str, str]) -> dict[str, str
     assert response.status_code == 200, response.text
     body: dict[str, str] = response.json()
     return body
+
+
+# -- contracts/b2c.yaml in step with the limits the SLAS endpoints enforce --------------------------------------
+SLAS_CHANNEL_OPERATIONS = (
+    "slasAuthorize",
+    "slasLogin",
+    "slasToken",
+    "slasSessionBridgeToken",
+    "slasTrustedSystemToken",
+)
+
+
+def _slas_fields(operation_id: str) -> dict[str, dict[str, object]]:
+    """The contract's schema of each parameter of a SLAS operation: query parameters and form fields."""
+    from contracts.suite.support import load_spec
+
+    spec = load_spec("b2c")
+    operation = next(
+        op
+        for item in spec["paths"].values()
+        for op in item.values()
+        if isinstance(op, dict) and op.get("operationId") == operation_id
+    )
+    fields = {p["name"]: p["schema"] for p in operation.get("parameters", []) if "name" in p}
+    body = operation.get("requestBody", {}).get("content", {}).get("application/x-www-form-urlencoded", {})
+    schema = body.get("schema", {})
+    if "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    fields.update(schema.get("properties", {}))
+    return fields
+
+
+@pytest.mark.parametrize("operation_id", SLAS_CHANNEL_OPERATIONS)
+def test_the_contract_declares_the_channel_id_limit_where_it_is_enforced(operation_id: str) -> None:
+    """d5c77f8 limits channel_id to 100 characters at /authorize, /login, /token, the session bridge and the
+    trusted system (400 'Bad or missing channel_id.' past it); the contract declared it at /authorize and /token
+    only, so /login, the session bridge and the trusted system promised any length."""
+    from mockown.b2c.slas import CHANNEL_MAX
+
+    assert _slas_fields(operation_id)["channel_id"].get("maxLength") == CHANNEL_MAX
+
+
+def test_the_contract_declares_the_login_redirect_uri_limit() -> None:
+    """/login's redirect_uri goes through the same check as /authorize's (at most 256 characters, no app link)."""
+    login = _slas_fields("slasLogin")["redirect_uri"]
+    assert login.get("maxLength") == _slas_fields("slasAuthorize")["redirect_uri"]["maxLength"] == 256
