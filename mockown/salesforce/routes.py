@@ -332,6 +332,25 @@ def oauth_usage_token_endpoint(call: RestCall) -> Any:
     return Response(status_code=_DELETED)
 
 
+_ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+def _rest_both(path: str, endpoint: Callable[[Request], Awaitable[Response]], methods: list[str]) -> list[BaseRoute]:
+    """A REST resource (with and without the trailing slash) that answers another method itself, in the REST API's
+    words: `405 [{"errorCode": "METHOD_NOT_ALLOWED", "message": "HTTP Method 'PATCH' not allowed. Allowed are
+    GET,HEAD,POST"}]` with `Allow`, as Salesforce does (HEAD goes with GET)."""
+    allowed = sorted({*methods, "HEAD"} if "GET" in methods else set(methods))
+    listed = ",".join(allowed)
+
+    async def guarded(request: Request) -> Response:
+        if request.method not in allowed:
+            message = f"HTTP Method '{request.method}' not allowed. Allowed are {listed}"
+            raise RestError(405, "METHOD_NOT_ALLOWED", message, headers={"Allow": ", ".join(allowed)})
+        return await endpoint(request)
+
+    return _both(path, guarded, _ANY_METHOD)
+
+
 ROUTES: list[BaseRoute] = [
     Route("/services/oauth2/token", token_endpoint, methods=["POST"]),
     Route("/services/oauth2/authorize", authorize_endpoint, methods=["GET", "POST"]),
@@ -346,25 +365,27 @@ ROUTES: list[BaseRoute] = [
     Route("/services/oauth2/singleaccess", singleaccess_endpoint, methods=["POST"]),
     Route("/id/keys", jwks_endpoint, methods=["GET"]),
     Route("/id/{org_id}/{user_id}", identity_endpoint, methods=["GET", "POST"]),
-    *_both("/services/data", versions_endpoint, ["GET"]),
-    *_both("/services/data/{version}", resources_endpoint, ["GET"]),
-    *_both("/services/data/{version}/limits", limits_endpoint, ["GET"]),
-    *_both("/services/data/{version}/query", query_endpoint, ["GET"]),
+    *_rest_both("/services/data", versions_endpoint, ["GET"]),
+    *_rest_both("/services/data/{version}", resources_endpoint, ["GET"]),
+    *_rest_both("/services/data/{version}/limits", limits_endpoint, ["GET"]),
+    *_rest_both("/services/data/{version}/query", query_endpoint, ["GET"]),
     # queryAll: query plus deleted and archived rows; the mock has none, so the same answer (spec 9.5)
-    *_both("/services/data/{version}/queryAll", query_endpoint, ["GET"]),
-    *_both("/services/data/{version}/query/{locator}", query_more_endpoint, ["GET"]),
-    *_both("/services/data/{version}/queryAll/{locator}", query_more_endpoint, ["GET"]),
-    *_both("/services/data/{version}/search", search_endpoint, ["GET"]),
-    *_both("/services/data/{version}/recent", recent_endpoint, ["GET"]),
-    *_both("/services/data/{version}/sobjects", describe_global_endpoint, ["GET"]),
-    *_both("/services/data/{version}/sobjects/{sobject}", sobject_basic_endpoint, ["GET"]),
-    *_both("/services/data/{version}/sobjects/{sobject}/describe", sobject_describe_endpoint, ["GET"]),
-    *_both("/services/data/{version}/sobjects/{sobject}/{record_id}", sobject_endpoint, ["GET"]),
-    *_both("/services/data/{version}/apps/oauth/usage", oauth_usage_endpoint, ["GET"]),
-    *_both("/services/data/{version}/apps/oauth/usage/tokens/{token_id}", oauth_usage_token_endpoint, ["DELETE"]),
-    *_both("/services/data/{version}/apps/oauth/usage/{app_id}/users", oauth_usage_users_endpoint, ["GET"]),
-    *_both("/services/data/{version}/apps/oauth/usage/{app_id}/tokens", oauth_usage_app_tokens_endpoint, ["DELETE"]),
-    *_both(
+    *_rest_both("/services/data/{version}/queryAll", query_endpoint, ["GET"]),
+    *_rest_both("/services/data/{version}/query/{locator}", query_more_endpoint, ["GET"]),
+    *_rest_both("/services/data/{version}/queryAll/{locator}", query_more_endpoint, ["GET"]),
+    *_rest_both("/services/data/{version}/search", search_endpoint, ["GET"]),
+    *_rest_both("/services/data/{version}/recent", recent_endpoint, ["GET"]),
+    *_rest_both("/services/data/{version}/sobjects", describe_global_endpoint, ["GET"]),
+    *_rest_both("/services/data/{version}/sobjects/{sobject}", sobject_basic_endpoint, ["GET"]),
+    *_rest_both("/services/data/{version}/sobjects/{sobject}/describe", sobject_describe_endpoint, ["GET"]),
+    *_rest_both("/services/data/{version}/sobjects/{sobject}/{record_id}", sobject_endpoint, ["GET"]),
+    *_rest_both("/services/data/{version}/apps/oauth/usage", oauth_usage_endpoint, ["GET"]),
+    *_rest_both("/services/data/{version}/apps/oauth/usage/tokens/{token_id}", oauth_usage_token_endpoint, ["DELETE"]),
+    *_rest_both("/services/data/{version}/apps/oauth/usage/{app_id}/users", oauth_usage_users_endpoint, ["GET"]),
+    *_rest_both(
+        "/services/data/{version}/apps/oauth/usage/{app_id}/tokens", oauth_usage_app_tokens_endpoint, ["DELETE"]
+    ),
+    *_rest_both(
         "/services/data/{version}/apps/oauth/usage/{app_id}/{user_id}/tokens",
         oauth_usage_user_tokens_endpoint,
         ["GET", "DELETE"],

@@ -157,3 +157,29 @@ def test_the_branded_login_path_is_the_authorize_endpoint(client: httpx.Client) 
     bad = client.get("/services/oauth2/authorize/mybrand", params={**query, "client_id": "nope"})
     assert bad.status_code == 400
     assert bad.text == "error=invalid_client_id&error_description=client%20identifier%20invalid"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("POST", "/services/data/v62.0/limits", "GET,HEAD"),
+        ("DELETE", "/services/data/v62.0/sobjects/User/005g000000Adm1NAAR", "GET,HEAD"),
+        ("PATCH", "/services/data/v62.0/query", "GET,HEAD"),
+        ("POST", "/services/data/v62.0/apps/oauth/usage/tokens/x", "DELETE"),
+        ("PUT", "/services/data", "GET,HEAD"),
+        ("POST", "/services/data/v62.0/", "GET,HEAD"),
+    ],
+)
+def test_a_method_a_rest_resource_does_not_take_is_its_method_not_allowed(
+    client: httpx.Client, method: str, path: str, allowed: str
+) -> None:
+    """The REST API names the method and the ones the resource takes: `[{"errorCode": "METHOD_NOT_ALLOWED",
+    "message": "HTTP Method 'PATCH' not allowed. Allowed are GET,HEAD,POST"}]` (a Salesforce answer quoted through
+    jsforce's HttpApi.getError). The mock answered `'POST is not allowed here'`."""
+    token = password_token(client).json()["access_token"]
+    r = client.request(method, path, headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 405
+    assert r.json() == [
+        {"message": f"HTTP Method '{method}' not allowed. Allowed are {allowed}", "errorCode": "METHOD_NOT_ALLOWED"}
+    ]
+    assert r.headers["allow"].replace(" ", "") == allowed
