@@ -135,7 +135,7 @@ def decide(
         req.app.auto_approve
         and user is not None
         and user.org_id == req.app.org_id
-        and user.active
+        and signs_in(service, user)
         and not ({"login", "consent"} & req.prompt)
     )
     if headless and user is not None:
@@ -143,7 +143,7 @@ def decide(
     if (
         session_user is not None
         and session_user.org_id == req.app.org_id
-        and session_user.active
+        and signs_in(service, session_user)
         and req.app.auto_approve
         and not ({"login", "consent"} & req.prompt)
     ):
@@ -151,13 +151,22 @@ def decide(
     if req.immediate:  # Salesforce's documented answer wins over OIDC's prompt=none (undocumented there)
         return error_redirect(req, "immediate_unsuccessful", "immediate unsuccessful")
     if "none" in req.prompt:  # OIDC Core 3.1.2.1: no login or consent page; 3.1.2.6: say which one was needed
-        logged_in = session_user is not None and session_user.org_id == req.app.org_id and session_user.active
+        logged_in = (
+            session_user is not None and session_user.org_id == req.app.org_id and signs_in(service, session_user)
+        )
         if logged_in:
             return error_redirect(req, "consent_required", "consent required")
         return error_redirect(req, "login_required", "login required")
     if relogin:  # the page asks for a login, not for the consent of the session's user
         return NeedsLogin(replace(req, prompt=req.prompt | {"login"}))
     return NeedsLogin(req)
+
+
+def signs_in(service: SalesforceService, user: User) -> bool:
+    """Whether `user` may be signed in to an app now: active, in an org that is not locked, closed or suspended
+    (`inactive_org`, spec 1.5; the token endpoint's `require_active` and the login page refuse the others)."""
+    org = service.orgs.get(user.org_id)
+    return user.active and org is not None and not org.locked
 
 
 def hinted(service: SalesforceService, req: AuthorizeRequest, user: User | None) -> bool:

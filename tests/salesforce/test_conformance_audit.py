@@ -11,7 +11,9 @@ import pytest
 from mockown import Config, FrozenClock, create_app
 from mockown.config import SalesforceSettings
 from mockown.http.inprocess import in_process_client
-from tests.conftest import ADMIN, CALLBACK, CID, PASSWORD, SECRET, T0
+from mockown.runtime import Runtime
+from mockown.salesforce.models import Org
+from tests.conftest import ADMIN, CALLBACK, CID, ORG, PASSWORD, SECRET, T0
 from tests.salesforce.helpers import TOKEN, authorize, location_params, password_token, rest
 
 MEDIA = {"json": "application/json", "xml": "application/xml", "urlencoded": "application/x-www-form-urlencoded"}
@@ -183,3 +185,17 @@ def test_a_method_a_rest_resource_does_not_take_is_its_method_not_allowed(
         {"message": f"HTTP Method '{method}' not allowed. Allowed are {allowed}", "errorCode": "METHOD_NOT_ALLOWED"}
     ]
     assert r.headers["allow"].replace(" ", "") == allowed
+
+
+def test_a_user_of_a_locked_org_is_not_approved_headless(client: httpx.Client, runtime: Runtime) -> None:
+    """Spec 1.5: a locked, closed or suspended org is `inactive_org`; its users cannot sign in (the token endpoint
+    and the login page refuse them). The auto-approving authorize path approved a locked org's user by login_hint
+    and redirected with a code (an inactive user's hint already shows the login page)."""
+    assert authorize(client, state="s1").status_code == 302  # the other side: a live org, approved at once
+    org = runtime.store.table(Org).get(ORG)
+    assert org is not None
+    org.locked = True
+    runtime.store.table(Org).put(org)
+    r = authorize(client, state="s1")
+    assert r.status_code == 200, r.headers.get("location")
+    assert "<form" in r.text and "code=" not in r.headers.get("location", "")
