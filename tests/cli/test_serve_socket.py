@@ -9,52 +9,21 @@ from __future__ import annotations
 import os
 import socket
 import sys
-import threading
-import time
-from typing import Any
 
 import pytest
+
+from tests.cli.serving_support import serving_in_thread
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds the accepted socket through /proc/self/fd")
 def test_serve_s_connections_send_without_delay(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every connection the server accepts has TCP_NODELAY, as uvicorn's own binding gives it (asyncio sets it on
     TCP sockets): the real server in a thread, its accepted socket found in this process's descriptors."""
-    import uvicorn
-
-    from mockown import serving
-    from mockown.cli import _listening_socket
-    from mockown.config import Config
-
-    servers: list[Any] = []
-    real_init = uvicorn.Server.__init__
-
-    def remember(self: Any, *args: Any, **kwargs: Any) -> None:
-        real_init(self, *args, **kwargs)
-        servers.append(self)
-
-    monkeypatch.setattr(uvicorn.Server, "__init__", remember)
-    config = Config(log_level="warning")
-    with _listening_socket("127.0.0.1", 0) as listener:
-        thread = threading.Thread(
-            target=serving.run, args=(config,), kwargs={"echo": lambda _: None, "sock": listener}, daemon=True
-        )
-        thread.start()
-        try:
-            deadline = time.monotonic() + 20
-            while not (servers and servers[0].started):
-                assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
-                time.sleep(0.02)
-            with socket.create_connection(listener.getsockname(), timeout=10) as client:
-                client.sendall(b"GET /services/data HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-                assert client.recv(65536).startswith(b"HTTP/1.1 200")
-                with _peer_of(client) as accepted:
-                    assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
-        finally:
-            if servers:
-                servers[0].should_exit = True
-            thread.join(timeout=20)
-    assert not thread.is_alive()
+    with serving_in_thread(monkeypatch) as address, socket.create_connection(address, timeout=10) as client:
+        client.sendall(b"GET /services/data HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        assert client.recv(65536).startswith(b"HTTP/1.1 200")
+        with _peer_of(client) as accepted:
+            assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
 
 
 def _peer_of(client: socket.socket) -> socket.socket:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import threading
-import time
 from typing import Any
 
 import httpx
@@ -16,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mockown.wire import HeadHolding, OneWriteProtocol
+from tests.cli.serving_support import serving_in_thread
 
 HEAD = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n"
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
@@ -186,70 +185,38 @@ def test_mockown_serve_answers_in_one_write_per_response(monkeypatch: pytest.Mon
     """The real server (`serving.run`, as the CLI calls it) in a thread: every response of a keep-alive connection
     reaches the connection's transport in one write, and an ``Expect: 100-continue`` request gets its interim
     response before it sends its body."""
-    import uvicorn
-
-    from mockown import serving
-    from mockown.cli import _listening_socket
-    from mockown.config import Config
-
-    servers: list[Any] = []
     writes = _spy_on_writes(monkeypatch)
-    real_server_init = uvicorn.Server.__init__
+    with serving_in_thread(monkeypatch) as (host, port):
+        with httpx.Client(base_url=f"http://{host}:{port}") as client:
+            discovery = client.get("/.well-known/openid-configuration")
+            token = client.post("/services/oauth2/token", data={"grant_type": "password"})
+            missing = client.get("/services/data/v62.0/nowhere")
+        assert discovery.status_code == 200 and discovery.json()["issuer"] == f"http://{host}:{port}"
+        assert token.status_code == 400 and token.json()["error"]
+        assert missing.status_code in (401, 404)
+        assert len(writes) == 3
+        for response, write in zip((discovery, token, missing), writes, strict=True):
+            assert write.startswith(f"HTTP/1.1 {response.status_code} ".encode())
+            assert write.endswith(response.content)  # the head and the whole body in the one write
 
-    def remember(self: Any, *args: Any, **kwargs: Any) -> None:
-        real_server_init(self, *args, **kwargs)
-        servers.append(self)
-
-    monkeypatch.setattr(uvicorn.Server, "__init__", remember)
-    with _listening_socket("127.0.0.1", 0) as listener:
-        thread = threading.Thread(
-            target=serving.run,
-            args=(Config(log_level="warning"),),
-            kwargs={"echo": lambda _: None, "sock": listener},
-            daemon=True,
-        )
-        thread.start()
-        try:
-            deadline = time.monotonic() + 20
-            while not (servers and servers[0].started):
-                assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
-                time.sleep(0.02)
-            host, port = listener.getsockname()
-            with httpx.Client(base_url=f"http://{host}:{port}") as client:
-                discovery = client.get("/.well-known/openid-configuration")
-                token = client.post("/services/oauth2/token", data={"grant_type": "password"})
-                missing = client.get("/services/data/v62.0/nowhere")
-            assert discovery.status_code == 200 and discovery.json()["issuer"] == f"http://{host}:{port}"
-            assert token.status_code == 400 and token.json()["error"]
-            assert missing.status_code in (401, 404)
-            assert len(writes) == 3
-            for response, write in zip((discovery, token, missing), writes, strict=True):
-                assert write.startswith(f"HTTP/1.1 {response.status_code} ".encode())
-                assert write.endswith(response.content)  # the head and the whole body in the one write
-
-            writes.clear()
-            with socket.create_connection((host, port), timeout=10) as raw:
-                body = b"grant_type=password"
-                raw.sendall(
-                    b"POST /services/oauth2/token HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n"
-                    b"Content-Type: application/x-www-form-urlencoded\r\n"
-                    b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n"
-                )
-                raw.settimeout(5)
-                assert raw.recv(65536) == CONTINUE  # before the body: not held back
-                raw.sendall(body)
-                answer = b""
-                while not answer.endswith(b"}"):
-                    chunk = raw.recv(65536)
-                    assert chunk, "the connection closed before the answer"
-                    answer += chunk
-            assert answer.startswith(b"HTTP/1.1 400 ")
-            assert writes == [CONTINUE, answer]
-        finally:
-            if servers:
-                servers[0].should_exit = True
-            thread.join(timeout=20)
-    assert not thread.is_alive()
+        writes.clear()
+        with socket.create_connection((host, port), timeout=10) as raw:
+            body = b"grant_type=password"
+            raw.sendall(
+                b"POST /services/oauth2/token HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n"
+                b"Content-Type: application/x-www-form-urlencoded\r\n"
+                b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n"
+            )
+            raw.settimeout(5)
+            assert raw.recv(65536) == CONTINUE  # before the body: not held back
+            raw.sendall(body)
+            answer = b""
+            while not answer.endswith(b"}"):
+                chunk = raw.recv(65536)
+                assert chunk, "the connection closed before the answer"
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 400 ")
+        assert writes == [CONTINUE, answer]
 
 
 def test_the_thread_server_answers_in_one_write_per_response(monkeypatch: pytest.MonkeyPatch) -> None:
