@@ -108,6 +108,10 @@ def control(target: Target) -> Iterator[ControlPlane | None]:
         yield None
         return
     plane = ControlPlane(target)
+    problem = plane.problem()
+    if problem is not None:
+        plane.http.close()
+        pytest.exit(problem, returncode=2)  # not 1: nothing was checked, the backend did not fail a rule
     try:
         yield plane
     finally:

@@ -158,6 +158,31 @@ class ControlPlane:
         self._clock_before: dict[str, Any] | None = None
         self._wall_before = 0.0
 
+    def problem(self) -> str | None:
+        """Why this target cannot serve the mock profile (unreachable, no mockown, a locked control plane), or
+        None. Checked once before any check, so one cause is one line and not a traceback per check."""
+        url = str(self.http.base_url).rstrip("/")
+        try:
+            response = self.http.get("/_mockown/health")
+        except httpx.TransportError as exc:
+            return f"cannot reach --target {url}: {type(exc).__name__}: {exc or 'no answer'} (is the backend running?)"
+        if response.status_code == 401 and "json" in response.headers.get("content-type", ""):
+            return (
+                f"the control plane of {url} answered 401: the mock was started with an admin token; "
+                f"give it as {ENV_PREFIX}ADMIN_TOKEN (or MOCKOWN_ADMIN_TOKEN)"
+            )
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if response.status_code != 200 or not isinstance(body, dict) or body.get("status") != "ok":
+            kind = response.headers.get("content-type", "no content type").split(";")[0]
+            return (
+                f"no mockown control plane at {url}: GET /_mockown/health answered {response.status_code} {kind}; "
+                "--profile mock needs mockown (or an emulator with its control plane), a real service --profile real"
+            )
+        return None
+
     def seed(self, document: dict[str, Any]) -> dict[str, Any]:
         response = self.http.post("/_mockown/seed", json=document)
         if response.status_code != 201:

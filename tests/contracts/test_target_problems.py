@@ -1,0 +1,61 @@
+"""The suite against a target it cannot use: one clear line and exit code 2, not a traceback per check.
+
+An unreachable backend, a server that is no mockown (HTML pages) under `--profile mock`, a mock whose control plane
+needs an admin token the suite was not given: each stops the run before any check, naming the cause and the fix,
+so a CI log never reads as forty non-conforming checks (exit code 1 means the backend does not conform).
+"""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.routing import Route
+
+from mockown import Config, create_app
+
+from .support import SuiteRun, run_suite, threaded_server
+
+
+def _html_site() -> Starlette:
+    async def page(request: Request) -> HTMLResponse:
+        return HTMLResponse("<!DOCTYPE html><html><body><h1>Sign in</h1></body></html>", status_code=200)
+
+    methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+    return Starlette(routes=[Route("/{path:path}", page, methods=methods)])
+
+
+def _assert_stopped_early(run: SuiteRun, *needles: str) -> None:
+    output = run.output
+    for needle in needles:
+        assert needle in output, f"{needle!r} not in the output:\n{output[-3000:]}"
+    assert not run.failed() and "Traceback" not in output and "EEE" not in output, output[-3000:]
+    assert len(output.splitlines()) < 40, f"{len(output.splitlines())} lines for one cause:\n{output[-3000:]}"
+
+
+def test_an_unreachable_target_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
+    with socket.socket() as sock:  # a free port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    run = run_suite(url, ["--api", "own"], tmp_path / "junit.xml")
+    assert run.returncode == 2, run.output[-3000:]
+    _assert_stopped_early(run, f"cannot reach --target {url}", "is the backend running")
+
+
+def test_a_target_that_is_no_mockown_under_the_mock_profile_says_use_the_real_profile(tmp_path: Path) -> None:
+    with threaded_server(_html_site()) as url:
+        run = run_suite(url, ["--api", "own"], tmp_path / "junit.xml")
+    assert run.returncode == 2, run.output[-3000:]
+    _assert_stopped_early(run, f"no mockown control plane at {url}", "text/html", "--profile real")
+
+
+def test_a_locked_control_plane_names_the_admin_token_variable(tmp_path: Path) -> None:
+    app = create_app(Config().replace(admin_token="contract-locked-secret"))
+    with threaded_server(app) as url:
+        run = run_suite(url, ["--api", "own"], tmp_path / "junit.xml")
+    assert run.returncode == 2, run.output[-3000:]
+    _assert_stopped_early(run, "MOCKOWN_CONTRACT_ADMIN_TOKEN", "401")
