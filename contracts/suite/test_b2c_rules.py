@@ -169,6 +169,23 @@ def test_slas_public_refresh_rotates(http: httpx.Client, b2c: B2cCreds) -> None:
     assert isinstance(json.loads(again.text)["error"], str)
 
 
+def test_slas_revoked_refresh_token_is_dead(http: httpx.Client, b2c: B2cCreds) -> None:
+    """`POST /oauth2/revoke` (Basic, the private client) with a refresh token → 200 with the documented body
+    (`refresh_token` echoed, `expires_in: 0`, string `"null"` ids); a refresh with it is then refused (400
+    problem+json). The check revokes only a guest session it made itself, so it is safe against a real tenant."""
+    first = private_guest(http, b2c)
+    auth = basic_auth(b2c.private_client_id or "", b2c.private_client_secret or "")
+    form = {"token": first["refresh_token"], "token_type_hint": "refresh_token"}
+    response = http.post(b2c.slas("revoke"), data=form, headers=auth)
+    assert response.status_code == 200, f"revoke answered {response.status_code}: {response.text[:300]}"
+    body = response.json()
+    assert body["refresh_token"] == first["refresh_token"] and body["expires_in"] == 0, body
+    assert body["access_token"] == "" and body["usid"] == "null" and body["token_type"] == "Bearer", body
+    again = slas_refresh(http, b2c, first["refresh_token"], private=True)
+    assert again.status_code == 400, f"a revoked refresh token still works: {again.status_code} {again.text[:300]}"
+    assert again.headers["content-type"].startswith("application/problem+json"), again.headers
+
+
 def test_slas_private_refresh_keeps_the_token(http: httpx.Client, b2c: B2cCreds) -> None:
     """A private client's refresh returns the same refresh token, which keeps working; new access token."""
     first = private_guest(http, b2c)

@@ -207,6 +207,36 @@ def test_one_api_token_per_user(http: httpx.Client, target: Target, own: OwnCred
     assert_invalid_grant(own_exchange(http, own, refresh_token=first))
 
 
+def test_api_token_revoked_at_okta_revoke_is_dead_in_every_region(
+    http: httpx.Client, target: Target, own: OwnCreds
+) -> None:
+    """The API token is an Okta refresh token (spec S5), and Okta's `/v1/revoke` "takes an access or refresh token
+    and revokes it" (S16): 200 with an empty body, then the exchange answers `invalid_grant`, and its access tokens
+    are refused in every region (a token and its revocation are cross-regional, S3). A new token may then be made.
+    Mock profile only: the check makes its own API token on the Edit Profile page (never revokes yours)."""
+    target.need_mock("API tokens are generated on the Edit Profile page (a UI, not the API)")
+    assert own.spare_email and own.spare_password
+    with profile_session(http, own, own.spare_email, own.spare_password) as session:
+        status, raw = generate_on_profile(session)
+        assert status == 200 and raw, "the Edit Profile page did not show a new API token"
+        try:
+            token = access(http, own, raw)
+            regions = {"default": own.api_url, "emea1": f"{own.api_url}/regions/emea1"}
+            for name, base in regions.items():
+                assert api(http, OwnCreds(raw, own.auth_url, base), token, "/services").status_code == 200, name
+            form = {"token": raw, "token_type_hint": "refresh_token", "client_id": OWN_CLIENT_ID}
+            response = http.post(own.auth_url + OWN_REVOKE_PATH, data=form, headers={"Accept": "application/json"})
+            assert response.status_code == 200 and response.content == b"", f"{response.status_code}: {response.text}"
+            assert_invalid_grant(own_exchange(http, own, refresh_token=raw))
+            for name, base in regions.items():
+                dead = api(http, OwnCreds(raw, own.auth_url, base), token, "/services")
+                assert dead.status_code == 401, f"an access token of a revoked API token still opens {name}"
+            status, again = generate_on_profile(session)
+            assert status == 200 and again, f"no new API token after the revocation ({status})"
+        finally:
+            session.post("/own/profile/token/revoke")  # no live token left behind
+
+
 def test_api_token_expires_after_180_days(
     http: httpx.Client, target: Target, own: OwnCreds, clock: ControlPlane
 ) -> None:

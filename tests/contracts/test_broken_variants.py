@@ -37,6 +37,38 @@ def swallow_revoke(app: ASGIApp, path: str = "/services/oauth2/revoke") -> ASGIA
     return wrapper
 
 
+def swallow_revoke_if(app: ASGIApp, path: str, when: Callable[[dict[str, str]], bool]) -> ASGIApp:
+    """A revoke endpoint (`*/x`: every path ending in `/x`) that says 200 and does nothing for the forms `when`
+    picks, and passes the others through (their body replayed)."""
+    from urllib.parse import parse_qsl
+
+    def matches(request_path: str) -> bool:
+        return request_path.endswith(path[1:]) if path.startswith("*") else request_path == path
+
+    async def wrapper(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not matches(scope["path"]):
+            await app(scope, receive, send)
+            return
+        chunks = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        if when(dict(parse_qsl(body.decode("latin-1")))):
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
+            return
+
+        async def replay() -> Message:
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await app(scope, replay, send)
+
+    return wrapper
+
+
 def rewrite_token_json(
     app: ASGIApp, change: Callable[[int, dict[str, Any]], None], path: str = "/services/oauth2/token"
 ) -> ASGIApp:
@@ -213,6 +245,20 @@ VARIANTS: dict[str, tuple[dict[str, Any], Callable[[Any], ASGIApp], str, str]] =
         lambda app: swallow_revoke(app, "/oauth2/aus4c3z3l8FqrbqDU4h7/v1/revoke"),
         "test_revoked_own_access_token_is_dead",
         "test_exchange_yields_a_working_bearer_token",
+    ),
+    "own-api-token-revocation-does-not-stick": (  # /v1/revoke took only access tokens (before 0e55c4e)
+        {},
+        lambda app: swallow_revoke_if(
+            app, "/oauth2/aus4c3z3l8FqrbqDU4h7/v1/revoke", lambda form: form.get("token_type_hint") != "access_token"
+        ),
+        "test_api_token_revoked_at_okta_revoke_is_dead_in_every_region",
+        "test_revoked_own_access_token_is_dead",
+    ),
+    "slas-revocation-does-not-stick": (
+        {},
+        lambda app: swallow_revoke_if(app, "*/oauth2/revoke", lambda form: True),
+        "test_slas_revoked_refresh_token_is_dead",
+        "test_slas_private_refresh_keeps_the_token",
     ),
     "own-token-outlives-180-days": (
         {"own": {"api_token_ttl": "200d"}},
