@@ -55,13 +55,15 @@ def _objects(text: str) -> list[dict[str, object]]:
 def test_readme_marketing_cloud_example() -> None:
     with mockown_server() as base:
         out = _run(_example("Marketing Cloud Engagement"), base)
-    userinfo, error = _objects(out)
+    userinfo, error, grant_error = _objects(out)
     assert userinfo["organization"]["member_id"] == 10123457  # type: ignore[index]
     redirect = re.search(r"http://localhost:8080/callback\?(\S+)$", out, re.MULTILINE)
     assert redirect, out
     assert {part.split("=")[0] for part in redirect.group(1).split("&")} == {"code", "state", "tssd"}
     assert "state=s1" in redirect.group(1)
     assert error["error"] == "invalid_client"
+    assert grant_error["error"] == "unsupported_grant_type"
+    assert re.findall(r"} (\d{3})$", out, re.MULTILINE) == ["401", "400"]  # the statuses the comment names
 
 
 def test_readme_b2c_example() -> None:
