@@ -150,6 +150,16 @@ def test_revoked_access_token_is_dead(http: httpx.Client, sf: SfCreds) -> None:
     assert_invalid_session(rest(http, tokens))
 
 
+def test_revoke_by_get_kills_the_token(http: httpx.Client, sf: SfCreds) -> None:
+    """The "blind GET" `GET /services/oauth2/revoke?token=` (spec 5: 200 success, 400 failure) revokes like the
+    POST: REST then answers 401 INVALID_SESSION_ID. It revokes only a token the check obtained itself."""
+    tokens = login(http, sf)
+    assert rest(http, tokens).status_code == 200
+    response = http.get("/services/oauth2/revoke", params={"token": tokens["access_token"]})
+    assert response.status_code == 200, f"GET revoke answered {response.status_code}: {response.text[:300]}"
+    assert_invalid_session(rest(http, tokens))
+
+
 def test_revoke_of_an_unknown_token_is_invalid_token(http: httpx.Client) -> None:
     response = http.post("/services/oauth2/revoke", data={"token": "00Dnotatoken!garbage"})
     assert response.status_code == 400
@@ -246,6 +256,19 @@ def test_revoking_a_refresh_token_kills_its_access_tokens(http: httpx.Client, ta
     assert_invalid_session(rest(http, tokens))
     assert_invalid_session(rest(http, later))
     assert introspect(http, sf.app, refresh_token, "refresh_token")["active"] is False
+
+
+def test_a_sixth_approval_revokes_the_oldest(http: httpx.Client, target: Target, sf: SfCreds) -> None:
+    """Salesforce: "Each connected app allows five unique approvals per user. After a fifth approval is made, the
+    oldest approval is revoked" (spec 10; each refresh token is an approval): six refresh tokens in a row, and the
+    first is dead with its access token while the second still works. Mock profile only: on a real org it would
+    revoke the user's own approvals."""
+    tokens = [code_tokens(http, target, sf, sf.app, "api refresh_token") for _ in range(6)]
+    assert_expired_refresh(refresh(http, sf.app, tokens[0]["refresh_token"]))
+    assert_invalid_session(rest(http, tokens[0]))
+    second = refresh(http, sf.app, tokens[1]["refresh_token"])
+    assert second.status_code == 200, f"the fifth-newest approval died too: {second.text[:300]}"
+    assert rest(http, tokens[5]).status_code == 200
 
 
 def test_refresh_without_rotation(http: httpx.Client, target: Target, sf: SfCreds) -> None:

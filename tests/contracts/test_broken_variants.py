@@ -37,9 +37,9 @@ def swallow_revoke(app: ASGIApp, path: str = "/services/oauth2/revoke") -> ASGIA
     return wrapper
 
 
-def swallow_revoke_if(app: ASGIApp, path: str, when: Callable[[dict[str, str]], bool]) -> ASGIApp:
-    """A revoke endpoint (`*/x`: every path ending in `/x`) that says 200 and does nothing for the forms `when`
-    picks, and passes the others through (their body replayed)."""
+def swallow_revoke_if(app: ASGIApp, path: str, when: Callable[[str, dict[str, str]], bool]) -> ASGIApp:
+    """A revoke endpoint (`*/x`: every path ending in `/x`) that says 200 and does nothing for the requests `when`
+    picks by method and form, and passes the others through (their body replayed)."""
     from urllib.parse import parse_qsl
 
     def matches(request_path: str) -> bool:
@@ -56,7 +56,7 @@ def swallow_revoke_if(app: ASGIApp, path: str, when: Callable[[dict[str, str]], 
             if not message.get("more_body"):
                 break
         body = b"".join(chunks)
-        if when(dict(parse_qsl(body.decode("latin-1")))):
+        if when(scope["method"], dict(parse_qsl(body.decode("latin-1")))):
             await send({"type": "http.response.start", "status": 200, "headers": []})
             await send({"type": "http.response.body", "body": b""})
             return
@@ -249,16 +249,28 @@ VARIANTS: dict[str, tuple[dict[str, Any], Callable[[Any], ASGIApp], str, str]] =
     "own-api-token-revocation-does-not-stick": (  # /v1/revoke took only access tokens (before 0e55c4e)
         {},
         lambda app: swallow_revoke_if(
-            app, "/oauth2/aus4c3z3l8FqrbqDU4h7/v1/revoke", lambda form: form.get("token_type_hint") != "access_token"
+            app, "/oauth2/aus4c3z3l8FqrbqDU4h7/v1/revoke", lambda _, form: form.get("token_type_hint") != "access_token"
         ),
         "test_api_token_revoked_at_okta_revoke_is_dead_in_every_region",
         "test_revoked_own_access_token_is_dead",
     ),
     "slas-revocation-does-not-stick": (
         {},
-        lambda app: swallow_revoke_if(app, "*/oauth2/revoke", lambda form: True),
+        lambda app: swallow_revoke_if(app, "*/oauth2/revoke", lambda *_: True),
         "test_slas_revoked_refresh_token_is_dead",
         "test_slas_private_refresh_keeps_the_token",
+    ),
+    "salesforce-blind-get-revoke-does-not-stick": (
+        {},
+        lambda app: swallow_revoke_if(app, "/services/oauth2/revoke", lambda method, _: method == "GET"),
+        "test_revoke_by_get_kills_the_token",
+        "test_revoked_access_token_is_dead",
+    ),
+    "salesforce-six-approvals": (
+        {"salesforce": {"max_approvals": 6}},
+        lambda app: app,
+        "test_a_sixth_approval_revokes_the_oldest",
+        "test_revoking_a_refresh_token_kills_its_access_tokens",
     ),
     "own-token-outlives-180-days": (
         {"own": {"api_token_ttl": "200d"}},
