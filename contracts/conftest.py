@@ -282,6 +282,8 @@ def b2c(target: Target, control: ControlPlane | None) -> B2cCreds:
             redirect_uri=env("B2C_SLAS_REDIRECT_URI"),
             private_client_id=env("B2C_SLAS_PRIVATE_CLIENT_ID"),
             private_client_secret=env("B2C_SLAS_PRIVATE_CLIENT_SECRET"),
+            shopper_login=env("B2C_SLAS_SHOPPER_LOGIN"),
+            shopper_password=env("B2C_SLAS_SHOPPER_PASSWORD"),
         )
     tag = _suffix()
     host, site, ocapi_client = f"contract-{tag}.dx.mockown.test", "ContractSite", f"contract-ocapi-{tag}"
@@ -300,6 +302,7 @@ def b2c(target: Target, control: ControlPlane | None) -> B2cCreds:
                             {"client_id": f"contract-public-{tag}", **slas_client},
                             {"client_id": f"contract-private-{tag}", "client_secret": f"Private-{tag}", **slas_client},
                         ],
+                        "shoppers": [{"login": f"shopper-{tag}@mockown.test", "password": f"Shopper-{tag}!"}],
                     }
                 ]
             },
@@ -308,6 +311,7 @@ def b2c(target: Target, control: ControlPlane | None) -> B2cCreds:
     created = control.seed(document)["b2c"]
     am_client = created["account_manager"]["clients"][0]
     public, private = created["slas"]["tenants"][0]["clients"]
+    shopper = created["slas"]["tenants"][0]["shoppers"][0]
     return B2cCreds(
         am_url=f"{target.url}/b2c/am",
         am_client_id=am_client["client_id"],
@@ -322,6 +326,8 @@ def b2c(target: Target, control: ControlPlane | None) -> B2cCreds:
         redirect_uri=callback,
         private_client_id=private["client_id"],
         private_client_secret=private["client_secret"],
+        shopper_login=shopper["login"],
+        shopper_password=shopper["password"],
     )
 
 

@@ -56,6 +56,8 @@ ENV = {
     "B2C_SLAS_REDIRECT_URI": "a redirect URI registered for the public client",
     "B2C_SLAS_PRIVATE_CLIENT_ID": "a private SLAS client (client_credentials guest, refresh keeps the token)",
     "B2C_SLAS_PRIVATE_CLIENT_SECRET": "its secret",
+    "B2C_SLAS_SHOPPER_LOGIN": "a registered shopper of the site (logout check: logs in with the public client)",
+    "B2C_SLAS_SHOPPER_PASSWORD": "the shopper's password",
 }
 OWN_CLIENT_ID = "0oa4c413eq8wwcEzP4h7"
 OWN_TOKEN_PATH = "/oauth2/aus4c3z3l8FqrbqDU4h7/v1/token"
@@ -363,6 +365,8 @@ class B2cCreds:
     redirect_uri: str | None = None
     private_client_id: str | None = None
     private_client_secret: str | None = None
+    shopper_login: str | None = None  # a registered shopper (the logout check)
+    shopper_password: str | None = None
 
     def need(self, what: str, *names: str) -> None:
         missing = [n for n in names if not getattr(self, n)]
@@ -390,6 +394,8 @@ B2C_ENV = {  # B2cCreds field -> environment variable (without the prefix)
     "redirect_uri": "B2C_SLAS_REDIRECT_URI",
     "private_client_id": "B2C_SLAS_PRIVATE_CLIENT_ID",
     "private_client_secret": "B2C_SLAS_PRIVATE_CLIENT_SECRET",
+    "shopper_login": "B2C_SLAS_SHOPPER_LOGIN",
+    "shopper_password": "B2C_SLAS_SHOPPER_PASSWORD",
 }
 
 

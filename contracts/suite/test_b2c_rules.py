@@ -109,6 +109,27 @@ def guest_pkce(http: httpx.Client, b2c: B2cCreds) -> tuple[httpx.Response, str]:
     return http.post(b2c.slas("token"), data=data), found["usid"][0]
 
 
+def registered_pkce(http: httpx.Client, b2c: B2cCreds) -> dict[str, Any]:
+    """A registered shopper's login with the public client: `/login` (Basic login:password, PKCE) → 303 with code
+    and usid → `/token` (`authorization_code_pkce`)."""
+    b2c.need("SLAS registered-shopper checks", "slas_url", "org_id", "channel_id", "public_client_id",
+             "redirect_uri", "shopper_login", "shopper_password")  # fmt: skip
+    form = {"client_id": b2c.public_client_id or "", "redirect_uri": b2c.redirect_uri or "",
+            "channel_id": b2c.channel_id or "", "code_challenge": CHALLENGE}  # fmt: skip
+    auth = basic_auth(b2c.shopper_login or "", b2c.shopper_password or "")
+    redirect = http.post(b2c.slas("login"), data=form, headers=auth)
+    assert redirect.status_code == 303, f"login answered {redirect.status_code}: {redirect.text[:300]}"
+    found = parse_qs(urlsplit(redirect.headers["location"]).query)
+    assert "code" in found and "usid" in found, f"no code and usid in {redirect.headers['location']}"
+    data = {"grant_type": "authorization_code_pkce", "client_id": b2c.public_client_id or "",
+            "channel_id": b2c.channel_id or "", "code": found["code"][0], "code_verifier": VERIFIER,
+            "redirect_uri": b2c.redirect_uri or "", "usid": found["usid"][0]}  # fmt: skip
+    response = http.post(b2c.slas("token"), data=data)
+    assert response.status_code == 200, f"the registered exchange failed: {response.status_code} {response.text[:300]}"
+    body: dict[str, Any] = response.json()
+    return body
+
+
 def slas_refresh(http: httpx.Client, b2c: B2cCreds, token: str, *, private: bool) -> httpx.Response:
     data = {"grant_type": "refresh_token", "refresh_token": token, "channel_id": b2c.channel_id or ""}
     if private:
@@ -184,6 +205,29 @@ def test_slas_revoked_refresh_token_is_dead(http: httpx.Client, b2c: B2cCreds) -
     again = slas_refresh(http, b2c, first["refresh_token"], private=True)
     assert again.status_code == 400, f"a revoked refresh token still works: {again.status_code} {again.text[:300]}"
     assert again.headers["content-type"].startswith("application/problem+json"), again.headers
+
+
+LOGOUT_BODY = {"access_token": "", "id_token": "null", "refresh_token": "", "expires_in": 0,
+               "refresh_token_expires_in": 0, "token_type": "Bearer", "usid": "null", "customer_id": "null",
+               "enc_user_id": "null", "idp_access_token": "", "idp_refresh_token": "null", "dnt": "null"}  # fmt: skip
+
+
+def test_slas_logout_ends_a_registered_session(http: httpx.Client, b2c: B2cCreds) -> None:
+    """`GET /oauth2/logout` (registered shoppers; Bearer, `refresh_token`, `client_id`, `channel_id`) → 200 with the
+    documented body (logoutCustomerSuccess: string `"null"` values); it "revokes both access and refresh tokens":
+    a refresh with the refresh token is then 400 and `/userinfo` refuses the access token. The check ends only the
+    session it opened itself."""
+    tokens = registered_pkce(http, b2c)
+    bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
+    assert http.get(b2c.slas("userinfo"), headers=bearer).status_code == 200, "userinfo refused a fresh token"
+    query = {"client_id": b2c.public_client_id, "refresh_token": tokens["refresh_token"], "channel_id": b2c.channel_id}
+    response = http.get(b2c.slas("logout"), params=query, headers=bearer)
+    assert response.status_code == 200, f"logout answered {response.status_code}: {response.text[:300]}"
+    assert response.json() == LOGOUT_BODY, response.text
+    again = slas_refresh(http, b2c, tokens["refresh_token"], private=False)
+    assert again.status_code == 400, f"the refresh token outlived the logout: {again.status_code} {again.text[:300]}"
+    dead = http.get(b2c.slas("userinfo"), headers=bearer)
+    assert dead.status_code in (400, 401), f"the access token outlived the logout: {dead.status_code}"
 
 
 def test_slas_private_refresh_keeps_the_token(http: httpx.Client, b2c: B2cCreds) -> None:

@@ -190,6 +190,20 @@ def second_live_api_token(app: Starlette) -> ASGIApp:
     return app
 
 
+def slas_logout_keeps_the_tokens(app: Starlette) -> ASGIApp:
+    """SLAS `/logout` checks the Bearer token and answers the documented body but revokes nothing."""
+    slas = app.state.runtime.b2c.slas
+
+    def logout(tenant: Any, params: Any, authorization: str | None) -> dict[str, Any]:
+        slas.bearer(tenant, authorization)
+        return {"access_token": "", "id_token": "null", "refresh_token": "", "expires_in": 0,
+                "refresh_token_expires_in": 0, "token_type": "Bearer", "usid": "null", "customer_id": "null",
+                "enc_user_id": "null", "idp_access_token": "", "idp_refresh_token": "null", "dnt": "null"}  # fmt: skip
+
+    slas.logout = logout
+    return app
+
+
 VARIANTS: dict[str, tuple[dict[str, Any], Callable[[Any], ASGIApp], str, str]] = {
     # name: (config changes, breakage, the check that must fail, a neighbour that must pass)
     "revocation-does-not-stick": (
@@ -271,6 +285,12 @@ VARIANTS: dict[str, tuple[dict[str, Any], Callable[[Any], ASGIApp], str, str]] =
         lambda app: app,
         "test_a_sixth_approval_revokes_the_oldest",
         "test_revoking_a_refresh_token_kills_its_access_tokens",
+    ),
+    "slas-logout-keeps-the-tokens": (
+        {},
+        slas_logout_keeps_the_tokens,
+        "test_slas_logout_ends_a_registered_session",
+        "test_slas_public_refresh_rotates",
     ),
     "own-token-outlives-180-days": (
         {"own": {"api_token_ttl": "200d"}},
