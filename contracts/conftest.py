@@ -27,6 +27,7 @@ from .suite.support import (
     SfCreds,
     Target,
     env,
+    reachability_problem,
 )
 
 APIS = ["salesforce", "own", "marketing", "b2c"]
@@ -92,7 +93,7 @@ def target(pytestconfig: pytest.Config) -> Target:
         raise pytest.UsageError("the contract suite needs --target URL (e.g. --target http://127.0.0.1:8080)")
     profile = pytestconfig.getoption("--profile")
     max_examples = pytestconfig.getoption("--max-examples") or (25 if profile == "mock" else 5)
-    return Target(
+    target = Target(
         url=url.rstrip("/"),
         profile=profile,
         api=pytestconfig.getoption("--api"),
@@ -100,6 +101,13 @@ def target(pytestconfig: pytest.Config) -> Target:
         max_examples=max_examples,
         admin_token=env("ADMIN_TOKEN") or os.environ.get("MOCKOWN_ADMIN_TOKEN") or None,
     )
+    # the real profile's Salesforce checks call --target itself (Own, Marketing Cloud and B2C use their own hosts;
+    # the mock profile asks the control plane, see `control`)
+    if profile == "real" and target.api in ("salesforce", "all"):
+        problem = reachability_problem(target)
+        if problem is not None:
+            pytest.exit(problem, returncode=2)
+    return target
 
 
 @pytest.fixture(scope="session")

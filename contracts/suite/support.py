@@ -167,7 +167,7 @@ class ControlPlane:
         try:
             response = self.http.get("/_mockown/health")
         except httpx.TransportError as exc:
-            return f"cannot reach --target {url}: {type(exc).__name__}: {exc or 'no answer'} (is the backend running?)"
+            return unreachable(url, exc)
         if response.status_code == 401 and "json" in response.headers.get("content-type", ""):
             return (
                 f"the control plane of {url} answered 401: the mock was started with an admin token; "
@@ -225,6 +225,20 @@ class ControlPlane:
     def close(self) -> None:
         self.restore_clock()
         self.http.close()
+
+
+def unreachable(url: str, exc: httpx.TransportError) -> str:
+    return f"cannot reach --target {url}: {type(exc).__name__}: {exc or 'no answer'} (is the backend running?)"
+
+
+def reachability_problem(target: Target) -> str | None:
+    """Real profile: whether --target answers HTTP at all (any status will do), else why not."""
+    with target.client() as client:
+        try:
+            client.get("/")
+        except httpx.TransportError as exc:
+            return unreachable(target.url, exc)
+    return None
 
 
 # -- Salesforce helpers --------------------------------------------------------------------------------------

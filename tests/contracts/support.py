@@ -31,10 +31,12 @@ class SuiteRun:
         return {name for name, outcome in self.outcomes.items() if outcome in ("failed", "error")}
 
 
-def run_suite(target: str, args: Sequence[str], junit: Path, timeout: float = 300.0) -> SuiteRun:
+def run_suite(
+    target: str, args: Sequence[str], junit: Path, timeout: float = 300.0, extra_env: dict[str, str] | None = None
+) -> SuiteRun:
     cmd = [sys.executable, "-m", "pytest", str(CONTRACTS / "suite"), "-c", str(CONTRACTS / "pytest.ini")]
     cmd += ["--rootdir", str(CONTRACTS), "--target", target, "--junit-xml", str(junit), "-q", *args]
-    env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}  # the suite needs no plugin: start fast
+    env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", **(extra_env or {})}  # no plugin: start fast
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False)
     return SuiteRun(proc.returncode, proc.stdout + proc.stderr, read_junit(junit))
 

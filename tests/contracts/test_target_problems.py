@@ -46,6 +46,18 @@ def test_an_unreachable_target_is_one_line_and_exit_code_2(tmp_path: Path) -> No
     _assert_stopped_early(run, f"cannot reach --target {url}", "is the backend running")
 
 
+def test_an_unreachable_real_salesforce_target_is_one_line_too(tmp_path: Path) -> None:
+    """The real profile has no control plane to ask; with Salesforce checks (which call --target) it asks `/`."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    env = ["--profile", "real", "--api", "salesforce"]
+    run = run_suite(url, env, tmp_path / "junit.xml", extra_env={"MOCKOWN_CONTRACT_SF_CLIENT_ID": "3MVG9contract"})
+    assert run.returncode == 2, run.output[-3000:]
+    _assert_stopped_early(run, f"cannot reach --target {url}", "is the backend running")
+
+
 def test_a_target_that_is_no_mockown_under_the_mock_profile_says_use_the_real_profile(tmp_path: Path) -> None:
     with threaded_server(_html_site()) as url:
         run = run_suite(url, ["--api", "own"], tmp_path / "junit.xml")
