@@ -339,6 +339,7 @@ def rotate_keys(url: str, key: str | None, admin_token: str | None) -> None:
     type=click.Choice(["salesforce", "own", "marketing", "b2c", "all"]),
     default="all",
     show_default=True,
+    help="Which contract to check (marketing: Marketing Cloud; b2c: Account Manager, OCAPI, SLAS).",
 )
 @click.option("--allow-writes", is_flag=True, help="Real profile: also run checks that change state.")
 @click.option("--junit-xml", type=click.Path(dir_okay=False), default=None, help="Write a JUnit XML report here.")
@@ -349,7 +350,9 @@ def contract(**o: Any) -> None:
     """Check a backend against the contracts (OpenAPI + behaviour): runs the shipped pytest suite.
 
     Credentials for a real target come from MOCKOWN_CONTRACT_* variables (see the README, "Contract testing").
-    Extra arguments go to pytest (e.g. `-k revoke`, `-x`). Exit code: pytest's (0 = the backend conforms).
+    Extra arguments go to pytest (e.g. `-k revoke`, `-x`). Exit code: 0 = the backend conforms, 1 = a check
+    failed, 2 = a bad command line or a target the suite cannot use (unreachable; with --profile mock, no mockown
+    control plane there, or one that wants MOCKOWN_CONTRACT_ADMIN_TOKEN); other codes are pytest's.
     """
     import importlib.util
     import os

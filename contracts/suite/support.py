@@ -24,7 +24,7 @@ import pytest
 import yaml
 
 ENV_PREFIX = "MOCKOWN_CONTRACT_"
-# every environment variable the real profile reads, with its meaning (printed by --help-env too)
+# every environment variable the real profile reads, with its meaning (the README's tables list them all)
 ENV = {
     "SF_CLIENT_ID": "consumer key of a connected app in the org",
     "SF_CLIENT_SECRET": "its consumer secret",
