@@ -237,6 +237,19 @@ def test_documented_errors(http: httpx.Client, sf: SfCreds, case: str) -> None:
     assert "no-store" in response.headers.get("cache-control", ""), "OAuth errors must not be cached"
 
 
+def test_authorize_errors_that_cannot_be_redirected_are_a_page(http: httpx.Client, sf: SfCreds) -> None:
+    """/authorize never redirects to a URI it cannot trust (spec 1.3, 2.4): an unknown `client_id` is 400
+    `error=invalid_client_id`, a `redirect_uri` the app does not register is 400 `error=redirect_uri_mismatch`,
+    both in the body, with no `Location`. Read-only: safe against a real org."""
+    evil = "https://contract-check.invalid/callback"
+    query = {"response_type": "code", "client_id": "3MVG9contractUnknownClient", "redirect_uri": evil}
+    for client_id, error in [(query["client_id"], "invalid_client_id"), (sf.app.client_id, "redirect_uri_mismatch")]:
+        response = http.get("/services/oauth2/authorize", params={**query, "client_id": client_id})
+        assert "location" not in response.headers, f"{error}: redirected to {response.headers['location']}"
+        assert response.status_code == 400, f"{error}: status {response.status_code}: {response.text[:300]}"
+        assert f"error={error}" in response.text, f"expected error={error}: {response.text[:300]}"
+
+
 # -- refresh tokens -------------------------------------------------------------------------------------------
 def test_revoking_a_refresh_token_kills_its_access_tokens(http: httpx.Client, target: Target, sf: SfCreds) -> None:
     """Revoking a refresh token revokes it and every access token issued from it."""

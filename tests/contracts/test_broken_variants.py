@@ -204,6 +204,35 @@ def slas_logout_keeps_the_tokens(app: Starlette) -> ASGIApp:
     return app
 
 
+def authorize_errors_redirect(app: ASGIApp) -> ASGIApp:
+    """An open redirect: /authorize sends its errors to whatever `redirect_uri` was given, registered or not."""
+    from urllib.parse import parse_qs
+
+    async def wrapper(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != "/services/oauth2/authorize":
+            await app(scope, receive, send)
+            return
+        query = parse_qs(scope["query_string"].decode())
+        start: dict[str, Any] = {}
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+                return
+            if start["status"] == 400 and "redirect_uri" in query:
+                location = f"{query['redirect_uri'][0]}?{message.get('body', b'').decode()}"
+                await send({"type": "http.response.start", "status": 302,
+                            "headers": [(b"location", location.encode()), (b"content-length", b"0")]})  # fmt: skip
+                await send({"type": "http.response.body", "body": b""})
+                return
+            await send(start)
+            await send(message)
+
+        await app(scope, receive, capture)
+
+    return wrapper
+
+
 VARIANTS: dict[str, tuple[dict[str, Any], Callable[[Any], ASGIApp], str, str]] = {
     # name: (config changes, breakage, the check that must fail, a neighbour that must pass)
     "revocation-does-not-stick": (
@@ -291,6 +320,12 @@ VARIANTS: dict[str, tuple[dict[str, Any], Callable[[Any], ASGIApp], str, str]] =
         slas_logout_keeps_the_tokens,
         "test_slas_logout_ends_a_registered_session",
         "test_slas_public_refresh_rotates",
+    ),
+    "salesforce-authorize-errors-redirect": (
+        {},
+        authorize_errors_redirect,
+        "test_authorize_errors_that_cannot_be_redirected_are_a_page",
+        "test_authorization_code_is_single_use",
     ),
     "own-token-outlives-180-days": (
         {"own": {"api_token_ttl": "200d"}},
