@@ -94,8 +94,9 @@ def test_ocapi_jwt_lives_30_minutes(http: httpx.Client, b2c: B2cCreds, clock: Co
 
 
 # -- SLAS -------------------------------------------------------------------------------------------------------
-def guest_pkce(http: httpx.Client, b2c: B2cCreds) -> tuple[httpx.Response, str]:
-    """The public guest flow: `/authorize?hint=guest` with PKCE → 303 with code and usid → `/token`."""
+def guest_pkce(http: httpx.Client, b2c: B2cCreds, replay: bool = False) -> tuple[httpx.Response, str]:
+    """The public guest flow: `/authorize?hint=guest` with PKCE → 303 with code and usid → `/token` (`replay`:
+    the same exchange twice, the second answer returned)."""
     b2c.need("SLAS public-client checks", "slas_url", "org_id", "channel_id", "public_client_id", "redirect_uri")
     query = {"client_id": b2c.public_client_id, "response_type": "code", "redirect_uri": b2c.redirect_uri,
              "hint": "guest", "code_challenge": CHALLENGE, "channel_id": b2c.channel_id}  # fmt: skip
@@ -106,7 +107,11 @@ def guest_pkce(http: httpx.Client, b2c: B2cCreds) -> tuple[httpx.Response, str]:
     data = {"grant_type": "authorization_code_pkce", "client_id": b2c.public_client_id or "",
             "channel_id": b2c.channel_id or "", "code": found["code"][0], "code_verifier": VERIFIER,
             "redirect_uri": b2c.redirect_uri or "", "usid": found["usid"][0]}  # fmt: skip
-    return http.post(b2c.slas("token"), data=data), found["usid"][0]
+    response = http.post(b2c.slas("token"), data=data)
+    if replay:
+        assert response.status_code == 200, f"PKCE exchange failed: {response.status_code} {response.text[:300]}"
+        response = http.post(b2c.slas("token"), data=data)
+    return response, found["usid"][0]
 
 
 def registered_pkce(http: httpx.Client, b2c: B2cCreds) -> dict[str, Any]:
@@ -162,6 +167,16 @@ def test_slas_guest_flow_token_fields(http: httpx.Client, b2c: B2cCreds) -> None
     assert re.fullmatch(r"[0-9A-F]{32}", body["enc_user_id"]), body["enc_user_id"]
     for name in ("X-RateLimit-1M-Limit", "X-RateLimit-5M-Limit"):
         assert name.lower() in response.headers, f"no {name} header"
+
+
+def test_slas_authorization_code_is_single_use(http: httpx.Client, b2c: B2cCreds) -> None:
+    """A code exchanged once is refused the second time (RFC 6749 4.1.2: "If an authorization code is used more
+    than once, the authorization server MUST deny the request"; the spec's SLAS state: single use): 400
+    problem+json with an `error`. Safe against a real tenant: a guest session the check made."""
+    again, _ = guest_pkce(http, b2c, replay=True)
+    assert again.status_code == 400, f"a used code was exchanged again: {again.status_code} {again.text[:300]}"
+    assert again.headers["content-type"].startswith("application/problem+json"), again.headers
+    assert isinstance(json.loads(again.text)["error"], str), again.text
 
 
 def test_slas_access_token_verifies_from_jwks(http: httpx.Client, b2c: B2cCreds) -> None:

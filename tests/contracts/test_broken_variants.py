@@ -233,6 +233,21 @@ def authorize_errors_redirect(app: ASGIApp) -> ASGIApp:
     return wrapper
 
 
+def slas_codes_reusable(app: Starlette) -> ASGIApp:
+    """A SLAS code is never spent: each exchange leaves it redeemable."""
+    slas = app.state.runtime.b2c.slas
+    original = slas._take_code
+
+    def take(tenant: Any, client: Any, params: Any, *, pkce: bool) -> Any:
+        code = original(tenant, client, params, pkce=pkce)
+        code.used = False
+        slas.codes.put(code)
+        return code
+
+    slas._take_code = take
+    return app
+
+
 VARIANTS: dict[str, tuple[dict[str, Any], Callable[[Any], ASGIApp], str, str]] = {
     # name: (config changes, breakage, the check that must fail, a neighbour that must pass)
     "revocation-does-not-stick": (
@@ -326,6 +341,12 @@ VARIANTS: dict[str, tuple[dict[str, Any], Callable[[Any], ASGIApp], str, str]] =
         authorize_errors_redirect,
         "test_authorize_errors_that_cannot_be_redirected_are_a_page",
         "test_authorization_code_is_single_use",
+    ),
+    "slas-code-reusable": (
+        {},
+        slas_codes_reusable,
+        "test_slas_authorization_code_is_single_use",
+        "test_slas_guest_flow_token_fields",
     ),
     "own-token-outlives-180-days": (
         {"own": {"api_token_ttl": "200d"}},
