@@ -67,6 +67,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = keep
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A failed check's report carries the rule it enforces (its docstring: the documented behaviour and where the
+    spec says so), printed with the failure, so a CI log names the broken promise and not only the assertion."""
+    outcome = yield
+    report = outcome.get_result()
+    doc = getattr(getattr(item, "function", None), "__doc__", None)
+    if report.failed and report.when == "call" and doc:
+        name = getattr(item, "originalname", item.name)
+        report.sections.append((f"the rule {name} checks", " ".join(doc.split())))
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     target = config.getoption("--target")
     return [

@@ -36,6 +36,18 @@ def _assert_stopped_early(run: SuiteRun, *needles: str) -> None:
     assert len(output.splitlines()) < 40, f"{len(output.splitlines())} lines for one cause:\n{output[-3000:]}"
 
 
+def test_a_failed_rule_shows_the_rule_it_enforces(tmp_path: Path) -> None:
+    """A failing check's report carries its docstring (the documented behaviour and where the spec says so), not
+    only the assertion: a reader of a CI log sees which promise the backend broke."""
+    from .test_broken_variants import swallow_revoke
+
+    with threaded_server(swallow_revoke(create_app(Config()))) as url:
+        run = run_suite(url, ["-k", "test_revoked_access_token_is_dead"], tmp_path / "junit.xml")
+    assert run.returncode == 1, run.output[-3000:]
+    assert "the rule test_revoked_access_token_is_dead checks" in run.output, run.output[-3000:]
+    assert "Revoke → 200 empty; introspection then says inactive" in run.output, run.output[-3000:]
+
+
 def test_an_unreachable_target_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
     with socket.socket() as sock:  # a free port nobody listens on
         sock.bind(("127.0.0.1", 0))
