@@ -49,6 +49,8 @@ def test_mc_client_credentials_token_fields(http: httpx.Client, mc: McCreds) -> 
 
 
 def test_mc_form_body_is_accepted_like_json(http: httpx.Client, mc: McCreds) -> None:
+    """`v2/token` takes a form-encoded body as it takes JSON, with the same six fields (spec 1.1: "also accepted in
+    practice", a maintained client sends every grant so)."""
     response = token(http, mc, form=True, **mc.cc_body())
     assert response.status_code == 200, f"a form-encoded v2/token failed: {response.status_code} {response.text[:300]}"
     assert set(response.json()) == TOKEN_FIELDS

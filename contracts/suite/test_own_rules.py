@@ -60,6 +60,8 @@ EXCHANGE_ERRORS = {
 
 @pytest.mark.parametrize("case", sorted(EXCHANGE_ERRORS))
 def test_exchange_errors(http: httpx.Client, own: OwnCreds, case: str) -> None:
+    """The exchange's failures in Okta's dialect (spec U3): an unknown API token `invalid_grant`, a wrong client
+    `invalid_client`, another grant `unsupported_grant_type`, another scope than `api:access` `invalid_scope`."""
     override, statuses, error = EXCHANGE_ERRORS[case]
     response = own_exchange(http, own, **override)
     assert response.status_code in statuses, f"{case}: {response.status_code} {response.text[:300]}"
@@ -81,6 +83,7 @@ def test_revoked_own_access_token_is_dead(http: httpx.Client, target: Target, ow
 
 
 def test_no_access_token_is_401(http: httpx.Client, own: OwnCreds) -> None:
+    """Every regional call needs `Authorization: Bearer <access token>` (spec 2.1): none, or a made-up one, is 401."""
     response = http.get(f"{own.api_url}/api/v1/services")
     assert response.status_code == 401
     response = http.get(f"{own.api_url}/api/v1/services", headers={"Authorization": "Bearer eyJnot.a.token"})
@@ -147,6 +150,8 @@ def test_events_paging_is_exclusive_and_ordered(http: httpx.Client, own: OwnCred
 
 
 def test_backup_now_shows_in_progress_last(http: httpx.Client, target: Target, own: OwnCreds) -> None:
+    """`POST /services/{id}/backup_now` → 200 `{}` (spec 3, S7 treats 200 as success) and the backups list then holds
+    the new backup (spec U10). Starts a backup: a real target needs --allow-writes."""
     target.need_writes("starts a backup")
     token = access(http, own)
     services = [s for s in api(http, own, token, "/services").json() if s["status"] != "ARCHIVED"]

@@ -161,6 +161,8 @@ def test_revoke_by_get_kills_the_token(http: httpx.Client, sf: SfCreds) -> None:
 
 
 def test_revoke_of_an_unknown_token_is_invalid_token(http: httpx.Client) -> None:
+    """Revoking a token that is not one is 400 `invalid_token` (spec 5: "400 failure"; the body JSON or urlencoded,
+    clients tolerate either)."""
     response = http.post("/services/oauth2/revoke", data={"token": "00Dnotatoken!garbage"})
     assert response.status_code == 400
     if response.headers.get("content-type", "").startswith("application/json"):
@@ -170,6 +172,8 @@ def test_revoke_of_an_unknown_token_is_invalid_token(http: httpx.Client) -> None
 
 
 def test_rest_answers_a_bad_session_with_an_array(http: httpx.Client, target: Target) -> None:
+    """An invalid token on the REST API is 401 with a JSON array `[{"errorCode": "INVALID_SESSION_ID", ...}]` (spec
+    9.1; clients such as simple-sf read `[0]['errorCode']` to decide to refresh)."""
     response = http.get(
         f"{target.url}/services/data/{API_VERSION}/limits", headers={"Authorization": "Bearer 00Dx!bogus"}
     )
@@ -323,6 +327,8 @@ def test_refresh_rotation(http: httpx.Client, target: Target, sf: SfCreds) -> No
 
 # -- time-based rules (mock profile: the control plane's clock) ------------------------------------------------
 def test_authorization_code_lives_15_minutes(http: httpx.Client, sf: SfCreds, clock: ControlPlane) -> None:
+    """Salesforce: "the authorization code expires after 15 minutes" (spec 2.3): exchanged at 14:59 it works, at
+    15:01 it is `invalid_grant` (mock profile: the clock)."""
     early = issue_code(http, sf, sf.app, "api")
     late = issue_code(http, sf, sf.app, "api")
     clock.advance("14m59s")
@@ -333,6 +339,8 @@ def test_authorization_code_lives_15_minutes(http: httpx.Client, sf: SfCreds, cl
 
 
 def test_authorization_code_is_single_use(http: httpx.Client, target: Target, sf: SfCreds) -> None:
+    """A code is single use (spec 2.3, 3.1): its second exchange is `invalid_grant` (mock profile: the web-server
+    flow needs a browser on a real org)."""
     target.need_mock("the web-server flow needs a browser on a real org")
     code = issue_code(http, sf, sf.app, "api")
     exchange_code(http, sf.app, code)
@@ -373,6 +381,8 @@ def test_refresh_token_immediately_expired(http: httpx.Client, target: Target, s
 
 # -- discovery -------------------------------------------------------------------------------------------------
 def test_discovery_points_at_the_host_called(http: httpx.Client, target: Target) -> None:
+    """`/.well-known/openid-configuration` (spec 7.1): the token, revocation and introspection endpoints and the
+    JWKS are on the issuer, and the JWKS holds RSA keys with a `kid`."""
     doc = http.get("/.well-known/openid-configuration").json()
     for name in ("token_endpoint", "revocation_endpoint", "introspection_endpoint", "jwks_uri"):
         assert doc[name].startswith(doc["issuer"]), f"{name} {doc[name]} is not on the issuer {doc['issuer']}"

@@ -83,3 +83,18 @@ def test_a_locked_control_plane_names_the_admin_token_variable(tmp_path: Path) -
         run = run_suite(url, ["--api", "own"], tmp_path / "junit.xml")
     assert run.returncode == 2, run.output[-3000:]
     _assert_stopped_early(run, "MOCKOWN_CONTRACT_ADMIN_TOKEN", "401")
+
+
+def test_every_behaviour_rule_says_what_it_checks() -> None:
+    """Each rule's docstring is what a failure report shows (above): none may be without one."""
+    import ast
+
+    from .support import CONTRACTS
+
+    bare = [
+        f"{path.name}::{node.name}"
+        for path in sorted((CONTRACTS / "suite").glob("test_*_rules.py"))
+        for node in ast.parse(path.read_text(encoding="utf-8")).body
+        if isinstance(node, ast.FunctionDef) and node.name.startswith("test_") and not ast.get_docstring(node)
+    ]
+    assert bare == [], f"rules without a docstring: {bare}"
