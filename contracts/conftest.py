@@ -8,6 +8,7 @@ summary lists them.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from collections.abc import Iterator
@@ -27,6 +28,7 @@ from .suite.support import (
     SfCreds,
     Target,
     env,
+    last_answer,
     reachability_problem,
 )
 
@@ -77,6 +79,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if report.failed and report.when == "call" and doc:
         name = getattr(item, "originalname", item.name)
         report.sections.append((f"the rule {name} checks", " ".join(doc.split())))
+    if report.failed and call.excinfo is not None and isinstance(call.excinfo.value, json.JSONDecodeError):
+        answer = last_answer()
+        if answer is not None:
+            report.sections.append(("the answer that was not JSON", answer))
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -140,7 +140,8 @@ class Target:
         return self.profile == "mock"
 
     def client(self, base: str | None = None, **kwargs: Any) -> httpx.Client:
-        return httpx.Client(base_url=base or self.url, timeout=30.0, follow_redirects=False, **kwargs)
+        return httpx.Client(base_url=base or self.url, timeout=30.0, follow_redirects=False,
+                            event_hooks={"response": [remember]}, **kwargs)  # fmt: skip
 
     def need_mock(self, what: str) -> None:
         if not self.mock:
@@ -225,6 +226,26 @@ class ControlPlane:
     def close(self) -> None:
         self.restore_clock()
         self.http.close()
+
+
+LAST_ANSWER: list[httpx.Response] = []  # the latest answer the suite's clients got (for failure reports)
+
+
+def remember(response: httpx.Response) -> None:
+    LAST_ANSWER[:] = [response]
+
+
+def last_answer() -> str | None:
+    """The latest answer, as a failure report shows it: request, status, content type and the body's start."""
+    if not LAST_ANSWER:
+        return None
+    response = LAST_ANSWER[0]
+    kind = response.headers.get("content-type", "no content type").split(";")[0]
+    try:
+        text = response.text[:300]
+    except httpx.ResponseNotRead:
+        text = "(body not read)"
+    return f"{response.request.method} {response.request.url} → {response.status_code} {kind}: {text}"
 
 
 def unreachable(url: str, exc: httpx.TransportError) -> str:

@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockown import Config, create_app
 
@@ -46,6 +47,27 @@ def test_a_failed_rule_shows_the_rule_it_enforces(tmp_path: Path) -> None:
     assert run.returncode == 1, run.output[-3000:]
     assert "the rule test_revoked_access_token_is_dead checks" in run.output, run.output[-3000:]
     assert "Revoke → 200 empty; introspection then says inactive" in run.output, run.output[-3000:]
+
+
+def _html_401_on_rest(app: ASGIApp) -> ASGIApp:
+    """The REST API answers a bad session with an HTML page (as a proxy or a login page would)."""
+
+    async def wrapper(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/services/data/"):
+            await HTMLResponse("<html><body>Session expired</body></html>", status_code=401)(scope, receive, send)
+            return
+        await app(scope, receive, send)
+
+    return wrapper
+
+
+def test_an_answer_that_is_not_json_is_named_in_the_failure(tmp_path: Path) -> None:
+    """A check that wanted JSON and got an HTML page says which request got what, not only a JSONDecodeError."""
+    with threaded_server(_html_401_on_rest(create_app(Config()))) as url:
+        run = run_suite(url, ["-k", "test_rest_answers_a_bad_session_with_an_array"], tmp_path / "junit.xml")
+    assert run.returncode == 1, run.output[-3000:]
+    assert "the answer that was not JSON" in run.output, run.output[-3000:]
+    assert f"GET {url}/services/data/v62.0/limits → 401 text/html: <html><body>Session expired" in run.output
 
 
 def test_an_unreachable_target_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
