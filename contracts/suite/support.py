@@ -379,6 +379,7 @@ class McCreds:
 
 # -- B2C Commerce helpers ------------------------------------------------------------------------------------
 AM_INVALID_CLIENT = '{"error_description":"Client authentication failed","error":"invalid_client"}'
+AM_INVALID_GRANT = '{"error_description":"Resource owner authentication failed","error":"invalid_grant"}'
 SLAS_PATH = "/shopper/auth/v1/organizations/{org}/oauth2"
 
 

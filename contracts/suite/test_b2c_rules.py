@@ -18,7 +18,7 @@ import httpx
 import jwt
 import pytest
 
-from .support import AM_INVALID_CLIENT, B2cCreds, ControlPlane, basic_auth
+from .support import AM_INVALID_CLIENT, AM_INVALID_GRANT, B2cCreds, ControlPlane, basic_auth
 
 pytestmark = [pytest.mark.b2c, pytest.mark.rules]
 
@@ -59,6 +59,18 @@ def test_am_bad_client_is_401_with_www_authenticate(http: httpx.Client, b2c: B2c
     assert response.status_code == 401, f"expected 401 invalid_client, got {response.status_code}: {response.text}"
     assert response.headers.get("www-authenticate") == 'Basic realm="/"', response.headers
     assert response.text == AM_INVALID_CLIENT
+
+
+def test_am_password_grant_bad_user_exact_body(http: httpx.Client, b2c: B2cCreds) -> None:
+    """The password grant with a user that cannot sign in → 400 with exactly the captured 84-byte body
+    `{"error_description":"Resource owner authentication failed","error":"invalid_grant"}` (spec 2a, errors table;
+    AM's key order). The user is made up, so no real account's sign-in is failed."""
+    b2c.need("Account Manager checks", "am_client_id", "am_client_secret")
+    auth = basic_auth(quote_plus(b2c.am_client_id or ""), quote_plus(b2c.am_client_secret or ""))
+    form = {"grant_type": "password", "username": "contract-nobody@example.invalid", "password": "not-the-password"}
+    response = http.post(f"{b2c.am_url}/dwsso/oauth2/access_token", data=form, headers=auth)
+    assert response.status_code == 400, f"expected 400 invalid_grant, got {response.status_code}: {response.text}"
+    assert response.text == AM_INVALID_GRANT, response.text
 
 
 # -- OCAPI Shop customers/auth -----------------------------------------------------------------------------------

@@ -248,6 +248,16 @@ def slas_codes_reusable(app: Starlette) -> ASGIApp:
     return app
 
 
+def am_bad_user_worded_otherwise(app: ASGIApp) -> ASGIApp:
+    """Account Manager words a failed resource-owner sign-in its own way (not the captured body)."""
+
+    def change(status: int, body: dict[str, Any]) -> None:
+        if status == 400 and body.get("error") == "invalid_grant":
+            body["error_description"] = "Invalid username or password"
+
+    return rewrite_token_json(app, change, path="*/dwsso/oauth2/access_token")
+
+
 VARIANTS: dict[str, tuple[dict[str, Any], Callable[[Any], ASGIApp], str, str]] = {
     # name: (config changes, breakage, the check that must fail, a neighbour that must pass)
     "revocation-does-not-stick": (
@@ -347,6 +357,12 @@ VARIANTS: dict[str, tuple[dict[str, Any], Callable[[Any], ASGIApp], str, str]] =
         slas_codes_reusable,
         "test_slas_authorization_code_is_single_use",
         "test_slas_guest_flow_token_fields",
+    ),
+    "am-bad-user-worded-otherwise": (
+        {},
+        am_bad_user_worded_otherwise,
+        "test_am_password_grant_bad_user_exact_body",
+        "test_am_client_credentials_token_fields",
     ),
     "own-token-outlives-180-days": (
         {"own": {"api_token_ttl": "200d"}},
