@@ -114,16 +114,22 @@ def guest_pkce(http: httpx.Client, b2c: B2cCreds, replay: bool = False) -> tuple
              "hint": "guest", "code_challenge": CHALLENGE, "channel_id": b2c.channel_id}  # fmt: skip
     redirect = http.get(b2c.slas("authorize"), params=query)
     assert redirect.status_code == 303, f"authorize answered {redirect.status_code}: {redirect.text[:300]}"
-    found = parse_qs(urlsplit(redirect.headers["location"]).query)
-    assert "code" in found and "usid" in found, f"no code and usid in {redirect.headers['location']}"
-    data = {"grant_type": "authorization_code_pkce", "client_id": b2c.public_client_id or "",
-            "channel_id": b2c.channel_id or "", "code": found["code"][0], "code_verifier": VERIFIER,
-            "redirect_uri": b2c.redirect_uri or "", "usid": found["usid"][0]}  # fmt: skip
+    data = _pkce_exchange(b2c, redirect)
     response = http.post(b2c.slas("token"), data=data)
     if replay:
         assert response.status_code == 200, f"PKCE exchange failed: {response.status_code} {response.text[:300]}"
         response = http.post(b2c.slas("token"), data=data)
-    return response, found["usid"][0]
+    return response, data["usid"]
+
+
+def _pkce_exchange(b2c: B2cCreds, redirect: httpx.Response) -> dict[str, str]:
+    """The public client's `/token` form (`authorization_code_pkce`) for the code and usid of a 303 from
+    `/authorize` or `/login`."""
+    found = parse_qs(urlsplit(redirect.headers["location"]).query)
+    assert "code" in found and "usid" in found, f"no code and usid in {redirect.headers['location']}"
+    return {"grant_type": "authorization_code_pkce", "client_id": b2c.public_client_id or "",
+            "channel_id": b2c.channel_id or "", "code": found["code"][0], "code_verifier": VERIFIER,
+            "redirect_uri": b2c.redirect_uri or "", "usid": found["usid"][0]}  # fmt: skip
 
 
 def registered_pkce(http: httpx.Client, b2c: B2cCreds) -> dict[str, Any]:
@@ -136,12 +142,7 @@ def registered_pkce(http: httpx.Client, b2c: B2cCreds) -> dict[str, Any]:
     auth = basic_auth(b2c.shopper_login or "", b2c.shopper_password or "")
     redirect = http.post(b2c.slas("login"), data=form, headers=auth)
     assert redirect.status_code == 303, f"login answered {redirect.status_code}: {redirect.text[:300]}"
-    found = parse_qs(urlsplit(redirect.headers["location"]).query)
-    assert "code" in found and "usid" in found, f"no code and usid in {redirect.headers['location']}"
-    data = {"grant_type": "authorization_code_pkce", "client_id": b2c.public_client_id or "",
-            "channel_id": b2c.channel_id or "", "code": found["code"][0], "code_verifier": VERIFIER,
-            "redirect_uri": b2c.redirect_uri or "", "usid": found["usid"][0]}  # fmt: skip
-    response = http.post(b2c.slas("token"), data=data)
+    response = http.post(b2c.slas("token"), data=_pkce_exchange(b2c, redirect))
     assert response.status_code == 200, f"the registered exchange failed: {response.status_code} {response.text[:300]}"
     body: dict[str, Any] = response.json()
     return body

@@ -37,13 +37,21 @@ def swallow_revoke(app: ASGIApp, path: str = "/services/oauth2/revoke") -> ASGIA
     return wrapper
 
 
+def _path_matcher(path: str) -> Callable[[str], bool]:
+    """`path` exactly, or with `*/x` every path ending in `/x`."""
+
+    def matches(request_path: str) -> bool:
+        return request_path.endswith(path[1:]) if path.startswith("*") else request_path == path
+
+    return matches
+
+
 def swallow_revoke_if(app: ASGIApp, path: str, when: Callable[[str, dict[str, str]], bool]) -> ASGIApp:
     """A revoke endpoint (`*/x`: every path ending in `/x`) that says 200 and does nothing for the requests `when`
     picks by method and form, and passes the others through (their body replayed)."""
     from urllib.parse import parse_qsl
 
-    def matches(request_path: str) -> bool:
-        return request_path.endswith(path[1:]) if path.startswith("*") else request_path == path
+    matches = _path_matcher(path)
 
     async def wrapper(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not matches(scope["path"]):
@@ -75,8 +83,7 @@ def rewrite_token_json(
     """Let `change(status, body)` edit every JSON answer of a token endpoint (Salesforce's unless `path` says
     otherwise; `*/x` matches every path ending in `/x`, e.g. SLAS under any prefix)."""
 
-    def matches(request_path: str) -> bool:
-        return request_path.endswith(path[1:]) if path.startswith("*") else request_path == path
+    matches = _path_matcher(path)
 
     async def wrapper(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not matches(scope["path"]):
