@@ -58,8 +58,8 @@ def one_leading_slash(scope: Scope) -> None:
     client that joins an instance URL's trailing slash with a path's leading one sends it (@salesforce/core's
     Dev Hub check before 8.32, jsforce's authorize URL before jsforce#1525, which notes production accepts it).
     Only Salesforce's `services/` paths; a slash sent as `%2F` is no slash here (raw_path keeps it encoded).
-    The request pipeline applies it first (fault rules, journal, its own refusals see the resource named), the
-    router again (idempotent) for when it serves without the pipeline."""
+    The request pipeline applies it, before the fault rules, the journal, its own refusals and the router: every
+    app's router is behind that pipeline (`MockownApp.build_middleware_stack`)."""
     raw = scope.get("raw_path")
     path = scope["path"]
     if not path.startswith("//") or not isinstance(raw, bytes) or not raw.startswith(b"//"):
@@ -123,7 +123,6 @@ class PrefixRouter(Router):
             return
         if "router" not in scope:
             scope["router"] = self
-        one_leading_slash(scope)
         candidates = self.candidates(scope)
         partial: tuple[BaseRoute, Scope] | None = None
         for route, endpoint in candidates:
