@@ -1,0 +1,66 @@
+"""Marketing Cloud settings for what the reference leaves open (spec 1.1.4 "Invalid scope, invalid account_id or no
+access to the MID ... [UNK] exact text", the checklist's "exact error texts for the UNK cases", "302 to redirect_uri",
+the legacy v1 answer): each one, set away from its default, changes the wire answer. The defaults are pinned in
+test_marketing.py; here only what a non-default value does, so a hard-coded answer fails."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+from mockown import Config, FrozenClock, create_app
+from mockown.http.inprocess import in_process_client
+from tests.marketing.test_marketing import BASE, CALLBACK, LEGACY, PUBLIC, WEB, cc, exchange
+
+
+def _client(clock: FrozenClock, **settings: Any) -> httpx.Client:
+    return in_process_client(create_app(Config().replace(marketing=settings), clock=clock))
+
+
+def _error(response: httpx.Response, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    body: dict[str, Any] = response.json()
+    assert body["error_uri"] == "https://developer.salesforce.com/docs"
+    return body
+
+
+def test_invalid_scope_status_and_description(clock: FrozenClock) -> None:
+    with _client(clock, invalid_scope_status=403, invalid_scope_description="scope says no") as c:
+        body = _error(cc(c, scope="email_read automations_execute"), 403)
+        assert (body["error"], body["error_description"]) == ("invalid_scope", "scope says no")
+        # a code exchange asking more than the code granted is the same error
+        query = {"response_type": "code", "client_id": WEB["client_id"], "redirect_uri": CALLBACK}
+        code = parse_qs(urlsplit(c.get(f"{BASE}/v2/authorize", params=query).headers["location"]).query)["code"][0]
+        body = _error(exchange(c, WEB, code, scope="automations_execute"), 403)
+        assert (body["error"], body["error_description"]) == ("invalid_scope", "scope says no")
+
+
+def test_inaccessible_account_id_error_code_status_and_description(clock: FrozenClock) -> None:
+    settings = {"account_error": "access_denied", "account_error_status": 403, "account_error_description": "no BU"}
+    with _client(clock, **settings) as c:
+        for account in ("10123458", "99999999"):  # a MID of the tenant the integration may not use; no such MID
+            body = _error(cc(c, account_id=account), 403)
+            assert (body["error"], body["error_description"]) == ("access_denied", "no BU")
+        assert cc(c, account_id="10123457").status_code == 200  # an accessible one is untouched
+
+
+def test_authorize_redirect_status(clock: FrozenClock) -> None:
+    with _client(clock, authorize_status=303) as c:
+        query = {"response_type": "code", "client_id": PUBLIC["client_id"], "redirect_uri": CALLBACK, "state": "s"}
+        response = c.get(f"{BASE}/v2/authorize", params=query)
+        assert response.status_code == 303
+        assert parse_qs(urlsplit(response.headers["location"]).query)["state"] == ["s"]
+
+
+def test_legacy_expires_in(clock: FrozenClock) -> None:
+    with _client(clock, legacy_expires_in=1200) as c:
+        body = c.post(f"{BASE}/v1/requestToken", json=LEGACY).json()
+        assert body["expiresIn"] == 1200
+        token = body["accessToken"]
+        # the v1 token lives exactly that long: a v2 userinfo call accepts it until then
+        auth = {"Authorization": f"Bearer {token}"}
+        assert c.get(f"{BASE}/v2/userinfo", headers=auth).status_code == 200
+        clock.advance(1200)
+        assert c.get(f"{BASE}/v2/userinfo", headers=auth).status_code == 401
