@@ -221,14 +221,18 @@ class MarketingService:
         s = self.settings
         return McOAuthError("invalid_grant", description or s.invalid_grant_description, s.invalid_grant_status)
 
+    def _missing(self, name: str) -> McOAuthError:
+        """400 invalid_request for a missing parameter, worded by `missing_parameter_description` (spec 1.1.4: UNK)."""
+        return invalid_request(self.settings.missing_parameter_description.replace("{name}", name))
+
     def _authorization_code(self, integration: Integration, tenant: Tenant, params: Params) -> dict[str, Any]:
         self._require_type(integration, "web", "public")
         code_value = params.get("code")
         redirect_uri = params.get("redirect_uri")
         if not code_value:
-            raise invalid_request("The code parameter is required.")
+            raise self._missing("code")
         if not redirect_uri:
-            raise invalid_request("The redirect_uri parameter is required.")
+            raise self._missing("redirect_uri")
         code = self.codes.get(security.token_hash(code_value))
         now = self.clock.now()
         if code is None or code.client_id != integration.client_id:
@@ -261,7 +265,7 @@ class MarketingService:
         self._require_type(integration, "web", "public")
         raw = params.get("refresh_token")
         if not raw:
-            raise invalid_request("The refresh_token parameter is required.")
+            raise self._missing("refresh_token")
         rt = self.refresh_tokens.get(security.token_hash(raw))
         now = self.clock.now()
         if rt is None or rt.revoked or rt.client_id != integration.client_id:
@@ -389,7 +393,7 @@ class MarketingService:
             return back(error=exc.error, error_description=exc.description)
         challenge = params.get("code_challenge") or None  # empty: no challenge (no verifier could match it)
         if integration.type == "public" and self.settings.pkce == "required" and not challenge:
-            return back(error="invalid_request", error_description="The code_challenge parameter is required.")
+            return back(error="invalid_request", error_description=self._missing("code_challenge").description)
         method = params.get("code_challenge_method") or "S256"
         if integration.type == "public" and self.settings.pkce != "off" and challenge and method != "S256":
             # RFC 7636 4.4.1: an unsupported transformation is refused here, not at the token endpoint

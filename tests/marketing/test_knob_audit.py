@@ -64,3 +64,25 @@ def test_legacy_expires_in(clock: FrozenClock) -> None:
         assert c.get(f"{BASE}/v2/userinfo", headers=auth).status_code == 200
         clock.advance(1200)
         assert c.get(f"{BASE}/v2/userinfo", headers=auth).status_code == 401
+
+
+def test_missing_parameter_description(clock: FrozenClock) -> None:
+    """Spec 1.1.4: the text for missing parameters is [UNK]; the error stays invalid_request with 400, the text is
+    the setting with {name} filled in (at the token endpoint and at /v2/authorize)."""
+    with _client(clock, missing_parameter_description="Missing {name}.", pkce="required") as c:
+        for body, name in (
+            ({"grant_type": "authorization_code", "redirect_uri": CALLBACK, **WEB}, "code"),
+            ({"grant_type": "authorization_code", "code": "x", **WEB}, "redirect_uri"),
+            ({"grant_type": "refresh_token", **WEB}, "refresh_token"),
+        ):
+            found = _error(c.post(f"{BASE}/v2/token", json=body), 400)
+            assert (found["error"], found["error_description"]) == ("invalid_request", f"Missing {name}.")
+        query = {"response_type": "code", "client_id": PUBLIC["client_id"], "redirect_uri": CALLBACK}
+        back = parse_qs(urlsplit(c.get(f"{BASE}/v2/authorize", params=query).headers["location"]).query)
+        assert (back["error"], back["error_description"]) == (["invalid_request"], ["Missing code_challenge."])
+
+
+def test_missing_parameter_default_text(client: httpx.Client) -> None:
+    body = {"grant_type": "refresh_token", **WEB}
+    found = _error(client.post(f"{BASE}/v2/token", json=body), 400)
+    assert found["error_description"] == "The refresh_token parameter is required."
