@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qsl, urlsplit
 
+from starlette._utils import get_route_path
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -610,12 +611,14 @@ class ControlGuard:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not _is_control(scope["path"]):
+        # the path the router routes: under a root path (`uvicorn --root-path`, a `Mount`) ASGI's `path` carries it
+        path = get_route_path(scope) if scope["type"] == "http" else ""
+        if scope["type"] != "http" or not _is_control(path):
             await self.app(scope, receive, send)
             return
         runtime: Runtime = scope["app"].state.runtime
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        is_ui = scope["path"].startswith(CONTROL_PREFIX + "/ui")
+        is_ui = path.startswith(CONTROL_PREFIX + "/ui")
         response: Response | None = None
         refused = admission(runtime.config, _presented_token(headers, allow_basic=is_ui))
         if refused is not None:

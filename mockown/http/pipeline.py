@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
+from starlette._utils import get_route_path
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -306,7 +307,7 @@ class RequestPipeline:
             await self.app(scope, receive, send)
             return
         one_leading_slash(scope)  # `//services/...` is `/services/...` for the journal, the faults and the router
-        path: str = scope["path"]
+        path: str = get_route_path(scope)  # as the router reads it: without a root path (`--root-path`, a `Mount`)
         if path.startswith(CONTROL_PREFIX):  # not journaled, never faulted
             seconds = scope["app"].runtime.config.body_timeout
             if seconds:
