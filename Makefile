@@ -41,7 +41,8 @@ test-sqlite: $(STAMP)
 # the long profile (README, "Guarantees"): deeper fuzzing and state machines, more storms and crash runs
 SOAK_TESTS ?= tests/reliability tests/security tests/salesforce/test_model.py tests/salesforce/test_fuzz.py \
 	tests/interop/test_jsforce.py tests/interop/test_openid_client.py \
-	tests/interop/test_commerce_sdk.py tests/interop/test_sfmc_sdk.py tests/interop/test_sfcore.py
+	tests/interop/test_commerce_sdk.py tests/interop/test_sfmc_sdk.py tests/interop/test_sfcore.py \
+	tests/interop/test_sfcc_ci.py
 soak: $(STAMP)
 	MOCKOWN_SOAK=1 $(BIN)/python -m pytest -n 2 -q -p no:randomly $(SOAK_TESTS)
 
