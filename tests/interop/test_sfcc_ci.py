@@ -16,7 +16,12 @@ the password grant (`client:auth client secret user password`: `SFCC_USER` from 
 client-only login); `client:auth:token`; `auth:logout` (local only); `auth:login`, the implicit flow, with the
 test as the browser (the CLI's loopback page and its `?access_token=` redirect); a `dw.json` naming the Account
 Manager, after which `client:auth:renew` goes to account.demandware.com (the CLI's own gap); and the Account
-Manager REST API (`user:list`, `role:list`, `org:list`, `client:list`), which mockown does not emulate (404).
+Manager REST API (`user:list`, `role:list`, `org:list`, `client:list`) and OCAPI's Data API (`code:list`), which
+mockown does not emulate (404).
+
+The newer official B2C CLI of SalesforceCommerceCloud/b2c-developer-tooling (`@salesforce/b2c-cli`,
+`@salesforce/b2c-tooling-sdk`) is not tried: both packages declare `engines: node >=22.16.0` (this suite's machine
+has Node 20), and the npm registry answered 404 for both names when this was written.
 
 Pinned to 2.13.0 (the latest release; no `engines`, runs on Node 20). Run only this:
 `make soak SOAK_TESTS=tests/interop/test_sfcc_ci.py`.
@@ -428,7 +433,8 @@ def test_a_dw_json_account_manager_and_the_renewal_that_ignores_it(cli: SfccCi) 
 
 def test_the_account_manager_rest_api_is_not_emulated(cli: SfccCi) -> None:
     """user:list, role:list, org:list and client:list call AM's REST API (`/dw/rest/v1/...` on the AM host)
-    with the token; mockown emulates AM's OAuth only, so each is a plain 404 and the CLI says so. sandbox:list
+    with the token; mockown emulates AM's OAuth only, so each is a plain 404 and the CLI says so; so is
+    `code:list -i <instance>` (OCAPI's Data API: an OCAPI fault, ResourcePathNotFoundException). sandbox:list
     goes to the sandbox API's host, which the CLI hard-codes: a refused lookup."""
     assert cli.run("client:auth", CLIENT, SECRET).rc == 0
     expected = {
@@ -443,5 +449,21 @@ def test_the_account_manager_rest_api_is_not_emulated(cli: SfccCi) -> None:
         assert [(s["method"], s["path"], s["status"], s["auth"]) for s in run.sent] == [("GET", path, 404, "Bearer")], (
             command
         )
+    # code:list on an instance uses OCAPI's Data API with the AM token: not emulated either, a fault the CLI shows
+    code = cli.run("code:list", "-i", cli.server.host, "-j")
+    assert (code.rc, json.loads(code.stdout), code.lookups) == (
+        1,
+        {
+            "error": "Cannot read code versions",
+            "fault": {
+                "type": "ResourcePathNotFoundException",
+                "message": "no such resource: /s/-/dw/data/v19_5/code_versions",
+            },
+        },
+        [],
+    )
+    assert [(s["path"], s["status"], s["auth"]) for s in code.sent] == [
+        ("/s/-/dw/data/v19_5/code_versions", 404, "Bearer")
+    ]
     sandboxes = cli.run("sandbox:list")
     assert (sandboxes.rc, sandboxes.sent, sandboxes.lookups) == (1, [], ["admin.dx.commercecloud.salesforce.com"])
