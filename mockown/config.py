@@ -49,6 +49,7 @@ class SalesforceSettings:
     # Where Salesforce does not document a wording, these are the mock's choices (overridable).
     invalid_client_status: int = 400
     revoke_error_format: str = "urlencoded"  # urlencoded (as observed; jsforce parses it) | json
+    rest_www_authenticate: str = ""  # WWW-Authenticate of the REST API's 401 INVALID_SESSION_ID ("" = none; UNK)
     allow_cc_on_login_host: bool = False
     # Flows of issue 3 (README, "Salesforce flows"): device flow, JWT bearer, token exchange, login page.
     device_interval: int = 5  # seconds between polls; a faster poll answers slow_down
@@ -269,6 +270,8 @@ def _check(config: Config) -> None:
         raise ConfigError("salesforce.max_approvals must be at least 1")
     if config.salesforce.slo_redirect_delay < 0:
         raise ConfigError("salesforce.slo_redirect_delay must not be negative")
+    if not config.salesforce.rest_www_authenticate.isprintable():  # a header value: no line breaks
+        raise ConfigError("salesforce.rest_www_authenticate must be one line of printable text")
     for name, status in _statuses(config):
         if name.rpartition(".")[2] in _REDIRECT_STATUSES:
             if not 300 <= status <= 399:

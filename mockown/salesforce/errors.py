@@ -70,8 +70,8 @@ def not_found(detail: str = "") -> RestError:
     return RestError(404, "NOT_FOUND", "The requested resource does not exist" + (f": {detail}" if detail else ""))
 
 
-def invalid_session() -> RestError:
-    return RestError(401, "INVALID_SESSION_ID", "Session expired or invalid")
+def invalid_session(headers: dict[str, str] | None = None) -> RestError:
+    return RestError(401, "INVALID_SESSION_ID", "Session expired or invalid", headers)
 
 
 class IdentityError(MockownError):

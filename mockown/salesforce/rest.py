@@ -44,15 +44,17 @@ def check_version(service: SalesforceService, version: str) -> str:
 
 
 def session(service: SalesforceService, raw: str | None) -> tuple[AccessToken, Org, User]:
+    challenge = service.runtime.config.salesforce.rest_www_authenticate  # spec 9.1: UNK, none by default
+    headers = {"WWW-Authenticate": challenge} if challenge else None
     token = service.live_access(raw)
     if token is None:
-        raise invalid_session()
+        raise invalid_session(headers)
     org = service.orgs.get(token.org_id)
     user = service.user(token.user_id)
     if org is None or user is None:
-        raise invalid_session()
+        raise invalid_session(headers)
     if not ({"api", "full"} & set(token.scopes)):
-        raise RestError(401, "INVALID_SESSION_ID", "This session is not valid for use with the REST API")
+        raise RestError(401, "INVALID_SESSION_ID", "This session is not valid for use with the REST API", headers)
     return token, org, user
 
 

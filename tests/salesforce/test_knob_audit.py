@@ -1,0 +1,51 @@
+"""Salesforce settings for what the spec leaves [UNK] (salesforce-oauth.md): each one, set away from its default,
+changes the wire answer; the default keeps the answer the other tests pin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from mockown import Config, FrozenClock, create_app
+from mockown.config import ConfigError
+from mockown.http.inprocess import in_process_client
+from tests.conftest import ADMIN, CID, PASSWORD, SECRET
+
+REST = "/services/data/v60.0/sobjects"
+
+
+def _client(clock: FrozenClock, **settings: Any) -> httpx.Client:
+    return in_process_client(create_app(Config().replace(salesforce=settings), clock=clock))
+
+
+def _token(c: httpx.Client, scope: str | None = None) -> str:
+    data = {"grant_type": "password", "client_id": CID, "client_secret": SECRET, "username": ADMIN}
+    response = c.post("/services/oauth2/token", data={**data, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    token: str = response.json()["access_token"]
+    return token
+
+
+def test_rest_401_challenge_is_a_setting(clock: FrozenClock) -> None:
+    """Spec 9.1: 'WWW-Authenticate on 401: [UNK]'. Set, every REST 401 (no, unknown or revoked token) carries it;
+    the body stays the INVALID_SESSION_ID list clients parse."""
+    with _client(clock, rest_www_authenticate="Token") as c:
+        for headers in ({}, {"Authorization": "Bearer nope"}):
+            response = c.get(REST, headers=headers)
+            assert response.status_code == 401 and response.headers["www-authenticate"] == "Token"
+            assert response.json()[0]["errorCode"] == "INVALID_SESSION_ID"
+        token = _token(c)
+        assert c.get(REST, headers={"Authorization": f"Bearer {token}"}).status_code == 200
+        assert "www-authenticate" not in c.get(REST, headers={"Authorization": f"Bearer {token}"}).headers
+
+
+def test_rest_401_has_no_challenge_by_default(client: httpx.Client) -> None:
+    response = client.get(REST, headers={"Authorization": "Bearer nope"})
+    assert response.status_code == 401 and "www-authenticate" not in response.headers
+
+
+def test_rest_401_challenge_must_be_one_header_line() -> None:
+    with pytest.raises(ConfigError, match="rest_www_authenticate"):
+        Config.load(env={"MOCKOWN_SALESFORCE__REST_WWW_AUTHENTICATE": "Token\r\nSet-Cookie: x=1"})
