@@ -58,6 +58,7 @@ TOKEN_PATH = "/dwsso/oauth2/access_token"
 CLIENT, SECRET = "mockown-am-client-000000000001", "MockownAmSecret0001"  # the default seed's API client
 USER, PASSWORD = "am-admin@mockown.test", "AmPassw0rd!"
 ODD_CLIENT, ODD_SECRET = "sfcc-ci-odd-secret-0000000001", "Se+cret&=/%?#~ 01"  # every char URL-encoding changes
+COLON_CLIENT, COLON_SECRET = "sfcc-ci-colon-secret-00000001", "Colon:Secret:01"
 IMPLICIT_CLIENT = "sfcc-ci-implicit-000000000001"
 DEFAULT_SCOPES = ["mail", "roles", "tenantFilter", "profile"]
 BAD_CLIENT = "Error: Authentication failed: Client authentication failed"
@@ -184,6 +185,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, package: Path) -> Iterator[
         server = Server(proc.url.replace("http://", "https://", 1), str(tls / "ca.pem"), free_port())
         clients = [
             {"client_id": ODD_CLIENT, "client_secret": ODD_SECRET, "name": "sfcc-ci odd secret"},
+            {"client_id": COLON_CLIENT, "client_secret": COLON_SECRET, "name": "sfcc-ci colon secret"},
             {
                 "client_id": IMPLICIT_CLIENT,
                 "client_secret": "SfccCiImplicitSecret01",
@@ -260,6 +262,23 @@ def test_a_secret_with_reserved_characters(cli: SfccCi) -> None:
     renewed = cli.run("client:auth:renew")
     assert (renewed.rc, renewed.stdout, renewed.stderr) == (0, "Authentication renewal succeeded\n", "")
     assert renewed.sent == [_token_call("client_credentials", ["grant_type", "response_type"], client=ODD_CLIENT)]
+
+
+def test_a_secret_with_a_colon_logs_in_but_cannot_renew(cli: SfccCi) -> None:
+    """The login sends the colon URL-encoded (%3A) and Account Manager splits Basic at the first raw colon, so it
+    succeeds; sfcc-ci's renew() splits its stored `client:secret` on every colon and sends `Colon` as the secret:
+    a 401 the CLI reports without the server's description (a gap of the CLI, not of the mock)."""
+    run = cli.run("client:auth", COLON_CLIENT, COLON_SECRET, "-r")
+    assert (run.rc, run.stdout, [s["status"] for s in run.sent]) == (
+        0,
+        "Authentication succeeded Auto-renewal enabled.\n",
+        [200],
+    )
+    renewed = cli.run("client:auth:renew")
+    assert (renewed.rc, renewed.stdout, renewed.stderr.strip()) == (1, "", "Error: Authentication renewal failed: null")
+    assert renewed.sent == [
+        _token_call("client_credentials", ["grant_type", "response_type"], 401, client=COLON_CLIENT)
+    ]
 
 
 def test_password_grant_and_renewal_with_the_rotated_refresh_token(cli: SfccCi, server: Server) -> None:
