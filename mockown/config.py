@@ -118,6 +118,7 @@ class MarketingSettings:
     refresh_used_description: str = ""  # a rotated refresh token past refresh_grace
     refresh_expired_description: str = ""  # a refresh token past refresh_token_ttl
     missing_parameter_description: str = "The {name} parameter is required."  # invalid_request; {name} filled in
+    access_denied_description: str = "The user denied the request."  # /v2/authorize: no user signed in
     userinfo_error: str = "rest"  # rest: {"documentation","errorcode","message"} | oauth: {"error",...}
     # /v2/userinfo blocks the docs name but whose shape is recalled, not captured (exp/iss/user/organization stay)
     userinfo_rest: bool = True

@@ -399,7 +399,7 @@ class MarketingService:
             # RFC 7636 4.4.1: an unsupported transformation is refused here, not at the token endpoint
             return back(error="invalid_request", error_description="The code_challenge_method must be S256.")
         if user is None:
-            return back(error="access_denied", error_description="The user denied the request.")
+            return back(error="access_denied", error_description=self.settings.access_denied_description)
         try:
             mid = self._mid(integration, params.get("account_id"), user.default_mid)
         except McOAuthError as exc:

@@ -86,3 +86,14 @@ def test_missing_parameter_default_text(client: httpx.Client) -> None:
     body = {"grant_type": "refresh_token", **WEB}
     found = _error(client.post(f"{BASE}/v2/token", json=body), 400)
     assert found["error_description"] == "The refresh_token parameter is required."
+
+
+def test_access_denied_description(clock: FrozenClock) -> None:
+    """Spec 1.2: clients branch on access_denied, 'Exact descriptions: [UNK]': the redirect's error stays
+    access_denied, its error_description is the setting (a login_hint no user of the tenant has)."""
+    query = {"response_type": "code", "client_id": WEB["client_id"], "redirect_uri": CALLBACK, "state": "s"}
+    for settings, text in (({}, "The user denied the request."), ({"access_denied_description": "nope"}, "nope")):
+        with _client(clock, **settings) as c:
+            response = c.get(f"{BASE}/v2/authorize", params={**query, "login_hint": "ghost@example.test"})
+            back = parse_qs(urlsplit(response.headers["location"]).query)
+            assert (back["error"], back["error_description"], back["state"]) == (["access_denied"], [text], ["s"])
