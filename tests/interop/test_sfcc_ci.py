@@ -454,7 +454,7 @@ def test_the_account_manager_rest_api_is_not_emulated(cli: SfccCi) -> None:
     """user:list, role:list, org:list and client:list call AM's REST API (`/dw/rest/v1/...` on the AM host)
     with the token; mockown emulates AM's OAuth only, so each is a plain 404 and the CLI says so; so is
     `code:list -i <instance>` (OCAPI's Data API: an OCAPI fault, ResourcePathNotFoundException). sandbox:list
-    goes to the sandbox API's host, which the CLI hard-codes: a refused lookup."""
+    and slas:tenant:list go to hosts the CLI hard-codes (the sandbox API's, SLAS Admin's): refused lookups."""
     assert cli.run("client:auth", CLIENT, SECRET).rc == 0
     expected = {
         "user:list": ("/dw/rest/v1/users?page=0&size=25", "Error: Searching users failed: 404"),
@@ -486,3 +486,6 @@ def test_the_account_manager_rest_api_is_not_emulated(cli: SfccCi) -> None:
     ]
     sandboxes = cli.run("sandbox:list")
     assert (sandboxes.rc, sandboxes.sent, sandboxes.lookups) == (1, [], ["admin.dx.commercecloud.salesforce.com"])
+    # SLAS Admin API: https://<short code>.api.commercecloud.salesforce.com/shopper/auth-admin/v1/..., built in
+    slas = cli.run("slas:tenant:list", "--shortcode", "kv7kzm78", "-j")
+    assert (slas.sent, slas.lookups) == ([], ["kv7kzm78.api.commercecloud.salesforce.com"])
