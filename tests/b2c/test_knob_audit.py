@@ -15,6 +15,7 @@ from mockown import Config, FrozenClock, create_app
 from mockown.http.inprocess import in_process_client
 from tests.b2c.test_account_manager import AM, CID, PKCE_CID, SECRET, am_token, basic, bm
 from tests.b2c.test_account_manager import DEMO as BM_CLIENT
+from tests.b2c.test_ocapi import auth as ocapi_auth
 from tests.b2c.test_slas import BASE, CALLBACK, CHALLENGE, PUBLIC, login, pkce_token, private_guest, problem
 
 
@@ -97,3 +98,13 @@ def test_slas_login_conflict_window(clock: FrozenClock) -> None:
         assert login(c).status_code == 409  # an attempt too: the window counts from it
         clock.advance(5)
         assert login(c).status_code == 303
+
+
+def test_ocapi_token_ttl(clock: FrozenClock) -> None:
+    """Spec 2b: 'JWT TTL 1800 s (configurable)': the JWT's exp, and a refresh refused from then on."""
+    with _client(clock, ocapi_token_ttl=600) as c:
+        token = ocapi_auth(c, "guest").headers["authorization"]
+        claims = jwt.decode(token.removeprefix("Bearer "), options={"verify_signature": False})
+        assert claims["exp"] - claims["iat"] == 600
+        clock.advance(600)
+        assert ocapi_auth(c, "refresh", {"Authorization": token}).status_code == 401

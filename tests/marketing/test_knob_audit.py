@@ -97,3 +97,15 @@ def test_access_denied_description(clock: FrozenClock) -> None:
             response = c.get(f"{BASE}/v2/authorize", params={**query, "login_hint": "ghost@example.test"})
             back = parse_qs(urlsplit(response.headers["location"]).query)
             assert (back["error"], back["error_description"], back["state"]) == (["access_denied"], [text], ["s"])
+
+
+def test_access_token_ttl(clock: FrozenClock) -> None:
+    """Spec 1.1.1: 'Mock default: 1079. Make it configurable' (the docs say 20 minutes)."""
+    with _client(clock, access_token_ttl=1200) as c:
+        body = cc(c).json()
+        assert body["expires_in"] == 1200
+        auth = {"Authorization": f"Bearer {body['access_token']}"}
+        clock.advance(1199)
+        assert c.get(f"{BASE}/v2/userinfo", headers=auth).status_code == 200
+        clock.advance(1)
+        assert c.get(f"{BASE}/v2/userinfo", headers=auth).status_code == 401

@@ -49,3 +49,18 @@ def test_rest_401_has_no_challenge_by_default(client: httpx.Client) -> None:
 def test_rest_401_challenge_must_be_one_header_line() -> None:
     with pytest.raises(ConfigError, match="rest_www_authenticate"):
         Config.load(env={"MOCKOWN_SALESFORCE__REST_WWW_AUTHENTICATE": "Token\r\nSet-Cookie: x=1"})
+
+
+def test_device_code_ttl_and_expired_error(clock: FrozenClock) -> None:
+    """Spec 3.7: 'slow_down/expiry codes [UNK]': a device code lives device_code_ttl and then answers
+    device_expired_error with the wording's device_expired text (the lifetimes test reads the defaults only)."""
+    settings = {"device_code_ttl": 120, "device_expired_error": "invalid_grant", "wording": {"device_expired": "gone"}}
+    with _client(clock, **settings) as c:
+        start = c.post("/services/oauth2/token", data={"response_type": "device_code", "client_id": CID})
+        assert start.status_code == 200, start.text
+        poll = {"grant_type": "device", "client_id": CID, "code": start.json()["device_code"]}
+        clock.advance(119)
+        assert c.post("/services/oauth2/token", data=poll).json()["error"] == "authorization_pending"
+        clock.advance(1)
+        body = c.post("/services/oauth2/token", data=poll).json()
+        assert (body["error"], body["error_description"]) == ("invalid_grant", "gone")
