@@ -37,10 +37,10 @@ def bearer(authorization: str | None, query_token: str | None) -> str | None:
     return query_token or None
 
 
-def _session(service: SalesforceService, raw: str | None) -> AccessToken:
+def _session(service: SalesforceService, raw: str | None, base: str) -> AccessToken:
     if not raw:
         raise IdentityError(403, "Missing_OAuth_Token")
-    token = service.live_access(raw)
+    token = None if service.foreign_session(raw, base) else service.live_access(raw)
     if token is None:
         raise IdentityError(403, "Bad_OAuth_Token")
     return token
@@ -109,7 +109,7 @@ def _version(service: SalesforceService, version: str | None) -> str | None:
 def identity(
     service: SalesforceService, raw: str | None, org_id: str, user_id: str, base: str, version: str | None
 ) -> dict[str, Any]:
-    token = _session(service, raw)
+    token = _session(service, raw, base)
     if not (ids.is_valid(org_id) and ids.is_valid(user_id)):
         raise IdentityError(404, "Bad_Id")
     if not ids.same(org_id, token.org_id):
@@ -161,7 +161,7 @@ def identity(
 
 
 def userinfo(service: SalesforceService, raw: str | None, base: str) -> dict[str, Any]:
-    token = _session(service, raw)
+    token = _session(service, raw, base)
     user = service.user(token.user_id)
     org = service.orgs.get(token.org_id)
     if user is None or org is None:

@@ -206,6 +206,8 @@ def _rest(handler: Callable[[RestCall], Any]) -> Callable[[Request], Awaitable[R
     async def endpoint(request: Request) -> Response:
         service = _service(request)
         raw = _bearer(request)
+        if service.foreign_session(raw, base_url(request)):
+            raw = None  # another org's session: none on this org's My Domain
         try:
             _, org, user = rest.session(service, raw)
         except RestError as exc:

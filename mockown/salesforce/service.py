@@ -508,6 +508,19 @@ class SalesforceService:
             return rt, family
 
     # access tokens -----------------------------------------------------------------------------------
+    def foreign_session(self, raw: str | None, base: str) -> bool:
+        """Whether `raw` is an access token of another org than the one whose My Domain `base` is: there it is
+        no session (REST 401 INVALID_SESSION_ID, identity 403 Bad_OAuth_Token). On a host that is no org's
+        My Domain (login.salesforce.com, the mock's own address) no token is foreign."""
+        if not raw:
+            return False
+        token = self.access_tokens.get(security.token_hash(raw))
+        if token is None:
+            return False
+        host = self.documents.host(base)
+        owner = self.orgs.first("my_domain", host) if host else None
+        return owner is not None and owner.id != token.org_id
+
     def live_access(self, raw: str | None, *, touch: bool = True) -> AccessToken | None:
         """The live session for `raw`; with `touch` (a use of the session), its idle timer slides forward
         once half the timeout has passed, as Salesforce does. Introspection looks without touching."""
