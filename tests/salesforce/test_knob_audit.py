@@ -64,3 +64,16 @@ def test_device_code_ttl_and_expired_error(clock: FrozenClock) -> None:
         clock.advance(1)
         body = c.post("/services/oauth2/token", data=poll).json()
         assert (body["error"], body["error_description"]) == ("invalid_grant", "gone")
+
+
+def test_device_interval(clock: FrozenClock) -> None:
+    """Spec 3.7 (slow_down UNK, RFC 8628): the start's interval and the slow_down threshold are device_interval."""
+    with _client(clock, device_interval=2) as c:
+        start = c.post("/services/oauth2/token", data={"response_type": "device_code", "client_id": CID})
+        assert start.json()["interval"] == 2
+        poll = {"grant_type": "device", "client_id": CID, "code": start.json()["device_code"]}
+        assert c.post("/services/oauth2/token", data=poll).json()["error"] == "authorization_pending"
+        clock.advance(2)  # the default 5 s would still be slow_down here
+        assert c.post("/services/oauth2/token", data=poll).json()["error"] == "authorization_pending"
+        clock.advance(1)
+        assert c.post("/services/oauth2/token", data=poll).json()["error"] == "slow_down"
