@@ -44,6 +44,7 @@ _SECRET_NAME = re.compile(
 )
 _SECRET_HEADERS = frozenset(
     {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-session-id", "x-api-key", "x-sfdc-session"}
+    | {"x-slas-client-auth"}  # SLAS Strict Client Auth: base64(client_id:client_secret)
 )
 
 
@@ -98,7 +99,7 @@ def redact_header(name: str, value: str) -> str:
     if lname in ("authorization", "proxy-authorization"):
         scheme, _, rest = value.partition(" ")
         return f"{scheme} {REDACTED}" if rest else REDACTED
-    if lname in _SECRET_HEADERS:
+    if lname in _SECRET_HEADERS or is_secret_name(lname):
         return REDACTED
     return value
 
