@@ -374,12 +374,18 @@ def bearer_of(authorization: bytes | None, query: Params) -> str | None:
     return query.get("oauth_token")
 
 
+def names_nobody(path: str, has_params: bool, authorization: object) -> bool:
+    """Whether a request with no parameters (`has_params` false), no Authorization header (None) and this path
+    names no org, account, client or user: `resolve` finds nothing in it, and the pipeline journals it at once."""
+    return not has_params and authorization is None and not path.startswith("/id/")
+
+
 def resolve(runtime: Runtime, info: RequestInfo) -> None:
     """Fill in org / account / client id / user for the journal and for fault matching (read-only)."""
     params = info.params
     path = info.path
-    if not params and info.authorization is None and not path.startswith("/id/"):
-        return  # nothing here names an org, account, client or user
+    if names_nobody(path, bool(params), info.authorization):
+        return
     info.grant_type = params.get("grant_type")
     client_id = params.get("client_id")
     if client_id is None:  # only a request that names no client_id pays for the other ways of naming one

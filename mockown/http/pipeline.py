@@ -32,7 +32,7 @@ from .faults import apply_faults
 from .forms import FORM_KEY, NO_PARAMS, BadBody, Params, read_params, starts_like_markup
 from .guards import limit_for
 from .headers import header_index
-from .journal import CONTROL_PREFIX, Entry, Journal, RequestInfo, bearer_of, log, resolve
+from .journal import CONTROL_PREFIX, Entry, Journal, RequestInfo, bearer_of, log, names_nobody, resolve
 from .routing import one_leading_slash
 
 if TYPE_CHECKING:
@@ -341,46 +341,54 @@ class RequestPipeline:
             except BadBody as exc:  # the body stopped coming (`_timed`): answered in the endpoint's dialect
                 dialect = dialect_for(scope["app"].state.dialects, scope["path"])
                 refusal = dialect(exc.status, "Request Timeout", str(exc)).response()
-        query = scope.get("query_string", b"").decode("latin-1")
-        info = RequestInfo(method=scope["method"], path=scope["path"])
-        if body and not more and len(body) <= limit:  # an empty body has no parameters
-            form = _form_params(scope, body, declared, content_type or b"", limit)
-            info.params = form if form is not None else await _body_params(scope, body, limit)
-        qparams = NO_PARAMS
-        if query:
-            with contextlib.suppress(ValueError):
-                qparams = Params(parse_qsl(query, keep_blank_values=True, max_num_fields=1000))
-            info.params = info.params.merged_under(qparams)
-        if authorization is not None:
-            info.authorization = authorization.decode("latin-1")
-        info.bearer = bearer_of(authorization, qparams)
-        try:
-            resolve(runtime, info)
-        except Exception:  # resolution is best effort; the app itself reports real problems
-            log.debug("could not resolve the subject of %s %s", info.method, info.path, exc_info=True)
+        raw_query: bytes = scope.get("query_string", b"")
+        path: str = scope["path"]
         control = runtime.control
         journal = control.journal
-        entry = Entry(  # positional: id, time, method, path, query, headers, params, grant type, org, account, ...
-            journal.next_id(),
-            runtime.clock.now(),
-            info.method,
-            info.path,
-            query,
-            headers,
-            info.params,
-            info.grant_type,
-            info.org,
-            info.account,
-            info.client_id,
-            info.user,
-        )
+        info: RequestInfo | None = None
+        if control.faults.empty and names_nobody(path, bool(raw_query or body), authorization):
+            # no parameters, no credentials: the entry `resolve` would make, at once (no fault rule needs `info`)
+            entry = Entry(journal.next_id(), runtime.clock.now(), scope["method"], path, "", headers, NO_PARAMS,
+                          None, None, None, None, None)  # fmt: skip
+        else:
+            query = raw_query.decode("latin-1")
+            info = RequestInfo(method=scope["method"], path=path)
+            if body and not more and len(body) <= limit:  # an empty body has no parameters
+                form = _form_params(scope, body, declared, content_type or b"", limit)
+                info.params = form if form is not None else await _body_params(scope, body, limit)
+            qparams = NO_PARAMS
+            if query:
+                with contextlib.suppress(ValueError):
+                    qparams = Params(parse_qsl(query, keep_blank_values=True, max_num_fields=1000))
+                info.params = info.params.merged_under(qparams)
+            if authorization is not None:
+                info.authorization = authorization.decode("latin-1")
+            info.bearer = bearer_of(authorization, qparams)
+            try:
+                resolve(runtime, info)
+            except Exception:  # resolution is best effort; the app itself reports real problems
+                log.debug("could not resolve the subject of %s %s", info.method, info.path, exc_info=True)
+            entry = Entry(  # positional: id, time, method, path, query, headers, params, grant type, org, account, ...
+                journal.next_id(),
+                runtime.clock.now(),
+                info.method,
+                info.path,
+                query,
+                headers,
+                info.params,
+                info.grant_type,
+                info.org,
+                info.account,
+                info.client_id,
+                info.user,
+            )
         scope["mockown.entry"] = entry
         recording = _Recording(entry, journal, started, send)
         recording_send = recording.send
         try:
             if refusal is not None:
                 await refusal(scope, app_receive, recording_send)
-            elif control.faults.empty:
+            elif info is None or control.faults.empty:
                 await self.app(scope, app_receive, recording_send)
             else:
                 await apply_faults(self.app, scope, app_receive, recording_send, info)
