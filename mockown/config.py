@@ -86,6 +86,7 @@ class OwnSettings:
     events_page_size: int = 1000
     profile_session_ttl: int = 1800  # seconds a login on the Edit Profile page lasts
     legacy_sessions: bool = True  # the retired email/password API (/api/auth/v1/login, X-SESSION-ID)
+    rate_limit_per_minute: int = 0  # spec U19: calls per access token per clock minute, then 429; 0 = no limit
 
 
 @dataclass(frozen=True)
@@ -315,6 +316,8 @@ def _check_own(own: OwnSettings) -> None:
     from .own import progress
     from .own.models import REGIONS
 
+    if own.rate_limit_per_minute < 0:
+        raise ConfigError("own.rate_limit_per_minute must not be negative (0 = no limit)")
     if own.default_region not in REGIONS:
         raise ConfigError(f"own.default_region must be one of {', '.join(REGIONS)}, not {own.default_region!r}")
     try:

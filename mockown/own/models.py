@@ -72,6 +72,8 @@ class OwnAccessToken:
     expires_at: float
     usable_from: float  # the propagation delay: refused before this instant
     revoked: bool = False
+    window_start: float = 0.0  # rate_limit_per_minute: the clock minute counted in window_calls
+    window_calls: int = 0
 
 
 @record("own_web_sessions", indexes=("user_id",))

@@ -9,6 +9,7 @@ and using (exchanging) a token are audit events; creation and revocation e-mail 
 
 from __future__ import annotations
 
+import math
 import secrets
 from typing import TYPE_CHECKING, Any
 
@@ -347,7 +348,26 @@ def authenticate(
     account = own.accounts.get(access.account_id)
     if user is None or not user.active or account is None or not account.api_tokens_enabled:
         raise unauthorized()
+    _count_call(own, access, now)
     return Principal(user=user, account=account, ip=ip)
+
+
+def _count_call(own: OwnService, access: OwnAccessToken, now: float) -> None:
+    """Spec U19 (a proposal, off by default): with `rate_limit_per_minute` set, an access token makes that many
+    calls per clock minute; the next ones are 429 with `Retry-After`, the seconds left in the minute."""
+    limit = own.settings.rate_limit_per_minute
+    if limit <= 0:
+        return
+    window = now // 60 * 60
+    with own.store.atomic():
+        current = own.access_tokens.get(access.id) or access
+        if current.window_start != window:  # a new minute (or the clock was moved back): count afresh
+            current.window_start, current.window_calls = window, 0
+        current.window_calls += 1
+        own.access_tokens.put(current)
+    if current.window_calls > limit:
+        retry = str(max(1, math.ceil(window + 60 - now)))
+        raise OwnError(429, f"Rate limit exceeded: {limit} requests per minute", headers={"Retry-After": retry})
 
 
 def live_api_token_of(own: OwnService, access: OwnAccessToken) -> ApiToken | None:
