@@ -668,7 +668,7 @@ class SlasService:
             login_id = params.get("login_id")
             if not login_id:
                 raise slas_bad_request("Bad or missing login_id.")
-            customer, ocapi_token = self._bridged_customer(params)
+            customer, ocapi_token = self._bridged_customer(tenant, params)
             if customer is None:
                 raise slas_bad_request("Bad or missing dwsid.")
             if login_id == "guest":
@@ -695,22 +695,29 @@ class SlasService:
                 ocapi_token=ocapi_token,
             )
 
-    def _bridged_customer(self, params: Params) -> tuple[Customer | None, str | None]:
-        """The storefront customer behind `dwsid` (a session) or `dwsgst` / `dwsrst` (an OCAPI JWT), and the
-        hash of that JWT (None for a session)."""
+    def _bridged_customer(self, tenant: SlasTenant, params: Params) -> tuple[Customer | None, str | None]:
+        """The storefront customer behind `dwsid` (a session) or `dwsgst` / `dwsrst` (an OCAPI JWT) of a site of
+        the tenant's instance (any instance when the tenant names none), and the hash of that JWT (None for a
+        session)."""
         customers = self.store.table(Customer)
+
+        def ours(site: str) -> bool:  # Site.id is "<instance host>|<site id>"
+            return tenant.instance is None or site.partition("|")[0] == tenant.instance.lower()
+
         for name in ("dwsgst", "dwsrst"):
             value = params.get(name)
             if value:
                 token = self.store.table(OcapiToken).get(security.token_hash(value))
-                if token is None or token.revoked or self.clock.now() >= token.expires_at:
+                if token is None or token.revoked or self.clock.now() >= token.expires_at or not ours(token.site):
                     return None, None
                 if not self.runtime.keys.still_published(value, "ocapi"):  # a second rotation dropped its key
                     return None, None
                 return customers.get(token.customer_id), token.id
         dwsid = params.get("dwsid")
         session = self.store.table(StoreSession).get(security.token_hash(dwsid)) if dwsid else None
-        return (customers.get(session.customer_id) if session is not None else None), None
+        if session is None or not ours(session.site):
+            return None, None
+        return customers.get(session.customer_id), None
 
     # trusted system ---------------------------------------------------------------------------------
     def trusted_system(self, tenant: SlasTenant, params: Params, authorization: str | None) -> dict[str, Any]:
