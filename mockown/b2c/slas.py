@@ -72,7 +72,7 @@ def redirect_matches(pattern: str, uri: str) -> bool:
     """A registered redirect URI matches exactly, or with a `*.` host wildcard (`https://*.example.com/cb`)."""
     if pattern == uri:
         return True
-    if "*." not in pattern:
+    if "*." not in pattern or any(ch in uri for ch in "\t\n\r"):  # urlsplit drops these: match the URI as sent
         return False
     try:
         p, u = urlsplit(pattern), urlsplit(uri)
