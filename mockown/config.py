@@ -40,6 +40,18 @@ class SalesforceWording:
 
 
 @dataclass(frozen=True)
+class IdentityStatuses:
+    """Statuses of the identity URL's one-word errors (spec 6.2: the documented table is recalled, not verified).
+    The words stay; the observed 403 `Bad_OAuth_Token` is fixed."""
+
+    missing_oauth_token_status: int = 403  # no token sent
+    wrong_org_status: int = 403  # the URL's org is not the token's
+    bad_id_status: int = 404  # a malformed or unknown user id
+    no_access_status: int = 404  # another user's identity without the api scope, or by an external user
+    inactive_status: int = 404  # the user is deactivated
+
+
+@dataclass(frozen=True)
 class SalesforceSettings:
     """Server-wide Salesforce behaviour. Per-app behaviour lives on each connected app (fixtures)."""
 
@@ -65,6 +77,7 @@ class SalesforceSettings:
     slo_allow_http: bool = False  # mock knob: a Single Logout URL may also be http:// (Salesforce wants https://)
     soap_login_max_version: int = 64  # SOAP login() is not available from API 65.0 (INVALID_OPERATION)
     wording: SalesforceWording = field(default_factory=SalesforceWording)
+    identity_statuses: IdentityStatuses = field(default_factory=IdentityStatuses)
 
 
 @dataclass(frozen=True)

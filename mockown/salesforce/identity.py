@@ -37,9 +37,16 @@ def bearer(authorization: str | None, query_token: str | None) -> str | None:
     return query_token or None
 
 
+def _refused(service: SalesforceService, word: str) -> IdentityError:
+    """One of the identity URL's one-word errors, with the status `identity_statuses` gives it (spec 6.2: UNK)."""
+    statuses = service.runtime.config.salesforce.identity_statuses
+    status: int = getattr(statuses, word.lower() + "_status")
+    return IdentityError(status, word)
+
+
 def _session(service: SalesforceService, raw: str | None, base: str) -> AccessToken:
     if not raw:
-        raise IdentityError(403, "Missing_OAuth_Token")
+        raise _refused(service, "Missing_OAuth_Token")
     token = None if service.foreign_session(raw, base) else service.live_access(raw)
     if token is None:
         raise IdentityError(403, "Bad_OAuth_Token")
@@ -111,20 +118,20 @@ def identity(
 ) -> dict[str, Any]:
     token = _session(service, raw, base)
     if not (ids.is_valid(org_id) and ids.is_valid(user_id)):
-        raise IdentityError(404, "Bad_Id")
+        raise _refused(service, "Bad_Id")
     if not ids.same(org_id, token.org_id):
-        raise IdentityError(403, "Wrong_Org")
+        raise _refused(service, "Wrong_Org")
     user = service.user(ids.to18(user_id))
     org = service.orgs.get(token.org_id)
     if user is None or org is None or user.org_id != org.id:
-        raise IdentityError(404, "Bad_Id")
+        raise _refused(service, "Bad_Id")
     if user.id != token.user_id:
         # another user of the org: only with the `api` or `full` scope, and only for an internal (STANDARD) user
         requester = service.user(token.user_id)
         if not ({"api", "full"} & set(token.scopes)) or requester is None or requester.user_type != "STANDARD":
-            raise IdentityError(404, "No_Access")
+            raise _refused(service, "No_Access")
     if not user.active:
-        raise IdentityError(404, "Inactive")
+        raise _refused(service, "Inactive")
     return {
         "id": identity_url(base, org.id, user.id),
         "asserted_user": user.id == token.user_id,

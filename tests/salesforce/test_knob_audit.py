@@ -11,7 +11,8 @@ import pytest
 from mockown import Config, FrozenClock, create_app
 from mockown.config import ConfigError
 from mockown.http.inprocess import in_process_client
-from tests.conftest import ADMIN, CID, PASSWORD, SECRET
+from tests.conftest import ADMIN, ADMIN_ID, CID, ORG, PASSWORD, SECRET
+from tests.salesforce.helpers import code_tokens
 
 REST = "/services/data/v60.0/sobjects"
 
@@ -77,3 +78,38 @@ def test_device_interval(clock: FrozenClock) -> None:
         assert c.post("/services/oauth2/token", data=poll).json()["error"] == "authorization_pending"
         clock.advance(1)
         assert c.post("/services/oauth2/token", data=poll).json()["error"] == "slow_down"
+
+
+IDENTITY_STATUSES = {
+    "missing_oauth_token_status": 401,
+    "wrong_org_status": 404,
+    "bad_id_status": 400,
+    "no_access_status": 403,
+    "inactive_status": 410,
+}
+
+
+def test_identity_url_error_statuses(clock: FrozenClock) -> None:
+    """Spec 6.2: the identity URL's error table is 'recalled, not verified' [UNK/INF] (spec 12 lists it among the
+    unknowns worth making configurable): each word's status is a setting; the words stay, and the observed
+    403 Bad_OAuth_Token stays fixed."""
+    with _client(clock, identity_statuses=IDENTITY_STATUSES) as c:
+
+        def get(path: str, scope: str | None = "full") -> tuple[int, str]:
+            headers = {"Authorization": f"Bearer {code_tokens(c, scope=scope)['access_token']}"} if scope else {}
+            r = c.get(path, headers=headers)
+            return r.status_code, r.text
+
+        assert get(f"/id/{ORG}/{ADMIN_ID}", None) == (401, "Missing_OAuth_Token")
+        assert get("/id/00D5g000004Dev2EAC/" + ADMIN_ID) == (404, "Wrong_Org")
+        assert get(f"/id/{ORG}/005g000000Nope1AAA") == (400, "Bad_Id")
+        assert get(f"/id/{ORG}/notanid") == (400, "Bad_Id")
+        assert get(f"/id/{ORG}/005g000000Int3GAAR", "id") == (403, "No_Access")
+        assert get(f"/id/{ORG}/005g000000InactAAB") == (410, "Inactive")
+        r = c.get(f"/id/{ORG}/{ADMIN_ID}", headers={"Authorization": "Bearer garbage"})
+        assert (r.status_code, r.text) == (403, "Bad_OAuth_Token")
+
+
+def test_an_identity_status_must_be_an_error_status() -> None:
+    with pytest.raises(ConfigError, match=r"identity_statuses\.bad_id_status"):
+        Config.load(env={"MOCKOWN_SALESFORCE__IDENTITY_STATUSES__BAD_ID_STATUS": "200"})
