@@ -465,7 +465,7 @@ class SlasService:
         redirect_uri = params.get("redirect_uri")
         if redirect_uri is not None and redirect_uri != code.redirect_uri:
             raise slas_bad_request("Redirect URI does not match the authorization request.")
-        if code.code_challenge is not None and (pkce or verifier is not None):
+        if code.code_challenge is not None:  # whatever the grant: no PKCE downgrade (RFC 7636 4.6)
             if not verifier:
                 raise slas_bad_request("code_verifier is required")
             if not security.equal(security.b64url_sha256(verifier), code.code_challenge):
