@@ -158,7 +158,7 @@ def session_user(service: SalesforceService, raw: str | None) -> tuple[User, str
 def single_access(service: SalesforceService, raw: str | None, base: str) -> dict[str, str]:
     """`POST /services/oauth2/singleaccess`: 403 `Bad_OAuth_Token` without a live OAuth session, 403
     `Invalid_Scope` without the `web` scope; else `{"frontdoor_uri": <base>/secur/frontdoor.jsp?otp=...}`."""
-    token = service.live_access(raw)
+    token = None if service.foreign_session(raw, base) else service.live_access(raw)  # another org's: none here
     if token is None or token.format == "jwt" or token.app_id == SOAP_SESSION_APP:  # a SOAP login() session too
         raise IdentityError(403, "Bad_OAuth_Token")
     if WEB_SCOPES.isdisjoint(token.scopes):

@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..http.api import runtime_of
+from ..http.api import base_url, runtime_of
 from ..http.forms import Params, read_params
 from ..salesforce import web
 from ..salesforce.errors import OAuthError
@@ -50,7 +50,8 @@ async def frontdoor(request: Request) -> Response:
     # a session id's browser session is that session: it ends when the token is revoked or expires (spec 10)
     token_id: str | None = None
     if sid:
-        session = web.session_user(service, sid)
+        foreign = service.foreign_session(sid, base_url(request))  # another org's, on this org's My Domain
+        session = None if foreign else web.session_user(service, sid)
         user, token_id = session if session is not None else (None, None)
     else:
         user = web.redeem_otp(service, params.get("otp"))

@@ -48,3 +48,29 @@ def test_userinfo_on_another_orgs_my_domain_is_bad_oauth_token(client: httpx.Cli
     assert r.text == "Bad_OAuth_Token"
     r = client.get("/services/oauth2/userinfo", headers={**auth, "Host": "acme.my.salesforce.com"})
     assert r.status_code == 200
+
+
+def test_frontdoor_on_another_orgs_my_domain_does_not_log_in(client: httpx.Client) -> None:
+    token = _seed(client)
+    r = client.get(
+        "/secur/frontdoor.jsp", params={"sid": token, "retURL": "/home"}, headers={"Host": "beta.my.salesforce.com"}
+    )
+    assert r.status_code in (302, 303)
+    assert r.headers["location"].startswith("/?ec=302")  # the login page, as for a dead session id
+    assert "sid" not in r.cookies
+    r = client.get(
+        "/secur/frontdoor.jsp", params={"sid": token, "retURL": "/home"}, headers={"Host": "acme.my.salesforce.com"}
+    )
+    assert r.headers["location"] == "/home"
+
+
+def test_singleaccess_on_another_orgs_my_domain_is_bad_oauth_token(client: httpx.Client) -> None:
+    token = _seed(client)
+    auth = {"Authorization": f"Bearer {token}"}
+    r = client.post("/services/oauth2/singleaccess", headers={**auth, "Host": "beta.my.salesforce.com"})
+    assert r.status_code == 403
+    assert "Bad_OAuth_Token" in r.text
+    assert (
+        client.post("/services/oauth2/singleaccess", headers={**auth, "Host": "acme.my.salesforce.com"}).status_code
+        == 200
+    )
