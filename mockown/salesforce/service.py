@@ -519,7 +519,10 @@ class SalesforceService:
             return False
         host = self.documents.host(base)
         owner = self.orgs.first("my_domain", host) if host else None
-        return owner is not None and owner.id != token.org_id
+        if owner is None or owner.id == token.org_id:
+            return False
+        org = self.orgs.get(token.org_id)  # two orgs may name one My Domain: the token's own is never foreign
+        return org is None or org.my_domain != host
 
     def live_access(self, raw: str | None, *, touch: bool = True) -> AccessToken | None:
         """The live session for `raw`; with `touch` (a use of the session), its idle timer slides forward
