@@ -339,10 +339,10 @@ class RequestPipeline:
             try:
                 body, more, app_receive = await _buffered(receive, limit, runtime.config.body_timeout)
             except BadBody as exc:  # the body stopped coming (`_timed`): answered in the endpoint's dialect
-                dialect = dialect_for(scope["app"].state.dialects, scope["path"])
+                dialect = dialect_for(scope["app"].state.dialects, get_route_path(scope))
                 refusal = dialect(exc.status, "Request Timeout", str(exc)).response()
         raw_query: bytes = scope.get("query_string", b"")
-        path: str = scope["path"]
+        path: str = get_route_path(scope)  # without a root path, as the router, the guard and the fault rules read it
         control = runtime.control
         journal = control.journal
         info: RequestInfo | None = None
