@@ -8,7 +8,7 @@ import jwt
 
 from mockown import FrozenClock
 
-from .test_slas import private_guest
+from .test_slas import BASE, PRIVATE, SECRET, basic, private_guest
 
 
 def test_access_token_nbf_allows_a_verifier_whose_clock_is_behind(client: httpx.Client, clock: FrozenClock) -> None:
@@ -19,3 +19,17 @@ def test_access_token_nbf_allows_a_verifier_whose_clock_is_behind(client: httpx.
     claims = jwt.decode(token, options={"verify_signature": False})
     assert claims["iat"] == int(clock.now())
     assert claims["nbf"] == claims["iat"] - 30
+
+
+def test_a_refresh_token_introspects_with_offline_access_first(client: httpx.Client, clock: FrozenClock) -> None:
+    """SLAS /introspect of a refresh token answers `scope` led by `offline_access` (the documented example:
+    `"scope":"offline_access openid"`, `"token_type":"refresh_token"`; kills the refresh token's scope answered as
+    stored, without `offline_access`)."""
+    tokens = private_guest(client).json()
+    seen = client.post(BASE + "/introspect", data={"token": tokens["refresh_token"]}, headers=basic(PRIVATE, SECRET))
+    body = seen.json()
+    assert seen.status_code == 200 and body["active"] is True and body["token_type"] == "refresh_token"
+    assert body["scope"].split()[0] == "offline_access"
+    assert body["iat"] == int(clock.now())
+    access = client.post(BASE + "/introspect", data={"token": tokens["access_token"]}, headers=basic(PRIVATE, SECRET))
+    assert access.json()["token_type"] == "access_token"
