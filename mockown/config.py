@@ -285,8 +285,9 @@ def _check(config: Config) -> None:
         raise ConfigError("salesforce.max_approvals must be at least 1")
     if config.salesforce.slo_redirect_delay < 0:
         raise ConfigError("salesforce.slo_redirect_delay must not be negative")
-    if not config.salesforce.rest_www_authenticate.isprintable():  # a header value: no line breaks
-        raise ConfigError("salesforce.rest_www_authenticate must be one line of printable text")
+    challenge = config.salesforce.rest_www_authenticate  # a header value: no line breaks, nothing beyond ASCII
+    if not (challenge.isascii() and challenge.isprintable()):
+        raise ConfigError("salesforce.rest_www_authenticate must be one line of printable ASCII")
     for name, status in _statuses(config):
         if name.rpartition(".")[2] in _REDIRECT_STATUSES:
             if not 300 <= status <= 399:
