@@ -379,7 +379,8 @@ def _journal(runtime: Runtime) -> str:
     )
 
 
-def render(runtime: Runtime, notice: str | None, error: bool) -> str:
+def render(runtime: Runtime, notice: str | None, error: bool, root: str = "") -> str:
+    """The page; `root` is the ASGI root path (`--root-path`, a `Mount`) its forms and links go under."""
     header = (
         "<header><h1>mockown</h1>"
         f"<span>store: {_html(runtime.store.kind)}</span>"
@@ -392,11 +393,13 @@ def render(runtime: Runtime, notice: str | None, error: bool) -> str:
         note = f"<p class='notice{' error' if error else ''}' data-testid='notice' role='status'>{_html(notice)}</p>"
     sections = (_clock, _salesforce, _own_jobs, _other_tables, _outbox, _journal)
     body = "".join(section(runtime) for section in sections)
-    return (
+    html = (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>mockown dashboard</title>"
         f"<meta name='viewport' content='width=device-width'><style>{_CSS}</style></head>"
         f"<body>{header}<main>{note}{body}</main></body></html>"
     )
+    # every form action and link of the page is `='/_mockown/...'` (a quote in shown data is escaped: no match)
+    return html.replace("='/_mockown/", f"='{_html(root)}/_mockown/") if root else html
 
 
 # -- endpoints -----------------------------------------------------------------------------------------
@@ -410,11 +413,12 @@ async def page(request: Request) -> Response:
         "X-Frame-Options": "DENY",
         "Content-Security-Policy": "frame-ancestors 'none'",
     }
-    return HTMLResponse(render(runtime, notice, error), headers=headers)
+    return HTMLResponse(render(runtime, notice, error, request.scope.get("root_path", "")), headers=headers)
 
 
-def _back(notice: str, error: bool = False) -> Response:
-    return RedirectResponse(f"{UI}?notice={quote(notice)}{'&error=1' if error else ''}", status_code=303)
+def _back(request: Request, notice: str, error: bool = False) -> Response:
+    root = quote(request.scope.get("root_path", ""))  # under `--root-path` / a `Mount`: back under it
+    return RedirectResponse(f"{root}{UI}?notice={quote(notice)}{'&error=1' if error else ''}", status_code=303)
 
 
 async def action(request: Request) -> Response:
@@ -427,11 +431,11 @@ async def action(request: Request) -> Response:
     try:
         form = dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
     except (UnicodeDecodeError, ValueError):
-        return _back("malformed form", True)
+        return _back(request, "malformed form", True)
     try:
-        return _back(perform(runtime, form))
+        return _back(request, perform(runtime, form))
     except (ValueError, LookupError) as exc:
-        return _back(str(exc), True)
+        return _back(request, str(exc), True)
 
 
 def _clock_action(runtime: Runtime, form: dict[str, str]) -> str:
