@@ -33,3 +33,12 @@ def test_a_refresh_token_introspects_with_offline_access_first(client: httpx.Cli
     assert body["iat"] == int(clock.now())
     access = client.post(BASE + "/introspect", data={"token": tokens["access_token"]}, headers=basic(PRIVATE, SECRET))
     assert access.json()["token_type"] == "access_token"
+
+
+def test_a_guest_session_introspects_as_the_guest(client: httpx.Client) -> None:
+    """A guest's tokens introspect with `upn:Guest` in `sub` (as its `isb` names it: `uido:ecom::upn:Guest`), not
+    with the login the session was made under (kills the guest/registered choice dropped from `_sub`)."""
+    tokens = private_guest(client).json()
+    for kind in ("access_token", "refresh_token"):
+        body = client.post(BASE + "/introspect", data={"token": tokens[kind]}, headers=basic(PRIVATE, SECRET)).json()
+        assert body["sub"] == f"usid:{tokens['usid']}::uido:ecom::upn:Guest", kind
