@@ -7,8 +7,10 @@ import httpx
 import jwt
 
 from mockown import FrozenClock
+from mockown.b2c.models import SlasClient
+from mockown.runtime import Runtime
 
-from .test_slas import BASE, PRIVATE, SECRET, basic, private_guest
+from .test_slas import BASE, ORG, PRIVATE, SECRET, basic, private_guest, problem
 
 
 def test_access_token_nbf_allows_a_verifier_whose_clock_is_behind(client: httpx.Client, clock: FrozenClock) -> None:
@@ -42,3 +44,33 @@ def test_a_guest_session_introspects_as_the_guest(client: httpx.Client) -> None:
     for kind in ("access_token", "refresh_token"):
         body = client.post(BASE + "/introspect", data={"token": tokens[kind]}, headers=basic(PRIVATE, SECRET)).json()
         assert body["sub"] == f"usid:{tokens['usid']}::uido:ecom::upn:Guest", kind
+
+
+def test_an_issuer_subject_of_exactly_256_characters_is_refused(
+    client: httpx.Client, runtime: Runtime, clock: FrozenClock
+) -> None:
+    """The `isb` claim "must be less than 256 characters" (spec 2c): 255 is issued, 256 is the 400 (kills `>=` moved to
+    `>` in `_issue`; the existing test went far over). A trusted-system `isb` grows by two per character of the
+    login (upn and uidn), so a channel one character longer gives the even length."""
+    clients = runtime.store.table(SlasClient)
+    private = clients.get(f"{ORG}|{PRIVATE}")
+    assert private is not None
+    private.channels = [*private.channels, "RefArch2"]
+    clients.put(private)
+    data = {
+        "grant_type": "client_credentials",
+        "hint": "ts_ext_on_behalf_of",
+        "login_id": "x" * 75 + "@idp.test",
+        "idp_origin": "auth0",
+        "client_id": PRIVATE,
+    }
+    issued = client.post(
+        BASE + "/trusted-system/token", data={**data, "channel_id": "RefArch"}, headers=basic(PRIVATE, SECRET)
+    )
+    assert issued.status_code == 200, issued.text
+    assert len(jwt.decode(issued.json()["access_token"], options={"verify_signature": False})["isb"]) == 255
+    clock.advance(2)  # not the same login twice within a second (409 conflict)
+    refused = client.post(
+        BASE + "/trusted-system/token", data={**data, "channel_id": "RefArch2"}, headers=basic(PRIVATE, SECRET)
+    )
+    problem(refused, 400, "invalid_request", "Issuer Subject length must be less than 256 characters")
