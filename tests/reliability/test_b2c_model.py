@@ -269,7 +269,7 @@ class SlasTokenLifecycle(RuleBasedStateMachine):
         if code is None:
             return None
         client = (PUBLIC if code.client == PRIVATE else PRIVATE) if cross else code.client
-        # a public client always uses authorization_code_pkce; a private one authorization_code (verifier optional)
+        # a public client always uses authorization_code_pkce; a private one authorization_code
         data = {"code": code.raw, "redirect_uri": CALLBACK, "usid": code.usid}
         data["grant_type"] = "authorization_code_pkce" if client == PUBLIC else "authorization_code"
         if verifier != "missing":
@@ -284,8 +284,10 @@ class SlasTokenLifecycle(RuleBasedStateMachine):
         if error is not None:
             problem(r, 400, *error)
             return None
-        pkce_grant = client == PUBLIC
-        if code.challenge and (pkce_grant or verifier != "missing"):
+        # a code issued against a challenge needs its verifier whatever the grant (RFC 7636 4.6): real SLAS answers a
+        # private client's authorization_code exchange without one "code_verifier is required" (b2c-developer-tooling
+        # #538, seen against a live tenant)
+        if code.challenge:
             if verifier == "missing":  # refused: the code stays redeemable
                 problem(r, 400, "invalid_request", "code_verifier is required")
                 return None
