@@ -27,3 +27,38 @@ def test_a_session_id_named_like_the_hybrid_flows_is_redacted(client: httpx.Clie
     assert form["params"] == {"grant_type": "password", name: "[redacted]"}
     assert query["query"] == f"{name}=[redacted]"
     assert SECRET not in json.dumps(_journal(client))
+
+
+@pytest.mark.parametrize("header", ["X-SFDC-Session", "Set-Cookie", "X-Session-Id", "X-Api-Key"])
+def test_a_secret_header_is_redacted_whole(client: httpx.Client, header: str) -> None:
+    """Headers that are secrets whole (a Salesforce session id, a cookie sent back as Set-Cookie, Own's legacy
+    session, an API key) are journaled as `[redacted]` (kills `x-sfdc-session` or `set-cookie` dropped from
+    `_SECRET_HEADERS`: only Authorization and Cookie were tested)."""
+    client.delete("/_mockown/journal")
+    client.get("/services/data/v62.0/limits", headers={header: SECRET})
+    (entry,) = _journal(client)
+    headers = entry["headers"]
+    assert isinstance(headers, dict) and headers[header.lower()] == "[redacted]"
+    assert SECRET not in json.dumps(entry)
+
+
+def test_a_secret_in_a_list_inside_a_json_object_is_redacted(client: httpx.Client) -> None:
+    """A JSON body's object that holds a list of objects: the secrets in the list go too (kills the list branch of
+    `_redact_json` returning the list as it is; the existing property nests a list only at the top, which the
+    body's reading flattens)."""
+    client.delete("/_mockown/journal")
+    body = {"grant_type": "password", "extra": {"deep": [{"password": SECRET, "note": "kept"}]}}
+    client.post("/services/oauth2/token", json=body)
+    (entry,) = _journal(client)
+    params = entry["params"]
+    assert isinstance(params, dict)
+    assert json.loads(str(params["extra"])) == {"deep": [{"password": "[redacted]", "note": "kept"}]}
+
+
+def test_an_empty_secret_is_shown_empty(client: httpx.Client) -> None:
+    """A secret parameter sent empty has nothing to hide: the journal shows it as sent, so a reader sees that the
+    client sent a blank password (kills the `and value` dropped from `_redact_value`)."""
+    client.delete("/_mockown/journal")
+    client.post("/services/oauth2/token", data={"grant_type": "password", "password": "", "client_secret": SECRET})
+    (entry,) = _journal(client)
+    assert entry["params"] == {"grant_type": "password", "password": "", "client_secret": "[redacted]"}
