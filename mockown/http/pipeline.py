@@ -44,7 +44,7 @@ _FORM_TYPES = ("", "application/x-www-form-urlencoded")
 
 def _refusal(scope: Scope, declared: bytes | None, limit: int) -> Response | None:
     """The path guard and the body limit: the answer when they refuse the request, else None."""
-    path = scope["path"]
+    path = get_route_path(scope)  # the dialect of the path the router routes (under a root path too)
     # printable ASCII (the usual path) has no control character: the regex only for the others
     if not (path.isascii() and path.isprintable()) and _CONTROL_CHARS.search(path):
         return dialect_for(scope["app"].state.dialects, path)(404, "Not Found", "no such resource").response()
@@ -295,7 +295,7 @@ class RequestPipeline:
                 raise
 
     async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
-        limit = limit_for(scope["path"], scope["app"].runtime.config.max_body_bytes)
+        limit = limit_for(get_route_path(scope), scope["app"].runtime.config.max_body_bytes)  # under a root path too
         refusal = _refusal(scope, header_index(scope).get(b"content-length"), limit)
         if refusal is not None:
             await refusal(scope, receive, send)
