@@ -9,9 +9,9 @@ import httpx
 from mockown.clock import FrozenClock
 from mockown.runtime import Runtime
 from mockown.salesforce.models import User
-from tests.conftest import ADMIN_ID
+from tests.conftest import ADMIN, ADMIN_ID
 
-from .helpers import password_token
+from .helpers import new_org, org_tokens, password_token, rest
 
 
 def test_a_lockout_that_ran_out_starts_the_count_again(
@@ -26,3 +26,14 @@ def test_a_lockout_that_ran_out_starts_the_count_again(
     clock.advance("15m")
     assert password_token(client, password="wrong").status_code == 400
     assert password_token(client).status_code == 200
+
+
+def test_expiring_a_users_sessions_ends_only_theirs(client: httpx.Client, runtime: Runtime) -> None:
+    """The `salesforce.expire_session` action with `user` ends that user's sessions and no one else's (kills the
+    user filter dropped from `SalesforceService.expire_sessions`: the existing test had no other live session)."""
+    admin = password_token(client).json()["access_token"]
+    other = org_tokens(client, new_org(runtime))["access_token"]
+    body = client.post("/_mockown/faults", json={"preset": "salesforce.expire_session", "user": ADMIN}).json()
+    assert body["expired"] == 1
+    assert rest(client, admin).status_code == 401
+    assert rest(client, other).status_code == 200
