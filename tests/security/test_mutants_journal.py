@@ -8,6 +8,9 @@ import json
 import httpx
 import pytest
 
+from tests.conftest import ADMIN, CID, ORG, PASSWORD
+from tests.conftest import SECRET as CLIENT_SECRET
+
 SECRET = "zQ9xSecretValue0123"
 
 
@@ -62,3 +65,31 @@ def test_an_empty_secret_is_shown_empty(client: httpx.Client) -> None:
     client.post("/services/oauth2/token", data={"grant_type": "password", "password": "", "client_secret": SECRET})
     (entry,) = _journal(client)
     assert entry["params"] == {"grant_type": "password", "password": "", "client_secret": "[redacted]"}
+
+
+def test_a_query_too_long_to_read_is_redacted_whole(client: httpx.Client) -> None:
+    """A query of more parameters than the journal reads (over 1000) is shown as `[redacted]`, not as sent: it cannot
+    be told which of them are secrets (kills `return query` for the unreadable query in `redact_query`)."""
+    client.delete("/_mockown/journal")
+    query = "&".join([f"p{i}=v" for i in range(1001)] + [f"password={SECRET}"])
+    client.get(f"/services/oauth2/userinfo?{query}")
+    (entry,) = _journal(client)
+    assert entry["query"] == "[redacted]"
+    assert SECRET not in json.dumps(entry)
+
+
+def test_a_request_with_the_oauth_scheme_is_journaled_under_its_org_and_user(client: httpx.Client) -> None:
+    """`Authorization: OAuth <token>` (the older Salesforce scheme the REST API accepts) names the session as Bearer
+    does: the journal entry (and so the journal's org filter and the fault rules) gets its org and user (kills "oauth"
+    dropped from `bearer_of`)."""
+    token = client.post(
+        "/services/oauth2/token",
+        data={"grant_type": "password", "client_id": CID, "client_secret": CLIENT_SECRET, "username": ADMIN,
+              "password": PASSWORD},
+    ).json()["access_token"]  # fmt: skip
+    client.delete("/_mockown/journal")
+    assert client.get("/services/data/v62.0/limits", headers={"Authorization": f"OAuth {token}"}).status_code == 200
+    (entry,) = _journal(client)
+    assert (entry["org"], entry["user"]) == (ORG, ADMIN)
+    headers = entry["headers"]
+    assert isinstance(headers, dict) and headers["authorization"] == "OAuth [redacted]"
