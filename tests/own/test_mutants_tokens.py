@@ -8,8 +8,14 @@ import re
 import httpx
 import jwt
 
+from mockown import FrozenClock
+from mockown.outbox import messages
 from mockown.own.service import OwnService
-from tests.own.conftest import EMAILS, OWNER, SALES_ADMIN, TOKEN_URL, exchange_form
+from mockown.own.tokens import REVOKE_PATH
+from mockown.runtime import Runtime
+from tests.own.conftest import CLIENT_ID, EMAILS, OWNER, PASSWORDS, SALES_ADMIN, TOKEN_URL, exchange_form
+
+DAY = 86400
 
 
 def _claims(client: httpx.Client, own: OwnService, user: int) -> dict[str, object]:
@@ -28,3 +34,29 @@ def test_the_access_token_names_the_user_as_okta_does(client: httpx.Client, own:
     for claims in (owner, admin):
         assert isinstance(claims["uid"], str) and re.fullmatch(r"00u[0-9A-Za-z]{17}", claims["uid"]), claims["uid"]
     assert owner["uid"] != admin["uid"]
+
+
+def test_an_expired_api_token_revoked_at_okta_sends_no_mail_and_no_event(
+    client: httpx.Client, own: OwnService, runtime: Runtime, clock: FrozenClock
+) -> None:
+    """/v1/revoke of an API token past its 180 days: it is gone already as far as anyone can tell, so the answer is
+    Okta's 200 and nothing is announced: no `api_token_revoked` event, no revocation e-mail (kills the expiry check
+    dropped from `revoke_access`: the dead token was 'revoked' again, with the mail)."""
+    raw = own.generate_api_token(OWNER)
+    clock.advance(180 * DAY)
+    events, mails = len(own.events.all()), len(messages(runtime))
+    r = client.post(REVOKE_PATH, data={"token": raw, "client_id": CLIENT_ID})
+    assert (r.status_code, r.content) == (200, b"")
+    assert len(own.events.all()) == events and len(messages(runtime)) == mails
+    assert own.api_token_info(OWNER) is None
+
+
+def test_a_legacy_session_ends_at_the_access_token_lifetime(client: httpx.Client, clock: FrozenClock) -> None:
+    """A legacy `X-SESSION-ID` session lives `access_token_ttl` (3600 s): it works a second before and is 401 at
+    exactly that moment (kills the lifetime doubled and `>=` moved to `>` in the legacy session checks)."""
+    r = client.post("/api/auth/v1/login", data={"email": EMAILS[OWNER], "password": PASSWORDS[OWNER]})
+    session = {"X-SESSION-ID": r.json()["session_id"]}
+    clock.advance(3599)
+    assert client.get("/api/v1/services", headers=session).status_code == 200
+    clock.advance(1)
+    assert client.get("/api/v1/services", headers=session).status_code == 401
