@@ -93,3 +93,14 @@ def test_a_request_with_the_oauth_scheme_is_journaled_under_its_org_and_user(cli
     assert (entry["org"], entry["user"]) == (ORG, ADMIN)
     headers = entry["headers"]
     assert isinstance(headers, dict) and headers["authorization"] == "OAuth [redacted]"
+
+
+@pytest.mark.parametrize("name", ["apikey", "api-key", "Password", "CLIENT_SECRET", "Refresh_Token", "X_API_KEY"])
+def test_secret_names_are_read_in_any_case_and_spelling(client: httpx.Client, name: str) -> None:
+    """A secret parameter is one whatever its case (`Password`, `CLIENT_SECRET`) and however an API key is spelled
+    (`apikey`, `api-key`, `api_key`) (kills `re.IGNORECASE` dropped from `_SECRET_NAME`, and `api[_-]?key` narrowed
+    to `api_key`: the tests used lower-case names and `api_key` only)."""
+    client.delete("/_mockown/journal")
+    client.post("/services/oauth2/token", data={"grant_type": "password", name: SECRET})
+    (entry,) = _journal(client)
+    assert entry["params"] == {"grant_type": "password", name: "[redacted]"}
