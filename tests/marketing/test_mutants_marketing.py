@@ -7,7 +7,7 @@ import httpx
 
 from mockown.runtime import Runtime
 
-from .test_marketing import BASE, WEB, code_for, exchange
+from .test_marketing import BASE, SERVER, WEB, cc, code_for, exchange
 
 
 def test_sign_out_keeps_the_offline_access_token(client: httpx.Client, runtime: Runtime) -> None:
@@ -19,3 +19,13 @@ def test_sign_out_keeps_the_offline_access_token(client: httpx.Client, runtime: 
     for tokens, status in ((online, 401), (offline, 200)):
         auth = {"Authorization": f"Bearer {tokens['access_token']}"}
         assert client.get(f"{BASE}/v2/userinfo", headers=auth).status_code == status
+
+
+def test_the_home_business_unit_stays_reachable_when_no_longer_listed(client: httpx.Client, runtime: Runtime) -> None:
+    """An integration always reaches the business unit it was created in (spec 1.1: without `account_id` the token is
+    for that BU), also after its accessible MIDs were changed to a list without it; another unlisted MID stays
+    refused (kills `mid != integration.home_mid` dropped from `_mid`: the seed always lists the home MID)."""
+    runtime.marketing.update_integration(SERVER["client_id"], accessible_mids=[10123457])
+    assert cc(client, account_id="10123456").status_code == 200
+    assert cc(client, account_id="10123457").status_code == 200
+    assert cc(client, account_id="10123999").status_code != 200
