@@ -104,3 +104,51 @@ def test_secret_names_are_read_in_any_case_and_spelling(client: httpx.Client, na
     client.post("/services/oauth2/token", data={"grant_type": "password", name: SECRET})
     (entry,) = _journal(client)
     assert entry["params"] == {"grant_type": "password", name: "[redacted]"}
+
+
+@pytest.mark.parametrize("value", [SECRET, "Bearer", "00D5g000004Mock!" + SECRET])
+def test_an_authorization_header_without_a_scheme_is_redacted_whole(client: httpx.Client, value: str) -> None:
+    """An `Authorization` value with no space is all secret (a bare token, a lone word): it is journaled as
+    `[redacted]`, never as `<value> [redacted]` (kills the scheme kept when nothing follows it in `redact_header`)."""
+    client.delete("/_mockown/journal")
+    client.get("/services/data/v62.0/limits", headers={"Authorization": value})
+    (entry,) = _journal(client)
+    headers = entry["headers"]
+    assert isinstance(headers, dict) and headers["authorization"] == "[redacted]"
+
+
+def test_secrets_in_json_text_of_a_form_parameter_are_redacted(client: httpx.Client) -> None:
+    """A form parameter whose value is JSON text, an array or an object, has its secrets redacted inside it; an empty
+    secret there stays empty as at the top (kills the `[` dropped from the JSON sniffing in `_redact_value`, and
+    the empty-value exception dropped from `_redact_json`)."""
+    client.delete("/_mockown/journal")
+    listed = json.dumps([{"password": SECRET, "note": "kept"}])
+    nested = json.dumps({"client_secret": "", "token": SECRET})
+    client.post("/services/oauth2/token", data={"grant_type": "password", "listed": listed, "nested": nested})
+    (entry,) = _journal(client)
+    params = entry["params"]
+    assert isinstance(params, dict)
+    assert json.loads(str(params["listed"])) == [{"password": "[redacted]", "note": "kept"}]
+    assert json.loads(str(params["nested"])) == {"client_secret": "", "token": "[redacted]"}
+
+
+def test_a_parameter_name_too_long_to_be_one_hides_the_body(client: httpx.Client) -> None:
+    """A "name" over 256 characters is no parameter name (text of a body that is no form): none of the body's
+    parameters is shown (kills the length rule dropped from `redact_params`)."""
+    client.delete("/_mockown/journal")
+    client.post("/services/oauth2/token", data={"grant_type": "password", "n" * 300: SECRET})
+    (entry,) = _journal(client)
+    assert entry["params"] == {"[redacted]": "[redacted]"}
+
+
+def test_repeated_parameters_and_headers_are_all_shown(client: httpx.Client) -> None:
+    """A parameter sent twice is journaled as the list of its values, a header sent twice as its values joined with
+    ', ' (kills `redact_params` keeping one value and `redact_headers` keeping the last header)."""
+    client.delete("/_mockown/journal")
+    client.get("/services/oauth2/userinfo?scope=a&scope=b", headers=[("X-Trace", "one"), ("X-Trace", "two")])
+    client.post("/services/oauth2/token", content="grant_type=password&scope=a&scope=b",
+                headers={"Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+    query, form = _journal(client)
+    headers = query["headers"]
+    assert isinstance(headers, dict) and headers["x-trace"] == "one, two"
+    assert form["params"] == {"grant_type": "password", "scope": ["a", "b"]}
