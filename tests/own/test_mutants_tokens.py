@@ -60,3 +60,12 @@ def test_a_legacy_session_ends_at_the_access_token_lifetime(client: httpx.Client
     assert client.get("/api/v1/services", headers=session).status_code == 200
     clock.advance(1)
     assert client.get("/api/v1/services", headers=session).status_code == 401
+
+
+def test_the_bearer_scheme_is_case_insensitive(client: httpx.Client, own: OwnService) -> None:
+    """`Authorization: bearer <token>` or `BEARER <token>` works as `Bearer` does (RFC 7235 2.1: the scheme is
+    case-insensitive) (kills the scheme compared as written in `authenticate`: only a refused lower-case scheme with
+    a forged token was tested)."""
+    access = client.post(TOKEN_URL, data=exchange_form(own.generate_api_token(OWNER))).json()["access_token"]
+    for scheme in ("bearer", "BEARER", "Bearer"):
+        assert client.get("/api/v1/services", headers={"Authorization": f"{scheme} {access}"}).status_code == 200

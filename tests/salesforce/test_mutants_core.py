@@ -5,8 +5,11 @@ boundary moved, and the suite stayed green) and passes on the real code."""
 from __future__ import annotations
 
 import httpx
+import pytest
 
+from mockown import Config, create_app
 from mockown.clock import FrozenClock
+from mockown.http.inprocess import in_process_client
 from mockown.runtime import Runtime
 from mockown.salesforce.models import User
 from tests.conftest import ADMIN, ADMIN_ID
@@ -37,3 +40,14 @@ def test_expiring_a_users_sessions_ends_only_theirs(client: httpx.Client, runtim
     assert body["expired"] == 1
     assert rest(client, admin).status_code == 401
     assert rest(client, other).status_code == 200
+
+
+@pytest.mark.parametrize("form", ["json", "urlencoded"])
+def test_a_refused_revocation_is_not_cached(clock: FrozenClock, form: str) -> None:
+    """/revoke's error answers carry `Cache-Control: no-store` as every OAuth error does (spec 1.3), with
+    `revoke_error_format` json as with urlencoded (kills the header dropped from the JSON error of `revoke`)."""
+    app = create_app(Config().replace(salesforce={"revoke_error_format": form}), clock=clock)
+    with in_process_client(app) as client:
+        r = client.post("/services/oauth2/revoke", data={"token": "not-a-token"})
+    assert r.status_code == 400 and "invalid_token" in r.text
+    assert r.headers["cache-control"] == "no-store"
