@@ -14,6 +14,7 @@ from mockown.runtime import Runtime
 from mockown.salesforce.models import User
 from tests.conftest import ADMIN, ADMIN_ID
 
+from .flows.support import assertion, jwt_bearer
 from .helpers import new_org, org_tokens, password_token, rest
 
 
@@ -51,3 +52,13 @@ def test_a_refused_revocation_is_not_cached(clock: FrozenClock, form: str) -> No
         r = client.post("/services/oauth2/revoke", data={"token": "not-a-token"})
     assert r.status_code == 400 and "invalid_token" in r.text
     assert r.headers["cache-control"] == "no-store"
+
+
+def test_a_configured_audience_written_with_a_trailing_slash_still_matches(clock: FrozenClock) -> None:
+    """`jwt_audiences` as an admin writes a URL (`https://community.example.com/`) accepts the assertion's `aud`
+    with or without the slash, as the standard audiences do (kills the slash no longer stripped from the accepted
+    audiences in `accepted_audiences`: only a claim's trailing slash was tested)."""
+    config = Config().replace(salesforce={"jwt_audiences": "https://community.example.com/"})
+    with in_process_client(create_app(config, clock=clock)) as client:
+        for aud in ("https://community.example.com", "https://community.example.com/"):
+            assert jwt_bearer(client, assertion(aud=aud)).status_code == 200, aud

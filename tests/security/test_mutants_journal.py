@@ -152,3 +152,13 @@ def test_repeated_parameters_and_headers_are_all_shown(client: httpx.Client) -> 
     headers = query["headers"]
     assert isinstance(headers, dict) and headers["x-trace"] == "one, two"
     assert form["params"] == {"grant_type": "password", "scope": ["a", "b"]}
+
+
+def test_a_username_is_journaled_as_salesforce_reads_it(client: httpx.Client) -> None:
+    """Usernames are case-insensitive (the token endpoint signs `Admin@Mockown.Test` in as `admin@mockown.test`):
+    the journal entry's user is the lower-case name, so filtering by the user finds every request of theirs (kills
+    the username journaled as typed in `_resolve_salesforce`)."""
+    client.delete("/_mockown/journal")
+    client.post("/services/oauth2/token", data={"grant_type": "password", "username": " Admin@Mockown.Test "})
+    (entry,) = _journal(client)
+    assert (entry["user"], entry["org"]) == (ADMIN, ORG)
