@@ -69,3 +69,16 @@ def test_the_bearer_scheme_is_case_insensitive(client: httpx.Client, own: OwnSer
     access = client.post(TOKEN_URL, data=exchange_form(own.generate_api_token(OWNER))).json()["access_token"]
     for scheme in ("bearer", "BEARER", "Bearer"):
         assert client.get("/api/v1/services", headers={"Authorization": f"{scheme} {access}"}).status_code == 200
+
+
+def test_an_api_token_exchange_is_journaled_under_its_account_and_user(client: httpx.Client, own: OwnService) -> None:
+    """The exchange at the auth host names no account: the journal finds it from the API token (the
+    `refresh_token`), so `?account=` filters and account-scoped fault rules see the request (kills the API-token
+    look-up dropped from the journal's `_resolve_own`)."""
+    raw = own.generate_api_token(OWNER)
+    client.delete("/_mockown/journal")
+    assert client.post(TOKEN_URL, data=exchange_form(raw)).status_code == 200
+    (entry,) = client.get("/_mockown/journal").json()["entries"]
+    user = own.user(OWNER)
+    assert user is not None
+    assert (entry["account"], entry["user"]) == (str(user.account_id), EMAILS[OWNER])
