@@ -3,9 +3,13 @@ names the mutant it kills and passes on the real code."""
 
 from __future__ import annotations
 
+import base64
+
+import httpx
 import pytest
 
-from mockown.security import script_url
+from mockown.security import basic_pair, script_url
+from tests.conftest import ADMIN, CID, PASSWORD, SECRET
 
 
 @pytest.mark.parametrize("lead", ["\x00", "\x01", "\x08", "\x1b", "\x1f", " \x02 "])
@@ -15,3 +19,17 @@ def test_a_script_url_behind_c0_control_characters_is_a_script_url(lead: str) ->
     assert script_url(lead + "javascript:alert(1)")
     assert script_url(lead + "data:text/html,<script>alert(1)</script>")
     assert not script_url(lead + "https://app.example.com/callback")
+
+
+@pytest.mark.parametrize("scheme", ["basic", "BASIC", "bAsIc"])
+def test_the_basic_scheme_is_case_insensitive(client: httpx.Client, scheme: str) -> None:
+    """HTTP Basic's scheme name is case-insensitive (RFC 7235 2.1): `basic <credentials>` authenticates a client as
+    `Basic` does (kills the scheme compared as written in `basic_pair`)."""
+    creds = base64.b64encode(f"{CID}:{SECRET}".encode()).decode()
+    assert basic_pair(f"{scheme} {creds}") == (CID, SECRET)
+    r = client.post(
+        "/services/oauth2/token",
+        data={"grant_type": "password", "username": ADMIN, "password": PASSWORD},
+        headers={"Authorization": f"{scheme} {creds}"},
+    )
+    assert r.status_code == 200, r.text
