@@ -4,6 +4,8 @@ boundary moved, and the suite stayed green) and passes on the real code."""
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 import httpx
 import pytest
 
@@ -12,10 +14,10 @@ from mockown.clock import FrozenClock
 from mockown.http.inprocess import in_process_client
 from mockown.runtime import Runtime
 from mockown.salesforce.models import User
-from tests.conftest import ADMIN, ADMIN_ID
+from tests.conftest import ADMIN, ADMIN_ID, CALLBACK
 
 from .flows.support import assertion, jwt_bearer
-from .helpers import new_org, org_tokens, password_token, rest
+from .helpers import authorize, exchange, new_org, org_tokens, password_token, rest
 
 
 def test_a_lockout_that_ran_out_starts_the_count_again(
@@ -62,3 +64,20 @@ def test_a_configured_audience_written_with_a_trailing_slash_still_matches(clock
     with in_process_client(create_app(config, clock=clock)) as client:
         for aud in ("https://community.example.com", "https://community.example.com/"):
             assert jwt_bearer(client, assertion(aud=aud)).status_code == 200, aud
+
+
+def test_a_callback_url_with_a_query_keeps_it_on_the_redirect(client: httpx.Client, runtime: Runtime) -> None:
+    """A registered callback URL that has a query of its own (`...?tenant=acme`) keeps it: the code and state are
+    added after it, and the code exchanges with that same redirect_uri (kills the callback's query replaced by the
+    response's in `authorize.redirect`)."""
+    callback = CALLBACK + "?tenant=acme"
+    org = new_org(runtime, callback_urls=[callback])
+    r = authorize(client, client_id=org["client_id"], login_hint=org["username"], redirect_uri=callback, state="s1")
+    assert r.status_code == 302, r.text
+    location = urlsplit(r.headers["location"])
+    query = parse_qs(location.query)
+    assert location.query.startswith("tenant=acme&") and query["tenant"] == ["acme"] and query["state"] == ["s1"]
+    exchanged = exchange(
+        client, query["code"][0], client_id=org["client_id"], client_secret=org["secret"], redirect_uri=callback
+    )
+    assert exchanged.status_code == 200, exchanged.text

@@ -8,7 +8,7 @@ import base64
 import httpx
 import pytest
 
-from mockown.security import basic_pair, script_url
+from mockown.security import basic_pair, same_origin, script_url
 from tests.conftest import ADMIN, CID, PASSWORD, SECRET
 
 
@@ -33,3 +33,13 @@ def test_the_basic_scheme_is_case_insensitive(client: httpx.Client, scheme: str)
         headers={"Authorization": f"{scheme} {creds}"},
     )
     assert r.status_code == 200, r.text
+
+
+def test_an_origin_of_null_is_judged_by_sec_fetch_site() -> None:
+    """`Origin: null` (a privacy-sensitive context: a redirect across origins, a sandboxed frame) names no origin, so
+    `Sec-Fetch-Site` decides as when Origin is absent: same-origin passes, cross-site does not (kills `null` read as
+    an origin in `same_origin`, which refused the same-origin form post that a redirect made `null`)."""
+    base = {"origin": "null", "host": "login.example.test"}
+    assert same_origin({**base, "sec-fetch-site": "same-origin"})
+    assert same_origin({**base, "sec-fetch-site": "none"})
+    assert not same_origin({**base, "sec-fetch-site": "cross-site"})
