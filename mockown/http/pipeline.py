@@ -42,9 +42,9 @@ _CONTROL_CHARS = re.compile("[\x00-\x1f\x7f]")
 _FORM_TYPES = ("", "application/x-www-form-urlencoded")
 
 
-def _refusal(scope: Scope, declared: bytes | None, limit: int) -> Response | None:
-    """The path guard and the body limit: the answer when they refuse the request, else None."""
-    path = get_route_path(scope)  # the dialect of the path the router routes (under a root path too)
+def _refusal(scope: Scope, path: str, declared: bytes | None, limit: int) -> Response | None:
+    """The path guard and the body limit: the answer when they refuse the request, else None. `path`: the path the
+    router routes (`get_route_path`: without a root path), whose dialect answers."""
     # printable ASCII (the usual path) has no control character: the regex only for the others
     if not (path.isascii() and path.isprintable()) and _CONTROL_CHARS.search(path):
         return dialect_for(scope["app"].state.dialects, path)(404, "Not Found", "no such resource").response()
@@ -295,8 +295,9 @@ class RequestPipeline:
                 raise
 
     async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
-        limit = limit_for(get_route_path(scope), scope["app"].runtime.config.max_body_bytes)  # under a root path too
-        refusal = _refusal(scope, header_index(scope).get(b"content-length"), limit)
+        path = get_route_path(scope)  # under a root path too
+        limit = limit_for(path, scope["app"].runtime.config.max_body_bytes)
+        refusal = _refusal(scope, path, header_index(scope).get(b"content-length"), limit)
         if refusal is not None:
             await refusal(scope, receive, send)
         else:
@@ -316,9 +317,10 @@ class RequestPipeline:
                     receive = _timed(receive, seconds)
             await self._rendering(self.control if _is_control(path) else self._guarded, scope, receive, send)
             return
-        await self._journaled(scope, receive, send)
+        await self._journaled(scope, receive, send, path)
 
-    async def _journaled(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _journaled(self, scope: Scope, receive: Receive, send: Send, path: str) -> None:
+        """`path`: the path the router routes (`get_route_path`)."""
         runtime: Runtime = scope["app"].runtime
         started = time.perf_counter()
         limit = runtime.config.max_body_bytes
@@ -332,17 +334,16 @@ class RequestPipeline:
         app_receive = receive
         # decided before the body is read: a body declared over the limit is refused unread (uvicorn sends a request's
         # `Expect: 100-continue` on the first receive: reading first invited the client to send what is refused)
-        refusal = _refusal(scope, declared, limit)
+        refusal = _refusal(scope, path, declared, limit)
         if refusal is None and (chunked or (declared is not None and declared.strip() not in (b"", b"0"))):
             # a body to read (HTTP/1.1 has none without Content-Length or Transfer-Encoding): read it up to the
             # limit, then replay it to the app
             try:
                 body, more, app_receive = await _buffered(receive, limit, runtime.config.body_timeout)
             except BadBody as exc:  # the body stopped coming (`_timed`): answered in the endpoint's dialect
-                dialect = dialect_for(scope["app"].state.dialects, get_route_path(scope))
+                dialect = dialect_for(scope["app"].state.dialects, path)
                 refusal = dialect(exc.status, "Request Timeout", str(exc)).response()
         raw_query: bytes = scope.get("query_string", b"")
-        path: str = get_route_path(scope)  # without a root path, as the router, the guard and the fault rules read it
         control = runtime.control
         journal = control.journal
         info: RequestInfo | None = None
