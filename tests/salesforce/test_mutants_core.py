@@ -81,3 +81,19 @@ def test_a_callback_url_with_a_query_keeps_it_on_the_redirect(client: httpx.Clie
         client, query["code"][0], client_id=org["client_id"], client_secret=org["secret"], redirect_uri=callback
     )
     assert exchanged.status_code == 200, exchanged.text
+
+
+def test_the_urlencoded_token_answer_is_not_cached(client: httpx.Client) -> None:
+    """A token response asked for as `format=urlencoded` carries `Cache-Control: no-store` as the JSON one does
+    (spec 1.3; kills the header dropped from the urlencoded rendering in `token._render`)."""
+    r = password_token(client, format="urlencoded")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/x-www-form-urlencoded")
+    assert r.headers["cache-control"] == "no-store"
+
+
+def test_an_empty_state_comes_back_empty(client: httpx.Client) -> None:
+    """`state=` sent empty is echoed as sent (`state=` on the redirect), as any other value (kills the echo made
+    conditional on a non-empty state in `authorize.redirect`)."""
+    r = authorize(client, state="")
+    assert r.status_code == 302, r.text
+    assert parse_qs(urlsplit(r.headers["location"]).query, keep_blank_values=True)["state"] == [""]

@@ -162,3 +162,12 @@ def test_a_username_is_journaled_as_salesforce_reads_it(client: httpx.Client) ->
     client.post("/services/oauth2/token", data={"grant_type": "password", "username": " Admin@Mockown.Test "})
     (entry,) = _journal(client)
     assert (entry["user"], entry["org"]) == (ADMIN, ORG)
+
+
+def test_a_path_pattern_filter_is_case_sensitive(client: httpx.Client) -> None:
+    """`?path=` with a wildcard matches paths as the router does, case and all: `/Services/*` is not `/services/...`
+    (kills `fnmatchcase` replaced by a case-folding match in `JournalFilter`)."""
+    client.delete("/_mockown/journal")
+    client.get("/services/data")
+    assert client.get("/_mockown/journal", params={"path": "/services/*"}).json()["count"] == 1
+    assert client.get("/_mockown/journal", params={"path": "/Services/*"}).json()["count"] == 0

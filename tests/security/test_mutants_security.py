@@ -8,8 +8,10 @@ import base64
 import httpx
 import pytest
 
+from mockown.runtime import Runtime
 from mockown.security import basic_pair, same_origin, script_url
 from tests.conftest import ADMIN, CID, PASSWORD, SECRET
+from tests.salesforce.helpers import new_org
 
 
 @pytest.mark.parametrize("lead", ["\x00", "\x01", "\x08", "\x1b", "\x1f", " \x02 "])
@@ -43,3 +45,21 @@ def test_an_origin_of_null_is_judged_by_sec_fetch_site() -> None:
     assert same_origin({**base, "sec-fetch-site": "same-origin"})
     assert same_origin({**base, "sec-fetch-site": "none"})
     assert not same_origin({**base, "sec-fetch-site": "cross-site"})
+
+
+def test_a_basic_secret_may_hold_a_colon(client: httpx.Client, runtime: Runtime) -> None:
+    """RFC 7617 2: the user-id ends at the first colon, the password may hold more: a consumer secret with a raw
+    `:` authenticates in HTTP Basic (kills the pair split at the last colon in `b64_pair`; the existing test sent
+    the colon percent-encoded)."""
+    org = new_org(runtime, client_secret="s3cr:et:with:colons")
+    assert basic_pair("Basic " + base64.b64encode(f"{org['client_id']}:s3cr:et:with:colons".encode()).decode()) == (
+        org["client_id"],
+        "s3cr:et:with:colons",
+    )
+    creds = base64.b64encode(f"{org['client_id']}:s3cr:et:with:colons".encode()).decode()
+    r = client.post(
+        "/services/oauth2/token",
+        data={"grant_type": "password", "username": org["username"], "password": org["password"]},
+        headers={"Authorization": f"Basic {creds}"},
+    )
+    assert r.status_code == 200, r.text
