@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ..runtime import Runtime
 
 SHORT_CODE = re.compile(r"^[a-z0-9]{4,16}$")
+HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?")  # a host name, a port at most
 KEYS = {
     "b2c": {"account_manager", "instances", "slas"},
     "account_manager": {"clients", "users"},
@@ -248,6 +249,11 @@ def _seed_tenant(runtime: Runtime, raw: Any) -> dict[str, Any]:
     if slas.tenants.get(org) is not None:
         raise SeedError(f"SLAS tenant {org} exists already")
     instance = opt_text(data.get("instance"), f"b2c slas tenant {org}: instance")
+    if instance is not None and not HOST.fullmatch(instance):
+        raise SeedError(
+            f"b2c slas tenant {org}: instance {instance[:100]!r} is the host of a b2c instance, as its seeded 'host' "
+            "(e.g. zzxy-001.dx.commercecloud.salesforce.com), not a URL"
+        )
     slas.tenants.put(SlasTenant(id=org, short_code=short_code, instance=instance))
     clients = []
     for raw_c in _list(data, "clients"):
