@@ -162,6 +162,15 @@ class SalesforceService:
         self.require_active(user)
         return user
 
+    def sign_in(self, username: str | None, password: str | None, base: str) -> User:
+        """`login` at `base` (the URL the user signs in at). A My Domain signs in its own org's users only: on
+        another org's My Domain the user is unknown there, an authentication failure as a wrong password, decided
+        before the password is read (so it counts toward no lockout). Other hosts sign in every org's users."""
+        user = self.user_by_username(username)
+        if user is not None and self.foreign_org(user.org_id, base):
+            raise invalid_grant("authentication failure")
+        return self.login(username, password)
+
     def require_active(self, user: User) -> None:
         if not user.active:
             raise OAuthError("inactive_user", "user is inactive")
@@ -515,13 +524,16 @@ class SalesforceService:
         if not raw:
             return False
         token = self.access_tokens.get(security.token_hash(raw))
-        if token is None:
-            return False
+        return token is not None and self.foreign_org(token.org_id, base)
+
+    def foreign_org(self, org_id: str, base: str) -> bool:
+        """Whether `base` is the My Domain of another org than `org_id` (the one host-to-org rule: sessions,
+        `foreign_session`, and sign-ins, `login`). A host that is no org's My Domain is foreign to no org."""
         host = self.documents.host(base)
         owner = self.orgs.first("my_domain", host) if host else None
-        if owner is None or owner.id == token.org_id:
+        if owner is None or owner.id == org_id:
             return False
-        org = self.orgs.get(token.org_id)  # two orgs may name one My Domain: the token's own is never foreign
+        org = self.orgs.get(org_id)  # two orgs may name one My Domain: the org's own is never foreign
         return org is None or org.my_domain != host
 
     def live_access(self, raw: str | None, *, touch: bool = True) -> AccessToken | None:

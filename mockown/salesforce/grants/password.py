@@ -19,7 +19,8 @@ class PasswordGrant(Grant):
         app = self.client()
         if not app.username_password_allowed:
             raise invalid_grant("authentication failure")
-        user = self.service.login(self.params.get("username"), self.params.get("password"))
+        # at another org's My Domain the user is unknown: authentication failure, as a wrong password
+        user = self.service.sign_in(self.params.get("username"), self.params.get("password"), self.request.base)
         if user.org_id != app.org_id:
             raise invalid_grant("authentication failure")
         scopes = self.service.grant_scopes(app, self.params.get("scope"))

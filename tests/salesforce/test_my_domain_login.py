@@ -1,0 +1,88 @@
+"""A My Domain signs in its own org's users only. On Salesforce another org's username at an org's My Domain login
+URL is an authentication failure, exactly as a wrong password (password grant: 400 `invalid_grant` `authentication
+failure`; login page: the wrong username/password message), so nothing is issued there. The mock let a user of org A
+(with or without a My Domain) sign in at org B's My Domain and issued an `instance_url` / `id` on B's host, where the
+session was then refused (`foreign_session`). Hosts that are no org's My Domain (login.salesforce.com,
+test.salesforce.com, the mock's own address) keep serving every org; an org's users keep signing in at its own My
+Domain in the spellings the session rule accepts (any case, a port) and on a My Domain two orgs share."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+PASSWORD = "Md-Passw0rd"
+SECRET = "MdSecret"
+ORGS = {
+    "acme": "acme.my.salesforce.com",
+    "beta": "beta.my.salesforce.com",
+    "sbx": "sbx--dev.sandbox.my.salesforce.com",
+    "plain": None,  # an org without a My Domain
+}
+FOREIGN = [("acme", "beta.my.salesforce.com"), ("plain", "beta.my.salesforce.com"), ("beta", ORGS["sbx"])]
+OWN = [
+    ("acme", "acme.my.salesforce.com"),
+    ("acme", "ACME.My.Salesforce.com"),
+    ("acme", "acme.my.salesforce.com:8443"),
+    ("acme", "acme.lightning.force.com"),
+    ("sbx", ORGS["sbx"]),
+]
+OPEN_HOSTS = ["login.salesforce.com", "test.salesforce.com", "testserver"]
+
+
+def seed(client: httpx.Client, orgs: dict[str, str | None] | None = None, **app: object) -> None:
+    for name, domain in (orgs or ORGS).items():
+        org: dict[str, object] = {
+            "users": [{"username": f"u@{name}.test", "password": PASSWORD}],
+            "apps": [
+                {
+                    "client_id": f"App{name}",
+                    "client_secret": SECRET,
+                    "scopes": ["api", "web", "openid", "refresh_token"],
+                    "callback_urls": ["https://client.test/cb"],
+                    **app,
+                }
+            ],
+        }
+        if domain:
+            org["my_domain"] = domain
+        assert client.post("/_mockown/seed", json={"salesforce": {"orgs": [org]}}).status_code == 201
+
+
+def password_grant(client: httpx.Client, name: str, host: str, password: str = PASSWORD) -> httpx.Response:
+    form = {"grant_type": "password", "client_id": f"App{name}", "client_secret": SECRET, "username": f"u@{name}.test"}
+    return client.post("/services/oauth2/token", data={**form, "password": password}, headers={"Host": host})
+
+
+# -- password grant -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(("name", "host"), FOREIGN)
+def test_password_grant_at_another_orgs_my_domain_is_an_authentication_failure(
+    client: httpx.Client, name: str, host: str
+) -> None:
+    seed(client)
+    r = password_grant(client, name, host)
+    assert r.status_code == 400
+    assert r.json() == {"error": "invalid_grant", "error_description": "authentication failure"}
+
+
+@pytest.mark.parametrize(("name", "host"), OWN + [(n, h) for n in ORGS for h in OPEN_HOSTS])
+def test_password_grant_at_its_own_my_domain_or_a_login_host(client: httpx.Client, name: str, host: str) -> None:
+    seed(client)
+    r = password_grant(client, name, host)
+    assert r.status_code == 200, r.text
+    assert r.json()["id"].startswith(f"http://{host}/id/") or r.json()["id"].startswith(f"https://{host}/id/")
+
+
+def test_password_grant_on_a_shared_my_domain_signs_in_each_orgs_users(client: httpx.Client) -> None:
+    seed(client, {"first": "shared.my.salesforce.com", "second": "shared.my.salesforce.com"})
+    for name in ("first", "second"):
+        assert password_grant(client, name, "shared.my.salesforce.com").status_code == 200, name
+
+
+def test_failed_sign_ins_at_another_orgs_my_domain_do_not_lock_the_user_out(client: httpx.Client) -> None:
+    """The user is unknown there: the password is never read, so even wrong ones count toward no lockout (a mock
+    choice: another org's login page cannot lock this org's users out)."""
+    seed(client)
+    for _ in range(12):
+        assert password_grant(client, "acme", "beta.my.salesforce.com", "wrong").status_code == 400
+    assert password_grant(client, "acme", "acme.my.salesforce.com").status_code == 200
