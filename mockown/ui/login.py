@@ -159,16 +159,23 @@ def forbidden(page: Page) -> Response:
     return message_page(page, "Session expired", text, status=403)
 
 
-def login_error(service: SalesforceService, username: str | None) -> str:
+def login_error(service: SalesforceService, username: str | None, base: str | None = None) -> str:
+    """The page's text for a refused login at `base`: another org's user on an org's My Domain is unknown there
+    (the wrong username/password text, never whether that user is locked out)."""
     user = service.user_by_username(username)
+    if user is not None and base is not None and service.foreign_org(user.org_id, base):
+        return BAD_LOGIN
     if user is not None and user.locked_until > service.clock.now():
         return LOCKED
     return BAD_LOGIN
 
 
-def _authenticate(service: SalesforceService, username: str | None, password: str | None, org_id: str) -> User:
-    """The user, or `OAuthError` (a wrong password counts toward the lockout)."""
-    user = service.login(username, password)
+def _authenticate(
+    service: SalesforceService, username: str | None, password: str | None, org_id: str, base: str
+) -> User:
+    """The user, or `OAuthError` (a wrong password counts toward the lockout; another org's user on an org's My
+    Domain is unknown there, `SalesforceService.sign_in`)."""
+    user = service.sign_in(username, password, base)
     if user.org_id != org_id:
         raise OAuthError("invalid_grant", "authentication failure")
     return user
@@ -264,7 +271,7 @@ async def login_submit(request: Request) -> Response:
     page, form, query, service, req = posted.page, posted.form, posted.query, posted.service, posted.req
     username = form.get("username")
     try:
-        user = _authenticate(service, username, form.get("password"), req.app.org_id)
+        user = _authenticate(service, username, form.get("password"), req.app.org_id, base_url(request))
     except OAuthError:
         return login_page(
             page,
@@ -272,7 +279,7 @@ async def login_submit(request: Request) -> Response:
             fields={"q": query},
             title=req.app.name,
             username=username or "",
-            error=login_error(service, username),
+            error=login_error(service, username, base_url(request)),
             display=req.display,
         )
     issued = None

@@ -8,6 +8,9 @@ Domain in the spellings the session rule accepts (any case, a port) and on a My 
 
 from __future__ import annotations
 
+import html
+import re
+
 import httpx
 import pytest
 
@@ -86,3 +89,65 @@ def test_failed_sign_ins_at_another_orgs_my_domain_do_not_lock_the_user_out(clie
     for _ in range(12):
         assert password_grant(client, "acme", "beta.my.salesforce.com", "wrong").status_code == 400
     assert password_grant(client, "acme", "acme.my.salesforce.com").status_code == 200
+
+
+# -- the login form of /services/oauth2/authorize (code, user-agent and hybrid response types) -------------
+AUTHORIZE = "/services/oauth2/authorize"
+RESPONSE_TYPES = ["code", "token", "token id_token", "hybrid_token"]
+BAD_LOGIN = "Please check your username and password."
+
+
+def hidden(page: str) -> dict[str, str]:
+    return {html.unescape(n): html.unescape(v) for n, v in re.findall(r"name='([^']*)' value='([^']*)'", page)}
+
+
+def login_form(
+    client: httpx.Client, name: str, host: str, response_type: str = "code", password: str = PASSWORD
+) -> httpx.Response:
+    """The authorize request's login page at `host` (prompt=login: never the browser's session), then its form."""
+    params = {
+        "response_type": response_type,
+        "client_id": f"App{name}",
+        "redirect_uri": "https://client.test/cb",
+        "scope": "api openid",
+        "nonce": "n-1",
+        "prompt": "login",
+    }
+    page = client.get(AUTHORIZE, params=params, headers={"Host": host})
+    assert page.status_code == 200 and "id='login'" in page.text, page.text
+    form = {**hidden(page.text), "username": f"u@{name}.test", "password": password}
+    return client.post(f"{AUTHORIZE}/login", data=form, headers={"Host": host})
+
+
+@pytest.mark.parametrize("response_type", RESPONSE_TYPES)
+@pytest.mark.parametrize(("name", "host"), FOREIGN)
+def test_the_login_page_of_another_orgs_my_domain_refuses_the_user(
+    client: httpx.Client, name: str, host: str, response_type: str
+) -> None:
+    seed(client)
+    r = login_form(client, name, host, response_type)
+    assert r.status_code == 200
+    assert BAD_LOGIN in r.text and "id='login'" in r.text  # the page again, with the wrong username/password text
+    assert "sid" not in r.cookies  # no browser session either
+
+
+@pytest.mark.parametrize("response_type", RESPONSE_TYPES)
+@pytest.mark.parametrize(("name", "host"), OWN + [(n, h) for n in ORGS for h in OPEN_HOSTS])
+def test_the_login_page_of_its_own_my_domain_or_a_login_host_signs_in(
+    client: httpx.Client, name: str, host: str, response_type: str
+) -> None:
+    seed(client)
+    r = login_form(client, name, host, response_type)
+    assert r.status_code == 302, r.text
+    assert r.headers["location"].startswith("https://client.test/cb")
+    assert "code=" in r.headers["location"] or "access_token=" in r.headers["location"]
+
+
+def test_the_login_page_of_another_orgs_my_domain_does_not_say_the_user_is_locked_out(client: httpx.Client) -> None:
+    """Another org's user is unknown there: the wrong username/password text, never the lockout text."""
+    seed(client)
+    for _ in range(10):
+        password_grant(client, "acme", "acme.my.salesforce.com", "wrong")
+    assert "locked" in login_form(client, "acme", "acme.my.salesforce.com").text
+    r = login_form(client, "acme", "beta.my.salesforce.com")
+    assert BAD_LOGIN in r.text and "locked" not in r.text
