@@ -128,6 +128,11 @@ def decide(
     # OIDC Core 3.1.2.1 `id_token_hint`: only the user the hint names may be approved without a login
     if not hinted(service, req, user):
         user = None
+    # a My Domain signs in its own org's users only: another org's user (hinted or logged in) is unknown there
+    if user is not None and service.foreign_org(user.org_id, base):
+        user = None
+    if session_user is not None and service.foreign_org(session_user.org_id, base):
+        session_user = None
     relogin = session_user is not None and not hinted(service, req, session_user)
     if relogin:
         session_user = None

@@ -151,3 +151,55 @@ def test_the_login_page_of_another_orgs_my_domain_does_not_say_the_user_is_locke
     assert "locked" in login_form(client, "acme", "acme.my.salesforce.com").text
     r = login_form(client, "acme", "beta.my.salesforce.com")
     assert BAD_LOGIN in r.text and "locked" not in r.text
+
+
+# -- authorize without the form: login_hint's auto-approve shortcut and the browser's session -------------------
+def authorize(client: httpx.Client, name: str, host: str, **extra: str) -> httpx.Response:
+    params = {"response_type": "code", "client_id": f"App{name}", "redirect_uri": "https://client.test/cb", **extra}
+    return client.get(AUTHORIZE, params=params, headers={"Host": host})
+
+
+@pytest.mark.parametrize(("name", "host"), FOREIGN)
+def test_login_hint_signs_no_one_in_at_another_orgs_my_domain(client: httpx.Client, name: str, host: str) -> None:
+    """The mock's shortcut (an auto-approved app, `login_hint` naming its user: the code at once) is a sign-in: at
+    another org's My Domain that user is unknown, so the login page is shown."""
+    seed(client)
+    r = authorize(client, name, host, login_hint=f"u@{name}.test")
+    assert r.status_code == 200 and "id='login'" in r.text
+    own = ORGS[name] or "login.salesforce.com"
+    assert authorize(client, name, own, login_hint=f"u@{name}.test").status_code == 302
+
+
+def browser_session(client: httpx.Client, name: str) -> None:
+    """Log this browser in as `name`'s user on the mock's own address (a host that serves every org)."""
+    assert login_form(client, name, "testserver").status_code == 302
+    assert "sid" in client.cookies
+
+
+@pytest.mark.parametrize(("name", "host"), FOREIGN)
+def test_a_browser_session_signs_no_one_in_at_another_orgs_my_domain(
+    client: httpx.Client, name: str, host: str
+) -> None:
+    seed(client)
+    browser_session(client, name)
+    r = authorize(client, name, host)
+    assert r.status_code == 200 and "id='login'" in r.text
+    none = authorize(client, name, host, prompt="none")
+    assert "error=login_required" in none.headers["location"]
+    own = ORGS[name] or "login.salesforce.com"
+    assert "code=" in authorize(client, name, own).headers["location"]
+
+
+def test_the_consent_page_of_another_orgs_my_domain_is_the_login_page(client: httpx.Client) -> None:
+    """An app that is not auto-approved: the browser's session of another org neither reaches nor answers the
+    Allow / Deny page there."""
+    seed(client, auto_approve=False)
+    page = login_form(client, "acme", "testserver")
+    assert "id='consent'" in page.text
+    r = authorize(client, "acme", "beta.my.salesforce.com")
+    assert r.status_code == 200 and "id='login'" in r.text and "id='consent'" not in r.text
+    form = {**hidden(page.text), "decision": "allow"}
+    r = client.post(f"{AUTHORIZE}/consent", data=form, headers={"Host": "beta.my.salesforce.com"})
+    assert r.status_code == 200 and "id='login'" in r.text
+    r = client.post(f"{AUTHORIZE}/consent", data=form, headers={"Host": "acme.my.salesforce.com"})
+    assert r.status_code == 302 and "code=" in r.headers["location"]
