@@ -25,8 +25,8 @@ from ..http.forms import Params, read_params
 from ..salesforce import web
 from ..salesforce.errors import OAuthError
 from .csrf import Page, secure
-from .login import forbidden, login_error, login_page, message_page, redirect, single_logout_page
-from .session import SESSION_COOKIE, end_session, session_user, start_session
+from .login import forbidden, login_error, login_page, message_page, redirect, session_user_here, single_logout_page
+from .session import SESSION_COOKIE, end_session, start_session
 
 FRONTDOOR = "/secur/frontdoor.jsp"
 LOGOUT_JSP = "/secur/logout.jsp"
@@ -74,16 +74,16 @@ async def home(request: Request) -> Response:
             return forbidden(page)
         username = params.get("username")
         try:
-            logged_in = service.login(username, params.get("password"))
+            logged_in = service.sign_in(username, params.get("password"), base_url(request))  # own org on a My Domain
         except OAuthError:
-            error = login_error(service, username)
+            error = login_error(service, username, base_url(request))
             return login_page(
                 page, action=HOME, fields=fields, title="Salesforce", username=username or "", error=error
             )
         response = redirect(start or HOME)
         start_session(request, response, logged_in)
         return page.finish(response)
-    user = session_user(request)
+    user = session_user_here(request)  # another org's session is none on this org's My Domain
     if user is None:
         return login_page(page, action=HOME, fields=fields, title="Salesforce")
     if start:

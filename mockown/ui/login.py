@@ -186,7 +186,7 @@ def _service(request: Request) -> SalesforceService:
     return runtime_of(request).salesforce
 
 
-def _session_user_here(request: Request) -> User | None:
+def session_user_here(request: Request) -> User | None:
     """The browser's user, unless this host is another org's My Domain (where that user is unknown)."""
     user = session_user(request)
     if user is not None and _service(request).foreign_org(user.org_id, base_url(request)):
@@ -218,7 +218,7 @@ def render_login(request: Request, decision: authz.NeedsLogin) -> Response:
     page = Page(request)
     req = decision.request
     query = _query(req)
-    user = _session_user_here(request)
+    user = session_user_here(request)
     if user is not None and user.org_id == req.app.org_id and "login" not in req.prompt:
         return _consent(page, req, user, query)
     return login_page(
@@ -309,7 +309,7 @@ async def consent_submit(request: Request) -> Response:
     if isinstance(posted, Response):
         return posted
     page, form, query, service, req = posted.page, posted.form, posted.query, posted.service, posted.req
-    user = _session_user_here(request)
+    user = session_user_here(request)
     if user is None or user.org_id != req.app.org_id:
         return login_page(page, action=LOGIN_ACTION, fields={"q": query}, title=req.app.name, display=req.display)
     if not authz.hinted(service, req, user):  # OIDC Core 3.1.2.1: not the user `id_token_hint` names
