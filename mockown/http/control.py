@@ -439,7 +439,8 @@ async def journal(request: Request) -> Response:
     except ValueError:
         raise bad("limit must be an integer") from None
     entries = control.journal.entries(where, limit)
-    return ok({"count": len(entries), "entries": [e.to_json() for e in entries]})
+    dropped = control.journal.dropped  # since the journal was last cleared: the count is not the whole story then
+    return ok({"count": len(entries), "entries": [e.to_json() for e in entries], "dropped": dropped})
 
 
 async def journal_counts(request: Request) -> Response:
