@@ -344,12 +344,12 @@ async def device_page(request: Request) -> Response:
         return forbidden(page)
     action = (form.get("decision") or form.get("action")) if request.method == "POST" else None
     code = form.get("user_code") or ""
-    user = session_user(request)
+    user = session_user_here(request)  # on an org's My Domain: that org's users only
     fresh_login = False
     if action == "login":
         username = form.get("username")
         try:
-            user = service.login(username, form.get("password"))
+            user = service.sign_in(username, form.get("password"), base_url(request))
         except OAuthError:
             return login_page(
                 page,
@@ -357,7 +357,7 @@ async def device_page(request: Request) -> Response:
                 fields={"action": "login", "user_code": code},
                 title="Connect Your Device",
                 username=username or "",
-                error=login_error(service, username),
+                error=login_error(service, username, base_url(request)),
             )
         fresh_login = True
     if user is None:

@@ -238,3 +238,36 @@ def test_the_home_page_of_another_orgs_my_domain_does_not_take_the_browsers_sess
     assert r.status_code == 200 and "id='login'" in r.text
     r = client.get("/", params={"startURL": "/home"}, headers={"Host": "acme.my.salesforce.com"})
     assert r.status_code == 302 and r.headers["location"] == "/home"
+
+
+# -- the device flow's verification page (/setup/connect) -------------------------------------------------
+def device_login(client: httpx.Client, name: str, host: str) -> httpx.Response:
+    page = client.get("/setup/connect", headers={"Host": host})
+    assert page.status_code == 200 and "id='login'" in page.text
+    form = {**hidden(page.text), "username": f"u@{name}.test", "password": PASSWORD}
+    return client.post("/setup/connect", data=form, headers={"Host": host})
+
+
+@pytest.mark.parametrize(("name", "host"), FOREIGN)
+def test_the_device_page_of_another_orgs_my_domain_refuses_the_user(client: httpx.Client, name: str, host: str) -> None:
+    seed(client)
+    r = device_login(client, name, host)
+    assert r.status_code == 200 and BAD_LOGIN in r.text and "Enter the code" not in r.text
+    assert "sid" not in client.cookies
+
+
+@pytest.mark.parametrize(("name", "host"), OWN + [(n, h) for n in ORGS for h in OPEN_HOSTS])
+def test_the_device_page_of_its_own_my_domain_or_a_login_host_signs_in(
+    client: httpx.Client, name: str, host: str
+) -> None:
+    seed(client)
+    r = device_login(client, name, host)
+    assert r.status_code == 200 and "Enter the code" in r.text and "sid" in client.cookies
+
+
+def test_the_device_page_of_another_orgs_my_domain_does_not_take_the_browsers_session(client: httpx.Client) -> None:
+    seed(client)
+    browser_session(client, "acme")
+    r = client.get("/setup/connect", headers={"Host": "beta.my.salesforce.com"})
+    assert r.status_code == 200 and "id='login'" in r.text and "Enter the code" not in r.text
+    assert "Enter the code" in client.get("/setup/connect", headers={"Host": "acme.my.salesforce.com"}).text
