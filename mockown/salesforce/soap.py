@@ -270,7 +270,8 @@ def login(service: SalesforceService, call: Call, version: int, base: str) -> Lo
     scope = call.header.child(wsdl, "LoginScopeHeader") if call.header is not None else None
     scope_org = _text(scope.child(wsdl, "organizationId")) if scope is not None else None
     try:  # outside the atomic block below: a failed attempt's count (the lockout) must stay when it faults
-        user = service.login(username, password)  # the password flow's rules: token suffix, lockout, active
+        # the password flow's rules: token suffix, lockout, active; on an org's My Domain that org's users only
+        user = service.sign_in(username, password, base)
     except OAuthError:
         raise invalid_login(wsdl) from None
     with service.store.atomic():

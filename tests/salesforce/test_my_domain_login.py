@@ -271,3 +271,39 @@ def test_the_device_page_of_another_orgs_my_domain_does_not_take_the_browsers_se
     r = client.get("/setup/connect", headers={"Host": "beta.my.salesforce.com"})
     assert r.status_code == 200 and "id='login'" in r.text and "Enter the code" not in r.text
     assert "Enter the code" in client.get("/setup/connect", headers={"Host": "acme.my.salesforce.com"}).text
+
+
+# -- SOAP login() at /services/Soap/u/... and /services/Soap/c/... ----------------------------------------------
+SOAP_HEADERS = {"Content-Type": "text/xml; charset=UTF-8", "SOAPAction": "login"}
+
+
+def soap_login(client: httpx.Client, name: str, host: str, letter: str = "u") -> httpx.Response:
+    ns = "urn:partner.soap.sforce.com" if letter == "u" else "urn:enterprise.soap.sforce.com"
+    body = (
+        f'<?xml version="1.0" encoding="utf-8"?><env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/" '
+        f'xmlns:n1="{ns}"><env:Body><n1:login><n1:username>u@{name}.test</n1:username>'
+        f"<n1:password>{PASSWORD}</n1:password></n1:login></env:Body></env:Envelope>"
+    )
+    return client.post(f"/services/Soap/{letter}/59.0", content=body, headers={**SOAP_HEADERS, "Host": host})
+
+
+@pytest.mark.parametrize("letter", ["u", "c"])
+@pytest.mark.parametrize(("name", "host"), FOREIGN)
+def test_soap_login_at_another_orgs_my_domain_is_invalid_login(
+    client: httpx.Client, name: str, host: str, letter: str
+) -> None:
+    seed(client)
+    r = soap_login(client, name, host, letter)
+    assert r.status_code == 500
+    assert "sf:INVALID_LOGIN" in r.text and "Invalid username, password, security token; or user locked out." in r.text
+    assert "sessionId" not in r.text
+
+
+@pytest.mark.parametrize("letter", ["u", "c"])
+@pytest.mark.parametrize(("name", "host"), OWN + [(n, h) for n in ORGS for h in OPEN_HOSTS])
+def test_soap_login_at_its_own_my_domain_or_a_login_host(
+    client: httpx.Client, name: str, host: str, letter: str
+) -> None:
+    seed(client)
+    r = soap_login(client, name, host, letter)
+    assert r.status_code == 200 and "<sessionId>" in r.text, r.text
