@@ -307,3 +307,34 @@ def test_soap_login_at_its_own_my_domain_or_a_login_host(
     seed(client)
     r = soap_login(client, name, host, letter)
     assert r.status_code == 200 and "<sessionId>" in r.text, r.text
+
+
+# -- client_credentials: served on the app's org's My Domain (spec 3.4, "only served on the org's My Domain") -----
+def client_credentials(client: httpx.Client, name: str, host: str) -> httpx.Response:
+    form = {"grant_type": "client_credentials", "client_id": f"App{name}", "client_secret": SECRET}
+    return client.post("/services/oauth2/token", data=form, headers={"Host": host})
+
+
+def seed_cc(client: httpx.Client) -> None:
+    for name, domain in ORGS.items():
+        seed(client, {name: domain}, client_credentials_user=f"u@{name}.test")
+
+
+@pytest.mark.parametrize(("name", "host"), FOREIGN)
+def test_client_credentials_at_another_orgs_my_domain_is_not_supported_on_this_domain(
+    client: httpx.Client, name: str, host: str
+) -> None:
+    """Another org's My Domain is not the org's My Domain: refused as on login/test, with nothing issued."""
+    seed_cc(client)
+    r = client_credentials(client, name, host)
+    assert r.status_code == 400
+    assert r.json() == {"error": "invalid_grant", "error_description": "request not supported on this domain"}
+
+
+@pytest.mark.parametrize(("name", "host"), [*OWN, ("plain", "testserver"), ("acme", "testserver")])
+def test_client_credentials_at_its_own_my_domain_or_the_mocks_address(
+    client: httpx.Client, name: str, host: str
+) -> None:
+    seed_cc(client)
+    r = client_credentials(client, name, host)
+    assert r.status_code == 200, r.text

@@ -1,4 +1,5 @@
-"""`grant_type=client_credentials`: runs as the app's integration user, on the My Domain only."""
+"""`grant_type=client_credentials`: runs as the app's integration user, on the My Domain only (not on another
+org's My Domain)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ class ClientCredentialsGrant(Grant):
         app = self.client()
         settings = self.service.runtime.config.salesforce
         if self.request.host in LOGIN_HOSTS and not settings.allow_cc_on_login_host:
+            raise invalid_grant("request not supported on this domain")
+        if self.service.foreign_org(app.org_id, self.request.base):  # spec 3.4: the org's own My Domain only
             raise invalid_grant("request not supported on this domain")
         user = self.service.user_by_username(app.client_credentials_user)
         if user is None or user.org_id != app.org_id:
