@@ -54,7 +54,9 @@ async def frontdoor(request: Request) -> Response:
         session = None if foreign else web.session_user(service, sid)
         user, token_id = session if session is not None else (None, None)
     else:
-        user = web.redeem_otp(service, params.get("otp"))
+        user = web.redeem_otp(service, params.get("otp"))  # spent even here: a one-time password, tried once
+        if user is not None and service.foreign_org(user.org_id, base_url(request)):
+            user = None  # another org's user is unknown on this org's My Domain
     if user is None:
         return redirect(f"{HOME}?{urlencode({'ec': '302', 'startURL': ret or HOME})}")
     response = redirect(ret or HOME)

@@ -338,3 +338,26 @@ def test_client_credentials_at_its_own_my_domain_or_the_mocks_address(
     seed_cc(client)
     r = client_credentials(client, name, host)
     assert r.status_code == 200, r.text
+
+
+# -- frontdoor.jsp's one-time password (singleaccess) ----------------------------------------------------------
+def otp_uri(client: httpx.Client, name: str) -> str:
+    """A frontdoor URI of `name`'s user, from singleaccess on the mock's own address (a host of every org)."""
+    token = password_grant(client, name, "testserver").json()["access_token"]
+    r = client.post("/services/oauth2/singleaccess", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200, r.text
+    uri: str = r.json()["frontdoor_uri"]
+    return uri.replace("http://testserver", "")
+
+
+@pytest.mark.parametrize(("name", "host"), FOREIGN)
+def test_a_frontdoor_one_time_password_signs_no_one_in_at_another_orgs_my_domain(
+    client: httpx.Client, name: str, host: str
+) -> None:
+    seed(client)
+    r = client.get(otp_uri(client, name) + "&retURL=/home", headers={"Host": host})
+    assert r.status_code in (302, 303) and r.headers["location"].startswith("/?ec=302")
+    assert "sid" not in client.cookies
+    own = ORGS[name] or "login.salesforce.com"
+    r = client.get(otp_uri(client, name) + "&retURL=/home", headers={"Host": own})
+    assert r.headers["location"] == "/home" and "sid" in client.cookies
