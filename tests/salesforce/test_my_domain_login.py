@@ -14,6 +14,10 @@ import re
 import httpx
 import pytest
 
+from tests.conftest import ADMIN, CID
+from tests.conftest import PASSWORD as DEMO_PASSWORD
+from tests.conftest import SECRET as DEMO_SECRET
+
 PASSWORD = "Md-Passw0rd"
 SECRET = "MdSecret"
 ORGS = {
@@ -361,3 +365,40 @@ def test_a_frontdoor_one_time_password_signs_no_one_in_at_another_orgs_my_domain
     own = ORGS[name] or "login.salesforce.com"
     r = client.get(otp_uri(client, name) + "&retURL=/home", headers={"Host": own})
     assert r.headers["location"] == "/home" and "sid" in client.cookies
+
+
+# -- token exchange: the external IdP's user and the asset token's session (the demo org: no My Domain) ---------
+def demo_exchange(client: httpx.Client, host: str, subject: str, kind: str, **extra: str) -> httpx.Response:
+    from tests.salesforce.flows.support import TOKEN_EXCHANGE, URN
+
+    data = {"grant_type": TOKEN_EXCHANGE, "client_id": CID, "client_secret": DEMO_SECRET, "subject_token": subject}
+    data["subject_token_type"] = URN + kind
+    return client.post("/services/oauth2/token", data={**data, **extra}, headers={"Host": host})
+
+
+def test_token_exchange_signs_no_user_in_at_another_orgs_my_domain(client: httpx.Client) -> None:
+    """The handler maps the subject to a user of the app's org: at another org's My Domain that user is unknown,
+    the grant's own refusal for a subject that maps to no user."""
+    seed(client)
+    r = demo_exchange(client, "beta.my.salesforce.com", "mockown-demo-external-token", "access_token")
+    assert r.status_code == 400
+    assert r.json() == {"error": "invalid_grant", "error_description": "no user for the subject token"}
+    assert (
+        demo_exchange(client, "login.salesforce.com", "mockown-demo-external-token", "access_token").status_code == 200
+    )
+
+
+def test_an_asset_token_takes_no_session_of_another_org_on_its_my_domain(client: httpx.Client) -> None:
+    """The subject access token is no session on another org's My Domain (as REST and identity say there)."""
+    import jwt
+
+    from tests.salesforce.flows.support import JWT_KEY, URN
+
+    seed(client)
+    form = {"grant_type": "password", "client_id": CID, "client_secret": DEMO_SECRET, "username": ADMIN}
+    access = client.post("/services/oauth2/token", data={**form, "password": DEMO_PASSWORD}).json()["access_token"]
+    actor = {"actor_token": jwt.encode({"did": "d-1"}, JWT_KEY, "RS256"), "actor_token_type": URN + "jwt"}
+    r = demo_exchange(client, "beta.my.salesforce.com", access, "access_token", **actor)
+    assert r.status_code == 400
+    assert r.json() == {"error": "invalid_grant", "error_description": "invalid subject token"}
+    assert demo_exchange(client, "testserver", access, "access_token", **actor).status_code == 200

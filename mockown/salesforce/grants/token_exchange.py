@@ -58,8 +58,9 @@ class TokenExchangeGrant(Grant):
         actor_type = token_type(self.params.get("actor_token_type"), "actor_token_type") if actor else None
         if self.params.get("actor_token_type") and not actor:
             raise OAuthError("invalid_request", "actor_token is required")
-        if subject_type == "access_token":
-            session = self.service.live_access(subject)
+        base = self.request.base
+        if subject_type == "access_token":  # another org's session is none on this org's My Domain
+            session = None if self.service.foreign_session(subject, base) else self.service.live_access(subject)
             if session is not None:
                 if actor is None or actor_type != "jwt" or not handler.get("asset_tokens", True):
                     raise OAuthError("invalid_request", "an asset token needs an actor_token of type jwt")
@@ -72,7 +73,8 @@ class TokenExchangeGrant(Grant):
         except ExchangeRejected as exc:
             raise invalid_grant(str(exc)) from None
         user = self.service.user_by_username(mapped.username)
-        if user is None or user.org_id != app.org_id:
+        # on another org's My Domain the mapped user is unknown, as one the org does not have
+        if user is None or user.org_id != app.org_id or self.service.foreign_org(user.org_id, base):
             raise invalid_grant("no user for the subject token")
         self.service.require_active(user)
         scopes = self.service.grant_scopes(app, self.params.get("scope"))
