@@ -38,10 +38,12 @@ class AuthorizationCodeGrant(Grant):
 
     def check(self, code: AuthCode) -> None:
         """The exchange's own conditions, checked on a live code before it is spent (a refusal leaves it
-        redeemable): `redirect_uri` given (`redirect_uri_missing`) and the authorize one (spec 3.1); PKCE
-        (spec 2.5): a challenge without a verifier is `invalid_grant`, a wrong verifier `invalid_request`; the
-        user still exists and is active."""
+        redeemable): not on another org's My Domain (there the code is unknown); `redirect_uri` given
+        (`redirect_uri_missing`) and the authorize one (spec 3.1); PKCE (spec 2.5): a challenge without a verifier
+        is `invalid_grant`, a wrong verifier `invalid_request`; the user still exists and is active."""
         wording = self.service.runtime.config.salesforce.wording
+        if self.service.foreign_org(code.org_id, self.request.base):  # another org's My Domain has no such code
+            raise invalid_grant(wording.code_invalid)
         redirect_uri = self.params.get("redirect_uri")
         if not redirect_uri:
             raise OAuthError("redirect_uri_missing", "redirect_uri not provided")

@@ -17,7 +17,7 @@ class RefreshTokenGrant(Grant):
 
     def run(self) -> dict[str, Any]:
         app = self.client()
-        rt, family = self.service.use_refresh(self.params.get("refresh_token"), app)
+        rt, family = self.service.use_refresh(self.params.get("refresh_token"), app, self.request.base)
         user = self.service.user(rt.user_id)
         if user is None:
             raise expired_token()
