@@ -148,8 +148,8 @@ def rotation_that_leaks(app: Starlette) -> ASGIApp:
     service = app.state.runtime.salesforce
     original = service.use_refresh
 
-    def use_refresh(raw: str | None, connected_app: Any) -> Any:
-        rt, family = original(raw, connected_app)
+    def use_refresh(raw: str | None, connected_app: Any, base: str | None = None) -> Any:
+        rt, family = original(raw, connected_app, base)
         rt.rotated = False
         service.refresh_tokens.put(rt)
         return rt, family
