@@ -1,7 +1,8 @@
-"""A code or a refresh token of org A's user, redeemed at org B's My Domain, is unknown there (as Salesforce's My
-Domain serves its own org: there is no such code or token in B), answered as an unknown one: `invalid_grant` `invalid
-authorization code` / `expired access/refresh token`. The mock issued a token on B's host, which `foreign_session`
-then refused at once. Nothing is spent: the code and the refresh token still work at a host that serves A."""
+"""A code, a refresh token or a device code of org A's user, redeemed at org B's My Domain, is unknown there (as
+Salesforce's My Domain serves its own org: there is no such code or token in B), answered as an unknown one:
+`invalid_grant` `invalid authorization code` / `expired access/refresh token` / `invalid device code`. The mock issued
+a token on B's host, which `foreign_session` then refused at once. Nothing is spent: each still works at a host that
+serves A."""
 
 from __future__ import annotations
 
@@ -73,3 +74,21 @@ def test_every_org_redeems_at_the_mocks_own_address(client: httpx.Client) -> Non
     seed(client)
     for name in ORGS:
         assert _redeem(client, name, _code(client, name), OPEN).status_code == 200
+
+
+def _poll(client: httpx.Client, name: str, device_code: str, host: str) -> httpx.Response:
+    form = {"grant_type": "device", "code": device_code, "client_id": f"App{name}"}
+    return client.post(TOKEN, data=form, headers={"Host": host})
+
+
+@pytest.mark.parametrize(("name", "host"), FOREIGN)
+def test_a_device_code_polled_at_another_orgs_my_domain_is_unknown_there(
+    client: httpx.Client, name: str, host: str
+) -> None:
+    seed(client)
+    start = client.post(TOKEN, data={"response_type": "device_code", "client_id": f"App{name}"}, headers={"Host": OPEN})
+    assert start.status_code == 200, start.text
+    device_code = start.json()["device_code"]
+    r = _poll(client, name, device_code, host)
+    assert (r.status_code, r.json()["error_description"]) == (400, "invalid device code")
+    assert _poll(client, name, device_code, OPEN).json()["error"] == "authorization_pending"  # no slow_down either

@@ -3,7 +3,7 @@
 400 `authorization_pending` until the user approves; `slow_down` when polled faster than `interval` (which
 then grows by 5 seconds, RFC 8628); the configured expiry error once the code has expired;
 `access_denied` when the user denied. Approved: a normal token response (a refresh token with the
-`refresh_token` scope). A code works once.
+`refresh_token` scope). A code works once, and is unknown at another org's My Domain.
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ class DeviceGrant(Grant):
         with self.service.store.atomic():  # state changes are kept; the error is raised after the block
             device = table.get(security.token_hash(raw))
             if device is None or device.app_id != app.id or device.used:
+                raise invalid_grant("invalid device code")
+            if self.service.foreign_org(app.org_id, self.request.base):  # another org's My Domain has no such code
                 raise invalid_grant("invalid device code")
             if now >= device.expires_at:
                 error = OAuthError(settings.device_expired_error, settings.wording.device_expired)
