@@ -5,21 +5,15 @@ comment the README prints beside it."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
+from tests.docs.shell_support import ROOT, run_blocks
 from tests.server_support import mockown_server
 
-ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-CID = "3MVG9MockownDemoConsumerKey0000000000000000000000000000000000000000000000000000000"
-SECRET = "MOCKOWNDEMOSECRET0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF"
 ADMIN = "005g000000Adm1NAAR"
 
 
@@ -31,31 +25,6 @@ def _blocks(title: str) -> list[str]:
     return re.findall(r"```sh\n(.*?)```", _chapter(title), re.DOTALL)
 
 
-def _run(blocks: list[str], base: str) -> list[str]:
-    """Each block's output, the blocks run one after the other in one shell (they share TOKEN and the like)."""
-    script = "\n".join(f"echo '=== block {i}'\n{block}\necho" for i, block in enumerate(blocks))
-    env = {
-        **os.environ,
-        "BASE": base,
-        "CID": CID,
-        "SECRET": SECRET,
-        "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '/usr/bin:/bin')}",
-    }
-    result = subprocess.run(
-        ["bash", "-eo", "pipefail", "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-        cwd=ROOT,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    outputs = re.split(r"(?m)^=== block \d+\n", result.stdout)[1:]
-    assert len(outputs) == len(blocks), result.stdout
-    return outputs
-
-
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
 def test_the_rest_identity_and_dev_hub_examples_run_as_written() -> None:
     rest = _blocks('Salesforce REST: sObject describe, and Connect "OAuth Usage"')
@@ -65,7 +34,7 @@ def test_the_rest_identity_and_dev_hub_examples_run_as_written() -> None:
     # the @salesforce/core block starts with `make soak`; only its curl line is an example to run here
     dev_hub = "\n".join(line for line in sfcore[0].splitlines() if not line.startswith("make "))
     with mockown_server() as base:
-        describe, resources, usage, ident, devhub = _run([*rest, *identity, dev_hub], base)
+        describe, resources, usage, ident, devhub = run_blocks([*rest, *identity, dev_hub], base)
 
     basic, fields, not_modified = [line for line in describe.replace("}User ", "}\nUser ").splitlines() if line]
     assert json.loads(basic)["objectDescribe"]["keyPrefix"] == "005"

@@ -3,21 +3,16 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.docs.shell_support import ROOT, run_blocks
 from tests.server_support import mockown_server
 
-ROOT = Path(__file__).resolve().parents[2]
 CHAPTER = "## Salesforce flows"
-CID = "3MVG9MockownDemoConsumerKey0000000000000000000000000000000000000000000000000000000"
-SECRET = "MOCKOWNDEMOSECRET0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF"
 
 
 def _blocks() -> list[str]:
@@ -36,34 +31,17 @@ def _block(blocks: list[str], outputs: list[str], marker: str) -> str:
 def test_the_salesforce_flow_examples_run_as_written(tmp_path: Path) -> None:
     blocks = _blocks()
     script = []
-    for i, block in enumerate(blocks):
+    for block in blocks:
         block = block.replace("/tmp/", f"{tmp_path}/")  # the README's scratch files, private to this test
         # the device example waits out the polling interval; advance the server's clock instead of sleeping
         block = block.replace(
             "sleep 5\n",
             """curl -s $BASE/_mockown/clock -H 'Content-Type: application/json' -d '{"advance": "5s"}' > /dev/null\n""",
         )
-        script.append(f"echo '=== block {i}'\n{block}\necho")
+        script.append(block)
     with mockown_server() as base:
-        env = {
-            **os.environ,
-            "BASE": base,
-            "CID": CID,
-            "SECRET": SECRET,
-            "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '/usr/bin:/bin')}",
-        }
-        result = subprocess.run(
-            ["bash", "-eo", "pipefail", "-c", "\n".join(script)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env=env,
-            cwd=ROOT,
-            check=False,
-        )
-    assert result.returncode == 0, result.stderr
-    outputs = re.split(r"(?m)^=== block \d+\n", result.stdout)[1:]
-    assert len(outputs) == len(blocks) >= 12, result.stdout
+        outputs = run_blocks(script, base, timeout=120)
+    assert len(outputs) == len(blocks) >= 12, outputs
 
     jwt_bearer = _block(blocks, outputs, "grant-type:jwt-bearer")
     assert '"access_token":"00D5g000004Mock!AQ' in jwt_bearer
