@@ -303,8 +303,9 @@ def issue_session(service: SalesforceService, org: Org, user: User) -> str:
     return raw
 
 
-def logout(service: SalesforceService, call: Call, org_in_path: str | None) -> str:
-    """End the session of the `SessionHeader`; `INVALID_SESSION_ID` when it is not a live session."""
+def logout(service: SalesforceService, call: Call, org_in_path: str | None, base: str) -> str:
+    """End the session of the `SessionHeader`; `INVALID_SESSION_ID` when it is not a live session, or is another
+    org's than the one whose My Domain `base` is (`SalesforceService.foreign_org`: there it is no session)."""
     wsdl = call.wsdl
     header = call.header.child(wsdl, "SessionHeader") if call.header is not None else None
     raw = (_text(header.child(wsdl, "sessionId")) if header is not None else None) or ""
@@ -312,6 +313,8 @@ def logout(service: SalesforceService, call: Call, org_in_path: str | None) -> s
     with service.store.atomic():
         token = service.live_access(raw, touch=False) if raw else None
         if token is None or (org_in_path and not ids.same(org_in_path, token.org_id)):
+            raise invalid_session(wsdl)
+        if service.foreign_org(token.org_id, base):
             raise invalid_session(wsdl)
         token.revoked = True
         service.access_tokens.put(token)
@@ -407,7 +410,8 @@ async def soap_endpoint(request: Request) -> Response:
     if op.ns != wsdl or op.name not in ("login", "logout"):
         raise no_operation(op, wsdl)
     if op.name == "logout":
-        return Response(logout(service, call, request.path_params.get("org_id")), media_type=XML_TYPE)
+        answer = logout(service, call, request.path_params.get("org_id"), base_url(request))
+        return Response(answer, media_type=XML_TYPE)
     done = login(service, call, version, base_url(request))
     if entry is not None:  # the journal names who logged in (never the password or the session id)
         entry.org, entry.user = done.org.id, done.user.username

@@ -158,6 +158,20 @@ def test_logout_refuses_unknown_missing_and_other_org_sessions(client: httpx.Cli
     assert rest(client, session).status_code == 200  # the refused logout left the session alive
 
 
+def test_logout_at_another_orgs_my_domain_is_no_session_there(client: httpx.Client) -> None:
+    """A session is another org's on that org's My Domain (`SalesforceService.foreign_org`, as REST and userinfo
+    refuse it there): logout() answers INVALID_SESSION_ID and leaves it alive; on a host no org owns it works."""
+    seeded = client.post("/_mockown/seed", json={"salesforce": {"orgs": [{"my_domain": "other.my.salesforce.com"}]}})
+    assert seeded.status_code == 201, seeded.text
+    session = login_ok(client).findtext("p:sessionId", namespaces=NS) or ""
+    other_host = {**HEADERS, "Host": "other.my.salesforce.com"}
+    at_other = client.post("/services/Soap/u/59.0", content=logout_envelope(session), headers=other_host)
+    assert fault(at_other)[0] == "sf:INVALID_SESSION_ID"
+    assert rest(client, session).status_code == 200  # the refused logout left the session alive
+    assert soap(client, logout_envelope(session)).status_code == 200  # on the mock's own address: no org's host
+    assert rest(client, session).status_code == 401
+
+
 def test_session_times_out_after_the_org_session_timeout(client: httpx.Client, clock: FrozenClock) -> None:
     session = login_ok(client).findtext("p:sessionId", namespaces=NS) or ""
     clock.advance(3600)
