@@ -49,3 +49,28 @@ def test_no_rate_limit_by_default(client: httpx.Client, own: OwnService) -> None
 def test_a_negative_rate_limit_is_refused() -> None:
     with pytest.raises(ConfigError, match=r"own\.rate_limit_per_minute"):
         Config.load(env={"MOCKOWN_OWN__RATE_LIMIT_PER_MINUTE": "-1"})
+
+
+def test_the_429_is_in_the_contract_of_every_counted_operation(clock: FrozenClock) -> None:
+    """contracts/own.yaml declares the 429 (`TooManyRequests`, with `Retry-After`) on every `/api/v1/` operation,
+    the ones `authenticate` counts; a real 429 of the mock conforms to it (schemathesis's own checks)."""
+    import schemathesis
+
+    from mockown.http.inprocess import in_process_client
+    from tests.own.conftest import make_app
+
+    app = make_app(clock, rate_limit_per_minute=1)
+    schema = schemathesis.openapi.from_asgi("/_mockown/openapi/own.yaml", app)
+    counted = [op for op in schema.get_all_operations() if op.ok().path.startswith("/api/v1/")]
+    assert len(counted) >= 20
+    assert all("429" in op.ok().definition.raw["responses"] for op in counted)
+    own: OwnService = app.state.runtime.own
+    with in_process_client(app) as client:
+        auth = _access(client, own.generate_api_token(OWNER))
+    operation = schema["/api/v1/services"]["GET"]
+    case = operation.Case(headers=auth)
+    assert case.call().status_code == 200
+    refused = case.call()
+    assert refused.status_code == 429
+    case.validate_response(refused)
+    assert refused.headers["retry-after"] == ["60"]
