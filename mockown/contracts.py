@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
+
+from .http.routing import Route
 
 if TYPE_CHECKING:
     from .http.api import Api

@@ -17,10 +17,11 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from ..http.api import Api, base_url, host_of, runtime_of
 from ..http.forms import BadBody, Params, query_params, read_body, read_params
+from ..http.routing import Route
 from .am import AM_HOST, AM_TOKEN_URL, BM_GRANT
 from .errors import AM_HEADERS, AM_JSON, AmError, SlasError, am_dialect, ocapi_dialect, slas_dialect
 from .models import Instance, SlasTenant

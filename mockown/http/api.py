@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.requests import Request
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from ..errors import MockownError
 from ..runtime import Runtime
 from .headers import header_index
+from .routing import Route
 
 
 @dataclass(frozen=True)

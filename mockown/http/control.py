@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, urlsplit
 from starlette._utils import get_route_path
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import ids, security
@@ -33,6 +33,7 @@ from .api import Api, runtime_of
 from .faults import FaultError, Faults
 from .forms import BadBody, media_type, no_lone_surrogates, parse_json, read_body
 from .journal import CONTROL_PREFIX, Journal, JournalFilter
+from .routing import Route
 
 if TYPE_CHECKING:
     from ..config import Config

@@ -23,20 +23,44 @@ import inspect
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from starlette import routing
 from starlette._utils import get_route_path
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Host, Match, Mount, Route, Router
+from starlette.routing import BaseRoute, Host, Match, Mount, Router
 from starlette.types import Receive, Scope, Send
 
 from .headers import header_index
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
+_COMPILED = ("path_regex", "path_format", "param_convertors")
+
+
+class Route(routing.Route):
+    """Starlette's `Route`, its path compiled at its first use rather than when it is made: mockown makes ~230
+    routes at start-up (every API's), a run uses a few of them, and `compile_path` (a regex each) was ~30 ms of a
+    ~550 ms cold start. Everything else is Starlette's: what `compile_path` makes from the path, the first time
+    anything reads it (`matches`, `url_path_for`, the router's 405 and redirect code)."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if not path.startswith("/"):
+            raise ValueError(f"a routed path must start with '/': {path!r}")
+        super().__init__("/", endpoint, **kwargs)  # "/" compiles once per process (`re` keeps its patterns)
+        self.path = path
+        del self.path_regex, self.path_format, self.param_convertors
+
+    def __getattr__(self, name: str) -> Any:
+        """Called only for an attribute the route does not have: the compiled path's, until the first use."""
+        if name not in _COMPILED:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        self.path_regex, self.path_format, self.param_convertors = routing.compile_path(self.path)
+        return self.__dict__[name]
+
 
 def _first_segment(route: BaseRoute) -> str | None:
     """The literal first path segment every match of `route` has, or None when it can be any."""
-    if not isinstance(route, Route | Mount):
+    if not isinstance(route, routing.Route | Mount):
         return None
     segment = route.path.split("/", 2)[1] if route.path.startswith("/") else "{"
     return None if "{" in segment else segment
@@ -45,7 +69,7 @@ def _first_segment(route: BaseRoute) -> str | None:
 def _plain_endpoint(route: BaseRoute) -> Endpoint | None:
     """The endpoint of a route Starlette wraps in nothing but its own `request_response` (no route middleware,
     no body limit, not an `HTTPEndpoint` class, not a sync function run in a thread)."""
-    if not isinstance(route, Route) or not inspect.iscoroutinefunction(route.endpoint):
+    if not isinstance(route, routing.Route) or not inspect.iscoroutinefunction(route.endpoint):
         return None
     if getattr(route.app, "__qualname__", "") != "request_response.<locals>.app":
         return None

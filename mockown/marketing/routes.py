@@ -9,11 +9,12 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from starlette.routing import BaseRoute, Host, Route, Router
+from starlette.routing import BaseRoute, Host, Router
 
 from ..errors import NO_STORE
 from ..http.api import Api, runtime_of
 from ..http.forms import Params, media_type, query_params, read_params
+from ..http.routing import Route
 from ..ui.csrf import Page
 from .errors import invalid_request, mc_dialect
 from .service import MarketingService

@@ -21,11 +21,12 @@ from html import escape
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from .. import security
 from ..http.api import runtime_of
 from ..http.forms import Params, read_params
+from ..http.routing import Route
 from ..ui import csrf
 from .errors import OwnError
 from .models import OwnUser, WebSession

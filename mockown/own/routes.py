@@ -11,12 +11,13 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from ..errors import NO_STORE
 from ..http.api import Api, base_url, host_of, runtime_of
 from ..http.api import with_and_without_slash as _both
 from ..http.forms import Params, media_type, query_params, read_params
+from ..http.routing import Route
 from . import backups, exports, gdpr, jobs, seeding, tokens
 from .errors import OktaError, not_found, okta_dialect, own_dialect
 from .models import REGIONS

@@ -7,11 +7,12 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from ..errors import ControlError, control_dialect
 from ..http.api import Api, base_url, runtime_of
 from ..http.forms import BadBody, parse_json, read_body, read_params
+from ..http.routing import Route
 from ..ui import frontdoor as door
 from ..ui import login as ui
 from . import device as dev

@@ -9,13 +9,14 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from ..errors import NO_STORE
 from ..http.api import Api, base_url, header, host_of, runtime_of
 from ..http.api import with_and_without_slash as _both
 from ..http.forms import BadBody, Params, media_type, query_params, read_params
 from ..http.responses import JsonBody, JsonHeaders, Prepared
+from ..http.routing import Route
 from . import authorize as authz
 from . import cursors, describe, oauth_usage, rest, web
 from . import identity as ident

@@ -16,13 +16,14 @@ from urllib.parse import parse_qsl, quote
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from .. import ids, security
 from ..clock import iso
 from ..http.api import runtime_of
 from ..http.forms import read_body
 from ..http.journal import is_secret_name
+from ..http.routing import Route
 from ..store import RECORD_TYPES
 
 if TYPE_CHECKING:
