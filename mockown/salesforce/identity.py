@@ -204,7 +204,9 @@ def userinfo(service: SalesforceService, raw: str | None, base: str) -> dict[str
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 _XML_NAME = re.compile(r"[A-Za-z_][\w.-]*")
-_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")  # XML 1.0 Char
+# not XML 1.0's Char (#x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]), spelled as what it
+# leaves out: the negated class of the ranges took ~8 ms to compile, at every start
+_NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def xml_text(text: str) -> str:

@@ -143,3 +143,17 @@ def test_the_token_in_a_post_body(client: httpx.Client, where: str) -> None:
     assert (r.status_code, r.text) == (403, "Bad_OAuth_Token")
     r = client.post(url, data={"oauth_token": "nope"}, headers={"Authorization": f"Bearer {tokens['access_token']}"})
     assert r.status_code == 200  # the header is read first, as on a GET
+
+
+def test_xml_text_keeps_exactly_the_xml_1_0_chars() -> None:
+    """`xml_text` replaces every code point outside XML 1.0's Char production by U+FFFD and keeps every other one
+    (escaped): checked over all 1,114,112 code points against the production's ranges."""
+    from mockown.salesforce.identity import xml_text
+
+    def is_char(c: int) -> bool:
+        return c in (0x9, 0xA, 0xD) or 0x20 <= c <= 0xD7FF or 0xE000 <= c <= 0xFFFD or 0x10000 <= c <= 0x10FFFF
+
+    every = "".join(map(chr, range(0x110000)))
+    expected = "".join(chr(c) if is_char(c) else "\ufffd" for c in range(0x110000))
+    escaped = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+    assert xml_text(every) == "".join(escaped.get(ch, ch) for ch in expected)
