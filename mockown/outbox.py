@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .store import record
+from .store.base import Record
 
 if TYPE_CHECKING:
     from .runtime import Runtime
@@ -21,8 +22,8 @@ _LAST_STAMP = "outbox.last_stamp"
 
 
 @record("outbox", indexes=("to", "account_id"))
-@dataclass(slots=True)
-class Email:
+@dataclass(slots=True, repr=False, eq=False)
+class Email(Record):
     id: str
     to: str
     subject: str

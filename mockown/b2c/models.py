@@ -9,14 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..store import record
+from ..store.base import Record
 
 AM_AUTH_METHODS = ("client_secret_basic", "client_secret_post", "private_key_jwt", "none")
 
 
 # -- Account Manager -----------------------------------------------------------------------------------
 @record("b2c_am_clients")
-@dataclass(slots=True)
-class AmClient:
+@dataclass(slots=True, repr=False, eq=False)
+class AmClient(Record):
     id: str  # the client id
     name: str
     secret: str | None
@@ -30,8 +31,8 @@ class AmClient:
 
 
 @record("b2c_am_users")
-@dataclass(slots=True)
-class AmUser:
+@dataclass(slots=True, repr=False, eq=False)
+class AmUser(Record):
     id: str  # login, lower-case
     password_hash: str
     salt: str
@@ -41,8 +42,8 @@ class AmUser:
 
 
 @record("b2c_am_codes")
-@dataclass(slots=True)
-class AmCode:
+@dataclass(slots=True, repr=False, eq=False)
+class AmCode(Record):
     id: str  # hash
     client_id: str
     user: str
@@ -54,8 +55,8 @@ class AmCode:
 
 
 @record("b2c_am_tokens", indexes=("client_id",))
-@dataclass(slots=True)
-class AmToken:
+@dataclass(slots=True, repr=False, eq=False)
+class AmToken(Record):
     id: str  # hash
     kind: str  # access | refresh | bm
     client_id: str
@@ -69,15 +70,15 @@ class AmToken:
 
 # -- instances, Business Manager, OCAPI -----------------------------------------------------------------
 @record("b2c_instances")
-@dataclass(slots=True)
-class Instance:
+@dataclass(slots=True, repr=False, eq=False)
+class Instance(Record):
     id: str  # host, e.g. zzxy-001.dx.commercecloud.salesforce.com
     default: bool = False
 
 
 @record("b2c_bm_users", indexes=("instance",))
-@dataclass(slots=True)
-class BmUser:
+@dataclass(slots=True, repr=False, eq=False)
+class BmUser(Record):
     id: str  # "<instance>|<login lower-case>"
     instance: str
     login: str
@@ -87,8 +88,8 @@ class BmUser:
 
 
 @record("b2c_sites", indexes=("instance",))
-@dataclass(slots=True)
-class Site:
+@dataclass(slots=True, repr=False, eq=False)
+class Site(Record):
     id: str  # "<instance>|<site id>"
     instance: str
     site_id: str
@@ -96,8 +97,8 @@ class Site:
 
 
 @record("b2c_customers", indexes=("site",))
-@dataclass(slots=True)
-class Customer:
+@dataclass(slots=True, repr=False, eq=False)
+class Customer(Record):
     id: str  # customer_id
     site: str  # Site.id
     registered: bool
@@ -113,8 +114,8 @@ class Customer:
 
 
 @record("b2c_ocapi_tokens", indexes=("customer_id",))
-@dataclass(slots=True)
-class OcapiToken:
+@dataclass(slots=True, repr=False, eq=False)
+class OcapiToken(Record):
     id: str  # hash of the JWT
     site: str
     client_id: str
@@ -127,8 +128,8 @@ class OcapiToken:
 
 
 @record("b2c_sessions")
-@dataclass(slots=True)
-class StoreSession:
+@dataclass(slots=True, repr=False, eq=False)
+class StoreSession(Record):
     id: str  # hash of dwsid
     site: str
     customer_id: str
@@ -136,16 +137,16 @@ class StoreSession:
 
 # -- SLAS -------------------------------------------------------------------------------------------------
 @record("b2c_slas_tenants")
-@dataclass(slots=True)
-class SlasTenant:
+@dataclass(slots=True, repr=False, eq=False)
+class SlasTenant(Record):
     id: str  # organization id, f_ecom_<realm>_<instance>
     short_code: str
     instance: str | None = None  # the B2C instance whose sessions the session bridge reads
 
 
 @record("b2c_slas_clients", indexes=("org",))
-@dataclass(slots=True)
-class SlasClient:
+@dataclass(slots=True, repr=False, eq=False)
+class SlasClient(Record):
     id: str  # "<org>|<client id>"
     org: str
     client_id: str
@@ -161,8 +162,8 @@ class SlasClient:
 
 
 @record("b2c_shoppers", indexes=("org",))
-@dataclass(slots=True)
-class Shopper:
+@dataclass(slots=True, repr=False, eq=False)
+class Shopper(Record):
     id: str  # "<org>|<login lower-case>"
     org: str
     login: str
@@ -175,8 +176,8 @@ class Shopper:
 
 
 @record("b2c_slas_codes")
-@dataclass(slots=True)
-class SlasCode:
+@dataclass(slots=True, repr=False, eq=False)
+class SlasCode(Record):
     id: str  # hash
     org: str
     client_id: str
@@ -194,8 +195,8 @@ class SlasCode:
 
 
 @record("b2c_slas_refresh", indexes=("usid", "customer_id"))
-@dataclass(slots=True)
-class SlasRefresh:
+@dataclass(slots=True, repr=False, eq=False)
+class SlasRefresh(Record):
     id: str  # hash
     org: str
     client_id: str
@@ -214,8 +215,8 @@ class SlasRefresh:
 
 
 @record("b2c_slas_access", indexes=("usid", "refresh_id"))
-@dataclass(slots=True)
-class SlasAccess:
+@dataclass(slots=True, repr=False, eq=False)
+class SlasAccess(Record):
     id: str  # hash
     org: str
     client_id: str
@@ -231,8 +232,8 @@ class SlasAccess:
 
 
 @record("b2c_counters")
-@dataclass(slots=True)
-class Counter:
+@dataclass(slots=True, repr=False, eq=False)
+class Counter(Record):
     id: str  # "<what>|<window start>"
     count: int = 0
     last_at: float = 0.0

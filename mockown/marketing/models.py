@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..store import record
+from ..store.base import Record
 
 INTEGRATION_TYPES = ("server", "web", "public", "legacy")
 
 
 @record("mc_tenants", indexes=("subdomain",))
-@dataclass(slots=True)
-class Tenant:
+@dataclass(slots=True, repr=False, eq=False)
+class Tenant(Record):
     id: str  # the enterprise id (EID), as text
     subdomain: str  # 28 characters of [0-9a-z-], e.g. mct0l7nxfq2r988t1kxfy8sc47ma
     name: str
@@ -24,8 +25,8 @@ class Tenant:
 
 
 @record("mc_users", indexes=("tenant_id", "username"))
-@dataclass(slots=True)
-class McUser:
+@dataclass(slots=True, repr=False, eq=False)
+class McUser(Record):
     id: str  # the employee id, as text
     tenant_id: str
     username: str
@@ -40,8 +41,8 @@ class McUser:
 
 
 @record("mc_integrations", indexes=("client_id", "tenant_id"))
-@dataclass(slots=True)
-class Integration:
+@dataclass(slots=True, repr=False, eq=False)
+class Integration(Record):
     id: str  # = client_id
     client_id: str
     tenant_id: str
@@ -60,8 +61,8 @@ class Integration:
 
 
 @record("mc_codes")
-@dataclass(slots=True)
-class McCode:
+@dataclass(slots=True, repr=False, eq=False)
+class McCode(Record):
     id: str  # hash of the code
     client_id: str
     user_id: str
@@ -74,8 +75,8 @@ class McCode:
 
 
 @record("mc_access_tokens", indexes=("client_id", "user_id"))
-@dataclass(slots=True)
-class McAccessToken:
+@dataclass(slots=True, repr=False, eq=False)
+class McAccessToken(Record):
     id: str  # hash
     client_id: str
     tenant_id: str
@@ -91,8 +92,8 @@ class McAccessToken:
 
 
 @record("mc_refresh_tokens", indexes=("client_id", "user_id"))
-@dataclass(slots=True)
-class McRefreshToken:
+@dataclass(slots=True, repr=False, eq=False)
+class McRefreshToken(Record):
     id: str  # hash
     client_id: str
     tenant_id: str

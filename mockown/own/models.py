@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..store import record
+from ..store.base import Record
 
 REGIONS = (
     "app1", "useast2", "hipaa1", "hipaa4", "usgov2", "ca1", "ca4", "emea1", "emea2", "emea4", "uk1", "au1", "au4",
@@ -23,8 +24,8 @@ def rkey(region: str, num: int) -> str:
 
 
 @record("own_accounts", indexes=("name",))
-@dataclass(slots=True)
-class OwnAccount:
+@dataclass(slots=True, repr=False, eq=False)
+class OwnAccount(Record):
     id: str  # str(num)
     num: int
     name: str
@@ -34,8 +35,8 @@ class OwnAccount:
 
 
 @record("own_users", indexes=("email", "account_id"))
-@dataclass(slots=True)
-class OwnUser:
+@dataclass(slots=True, repr=False, eq=False)
+class OwnUser(Record):
     id: str  # str(num)
     num: int
     account_id: str
@@ -50,8 +51,8 @@ class OwnUser:
 
 
 @record("own_api_tokens", indexes=("user_id", "account_id"))
-@dataclass(slots=True)
-class ApiToken:
+@dataclass(slots=True, repr=False, eq=False)
+class ApiToken(Record):
     id: str  # SHA-256 of the raw token
     user_id: str
     account_id: str
@@ -62,8 +63,8 @@ class ApiToken:
 
 
 @record("own_access_tokens", indexes=("api_token_id", "user_id"))
-@dataclass(slots=True)
-class OwnAccessToken:
+@dataclass(slots=True, repr=False, eq=False)
+class OwnAccessToken(Record):
     id: str  # SHA-256 of the raw access token
     api_token_id: str
     user_id: str
@@ -77,8 +78,8 @@ class OwnAccessToken:
 
 
 @record("own_web_sessions", indexes=("user_id",))
-@dataclass(slots=True)
-class WebSession:
+@dataclass(slots=True, repr=False, eq=False)
+class WebSession(Record):
     """A login on the Edit Profile page (cookie value stored hashed)."""
 
     id: str
@@ -87,8 +88,8 @@ class WebSession:
 
 
 @record("own_legacy_sessions", indexes=("user_id",))
-@dataclass(slots=True)
-class LegacySession:
+@dataclass(slots=True, repr=False, eq=False)
+class LegacySession(Record):
     """A session of the legacy email/password API (``X-SESSION-ID``), stored hashed."""
 
     id: str
@@ -98,8 +99,8 @@ class LegacySession:
 
 
 @record("own_services", indexes=("account_id", "region"))
-@dataclass(slots=True)
-class Service:
+@dataclass(slots=True, repr=False, eq=False)
+class Service(Record):
     id: str  # "<region>:<num>"
     num: int
     region: str
@@ -147,8 +148,8 @@ class Snapshot:
 
 
 @record("own_backups", indexes=("service_id",))
-@dataclass(slots=True)
-class Backup:
+@dataclass(slots=True, repr=False, eq=False)
+class Backup(Record):
     id: str  # "<region>:<num>"
     num: int
     region: str
@@ -163,8 +164,8 @@ class Backup:
 
 
 @record("own_jobs", indexes=("account_id", "region", "service_id"))
-@dataclass(slots=True)
-class Job:
+@dataclass(slots=True, repr=False, eq=False)
+class Job(Record):
     id: str  # "<region>:<num>"
     num: int
     region: str
@@ -182,8 +183,8 @@ class Job:
 
 
 @record("own_templates", indexes=("account_id", "region"))
-@dataclass(slots=True)
-class SeedingTemplate:
+@dataclass(slots=True, repr=False, eq=False)
+class SeedingTemplate(Record):
     id: str  # "<region>:<num>"
     num: int
     region: str
@@ -196,8 +197,8 @@ class SeedingTemplate:
 
 
 @record("own_seeds", indexes=("job_id",))
-@dataclass(slots=True)
-class Seed:
+@dataclass(slots=True, repr=False, eq=False)
+class Seed(Record):
     id: str  # "<region>:<num>"
     num: int
     region: str
@@ -207,8 +208,8 @@ class Seed:
 
 
 @record("own_events", indexes=("account_id",))
-@dataclass(slots=True)
-class AuditEvent:
+@dataclass(slots=True, repr=False, eq=False)
+class AuditEvent(Record):
     id: str  # str(event_id)
     event_id: int
     account_id: str

@@ -16,6 +16,7 @@ from typing import Any
 
 from .. import ids
 from ..store import record
+from ..store.base import Record
 from .errors import RestError
 from .models import Org, User
 from .service import SalesforceService
@@ -30,8 +31,8 @@ _LOCATOR = re.compile(r"(01g\w{12}(?:\w{3})?)-(\d{1,9})")
 
 
 @record("sf_query_cursors", indexes=("user_id",))
-@dataclass(slots=True)
-class QueryCursor:
+@dataclass(slots=True, repr=False, eq=False)
+class QueryCursor(Record):
     id: str  # 01g...
     org_id: str
     user_id: str

@@ -11,13 +11,14 @@ from typing import Any
 
 from .. import ids, security
 from ..store import record
+from ..store.base import Record
 
 REFRESH_POLICIES = ("until_revoked", "immediately", "idle", "absolute")
 
 
 @record("sf_orgs", indexes=("name", "my_domain"))
-@dataclass(slots=True)
-class Org:
+@dataclass(slots=True, repr=False, eq=False)
+class Org(Record):
     id: str  # 18 characters
     name: str
     my_domain: str | None = None  # host, e.g. acme.my.salesforce.com
@@ -35,8 +36,8 @@ class Org:
 
 
 @record("sf_users", indexes=("username", "org_id"))
-@dataclass(slots=True)
-class User:
+@dataclass(slots=True, repr=False, eq=False)
+class User(Record):
     id: str
     org_id: str
     username: str  # stored lower-case: Salesforce usernames are case-insensitive
@@ -64,8 +65,8 @@ class User:
 
 
 @record("sf_apps", indexes=("client_id", "org_id"))
-@dataclass(slots=True)
-class ConnectedApp:
+@dataclass(slots=True, repr=False, eq=False)
+class ConnectedApp(Record):
     id: str
     org_id: str
     name: str
@@ -105,8 +106,8 @@ class ConnectedApp:
 
 
 @record("sf_codes")
-@dataclass(slots=True)
-class AuthCode:
+@dataclass(slots=True, repr=False, eq=False)
+class AuthCode(Record):
     id: str  # hash of the code
     org_id: str
     app_id: str
@@ -148,8 +149,8 @@ SOAP_SESSION_APP = "soap-api-login"  # the `app_id` of a SOAP login() session (s
 
 
 @record("sf_access_tokens", indexes=("refresh_id", "org_id"))
-@dataclass(slots=True)
-class AccessToken:
+@dataclass(slots=True, repr=False, eq=False)
+class AccessToken(Record):
     id: str  # hash
     org_id: str
     user_id: str
@@ -173,8 +174,8 @@ class AccessToken:
 
 
 @record("sf_refresh_tokens", indexes=("approval", "family_id", "org_id", "delete_hash"))
-@dataclass(slots=True)
-class RefreshToken:
+@dataclass(slots=True, repr=False, eq=False)
+class RefreshToken(Record):
     id: str  # hash
     org_id: str
     user_id: str
@@ -192,8 +193,8 @@ class RefreshToken:
 
 
 @record("sf_device_codes", indexes=("user_code",))
-@dataclass(slots=True)
-class DeviceCode:
+@dataclass(slots=True, repr=False, eq=False)
+class DeviceCode(Record):
     """A device flow authorization: polled with `device_code` (stored hashed), approved with `user_code`."""
 
     id: str  # hash of the device code
@@ -211,8 +212,8 @@ class DeviceCode:
 
 
 @record("sf_registrations", indexes=("app_id",))
-@dataclass(slots=True)
-class Registration:
+@dataclass(slots=True, repr=False, eq=False)
+class Registration(Record):
     """The client metadata of an app made by dynamic client registration (RFC 7591)."""
 
     id: str  # client_id

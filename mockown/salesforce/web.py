@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from .. import ids, security
 from ..http.forms import Params
 from ..store import record
+from ..store.base import Record
 from ..store.prune import DEAD_KEEP
 from .errors import IdentityError
 from .models import SOAP_SESSION_APP, ConnectedApp, Org, User
@@ -34,8 +35,8 @@ WEB_SCOPES = frozenset({"web", "full"})  # `full` encompasses every other scope
 
 
 @record("sf_frontdoor_otps")
-@dataclass(slots=True)
-class FrontdoorOtp:
+@dataclass(slots=True, repr=False, eq=False)
+class FrontdoorOtp(Record):
     """A `singleaccess` one-time password: `frontdoor.jsp?otp=` starts a browser session for `user_id` once."""
 
     id: str  # hash of the otp
@@ -46,8 +47,8 @@ class FrontdoorOtp:
 
 
 @record("sf_ended_browser_sessions")
-@dataclass(slots=True)
-class EndedBrowserSession:
+@dataclass(slots=True, repr=False, eq=False)
+class EndedBrowserSession(Record):
     """A browser session the OIDC logout ended: its cookie is refused until it would have expired anyway."""
 
     id: str  # hash of the session's nonce
@@ -55,8 +56,8 @@ class EndedBrowserSession:
 
 
 @record("sf_browser_session_apps")
-@dataclass(slots=True)
-class BrowserSessionApps:
+@dataclass(slots=True, repr=False, eq=False)
+class BrowserSessionApps(Record):
     """The connected apps a browser session signed in to (the authorize flow gave them a code or tokens for
     that session's user), first sign-in first: the relying parties its logout notifies (front-channel SLO)."""
 

@@ -1,0 +1,106 @@
+"""`mockown.store.base.Record`: the `==` and `repr` every stored kind inherits answer as the ones `@dataclass`
+would have made (checked against a twin dataclass made the standard way, with the same fields), records stay
+slotted and unhashable, and every registered kind uses them."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import mockown.http.app  # noqa: F401 - loads every API, so every record kind is registered
+from mockown.http.app import _apis
+from mockown.store import RECORD_TYPES
+from mockown.store.base import Record
+
+_apis()
+KINDS = sorted((meta.cls for meta in RECORD_TYPES.values()), key=lambda cls: cls.__qualname__)
+
+
+def _twin(cls: type[Any]) -> type[Any]:
+    """A dataclass with `cls`'s name and fields (their repr/compare flags), whose `==` and `repr` dataclasses make."""
+    fields = [(f.name, Any, dataclasses.field(repr=f.repr, compare=f.compare)) for f in dataclasses.fields(cls)]
+    twin = dataclasses.make_dataclass(cls.__name__, fields, eq=True, repr=True)
+    twin.__qualname__ = cls.__qualname__
+    return twin
+
+
+def _build(cls: type[Any], values: dict[str, Any]) -> Any:
+    """An instance of `cls` with exactly `values`, whatever its __init__ wants (fields set one by one)."""
+    rec = object.__new__(cls)
+    for name, value in values.items():
+        object.__setattr__(rec, name, value)
+    return rec
+
+
+VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=5),
+    st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=2), st.integers(), max_size=2),
+)  # fmt: skip
+
+
+def test_every_kind_is_a_record_without_its_own_eq_or_repr() -> None:
+    assert len(KINDS) >= 45
+    for cls in KINDS:
+        assert issubclass(cls, Record), cls
+        assert "__eq__" not in vars(cls) and "__repr__" not in vars(cls), cls  # no per-class compiled methods
+        assert "__slots__" in vars(cls) and not hasattr(_build(cls, {}), "__dict__"), cls
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(KINDS), st.data())
+def test_eq_and_repr_are_the_dataclass_ones(cls: type[Any], data: st.DataObject) -> None:
+    names = [f.name for f in dataclasses.fields(cls)]
+    first = {n: data.draw(VALUES, label=n) for n in names}
+    second = {n: data.draw(st.sampled_from([first[n], data.draw(VALUES)]), label=f"other {n}") for n in names}
+    twin = _twin(cls)
+    a, b = _build(cls, first), _build(cls, second)
+    ta, tb = _build(twin, first), _build(twin, second)
+    assert repr(a) == repr(ta)
+    assert (a == b) == (ta == tb)
+    assert (a != b) == (ta != tb)
+    assert a == a  # the same values (a NaN included): a tuple compares identical items as equal
+
+
+def test_a_record_that_contains_itself_shows_dots() -> None:
+    cls = KINDS[0]
+    names = [f.name for f in dataclasses.fields(cls)]
+    rec, twin = _build(cls, dict.fromkeys(names)), _build(_twin(cls), dict.fromkeys(names))
+    object.__setattr__(rec, names[0], [rec])
+    object.__setattr__(twin, names[0], [twin])
+    assert repr(rec) == repr(twin)
+    assert f"{names[0]}=[...]" in repr(rec)
+
+
+def test_other_classes_and_values_are_not_equal_and_records_are_unhashable() -> None:
+    first, second = KINDS[0], KINDS[1]
+    a = _build(first, {f.name: 1 for f in dataclasses.fields(first)})
+    b = _build(second, {f.name: 1 for f in dataclasses.fields(second)})
+    assert a != b and a != 1 and a != {f.name: 1 for f in dataclasses.fields(first)}
+    assert a.__eq__(b) is NotImplemented
+    with pytest.raises(TypeError, match="unhashable"):
+        hash(a)
+
+
+@dataclasses.dataclass(slots=True, repr=False, eq=False)
+class _One(Record):
+    x: Any
+
+
+@dataclasses.dataclass(slots=True, repr=False, eq=False)
+class _NoFields(Record):
+    pass
+
+
+def test_one_field_and_no_field_compare_as_dataclasses_do() -> None:
+    """One field: a 1-tuple (a NaN object equals itself, two NaN objects do not); none: always equal."""
+    nan = math.nan
+    twin = _twin(_One)
+    assert (_One(nan) == _One(nan)) is (twin(nan) == twin(nan)) is True
+    assert (_One(nan) == _One(float("nan"))) is (twin(nan) == twin(float("nan"))) is False
+    assert (_One([1]) == _One([1])) and _One(1) != _One(2)
+    assert _NoFields() == _NoFields() and repr(_NoFields()) == repr(_twin(_NoFields)())
