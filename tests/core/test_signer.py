@@ -4,6 +4,7 @@ deferred signatures are committed, or abandoned when they fail or the request is
 from __future__ import annotations
 
 import asyncio
+import itertools
 import multiprocessing
 import os
 import threading
@@ -152,18 +153,44 @@ def test_offloading_pays_when_other_work_runs_on_the_loop() -> None:
     assert asyncio.run(main()) is True
 
 
-def test_offloading_pays_while_signatures_are_in_flight() -> None:
-    s = Signer(clock=_ticks(0.0))  # a yield would measure nothing: only the job in flight can say yes
+def test_once_the_threads_backlog_is_full_the_loop_signs_beside_it() -> None:
+    # every yield would say "busy" (each reading a second later): only the thread's backlog makes a caller sign on
+    # the loop, as a second signer
+    seconds = itertools.count()
+    s = Signer(clock=lambda: float(next(seconds)))
     gate = threading.Event()
 
-    async def main() -> tuple[bool, bool]:
-        held = s.submit(gate.wait)
-        busy = await s.offload_pays()
+    async def main() -> list[bool]:
+        answers = []
+        held = [s.submit(gate.wait)]
+        answers.append(await s.offload_pays())  # one in flight: room for one more
+        held.append(s.submit(gate.wait))
+        answers.append(await s.offload_pays())  # two in flight (the backlog): sign on the loop
         gate.set()
-        await held
-        return busy, await s.offload_pays()
+        await asyncio.gather(*held)
+        answers.append(await s.offload_pays())  # none in flight
+        return answers
 
-    assert asyncio.run(main()) == (True, False)
+    assert s.backlog == 2
+    assert asyncio.run(main()) == [True, False, True]
+
+
+def test_a_backlog_filled_during_the_yield_counts() -> None:
+    # the caller found room, but other callers' jobs filled the thread's backlog while it yielded
+    seconds = itertools.count()
+    s = Signer(clock=lambda: float(next(seconds)))
+    gate = threading.Event()
+
+    async def main() -> bool:
+        loop = asyncio.get_running_loop()
+        held: list[asyncio.Future[object]] = []
+        loop.call_soon(lambda: held.extend(s.submit(gate.wait) for _ in range(2)))
+        answer = await s.offload_pays()
+        gate.set()
+        await asyncio.gather(*held)
+        return answer
+
+    assert asyncio.run(main()) is False
 
 
 @pytest.mark.parametrize(("offload", "signed_on"), [(False, None), (True, "mockown-signer")], ids=["lone", "busy"])
