@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette import routing
 from starlette._utils import get_route_path
@@ -50,12 +50,14 @@ class Route(routing.Route):
         self.path = path
         del self.path_regex, self.path_format, self.param_convertors
 
-    def __getattr__(self, name: str) -> Any:
-        """Called only for an attribute the route does not have: the compiled path's, until the first use."""
-        if name not in _COMPILED:
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        self.path_regex, self.path_format, self.param_convertors = routing.compile_path(self.path)
-        return self.__dict__[name]
+    if not TYPE_CHECKING:  # for mypy a route has Starlette's attributes and no others (a typo stays an error)
+
+        def __getattr__(self, name: str) -> Any:
+            """Called only for an attribute the route does not have: the compiled path's, until the first use."""
+            if name not in _COMPILED:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            self.path_regex, self.path_format, self.param_convertors = routing.compile_path(self.path)
+            return self.__dict__[name]
 
 
 def _first_segment(route: BaseRoute) -> str | None:

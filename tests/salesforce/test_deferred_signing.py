@@ -162,7 +162,6 @@ def test_concurrent_jwt_requests_each_get_their_own_live_token(
         assert all(introspect(client, t)["active"] is True for t in tokens)
     assert _provisional(runtime) == []
     assert submitted[0] >= 1  # the others' work ran during the first one's yield: it went to the thread
-    assert submitted[0] < 12  # while it signed there, others signed on the loop beside it
 
 
 @pytest.mark.parametrize("offload", [False, True], ids=["on-the-loop", "on-the-thread"])
