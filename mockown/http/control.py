@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from .. import ids, security
 from ..clock import check_instant, iso
 from ..errors import ControlError, control_dialect
-from ..store import RECORD_TYPES, RecordMeta, meta_of
+from ..store import RECORD_TYPES, RecordMeta, RowError, meta_of
 from .api import Api, runtime_of
 from .faults import FaultError, Faults
 from .forms import BadBody, media_type, no_lone_surrogates, parse_json, read_body
@@ -342,6 +342,8 @@ async def restore(request: Request) -> Response:
         before = runtime.store.dump()
         try:
             runtime.store.load(data)
+        except RowError as exc:  # a row of the wrong type: refused before the store changed
+            raise bad(f"cannot restore the snapshot: {exc}") from None
         except (ValueError, TypeError, KeyError) as exc:
             runtime.store.load(before)
             raise bad(f"cannot restore the snapshot: {exc}") from None

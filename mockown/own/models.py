@@ -8,10 +8,11 @@ Bearer secrets (API tokens, access tokens, profile-page sessions) are stored onl
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 from ..store import record
 from ..store.base import Record
+from .progress import Progression
 
 REGIONS = (
     "app1", "useast2", "hipaa1", "hipaa4", "usgov2", "ca1", "ca4", "emea1", "emea2", "emea4", "uk1", "au1", "au4",
@@ -156,10 +157,10 @@ class Backup(Record):
     service_id: str  # Service.id
     trigger_type: str  # scheduled | manual
     started_at: float
-    progress: dict[str, Any]  # see progress.py
+    progress: Annotated[dict[str, Any], Progression]  # see progress.py
     completed_at: float | None = None
     status: str = "INPROGRESS"  # OK | INPROGRESS | WARNING | ERROR | FAILED
-    snapshots: list[dict[str, Any]] = field(default_factory=list)  # Snapshot as dicts (store-friendly)
+    snapshots: list[Annotated[dict[str, Any], Snapshot]] = field(default_factory=list)  # Snapshot as dicts
     num_api_calls: int = 0
 
 
@@ -175,7 +176,7 @@ class Job(Record):
     kind: str  # export | export_to_endpoint | gdpr_rectify | gdpr_forget | seed | anonymize
     title: str
     created_at: float
-    progress: dict[str, Any]
+    progress: Annotated[dict[str, Any], Progression]
     completed_at: float | None = None
     failed: bool = False
     results: list[str] = field(default_factory=list)

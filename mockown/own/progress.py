@@ -7,13 +7,23 @@ state from the clock and the poll count, and the first read that sees it done re
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from ..clock import parse_duration
 from ..config import ConfigError
 
 KINDS = ("backup", "export", "gdpr", "seed")
 MODES = ("immediate", "seconds", "polls")
+
+
+@dataclass(slots=True)
+class Progression:
+    """The keys of a progression dict (records keep the dict): what a restored snapshot's is checked against."""
+
+    mode: Literal["immediate", "seconds", "polls"]
+    n: int | float
+    polls: int = 0
 
 
 def parse(text: str) -> dict[str, Any]:

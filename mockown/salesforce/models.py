@@ -7,19 +7,23 @@ exists in the response that issued it and nowhere else.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 from .. import ids, security
 from ..store import record
 from ..store.base import Record
+from ..store.decode import Refine
 
 REFRESH_POLICIES = ("until_revoked", "immediately", "idle", "absolute")
+
+
+SALESFORCE_ID = Refine(ids.to18, "a Salesforce id")  # checked when a snapshot is restored (identity URLs read it)
 
 
 @record("sf_orgs", indexes=("name", "my_domain"))
 @dataclass(slots=True, repr=False, eq=False)
 class Org(Record):
-    id: str  # 18 characters
+    id: Annotated[str, SALESFORCE_ID]  # 18 characters
     name: str
     my_domain: str | None = None  # host, e.g. acme.my.salesforce.com
     instance_name: str = "MOCK1"
@@ -38,7 +42,7 @@ class Org(Record):
 @record("sf_users", indexes=("username", "org_id"))
 @dataclass(slots=True, repr=False, eq=False)
 class User(Record):
-    id: str
+    id: Annotated[str, SALESFORCE_ID]
     org_id: str
     username: str  # stored lower-case: Salesforce usernames are case-insensitive
     password_hash: str

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
+from .decode import RowError, checked
+
 R = TypeVar("R")
 
 
@@ -111,8 +113,9 @@ def to_dict(rec: Any) -> dict[str, Any]:
 
 
 def from_dict(cls: type[R], data: dict[str, Any]) -> R:
-    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    return cls(**{k: v for k, v in data.items() if k in names})
+    """A record from a row of JSON values, each checked against its field's type (`decode.checked`): a wrong or
+    missing one is a `RowError` (ValueError) naming the field; keys the record does not have are ignored."""
+    return cls(**checked(cls, data))
 
 
 class Table(Protocol[R]):
@@ -152,24 +155,36 @@ def is_answer(exc: BaseException) -> bool:
 def load_snapshot(
     store: Store, data: dict[str, list[dict[str, Any]]], decode: Callable[[type[Any], dict[str, Any]], Any]
 ) -> None:
-    """Replace the state of `store` with a `dump()`: ``_meta`` holds the meta values, every other key a table."""
+    """Replace the state of `store` with a `dump()`: ``_meta`` holds the meta values, every other key a table.
+    Every row is decoded (and checked: `from_dict`) before the store changes, so a `RowError` (naming the table,
+    the row and the field) or an unknown table leaves the store as it was."""
+    tables: list[tuple[type[Any], list[Any]]] = []
+    for name, rows in data.items():
+        if name == "_meta":
+            continue
+        meta = RECORD_TYPES.get(name)
+        if meta is None:
+            raise ValueError(f"unknown table in snapshot: {name}")
+        recs = []
+        for index, row in enumerate(rows):
+            try:
+                recs.append(decode(meta.cls, row))
+            except RowError as exc:
+                raise exc.within(f"{name}[{index}]") from None
+        tables.append((meta.cls, recs))
     with store.atomic():
         store.clear()
-        for name, rows in data.items():
-            if name == "_meta":
-                for key, value in (rows[0] if rows else {}).items():
-                    store.set_meta(key, value)
-                continue
-            meta = RECORD_TYPES.get(name)
-            if meta is None:
-                raise ValueError(f"unknown table in snapshot: {name}")
-            table = store.table(meta.cls)
-            for row in rows:
-                table.put(decode(meta.cls, row))
+        for key, value in (data["_meta"][0] if data.get("_meta") else {}).items():
+            store.set_meta(key, value)
+        for cls, recs in tables:
+            table = store.table(cls)
+            for rec in recs:
+                table.put(rec)
 
 
 __all__ = [
     "RECORD_TYPES",
+    "RowError",
     "Store",
     "Table",
     "delete_rows",
