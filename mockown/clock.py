@@ -30,17 +30,39 @@ def check_instant(ts: float) -> float:
     return ts
 
 
+# the longest duration anything takes (a TTL, a timeout, a clock step): 1,000 years. Longer ones, infinity and NaN
+# are refused where they are read: stored, they overflowed the ISO dates and JSON documents made from them (500s)
+LONGEST = 1000 * 365.25 * 86400.0
+
+
+def _too_long(value: object) -> ValueError:
+    shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+    return ValueError(f"not a duration: {shown} (a finite number of seconds, at most 1000 years)")
+
+
+def _bounded(seconds: float, value: object) -> float:
+    if not math.isfinite(seconds) or abs(seconds) > LONGEST:
+        raise _too_long(value)
+    return seconds
+
+
 def parse_duration(value: str | int | float) -> float:
-    """Seconds in `value`: a number of seconds, or text such as ``"181d"``, ``"1h30m"``, ``"90s"``."""
+    """Seconds in `value`: a number of seconds, or text such as ``"181d"``, ``"1h30m"``, ``"90s"``; finite and at
+    most 1,000 years either way (`LONGEST`), else ValueError."""
     if isinstance(value, bool):
         raise ValueError("a duration is a number of seconds or text such as '15m'")
     if isinstance(value, int | float):
-        return float(value)
+        try:
+            return _bounded(float(value), value)
+        except OverflowError:  # an int too large for a float
+            raise _too_long(value) from None
     text = value.strip().lower()
     try:
-        return float(text)
+        number: float | None = float(text)
     except ValueError:
-        pass
+        number = None  # text with units
+    if number is not None:
+        return _bounded(number, value)
     pos, total = 0, 0.0
     for match in _DURATION.finditer(text):
         if text[pos : match.start()].strip():
@@ -49,7 +71,7 @@ def parse_duration(value: str | int | float) -> float:
         pos = match.end()
     if pos == 0 or text[pos:].strip():
         raise ValueError(f"not a duration: {value!r} (use seconds or e.g. '15m', '2h', '181d')")
-    return total
+    return _bounded(total, value)
 
 
 def parse_instant(value: str | int | float) -> float:

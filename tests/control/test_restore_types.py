@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from mockown import Config, FrozenClock, create_app
 from mockown.http.inprocess import in_process_client
+from mockown.runtime import Runtime
 from mockown.store.decode import RowError, checked
 from tests.conftest import CID, SECRET, T0
 from tests.own.conftest import OWNER, PASSWORDS, TOKEN_URL, exchange_form
@@ -30,8 +31,11 @@ Snapshot = dict[str, Any]
 class Used:
     """An app with a Salesforce access token and an Own API token (and its access token) issued."""
 
-    def __init__(self, client: httpx.Client, sf_token: str, own_api_token: str, own_access: str) -> None:
+    def __init__(
+        self, client: httpx.Client, sf_token: str, own_api_token: str, own_access: str, runtime: Runtime
+    ) -> None:
         self.client, self.sf_token, self.own_api_token, self.own_access = client, sf_token, own_api_token, own_access
+        self.runtime = runtime
 
     def snapshot(self) -> Snapshot:
         response = self.client.get("/_mockown/snapshot")
@@ -71,7 +75,7 @@ def used(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Used]:
         raw = app.state.runtime.own.generate_api_token(OWNER, PASSWORDS[OWNER])
         exchanged = client.post(TOKEN_URL, data=exchange_form(raw))
         assert exchanged.status_code == 200, exchanged.text
-        yield Used(client, sf_token, raw, exchanged.json()["access_token"])
+        yield Used(client, sf_token, raw, exchanged.json()["access_token"], app.state.runtime)
 
 
 def _answers(used: Used) -> None:
@@ -277,14 +281,15 @@ def test_any_value_in_any_field_is_refused_or_served_without_a_500(used: Used) -
 
 
 def test_a_refused_restore_keeps_a_state_that_would_not_restore_itself(used: Used) -> None:
-    """A seed takes any duration, so the state can hold a number restore refuses (1e300 seconds): a refused
-    restore leaves that state as it was (it was once reloaded from its own dump, through the same checks: a 500
-    with the store emptied)."""
-    seeded = used.client.post(
-        "/_mockown/seed",
-        json={"salesforce": {"orgs": [{"name": "Huge TTL", "apps": [{"name": "x", "refresh_token_ttl": "1e300"}]}]}},
-    )
-    assert seeded.status_code == 201, seeded.text
+    """A state can hold a number restore refuses (a TTL of 1e300 seconds: a state file written before seeds refused
+    such durations): a refused restore leaves that state as it was (it was once reloaded from its own dump,
+    through the same checks: a 500 with the store emptied)."""
+    service = used.runtime.salesforce
+    app = service.app_by_client_id(CID)
+    assert app is not None
+    with used.runtime.store.atomic():
+        app.refresh_token_ttl = 1e300
+        service.apps.put(app)
     own = used.snapshot()
     before = used.state()
     bad = copy.deepcopy(own)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockown.clock import FrozenClock, SystemClock, iso, parse_duration, parse_instant
+from mockown.clock import LONGEST, FrozenClock, SystemClock, iso, parse_duration, parse_instant
 
 
 @pytest.mark.parametrize(
@@ -22,6 +22,28 @@ def test_parse_duration(text: str | int | float, seconds: float) -> None:
 def test_parse_duration_rejects(bad: object) -> None:
     with pytest.raises(ValueError):
         parse_duration(bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "bad", ["inf", "-inf", "nan", "Infinity", "1e300", 1e300, float("inf"), float("nan"), 10**400, "9" * 400 + "d",
+            "1001y", str(LONGEST * 2), "400000w"],
+)  # fmt: skip
+def test_parse_duration_rejects_infinite_and_absurd(bad: object) -> None:
+    """Stored, an infinite or astronomically long duration broke what is made from it (a TTL's ISO expiry, the
+    snapshot's JSON): a duration is finite and at most 1,000 years."""
+    with pytest.raises(ValueError, match="not a duration"):
+        parse_duration(bad)  # type: ignore[arg-type]
+
+
+@given(st.floats(allow_nan=True, allow_infinity=True))
+def test_parse_duration_of_any_number_is_bounded_or_refused(value: float) -> None:
+    for spelled in (value, repr(value)):
+        try:
+            seconds = parse_duration(spelled)
+        except ValueError:
+            assert not (abs(value) <= LONGEST)  # refused: infinite, NaN or longer than 1,000 years
+        else:
+            assert seconds == value and abs(seconds) <= LONGEST
 
 
 @given(st.integers(0, 10_000), st.sampled_from(["s", "m", "h", "d", "w"]))
