@@ -9,6 +9,7 @@ import pickle
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from . import metakeys  # noqa: F401 - the checks a restored snapshot's _meta values take
 from .clock import Clock, FrozenClock, SystemClock
 from .config import Config, ConfigError
 from .keys import KeyRing

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
-from .decode import RowError, checked
+from .decode import RowError, checked, checked_meta
 
 R = TypeVar("R")
 
@@ -172,9 +172,13 @@ def load_snapshot(
             except RowError as exc:
                 raise exc.within(f"{name}[{index}]") from None
         tables.append((meta.cls, recs))
+    metas = data.get("_meta") or []
+    if len(metas) > 1:
+        raise RowError("_meta", f"expected a list of one object, got {len(metas)}")
+    values = checked_meta(metas[0]) if metas else {}
     with store.atomic():
         store.clear()
-        for key, value in (data["_meta"][0] if data.get("_meta") else {}).items():
+        for key, value in values.items():
             store.set_meta(key, value)
         for cls, recs in tables:
             table = store.table(cls)

@@ -358,3 +358,29 @@ def checked(cls: type[Any], row: Any) -> dict[str, Any]:
             except RowError as exc:
                 raise exc.within(name) from None
     return out
+
+
+# -- meta values ---------------------------------------------------------------------------------------------
+# A meta key mockown reads (`Store.get_meta`), or a family of them (`"own.seq.*"`), -> the check its value takes
+# on a restore: a ValueError says what the value must be. Registered by mockown/metakeys.py (the one list of
+# them); a key no check names is kept as it is (nothing reads it).
+META_CHECKS: dict[str, Callable[[Any], object]] = {}
+
+
+def checked_meta(values: Any) -> dict[str, Any]:
+    """A snapshot's ``_meta`` object, every value a key of `META_CHECKS` names of the shape its reader needs."""
+    if type(values) is not dict:
+        raise RowError("_meta", f"expected an object, got {_show(values)}")
+    for key, value in values.items():
+        check = META_CHECKS.get(key)
+        if check is None:
+            check = next((c for k, c in META_CHECKS.items() if k.endswith("*") and key.startswith(k[:-1])), None)
+        if check is None:
+            continue
+        try:
+            check(value)
+        except RowError as exc:
+            raise exc.within(f"_meta.{key}") from None
+        except ValueError as exc:
+            raise RowError(f"_meta.{key}", f"{exc}, got {_show(value)}") from None
+    return values

@@ -1,0 +1,71 @@
+"""Every meta value mockown reads (`Store.get_meta`) and the shape its reader needs: a restored snapshot's
+``_meta`` is checked against these (`store.decode.checked_meta`), so a hand-edited or old one is a 400 naming
+``_meta.<key>`` instead of a state whose requests fail later. Imported by the runtime: the checks are in place
+before any store is restored. A key added to mockown gets its check here (tests/control/test_restore_meta.py
+lists the readers' keys)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .clock import _EARLIEST, _LATEST
+from .config import ConfigError
+from .own import progress
+from .store.decode import META_CHECKS
+
+_HEX = re.compile(r"(?:[0-9a-fA-F]{2})+")
+SEQ_LIMIT = 2**53  # Own ids: numbers a JSON client reads exactly
+
+
+def hex_key(value: Any) -> None:
+    """A key made by `secrets.token_hex` (runtime.ui_secret, the OAuth delete-token key): hex digits, or
+    null / "" (made anew when first read)."""
+    if value is None or value == "":
+        return
+    if type(value) is not str or len(value) > 1024 or not _HEX.fullmatch(value):
+        raise ValueError("expected an even number of hex digits (at most 1024) or null")
+
+
+def sequence(value: Any) -> None:
+    """An Own id counter (`OwnService.next_num` / `next_global`): the last number handed out, or null."""
+    if value is None:
+        return
+    if type(value) is not int or not 0 <= value <= SEQ_LIMIT:
+        raise ValueError(f"expected a whole number from 0 to {SEQ_LIMIT} or null")
+
+
+def stamp(value: Any) -> None:
+    """The outbox's last id stamp: milliseconds of an instant the clock can show, or null."""
+    if value is None:
+        return
+    if type(value) is not int or not _EARLIEST * 1000 <= value <= _LATEST * 1000:
+        raise ValueError("expected a whole number of milliseconds in the years 0001 to 9999 or null")
+
+
+def modes(value: Any) -> None:
+    """`OwnService.set_progression`'s overrides: kind -> a mode `progress.parse` takes, or null (none)."""
+    if value is None:
+        return
+    if type(value) is not dict:
+        raise ValueError("expected an object of kind: mode or null")
+    for kind, mode in value.items():
+        if kind not in progress.KINDS:
+            raise ValueError(f"expected kinds among {', '.join(progress.KINDS)}, not {kind!r}")
+        if type(mode) is not str:
+            raise ValueError(f"expected {kind}: immediate, seconds:N or polls:N")
+        try:
+            progress.parse(mode)
+        except ConfigError as exc:
+            raise ValueError(f"expected {kind}: immediate, seconds:N or polls:N ({exc})") from None
+
+
+META_CHECKS.update(
+    {
+        "ui_secret": hex_key,  # runtime.Runtime.ui_secret
+        "sf_oauth_token_delete_key": hex_key,  # salesforce.oauth_tokens._KEY_META
+        "outbox.last_stamp": stamp,  # outbox._LAST_STAMP
+        "own.progression": modes,  # own.service._MODES
+        "own.seq.*": sequence,  # own.service: own.seq.<region>.<kind>, own.seq.<kind>
+    }
+)
