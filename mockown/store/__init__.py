@@ -166,11 +166,17 @@ def load_snapshot(
         if meta is None:
             raise ValueError(f"unknown table in snapshot: {name}")
         recs = []
+        seen: dict[Any, int] = {}  # key -> the row that has it: two rows with one key would overwrite each other
         for index, row in enumerate(rows):
             try:
-                recs.append(decode(meta.cls, row))
+                rec = decode(meta.cls, row)
             except RowError as exc:
                 raise exc.within(f"{name}[{index}]") from None
+            key = getattr(rec, meta.key)
+            first = seen.setdefault(key, index)
+            if first != index:
+                raise RowError(f"{name}[{index}].{meta.key}", f"{key!r} is the key of {name}[{first}] too")
+            recs.append(rec)
         tables.append((meta.cls, recs))
     metas = data.get("_meta") or []
     if len(metas) > 1:
