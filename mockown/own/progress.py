@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..clock import parse_duration
+from ..clock import LONGEST, parse_duration
 from ..config import ConfigError
 
 KINDS = ("backup", "export", "gdpr", "seed")
@@ -24,6 +24,17 @@ class Progression:
     mode: Literal["immediate", "seconds", "polls"]
     n: int | float
     polls: int = 0
+
+    def __post_init__(self) -> None:
+        """Only what `parse` makes (and `count_poll` counts): ``polls`` n 0 with a negative count divided by zero,
+        a ``seconds`` n past `LONGEST` overflowed the completion instant."""
+        if self.polls < 0:
+            raise ValueError("polls: expected a count from 0")
+        n = self.n
+        if self.mode == "polls" and not (type(n) is int and n >= 1):
+            raise ValueError("n: expected a whole number of polls from 1")
+        if self.mode == "seconds" and not (0 < n <= LONGEST):
+            raise ValueError(f"n: expected seconds above 0 and at most {LONGEST:.0f}")
 
 
 def parse(text: str) -> dict[str, Any]:

@@ -254,7 +254,16 @@ def _shaped(shape: type[Any]) -> Check:
     def check(value: Any) -> Any:
         if type(value) is not dict:
             raise _Bad(f"expected an object, got {_show(value)}")
-        return dataclasses.asdict(shape(**checked(shape, value)))
+        args = checked(shape, value)
+        try:
+            return dataclasses.asdict(shape(**args))
+        except RowError:
+            raise
+        except ValueError as exc:  # the shape's own rule across its fields (its __post_init__): "n: expected ..."
+            path, sep, problem = str(exc).partition(": ")
+            if not (sep and path in args):
+                raise _Bad(str(exc)) from None
+            raise RowError(path, problem if ", got " in problem else f"{problem}, got {_show(args[path])}") from None
 
     return check
 

@@ -8,6 +8,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pytest
+
+from mockown.own import progress
+
 from . import test_restore_types
 from .test_restore_types import Snapshot, Used, _answers
 
@@ -41,3 +45,44 @@ def test_rows_with_their_own_keys_restore_with_their_count(used: Used) -> None:
     response = used.restore(snap)
     assert response.status_code == 200
     assert response.json()["restored"]["sf_users"] == len(snap["store"]["sf_users"])
+
+
+# -- progressions ------------------------------------------------------------------------------------------------
+IMPOSSIBLE: list[tuple[dict[str, Any], str]] = [
+    ({"mode": "polls", "n": 0, "polls": -1}, "polls: expected a count from 0, got -1"),
+    ({"mode": "polls", "n": 0}, "n: expected a whole number of polls from 1, got 0"),
+    ({"mode": "polls", "n": -3}, "n: expected a whole number of polls from 1, got -3"),
+    ({"mode": "polls", "n": 2.5}, "n: expected a whole number of polls from 1, got 2.5"),
+    ({"mode": "seconds", "n": 0}, "n: expected seconds above 0 and at most 31557600000, got 0"),
+    ({"mode": "seconds", "n": -5.0}, "n: expected seconds above 0 and at most 31557600000, got -5.0"),
+    ({"mode": "seconds", "n": 10**30}, "n: expected seconds above 0 and at most 31557600000, got " + str(10**30)),
+    ({"mode": "immediate", "n": 0, "polls": -1}, "polls: expected a count from 0, got -1"),
+]
+
+
+@pytest.mark.parametrize(("value", "problem"), IMPOSSIBLE, ids=[repr(v) for v, _ in IMPOSSIBLE])
+def test_an_impossible_progression_refuses_the_snapshot(used: Used, value: dict[str, Any], problem: str) -> None:
+    bad = copy.deepcopy(used.snapshot())
+    index = _index(bad, "own_backups")
+    bad["store"]["own_backups"][index].update(progress=value, completed_at=None)
+    _refused(used, bad, f"own_backups[{index}].progress.{problem}")
+
+
+def test_a_progression_that_can_progress_is_restored_and_progresses(used: Used) -> None:
+    snap = copy.deepcopy(used.snapshot())
+    index = _index(snap, "own_backups")
+    row = snap["store"]["own_backups"][index]
+    row.update(progress={"mode": "polls", "n": 2, "polls": 1}, completed_at=None)
+    assert used.restore(snap).status_code == 200
+    service = used.runtime.own.services.get(row["service_id"])
+    assert service is not None
+    own = {"Authorization": f"Bearer {used.own_access}"}
+    listed = used.client.get(f"/regions/{service.region}/api/v1/services/{service.num}/backups", headers=own)
+    assert listed.status_code == 200, listed.text
+
+
+@pytest.mark.parametrize("text", ["polls:-1", "seconds:-5", "polls:x", "sometimes"])
+def test_the_config_and_the_progression_setter_refuse_them_too(text: str) -> None:
+    with pytest.raises(progress.ConfigError):
+        progress.parse(text)
+    assert progress.parse("polls:0") == {"mode": "immediate", "n": 0, "polls": 0}  # never a polls n of 0
