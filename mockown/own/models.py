@@ -12,7 +12,10 @@ from typing import Annotated, Any
 
 from ..store import record
 from ..store.base import Record
+from ..store.decode import Refine, between
 from .progress import Progression
+
+RECORDS_PER_OBJECT = 100_000  # the most records per object a service generates: the seed's and a restore's bound
 
 REGIONS = (
     "app1", "useast2", "hipaa1", "hipaa4", "usgov2", "ca1", "ca4", "emea1", "emea2", "emea4", "uk1", "au1", "au4",
@@ -112,9 +115,12 @@ class Service(Record):
     secondary_name: str | None = None
     provider: str = "SaleForce Data"  # sic: the typo is in Own's own sample
     status: str = "ACTIVE"  # ACTIVE | ARCHIVED | DISABLED
-    enabled: int = 1
+    enabled: Annotated[int, Refine(between(0, 1), "0 or 1")] = 1  # as the seed takes it
     objects: list[str] = field(default_factory=lambda: ["accounts", "contacts", "opportunities"])
-    records_per_object: int = 8
+    # the records a first backup generates, per object: bounded as the seed bounds it
+    records_per_object: Annotated[
+        int, Refine(between(0, RECORDS_PER_OBJECT), f"a whole number from 0 to {RECORDS_PER_OBJECT}")
+    ] = 8
     sandbox: bool = False  # seeding into production is limited to 10K records
     data_seed: str = ""  # what the deterministic records are generated from
     created_at: float = 0.0

@@ -13,7 +13,7 @@ from .. import security
 from ..seed import SeedError, flag, items, opt_text, text, whole
 from . import backups, progress
 from .errors import OwnError
-from .models import REGIONS, ROLES, OwnAccount, OwnUser, SeedingTemplate, Service, rkey
+from .models import RECORDS_PER_OBJECT, REGIONS, ROLES, OwnAccount, OwnUser, SeedingTemplate, Service, rkey
 from .tokens import generate
 
 if TYPE_CHECKING:
@@ -200,7 +200,7 @@ def _seed_service(own: OwnService, account: OwnAccount, data: Any, now: float) -
         status=status,
         enabled=_enabled(data.get("enabled")),
         objects=list(dict.fromkeys(o.strip().lower() for o in objects)),
-        records_per_object=_count(data.get("records_per_object"), "records_per_object", 100_000, 8),
+        records_per_object=_count(data.get("records_per_object"), "records_per_object", RECORDS_PER_OBJECT, 8),
         sandbox=flag(data.get("sandbox"), "own service sandbox", False),
         data_seed=text(data.get("data_seed"), "own service data_seed", "") or f"{account.num}:{region}:{num}",
         created_at=now,

@@ -235,6 +235,16 @@ class Refine:
         self.test, self.what = test, what
 
 
+def between(low: int, high: int) -> Callable[[Any], object]:
+    """A `Refine` test: an integer from `low` to `high` (a count that drives work: bounded as the seed bounds it)."""
+
+    def test(value: Any) -> None:
+        if not low <= value <= high:
+            raise ValueError(f"not from {low} to {high}")
+
+    return test
+
+
 def _refined(inner: Check, refine: Refine) -> Check:
     def check(value: Any) -> Any:
         value = inner(value)

@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 
 from mockown.own import progress
+from mockown.own.models import Service
+from mockown.store.decode import RowError, checked
 
 from . import test_restore_types
 from .test_restore_types import Snapshot, Used, _answers
@@ -86,3 +88,33 @@ def test_the_config_and_the_progression_setter_refuse_them_too(text: str) -> Non
     with pytest.raises(progress.ConfigError):
         progress.parse(text)
     assert progress.parse("polls:0") == {"mode": "immediate", "n": 0, "polls": 0}  # never a polls n of 0
+
+
+# -- counts the seed bounds --------------------------------------------------------------------------------------
+BOUNDED: list[tuple[str, Any, str]] = [
+    ("records_per_object", 10**7, "expected a whole number from 0 to 100000, got 10000000"),
+    ("records_per_object", -1, "expected a whole number from 0 to 100000, got -1"),
+    ("enabled", 7, "expected 0 or 1, got 7"),
+    ("enabled", -1, "expected 0 or 1, got -1"),
+]
+
+
+@pytest.mark.parametrize(("field", "value", "problem"), BOUNDED, ids=[f"{f}={v!r}" for f, v, _ in BOUNDED])
+def test_a_count_past_the_seeds_bound_refuses_the_snapshot(used: Used, field: str, value: Any, problem: str) -> None:
+    bad = copy.deepcopy(used.snapshot())
+    index = _index(bad, "own_services")
+    bad["store"]["own_services"][index][field] = value
+    _refused(used, bad, f"own_services[{index}].{field}: {problem}")
+
+
+def test_the_seed_and_restore_take_the_same_records_per_object(used: Used) -> None:
+    base = {"id": "app1:1", "num": 1, "region": "app1", "account_id": "a", "displayed_name": "d", "org_id": "o"}
+    for taken in (0, 100_000):
+        assert checked(Service, {**base, "records_per_object": taken})["records_per_object"] == taken
+    with pytest.raises(RowError):
+        checked(Service, {**base, "records_per_object": 100_001})
+    seeded = used.client.post(
+        "/_mockown/seed", json={"own": {"accounts": [{"services": [{"records_per_object": 100_001}]}]}}
+    )
+    assert seeded.status_code == 400
+    assert "records_per_object must be between 0 and 100000" in seeded.text
