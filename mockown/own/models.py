@@ -141,6 +141,15 @@ class Snapshot:
     removed: dict[str, int] = field(default_factory=dict)
     next_index: int = 0  # the next record number this object's generator hands out
 
+    def __post_init__(self) -> None:
+        """What `data.next_snapshot` makes: every added and changed id is one of `records` (a download of the added
+        or changed records reads each one's version there: a restored snapshot's stray id was a 500)."""
+        records = self.records
+        for name in ("added", "changed"):
+            for rid in getattr(self, name):
+                if rid not in records:
+                    raise ValueError(f"{name}: expected ids of records, got {rid!r}, which is not one")
+
     def to_dict(self) -> dict[str, Any]:
         """`dataclasses.asdict(self)` without its recursion: every field is a string, a number, or a flat
         container of strings and numbers, so a copy of each container is the same deep copy."""

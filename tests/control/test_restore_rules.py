@@ -118,3 +118,44 @@ def test_the_seed_and_restore_take_the_same_records_per_object(used: Used) -> No
     )
     assert seeded.status_code == 400
     assert "records_per_object must be between 0 and 100000" in seeded.text
+
+
+# -- a backup's objects ------------------------------------------------------------------------------------------
+def _backup(snap: Snapshot) -> tuple[int, dict[str, Any]]:
+    index = _index(snap, "own_backups", lambda row: row["snapshots"] and row["completed_at"] is not None)
+    return index, snap["store"]["own_backups"][index]
+
+
+def _download(used: Used, backup: dict[str, Any], kind: str) -> int:
+    service = used.runtime.own.services.get(backup["service_id"])
+    assert service is not None
+    name = backup["snapshots"][0]["name"]
+    url = f"/regions/{service.region}/api/v1/services/{service.num}/backups/{backup['num']}/objects/{name}/download"
+    response = used.client.get(url, params={"type": kind}, headers={"Authorization": f"Bearer {used.own_access}"})
+    return response.status_code
+
+
+STRAY = "0015g00000StrayIdAAA"
+
+
+@pytest.mark.parametrize("kind", ["added", "changed"])
+def test_an_added_or_changed_id_that_is_not_a_record_refuses_the_snapshot(used: Used, kind: str) -> None:
+    snap = used.snapshot()
+    index, backup = _backup(snap)
+    assert all(_download(used, backup, k) == 200 for k in ("added", "changed", "removed", "all"))
+    bad = copy.deepcopy(snap)
+    bad["store"]["own_backups"][index]["snapshots"][0][kind].append(STRAY)
+    problem = f"expected ids of records, got {STRAY!r}, which is not one"
+    _refused(used, bad, f"own_backups[{index}].snapshots[0].{kind}: {problem}")
+    assert _download(used, backup, kind) == 200
+
+
+def test_removed_ids_and_records_need_no_more(used: Used) -> None:
+    """A removed id keeps its last version in `removed` (it is in no `records`); a record need not be added."""
+    snap = copy.deepcopy(used.snapshot())
+    index, backup = _backup(snap)
+    obj = snap["store"]["own_backups"][index]["snapshots"][0]
+    obj["removed"][STRAY] = 3
+    obj["added"] = []
+    assert used.restore(snap).status_code == 200
+    assert all(_download(used, backup, k) == 200 for k in ("added", "changed", "removed", "all"))
