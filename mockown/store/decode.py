@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Annotated, Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from ..clock import _EARLIEST, _LATEST, check_instant
@@ -87,16 +87,21 @@ def _number(nullable: bool) -> Check:
     return check
 
 
-def _items(item: Check, value: Any) -> list[Any]:
+def _each(pairs: Iterable[tuple[Check, Any]]) -> list[Any]:
+    """Each value checked by its check; a refusal names the value's index."""
     out = []
-    for i, v in enumerate(value):
+    for i, (check, v) in enumerate(pairs):
         try:
-            out.append(item(v))
+            out.append(check(v))
         except _Bad as exc:
             raise RowError(f"[{i}]", str(exc)) from None
         except RowError as exc:
             raise exc.within(f"[{i}]") from None
     return out
+
+
+def _items(item: Check, value: Any) -> list[Any]:
+    return _each((item, v) for v in value)
 
 
 def _sequence(origin: Any, item: Check, fast: frozenset[type[Any]] | None) -> Check:
@@ -116,15 +121,7 @@ def _fixed_tuple(items: tuple[Check, ...]) -> Check:
     def check(value: Any) -> Any:
         if type(value) not in (list, tuple) or len(value) != len(items):
             raise _Bad(f"expected a list of {len(items)}, got {_show(value)}")
-        out = []
-        for i, (one, v) in enumerate(zip(items, value, strict=True)):
-            try:
-                out.append(one(v))
-            except _Bad as exc:
-                raise RowError(f"[{i}]", str(exc)) from None
-            except RowError as exc:
-                raise exc.within(f"[{i}]") from None
-        return tuple(out)
+        return tuple(_each(zip(items, value, strict=True)))
 
     return check
 
