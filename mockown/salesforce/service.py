@@ -485,9 +485,7 @@ class SalesforceService:
             return now < rt.issued_at + app.refresh_token_ttl
         return True
 
-    def use_refresh(
-        self, raw: str | None, app: ConnectedApp, base: str | None = None
-    ) -> tuple[RefreshToken, str | None]:
+    def use_refresh(self, raw: str | None, app: ConnectedApp, base: str) -> tuple[RefreshToken, str | None]:
         """The live refresh token `raw` of `app`, touched; and the family a rotated successor joins. At `base`,
         another org's My Domain, the token is unknown (nothing is touched or revoked).
 
@@ -499,7 +497,7 @@ class SalesforceService:
         now = self.clock.now()
         with self.store.atomic():
             rt = self.refresh_tokens.get(security.token_hash(raw))
-            if rt is None or rt.app_id != app.id or (base is not None and self.foreign_org(rt.org_id, base)):
+            if rt is None or rt.app_id != app.id or self.foreign_org(rt.org_id, base):
                 raise expired_token()
             if rt.rotated and not rt.revoked:
                 self.revoke_family(rt.family_id)

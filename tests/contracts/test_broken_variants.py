@@ -148,7 +148,7 @@ def rotation_that_leaks(app: Starlette) -> ASGIApp:
     service = app.state.runtime.salesforce
     original = service.use_refresh
 
-    def use_refresh(raw: str | None, connected_app: Any, base: str | None = None) -> Any:
+    def use_refresh(raw: str | None, connected_app: Any, base: str) -> Any:
         rt, family = original(raw, connected_app, base)
         rt.rotated = False
         service.refresh_tokens.put(rt)
