@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .clock import _EARLIEST, _LATEST
+from .clock import check_instant
 from .config import ConfigError
 from .own import progress
 from .store.decode import META_CHECKS
@@ -39,8 +39,12 @@ def stamp(value: Any) -> None:
     """The outbox's last id stamp: milliseconds of an instant the clock can show, or null."""
     if value is None:
         return
-    if type(value) is not int or not _EARLIEST * 1000 <= value <= _LATEST * 1000:
-        raise ValueError("expected a whole number of milliseconds in the years 0001 to 9999 or null")
+    try:
+        if type(value) is not int:
+            raise ValueError
+        check_instant(value / 1000)
+    except (ValueError, OverflowError):  # an int too large for a float overflows the division
+        raise ValueError("expected a whole number of milliseconds in the years 0001 to 9999 or null") from None
 
 
 def modes(value: Any) -> None:
