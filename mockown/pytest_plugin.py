@@ -188,8 +188,9 @@ def _options(request: pytest.FixtureRequest, defaults: dict[str, Any]) -> dict[s
 def mockown(
     request: pytest.FixtureRequest, _mockown_session: MockownSession, mockown_defaults: dict[str, Any]
 ) -> Iterator[Mockown]:
-    """This test's own org (two users, a connected app) and Own account (a master admin with an API token)
-    on the session's server, with clients, clock, outbox, journal, faults, snapshots and token shortcuts."""
+    """This test's own org (two users, a connected app) and Own account (a master admin with an API token;
+    made when the test first needs it) on the session's server, with clients, clock, outbox, journal, faults,
+    snapshots and token shortcuts."""
     from .config import ConfigError
     from .testing.control import ControlPlaneError
     from .testing.handle import Mockown, check_options

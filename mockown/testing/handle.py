@@ -2,7 +2,11 @@
 
 `Mockown(target, options).start()` seeds, through the control plane, one org (two users, one connected app)
 and one Own account (a master admin with an API token), all with unique names, so tests never see each
-other's tokens, even when pytest-xdist workers share one external server. `close()` removes what the test
+other's tokens, even when pytest-xdist workers share one external server. The default Own account is
+seeded when the test first needs it (`own_account`, `own_user`, `own_api_token`, `own_token`, an Own fault
+rule, the outbox, `seeded`, `runtime`, `app_object`, `snapshot`, or before the clock moves, so that its times
+are those of the test's start): a test that never touches Own does not pay for it. `own=` or `own_user=`
+seeds it at once. `close()` removes what the test
 added: its fault rules, its clock moves, its org and account, and what its `seed=` / `seed()` created (more
 orgs and accounts, Marketing Cloud tenants, Account Manager clients and users, B2C instances, SLAS tenants).
 
@@ -107,6 +111,11 @@ def seeded_units(created: Mapping[str, Any]) -> list[dict[str, str]]:
     return units
 
 
+def _no_own_api(exc: ControlPlaneError) -> bool:
+    """The seed was refused because the server has no Own API."""
+    return "unknown seed section 'own'" in str(exc.body)
+
+
 def _skip(reason: str) -> None:
     """Skip the running test (or, outside pytest, refuse)."""
     try:
@@ -158,6 +167,7 @@ class OutboxHelper:
 
     def messages(self, **filters: Any) -> list[dict[str, Any]]:
         """Filters: ``to``, ``kind``, ``subject`` (a substring), as the control plane's."""
+        self._handle._own()  # the seed's own e-mails (the API token's) are part of what was sent
         found = self._handle.control.get("outbox", **filters)["messages"]
         mine = self._handle._owners()
         addresses = self._handle._addresses()
@@ -180,6 +190,7 @@ class OutboxHelper:
         return found
 
     def clear(self) -> int:
+        self._handle._own()  # what the seed sent goes too, not just what was sent before it was made
         deleted = 0
         for account in self._handle._owners():
             deleted += int(self._handle.control.delete("outbox", account=account)["deleted"])
@@ -211,7 +222,7 @@ class JournalHelper:
 
             path = urlsplit(path).path
         found = self._handle.control.get("journal", path=path, since=self.since, **filters)["entries"]
-        org_id, account = self._handle.org_id, self._handle.own_account_id
+        org_id, account = self._handle.org_id, self._handle._own_id()
         return [e for e in found if e.get("org") in (None, org_id) and e.get("account") in (None, account)]
 
     def count(self, path: str | None = None, **filters: Any) -> int:
@@ -333,10 +344,11 @@ class Mockown:
         self.options = options
         self.label = label[:80]
         self.unique = unique_suffix()
-        self.seeded: dict[str, Any] = {}
+        self._seeded: dict[str, Any] = {}
         self.org: dict[str, Any] = {}
-        self.own_account: dict[str, Any] | None = None
-        self.own_missing: str | None = None  # why there is no Own account
+        self._own_account: dict[str, Any] | None = None
+        self._own_pending: dict[str, Any] | None = None  # the default Own account, seeded on first need
+        self._own_missing: str | None = None  # why there is no Own account
         self.clock = ClockHelper(self.control, on_change=self._clock_moved)
         self.outbox = OutboxHelper(self)
         self.journal = JournalHelper(self)
@@ -351,25 +363,63 @@ class Mockown:
     # -- lifecycle -------------------------------------------------------------------------------------
     def start(self) -> Mockown:
         document = self._document()
+        if "own" in document and not ({"own", "own_user"} & set(self.options)):
+            self._own_pending = document.pop("own")  # the default account: seeded on first need (`_own`)
         try:
             created = self.control.seed(document)
         except ControlPlaneError as exc:
-            if "own" in document and exc.status == 400 and "unknown seed section 'own'" in str(exc.body):
-                self.own_missing = f"the server has no Own API ({exc.body})"
+            if "own" in document and exc.status == 400 and _no_own_api(exc):
+                self._own_missing = f"the server has no Own API ({exc.body})"
                 document.pop("own")
                 created = self.control.seed(document)
             else:
                 raise
-        if "own" not in document and self.own_missing is None:
-            self.own_missing = "this test asked for no Own account (own=False)"
-        self.seeded = created
+        if "own" not in document and self._own_pending is None and self._own_missing is None:
+            self._own_missing = "this test asked for no Own account (own=False)"
+        self._seeded = created
         self._units += seeded_units(created)
         self.org = created["salesforce"]["orgs"][0]
         if "own" in created:
-            self.own_account = created["own"]["accounts"][0]
+            self._own_account = created["own"]["accounts"][0]
         self.journal.mark()
         self._started = True
         return self
+
+    def _own(self) -> dict[str, Any] | None:
+        """This test's Own account, the default one seeded now if it is still pending (once, while the test
+        runs); None when there is none (`own_missing` says why)."""
+        pending = self._own_pending
+        if pending is not None and self._started:
+            self._own_pending = None
+            try:
+                created = self.control.seed({"own": pending})
+            except ControlPlaneError as exc:
+                if exc.status == 400 and _no_own_api(exc):
+                    self._own_missing = f"the server has no Own API ({exc.body})"
+                    return None
+                raise
+            self._seeded["own"] = created["own"]
+            self._units += seeded_units(created)
+            self._own_account = created["own"]["accounts"][0]
+        return self._own_account
+
+    @property
+    def own_account(self) -> dict[str, Any] | None:
+        """The Own account: ``id``, ``name``, ``users``, ``services``, ``templates``, ``endpoints``; None when
+        the test has none (`own_missing`)."""
+        return self._own()
+
+    @property
+    def own_missing(self) -> str | None:
+        """Why the test has no Own account (None when it has one)."""
+        self._own()
+        return self._own_missing
+
+    @property
+    def seeded(self) -> dict[str, Any]:
+        """What the test's seed created (the control plane's answer), the Own account included."""
+        self._own()
+        return self._seeded
 
     def close(self) -> None:
         if not self._started:
@@ -394,7 +444,8 @@ class Mockown:
         if self.options.get("keep"):
             return
         orgs = ([self.org_id] if self.org else []) + self._extra_orgs
-        accounts = ([self.own_account_id] if self.own_account_id else []) + self._extra_accounts
+        mine = self._own_account  # as it is: a pending default account was never seeded
+        accounts = ([str(mine["id"])] if mine is not None else []) + self._extra_accounts
         bodies: list[dict[str, Any]] = [{"org": o, "delete": True} for o in orgs] + [{"account": a} for a in accounts]
         for body in bodies + list(self._units):
             try:
@@ -404,6 +455,7 @@ class Mockown:
                     raise
 
     def _clock_moved(self) -> None:
+        self._own()  # the default Own account's times are those of the test's start, not the moved clock's
         if self._clock_start is None:
             self._clock_start = self.control.clock()
 
@@ -507,10 +559,11 @@ class Mockown:
         return apps[0]
 
     def _require_own(self) -> dict[str, Any]:
-        if self.own_account is None:
-            _skip(f"no Own account: {self.own_missing}")
-        assert self.own_account is not None
-        return self.own_account
+        account = self._own()
+        if account is None:
+            _skip(f"no Own account: {self._own_missing}")
+        assert account is not None
+        return account
 
     def _require_in_process(self, what: str) -> None:
         if self.target.mode != "in-process":
@@ -518,7 +571,12 @@ class Mockown:
 
     @property
     def own_account_id(self) -> str | None:
-        return None if self.own_account is None else str(self.own_account["id"])
+        account = self._own()
+        return None if account is None else str(account["id"])
+
+    def _own_id(self) -> str | None:
+        """The Own account's id without seeding a pending one (filters: nothing names an account not yet made)."""
+        return None if self._own_account is None else str(self._own_account["id"])
 
     @property
     def own_user(self) -> dict[str, Any]:
@@ -535,14 +593,15 @@ class Mockown:
 
     def _owners(self) -> set[str]:
         owners = {self.org_id}
-        if self.own_account_id is not None:
-            owners.add(self.own_account_id)
+        account = self._own_id()
+        if account is not None:
+            owners.add(account)
         return owners
 
     def _addresses(self) -> set[str]:
         found = {str(u.get("username", "")).lower() for u in self.users}
-        if self.own_account is not None:
-            found |= {str(u.get("email", "")).lower() for u in self.own_account["users"]}
+        if self._own_account is not None:
+            found |= {str(u.get("email", "")).lower() for u in self._own_account["users"]}
         return found
 
     # -- where and how to talk to it -------------------------------------------------------------------
@@ -584,6 +643,7 @@ class Mockown:
     def app_object(self) -> Any:
         """The ASGI app (in-process only: against an external server the test is skipped)."""
         self._require_in_process("app_object")
+        self._own()  # the app's state holds everything the test's seed promised
         return self.target.app
 
     @property
@@ -591,11 +651,13 @@ class Mockown:
         """The app's `Runtime`: store, clock, services (in-process only: against an external server the
         test is skipped)."""
         self._require_in_process("runtime")
+        self._own()  # the runtime's state holds everything the test's seed promised
         return self.target.runtime
 
     # -- snapshots -------------------------------------------------------------------------------------
     def snapshot(self) -> dict[str, Any]:
         """The whole server's state (every org: the server is shared) and its clock."""
+        self._own()  # the test's Own account is part of the state a restore brings back
         snap: dict[str, Any] = self.control.get("snapshot")
         return snap
 
@@ -733,7 +795,7 @@ class Mockown:
         return str(self.own_token(api_token)["access_token"])
 
     def __repr__(self) -> str:
-        return f"<Mockown {self.mode} org={self.org.get('id')} own={self.own_account_id}>"
+        return f"<Mockown {self.mode} org={self.org.get('id')} own={self._own_id()}>"
 
 
 __all__ = [
