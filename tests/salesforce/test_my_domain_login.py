@@ -402,3 +402,37 @@ def test_an_asset_token_takes_no_session_of_another_org_on_its_my_domain(client:
     assert r.status_code == 400
     assert r.json() == {"error": "invalid_grant", "error_description": "invalid subject token"}
     assert demo_exchange(client, "testserver", access, "access_token", **actor).status_code == 200
+
+
+# -- JWT bearer ---------------------------------------------------------------------------------------
+def jwt_bearer_at(client: httpx.Client, name: str, host: str) -> httpx.Response:
+    from tests.salesforce.flows.support import assertion
+
+    form = {"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer"}
+    form["assertion"] = assertion(iss=f"App{name}", sub=f"u@{name}.test")
+    return client.post("/services/oauth2/token", data=form, headers={"Host": host})
+
+
+def seed_for_jwt(client: httpx.Client) -> None:
+    from tests.salesforce.flows.support import KEYS
+
+    seed(client, jwt_certificate=(KEYS / "jwt-bearer.crt").read_text(), pre_approved_users=["*"])
+
+
+@pytest.mark.parametrize(("name", "host"), FOREIGN)
+def test_jwt_bearer_at_another_orgs_my_domain_is_an_authentication_failure(
+    client: httpx.Client, name: str, host: str
+) -> None:
+    """The assertion's subject is a user of another org than the My Domain's: unknown there, as at sign-in."""
+    seed_for_jwt(client)
+    r = jwt_bearer_at(client, name, host)
+    assert r.status_code == 400
+    assert r.json() == {"error": "invalid_grant", "error_description": "authentication failure"}
+
+
+@pytest.mark.parametrize(("name", "host"), OWN + [(n, h) for n in ORGS for h in OPEN_HOSTS])
+def test_jwt_bearer_at_its_own_my_domain_or_a_login_host(client: httpx.Client, name: str, host: str) -> None:
+    seed_for_jwt(client)
+    r = jwt_bearer_at(client, name, host)
+    assert r.status_code == 200, r.text
+    assert r.json()["instance_url"] and "refresh_token" not in r.json()

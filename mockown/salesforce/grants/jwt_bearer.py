@@ -4,8 +4,8 @@ certificate on the connected app. No client secret, no refresh token, no `signat
 Checks, in order: a readable JWS (`invalid assertion`); `iss` names an app (`invalid_client_id`); the
 signature against the app's certificate (`invalid assertion`); `aud` is one accepted string (`audience is
 invalid`); `exp` not past, with the configured skew (`expired authorization code`); the user (`sub`, or
-`prn` which wins) exists in the app's org (`authentication failure`), is active, and is pre-approved or has
-approved the app (`user hasn't approved this consumer`).
+`prn` which wins) exists in the app's org, and on a My Domain that org is the My Domain's (`authentication
+failure`), is active, and is pre-approved or has approved the app (`user hasn't approved this consumer`).
 """
 
 from __future__ import annotations
@@ -79,7 +79,8 @@ class JwtBearerGrant(Grant):
             raise invalid_grant("expired authorization code")
         subject = claims.get("prn") or claims.get("sub")
         user = self.service.user_by_username(subject if isinstance(subject, str) else None)
-        if user is None or user.org_id != app.org_id:
+        # another org's My Domain has no such user (as at sign-in, `SalesforceService.sign_in`)
+        if user is None or user.org_id != app.org_id or self.service.foreign_org(user.org_id, base):
             raise invalid_grant("authentication failure")
         self.service.require_active(user)
         if not approved(self.service, app, user):
