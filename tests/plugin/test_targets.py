@@ -7,6 +7,9 @@ import asyncio
 import json
 
 import httpx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mockown import Config, create_app
 from mockown.testing.target import LocalTarget, RemoteTarget, lean_cookies
@@ -212,3 +215,58 @@ def test_seed_and_reset_in_process_are_admitted_as_the_control_plane_admits() ->
             over_http.close()
     admitted = ControlClient.in_process(create_app(Config(seed_defaults=False, admin_token="right")), "right")
     assert admitted.seed({"salesforce": {"orgs": [{}]}})["salesforce"]["orgs"]
+
+
+# -- request URLs merged once per text -----------------------------------------------------------------------------
+_URL_TEXT = st.text(st.sampled_from("/abc%?=&#.:@ -~é"), max_size=12)
+_BASES = ["http://testserver", "http://127.0.0.1:9/prefix/", "https://h.example:8443/a/b", "http://x.test/p?q=1"]
+
+
+def _built(client: httpx.Client, url: str) -> str | type[Exception]:
+    try:
+        return str(client.build_request("GET", url).url)
+    except Exception as exc:  # the same refusal from both clients
+        return type(exc)
+
+
+@settings(max_examples=100, deadline=None)
+@given(base=st.sampled_from(_BASES), urls=st.lists(_URL_TEXT, min_size=1, max_size=6), again=st.booleans())
+def test_a_target_client_builds_every_request_url_as_httpx_does(base: str, urls: list[str], again: bool) -> None:
+    """`Target.client()` remembers merged URLs: each URL text, repeated or not, and after `base_url` changes, gives
+    the URL a plain `httpx.Client` gives (or the same refusal)."""
+    with RemoteTarget(base).client() as client, httpx.Client(base_url=base) as reference:
+        for url in urls + (urls if again else []):
+            assert _built(client, url) == _built(reference, url)
+        client.base_url = reference.base_url = "http://moved.test/under/"
+        for url in urls:
+            assert _built(client, url) == _built(reference, url)
+        for url in urls:  # a URL given as an `httpx.URL` is httpx's own merge
+            given = httpx.URL("http://abs.test/x") if url.startswith("h") else httpx.URL("/rel" + url.replace("#", ""))
+            assert client.build_request("GET", given).url == reference.build_request("GET", given).url
+
+
+def test_a_target_client_remembers_a_merged_url_and_forgets_past_its_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mockown.testing import target as target_module
+
+    merges: list[object] = []
+    httpx_merge = httpx.Client._merge_url
+
+    def counted(self: httpx.Client, url: httpx.URL | str) -> httpx.URL:
+        merges.append(url)
+        return httpx_merge(self, url)
+
+    monkeypatch.setattr(httpx.Client, "_merge_url", counted)
+    with RemoteTarget("http://testserver").client() as client:
+        first = client.build_request("GET", "/a").url
+        assert client.build_request("GET", "/a").url == first and merges == ["/a"]  # merged once
+        for n in range(target_module._MERGED_URLS):
+            client.build_request("GET", f"/n{n}")
+        assert len(merges) == 1 + target_module._MERGED_URLS
+        assert client.build_request("GET", "/a").url == first and len(merges) == 2 + target_module._MERGED_URLS
+        client.base_url = "http://other.test"  # forgotten past the bound: merged again alike; a new base, again
+        assert str(client.build_request("GET", "/a").url) == "http://other.test/a" and merges[-1] == "/a"
+
+
+def test_httpx_still_merges_request_urls_where_the_target_client_remembers_them() -> None:
+    """The memo overrides httpx's `Client._merge_url`; if an httpx release renames it, the memo is dead code."""
+    assert callable(getattr(httpx.Client, "_merge_url", None)) and callable(httpx.AsyncClient._merge_url)
