@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -349,6 +350,7 @@ class Mockown:
         self._own_account: dict[str, Any] | None = None
         self._own_pending: dict[str, Any] | None = None  # the default Own account, seeded on first need
         self._own_missing: str | None = None  # why there is no Own account
+        self._own_lock = threading.Lock()  # one seed; a thread needing the account meanwhile waits for it
         self.clock = ClockHelper(self.control, on_change=self._clock_moved)
         self.outbox = OutboxHelper(self)
         self.journal = JournalHelper(self)
@@ -388,19 +390,22 @@ class Mockown:
     def _own(self) -> dict[str, Any] | None:
         """This test's Own account, the default one seeded now if it is still pending (once, while the test
         runs); None when there is none (`own_missing` says why)."""
-        pending = self._own_pending
-        if pending is not None and self._started:
-            self._own_pending = None
-            try:
-                created = self.control.seed({"own": pending})
-            except ControlPlaneError as exc:
-                if exc.status == 400 and _no_own_api(exc):
-                    self._own_missing = f"the server has no Own API ({exc.body})"
-                    return None
-                raise
-            self._seeded["own"] = created["own"]
-            self._units += seeded_units(created)
-            self._own_account = created["own"]["accounts"][0]
+        if self._own_pending is not None and self._started:
+            with self._own_lock:
+                pending = self._own_pending
+                if pending is not None and self._started:
+                    try:
+                        created = self.control.seed({"own": pending})
+                    except ControlPlaneError as exc:
+                        if exc.status == 400 and _no_own_api(exc):
+                            self._own_missing = f"the server has no Own API ({exc.body})"
+                            self._own_pending = None
+                            return None
+                        raise  # still pending: the next need tries again
+                    self._seeded["own"] = created["own"]
+                    self._units += seeded_units(created)
+                    self._own_account = created["own"]["accounts"][0]
+                    self._own_pending = None  # last: a thread that finds it no longer pending finds it made
         return self._own_account
 
     @property
@@ -662,8 +667,10 @@ class Mockown:
         return snap
 
     def restore(self, snapshot: dict[str, Any]) -> None:
-        self._clock_moved()
+        if self._clock_start is None:  # the restore sets the clock: undone when the test ends
+            self._clock_start = self.control.clock()
         self.control.post("restore", snapshot)
+        self._own()  # a pending default account is in no snapshot: made in the restored state, not dropped by it
 
     # -- signing keys ----------------------------------------------------------------------------------
     def rotate_keys(self, key: str | None = None) -> dict[str, Any]:

@@ -97,3 +97,65 @@ def test_without_the_own_api_a_lazy_account_is_missing(mockown_server: Any, monk
             assert handle.own_missing is not None and "no Own API" in handle.own_missing
             with pytest.raises(pytest.skip.Exception, match="no Own account: the server has no Own API"):
                 handle.own_user  # noqa: B018
+
+
+def test_a_restore_before_the_account_is_made_keeps_it(mockown_server: Any) -> None:
+    """A snapshot taken while the account is pending cannot hold it: made before the restore, the restore would
+    drop it again and leave the handle naming an account that is gone (seeded eagerly, it was in the snapshot)."""
+    with Mockown(mockown_server, label="lazy restore") as handle:
+        snap = handle.control.get("snapshot")
+        handle.restore(snap)
+        assert len(_accounts_named(mockown_server, "lazy restore")) == 1
+        assert handle.own_token()["access_token"]
+    assert _accounts_named(mockown_server, "lazy restore") == []
+
+
+def test_a_failed_seed_is_tried_again_on_the_next_need(mockown_server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mockown.testing.control import ControlPlaneError
+
+    with Mockown(mockown_server, label="lazy retry") as handle:
+        seed = handle.control.seed
+
+        def once_unavailable(document: dict[str, Any]) -> dict[str, Any]:
+            monkeypatch.setattr(handle.control, "seed", seed)
+            raise ControlPlaneError("POST", "seed", 503, {"message": "unavailable"})
+
+        monkeypatch.setattr(handle.control, "seed", once_unavailable)
+        with pytest.raises(ControlPlaneError):
+            handle.own_account  # noqa: B018
+        account = handle.own_account  # not None with no reason why (own_missing)
+        assert account is not None and handle.own_missing is None
+        assert [a.id for a in _accounts_named(mockown_server, "lazy retry")] == [str(account["id"])]
+    assert _accounts_named(mockown_server, "lazy retry") == []
+
+
+def test_threads_needing_the_account_at_once_all_get_it(mockown_server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While one thread seeds the account, another that needs it waits for it: it neither sees no account (a
+    skip, "no Own account: None") nor seeds a second one."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    with Mockown(mockown_server, label="lazy threads") as handle:
+        seed, seeding, other_done = handle.control.seed, threading.Event(), threading.Event()
+
+        def slow_seed(document: dict[str, Any]) -> dict[str, Any]:
+            seeding.set()
+            other_done.wait(0.5)  # the other thread's need comes while this seed is under way
+            return seed(document)
+
+        def other() -> str:
+            seeding.wait(5)
+            try:
+                return handle.own_api_token
+            except pytest.skip.Exception as exc:  # a failure here, not a skip of the whole test
+                return f"skipped: {exc}"
+            finally:
+                other_done.set()
+
+        monkeypatch.setattr(handle.control, "seed", slow_seed)
+        with ThreadPoolExecutor(2) as pool:
+            theirs = pool.submit(other)
+            mine = handle.own_api_token
+            assert theirs.result() == mine
+        assert len(_accounts_named(mockown_server, "lazy threads")) == 1
+    assert _accounts_named(mockown_server, "lazy threads") == []
