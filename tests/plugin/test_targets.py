@@ -270,3 +270,20 @@ def test_a_target_client_remembers_a_merged_url_and_forgets_past_its_bound(monke
 def test_httpx_still_merges_request_urls_where_the_target_client_remembers_them() -> None:
     """The memo overrides httpx's `Client._merge_url`; if an httpx release renames it, the memo is dead code."""
     assert callable(getattr(httpx.Client, "_merge_url", None)) and callable(httpx.AsyncClient._merge_url)
+
+
+def test_a_target_async_client_builds_request_urls_as_httpx_does() -> None:
+    base = "http://127.0.0.1:9/prefix/"
+
+    async def urls() -> list[tuple[str, str]]:
+        async with RemoteTarget(base).async_client() as client, httpx.AsyncClient(base_url=base) as reference:
+            pairs = []
+            for url in ("/a", "b?x=1", "/a", "http://abs.test/z", ""):
+                pairs.append((str(client.build_request("GET", url).url), str(reference.build_request("GET", url).url)))
+            client.base_url = reference.base_url = "http://moved.test"
+            pairs.append((str(client.build_request("GET", "/a").url), str(reference.build_request("GET", "/a").url)))
+            return pairs
+
+    pairs = asyncio.run(urls())
+    assert all(ours == theirs for ours, theirs in pairs) and pairs[-1][0] == "http://moved.test/a"
+    assert pairs[0][0] == "http://127.0.0.1:9/prefix/a"
