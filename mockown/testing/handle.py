@@ -6,9 +6,9 @@ other's tokens, even when pytest-xdist workers share one external server. The de
 seeded when the test first needs it (`own_account`, `own_user`, `own_api_token`, `own_token`, an Own fault
 rule, the outbox, `seeded`, `runtime`, `app_object`, `snapshot`, or before the clock moves, so that its times
 are those of the test's start): a test that never touches Own does not pay for it. `own=` or `own_user=`
-seeds it at once. `close()` removes what the test
-added: its fault rules, its clock moves, its org and account, and what its `seed=` / `seed()` created (more
-orgs and accounts, Marketing Cloud tenants, Account Manager clients and users, B2C instances, SLAS tenants).
+seeds it at once. `close()` removes what the test added: its fault rules, its clock moves, its org and
+account, and what its `seed=` / `seed()` created (more orgs and accounts, Marketing Cloud tenants, Account
+Manager clients and users, B2C instances, SLAS tenants).
 
 Every helper goes through the control plane, so the same test runs against the in-process app and against
 `mockown serve` in another process or a container.
@@ -461,6 +461,10 @@ class Mockown:
 
     def _clock_moved(self) -> None:
         self._own()  # the default Own account's times are those of the test's start, not the moved clock's
+        self._note_clock()
+
+    def _note_clock(self) -> None:
+        """The clock as the test found it, noted before its first move (put back when the test ends)."""
         if self._clock_start is None:
             self._clock_start = self.control.clock()
 
@@ -667,8 +671,7 @@ class Mockown:
         return snap
 
     def restore(self, snapshot: dict[str, Any]) -> None:
-        if self._clock_start is None:  # the restore sets the clock: undone when the test ends
-            self._clock_start = self.control.clock()
+        self._note_clock()  # the restore sets the clock
         self.control.post("restore", snapshot)
         self._own()  # a pending default account is in no snapshot: made in the restored state, not dropped by it
 
