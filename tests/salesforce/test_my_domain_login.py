@@ -61,23 +61,49 @@ def password_grant(client: httpx.Client, name: str, host: str, password: str = P
     return client.post("/services/oauth2/token", data={**form, "password": password}, headers={"Host": host})
 
 
-# -- password grant -----------------------------------------------------------------------------------
+# -- password grant, JWT bearer -------------------------------------------------------------------------
+def jwt_bearer_at(client: httpx.Client, name: str, host: str) -> httpx.Response:
+    from tests.salesforce.flows.support import assertion
+
+    form = {"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer"}
+    form["assertion"] = assertion(iss=f"App{name}", sub=f"u@{name}.test")
+    return client.post("/services/oauth2/token", data=form, headers={"Host": host})
+
+
+def seed_for_jwt(client: httpx.Client) -> None:
+    from tests.salesforce.flows.support import KEYS
+
+    seed(client, jwt_certificate=(KEYS / "jwt-bearer.crt").read_text(), pre_approved_users=["*"])
+
+
+# the grants that name a user: (seed, request); a JWT bearer assertion's subject is unknown on another org's My
+# Domain as the password grant's username is
+SIGN_IN_GRANTS = {"password": (seed, password_grant), "jwt_bearer": (seed_for_jwt, jwt_bearer_at)}
+
+
+@pytest.mark.parametrize("grant", SIGN_IN_GRANTS)
 @pytest.mark.parametrize(("name", "host"), FOREIGN)
-def test_password_grant_at_another_orgs_my_domain_is_an_authentication_failure(
-    client: httpx.Client, name: str, host: str
+def test_a_user_grant_at_another_orgs_my_domain_is_an_authentication_failure(
+    client: httpx.Client, grant: str, name: str, host: str
 ) -> None:
-    seed(client)
-    r = password_grant(client, name, host)
+    seeded, request = SIGN_IN_GRANTS[grant]
+    seeded(client)
+    r = request(client, name, host)
     assert r.status_code == 400
     assert r.json() == {"error": "invalid_grant", "error_description": "authentication failure"}
 
 
+@pytest.mark.parametrize("grant", SIGN_IN_GRANTS)
 @pytest.mark.parametrize(("name", "host"), OWN + [(n, h) for n in ORGS for h in OPEN_HOSTS])
-def test_password_grant_at_its_own_my_domain_or_a_login_host(client: httpx.Client, name: str, host: str) -> None:
-    seed(client)
-    r = password_grant(client, name, host)
+def test_a_user_grant_at_its_own_my_domain_or_a_login_host(
+    client: httpx.Client, grant: str, name: str, host: str
+) -> None:
+    seeded, request = SIGN_IN_GRANTS[grant]
+    seeded(client)
+    r = request(client, name, host)
     assert r.status_code == 200, r.text
     assert r.json()["id"].startswith(f"http://{host}/id/") or r.json()["id"].startswith(f"https://{host}/id/")
+    assert "refresh_token" not in r.json()  # neither grant issues one
 
 
 def test_password_grant_on_a_shared_my_domain_signs_in_each_orgs_users(client: httpx.Client) -> None:
@@ -402,37 +428,3 @@ def test_an_asset_token_takes_no_session_of_another_org_on_its_my_domain(client:
     assert r.status_code == 400
     assert r.json() == {"error": "invalid_grant", "error_description": "invalid subject token"}
     assert demo_exchange(client, "testserver", access, "access_token", **actor).status_code == 200
-
-
-# -- JWT bearer ---------------------------------------------------------------------------------------
-def jwt_bearer_at(client: httpx.Client, name: str, host: str) -> httpx.Response:
-    from tests.salesforce.flows.support import assertion
-
-    form = {"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer"}
-    form["assertion"] = assertion(iss=f"App{name}", sub=f"u@{name}.test")
-    return client.post("/services/oauth2/token", data=form, headers={"Host": host})
-
-
-def seed_for_jwt(client: httpx.Client) -> None:
-    from tests.salesforce.flows.support import KEYS
-
-    seed(client, jwt_certificate=(KEYS / "jwt-bearer.crt").read_text(), pre_approved_users=["*"])
-
-
-@pytest.mark.parametrize(("name", "host"), FOREIGN)
-def test_jwt_bearer_at_another_orgs_my_domain_is_an_authentication_failure(
-    client: httpx.Client, name: str, host: str
-) -> None:
-    """The assertion's subject is a user of another org than the My Domain's: unknown there, as at sign-in."""
-    seed_for_jwt(client)
-    r = jwt_bearer_at(client, name, host)
-    assert r.status_code == 400
-    assert r.json() == {"error": "invalid_grant", "error_description": "authentication failure"}
-
-
-@pytest.mark.parametrize(("name", "host"), OWN + [(n, h) for n in ORGS for h in OPEN_HOSTS])
-def test_jwt_bearer_at_its_own_my_domain_or_a_login_host(client: httpx.Client, name: str, host: str) -> None:
-    seed_for_jwt(client)
-    r = jwt_bearer_at(client, name, host)
-    assert r.status_code == 200, r.text
-    assert r.json()["instance_url"] and "refresh_token" not in r.json()
