@@ -81,14 +81,18 @@ def seed_for_jwt(client: httpx.Client) -> None:
 SIGN_IN_GRANTS = {"password": (seed, password_grant), "jwt_bearer": (seed_for_jwt, jwt_bearer_at)}
 
 
+def sign_in_grant(client: httpx.Client, grant: str, name: str, host: str) -> httpx.Response:
+    seeded, request = SIGN_IN_GRANTS[grant]
+    seeded(client)
+    return request(client, name, host)
+
+
 @pytest.mark.parametrize("grant", SIGN_IN_GRANTS)
 @pytest.mark.parametrize(("name", "host"), FOREIGN)
 def test_a_user_grant_at_another_orgs_my_domain_is_an_authentication_failure(
     client: httpx.Client, grant: str, name: str, host: str
 ) -> None:
-    seeded, request = SIGN_IN_GRANTS[grant]
-    seeded(client)
-    r = request(client, name, host)
+    r = sign_in_grant(client, grant, name, host)
     assert r.status_code == 400
     assert r.json() == {"error": "invalid_grant", "error_description": "authentication failure"}
 
@@ -98,9 +102,7 @@ def test_a_user_grant_at_another_orgs_my_domain_is_an_authentication_failure(
 def test_a_user_grant_at_its_own_my_domain_or_a_login_host(
     client: httpx.Client, grant: str, name: str, host: str
 ) -> None:
-    seeded, request = SIGN_IN_GRANTS[grant]
-    seeded(client)
-    r = request(client, name, host)
+    r = sign_in_grant(client, grant, name, host)
     assert r.status_code == 200, r.text
     assert r.json()["id"].startswith(f"http://{host}/id/") or r.json()["id"].startswith(f"https://{host}/id/")
     assert "refresh_token" not in r.json()  # neither grant issues one
