@@ -4,11 +4,11 @@
 and one Own account (a master admin with an API token), all with unique names, so tests never see each
 other's tokens, even when pytest-xdist workers share one external server. The default Own account is
 seeded when the test first needs it (`own_account`, `own_user`, `own_api_token`, `own_token`, an Own fault
-rule, the outbox, `seeded`, `runtime`, `app_object`, `snapshot`, or before the clock moves, so that its times
-are those of the test's start): a test that never touches Own does not pay for it. `own=` or `own_user=`
-seeds it at once. `close()` removes what the test added: its fault rules, its clock moves, its org and
-account, and what its `seed=` / `seed()` created (more orgs and accounts, Marketing Cloud tenants, Account
-Manager clients and users, B2C instances, SLAS tenants).
+rule, the outbox, `seeded`, `runtime`, `app_object`, `snapshot`, `restore` (after it), or before the clock
+moves, so that its times are those of the test's start): a test that never touches Own does not pay for it.
+`own=` or `own_user=` seeds it at once. `close()` removes what the test added: its fault rules, its clock
+moves, its org and account, and what its `seed=` / `seed()` created (more orgs and accounts, Marketing Cloud
+tenants, Account Manager clients and users, B2C instances, SLAS tenants).
 
 Every helper goes through the control plane, so the same test runs against the in-process app and against
 `mockown serve` in another process or a container.
