@@ -12,9 +12,11 @@ from typing import Annotated, Any
 
 from ..store import record
 from ..store.base import Record
-from ..store.decode import Refine, between
+from ..store.decode import Refine, at_least, between
 from .progress import Progression
 
+# the number a client sees: positive, as the seed takes ids (`own.seed._int`) and the counters hand them out
+OwnNum = Annotated[int, Refine(at_least(1), "a positive whole number")]
 RECORDS_PER_OBJECT = 100_000  # the most records per object a service generates: the seed's and a restore's bound
 
 REGIONS = (
@@ -31,7 +33,7 @@ def rkey(region: str, num: int) -> str:
 @dataclass(slots=True, repr=False, eq=False)
 class OwnAccount(Record):
     id: str  # str(num)
-    num: int
+    num: OwnNum
     name: str
     api_tokens_enabled: bool = True
     created_at: float = 0.0
@@ -42,7 +44,7 @@ class OwnAccount(Record):
 @dataclass(slots=True, repr=False, eq=False)
 class OwnUser(Record):
     id: str  # str(num)
-    num: int
+    num: OwnNum
     account_id: str
     email: str  # stored lower-case
     password_hash: str
@@ -106,7 +108,7 @@ class LegacySession(Record):
 @dataclass(slots=True, repr=False, eq=False)
 class Service(Record):
     id: str  # "<region>:<num>"
-    num: int
+    num: OwnNum
     region: str
     account_id: str
     displayed_name: str
@@ -167,7 +169,7 @@ class Snapshot:
 @dataclass(slots=True, repr=False, eq=False)
 class Backup(Record):
     id: str  # "<region>:<num>"
-    num: int
+    num: OwnNum
     region: str
     service_id: str  # Service.id
     trigger_type: str  # scheduled | manual
@@ -183,7 +185,7 @@ class Backup(Record):
 @dataclass(slots=True, repr=False, eq=False)
 class Job(Record):
     id: str  # "<region>:<num>"
-    num: int
+    num: OwnNum
     region: str
     account_id: str
     user_id: str
@@ -202,7 +204,7 @@ class Job(Record):
 @dataclass(slots=True, repr=False, eq=False)
 class SeedingTemplate(Record):
     id: str  # "<region>:<num>"
-    num: int
+    num: OwnNum
     region: str
     account_id: str
     name: str
@@ -216,7 +218,7 @@ class SeedingTemplate(Record):
 @dataclass(slots=True, repr=False, eq=False)
 class Seed(Record):
     id: str  # "<region>:<num>"
-    num: int
+    num: OwnNum
     region: str
     job_id: str  # Job.id
     template_id: str

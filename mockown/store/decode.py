@@ -242,6 +242,16 @@ def between(low: int, high: int) -> Callable[[Any], object]:
     return test
 
 
+def at_least(low: int) -> Callable[[Any], object]:
+    """A `Refine` test: an integer from `low` up (an id the seed takes only from `low`)."""
+
+    def test(value: Any) -> None:
+        if value < low:
+            raise ValueError(f"less than {low}")
+
+    return test
+
+
 def _refined(inner: Check, refine: Refine) -> Check:
     def check(value: Any) -> Any:
         value = inner(value)

@@ -159,3 +159,29 @@ def test_removed_ids_and_records_need_no_more(used: Used) -> None:
     obj["added"] = []
     assert used.restore(snap).status_code == 200
     assert all(_download(used, backup, k) == 200 for k in ("added", "changed", "removed", "all"))
+
+
+# -- the numbers clients see -------------------------------------------------------------------------------------
+OWN_NUMBERED = ["own_accounts", "own_users", "own_services", "own_backups"]
+
+
+@pytest.mark.parametrize("table", OWN_NUMBERED)
+@pytest.mark.parametrize("num", [0, -1])
+def test_an_own_number_below_one_refuses_the_snapshot(used: Used, table: str, num: int) -> None:
+    """The seed takes Own ids from 1 (`id must be a positive integer`) and the counters hand out nothing less."""
+    bad = copy.deepcopy(used.snapshot())
+    index = _index(bad, table)
+    bad["store"][table][index]["num"] = num
+    _refused(used, bad, f"{table}[{index}].num: expected a positive whole number, got {num}")
+
+
+def test_the_seed_refuses_the_own_numbers_restore_refuses(used: Used) -> None:
+    for body in ({"id": 0}, {"services": [{"id": -1}]}, {"users": [{"id": 0, "email": "zero@own.test"}]}):
+        seeded = used.client.post("/_mockown/seed", json={"own": {"accounts": [body]}})
+        assert seeded.status_code == 400 and "must be a positive integer" in seeded.text, seeded.text
+    assert checked(Service, {**_SERVICE, "num": 1})["num"] == 1
+    with pytest.raises(RowError):
+        checked(Service, {**_SERVICE, "num": 0})
+
+
+_SERVICE = {"id": "app1:1", "num": 1, "region": "app1", "account_id": "a", "displayed_name": "d", "org_id": "o"}
