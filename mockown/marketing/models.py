@@ -11,7 +11,7 @@ from ..store.base import Record
 INTEGRATION_TYPES = ("server", "web", "public", "legacy")
 
 
-@record("mc_tenants", indexes=("subdomain",))
+@record("mc_tenants", indexes=("subdomain",), unique=("subdomain",))
 @dataclass(slots=True, repr=False, eq=False)
 class Tenant(Record):
     id: str  # the enterprise id (EID), as text

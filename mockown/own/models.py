@@ -40,7 +40,7 @@ class OwnAccount(Record):
     endpoints: list[dict[str, str]] = field(default_factory=list)  # export endpoints: {"id": uuid, "name", "type"}
 
 
-@record("own_users", indexes=("email", "account_id"))
+@record("own_users", indexes=("email", "account_id"), unique=("email",))
 @dataclass(slots=True, repr=False, eq=False)
 class OwnUser(Record):
     id: str  # str(num)

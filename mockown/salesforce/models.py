@@ -39,7 +39,7 @@ class Org(Record):
     soap_login_enabled: bool = True  # Setup > User Interface "Enable SOAP API login()" (off in new real orgs)
 
 
-@record("sf_users", indexes=("username", "org_id"))
+@record("sf_users", indexes=("username", "org_id"), unique=("username",))
 @dataclass(slots=True, repr=False, eq=False)
 class User(Record):
     id: Annotated[str, SALESFORCE_ID]
@@ -68,7 +68,7 @@ class User(Record):
         return f"{self.first_name} {self.last_name}".strip() or self.username
 
 
-@record("sf_apps", indexes=("client_id", "org_id"))
+@record("sf_apps", indexes=("client_id", "org_id"), unique=("client_id",))
 @dataclass(slots=True, repr=False, eq=False)
 class ConnectedApp(Record):
     id: str

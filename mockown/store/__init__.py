@@ -20,10 +20,13 @@ R = TypeVar("R")
 
 
 class RecordMeta:
-    __slots__ = ("cls", "index_values", "indexes", "key", "table")
+    __slots__ = ("cls", "index_values", "indexes", "key", "table", "unique")
 
-    def __init__(self, cls: type[Any], table: str, key: str, indexes: tuple[str, ...]) -> None:
+    def __init__(
+        self, cls: type[Any], table: str, key: str, indexes: tuple[str, ...], unique: tuple[str, ...] = ()
+    ) -> None:
         self.cls, self.table, self.key, self.indexes = cls, table, key, indexes
+        self.unique = unique  # indexed fields no two rows share (as the seed refuses a taken one): checked on restore
         # a record's indexed values as a tuple, in `indexes` order (attrgetter gives a bare value for one name)
         getter = operator.attrgetter(*indexes) if indexes else None
         self.index_values: Callable[[Any], tuple[Any, ...]] = (
@@ -42,13 +45,18 @@ def _registered(table: str) -> RecordMeta:
 RECORD_TYPES: dict[str, RecordMeta] = {}
 
 
-def record(table: str, *, key: str = "id", indexes: tuple[str, ...] = ()) -> Callable[[type[R]], type[R]]:
-    """Register a dataclass as a stored kind (a type-level registry; state itself lives in a Store)."""
+def record(
+    table: str, *, key: str = "id", indexes: tuple[str, ...] = (), unique: tuple[str, ...] = ()
+) -> Callable[[type[R]], type[R]]:
+    """Register a dataclass as a stored kind (a type-level registry; state itself lives in a Store). `unique`:
+    indexed fields whose values no two records share (a username, a client id)."""
 
     def wrap(cls: type[R]) -> type[R]:
         if not dataclasses.is_dataclass(cls):
             raise TypeError(f"{cls.__name__} must be a dataclass")
-        meta = RecordMeta(cls, table, key, indexes)
+        if set(unique) - set(indexes):
+            raise TypeError(f"{cls.__name__}: a unique field must be indexed")
+        meta = RecordMeta(cls, table, key, indexes, unique)
         cls.__mockown_record__ = meta  # type: ignore[attr-defined]
         RECORD_TYPES[table] = meta
         return cls
@@ -167,6 +175,7 @@ def load_snapshot(
             raise ValueError(f"unknown table in snapshot: {name}")
         recs = []
         seen: dict[Any, int] = {}  # key -> the row that has it: two rows with one key would overwrite each other
+        taken: dict[str, dict[Any, int]] = {field: {} for field in meta.unique}  # a look-up would find either row
         for index, row in enumerate(rows):
             try:
                 rec = decode(meta.cls, row)
@@ -176,6 +185,11 @@ def load_snapshot(
             first = seen.setdefault(key, index)
             if first != index:
                 raise RowError(f"{name}[{index}].{meta.key}", f"{key!r} is the key of {name}[{first}] too")
+            for field, owners in taken.items():
+                value = getattr(rec, field)
+                first = owners.setdefault(value, index)
+                if first != index:
+                    raise RowError(f"{name}[{index}].{field}", f"{value!r} is the {field} of {name}[{first}] too")
             recs.append(rec)
         tables.append((meta.cls, recs))
     metas = data.get("_meta") or []

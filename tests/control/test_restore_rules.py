@@ -185,3 +185,24 @@ def test_the_seed_refuses_the_own_numbers_restore_refuses(used: Used) -> None:
 
 
 _SERVICE = {"id": "app1:1", "num": 1, "region": "app1", "account_id": "a", "displayed_name": "d", "org_id": "o"}
+
+
+# -- values no two rows share ------------------------------------------------------------------------------------
+UNIQUE = [("sf_users", "username"), ("sf_apps", "client_id"), ("own_users", "email"), ("mc_tenants", "subdomain")]
+
+
+@pytest.mark.parametrize(("table", "field"), UNIQUE, ids=[f"{t}.{f}" for t, f in UNIQUE])
+def test_two_rows_with_one_unique_value_refuse_the_snapshot(used: Used, table: str, field: str) -> None:
+    """The seed refuses a taken username, client id, Own e-mail or subdomain; a look-up by it finds one row."""
+    bad = copy.deepcopy(used.snapshot())
+    rows = bad["store"][table]
+    if len(rows) < 2:  # one Marketing Cloud tenant: a second one of its own EID
+        rows.append({**rows[0], "id": str(int(rows[0]["id"]) + 1), field: "other"})
+    rows[1][field] = rows[0][field]
+    _refused(used, bad, f"{table}[1].{field}: {rows[0][field]!r} is the {field} of {table}[0] too")
+
+
+def test_every_unique_field_is_one_the_seed_refuses_twice() -> None:
+    from mockown.store import RECORD_TYPES
+
+    assert sorted((t, f) for t, meta in RECORD_TYPES.items() for f in meta.unique) == sorted(UNIQUE)
