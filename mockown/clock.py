@@ -19,13 +19,13 @@ from typing import Protocol
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)")
 # the instants a clock can be at: those ISO 8601 can write (years 0001 to 9999), with a day to spare
-_EARLIEST = datetime(1, 1, 2, tzinfo=UTC).timestamp()
-_LATEST = datetime(9999, 12, 30, tzinfo=UTC).timestamp()
+EARLIEST = datetime(1, 1, 2, tzinfo=UTC).timestamp()  # the instants a clock can show (`check_instant`)
+LATEST = datetime(9999, 12, 30, tzinfo=UTC).timestamp()
 
 
 def check_instant(ts: float) -> float:
     """`ts` when a clock can be at it (a finite instant in the years 0001 to 9999); ValueError otherwise."""
-    if not math.isfinite(ts) or not _EARLIEST <= ts <= _LATEST:
+    if not math.isfinite(ts) or not EARLIEST <= ts <= LATEST:
         raise ValueError(f"the clock cannot be at {ts!r} (epoch seconds of the years 0001 to 9999 only)")
     return ts
 

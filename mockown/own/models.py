@@ -12,11 +12,11 @@ from typing import Annotated, Any
 
 from ..store import record
 from ..store.base import Record
-from ..store.decode import Refine, at_least, between
+from ..store.decode import Refine, between
 from .progress import Progression
 
 # the number a client sees: positive, as the seed takes ids (`own.seed._int`) and the counters hand them out
-OwnNum = Annotated[int, Refine(at_least(1), "a positive whole number")]
+OwnNum = Annotated[int, Refine(between(1), "a positive whole number")]
 RECORDS_PER_OBJECT = 100_000  # the most records per object a service generates: the seed's and a restore's bound
 
 REGIONS = (

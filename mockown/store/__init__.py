@@ -160,9 +160,7 @@ def is_answer(exc: BaseException) -> bool:
     return isinstance(exc, MockownError)
 
 
-def load_snapshot(
-    store: Store, data: dict[str, list[dict[str, Any]]], decode: Callable[[type[Any], dict[str, Any]], Any]
-) -> None:
+def load_snapshot(store: Store, data: dict[str, list[dict[str, Any]]]) -> None:
     """Replace the state of `store` with a `dump()`: ``_meta`` holds the meta values, every other key a table.
     Every row is decoded (and checked: `from_dict`) before the store changes, so a `RowError` (naming the table,
     the row and the field) or an unknown table leaves the store as it was."""
@@ -174,22 +172,20 @@ def load_snapshot(
         if meta is None:
             raise ValueError(f"unknown table in snapshot: {name}")
         recs = []
-        seen: dict[Any, int] = {}  # key -> the row that has it: two rows with one key would overwrite each other
-        taken: dict[str, dict[Any, int]] = {field: {} for field in meta.unique}  # a look-up would find either row
+        # per field no two rows share, value -> the row that has it: two rows with one key would overwrite each
+        # other, and a look-up by a unique field would find either row
+        owners: dict[str, dict[Any, int]] = {field: {} for field in (meta.key, *meta.unique)}
         for index, row in enumerate(rows):
             try:
-                rec = decode(meta.cls, row)
+                rec = from_dict(meta.cls, row)
             except RowError as exc:
                 raise exc.within(f"{name}[{index}]") from None
-            key = getattr(rec, meta.key)
-            first = seen.setdefault(key, index)
-            if first != index:
-                raise RowError(f"{name}[{index}].{meta.key}", f"{key!r} is the key of {name}[{first}] too")
-            for field, owners in taken.items():
+            for field, firsts in owners.items():
                 value = getattr(rec, field)
-                first = owners.setdefault(value, index)
+                first = firsts.setdefault(value, index)
                 if first != index:
-                    raise RowError(f"{name}[{index}].{field}", f"{value!r} is the {field} of {name}[{first}] too")
+                    what = "key" if field == meta.key else field
+                    raise RowError(f"{name}[{index}].{field}", f"{value!r} is the {what} of {name}[{first}] too")
             recs.append(rec)
         tables.append((meta.cls, recs))
     metas = data.get("_meta") or []

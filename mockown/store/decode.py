@@ -15,7 +15,7 @@ import types
 from collections.abc import Callable, Iterable
 from typing import Annotated, Any, Literal, Union, get_args, get_origin, get_type_hints
 
-from ..clock import _EARLIEST, _LATEST, check_instant
+from ..clock import EARLIEST, LATEST, check_instant
 
 _NONE = type(None)
 _MISSING = dataclasses.MISSING
@@ -232,22 +232,13 @@ class Refine:
         self.test, self.what = test, what
 
 
-def between(low: int, high: int) -> Callable[[Any], object]:
-    """A `Refine` test: an integer from `low` to `high` (a count that drives work: bounded as the seed bounds it)."""
+def between(low: int, high: int | None = None) -> Callable[[Any], object]:
+    """A `Refine` test: an integer from `low` to `high` (a count that drives work: bounded as the seed bounds it),
+    or from `low` up without `high` (an id the seed takes only from `low`)."""
 
     def test(value: Any) -> None:
-        if not low <= value <= high:
-            raise ValueError(f"not from {low} to {high}")
-
-    return test
-
-
-def at_least(low: int) -> Callable[[Any], object]:
-    """A `Refine` test: an integer from `low` up (an id the seed takes only from `low`)."""
-
-    def test(value: Any) -> None:
-        if value < low:
-            raise ValueError(f"less than {low}")
+        if value < low or (high is not None and value > high):
+            raise ValueError(f"not from {low} to {high}" if high is not None else f"less than {low}")
 
     return test
 
@@ -373,7 +364,7 @@ def checked(cls: type[Any], row: Any) -> dict[str, Any]:
         elif (
             fast is None
             or type(value) in fast
-            or (number and type(value) is float and _EARLIEST <= value <= _LATEST)  # as check_instant, inline
+            or (number and type(value) is float and EARLIEST <= value <= LATEST)  # as check_instant, inline
         ):
             out[name] = value
         else:

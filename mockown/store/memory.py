@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from typing import Any, ClassVar, Generic
 
-from . import R, RecordMeta, from_dict, is_answer, load_snapshot, meta_of, to_dict
+from . import R, RecordMeta, is_answer, load_snapshot, meta_of, to_dict
 
 
 class _Undo:
@@ -194,7 +194,7 @@ class MemoryStore:
             return out
 
     def load(self, data: dict[str, list[dict[str, Any]]]) -> None:
-        load_snapshot(self, data, from_dict)
+        load_snapshot(self, data)
 
     def empty(self) -> bool:
         return not self._meta and not any(len(t) for t in self._tables.values())

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Generic, Union, get_args, get_origin, get_type_hints
 
 from ..keys import SLOTS, KeyRing, load_pem
-from . import R, RecordMeta, from_dict, is_answer, load_snapshot, meta_of, to_dict
+from . import R, RecordMeta, is_answer, load_snapshot, meta_of, to_dict
 
 log = logging.getLogger("mockown")
 
@@ -382,7 +382,7 @@ class SqliteStore:
             return out
 
     def load(self, data: dict[str, list[dict[str, Any]]]) -> None:
-        load_snapshot(self, data, from_dict)  # rows checked as the memory store's; `_decode` reads trusted rows
+        load_snapshot(self, data)  # rows checked (`from_dict`); `_decode` reads the store's own trusted rows
 
     def get_meta(self, name: str) -> Any:
         row = self._one("SELECT value FROM meta WHERE name = ?", (name,))
