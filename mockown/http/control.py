@@ -649,8 +649,22 @@ class ControlGuard:
         await self.app(scope, receive, send)
 
 
+# The dashboard (ui/dashboard.py, its HTML and actions) loads with its first request, not with every start
+# (issue #9): the routes name these two, under the endpoints' own names.
+async def page(request: Request) -> Response:
+    from ..ui.dashboard import page
+
+    return await page(request)
+
+
+async def action(request: Request) -> Response:
+    from ..ui.dashboard import action
+
+    return await action(request)
+
+
 def _routes() -> list[BaseRoute]:
-    from ..ui.dashboard import ROUTES as UI
+    from ..ui.paths import DASHBOARD
 
     p = CONTROL_PREFIX
     return [
@@ -669,7 +683,9 @@ def _routes() -> list[BaseRoute]:
         Route(f"{p}/openapi.yaml", openapi, methods=["GET"]),
         Route(f"{p}/keys", keys, methods=["GET"]),
         Route(f"{p}/keys/rotate", keys_rotate, methods=["POST"]),
-        *UI,
+        Route(DASHBOARD, page, methods=["GET"]),
+        Route(DASHBOARD + "/", page, methods=["GET"]),
+        Route(DASHBOARD + "/{action}", action, methods=["POST"]),
     ]
 
 

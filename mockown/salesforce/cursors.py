@@ -11,14 +11,11 @@ the query found them (a snapshot: later changes do not move the batches).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from .. import ids
-from ..store import record
-from ..store.base import Record
 from .errors import RestError
-from .models import Org, User
+from .models import Org, QueryCursor, User
 from .service import SalesforceService
 
 DEFAULT_BATCH = 2000
@@ -28,18 +25,6 @@ IDLE_SECONDS = 15 * 60
 LOCATOR_PREFIX = "01g"
 _OPTION = re.compile(r"(?:^|[;,\s])batchSize\s*=\s*(\d{1,9})\s*(?:$|[;,\s])", re.IGNORECASE)
 _LOCATOR = re.compile(r"(01g\w{12}(?:\w{3})?)-(\d{1,9})")
-
-
-@record("sf_query_cursors", indexes=("user_id",))
-@dataclass(slots=True, repr=False, eq=False)
-class QueryCursor(Record):
-    id: str  # 01g...
-    org_id: str
-    user_id: str
-    resource: str  # query or queryAll: the path its locators name
-    records: list[dict[str, Any]] = field(default_factory=list)
-    last_used: float = 0.0
-    serial: int = 0  # the user's cursors in the order they were opened (the oldest is released first)
 
 
 def batch_size(option: str | None) -> int:

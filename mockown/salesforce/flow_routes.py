@@ -13,13 +13,13 @@ from ..errors import ControlError, control_dialect
 from ..http.api import Api, base_url, runtime_of
 from ..http.forms import BadBody, parse_json, read_body, read_params
 from ..http.routing import Route
-from ..ui import frontdoor as door
-from ..ui import login as ui
-from . import device as dev
-from . import register as dcr
+from ..ui import paths
 from .errors import NO_STORE, oauth_dialect
-from .identity import bearer
 from .service import SalesforceService
+
+# The pages (ui/login.py, ui/frontdoor.py, with authorize and web behind them) and the flows' modules (device,
+# register, identity) load with the first request that uses them, not with every start (issue #9): the handlers
+# import them, and the pages' routes name the wrappers below, which keep the pages' own names.
 
 
 def _service(request: Request) -> SalesforceService:
@@ -27,10 +27,14 @@ def _service(request: Request) -> SalesforceService:
 
 
 def _bearer(request: Request) -> str | None:
+    from .identity import bearer
+
     return bearer(request.headers.get("authorization"), None)
 
 
 async def register_endpoint(request: Request) -> Response:
+    from . import register as dcr
+
     service = _service(request)
     token = _bearer(request)
     dcr.registering_app(service, token)  # 401 before reading the body
@@ -44,6 +48,8 @@ async def register_endpoint(request: Request) -> Response:
 
 
 async def registration_endpoint(request: Request) -> Response:
+    from . import register as dcr
+
     service, client_id = _service(request), request.path_params["client_id"]
     if request.method == "DELETE":
         dcr.delete(service, client_id, _bearer(request))
@@ -58,6 +64,8 @@ async def device_approve_endpoint(request: Request) -> Response:
         params = await read_params(request, runtime_of(request).config.max_body_bytes, json_ok=True)
     except BadBody as exc:
         raise ControlError(exc.status, "bad_request", str(exc)) from None
+    from . import device as dev
+
     service = _service(request)
     user = service.user_by_username(params.get("username"))
     if user is None:
@@ -74,17 +82,59 @@ async def device_approve_endpoint(request: Request) -> Response:
     return JSONResponse(body)
 
 
+async def login_submit(request: Request) -> Response:
+    from ..ui.login import login_submit
+
+    return await login_submit(request)
+
+
+async def consent_submit(request: Request) -> Response:
+    from ..ui.login import consent_submit
+
+    return await consent_submit(request)
+
+
+async def device_page(request: Request) -> Response:
+    from ..ui.login import device_page
+
+    return await device_page(request)
+
+
+async def frontdoor(request: Request) -> Response:
+    from ..ui.frontdoor import frontdoor
+
+    return await frontdoor(request)
+
+
+async def logout(request: Request) -> Response:
+    from ..ui.frontdoor import logout
+
+    return await logout(request)
+
+
+async def logout_jsp(request: Request) -> Response:
+    from ..ui.frontdoor import logout_jsp
+
+    return await logout_jsp(request)
+
+
+async def home(request: Request) -> Response:
+    from ..ui.frontdoor import home
+
+    return await home(request)
+
+
 ROUTES: list[BaseRoute] = [
-    Route(ui.LOGIN_ACTION, ui.login_submit, methods=["POST"]),
-    Route(ui.CONSENT_ACTION, ui.consent_submit, methods=["POST"]),
-    Route(ui.DEVICE_ACTION, ui.device_page, methods=["GET", "POST"]),
+    Route(paths.LOGIN_ACTION, login_submit, methods=["POST"]),
+    Route(paths.CONSENT_ACTION, consent_submit, methods=["POST"]),
+    Route(paths.DEVICE_ACTION, device_page, methods=["GET", "POST"]),
     Route("/services/oauth2/register", register_endpoint, methods=["POST"]),
     Route("/services/oauth2/register/{client_id}", registration_endpoint, methods=["GET", "DELETE"]),
     Route("/_mockown/salesforce/device/approve", device_approve_endpoint, methods=["POST"]),
-    Route(door.FRONTDOOR, door.frontdoor, methods=["GET", "POST"]),
-    Route(door.LOGOUT, door.logout, methods=["GET", "POST"]),
-    Route(door.LOGOUT_JSP, door.logout_jsp, methods=["GET"]),
-    Route(door.HOME, door.home, methods=["GET", "POST"]),
+    Route(paths.FRONTDOOR, frontdoor, methods=["GET", "POST"]),
+    Route(paths.LOGOUT, logout, methods=["GET", "POST"]),
+    Route(paths.LOGOUT_JSP, logout_jsp, methods=["GET"]),
+    Route(paths.HOME, home, methods=["GET", "POST"]),
 ]
 
 API = Api(

@@ -226,3 +226,49 @@ class Registration(Record):
     access_token_hash: str  # the registration access token, hashed
     issued_at: float
     metadata: dict[str, Any] = field(default_factory=dict)
+
+
+# Kept here rather than beside their logic (web.py, cursors.py, loaded with their first request): a stored kind
+# must be registered from the start, for a snapshot or state file that holds its table to restore.
+@record("sf_frontdoor_otps")
+@dataclass(slots=True, repr=False, eq=False)
+class FrontdoorOtp(Record):
+    """A `singleaccess` one-time password: `frontdoor.jsp?otp=` starts a browser session for `user_id` once."""
+
+    id: str  # hash of the otp
+    user_id: str
+    org_id: str
+    expires_at: float
+    used: bool = False
+
+
+@record("sf_ended_browser_sessions")
+@dataclass(slots=True, repr=False, eq=False)
+class EndedBrowserSession(Record):
+    """A browser session the OIDC logout ended: its cookie is refused until it would have expired anyway."""
+
+    id: str  # hash of the session's nonce
+    expires_at: float
+
+
+@record("sf_browser_session_apps")
+@dataclass(slots=True, repr=False, eq=False)
+class BrowserSessionApps(Record):
+    """The connected apps a browser session signed in to (the authorize flow gave them a code or tokens for
+    that session's user), first sign-in first: the relying parties its logout notifies (front-channel SLO)."""
+
+    id: str  # hash of the session's nonce
+    app_ids: list[str]
+    expires_at: float  # when the session's cookie expires: the entry is useless after that
+
+
+@record("sf_query_cursors", indexes=("user_id",))
+@dataclass(slots=True, repr=False, eq=False)
+class QueryCursor(Record):
+    id: str  # 01g...
+    org_id: str
+    user_id: str
+    resource: str  # query or queryAll: the path its locators name
+    records: list[dict[str, Any]] = field(default_factory=list)
+    last_used: float = 0.0
+    serial: int = 0  # the user's cursors in the order they were opened (the oldest is released first)

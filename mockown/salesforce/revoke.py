@@ -9,14 +9,13 @@ from starlette.responses import Response
 
 from ..http.forms import Params
 from .errors import NO_STORE
-from .identity import CALLBACK
 from .service import SalesforceService
 
 
 def revoke(service: SalesforceService, params: Params, error_format: str) -> Response:
     ok = service.revoke(params.get("token"))
     callback = params.get("callback")
-    if callback is not None and CALLBACK.fullmatch(callback):
+    if callback is not None and _jsonp_name(callback):
         body = "{}" if ok else json.dumps({"error": "invalid_token"})
         return Response(f"{callback}({body})", media_type="application/javascript", headers=NO_STORE)
     if ok:
@@ -25,3 +24,9 @@ def revoke(service: SalesforceService, params: Params, error_format: str) -> Res
     if error_format == "urlencoded":
         return Response(urlencode(error), 400, media_type="application/x-www-form-urlencoded", headers=NO_STORE)
     return Response(json.dumps(error), 400, media_type="application/json", headers=NO_STORE)
+
+
+def _jsonp_name(callback: str) -> bool:
+    from .identity import CALLBACK  # the identity service's rule (identity.py loads with the first one, issue #9)
+
+    return CALLBACK.fullmatch(callback) is not None

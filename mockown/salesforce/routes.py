@@ -5,28 +5,31 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute
 
-from ..errors import NO_STORE
+from ..errors import NO_STORE, MockownError
 from ..http.api import Api, base_url, header, host_of, runtime_of
 from ..http.api import with_and_without_slash as _both
 from ..http.forms import BadBody, Params, media_type, query_params, read_params
 from ..http.responses import JsonBody, JsonHeaders, Prepared
 from ..http.routing import Route
-from . import authorize as authz
-from . import cursors, describe, oauth_usage, rest, web
-from . import identity as ident
 from .errors import RestError, identity_dialect, not_found, oauth_dialect, rest_dialect
 from .introspect import introspect
 from .models import Org, User
 from .revoke import revoke
 from .service import SalesforceService
-from .soap import soap_dialect, soap_endpoint
 from .token import JSON_TYPE, accepted_format, token
+
+if TYPE_CHECKING:
+    from .describe import SObjectType
+
+# The modules behind the less used endpoints (authorize and its pages, the identity service, the browser bridges,
+# the REST API's resources, SOAP login()) load with the first request that uses them, not with every start
+# (issue #9): each handler imports what it calls.
 
 
 def _service(request: Request) -> SalesforceService:
@@ -80,6 +83,7 @@ async def authorize_endpoint(request: Request) -> Response:
         params = (await _form(request)).merged_under(params)
     from ..ui.login import render_login  # the login / consent page (HTML, no JavaScript needed)
     from ..ui.session import current_session, note_signin
+    from . import authorize as authz
 
     session = current_session(request)
     user = session.user if session is not None else None
@@ -105,12 +109,16 @@ async def revoke_endpoint(request: Request) -> Response:
 
 
 def _bearer(request: Request) -> str | None:
-    return ident.bearer(header(request, "authorization"), request.query_params.get("oauth_token"))
+    from .identity import bearer
+
+    return bearer(header(request, "authorization"), request.query_params.get("oauth_token"))
 
 
 def _formatted(request: Request, body: dict[str, Any]) -> Response:
     """The identity service's `format` (beats Accept): json (default), xml, urlencoded; JSONP `callback`;
     the header `X-PrettyPrint: 1` makes JSON and XML readable (indented) rather than small."""
+    from . import identity as ident
+
     fmt = (request.query_params.get("format") or "").lower() or accepted_format(request.headers.get("accept", ""))
     pretty = request.headers.get("x-prettyprint", "").strip() == "1"
     callback = ident.jsonp_callback(request.query_params.get("callback")) if fmt not in ("xml", "urlencoded") else None
@@ -146,7 +154,9 @@ async def _identity_token(request: Request) -> str | None:
 
 
 async def identity_endpoint(request: Request) -> Response:
-    body = ident.identity(
+    from .identity import identity
+
+    body = identity(
         _service(request),
         await _identity_token(request),
         request.path_params["org_id"],
@@ -158,7 +168,9 @@ async def identity_endpoint(request: Request) -> Response:
 
 
 async def userinfo_endpoint(request: Request) -> Response:
-    return _formatted(request, ident.userinfo(_service(request), await _identity_token(request), base_url(request)))
+    from .identity import userinfo
+
+    return _formatted(request, userinfo(_service(request), await _identity_token(request), base_url(request)))
 
 
 async def discovery_endpoint(request: Request) -> Response:
@@ -170,6 +182,8 @@ async def discovery_endpoint(request: Request) -> Response:
 
 async def auth_configuration_endpoint(request: Request) -> Response:
     """My Domain's `/.well-known/auth-configuration`; elsewhere the same 404 as any unknown path."""
+    from . import web
+
     body = web.auth_configuration(_service(request), base_url(request))
     if body is None:
         raise oauth_dialect(404, "Not Found", f"no such resource: {request.url.path}")
@@ -179,6 +193,8 @@ async def auth_configuration_endpoint(request: Request) -> Response:
 async def singleaccess_endpoint(request: Request) -> Response:
     """`POST /services/oauth2/singleaccess` (spec 6.2): a live OAuth session with `web` scope gets a one-time
     `frontdoor_uri`; otherwise 403 `Bad_OAuth_Token` / `Invalid_Scope` in one word of plain text."""
+    from . import web
+
     return _json(web.single_access(_service(request), _bearer(request), base_url(request)), no_store=True)
 
 
@@ -188,6 +204,8 @@ async def jwks_endpoint(request: Request) -> Response:
 
 # -- REST ---------------------------------------------------------------------------------------------
 async def versions_endpoint(request: Request) -> Response:
+    from . import rest
+
     return _json(rest.versions(_service(request)))
 
 
@@ -205,6 +223,8 @@ def _rest(handler: Callable[[RestCall], Any]) -> Callable[[Request], Awaitable[R
     to an org (errors included; a dead token's org is known from the session it was)."""
 
     async def endpoint(request: Request) -> Response:
+        from . import rest
+
         service = _service(request)
         raw = _bearer(request)
         if service.foreign_session(raw, base_url(request)):
@@ -233,27 +253,37 @@ def _rest(handler: Callable[[RestCall], Any]) -> Callable[[Request], Awaitable[R
 
 @_rest
 def resources_endpoint(call: RestCall) -> Any:
+    from . import rest
+
     return rest.resources(call.version, base_url(call.request), call.org, call.user)
 
 
 @_rest
 def limits_endpoint(call: RestCall) -> Any:
+    from . import rest
+
     return rest.limits(call.org)
 
 
 @_rest
 def describe_global_endpoint(call: RestCall) -> Any:
+    from . import rest
+
     return rest.describe_global(call.version, call.org)
 
 
 @_rest
 def sobject_endpoint(call: RestCall) -> Any:
+    from . import rest
+
     params = call.request.path_params
     return rest.sobject(call.service, params["sobject"], params["record_id"], call.version, call.org)
 
 
 @_rest
 def query_endpoint(call: RestCall) -> Any:
+    from . import cursors, rest
+
     resource = "queryAll" if "/queryAll" in call.request.url.path else "query"
     batch = cursors.batch_size(header(call.request, "sforce-query-options"))
     q = call.request.query_params.get("q")
@@ -263,6 +293,8 @@ def query_endpoint(call: RestCall) -> Any:
 @_rest
 def query_more_endpoint(call: RestCall) -> Any:
     """`nextRecordsUrl`: `/query/<01g locator>-<offset>` (or under `/queryAll`), the next batch of a cursor."""
+    from . import cursors
+
     batch = cursors.batch_size(header(call.request, "sforce-query-options"))
     locator = call.request.path_params["locator"]
     return cursors.next_batch(call.service, locator, call.version, call.org, call.user, batch)
@@ -270,15 +302,21 @@ def query_more_endpoint(call: RestCall) -> Any:
 
 @_rest
 def search_endpoint(call: RestCall) -> Any:
+    from . import rest
+
     return rest.search(call.service, call.request.query_params.get("q"), call.version, call.org)
 
 
 @_rest
 def recent_endpoint(call: RestCall) -> Any:
+    from . import rest
+
     return rest.recent()
 
 
-def _sobject_type(call: RestCall) -> describe.SObjectType:
+def _sobject_type(call: RestCall) -> SObjectType:
+    from . import describe
+
     kind = describe.lookup(call.org, call.request.path_params["sobject"])  # case-insensitive, as Salesforce
     if kind is None:
         raise not_found()
@@ -287,11 +325,15 @@ def _sobject_type(call: RestCall) -> describe.SObjectType:
 
 @_rest
 def sobject_basic_endpoint(call: RestCall) -> Any:
+    from . import describe
+
     return describe.basic_info(_sobject_type(call), call.version)
 
 
 @_rest
 def sobject_describe_endpoint(call: RestCall) -> Any:
+    from . import describe
+
     kind = _sobject_type(call)
     modified = {"Last-Modified": describe.http_date(describe.last_modified(call.org))}
     if describe.unchanged_since(header(call.request, "if-modified-since"), call.org):
@@ -304,17 +346,23 @@ _DELETED = 204
 
 @_rest
 def oauth_usage_endpoint(call: RestCall) -> Any:
+    from . import oauth_usage
+
     return oauth_usage.apps(call.service, call.org, call.user, call.version, call.request.query_params)
 
 
 @_rest
 def oauth_usage_users_endpoint(call: RestCall) -> Any:
+    from . import oauth_usage
+
     app_id = call.request.path_params["app_id"]
     return oauth_usage.users(call.service, call.org, call.user, app_id, call.version, call.request.query_params)
 
 
 @_rest
 def oauth_usage_user_tokens_endpoint(call: RestCall) -> Any:
+    from . import oauth_usage
+
     request = call.request
     app_id, user_id = request.path_params["app_id"], request.path_params["user_id"]
     if request.method == "DELETE":
@@ -325,14 +373,31 @@ def oauth_usage_user_tokens_endpoint(call: RestCall) -> Any:
 
 @_rest
 def oauth_usage_app_tokens_endpoint(call: RestCall) -> Any:
+    from . import oauth_usage
+
     oauth_usage.revoke_app(call.service, call.org, call.user, call.request.path_params["app_id"])
     return Response(status_code=_DELETED)
 
 
 @_rest
 def oauth_usage_token_endpoint(call: RestCall) -> Any:
+    from . import oauth_usage
+
     oauth_usage.revoke_token(call.service, call.org, call.user, call.request.path_params["token_id"])
     return Response(status_code=_DELETED)
+
+
+# SOAP login() (soap.py): the endpoint, and the faults of the errors under its paths
+async def soap_endpoint(request: Request) -> Response:
+    from .soap import soap_endpoint
+
+    return await soap_endpoint(request)
+
+
+def soap_dialect(status: int, reason: str, message: str) -> MockownError:
+    from .soap import soap_dialect
+
+    return soap_dialect(status, reason, message)
 
 
 _ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]

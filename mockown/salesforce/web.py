@@ -17,53 +17,18 @@ Plain rules over the store; `ui/frontdoor.py` is the HTTP side (cookies, pages, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .. import ids, security
 from ..http.forms import Params
-from ..store import record
-from ..store.base import Record
 from ..store.prune import DEAD_KEEP
 from .errors import IdentityError
-from .models import SOAP_SESSION_APP, ConnectedApp, Org, User
+from .models import SOAP_SESSION_APP, BrowserSessionApps, ConnectedApp, EndedBrowserSession, FrontdoorOtp, Org, User
 from .service import SalesforceService
 
 OTP_TTL = 60.0  # seconds; Salesforce does not document it, a one-time link is used at once
 WEB_SCOPES = frozenset({"web", "full"})  # `full` encompasses every other scope
-
-
-@record("sf_frontdoor_otps")
-@dataclass(slots=True, repr=False, eq=False)
-class FrontdoorOtp(Record):
-    """A `singleaccess` one-time password: `frontdoor.jsp?otp=` starts a browser session for `user_id` once."""
-
-    id: str  # hash of the otp
-    user_id: str
-    org_id: str
-    expires_at: float
-    used: bool = False
-
-
-@record("sf_ended_browser_sessions")
-@dataclass(slots=True, repr=False, eq=False)
-class EndedBrowserSession(Record):
-    """A browser session the OIDC logout ended: its cookie is refused until it would have expired anyway."""
-
-    id: str  # hash of the session's nonce
-    expires_at: float
-
-
-@record("sf_browser_session_apps")
-@dataclass(slots=True, repr=False, eq=False)
-class BrowserSessionApps(Record):
-    """The connected apps a browser session signed in to (the authorize flow gave them a code or tokens for
-    that session's user), first sign-in first: the relying parties its logout notifies (front-channel SLO)."""
-
-    id: str  # hash of the session's nonce
-    app_ids: list[str]
-    expires_at: float  # when the session's cookie expires: the entry is useless after that
 
 
 def note_app_signin(service: SalesforceService, nonce: str, expires_at: float, app_id: str) -> None:

@@ -16,21 +16,19 @@ from urllib.parse import parse_qsl, quote
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.routing import BaseRoute
 
 from .. import ids, security
 from ..clock import iso
 from ..http.api import runtime_of
 from ..http.forms import read_body
 from ..http.journal import is_secret_name
-from ..http.routing import Route
 from ..store import RECORD_TYPES
+from .paths import DASHBOARD as UI
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
     from ..salesforce.models import AccessToken, ConnectedApp, RefreshToken, User
 
-UI = "/_mockown/ui"
 ROW_LIMIT = 200
 _SHOWN = {"sf_orgs", "sf_users", "sf_apps", "sf_access_tokens", "sf_refresh_tokens", "sf_device_codes", "outbox",
           "own_jobs", "own_api_tokens"}  # fmt: skip
@@ -523,9 +521,3 @@ ACTIONS: dict[str, Callable[[Runtime, dict[str, str]], str]] = {
     "reset": _reset,
     "reset-org": _reset_org,
 }
-
-ROUTES: list[BaseRoute] = [
-    Route(UI, page, methods=["GET"]),
-    Route(UI + "/", page, methods=["GET"]),
-    Route(UI + "/{action}", action, methods=["POST"]),
-]

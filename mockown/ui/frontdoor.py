@@ -26,12 +26,8 @@ from ..salesforce import web
 from ..salesforce.errors import OAuthError
 from .csrf import Page, secure
 from .login import forbidden, login_error, login_page, message_page, redirect, session_user_here, single_logout_page
+from .paths import HOME
 from .session import SESSION_COOKIE, end_session, start_session
-
-FRONTDOOR = "/secur/frontdoor.jsp"
-LOGOUT_JSP = "/secur/logout.jsp"
-LOGOUT = "/services/auth/idp/oidc/logout"
-HOME = "/"
 
 
 async def _params(request: Request) -> Params:

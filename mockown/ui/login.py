@@ -32,11 +32,9 @@ from ..salesforce.errors import OAuthError
 from ..salesforce.models import ConnectedApp, User
 from ..salesforce.service import SalesforceService
 from .csrf import Page
+from .paths import CONSENT_ACTION, DEVICE_ACTION, LOGIN_ACTION
 from .session import note_signin, session_user, start_session
 
-LOGIN_ACTION = "/services/oauth2/authorize/login"
-CONSENT_ACTION = "/services/oauth2/authorize/consent"
-DEVICE_ACTION = "/setup/connect"
 BAD_LOGIN = "Please check your username and password. If you still can't log in, contact your Salesforce administrator."
 LOCKED = "Your access has been locked because of too many failed login attempts. Try again later."
 SCOPE_LABELS = {

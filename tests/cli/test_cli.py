@@ -208,13 +208,30 @@ LAZY = (
     "yaml",
     "xml.sax.saxutils",
     "urllib.request",
-    "pyexpat",
-)  # the XML of the SOAP API and identity service: ~4 ms
+    "pyexpat",  # the XML of the SOAP API and identity service: ~4 ms
+    # the modules of the less used endpoints load with their first request (issue #9)
+    "mockown.salesforce.authorize",
+    "mockown.salesforce.describe",
+    "mockown.salesforce.soap",
+    "mockown.salesforce.identity",
+    "mockown.salesforce.web",
+    "mockown.salesforce.cursors",
+    "mockown.salesforce.search",
+    "mockown.salesforce.rest",
+    "mockown.salesforce.oauth_usage",
+    "mockown.salesforce.device",
+    "mockown.salesforce.register",
+    "mockown.ui.login",
+    "mockown.ui.session",
+    "mockown.ui.frontdoor",
+    "mockown.ui.dashboard",
+)
 
 
 def test_startup_is_fast_and_light() -> None:
     """No key generation on the start-up path; no test-only package, neither PyJWT nor cryptography (loaded with
-    the first key or the first JWT: ~40 ms of every start otherwise), and no PyYAML for the default seed."""
+    the first key or the first JWT: ~40 ms of every start otherwise), no PyYAML for the default seed, and none of
+    the modules that only the less used endpoints need (the login pages, SOAP, describe, ...: issue #9)."""
     script = (
         "import sys, time; t = time.process_time()\n"
         "from mockown.http.app import create_app\n"
