@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
+from .fieldwise import Value
+
 ENV_PREFIX = "MOCKOWN_"
 
 
@@ -24,8 +26,8 @@ class ConfigError(ValueError):
     """A configuration value that cannot be used; the message names the key."""
 
 
-@dataclass(frozen=True)
-class SalesforceWording:
+@dataclass(frozen=True, repr=False, eq=False)
+class SalesforceWording(Value):
     """`error_description` texts Salesforce does not document (spec §1 and §3: [UNK] wording): the mock's choices,
     which a team can set to what its real org answers. The error codes themselves are documented and fixed."""
 
@@ -39,8 +41,8 @@ class SalesforceWording:
     device_expired: str = "device code expired"  # the `device_expired_error` code's description
 
 
-@dataclass(frozen=True)
-class IdentityStatuses:
+@dataclass(frozen=True, repr=False, eq=False)
+class IdentityStatuses(Value):
     """Statuses of the identity URL's one-word errors (spec 6.2: the documented table is recalled, not verified).
     The words stay; the observed 403 `Bad_OAuth_Token` is fixed."""
 
@@ -51,8 +53,8 @@ class IdentityStatuses:
     inactive_status: int = 404  # the user is deactivated
 
 
-@dataclass(frozen=True)
-class SalesforceSettings:
+@dataclass(frozen=True, repr=False, eq=False)
+class SalesforceSettings(Value):
     """Server-wide Salesforce behaviour. Per-app behaviour lives on each connected app (fixtures)."""
 
     api_version_min: int = 31
@@ -80,8 +82,8 @@ class SalesforceSettings:
     identity_statuses: IdentityStatuses = field(default_factory=IdentityStatuses)
 
 
-@dataclass(frozen=True)
-class OwnSettings:
+@dataclass(frozen=True, repr=False, eq=False)
+class OwnSettings(Value):
     """Own API behaviour (see README, "Own API settings")."""
 
     token_conflict: str = "refuse"  # refuse | replace
@@ -102,8 +104,8 @@ class OwnSettings:
     rate_limit_per_minute: int = 0  # spec U19: calls per access token per clock minute, then 429; 0 = no limit
 
 
-@dataclass(frozen=True)
-class MarketingSettings:
+@dataclass(frozen=True, repr=False, eq=False)
+class MarketingSettings(Value):
     """Marketing Cloud Engagement OAuth (see README, "Marketing Cloud settings"). Unknowns of the real service
     are settings; the defaults follow the spec's captured responses or the RFC choice it recommends."""
 
@@ -144,8 +146,8 @@ class MarketingSettings:
     legacy_enhanced_errorcode: int = 1
 
 
-@dataclass(frozen=True)
-class OcapiFaults:
+@dataclass(frozen=True, repr=False, eq=False)
+class OcapiFaults(Value):
     """The OCAPI `customers/auth` faults the reference leaves open (spec 2b: types partly inferred, messages and
     statuses unknown): the mock's choices, which a team can set to what its instance answers. The types clients
     switch on (`InvalidAuthorizationHeaderException`, `InvalidAccessTokenException`) stay fixed, with status 401."""
@@ -168,8 +170,8 @@ class OcapiFaults:
     forbidden_client_message: str = "Access to the resource is forbidden for client id '{client_id}'."
 
 
-@dataclass(frozen=True)
-class B2CSettings:
+@dataclass(frozen=True, repr=False, eq=False)
+class B2CSettings(Value):
     """B2C Commerce: Account Manager, the BM user grant, OCAPI Shop customer JWTs and SLAS (README, "B2C")."""
 
     am_expires_in: int = 1799
@@ -209,8 +211,10 @@ class B2CSettings:
     slas_expired_code_description: str = ""
 
 
-@dataclass(frozen=True)
-class Config:
+@dataclass(frozen=True, repr=False, eq=False)
+class Config(Value):
+    """The whole configuration: server settings, then one section per API."""
+
     host: str = "127.0.0.1"
     port: int = 8080
     base_url: str | None = None

@@ -24,6 +24,8 @@ _LAST_STAMP = "outbox.last_stamp"
 @record("outbox", indexes=("to", "account_id"))
 @dataclass(slots=True, repr=False, eq=False)
 class Email(Record):
+    """An e-mail the mock would have sent (API token created or revoked), kept in the outbox."""
+
     id: str
     to: str
     subject: str

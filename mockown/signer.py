@@ -34,6 +34,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
+from .fieldwise import Fieldwise
+
 Job = Callable[[], Any]
 
 
@@ -129,8 +131,8 @@ class Signer:
 SIGNER = Signer()
 
 
-@dataclass(slots=True)
-class Deferred:
+@dataclass(slots=True, repr=False, eq=False)
+class Deferred(Fieldwise):
     """A signature a state transition needs: `job` (pure, on the signer thread) makes what `commit` (on the loop,
     in a store transaction) stores; `abandon` (on the loop, in a transaction) undoes what was stored before."""
 
@@ -139,8 +141,8 @@ class Deferred:
     abandon: Callable[[], None]
 
 
-@dataclass(slots=True)
-class Pending:
+@dataclass(slots=True, repr=False, eq=False)
+class Pending(Fieldwise):
     """The deferred signatures of one request, in the order they were registered."""
 
     items: list[Deferred] = field(default_factory=list)

@@ -26,6 +26,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from .clock import SystemClock
 from .config import Config, ConfigError
+from .fieldwise import Value
 from .testing.hosts import INTERCEPTED_HOSTS
 
 # The names the server certificate is for: loopback, every host intercept mode sends to the mock (one list, in
@@ -48,8 +49,8 @@ RENEW_DAYS = 30
 CA_CERT, CA_KEY, CERT, KEY = "ca.pem", "ca-key.pem", "server.pem", "server-key.pem"
 
 
-@dataclass(frozen=True)
-class TlsFiles:
+@dataclass(frozen=True, repr=False, eq=False)
+class TlsFiles(Value):
     cert: Path
     key: Path
     ca: Path | None  # None: the user's own certificate (its CA is theirs to hand out)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus, urlencode
 
 from .. import security
+from ..fieldwise import Value
 from ..http.forms import Params
 from ..security import b64_pair, basic_pair
 from ..store import Table, delete_rows
@@ -38,14 +39,18 @@ def form_decode(part: str) -> str:
     return unquote_plus(part, errors="replace")
 
 
-@dataclass(frozen=True)
-class Authenticated:
+@dataclass(frozen=True, repr=False, eq=False)
+class Authenticated(Value):
+    """A client that proved who it is at Account Manager's token endpoint, and how (`method`)."""
+
     client: AmClient
     method: str
 
 
-@dataclass(frozen=True)
-class Redirect:
+@dataclass(frozen=True, repr=False, eq=False)
+class Redirect(Value):
+    """Where Account Manager's authorize endpoint sends the browser next."""
+
     url: str
 
 

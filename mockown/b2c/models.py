@@ -18,6 +18,8 @@ AM_AUTH_METHODS = ("client_secret_basic", "client_secret_post", "private_key_jwt
 @record("b2c_am_clients")
 @dataclass(slots=True, repr=False, eq=False)
 class AmClient(Record):
+    """An Account Manager API client: its secret (hashed), auth method, scopes and redirect URLs."""
+
     id: str  # the client id
     name: str
     secret: str | None
@@ -33,6 +35,8 @@ class AmClient(Record):
 @record("b2c_am_users")
 @dataclass(slots=True, repr=False, eq=False)
 class AmUser(Record):
+    """An Account Manager user (Business Manager login through Account Manager)."""
+
     id: str  # login, lower-case
     password_hash: str
     salt: str
@@ -44,6 +48,8 @@ class AmUser(Record):
 @record("b2c_am_codes")
 @dataclass(slots=True, repr=False, eq=False)
 class AmCode(Record):
+    """An Account Manager authorization code, until it is redeemed or expires."""
+
     id: str  # hash
     client_id: str
     user: str
@@ -57,6 +63,8 @@ class AmCode(Record):
 @record("b2c_am_tokens", indexes=("client_id",))
 @dataclass(slots=True, repr=False, eq=False)
 class AmToken(Record):
+    """A token Account Manager issued (access or refresh), stored by its hash."""
+
     id: str  # hash
     kind: str  # access | refresh | bm
     client_id: str
@@ -72,6 +80,8 @@ class AmToken(Record):
 @record("b2c_instances")
 @dataclass(slots=True, repr=False, eq=False)
 class Instance(Record):
+    """A B2C Commerce instance, by its host name."""
+
     id: str  # host, e.g. zzxy-001.dx.commercecloud.salesforce.com
     default: bool = False
 
@@ -79,6 +89,8 @@ class Instance(Record):
 @record("b2c_bm_users", indexes=("instance",))
 @dataclass(slots=True, repr=False, eq=False)
 class BmUser(Record):
+    """A Business Manager user of an instance, with the access key the BM user grant checks."""
+
     id: str  # "<instance>|<login lower-case>"
     instance: str
     login: str
@@ -90,6 +102,8 @@ class BmUser(Record):
 @record("b2c_sites", indexes=("instance",))
 @dataclass(slots=True, repr=False, eq=False)
 class Site(Record):
+    """A storefront site of an instance and the OCAPI client ids it allows."""
+
     id: str  # "<instance>|<site id>"
     instance: str
     site_id: str
@@ -99,6 +113,8 @@ class Site(Record):
 @record("b2c_customers", indexes=("site",))
 @dataclass(slots=True, repr=False, eq=False)
 class Customer(Record):
+    """A storefront customer of a site (registered or guest), as OCAPI `customers/auth` sees it."""
+
     id: str  # customer_id
     site: str  # Site.id
     registered: bool
@@ -116,6 +132,8 @@ class Customer(Record):
 @record("b2c_ocapi_tokens", indexes=("customer_id",))
 @dataclass(slots=True, repr=False, eq=False)
 class OcapiToken(Record):
+    """A Shop API customer JWT OCAPI issued, stored by its hash."""
+
     id: str  # hash of the JWT
     site: str
     client_id: str
@@ -130,6 +148,8 @@ class OcapiToken(Record):
 @record("b2c_sessions")
 @dataclass(slots=True, repr=False, eq=False)
 class StoreSession(Record):
+    """A storefront session (`dwsid`), stored by its hash: OCAPI's `type=session`."""
+
     id: str  # hash of dwsid
     site: str
     customer_id: str
@@ -139,6 +159,8 @@ class StoreSession(Record):
 @record("b2c_slas_tenants")
 @dataclass(slots=True, repr=False, eq=False)
 class SlasTenant(Record):
+    """A SLAS tenant: its organization id, short code and instance."""
+
     id: str  # organization id, f_ecom_<realm>_<instance>
     short_code: str
     instance: str | None = None  # the B2C instance whose sessions the session bridge reads
@@ -147,6 +169,8 @@ class SlasTenant(Record):
 @record("b2c_slas_clients", indexes=("org",))
 @dataclass(slots=True, repr=False, eq=False)
 class SlasClient(Record):
+    """A SLAS client of a tenant (public or private), its redirect URIs, scopes and channels."""
+
     id: str  # "<org>|<client id>"
     org: str
     client_id: str
@@ -164,6 +188,8 @@ class SlasClient(Record):
 @record("b2c_shoppers", indexes=("org",))
 @dataclass(slots=True, repr=False, eq=False)
 class Shopper(Record):
+    """A registered shopper SLAS signs in."""
+
     id: str  # "<org>|<login lower-case>"
     org: str
     login: str
@@ -178,6 +204,8 @@ class Shopper(Record):
 @record("b2c_slas_codes")
 @dataclass(slots=True, repr=False, eq=False)
 class SlasCode(Record):
+    """A SLAS authorization code, until it is redeemed or expires."""
+
     id: str  # hash
     org: str
     client_id: str
@@ -197,6 +225,8 @@ class SlasCode(Record):
 @record("b2c_slas_refresh", indexes=("usid", "customer_id"))
 @dataclass(slots=True, repr=False, eq=False)
 class SlasRefresh(Record):
+    """A SLAS refresh token, stored by its hash."""
+
     id: str  # hash
     org: str
     client_id: str
@@ -217,6 +247,8 @@ class SlasRefresh(Record):
 @record("b2c_slas_access", indexes=("usid", "refresh_id"))
 @dataclass(slots=True, repr=False, eq=False)
 class SlasAccess(Record):
+    """A SLAS access token (a JWT), stored by its hash."""
+
     id: str  # hash
     org: str
     client_id: str
@@ -234,6 +266,8 @@ class SlasAccess(Record):
 @record("b2c_counters")
 @dataclass(slots=True, repr=False, eq=False)
 class Counter(Record):
+    """Calls counted in one rate-limit window (`id`: what is counted and the window's start)."""
+
     id: str  # "<what>|<window start>"
     count: int = 0
     last_at: float = 0.0

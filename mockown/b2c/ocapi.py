@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import security
 from ..clock import iso
+from ..fieldwise import Value
 from ..http.forms import BadBody, no_lone_surrogates
 from ..security import basic_pair
 from ..store import Table
@@ -40,8 +41,10 @@ def api_version(segment: str) -> str:
     return f"{match.group(1)}.{match.group(2)}"
 
 
-@dataclass(frozen=True)
-class AuthResult:
+@dataclass(frozen=True, repr=False, eq=False)
+class AuthResult(Value):
+    """What OCAPI `customers/auth` answers with: the customer JWT and the customer."""
+
     token: str
     customer: dict[str, Any]
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus, urlencode, urlsplit
 
 from .. import security
+from ..fieldwise import Value
 from ..http.forms import Params
 from ..security import b64_pair, basic_pair
 from ..store import Table, delete_rows
@@ -99,8 +100,8 @@ def _max_lengths(params: Params, limits: dict[str, int]) -> None:
             raise slas_bad_request(f"Bad {name}: at most {limit} characters.")
 
 
-@dataclass(frozen=True)
-class Located:
+@dataclass(frozen=True, repr=False, eq=False)
+class Located(Value):
     """The redirect SLAS answers /authorize and /login with (303 by default)."""
 
     url: str

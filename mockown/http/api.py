@@ -11,13 +11,16 @@ from starlette.requests import Request
 from starlette.routing import BaseRoute
 
 from ..errors import MockownError
+from ..fieldwise import Value
 from ..runtime import Runtime
 from .headers import header_index
 from .routing import Route
 
 
-@dataclass(frozen=True)
-class Api:
+@dataclass(frozen=True, repr=False, eq=False)
+class Api(Value):
+    """One API's routes and the error dialects its paths answer in."""
+
     name: str
     routes: Sequence[BaseRoute]
     # (path prefix, dialect): errors raised before the API's own code runs are rendered by the dialect

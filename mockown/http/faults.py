@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .. import ids, security
 from ..clock import check_instant, iso, parse_duration, parse_instant
 from ..errors import DialectTable, dialect_for
+from ..fieldwise import Fieldwise, Value
 from .journal import CONTROL_PREFIX, Entry, RequestInfo
 
 if TYPE_CHECKING:
@@ -61,8 +62,10 @@ def phrase(status: int) -> str:
     return _PHRASES.get(status, "Error")
 
 
-@dataclass
-class FaultRule:
+@dataclass(repr=False, eq=False)
+class FaultRule(Fieldwise):
+    """A fault rule: which requests it matches and what it does to them."""
+
     id: int
     name: str | None = None
     # matching
@@ -303,8 +306,10 @@ def build_rule(rule_id: int, data: Mapping[str, Any], now: float, default_seed: 
 
 
 # -- presets -------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Preset:
+@dataclass(frozen=True, repr=False, eq=False)
+class Preset(Value):
+    """A named fault preset: its parameters, how it builds a rule and what the rule does."""
+
     name: str
     description: str
     parameters: dict[str, str]

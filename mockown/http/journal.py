@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl, unquote_plus
 
 from .. import ids, security
 from ..clock import iso
+from ..fieldwise import Fieldwise, Value
 from .forms import NO_PARAMS, BadBody, Params, parse_json
 
 if TYPE_CHECKING:
@@ -123,8 +124,8 @@ def redact_query(query: str) -> str:
     return "&".join(f"{k}={REDACTED if is_secret_name(k) and v else v}" for k, v in items)
 
 
-@dataclass(slots=True)  # made for every request
-class RequestInfo:
+@dataclass(slots=True, repr=False, eq=False)  # made for every request
+class RequestInfo(Fieldwise):
     """What the pipeline knows about a request before the app sees it (for the journal and the fault rules)."""
 
     method: str
@@ -262,8 +263,10 @@ def _norm_org(value: str | None) -> str | None:
         return value
 
 
-@dataclass(frozen=True)
-class JournalFilter:
+@dataclass(frozen=True, repr=False, eq=False)
+class JournalFilter(Value):
+    """The control plane's filter over journal entries (every given field must match)."""
+
     path: str | None = None
     method: str | None = None
     org: str | None = None

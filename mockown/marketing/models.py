@@ -14,6 +14,8 @@ INTEGRATION_TYPES = ("server", "web", "public", "legacy")
 @record("mc_tenants", indexes=("subdomain",), unique=("subdomain",))
 @dataclass(slots=True, repr=False, eq=False)
 class Tenant(Record):
+    """A Marketing Cloud Engagement tenant: its subdomain, stack and business units."""
+
     id: str  # the enterprise id (EID), as text
     subdomain: str  # 28 characters of [0-9a-z-], e.g. mct0l7nxfq2r988t1kxfy8sc47ma
     name: str
@@ -27,6 +29,8 @@ class Tenant(Record):
 @record("mc_users", indexes=("tenant_id", "username"))
 @dataclass(slots=True, repr=False, eq=False)
 class McUser(Record):
+    """A Marketing Cloud user of a tenant (web app integrations sign them in)."""
+
     id: str  # the employee id, as text
     tenant_id: str
     username: str
@@ -43,6 +47,8 @@ class McUser(Record):
 @record("mc_integrations", indexes=("client_id", "tenant_id"))
 @dataclass(slots=True, repr=False, eq=False)
 class Integration(Record):
+    """An installed package's API integration: client id, type, secret and scopes."""
+
     id: str  # = client_id
     client_id: str
     tenant_id: str
@@ -63,6 +69,8 @@ class Integration(Record):
 @record("mc_codes")
 @dataclass(slots=True, repr=False, eq=False)
 class McCode(Record):
+    """A Marketing Cloud authorization code, until it is redeemed or expires."""
+
     id: str  # hash of the code
     client_id: str
     user_id: str
@@ -77,6 +85,8 @@ class McCode(Record):
 @record("mc_access_tokens", indexes=("client_id", "user_id"))
 @dataclass(slots=True, repr=False, eq=False)
 class McAccessToken(Record):
+    """A Marketing Cloud access token, stored by its hash."""
+
     id: str  # hash
     client_id: str
     tenant_id: str
@@ -94,6 +104,8 @@ class McAccessToken(Record):
 @record("mc_refresh_tokens", indexes=("client_id", "user_id"))
 @dataclass(slots=True, repr=False, eq=False)
 class McRefreshToken(Record):
+    """A Marketing Cloud refresh token, stored by its hash."""
+
     id: str  # hash
     client_id: str
     tenant_id: str

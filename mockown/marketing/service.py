@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from .. import security
+from ..fieldwise import Value
 from ..http.forms import Params
 from ..store import Table, delete_rows
 from ..store.prune import DEAD_KEEP, Pruner
@@ -56,8 +57,10 @@ def timezone_block(zone: str) -> dict[str, Any]:
     return {"longName": long_name, "shortName": short, "offset": offset, "dst": dst}
 
 
-@dataclass(frozen=True)
-class AuthorizeRedirect:
+@dataclass(frozen=True, repr=False, eq=False)
+class AuthorizeRedirect(Value):
+    """Where `/v2/authorize` sends the browser next."""
+
     url: str
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
+from ..fieldwise import Fieldwise
 from ..store import record
 from ..store.base import Record
 from ..store.decode import Refine, between
@@ -32,6 +33,8 @@ def rkey(region: str, num: int) -> str:
 @record("own_accounts", indexes=("name",))
 @dataclass(slots=True, repr=False, eq=False)
 class OwnAccount(Record):
+    """An Own account: whether API tokens are enabled, and its regions' endpoints."""
+
     id: str  # str(num)
     num: OwnNum
     name: str
@@ -43,6 +46,8 @@ class OwnAccount(Record):
 @record("own_users", indexes=("email", "account_id"), unique=("email",))
 @dataclass(slots=True, repr=False, eq=False)
 class OwnUser(Record):
+    """A user of an Own account, with roles and Business Units."""
+
     id: str  # str(num)
     num: OwnNum
     account_id: str
@@ -59,6 +64,8 @@ class OwnUser(Record):
 @record("own_api_tokens", indexes=("user_id", "account_id"))
 @dataclass(slots=True, repr=False, eq=False)
 class ApiToken(Record):
+    """A user's Own API token (one per user), stored by its hash."""
+
     id: str  # SHA-256 of the raw token
     user_id: str
     account_id: str
@@ -71,6 +78,8 @@ class ApiToken(Record):
 @record("own_access_tokens", indexes=("api_token_id", "user_id"))
 @dataclass(slots=True, repr=False, eq=False)
 class OwnAccessToken(Record):
+    """An access token the Own auth host exchanged for an API token, stored by its hash."""
+
     id: str  # SHA-256 of the raw access token
     api_token_id: str
     user_id: str
@@ -107,6 +116,8 @@ class LegacySession(Record):
 @record("own_services", indexes=("account_id", "region"))
 @dataclass(slots=True, repr=False, eq=False)
 class Service(Record):
+    """A backed-up service (a Salesforce org) of an Own account in one region."""
+
     id: str  # "<region>:<num>"
     num: OwnNum
     region: str
@@ -132,8 +143,8 @@ class Service(Record):
         return self.status == "ARCHIVED"
 
 
-@dataclass(slots=True)
-class Snapshot:
+@dataclass(slots=True, repr=False, eq=False)
+class Snapshot(Fieldwise):
     """One object in one backup: record id -> version, and what changed since the previous backup."""
 
     name: str
@@ -168,6 +179,8 @@ class Snapshot:
 @record("own_backups", indexes=("service_id",))
 @dataclass(slots=True, repr=False, eq=False)
 class Backup(Record):
+    """A backup of a service and its progress."""
+
     id: str  # "<region>:<num>"
     num: OwnNum
     region: str
@@ -184,6 +197,8 @@ class Backup(Record):
 @record("own_jobs", indexes=("account_id", "region", "service_id"))
 @dataclass(slots=True, repr=False, eq=False)
 class Job(Record):
+    """An Own job (backup, export, GDPR request, seeding) and its progress."""
+
     id: str  # "<region>:<num>"
     num: OwnNum
     region: str
@@ -203,6 +218,8 @@ class Job(Record):
 @record("own_templates", indexes=("account_id", "region"))
 @dataclass(slots=True, repr=False, eq=False)
 class SeedingTemplate(Record):
+    """A sandbox seeding template of an Own account."""
+
     id: str  # "<region>:<num>"
     num: OwnNum
     region: str
@@ -217,6 +234,8 @@ class SeedingTemplate(Record):
 @record("own_seeds", indexes=("job_id",))
 @dataclass(slots=True, repr=False, eq=False)
 class Seed(Record):
+    """A sandbox seeding run: its job, template and destination."""
+
     id: str  # "<region>:<num>"
     num: OwnNum
     region: str
@@ -228,6 +247,8 @@ class Seed(Record):
 @record("own_events", indexes=("account_id",))
 @dataclass(slots=True, repr=False, eq=False)
 class AuditEvent(Record):
+    """An Own audit event, as the events API lists it."""
+
     id: str  # str(event_id)
     event_id: int
     account_id: str

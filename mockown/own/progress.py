@@ -12,13 +12,14 @@ from typing import Any, Literal
 
 from ..clock import LONGEST, parse_duration
 from ..config import ConfigError
+from ..fieldwise import Fieldwise
 
 KINDS = ("backup", "export", "gdpr", "seed")
 MODES = ("immediate", "seconds", "polls")
 
 
-@dataclass(slots=True)
-class Progression:
+@dataclass(slots=True, repr=False, eq=False)
+class Progression(Fieldwise):
     """The keys of a progression dict (records keep the dict): what a restored snapshot's is checked against."""
 
     mode: Literal["immediate", "seconds", "polls"]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .. import security
 from ..clock import iso, parse_duration
 from ..config import ConfigError
+from ..fieldwise import Value
 from ..store import Table
 from . import progress
 from .errors import OwnError, bad_request, forbidden, not_found
@@ -40,8 +41,8 @@ _MODES = "own.progression"
 ID_BASES = {"service": 300000, "backup": 420000, "job": 70000, "seed": 9000, "template": 500}
 
 
-@dataclass(frozen=True)
-class Principal:
+@dataclass(frozen=True, repr=False, eq=False)
+class Principal(Value):
     """Who a request acts as: the user behind a live access token."""
 
     user: OwnUser

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from .. import ids
+from ..fieldwise import Value
 from ..http.forms import Params
 from .errors import AuthorizePageError
 from .models import ConnectedApp, User
@@ -19,8 +20,10 @@ from .service import SalesforceService
 RESPONSE_TYPES = ("code", "token", "token id_token", "id_token token", "hybrid_token")
 
 
-@dataclass(frozen=True)
-class AuthorizeRequest:
+@dataclass(frozen=True, repr=False, eq=False)
+class AuthorizeRequest(Value):
+    """A checked `/services/oauth2/authorize` request."""
+
     app: ConnectedApp
     response_type: str
     redirect_uri: str
@@ -36,8 +39,10 @@ class AuthorizeRequest:
     id_token_hint: str | None = None
 
 
-@dataclass(frozen=True)
-class Redirect:
+@dataclass(frozen=True, repr=False, eq=False)
+class Redirect(Value):
+    """Where authorize sends the browser next, and for which user and app."""
+
     url: str
     # set when the redirect carries a code or tokens: the user who signed in to the app (the browser session
     # that did it records the app, whose Single Logout URL its logout notifies)
@@ -45,8 +50,10 @@ class Redirect:
     app_id: str | None = None
 
 
-@dataclass(frozen=True)
-class NeedsLogin:
+@dataclass(frozen=True, repr=False, eq=False)
+class NeedsLogin(Value):
+    """An authorize request that waits for the user to sign in (with the error to show, if any)."""
+
     request: AuthorizeRequest
     error: str | None = None
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote_plus
 
 from .. import security
+from ..fieldwise import Fieldwise
 from ..http.forms import Params
 from . import jwtutil
 from .errors import OAuthError, invalid_client, invalid_client_id
@@ -27,8 +28,10 @@ if TYPE_CHECKING:
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 
-@dataclass(slots=True)  # built on every token request; never changed after it is made
-class ClientCredentials:
+@dataclass(slots=True, repr=False, eq=False)  # built on every token request; never changed after it is made
+class ClientCredentials(Fieldwise):
+    """The credentials a client sent to the token or introspection endpoint, and by which method."""
+
     method: str  # client_secret_basic | client_secret_post | private_key_jwt | none
     client_id: str | None
     client_secret: str | None

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
+from ..fieldwise import Value
 from . import oauth_tokens
 from .models import Org
 
@@ -26,8 +27,10 @@ _SOAP_TYPES = {"id": "tns:ID", "reference": "tns:ID", "boolean": "xsd:boolean", 
 _TEXT_TYPES = frozenset({"string", "email", "picklist", "textarea", "phone", "url", "id", "reference"})
 
 
-@dataclass(frozen=True, slots=True)
-class Field:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class Field(Value):
+    """A field of an sObject's describe."""
+
     name: str
     label: str
     type: str  # Salesforce's field types: id, string, boolean, datetime, date, reference, email, picklist, int...
@@ -72,8 +75,10 @@ class Field:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class SObjectType:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class SObjectType(Value):
+    """An sObject the REST API describes, lists and queries."""
+
     name: str
     label: str
     plural: str

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..fieldwise import Value
 from ..seed import SeedError, flag, items, opt_text, text, text_list
 from . import jwtutil
 
@@ -82,8 +83,10 @@ class ExchangeRejected(ValueError):
     """The handler does not accept the subject token; the message is the `error_description`."""
 
 
-@dataclass(frozen=True)
-class Mapped:
+@dataclass(frozen=True, repr=False, eq=False)
+class Mapped(Value):
+    """The username an external subject token maps to, and the token's claims."""
+
     username: str
     claims: dict[str, Any]
 

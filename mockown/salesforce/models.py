@@ -23,6 +23,8 @@ SALESFORCE_ID = Refine(ids.to18, "a Salesforce id")  # checked when a snapshot i
 @record("sf_orgs", indexes=("name", "my_domain"))
 @dataclass(slots=True, repr=False, eq=False)
 class Org(Record):
+    """A Salesforce org."""
+
     id: Annotated[str, SALESFORCE_ID]  # 18 characters
     name: str
     my_domain: str | None = None  # host, e.g. acme.my.salesforce.com
@@ -42,6 +44,8 @@ class Org(Record):
 @record("sf_users", indexes=("username", "org_id"), unique=("username",))
 @dataclass(slots=True, repr=False, eq=False)
 class User(Record):
+    """A Salesforce user of an org; password and security token stored hashed."""
+
     id: Annotated[str, SALESFORCE_ID]
     org_id: str
     username: str  # stored lower-case: Salesforce usernames are case-insensitive
@@ -71,6 +75,8 @@ class User(Record):
 @record("sf_apps", indexes=("client_id", "org_id"), unique=("client_id",))
 @dataclass(slots=True, repr=False, eq=False)
 class ConnectedApp(Record):
+    """A connected app of an org and its OAuth policies."""
+
     id: str
     org_id: str
     name: str
@@ -112,6 +118,8 @@ class ConnectedApp(Record):
 @record("sf_codes")
 @dataclass(slots=True, repr=False, eq=False)
 class AuthCode(Record):
+    """An authorization code, until it is redeemed or expires."""
+
     id: str  # hash of the code
     org_id: str
     app_id: str
@@ -155,6 +163,8 @@ SOAP_SESSION_APP = "soap-api-login"  # the `app_id` of a SOAP login() session (s
 @record("sf_access_tokens", indexes=("refresh_id", "org_id"))
 @dataclass(slots=True, repr=False, eq=False)
 class AccessToken(Record):
+    """An access token (a session), stored by its hash."""
+
     id: str  # hash
     org_id: str
     user_id: str
@@ -180,6 +190,8 @@ class AccessToken(Record):
 @record("sf_refresh_tokens", indexes=("approval", "family_id", "org_id", "delete_hash"))
 @dataclass(slots=True, repr=False, eq=False)
 class RefreshToken(Record):
+    """A refresh token, stored by its hash."""
+
     id: str  # hash
     org_id: str
     user_id: str
@@ -265,6 +277,8 @@ class BrowserSessionApps(Record):
 @record("sf_query_cursors", indexes=("user_id",))
 @dataclass(slots=True, repr=False, eq=False)
 class QueryCursor(Record):
+    """The rest of a query's records, for its `nextRecordsUrl`."""
+
     id: str  # 01g...
     org_id: str
     user_id: str

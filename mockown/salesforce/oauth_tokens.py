@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import ids, security
 from ..clock import iso
+from ..fieldwise import Fieldwise
 from .models import ConnectedApp, RefreshToken, User
 
 if TYPE_CHECKING:
@@ -72,8 +73,8 @@ def sees_all(viewer: User) -> bool:
     return viewer.profile.strip().lower() == ADMIN_PROFILE
 
 
-@dataclass(slots=True)
-class Approval:
+@dataclass(slots=True, repr=False, eq=False)
+class Approval(Fieldwise):
     """A live approval: a user's grant to a connected app, i.e. a refresh-token family with a live current token."""
 
     family_id: str

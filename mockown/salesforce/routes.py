@@ -12,6 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute
 
 from ..errors import NO_STORE, MockownError
+from ..fieldwise import Value
 from ..http.api import Api, base_url, header, host_of, runtime_of
 from ..http.api import with_and_without_slash as _both
 from ..http.forms import BadBody, Params, media_type, query_params, read_params
@@ -209,8 +210,10 @@ async def versions_endpoint(request: Request) -> Response:
     return _json(rest.versions(_service(request)))
 
 
-@dataclass(frozen=True)
-class RestCall:
+@dataclass(frozen=True, repr=False, eq=False)
+class RestCall(Value):
+    """A REST API call whose session checked out: the service, API version, org, user and request."""
+
     service: SalesforceService
     version: str
     org: Org

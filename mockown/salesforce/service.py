@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import ids, security, signer
+from ..fieldwise import Fieldwise
 from ..keys import RsaKey
 from ..store import Table
 from ..store.prune import Pruner
@@ -36,8 +37,8 @@ REFRESH_PREFIX = "5Aep861"
 PROVISIONAL = "pending:"  # a JWT access token's id until its signature is made (never a SHA-256 hex digest)
 
 
-@dataclass(slots=True)  # built on every token request; never changed after it is made
-class Issued:
+@dataclass(slots=True, repr=False, eq=False)  # built on every token request; never changed after it is made
+class Issued(Fieldwise):
     """What a grant decided to issue; `SalesforceService.issue` turns it into tokens and a response."""
 
     org: Org

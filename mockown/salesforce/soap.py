@@ -37,6 +37,7 @@ from starlette.responses import Response
 
 from .. import ids, security
 from ..errors import MockownError
+from ..fieldwise import Fieldwise, Value
 from .errors import OAuthError
 from .identity import xml_text
 from .models import SOAP_SESSION_APP, AccessToken, Org, User, new_session_id
@@ -128,8 +129,10 @@ def soap_dialect(status: int, reason: str, message: str) -> MockownError:
 
 
 # -- parsing ----------------------------------------------------------------------------------------------------
-@dataclass(slots=True)
-class Node:
+@dataclass(slots=True, repr=False, eq=False)
+class Node(Fieldwise):
+    """An element of a parsed SOAP envelope."""
+
     ns: str
     name: str
     children: list[Node] = field(default_factory=list)
@@ -205,8 +208,10 @@ def parse(body: bytes) -> Node:
     return root[0]
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class Call(Value):
+    """A SOAP call: the API (WSDL), the operation and its header."""
+
     wsdl: str  # PARTNER or ENTERPRISE (the endpoint's)
     operation: Node
     header: Node | None
@@ -246,8 +251,10 @@ def check_version(service: SalesforceService, version: str, wsdl: str) -> int:
 
 
 # -- the operations ---------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class LoggedIn:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class LoggedIn(Value):
+    """A SOAP `login()` that succeeded: its answer and who signed in."""
+
     xml: str
     org: Org
     user: User

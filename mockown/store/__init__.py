@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
+from ..fieldwise import Fieldwise
 from .decode import RowError, checked, checked_meta
 
 R = TypeVar("R")
@@ -83,8 +84,10 @@ def delete_rows(table: Table[Any], rows: Iterable[Any], tally: dict[str, int]) -
 _ATOMIC = frozenset({str, int, float, bool, type(None)})  # what `dataclasses.asdict` hands back as it is
 
 
-@dataclasses.dataclass
-class _Box:
+@dataclasses.dataclass(repr=False, eq=False)
+class _Box(Fieldwise):
+    """A value wrapped so that `dataclasses.asdict` copies it as it copies a field's value."""
+
     value: Any
 
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..fieldwise import Value
+
 OWN_AUTH_SERVER = "aus4c3z3l8FqrbqDU4h7"
 OWN_CLIENT_ID = "0oa4c413eq8wwcEzP4h7"
 OWN_SCOPE = "api:access"
 DEFAULT_API_VERSION = "62.0"
 
 
-@dataclass(frozen=True)
-class Urls:
+@dataclass(frozen=True, repr=False, eq=False)
+class Urls(Value):
     """``Urls("http://127.0.0.1:8080").token`` → ``http://127.0.0.1:8080/services/oauth2/token``.
 
     `Urls("")` gives the paths alone, for a client that has a base URL already.

@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl, urlencode
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from ..fieldwise import Value
 from ..http.api import base_url, runtime_of
 from ..http.forms import Params, read_params
 from ..salesforce import authorize as authz
@@ -248,8 +249,8 @@ def redirect(url: str) -> Response:
     return response
 
 
-@dataclass(frozen=True)
-class _Submitted:
+@dataclass(frozen=True, repr=False, eq=False)
+class _Submitted(Value):
     """A login or consent form that passed the anti-CSRF check, with the authorize request it carries (`q`)."""
 
     page: Page

@@ -27,6 +27,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .. import security
+from ..fieldwise import Value
 from ..http.api import runtime_of
 from ..salesforce import web
 from ..salesforce.authorize import Redirect
@@ -64,8 +65,8 @@ def unsign(secret: bytes, value: str | None) -> dict[str, Any] | None:
     return payload if isinstance(payload, dict) else None
 
 
-@dataclass(frozen=True)
-class BrowserSession:
+@dataclass(frozen=True, repr=False, eq=False)
+class BrowserSession(Value):
     """A live browser session: its user, its nonce (None for a cookie made before sessions had one) and expiry."""
 
     user: User

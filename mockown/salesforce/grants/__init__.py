@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from ...fieldwise import Fieldwise
 from ...http.forms import Params
 from ..clientauth import ClientCredentials, check_client
 from ..errors import OAuthError
@@ -12,8 +13,10 @@ from ..models import ConnectedApp
 from ..service import SalesforceService
 
 
-@dataclass(slots=True)  # built on every token request; never changed after it is made
-class TokenRequest:
+@dataclass(slots=True, repr=False, eq=False)  # built on every token request; never changed after it is made
+class TokenRequest(Fieldwise):
+    """A token request as every grant reads it: its parameters, the client's credentials, base URL and host."""
+
     params: Params
     client: ClientCredentials
     base: str  # the mock's base URL as the client sees it
