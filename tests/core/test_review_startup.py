@@ -6,10 +6,13 @@ with its first request."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from mockown import Config, FrozenClock, create_app
 from mockown.http.inprocess import in_process_client
@@ -76,3 +79,42 @@ def test_a_fresh_server_restores_the_tables_of_the_lazily_loaded_endpoints() -> 
     assert status == 200, body
     for rec in rows:
         assert body["restored"][meta_of(type(rec)).table] >= 1
+
+
+_EACH_FIRST = """
+import importlib, json, os, pkgutil, sys
+import mockown
+from mockown.http.app import create_app
+create_app()
+later = sorted(m.name for m in pkgutil.walk_packages(mockown.__path__, "mockown.")
+               if m.name not in sys.modules and not m.name.endswith("__main__"))
+failed = {}
+for name in later:
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child imports this one module first, as a server's first request that needs it would
+        os.close(read)
+        try:
+            importlib.import_module(name)
+            message = b""
+        except BaseException as exc:
+            message = f"{type(exc).__name__}: {exc}".encode()
+        os.write(write, message)
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        message = pipe.read().decode()
+    os.waitpid(pid, 0)
+    if message:
+        failed[name] = message
+print(json.dumps([later, failed]))
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the children are forks of one started app")
+def test_each_module_that_loads_later_imports_first_on_a_started_app() -> None:
+    """Whatever request comes first, the module it loads imports cleanly on a started app: no import cycle that only
+    one order of first requests would meet, and no import error left for a first request to turn into a 500."""
+    later, failed = _fresh(_EACH_FIRST)
+    assert "mockown.ui.login" in later and "mockown.salesforce.soap" in later
+    assert failed == {}
