@@ -26,7 +26,7 @@ class Tenant(Record):
     zoneinfo: str = "America/Los_Angeles"
 
 
-@record("mc_users", indexes=("tenant_id", "username"))
+@record("mc_users", indexes=("tenant_id", "username"), unique=(("tenant_id", "username"),))
 @dataclass(slots=True, repr=False, eq=False)
 class McUser(Record):
     """A Marketing Cloud user of a tenant (web app integrations sign them in)."""

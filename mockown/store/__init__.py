@@ -18,16 +18,19 @@ from ..fieldwise import Fieldwise
 from .decode import RowError, checked, checked_meta
 
 R = TypeVar("R")
+Unique = str | tuple[str, ...]  # `record(unique=...)`: a field, or fields whose values count together
 
 
 class RecordMeta:
     __slots__ = ("cls", "index_values", "indexes", "key", "table", "unique")
 
     def __init__(
-        self, cls: type[Any], table: str, key: str, indexes: tuple[str, ...], unique: tuple[str, ...] = ()
+        self, cls: type[Any], table: str, key: str, indexes: tuple[str, ...], unique: tuple[Unique, ...] = ()
     ) -> None:
         self.cls, self.table, self.key, self.indexes = cls, table, key, indexes
-        self.unique = unique  # indexed fields no two rows share (as the seed refuses a taken one): checked on restore
+        # indexed fields, or groups of them, whose values no two rows share (as the seed refuses a taken one):
+        # checked on restore
+        self.unique: tuple[tuple[str, ...], ...] = tuple((u,) if isinstance(u, str) else u for u in unique)
         # a record's indexed values as a tuple, in `indexes` order (attrgetter gives a bare value for one name)
         getter = operator.attrgetter(*indexes) if indexes else None
         self.index_values: Callable[[Any], tuple[Any, ...]] = (
@@ -47,15 +50,16 @@ RECORD_TYPES: dict[str, RecordMeta] = {}
 
 
 def record(
-    table: str, *, key: str = "id", indexes: tuple[str, ...] = (), unique: tuple[str, ...] = ()
+    table: str, *, key: str = "id", indexes: tuple[str, ...] = (), unique: tuple[Unique, ...] = ()
 ) -> Callable[[type[R]], type[R]]:
     """Register a dataclass as a stored kind (a type-level registry; state itself lives in a Store). `unique`:
-    indexed fields whose values no two records share (a username, a client id)."""
+    indexed fields whose values no two records share (a username, a client id), or a tuple of indexed fields whose
+    values no two records share together (a username within a tenant)."""
 
     def wrap(cls: type[R]) -> type[R]:
         if not dataclasses.is_dataclass(cls):
             raise TypeError(f"{cls.__name__} must be a dataclass")
-        if set(unique) - set(indexes):
+        if {f for u in unique for f in ((u,) if isinstance(u, str) else u)} - set(indexes):
             raise TypeError(f"{cls.__name__}: a unique field must be indexed")
         meta = RecordMeta(cls, table, key, indexes, unique)
         cls.__mockown_record__ = meta  # type: ignore[attr-defined]
@@ -175,19 +179,20 @@ def load_snapshot(store: Store, data: dict[str, list[dict[str, Any]]]) -> None:
         if meta is None:
             raise ValueError(f"unknown table in snapshot: {name}")
         recs = []
-        # per field no two rows share, value -> the row that has it: two rows with one key would overwrite each
-        # other, and a look-up by a unique field would find either row
-        owners: dict[str, dict[Any, int]] = {field: {} for field in (meta.key, *meta.unique)}
+        # per field (or group of fields) no two rows share, value -> the row that has it: two rows with one key
+        # would overwrite each other, and a look-up by a unique field would find either row
+        owners: dict[tuple[str, ...], dict[Any, int]] = {fields: {} for fields in ((meta.key,), *meta.unique)}
         for index, row in enumerate(rows):
             try:
                 rec = from_dict(meta.cls, row)
             except RowError as exc:
                 raise exc.within(f"{name}[{index}]") from None
-            for field, firsts in owners.items():
-                value = getattr(rec, field)
+            for fields, firsts in owners.items():
+                value = tuple(getattr(rec, f) for f in fields) if len(fields) > 1 else getattr(rec, fields[0])
                 first = firsts.setdefault(value, index)
                 if first != index:
-                    what = "key" if field == meta.key else field
+                    field = fields[0] if len(fields) == 1 else f"({', '.join(fields)})"
+                    what = "key" if fields == (meta.key,) else field
                     raise RowError(f"{name}[{index}].{field}", f"{value!r} is the {what} of {name}[{first}] too")
             recs.append(rec)
         tables.append((meta.cls, recs))

@@ -189,6 +189,7 @@ _SERVICE = {"id": "app1:1", "num": 1, "region": "app1", "account_id": "a", "disp
 
 # -- values no two rows share ------------------------------------------------------------------------------------
 UNIQUE = [("sf_users", "username"), ("sf_apps", "client_id"), ("own_users", "email"), ("mc_tenants", "subdomain")]
+UNIQUE_TOGETHER = [("mc_users", ("tenant_id", "username"))]  # a username is unique within its tenant
 
 
 @pytest.mark.parametrize(("table", "field"), UNIQUE, ids=[f"{t}.{f}" for t, f in UNIQUE])
@@ -202,7 +203,24 @@ def test_two_rows_with_one_unique_value_refuse_the_snapshot(used: Used, table: s
     _refused(used, bad, f"{table}[1].{field}: {rows[0][field]!r} is the {field} of {table}[0] too")
 
 
+def test_two_marketing_users_of_one_username_in_one_tenant_refuse_the_snapshot(used: Used) -> None:
+    """The seed refuses a username its tenant has already (`marketing user ... exists already in tenant`); the
+    same username in another tenant is another user."""
+    snap = copy.deepcopy(used.snapshot())
+    rows = snap["store"]["mc_users"]
+    twin = {**rows[0], "id": str(int(rows[0]["id"]) + 1)}
+    elsewhere = copy.deepcopy(snap)
+    elsewhere["store"]["mc_users"].append({**twin, "tenant_id": rows[0]["tenant_id"] + "1"})
+    assert used.restore(elsewhere).status_code == 200
+    used.restore(snap)
+    rows.append(twin)
+    pair = (rows[0]["tenant_id"], rows[0]["username"])
+    _refused(used, snap, f"mc_users[{len(rows) - 1}].(tenant_id, username): {pair!r} is the (tenant_id, username) "
+                         f"of mc_users[0] too")  # fmt: skip
+
+
 def test_every_unique_field_is_one_the_seed_refuses_twice() -> None:
     from mockown.store import RECORD_TYPES
 
-    assert sorted((t, f) for t, meta in RECORD_TYPES.items() for f in meta.unique) == sorted(UNIQUE)
+    found = sorted((t, fields) for t, meta in RECORD_TYPES.items() for fields in meta.unique)
+    assert found == sorted([(t, (f,)) for t, f in UNIQUE] + UNIQUE_TOGETHER)
