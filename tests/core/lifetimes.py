@@ -22,7 +22,7 @@ FEW = settings(max_examples=12)
 def around(lifetime: int) -> st.SearchStrategy[int]:
     """Offsets from issue: the boundary's neighbourhood, and far before / after it."""
     return st.one_of(
-        st.integers(lifetime - 2, lifetime + 2), st.sampled_from([0, 1, lifetime // 2, lifetime * 3, 10**7])
+        st.integers(max(0, lifetime - 2), lifetime + 2), st.sampled_from([0, 1, lifetime // 2, lifetime * 3, 10**7])
     )
 
 
