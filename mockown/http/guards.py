@@ -1,4 +1,8 @@
-"""The body limit of a path, for the request pipeline's up-front checks (`pipeline.py`).
+"""The request pipeline's up-front checks (`pipeline.py`): the Host header's form, and the body limit of a path.
+
+A `Host` that is not `host[:port]` (RFC 9110 7.2: `uri-host [ ":" port ]`, RFC 3986 3.2.2-3.2.3) gets 400, as RFC
+9112 3.2 requires of a server ("a Host header field with an invalid field value"), in the endpoint's dialect: the
+mock builds the URLs it hands out (`instance_url`, `id`, the discovery document) from it.
 
 `read_params` / `read_body` already stop reading at `max_body_bytes` (1 MiB by default); the pipeline makes the
 answer the same for every endpoint, also for one that would refuse the request for another reason first (no
@@ -9,8 +13,48 @@ restore documents need.
 
 from __future__ import annotations
 
+import ipaddress
+import re
+
 from .control import BIG_BODY
 from .journal import CONTROL_PREFIX
+
+_REG_NAME = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})*")  # unreserved, pct-encoded, sub-delims
+_IP_FUTURE = re.compile(r"[vV][0-9A-Fa-f]+\.[A-Za-z0-9\-._~!$&'()*+,;=:]+")
+_PORT = re.compile(r"(?::[0-9]*)?")
+_HOSTS: dict[bytes, bool] = {}  # a server sees a few Host values: each checked once (bounded)
+
+
+def valid_host(value: bytes) -> bool:
+    """Whether a `Host` header value is `uri-host [ ":" port ]`: a name (or IPv4 address), or an IPv6 address or
+    IPvFuture in brackets, then an optional port of digits. Empty is valid (a target without an authority)."""
+    known = _HOSTS.get(value)
+    if known is None:
+        if len(_HOSTS) >= 256:
+            _HOSTS.clear()
+        known = _HOSTS[value] = _valid_host(value.decode("latin-1"))
+    return known
+
+
+def _valid_host(text: str) -> bool:
+    if text.startswith("["):
+        literal, bracket, rest = text[1:].partition("]")
+        if not bracket or not (_ipv6(literal) or _IP_FUTURE.fullmatch(literal)):
+            return False
+    else:
+        name, colon, port = text.partition(":")
+        if not _REG_NAME.fullmatch(name):
+            return False
+        rest = colon + port
+    return _PORT.fullmatch(rest) is not None
+
+
+def _ipv6(literal: str) -> bool:
+    try:
+        ipaddress.IPv6Address(literal.replace("%25", "%", 1))  # a zone as RFC 6874 writes it in a URI
+    except ValueError:
+        return False
+    return True
 
 
 def limit_for(path: str, default: int) -> int:

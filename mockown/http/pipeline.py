@@ -30,7 +30,7 @@ from ..errors import dialect_for
 from .control import ControlGuard, _is_control
 from .faults import apply_faults
 from .forms import FORM_KEY, NO_PARAMS, BadBody, Params, read_params, starts_like_markup
-from .guards import limit_for
+from .guards import limit_for, valid_host
 from .headers import header_index
 from .journal import CONTROL_PREFIX, Entry, Journal, RequestInfo, bearer_of, log, names_nobody, resolve
 from .routing import one_leading_slash
@@ -42,12 +42,15 @@ _CONTROL_CHARS = re.compile("[\x00-\x1f\x7f]")
 _FORM_TYPES = ("", "application/x-www-form-urlencoded")
 
 
-def _refusal(scope: Scope, path: str, declared: bytes | None, limit: int) -> Response | None:
-    """The path guard and the body limit: the answer when they refuse the request, else None. `path`: the path the
-    router routes (`get_route_path`: without a root path), whose dialect answers."""
+def _refusal(scope: Scope, path: str, declared: bytes | None, limit: int, host: bytes | None = None) -> Response | None:
+    """The path guard, the Host header's form and the body limit: the answer when they refuse the request, else
+    None. `path`: the path the router routes (`get_route_path`: without a root path), whose dialect answers."""
     # printable ASCII (the usual path) has no control character: the regex only for the others
     if not (path.isascii() and path.isprintable()) and _CONTROL_CHARS.search(path):
         return dialect_for(scope["app"].state.dialects, path)(404, "Not Found", "no such resource").response()
+    if host is not None and not valid_host(host):
+        dialect = dialect_for(scope["app"].state.dialects, path)
+        return dialect(400, "Bad Request", "the Host header is not a host[:port]").response()
     if declared is not None and declared.strip().isdigit() and int(declared) > limit:
         dialect = dialect_for(scope["app"].state.dialects, path)
         return dialect(413, "Payload Too Large", f"request body larger than {limit} bytes").response()
@@ -297,7 +300,8 @@ class RequestPipeline:
     async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = get_route_path(scope)  # under a root path too
         limit = limit_for(path, scope["app"].runtime.config.max_body_bytes)
-        refusal = _refusal(scope, path, header_index(scope).get(b"content-length"), limit)
+        index = header_index(scope)
+        refusal = _refusal(scope, path, index.get(b"content-length"), limit, index.get(b"host"))
         if refusal is not None:
             await refusal(scope, receive, send)
         else:
@@ -334,7 +338,7 @@ class RequestPipeline:
         app_receive = receive
         # decided before the body is read: a body declared over the limit is refused unread (uvicorn sends a request's
         # `Expect: 100-continue` on the first receive: reading first invited the client to send what is refused)
-        refusal = _refusal(scope, path, declared, limit)
+        refusal = _refusal(scope, path, declared, limit, index.get(b"host"))
         if refusal is None and (chunked or (declared is not None and declared.strip() not in (b"", b"0"))):
             # a body to read (HTTP/1.1 has none without Content-Length or Transfer-Encoding): read it up to the
             # limit, then replay it to the app

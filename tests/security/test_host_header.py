@@ -1,0 +1,94 @@
+"""A `Host` header that is not `host[:port]` (RFC 9110 7.2, RFC 3986 3.2.2-3.2.3) gets 400 in the dialect of the
+API it hits, as RFC 9112 3.2 requires of a server, and nothing happens: the mock builds the URLs it hands out
+(`instance_url`, `id`, the discovery document's) from that header, so it used to hand out `http://[::1/...`. Every
+well-formed host (a name, an IPv4 or bracketed IPv6 address, a port or none) is served and echoed as before."""
+
+from __future__ import annotations
+
+import ipaddress
+import string
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from starlette.applications import Starlette
+
+from mockown.errors import dialect_for
+from mockown.http.guards import valid_host
+from mockown.runtime import Runtime
+
+from ..conftest import CID, SECRET
+
+DISCOVERY = "/.well-known/openid-configuration"
+BAD = ["[::1", "::1]", "a[b", "[", "]", "[::1]x", "[zz]", "127.0.0.1:abc", "a b", "a:1:2", "a%zz", "a/b", "a@b",
+       "é.example.com", "a\tb"]  # fmt: skip
+NAME_CHARS = string.ascii_letters + string.digits + "-._~!$&'()*+,;="
+
+names = st.text(NAME_CHARS, max_size=30)
+ipv4 = st.ip_addresses(v=4).map(str)
+ipv6 = st.ip_addresses(v=6).map(lambda a: f"[{a}]")
+ports = st.one_of(st.just(""), st.integers(0, 65535).map(lambda p: f":{p}"))
+good_hosts = st.builds(lambda host, port: host + port, st.one_of(names, ipv4, ipv6), ports)
+# a good host with one character no host has (space, brackets in the wrong place, '/', '@', '#', '?', non-ASCII)
+bad_hosts = st.builds(
+    lambda host, at, bad: host[:at] + bad + host[at:],
+    st.one_of(names, ipv4),
+    st.integers(0, 40),
+    st.sampled_from([" ", "\t", "/", "@", "#", "?", "[", "]", "é", "\\", '"', "<", ">", "^", "`", "{", "|", "}"]),
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(good_hosts)
+def test_a_well_formed_host_is_served_and_echoed(client: httpx.Client, host: str) -> None:
+    response = client.get(DISCOVERY, headers={"Host": host})
+    assert response.status_code == 200
+    if host:  # empty (a target without an authority): the server's own address
+        assert response.json()["issuer"] == f"http://{host}"
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(bad_hosts)
+def test_a_malformed_host_is_400_in_the_dialect(client: httpx.Client, host: str) -> None:
+    response = client.get(DISCOVERY, headers={"Host": host.encode("utf-8")})  # type: ignore[dict-item]
+    assert response.status_code == 400
+    assert response.json() == {"error": "invalid_request", "error_description": "the Host header is not a host[:port]"}
+
+
+@pytest.mark.parametrize("host", BAD)
+@pytest.mark.parametrize(
+    "path",
+    [DISCOVERY, "/services/data/v62.0/limits", "/regions/app1/api/v1/services", "/v2/token", "/services/Soap/u/60.0"],
+)
+def test_every_api_answers_a_malformed_host_in_its_own_dialect(
+    app: Starlette, client: httpx.Client, host: str, path: str
+) -> None:
+    response = client.get(path, headers={"Host": host.encode("utf-8")})  # type: ignore[dict-item]
+    made = dialect_for(app.state.dialects, path)(400, "Bad Request", "the Host header is not a host[:port]").response()
+    assert response.status_code == 400
+    assert response.headers["content-type"] == made.headers["content-type"]
+    assert response.content == made.body
+
+
+@pytest.mark.parametrize("host", BAD)
+def test_a_token_request_with_a_malformed_host_issues_nothing(
+    client: httpx.Client, runtime: Runtime, host: str
+) -> None:
+    before = len(runtime.salesforce.access_tokens.all())
+    response = client.post(
+        "/services/oauth2/token",
+        data={"grant_type": "client_credentials", "client_id": CID, "client_secret": SECRET},
+        headers={"Host": host.encode("utf-8")},  # type: ignore[dict-item]
+    )
+    assert response.status_code == 400 and response.json()["error"] == "invalid_request"
+    assert len(runtime.salesforce.access_tokens.all()) == before
+
+
+def test_the_check_takes_the_forms_rfc_3986_names() -> None:
+    for host in ["", "a", "x:", "a_b-c.example.com:8080", "[::1]:80", "[fe80::1%25eth0]", "[v1.fe]", "a%20b",
+                 "acme--dev.sandbox.my.salesforce.com"]:  # fmt: skip
+        assert valid_host(host.encode()), host
+    for host in BAD:
+        assert not valid_host(host.encode()), host
+    assert all(valid_host(f"[{a}]".encode()) for a in (ipaddress.IPv6Address(2**128 - 1), ipaddress.IPv6Address(1)))
