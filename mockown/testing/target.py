@@ -54,7 +54,11 @@ def lean_cookies(client: C) -> C:
     return client
 
 
-_MERGED_URLS = 256  # URL texts a client remembers merged with its base URL (then it starts again)
+_MERGED_URLS = 256  # URL texts remembered merged with one base URL (then it starts again)
+_MERGED_BASES = 16  # base URLs whose merged URLs are remembered (then it starts again)
+# base URL text -> URL text -> the merged `httpx.URL`, shared by the clients of one base URL: the `mockown` fixture
+# makes a client per test, whose requests are the same few URL texts from one test to the next
+_MERGED: dict[str, dict[str, httpx.URL]] = {}
 
 
 @functools.cache
@@ -65,9 +69,10 @@ def _client_classes() -> tuple[type[httpx.Client], type[httpx.AsyncClient]]:
         """Request URLs merged with the client's base URL once per URL text. httpx merges every request's URL
         anew (`_merge_url`: the text parsed, then the base URL copied, each through its URL parser: ~100-150 µs
         in-process on a slow machine, a quarter of a request to the in-process app); a merged `httpx.URL` is
-        immutable, so the same text gets the same object. The memo follows the base URL (a new `base_url`
-        starts a new one) and holds at most `_MERGED_URLS` texts; a URL given as an `httpx.URL` is merged as
-        httpx merges it."""
+        immutable and depends on the base URL and the text alone, so the same text gets the same object, for
+        every client of that base URL (`_MERGED`: the fixture's client of the next test too). The memo follows
+        the base URL (a new `base_url` looks up that one's) and holds at most `_MERGED_URLS` texts per base URL
+        and `_MERGED_BASES` base URLs; a URL given as an `httpx.URL` is merged as httpx merges it."""
 
         _base_url: httpx.URL
         _merged: tuple[httpx.URL, dict[str, httpx.URL]] | None = None
@@ -78,7 +83,13 @@ def _client_classes() -> tuple[type[httpx.Client], type[httpx.AsyncClient]]:
                 return merge(url)  # type: ignore[no-any-return]
             memo = self._merged
             if memo is None or memo[0] is not self._base_url:
-                memo = self._merged = (self._base_url, {})
+                base = str(self._base_url)
+                texts = _MERGED.get(base)
+                if texts is None:
+                    if len(_MERGED) >= _MERGED_BASES:
+                        _MERGED.clear()
+                    texts = _MERGED[base] = {}
+                memo = self._merged = (self._base_url, texts)
             found = memo[1].get(url)
             if found is None:
                 found = merge(url)

@@ -256,6 +256,7 @@ def test_a_target_client_remembers_a_merged_url_and_forgets_past_its_bound(monke
         return httpx_merge(self, url)
 
     monkeypatch.setattr(httpx.Client, "_merge_url", counted)
+    monkeypatch.setattr(target_module, "_MERGED", {})  # what other tests' clients merged
     with RemoteTarget("http://testserver").client() as client:
         first = client.build_request("GET", "/a").url
         assert client.build_request("GET", "/a").url == first and merges == ["/a"]  # merged once
@@ -265,6 +266,36 @@ def test_a_target_client_remembers_a_merged_url_and_forgets_past_its_bound(monke
         assert client.build_request("GET", "/a").url == first and len(merges) == 2 + target_module._MERGED_URLS
         client.base_url = "http://other.test"  # forgotten past the bound: merged again alike; a new base, again
         assert str(client.build_request("GET", "/a").url) == "http://other.test/a" and merges[-1] == "/a"
+
+
+def test_the_next_client_of_a_base_url_finds_its_urls_merged(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fixture makes a client per test: the next client of the same base URL (equal as text) merges nothing
+    again; a client of another base URL merges its own, and past `_MERGED_BASES` base URLs the memo starts again."""
+    from mockown.testing import target as target_module
+
+    merges: list[object] = []
+    httpx_merge = httpx.Client._merge_url
+
+    def counted(self: httpx.Client, url: httpx.URL | str) -> httpx.URL:
+        merges.append(url)
+        return httpx_merge(self, url)
+
+    monkeypatch.setattr(httpx.Client, "_merge_url", counted)
+    monkeypatch.setattr(target_module, "_MERGED", {})
+    with RemoteTarget("http://testserver/").client() as first:
+        url = first.build_request("GET", "/a").url
+    with RemoteTarget("http://testserver").client() as second:  # the same base URL once parsed
+        assert second.build_request("GET", "/a").url == url and merges == ["/a"]
+        assert str(second.build_request("POST", "/b").url) == "http://testserver/b" and merges == ["/a", "/b"]
+    with RemoteTarget("http://other.test:8080").client() as other:
+        assert str(other.build_request("GET", "/a").url) == "http://other.test:8080/a" and merges[-1] == "/a"
+    for n in range(target_module._MERGED_BASES):
+        with RemoteTarget(f"http://b{n}.test").client() as client:
+            client.build_request("GET", "/a")
+    assert len(target_module._MERGED) <= target_module._MERGED_BASES
+    with RemoteTarget("http://testserver").client() as again:
+        again.build_request("GET", "/a")
+    assert merges[-1] == "/a" and len(merges) == 4 + target_module._MERGED_BASES  # forgotten, merged again
 
 
 def test_httpx_still_merges_request_urls_where_the_target_client_remembers_them() -> None:
