@@ -19,6 +19,8 @@ import mockown
 from mockown.fieldwise import Fieldwise, Value
 from mockown.store.base import Record
 
+from .test_record_base import like_its_twin
+
 for _module in pkgutil.walk_packages(mockown.__path__, "mockown."):  # the lazily loaded endpoint modules too
     if not _module.name.endswith("__main__"):
         importlib.import_module(_module.name)
@@ -40,21 +42,7 @@ VALUES_CLASSES = [cls for cls in ALL if not issubclass(cls, Record)]
 
 
 def _frozen(cls: type[Any]) -> bool:
-    return bool(cls.__dataclass_params__.frozen)  # type: ignore[attr-defined]
-
-
-def _twin(cls: type[Any]) -> type[Any]:
-    fields = [(f.name, Any, dataclasses.field(repr=f.repr, compare=f.compare)) for f in dataclasses.fields(cls)]
-    twin = dataclasses.make_dataclass(cls.__name__, fields, eq=True, repr=True, frozen=_frozen(cls))
-    twin.__qualname__ = cls.__qualname__
-    return twin
-
-
-def _build(cls: type[Any], values: dict[str, Any]) -> Any:
-    obj = object.__new__(cls)
-    for name, value in values.items():
-        object.__setattr__(obj, name, value)
-    return obj
+    return bool(cls.__dataclass_params__.frozen)
 
 
 HASHABLE = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=5))
@@ -73,14 +61,7 @@ def test_every_dataclass_of_the_package_inherits_eq_and_repr() -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.sampled_from(VALUES_CLASSES), st.data())
 def test_eq_repr_and_hash_are_the_dataclass_ones(cls: type[Any], data: st.DataObject) -> None:
-    names = [f.name for f in dataclasses.fields(cls)]
-    first = {n: data.draw(HASHABLE, label=n) for n in names}
-    second = {n: data.draw(st.sampled_from([first[n], data.draw(HASHABLE)]), label=f"other {n}") for n in names}
-    twin = _twin(cls)
-    a, b = _build(cls, first), _build(cls, second)
-    ta, tb = _build(twin, first), _build(twin, second)
-    assert repr(a) == repr(ta)
-    assert (a == b) == (ta == tb) and (a != b) == (ta != tb)
+    a, b, ta, tb = like_its_twin(cls, data, HASHABLE)  # repr, == and != as the twin's
     if _frozen(cls):
         assert hash(a) == hash(ta) and hash(b) == hash(tb)
     else:

@@ -22,9 +22,11 @@ KINDS = sorted((meta.cls for meta in RECORD_TYPES.values()), key=lambda cls: cls
 
 
 def _twin(cls: type[Any]) -> type[Any]:
-    """A dataclass with `cls`'s name and fields (their repr/compare flags), whose `==` and `repr` dataclasses make."""
+    """A dataclass with `cls`'s name, fields (their repr/compare flags) and frozenness, whose `==`, `repr` and (frozen)
+    `hash` dataclasses make."""
     fields = [(f.name, Any, dataclasses.field(repr=f.repr, compare=f.compare)) for f in dataclasses.fields(cls)]
-    twin = dataclasses.make_dataclass(cls.__name__, fields, eq=True, repr=True)
+    frozen = bool(cls.__dataclass_params__.frozen)
+    twin = dataclasses.make_dataclass(cls.__name__, fields, eq=True, repr=True, frozen=frozen)
     twin.__qualname__ = cls.__qualname__
     return twin
 
@@ -51,18 +53,25 @@ def test_every_kind_is_a_record_without_its_own_eq_or_repr() -> None:
         assert "__slots__" in vars(cls) and not hasattr(_build(cls, {}), "__dict__"), cls
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.sampled_from(KINDS), st.data())
-def test_eq_and_repr_are_the_dataclass_ones(cls: type[Any], data: st.DataObject) -> None:
+def like_its_twin(cls: type[Any], data: st.DataObject, values: st.SearchStrategy[Any]) -> tuple[Any, ...]:
+    """Two instances of `cls` with `values` drawn (the second sharing some of the first's), and the same two of its
+    `_twin`: `repr`, `==` and `!=` answer as the twin's. Returns the four (`test_fieldwise` checks `hash` too)."""
     names = [f.name for f in dataclasses.fields(cls)]
-    first = {n: data.draw(VALUES, label=n) for n in names}
-    second = {n: data.draw(st.sampled_from([first[n], data.draw(VALUES)]), label=f"other {n}") for n in names}
+    first = {n: data.draw(values, label=n) for n in names}
+    second = {n: data.draw(st.sampled_from([first[n], data.draw(values)]), label=f"other {n}") for n in names}
     twin = _twin(cls)
     a, b = _build(cls, first), _build(cls, second)
     ta, tb = _build(twin, first), _build(twin, second)
     assert repr(a) == repr(ta)
     assert (a == b) == (ta == tb)
     assert (a != b) == (ta != tb)
+    return a, b, ta, tb
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(KINDS), st.data())
+def test_eq_and_repr_are_the_dataclass_ones(cls: type[Any], data: st.DataObject) -> None:
+    a, _, _, _ = like_its_twin(cls, data, VALUES)
     assert a == a  # the same values (a NaN included): a tuple compares identical items as equal
 
 

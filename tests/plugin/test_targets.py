@@ -245,18 +245,27 @@ def test_a_target_client_builds_every_request_url_as_httpx_does(base: str, urls:
             assert client.build_request("GET", given).url == reference.build_request("GET", given).url
 
 
-def test_a_target_client_remembers_a_merged_url_and_forgets_past_its_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def merges(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The URLs httpx's own `_merge_url` is given from now on, the shared memo emptied first (what other tests'
+    clients merged)."""
     from mockown.testing import target as target_module
 
-    merges: list[object] = []
+    given: list[object] = []
     httpx_merge = httpx.Client._merge_url
 
     def counted(self: httpx.Client, url: httpx.URL | str) -> httpx.URL:
-        merges.append(url)
+        given.append(url)
         return httpx_merge(self, url)
 
     monkeypatch.setattr(httpx.Client, "_merge_url", counted)
-    monkeypatch.setattr(target_module, "_MERGED", {})  # what other tests' clients merged
+    monkeypatch.setattr(target_module, "_MERGED", {})
+    return given
+
+
+def test_a_target_client_remembers_a_merged_url_and_forgets_past_its_bound(merges: list[object]) -> None:
+    from mockown.testing import target as target_module
+
     with RemoteTarget("http://testserver").client() as client:
         first = client.build_request("GET", "/a").url
         assert client.build_request("GET", "/a").url == first and merges == ["/a"]  # merged once
@@ -268,20 +277,11 @@ def test_a_target_client_remembers_a_merged_url_and_forgets_past_its_bound(monke
         assert str(client.build_request("GET", "/a").url) == "http://other.test/a" and merges[-1] == "/a"
 
 
-def test_the_next_client_of_a_base_url_finds_its_urls_merged(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_next_client_of_a_base_url_finds_its_urls_merged(merges: list[object]) -> None:
     """The fixture makes a client per test: the next client of the same base URL (equal as text) merges nothing
     again; a client of another base URL merges its own, and past `_MERGED_BASES` base URLs the memo starts again."""
     from mockown.testing import target as target_module
 
-    merges: list[object] = []
-    httpx_merge = httpx.Client._merge_url
-
-    def counted(self: httpx.Client, url: httpx.URL | str) -> httpx.URL:
-        merges.append(url)
-        return httpx_merge(self, url)
-
-    monkeypatch.setattr(httpx.Client, "_merge_url", counted)
-    monkeypatch.setattr(target_module, "_MERGED", {})
     with RemoteTarget("http://testserver/").client() as first:
         url = first.build_request("GET", "/a").url
     with RemoteTarget("http://testserver").client() as second:  # the same base URL once parsed
