@@ -33,7 +33,7 @@ from .api import Api, runtime_of
 from .faults import FaultError, Faults
 from .forms import BadBody, media_type, no_lone_surrogates, parse_json, read_body
 from .journal import CONTROL_PREFIX, Journal, JournalFilter
-from .routing import Route
+from .routing import Route, lazy_endpoint
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -649,23 +649,10 @@ class ControlGuard:
         await self.app(scope, receive, send)
 
 
-# The dashboard (ui/dashboard.py, its HTML and actions) loads with its first request, not with every start
-# (issue #9): the routes name these two, under the endpoints' own names.
-async def page(request: Request) -> Response:
-    from ..ui.dashboard import page
-
-    return await page(request)
-
-
-async def action(request: Request) -> Response:
-    from ..ui.dashboard import action
-
-    return await action(request)
-
-
 def _routes() -> list[BaseRoute]:
     from ..ui.paths import DASHBOARD
 
+    page = lazy_endpoint("mockown.ui.dashboard", "page")
     p = CONTROL_PREFIX
     return [
         Route(f"{p}/health", health, methods=["GET"]),
@@ -683,9 +670,10 @@ def _routes() -> list[BaseRoute]:
         Route(f"{p}/openapi.yaml", openapi, methods=["GET"]),
         Route(f"{p}/keys", keys, methods=["GET"]),
         Route(f"{p}/keys/rotate", keys_rotate, methods=["POST"]),
+        # the dashboard (ui/dashboard.py, its HTML and actions) loads with its first request (issue #9)
         Route(DASHBOARD, page, methods=["GET"]),
         Route(DASHBOARD + "/", page, methods=["GET"]),
-        Route(DASHBOARD + "/{action}", action, methods=["POST"]),
+        Route(DASHBOARD + "/{action}", lazy_endpoint("mockown.ui.dashboard", "action"), methods=["POST"]),
     ]
 
 

@@ -13,6 +13,7 @@ restore documents need.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 
@@ -22,21 +23,13 @@ from .journal import CONTROL_PREFIX
 _REG_NAME = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})*")  # unreserved, pct-encoded, sub-delims
 _IP_FUTURE = re.compile(r"[vV][0-9A-Fa-f]+\.[A-Za-z0-9\-._~!$&'()*+,;=:]+")
 _PORT = re.compile(r"(?::[0-9]*)?")
-_HOSTS: dict[bytes, bool] = {}  # a server sees a few Host values: each checked once (bounded)
 
 
+@functools.lru_cache(maxsize=256)  # a server sees a few Host values: each checked once
 def valid_host(value: bytes) -> bool:
     """Whether a `Host` header value is `uri-host [ ":" port ]`: a name (or IPv4 address), or an IPv6 address or
     IPvFuture in brackets, then an optional port of digits. Empty is valid (a target without an authority)."""
-    known = _HOSTS.get(value)
-    if known is None:
-        if len(_HOSTS) >= 256:
-            _HOSTS.clear()
-        known = _HOSTS[value] = _valid_host(value.decode("latin-1"))
-    return known
-
-
-def _valid_host(text: str) -> bool:
+    text = value.decode("latin-1")
     if text.startswith("["):
         literal, bracket, rest = text[1:].partition("]")
         if not bracket or not (_ipv6(literal) or _IP_FUTURE.fullmatch(literal)):

@@ -42,7 +42,7 @@ _CONTROL_CHARS = re.compile("[\x00-\x1f\x7f]")
 _FORM_TYPES = ("", "application/x-www-form-urlencoded")
 
 
-def _refusal(scope: Scope, path: str, declared: bytes | None, limit: int, host: bytes | None = None) -> Response | None:
+def _refusal(scope: Scope, path: str, declared: bytes | None, limit: int, host: bytes | None) -> Response | None:
     """The path guard, the Host header's form and the body limit: the answer when they refuse the request, else
     None. `path`: the path the router routes (`get_route_path`: without a root path), whose dialect answers."""
     # printable ASCII (the usual path) has no control character: the regex only for the others

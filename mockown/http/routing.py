@@ -19,6 +19,7 @@ per-route wrapper would have used.
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,22 @@ from .headers import header_index
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 _COMPILED = ("path_regex", "path_format", "param_convertors")
+
+
+def lazy_endpoint(module: str, name: str) -> Endpoint:
+    """The endpoint `name` of `module`, imported with the first request that reaches it: a page or flow a run
+    rarely uses stays off the start-up path (issue #9). The returned endpoint is named `name`, as the route (and
+    `url_path_for`) would name the endpoint itself."""
+    found: Endpoint | None = None
+
+    async def endpoint(request: Request) -> Response:
+        nonlocal found
+        if found is None:
+            found = getattr(importlib.import_module(module), name)
+        return await found(request)
+
+    endpoint.__name__ = endpoint.__qualname__ = name
+    return endpoint
 
 
 class Route(routing.Route):

@@ -12,14 +12,14 @@ from starlette.routing import BaseRoute
 from ..errors import ControlError, control_dialect
 from ..http.api import Api, base_url, runtime_of
 from ..http.forms import BadBody, parse_json, read_body, read_params
-from ..http.routing import Route
+from ..http.routing import Route, lazy_endpoint
 from ..ui import paths
 from .errors import NO_STORE, oauth_dialect
 from .service import SalesforceService
 
 # The pages (ui/login.py, ui/frontdoor.py, with authorize and web behind them) and the flows' modules (device,
 # register, identity) load with the first request that uses them, not with every start (issue #9): the handlers
-# import them, and the pages' routes name the wrappers below, which keep the pages' own names.
+# import them, and the pages' routes are `lazy_endpoint`s.
 
 
 def _service(request: Request) -> SalesforceService:
@@ -82,59 +82,17 @@ async def device_approve_endpoint(request: Request) -> Response:
     return JSONResponse(body)
 
 
-async def login_submit(request: Request) -> Response:
-    from ..ui.login import login_submit
-
-    return await login_submit(request)
-
-
-async def consent_submit(request: Request) -> Response:
-    from ..ui.login import consent_submit
-
-    return await consent_submit(request)
-
-
-async def device_page(request: Request) -> Response:
-    from ..ui.login import device_page
-
-    return await device_page(request)
-
-
-async def frontdoor(request: Request) -> Response:
-    from ..ui.frontdoor import frontdoor
-
-    return await frontdoor(request)
-
-
-async def logout(request: Request) -> Response:
-    from ..ui.frontdoor import logout
-
-    return await logout(request)
-
-
-async def logout_jsp(request: Request) -> Response:
-    from ..ui.frontdoor import logout_jsp
-
-    return await logout_jsp(request)
-
-
-async def home(request: Request) -> Response:
-    from ..ui.frontdoor import home
-
-    return await home(request)
-
-
 ROUTES: list[BaseRoute] = [
-    Route(paths.LOGIN_ACTION, login_submit, methods=["POST"]),
-    Route(paths.CONSENT_ACTION, consent_submit, methods=["POST"]),
-    Route(paths.DEVICE_ACTION, device_page, methods=["GET", "POST"]),
+    Route(paths.LOGIN_ACTION, lazy_endpoint("mockown.ui.login", "login_submit"), methods=["POST"]),
+    Route(paths.CONSENT_ACTION, lazy_endpoint("mockown.ui.login", "consent_submit"), methods=["POST"]),
+    Route(paths.DEVICE_ACTION, lazy_endpoint("mockown.ui.login", "device_page"), methods=["GET", "POST"]),
     Route("/services/oauth2/register", register_endpoint, methods=["POST"]),
     Route("/services/oauth2/register/{client_id}", registration_endpoint, methods=["GET", "DELETE"]),
     Route("/_mockown/salesforce/device/approve", device_approve_endpoint, methods=["POST"]),
-    Route(paths.FRONTDOOR, frontdoor, methods=["GET", "POST"]),
-    Route(paths.LOGOUT, logout, methods=["GET", "POST"]),
-    Route(paths.LOGOUT_JSP, logout_jsp, methods=["GET"]),
-    Route(paths.HOME, home, methods=["GET", "POST"]),
+    Route(paths.FRONTDOOR, lazy_endpoint("mockown.ui.frontdoor", "frontdoor"), methods=["GET", "POST"]),
+    Route(paths.LOGOUT, lazy_endpoint("mockown.ui.frontdoor", "logout"), methods=["GET", "POST"]),
+    Route(paths.LOGOUT_JSP, lazy_endpoint("mockown.ui.frontdoor", "logout_jsp"), methods=["GET"]),
+    Route(paths.HOME, lazy_endpoint("mockown.ui.frontdoor", "home"), methods=["GET", "POST"]),
 ]
 
 API = Api(

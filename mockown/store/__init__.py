@@ -59,9 +59,9 @@ def record(
     def wrap(cls: type[R]) -> type[R]:
         if not dataclasses.is_dataclass(cls):
             raise TypeError(f"{cls.__name__} must be a dataclass")
-        if {f for u in unique for f in ((u,) if isinstance(u, str) else u)} - set(indexes):
-            raise TypeError(f"{cls.__name__}: a unique field must be indexed")
         meta = RecordMeta(cls, table, key, indexes, unique)
+        if {field for fields in meta.unique for field in fields} - set(indexes):
+            raise TypeError(f"{cls.__name__}: a unique field must be indexed")
         cls.__mockown_record__ = meta  # type: ignore[attr-defined]
         RECORD_TYPES[table] = meta
         return cls
