@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import BaseRoute, Host, Match, Route, Router
+from starlette.routing import BaseRoute, Host, Match, Mount, Route, Router
 
 from mockown import Config, create_app
+from mockown.http import routing as routing_mod
 from mockown.http.inprocess import in_process_client
 from mockown.http.routing import PrefixRouter
 
@@ -160,3 +161,90 @@ def test_only_one_trailing_slash_redirects(path: str, expected: str | None, one_
             assert r.json()["error"] == "not_found"
         if one_slash is not None:  # one slash: the same resource, redirected (or routed) as before
             assert client.get(path.rstrip("/") + "/").status_code == one_slash
+
+
+# -- the plain route remembered per (route path, method, Host) ----------------------------------------------
+_SHARED = PrefixRouter(ROUTES)  # one router over every example: its memo fills, later examples hit it
+
+
+def _starlettes_plain(scope: dict[str, Any]) -> tuple[BaseRoute, dict[str, Any]] | None:
+    """Starlette's first full match and its path parameters, when it is a plain route (else None)."""
+    for route in ROUTES:
+        match, child_scope = route.matches(scope)
+        if match is Match.FULL:
+            plain = routing_mod._plain_endpoint(route)
+            return (route, child_scope["path_params"]) if plain is not None else None
+    return None
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(CANDIDATE_PATHS), st.sampled_from(METHODS), st.sampled_from(HOSTS))
+def test_the_remembered_plain_route_is_starlettes_full_match(path: str, method: str, host: str) -> None:
+    expected = _starlettes_plain(_scope(method, path, host))
+    for _ in range(2):  # worked out, then remembered
+        found = _SHARED.plain_route(_scope(method, path, host))
+        assert (None if found is None else (found[0], found[2])) == expected, (method, path, host)
+
+
+def test_each_request_gets_its_own_path_parameters() -> None:
+    """The remembered parameters are copied into each request's scope: an endpoint that changes its own does not
+    change the next request's."""
+    seen: list[dict[str, Any]] = []
+
+    async def greedy(request: Request) -> Response:
+        seen.append(dict(request.path_params))
+        request.scope["path_params"]["x"] = "changed"
+        return PlainTextResponse("ok")
+
+    app = Starlette()
+    app.router = PrefixRouter([Route("/p/{x}", greedy)])
+    with in_process_client(app, base_url="http://t") as client:
+        for _ in range(3):
+            assert client.get("/p/one").text == "ok"
+    assert seen == [{"x": "one"}] * 3
+
+
+def test_the_memo_is_bounded_and_still_right_after_it_starts_again() -> None:
+    router = PrefixRouter(ROUTES)
+    router._index()
+    paths = [f"/services/data/v62.0/sobjects/Account/001{i:012d}" for i in range(routing_mod._PLAIN_MATCHES + 10)]
+    for p in paths:
+        assert router.plain_route(_scope("GET", p, "127.0.0.1:8080")) is not None
+        assert len(router._plain) <= routing_mod._PLAIN_MATCHES
+    again = router.plain_route(_scope("GET", paths[0], "127.0.0.1:8080"))
+    assert again is not None and again[2] == _starlettes_plain(_scope("GET", paths[0], "127.0.0.1:8080"))[1]  # type: ignore[index]
+
+
+def test_a_router_under_path_parameters_scans_every_time() -> None:
+    """Mounted under a route with parameters, a request carries them: its matches merge them in, so no match of
+    such a request is remembered, and the endpoint sees both."""
+    inner = PrefixRouter([Route("/b", _named, name="inner")])
+    app = Starlette(routes=[Mount("/t/{tenant}", app=inner)])
+    with in_process_client(app, base_url="http://t") as client:
+        assert client.get("/t/one/b").text == "inner:one"
+        assert client.get("/t/two/b").text == "inner:two"
+    assert inner._plain == {}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "host"),
+    [("GET", "/a/fixed", "t"), ("POST", "/a/fixed", "t"), ("GET", "/z/b", "t"), ("GET", "/a/b", "t"),
+     ("GET", "/a/fixed", "other.test"), ("GET", "/c", "t"), ("DELETE", "/a/fixed", "t")],
+)  # fmt: skip
+def test_a_remembered_route_answers_as_starlette_does(method: str, path: str, host: str) -> None:
+    """The same request three times through one app (the second and third from the memo): Starlette's answer."""
+    with in_process_client(_app(Router), base_url=f"http://{host}", follow_redirects=False) as client:
+        r = client.request(method, path)
+        expected = (r.status_code, r.text, r.headers.get("allow"))
+    with in_process_client(_app(PrefixRouter), base_url=f"http://{host}", follow_redirects=False) as client:
+        for _ in range(3):
+            r = client.request(method, path)
+            assert (r.status_code, r.text, r.headers.get("allow")) == expected
+
+
+def test_a_route_added_in_front_takes_over_a_remembered_path() -> None:
+    app = _app(PrefixRouter)
+    with in_process_client(app, base_url="http://t") as client:
+        assert client.post("/c").text == "c:"  # remembered
+        app.router.routes.insert(0, Route("/c", _named, methods=["POST"], name="new-c"))
+        assert client.post("/c").text == "new-c:"
