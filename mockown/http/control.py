@@ -32,6 +32,7 @@ from ..store import RECORD_TYPES, RecordMeta, RowError, meta_of
 from .api import Api, runtime_of
 from .faults import FaultError, Faults
 from .forms import BadBody, media_type, no_lone_surrogates, parse_json, read_body
+from .headers import header_index
 from .journal import CONTROL_PREFIX, Journal, JournalFilter
 from .routing import Route, lazy_endpoint
 
@@ -621,7 +622,8 @@ class ControlGuard:
             await self.app(scope, receive, send)
             return
         runtime: Runtime = scope["app"].state.runtime
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        # each name's first value, as every other reader of a request's headers takes it (`header_index`)
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in header_index(scope).items()}
         is_ui = path.startswith(CONTROL_PREFIX + "/ui")
         response: Response | None = None
         refused = admission(runtime.config, _presented_token(headers, allow_basic=is_ui))

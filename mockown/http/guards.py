@@ -1,8 +1,10 @@
 """The request pipeline's up-front checks (`pipeline.py`): the Host header's form, and the body limit of a path.
 
-A `Host` that is not `host[:port]` (RFC 9110 7.2: `uri-host [ ":" port ]`, RFC 3986 3.2.2-3.2.3) gets 400, as RFC
-9112 3.2 requires of a server ("a Host header field with an invalid field value"), in the endpoint's dialect: the
-mock builds the URLs it hands out (`instance_url`, `id`, the discovery document) from it.
+A `Host` that is not `host[:port]` (RFC 9110 7.2: `uri-host [ ":" port ]`, RFC 3986 3.2.2-3.2.3), and more than one
+`Host` line, get 400, as RFC 9112 3.2 requires of a server ("any that contains more than one Host header field line
+or a Host header field with an invalid field value"), in the endpoint's dialect, before anything else answers (the
+control plane's admission rules included): the mock builds the URLs it hands out (`instance_url`, `id`, the
+discovery document) from the first one, and its other readers could take another.
 
 `read_params` / `read_body` already stop reading at `max_body_bytes` (1 MiB by default); the pipeline makes the
 answer the same for every endpoint, also for one that would refuse the request for another reason first (no
@@ -40,6 +42,18 @@ def valid_host(value: bytes) -> bool:
             return False
         rest = colon + port
     return _PORT.fullmatch(rest) is not None
+
+
+def host_problem(headers: list[tuple[bytes, bytes]], index: dict[bytes, bytes]) -> str | None:
+    """Why a request's Host header field gets 400, or None when it is fine: more than one Host line, or a value
+    that is not `host[:port]`. `index`: the request's `header_index` (one entry per name: fewer entries than header
+    lines means a name came twice, and only then are the Host lines counted)."""
+    if len(index) < len(headers) and sum(1 for name, _ in headers if name.lower() == b"host") > 1:
+        return "more than one Host header"
+    host = index.get(b"host")
+    if host is not None and not valid_host(host):
+        return "the Host header is not a host[:port]"
+    return None
 
 
 def _ipv6(literal: str) -> bool:

@@ -30,7 +30,7 @@ from ..errors import dialect_for
 from .control import ControlGuard, _is_control
 from .faults import apply_faults
 from .forms import FORM_KEY, NO_PARAMS, BadBody, Params, read_params, starts_like_markup
-from .guards import limit_for, valid_host
+from .guards import host_problem, limit_for
 from .headers import header_index
 from .journal import CONTROL_PREFIX, Entry, Journal, RequestInfo, bearer_of, log, names_nobody, resolve
 from .routing import one_leading_slash
@@ -42,15 +42,25 @@ _CONTROL_CHARS = re.compile("[\x00-\x1f\x7f]")
 _FORM_TYPES = ("", "application/x-www-form-urlencoded")
 
 
-def _refusal(scope: Scope, path: str, declared: bytes | None, limit: int, host: bytes | None) -> Response | None:
-    """The path guard, the Host header's form and the body limit: the answer when they refuse the request, else
-    None. `path`: the path the router routes (`get_route_path`: without a root path), whose dialect answers."""
+def _host_refusal(scope: Scope, path: str, index: dict[bytes, bytes]) -> Response | None:
+    """The 400 for a Host header field RFC 9112 3.2 refuses (`guards.host_problem`), in `path`'s dialect; else None."""
+    problem = host_problem(scope.get("headers", []), index)
+    if problem is None:
+        return None
+    return dialect_for(scope["app"].state.dialects, path)(400, "Bad Request", problem).response()
+
+
+def _refusal(scope: Scope, path: str, index: dict[bytes, bytes], limit: int) -> Response | None:
+    """The path guard, the Host header field and the body limit: the answer when they refuse the request, else
+    None. `path`: the path the router routes (`get_route_path`: without a root path), whose dialect answers;
+    `index`: the request's `header_index`."""
     # printable ASCII (the usual path) has no control character: the regex only for the others
     if not (path.isascii() and path.isprintable()) and _CONTROL_CHARS.search(path):
         return dialect_for(scope["app"].state.dialects, path)(404, "Not Found", "no such resource").response()
-    if host is not None and not valid_host(host):
-        dialect = dialect_for(scope["app"].state.dialects, path)
-        return dialect(400, "Bad Request", "the Host header is not a host[:port]").response()
+    refused = _host_refusal(scope, path, index)
+    if refused is not None:
+        return refused
+    declared = index.get(b"content-length")
     if declared is not None and declared.strip().isdigit() and int(declared) > limit:
         dialect = dialect_for(scope["app"].state.dialects, path)
         return dialect(413, "Payload Too Large", f"request body larger than {limit} bytes").response()
@@ -300,8 +310,7 @@ class RequestPipeline:
     async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = get_route_path(scope)  # under a root path too
         limit = limit_for(path, scope["app"].runtime.config.max_body_bytes)
-        index = header_index(scope)
-        refusal = _refusal(scope, path, index.get(b"content-length"), limit, index.get(b"host"))
+        refusal = _refusal(scope, path, header_index(scope), limit)
         if refusal is not None:
             await refusal(scope, receive, send)
         else:
@@ -314,11 +323,15 @@ class RequestPipeline:
         one_leading_slash(scope)  # `//services/...` is `/services/...` for the journal, the faults and the router
         path: str = get_route_path(scope)  # as the router reads it: without a root path (`--root-path`, a `Mount`)
         if path.startswith(CONTROL_PREFIX):  # not journaled, never faulted
+            index = header_index(scope)
+            refused = _host_refusal(scope, path, index)  # before the control plane's own rules (a 401, a 403)
+            if refused is not None:
+                await refused(scope, receive, send)
+                return
             seconds = scope["app"].runtime.config.body_timeout
-            if seconds:
-                index = header_index(scope)
-                if b"transfer-encoding" in index or index.get(b"content-length", b"").strip() not in (b"", b"0"):
-                    receive = _timed(receive, seconds)
+            with_body = b"transfer-encoding" in index or index.get(b"content-length", b"").strip() not in (b"", b"0")
+            if seconds and with_body:
+                receive = _timed(receive, seconds)
             await self._rendering(self.control if _is_control(path) else self._guarded, scope, receive, send)
             return
         await self._journaled(scope, receive, send, path)
@@ -338,7 +351,7 @@ class RequestPipeline:
         app_receive = receive
         # decided before the body is read: a body declared over the limit is refused unread (uvicorn sends a request's
         # `Expect: 100-continue` on the first receive: reading first invited the client to send what is refused)
-        refusal = _refusal(scope, path, declared, limit, index.get(b"host"))
+        refusal = _refusal(scope, path, index, limit)
         if refusal is None and (chunked or (declared is not None and declared.strip() not in (b"", b"0"))):
             # a body to read (HTTP/1.1 has none without Content-Length or Transfer-Encoding): read it up to the
             # limit, then replay it to the app

@@ -6,6 +6,7 @@ well-formed host (a name, an IPv4 or bracketed IPv6 address, a port or none) is 
 from __future__ import annotations
 
 import ipaddress
+import socket
 import string
 
 import httpx
@@ -14,9 +15,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.applications import Starlette
 
+from mockown import Config, create_app
+from mockown.clock import FrozenClock
 from mockown.errors import dialect_for
 from mockown.http.guards import valid_host
+from mockown.http.inprocess import in_process_client
 from mockown.runtime import Runtime
+from mockown.server import MockownServer
 
 from ..conftest import CID, SECRET
 
@@ -92,3 +97,85 @@ def test_the_check_takes_the_forms_rfc_3986_names() -> None:
     for host in BAD:
         assert not valid_host(host.encode()), host
     assert all(valid_host(f"[{a}]".encode()) for a in (ipaddress.IPv6Address(2**128 - 1), ipaddress.IPv6Address(1)))
+
+
+# -- more than one Host line (RFC 9112 3.2: 400), and the control plane ------------------------------------------
+TWO_HOSTS = [("127.0.0.1:8080", "127.0.0.1:8080"), ("127.0.0.1:8080", "evil.example"), ("a", "b:1")]
+TWO = "more than one Host header"
+
+
+@pytest.mark.parametrize("hosts", TWO_HOSTS)
+@pytest.mark.parametrize(
+    "path",
+    [DISCOVERY, "/services/data/v62.0/limits", "/regions/app1/api/v1/services", "/v2/token", "/services/Soap/u/60.0",
+     "/_mockown/health", "/_mockown/nope"],
+)  # fmt: skip
+def test_two_host_lines_are_400_in_the_dialect(
+    app: Starlette, client: httpx.Client, hosts: tuple[str, str], path: str
+) -> None:
+    response = client.get(path, headers=[("Host", hosts[0]), ("Host", hosts[1])])
+    made = dialect_for(app.state.dialects, path)(400, "Bad Request", TWO).response()
+    assert response.status_code == 400
+    assert response.headers["content-type"] == made.headers["content-type"]
+    assert response.content == made.body
+
+
+def test_one_host_line_among_other_repeated_headers_is_served(client: httpx.Client) -> None:
+    response = client.get(DISCOVERY, headers=[("Accept", "a/b"), ("Accept", "*/*"), ("Host", "example.test")])
+    assert response.status_code == 200 and response.json()["issuer"] == "http://example.test"
+
+
+@pytest.mark.parametrize("hosts", TWO_HOSTS)
+def test_a_token_request_with_two_host_lines_issues_nothing(
+    client: httpx.Client, runtime: Runtime, hosts: tuple[str, str]
+) -> None:
+    before = len(runtime.salesforce.access_tokens.all())
+    response = client.post(
+        "/services/oauth2/token",
+        data={"grant_type": "client_credentials", "client_id": CID, "client_secret": SECRET},
+        headers=[("Host", hosts[0]), ("Host", hosts[1])],
+    )
+    assert response.status_code == 400 and response.json()["error_description"] == TWO
+    assert len(runtime.salesforce.access_tokens.all()) == before
+
+
+@pytest.mark.parametrize("admin_token", [None, "s3cret-admin-token"])
+@pytest.mark.parametrize("headers", [[("Host", "[::1")], [("Host", "127.0.0.1"), ("Host", "evil.example")]])
+def test_the_control_plane_answers_a_bad_host_field_400_before_its_own_rules(
+    admin_token: str | None, headers: list[tuple[str, str]]
+) -> None:
+    """Without an admin token a name that is not local was 403 (DNS rebinding), without the token 401: the Host
+    field is refused first, as on every other path, and nothing changes."""
+    app = create_app(Config(admin_token=admin_token), clock=FrozenClock("2026-01-01T00:00:00Z"))
+    with in_process_client(app) as client:
+        before = client.get("/_mockown/clock", headers=_admin(admin_token)).json()["now"]
+        for method, path in [("GET", "/_mockown/health"), ("POST", "/_mockown/clock"), ("POST", "/_mockown/reset")]:
+            r = client.request(method, path, json={"advance": "1h"}, headers=headers)
+            assert r.status_code == 400, (method, path, r.status_code, r.text)
+            problem = TWO if len(headers) > 1 else "the Host header is not a host[:port]"
+            assert r.content == dialect_for(app.state.dialects, path)(400, "Bad Request", problem).response().body
+        assert client.get("/_mockown/clock", headers=_admin(admin_token)).json()["now"] == before
+
+
+def _admin(token: str | None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+def test_over_a_socket_two_host_lines_are_400() -> None:
+    """uvicorn's HTTP/1.1 parser passes both lines on: the pipeline refuses them (one Host line is served)."""
+    with MockownServer(create_app(Config())) as server:
+        port = int(server.url.rsplit(":", 1)[1])
+        answers = []
+        for hosts in ([b"127.0.0.1"], [b"127.0.0.1", b"evil.example"]):
+            lines = b"".join(b"Host: " + h + b"\r\n" for h in hosts)
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+                sock.sendall(b"GET " + DISCOVERY.encode() + b" HTTP/1.1\r\n" + lines + b"Connection: close\r\n\r\n")
+                answers.append(_read_all(sock).split(b"\r\n", 1)[0])
+    assert answers == [b"HTTP/1.1 200 OK", b"HTTP/1.1 400 Bad Request"]
+
+
+def _read_all(sock: socket.socket) -> bytes:
+    chunks = []
+    while chunk := sock.recv(65536):
+        chunks.append(chunk)
+    return b"".join(chunks)
