@@ -63,12 +63,15 @@ def _server_host(request: Request) -> str:
 
 
 def base_url(request: Request) -> str:
-    """The URL the mock puts in responses: `--base-url` if set, else what the client called."""
+    """The URL the mock puts in responses: `--base-url` if set, else what the client called: its scheme and host,
+    and the root path the app is served under (`uvicorn --root-path /x`, a `Mount("/x", app)`), so that a URL the
+    mock hands out (`instance_url`, `id`, the discovery document's) reaches the mock again."""
     configured = runtime_of(request).config.base_url
     if configured:
         return configured.rstrip("/")
     host = _host_header(request) or _server_host(request)
-    return f"{request.scope.get('scheme', 'http')}://{host}"
+    root = request.scope.get("root_path") or ""
+    return f"{request.scope.get('scheme', 'http')}://{host}{root.rstrip('/')}"
 
 
 def host_of(request: Request) -> str:
