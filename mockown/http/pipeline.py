@@ -442,7 +442,7 @@ class _Recording:
     def record(self) -> None:
         self.recorded = True
         entry = self.entry
-        entry.duration_ms = round((time.perf_counter() - self.started) * 1000, 3)
+        entry.elapsed = time.perf_counter() - self.started
         self.journal.add(entry)
         if log.isEnabledFor(logging.INFO):
             _log_entry(entry)

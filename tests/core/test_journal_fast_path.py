@@ -95,3 +95,15 @@ def test_the_guards_still_meet_a_request_that_names_nobody(client: httpx.Client)
     assert over.status_code == 413
     statuses = [e["status"] for e in client.get("/_mockown/journal").json()["entries"]]
     assert statuses[-2:] == [404, 413]
+
+
+def test_an_entrys_duration_is_the_time_to_its_answer_in_milliseconds(client: httpx.Client) -> None:
+    """Kept in seconds and rounded to the microsecond when read: a 60 ms latency fault shows as 60-10,000 ms with at
+    most three decimals, a request without one as less."""
+    rule = {"path": "/.well-known/*", "latency": "60ms", "times": 1}
+    assert client.post("/_mockown/faults", json=rule).status_code == 201
+    assert client.get("/.well-known/openid-configuration").status_code == 200  # delayed
+    assert client.get("/.well-known/openid-configuration").status_code == 200  # not
+    slow, fast = (e["duration_ms"] for e in client.get("/_mockown/journal", params={"limit": 2}).json()["entries"])
+    assert 60 <= slow < 10_000 and 0 <= fast < slow
+    assert all(isinstance(d, float) and round(d, 3) == d for d in (slow, fast))
