@@ -70,8 +70,15 @@ def base_url(request: Request) -> str:
     if configured:
         return configured.rstrip("/")
     host = _host_header(request) or _server_host(request)
-    root = request.scope.get("root_path") or ""
-    return f"{request.scope.get('scheme', 'http')}://{host}{root.rstrip('/')}"
+    return f"{request.scope.get('scheme', 'http')}://{host}{root_path(request)}"
+
+
+def root_path(request: Request) -> str:
+    """The path the app is served under, without a trailing slash ("" at the host's root; `uvicorn --root-path`,
+    a `Mount`): a path of this server that the mock hands out (a URL, a form's action, a redirect to one of its
+    pages, a cookie's `Path`) starts with it."""
+    root: str = request.scope.get("root_path") or ""
+    return root.rstrip("/")
 
 
 def host_of(request: Request) -> str:

@@ -24,7 +24,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute
 
 from .. import security
-from ..http.api import runtime_of
+from ..http.api import root_path, runtime_of
 from ..http.forms import Params, read_params
 from ..http.routing import Route
 from ..ui import csrf
@@ -79,7 +79,13 @@ def _page(page: csrf.Page, title: str, body: str, status: int = 200) -> Response
 
 def _form_open(page: csrf.Page, action: str) -> str:
     token = escape(page.csrf, quote=True)
-    return f"<form method='post' action='{action}'><input type='hidden' name='{csrf.CSRF_FIELD}' value='{token}'>"
+    where = escape(page.here(action), quote=True)  # under the app's root path
+    return f"<form method='post' action='{where}'><input type='hidden' name='{csrf.CSRF_FIELD}' value='{token}'>"
+
+
+def _cookie_path(request: Request) -> str:
+    """The profile session cookie's `Path`: the profile's pages, under the app's root path."""
+    return root_path(request) + "/own/"
 
 
 def _login_page(page: csrf.Page, message: str = "", status: int = 200) -> Response:
@@ -168,7 +174,7 @@ async def login(request: Request) -> Response:
         own.record_event(user.account_id, "user_login", user=user, ip=_ip(request), source="web app")
     response = _profile_page(page, own, user)
     response.set_cookie(
-        COOKIE, raw, httponly=True, samesite="strict", path="/own/", secure=request.url.scheme == "https"
+        COOKIE, raw, httponly=True, samesite="strict", path=_cookie_path(request), secure=request.url.scheme == "https"
     )
     return response
 
@@ -212,7 +218,7 @@ async def logout(request: Request) -> Response:
             own.web_sessions.delete(session.id)
             own.record_event(user.account_id, "user_logout", user=user, ip=_ip(request), source="web app")
     response = _login_page(page, "Signed out.")
-    response.delete_cookie(COOKIE, path="/own/")
+    response.delete_cookie(COOKIE, path=_cookie_path(request))
     return response
 
 

@@ -29,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .. import security
-from ..http.api import base_url, runtime_of
+from ..http.api import base_url, root_path, runtime_of
 
 BROWSER_COOKIE = "mockown_bid"
 CSRF_FIELD = "_csrf"
@@ -92,6 +92,10 @@ class Page:
 
     def refused(self, token: str | None) -> str | None:
         return refused(self.request, token)
+
+    def here(self, path: str) -> str:
+        """`path` (a path of this server, `/...`) as the browser must ask for it: under the app's root path."""
+        return root_path(self.request) + path
 
     def finish(self, response: Response) -> Response:
         """`response` with the browser-id cookie (first time) and the headers every page carries."""

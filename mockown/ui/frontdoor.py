@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..http.api import base_url, runtime_of
+from ..http.api import base_url, root_path, runtime_of
 from ..http.forms import Params, read_params
 from ..salesforce import web
 from ..salesforce.errors import OAuthError
@@ -53,9 +53,10 @@ async def frontdoor(request: Request) -> Response:
         user = web.redeem_otp(service, params.get("otp"))  # spent even here: a one-time password, tried once
         if user is not None and service.foreign_org(user.org_id, base_url(request)):
             user = None  # another org's user is unknown on this org's My Domain
+    here = root_path(request)  # the pages' paths (and retURL, a path of this server) under the app's root path
     if user is None:
-        return redirect(f"{HOME}?{urlencode({'ec': '302', 'startURL': ret or HOME})}")
-    response = redirect(ret or HOME)
+        return redirect(f"{here}{HOME}?{urlencode({'ec': '302', 'startURL': ret or HOME})}")
+    response = redirect(here + (ret or HOME))
     start_session(request, response, user, token_id=token_id)
     return response
 
@@ -78,14 +79,14 @@ async def home(request: Request) -> Response:
             return login_page(
                 page, action=HOME, fields=fields, title="Salesforce", username=username or "", error=error
             )
-        response = redirect(start or HOME)
+        response = redirect(page.here(start or HOME))
         start_session(request, response, logged_in)
         return page.finish(response)
     user = session_user_here(request)  # another org's session is none on this org's My Domain
     if user is None:
         return login_page(page, action=HOME, fields=fields, title="Salesforce")
     if start:
-        return page.finish(redirect(start))
+        return page.finish(redirect(page.here(start)))
     return message_page(page, "Home", f"You are logged in as {user.username}.")
 
 
@@ -106,7 +107,7 @@ async def logout(request: Request) -> Response:
     slo_urls = end_session(request)
     target = web.logout_redirect(runtime_of(request).salesforce, params)
     if slo_urls:  # front-channel SLO: every app of the session, the one that asked included
-        response = _single_logout(request, page, slo_urls, target or HOME)
+        response = _single_logout(request, page, slo_urls, target or page.here(HOME))
     elif target is not None:
         response = page.finish(redirect(target))
     else:
@@ -120,5 +121,5 @@ async def logout_jsp(request: Request) -> Response:
     page = Page(request)
     slo_urls = end_session(request)
     if slo_urls:
-        return _cleared(request, _single_logout(request, page, slo_urls, HOME))
-    return _cleared(request, page.finish(redirect(HOME)))
+        return _cleared(request, _single_logout(request, page, slo_urls, page.here(HOME)))
+    return _cleared(request, page.finish(redirect(page.here(HOME))))

@@ -97,7 +97,7 @@ def login_page(
     error_html = f"<p class='error' role='alert' id='error'>{escape(error)}</p>" if error else ""
     body = (
         f"<h1>Log in</h1><p>to <strong>{escape(title)}</strong></p>{error_html}"
-        f"<form method='post' action='{escape(action, quote=True)}' id='login'>{_hidden(page, fields)}"
+        f"<form method='post' action='{escape(page.here(action), quote=True)}' id='login'>{_hidden(page, fields)}"
         "<label for='username'>Username</label>"
         f"<input type='email' id='username' name='username' value='{escape(username, quote=True)}' "
         "autocomplete='username' required>"
@@ -123,7 +123,7 @@ def consent_page(
     body = (
         f"<h1>Allow Access?</h1><p><strong>{escape(app.name)}</strong> is asking to:</p><ul>{items}</ul>"
         f"<p>You are logged in as <strong id='who'>{escape(user.username)}</strong>.</p>"
-        f"<form method='post' action='{escape(action, quote=True)}' id='consent'>{_hidden(page, fields)}"
+        f"<form method='post' action='{escape(page.here(action), quote=True)}' id='consent'>{_hidden(page, fields)}"
         "<button type='submit' class='secondary' id='deny' name='decision' value='deny'>Deny</button> "
         "<button type='submit' id='allow' name='decision' value='allow'>Allow</button></form>"
     )
@@ -326,7 +326,8 @@ def _code_page(page: Page, user: User, code: str = "", error: str | None = None)
     body = (
         f"<h1>Connect Your Device</h1>{error_html}<p>Logged in as <strong>{escape(user.username)}</strong>. "
         "Enter the code displayed on your device.</p>"
-        f"<form method='post' action='{DEVICE_ACTION}' id='connect'>{_hidden(page, {'action': 'code'})}"
+        f"<form method='post' action='{escape(page.here(DEVICE_ACTION), quote=True)}' id='connect'>"
+        f"{_hidden(page, {'action': 'code'})}"
         "<label for='user_code'>Code</label>"
         f"<input type='text' id='user_code' name='user_code' value='{escape(code, quote=True)}' "
         "autocomplete='off' required><button type='submit' id='next'>Connect</button></form>"
