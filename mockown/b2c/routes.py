@@ -15,6 +15,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from starlette._utils import get_route_path
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute
@@ -63,7 +64,7 @@ async def am_token(request: Request) -> Response:
 def _am_token(request: Request, params: Params) -> Response:
     """An Account Manager token call; a client assertion may name the real token URL or this one. Its errors
     carry the rate-limit headers too (the captured 400 of the password grant had them)."""
-    here = base_url(request) + request.url.path
+    here = base_url(request) + get_route_path(request.scope)  # base_url has the root path already
     urls = (AM_TOKEN_URL, f"https://{AM_HOST}/dw/oauth2/access_token", here)
     am = _b2c(request).am
     try:
@@ -242,7 +243,7 @@ async def slas_revoke(request: Request, tenant: SlasTenant) -> Response:
 
 
 def _oauth2_base(request: Request) -> str:
-    path = request.url.path
+    path = get_route_path(request.scope)  # base_url has the root path already
     return base_url(request) + path[: path.index("/oauth2") + len("/oauth2")]
 
 

@@ -6,6 +6,7 @@ import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.routing import BaseRoute
@@ -74,11 +75,15 @@ def base_url(request: Request) -> str:
 
 
 def root_path(request: Request) -> str:
-    """The path the app is served under, without a trailing slash ("" at the host's root; `uvicorn --root-path`,
-    a `Mount`): a path of this server that the mock hands out (a URL, a form's action, a redirect to one of its
-    pages, a cookie's `Path`) starts with it."""
+    """The path the app is served under, as a URL path (percent-encoded) without a trailing slash ("" at the host's
+    root; `uvicorn --root-path`, a `Mount`): a path of this server that the mock hands out (a URL, a form's action, a
+    redirect to one of its pages, a cookie's `Path`) starts with it. Encoded because ASGI's root path is decoded
+    text, and under a `Mount` with path parameters it holds what the client sent (`;`, CR, LF, `?`)."""
     root: str = request.scope.get("root_path") or ""
-    return root.rstrip("/")
+    return quote(root.rstrip("/"), safe=_PATH_SAFE)
+
+
+_PATH_SAFE = "/!$&'()*+,=:@-._~"  # RFC 3986 pchar and "/", less ";" (a cookie attribute's separator)
 
 
 def host_of(request: Request) -> str:

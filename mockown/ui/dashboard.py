@@ -19,7 +19,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from .. import ids, security
 from ..clock import iso
-from ..http.api import runtime_of
+from ..http.api import root_path, runtime_of
 from ..http.forms import read_body
 from ..http.journal import is_secret_name
 from ..store import RECORD_TYPES
@@ -412,11 +412,11 @@ async def page(request: Request) -> Response:
         "X-Frame-Options": "DENY",
         "Content-Security-Policy": "frame-ancestors 'none'",
     }
-    return HTMLResponse(render(runtime, notice, error, request.scope.get("root_path", "")), headers=headers)
+    return HTMLResponse(render(runtime, notice, error, root_path(request)), headers=headers)
 
 
 def _back(request: Request, notice: str, error: bool = False) -> Response:
-    root = quote(request.scope.get("root_path", ""))  # under `--root-path` / a `Mount`: back under it
+    root = root_path(request)  # under `--root-path` / a `Mount`: back under it (URL-encoded)
     return RedirectResponse(f"{root}{UI}?notice={quote(notice)}{'&error=1' if error else ''}", status_code=303)
 
 

@@ -7,6 +7,9 @@ control-plane route (found over a real socket: `uvicorn --factory mockown:create
 
 from __future__ import annotations
 
+import re
+from urllib.parse import unquote
+
 import httpx
 import pytest
 from starlette.applications import Starlette
@@ -52,3 +55,39 @@ def test_control_requests_under_a_root_path_are_not_journaled() -> None:
     with _client(app, root_path="/x") as client:
         client.get("/x/_mockown/health", headers=auth)
         assert client.get("/x/_mockown/journal", headers=auth).json()["count"] == 0
+
+
+# -- what the client sent in a mount's path parameter becomes part of the root path: handed out encoded ----------
+HOSTILE = ["a;%20Domain=evil.test;%20SameSite=None", "a%0D%0AX-Evil:%201", "a%3Fq=1%23f"]
+
+
+@pytest.mark.parametrize("segment", HOSTILE)
+def test_a_root_path_from_the_client_is_handed_out_percent_encoded(segment: str) -> None:
+    """Under `Mount("/t/{tenant}", app)` ASGI's root path holds the decoded segment: a `;` there added attributes
+    to the Own profile cookie (`Path=/t/a; Domain=evil.test; ...`), a CR LF broke the response head (uvicorn:
+    "Invalid HTTP header value", no answer), a `?` cut the URLs the mock hands out short."""
+    outer = Starlette(routes=[Mount("/t/{tenant}", app=create_app(Config()))])
+    with _client(outer) as client:
+        page = client.get(f"/t/{segment}/own/profile")
+        assert page.status_code in (200, 401), page.text
+        token = re.search(r"name='_csrf' value='([^']*)'", page.text)
+        assert token is not None
+        out = client.post(f"/t/{segment}/own/profile/logout", data={"_csrf": token.group(1)},
+                          headers={"Origin": "http://127.0.0.1"})  # fmt: skip
+        cookie = out.headers["set-cookie"]
+        attributes = [a.strip().split("=", 1)[0].lower() for a in cookie.split(";")[1:]]
+        assert "domain" not in attributes and "\r" not in cookie and "\n" not in cookie, cookie
+        assert re.search(r"Path=/t/[A-Za-z0-9%=:@!$&'()*+,._~-]+/own/", cookie), cookie
+        issuer = client.get(f"/t/{segment}/.well-known/openid-configuration").json()["issuer"]
+        assert issuer.startswith("http://127.0.0.1/t/a%") and "?" not in issuer and "#" not in issuer, issuer
+        assert httpx.URL(issuer).path == "/t/" + unquote(segment), issuer  # the same path, encoded
+
+
+def test_under_the_root_path_slash_the_dashboard_stays_on_this_host() -> None:
+    """`--root-path /` (uvicorn passes it on): the dashboard's links were `//_mockown/...`, a URL of host `_mockown`."""
+    with _client(create_app(Config()), root_path="/") as client:
+        page = client.get("/_mockown/ui")
+        links = set(re.findall(r"(?:action|href)='([^']*)'", page.text))
+        assert links and all(link.startswith("/_mockown/") for link in links), links
+        back = client.post("/_mockown/ui/reset", headers={"Origin": "http://127.0.0.1"})
+        assert back.status_code == 303 and back.headers["location"].startswith("/_mockown/ui?"), back.headers
