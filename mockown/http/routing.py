@@ -44,6 +44,8 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 _COMPILED = ("path_regex", "path_format", "param_convertors")
 _PLAIN_MATCHES = 1024  # (route path, method, Host) triples whose plain route is remembered (then it starts again)
 PlainMatch = tuple[BaseRoute, Endpoint, dict[str, Any]]  # the route, its endpoint, the converted path parameters
+PlainKey = tuple[str, str, bytes | None]  # route path, method, Host header
+FullMatch = tuple[BaseRoute, Endpoint | None, Scope]  # a route, its plain endpoint (or None), the child scope
 
 
 def lazy_endpoint(module: str, name: str) -> Endpoint:
@@ -135,7 +137,7 @@ class PrefixRouter(Router):
         # (first path segment, Host header) -> the candidates: those of the segment less the Host routes that fail
         self._for_host: dict[tuple[str | None, bytes | None], list[tuple[BaseRoute, Endpoint | None]]] = {}
         # (route path, method, Host header) -> the plain route a request with them goes to, None for none
-        self._plain: dict[tuple[str, str, bytes | None], PlainMatch | None] = {}
+        self._plain: dict[PlainKey, PlainMatch | None] = {}
 
     def _index(self) -> None:
         routes = list(self.routes)
@@ -178,25 +180,42 @@ class PrefixRouter(Router):
         Host header: nothing else of a request decides which route matches it (`Route.matches`, `Host.matches`).
         None also for a request that carries path parameters already (this router mounted under a route that
         has some): its matches merge them in."""
+        key = self._key(scope)
+        if key is None:
+            return None
+        memo = self._plain
+        if key in memo:
+            return memo[key]
+        return self._remember(memo, key, self._scan(scope)[0])
+
+    def _key(self, scope: Scope) -> PlainKey | None:
+        """What decides the route of a request (`plain_route`), None when its match cannot be remembered."""
         if scope.get("path_params"):
             return None
         if len(self._indexed) != len(self.routes):  # routes added after start-up
             self._index()
-        key = (get_route_path(scope), scope["method"], header_index(scope).get(b"host"))
-        try:
-            return self._plain[key]
-        except KeyError:
-            pass
-        found: PlainMatch | None = None
+        return (get_route_path(scope), scope["method"], header_index(scope).get(b"host"))
+
+    def _scan(self, scope: Scope) -> tuple[FullMatch | None, tuple[BaseRoute, Scope] | None]:
+        """Starlette's choice over the candidates, in order: the first full match (its route, plain endpoint and
+        child scope), and the first partial match before it (the 405 when there is no full one)."""
+        partial: tuple[BaseRoute, Scope] | None = None
         for route, endpoint in self.candidates(scope):
             match, child_scope = route.matches(scope)
             if match is Match.FULL:
-                if endpoint is not None:
-                    found = (route, endpoint, child_scope["path_params"])
-                break
-        if len(self._plain) >= _PLAIN_MATCHES:
-            self._plain.clear()
-        self._plain[key] = found
+                return (route, endpoint, child_scope), partial
+            if match is Match.PARTIAL and partial is None:
+                partial = (route, child_scope)
+        return None, partial
+
+    @staticmethod
+    def _remember(memo: dict[PlainKey, PlainMatch | None], key: PlainKey, full: FullMatch | None) -> PlainMatch | None:
+        """File what a scan found for `key` in `memo` (the dict read before the scan: a re-index meanwhile leaves
+        the new one untouched): the plain route and a copy of its parameters, or None."""
+        found = None if full is None or full[1] is None else (full[0], full[1], dict(full[2]["path_params"]))
+        if len(memo) >= _PLAIN_MATCHES:
+            memo.clear()
+        memo[key] = found
         return found
 
     async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -205,28 +224,28 @@ class PrefixRouter(Router):
             return
         if "router" not in scope:
             scope["router"] = self
-        plain = self.plain_route(scope)
+        key = self._key(scope)
+        memo = self._plain
+        plain = memo.get(key) if key is not None else None
         if plain is not None:  # what the scan below would do for it, as `Route.matches` leaves the scope
             scope["route"], scope["endpoint"], params = plain
             scope["path_params"] = dict(params)  # the request's own: an endpoint may change it
             response = await plain[1](Request(scope, receive, send))
             await response(scope, receive, send)
             return
-        candidates = self.candidates(scope)
-        partial: tuple[BaseRoute, Scope] | None = None
-        for route, endpoint in candidates:
-            match, child_scope = route.matches(scope)
-            if match is Match.FULL:
-                scope["route"] = route
-                scope.update(child_scope)
-                if endpoint is None:
-                    await route.handle(scope, receive, send)
-                else:
-                    response = await endpoint(Request(scope, receive, send))
-                    await response(scope, receive, send)
-                return
-            if match is Match.PARTIAL and partial is None:
-                partial = (route, child_scope)
+        full, partial = self._scan(scope)  # once per request: a path remembered as no plain route is scanned anew
+        if key is not None and key not in memo:
+            self._remember(memo, key, full)
+        if full is not None:
+            route, endpoint, child_scope = full
+            scope["route"] = route
+            scope.update(child_scope)
+            if endpoint is None:
+                await route.handle(scope, receive, send)
+            else:
+                response = await endpoint(Request(scope, receive, send))
+                await response(scope, receive, send)
+            return
         if partial is not None:  # the path is known, the method is not: 405, as Starlette answers it
             route, child_scope = partial
             scope["route"] = route

@@ -248,3 +248,25 @@ def test_a_route_added_in_front_takes_over_a_remembered_path() -> None:
         assert client.post("/c").text == "c:"  # remembered
         app.router.routes.insert(0, Route("/c", _named, methods=["POST"], name="new-c"))
         assert client.post("/c").text == "new-c:"
+
+
+def test_a_request_that_goes_to_no_plain_route_is_scanned_once() -> None:
+    """A 405, a 404 or a route that is not plain: the candidates are tried once per request (the memo is filled
+    from that scan, not from a second one)."""
+    tried: list[str] = []
+
+    class Counting(Route):
+        def matches(self, scope: Any) -> tuple[Match, Any]:
+            tried.append(self.path)
+            return super().matches(scope)
+
+    app = Starlette()
+    routes = [Counting("/a/{x}", _named, methods=["GET"]), Counting("/a/fixed", _named, methods=["POST"])]
+    app.router = PrefixRouter(routes)
+    with in_process_client(app, base_url="http://t") as client:
+        for n in (1, 2):
+            assert client.delete("/a/fixed").status_code == 405
+            assert tried == ["/a/{x}", "/a/fixed"] * n
+        tried.clear()
+        assert client.get("/a/one").text == "_named:one" and client.get("/a/one").text == "_named:one"
+        assert tried == ["/a/{x}"]  # the second request from the memo
