@@ -4,7 +4,9 @@ A dataclass makes its own `__repr__`, `__eq__` and (frozen) `__hash__` by compil
 about half of what making a class costs, and ~100 dataclasses are made at every start-up. A class declared
 `@dataclass(..., repr=False, eq=False)` on one of these bases inherits them instead, and they answer as the made
 ones would (`tests/core/test_record_base.py` compares them with dataclasses' own): `==` compares the fields with
-`compare=True` as one tuple against another instance of exactly the same class, `repr` shows the fields with
+`compare=True` against another instance of exactly the same class, as the running Python's dataclasses do (until
+3.12 as one tuple against another, whose items equal when identical; from 3.13 an instance equals itself, then
+field by field, so two instances sharing one NaN differ), `repr` shows the fields with
 `repr=True` (an instance that contains itself shows `...`), and `Value`'s `hash` is the hash of the tuple of the
 fields a frozen dataclass hashes. `Fieldwise` instances are unhashable, as those of an `eq=True` dataclass that is
 not frozen.
@@ -15,12 +17,15 @@ from __future__ import annotations
 import dataclasses
 import operator
 import reprlib
+import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
 _COMPARED: dict[type[Any], Callable[[Any], tuple[Any, ...]]] = {}
 _HASHED: dict[type[Any], Callable[[Any], tuple[Any, ...]]] = {}
 _SHOWN: dict[type[Any], tuple[str, ...]] = {}
+# dataclasses' own `==` since Python 3.13: `self is other`, then field by field (before: one tuple against another)
+_FIELD_BY_FIELD = sys.version_info >= (3, 13)
 
 
 def _getter(names: Iterable[str]) -> Callable[[Any], tuple[Any, ...]]:
@@ -57,6 +62,8 @@ class Fieldwise:
         if other.__class__ is not cls:
             return NotImplemented
         values = _compared(cls)
+        if _FIELD_BY_FIELD:
+            return self is other or all(a == b for a, b in zip(values(self), values(other), strict=True))
         return bool(values(self) == values(other))
 
     __hash__ = None  # type: ignore[assignment]  # as an `eq=True` dataclass: mutable, so unhashable
