@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .. import security
 from ..clock import iso
 from ..fieldwise import Value
-from ..http.forms import BadBody, no_lone_surrogates
+from ..http.forms import BadBody, json_loads, no_lone_surrogates
 from ..security import basic_pair
 from ..store import Table
 from .errors import OcapiFault
@@ -108,7 +108,7 @@ class OcapiService:
     def _document(raw: bytes, version: str) -> dict[str, Any]:
         """The JSON object of a request body (an empty body is `{}`)."""
         try:
-            body = no_lone_surrogates(json.loads(raw or b"{}"), raw)
+            body = no_lone_surrogates(json_loads(raw or b"{}"), raw)
         except (ValueError, RecursionError, BadBody):  # malformed, not UTF-8, a number past int()'s digits, nested
             # too deeply, a lone surrogate escaped
             raise OcapiFault(

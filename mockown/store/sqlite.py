@@ -26,6 +26,7 @@ Records come back as fresh objects on every read: mutate, then `put()` (the stor
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
@@ -220,11 +221,12 @@ class SqliteStore:
         # the DDL back with it, so they are made again after it (their `SqliteTable`s stay cached, in services too)
         self._made_in_transaction: list[RecordMeta] = []
         self._clock_version: int | None = None
+        db: sqlite3.Connection | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if not self.path.exists():  # the file holds a signing key: readable by its owner only
                 self.path.touch(mode=0o600)
-            self._db = sqlite3.connect(
+            db = self._db = sqlite3.connect(
                 str(self.path), timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
             )
             self._db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
@@ -233,8 +235,12 @@ class SqliteStore:
                 raise StateFileError(f"state file {self.path}: cannot switch to WAL mode (got {mode})")
             self._db.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
             self._migrate()
-        except (sqlite3.DatabaseError, OSError) as exc:  # OSError: a path that cannot be made (a file as a folder)
-            raise StateFileError(f"cannot use state file {self.path}: {exc}") from exc
+        except BaseException as exc:
+            if db is not None:  # a store that failed to open leaves no connection behind
+                db.close()
+            if isinstance(exc, sqlite3.DatabaseError | OSError):  # OSError: a path that cannot be made (a folder)
+                raise StateFileError(f"cannot use state file {self.path}: {exc}") from exc
+            raise
 
     # schema ----------------------------------------------------------------------------------------
     def _migrate(self) -> None:
@@ -397,6 +403,14 @@ class SqliteStore:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    def __del__(self) -> None:
+        """A store nobody closed (an app a test made and dropped) closes its file when it is collected: Python 3.13
+        warns about (`ResourceWarning`) a connection collected open. Closing twice is harmless."""
+        db = getattr(self, "_db", None)
+        if db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                db.close()
 
     # the runtime's own state (survives a reset) ----------------------------------------------------
     def read_state(self, name: str) -> Any:

@@ -5,11 +5,15 @@ that is no JSONDecodeError), in a JSON body, in a form field that carries JSON, 
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from starlette.applications import Starlette
 
-from mockown.http.forms import BadBody, parse_json
+from mockown.http.forms import MAX_JSON_DEPTH, BadBody, json_loads, parse_json
 from mockown.http.journal import REDACTED
 from tests.own.conftest import SALES, SALES_SANDBOX, TEMPLATE, bearer
 
@@ -92,3 +96,30 @@ def test_a_control_plane_body_no_parser_reads_is_a_400(client: httpx.Client, val
     body = '{"advance": ' + value + "}"
     r = client.post("/_mockown/clock", content=body, headers={"Content-Type": "application/json"})
     assert r.status_code == 400 and "malformed JSON" in r.text, r.text
+
+
+# -- one nesting limit on every Python (3.11's parser stops near 1,000 levels, 3.12's and 3.13's further on) -------
+def _nested(depth: int, inner: str = "1") -> str:
+    text = inner
+    for level in range(depth):
+        text = f'{{"k": {text}}}' if level % 2 else f"[{text}]"
+    return text
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, MAX_JSON_DEPTH + 300), st.integers(0, 3))
+def test_json_nested_past_the_limit_is_refused_on_every_python(depth: int, siblings: int) -> None:
+    text = "[" + ", ".join([_nested(depth)] + ["[1, {}]"] * siblings) + "]"  # one level more than `depth`
+    if depth + 1 > MAX_JSON_DEPTH:
+        with pytest.raises(BadBody, match="nested too deeply"):
+            parse_json(text)
+        with pytest.raises(RecursionError):
+            json_loads(text.encode())
+    else:
+        assert parse_json(text) == json.loads(text)
+
+
+def test_many_brackets_side_by_side_are_not_deep() -> None:
+    """The walk only runs when a text opens more arrays and objects than the limit, and counts depth, not number."""
+    wide = "[" + ", ".join(['{"a": [1]}'] * (MAX_JSON_DEPTH * 3)) + "]"
+    assert len(parse_json(wide)) == MAX_JSON_DEPTH * 3

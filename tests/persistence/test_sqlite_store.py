@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import importlib
 import json
 import pkgutil
@@ -396,3 +397,42 @@ def test_a_table_made_in_a_rolled_back_transaction_is_made_again(store: SqliteSt
         store.table(Widget).put(Widget("w3"))
         raise Boom
     assert [w.id for w in widgets.all()] == ["w2"]
+
+
+# -- a store's connection is never left open (Python 3.13 warns about one collected open) --------------------------
+def test_a_store_nobody_closed_closes_its_file_when_collected(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "dropped.db")
+    db = store._db
+    del store
+    gc.collect()
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        db.execute("SELECT 1")
+
+
+@pytest.mark.parametrize("why", ["not a database", "a newer schema"])
+def test_a_store_that_cannot_open_leaves_no_connection_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, why: str
+) -> None:
+    path = tmp_path / "bad.db"
+    if why == "not a database":
+        path.write_bytes(b"this is not sqlite" * 100)
+    else:
+        SqliteStore(path).close()
+        db = sqlite3.connect(path)
+        db.execute("UPDATE mockown_state SET value = ? WHERE name = 'schema_version'", (str(SCHEMA_VERSION + 1),))
+        db.commit()
+        db.close()
+    opened: list[sqlite3.Connection] = []
+    connect = sqlite3.connect
+
+    def recording(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        opened.append(connect(*args, **kwargs))
+        return opened[-1]
+
+    monkeypatch.setattr(sqlite3, "connect", recording)
+    with pytest.raises(StateFileError) as caught:
+        SqliteStore(path)
+    assert len(opened) == 1
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):  # closed by the failed open itself: the half-made
+        opened[0].execute("SELECT 1")  # store is still referenced (the traceback), so not by its collection
+    assert caught.value.__traceback__ is not None
