@@ -50,14 +50,14 @@ def _host_refusal(scope: Scope, path: str, index: dict[bytes, bytes]) -> Respons
     return dialect_for(scope["app"].state.dialects, path)(400, "Bad Request", problem).response()
 
 
-def _refusal(scope: Scope, path: str, index: dict[bytes, bytes], limit: int) -> Response | None:
-    """The path guard, the Host header field and the body limit: the answer when they refuse the request, else
-    None. `path`: the path the router routes (`get_route_path`: without a root path), whose dialect answers;
-    `index`: the request's `header_index`."""
+def _refusal(scope: Scope, path: str, index: dict[bytes, bytes], limit: int, *, host: bool = True) -> Response | None:
+    """The path guard, the Host header field (unless `host` is False: checked already) and the body limit: the
+    answer when they refuse the request, else None. `path`: the path the router routes (`get_route_path`: without
+    a root path), whose dialect answers; `index`: the request's `header_index`."""
     # printable ASCII (the usual path) has no control character: the regex only for the others
     if not (path.isascii() and path.isprintable()) and _CONTROL_CHARS.search(path):
         return dialect_for(scope["app"].state.dialects, path)(404, "Not Found", "no such resource").response()
-    refused = _host_refusal(scope, path, index)
+    refused = _host_refusal(scope, path, index) if host else None
     if refused is not None:
         return refused
     declared = index.get(b"content-length")
@@ -308,9 +308,10 @@ class RequestPipeline:
                 raise
 
     async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A control-plane request's path guard and body limit (`__call__` checked its Host header already)."""
         path = get_route_path(scope)  # under a root path too
         limit = limit_for(path, scope["app"].runtime.config.max_body_bytes)
-        refusal = _refusal(scope, path, header_index(scope), limit)
+        refusal = _refusal(scope, path, header_index(scope), limit, host=False)
         if refusal is not None:
             await refusal(scope, receive, send)
         else:

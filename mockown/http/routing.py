@@ -46,6 +46,7 @@ _PLAIN_MATCHES = 1024  # (route path, method, Host) triples whose plain route is
 PlainMatch = tuple[BaseRoute, Endpoint, dict[str, Any]]  # the route, its endpoint, the converted path parameters
 PlainKey = tuple[str, str, bytes | None]  # route path, method, Host header
 FullMatch = tuple[BaseRoute, Endpoint | None, Scope]  # a route, its plain endpoint (or None), the child scope
+Choice = tuple[PlainMatch | None, FullMatch | None, tuple[BaseRoute, Scope] | None]  # `PrefixRouter.choose`
 
 
 def lazy_endpoint(module: str, name: str) -> Endpoint:
@@ -104,6 +105,11 @@ def _plain_endpoint(route: BaseRoute) -> Endpoint | None:
         return None
     endpoint: Endpoint = route.endpoint
     return endpoint
+
+
+def _plain_match(full: FullMatch | None) -> PlainMatch | None:
+    """A scan's full match as a plain route (with a copy of its parameters), None when it is no plain route."""
+    return None if full is None or full[1] is None else (full[0], full[1], dict(full[2]["path_params"]))
 
 
 def one_leading_slash(scope: Scope) -> None:
@@ -176,20 +182,30 @@ class PrefixRouter(Router):
     def plain_route(self, scope: Scope) -> PlainMatch | None:
         """The plain route this request goes to (the first route that fully matches it, when Starlette wraps it
         in nothing: `_plain_endpoint`), its endpoint and its converted path parameters; None when it goes to no
-        plain route (a partial match, no match, another kind of route). Remembered per route path, method and
-        Host header: nothing else of a request decides which route matches it (`Route.matches`, `Host.matches`).
-        None also for a request that carries path parameters already (this router mounted under a route that
-        has some): its matches merge them in."""
+        plain route (a partial match, no match, another kind of route): `choose`'s first part."""
+        return self.choose(scope)[0]
+
+    def choose(self, scope: Scope) -> Choice:
+        """Where this request goes, as Starlette's `Router` would send it: (the plain route, None, None) when it
+        goes to one, else (None, the first full match, the first partial match before it). Which plain route is
+        remembered per route path, method and Host header, as nothing else of a request decides which route
+        matches it (`Route.matches`, `Host.matches`); not for a request that carries path parameters already
+        (this router mounted under a route that has some: its matches merge them in). A request to no plain
+        route is scanned every time, once."""
         key = self._key(scope)
-        if key is None:
-            return None
         memo = self._plain
-        if key in memo:
-            return memo[key]
-        return self._remember(memo, key, self._scan(scope)[0])
+        if key is not None:
+            plain = memo.get(key)
+            if plain is not None:
+                return plain, None, None
+        full, partial = self._scan(scope)
+        plain = self._remember(memo, key, full) if key is not None and key not in memo else _plain_match(full)
+        if plain is not None:
+            return plain, None, None
+        return None, full, partial
 
     def _key(self, scope: Scope) -> PlainKey | None:
-        """What decides the route of a request (`plain_route`), None when its match cannot be remembered."""
+        """What decides the route of a request (`choose`), None when its match cannot be remembered."""
         if scope.get("path_params"):
             return None
         if len(self._indexed) != len(self.routes):  # routes added after start-up
@@ -212,7 +228,7 @@ class PrefixRouter(Router):
     def _remember(memo: dict[PlainKey, PlainMatch | None], key: PlainKey, full: FullMatch | None) -> PlainMatch | None:
         """File what a scan found for `key` in `memo` (the dict read before the scan: a re-index meanwhile leaves
         the new one untouched): the plain route and a copy of its parameters, or None."""
-        found = None if full is None or full[1] is None else (full[0], full[1], dict(full[2]["path_params"]))
+        found = _plain_match(full)
         if len(memo) >= _PLAIN_MATCHES:
             memo.clear()
         memo[key] = found
@@ -224,27 +240,18 @@ class PrefixRouter(Router):
             return
         if "router" not in scope:
             scope["router"] = self
-        key = self._key(scope)
-        memo = self._plain
-        plain = memo.get(key) if key is not None else None
-        if plain is not None:  # what the scan below would do for it, as `Route.matches` leaves the scope
+        plain, full, partial = self.choose(scope)
+        if plain is not None:  # as `Route.matches` leaves the scope for it
             scope["route"], scope["endpoint"], params = plain
             scope["path_params"] = dict(params)  # the request's own: an endpoint may change it
             response = await plain[1](Request(scope, receive, send))
             await response(scope, receive, send)
             return
-        full, partial = self._scan(scope)  # once per request: a path remembered as no plain route is scanned anew
-        if key is not None and key not in memo:
-            self._remember(memo, key, full)
-        if full is not None:
-            route, endpoint, child_scope = full
+        if full is not None:  # a route Starlette wraps: it handles the request itself
+            route, _, child_scope = full
             scope["route"] = route
             scope.update(child_scope)
-            if endpoint is None:
-                await route.handle(scope, receive, send)
-            else:
-                response = await endpoint(Request(scope, receive, send))
-                await response(scope, receive, send)
+            await route.handle(scope, receive, send)
             return
         if partial is not None:  # the path is known, the method is not: 405, as Starlette answers it
             route, child_scope = partial

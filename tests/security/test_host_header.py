@@ -18,6 +18,7 @@ from starlette.applications import Starlette
 from mockown import Config, create_app
 from mockown.clock import FrozenClock
 from mockown.errors import dialect_for
+from mockown.http import pipeline
 from mockown.http.guards import valid_host
 from mockown.http.inprocess import in_process_client
 from mockown.runtime import Runtime
@@ -155,6 +156,23 @@ def test_the_control_plane_answers_a_bad_host_field_400_before_its_own_rules(
             problem = TWO if len(headers) > 1 else "the Host header is not a host[:port]"
             assert r.content == dialect_for(app.state.dialects, path)(400, "Bad Request", problem).response().body
         assert client.get("/_mockown/clock", headers=_admin(admin_token)).json()["now"] == before
+
+
+@pytest.mark.parametrize(("method", "path"), [("GET", "/_mockown/health"), ("GET", "/_mockown/journal"),
+                                            ("POST", "/_mockown/reset"), ("GET", DISCOVERY)])  # fmt: skip
+def test_each_request_has_its_host_field_checked_once(monkeypatch: pytest.MonkeyPatch, method: str, path: str) -> None:
+    """The control plane checks the Host field before its own rules; the guards behind them do not again."""
+    seen: list[str] = []
+    real = pipeline.host_problem
+
+    def counting(headers: list[tuple[bytes, bytes]], index: dict[bytes, bytes]) -> str | None:
+        seen.append(path)
+        return real(headers, index)
+
+    monkeypatch.setattr(pipeline, "host_problem", counting)
+    with in_process_client(create_app(Config())) as client:
+        assert client.request(method, path).status_code == 200
+    assert seen == [path]
 
 
 def _admin(token: str | None) -> dict[str, str]:

@@ -114,9 +114,19 @@ def test_the_own_profile_page_under_a_root_path(root: str, mount: bool) -> None:
 def test_the_device_verification_page_under_a_root_path(root: str, mount: bool) -> None:
     client, _ = _served(root, mount)
     with client:
-        login = client.get(root + "/setup/connect")
+        start = client.post(root + "/services/oauth2/token", data={"response_type": "device_code", "client_id": CID})
+        assert start.status_code == 200, start.text
+        assert start.json()["verification_uri"] == HOST + root + "/setup/connect"
+        login = client.get(start.json()["verification_uri"])
         code_page = _submit(client, login, root, username=ADMIN, password=PASSWORD)
         assert code_page.status_code == 200 and "Enter the code" in code_page.text
         assert [unescape(a) for a, _ in FORM.findall(code_page.text)] == [root + "/setup/connect"]
         wrong = _submit(client, code_page, root, user_code="NOPE-NOPE")
-        assert wrong.status_code in (200, 400) and "id='connect'" in wrong.text
+        assert wrong.status_code == 200 and "id='error'" in wrong.text  # the code page again, with the error
+        assert [unescape(a) for a, _ in FORM.findall(wrong.text)] == [root + "/setup/connect"]
+        consent = _submit(client, wrong, root, user_code=start.json()["user_code"])
+        assert consent.status_code == 200 and "id='error'" not in consent.text, consent.text
+        done = _submit(client, consent, root, decision="allow")
+        assert done.status_code == 200 and "Device Connected" in done.text, done.text
+        poll = {"grant_type": "device", "client_id": CID, "code": start.json()["device_code"]}
+        assert client.post(root + "/services/oauth2/token", data=poll).status_code == 200
