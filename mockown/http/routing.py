@@ -17,10 +17,10 @@ exceptions go to the app's `ExceptionMiddleware`, which renders them with the sa
 per-route wrapper would have used.
 
 Which plain route a request goes to is a function of its route path, method and ``Host`` header (the route table
-unchanged): the router remembers it per such triple (`plain_route`; at most `_PLAIN_MATCHES`), so a request for a
-path seen before skips the candidates and their regexes (~20 µs of a ~200 µs token request, issue #9). Anything
-else (a partial match: 405; no match; a route that is not plain; a router mounted under path parameters) takes the
-scan above every time.
+unchanged): the router remembers it per such triple (`choose`; at most `_PLAIN_MATCHES` triples, none longer than
+`_KEY_CHARS`), so a request for a path seen before skips the candidates and their regexes (~20 µs of a ~200 µs
+token request, issue #9). Anything else (a partial match: 405; no match; a route that is not plain; a router
+mounted under path parameters; a very long path or Host) takes the scan above every time.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 _COMPILED = ("path_regex", "path_format", "param_convertors")
 _PLAIN_MATCHES = 1024  # (route path, method, Host) triples whose plain route is remembered (then it starts again)
+_KEY_CHARS = 1024  # a longer route path or Host header is not remembered: 1,024 keys of them: ~2 MB at most
 PlainMatch = tuple[BaseRoute, Endpoint, dict[str, Any]]  # the route, its endpoint, the converted path parameters
 PlainKey = tuple[str, str, bytes | None]  # route path, method, Host header
 FullMatch = tuple[BaseRoute, Endpoint | None, Scope]  # a route, its plain endpoint (or None), the child scope
@@ -210,7 +211,11 @@ class PrefixRouter(Router):
             return None
         if len(self._indexed) != len(self.routes):  # routes added after start-up
             self._index()
-        return (get_route_path(scope), scope["method"], header_index(scope).get(b"host"))
+        path: str = get_route_path(scope)
+        host = header_index(scope).get(b"host")
+        if len(path) > _KEY_CHARS or (host is not None and len(host) > _KEY_CHARS):
+            return None  # scanned every time: a client sending megabyte paths fills no memory here
+        return (path, scope["method"], host)
 
     def _scan(self, scope: Scope) -> tuple[FullMatch | None, tuple[BaseRoute, Scope] | None]:
         """Starlette's choice over the candidates, in order: the first full match (its route, plain endpoint and

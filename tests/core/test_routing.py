@@ -215,6 +215,19 @@ def test_the_memo_is_bounded_and_still_right_after_it_starts_again() -> None:
     assert again is not None and again[2] == _starlettes_plain(_scope("GET", paths[0], "127.0.0.1:8080"))[1]  # type: ignore[index]
 
 
+def test_a_long_path_or_host_is_routed_but_not_remembered() -> None:
+    """The memo's keys are bounded in length (so is the memo in size); a longer path or Host still routes as
+    Starlette's router, scanned each time."""
+    app = _app(PrefixRouter)
+    long_x = "x" * (routing_mod._KEY_CHARS + 1)
+    with in_process_client(app, base_url="http://t") as client:
+        assert client.get("/a/" + long_x).text == "a-param:" + long_x
+        assert client.get("/a/" + "x" * 1000).text == "a-param:" + "x" * 1000
+        assert client.post("/c", headers={"Host": "h" * (routing_mod._KEY_CHARS + 1)}).text == "c:"
+    remembered = app.router._plain  # type: ignore[attr-defined]
+    assert [key[0] for key in remembered] == ["/a/" + "x" * 1000]
+
+
 def test_a_router_under_path_parameters_scans_every_time() -> None:
     """Mounted under a route with parameters, a request carries them: its matches merge them in, so no match of
     such a request is remembered, and the endpoint sees both."""
