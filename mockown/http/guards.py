@@ -44,14 +44,18 @@ def valid_host(value: bytes) -> bool:
     return _PORT.fullmatch(rest) is not None
 
 
-def host_problem(headers: list[tuple[bytes, bytes]], index: dict[bytes, bytes]) -> str | None:
-    """Why a request's Host header field gets 400, or None when it is fine: more than one Host line, or a value
-    that is not `host[:port]`. `index`: the request's `header_index` (one entry per name: fewer entries than header
-    lines means a name came twice, and only then are the Host lines counted)."""
+def host_problem(headers: list[tuple[bytes, bytes]], index: dict[bytes, bytes], http_version: str | None) -> str | None:
+    """Why a request's Host header field gets 400 (RFC 9112 3.2), or None when it is fine: an HTTP/1.1 request
+    without one, more than one Host line, or a value that is not `host[:port]`. `index`: the request's
+    `header_index` (one entry per name: fewer entries than header lines means a name came twice, and only then
+    are the Host lines counted); `http_version`: the scope's (an HTTP/1.0 request may omit Host, and so may an
+    ASGI caller's scope that names no version)."""
     if len(index) < len(headers) and sum(1 for name, _ in headers if name.lower() == b"host") > 1:
         return "more than one Host header"
     host = index.get(b"host")
-    if host is not None and not valid_host(host):
+    if host is None:
+        return "an HTTP/1.1 request needs a Host header" if http_version == "1.1" else None
+    if not valid_host(host):
         return "the Host header is not a host[:port]"
     return None
 

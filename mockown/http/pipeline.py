@@ -44,7 +44,7 @@ _FORM_TYPES = ("", "application/x-www-form-urlencoded")
 
 def _host_refusal(scope: Scope, path: str, index: dict[bytes, bytes]) -> Response | None:
     """The 400 for a Host header field RFC 9112 3.2 refuses (`guards.host_problem`), in `path`'s dialect; else None."""
-    problem = host_problem(scope.get("headers", []), index)
+    problem = host_problem(scope.get("headers", []), index, scope.get("http_version"))
     if problem is None:
         return None
     return dialect_for(scope["app"].state.dialects, path)(400, "Bad Request", problem).response()

@@ -5,7 +5,9 @@ well-formed host (a name, an IPv4 or bracketed IPv6 address, a port or none) is 
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
+import json
 import socket
 import string
 
@@ -20,7 +22,7 @@ from mockown.clock import FrozenClock
 from mockown.errors import dialect_for
 from mockown.http import pipeline
 from mockown.http.guards import valid_host
-from mockown.http.inprocess import in_process_client
+from mockown.http.inprocess import call_app, in_process_client
 from mockown.runtime import Runtime
 from mockown.server import MockownServer
 
@@ -165,9 +167,9 @@ def test_each_request_has_its_host_field_checked_once(monkeypatch: pytest.Monkey
     seen: list[str] = []
     real = pipeline.host_problem
 
-    def counting(headers: list[tuple[bytes, bytes]], index: dict[bytes, bytes]) -> str | None:
+    def counting(headers: list[tuple[bytes, bytes]], index: dict[bytes, bytes], version: str | None) -> str | None:
         seen.append(path)
-        return real(headers, index)
+        return real(headers, index, version)
 
     monkeypatch.setattr(pipeline, "host_problem", counting)
     with in_process_client(create_app(Config())) as client:
@@ -197,3 +199,55 @@ def _read_all(sock: socket.socket) -> bytes:
     while chunk := sock.recv(65536):
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+# -- no Host at all (RFC 9112 3.2: an HTTP/1.1 request without one is 400; HTTP/1.0 may omit it) -------------------
+NO_HOST = "an HTTP/1.1 request needs a Host header"
+FORM = (b"content-type", b"application/x-www-form-urlencoded")
+
+
+def _without_host(app: Starlette, method: str, path: str, version: str | None, body: bytes = b"") -> tuple[int, bytes]:
+    scope = {"type": "http", "method": method, "path": path, "raw_path": path.encode(), "root_path": "",
+             "query_string": b"", "headers": [FORM, (b"content-length", str(len(body)).encode())],
+             "scheme": "http", "server": ("127.0.0.1", 8080), "client": ("127.0.0.1", 5000)}  # fmt: skip
+    if version is not None:
+        scope["http_version"] = version
+    status, _, parts = asyncio.run(call_app(app, scope, body))
+    return status, b"".join(parts)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [DISCOVERY, "/services/data/v62.0/limits", "/regions/app1/api/v1/services", "/v2/token", "/services/Soap/u/60.0",
+     "/_mockown/health", "/_mockown/nope"],
+)  # fmt: skip
+def test_an_http_1_1_request_without_host_is_400_in_the_dialect(app: Starlette, path: str) -> None:
+    made = dialect_for(app.state.dialects, path)(400, "Bad Request", NO_HOST).response()
+    assert _without_host(app, "GET", path, "1.1") == (400, made.body)
+
+
+@pytest.mark.parametrize("version", ["1.0", None])
+def test_an_http_1_0_request_or_a_scope_naming_no_version_may_omit_host(app: Starlette, version: str | None) -> None:
+    status, body = _without_host(app, "GET", DISCOVERY, version)
+    assert status == 200 and json.loads(body)["issuer"] == "http://127.0.0.1:8080"  # the server's own address
+
+
+def test_a_token_request_without_host_issues_nothing(app: Starlette, runtime: Runtime) -> None:
+    before = len(runtime.salesforce.access_tokens.all())
+    form = f"grant_type=client_credentials&client_id={CID}&client_secret={SECRET}".encode()
+    status, body = _without_host(app, "POST", "/services/oauth2/token", "1.1", form)
+    assert (status, json.loads(body)["error_description"]) == (400, NO_HOST)
+    assert len(runtime.salesforce.access_tokens.all()) == before
+    assert _without_host(app, "POST", "/services/oauth2/token", "1.0", form)[0] == 200
+
+
+def test_over_a_socket_an_http_1_1_request_without_host_is_400() -> None:
+    """uvicorn's httptools parser passes it on (h11 would refuse it itself); HTTP/1.0 may omit Host."""
+    with MockownServer(create_app(Config())) as server:
+        port = int(server.url.rsplit(":", 1)[1])
+        answers = []
+        for version in (b"1.1", b"1.0"):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+                sock.sendall(b"GET " + DISCOVERY.encode() + b" HTTP/" + version + b"\r\nConnection: close\r\n\r\n")
+                answers.append(_read_all(sock).split(b"\r\n", 1)[0])
+    assert answers == [b"HTTP/1.1 400 Bad Request", b"HTTP/1.1 200 OK"]
