@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import importlib
 import inspect
-from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Self, SupportsIndex
 
 from starlette import routing
 from starlette._utils import get_route_path
@@ -134,10 +134,70 @@ def _segment_of(path: str) -> str:
     return parts[1] if len(parts) > 1 else ""
 
 
+class _Routes(list[BaseRoute]):
+    """A router's route table that says when it changes (a route added, removed, replaced or moved), so that the
+    router's index and memo are made again before the next request, as Starlette's router reads the list anew."""
+
+    def __init__(self, routes: Any, changed: Callable[[], None]) -> None:
+        super().__init__(routes)
+        self._changed = changed
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        super().__setitem__(index, value)
+        self._changed()
+
+    def __delitem__(self, index: Any) -> None:
+        super().__delitem__(index)
+        self._changed()
+
+    def __iadd__(self, other: Iterable[BaseRoute]) -> Self:  # type: ignore[override,misc]  # typeshed vs __add__
+        super().__iadd__(other)
+        self._changed()
+        return self
+
+    def __imul__(self, n: SupportsIndex) -> Self:
+        super().__imul__(n)
+        self._changed()
+        return self
+
+    def append(self, route: BaseRoute) -> None:
+        super().append(route)
+        self._changed()
+
+    def extend(self, routes: Any) -> None:
+        super().extend(routes)
+        self._changed()
+
+    def insert(self, index: Any, route: BaseRoute) -> None:
+        super().insert(index, route)
+        self._changed()
+
+    def pop(self, index: Any = -1) -> BaseRoute:
+        route = super().pop(index)
+        self._changed()
+        return route
+
+    def remove(self, route: BaseRoute) -> None:
+        super().remove(route)
+        self._changed()
+
+    def clear(self) -> None:
+        super().clear()
+        self._changed()
+
+    def sort(self, *args: Any, **kwargs: Any) -> None:
+        super().sort(*args, **kwargs)
+        self._changed()
+
+    def reverse(self) -> None:
+        super().reverse()
+        self._changed()
+
+
 class PrefixRouter(Router):
     def __init__(self, routes: Sequence[BaseRoute] | None = None, **kwargs: Any) -> None:
+        self._stale = True  # the route table changed since `_index` (set by `_Routes`, read before each request)
         super().__init__(routes, **kwargs)
-        self._indexed: list[BaseRoute] = []
         self._by_segment: dict[str, list[tuple[BaseRoute, Endpoint | None]]] = {}
         self._anywhere: list[tuple[BaseRoute, Endpoint | None]] = []
         self._hosts: list[Host] = []  # the `Host` routes (exactly that class: their match depends on the host alone)
@@ -146,7 +206,20 @@ class PrefixRouter(Router):
         # (route path, method, Host header) -> the plain route a request with them goes to, None for none
         self._plain: dict[PlainKey, PlainMatch | None] = {}
 
+    @property
+    def routes(self) -> list[BaseRoute]:
+        return self._routes
+
+    @routes.setter
+    def routes(self, routes: Sequence[BaseRoute]) -> None:
+        self._routes = _Routes(routes, self._change)
+        self._stale = True
+
+    def _change(self) -> None:
+        self._stale = True
+
     def _index(self) -> None:
+        self._stale = False  # before reading the table: a change while it is read marks it stale again
         routes = list(self.routes)
         segments = {_first_segment(r) for r in routes} - {None}
         filed = [(r, _first_segment(r), _plain_endpoint(r)) for r in routes]
@@ -155,12 +228,11 @@ class PrefixRouter(Router):
         self._hosts = [r for r in routes if type(r) is Host]
         self._for_host = {}
         self._plain = {}
-        self._indexed = routes
 
     def candidates(self, scope: Scope) -> list[tuple[BaseRoute, Endpoint | None]]:
         """The routes that can match this request, in the route table's order (with their plain endpoints): those
         filed under its first path segment, less the `Host` routes its Host header does not match."""
-        if len(self._indexed) != len(self.routes):  # routes added after start-up (not by mockown itself)
+        if self._stale:  # routes added, removed or replaced after start-up (not by mockown itself)
             self._index()
         name = _segment_of(get_route_path(scope))
         filed = self._by_segment.get(name)
@@ -209,7 +281,7 @@ class PrefixRouter(Router):
         """What decides the route of a request (`choose`), None when its match cannot be remembered."""
         if scope.get("path_params"):
             return None
-        if len(self._indexed) != len(self.routes):  # routes added after start-up
+        if self._stale:  # routes changed after start-up
             self._index()
         path: str = get_route_path(scope)
         host = header_index(scope).get(b"host")

@@ -263,6 +263,47 @@ def test_a_route_added_in_front_takes_over_a_remembered_path() -> None:
         assert client.post("/c").text == "new-c:"
 
 
+_REQUESTS = [("GET", "/a/fixed", "t"), ("POST", "/a/fixed", "t"), ("GET", "/z/b", "t"), ("POST", "/c", "t"),
+             ("GET", "/a/fixed", "other.test"), ("GET", "/late", "t"), ("DELETE", "/a/fixed", "t")]  # fmt: skip
+_CHANGES: dict[str, Any] = {
+    "replace": lambda rs: rs.__setitem__(4, Route("/c", _named, methods=["POST"], name="new-c")),
+    "slice": lambda rs: rs.__setitem__(slice(0, 1), []),
+    "del": lambda rs: rs.__delitem__(0),
+    "pop": lambda rs: rs.pop(0),
+    "remove": lambda rs: rs.remove(rs[1]),
+    "reverse": lambda rs: rs.reverse(),
+    "sort": lambda rs: rs.sort(key=lambda r: getattr(r, "path", "")),
+    "append": lambda rs: rs.append(Route("/late", _named, name="late")),
+    "extend": lambda rs: rs.extend([Route("/late", _named, name="late")]),
+    "iadd": lambda rs: rs.__iadd__([Route("/late", _named, name="late")]),
+    "imul": lambda rs: rs.__imul__(1) and rs.__setitem__(0, Route("/a/{x}", _named, methods=["GET"], name="b-x")),
+    "clear": lambda rs: rs.clear(),
+}
+
+
+def _answers(app: Starlette) -> list[tuple[int, str]]:
+    answers = []
+    for method, path, host in _REQUESTS:
+        with in_process_client(app, base_url=f"http://{host}", follow_redirects=False) as client:
+            r = client.request(method, path)
+            answers.append((r.status_code, r.text))
+    return answers
+
+
+@pytest.mark.parametrize("change", sorted(_CHANGES))
+def test_a_changed_route_table_routes_as_starlettes_router(change: str) -> None:
+    """Starlette's router reads its route list anew for each request; the prefix router's index and memo are made
+    again after any change to the list (a route replaced in place, removed, moved, added), or to the list itself."""
+    apps = [_app(Router), _app(PrefixRouter)]
+    assert _answers(apps[0]) == _answers(apps[1])  # the prefix router's memo filled
+    for app in apps:
+        _CHANGES[change](app.router.routes)
+    assert _answers(apps[1]) == _answers(apps[0])
+    apps[1].router.routes = list(apps[0].router.routes)[::-1]  # a new list
+    apps[0].router.routes = list(apps[0].router.routes)[::-1]
+    assert _answers(apps[1]) == _answers(apps[0])
+
+
 def test_a_request_that_goes_to_no_plain_route_is_scanned_once() -> None:
     """A 405, a 404 or a route that is not plain: the candidates are tried once per request (the memo is filled
     from that scan, not from a second one)."""
