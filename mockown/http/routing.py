@@ -27,8 +27,9 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import itertools
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Self, SupportsIndex
+from typing import TYPE_CHECKING, Any
 
 from starlette import routing
 from starlette._utils import get_route_path
@@ -47,6 +48,7 @@ _KEY_CHARS = 1024  # a longer route path or Host header is not remembered: 1,024
 PlainMatch = tuple[BaseRoute, Endpoint, dict[str, Any]]  # the route, its endpoint, the converted path parameters
 PlainKey = tuple[str, str, bytes | None]  # route path, method, Host header
 FullMatch = tuple[BaseRoute, Endpoint | None, Scope]  # a route, its plain endpoint (or None), the child scope
+Candidate = tuple[BaseRoute, Endpoint | None]  # a route and its plain endpoint (or None)
 Choice = tuple[PlainMatch | None, FullMatch | None, tuple[BaseRoute, Scope] | None]  # `PrefixRouter.choose`
 
 
@@ -99,9 +101,12 @@ def _first_segment(route: BaseRoute) -> str | None:
 
 def _plain_endpoint(route: BaseRoute) -> Endpoint | None:
     """The endpoint of a route Starlette wraps in nothing but its own `request_response` (no route middleware,
-    no body limit, not an `HTTPEndpoint` class, not a sync function run in a thread)."""
+    no body limit, not an `HTTPEndpoint` class, not a sync function run in a thread, Starlette's own `matches` and
+    `handle`)."""
     if not isinstance(route, routing.Route) or not inspect.iscoroutinefunction(route.endpoint):
         return None
+    if type(route).matches is not routing.Route.matches or type(route).handle is not routing.Route.handle:
+        return None  # a subclass that matches or handles in its own way: its `handle` runs
     if getattr(route.app, "__qualname__", "") != "request_response.<locals>.app":
         return None
     endpoint: Endpoint = route.endpoint
@@ -134,122 +139,121 @@ def _segment_of(path: str) -> str:
     return parts[1] if len(parts) > 1 else ""
 
 
+def _changing(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A `list` method of `_Routes` that tells the router afterwards, even when it raises part-way (an `extend`
+    whose iterable fails, a `sort` whose comparison does: the list may have changed)."""
+
+    def changing(self: _Routes, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self._changed()
+
+    changing.__name__ = method.__name__
+    return changing
+
+
 class _Routes(list[BaseRoute]):
     """A router's route table that says when it changes (a route added, removed, replaced or moved), so that the
-    router's index and memo are made again before the next request, as Starlette's router reads the list anew."""
+    router indexes it again before its next request, as Starlette's router reads its list anew each time."""
 
-    def __init__(self, routes: Any, changed: Callable[[], None]) -> None:
+    def __init__(self, routes: Iterable[BaseRoute], changed: Callable[[], None]) -> None:
         super().__init__(routes)
         self._changed = changed
 
-    def __setitem__(self, index: Any, value: Any) -> None:
-        super().__setitem__(index, value)
-        self._changed()
+    if not TYPE_CHECKING:  # for mypy, `list`'s own signatures
+        __setitem__ = _changing(list.__setitem__)
+        __delitem__ = _changing(list.__delitem__)
+        __iadd__ = _changing(list.__iadd__)
+        __imul__ = _changing(list.__imul__)
+        append = _changing(list.append)
+        extend = _changing(list.extend)
+        insert = _changing(list.insert)
+        pop = _changing(list.pop)
+        remove = _changing(list.remove)
+        clear = _changing(list.clear)
+        sort = _changing(list.sort)
+        reverse = _changing(list.reverse)
 
-    def __delitem__(self, index: Any) -> None:
-        super().__delitem__(index)
-        self._changed()
 
-    def __iadd__(self, other: Iterable[BaseRoute]) -> Self:  # type: ignore[override,misc]  # typeshed vs __add__
-        super().__iadd__(other)
-        self._changed()
-        return self
+_MATCHED_BY_PATH_METHOD_HOST = (routing.Route.matches, Mount.matches, Host.matches, routing.WebSocketRoute.matches)
+_GENERATIONS = itertools.count(1)  # a fresh number for each change of any router's table (`next` is atomic)
 
-    def __imul__(self, n: SupportsIndex) -> Self:
-        super().__imul__(n)
-        self._changed()
-        return self
 
-    def append(self, route: BaseRoute) -> None:
-        super().append(route)
-        self._changed()
+class _Index:
+    """One generation of a router's route table, indexed, with the caches worked out from it: a request reads the
+    router's current one once and uses only it, so a change meanwhile (another thread) never mixes two tables."""
 
-    def extend(self, routes: Any) -> None:
-        super().extend(routes)
-        self._changed()
+    __slots__ = ("anywhere", "by_segment", "for_host", "generation", "hosts", "plain", "remembers")
 
-    def insert(self, index: Any, route: BaseRoute) -> None:
-        super().insert(index, route)
-        self._changed()
-
-    def pop(self, index: Any = -1) -> BaseRoute:
-        route = super().pop(index)
-        self._changed()
-        return route
-
-    def remove(self, route: BaseRoute) -> None:
-        super().remove(route)
-        self._changed()
-
-    def clear(self) -> None:
-        super().clear()
-        self._changed()
-
-    def sort(self, *args: Any, **kwargs: Any) -> None:
-        super().sort(*args, **kwargs)
-        self._changed()
-
-    def reverse(self) -> None:
-        super().reverse()
-        self._changed()
+    def __init__(self, generation: int, routes: list[BaseRoute]) -> None:
+        self.generation = generation
+        segments = {_first_segment(r) for r in routes} - {None}
+        filed = [(r, _first_segment(r), _plain_endpoint(r)) for r in routes]
+        self.by_segment = {s: [(r, e) for r, seg, e in filed if seg in (s, None)] for s in segments if s is not None}
+        self.anywhere = [(r, e) for r, seg, e in filed if seg is None]
+        self.hosts = [r for r in routes if type(r) is Host]  # exactly that class: matched by the Host header alone
+        # (first path segment, Host header) -> the candidates: those of the segment less the Host routes that fail
+        self.for_host: dict[tuple[str | None, bytes | None], list[Candidate]] = {}
+        # (route path, method, Host header) -> the plain route a request with them goes to, None for none
+        self.plain: dict[PlainKey, PlainMatch | None] = {}
+        # only when every route's match is decided by the path, method and Host header (Starlette's own classes)
+        self.remembers = all(type(r).matches in _MATCHED_BY_PATH_METHOD_HOST for r in routes)
 
 
 class PrefixRouter(Router):
     def __init__(self, routes: Sequence[BaseRoute] | None = None, **kwargs: Any) -> None:
-        self._stale = True  # the route table changed since `_index` (set by `_Routes`, read before each request)
+        self._generation = 0  # the table's: a new number with each change (`_Routes`)
+        self._snapshot: _Index | None = None
         super().__init__(routes, **kwargs)
-        self._by_segment: dict[str, list[tuple[BaseRoute, Endpoint | None]]] = {}
-        self._anywhere: list[tuple[BaseRoute, Endpoint | None]] = []
-        self._hosts: list[Host] = []  # the `Host` routes (exactly that class: their match depends on the host alone)
-        # (first path segment, Host header) -> the candidates: those of the segment less the Host routes that fail
-        self._for_host: dict[tuple[str | None, bytes | None], list[tuple[BaseRoute, Endpoint | None]]] = {}
-        # (route path, method, Host header) -> the plain route a request with them goes to, None for none
-        self._plain: dict[PlainKey, PlainMatch | None] = {}
 
     @property
     def routes(self) -> list[BaseRoute]:
         return self._routes
 
     @routes.setter
-    def routes(self, routes: Sequence[BaseRoute]) -> None:
-        self._routes = _Routes(routes, self._change)
-        self._stale = True
+    def routes(self, routes: Iterable[BaseRoute]) -> None:
+        """The router keeps its own table: a list assigned here is copied into it (change `router.routes`, not the
+        list it was given); `router.routes += [...]` keeps the table it extended."""
+        if not (isinstance(routes, _Routes) and routes._changed == self._change):
+            routes = _Routes(routes, self._change)
+        self._routes = routes
+        self._change()
 
     def _change(self) -> None:
-        self._stale = True
+        self._generation = next(_GENERATIONS)
 
-    def _index(self) -> None:
-        self._stale = False  # before reading the table: a change while it is read marks it stale again
-        routes = list(self.routes)
-        segments = {_first_segment(r) for r in routes} - {None}
-        filed = [(r, _first_segment(r), _plain_endpoint(r)) for r in routes]
-        self._by_segment = {s: [(r, e) for r, seg, e in filed if seg in (s, None)] for s in segments if s is not None}
-        self._anywhere = [(r, e) for r, seg, e in filed if seg is None]
-        self._hosts = [r for r in routes if type(r) is Host]
-        self._for_host = {}
-        self._plain = {}
+    def _current(self) -> _Index:
+        """The index of the route table as it is now (made again after a change)."""
+        index = self._snapshot
+        if index is None or index.generation != self._generation:
+            generation = self._generation  # read before the table: a change while it is copied makes another
+            index = self._snapshot = _Index(generation, list(self._routes))
+        return index
 
-    def candidates(self, scope: Scope) -> list[tuple[BaseRoute, Endpoint | None]]:
+    def candidates(self, scope: Scope) -> list[Candidate]:
         """The routes that can match this request, in the route table's order (with their plain endpoints): those
         filed under its first path segment, less the `Host` routes its Host header does not match."""
-        if self._stale:  # routes added, removed or replaced after start-up (not by mockown itself)
-            self._index()
+        return self._candidates(self._current(), scope)
+
+    @staticmethod
+    def _candidates(index: _Index, scope: Scope) -> list[Candidate]:
         name = _segment_of(get_route_path(scope))
-        filed = self._by_segment.get(name)
-        segment = name if filed is not None else None  # a segment no route names: the `_anywhere` routes
+        filed = index.by_segment.get(name)
+        segment = name if filed is not None else None  # a segment no route names: the `anywhere` routes
         if filed is None:
-            filed = self._anywhere
-        if not self._hosts:
+            filed = index.anywhere
+        if not index.hosts:
             return filed
         host = header_index(scope).get(b"host")  # the first one, as Starlette's `Headers.get`
-        found = self._for_host.get((segment, host))
+        found = index.for_host.get((segment, host))
         if found is None:
             probe: Scope = {"type": "http", "headers": [] if host is None else [(b"host", host)]}
-            matching = {id(r) for r in self._hosts if r.matches(probe)[0] is Match.FULL}
+            matching = {id(r) for r in index.hosts if r.matches(probe)[0] is Match.FULL}
             found = [(r, e) for r, e in filed if type(r) is not Host or id(r) in matching]
-            if len(self._for_host) >= 512:
-                self._for_host.clear()
-            self._for_host[(segment, host)] = found
+            if len(index.for_host) >= 512:
+                index.for_host.clear()
+            index.for_host[(segment, host)] = found
         return found
 
     def plain_route(self, scope: Scope) -> PlainMatch | None:
@@ -262,16 +266,17 @@ class PrefixRouter(Router):
         """Where this request goes, as Starlette's `Router` would send it: (the plain route, None, None) when it
         goes to one, else (None, the first full match, the first partial match before it). Which plain route is
         remembered per route path, method and Host header, as nothing else of a request decides which route
-        matches it (`Route.matches`, `Host.matches`); not for a request that carries path parameters already
-        (this router mounted under a route that has some: its matches merge them in). A request to no plain
-        route is scanned every time, once."""
-        key = self._key(scope)
-        memo = self._plain
+        matches it (`Route.matches`, `Host.matches`, `Mount.matches`; a table with another kind of route remembers
+        nothing); not for a request that carries path parameters already (this router mounted under a route that
+        has some: its matches merge them in). A request to no plain route is scanned every time, once."""
+        index = self._current()
+        key = self._key(scope) if index.remembers else None
+        memo = index.plain
         if key is not None:
             plain = memo.get(key)
             if plain is not None:
                 return plain, None, None
-        full, partial = self._scan(scope)
+        full, partial = self._scan(index, scope)
         plain = self._remember(memo, key, full) if key is not None and key not in memo else _plain_match(full)
         if plain is not None:
             return plain, None, None
@@ -281,19 +286,17 @@ class PrefixRouter(Router):
         """What decides the route of a request (`choose`), None when its match cannot be remembered."""
         if scope.get("path_params"):
             return None
-        if self._stale:  # routes changed after start-up
-            self._index()
         path: str = get_route_path(scope)
         host = header_index(scope).get(b"host")
         if len(path) > _KEY_CHARS or (host is not None and len(host) > _KEY_CHARS):
             return None  # scanned every time: a client sending megabyte paths fills no memory here
         return (path, scope["method"], host)
 
-    def _scan(self, scope: Scope) -> tuple[FullMatch | None, tuple[BaseRoute, Scope] | None]:
+    def _scan(self, index: _Index, scope: Scope) -> tuple[FullMatch | None, tuple[BaseRoute, Scope] | None]:
         """Starlette's choice over the candidates, in order: the first full match (its route, plain endpoint and
         child scope), and the first partial match before it (the 405 when there is no full one)."""
         partial: tuple[BaseRoute, Scope] | None = None
-        for route, endpoint in self.candidates(scope):
+        for route, endpoint in self._candidates(index, scope):
             match, child_scope = route.matches(scope)
             if match is Match.FULL:
                 return (route, endpoint, child_scope), partial

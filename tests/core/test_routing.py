@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any
 
 import pytest
@@ -135,8 +136,7 @@ def test_routes_added_later_are_found() -> None:
 
 def test_the_app_uses_the_prefix_router_and_calls_plain_endpoints_directly() -> None:
     assert isinstance(_APP.router, PrefixRouter)
-    _APP.router._index()
-    services = _APP.router._by_segment["services"]
+    services = _APP.router._current().by_segment["services"]
     token = next(e for r, e in services if getattr(r, "path", "") == "/services/oauth2/token")
     assert token is not None and token.__name__ == "token_endpoint"
 
@@ -206,11 +206,10 @@ def test_each_request_gets_its_own_path_parameters() -> None:
 
 def test_the_memo_is_bounded_and_still_right_after_it_starts_again() -> None:
     router = PrefixRouter(ROUTES)
-    router._index()
     paths = [f"/services/data/v62.0/sobjects/Account/001{i:012d}" for i in range(routing_mod._PLAIN_MATCHES + 10)]
     for p in paths:
         assert router.plain_route(_scope("GET", p, "127.0.0.1:8080")) is not None
-        assert len(router._plain) <= routing_mod._PLAIN_MATCHES
+        assert len(router._current().plain) <= routing_mod._PLAIN_MATCHES
     again = router.plain_route(_scope("GET", paths[0], "127.0.0.1:8080"))
     assert again is not None and again[2] == _starlettes_plain(_scope("GET", paths[0], "127.0.0.1:8080"))[1]  # type: ignore[index]
 
@@ -224,7 +223,7 @@ def test_a_long_path_or_host_is_routed_but_not_remembered() -> None:
         assert client.get("/a/" + long_x).text == "a-param:" + long_x
         assert client.get("/a/" + "x" * 1000).text == "a-param:" + "x" * 1000
         assert client.post("/c", headers={"Host": "h" * (routing_mod._KEY_CHARS + 1)}).text == "c:"
-    remembered = app.router._plain  # type: ignore[attr-defined]
+    remembered = app.router._current().plain  # type: ignore[attr-defined]
     assert [key[0] for key in remembered] == ["/a/" + "x" * 1000]
 
 
@@ -236,7 +235,7 @@ def test_a_router_under_path_parameters_scans_every_time() -> None:
     with in_process_client(app, base_url="http://t") as client:
         assert client.get("/t/one/b").text == "inner:one"
         assert client.get("/t/two/b").text == "inner:two"
-    assert inner._plain == {}
+    assert inner._current().plain == {}
 
 
 @pytest.mark.parametrize(
@@ -273,10 +272,10 @@ _CHANGES: dict[str, Any] = {
     "remove": lambda rs: rs.remove(rs[1]),
     "reverse": lambda rs: rs.reverse(),
     "sort": lambda rs: rs.sort(key=lambda r: getattr(r, "path", "")),
-    "append": lambda rs: rs.append(Route("/late", _named, name="late")),
-    "extend": lambda rs: rs.extend([Route("/late", _named, name="late")]),
-    "iadd": lambda rs: rs.__iadd__([Route("/late", _named, name="late")]),
-    "imul": lambda rs: rs.__imul__(1) and rs.__setitem__(0, Route("/a/{x}", _named, methods=["GET"], name="b-x")),
+    "append": lambda rs: rs.append(Route("/a/fixed", _named, methods=["DELETE"], name="late")),
+    "extend": lambda rs: rs.extend([Route("/a/fixed", _named, methods=["DELETE"], name="late")]),
+    "iadd": lambda rs: rs.__iadd__([Route("/a/fixed", _named, methods=["DELETE"], name="late")]),
+    "imul": lambda rs: rs.__imul__(0),
     "clear": lambda rs: rs.clear(),
 }
 
@@ -308,14 +307,10 @@ def test_a_request_that_goes_to_no_plain_route_is_scanned_once() -> None:
     """A 405, a 404 or a route that is not plain: the candidates are tried once per request (the memo is filled
     from that scan, not from a second one)."""
     tried: list[str] = []
-
-    class Counting(Route):
-        def matches(self, scope: Any) -> tuple[Match, Any]:
-            tried.append(self.path)
-            return super().matches(scope)
-
+    routes = [Route("/a/{x}", _named, methods=["GET"]), Route("/a/fixed", _named, methods=["POST"])]
+    for route in routes:  # Starlette's own `matches`, its regex counted
+        route.path_regex = _Counting(route.path_regex, route.path, tried)
     app = Starlette()
-    routes = [Counting("/a/{x}", _named, methods=["GET"]), Counting("/a/fixed", _named, methods=["POST"])]
     app.router = PrefixRouter(routes)
     with in_process_client(app, base_url="http://t") as client:
         for n in (1, 2):
@@ -324,3 +319,126 @@ def test_a_request_that_goes_to_no_plain_route_is_scanned_once() -> None:
         tried.clear()
         assert client.get("/a/one").text == "_named:one" and client.get("/a/one").text == "_named:one"
         assert tried == ["/a/{x}"]  # the second request from the memo
+
+
+class _Counting:
+    """A route's compiled path that notes each match tried."""
+
+    def __init__(self, regex: Any, path: str, tried: list[str]) -> None:
+        self.regex, self.path, self.tried = regex, path, tried
+
+    def match(self, text: str) -> Any:
+        self.tried.append(self.path)
+        return self.regex.match(text)
+
+
+def test_a_route_that_matches_by_more_than_path_method_and_host_turns_the_memo_off() -> None:
+    """A `Route` subclass whose `matches` reads another header: what it matches is not a function of the memo's key,
+    so nothing is remembered and each request goes where Starlette's router sends it."""
+
+    class Beta(Route):
+        def matches(self, scope: Any) -> tuple[Match, Any]:
+            if (b"x-beta", b"1") not in scope["headers"]:
+                return Match.NONE, {}
+            return super().matches(scope)
+
+    def table() -> list[BaseRoute]:
+        return [Beta("/p", _named, name="beta"), Route("/p", _named, name="normal")]
+
+    answers = []
+    for cls in (Router, PrefixRouter):
+        app = Starlette()
+        app.router = cls(table())
+        with in_process_client(app, base_url="http://t") as client:
+            answers.append([client.get("/p", headers=h).text for h in ({}, {"x-beta": "1"}, {}, {"x-beta": "1"})])
+    assert answers[0] == answers[1] == ["normal:", "beta:", "normal:", "beta:"]
+
+
+def test_the_router_keeps_the_table_it_was_extended_with() -> None:
+    """`router.routes += [...]` keeps the router's own table (a reference held to it still changes routing); a
+    list assigned is copied into a new table, which changes routing from then on."""
+    app = _app(PrefixRouter)
+    with in_process_client(app, base_url="http://t") as client:
+        assert client.get("/late").status_code == 404
+        held = app.router.routes
+        app.router.routes += [Route("/late", _named, name="late")]
+        assert app.router.routes is held and client.get("/late").text == "late:"
+        held.insert(0, Route("/late", _named, name="first"))
+        assert client.get("/late").text == "first:"
+        app.router.routes = [Route("/late", _named, name="assigned")]
+        assert client.get("/late").text == "assigned:" and client.post("/c").status_code == 404
+
+
+def test_a_change_that_fails_part_way_still_counts() -> None:
+    """An `extend` whose iterable raises after one route, a `sort` whose key raises: the list may have changed, so
+    the router indexes it again."""
+
+    def one_then_fail() -> Any:
+        yield Route("/a/fixed", _named, methods=["DELETE"], name="added")
+        raise RuntimeError("no more")
+
+    app = _app(PrefixRouter)
+    with in_process_client(app, base_url="http://t") as client:
+        assert client.delete("/a/fixed").status_code == 405  # remembered as no plain route
+        with pytest.raises(RuntimeError):
+            app.router.routes.extend(one_then_fail())
+        assert client.delete("/a/fixed").text == "added:"
+
+
+def test_a_request_during_another_threads_re_index_routes_by_the_changed_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A thread that is still indexing the changed table does not make another thread's request, begun after the
+    change, go to the old route; nor does a request that read the old index file its candidates where a later
+    request would find them."""
+    entered, proceed = threading.Event(), threading.Event()
+    slow_thread: list[threading.Thread] = []
+    real = routing_mod._plain_endpoint
+
+    def paused(route: BaseRoute) -> Any:
+        if threading.current_thread() in slow_thread and not proceed.is_set():
+            entered.set()
+            proceed.wait(10)
+        return real(route)
+
+    router = PrefixRouter([Route("/c", _named, name="old")])
+    assert _chosen(router, b"t") == "old"
+    router.routes[0] = Route("/c", _named, name="new")
+    monkeypatch.setattr(routing_mod, "_plain_endpoint", paused)
+    slow_thread.append(threading.Thread(target=router.choose, args=(_scope("GET", "/c", "t"),)))
+    slow_thread[0].start()
+    assert entered.wait(10)
+    assert _chosen(router, b"t") == "new"  # while the other thread indexes
+    proceed.set()
+    slow_thread[0].join(10)
+    assert _chosen(router, b"t") == "new"
+
+
+def test_candidates_read_from_an_old_index_are_not_filed_in_a_new_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    entered, proceed = threading.Event(), threading.Event()
+    real = routing_mod.header_index
+
+    def paused(scope: Any) -> Any:
+        calls = scope.get("pause_at")
+        if calls is not None:
+            scope["pause_at"] = calls - 1
+            if calls == 1:  # in `_candidates`, between its index's segment table and Host cache
+                entered.set()
+                proceed.wait(10)
+        return real(scope)
+
+    router = PrefixRouter([Host("other.test", app=Router([])), Route("/c", _named, name="old")])
+    assert _chosen(router, b"t") == "old"
+    monkeypatch.setattr(routing_mod, "header_index", paused)
+    slow = threading.Thread(target=router.choose, args=({**_scope("GET", "/c", "t2"), "pause_at": 2},))
+    slow.start()
+    assert entered.wait(10)
+    router.routes[1] = Route("/c", _named, name="new")
+    assert _chosen(router, b"t3") == "new"
+    proceed.set()
+    slow.join(10)
+    assert [_chosen(router, b"t2") for _ in range(3)] == ["new"] * 3
+
+
+def _chosen(router: PrefixRouter, host: bytes) -> str:
+    plain = router.choose(_scope("GET", "/c", host.decode()))[0]
+    assert plain is not None
+    return str(plain[0].name)  # type: ignore[attr-defined]

@@ -249,5 +249,6 @@ def test_over_a_socket_an_http_1_1_request_without_host_is_400() -> None:
         for version in (b"1.1", b"1.0"):
             with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
                 sock.sendall(b"GET " + DISCOVERY.encode() + b" HTTP/" + version + b"\r\nConnection: close\r\n\r\n")
-                answers.append(_read_all(sock).split(b"\r\n", 1)[0])
-    assert answers == [b"HTTP/1.1 400 Bad Request", b"HTTP/1.1 200 OK"]
+                head, _, body = _read_all(sock).partition(b"\r\n\r\n")
+                answers.append((head.split(b"\r\n", 1)[0], json.loads(body).get("error_description")))
+    assert answers == [(b"HTTP/1.1 400 Bad Request", NO_HOST), (b"HTTP/1.1 200 OK", None)]
