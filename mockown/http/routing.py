@@ -161,19 +161,12 @@ class _Routes(list[BaseRoute]):
         super().__init__(routes)
         self._changed = changed
 
-    if not TYPE_CHECKING:  # for mypy, `list`'s own signatures
-        __setitem__ = _changing(list.__setitem__)
-        __delitem__ = _changing(list.__delitem__)
-        __iadd__ = _changing(list.__iadd__)
-        __imul__ = _changing(list.__imul__)
-        append = _changing(list.append)
-        extend = _changing(list.extend)
-        insert = _changing(list.insert)
-        pop = _changing(list.pop)
-        remove = _changing(list.remove)
-        clear = _changing(list.clear)
-        sort = _changing(list.sort)
-        reverse = _changing(list.reverse)
+
+# every `list` method that changes the list in place (for mypy, `_Routes` keeps `list`'s own signatures)
+_MUTATORS = ("__setitem__", "__delitem__", "__iadd__", "__imul__", "append", "extend", "insert", "pop", "remove",
+             "clear", "sort", "reverse")  # fmt: skip
+for _name in _MUTATORS:
+    setattr(_Routes, _name, _changing(getattr(list, _name)))
 
 
 _MATCHED_BY_PATH_METHOD_HOST = (routing.Route.matches, Mount.matches, Host.matches, routing.WebSocketRoute.matches)
