@@ -20,6 +20,7 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 from .fieldwise import Value
 
 ENV_PREFIX = "MOCKOWN_"
+API_LIMIT_MAX = 2**31 - 1  # an org's daily API request limit is a 32-bit integer (Apex `OrgLimit.getLimit()`)
 
 
 class ConfigError(ValueError):
@@ -287,6 +288,8 @@ def _check(config: Config) -> None:
         raise ConfigError(f"base_url must be an http:// or https:// URL, not {config.base_url!r}")
     if config.salesforce.max_approvals < 1:
         raise ConfigError("salesforce.max_approvals must be at least 1")
+    if not 0 <= config.salesforce.daily_api_limit <= API_LIMIT_MAX:
+        raise ConfigError(f"salesforce.daily_api_limit must be between 0 and {API_LIMIT_MAX}")
     if config.salesforce.slo_redirect_delay < 0:
         raise ConfigError("salesforce.slo_redirect_delay must not be negative")
     challenge = config.salesforce.rest_www_authenticate  # a header value: no line breaks, nothing beyond ASCII

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .. import ids, security
+from ..config import API_LIMIT_MAX
 from ..seed import SeedError, duration, flag, items, opt_text, text, text_list, whole
 from .models import REFRESH_POLICIES, ConnectedApp, Org, User
 
@@ -57,6 +58,15 @@ def seed_salesforce(runtime: Runtime, body: Any) -> dict[str, Any]:
     return {"orgs": [seed_org(runtime, org) for org in orgs]}
 
 
+def _api_limit(value: Any, default: int) -> int:
+    """An org's daily API request limit: 0 (every API call refused) up to the largest 32-bit integer (Apex's
+    `OrgLimit.getLimit()` is an `Integer`; `/limits` answers it as `DailyApiRequests.Max`)."""
+    number = whole(value, "salesforce org api_limit", default)
+    if not 0 <= number <= API_LIMIT_MAX:
+        raise SeedError(f"salesforce org api_limit must be between 0 and {API_LIMIT_MAX}, not {number}")
+    return number
+
+
 def _host(value: str | None) -> str | None:
     """A host name as requests are matched against it: lower-case (host names are case-insensitive)."""
     return value.lower() if value else value
@@ -79,7 +89,7 @@ def seed_org(runtime: Runtime, data: Any) -> dict[str, Any]:
         is_sandbox=flag(data.get("is_sandbox"), "salesforce org is_sandbox", False),
         namespace_prefix=opt_text(data.get("namespace_prefix"), "salesforce org namespace_prefix"),
         dev_hub=flag(data.get("dev_hub"), "salesforce org dev_hub", False),
-        api_limit=whole(data.get("api_limit"), "salesforce org api_limit", runtime.config.salesforce.daily_api_limit),
+        api_limit=_api_limit(data.get("api_limit"), runtime.config.salesforce.daily_api_limit),
         # Session Settings: the timeout of the apps that set none (spec 10: app, then profile, then org). Copied
         # into those apps below rather than resolved at issuance (a hot path): nothing changes an org's timeout
         # after this, and apps are only made here (register.py copies its parent app's); if that changes, resolve
