@@ -59,8 +59,8 @@ def seed_salesforce(runtime: Runtime, body: Any) -> dict[str, Any]:
 
 
 def _api_limit(value: Any, default: int) -> int:
-    """An org's daily API request limit: 0 (every API call refused) up to the largest 32-bit integer (Apex's
-    `OrgLimit.getLimit()` is an `Integer`; `/limits` answers it as `DailyApiRequests.Max`)."""
+    """An org's daily API request limit, as `/limits` (`DailyApiRequests.Max`) and `Sforce-Limit-Info` report it:
+    0 up to the largest 32-bit integer (Apex's `OrgLimit.getLimit()` is an `Integer`)."""
     number = whole(value, "salesforce org api_limit", default)
     if not 0 <= number <= API_LIMIT_MAX:
         raise SeedError(f"salesforce org api_limit must be between 0 and {API_LIMIT_MAX}, not {number}")
