@@ -95,6 +95,14 @@ def whole(value: Any, where: str, default: int | None = None, *, digits: bool = 
     raise _refuse(where, "a whole number (or its digits)" if digits else "a whole number", value)
 
 
+def whole_between(value: Any, where: str, low: int, high: int, default: int | None = None) -> int:
+    """`whole`, from `low` to `high` (both included)."""
+    number = whole(value, where, default)
+    if not low <= number <= high:
+        raise SeedError(f"{where} must be between {low} and {high}, not {number}")
+    return number
+
+
 def items(value: Any, where: str) -> list[Any]:
     """A list (of items each seeder checks); None is an empty list."""
     if value is None:

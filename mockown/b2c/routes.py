@@ -15,14 +15,13 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from starlette._utils import get_route_path
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute
 
 from ..http.api import Api, base_url, host_of, runtime_of
 from ..http.forms import BadBody, Params, query_params, read_body, read_params
-from ..http.routing import Route
+from ..http.routing import Route, route_path
 from .am import AM_HOST, AM_TOKEN_URL, BM_GRANT
 from .errors import AM_HEADERS, AM_JSON, AmError, SlasError, am_dialect, ocapi_dialect, slas_dialect
 from .models import Instance, SlasTenant
@@ -64,7 +63,7 @@ async def am_token(request: Request) -> Response:
 def _am_token(request: Request, params: Params) -> Response:
     """An Account Manager token call; a client assertion may name the real token URL or this one. Its errors
     carry the rate-limit headers too (the captured 400 of the password grant had them)."""
-    here = base_url(request) + get_route_path(request.scope)  # base_url has the root path already
+    here = base_url(request) + route_path(request.scope)  # base_url has the root path already
     urls = (AM_TOKEN_URL, f"https://{AM_HOST}/dw/oauth2/access_token", here)
     am = _b2c(request).am
     try:
@@ -243,7 +242,7 @@ async def slas_revoke(request: Request, tenant: SlasTenant) -> Response:
 
 
 def _oauth2_base(request: Request) -> str:
-    path = get_route_path(request.scope)  # base_url has the root path already
+    path = route_path(request.scope)  # base_url has the root path already
     return base_url(request) + path[: path.index("/oauth2") + len("/oauth2")]
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from starlette._utils import get_route_path
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -19,6 +18,7 @@ from ..runtime import Runtime
 from ..store import Store
 from .api import Api
 from .forms import BadBody
+from .routing import route_path
 
 log = logging.getLogger("mockown")
 
@@ -59,7 +59,7 @@ def create_app(
     dialects: DialectTable = [d for api in apis for d in api.dialects]
 
     def render(request: Request, status: int, message: str) -> Response:
-        dialect = dialect_for(dialects, get_route_path(request.scope))  # without a root path, as routed
+        dialect = dialect_for(dialects, route_path(request.scope))  # without a root path, as routed
         return dialect(status, _REASONS.get(status, "Error"), message).response()
 
     async def on_mockown_error(request: Request, exc: Exception) -> Response:

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qsl, urlsplit
 
-from starlette._utils import get_route_path
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
@@ -33,7 +32,7 @@ from .faults import FaultError, Faults
 from .forms import BadBody, json_loads, media_type, no_lone_surrogates, parse_json, read_body
 from .headers import header_index
 from .journal import CONTROL_PREFIX, Journal, JournalFilter
-from .routing import Route, lazy_endpoint
+from .routing import Route, lazy_endpoint, route_path
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -616,7 +615,7 @@ class ControlGuard:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # the path the router routes: under a root path (`uvicorn --root-path`, a `Mount`) ASGI's `path` carries it
-        path = get_route_path(scope) if scope["type"] == "http" else ""
+        path = route_path(scope) if scope["type"] == "http" else ""
         if scope["type"] != "http" or not _is_control(path):
             await self.app(scope, receive, send)
             return

@@ -21,7 +21,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
-from starlette._utils import get_route_path
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -33,7 +32,7 @@ from .forms import FORM_KEY, NO_PARAMS, BadBody, Params, read_params, starts_lik
 from .guards import host_problem, limit_for
 from .headers import header_index
 from .journal import CONTROL_PREFIX, Entry, Journal, RequestInfo, bearer_of, log, names_nobody, resolve
-from .routing import one_leading_slash
+from .routing import one_leading_slash, route_path
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -52,7 +51,7 @@ def _host_refusal(scope: Scope, path: str, index: dict[bytes, bytes]) -> Respons
 
 def _refusal(scope: Scope, path: str, index: dict[bytes, bytes], limit: int, *, host: bool = True) -> Response | None:
     """The path guard, the Host header field (unless `host` is False: checked already) and the body limit: the
-    answer when they refuse the request, else None. `path`: the path the router routes (`get_route_path`: without
+    answer when they refuse the request, else None. `path`: the path the router routes (`route_path`: without
     a root path), whose dialect answers; `index`: the request's `header_index`."""
     # printable ASCII (the usual path) has no control character: the regex only for the others
     if not (path.isascii() and path.isprintable()) and _CONTROL_CHARS.search(path):
@@ -309,7 +308,7 @@ class RequestPipeline:
 
     async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
         """A control-plane request's path guard and body limit (`__call__` checked its Host header already)."""
-        path = get_route_path(scope)  # under a root path too
+        path = route_path(scope)  # under a root path too
         limit = limit_for(path, scope["app"].runtime.config.max_body_bytes)
         refusal = _refusal(scope, path, header_index(scope), limit, host=False)
         if refusal is not None:
@@ -322,7 +321,7 @@ class RequestPipeline:
             await self.app(scope, receive, send)
             return
         one_leading_slash(scope)  # `//services/...` is `/services/...` for the journal, the faults and the router
-        path: str = get_route_path(scope)  # as the router reads it: without a root path (`--root-path`, a `Mount`)
+        path: str = route_path(scope)  # as the router reads it: without a root path (`--root-path`, a `Mount`)
         if path.startswith(CONTROL_PREFIX):  # not journaled, never faulted
             index = header_index(scope)
             refused = _host_refusal(scope, path, index)  # before the control plane's own rules (a 401, a 403)
@@ -338,7 +337,7 @@ class RequestPipeline:
         await self._journaled(scope, receive, send, path)
 
     async def _journaled(self, scope: Scope, receive: Receive, send: Send, path: str) -> None:
-        """`path`: the path the router routes (`get_route_path`)."""
+        """`path`: the path the router routes (`route_path`)."""
         runtime: Runtime = scope["app"].runtime
         started = time.perf_counter()
         limit = runtime.config.max_body_bytes

@@ -41,6 +41,9 @@ from starlette.types import Receive, Scope, Send
 from .headers import header_index
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+# a scope's path less its root path, as Starlette's routes match it; Starlette keeps the helper private, so mockown
+# imports it here only and every other module reads `route_path`
+route_path = get_route_path
 
 _COMPILED = ("path_regex", "path_format", "param_convertors")
 _PLAIN_MATCHES = 1024  # (route path, method, Host) triples whose plain route is remembered (then it starts again)
@@ -231,7 +234,7 @@ class PrefixRouter(Router):
 
     @staticmethod
     def _candidates(index: _Index, scope: Scope) -> list[Candidate]:
-        name = _segment_of(get_route_path(scope))
+        name = _segment_of(route_path(scope))
         filed = index.by_segment.get(name)
         segment = name if filed is not None else None  # a segment no route names: the `anywhere` routes
         if filed is None:
@@ -248,12 +251,6 @@ class PrefixRouter(Router):
                 index.for_host.clear()
             index.for_host[(segment, host)] = found
         return found
-
-    def plain_route(self, scope: Scope) -> PlainMatch | None:
-        """The plain route this request goes to (the first route that fully matches it, when Starlette wraps it
-        in nothing: `_plain_endpoint`), its endpoint and its converted path parameters; None when it goes to no
-        plain route (a partial match, no match, another kind of route): `choose`'s first part."""
-        return self.choose(scope)[0]
 
     def choose(self, scope: Scope) -> Choice:
         """Where this request goes, as Starlette's `Router` would send it: (the plain route, None, None) when it
@@ -279,7 +276,7 @@ class PrefixRouter(Router):
         """What decides the route of a request (`choose`), None when its match cannot be remembered."""
         if scope.get("path_params"):
             return None
-        path: str = get_route_path(scope)
+        path: str = route_path(scope)
         host = header_index(scope).get(b"host")
         if len(path) > _KEY_CHARS or (host is not None and len(host) > _KEY_CHARS):
             return None  # scanned every time: a client sending megabyte paths fills no memory here
@@ -332,7 +329,7 @@ class PrefixRouter(Router):
             scope.update(child_scope)
             await route.handle(scope, receive, send)
             return
-        if get_route_path(scope).endswith("//"):
+        if route_path(scope).endswith("//"):
             # Starlette would strip every trailing slash and redirect `/sobjects/%2F/` (decoded: `/sobjects///`)
             # to `/sobjects`, another resource: only one trailing slash is a spelling of the same path
             await self.default(scope, receive, send)

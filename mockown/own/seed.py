@@ -10,7 +10,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from .. import security
-from ..seed import SeedError, flag, items, opt_text, text, whole
+from ..seed import SeedError, flag, items, opt_text, text, whole, whole_between
 from . import backups, progress
 from .errors import OwnError
 from .models import RECORDS_PER_OBJECT, REGIONS, ROLES, OwnAccount, OwnUser, SeedingTemplate, Service, rkey
@@ -49,10 +49,7 @@ def _int(value: Any, kind: str) -> int:
 
 
 def _count(value: Any, name: str, limit: int, default: int) -> int:
-    number = whole(value, f"own service {name}", default)
-    if not 0 <= number <= limit:
-        raise SeedError(f"own service {name} must be between 0 and {limit}")
-    return number
+    return whole_between(value, f"own service {name}", 0, limit, default)
 
 
 def seed_own(runtime: Runtime, body: Any) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from .. import ids, security
 from ..config import API_LIMIT_MAX
-from ..seed import SeedError, duration, flag, items, opt_text, text, text_list, whole
+from ..seed import SeedError, duration, flag, items, opt_text, text, text_list, whole_between
 from .models import REFRESH_POLICIES, ConnectedApp, Org, User
 
 if TYPE_CHECKING:
@@ -58,15 +58,6 @@ def seed_salesforce(runtime: Runtime, body: Any) -> dict[str, Any]:
     return {"orgs": [seed_org(runtime, org) for org in orgs]}
 
 
-def _api_limit(value: Any, default: int) -> int:
-    """An org's daily API request limit, as `/limits` (`DailyApiRequests.Max`) and `Sforce-Limit-Info` report it:
-    0 up to the largest 32-bit integer (Apex's `OrgLimit.getLimit()` is an `Integer`)."""
-    number = whole(value, "salesforce org api_limit", default)
-    if not 0 <= number <= API_LIMIT_MAX:
-        raise SeedError(f"salesforce org api_limit must be between 0 and {API_LIMIT_MAX}, not {number}")
-    return number
-
-
 def _host(value: str | None) -> str | None:
     """A host name as requests are matched against it: lower-case (host names are case-insensitive)."""
     return value.lower() if value else value
@@ -89,7 +80,14 @@ def seed_org(runtime: Runtime, data: Any) -> dict[str, Any]:
         is_sandbox=flag(data.get("is_sandbox"), "salesforce org is_sandbox", False),
         namespace_prefix=opt_text(data.get("namespace_prefix"), "salesforce org namespace_prefix"),
         dev_hub=flag(data.get("dev_hub"), "salesforce org dev_hub", False),
-        api_limit=_api_limit(data.get("api_limit"), runtime.config.salesforce.daily_api_limit),
+        # as `/limits` (`DailyApiRequests.Max`) and `Sforce-Limit-Info` report it; a 32-bit integer on Salesforce
+        api_limit=whole_between(
+            data.get("api_limit"),
+            "salesforce org api_limit",
+            0,
+            API_LIMIT_MAX,
+            runtime.config.salesforce.daily_api_limit,
+        ),
         # Session Settings: the timeout of the apps that set none (spec 10: app, then profile, then org). Copied
         # into those apps below rather than resolved at issuance (a hot path): nothing changes an org's timeout
         # after this, and apps are only made here (register.py copies its parent app's); if that changes, resolve

@@ -379,7 +379,8 @@ def _journal(runtime: Runtime) -> str:
 
 
 def render(runtime: Runtime, notice: str | None, error: bool, root: str = "") -> str:
-    """The page; `root` is the ASGI root path (`--root-path`, a `Mount`) its forms and links go under."""
+    """The page; `root` is the app's root path as a URL path (`api.root_path`: `--root-path`, a `Mount`), which its
+    forms and links go under."""
     header = (
         "<header><h1>mockown</h1>"
         f"<span>store: {_html(runtime.store.kind)}</span>"
