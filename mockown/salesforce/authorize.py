@@ -118,19 +118,9 @@ def decide(
 ) -> Redirect | NeedsLogin:
     """`session_user`: who is logged in on the login page (the `sid` cookie); `base`: the mock's base URL."""
     req = parse(service, params)
-    if req.response_type not in RESPONSE_TYPES:
-        return error_redirect(req, "unsupported_response_type", "response type not supported")
-    if req.response_mode == "query" and in_fragment(replace(req, response_mode=None)):
-        # Multiple Response Types §2.1: tokens never go in the query (the refusal goes in the fragment)
-        return error_redirect(req, "invalid_request", "response_mode query not allowed for this response type")
-    if req.app.pkce_required and not req.code_challenge:
-        return error_redirect(req, "invalid_request", "missing required code challenge")
-    try:
-        service.grant_scopes(req.app, req.scope)
-    except Exception:
-        return error_redirect(req, "invalid_scope", "requested scope is invalid, unknown, or malformed")
-    if "none" in req.prompt and len(req.prompt) > 1:  # OIDC Core 3.1.2.1: none with another value is an error
-        return error_redirect(req, "invalid_request", "prompt none cannot be combined with other values")
+    refused = refusal(service, req)
+    if refused is not None:
+        return refused
     user = service.user_by_username(req.login_hint)
     # OIDC Core 3.1.2.1 `id_token_hint`: only the user the hint names may be approved without a login
     if not hinted(service, req, user):
@@ -172,6 +162,26 @@ def decide(
     if relogin:  # the page asks for a login, not for the consent of the session's user
         return NeedsLogin(replace(req, prompt=req.prompt | {"login"}))
     return NeedsLogin(req)
+
+
+def refusal(service: SalesforceService, req: AuthorizeRequest) -> Redirect | None:
+    """The error redirect for an authorize request the app may not make (its response type, response mode, PKCE,
+    scopes, prompt), or None. Every step of the flow applies it: the first GET and the login and consent forms,
+    whose hidden field carries the request again (an edited one is refused as the GET would be)."""
+    if req.response_type not in RESPONSE_TYPES:
+        return error_redirect(req, "unsupported_response_type", "response type not supported")
+    if req.response_mode == "query" and in_fragment(replace(req, response_mode=None)):
+        # Multiple Response Types §2.1: tokens never go in the query (the refusal goes in the fragment)
+        return error_redirect(req, "invalid_request", "response_mode query not allowed for this response type")
+    if req.app.pkce_required and not req.code_challenge:
+        return error_redirect(req, "invalid_request", "missing required code challenge")
+    try:
+        service.grant_scopes(req.app, req.scope)
+    except Exception:
+        return error_redirect(req, "invalid_scope", "requested scope is invalid, unknown, or malformed")
+    if "none" in req.prompt and len(req.prompt) > 1:  # OIDC Core 3.1.2.1: none with another value is an error
+        return error_redirect(req, "invalid_request", "prompt none cannot be combined with other values")
+    return None
 
 
 def signs_in(service: SalesforceService, user: User) -> bool:

@@ -261,14 +261,19 @@ class _Submitted(Value):
 
 
 async def _submitted(request: Request) -> _Submitted | Response:
-    """The posted form, or the 403 page when its anti-CSRF token does not match."""
+    """The posted form; the 403 page when its anti-CSRF token does not match; the error redirect when the
+    authorize request it carries (`q`) is one the first GET refuses (`authorize.refusal`)."""
     page = Page(request)
     form = await _form(request)
     if page.refused(form.get("_csrf")):
         return forbidden(page)
     query = form.get("q") or ""
     service = _service(request)
-    return _Submitted(page, form, query, service, authz.parse(service, Params(parse_qsl(query))))
+    req = authz.parse(service, Params(parse_qsl(query)))
+    refused = authz.refusal(service, req)
+    if refused is not None:
+        return page.finish(redirect(refused.url))
+    return _Submitted(page, form, query, service, req)
 
 
 async def login_submit(request: Request) -> Response:
