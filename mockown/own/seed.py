@@ -229,6 +229,8 @@ def _seed_template(own: OwnService, account: OwnAccount, data: Any, now: float) 
     if source is None or source.account_id != account.id:
         raise SeedError(f"own template source_service_id {source_num} is not a service of this account in {region}")
     num = _num(own, region, "template", data)
+    if own.templates.get(rkey(region, num)) is not None:
+        raise SeedError(f"own template {num} exists already in {region}")
     template = SeedingTemplate(
         id=rkey(region, num),
         num=num,
