@@ -268,7 +268,7 @@ class SlasService:
                 hint=hint,
             )
         )
-        # a used code is refused as an unknown one is (`_take_code`); an expired one may have its own answer: it stays
+        # a used code is refused as an unknown one is (`_check_code`); an expired one may have its own answer: it stays
         self.code_pruner.added(self.store, self.codes, lambda c: c.used)
         return raw
 
@@ -393,10 +393,10 @@ class SlasService:
                     dnt=dnt,
                 )
             if grant in ("authorization_code", "authorization_code_pkce"):
-                code = self._take_code(tenant, client, params, pkce=grant == "authorization_code_pkce")
+                code = self._check_code(tenant, client, params, pkce=grant == "authorization_code_pkce")
                 if code.hint in ("sb-user", "sb-guest"):
                     raise self._code_error()
-                return self._issue(
+                body = self._issue(
                     tenant,
                     client,
                     usid=code.usid,
@@ -407,6 +407,8 @@ class SlasService:
                     scope=code.scope,
                     dnt=dnt,
                 )
+                self._spend(code)
+                return body
             return self._refresh(tenant, client, params, channel, dnt)
 
     def _token_client(self, tenant: SlasTenant, params: Params, authorization: str | None, grant: str) -> SlasClient:
@@ -450,7 +452,9 @@ class SlasService:
             )
         return None
 
-    def _take_code(self, tenant: SlasTenant, client: SlasClient, params: Params, *, pkce: bool) -> SlasCode:
+    def _check_code(self, tenant: SlasTenant, client: SlasClient, params: Params, *, pkce: bool) -> SlasCode:
+        """The code this exchange redeems, checked (client, expiry, redirect URI, PKCE, usid) but not spent: the
+        caller runs its own checks, issues the tokens, then spends it (`_spend`)."""
         verifier = params.get("code_verifier")
         if verifier and not 43 <= len(verifier) <= 128:  # TokenRequest.code_verifier: minLength 43, maxLength 128
             raise slas_bad_request("Bad or missing code_verifier.")
@@ -461,8 +465,9 @@ class SlasService:
             raise self._code_error()
         if now >= code.expires_at:
             raise self._code_error(expired=True)
-        # the exchange's own checks run before the code is marked used: a refused exchange leaves it redeemable,
-        # as Salesforce's and Marketing Cloud's (a mock choice: the reference says only "single use")
+        # every check of the exchange (these, the grant's own, the tokens' `isb` length) runs before the code is
+        # marked used: a refused exchange leaves it redeemable, as Salesforce's and Marketing Cloud's (a mock choice:
+        # the reference says only "single use")
         redirect_uri = params.get("redirect_uri")
         if redirect_uri is not None and redirect_uri != code.redirect_uri:
             raise slas_bad_request("Redirect URI does not match the authorization request.")
@@ -476,9 +481,12 @@ class SlasService:
         usid = params.get("usid")
         if usid and usid != code.usid:
             raise slas_bad_request("Bad or missing usid.")
-        code.used = True  # single use: spent by the exchange that passes its checks
-        self.codes.put(code)
         return code
+
+    def _spend(self, code: SlasCode) -> None:
+        """Single use: spent by the exchange that passed its checks, once its tokens are issued."""
+        code.used = True
+        self.codes.put(code)
 
     def _refresh(
         self, tenant: SlasTenant, client: SlasClient, params: Params, channel: str | None, dnt: str
@@ -658,7 +666,7 @@ class SlasService:
                 code = None
             elif grant == "session_bridge":
                 client = self.client(tenant, params.get("client_id"))
-                code = self._take_code(tenant, client, params, pkce=True)
+                code = self._check_code(tenant, client, params, pkce=True)
                 if code.hint not in ("sb-user", "sb-guest"):
                     raise self._code_error()
             else:
@@ -683,7 +691,7 @@ class SlasService:
             if code is not None and code.registered != registered:
                 raise slas_bad_request("Bad or missing login_id.")
             usid = params.get("usid") or (code.usid if code else str(uuid.uuid4()))
-            return self._issue(
+            body = self._issue(
                 tenant,
                 client,
                 usid=usid,
@@ -695,6 +703,9 @@ class SlasService:
                 dnt=self._dnt(params.get("dnt")),
                 ocapi_token=ocapi_token,
             )
+            if code is not None:
+                self._spend(code)
+            return body
 
     def _bridged_customer(self, tenant: SlasTenant, params: Params) -> tuple[Customer | None, str | None]:
         """The storefront customer behind `dwsid` (a session) or `dwsgst` / `dwsrst` (an OCAPI JWT) of a site of

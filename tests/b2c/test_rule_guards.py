@@ -22,21 +22,21 @@ def test_code_challenge_needs_43_characters(client: httpx.Client) -> None:
 
 
 def test_a_code_is_redeemed_only_by_the_client_it_was_issued_to(client: httpx.Client) -> None:
-    """Kills `code.client_id != client.client_id` dropped (slas._take_code): the private client's code (with a
+    """Kills `code.client_id != client.client_id` dropped (slas._check_code): the private client's code (with a
     challenge) presented by the public client is an invalid code."""
     code, usid = guest_code(client, client_id=PRIVATE, code_challenge=CHALLENGE)
     problem(pkce_token(client, code, usid), 400, "invalid_request", "Invalid authorization code.")
 
 
 def test_the_code_exchange_needs_the_authorize_redirect_uri(client: httpx.Client) -> None:
-    """Kills the redirect_uri comparison dropped (slas._take_code)."""
+    """Kills the redirect_uri comparison dropped (slas._check_code)."""
     code, usid = guest_code(client)
     r = pkce_token(client, code, usid, redirect_uri="http://localhost:3000/other")
     problem(r, 400, "invalid_request", "Redirect URI does not match the authorization request.")
 
 
 def test_the_code_exchange_needs_the_codes_usid(client: httpx.Client) -> None:
-    """Kills the usid comparison dropped (slas._take_code): a usid given must be the one the code was made for."""
+    """Kills the usid comparison dropped (slas._check_code): a usid given must be the one the code was made for."""
     code, _usid = guest_code(client)
     problem(pkce_token(client, code, "not-the-usid"), 400, "invalid_request", "Bad or missing usid.")
 

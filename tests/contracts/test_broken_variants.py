@@ -243,15 +243,11 @@ def authorize_errors_redirect(app: ASGIApp) -> ASGIApp:
 def slas_codes_reusable(app: Starlette) -> ASGIApp:
     """A SLAS code is never spent: each exchange leaves it redeemable."""
     slas = app.state.runtime.b2c.slas
-    original = slas._take_code
 
-    def take(tenant: Any, client: Any, params: Any, *, pkce: bool) -> Any:
-        code = original(tenant, client, params, pkce=pkce)
-        code.used = False
-        slas.codes.put(code)
-        return code
+    def spend(code: Any) -> None:
+        pass
 
-    slas._take_code = take
+    slas._spend = spend
     return app
 
 
