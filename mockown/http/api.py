@@ -87,8 +87,10 @@ _PATH_SAFE = "/!$&'()*+,=:@-._~"  # RFC 3986 pchar and "/", less ";" (a cookie a
 
 
 def host_of(request: Request) -> str:
+    """The host the request names, lower-case, without its port or the final dot of an absolute name
+    (`login.salesforce.com.` is `login.salesforce.com`, RFC 1034 3.1): the name the mock's host rules read."""
     host = _host_header(request) or _server_host(request)
-    return host.split(":", 1)[0].lower()
+    return host.split(":", 1)[0].lower().removesuffix(".")
 
 
 def with_and_without_slash(path: str, endpoint: Any, methods: list[str]) -> list[BaseRoute]:

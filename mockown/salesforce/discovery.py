@@ -123,7 +123,8 @@ def _document(build: Callable[[str], dict[str, Any]]) -> Callable[[str], bytes]:
 
 
 def _host(base: str) -> str:
+    """`base`'s host, as `http.api.host_of` reads one (lower-case, no final dot): a My Domain is one name."""
     try:
-        return (urlsplit(base).hostname or "").lower()
+        return (urlsplit(base).hostname or "").lower().removesuffix(".")
     except ValueError:  # a Host header urlsplit refuses (e.g. an unclosed IPv6 bracket): no My Domain
         return ""

@@ -26,11 +26,17 @@ ORGS = {
     "sbx": "sbx--dev.sandbox.my.salesforce.com",
     "plain": None,  # an org without a My Domain
 }
-FOREIGN = [("acme", "beta.my.salesforce.com"), ("plain", "beta.my.salesforce.com"), ("beta", ORGS["sbx"])]
+FOREIGN = [
+    ("acme", "beta.my.salesforce.com"),
+    ("plain", "beta.my.salesforce.com"),
+    ("beta", ORGS["sbx"]),
+    ("acme", "beta.my.salesforce.com."),  # an absolute name (RFC 1034 3.1): the same host
+]
 OWN = [
     ("acme", "acme.my.salesforce.com"),
     ("acme", "ACME.My.Salesforce.com"),
     ("acme", "acme.my.salesforce.com:8443"),
+    ("acme", "acme.my.salesforce.com."),
     ("acme", "acme.lightning.force.com"),
     ("sbx", ORGS["sbx"]),
 ]

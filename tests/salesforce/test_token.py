@@ -108,10 +108,9 @@ def test_client_credentials_with_basic_auth(client: httpx.Client) -> None:
     assert _signature_ok(body)
 
 
-def test_client_credentials_refused_on_login_host(client: httpx.Client) -> None:
-    r = client.post(
-        TOKEN, data={"grant_type": "client_credentials"}, auth=(CID, SECRET), headers={"Host": "login.salesforce.com"}
-    )
+@pytest.mark.parametrize("host", ["login.salesforce.com", "login.salesforce.com.", "TEST.salesforce.com.:443"])
+def test_client_credentials_refused_on_login_host(client: httpx.Client, host: str) -> None:
+    r = client.post(TOKEN, data={"grant_type": "client_credentials"}, auth=(CID, SECRET), headers={"Host": host})
     assert r.json() == {"error": "invalid_grant", "error_description": "request not supported on this domain"}
 
 
