@@ -333,18 +333,31 @@ _CHOICES: dict[str, tuple[str | int, ...]] = {
 def _check_own(own: OwnSettings) -> None:
     """The Own settings that are not a plain choice, checked with the rest (the Own service is made on the first
     Own request when no Own account is seeded at start: its own check came too late, as a 500)."""
-    from .clock import parse_duration
+    from .clock import LONGEST, parse_duration
     from .own import progress
     from .own.models import REGIONS
 
     if own.rate_limit_per_minute < 0:
         raise ConfigError("own.rate_limit_per_minute must not be negative (0 = no limit)")
+    if own.events_page_size < 1:  # 0 answered empty pages forever, -1 dropped the newest event
+        raise ConfigError(f"own.events_page_size must be at least 1, not {own.events_page_size}")
+    # an access_token_ttl of 0 made every exchange invalid_grant; past LONGEST an expiry falls beyond the years a
+    # snapshot holds (restore refused it)
+    for name in ("access_token_ttl", "profile_session_ttl"):
+        seconds = getattr(own, name)
+        if not 1 <= seconds <= LONGEST:
+            raise ConfigError(f"own.{name} must be from 1 second to 1000 years ({LONGEST:.0f} seconds), not {seconds}")
+    delay = own.propagation_delay  # NaN compares false with everything: refused by the range test below
+    if not 0 <= delay <= LONGEST:
+        raise ConfigError(f"own.propagation_delay must be a number of seconds from 0 to 1000 years, not {delay}")
     if own.default_region not in REGIONS:
         raise ConfigError(f"own.default_region must be one of {', '.join(REGIONS)}, not {own.default_region!r}")
     try:
-        parse_duration(own.api_token_ttl)
+        api_token_ttl = parse_duration(own.api_token_ttl)
     except ValueError as exc:
         raise ConfigError(f"own.api_token_ttl: {exc}") from None
+    if api_token_ttl < 1:  # a token would be expired the moment it is generated
+        raise ConfigError(f"own.api_token_ttl must be at least 1 second, not {own.api_token_ttl!r}")
     for kind in ("job", *progress.KINDS):
         text = getattr(own, f"{kind}_mode")
         if text or kind == "job":
