@@ -91,6 +91,16 @@ class Mapped(Value):
     claims: dict[str, Any]
 
 
+def _time(claims: dict[str, Any], name: str) -> float | None:
+    """A subject token's optional time claim in epoch seconds (None when absent); one present that is no
+    NumericDate (RFC 7519 2, 4.1.4, 4.1.5: text, a boolean, an object) makes the token invalid, never timeless."""
+    value = claims.get(name)
+    when = jwtutil.seconds(value)
+    if when is None and value is not None:
+        raise ExchangeRejected("invalid subject token")
+    return when
+
+
 def map_subject(handler: dict[str, Any], token: str, token_type: str, now: float, skew: float) -> Mapped:
     """The username an external subject token maps to, or `ExchangeRejected`."""
     tokens: dict[str, str] = handler.get("tokens") or {}
@@ -114,10 +124,9 @@ def map_subject(handler: dict[str, Any], token: str, token_type: str, now: float
         jwtutil.verify(token, key, algorithms)
     except jwtutil.BadJwt:
         raise ExchangeRejected("invalid subject token signature") from None
-    exp = jwtutil.seconds(claims.get("exp"))
+    exp, nbf = _time(claims, "exp"), _time(claims, "nbf")
     if exp is not None and now >= exp + skew:  # exp itself is past (RFC 7519 4.1.4)
         raise ExchangeRejected("expired subject token")
-    nbf = jwtutil.seconds(claims.get("nbf"))
     if nbf is not None and now + skew < nbf:
         raise ExchangeRejected("subject token not yet valid")
     audience = issuer.get("audience")

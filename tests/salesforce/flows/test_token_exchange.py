@@ -76,8 +76,26 @@ def test_mapping_table_for_opaque_tokens(client: httpx.Client, kind: str) -> Non
             "invalid subject token signature",
         ),
         (lambda: "unknown-opaque-token", "invalid subject token"),
+        # RFC 7519 4.1.4/4.1.5: exp and nbf are NumericDates; one that is no date is no valid token (not "none")
+        (lambda: idp_token(exp="soon"), "invalid subject token"),
+        (lambda: idp_token(exp=True), "invalid subject token"),
+        (lambda: idp_token(exp={"at": NOW + 300}), "invalid subject token"),
+        (lambda: idp_token(nbf="later"), "invalid subject token"),
     ],
-    ids=["issuer", "signature", "expired", "nbf", "unknown-user", "no-claim", "tampered", "opaque"],
+    ids=[
+        "issuer",
+        "signature",
+        "expired",
+        "nbf",
+        "unknown-user",
+        "no-claim",
+        "tampered",
+        "opaque",
+        "exp-text",
+        "exp-bool",
+        "exp-object",
+        "nbf-text",
+    ],
 )
 def test_rejected_subject_tokens(client: httpx.Client, token: object, description: str) -> None:
     r = exchange(client, token())  # type: ignore[operator]
