@@ -501,9 +501,7 @@ class SlasService:
             raise error
         assert rt is not None
         if client.public:  # "when refreshing with a public client ID, the refresh token is always regenerated"
-            rt.revoked = rt.used = True
-            self.refresh_tokens.put(rt)
-            return self._issue(
+            body = self._issue(
                 tenant,
                 client,
                 usid=rt.usid,
@@ -516,6 +514,10 @@ class SlasService:
                 tsob=rt.tsob,
                 ocapi_token=rt.ocapi_token,
             )
+            # the old one is voided once the new tokens are issued: a refresh refused by `_issue` leaves it usable
+            rt.revoked = rt.used = True
+            self.refresh_tokens.put(rt)
+            return body
         return self._issue(
             tenant,
             client,

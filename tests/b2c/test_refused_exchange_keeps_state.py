@@ -64,7 +64,9 @@ def test_a_guest_code_sent_to_the_bridge_stays_redeemable(client: httpx.Client) 
     assert pkce_token(client, code, usid).status_code == 200
 
 
-def test_a_code_whose_tokens_fail_the_isb_length_stays_redeemable(client: httpx.Client) -> None:
+def _long_login_code(client: httpx.Client) -> str:
+    """A code of a public client (`pub2`) for a shopper whose `isb` is 256 characters or more with a channel_id of
+    100 characters (and shorter with `a`)."""
     shopper = {"login": LONG_LOGIN, "password": "Pw12345!", "first_name": "F" * 25, "last_name": "L" * 25}
     clients = [{"client_id": "pub2", "redirect_uris": [CALLBACK]}]
     tenant = {"org_id": LONG_ORG, "short_code": "ab12cd34", "clients": clients, "shoppers": [shopper]}
@@ -75,9 +77,30 @@ def test_a_code_whose_tokens_fail_the_isb_length_stays_redeemable(client: httpx.
         headers=basic(LONG_LOGIN, "Pw12345!"),
     )
     assert located.status_code == 303, located.text
-    code = parse_qs(urlsplit(located.headers["location"]).query)["code"][0]
+    return parse_qs(urlsplit(located.headers["location"]).query)["code"][0]
+
+
+def test_a_code_whose_tokens_fail_the_isb_length_stays_redeemable(client: httpx.Client) -> None:
+    code = _long_login_code(client)
     data = {"grant_type": "authorization_code_pkce", "client_id": "pub2", "code": code, "code_verifier": VERIFIER,
             "redirect_uri": CALLBACK}  # fmt: skip
     too_long = client.post(LONG_BASE + "/token", data={**data, "channel_id": "c" * 100})
     problem(too_long, 400, "invalid_request", "Issuer Subject length must be less than 256 characters")
     assert client.post(LONG_BASE + "/token", data={**data, "channel_id": "a"}).status_code == 200
+
+
+def test_a_public_refresh_refused_for_the_isb_length_keeps_the_refresh_token(client: httpx.Client) -> None:
+    """A public client's refresh rotates its refresh token: the old one is voided only once the new tokens are
+    issued, so a refresh refused for the `isb` length leaves it usable."""
+    code = _long_login_code(client)
+    data = {"grant_type": "authorization_code_pkce", "client_id": "pub2", "code": code, "code_verifier": VERIFIER,
+            "redirect_uri": CALLBACK, "channel_id": "a"}  # fmt: skip
+    issued = client.post(LONG_BASE + "/token", data=data)
+    assert issued.status_code == 200, issued.text
+    refresh = {"grant_type": "refresh_token", "client_id": "pub2", "refresh_token": issued.json()["refresh_token"]}
+    too_long = client.post(LONG_BASE + "/token", data={**refresh, "channel_id": "c" * 100})
+    problem(too_long, 400, "invalid_request", "Issuer Subject length must be less than 256 characters")
+    rotated = client.post(LONG_BASE + "/token", data={**refresh, "channel_id": "a"})
+    assert rotated.status_code == 200, rotated.text
+    assert rotated.json()["refresh_token"] != refresh["refresh_token"]
+    problem(client.post(LONG_BASE + "/token", data={**refresh, "channel_id": "a"}), 400, "invalid_request")  # voided
