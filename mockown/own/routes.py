@@ -99,12 +99,23 @@ def _auth_host_only(request: Request) -> None:
         raise not_found(f"{request.url.path} is not on {host_of(request)}: use https://auth.owndata.com")
 
 
+# "": no Content-Type, read as a form; the JSON types reach `read_params`, which refuses them with its own message
+_OKTA_BODY_TYPES = frozenset({"", "application/x-www-form-urlencoded", "application/json", "text/json"})
+
+
 async def _okta_form(request: Request) -> Params:
     """The body of an auth-host endpoint: S1 documents `application/x-www-form-urlencoded` as required (RFC 6749
-    and 7009 too). JSON is refused by `read_params`; a multipart body is refused here the same way."""
-    if media_type(request) == "multipart/form-data":
+    and 7009 too). JSON is refused by `read_params`; a multipart body, or one of any other type, is refused here
+    the same way (a text/plain body holding a form was read as the form). A body without a Content-Type is read
+    as a form, as `read_params` says."""
+    kind = media_type(request)
+    if kind == "multipart/form-data":
         raise OktaError(
             "invalid_request", "multipart bodies are not accepted here; send application/x-www-form-urlencoded"
+        )
+    if kind not in _OKTA_BODY_TYPES:
+        raise OktaError(
+            "invalid_request", f"{kind} bodies are not accepted here; send application/x-www-form-urlencoded"
         )
     params = await read_params(request, runtime_of(request).config.max_body_bytes)
     # RFC 6749 3.2: parameters "MUST NOT be included more than once"; 5.2 and Okta's /token errors: invalid_request
