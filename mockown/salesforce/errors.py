@@ -40,13 +40,13 @@ def expired_token() -> OAuthError:
 class AuthorizePageError(MockownError):
     """Errors the authorize endpoint cannot redirect: a 400 page whose body is urlencoded."""
 
-    def __init__(self, error: str, description: str) -> None:
+    def __init__(self, error: str, description: str, status: int = 400) -> None:
         super().__init__(f"{error}: {description}")
-        self.error, self.description, self.status = error, description, 400
+        self.error, self.description, self.status = error, description, status
 
     def response(self) -> Response:
         body = f"error={quote(self.error)}&error_description={quote(self.description)}"
-        return PlainTextResponse(body, status_code=400, headers=NO_STORE)
+        return PlainTextResponse(body, status_code=self.status, headers=NO_STORE)
 
 
 REST_JSON = "application/json;charset=UTF-8"  # the REST API's errors carry the charset, like its answers
@@ -98,6 +98,14 @@ def oauth_dialect(status: int, reason: str, message: str) -> MockownError:
     if status >= 500:
         code = "server_error"
     return OAuthError(code, message, status)
+
+
+def authorize_dialect(status: int, reason: str, message: str) -> MockownError:
+    """Generic errors of the authorize endpoint and its login and consent forms (a body it cannot read, one over
+    the limit, a method it does not serve): nothing to redirect to, so the urlencoded page of its unredirectable
+    errors (spec 1.3 [OBS]), with the status."""
+    code = "server_error" if status >= 500 else "not_found" if status == 404 else "invalid_request"
+    return AuthorizePageError(code, message, status)
 
 
 def rest_dialect(status: int, reason: str, message: str) -> MockownError:

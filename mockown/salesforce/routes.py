@@ -18,7 +18,7 @@ from ..http.api import with_and_without_slash as _both
 from ..http.forms import BadBody, Params, media_type, query_params, read_params
 from ..http.responses import JsonBody, JsonHeaders, Prepared
 from ..http.routing import Route
-from .errors import RestError, identity_dialect, not_found, oauth_dialect, rest_dialect
+from .errors import RestError, authorize_dialect, identity_dialect, not_found, oauth_dialect, rest_dialect
 from .introspect import introspect
 from .models import Org, User
 from .revoke import revoke
@@ -475,6 +475,7 @@ API = Api(
     routes=ROUTES,
     dialects=[
         ("/services/oauth2", oauth_dialect),
+        ("/services/oauth2/authorize", authorize_dialect),
         ("/.well-known", oauth_dialect),
         ("/services/data", rest_dialect),
         ("/services", rest_dialect),
