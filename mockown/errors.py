@@ -2,11 +2,14 @@
 
 The app has one handler: it asks the exception for its response. Generic failures that happen before a
 dialect's code runs (unknown path, wrong method, body too large, malformed body) are rendered by the
-dialect that owns the path, found by prefix in a table the app builds from its mounted APIs.
+dialect that owns the path, found by prefix (a `*` standing for one path segment) in a table the app builds from its
+mounted APIs.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Callable
 from typing import Protocol
 
@@ -59,10 +62,20 @@ def control_dialect(status: int, reason: str, message: str) -> MockownError:
 DialectTable = list[tuple[str, Callable[[int, str, str], MockownError]]]
 
 
+@functools.cache
+def _segments(prefix: str) -> re.Pattern[str]:
+    return re.compile("[^/]+".join(re.escape(part) for part in prefix.split("*")))
+
+
 def dialect_for(table: DialectTable, path: str) -> Callable[[int, str, str], MockownError]:
+    """The dialect of the longest prefix of `path` in `table` (the control plane's when none is). A `*` in a prefix
+    stands for one whole, non-empty path segment (`/b2c/instances/*/dw/oauth2/`: any instance), for a path with a
+    variable segment whose dialect differs from that of the shorter prefix around it; the longest prefix is the
+    longest as written."""
     best = -1
     found: Callable[[int, str, str], MockownError] = control_dialect
     for prefix, dialect in table:
-        if path.startswith(prefix) and len(prefix) > best:
+        matched = _segments(prefix).match(path) is not None if "*" in prefix else path.startswith(prefix)
+        if matched and len(prefix) > best:
             best, found = len(prefix), dialect
     return found

@@ -322,6 +322,7 @@ API = Api(
         ("/dw/oauth2/", am_dialect),
         ("/b2c/am/", am_dialect),
         ("/b2c/instances/", ocapi_dialect),
+        ("/b2c/instances/*/dw/oauth2/", am_dialect),  # the BM grant: OAuth JSON, as on the instance's host
         ("/s/", ocapi_dialect),
         ("/shopper/auth/", slas_dialect),
         ("/b2c/", slas_dialect),

@@ -24,7 +24,8 @@ class Api(Value):
 
     name: str
     routes: Sequence[BaseRoute]
-    # (path prefix, dialect): errors raised before the API's own code runs are rendered by the dialect
+    # (path prefix, dialect): errors raised before the API's own code runs are rendered by the dialect of the
+    # longest prefix; a `*` in a prefix is one path segment (`errors.dialect_for`)
     dialects: Sequence[tuple[str, Callable[[int, str, str], MockownError]]] = field(default_factory=list)
 
 
