@@ -189,14 +189,31 @@ def to_csv(obj: str, records: list[dict[str, str]]) -> str:
 SQL_DIALECTS = ("mysql", "oracle", "postgresql", "mssql")
 
 
-def _quote(dialect: str, name: str) -> str:
+# MySQL reads a backslash in a string as an escape (unless NO_BACKSLASH_ESCAPES): `'Acme\'` never ends. Escaped as
+# mysql_real_escape_string does (NUL, CR, LF and Ctrl-Z too: the mysql client turns a CR LF into LF, refuses a NUL)
+_MYSQL_ESCAPES = str.maketrans({"\\": "\\\\", "'": "''", "\0": "\\0", "\r": "\\r", "\n": "\\n", "\x1a": "\\Z"})
+
+
+def _literal(dialect: str, value: str) -> str:
+    """`value` as a string literal of `dialect`: the quote doubled (standard SQL; PostgreSQL's default
+    standard_conforming_strings keeps a backslash as it is), MySQL's escapes, and SQL Server's N prefix (a plain
+    literal is in the database's code page: the NVARCHAR column would get `?` for what it cannot hold)."""
     if dialect == "mysql":
-        return f"`{name}`"
+        return "'" + value.translate(_MYSQL_ESCAPES) + "'"
+    quoted = "'" + value.replace("'", "''") + "'"
+    return "N" + quoted if dialect == "mssql" else quoted
+
+
+def _quote(dialect: str, name: str) -> str:
+    """`name` as a quoted identifier of `dialect`, its closing quote character doubled inside (an object's name
+    comes from a seed document)."""
+    if dialect == "mysql":
+        return "`" + name.replace("`", "``") + "`"
     if dialect == "mssql":
-        return f"[{name}]"
+        return "[" + name.replace("]", "]]") + "]"
     if dialect == "oracle":
-        return '"' + name.upper() + '"'
-    return f'"{name}"'
+        name = name.upper()
+    return '"' + name.replace('"', '""') + '"'
 
 
 def to_sql(dialect: str, tables: list[tuple[str, list[dict[str, str]]]]) -> str:
@@ -209,7 +226,7 @@ def to_sql(dialect: str, tables: list[tuple[str, list[dict[str, str]]]]) -> str:
         lines.append(f"CREATE TABLE {table} ({cols});")
         names = ", ".join(_quote(dialect, c) for c in columns)
         for record in records:
-            vals = ", ".join("'" + record[c].replace("'", "''") + "'" for c in columns)
+            vals = ", ".join(_literal(dialect, record[c]) for c in columns)
             lines.append(f"INSERT INTO {table} ({names}) VALUES ({vals});")  # noqa: S608 - a file, not a query
     return "\n".join(lines) + "\n"
 
