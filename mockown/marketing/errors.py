@@ -66,8 +66,14 @@ class McLegacyError(MockownError):
         return JSONResponse({"message": self.message, "errorcode": self.errorcode, "documentation": ""}, self.status)
 
 
+def mc_v1_dialect(status: int, reason: str, message: str) -> MockownError:
+    """Generic errors (405/413/malformed or non-object body) of the legacy `/v1/requestToken`, in its own body. What
+    v1 answers for these is unknown: `errorcode` 0 is the mock's (1 is its "Unauthorized")."""
+    return McLegacyError(status, message, 0)
+
+
 def mc_dialect(status: int, reason: str, message: str) -> MockownError:
-    """Generic errors (404/405/413/malformed body) under the Marketing Cloud paths."""
+    """Generic errors (404/405/413/malformed body) under the Marketing Cloud paths (v2)."""
     if status >= 500:
         return McOAuthError("server_error", message, status)
     return McOAuthError("invalid_request", message, status)

@@ -16,7 +16,7 @@ from ..http.api import Api, runtime_of
 from ..http.forms import Params, media_type, query_params, read_params
 from ..http.routing import Route
 from ..ui.csrf import Page
-from .errors import invalid_request, mc_dialect
+from .errors import invalid_request, mc_dialect, mc_v1_dialect
 from .service import MarketingService
 
 FORM = "application/x-www-form-urlencoded"
@@ -135,5 +135,10 @@ ROUTES: list[BaseRoute] = [
 API = Api(
     name="marketing",
     routes=ROUTES,
-    dialects=[("/mc/", mc_dialect), ("/v2/", mc_dialect), ("/v1/requestToken", mc_dialect)],
+    dialects=[
+        ("/mc/", mc_dialect),
+        ("/v2/", mc_dialect),
+        ("/v1/requestToken", mc_v1_dialect),
+        ("/mc/*/v1/requestToken", mc_v1_dialect),
+    ],
 )
