@@ -9,6 +9,7 @@ from . import data, progress
 from .errors import OwnError, bad_request, not_found
 from .gdpr import effects
 from .models import Backup, Service, Snapshot, rkey
+from .service import parse_id
 
 if TYPE_CHECKING:
     from .service import OwnService, Principal
@@ -202,9 +203,8 @@ def get(own: OwnService, service: Service, backup_id: str, *, poll: bool = True)
         if last is None:
             raise not_found(f"service_id {service.num} has no completed backup")
         return last
-    text = backup_id  # exactly: " 420003" names no backup
-    numeric = text.isascii() and text.isdigit() and len(text) <= 12
-    backup = own.backups.get(rkey(service.region, int(text))) if numeric else None
+    num = parse_id(backup_id, "backup_id")  # exactly: " 420003" and "0420003" name no backup
+    backup = own.backups.get(rkey(service.region, num))
     if backup is None or backup.service_id != service.id:
         raise not_found(f"backup_id {backup_id} not found")
     with own.store.atomic():

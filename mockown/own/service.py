@@ -405,9 +405,10 @@ def _event_id(raw: str | None) -> int | None:
 
 
 def parse_id(value: str | int, field: str) -> int:
-    """A numeric id from a path, exactly (no padding): anything else names nothing, so it is a 404."""
+    """A numeric id from a path, exactly (no padding): anything else names nothing, so it is a 404. Exactly is
+    its decimal form: `0300001` is no more service 300001 than ` 300001` is."""
     text = str(value)
-    if not (text.isascii() and text.isdigit()) or len(text) > 12:
+    if not (text.isascii() and text.isdigit()) or len(text) > 12 or (text[0] == "0" and text != "0"):
         raise not_found(f"{field} {text} not found")
     return int(text)
 
