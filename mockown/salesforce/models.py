@@ -20,6 +20,33 @@ REFRESH_POLICIES = ("until_revoked", "immediately", "idle", "absolute")
 SALESFORCE_ID = Refine(ids.to18, "a Salesforce id")  # checked when a snapshot is restored (identity URLs read it)
 
 
+def _id_or_none(value: str | None) -> None:
+    if value is not None:
+        ids.to18(value)
+
+
+def _exchange_handler(value: dict[str, Any] | None) -> None:
+    """A restored app's token-exchange handler: one the seed would store (`exchange.normalize`), its keys already
+    resolved (a snapshot names no key file for the mock to read)."""
+    if value is None:
+        return
+    from .exchange import normalize  # on restore only: its imports stay off the start-up path
+
+    if "jwks_file" in value or any(isinstance(i, dict) and "jwks_file" in i for i in value.get("issuers") or []):
+        raise ValueError("a jwks_file (a snapshot holds the keys themselves)")
+    try:
+        stored = normalize(value)
+    except Exception as exc:  # SeedError, TypeError...: no handler the seed would have stored
+        raise ValueError(str(exc)) from None
+    if stored != value:  # e.g. a token mapped to a number: the seed stores the username text
+        raise ValueError("not as the seed stores it")
+
+
+# a reference to an org or a user (SALESFORCE_ID too): what reads it (identity URLs, OauthToken rows) assumes an id
+SALESFORCE_REF_OR_NONE = Refine(_id_or_none, "a Salesforce id or null")
+EXCHANGE_HANDLER = Refine(_exchange_handler, "a token-exchange handler as the seed stores it")
+
+
 @record("sf_orgs", indexes=("name", "my_domain"))
 @dataclass(slots=True, repr=False, eq=False)
 class Org(Record):
@@ -47,7 +74,7 @@ class User(Record):
     """A Salesforce user of an org; password and security token stored hashed."""
 
     id: Annotated[str, SALESFORCE_ID]
-    org_id: str
+    org_id: Annotated[str, SALESFORCE_ID]
     username: str  # stored lower-case: Salesforce usernames are case-insensitive
     password_hash: str
     salt: str
@@ -78,7 +105,7 @@ class ConnectedApp(Record):
     """A connected app of an org and its OAuth policies."""
 
     id: str
-    org_id: str
+    org_id: Annotated[str, SALESFORCE_ID]
     name: str
     client_id: str
     client_secret: str | None = None  # None: a public app (no secret is asked for)
@@ -105,7 +132,7 @@ class ConnectedApp(Record):
     id_token_include_custom_perms: bool = False
     custom_attributes: dict[str, str] = field(default_factory=dict)  # key -> literal or $User.X / $Organization.X
     custom_permissions: list[str] = field(default_factory=list)  # the custom permissions associated with the app
-    token_exchange: dict[str, Any] | None = None  # the exchange handler (see salesforce/exchange.py)
+    token_exchange: Annotated[dict[str, Any] | None, EXCHANGE_HANDLER] = None  # the handler (salesforce/exchange.py)
     initial_access_token_hash: str | None = None  # dynamic client registration: this app may register apps
     registered_by: str | None = None  # the registering app's id, for apps made by dynamic registration
     single_logout_url: str | None = None  # "Enable Single Logout": the RP's front-channel logout URL (https://)
@@ -121,9 +148,9 @@ class AuthCode(Record):
     """An authorization code, until it is redeemed or expires."""
 
     id: str  # hash of the code
-    org_id: str
+    org_id: Annotated[str, SALESFORCE_ID]
     app_id: str
-    user_id: str
+    user_id: Annotated[str, SALESFORCE_ID]
     redirect_uri: str
     scopes: list[str]
     issued_at: float
@@ -166,8 +193,8 @@ class AccessToken(Record):
     """An access token (a session), stored by its hash."""
 
     id: str  # hash
-    org_id: str
-    user_id: str
+    org_id: Annotated[str, SALESFORCE_ID]
+    user_id: Annotated[str, SALESFORCE_ID]
     app_id: str
     scopes: list[str]  # shared with other tokens (`shared_scopes`): replace it, never change it in place
     issued_at: float
@@ -193,8 +220,8 @@ class RefreshToken(Record):
     """A refresh token, stored by its hash."""
 
     id: str  # hash
-    org_id: str
-    user_id: str
+    org_id: Annotated[str, SALESFORCE_ID]
+    user_id: Annotated[str, SALESFORCE_ID]
     app_id: str
     scopes: list[str]
     issued_at: float
@@ -215,14 +242,14 @@ class DeviceCode(Record):
 
     id: str  # hash of the device code
     user_code: str
-    org_id: str
+    org_id: Annotated[str, SALESFORCE_ID]
     app_id: str
     scopes: list[str]
     issued_at: float
     expires_at: float
     interval: float
     last_poll: float = 0.0
-    user_id: str | None = None  # set when a user approved
+    user_id: Annotated[str | None, SALESFORCE_REF_OR_NONE] = None  # set when a user approved
     denied: bool = False
     used: bool = False
 
@@ -248,8 +275,8 @@ class FrontdoorOtp(Record):
     """A `singleaccess` one-time password: `frontdoor.jsp?otp=` starts a browser session for `user_id` once."""
 
     id: str  # hash of the otp
-    user_id: str
-    org_id: str
+    user_id: Annotated[str, SALESFORCE_ID]
+    org_id: Annotated[str, SALESFORCE_ID]
     expires_at: float
     used: bool = False
 
@@ -280,8 +307,8 @@ class QueryCursor(Record):
     """The rest of a query's records, for its `nextRecordsUrl`."""
 
     id: str  # 01g...
-    org_id: str
-    user_id: str
+    org_id: Annotated[str, SALESFORCE_ID]
+    user_id: Annotated[str, SALESFORCE_ID]
     resource: str  # query or queryAll: the path its locators name
     records: list[dict[str, Any]] = field(default_factory=list)
     last_used: float = 0.0

@@ -1,0 +1,81 @@
+"""`POST /_mockown/restore` refuses a Salesforce row whose org or user reference is no Salesforce id (what reads it,
+the identity URL of introspection, the OauthToken rows of a query, made ids of it: a restored 'not-an-org' was a 500
+there later), and an app whose token-exchange handler is none the seed would store (a handler mapping a token to a
+number was a 500 at the exchange). 400 naming the table, row and field, the state unchanged; on both stores."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from . import test_restore_types
+from .test_restore_rules import _index, _refused
+from .test_restore_types import Used
+
+used = test_restore_types.used  # the fixture: an app with tokens issued, on each store
+
+REFS = [
+    ("sf_access_tokens", "org_id"),
+    ("sf_access_tokens", "user_id"),
+    ("sf_users", "org_id"),
+    ("sf_apps", "org_id"),
+]
+
+
+@pytest.mark.parametrize(("table", "field"), REFS)
+@pytest.mark.parametrize("value", ["not-an-org", "", "005g000000Adm1NAAX"])  # a word, empty, a bad checksum
+def test_a_reference_that_is_no_salesforce_id_is_refused(used: Used, table: str, field: str, value: str) -> None:
+    bad = copy.deepcopy(used.snapshot())
+    index = _index(bad, table)
+    bad["store"][table][index][field] = value
+    _refused(used, bad, f"{table}[{index}].{field}: expected a Salesforce id, got {value!r}")
+
+
+def test_an_approval_without_a_user_restores_and_one_with_a_bad_user_does_not(used: Used) -> None:
+    from mockown.salesforce.models import DeviceCode
+    from mockown.store.decode import RowError, checked
+
+    row: dict[str, Any] = {
+        "id": "h",
+        "user_code": "ABCD-EFGH",
+        "org_id": "00D5g000004MockEAC",
+        "app_id": "a",
+        "scopes": [],
+        "issued_at": 0.0,
+        "expires_at": 1.0,
+        "interval": 5.0,
+    }
+    assert checked(DeviceCode, {**row, "user_id": None})["user_id"] is None
+    with pytest.raises(RowError, match="user_id: expected a Salesforce id or null"):
+        checked(DeviceCode, {**row, "user_id": "bob"})
+
+
+BAD_HANDLERS: list[Any] = [
+    {"tokens": {"ext-token": 5}},  # a token mapped to no username
+    {"issuers": [{"issuer": "https://idp.example", "jwks_file": "/etc/passwd", "user_claim": "sub"}]},  # a file
+    {"nonsense": 1},
+]
+
+
+@pytest.mark.parametrize("handler", BAD_HANDLERS)
+def test_a_token_exchange_handler_the_seed_would_refuse_is_refused(used: Used, handler: Any) -> None:
+    bad = copy.deepcopy(used.snapshot())
+    index = _index(bad, "sf_apps")
+    bad["store"]["sf_apps"][index]["token_exchange"] = handler
+    before = used.state()
+    response = used.restore(bad)
+    assert response.status_code == 400, response.text
+    message = response.json()["message"]
+    assert message.startswith(
+        f"cannot restore the snapshot: sf_apps[{index}].token_exchange: expected a token-exchange"
+    )
+    assert used.state() == before
+
+
+def test_the_seeded_handlers_restore(used: Used) -> None:
+    snap = used.snapshot()
+    assert any(app.get("token_exchange") for app in snap["store"]["sf_apps"])  # the demo app has one
+    response = used.restore(snap)
+    assert response.status_code == 200, response.text
