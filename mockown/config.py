@@ -422,12 +422,32 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return loaded
 
 
+# `MOCKOWN_*` variables mockown documents for other purposes than a setting: exported in a shell (the README tells
+# users to), they must not stop `mockown serve`, Docker or the in-process pytest server as "unknown setting".
+NOT_SETTINGS = frozenset(
+    {
+        "CONFIG",  # the config file (read by `Config.load` itself)
+        "URL",  # the server the pytest plugin and `mockown token` / `seed` talk to
+        "OWN_API_TOKEN",  # `mockown token --grant own`'s --api-token
+        "SOAK",  # tests/reliability: the long profile
+        "CHROMIUM",  # tests/browser_support.py: the browser the UI tests drive
+    }
+)
+NOT_SETTINGS_PREFIXES = (
+    "CONTRACT_",  # `mockown contract`'s targets and credentials (contracts/suite/support.py)
+    "BENCH_",  # bench/tools.py: MOCKOWN_BENCH_CACHE, MOCKOWN_BENCH_PEER_VERSION
+)
+
+
 def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in env.items():
-        if not key.startswith(ENV_PREFIX) or key in (ENV_PREFIX + "CONFIG", ENV_PREFIX + "URL"):
+        if not key.startswith(ENV_PREFIX):
             continue
-        path = key[len(ENV_PREFIX) :].lower().split("__")
+        name = key[len(ENV_PREFIX) :]
+        if name in NOT_SETTINGS or name.startswith(NOT_SETTINGS_PREFIXES):
+            continue
+        path = name.lower().split("__")
         node = out
         for part in path[:-1]:
             node = node.setdefault(part, {})
