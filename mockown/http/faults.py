@@ -17,6 +17,7 @@ import asyncio
 import fnmatch
 import json
 import random
+import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -181,6 +182,41 @@ def _opt_str(data: Mapping[str, Any], key: str) -> str | None:
     return str(value)
 
 
+# The statuses whose response has no content (RFC 9110 15.3.5, 15.3.6, 15.4.5): a fault answers with a body.
+NO_CONTENT = frozenset({204, 205, 304})
+# A header name is an RFC 9110 token (5.1, 5.6.2); a value is latin-1 (visible characters, obs-text, spaces and
+# tabs inside: 5.5), which is what an HTTP/1.1 server writes (h11 refuses leading or trailing whitespace).
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_FIELD_VALUE = re.compile(r"(?:[\x21-\x7e\x80-\xff](?:[ \t]*[\x21-\x7e\x80-\xff])*)?")
+# The headers the server writes itself: the framing of the body (RFC 9112 6) and the hop-by-hop ones of the
+# connection (RFC 9110 7.6.1). A rule's body is rendered by the server; `close` drops the connection.
+OWNED_HEADERS = frozenset(
+    {"content-length", "transfer-encoding", "connection", "keep-alive", "proxy-connection", "upgrade", "te", "trailer"}
+)
+
+
+def _headers(headers: Any) -> dict[str, str]:
+    """A rule's `headers`, each name an HTTP token the server does not own and each value one it can send."""
+    if not isinstance(headers, Mapping):
+        raise FaultError("headers must be an object of header names to values")
+    out: dict[str, str] = {}
+    for name, value in headers.items():
+        if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+            raise FaultError(f"headers: {name!r} is not a header name (letters, digits and !#$%&'*+-.^_`|~)")
+        if name.lower() in OWNED_HEADERS:
+            raise FaultError(f"headers: {name} is written by the server (the body's framing, the connection)")
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise FaultError(f"headers: the value of {name} must be a string or a number")
+        text = str(value)
+        if not _FIELD_VALUE.fullmatch(text):
+            raise FaultError(
+                f"headers: the value of {name} must be latin-1 text without control characters (CR, LF, NUL) "
+                "or leading or trailing whitespace"
+            )
+        out[name] = text
+    return out
+
+
 def _duration(value: Any, key: str) -> float:
     try:
         seconds = parse_duration(value)
@@ -231,7 +267,9 @@ def build_rule(rule_id: int, data: Mapping[str, Any], now: float, default_seed: 
         except ValueError:
             raise FaultError("status must be an HTTP status code") from None
         if not 200 <= status <= 599:
-            raise FaultError("status must be between 200 and 599")
+            raise FaultError(f"status must be between 200 and 599, not {status}")
+        if status in NO_CONTENT:  # RFC 9110 15.3.5, 15.3.6, 15.4.5: a fault's answer always has content
+            raise FaultError(f"status {status} cannot be a fault's status: it has no content (RFC 9110)")
     rule.status = status
     rule.error = _opt_str(merged, "error")
     rule.message = _opt_str(merged, "message")
@@ -240,10 +278,7 @@ def build_rule(rule_id: int, data: Mapping[str, Any], now: float, default_seed: 
         raise FaultError("body needs a status")
     if (rule.error or rule.message) and rule.status is None:
         raise FaultError("error and message need a status")
-    headers = merged.get("headers") or {}
-    if not isinstance(headers, Mapping) or not all(isinstance(v, str | int | float) for v in headers.values()):
-        raise FaultError("headers must be an object of header names to values")
-    rule.headers = {str(k): str(v) for k, v in headers.items()}
+    rule.headers = _headers(merged.get("headers") or {})
     latency = merged.get("latency")
     if latency is not None:
         if isinstance(latency, Mapping):
