@@ -361,14 +361,30 @@ def _limit_info(runtime: Runtime, org_id: str | None) -> str:
     return f"api-usage={limit + 1}/{limit}"
 
 
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def preset_org(runtime: Runtime, value: Any) -> str | None:
+    """A preset's `org` parameter: the 18-character id of an org the server has (None when not given)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not ids.is_valid(value):
+        raise FaultError(f"org: not a Salesforce org id: {_shown(value)}")
+    org_id = ids.to18(value)
+    if runtime.salesforce.orgs.get(org_id) is None:
+        raise FaultError(f"org: no such org: {org_id}")
+    return org_id
+
+
 def _request_limit(runtime: Runtime, p: dict[str, Any]) -> dict[str, Any]:
-    org = p.pop("org", None)
-    org18 = ids.to18(str(org)) if org and ids.is_valid(str(org)) else org
+    org = p.pop("org", None)  # checked by `Faults.add` (`preset_org`)
     rule = {
         "path": SF_REST_PATHS,
         "status": 403,
         "body": [{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}],
-        "headers": {"Sforce-Limit-Info": _limit_info(runtime, org18), "Content-Type": "application/json;charset=UTF-8"},
+        "headers": {"Sforce-Limit-Info": _limit_info(runtime, org), "Content-Type": "application/json;charset=UTF-8"},
     }
     if org:
         rule["org"] = org
@@ -422,8 +438,10 @@ def _expire_session(runtime: Runtime, p: dict[str, Any]) -> dict[str, Any]:
         raise FaultError(f"salesforce.expire_session takes token, org or user, not {unknown[0]!r}")
     service = runtime.salesforce
     raw = p.get("token")
+    if raw is not None and not isinstance(raw, str):
+        raise FaultError(f"token: an access token is a string, not {_shown(raw)}")
     if raw:
-        token = service.access_tokens.get(security.token_hash(str(raw)))
+        token = service.access_tokens.get(security.token_hash(raw))
         if token is None or not token.live(runtime.clock.now()):
             return {"expired": 0}
         with runtime.store.atomic():
@@ -433,12 +451,14 @@ def _expire_session(runtime: Runtime, p: dict[str, Any]) -> dict[str, Any]:
     org, user = p.get("org"), p.get("user")
     if not org and not user:
         raise FaultError("salesforce.expire_session needs token, org or user")
-    org_id = ids.to18(str(org)) if org and ids.is_valid(str(org)) else org
+    org_id = org  # checked by `Faults.add` (`preset_org`)
     user_id = None
     if user:
-        found = service.user_by_username(str(user)) if "@" in str(user) else service.user(ids.to18(str(user)))
+        if not isinstance(user, str) or not ("@" in user or ids.is_valid(user)):
+            raise FaultError(f"user: neither a username nor a Salesforce user id: {_shown(user)}")
+        found = service.user_by_username(user) if "@" in user else service.user(ids.to18(user))
         if found is None:
-            raise FaultError(f"no such user: {user}")
+            raise FaultError(f"user: no such user: {user}")
         user_id = found.id
     return {"expired": service.expire_sessions(org_id=org_id, user_id=user_id)}
 
@@ -508,9 +528,11 @@ class Faults:
         propagation = 0.0
         preset_name = payload.pop("preset", None)
         if preset_name is not None:
-            preset = PRESETS.get(str(preset_name))
+            preset = PRESETS.get(preset_name) if isinstance(preset_name, str) else None
             if preset is None:
-                raise FaultError(f"unknown preset {preset_name!r} (known: {', '.join(sorted(PRESETS))})")
+                raise FaultError(f"unknown preset {_shown(preset_name)} (known: {', '.join(sorted(PRESETS))})")
+            if "org" in preset.parameters and "org" in payload:  # the same check for every preset taking one
+                payload["org"] = preset_org(self.runtime, payload["org"])
             if preset.act is not None:
                 return {"preset": preset.name, **preset.act(self.runtime, payload)}
             assert preset.build is not None
