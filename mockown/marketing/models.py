@@ -4,11 +4,24 @@ integrations, codes and tokens. Bearer secrets are stored only as their SHA-256 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Annotated
 
 from ..store import record
 from ..store.base import Record
+from ..store.decode import Refine
 
 INTEGRATION_TYPES = ("server", "web", "public", "legacy")
+
+
+def _eid(value: str) -> None:
+    """A whole number's digits as the seed stores them (`str(eid)`): `/v2/token` and `/v2/userinfo` answer
+    `int(tenant.id)`. int() alone would also read " 12", "1_2" or full-width digits, and fails on "ten-abc"."""
+    if str(int(value)) != value:
+        raise ValueError("not a whole number's digits")
+
+
+# checked when a snapshot is restored
+EID = Refine(_eid, "an enterprise id (a whole number's digits, as the seed stores it)")
 
 
 @record("mc_tenants", indexes=("subdomain",), unique=("subdomain",))
@@ -16,7 +29,7 @@ INTEGRATION_TYPES = ("server", "web", "public", "legacy")
 class Tenant(Record):
     """A Marketing Cloud Engagement tenant: its subdomain, stack and business units."""
 
-    id: str  # the enterprise id (EID), as text
+    id: Annotated[str, EID]  # the enterprise id (EID), as text
     subdomain: str  # 28 characters of [0-9a-z-], e.g. mct0l7nxfq2r988t1kxfy8sc47ma
     name: str
     stack_key: str = "S7"
