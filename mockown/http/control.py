@@ -24,7 +24,7 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import ids, security
-from ..clock import check_instant, iso
+from ..clock import check_instant, iso, parse_duration, parse_instant
 from ..errors import ControlError, control_dialect
 from ..store import RECORD_TYPES, RecordMeta, RowError, meta_of
 from .api import Api, runtime_of
@@ -35,6 +35,7 @@ from .journal import CONTROL_PREFIX, Journal, JournalFilter
 from .routing import Route, lazy_endpoint, route_path
 
 if TYPE_CHECKING:
+    from ..clock import Clock
     from ..config import Config
     from ..runtime import Runtime
 
@@ -359,23 +360,68 @@ async def clock(request: Request) -> Response:
     runtime = runtime_of(request)
     if request.method == "GET":
         return ok(runtime.clock.state())
-    body = await json_body(request)
+    return ok(clock_request(runtime.clock, await json_body(request)))
+
+
+_NOW = object()  # `freeze` at the clock's current instant
+
+
+def _instant_field(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise bad(f"{name} must be an instant: epoch seconds or ISO 8601 text")
+    try:
+        return check_instant(parse_instant(value))
+    except (ValueError, OverflowError) as exc:
+        raise bad(f"{name}: {exc}") from None
+
+
+def _advance_field(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise bad("advance must be a duration: seconds or text such as '15m', '2h', '181d'")
+    try:
+        delta = parse_duration(value)
+    except ValueError as exc:
+        raise bad(f"advance: {exc}") from None
+    if delta < 0:
+        raise bad("advance: the clock only moves forward (use set to go back)")
+    return delta
+
+
+def clock_request(clk: Clock, body: dict[str, Any]) -> dict[str, Any]:
+    """`POST /_mockown/clock` for its parsed body: `freeze`, `unfreeze`, `set`, `advance`, applied in that order.
+    Every field is checked, and where the clock would end up, before anything changes: a refused request (400,
+    saying what the field must be) leaves the clock as it was."""
     unknown = sorted(set(body) - {"freeze", "unfreeze", "set", "advance"})
     if unknown or not body:
         raise bad('give one or more of freeze, unfreeze, set, advance (e.g. {"advance": "181d"})')
-    clk = runtime.clock
-    try:
-        if "freeze" in body and body["freeze"] not in (False, "false", None):
-            clk.freeze(None if body["freeze"] in (True, "true", "") else body["freeze"])
-        if _flag(body.get("unfreeze", False)):
-            clk.unfreeze()
-        if body.get("set") is not None:
-            clk.set(body["set"])
-        if body.get("advance") is not None:
-            clk.advance(body["advance"])
-    except (ValueError, TypeError, AttributeError) as exc:
-        raise bad(str(exc)) from None
-    return ok(clk.state())
+    freeze: object = None  # None: no freeze; _NOW: at the current instant; else the instant
+    raw = body.get("freeze")
+    if raw in (True, "true", ""):
+        freeze = _NOW
+    elif raw not in (False, "false", None):
+        freeze = _instant_field("freeze", raw)
+    unfreeze = _flag(body.get("unfreeze", False))
+    target = None if body.get("set") is None else _instant_field("set", body["set"])
+    delta = None if body.get("advance") is None else _advance_field(body["advance"])
+    now = clk.now()  # where the clock ends up: the last check before anything changes
+    if isinstance(freeze, float):
+        now = freeze
+    if target is not None:
+        now = target
+    if delta is not None:
+        try:
+            check_instant(now + delta)
+        except ValueError as exc:
+            raise bad(f"advance: {exc}") from None
+    if freeze is not None:
+        clk.freeze(None if freeze is _NOW else cast(float, freeze))
+    if unfreeze:
+        clk.unfreeze()
+    if target is not None:
+        clk.set(target)
+    if delta is not None:
+        clk.advance(delta)
+    return clk.state()
 
 
 # -- outbox --------------------------------------------------------------------------------------------
