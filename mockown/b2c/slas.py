@@ -9,6 +9,7 @@ returns a new one and voids the old one.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import uuid
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from ..config import B2CSettings
     from ..runtime import Runtime
 
+log = logging.getLogger("mockown.b2c")
 ORG_ID = re.compile(r"^f_ecom_[a-z0-9]{4}_[a-z0-9]{3}$")
 TOKEN_GRANTS = (
     "authorization_code",
@@ -214,6 +216,8 @@ class SlasService:
         if not channel_id:
             if required and self.settings.slas_channel_id == "required":
                 raise slas_bad_request("Bad or missing channel_id.")
+            if required:  # `warn`: accepted without, logged
+                log.warning("SLAS client %s called without channel_id (b2c.slas_channel_id is warn)", client.client_id)
             return None
         if len(channel_id) > CHANNEL_MAX or (client.channels and channel_id not in client.channels):
             raise slas_bad_request("Bad or missing channel_id.")
