@@ -110,15 +110,38 @@ async def health(request: Request) -> Response:
 
 # -- reset ---------------------------------------------------------------------------------------------
 def reset_all(runtime: Runtime, *, seed: bool = True, clock: bool = True) -> dict[str, Any]:
-    control = runtime.control
-    runtime.store.clear()
-    if clock:
-        control.reset_clock()
-    seeded: dict[str, Any] = {}
-    if seed and runtime.config.seed_defaults:
-        from ..seed import load_seed_file
+    """Everything back to the start: the store cleared and re-seeded from the seed file, the clock at its start,
+    the journal and the fault rules cleared. All or nothing: a seed file that cannot be used any more (edited,
+    deleted since the start) raises `SeedError` naming it (`reset_request`'s 409, the dashboard's notice), and
+    nothing has changed."""
+    from ..config import ConfigError
+    from ..seed import SeedError, default_fixtures, read_document, seed_document
+    from ..store.memory import MemoryStore
 
-        seeded = load_seed_file(runtime, runtime.config.seed)
+    control, store = runtime.control, runtime.store
+    path = runtime.config.seed or default_fixtures()
+    document = None
+    try:
+        if seed and runtime.config.seed_defaults:
+            document = read_document(path)  # read and parsed before anything changes
+        clock_before = (runtime.clock.frozen, runtime.clock.now(), runtime.clock.offset)
+        memory = store if isinstance(store, MemoryStore) else None
+        undo = memory.freeze() if memory is not None and document is not None else None
+        try:
+            with store.all_or_nothing():  # SQLite: one transaction; the memory store's clear() it cannot undo
+                store.clear()
+                if clock:
+                    control.reset_clock()  # before seeding: the seed's rows are stamped with the clock
+                seeded = seed_document(runtime, document) if document is not None else {}
+        except (SeedError, ConfigError):
+            if memory is not None and undo is not None:
+                memory.thaw(undo)
+            frozen, now, offset = clock_before
+            runtime.clock.restore(frozen=frozen, now=now, offset=offset)
+            raise
+    except (SeedError, ConfigError) as exc:
+        text = str(exc) if str(path) in str(exc) else f"seed file {path}: {exc}"
+        raise SeedError(f"{text}; nothing was reset") from exc
     control.journal.clear()
     control.faults.clear()
     return {"reset": "all", "seeded": seeded}
@@ -259,7 +282,12 @@ def reset_request(runtime: Runtime, body: dict[str, Any]) -> dict[str, Any]:
         return reset_account(runtime, str(body["account"]))
     if chosen:
         return reset_unit(runtime, chosen[0], str(body[chosen[0]]))
-    return reset_all(runtime, seed=_flag(body.get("seed", True)), clock=_flag(body.get("clock", True)))
+    from ..seed import SeedError
+
+    try:
+        return reset_all(runtime, seed=_flag(body.get("seed", True)), clock=_flag(body.get("clock", True)))
+    except SeedError as exc:  # 409, not 400: the request is fine, the server's seed file is not (fix it, or seed false)
+        raise bad(str(exc), 409, "invalid_seed") from None
 
 
 async def reset(request: Request) -> Response:
