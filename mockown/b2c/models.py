@@ -18,11 +18,11 @@ AM_AUTH_METHODS = ("client_secret_basic", "client_secret_post", "private_key_jwt
 @record("b2c_am_clients")
 @dataclass(slots=True, repr=False, eq=False)
 class AmClient(Record):
-    """An Account Manager API client: its secret (hashed), auth method, scopes and redirect URLs."""
+    """An Account Manager API client: its secret, auth method, scopes and redirect URLs."""
 
     id: str  # the client id
     name: str
-    secret: str | None
+    secret: str | None  # as given (compared in constant time), as SLAS, Marketing Cloud and Salesforce client secrets
     auth_method: str  # client_secret_basic | client_secret_post | private_key_jwt | none
     scopes: list[str]
     default_scopes: list[str]
