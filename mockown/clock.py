@@ -241,4 +241,4 @@ class FrozenClock(Clock):
     """A clock that stands still until advanced. `FrozenClock("2026-01-01T00:00:00Z").advance("15m")`."""
 
     def __init__(self, now: str | float | None = None) -> None:
-        super().__init__(frozen_at=time.time() if now is None else parse_instant(now))
+        super().__init__(frozen_at=time.time() if now is None else check_instant(parse_instant(now)))

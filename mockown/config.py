@@ -11,6 +11,7 @@ import dataclasses
 import functools
 import ipaddress
 import os
+import re
 import types
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -286,12 +287,15 @@ def _check(config: Config) -> None:
         raise ConfigError("host must not be empty (0.0.0.0 or :: listens on every interface)")
     if config.base_url is not None and not is_http_url(config.base_url):
         raise ConfigError(f"base_url must be an http:// or https:// URL, not {config.base_url!r}")
+    if config.base_url is not None and not is_base_url(config.base_url):  # it ends up in every URL handed out
+        raise ConfigError(
+            f"base_url must be scheme, host, port and path only (no query, fragment, user info or whitespace), "
+            f"not {config.base_url!r}"
+        )
     if config.salesforce.max_approvals < 1:
         raise ConfigError("salesforce.max_approvals must be at least 1")
     if not 0 <= config.salesforce.daily_api_limit <= API_LIMIT_MAX:
         raise ConfigError(f"salesforce.daily_api_limit must be between 0 and {API_LIMIT_MAX}")
-    if config.salesforce.slo_redirect_delay < 0:
-        raise ConfigError("salesforce.slo_redirect_delay must not be negative")
     challenge = config.salesforce.rest_www_authenticate  # a header value: no line breaks, nothing beyond ASCII
     if not (challenge.isascii() and challenge.isprintable()):
         raise ConfigError("salesforce.rest_www_authenticate must be one line of printable ASCII")
@@ -311,6 +315,9 @@ def _check(config: Config) -> None:
         value = getattr(getattr(config, section), key)
         if value not in choices:
             raise ConfigError(f"{name} must be one of {', '.join(map(str, choices))}, not {value!r}")
+    if config.frozen_at:  # "" is no instant, as None: a running clock
+        _check_frozen_at(config.frozen_at)
+    _check_ranges(config)
     _check_own(config.own)
     if config.workers > 1 and not config.state_file:
         raise ConfigError("--workers needs --state-file (MOCKOWN_STATE_FILE): workers share their state through it")
@@ -328,6 +335,85 @@ _CHOICES: dict[str, tuple[str | int, ...]] = {
     "own.token_conflict": ("refuse", "replace"),
     "own.hidden_service_status": (403, 404),
 }
+
+
+# the durations outside Own (`_check_own`), in seconds, by their least value: 1 for a lifetime (0 issued what was
+# expired already), 0 for a delay, a skew, a window or a lifetime where 0 means "never expires"
+_DURATIONS: dict[str, int] = {
+    **dict.fromkeys(
+        ("salesforce.device_code_ttl", "salesforce.asset_token_ttl", "salesforce.web_session_ttl",
+         "marketing.access_token_ttl", "marketing.code_ttl", "marketing.legacy_expires_in",
+         "b2c.am_expires_in", "b2c.am_implicit_expires_in", "b2c.am_code_ttl", "b2c.bm_expires_in",
+         "b2c.ocapi_token_ttl", "b2c.slas_expires_in", "b2c.slas_guest_refresh_ttl",
+         "b2c.slas_registered_refresh_ttl", "b2c.slas_code_ttl"),
+        1,
+    ),
+    **dict.fromkeys(
+        ("salesforce.device_interval", "salesforce.jwt_skew", "salesforce.slo_redirect_delay",
+         "marketing.refresh_token_ttl", "marketing.refresh_grace", "marketing.propagation_delay",
+         "b2c.am_refresh_ttl", "b2c.slas_login_conflict_window"),
+        0,
+    ),
+}  # fmt: skip
+# counts where 0 is allowed (a limit of 0 calls, or "unlimited" where the README says so)
+_COUNTS = (
+    "b2c.am_rate_limit_per_minute",
+    "b2c.slas_rate_limit_1m",
+    "b2c.slas_rate_limit_5m",
+    "b2c.slas_jwks_per_minute",
+)
+API_VERSIONS = (10, 99)  # the REST paths take two-digit versions (/services/data/vNN.0)
+# Account Manager's `x-ratelimit-limit` value: a limit, then limits with their window (`5000;w=60`), comma separated
+_RATE_POLICY = re.compile(r"\d+(;w=\d+)?(\s*,\s*\d+(;w=\d+)?)*")
+
+
+def _setting(config: Config, name: str) -> Any:
+    section, _, key = name.partition(".")
+    return getattr(getattr(config, section), key)
+
+
+def _check_ranges(config: Config) -> None:
+    """The range of every numeric setting outside Own, and the form of `b2c.am_rate_limit`."""
+    from .clock import LONGEST
+
+    for name, least in _DURATIONS.items():
+        seconds = _setting(config, name)  # NaN compares false with everything: refused by the range test
+        if not least <= seconds <= LONGEST:
+            unit = "second" if least == 1 else "seconds"
+            raise ConfigError(
+                f"{name} must be from {least} {unit} to 1000 years ({LONGEST:.0f} seconds), not {seconds}"
+            )
+    for name in _COUNTS:
+        if _setting(config, name) < 0:
+            raise ConfigError(f"{name} must not be negative, not {_setting(config, name)}")
+    sf = config.salesforce
+    low, high = API_VERSIONS
+    for name in ("api_version_min", "api_version_max"):
+        if not low <= getattr(sf, name) <= high:
+            raise ConfigError(f"salesforce.{name} must be from {low} to {high}, not {getattr(sf, name)}")
+    if sf.api_version_min > sf.api_version_max:  # /services/data listed nothing, every version was a 404
+        raise ConfigError(
+            f"salesforce.api_version_min ({sf.api_version_min}) must not be above salesforce.api_version_max "
+            f"({sf.api_version_max})"
+        )
+    if not 0 <= sf.soap_login_max_version <= 999:  # the SOAP paths take versions of up to three digits
+        raise ConfigError(f"salesforce.soap_login_max_version must be from 0 to 999, not {sf.soap_login_max_version}")
+    if not _RATE_POLICY.fullmatch(config.b2c.am_rate_limit):
+        raise ConfigError(
+            "b2c.am_rate_limit must be limits with an optional window, comma separated "
+            f"(e.g. '400, 400;w=60, 5000;w=60'), not {config.b2c.am_rate_limit!r}"
+        )
+
+
+def _check_frozen_at(text: str) -> None:
+    """An instant the clock can show (the years 0001 to 9999): NaN, infinity or 1e20 started, and then every
+    request was a 500 reading the clock."""
+    from .clock import check_instant, parse_instant
+
+    try:
+        check_instant(parse_instant(text))
+    except (ValueError, OverflowError) as exc:
+        raise ConfigError(f"frozen_at: {exc}") from None
 
 
 def _check_own(own: OwnSettings) -> None:
@@ -398,6 +484,16 @@ def is_http_url(text: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
+def is_base_url(text: str) -> bool:
+    """Whether the http(s) URL `text` is one the mock can put other paths after: no query, fragment, user info or
+    whitespace (they ended up in discovery documents and redirects as they were)."""
+    from urllib.parse import urlsplit
+
+    if "?" in text or "#" in text or any(ch.isspace() for ch in text):
+        return False
+    return "@" not in urlsplit(text).netloc
+
+
 @functools.lru_cache(maxsize=64)  # the control plane's guard asks on every request
 def is_loopback(host: str) -> bool:
     """Whether `host` is a loopback address (an IP literal in 127.0.0.0/8 or ::1, or `localhost`); a name
@@ -449,18 +545,36 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
             continue
         path = name.lower().split("__")
         node = out
-        for part in path[:-1]:
-            node = node.setdefault(part, {})
+        for depth, part in enumerate(path[:-1]):
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):  # MOCKOWN_SALESFORCE=x and MOCKOWN_SALESFORCE__DAILY_API_LIMIT=1
+                raise _section_with_value(path[: depth + 1])
+            node = child
+        if isinstance(node.get(path[-1]), dict):  # the same, the other way round
+            raise _section_with_value(path)
         node[path[-1]] = value
     return out
 
 
-def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+def _section_with_value(path: list[str]) -> ConfigError:
+    variable = ENV_PREFIX + "__".join(path).upper()
+    return ConfigError(
+        f"{'.'.join(path)} is a section: {variable} cannot have a value (its settings are {variable}__<NAME>)"
+    )
+
+
+def _not_text(key: object, where: str) -> ConfigError:
+    return ConfigError(f"setting names are text: {where}{key} is not (a {type(key).__name__})")
+
+
+def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any], where: str = "") -> dict[str, Any]:
     out = dict(base)
     for key, value in extra.items():
+        if not isinstance(key, str):  # `1: x` in a config file
+            raise _not_text(key, where)
         key = key.replace("-", "_")
         if isinstance(value, Mapping) and isinstance(out.get(key), dict):
-            out[key] = _deep_merge(out[key], value)
+            out[key] = _deep_merge(out[key], value, f"{where}{key}.")
         else:
             out[key] = value
     return out
@@ -469,6 +583,9 @@ def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any
 def build(cls: type[Any], data: Mapping[str, Any], where: str = "") -> Any:
     hints = get_type_hints(cls)
     names = {f.name for f in dataclasses.fields(cls)}
+    for key in data:
+        if not isinstance(key, str):  # `salesforce: {2: 3}`: sorting it with the others was a TypeError
+            raise _not_text(key, where)
     unknown = sorted(set(data) - names)
     if unknown:
         raise ConfigError(f"unknown setting {where}{unknown[0]} (known: {', '.join(sorted(names))})")
@@ -476,15 +593,25 @@ def build(cls: type[Any], data: Mapping[str, Any], where: str = "") -> Any:
     for name, value in data.items():
         if isinstance(value, bool) and f"{where}{name}" in _CHOICES:
             value = _choice_of_yaml_bool(value, _CHOICES[f"{where}{name}"])
+        if (
+            f"{where}{name}" in _TEXT_LISTS
+            and isinstance(value, list | tuple)
+            and all(isinstance(v, str) for v in value)
+        ):
+            value = " ".join(value)  # a YAML list of what the text lists, space separated
         kwargs[name] = _coerce(hints[name], value, f"{where}{name}")
     return cls(**kwargs)
+
+
+# text settings that list values (space or comma separated): a YAML list of texts is taken too
+_TEXT_LISTS = frozenset({"salesforce.jwt_audiences"})
 
 
 def _coerce(tp: Any, value: Any, where: str) -> Any:
     origin = get_origin(tp)
     if origin in (Union, types.UnionType):
         args = [a for a in get_args(tp) if a is not type(None)]
-        if value is None or (isinstance(value, str) and value.lower() in ("", "none", "null")):
+        if value is None or value == "":  # YAML null, or an empty variable; "null" / "none" are text as written
             return None
         return _coerce(args[0], value, where)
     if dataclasses.is_dataclass(tp):
@@ -493,6 +620,8 @@ def _coerce(tp: Any, value: Any, where: str) -> Any:
         if not isinstance(value, Mapping):
             raise ConfigError(f"{where} must be a mapping")
         return build(tp, value, where + ".")  # type: ignore[arg-type]
+    if tp is str and isinstance(value, Mapping | list | tuple | set):  # str() made "['a', 'b']" of a YAML list
+        raise ConfigError(f"{where} must be text, not a {'mapping' if isinstance(value, Mapping) else 'list'}")
     try:
         if tp is bool:
             if isinstance(value, bool):

@@ -35,7 +35,7 @@ class Runtime:
         if clock is None:
             try:
                 clock = FrozenClock(config.frozen_at) if config.frozen_at else SystemClock()
-            except ValueError as exc:
+            except (ValueError, OverflowError) as exc:
                 raise ConfigError(f"frozen_at: {exc}") from None
         self.clock = clock
         if store is None and config.state_file:
