@@ -24,6 +24,38 @@ def _eid(value: str) -> None:
 EID = Refine(_eid, "an enterprise id (a whole number's digits, as the seed stores it)")
 
 
+@dataclass(slots=True)
+class PendingChange:
+    """What a pending integration change (`MarketingService.update_integration`) may hold: these fields of an
+    `Integration`, each of its type (a restored `pending` is checked against it: `integration()` applies it)."""
+
+    scopes: list[str] = field(default_factory=list)
+    enabled: bool = True
+    installed: bool = True
+    redirect_urls: list[str] = field(default_factory=list)
+    accessible_mids: list[int] = field(default_factory=list)
+    client_secret: str | None = None
+    name: str = ""
+    home_mid: int = 0
+
+
+PENDING_FIELDS = frozenset(PendingChange.__dataclass_fields__)
+
+
+def _pending(value: dict[str, object] | None) -> None:
+    if value is None:
+        return
+    unknown = sorted(set(value) - PENDING_FIELDS)
+    if unknown:
+        raise ValueError(f"no field {unknown[0]!r} to change")
+    from ..store.decode import checked
+
+    checked(PendingChange, value)  # a RowError (ValueError) for a value not of its field's type
+
+
+PENDING = Refine(_pending, f"null or an object of the changeable fields ({', '.join(sorted(PENDING_FIELDS))})")
+
+
 @record("mc_tenants", indexes=("subdomain",), unique=("subdomain",))
 @dataclass(slots=True, repr=False, eq=False)
 class Tenant(Record):
@@ -75,7 +107,7 @@ class Integration(Record):
     installed: bool = True
     enabled: bool = True
     # integration changes wait `propagation_delay` seconds before they show (admin hook `update_integration`)
-    pending: dict[str, object] | None = None
+    pending: Annotated[dict[str, object] | None, PENDING] = None
     pending_at: float = 0.0
 
 

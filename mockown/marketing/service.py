@@ -28,7 +28,7 @@ from .errors import (
     invalid_request,
     unsupported_grant,
 )
-from .models import Integration, McAccessToken, McCode, McRefreshToken, McUser, Tenant
+from .models import PENDING_FIELDS, Integration, McAccessToken, McCode, McRefreshToken, McUser, Tenant
 
 if TYPE_CHECKING:
     from ..config import MarketingSettings
@@ -133,16 +133,7 @@ class MarketingService:
         found = self.integrations.get(client_id)
         if found is None:
             raise KeyError(client_id)
-        unknown = set(changes) - {
-            "scopes",
-            "enabled",
-            "installed",
-            "redirect_urls",
-            "accessible_mids",
-            "client_secret",
-            "name",
-            "home_mid",
-        }
+        unknown = set(changes) - PENDING_FIELDS
         if unknown:
             raise ValueError(f"cannot change {sorted(unknown)[0]!r}")
         delay = self.settings.propagation_delay
@@ -532,7 +523,8 @@ class MarketingService:
             raise McLegacyError()
         now = self.clock.now()
         tenant_rec = self.tenants.get(integration.tenant_id)
-        assert tenant_rec is not None
+        if tenant_rec is None:  # a restored integration of no tenant: unknown here, as on /v2/token
+            raise McLegacyError()
         refresh_in = params.get("refreshToken")
         offline = (params.get("accessType") or "").lower() == "offline"
         with self.store.atomic():
