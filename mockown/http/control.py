@@ -87,10 +87,21 @@ def ok(body: Any, status: int = 200) -> JSONResponse:
     return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
 
 
-def _flag(value: Any) -> bool:
+def _flag(name: str, value: Any) -> bool:
+    """A boolean field: a JSON boolean, or the words a form body sends for one (`true`, `false`: the control plane
+    also reads flat forms, `json_body`); anything else is a 400 naming the field."""
     if isinstance(value, bool):
         return value
-    return str(value).strip().lower() in ("1", "true", "yes", "on")
+    if value == "true":
+        return True
+    if value == "false":
+        return False
+    raise bad(f"{name} must be true or false, not {_shown(value)}")
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def org_id_of(value: Any) -> str:
@@ -277,15 +288,16 @@ def reset_request(runtime: Runtime, body: dict[str, Any]) -> dict[str, Any]:
             goes_with = f"goes with {owners[0]}" if owners else "is for a full reset (no org, account or unit)"
             raise bad(f"reset field {flag!r} {goes_with}")
     if "org" in chosen:
-        return reset_org(runtime, org_id_of(body["org"]), delete=_flag(body.get("delete", False)))
+        return reset_org(runtime, org_id_of(body["org"]), delete=_flag("delete", body.get("delete", False)))
     if "account" in chosen:
         return reset_account(runtime, str(body["account"]))
     if chosen:
         return reset_unit(runtime, chosen[0], str(body[chosen[0]]))
     from ..seed import SeedError
 
+    seed, clock = _flag("seed", body.get("seed", True)), _flag("clock", body.get("clock", True))
     try:
-        return reset_all(runtime, seed=_flag(body.get("seed", True)), clock=_flag(body.get("clock", True)))
+        return reset_all(runtime, seed=seed, clock=clock)
     except SeedError as exc:  # 409, not 400: the request is fine, the server's seed file is not (fix it, or seed false)
         raise bad(str(exc), 409, "invalid_seed") from None
 
@@ -359,6 +371,10 @@ async def restore(request: Request) -> Response:
     if not all(isinstance(v, list) and all(isinstance(r, dict) for r in v) for v in data.values()):
         raise bad("store: each table is a list of objects")
     clock = body.get("clock")
+    if isinstance(clock, dict) and "frozen" in clock and not isinstance(clock["frozen"], bool):
+        raise bad(
+            f"cannot restore the snapshot's clock: clock.frozen must be true or false, not {_shown(clock['frozen'])}"
+        )
     if isinstance(clock, dict) and isinstance(clock.get("now"), int | float):
         try:  # checked before anything changes: a snapshot is restored whole or not at all
             check_instant(float(clock["now"]))
@@ -428,7 +444,7 @@ def clock_request(clk: Clock, body: dict[str, Any]) -> dict[str, Any]:
         freeze = _NOW
     elif raw not in (False, "false", None):
         freeze = _instant_field("freeze", raw)
-    unfreeze = _flag(body.get("unfreeze", False))
+    unfreeze = _flag("unfreeze", body.get("unfreeze", False))
     target = None if body.get("set") is None else _instant_field("set", body["set"])
     delta = None if body.get("advance") is None else _advance_field(body["advance"])
     now = clk.now()  # where the clock ends up: the last check before anything changes
