@@ -469,8 +469,14 @@ def clock_request(clk: Clock, body: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- outbox --------------------------------------------------------------------------------------------
+OUTBOX_FILTERS = ("to", "account", "kind", "subject")
+
+
 def _outbox_filter(request: Request) -> Callable[[Any], bool]:
     q = request.query_params
+    unknown = sorted(set(q) - set(OUTBOX_FILTERS))
+    if unknown:  # a typo matched every e-mail (and DELETE deleted them all)
+        raise bad(f"unknown outbox filter {unknown[0]!r} (known: {', '.join(OUTBOX_FILTERS)})")
     to, account, kind, subject = q.get("to"), q.get("account"), q.get("kind"), q.get("subject")
 
     def keep(email: Any) -> bool:
@@ -513,9 +519,12 @@ async def outbox(request: Request) -> Response:
 
 
 # -- journal -------------------------------------------------------------------------------------------
-def _journal_filter(request: Request) -> JournalFilter:
+def _journal_filter(request: Request, *, limit: bool = False) -> JournalFilter:
+    params = dict(request.query_params)
+    if limit:
+        params.pop("limit", None)
     try:
-        return JournalFilter.from_params(dict(request.query_params))
+        return JournalFilter.from_params(params)
     except ValueError as exc:
         raise bad(str(exc)) from None
 
@@ -524,12 +533,14 @@ async def journal(request: Request) -> Response:
     control = runtime_of(request).control
     if request.method == "DELETE":
         return ok({"deleted": control.journal.clear()})
-    where = _journal_filter(request)
+    where = _journal_filter(request, limit=True)
     limit_text = request.query_params.get("limit")
     try:
         limit = int(limit_text) if limit_text else None
     except ValueError:
-        raise bad("limit must be an integer") from None
+        limit = -1
+    if limit is not None and limit < 0:
+        raise bad("limit must be a whole number, 0 or more (the newest N entries)")
     entries = control.journal.entries(where, limit)
     dropped = control.journal.dropped  # since the journal was last cleared: the count is not the whole story then
     return ok({"count": len(entries), "entries": [e.to_json() for e in entries], "dropped": dropped})

@@ -269,6 +269,9 @@ def _norm_org(value: str | None) -> str | None:
         return value
 
 
+FILTER_NAMES = ("path", "method", "org", "account", "grant_type", "client_id", "status", "since")
+
+
 @dataclass(frozen=True, repr=False, eq=False)
 class JournalFilter(Value):
     """The control plane's filter over journal entries (every given field must match)."""
@@ -284,6 +287,10 @@ class JournalFilter(Value):
 
     @classmethod
     def from_params(cls, params: Mapping[str, str | None]) -> JournalFilter:
+        """The filter of a query's parameters; ValueError names an unknown one (a typo matched everything)."""
+        unknown = sorted(set(params) - set(FILTER_NAMES))
+        if unknown:
+            raise ValueError(f"unknown journal filter {unknown[0]!r} (known: {', '.join(FILTER_NAMES)})")
         status = params.get("status")
         since = params.get("since")
         try:
