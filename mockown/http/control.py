@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import ids, security
 from ..clock import check_instant, iso, parse_duration, parse_instant
-from ..errors import ControlError, control_dialect
+from ..errors import ControlError, MockownError, control_dialect
 from ..store import RECORD_TYPES, RecordMeta, RowError, meta_of
 from .api import Api, runtime_of
 from .faults import FaultError, Faults
@@ -211,7 +211,12 @@ def reset_account(runtime: Runtime, account_id: str) -> dict[str, Any]:
         raise bad("the Own API is not part of this server", 404, "not_found")
     hook = getattr(cast(Any, runtime).own, "reset_account", None)
     if callable(hook):
-        result = hook(account_id)
+        try:
+            result = hook(account_id)
+        except MockownError as exc:  # the Own API's 404 in its own words: the control plane's here
+            if exc.status == 404:
+                raise bad(f"no such account: {account_id}", 404, "not_found") from None
+            raise
         return {"reset": "account", "account": account_id, **(result if isinstance(result, dict) else {})}
     removed: dict[str, int] = {}
     with runtime.store.atomic():
