@@ -248,9 +248,11 @@ class Config(Value):
         file: str | Path | None = None,
         env: Mapping[str, str] | None = None,
         overrides: Mapping[str, Any] | None = None,
+        defaults: Mapping[str, Any] | None = None,
     ) -> Config:
+        """`defaults` (a caller's own, e.g. the pytest plugin's) sit below the file: every other source wins."""
         env = os.environ if env is None else env
-        data: dict[str, Any] = {}
+        data: dict[str, Any] = dict(defaults or {})
         file = file or env.get(ENV_PREFIX + "CONFIG")
         if file:
             data = _deep_merge(data, _read_yaml(Path(file)))

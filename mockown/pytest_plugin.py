@@ -90,11 +90,31 @@ class MockownSession:
         self.base_config = base_config
 
     def private(self, overrides: dict[str, Any]) -> Target:
-        """A new in-process server with `overrides` on top of the session's settings."""
+        """A new in-process server with `overrides` on top of the session's settings (a `seed` file among them
+        is loaded, unless they say ``seed_defaults: False``). Raises `ConfigError` or `SeedError`."""
         from . import create_app
         from .testing.target import LocalTarget
 
+        if overrides.get("seed") is not None:
+            overrides = {"seed_defaults": True, **overrides}
         return LocalTarget(create_app(self.base_config.replace(**overrides)))
+
+
+# The in-process server's own default, below the config file and the environment: no demo seed (each test seeds
+# its own org), unless a source says seed_defaults or names a seed file.
+NO_DEMO_SEED = {"seed_defaults": False}
+
+
+def _load_config(file: str | None, mockown_config: dict[str, Any]) -> Any:
+    """The in-process server's `Config`: `NO_DEMO_SEED` < the ini's file (or ``MOCKOWN_CONFIG``) < ``MOCKOWN_*``
+    < the ``mockown_config`` fixture. A seed file named anywhere keeps the seeding on (an explicit
+    ``seed_defaults`` still wins)."""
+    from . import Config
+
+    config = Config.load(file=file, overrides=mockown_config, defaults=NO_DEMO_SEED)
+    if config.seed is not None:
+        config = Config.load(file=file, overrides=mockown_config)
+    return config
 
 
 _EXIT_STATUS = pytest.StashKey[int]()  # on the xdist controller: the exit status a worker's _stop_run asked for
@@ -150,17 +170,23 @@ def _mockown_session(
             _stop_run(request, f"mockown: no mockown server answers at {url}: {exc!r}", 3)
         session = MockownSession(target)
     else:
-        from . import Config, create_app
+        from . import create_app
+        from .config import ConfigError
+        from .seed import SeedError
         from .testing.target import LocalTarget
 
         config_file = pytestconfig.getini("mockown_config") or None
         if config_file and not os.path.isabs(config_file):
             config_file = os.path.join(str(pytestconfig.rootpath), config_file)
+        where = "mockown: the in-process server's settings (mockown_config, MOCKOWN_*):"
         try:
-            base = Config.load(file=config_file, overrides={"seed_defaults": False, **mockown_config})
+            base = _load_config(config_file, mockown_config)
         except ValueError as exc:  # ConfigError: the message names the setting
-            _stop_run(request, f"mockown: the in-process server's settings (mockown_config, MOCKOWN_*): {exc}", 4)
-        session = MockownSession(LocalTarget(create_app(base)), base)
+            _stop_run(request, f"{where} {exc}", 4)
+        try:  # what only the app checks: a setting its services read, the seed file and its contents
+            session = MockownSession(LocalTarget(create_app(base)), base)
+        except (ConfigError, SeedError) as exc:
+            _stop_run(request, f"{where} {exc}", 4)
     try:
         yield session
     finally:
@@ -192,6 +218,7 @@ def mockown(
     made when the test first needs it) on the session's server, with clients, clock, outbox, journal, faults,
     snapshots and token shortcuts."""
     from .config import ConfigError
+    from .seed import SeedError
     from .testing.control import ControlPlaneError
     from .testing.handle import Mockown, check_options
 
@@ -208,7 +235,7 @@ def mockown(
             pytest.skip("@pytest.mark.mockown(config=...) needs an in-process server (not --mockown-url)")
         try:
             private = target = _mockown_session.private(dict(overrides))
-        except ConfigError as exc:
+        except (ConfigError, SeedError) as exc:
             _misuse(request, exc, "@pytest.mark.mockown(config=...):")
     handle = Mockown(target, options, label=request.node.nodeid)
     try:

@@ -90,6 +90,32 @@ def check_options(options: Mapping[str, Any]) -> None:
     for section in options.get("seed") or {}:
         if section == "salesforce" or (section == "own" and options.get("own") is not False):
             raise ValueError(f"mockown option seed= adds other sections; use org=, users=, apps=, own= for {section!r}")
+    _check_together(options)
+
+
+def _check_together(options: Mapping[str, Any]) -> None:
+    """Refuse two options of which one would be dropped: connected-app fields and a list of apps, a list
+    (of users or apps) both in `org=` and beside it, `own_user=` and no Own account or its own users."""
+    org, own = options.get("org") or {}, options.get("own")
+    app_fields = sorted(k for k in options if k in APP_FIELDS)
+    for key in ("users", "apps"):
+        if options.get(key) is not None and org.get(key) is not None:
+            raise ValueError(f"mockown options {key}= and org={{'{key}': ...}} both give the org's {key}: give one")
+    apps = "apps=" if options.get("apps") is not None else "org={'apps': ...}" if org.get("apps") is not None else ""
+    if app_fields and apps:
+        raise ValueError(
+            f"mockown options {app_fields[0]}= and {apps} cannot be used together: connected-app fields set the "
+            f"default app, which {apps} replaces; put {app_fields[0]!r} in the apps' mappings"
+        )
+    if options.get("own_user") is not None:
+        if own is False:
+            raise ValueError(
+                "mockown options own_user= and own=False cannot be used together: own=False seeds no Own account"
+            )
+        if isinstance(own, dict) and own.get("users") is not None:
+            raise ValueError(
+                "mockown options own_user= and own={'users': ...} both give the Own account's users: give one"
+            )
 
 
 def unique_suffix() -> str:
@@ -490,6 +516,8 @@ class Mockown:
         org: dict[str, Any] = {"id": new_id(ORG), "name": f"pytest {self.label}"}
         org.update(opts.get("org") or {})
         users = opts.get("users")
+        if users is None:  # the org's own users, if it has them (check_options refuses both)
+            users = org.get("users")
         if users is None:
             users = [
                 {"username": f"admin.{u}@pytest.mockown.test", "first_name": "Ada", "last_name": "Admin",
@@ -499,6 +527,8 @@ class Mockown:
             ]  # fmt: skip
         org["users"] = users
         apps = opts.get("apps")
+        if apps is None:  # the org's own apps, if it has them; an explicit [] is no app
+            apps = org.get("apps")
         if apps is None:
             app: dict[str, Any] = {"name": "pytest app"}
             if len(users) > 1 and users[1].get("username"):
