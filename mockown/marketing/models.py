@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated
 
+from ..fieldwise import Value
 from ..store import record
 from ..store.base import Record
 from ..store.decode import Refine
@@ -24,8 +25,8 @@ def _eid(value: str) -> None:
 EID = Refine(_eid, "an enterprise id (a whole number's digits, as the seed stores it)")
 
 
-@dataclass(slots=True)
-class PendingChange:
+@dataclass(frozen=True, repr=False, eq=False)
+class PendingChange(Value):
     """What a pending integration change (`MarketingService.update_integration`) may hold: these fields of an
     `Integration`, each of its type (a restored `pending` is checked against it: `integration()` applies it)."""
 
