@@ -310,6 +310,8 @@ def _check(config: Config) -> None:
     for name in ("max_body_bytes", "journal_size", "body_timeout"):
         if getattr(config, name) < 0:
             raise ConfigError(f"{name} must not be negative")
+    if config.journal_size > JOURNAL_SIZE_MAX:  # a deque's maxlen: 10**20 was an OverflowError at start
+        raise ConfigError(f"journal_size must be at most {JOURNAL_SIZE_MAX:,}, not {config.journal_size}")
     if config.body_timeout != config.body_timeout:  # NaN (float() reads "nan"): no deadline would ever be reached
         raise ConfigError("body_timeout must be a number of seconds, not NaN")
     for name, choices in _CHOICES.items():
@@ -325,6 +327,7 @@ def _check(config: Config) -> None:
         raise ConfigError("--workers needs --state-file (MOCKOWN_STATE_FILE): workers share their state through it")
 
 
+JOURNAL_SIZE_MAX = 10_000_000  # requests the journal may keep: ~10 GB of entries at most, not a C size overflow
 _REDIRECT_STATUSES = frozenset({"authorize_status", "slas_redirect_status"})  # the rest answer an error
 
 # settings that take one of a few words (the code compares them exactly: any other value was silently one of them)

@@ -20,6 +20,7 @@ token_exchange:
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -96,7 +97,7 @@ def _time(claims: dict[str, Any], name: str) -> float | None:
     NumericDate (RFC 7519 2, 4.1.4, 4.1.5: text, a boolean, an object) makes the token invalid, never timeless."""
     value = claims.get(name)
     when = jwtutil.seconds(value)
-    if when is None and value is not None:
+    if value is not None and (when is None or not math.isfinite(when)):  # "never" is no date either
         raise ExchangeRejected("invalid subject token")
     return when
 

@@ -59,8 +59,9 @@ def seed_salesforce(runtime: Runtime, body: Any) -> dict[str, Any]:
 
 
 def _host(value: str | None) -> str | None:
-    """A host name as requests are matched against it: lower-case (host names are case-insensitive)."""
-    return value.lower() if value else value
+    """A host name as requests are matched against it: lower-case (host names are case-insensitive), without the
+    final dot of an absolute name (`http.api.host_of` reads a request's host so)."""
+    return value.lower().removesuffix(".") if value else value
 
 
 def seed_org(runtime: Runtime, data: Any) -> dict[str, Any]:

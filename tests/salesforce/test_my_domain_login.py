@@ -14,6 +14,7 @@ import re
 import httpx
 import pytest
 
+from mockown.runtime import Runtime
 from tests.conftest import ADMIN, CID
 from tests.conftest import PASSWORD as DEMO_PASSWORD
 from tests.conftest import SECRET as DEMO_SECRET
@@ -436,3 +437,22 @@ def test_an_asset_token_takes_no_session_of_another_org_on_its_my_domain(client:
     assert r.status_code == 400
     assert r.json() == {"error": "invalid_grant", "error_description": "invalid subject token"}
     assert demo_exchange(client, "testserver", access, "access_token", **actor).status_code == 200
+
+
+def test_a_my_domain_seeded_with_the_final_dot_is_that_host(client: httpx.Client, runtime: Runtime) -> None:
+    """The seed stores a My Domain as requests are read (`host_of` drops an absolute name's final dot): one seeded
+    as `dot.my.salesforce.com.` is the org's My Domain, with or without the dot, and foreign to the demo org."""
+    seeded = client.post(
+        "/_mockown/seed",
+        json={"salesforce": {"orgs": [{"name": "Dot", "my_domain": "Dot.My.Salesforce.com."}]}},
+    )
+    assert seeded.status_code == 201, seeded.text
+    org = seeded.json()["salesforce"]["orgs"][0]
+    service = runtime.salesforce
+    stored = service.orgs.get(org["id"])
+    assert stored is not None and stored.my_domain == "dot.my.salesforce.com"
+    admin = service.user_by_username(ADMIN)
+    assert admin is not None
+    demo = admin.org_id
+    for base in ("https://dot.my.salesforce.com", "https://dot.my.salesforce.com."):
+        assert service.foreign_org(demo, base) and not service.foreign_org(org["id"], base)

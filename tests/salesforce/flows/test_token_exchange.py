@@ -81,6 +81,7 @@ def test_mapping_table_for_opaque_tokens(client: httpx.Client, kind: str) -> Non
         (lambda: idp_token(exp=True), "invalid subject token"),
         (lambda: idp_token(exp={"at": NOW + 300}), "invalid subject token"),
         (lambda: idp_token(nbf="later"), "invalid subject token"),
+        (lambda: idp_token(exp=float("inf")), "invalid subject token"),  # Infinity: no date, not "never"
     ],
     ids=[
         "issuer",
@@ -95,6 +96,7 @@ def test_mapping_table_for_opaque_tokens(client: httpx.Client, kind: str) -> Non
         "exp-bool",
         "exp-object",
         "nbf-text",
+        "exp-infinity",
     ],
 )
 def test_rejected_subject_tokens(client: httpx.Client, token: object, description: str) -> None:
