@@ -62,10 +62,16 @@ def _service_field(
 ) -> Service | None:
     value = text(params, name, required=required)
     if value is not None and value.isascii() and value.isdigit():
-        # digits of any length are a service id, which names a service or is a 404 (as in a path), not a 400
-        return own.service_for(principal, region, value.lstrip("0") or "0", write=True)
+        # digits of any length are a service id, which names a service or is a 404, not a 400; a body field is a
+        # number, leading zeros and all (a path's id names its resource exactly: `service.parse_id`)
+        return own.service_for(principal, region, _number_text(value), write=True)
     num = integer(params, name, required=required)  # None, or raises "<name> must be a positive integer"
     return None if num is None else own.service_for(principal, region, str(num), write=True)
+
+
+def _number_text(value: str) -> str:
+    """A body field's id as a number's digits: `0420001` is 420001, as a JSON or form number is read."""
+    return value.lstrip("0") or "0" if value.isascii() and value.isdigit() else value
 
 
 def _takes_writes(destination: Service) -> None:
@@ -111,7 +117,7 @@ def seed(own: OwnService, principal: Principal, region: str, template_id: str, p
     assert source is not None
     if source.id == destination.id:
         raise bad_request("destination must be another service than the source of the seed")
-    backup_ref = (single(params, "backup_id") or "").strip() or "last"
+    backup_ref = _number_text((single(params, "backup_id") or "").strip() or "last")
     backup = backups.completed(own, source, backup_ref)
     records = _count(backup)
     limit = _over_limit(destination, backup, records)
@@ -209,7 +215,7 @@ def anonymize(own: OwnService, principal: Principal, region: str, template_id: s
     automations = _automations(params)
     source = own.services.get(template.source_service_id)
     assert source is not None
-    backup_ref = (single(params, "backup_id") or "").strip()
+    backup_ref = _number_text((single(params, "backup_id") or "").strip())
     logs = [f"Anonymizing service {destination.num} with template {template.num}"]
     if backup_ref:
         backup = backups.completed(own, source, backup_ref)

@@ -96,3 +96,16 @@ def test_zero_is_an_id_like_any_other_and_names_nothing(client: httpx.Client, au
     for path in ("services/0", f"services/{SALES}/backups/0", "jobs/0", "seeding/seed/0", "seeding/anonymize/0"):
         r = client.get(f"/api/v1/{path}", headers=auth)
         assert r.status_code == 404 and r.json()["message"].endswith("0 not found"), r.text
+
+
+@pytest.mark.parametrize("what", ["seed", "anonymize"])
+def test_an_id_in_a_body_field_is_a_number_leading_zeros_and_all(
+    client: httpx.Client, auth: dict[str, str], what: str
+) -> None:
+    """A body field is a number (a form or JSON number, `0420001` is 420001), unlike a path's id: the service and
+    the backup fields of one body follow that one rule (the backup's was refused once paths became exact)."""
+    backup = client.get(f"/api/v1/services/{SALES}/backups", headers=auth).json()[0]["id"]
+    field = "destination" if what == "seed" else "destination_service_id"
+    data = {field: f"00{SALES_SANDBOX}", "disable_automations": "false", "backup_id": f"0{backup}"}
+    r = client.post(f"/api/v1/seeding/templates/{TEMPLATE}/{what}", headers=auth, data=data)
+    assert r.status_code == 200, r.text
