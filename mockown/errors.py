@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 from starlette.responses import JSONResponse, Response
 
@@ -79,3 +79,9 @@ def dialect_for(table: DialectTable, path: str) -> Callable[[int, str, str], Moc
         if matched and len(prefix) > best:
             best, found = len(prefix), dialect
     return found
+
+
+def brief(value: Any) -> str:
+    """`value` as an error message quotes it: its repr, cut to 60 characters."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

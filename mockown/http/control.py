@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import ids, security
 from ..clock import check_instant, iso, parse_duration, parse_instant
-from ..errors import ControlError, MockownError, control_dialect
+from ..errors import ControlError, MockownError, brief, control_dialect
 from ..store import RECORD_TYPES, RecordMeta, RowError, meta_of
 from .api import Api, runtime_of
 from .faults import FaultError, Faults
@@ -96,12 +96,7 @@ def _flag(name: str, value: Any) -> bool:
         return True
     if value == "false":
         return False
-    raise bad(f"{name} must be true or false, not {_shown(value)}")
-
-
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    raise bad(f"{name} must be true or false, not {brief(value)}")
 
 
 def org_id_of(value: Any) -> str:
@@ -378,7 +373,7 @@ async def restore(request: Request) -> Response:
     clock = body.get("clock")
     if isinstance(clock, dict) and "frozen" in clock and not isinstance(clock["frozen"], bool):
         raise bad(
-            f"cannot restore the snapshot's clock: clock.frozen must be true or false, not {_shown(clock['frozen'])}"
+            f"cannot restore the snapshot's clock: clock.frozen must be true or false, not {brief(clock['frozen'])}"
         )
     if isinstance(clock, dict) and isinstance(clock.get("now"), int | float):
         try:  # checked before anything changes: a snapshot is restored whole or not at all

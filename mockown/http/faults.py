@@ -29,7 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import ids, security
 from ..clock import check_instant, iso, parse_duration, parse_instant
-from ..errors import DialectTable, dialect_for
+from ..errors import DialectTable, brief, dialect_for
 from ..fieldwise import Fieldwise, Value
 from .journal import CONTROL_PREFIX, Entry, RequestInfo
 
@@ -362,17 +362,12 @@ def _limit_info(runtime: Runtime, org_id: str | None) -> str:
     return f"api-usage={limit + 1}/{limit}"
 
 
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 def preset_org(runtime: Runtime, value: Any) -> str | None:
     """A preset's `org` parameter: the 18-character id of an org the server has (None when not given)."""
     if value is None or value == "":
         return None
     if not isinstance(value, str) or not ids.is_valid(value):
-        raise FaultError(f"org: not a Salesforce org id: {_shown(value)}")
+        raise FaultError(f"org: not a Salesforce org id: {brief(value)}")
     org_id = ids.to18(value)
     if runtime.salesforce.orgs.get(org_id) is None:
         raise FaultError(f"org: no such org: {org_id}")
@@ -440,7 +435,7 @@ def _expire_session(runtime: Runtime, p: dict[str, Any]) -> dict[str, Any]:
     service = runtime.salesforce
     raw = p.get("token")
     if raw is not None and not isinstance(raw, str):
-        raise FaultError(f"token: an access token is a string, not {_shown(raw)}")
+        raise FaultError(f"token: an access token is a string, not {brief(raw)}")
     if raw:
         token = service.access_tokens.get(security.token_hash(raw))
         if token is None or not token.live(runtime.clock.now()):
@@ -456,7 +451,7 @@ def _expire_session(runtime: Runtime, p: dict[str, Any]) -> dict[str, Any]:
     user_id = None
     if user:
         if not isinstance(user, str) or not ("@" in user or ids.is_valid(user)):
-            raise FaultError(f"user: neither a username nor a Salesforce user id: {_shown(user)}")
+            raise FaultError(f"user: neither a username nor a Salesforce user id: {brief(user)}")
         found = service.user_by_username(user) if "@" in user else service.user(ids.to18(user))
         if found is None:
             raise FaultError(f"user: no such user: {user}")
@@ -531,7 +526,7 @@ class Faults:
         if preset_name is not None:
             preset = PRESETS.get(preset_name) if isinstance(preset_name, str) else None
             if preset is None:
-                raise FaultError(f"unknown preset {_shown(preset_name)} (known: {', '.join(sorted(PRESETS))})")
+                raise FaultError(f"unknown preset {brief(preset_name)} (known: {', '.join(sorted(PRESETS))})")
             if "org" in preset.parameters and "org" in payload:  # the same check for every preset taking one
                 payload["org"] = preset_org(self.runtime, payload["org"])
             if preset.act is not None:
