@@ -342,15 +342,18 @@ _CHOICES: dict[str, tuple[str | int, ...]] = {
 }
 
 
-# the durations outside Own (`_check_own`), in seconds, by their least value: 1 for a lifetime (0 issued what was
-# expired already), 0 for a delay, a skew, a window or a lifetime where 0 means "never expires"
+# the durations (Own's propagation_delay and api_token_ttl: `_check_own`), in seconds, by their least value: 1 for
+# a lifetime (0 issued what was expired already), 0 for a delay, a skew, a window or a lifetime where 0 means
+# "never expires"
 _DURATIONS: dict[str, int] = {
     **dict.fromkeys(
         ("salesforce.device_code_ttl", "salesforce.asset_token_ttl", "salesforce.web_session_ttl",
          "marketing.access_token_ttl", "marketing.code_ttl", "marketing.legacy_expires_in",
          "b2c.am_expires_in", "b2c.am_implicit_expires_in", "b2c.am_code_ttl", "b2c.bm_expires_in",
          "b2c.ocapi_token_ttl", "b2c.slas_expires_in", "b2c.slas_guest_refresh_ttl",
-         "b2c.slas_registered_refresh_ttl", "b2c.slas_code_ttl"),
+         "b2c.slas_registered_refresh_ttl", "b2c.slas_code_ttl",
+         # Own's: 0 made every exchange invalid_grant; past 1000 years an expiry is beyond what a snapshot holds
+         "own.access_token_ttl", "own.profile_session_ttl"),
         1,
     ),
     **dict.fromkeys(
@@ -378,7 +381,7 @@ def _setting(config: Config, name: str) -> Any:
 
 
 def _check_ranges(config: Config) -> None:
-    """The range of every numeric setting outside Own, and the form of `b2c.am_rate_limit`."""
+    """The range of every duration in `_DURATIONS`, count and API version, and the form of `b2c.am_rate_limit`."""
     from .clock import LONGEST
 
     for name, least in _DURATIONS.items():
@@ -432,12 +435,7 @@ def _check_own(own: OwnSettings) -> None:
         raise ConfigError("own.rate_limit_per_minute must not be negative (0 = no limit)")
     if own.events_page_size < 1:  # 0 answered empty pages forever, -1 dropped the newest event
         raise ConfigError(f"own.events_page_size must be at least 1, not {own.events_page_size}")
-    # an access_token_ttl of 0 made every exchange invalid_grant; past LONGEST an expiry falls beyond the years a
-    # snapshot holds (restore refused it)
-    for name in ("access_token_ttl", "profile_session_ttl"):
-        seconds = getattr(own, name)
-        if not 1 <= seconds <= LONGEST:
-            raise ConfigError(f"own.{name} must be from 1 second to 1000 years ({LONGEST:.0f} seconds), not {seconds}")
+    # access_token_ttl and profile_session_ttl: `_check_ranges` (`_DURATIONS`)
     delay = own.propagation_delay  # NaN compares false with everything: refused by the range test below
     if not 0 <= delay <= LONGEST:
         raise ConfigError(f"own.propagation_delay must be a number of seconds from 0 to 1000 years, not {delay}")

@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute
 from ..errors import MockownError
 from ..fieldwise import Value
 from ..runtime import Runtime
-from .headers import header_index
+from .headers import header_index, host_name
 from .routing import Route
 
 
@@ -91,7 +91,7 @@ def host_of(request: Request) -> str:
     """The host the request names, lower-case, without its port or the final dot of an absolute name
     (`login.salesforce.com.` is `login.salesforce.com`, RFC 1034 3.1): the name the mock's host rules read."""
     host = _host_header(request) or _server_host(request)
-    return host.split(":", 1)[0].lower().removesuffix(".")
+    return host_name(host.split(":", 1)[0])
 
 
 def with_and_without_slash(path: str, endpoint: Any, methods: list[str]) -> list[BaseRoute]:

@@ -30,7 +30,7 @@ from ..store import RECORD_TYPES, RecordMeta, RowError, meta_of
 from .api import Api, runtime_of
 from .faults import FaultError, Faults
 from .forms import BadBody, json_loads, media_type, no_lone_surrogates, parse_json, read_body
-from .headers import header_index
+from .headers import header_index, host_name
 from .journal import CONTROL_PREFIX, Journal, JournalFilter
 from .routing import Route, lazy_endpoint, route_path
 
@@ -440,9 +440,9 @@ def clock_request(clk: Clock, body: dict[str, Any]) -> dict[str, Any]:
         raise bad('give one or more of freeze, unfreeze, set, advance (e.g. {"advance": "181d"})')
     freeze: object = None  # None: no freeze; _NOW: at the current instant; else the instant
     raw = body.get("freeze")
-    if raw in (True, "true", ""):
+    if raw is True or raw in ("true", ""):  # `is`: 1 == True, and 1 (like 0) is an instant, epoch seconds
         freeze = _NOW
-    elif raw not in (False, "false", None):
+    elif not (raw is False or raw is None or raw == "false"):
         freeze = _instant_field("freeze", raw)
     unfreeze = _flag("unfreeze", body.get("unfreeze", False))
     target = None if body.get("set") is None else _instant_field("set", body["set"])
@@ -678,7 +678,7 @@ def _local_name(host_header: str | None, config: Config) -> bool:
         name = urlsplit(f"//{host_header or ''}").hostname or ""
     except ValueError:
         return False
-    name = name.rstrip(".")
+    name = host_name(name)
     if not name:
         return False
     try:
@@ -688,7 +688,7 @@ def _local_name(host_header: str | None, config: Config) -> bool:
         pass
     if is_loopback(name) or name.endswith(".localhost") or "." not in name or name == config.host.lower():
         return True
-    return config.base_url is not None and name == (urlsplit(config.base_url).hostname or "").rstrip(".")
+    return config.base_url is not None and name == host_name(urlsplit(config.base_url).hostname or "")
 
 
 def admission(config: Config, presented: str | None) -> ControlError | None:

@@ -11,6 +11,13 @@ from typing import Any
 HEADERS_KEY = "mockown.headers"
 
 
+def host_name(name: str) -> str:
+    """A host name as the mock's host rules read it: lower-case (names are case-insensitive), without the final
+    dot of an absolute name (`login.salesforce.com.` is `login.salesforce.com`, RFC 1034 3.1). For a request's
+    `Host` (`http.api.host_of`), a base URL's host, a seeded My Domain and the control plane's local names alike."""
+    return name.lower().removesuffix(".")
+
+
 def header_index(scope: MutableMapping[str, Any]) -> dict[bytes, bytes]:
     """Each header's first value by lower-case name, for the request of `scope` (made once, then kept in it)."""
     index: dict[bytes, bytes] | None = scope.get(HEADERS_KEY)

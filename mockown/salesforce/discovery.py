@@ -8,6 +8,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from ..http.headers import host_name
+
 MY_DOMAIN_SUFFIX = ".my.salesforce.com"  # also the sandboxes' <name>--<sbx>.sandbox.my.salesforce.com
 
 SCOPES = [
@@ -125,6 +127,6 @@ def _document(build: Callable[[str], dict[str, Any]]) -> Callable[[str], bytes]:
 def _host(base: str) -> str:
     """`base`'s host, as `http.api.host_of` reads one (lower-case, no final dot): a My Domain is one name."""
     try:
-        return (urlsplit(base).hostname or "").lower().removesuffix(".")
+        return host_name(urlsplit(base).hostname or "")
     except ValueError:  # a Host header urlsplit refuses (e.g. an unclosed IPv6 bracket): no My Domain
         return ""

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from .. import ids, security
 from ..config import API_LIMIT_MAX
+from ..http.headers import host_name
 from ..seed import SeedError, duration, flag, items, opt_text, text, text_list, whole_between
 from .models import REFRESH_POLICIES, ConnectedApp, Org, User
 
@@ -58,12 +59,6 @@ def seed_salesforce(runtime: Runtime, body: Any) -> dict[str, Any]:
     return {"orgs": [seed_org(runtime, org) for org in orgs]}
 
 
-def _host(value: str | None) -> str | None:
-    """A host name as requests are matched against it: lower-case (host names are case-insensitive), without the
-    final dot of an absolute name (`http.api.host_of` reads a request's host so)."""
-    return value.lower().removesuffix(".") if value else value
-
-
 def seed_org(runtime: Runtime, data: Any) -> dict[str, Any]:
     """Create one org (defaults for everything left out) and return its credentials."""
     data = _check("org", {} if data is None else data, _ORG_KEYS)
@@ -72,10 +67,11 @@ def seed_org(runtime: Runtime, data: Any) -> dict[str, Any]:
     org_id = _id(data.get("id"), ids.ORG, "org")
     if service.orgs.get(org_id) is not None:
         raise SeedError(f"org {org_id} exists already")
+    my_domain = opt_text(data.get("my_domain"), "salesforce org my_domain")
     org = Org(
         id=org_id,
         name=text(data.get("name"), "salesforce org name", "") or f"Org {org_id[:15]}",
-        my_domain=_host(opt_text(data.get("my_domain"), "salesforce org my_domain")),
+        my_domain=host_name(my_domain) if my_domain else my_domain,  # as requests are matched against it
         instance_name=text(data.get("instance_name"), "salesforce org instance_name", "MOCK1"),
         organization_type=text(data.get("organization_type"), "salesforce org organization_type", "Developer Edition"),
         is_sandbox=flag(data.get("is_sandbox"), "salesforce org is_sandbox", False),

@@ -76,3 +76,11 @@ def test_several_fields_still_apply_in_order(client: httpx.Client) -> None:
     running = client.post("/_mockown/clock", json={"unfreeze": True, "advance": "1d"}).json()
     assert running["frozen"] is False
     assert abs(running["now"] - (parse_instant(FREEZE) + 60 + 86400)) < 60
+
+
+@pytest.mark.parametrize("instant", [0, 1, 1.0])
+def test_freeze_at_epoch_zero_or_one_is_that_instant(client: httpx.Client, instant: float) -> None:
+    """`freeze` takes true (now) or an instant; 0 and 1 are instants (1970), not false and true (0 == False)."""
+    r = client.post("/_mockown/clock", json={"freeze": instant})
+    assert r.status_code == 200, r.text
+    assert r.json()["frozen"] is True and r.json()["now"] == instant
