@@ -31,7 +31,7 @@ from .api import Api, runtime_of
 from .faults import FaultError, Faults
 from .forms import BadBody, json_loads, media_type, no_lone_surrogates, parse_json, read_body
 from .headers import header_index, host_name
-from .journal import CONTROL_PREFIX, Journal, JournalFilter
+from .journal import CONTROL_PREFIX, Journal, JournalFilter, whole_number
 from .routing import Route, lazy_endpoint, route_path
 
 if TYPE_CHECKING:
@@ -531,12 +531,14 @@ def _journal_filter(request: Request, *, limit: bool = False) -> JournalFilter:
 
 async def journal(request: Request) -> Response:
     control = runtime_of(request).control
-    if request.method == "DELETE":
+    if request.method == "DELETE":  # with filters, only what they match (`limit` is no filter here: a 400)
+        if request.query_params:
+            return ok({"deleted": control.journal.remove(_journal_filter(request))})
         return ok({"deleted": control.journal.clear()})
     where = _journal_filter(request, limit=True)
     limit_text = request.query_params.get("limit")
     try:
-        limit = int(limit_text) if limit_text else None
+        limit = whole_number(limit_text) if limit_text else None
     except ValueError:
         limit = -1
     if limit is not None and limit < 0:

@@ -270,6 +270,15 @@ def _norm_org(value: str | None) -> str | None:
 
 
 FILTER_NAMES = ("path", "method", "org", "account", "grant_type", "client_id", "status", "since")
+_WHOLE = re.compile(r"-?[0-9]+")
+
+
+def whole_number(text: str) -> int:
+    """A query parameter's integer: ASCII digits, with an optional minus. ValueError for anything else (`int()`
+    also reads `1_000`, `+5`, padding and other scripts' digits such as `٣`, which no client means as a number)."""
+    if not _WHOLE.fullmatch(text):
+        raise ValueError(text)
+    return int(text)
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -301,8 +310,8 @@ class JournalFilter(Value):
                 account=params.get("account") or None,
                 grant_type=params.get("grant_type") or None,
                 client_id=params.get("client_id") or None,
-                status=int(status) if status else None,
-                since=int(since) if since else None,
+                status=whole_number(status) if status else None,
+                since=whole_number(since) if since else None,
             )
         except ValueError:
             raise ValueError("status and since must be integers") from None
@@ -329,7 +338,7 @@ class Journal:
     """A bounded, thread-safe list of entries (the oldest drop off once `size` is reached)."""
 
     def __init__(self, size: int = 10000) -> None:
-        self._entries: deque[Entry] = deque(maxlen=max(size, 1))
+        self._entries: deque[Entry] = deque(maxlen=size)  # 0: none kept (each entry counts as dropped)
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self.dropped = 0
@@ -368,6 +377,17 @@ class Journal:
                 by_grant[e.grant_type] = by_grant.get(e.grant_type, 0) + 1
             by_status[str(e.status)] = by_status.get(str(e.status), 0) + 1
         return {"count": len(found), "by_path": by_path, "by_grant_type": by_grant, "by_status": by_status}
+
+    def remove(self, where: JournalFilter) -> int:
+        """Drop the entries `where` matches (the others stay, in order); how many were dropped. `dropped` is
+        unchanged: it counts what fell off the end (`journal_size`), not what was removed on purpose."""
+        with self._lock:
+            kept = [e for e in self._entries if not where(e)]
+            removed = len(self._entries) - len(kept)
+            if removed:
+                self._entries.clear()
+                self._entries.extend(kept)
+            return removed
 
     def clear(self) -> int:
         with self._lock:
