@@ -374,6 +374,19 @@ def preset_org(runtime: Runtime, value: Any) -> str | None:
     return org_id
 
 
+def preset_account(runtime: Runtime, value: Any) -> str | None:
+    """A preset's `account` parameter: the id of an Own account the server has, as text (None when not given). An
+    unknown one matched no request: the preset added nothing but a rule that never fires."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise FaultError(f"account: an Own account id is a string or a number, not {brief(value)}")
+    key = str(value)
+    if runtime.own.accounts.get(key) is None:
+        raise FaultError(f"account: no such Own account: {key}")
+    return key
+
+
 def _request_limit(runtime: Runtime, p: dict[str, Any]) -> dict[str, Any]:
     org = p.pop("org", None)  # checked by `Faults.add` (`preset_org`)
     rule = {
@@ -529,6 +542,8 @@ class Faults:
                 raise FaultError(f"unknown preset {brief(preset_name)} (known: {', '.join(sorted(PRESETS))})")
             if "org" in preset.parameters and "org" in payload:  # the same check for every preset taking one
                 payload["org"] = preset_org(self.runtime, payload["org"])
+            if "account" in preset.parameters and "account" in payload:
+                payload["account"] = preset_account(self.runtime, payload["account"])
             if preset.act is not None:
                 return {"preset": preset.name, **preset.act(self.runtime, payload)}
             assert preset.build is not None

@@ -41,6 +41,11 @@ UNKNOWN_ORG = "00D000000000001EAA"  # well-formed, not seeded
         ({"preset": "own.rate_limited", "retry_after": True}, "retry_after"),
         ({"preset": "own.propagation_delay", "seconds": [1]}, "seconds"),
         ({"preset": "own.unavailable", "path": 5}, "path"),
+        ({"preset": "own.rate_limited", "account": "99999"}, "account"),
+        ({"preset": "own.unavailable", "account": 99999}, "account"),
+        ({"preset": "own.propagation_delay", "account": "nobody"}, "account"),
+        ({"preset": "own.rate_limited", "account": True}, "account"),
+        ({"preset": "own.rate_limited", "account": ["1001"]}, "account"),
         ({"preset": ["x"]}, "preset"),
     ],
 )
@@ -72,3 +77,10 @@ def test_good_parameters_still_act(client: httpx.Client) -> None:
     assert by_user.status_code == 200 and by_user.json()["expired"] == 1
     unknown = client.post("/_mockown/faults", json={"preset": "salesforce.expire_session", "token": "no-such-token"})
     assert unknown.status_code == 200 and unknown.json()["expired"] == 0  # a token never issued: nothing to end
+
+
+@pytest.mark.parametrize("account", [1001, "1001"])
+def test_an_own_preset_names_a_seeded_account_by_number_or_text(client: httpx.Client, account: object) -> None:
+    added = client.post("/_mockown/faults", json={"preset": "own.rate_limited", "account": account})
+    assert added.status_code == 201, added.text
+    assert added.json()["match"]["account"] == "1001"
