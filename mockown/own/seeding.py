@@ -8,7 +8,8 @@ from ..clock import iso
 from ..http.forms import BadBody, parse_json
 from . import backups, jobs
 from .errors import bad_request, not_found
-from .models import Job, Seed, SeedingTemplate, Service, rkey
+from .gdpr import effects
+from .models import Backup, Job, Seed, SeedingTemplate, Service, rkey
 from .params import boolean, choice, integer, names, single, text
 from .service import parse_id
 
@@ -80,19 +81,23 @@ def _takes_writes(destination: Service) -> None:
     backups.takes_writes(destination, "seeded")
 
 
-def _count(backup: Any) -> int:
-    return sum(len(s["records"]) for s in backup.snapshots)
+def _counts(own: OwnService, source: Service, backup: Backup) -> list[tuple[str, int]]:
+    """(object, records seeded) of each object of `backup`: a record forgotten by a GDPR request of `source`
+    completed before the seed starts (now) is not seeded, as an export started now would leave it out (rectified
+    values change what is seeded, not how much: the seed shows counts only)."""
+    forgotten, _ = effects(own, source, own.clock.now())
+    return [(s["name"], len(set(s["records"]) - forgotten)) for s in backup.snapshots]
 
 
-def _over_limit(destination: Service, backup: Any, records: int) -> str | None:
-    """Why seeding `records` records of `backup` into `destination` breaks a limit of S15, or None."""
+def _over_limit(destination: Service, counts: list[tuple[str, int]], records: int) -> str | None:
+    """Why seeding `records` records (`counts` per object) into `destination` breaks a limit of S15, or None."""
     if not destination.sandbox:
         if records > PRODUCTION_LIMIT:
             return f"Seeding into production is limited to {PRODUCTION_LIMIT:,} records ({records:,} requested)"
         return None
     if records > SANDBOX_LIMIT:
         return f"Seeding into a sandbox is limited to {SANDBOX_LIMIT:,} records ({records:,} requested)"
-    versions = sum(len(s["records"]) for s in backup.snapshots if s["name"] in CONTENT_VERSIONS)
+    versions = sum(n for name, n in counts if name in CONTENT_VERSIONS)
     if versions > CONTENT_VERSION_LIMIT:
         return (
             f"Seeding into a sandbox is limited to {CONTENT_VERSION_LIMIT:,} ContentVersion records "
@@ -119,11 +124,12 @@ def seed(own: OwnService, principal: Principal, region: str, template_id: str, p
         raise bad_request("destination must be another service than the source of the seed")
     backup_ref = _number_text((single(params, "backup_id") or "").strip() or "last")
     backup = backups.completed(own, source, backup_ref)
-    records = _count(backup)
-    limit = _over_limit(destination, backup, records)
+    counts = _counts(own, source, backup)
+    records = sum(n for _, n in counts)
+    limit = _over_limit(destination, counts, records)
     logs = [
         f"Seeding from service {source.num} (backup {backup.num}) to service {destination.num} ({method})",
-        *(f"{s['name']}: {len(s['records'])} record(s)" for s in backup.snapshots),
+        *(f"{name}: {n} record(s)" for name, n in counts),
     ]
     if disable_automations:
         logs.insert(1, "Automations disabled in the destination for the duration of the seed")
