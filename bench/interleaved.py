@@ -1,10 +1,13 @@
 """The opaque token request in-process, interleaved call by call with the form ceiling's (thread CPU time).
 
-``python -m bench.interleaved [--calls N] [--thrash BYTES] [--variant NAME=MODULE:FUNCTION ...]``
+``python -m bench.interleaved [--calls N] [--thrash BYTES] [--variant NAME=MODULE:FUNCTION ...]
+[--setting NAME=KEY=VALUE ...] [--grown NAME=N ...]``
 
 One app per entry (the bench org seeded in each): ``mockown`` as it is, one more per ``--variant``, whose request
 pipeline's ``__call__`` is replaced by ``FUNCTION`` (``async def f(pipeline, scope, receive, send)``; a patch to
-try before writing it properly), and the ceiling's ``POST /token`` (`bench/ceiling.py`). Each round calls every
+try before writing it properly), one more per ``--setting`` (mockown with that setting: ``KEY`` a `Config` field,
+``VALUE`` JSON or text), one more per ``--grown`` (mockown after ``N`` token requests: a full journal, a large
+store), and the ceiling's ``POST /token`` (`bench/ceiling.py`). Each round calls every
 app once, in turn, so whatever slows the machine slows them all alike. ``--thrash`` writes over that many bytes
 between calls (default 2 MB, this machine's L2): a loaded server's caches are cold between requests, and without
 it the small ceiling app gains less than it does under ``wrk``. Prints each app's median and the ceiling / app
@@ -17,6 +20,7 @@ import argparse
 import asyncio
 import base64
 import importlib
+import json
 import statistics
 import time
 from collections.abc import Callable
@@ -29,11 +33,11 @@ BODY = b"grant_type=client_credentials"
 FORM = (b"content-type", b"application/x-www-form-urlencoded")
 
 
-def _mockown_call(variant: Callable[..., Any] | None) -> Callable[[], Any]:
+def _mockown_call(variant: Callable[..., Any] | None, **settings: Any) -> Callable[[], Any]:
     from mockown import Config, create_app
     from mockown.http.inprocess import in_process_client
 
-    app = create_app(Config(seed_defaults=True))
+    app = create_app(Config(seed_defaults=True, **settings))
     with in_process_client(app, base_url="http://127.0.0.1:8080") as client:
         orgs = client.post("/_mockown/seed", json=SEED).json()["salesforce"]["orgs"]
     opaque = next(a for a in orgs[0]["apps"] if a["name"] == "Bench opaque")
@@ -51,6 +55,30 @@ def _ceiling_call() -> Callable[[], Any]:
 
     auth = (b"authorization", b"Basic " + base64.b64encode(b"bench-client:bench-secret"))
     return _asgi_call(app, "POST", "/token", BODY + b"&scope=api", [auth, FORM])  # type: ignore[no-any-return]
+
+
+def _setting(spec: str) -> tuple[str, dict[str, Any]]:
+    """``NAME=KEY=VALUE``: the app's name and its `Config` keyword (VALUE read as JSON when it is JSON)."""
+    name, _, rest = spec.partition("=")
+    key, _, text = rest.partition("=")
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = text
+    return name, {key: value}
+
+
+def _grown(spec: str) -> tuple[str, Callable[[], Any]]:
+    """``NAME=N``: a mockown app that has answered N token requests before the measurement."""
+    name, _, count = spec.partition("=")
+    call = _mockown_call(None)
+    loop = asyncio.new_event_loop()
+    try:
+        for _ in range(int(count)):
+            loop.run_until_complete(call())
+    finally:
+        loop.close()
+    return name, call
 
 
 def _load(spec: str) -> Callable[..., Any]:
@@ -87,11 +115,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--calls", type=int, default=2000, help="measured calls of each app (default 2000)")
     p.add_argument("--thrash", type=int, default=2_000_000, help="bytes written between calls (default 2 MB)")
     p.add_argument("--variant", action="append", default=[], metavar="NAME=MODULE:FUNCTION")
+    p.add_argument("--setting", action="append", default=[], metavar="NAME=KEY=VALUE")
+    p.add_argument("--grown", action="append", default=[], metavar="NAME=N")
     args = p.parse_args(argv)
     calls = {"mockown": _mockown_call(None)}
     for spec in args.variant:
         name, _, target = spec.partition("=")
         calls[name] = _mockown_call(_load(target))
+    for spec in args.setting:
+        name, settings = _setting(spec)
+        calls[name] = _mockown_call(None, **settings)
+    for spec in args.grown:
+        name, call = _grown(spec)
+        calls[name] = call
     calls["ceiling"] = _ceiling_call()
     medians = measure(calls, args.calls, args.thrash)
     ceiling = medians["ceiling"]

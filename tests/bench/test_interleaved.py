@@ -27,3 +27,14 @@ async def _not_found(pipeline: object, scope: dict[str, object], receive: object
     assert callable(send)
     await send({"type": "http.response.start", "status": 404, "headers": []})
     await send({"type": "http.response.body", "body": b""})
+
+
+def test_settings_and_grown_apps_are_measured_too(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--calls", "2", "--thrash", "0", "--setting", "untimed=body_timeout=0", "--grown", "grown=5"]) == 0
+    names = [row.split()[0] for row in capsys.readouterr().out.splitlines()]
+    assert names == ["mockown", "untimed", "grown", "ceiling"]
+
+
+def test_a_setting_the_config_does_not_have_stops_the_measurement() -> None:
+    with pytest.raises(TypeError, match="no_such_setting"):
+        main(["--calls", "1", "--thrash", "0", "--setting", "x=no_such_setting=1"])
