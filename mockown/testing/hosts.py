@@ -6,7 +6,8 @@ import fnmatch
 from collections.abc import Iterable
 
 # Salesforce login hosts and My Domains (sandboxes included), the Own auth host and regional hosts, and the
-# Marketing Cloud / B2C Commerce hosts mockown emulates. `*.x` matches any depth of sub-domain, not `x` itself.
+# Marketing Cloud / B2C Commerce hosts mockown emulates (a B2C instance seeded on another host: `extra_hosts`).
+# `*.x` matches any depth of sub-domain, not `x` itself.
 INTERCEPTED_HOSTS: tuple[str, ...] = (
     "login.salesforce.com",
     "test.salesforce.com",
@@ -23,6 +24,7 @@ INTERCEPTED_HOSTS: tuple[str, ...] = (
     "auth-test.exacttargetapis.com",
     "account.demandware.com",
     "*.api.commercecloud.salesforce.com",
+    "*.dx.commercecloud.salesforce.com",  # B2C instances (on-demand sandboxes): the BM grant and OCAPI
 )
 
 

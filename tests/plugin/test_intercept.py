@@ -66,6 +66,27 @@ def test_requests_session_and_httpx_reach_the_mock_with_the_real_host(mockown_in
     assert hosts == ["login.salesforce.com", "login.salesforce.com", "auth.owndata.com", "app1.owndata.com"]
 
 
+def test_b2c_instance_hosts_reach_the_mock() -> None:
+    """The BM grant and OCAPI answer on an instance's own host (README's B2C table): an on-demand sandbox's
+    `<realm>-<nnn>.dx.commercecloud.salesforce.com`, at any depth, is intercepted, and `--tls` signs the seed's."""
+    from mockown.tls import HOST_NAMES
+
+    matches = HostMatcher()
+    for host in ("zzxy-001.dx.commercecloud.salesforce.com", "abcd-002.sandbox.us01.dx.commercecloud.salesforce.com"):
+        assert matches(host), host
+    for host in ("dx.commercecloud.salesforce.com", "commercecloud.salesforce.com", "x.dx.commercecloud.evil.test"):
+        assert not matches(host), host
+    assert "*.dx.commercecloud.salesforce.com" in HOST_NAMES  # a certificate wildcard: one label
+    with intercept() as mock:  # the demo seed's instance
+        guest = requests.post(
+            "https://zzxy-001.dx.commercecloud.salesforce.com/s/RefArch/dw/shop/v24_5/customers/auth",
+            json={"type": "guest"}, headers={"x-dw-client-id": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}, timeout=5,
+        )  # fmt: skip
+        hosts = [e.headers["host"] for e in mock.runtime.control.journal.entries()]
+    assert guest.status_code == 200 and guest.headers["authorization"].startswith("Bearer ")
+    assert hosts == ["zzxy-001.dx.commercecloud.salesforce.com"]
+
+
 def test_requests_keeps_cookies_through_the_login_page(mockown_intercept: Mockown) -> None:
     """A browser-like `requests.Session` through the authorize flow: the anti-CSRF cookie must round-trip."""
     mock = mockown_intercept
