@@ -18,13 +18,14 @@ from typing import Protocol
 
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)")
-# the instants a clock can be at: those ISO 8601 can write (years 0001 to 9999), with a day to spare
-EARLIEST = datetime(1, 1, 2, tzinfo=UTC).timestamp()  # the instants a clock can show (`check_instant`)
+# the instants anything stored may be at: those ISO 8601 can write (years 0001 to 9999), with a day to spare
+EARLIEST = datetime(1, 1, 2, tzinfo=UTC).timestamp()  # `check_instant`
 LATEST = datetime(9999, 12, 30, tzinfo=UTC).timestamp()
 
 
 def check_instant(ts: float) -> float:
-    """`ts` when a clock can be at it (a finite instant in the years 0001 to 9999); ValueError otherwise."""
+    """`ts` when it is an instant ISO 8601 can show (a finite instant in the years 0001 to 9999); ValueError
+    otherwise. For stored instants (an expiry, a fault rule's window); where the clock itself may be: `check_clock`."""
     if not math.isfinite(ts) or not EARLIEST <= ts <= LATEST:
         raise ValueError(f"the clock cannot be at {ts!r} (epoch seconds of the years 0001 to 9999 only)")
     return ts
@@ -33,6 +34,21 @@ def check_instant(ts: float) -> float:
 # the longest duration anything takes (a TTL, a timeout, a clock step): 1,000 years. Longer ones, infinity and NaN
 # are refused where they are read: stored, they overflowed the ISO dates and JSON documents made from them (500s)
 LONGEST = 1000 * 365.25 * 86400.0
+# the last instant the clock may be at: what is issued then (lasting up to LONGEST) still ends by LATEST. At the
+# year 9999 itself a 180-day Own API token expired in the year 10000, which no date can show (the dashboard, the
+# Edit Profile page and the token's e-mail were 500s)
+CLOCK_LATEST = LATEST - LONGEST
+
+
+def check_clock(ts: float) -> float:
+    """`ts` when the clock may be at it: from the year 0001 to 1,000 years before the end of the year 9999 (late in
+    the year 8999), so that every expiry it computes is an instant `check_instant` takes; ValueError otherwise."""
+    if not math.isfinite(ts) or not EARLIEST <= ts <= CLOCK_LATEST:
+        raise ValueError(
+            f"the clock cannot be at {ts!r} (epoch seconds from the year 0001 to {iso(CLOCK_LATEST)}: what is issued"
+            " lasts up to 1,000 years and must end by the year 9999)"
+        )
+    return ts
 
 
 def _too_long(value: object) -> ValueError:
@@ -186,14 +202,14 @@ class Clock:
             raise ValueError("the clock only moves forward with advance(); use set() to go back")
         with self._changing(), self._lock:
             if self._frozen_at is not None:
-                self._frozen_at = check_instant(self._frozen_at + delta)
+                self._frozen_at = check_clock(self._frozen_at + delta)
             else:
-                check_instant(time.time() + self._offset + delta)
+                check_clock(time.time() + self._offset + delta)
                 self._offset += delta
         return self.now()
 
     def set(self, instant: str | float) -> float:
-        target = check_instant(parse_instant(instant))
+        target = check_clock(parse_instant(instant))
         with self._changing(), self._lock:
             if self._frozen_at is not None:
                 self._frozen_at = target
@@ -202,7 +218,7 @@ class Clock:
         return self.now()
 
     def freeze(self, instant: str | float | None = None) -> float:
-        target = None if instant is None else check_instant(parse_instant(instant))
+        target = None if instant is None else check_clock(parse_instant(instant))
         with self._changing():
             current = self.now() if target is None else target
             with self._lock:
@@ -221,7 +237,7 @@ class Clock:
         return {"now": now, "iso": iso(now, millis=True), "frozen": self.frozen, "offset": self.offset}
 
     def restore(self, *, frozen: bool, now: float | None = None, offset: float = 0.0) -> None:
-        check_instant(now if frozen and now is not None else time.time() + offset)
+        check_clock(now if frozen and now is not None else time.time() + offset)
         with self._changing(), self._lock:
             if frozen:
                 self._frozen_at = now if now is not None else time.time() + offset
@@ -241,4 +257,4 @@ class FrozenClock(Clock):
     """A clock that stands still until advanced. `FrozenClock("2026-01-01T00:00:00Z").advance("15m")`."""
 
     def __init__(self, now: str | float | None = None) -> None:
-        super().__init__(frozen_at=time.time() if now is None else check_instant(parse_instant(now)))
+        super().__init__(frozen_at=time.time() if now is None else check_clock(parse_instant(now)))

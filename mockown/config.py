@@ -414,12 +414,12 @@ def _check_ranges(config: Config) -> None:
 
 
 def _check_frozen_at(text: str) -> None:
-    """An instant the clock can show (the years 0001 to 9999): NaN, infinity or 1e20 started, and then every
+    """An instant the clock may be at (`clock.check_clock`): NaN, infinity or 1e20 started, and then every
     request was a 500 reading the clock."""
-    from .clock import check_instant, parse_instant
+    from .clock import check_clock, parse_instant
 
     try:
-        check_instant(parse_instant(text))
+        check_clock(parse_instant(text))
     except (ValueError, OverflowError) as exc:
         raise ConfigError(f"frozen_at: {exc}") from None
 

@@ -24,7 +24,7 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import ids, security
-from ..clock import check_instant, iso, parse_duration, parse_instant
+from ..clock import check_clock, iso, parse_duration, parse_instant
 from ..errors import ControlError, MockownError, brief, control_dialect
 from ..store import RECORD_TYPES, RecordMeta, RowError, meta_of
 from .api import Api, runtime_of
@@ -377,9 +377,9 @@ async def restore(request: Request) -> Response:
         )
     if isinstance(clock, dict) and isinstance(clock.get("now"), int | float):
         try:  # checked before anything changes: a snapshot is restored whole or not at all
-            check_instant(float(clock["now"]))
+            check_clock(float(clock["now"]))
             wall = runtime.clock.now() - runtime.clock.offset
-            check_instant(wall + float(clock.get("offset") or 0.0))
+            check_clock(wall + float(clock.get("offset") or 0.0))
         except (ValueError, TypeError, OverflowError) as exc:
             raise bad(f"cannot restore the snapshot's clock: {exc}") from None
     with runtime.store.atomic():
@@ -414,7 +414,7 @@ def _instant_field(name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise bad(f"{name} must be an instant: epoch seconds or ISO 8601 text")
     try:
-        return check_instant(parse_instant(value))
+        return check_clock(parse_instant(value))
     except (ValueError, OverflowError) as exc:
         raise bad(f"{name}: {exc}") from None
 
@@ -454,7 +454,7 @@ def clock_request(clk: Clock, body: dict[str, Any]) -> dict[str, Any]:
         now = target
     if delta is not None:
         try:
-            check_instant(now + delta)
+            check_clock(now + delta)
         except ValueError as exc:
             raise bad(f"advance: {exc}") from None
     if freeze is not None:
