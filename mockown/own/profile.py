@@ -174,7 +174,7 @@ async def login(request: Request) -> Response:
         own.record_event(user.account_id, "user_login", user=user, ip=_ip(request), source="web app")
     response = _profile_page(page, own, user)
     response.set_cookie(
-        COOKIE, raw, httponly=True, samesite="strict", path=_cookie_path(request), secure=request.url.scheme == "https"
+        COOKIE, raw, httponly=True, samesite="strict", path=_cookie_path(request), secure=csrf.secure(request)
     )
     return response
 

@@ -19,6 +19,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from .. import ids, security
 from ..clock import iso
+from ..errors import ControlError
 from ..http.api import root_path, runtime_of
 from ..http.forms import read_body
 from ..http.journal import is_secret_name
@@ -434,6 +435,8 @@ async def action(request: Request) -> Response:
         return _back(request, "malformed form", True)
     try:
         return _back(request, perform(runtime, form))
+    except ControlError as exc:  # the control plane's refusal (an org reset already, from a stale page): a notice
+        return _back(request, exc.message, True)
     except (ValueError, LookupError) as exc:
         return _back(request, str(exc), True)
 

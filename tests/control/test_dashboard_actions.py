@@ -57,3 +57,11 @@ def test_a_failing_button_redirects_with_an_error_notice(client: httpx.Client) -
     assert response.status_code == 303
     assert response.headers["location"].endswith("&error=1")
     assert "no%20such%20token" in response.headers["location"]
+
+
+def test_resetting_an_org_the_server_no_longer_has_redirects_with_a_notice(client: httpx.Client) -> None:
+    """From a stale page (the org deleted since): the control plane's 404 came back as raw JSON."""
+    response = client.post("/_mockown/ui/reset-org", data={"org": "00D000000000000"}, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].endswith("&error=1")
+    assert "no%20such%20org" in response.headers["location"]

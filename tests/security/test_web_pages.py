@@ -119,6 +119,24 @@ def test_own_profile_cookie_and_origin(client: httpx.Client) -> None:
     assert same.status_code == 200 and "id='api-token'" in same.text
 
 
+def test_own_profile_cookie_is_secure_behind_a_tls_proxy() -> None:
+    """TLS ended at a proxy: the app sees http, its base URL says https; the other pages' cookies were Secure then,
+    the Own profile's was not."""
+    from mockown import Config, create_app
+
+    with in_process_client(create_app(Config(base_url="https://testserver")), base_url="http://testserver") as client:
+        page = client.get("/own/profile")
+        found = CSRF.search(page.text)
+        assert found
+        assert cookie_flags(page)["mockown_bid"]["secure"] is True  # so the client does not send it back over http:
+        jar: SimpleCookie = SimpleCookie()  # given by hand, as the proxy's client would
+        jar.load(page.headers["set-cookie"])
+        form = {"email": "owner@own.mockown.test", "password": "0wnerPassw0rd!", "_csrf": found.group(1)}
+        r = client.post("/own/profile", data=form, headers={"cookie": f"mockown_bid={jar['mockown_bid'].value}"})
+        assert r.status_code == 200, r.text
+        assert cookie_flags(r)["own_profile"]["secure"] is True
+
+
 def test_own_profile_cookie_is_secure_on_https(app: Starlette) -> None:
     with in_process_client(app, base_url="https://testserver") as client:
         assert cookie_flags(client.get("/own/profile"))["mockown_bid"]["secure"] is True
