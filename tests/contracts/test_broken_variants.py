@@ -269,6 +269,12 @@ VARIANTS: dict[str, tuple[dict[str, Any], Callable[[Any], ASGIApp], str, str]] =
         "test_revoked_access_token_is_dead",
         "test_introspection_of_a_live_access_token",
     ),
+    "stateful-revocation-does-not-stick": (  # it passed: no introspection after a revoke, a random Basic header
+        {},
+        swallow_revoke,
+        "test_stateful_token_introspect_revoke",
+        "test_introspection_of_a_live_access_token",
+    ),
     "wrong-error-code": (
         {},
         wrong_error_code,
