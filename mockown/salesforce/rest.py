@@ -12,6 +12,7 @@ from typing import Any
 from .. import ids, security
 from . import cursors, describe, oauth_tokens
 from . import search as sosl_search
+from . import soql as soql_parser
 from .errors import RestError, invalid_session, not_found
 from .models import AccessToken, Org, User
 from .service import SalesforceService, identity_url
@@ -185,14 +186,6 @@ def sobject(service: SalesforceService, kind: str, record_id: str, version: str,
     raise not_found(f"sObject type '{kind}' is not supported.")
 
 
-_SOQL = re.compile(
-    r"^\s*select\s+(?P<fields>.+?)\s+from\s+(?P<object>\w+)"
-    r"(?:\s+where\s+(?P<field>\w+)\s*=\s*'(?P<value>(?:[^'\\]|\\.)*)')?"
-    r"(?:\s+limit\s+(?P<limit>\d+))?\s*$",
-    re.IGNORECASE | re.DOTALL,
-)
-
-
 def query(
     service: SalesforceService,
     soql: str | None,
@@ -206,11 +199,9 @@ def query(
     """`GET /query` (or `/queryAll`, `resource`): the records, in batches of `batch` behind query locators."""
     if not soql:
         raise RestError(400, "MALFORMED_QUERY", "A query string must be provided")
-    match = _SOQL.match(soql)
-    if not match:
-        raise RestError(400, "MALFORMED_QUERY", f"unexpected token in query: {soql[:80]}")
-    kind = match.group("object")
-    wanted = [f.strip() for f in match.group("fields").split(",") if f.strip()]
+    parsed = soql_parser.parse(soql)
+    kind = parsed.sobject
+    wanted = parsed.fields
     rows: list[dict[str, Any]]
     served = describe.lookup(org, kind)  # the table describe and describeGlobal read: names and fields
     if served is None:
@@ -222,7 +213,7 @@ def query(
             "appropriate names.",
         )
     canonical = served.name
-    field, value = match.group("field"), match.group("value")
+    field, value = parsed.field, parsed.value
     for name in wanted + ([field] if field else []):
         if served.field(name) is None:
             raise RestError(400, "INVALID_FIELD", f"No such column '{name}' on entity '{canonical}'.")
@@ -234,12 +225,12 @@ def query(
         rows = [describe.OAUTH_TOKEN.row(r) for r in oauth_tokens.rows(service, org, user)]
     else:  # ScratchOrgInfo (a Dev Hub): the mock holds no scratch orgs
         rows = []
-    if field:
+    if field and value is not None:
         rows = [r for r in rows if _matches(r, field, value)]
     if served.row_limit is not None:
         rows = rows[: served.row_limit]
-    if match.group("limit"):
-        rows = rows[: _limit(match.group("limit"))]
+    if parsed.limit:
+        rows = rows[: _limit(parsed.limit)]
     records = [_record(canonical, r, version, wanted) for r in rows]
     return cursors.first_batch(service, records, version, org, user, resource, batch)
 
