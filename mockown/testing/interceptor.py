@@ -163,11 +163,9 @@ class intercept:  # lower case: used like a function, `with intercept():`, `@int
         if isinstance(target, LocalTarget):
             return target.shared_transport().handle_request(request)
         url, host, https = self._remote_url(str(request.url))
-        headers = httpx.Headers(request.headers)
-        headers["Host"] = host
-        if https:
-            headers["X-Forwarded-Proto"] = "https"
-        forwarded = httpx.Request(request.method, url, headers=headers, content=request.read(), extensions={})
+        forwarded = httpx.Request(
+            request.method, url, headers=_forward_headers(request, host, https), content=request.read(), extensions={}
+        )
         with self._forward_lock:
             if self._forward is None:
                 self._forward = httpx.HTTPTransport()
@@ -182,12 +180,10 @@ class intercept:  # lower case: used like a function, `with intercept():`, `@int
         if isinstance(target, LocalTarget):
             return await target.async_transport().handle_async_request(request)
         url, host, https = self._remote_url(str(request.url))
-        headers = httpx.Headers(request.headers)
-        headers["Host"] = host
-        if https:
-            headers["X-Forwarded-Proto"] = "https"
         body = await request.aread()
-        forwarded = httpx.Request(request.method, url, headers=headers, content=body, extensions={})
+        forwarded = httpx.Request(
+            request.method, url, headers=_forward_headers(request, host, https), content=body, extensions={}
+        )
         transport = httpx.AsyncHTTPTransport()  # one per call: a pool belongs to one event loop
         try:
             response = await _saved["httpx_async"](transport, forwarded)
@@ -220,6 +216,21 @@ class intercept:  # lower case: used like a function, `with intercept():`, `@int
         response.request = request
         response.connection = adapter
         return response
+
+
+def _forward_headers(request: httpx.Request, host: str, https: bool) -> httpx.Headers:
+    """The headers of an httpx request forwarded to the external server: the original `Host` (and the scheme in
+    `X-Forwarded-Proto`), and no framing of its own: the body goes buffered, with the Content-Length httpx sets
+    for it (a streamed body's `Transfer-Encoding: chunked` next to it is a request a server refuses)."""
+    import httpx
+
+    headers = httpx.Headers(request.headers)
+    for name in ("Transfer-Encoding", "Content-Length"):
+        headers.pop(name, None)
+    headers["Host"] = host
+    if https:
+        headers["X-Forwarded-Proto"] = "https"
+    return headers
 
 
 def _make_target(spec: Any, admin_token: str | None) -> tuple[Target, bool]:
