@@ -27,7 +27,7 @@ def check_instant(ts: float) -> float:
     """`ts` when it is an instant ISO 8601 can show (a finite instant in the years 0001 to 9999); ValueError
     otherwise. For stored instants (an expiry, a fault rule's window); where the clock itself may be: `check_clock`."""
     if not math.isfinite(ts) or not EARLIEST <= ts <= LATEST:
-        raise ValueError(f"the clock cannot be at {ts!r} (epoch seconds of the years 0001 to 9999 only)")
+        raise ValueError(f"no date can show {ts!r} (epoch seconds from {iso(EARLIEST)} to {iso(LATEST)} only)")
     return ts
 
 
@@ -45,8 +45,8 @@ def check_clock(ts: float) -> float:
     the year 8999), so that every expiry it computes is an instant `check_instant` takes; ValueError otherwise."""
     if not math.isfinite(ts) or not EARLIEST <= ts <= CLOCK_LATEST:
         raise ValueError(
-            f"the clock cannot be at {ts!r} (epoch seconds from the year 0001 to {iso(CLOCK_LATEST)}: what is issued"
-            " lasts up to 1,000 years and must end by the year 9999)"
+            f"the clock cannot be at {ts!r} (epoch seconds from {iso(EARLIEST)} to {iso(CLOCK_LATEST)}: what is"
+            " issued lasts up to 1,000 years and must end by the year 9999)"
         )
     return ts
 

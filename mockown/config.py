@@ -512,13 +512,25 @@ def is_loopback(host: str) -> bool:
 def _read_yaml(path: Path) -> dict[str, Any]:
     import yaml  # here: a start-up without a config file does not load it
 
+    class AsWritten(yaml.SafeLoader):
+        """YAML without its implicit booleans, numbers and dates: a scalar stays the text it was written as, and
+        each setting reads it as an environment variable's text (`admin_token: 0123` is the token `0123`, not 83;
+        `yes` is `yes`, not `True`; `0x1F` is not 31). A YAML `null` (`~`, empty) still leaves a setting unset."""
+
+    AsWritten.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag in _KEPT_YAML_TAGS]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
     try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        loaded = yaml.load(path.read_text(encoding="utf-8"), Loader=AsWritten) or {}  # noqa: S506 - a SafeLoader
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ConfigError(f"cannot read config file {path}: {exc}") from exc
     if not isinstance(loaded, dict):
         raise ConfigError(f"config file {path} must hold a mapping")
     return loaded
+
+
+_KEPT_YAML_TAGS = ("tag:yaml.org,2002:null", "tag:yaml.org,2002:merge", "tag:yaml.org,2002:value")
 
 
 # `MOCKOWN_*` variables mockown documents for other purposes than a setting: exported in a shell (the README tells

@@ -187,7 +187,7 @@ def test_a_seed_file_with_a_value_of_the_wrong_type(tmp_path: Path, document: st
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"MOCKOWN_PORT": "abc"}, "port: 'abc' is not a valid int"),
+        ({"MOCKOWN_MAX_BODY_BYTES": "abc"}, "max_body_bytes: 'abc' is not a valid int"),
         ({"MOCKOWN_FROZEN_AT": "soon"}, "frozen_at: not an instant"),
         ({"MOCKOWN_SEED": "/nonexistent/seed.yaml"}, "cannot read seed file"),
     ],
@@ -238,7 +238,7 @@ def test_a_good_base_url_still_serves(served: list[dict[str, Any]]) -> None:
 def test_a_fractional_number_for_a_whole_number_setting(tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
     config.write_text("port: 8080.5\n")
-    refused(["serve", "--config", str(config)], "port: 8080.5 is not a valid int")
+    refused(["serve", "--config", str(config)], "port: '8080.5' is not a valid int")
 
 
 @pytest.mark.parametrize(

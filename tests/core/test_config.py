@@ -133,8 +133,8 @@ def test_an_unquoted_off_in_a_config_file_is_the_off_choice(tmp_path: Path) -> N
     file = tmp_path / "mockown.yaml"
     file.write_text("marketing:\n  pkce: off\n", encoding="utf-8")
     assert Config.load(file=file, env={}).marketing.pkce == "off"
-    file.write_text("b2c:\n  slas_channel_id: yes\n", encoding="utf-8")  # no choice is a boolean word: refused
-    with pytest.raises(ConfigError, match=r"^b2c.slas_channel_id must be one of required, warn, not 'true'"):
+    file.write_text("b2c:\n  slas_channel_id: yes\n", encoding="utf-8")  # no boolean word is a choice: as written
+    with pytest.raises(ConfigError, match=r"^b2c.slas_channel_id must be one of required, warn, not 'yes'"):
         Config.load(file=file, env={})
 
 

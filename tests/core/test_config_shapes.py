@@ -63,8 +63,9 @@ def test_a_plain_base_url_is_accepted(url: str) -> None:
 @pytest.mark.parametrize(
     ("yaml", "message"),
     [
-        ("1: x\n", r"^setting names are text: 1 is not"),
-        ("salesforce:\n  2: 3\n  foo: 1\n", r"^setting names are text: salesforce\.2 is not"),
+        # a file's keys are read as written (text): `1` is the unknown setting named 1
+        ("1: x\n", r"^unknown setting 1 \(known:"),
+        ("salesforce:\n  2: 3\n  foo: 1\n", r"^unknown setting salesforce\.2 \(known:"),
         ("own:\n  null: 1\n", r"^setting names are text: own\.None is not"),
     ],
 )
