@@ -11,6 +11,7 @@ import base64
 import hashlib
 import json
 import re
+import time
 from typing import Any
 from urllib.parse import parse_qs, quote_plus, urlsplit
 
@@ -192,8 +193,9 @@ def test_slas_authorization_code_is_single_use(http: httpx.Client, b2c: B2cCreds
     assert isinstance(json.loads(again.text)["error"], str), again.text
 
 
-def test_slas_access_token_verifies_from_jwks(http: httpx.Client, b2c: B2cCreds) -> None:
-    """The access token is an ES256 JWT whose `kid` is in `/jwks`, and that key verifies it."""
+def test_slas_access_token_verifies_from_jwks(http: httpx.Client, b2c: B2cCreds, control: ControlPlane | None) -> None:
+    """The access token is an ES256 JWT whose `kid` is in `/jwks`, and that key verifies it; it is valid now by the
+    target's clock (a mock's moved or frozen clock is its now, not this machine's)."""
     response, _ = guest_pkce(http, b2c)
     token = response.json()["access_token"]
     header = jwt.get_unverified_header(token)
@@ -201,8 +203,15 @@ def test_slas_access_token_verifies_from_jwks(http: httpx.Client, b2c: B2cCreds)
     keys = http.get(b2c.slas("jwks")).json()["keys"]
     key = next((k for k in keys if k.get("kid") == header.get("kid")), None)
     assert key is not None, f"kid {header.get('kid')} is not in /jwks ({[k.get('kid') for k in keys]})"
-    claims = jwt.decode(token, jwt.PyJWK(key), algorithms=["ES256"], options={"verify_aud": False})
+    claims = jwt.decode(  # the signature here; the times below, by the target's clock
+        token,
+        jwt.PyJWK(key),
+        algorithms=["ES256"],
+        options={"verify_aud": False, "verify_exp": False, "verify_iat": False, "verify_nbf": False},
+    )
     assert claims["exp"] > claims["iat"], claims
+    now = control.now() if control is not None else time.time()
+    assert claims["iat"] - 300 <= now < claims["exp"], f"not valid now ({now}) by the target's clock: {claims}"
 
 
 def test_slas_public_refresh_rotates(http: httpx.Client, b2c: B2cCreds) -> None:
