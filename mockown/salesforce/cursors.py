@@ -23,8 +23,8 @@ MIN_BATCH, MAX_BATCH = 200, 2000
 MAX_OPEN_PER_USER = 10
 IDLE_SECONDS = 15 * 60
 LOCATOR_PREFIX = "01g"
-_OPTION = re.compile(r"(?:^|[;,\s])batchSize\s*=\s*(\d{1,9})\s*(?:$|[;,\s])", re.IGNORECASE)
-_LOCATOR = re.compile(r"(01g\w{12}(?:\w{3})?)-(\d{1,9})")
+_OPTION = re.compile(r"(?:^|[;,\s])batchSize\s*=\s*([0-9]{1,9})\s*(?:$|[;,\s])", re.IGNORECASE)
+_LOCATOR = re.compile(r"(01g[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?)-([0-9]{1,9})")  # ASCII: `\d` reads any digit
 
 
 def batch_size(option: str | None) -> int:

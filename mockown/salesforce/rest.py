@@ -38,7 +38,7 @@ def versions(service: SalesforceService) -> list[dict[str, str]]:
 
 def check_version(service: SalesforceService, version: str) -> str:
     settings = service.runtime.config.salesforce
-    match = re.fullmatch(r"v(\d{2})\.0", version)
+    match = re.fullmatch(r"v([0-9]{2})\.0", version)  # ASCII digits: `\d` reads any Unicode digit
     if not match or not settings.api_version_min <= int(match.group(1)) <= settings.api_version_max:
         raise not_found()
     return version[1:]

@@ -25,7 +25,7 @@ _SOSL = re.compile(
     r"^\s*find\s+(?:\{(?P<braced>[^{}]*)\}|'(?P<quoted>[^'\\]*)')"
     r"(?:\s+in\s+(?P<scope>\w+)\s+fields)?"
     r"(?:\s+returning\s+(?P<returning>\w+(?:\s*\([^()]*\))?(?:\s*,\s*\w+(?:\s*\([^()]*\))?)*))?"
-    r"(?:\s+limit\s+(?P<limit>\d+))?\s*$",
+    r"(?:\s+limit\s+(?P<limit>[0-9]+))?\s*$",  # ASCII digits
     re.IGNORECASE | re.DOTALL,
 )
 _OBJECT = re.compile(r"(\w+)(?:\s*\(([^()]*)\))?")

@@ -238,7 +238,7 @@ def no_operation(op: Node, wsdl: str) -> SoapFault:
 
 
 # -- versions ---------------------------------------------------------------------------------------------------
-_VERSION = re.compile(r"(\d{1,3})\.0")
+_VERSION = re.compile(r"([0-9]{1,3})\.0")  # ASCII digits (`\d` reads any Unicode digit)
 
 
 def check_version(service: SalesforceService, version: str, wsdl: str) -> int:

@@ -18,7 +18,7 @@ _FROM = re.compile(r"\sfrom\s", re.IGNORECASE)
 _TAIL = re.compile(
     r"\s*+(?P<object>\w++)"
     r"(?:\s++where\s++(?P<field>\w++)\s*+=\s*+'(?P<value>(?:[^'\\]|\\.)*+)')?"
-    r"(?:\s++limit\s++(?P<limit>\d++))?\s*+",
+    r"(?:\s++limit\s++(?P<limit>[0-9]++))?\s*+",
     re.IGNORECASE | re.DOTALL,
 )
 
