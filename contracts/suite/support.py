@@ -3,6 +3,8 @@
 A *target* is a base URL plus a profile. `mock` targets are mockown (or another emulator with its control
 plane): the suite seeds its own org and Own account there and moves the clock. `real` targets are the real
 services, reached with the user's credentials from environment variables (see `ENV` and the README).
+
+Every secret field of the dataclasses below is `repr=False`: a failing check's report shows its fixtures' repr.
 """
 
 from __future__ import annotations
@@ -132,7 +134,7 @@ class Target:
     api: str  # salesforce | own | all
     allow_writes: bool
     max_examples: int
-    admin_token: str | None = None
+    admin_token: str | None = field(default=None, repr=False)
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
     @property
@@ -266,7 +268,7 @@ def reachability_problem(target: Target) -> str | None:
 @dataclass
 class SfApp:
     client_id: str
-    client_secret: str | None
+    client_secret: str | None = field(repr=False)
     callback: str | None = None
 
 
@@ -276,10 +278,10 @@ class SfCreds:
 
     app: SfApp
     username: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)  # with the security token
     jwt_key: str | None = None
     jwt_audience: str = "https://login.salesforce.com"
-    refresh_token: str | None = None
+    refresh_token: str | None = field(default=None, repr=False)
     rotation: bool | None = None
     apps: dict[str, SfApp] = field(default_factory=dict)  # mock: apps with each refresh policy
 
@@ -331,14 +333,14 @@ def oauth_error(response: httpx.Response) -> dict[str, Any]:
 # -- Own helpers ---------------------------------------------------------------------------------------------
 @dataclass
 class OwnCreds:
-    api_token: str
+    api_token: str = field(repr=False)
     auth_url: str
     api_url: str
     region: str = "app1"
     email: str | None = None  # mock: the user, for the Edit Profile page
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)
     spare_email: str | None = None  # mock: a user without a token
-    spare_password: str | None = None
+    spare_password: str | None = field(default=None, repr=False)
 
 
 def own_exchange(http: httpx.Client, creds: OwnCreds, **override: str) -> httpx.Response:
@@ -369,7 +371,7 @@ class McCreds:
 
     base: str  # https://<subdomain>.auth.marketingcloudapis.com, or the mock's /mc/<subdomain>
     client_id: str
-    client_secret: str
+    client_secret: str = field(repr=False)
     subdomain: str | None = None
 
     def cc_body(self, **extra: Any) -> dict[str, Any]:
@@ -389,7 +391,7 @@ class B2cCreds:
 
     am_url: str = "https://account.demandware.com"
     am_client_id: str | None = None
-    am_client_secret: str | None = None
+    am_client_secret: str | None = field(default=None, repr=False)
     instance_url: str | None = None  # OCAPI base (an instance)
     site: str | None = None
     ocapi_client_id: str | None = None
@@ -400,9 +402,9 @@ class B2cCreds:
     public_client_id: str | None = None
     redirect_uri: str | None = None
     private_client_id: str | None = None
-    private_client_secret: str | None = None
+    private_client_secret: str | None = field(default=None, repr=False)
     shopper_login: str | None = None  # a registered shopper (the logout check)
-    shopper_password: str | None = None
+    shopper_password: str | None = field(default=None, repr=False)
 
     def need(self, what: str, *names: str) -> None:
         missing = [n for n in names if not getattr(self, n)]
