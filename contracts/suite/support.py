@@ -10,7 +10,6 @@ Every secret field of the dataclasses below is `repr=False`: a failing check's r
 from __future__ import annotations
 
 import base64
-import copy
 import hashlib
 import hmac
 import os
@@ -24,6 +23,8 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 import yaml
+
+from .profiles import for_profile as for_profile  # the specs as a profile asserts them
 
 ENV_PREFIX = "MOCKOWN_CONTRACT_"
 # every environment variable the real profile reads, with its meaning (the README's tables list them all)
@@ -82,37 +83,6 @@ def contracts_root() -> Path:
 def load_spec(name: str) -> dict[str, Any]:
     data: dict[str, Any] = yaml.safe_load((contracts_root() / f"{name}.yaml").read_text(encoding="utf-8"))
     return data
-
-
-# -- profiles ------------------------------------------------------------------------------------------------
-def for_profile(spec: dict[str, Any], profile: str) -> dict[str, Any]:
-    """The spec as a profile asserts it. `real`: every node marked `x-unverified` accepts anything (a schema
-    becomes `{}`, a response's content schemas too) and operations marked so tolerate any status."""
-    spec = copy.deepcopy(spec)
-    if profile != "real":
-        return spec
-
-    def relax(node: Any) -> Any:
-        if isinstance(node, dict):
-            if "x-unverified" in node and ("type" in node or "const" in node or "enum" in node or "allOf" in node):
-                return {"x-unverified": node["x-unverified"]}
-            if "x-unverified" in node and "content" in node:  # a response
-                node = dict(node)
-                node["content"] = {k: {"schema": {}} for k in node["content"]}
-            out = {k: relax(v) for k, v in node.items()}
-            if "oneOf" in out and any(set(b) <= {"x-unverified"} for b in out["oneOf"]):
-                out["anyOf"] = out.pop("oneOf")  # a branch that accepts anything would overlap the others
-            return out
-        if isinstance(node, list):
-            return [relax(v) for v in node]
-        return node
-
-    relaxed: dict[str, Any] = relax(spec)
-    for path_item in relaxed.get("paths", {}).values():
-        for op in path_item.values():
-            if isinstance(op, dict) and "x-unverified" in op and "responses" in op:
-                op["responses"].setdefault("default", {"description": "unverified: any status"})
-    return relaxed
 
 
 def operation_ids(name: str) -> list[str]:
