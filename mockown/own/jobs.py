@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from . import progress
 from .errors import not_found
@@ -80,7 +81,10 @@ def completed_before(job: Job, instant: float) -> bool:
 def to_json(own: OwnService, job: Job, base: str) -> dict[str, Any]:
     results: list[str] = []
     if job.completed_at is not None:
-        results = [f"{base}/api/v1/jobs/{job.num}/files/{name}" for name in job.params.get("files", [])]
+        # a file is named after its object, whose name may hold `/`, `?`, `%`, `#` or spaces: quoted whole
+        # (`a%2Fb.csv`), the file route reads it back decoded
+        files = job.params.get("files", [])
+        results = [f"{base}/api/v1/jobs/{job.num}/files/{quote(name, safe='')}" for name in files]
         results += job.results
     return {
         "id": job.num,

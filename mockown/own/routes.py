@@ -300,8 +300,14 @@ async def anonymize_status(request: Request) -> Response:
     return _json(seeding.anonymize_status(c.own, c.principal, c.region, request.path_params["job_id"]))
 
 
-def _regional(path: str, endpoint: Handler, methods: list[str]) -> list[BaseRoute]:
-    return [*_both("/api/v1" + path, endpoint, methods), *_both("/regions/{region}/api/v1" + path, endpoint, methods)]
+def _regional(path: str, endpoint: Handler, methods: list[str], *, slash_first: bool = False) -> list[BaseRoute]:
+    """`path` under `/api/v1` and `/regions/<r>/api/v1`, each with and without a trailing slash; `slash_first`
+    for a path ending in a `{…:path}` parameter, which would otherwise take the trailing slash into its value."""
+    out: list[BaseRoute] = []
+    for prefix in ("/api/v1", "/regions/{region}/api/v1"):
+        pair = _both(prefix + path, endpoint, methods)
+        out += reversed(pair) if slash_first else pair
+    return out
 
 
 _SVC = "/services/{service_id}"
@@ -327,7 +333,8 @@ ROUTES: list[BaseRoute] = [
     *_regional(_SVC + "/gdpr/forget", gdpr_forget, ["POST"]),
     *_regional("/jobs", jobs_list, ["GET"]),
     *_regional("/jobs/{job_id}", job_one, ["GET"]),
-    *_regional("/jobs/{job_id}/files/{name}", job_file, ["GET"]),
+    # a file's name may hold `/` (an object `a/b`: its URL's `a%2Fb.csv` reaches the route decoded, `a/b.csv`)
+    *_regional("/jobs/{job_id}/files/{name:path}", job_file, ["GET"], slash_first=True),
     *_regional("/events", events_list, ["GET"]),
     *_regional("/seeding/templates", templates_list, ["GET"]),
     *_regional("/seeding/templates/{template_id}/seed", seed_endpoint, ["POST"]),
