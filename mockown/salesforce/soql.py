@@ -23,6 +23,13 @@ _TAIL = re.compile(
 )
 
 
+# SOQL reference, "Quoted String Escape Sequences": \n \r \t \b \f (either case), \" \' \\ and \uXXXX; \_ and
+# \% only in LIKE (which the subset has not); "a backslash character in any other context" is an error. \b is
+# "Bell" in the English reference and backspace in its Japanese edition and in Java: backspace here.
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
+
+
 @dataclass(frozen=True, slots=True)
 class Query:
     fields: list[str]  # the select list, as written
@@ -50,6 +57,23 @@ def parse(soql: str) -> Query:
         fields=[f.strip() for f in listed.split(",") if f.strip()],
         sobject=tail.group("object"),
         field=tail.group("field"),
-        value=tail.group("value"),
+        value=None if tail.group("value") is None else _decode(soql, tail.group("value")),
         limit=tail.group("limit"),
     )
+
+
+def _decode(soql: str, quoted: str) -> str:
+    """The string a quoted literal's text stands for (its escape sequences decoded)."""
+
+    def one(escape: re.Match[str]) -> str:
+        code = escape.group(1)
+        if len(code) == 5:
+            return chr(int(code[1:], 16))
+        decoded = _ESCAPES.get(code if code in "\"'\\" else code.lower())
+        if decoded is None:
+            raise RestError(
+                400, "MALFORMED_QUERY", f"Invalid string literal: unknown escape \\{code[:1]} in {soql[:80]}"
+            )
+        return decoded
+
+    return _ESCAPE.sub(one, quoted)
