@@ -193,13 +193,18 @@ class InProcessTransport(_AppCalls, httpx.BaseTransport):
                 self._loop = loop
             return self._loop
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
+    def handle_request(self, request: httpx.Request, timeout: float | None = None) -> httpx.Response:
+        """`timeout`: see `run` (httpx's own calls give none: the app takes as long as it takes)."""
         body = request.read()
-        return _response(self.run(_scope(request, self.client, self.root_path), body))
+        return _response(self.run(_scope(request, self.client, self.root_path), body, timeout))
 
-    def run(self, scope: dict[str, Any], body: bytes) -> Result:
-        """One request to the app as an ASGI `scope` and its body: (status, raw headers, body parts)."""
+    def run(self, scope: dict[str, Any], body: bytes, timeout: float | None = None) -> Result:
+        """One request to the app as an ASGI `scope` and its body: (status, raw headers, body parts). With a
+        `timeout`, an app still at work after that many seconds is cancelled and `TimeoutError` raised (a client's
+        read timeout, for intercept mode)."""
         coro = call_app(self.app, scope, body, self.raise_app_exceptions)
+        if timeout is not None:
+            coro = asyncio.wait_for(coro, timeout)
         if asyncio._get_running_loop() is None:
             return _run_here(coro)
         # this thread already runs a loop (sync code inside async code): the app runs on our daemon thread

@@ -18,6 +18,7 @@ the URLs it returns. Anything else goes through the original method.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
 import io
@@ -161,10 +162,17 @@ class intercept:  # lower case: used like a function, `with intercept():`, `@int
 
         target = self.target
         if isinstance(target, LocalTarget):
-            return target.shared_transport().handle_request(request)
+            try:
+                return target.shared_transport().handle_request(request, _read_timeout(request))
+            except TimeoutError:
+                raise httpx.ReadTimeout("timed out", request=request) from None
         url, host, https = self._remote_url(str(request.url))
         forwarded = httpx.Request(
-            request.method, url, headers=_forward_headers(request, host, https), content=request.read(), extensions={}
+            request.method,
+            url,
+            headers=_forward_headers(request, host, https),
+            content=request.read(),
+            extensions=_timeout_of(request),
         )
         with self._forward_lock:
             if self._forward is None:
@@ -178,11 +186,19 @@ class intercept:  # lower case: used like a function, `with intercept():`, `@int
 
         target = self.target
         if isinstance(target, LocalTarget):
-            return await target.async_transport().handle_async_request(request)
+            answer = target.async_transport().handle_async_request(request)
+            try:
+                return await asyncio.wait_for(answer, _read_timeout(request))
+            except TimeoutError:
+                raise httpx.ReadTimeout("timed out", request=request) from None
         url, host, https = self._remote_url(str(request.url))
         body = await request.aread()
         forwarded = httpx.Request(
-            request.method, url, headers=_forward_headers(request, host, https), content=body, extensions={}
+            request.method,
+            url,
+            headers=_forward_headers(request, host, https),
+            content=body,
+            extensions=_timeout_of(request),
         )
         transport = httpx.AsyncHTTPTransport()  # one per call: a pool belongs to one event loop
         try:
@@ -196,7 +212,7 @@ class intercept:  # lower case: used like a function, `with intercept():`, `@int
     def send_requests(self, adapter: Any, request: Any, kwargs: dict[str, Any]) -> Any:
         target = self.target
         if isinstance(target, LocalTarget):
-            return _requests_in_process(adapter, request, target)
+            return _requests_in_process(adapter, request, target, _requests_read_timeout(kwargs.get("timeout")))
         url, host, https = self._remote_url(request.url)
         forwarded = request.copy()
         forwarded.url = url
@@ -231,6 +247,26 @@ def _forward_headers(request: httpx.Request, host: str, https: bool) -> httpx.He
     if https:
         headers["X-Forwarded-Proto"] = "https"
     return headers
+
+
+def _timeout_of(request: httpx.Request) -> dict[str, Any]:
+    """The extensions a forwarded request keeps: the client's timeouts (not its SNI name or trace hooks)."""
+    timeout = request.extensions.get("timeout")
+    return {} if timeout is None else {"timeout": timeout}
+
+
+def _read_timeout(request: httpx.Request) -> float | None:
+    """httpx's read timeout of `request` (None: none): how long an in-process answer may take."""
+    read = (request.extensions.get("timeout") or {}).get("read")
+    return None if read is None else float(read)
+
+
+def _requests_read_timeout(timeout: Any) -> float | None:
+    """The read timeout of a `requests` call's `timeout`: a number, a (connect, read) pair or a urllib3 `Timeout`."""
+    if isinstance(timeout, tuple):
+        timeout = timeout[1]
+    read = getattr(timeout, "read_timeout", timeout)
+    return float(read) if isinstance(read, int | float) else None
 
 
 def _make_target(spec: Any, admin_token: str | None) -> tuple[Target, bool]:
@@ -343,8 +379,9 @@ def _request_body(body: Any) -> bytes:
     return b"".join(chunk.encode("utf-8") if isinstance(chunk, str) else bytes(chunk) for chunk in body)
 
 
-def _requests_in_process(adapter: Any, request: Any, target: LocalTarget) -> Any:
-    """Send a `requests.PreparedRequest` to the app and build the `requests.Response` an adapter would."""
+def _requests_in_process(adapter: Any, request: Any, target: LocalTarget, timeout: float | None) -> Any:
+    """Send a `requests.PreparedRequest` to the app and build the `requests.Response` an adapter would; an app
+    slower than the read `timeout` is `requests.exceptions.ReadTimeout`, as from a server."""
     import http.client
 
     import httpx
@@ -354,7 +391,13 @@ def _requests_in_process(adapter: Any, request: Any, target: LocalTarget) -> Any
     outgoing = httpx.Request(
         request.method, request.url, headers=list(request.headers.items()), content=_request_body(request.body)
     )
-    answer = target.shared_transport().handle_request(outgoing)
+    try:
+        answer = target.shared_transport().handle_request(outgoing, timeout)
+    except TimeoutError:
+        from requests.exceptions import ReadTimeout
+
+        host = urlsplit(request.url).hostname
+        raise ReadTimeout(f"{host}: Read timed out. (read timeout={timeout})", request=request) from None
     content = answer.read()
     headers = HTTPHeaderDict()
     message = http.client.HTTPMessage()

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     import httpx
 
+    from ..http.inprocess import InProcessTransport
     from ..server import MockownServer
     from .control import ControlClient
 
@@ -186,7 +187,7 @@ class LocalTarget(Target):
         self.admin_token = app.state.runtime.config.admin_token
         self._server: MockownServer | None = None
         self._errors: list[BaseException] = []
-        self._transport: httpx.BaseTransport | None = None
+        self._transport: InProcessTransport | None = None
 
     @property
     def app(self) -> Any:
@@ -202,11 +203,13 @@ class LocalTarget(Target):
 
         return ControlClient.in_process(self._app, self.admin_token)
 
-    def shared_transport(self) -> httpx.BaseTransport:
+    def shared_transport(self) -> InProcessTransport:
         """One transport (one private event loop) reused by intercepted calls."""
+        from ..http.inprocess import InProcessTransport
+
         with self._lock:
             if self._transport is None:
-                self._transport = self.transport()
+                self._transport = InProcessTransport(self._app)
             return self._transport
 
     def async_transport(self) -> httpx.AsyncBaseTransport:
