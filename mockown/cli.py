@@ -158,6 +158,12 @@ class _Fail(Exception):
         self.code, self.message = code, message
 
 
+# The settings of a server process, not of its answers: the in-process server of `token` (no --url) takes their
+# defaults whatever the environment or MOCKOWN_CONFIG say (no state file written, no --workers rule); the others
+# (base_url, frozen_at, the sections, ...) shape its answers as they would a server's.
+SERVE_ONLY = ("host", "port", "workers", "state_file", "tls", "tls_cert", "tls_key", "tls_dir", "log_level")
+
+
 def _client(url: str | None, admin_token: str | None, seed_file: str | None) -> Any:
     """An httpx client for the server at `url`, or for a fresh in-process app when `url` is None."""
     import httpx
@@ -174,8 +180,12 @@ def _client(url: str | None, admin_token: str | None, seed_file: str | None) -> 
     from . import serving
     from .http.inprocess import in_process_client
 
+    defaults = Config()
+    overrides: dict[str, Any] = {name: getattr(defaults, name) for name in SERVE_ONLY}
+    if seed_file:
+        overrides["seed"] = seed_file
     try:  # the in-process server's settings and seed: a bad one is a bad command line, as for `serve`
-        app = serving.build(Config.load(overrides={"seed": seed_file} if seed_file else None))
+        app = serving.build(Config.load(overrides=overrides))
     except ConfigError as exc:
         raise _Fail(EXIT_USAGE, str(exc)) from None
     return in_process_client(app, base_url="http://127.0.0.1:8080", headers=headers)
