@@ -66,6 +66,9 @@ async def device_approve_endpoint(request: Request) -> Response:
         raise ControlError(exc.status, "bad_request", str(exc)) from None
     from . import device as dev
 
+    for name in ("user_code", "username"):  # the contract's DeviceDecision requires both
+        if not params.get(name):
+            raise ControlError(400, "bad_request", f"{name} is required")
     service = _service(request)
     user = service.user_by_username(params.get("username"))
     if user is None:

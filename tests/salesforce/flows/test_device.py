@@ -127,6 +127,19 @@ def test_control_approval_errors(client: httpx.Client, body: dict[str, str], sta
     assert r.status_code == status and set(r.json()) == {"error", "message"}
 
 
+@pytest.mark.parametrize(
+    ("body", "missing"),
+    [({}, "user_code"), ({"user_code": "ZZZZZZZZ"}, "username"), ({"username": ADMIN}, "user_code"),
+     ({"user_code": "", "username": ADMIN}, "user_code"), ({"user_code": "ZZZZZZZZ", "username": ""}, "username")],
+)  # fmt: skip
+def test_control_approval_names_a_missing_field(client: httpx.Client, body: dict[str, str], missing: str) -> None:
+    """The contract's DeviceDecision requires user_code and username: without one, a 400 naming it (it was a 404
+    "no such user", as if the user had been looked for)."""
+    for answer in (client.post(APPROVE, json=body), client.post(APPROVE, data=body)):
+        assert answer.status_code == 400, answer.text
+        assert answer.json() == {"error": "bad_request", "message": f"{missing} is required"}
+
+
 def test_approval_by_a_user_of_another_org(client: httpx.Client, runtime: Runtime) -> None:
     other = new_org(runtime)
     body = start(client).json()
