@@ -251,7 +251,7 @@ def _matches(row: dict[str, Any], field: str, value: str) -> bool:
                 return False
             if key in ("Id", "UserId") and isinstance(actual, str):
                 return ids.same(actual, value)
-            if isinstance(actual, str):
-                return actual.lower() == value.lower() if key == "Username" else actual == value
+            if isinstance(actual, str):  # SOQL: text comparisons ignore case (unique case-sensitive fields aside)
+                return actual.lower() == value.lower()
             return str(actual).lower() == value.lower()
     return False

@@ -55,3 +55,21 @@ def test_an_unknown_escape_is_malformed(client: httpx.Client, odd: str, escape: 
     r = _query(client, f"SELECT Id FROM User WHERE LastName = 'O{escape}Brien'")
     assert r.status_code == 400, r.text
     assert r.json()[0]["errorCode"] == "MALFORMED_QUERY"
+
+
+@pytest.mark.parametrize(
+    "soql",
+    [
+        "SELECT Id FROM User WHERE Email = 'ADMIN@mockown.test'",
+        "SELECT Id FROM User WHERE Name = 'ada admin'",
+        "SELECT Id FROM User WHERE FirstName = 'ADA'",
+        "SELECT Id FROM User WHERE LastName = 'aDMIN'",
+        "SELECT Id FROM User WHERE Username = 'Admin@Mockown.Test'",
+        "SELECT Id FROM Organization WHERE Name = 'MOCKOWN DEMO'",
+    ],
+)
+def test_text_comparisons_ignore_case(client: httpx.Client, soql: str) -> None:
+    # SOQL reference, "Comparison Operators": comparisons on strings are case-insensitive, except for unique
+    # case-sensitive fields (a 15-character Id, compared as Salesforce does)
+    assert len(_ids(client, soql)) == 1
+    assert len(_ids(client, "SELECT Id FROM User WHERE UserType = 'STANDARD'")) > 1  # a picklist value too
