@@ -191,10 +191,10 @@ def backup_json(own: OwnService, backup: Backup) -> dict[str, Any]:
     }
 
 
-def listing(own: OwnService, service: Service) -> list[Backup]:
-    """Oldest first, the in-progress one last; reading them counts as a poll of unfinished ones."""
+def listing(own: OwnService, service: Service, *, poll: bool = True) -> list[Backup]:
+    """Oldest first, the in-progress one last; reading them counts as a poll of unfinished ones (`poll`)."""
     with own.store.atomic():
-        return [settle(own, b, poll=True) for b in _backups_of(own, service)]
+        return [settle(own, b, poll=poll) for b in _backups_of(own, service)]
 
 
 def get(own: OwnService, service: Service, backup_id: str, *, poll: bool = True) -> Backup:

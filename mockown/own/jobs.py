@@ -106,11 +106,11 @@ def get(own: OwnService, principal: Principal, region: str, job_id: str, *, poll
         return settle(own, job, poll=poll)
 
 
-def listing(own: OwnService, principal: Principal, region: str) -> list[Job]:
+def listing(own: OwnService, principal: Principal, region: str, *, poll: bool = True) -> list[Job]:
     found = [j for j in own.jobs.find("account_id", principal.account.id) if j.region == region]
     out = []
     with own.store.atomic():
         for job in sorted(found, key=lambda j: j.num):
             if own.job_visible(principal, job):
-                out.append(settle(own, job, poll=True))
+                out.append(settle(own, job, poll=poll))
     return out

@@ -87,6 +87,12 @@ async def _body(request: Request) -> Params:
     return BodyAndQuery(await read_params(request, limit, json_ok=True), query_params(request))
 
 
+def _polls(request: Request) -> bool:
+    """Whether this read counts as a poll (``polls:N``): a GET shows the status; a HEAD, which Starlette answers
+    with the GET handler, shows nothing and moves nothing on."""
+    return request.method != "HEAD"
+
+
 def _json(body: Any, status: int = 200) -> Response:
     return JSONResponse(body, status_code=status)
 
@@ -190,13 +196,14 @@ async def backup_specific(request: Request) -> Response:
 async def backups_list(request: Request) -> Response:
     c = _ctx(request)
     service = _service(c, request)
-    return _json([backups.backup_json(c.own, b) for b in backups.listing(c.own, service)])
+    return _json([backups.backup_json(c.own, b) for b in backups.listing(c.own, service, poll=_polls(request))])
 
 
 async def backup_one(request: Request) -> Response:
     c = _ctx(request)
     service = _service(c, request)
-    return _json(backups.backup_json(c.own, backups.get(c.own, service, request.path_params["backup_id"])))
+    backup = backups.get(c.own, service, request.path_params["backup_id"], poll=_polls(request))
+    return _json(backups.backup_json(c.own, backup))
 
 
 async def objects_list(request: Request) -> Response:
@@ -233,12 +240,13 @@ async def export_to_endpoint(request: Request) -> Response:
 # -- jobs -----------------------------------------------------------------------------------------------
 async def jobs_list(request: Request) -> Response:
     c = _ctx(request)
-    return _json([jobs.to_json(c.own, j, c.base) for j in jobs.listing(c.own, c.principal, c.region)])
+    found = jobs.listing(c.own, c.principal, c.region, poll=_polls(request))
+    return _json([jobs.to_json(c.own, j, c.base) for j in found])
 
 
 async def job_one(request: Request) -> Response:
     c = _ctx(request)
-    job = jobs.get(c.own, c.principal, c.region, request.path_params["job_id"])
+    job = jobs.get(c.own, c.principal, c.region, request.path_params["job_id"], poll=_polls(request))
     return _json(jobs.to_json(c.own, job, c.base))
 
 
@@ -285,7 +293,8 @@ async def seed_endpoint(request: Request) -> Response:
 
 async def seed_status(request: Request) -> Response:
     c = _ctx(request)
-    return _json(seeding.seed_status(c.own, c.principal, c.region, request.path_params["seed_id"]))
+    seed_id = request.path_params["seed_id"]
+    return _json(seeding.seed_status(c.own, c.principal, c.region, seed_id, poll=_polls(request)))
 
 
 async def anonymize_endpoint(request: Request) -> Response:
@@ -297,7 +306,8 @@ async def anonymize_endpoint(request: Request) -> Response:
 
 async def anonymize_status(request: Request) -> Response:
     c = _ctx(request)
-    return _json(seeding.anonymize_status(c.own, c.principal, c.region, request.path_params["job_id"]))
+    job_id = request.path_params["job_id"]
+    return _json(seeding.anonymize_status(c.own, c.principal, c.region, job_id, poll=_polls(request)))
 
 
 def _regional(path: str, endpoint: Handler, methods: list[str], *, slash_first: bool = False) -> list[BaseRoute]:

@@ -196,7 +196,9 @@ def status_json(own: OwnService, num: int, job: Job) -> dict[str, Any]:
     }
 
 
-def seed_status(own: OwnService, principal: Principal, region: str, seed_id: str) -> dict[str, Any]:
+def seed_status(
+    own: OwnService, principal: Principal, region: str, seed_id: str, *, poll: bool = True
+) -> dict[str, Any]:
     num = parse_id(seed_id, "seed_id")
     record = own.seeds.get(rkey(region, num))
     if record is None:
@@ -207,7 +209,7 @@ def seed_status(own: OwnService, principal: Principal, region: str, seed_id: str
     if not own.job_visible(principal, job):  # in the seed's words: its job id is not the user's to learn
         raise own.hidden(f"seed_id {seed_id}", "seeds a service outside your Business Units")
     with own.store.atomic():
-        jobs.settle(own, job, poll=True)
+        jobs.settle(own, job, poll=poll)
     return status_json(own, record.num, job)
 
 
@@ -279,10 +281,12 @@ def _automations(params: Params) -> dict[str, list[str]]:
     return loaded  # type: ignore[no-any-return]
 
 
-def anonymize_status(own: OwnService, principal: Principal, region: str, job_id: str) -> dict[str, Any]:
+def anonymize_status(
+    own: OwnService, principal: Principal, region: str, job_id: str, *, poll: bool = True
+) -> dict[str, Any]:
     job = jobs.get(own, principal, region, job_id, poll=False)
     if job.kind != "anonymize":  # before counting the read: a refused request moves no other job on
         raise not_found(f"anonymize job {job_id} not found")
     with own.store.atomic():
-        jobs.settle(own, job, poll=True)
+        jobs.settle(own, job, poll=poll)
     return status_json(own, job.num, job)
