@@ -129,6 +129,7 @@ class ControlPlane:
 
     def __init__(self, target: Target) -> None:
         headers = {"Authorization": f"Bearer {target.admin_token}"} if target.admin_token else {}
+        self.token_given = bool(target.admin_token)
         self.http = target.client(headers=headers)
         self._clock_before: dict[str, Any] | None = None
         self._wall_before = 0.0
@@ -141,6 +142,11 @@ class ControlPlane:
             response = self.http.get("/_mockown/health")
         except httpx.TransportError as exc:
             return unreachable(url, exc)
+        if response.status_code == 401 and "json" in response.headers.get("content-type", "") and self.token_given:
+            return (
+                f"the control plane of {url} answered 401: it refused the admin token given in "
+                f"{ENV_PREFIX}ADMIN_TOKEN (or MOCKOWN_ADMIN_TOKEN); give the one the mock was started with"
+            )
         if response.status_code == 401 and "json" in response.headers.get("content-type", ""):
             return (
                 f"the control plane of {url} answered 401: the mock was started with an admin token; "

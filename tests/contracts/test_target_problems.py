@@ -107,6 +107,18 @@ def test_a_locked_control_plane_names_the_admin_token_variable(tmp_path: Path) -
     _assert_stopped_early(run, "MOCKOWN_CONTRACT_ADMIN_TOKEN", "401")
 
 
+def test_a_refused_admin_token_is_named_as_refused(tmp_path: Path) -> None:
+    """A token was given but is not the mock's: the message says it was refused (not "give it as ..."), and does
+    not print it."""
+    app = create_app(Config().replace(admin_token="contract-locked-secret"))
+    with threaded_server(app) as url:
+        env = {"MOCKOWN_CONTRACT_ADMIN_TOKEN": "contract-wrong-token"}
+        run = run_suite(url, ["--api", "own"], tmp_path / "junit.xml", extra_env=env)
+    assert run.returncode == 2, run.output[-3000:]
+    _assert_stopped_early(run, "refused the admin token given in MOCKOWN_CONTRACT_ADMIN_TOKEN", "401")
+    assert "give it as" not in run.output and "contract-wrong-token" not in run.output, run.output[-3000:]
+
+
 def test_every_behaviour_rule_says_what_it_checks() -> None:
     """Each rule's docstring is what a failure report shows (above): none may be without one."""
     import ast
