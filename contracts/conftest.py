@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
+from .suite.real_target import real_target_problem
 from .suite.support import (
     ENV,
     ENV_PREFIX,
@@ -29,7 +30,6 @@ from .suite.support import (
     Target,
     env,
     last_answer,
-    reachability_problem,
 )
 
 APIS = ["salesforce", "own", "marketing", "b2c"]
@@ -119,12 +119,13 @@ def target(pytestconfig: pytest.Config) -> Target:
         max_examples=max_examples,
         admin_token=env("ADMIN_TOKEN") or os.environ.get("MOCKOWN_ADMIN_TOKEN") or None,
     )
-    # the real profile's Salesforce checks call --target itself (Own, Marketing Cloud and B2C use their own hosts;
-    # the mock profile asks the control plane, see `control`)
-    if profile == "real" and target.api in ("salesforce", "all"):
-        problem = reachability_problem(target)
+    # the real profile: credentials for some chosen API, and every host the chosen checks call answers (Salesforce
+    # calls --target, Own, Marketing Cloud and B2C their own hosts); the mock profile asks the control plane, see
+    # `control`
+    if profile == "real":
+        problem = real_target_problem(target, APIS if target.api == "all" else [target.api])
         if problem is not None:
-            pytest.exit(problem, returncode=2)
+            pytest.exit(problem, returncode=2)  # not 1: nothing was checked
     return target
 
 

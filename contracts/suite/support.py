@@ -226,17 +226,19 @@ def last_answer() -> str | None:
     return f"{response.request.method} {response.request.url} → {response.status_code} {kind}: {text}"
 
 
-def unreachable(url: str, exc: httpx.TransportError) -> str:
-    return f"cannot reach --target {url}: {type(exc).__name__}: {exc or 'no answer'} (is the backend running?)"
+def unreachable(url: str, exc: httpx.TransportError, source: str = "--target") -> str:
+    """One line: which URL (and where it came from: `--target` or an environment variable) did not answer."""
+    where = f"--target {url}" if source == "--target" else f"{url} ({source})"
+    return f"cannot reach {where}: {type(exc).__name__}: {exc or 'no answer'} (is the backend running?)"
 
 
-def reachability_problem(target: Target) -> str | None:
-    """Real profile: whether --target answers HTTP at all (any status will do), else why not."""
-    with target.client() as client:
+def reachable_problem(target: Target, url: str, source: str = "--target") -> str | None:
+    """Real profile: whether `url` answers HTTP at all (any status will do), else why not."""
+    with target.client(url) as client:
         try:
             client.get("/")
         except httpx.TransportError as exc:
-            return unreachable(target.url, exc)
+            return unreachable(url, exc, source)
     return None
 
 

@@ -1,0 +1,90 @@
+"""`--profile real` that cannot check anything stops before any check: one line, exit code 2.
+
+No credentials for the chosen APIs (every check would skip and the run pass), or a host the chosen checks call
+that does not answer (every check would fail with a traceback). The mock profile's equivalents are in
+test_target_problems.py.
+"""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from contracts.suite.support import ENV, ENV_PREFIX
+from mockown import Config, create_app
+
+from .support import SuiteRun, run_suite, threaded_server
+
+NO_CREDENTIALS = {ENV_PREFIX + name: "" for name in ENV} | {"MOCKOWN_ADMIN_TOKEN": ""}  # empty is unset
+
+
+def _dead_url() -> str:
+    with socket.socket() as sock:  # a free port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def _assert_one_line_exit_2(run: SuiteRun, *needles: str) -> None:
+    assert run.returncode == 2, run.output[-3000:]
+    for needle in needles:
+        assert needle in run.output, f"{needle!r} not in the output:\n{run.output[-3000:]}"
+    assert not run.failed() and "Traceback" not in run.output, run.output[-3000:]
+    assert len(run.output.splitlines()) < 40, run.output[-3000:]
+
+
+@pytest.mark.parametrize(
+    ("api", "names"),
+    [
+        ("all", ["SF_CLIENT_ID", "OWN_API_TOKEN", "MC_AUTH_URL", "B2C_AM_CLIENT_ID"]),
+        ("salesforce", ["MOCKOWN_CONTRACT_SF_CLIENT_ID", "SF_PASSWORD"]),
+        ("own", ["MOCKOWN_CONTRACT_OWN_API_TOKEN"]),
+        ("marketing", ["MOCKOWN_CONTRACT_MC_AUTH_URL", "MC_CLIENT_ID", "MC_CLIENT_SECRET"]),
+        ("b2c", ["MOCKOWN_CONTRACT_B2C_AM_CLIENT_ID"]),
+    ],
+)
+def test_no_credentials_for_the_chosen_apis_is_not_a_pass(api: str, names: list[str], tmp_path: Path) -> None:
+    with threaded_server(create_app(Config())) as url:
+        run = run_suite(url, ["--profile", "real", "--api", api], tmp_path / "j.xml", extra_env=NO_CREDENTIALS)
+    _assert_one_line_exit_2(run, "has no credentials", *names)
+
+
+def test_marketing_credentials_in_part_are_none(tmp_path: Path) -> None:
+    """The Marketing Cloud checks need all three variables; two of them check nothing."""
+    env = NO_CREDENTIALS | {ENV_PREFIX + "MC_CLIENT_ID": "id", ENV_PREFIX + "MC_CLIENT_SECRET": "secret"}
+    with threaded_server(create_app(Config())) as url:
+        run = run_suite(url, ["--profile", "real", "--api", "marketing"], tmp_path / "j.xml", extra_env=env)
+    _assert_one_line_exit_2(run, "has no credentials", "MC_AUTH_URL")
+
+
+@pytest.mark.parametrize(
+    ("api", "variables", "unreachable"),
+    [
+        (
+            "own",
+            {"OWN_API_TOKEN": "t0k3n-not-printed", "OWN_AUTH_URL": "{dead}", "OWN_API_URL": "{live}"},
+            "OWN_AUTH_URL",
+        ),
+        (
+            "own",
+            {"OWN_API_TOKEN": "t0k3n-not-printed", "OWN_AUTH_URL": "{live}", "OWN_API_URL": "{dead}"},
+            "OWN_API_URL",
+        ),
+        ("marketing", {"MC_AUTH_URL": "{dead}", "MC_CLIENT_ID": "i", "MC_CLIENT_SECRET": "s"}, "MC_AUTH_URL"),
+        ("b2c", {"B2C_AM_CLIENT_ID": "am", "B2C_AM_URL": "{dead}"}, "B2C_AM_URL"),
+        ("b2c", {"B2C_SLAS_URL": "{dead}", "B2C_SLAS_ORG_ID": "f_ecom_a_b"}, "B2C_SLAS_URL"),
+        ("b2c", {"B2C_INSTANCE_URL": "{dead}", "B2C_SITE": "RefArch"}, "B2C_INSTANCE_URL"),
+        # an API with credentials is enough under `all` (the others skip), and its hosts are checked
+        ("all", {"OWN_API_TOKEN": "t0k3n-not-printed", "OWN_AUTH_URL": "{dead}"}, "OWN_AUTH_URL"),
+    ],
+)
+def test_an_unreachable_host_of_the_chosen_apis_is_one_line(
+    api: str, variables: dict[str, str], unreachable: str, tmp_path: Path
+) -> None:
+    dead = _dead_url()
+    with threaded_server(create_app(Config())) as live:
+        env = NO_CREDENTIALS | {ENV_PREFIX + k: v.format(dead=dead, live=live) for k, v in variables.items()}
+        run = run_suite(live, ["--profile", "real", "--api", api], tmp_path / "j.xml", extra_env=env)
+    _assert_one_line_exit_2(run, f"cannot reach {dead}", ENV_PREFIX + unreachable, "is the backend running")
+    assert "t0k3n-not-printed" not in run.output
