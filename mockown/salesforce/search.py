@@ -108,7 +108,9 @@ def _returning(org: Org, clause: str | None) -> list[tuple[describe.SObjectType,
             raise _malformed(f"duplicate object in RETURNING: {kind.name} (each object must be distinct)")
         wanted = None
         if fields is not None:
-            wanted = [f.strip() for f in fields.split(",") if f.strip()]
+            wanted = [f.strip() for f in fields.split(",")]
+            if not all(wanted):  # `User()`, `User(Id,)`: an empty item
+                raise _malformed(f"unexpected token in RETURNING: {clause[:80]}")
             if re.search(r"\b(where|order|limit|offset|using)\b", fields, re.IGNORECASE):
                 raise _malformed("mockown's SOSL takes a plain field list in RETURNING")
             for f in wanted:

@@ -52,9 +52,11 @@ def parse(soql: str) -> Query:
     tail = _TAIL.fullmatch(soql, cut.end())
     if tail is None:
         raise malformed(soql)
-    listed = soql[select.end() : cut.start()]
+    fields = [f.strip() for f in soql[select.end() : cut.start()].split(",")]
+    if not all(fields):  # `SELECT , FROM User`, `SELECT Id, FROM User`: an empty item
+        raise malformed(soql)
     return Query(
-        fields=[f.strip() for f in listed.split(",") if f.strip()],
+        fields=fields,
         sobject=tail.group("object"),
         field=tail.group("field"),
         value=None if tail.group("value") is None else _decode(soql, tail.group("value")),

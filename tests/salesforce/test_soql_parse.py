@@ -74,3 +74,23 @@ def test_the_subset_still_parses(client: httpx.Client, soql: str) -> None:
     r = client.get(f"{V}/query", params={"q": soql}, headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 200, r.text
     assert r.json()["totalSize"] == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "code"),
+    [
+        ("query?q=SELECT , FROM User", "MALFORMED_QUERY"),
+        ("query?q=SELECT Id, FROM User", "MALFORMED_QUERY"),
+        ("query?q=SELECT ,Id FROM User", "MALFORMED_QUERY"),
+        ("query?q=SELECT Id,,Name FROM User", "MALFORMED_QUERY"),
+        ("query?q=SELECT    FROM User", "MALFORMED_QUERY"),
+        ("search?q=FIND {admin} RETURNING User(Id,)", "MALFORMED_SEARCH"),
+        ("search?q=FIND {admin} RETURNING User()", "MALFORMED_SEARCH"),
+        ("search?q=FIND {admin} RETURNING User( , )", "MALFORMED_SEARCH"),
+    ],
+)
+def test_an_empty_item_in_a_list_is_malformed(client: httpx.Client, path: str, code: str) -> None:
+    token = code_tokens(client)["access_token"]
+    r = client.get(f"{V}/{path}", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 400, r.text
+    assert r.json()[0]["errorCode"] == code
