@@ -1,0 +1,63 @@
+"""Answers the mock gives must be documented in its OpenAPI documents (status and content type): the schema fuzz
+and a real-profile run read them, and a client author reads them for what can come back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from contracts.suite.support import load_spec
+from mockown import Config, create_app
+from mockown.http.inprocess import in_process_client
+
+SLAS = "/shopper/auth/v1/organizations/{organizationId}/oauth2"
+
+
+def _assert_documented(spec_name: str, path: str, method: str, response: httpx.Response) -> None:
+    op: dict[str, Any] = load_spec(spec_name)["paths"][path][method]
+    status = str(response.status_code)
+    assert status in op["responses"], f"{method.upper()} {path} answers {status}, documented: {sorted(op['responses'])}"
+    documented = op["responses"][status]
+    if "$ref" in documented:
+        documented = load_spec(spec_name)["components"]["responses"][documented["$ref"].rsplit("/", 1)[1]]
+    kind = response.headers.get("content-type", "").split(";")[0]
+    assert any(k.split(";")[0] == kind for k in documented.get("content", {})), (path, status, kind, documented)
+
+
+@pytest.mark.parametrize("path", [p for p in load_spec("b2c")["paths"] if p.startswith(SLAS)])
+def test_slas_answers_an_unknown_tenant_with_a_documented_404(path: str) -> None:
+    app = create_app(Config())
+    short_code = next(iter(app.state.runtime.b2c.slas.tenants.all())).short_code
+    with in_process_client(app, "http://127.0.0.1") as client:
+        for method in load_spec("b2c")["paths"][path]:
+            if method not in ("get", "post"):
+                continue
+            url = f"/b2c/{short_code}{path.replace('{organizationId}', 'f_ecom_zzzz_999')}"
+            response = client.request(method.upper(), url, data={} if method == "post" else None)
+            assert response.status_code == 404, response.text
+            _assert_documented("b2c", path, method, response)
+
+
+@pytest.mark.parametrize("path", ["/_mockown/clock", "/_mockown/faults", "/_mockown/reset", "/_mockown/keys/rotate"])
+def test_control_bodies_over_the_limit_are_a_documented_413(path: str) -> None:
+    app = create_app(Config().replace(max_body_bytes=1000))
+    big = '{"x": "' + "a" * 5000 + '"}'
+    with in_process_client(app, "http://127.0.0.1") as client:
+        response = client.post(path, content=big, headers={"content-type": "application/json"})
+    assert response.status_code == 413, response.text
+    _assert_documented("control", path, "post", response)
+
+
+def test_the_control_document_documents_its_refusals() -> None:
+    """`GET /_mockown/openapi.yaml` is behind the admin token and the host check like every control operation."""
+    locked = create_app(Config().replace(admin_token="contract-secret"))
+    with in_process_client(locked, "http://127.0.0.1") as client:
+        response = client.get("/_mockown/openapi.yaml")
+    assert response.status_code == 401
+    _assert_documented("control", "/_mockown/openapi.yaml", "get", response)
+    with in_process_client(create_app(Config()), "http://127.0.0.1") as client:
+        response = client.get("/_mockown/openapi.yaml", headers={"Host": "evil.example"})
+    assert response.status_code == 403
+    _assert_documented("control", "/_mockown/openapi.yaml", "get", response)
