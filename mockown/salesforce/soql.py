@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..fieldwise import Value
 from .errors import RestError
 
 _SELECT = re.compile(r"\s*+select(?=\s)", re.IGNORECASE)
@@ -30,8 +31,8 @@ _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", '"': '"', "'"
 _ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
 
 
-@dataclass(frozen=True, slots=True)
-class Query:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class Query(Value):
     fields: list[str]  # the select list, as written
     sobject: str
     field: str | None  # the WHERE field, if any
