@@ -50,6 +50,22 @@ def test_control_bodies_over_the_limit_are_a_documented_413(path: str) -> None:
     _assert_documented("control", path, "post", response)
 
 
+@pytest.mark.parametrize("path", ["/_mockown/seed", "/_mockown/restore"])
+def test_seed_documents_and_snapshots_over_their_limit_are_a_documented_413(
+    path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Their limit is 64 MiB (control.BIG_BODY), here made small."""
+    from mockown.http import control
+
+    monkeypatch.setattr(control, "BIG_BODY", 2000)
+    with in_process_client(create_app(Config()), "http://127.0.0.1") as client:
+        response = client.post(
+            path, content='{"x": "' + "a" * 5000 + '"}', headers={"content-type": "application/json"}
+        )
+    assert response.status_code == 413, response.text
+    _assert_documented("control", path, "post", response)
+
+
 def test_the_control_document_documents_its_refusals() -> None:
     """`GET /_mockown/openapi.yaml` is behind the admin token and the host check like every control operation."""
     locked = create_app(Config().replace(admin_token="contract-secret"))
