@@ -217,6 +217,9 @@ def query(
     for name in wanted + ([field] if field else []):
         if served.field(name) is None:
             raise RestError(400, "INVALID_FIELD", f"No such column '{name}' on entity '{canonical}'.")
+    filtered = served.field(field) if field else None
+    if filtered is not None:
+        _check_literal(filtered, value)
     if served is describe.USER:
         rows = [_user_fields(u) for u in service.users.find("org_id", org.id)]
     elif served is describe.ORGANIZATION:
@@ -225,8 +228,9 @@ def query(
         rows = [describe.OAUTH_TOKEN.row(r) for r in oauth_tokens.rows(service, org, user)]
     else:  # ScratchOrgInfo (a Dev Hub): the mock holds no scratch orgs
         rows = []
-    if field and value is not None:
-        rows = [r for r in rows if _matches(r, field, value)]
+    if filtered is not None:
+        boolean = filtered.type == "boolean"
+        rows = [r for r in rows if _matches(r, filtered.name, value, boolean=boolean) != parsed.negated]
     if served.row_limit is not None:
         rows = rows[: served.row_limit]
     if parsed.limit:
@@ -244,14 +248,36 @@ def _limit(digits: str) -> int:
     return int(digits)
 
 
-def _matches(row: dict[str, Any], field: str, value: str) -> bool:
-    for key, actual in row.items():
-        if key.lower() == field.lower():
-            if actual is None:
-                return False
-            if key in ("Id", "UserId") and isinstance(actual, str):
-                return ids.same(actual, value)
-            if isinstance(actual, str):  # SOQL: text comparisons ignore case (unique case-sensitive fields aside)
-                return actual.lower() == value.lower()
-            return str(actual).lower() == value.lower()
-    return False
+# the type a filter's value must have, by field type, as Salesforce's INVALID_FIELD message names it
+_LITERAL_TYPES = {"boolean": "boolean", "id": "id", "reference": "id", "datetime": "dateTime", "date": "date",
+                  "int": "int", "double": "double"}  # fmt: skip
+
+
+def _check_literal(field: describe.Field, value: str | bool | None) -> None:
+    """SOQL's types: a boolean field takes the unquoted TRUE/FALSE, any other field no TRUE/FALSE (NULL fits all).
+    A quoted string against any other non-text field stays accepted, as it was."""
+    boolean = field.type == "boolean"
+    if isinstance(value, str) if boolean else isinstance(value, bool):
+        kind = _LITERAL_TYPES.get(field.type, "string")  # a text type's is string
+        should = "should" if kind in ("string", "id") else "should not"
+        raise RestError(
+            400,
+            "INVALID_FIELD",
+            f"value of filter criterion for field '{field.name}' must be of type {kind} and {should} be enclosed "
+            "in quotes",
+        )
+
+
+def _matches(row: dict[str, Any], key: str, value: str | bool | None, *, boolean: bool) -> bool:
+    """Whether the row's `key` field equals `value` (SOQL `=`). On a boolean field NULL matches FALSE (SOQL
+    reference, "Use null in WHERE")."""
+    actual = row[key]
+    if boolean:
+        return bool(actual) == bool(value)
+    if value is None or actual is None:
+        return value is None and actual is None
+    if key in ("Id", "UserId") and isinstance(actual, str):
+        return ids.same(actual, str(value))
+    if isinstance(actual, str):  # SOQL: text comparisons ignore case (unique case-sensitive fields aside)
+        return actual.lower() == str(value).lower()
+    return str(actual).lower() == str(value).lower()

@@ -1,4 +1,5 @@
-"""The SOQL subset `GET /query` reads: ``SELECT f, ... FROM T [WHERE f = 'v'] [LIMIT n]``.
+"""The SOQL subset `GET /query` reads: ``SELECT f, ... FROM T [WHERE f = v] [LIMIT n]``, where ``=`` may be ``!=``
+and ``v`` is a quoted string or one of the unquoted TRUE, FALSE and NULL (any case).
 
 Parsed in steps, by patterns whose quantifiers never compete for the same characters (possessive ``++``/``*+``,
 and the select list cut at the first `` FROM `` found by a plain search), so reading any query is linear in its
@@ -18,7 +19,8 @@ _SELECT = re.compile(r"\s*+select(?=\s)", re.IGNORECASE)
 _FROM = re.compile(r"\sfrom\s", re.IGNORECASE)
 _TAIL = re.compile(
     r"\s*+(?P<object>\w++)"
-    r"(?:\s++where\s++(?P<field>\w++)\s*+=\s*+'(?P<value>(?:[^'\\]|\\.)*+)')?"
+    r"(?:\s++where\s++(?P<field>\w++)\s*+(?P<op>!?=)\s*+"
+    r"(?:'(?P<value>(?:[^'\\]|\\.)*+)'|(?P<word>true|false|null)(?!\w)))?"
     r"(?:\s++limit\s++(?P<limit>[0-9]++))?\s*+",
     re.IGNORECASE | re.DOTALL,
 )
@@ -36,7 +38,8 @@ class Query(Value):
     fields: list[str]  # the select list, as written
     sobject: str
     field: str | None  # the WHERE field, if any
-    value: str | None  # what it must equal
+    value: str | bool | None  # what it is compared with: quoted text, TRUE/FALSE, or NULL (None)
+    negated: bool  # the operator is `!=` (else `=`)
     limit: str | None  # LIMIT's digits
 
 
@@ -60,9 +63,17 @@ def parse(soql: str) -> Query:
         fields=fields,
         sobject=tail.group("object"),
         field=tail.group("field"),
-        value=None if tail.group("value") is None else _decode(soql, tail.group("value")),
+        value=_literal(soql, tail.group("value"), tail.group("word")),
+        negated=tail.group("op") == "!=",
         limit=tail.group("limit"),
     )
+
+
+def _literal(soql: str, quoted: str | None, word: str | None) -> str | bool | None:
+    """The WHERE value: a quoted string's text, or the unquoted TRUE/FALSE (a bool) or NULL (None)."""
+    if quoted is not None:
+        return _decode(soql, quoted)
+    return None if word is None or word.lower() == "null" else word.lower() == "true"
 
 
 def _decode(soql: str, quoted: str) -> str:

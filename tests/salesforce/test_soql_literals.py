@@ -1,5 +1,5 @@
 """SOQL WHERE literals: quoted strings with their escape sequences decoded (SOQL reference, "Quoted String Escape
-Sequences")."""
+Sequences"), and the unquoted TRUE, FALSE and NULL ("WHERE", "Field Expression Syntax", "Use null in WHERE")."""
 
 from __future__ import annotations
 
@@ -73,3 +73,99 @@ def test_text_comparisons_ignore_case(client: httpx.Client, soql: str) -> None:
     # case-sensitive fields (a 15-character Id, compared as Salesforce does)
     assert len(_ids(client, soql)) == 1
     assert len(_ids(client, "SELECT Id FROM User WHERE UserType = 'STANDARD'")) > 1  # a picklist value too
+
+
+ADMIN_ID = "005g000000Adm1NAAR"
+INTEGRATION_ID = "005g000000Int3GAAR"
+INACTIVE_ID = "005g000000InactAAB"
+NAMELESS = "005g00000000NoFnAAA"
+
+
+@pytest.fixture
+def nameless(runtime: Runtime) -> str:
+    """A user with no first name (a null FirstName)."""
+    runtime.salesforce.users.put(
+        User(id=NAMELESS, org_id=ORG, username="nameless@mockown.test", password_hash="", salt="", last_name="Solo")
+    )
+    return NAMELESS
+
+
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    [
+        ("IsActive = true", {ADMIN_ID, INTEGRATION_ID, NAMELESS}),
+        ("IsActive = TRUE", {ADMIN_ID, INTEGRATION_ID, NAMELESS}),
+        ("IsActive=True", {ADMIN_ID, INTEGRATION_ID, NAMELESS}),
+        ("IsActive = False", {INACTIVE_ID}),
+        ("isactive = false", {INACTIVE_ID}),
+        # "Use null in WHERE": on a boolean field null matches FALSE, != null matches TRUE
+        ("IsActive = null", {INACTIVE_ID}),
+        ("IsActive != NULL", {ADMIN_ID, INTEGRATION_ID, NAMELESS}),
+        ("IsActive != true", {INACTIVE_ID}),
+        ("FirstName = null", {NAMELESS}),
+        ("FirstName = NULL", {NAMELESS}),
+        ("FirstName != null", {ADMIN_ID, INTEGRATION_ID, INACTIVE_ID}),
+        ("Email = null", set()),
+        ("FirstName != 'Ada'", {INTEGRATION_ID, INACTIVE_ID, NAMELESS}),  # a null is not equal to 'Ada'
+        ("Id != '005g000000Adm1N'", {INTEGRATION_ID, INACTIVE_ID, NAMELESS}),
+    ],
+)
+def test_unquoted_true_false_and_null(client: httpx.Client, nameless: str, where: str, expected: set[str]) -> None:
+    assert set(_ids(client, f"SELECT Id FROM User WHERE {where}")) == expected
+    assert (
+        _ids(client, f"SELECT Id FROM User WHERE {where} LIMIT 1")
+        == _ids(client, f"SELECT Id FROM User WHERE {where}")[:1]
+    )
+
+
+@pytest.mark.parametrize(
+    ("soql", "count"),
+    [
+        ("SELECT Id FROM Organization WHERE IsSandbox = false", 1),
+        ("SELECT Id FROM Organization WHERE IsSandbox = TRUE", 0),
+        ("SELECT Id FROM Organization WHERE TrialExpirationDate = null", 1),
+        ("SELECT Id FROM Organization WHERE TrialExpirationDate != null", 0),
+    ],
+)
+def test_unquoted_literals_on_the_organization(client: httpx.Client, soql: str, count: int) -> None:
+    assert len(_ids(client, soql)) == count
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("IsActive = 'true'", "value of filter criterion for field 'IsActive' must be of type boolean and should not "
+         "be enclosed in quotes"),
+        ("IsActive = 'FALSE'", "value of filter criterion for field 'IsActive' must be of type boolean and should not "
+         "be enclosed in quotes"),
+        ("IsActive != 'x'", "value of filter criterion for field 'IsActive' must be of type boolean and should not "
+         "be enclosed in quotes"),
+        ("Email = true", "value of filter criterion for field 'Email' must be of type string and should be enclosed "
+         "in quotes"),
+        ("username = FALSE", "value of filter criterion for field 'Username' must be of type string and should be "
+         "enclosed in quotes"),
+        ("Id = true", "value of filter criterion for field 'Id' must be of type id and should be enclosed in quotes"),
+        ("SELECT Id FROM Organization WHERE IsSandbox = 'false'", "value of filter criterion for field 'IsSandbox' "
+         "must be of type boolean and should not be enclosed in quotes"),
+        ("SELECT Id FROM Organization WHERE TrialExpirationDate = true", "value of filter criterion for field "
+         "'TrialExpirationDate' must be of type dateTime and should not be enclosed in quotes"),
+        ("SELECT Id FROM OauthToken WHERE UseCount = false", "value of filter criterion for field 'UseCount' must be "
+         "of type int and should not be enclosed in quotes"),
+    ],
+)  # fmt: skip
+def test_a_literal_of_the_wrong_type_is_an_invalid_field(client: httpx.Client, where: str, message: str) -> None:
+    soql = where if where.startswith("SELECT") else f"SELECT Id FROM User WHERE {where}"
+    r = _query(client, soql)
+    assert r.status_code == 400, r.text
+    assert r.json() == [{"errorCode": "INVALID_FIELD", "message": message}]
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["IsActive = truex", "IsActive = 'true", "IsActive = yes", "IsActive == true", "IsActive = true true",
+     "IsActive != ", "IsActive ! = true", "IsActive <> true", "FirstName = nul"],
+)  # fmt: skip
+def test_other_unquoted_words_are_malformed(client: httpx.Client, where: str) -> None:
+    r = _query(client, f"SELECT Id FROM User WHERE {where}")
+    assert r.status_code == 400, r.text
+    assert r.json()[0]["errorCode"] == "MALFORMED_QUERY"
