@@ -112,9 +112,10 @@ def parse_instant(value: str | int | float) -> float:
 def iso(ts: float, *, millis: bool = False) -> str:
     """UTC ISO 8601 text for epoch seconds, e.g. ``2026-01-01T00:00:00Z``."""
     dt = datetime.fromtimestamp(ts, tz=UTC)
+    year = f"{dt.year:04d}"  # strftime's %Y does not pad a year before 1000 ("1-01-02"): ISO 8601 has four digits
     if millis:
-        return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
-    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return year + dt.strftime("-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+    return year + dt.strftime("-%m-%dT%H:%M:%SZ")
 
 
 class SharedClock(Protocol):

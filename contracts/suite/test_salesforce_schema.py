@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from .pinning import pin_credentials
 from .support import SfCreds, Target, operation_ids
 
 pytestmark = [pytest.mark.salesforce, pytest.mark.schema]
@@ -27,41 +28,6 @@ def test_operation_conforms(target: Target, bearer: dict[str, str], operation_id
     from .schema_runs import assert_conforms, spec_for  # schemathesis loads only when a run needs it
 
     assert_conforms("salesforce", spec_for("salesforce", target), operation_id, target, lambda _: target.url, bearer)
-
-
-def pin_credentials(spec: dict[str, Any], sf: SfCreds) -> dict[str, Any]:
-    """The token operation can only send the target's login; introspection sends the app's credentials."""
-    form = sf.login_form()
-    pinned = {
-        "type": "object",
-        "additionalProperties": False,
-        "required": sorted(form),
-        "properties": {k: {"const": v} for k, v in form.items()},
-    }
-    token = spec["paths"]["/services/oauth2/token"]["post"]
-    token["requestBody"]["content"] = {"application/x-www-form-urlencoded": {"schema": pinned}}
-    token.pop("parameters", None)
-    if sf.app.client_secret:
-        intro = spec["paths"]["/services/oauth2/introspect"]["post"]
-        # the credentials go in the body only: a generated `Authorization: Basic` besides them is a second client
-        # authentication, refused (400 invalid_client) before the token is looked at
-        intro["security"] = [{}]
-        intro["requestBody"]["content"] = {
-            "application/x-www-form-urlencoded": {
-                "schema": {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "required": ["token", "client_id", "client_secret"],
-                    "properties": {
-                        "token": {"type": "string"},
-                        "token_type_hint": {"enum": ["access_token", "refresh_token"]},
-                        "client_id": {"const": sf.app.client_id},
-                        "client_secret": {"const": sf.app.client_secret},
-                    },
-                }
-            }
-        }
-    return spec
 
 
 class RevocationSticks:

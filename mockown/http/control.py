@@ -532,9 +532,10 @@ def _journal_filter(request: Request, *, limit: bool = False) -> JournalFilter:
 async def journal(request: Request) -> Response:
     control = runtime_of(request).control
     if request.method == "DELETE":  # with filters, only what they match (`limit` is no filter here: a 400)
-        if request.query_params:
-            return ok({"deleted": control.journal.remove(_journal_filter(request))})
-        return ok({"deleted": control.journal.clear()})
+        where = _journal_filter(request)
+        if where.matches_all():  # none given, or all empty: the whole journal, as a plain DELETE
+            return ok({"deleted": control.journal.clear()})
+        return ok({"deleted": control.journal.remove(where)})
     where = _journal_filter(request, limit=True)
     limit_text = request.query_params.get("limit")
     try:

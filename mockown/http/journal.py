@@ -316,6 +316,10 @@ class JournalFilter(Value):
         except ValueError:
             raise ValueError("status and since must be integers") from None
 
+    def matches_all(self) -> bool:
+        """Whether no filter is set (none given, or each empty): every entry matches."""
+        return all(getattr(self, name) is None for name in FILTER_NAMES)
+
     def __call__(self, entry: Entry) -> bool:
         if self.path is not None:
             if any(c in self.path for c in "*?["):

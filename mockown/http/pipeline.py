@@ -420,6 +420,12 @@ class RequestPipeline:
                 if entry.status == 0:
                     entry.status = 500
                 raise
+        except asyncio.CancelledError:
+            # the caller stopped waiting (an in-process client's read timeout cancels the call): nobody to answer,
+            # as with a client gone (499); the app's work stopped where it was
+            if entry.status == 0:
+                entry.status = 499
+            raise
         except BaseException:
             if entry.status == 0:
                 entry.status = 500

@@ -262,11 +262,24 @@ def _read_timeout(request: httpx.Request) -> float | None:
 
 
 def _requests_read_timeout(timeout: Any) -> float | None:
-    """The read timeout of a `requests` call's `timeout`: a number, a (connect, read) pair or a urllib3 `Timeout`."""
+    """The read timeout of a `requests` call's `timeout`: a number, a (connect, read) pair or a urllib3 `Timeout`
+    (its read timeout once a connection has started: `total` counts too). A tuple of another length is refused
+    with `requests`' own message."""
     if isinstance(timeout, tuple):
-        timeout = timeout[1]
-    read = getattr(timeout, "read_timeout", timeout)
-    return float(read) if isinstance(read, int | float) else None
+        try:
+            _, timeout = timeout
+        except ValueError:
+            raise ValueError(
+                f"Invalid timeout {timeout}. Pass a (connect, read) timeout tuple, or a single float to set both "
+                "timeouts to the same value."
+            ) from None
+    if callable(getattr(timeout, "start_connect", None)) and callable(getattr(timeout, "clone", None)):
+        started = timeout.clone()  # urllib3's Timeout: its read_timeout needs a started connect timer
+        started.start_connect()
+        timeout = started.read_timeout
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+        return None
+    return float(timeout)
 
 
 def _make_target(spec: Any, admin_token: str | None) -> tuple[Target, bool]:

@@ -58,3 +58,14 @@ def test_journal_size_zero_keeps_no_entry() -> None:
         client.get(DISCOVERY)
         body = client.get("/_mockown/journal").json()
         assert (body["count"], body["dropped"]) == (0, 2)
+
+
+def test_delete_with_only_empty_filters_clears_as_a_plain_delete() -> None:
+    """`?path=` names no filter: everything goes and `dropped` starts again, as a DELETE without a query."""
+    with in_process_client(create_app(Config.load(env={}, overrides={"journal_size": 1}))) as client:
+        client.get(DISCOVERY)
+        client.get(DISCOVERY)
+        assert client.get("/_mockown/journal").json()["dropped"] == 1
+        assert client.delete("/_mockown/journal", params={"path": "", "status": ""}).json()["deleted"] == 1
+        body = client.get("/_mockown/journal").json()
+        assert (body["count"], body["dropped"]) == (0, 0)

@@ -70,3 +70,13 @@ def test_advance_past_the_last_instant_is_refused() -> None:
     with pytest.raises(ValueError):
         FrozenClock("9500-01-01T00:00:00Z")
     assert check_clock(CLOCK_LATEST) == CLOCK_LATEST
+
+
+def test_a_year_before_1000_has_four_digits() -> None:
+    """strftime's %Y wrote '1-01-02T00:00:00Z', no ISO 8601, in the clock's range messages and its state."""
+    from mockown.clock import EARLIEST
+
+    assert iso(EARLIEST) == "0001-01-02T00:00:00Z"
+    assert iso(EARLIEST, millis=True) == "0001-01-02T00:00:00.000Z"
+    with pytest.raises(ValueError, match="from 0001-01-02T00:00:00Z to 8999-12-22T00:00:00Z"):
+        check_clock(EARLIEST - 1)

@@ -51,3 +51,24 @@ def test_async_httpx_read_timeout(mock: intercept) -> None:
     with pytest.raises(httpx.ReadTimeout):
         run_async(get(0.3))
     assert run_async(get(5)) == 200
+
+
+def test_requests_timeout_kinds_read_as_requests_reads_them(mock: intercept) -> None:
+    """A urllib3 `Timeout` with only `total` (requests takes it) was a TimeoutStateError in-process; a 1-tuple an
+    IndexError where requests says which timeout it refuses."""
+    import urllib3
+
+    assert requests.get(KEYS, timeout=urllib3.Timeout(total=5)).status_code == 200
+    assert requests.get(KEYS, timeout=urllib3.Timeout(connect=5, read=5)).status_code == 200
+    with pytest.raises(ValueError, match="Invalid timeout"):
+        requests.get(KEYS, timeout=(1,))  # type: ignore[arg-type]
+
+
+def test_an_in_process_call_that_timed_out_is_journaled_as_499() -> None:
+    """The caller stopped waiting: nobody got an answer; the journal said 500, an error no client saw."""
+    with intercept() as mock:
+        mock.control.post("faults", SLOW)
+        with pytest.raises(requests.exceptions.ReadTimeout):
+            requests.get(KEYS, timeout=0.3)
+        entries = mock.control.get("journal", path="/id/keys")["entries"]
+        assert [e["status"] for e in entries] == [499]
