@@ -1,7 +1,8 @@
 """Before any check of `--profile real`: the chosen APIs have credentials, and every host they will call answers.
 
 Either problem stops the run with one line and exit code 2 (nothing was checked): without credentials every check
-would skip and the run pass, and an unreachable host would fail every check with a traceback.
+that needs a login would skip and the run pass on the few public ones, and an unreachable host would fail every
+check with a traceback.
 """
 
 from __future__ import annotations
@@ -34,7 +35,11 @@ def credentials_problem(apis: list[str]) -> str | None:
     if any(has_credentials(api) for api in apis):
         return None
     wanted = "; ".join(f"{api}: {NEEDED[api]}" for api in apis)
-    return f"--profile real has no credentials for {', '.join(apis)}, so nothing would be checked: set {wanted}"
+    # Salesforce's few public checks (discovery, keys) would run: a pass on them alone says nothing of the backend
+    return (
+        f"--profile real has no credentials for {', '.join(apis)}, so no check that needs a login would run (a pass"
+        f" would mean nothing): set {wanted}"
+    )
 
 
 def hosts(target: Target, apis: list[str]) -> list[tuple[str, str]]:
