@@ -229,8 +229,7 @@ def query(
     else:  # ScratchOrgInfo (a Dev Hub): the mock holds no scratch orgs
         rows = []
     if filtered is not None:
-        boolean = filtered.type == "boolean"
-        rows = [r for r in rows if _matches(r, filtered.name, value, boolean=boolean) != parsed.negated]
+        rows = [r for r in rows if _matches(r, filtered, value) != parsed.negated]
     if served.row_limit is not None:
         rows = rows[: served.row_limit]
     if parsed.limit:
@@ -268,15 +267,15 @@ def _check_literal(field: describe.Field, value: str | bool | None) -> None:
         )
 
 
-def _matches(row: dict[str, Any], key: str, value: str | bool | None, *, boolean: bool) -> bool:
-    """Whether the row's `key` field equals `value` (SOQL `=`). On a boolean field NULL matches FALSE (SOQL
-    reference, "Use null in WHERE")."""
-    actual = row[key]
-    if boolean:
+def _matches(row: dict[str, Any], field: describe.Field, value: str | bool | None) -> bool:
+    """Whether the row's `field` equals `value` (SOQL `=`). On a boolean field NULL matches FALSE (SOQL
+    reference, "Use null in WHERE"); an id or a reference to a record matches in its 15- or 18-character form."""
+    actual = row[field.name]
+    if field.type == "boolean":
         return bool(actual) == bool(value)
     if value is None or actual is None:
         return value is None and actual is None
-    if key in ("Id", "UserId") and isinstance(actual, str):
+    if field.type in ("id", "reference") and isinstance(actual, str):
         return ids.same(actual, str(value))
     if isinstance(actual, str):  # SOQL: text comparisons ignore case (unique case-sensitive fields aside)
         return actual.lower() == str(value).lower()

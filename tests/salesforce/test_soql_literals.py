@@ -169,3 +169,17 @@ def test_other_unquoted_words_are_malformed(client: httpx.Client, where: str) ->
     r = _query(client, f"SELECT Id FROM User WHERE {where}")
     assert r.status_code == 400, r.text
     assert r.json()[0]["errorCode"] == "MALFORMED_QUERY"
+
+
+def test_ids_compare_by_the_fields_type_not_its_name() -> None:
+    """A reference field (AppMenuItemId, OwnerId) matches an id in its 15- or 18-character form, as Id and UserId
+    did: the comparison read the field's name."""
+    from mockown.salesforce.describe import Field
+    from mockown.salesforce.rest import _matches
+
+    id18 = ORG
+    for field in (Field("AppMenuItemId", "x", "reference", 18), Field("OwnerId", "x", "reference", 18)):
+        assert _matches({field.name: id18}, field, id18[:15])
+        assert _matches({field.name: id18}, field, id18.lower()) is False  # an id's case matters
+    text = Field("Name", "x", "string", 80)
+    assert _matches({"Name": id18}, text, id18[:15]) is False
