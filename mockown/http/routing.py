@@ -323,11 +323,16 @@ class PrefixRouter(Router):
             scope.update(child_scope)
             await route.handle(scope, receive, send)
             return
-        if partial is not None:  # the path is known, the method is not: 405, as Starlette answers it
+        if partial is not None:  # the path is known, the method is not: 405 (Starlette's, or the endpoint's own)
             route, child_scope = partial
             scope["route"] = route
             scope.update(child_scope)
-            await route.handle(scope, receive, send)
+            endpoint = getattr(route, "endpoint", None)
+            if getattr(endpoint, "answers_every_method", False):  # its own 405, in its API's words (`guarded`)
+                response = await endpoint(Request(scope, receive, send))  # type: ignore[misc]
+                await response(scope, receive, send)
+                return
+            await route.handle(scope, receive, send)  # 405, as Starlette answers it
             return
         if route_path(scope).endswith("//"):
             # Starlette would strip every trailing slash and redirect `/sobjects/%2F/` (decoded: `/sobjects///`)

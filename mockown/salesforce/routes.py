@@ -419,6 +419,7 @@ def _rest_both(path: str, endpoint: Callable[[Request], Awaitable[Response]], me
             raise RestError(405, "METHOD_NOT_ALLOWED", message, headers={"Allow": ", ".join(allowed)})
         return await endpoint(request)
 
+    guarded.answers_every_method = True  # type: ignore[attr-defined]  # the router calls it for TRACE, FOO... too
     return _both(path, guarded, _ANY_METHOD)
 
 

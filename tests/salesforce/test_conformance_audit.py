@@ -170,6 +170,10 @@ def test_the_branded_login_path_is_the_authorize_endpoint(client: httpx.Client) 
         ("POST", "/services/data/v62.0/apps/oauth/usage/tokens/x", "DELETE"),
         ("PUT", "/services/data", "GET,HEAD"),
         ("POST", "/services/data/v62.0/", "GET,HEAD"),
+        # methods outside the common set: Starlette's own 405 listed every method the route was registered with
+        ("TRACE", "/services/data/v62.0/limits", "GET,HEAD"),
+        ("FOO", "/services/data/v62.0/query", "GET,HEAD"),
+        ("CONNECT", "/services/data/v62.0/apps/oauth/usage/tokens/x", "DELETE"),
     ],
 )
 def test_a_method_a_rest_resource_does_not_take_is_its_method_not_allowed(
