@@ -457,8 +457,9 @@ def _check_own(own: OwnSettings) -> None:
 
 
 def _choice_of_yaml_bool(value: bool, choices: tuple[str | int, ...]) -> str:
-    """YAML 1.1 reads an unquoted `off` / `on` / `no` / `yes` as a boolean: `pkce: off` in a config file is
-    False. The choice that word was (`off`), or the boolean as text for the refusal to name."""
+    """A Python boolean given for a word setting (`Config.load(overrides={"marketing": {"pkce": False}})`, a pytest
+    marker): the choice it stands for (`off`), or the boolean as text for the refusal to name. A config file's
+    `off` arrives as the text written (`_read_yaml`)."""
     words = ("on", "yes", "true") if value else ("off", "no", "false")
     return next((w for w in words if w in choices), str(value).lower())
 

@@ -251,10 +251,12 @@ class InProcessTransport(_AppCalls, httpx.BaseTransport):
 class AsyncInProcessTransport(_AppCalls, httpx.AsyncBaseTransport):
     """`httpx.ASGITransport`'s behaviour on the caller's loop, with the same lighter path as the sync one."""
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    async def handle_async_request(self, request: httpx.Request, timeout: float | None = None) -> httpx.Response:
+        """`timeout`: as the sync transport's `run` (an app still at work after it is cancelled, `TimeoutError`)."""
         body = await request.aread()
         scope = _scope(request, self.client, self.root_path)
-        return _response(await call_app(self.app, scope, body, self.raise_app_exceptions))
+        called = call_app(self.app, scope, body, self.raise_app_exceptions)
+        return _response(await (called if timeout is None else asyncio.wait_for(called, timeout)))
 
 
 def _serve(loop: asyncio.AbstractEventLoop) -> None:

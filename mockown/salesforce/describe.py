@@ -41,6 +41,13 @@ class Field(Value):
     picklist: tuple[str, ...] = ()
     name_field: bool = False
 
+    @property
+    def soql_type(self) -> str:
+        """The type a SOQL filter value for this field must have, as Salesforce's INVALID_FIELD message names it: its
+        SOAP type's local name (`xsd:dateTime` is `dateTime`, `tns:ID` is `id`, any text type `string`)."""
+        local = _SOAP_TYPES.get(self.type, "xsd:string").partition(":")[2]
+        return "id" if local == "ID" else local
+
     def describe(self) -> dict[str, Any]:
         text = self.type in _TEXT_TYPES
         return {

@@ -247,17 +247,12 @@ def _limit(digits: str) -> int:
     return int(digits)
 
 
-# the type a filter's value must have, by field type, as Salesforce's INVALID_FIELD message names it
-_LITERAL_TYPES = {"boolean": "boolean", "id": "id", "reference": "id", "datetime": "dateTime", "date": "date",
-                  "int": "int", "double": "double"}  # fmt: skip
-
-
 def _check_literal(field: describe.Field, value: str | bool | None) -> None:
     """SOQL's types: a boolean field takes the unquoted TRUE/FALSE, any other field no TRUE/FALSE (NULL fits all).
     A quoted string against any other non-text field stays accepted, as it was."""
     boolean = field.type == "boolean"
     if isinstance(value, str) if boolean else isinstance(value, bool):
-        kind = _LITERAL_TYPES.get(field.type, "string")  # a text type's is string
+        kind = field.soql_type
         should = "should" if kind in ("string", "id") else "should not"
         raise RestError(
             400,

@@ -18,7 +18,6 @@ the URLs it returns. Anything else goes through the original method.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import inspect
 import io
@@ -186,9 +185,8 @@ class intercept:  # lower case: used like a function, `with intercept():`, `@int
 
         target = self.target
         if isinstance(target, LocalTarget):
-            answer = target.async_transport().handle_async_request(request)
             try:
-                return await asyncio.wait_for(answer, _read_timeout(request))
+                return await target.async_transport().handle_async_request(request, _read_timeout(request))
             except TimeoutError:
                 raise httpx.ReadTimeout("timed out", request=request) from None
         url, host, https = self._remote_url(str(request.url))

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     import httpx
 
-    from ..http.inprocess import InProcessTransport
+    from ..http.inprocess import AsyncInProcessTransport, InProcessTransport
     from ..server import MockownServer
     from .control import ControlClient
 
@@ -212,7 +212,7 @@ class LocalTarget(Target):
                 self._transport = InProcessTransport(self._app)
             return self._transport
 
-    def async_transport(self) -> httpx.AsyncBaseTransport:
+    def async_transport(self) -> AsyncInProcessTransport:
         from ..http.inprocess import AsyncInProcessTransport
 
         return AsyncInProcessTransport(self._app)
