@@ -1,5 +1,6 @@
 """The SOQL subset `GET /query` reads: ``SELECT f, ... FROM T [WHERE f = v] [LIMIT n]``, where ``=`` may be ``!=``
-and ``v`` is a quoted string or one of the unquoted TRUE, FALSE and NULL (any case).
+(or its other spelling ``<>``, which Salesforce takes too though its operator table lists only ``!=``) and ``v``
+is a quoted string or one of the unquoted TRUE, FALSE and NULL (any case).
 
 Parsed in steps, by patterns whose quantifiers never compete for the same characters (possessive ``++``/``*+``,
 and the select list cut at the first `` FROM `` found by a plain search), so reading any query is linear in its
@@ -19,7 +20,7 @@ _SELECT = re.compile(r"\s*+select(?=\s)", re.IGNORECASE)
 _FROM = re.compile(r"\sfrom\s", re.IGNORECASE)
 _TAIL = re.compile(
     r"\s*+(?P<object>\w++)"
-    r"(?:\s++where\s++(?P<field>\w++)\s*+(?P<op>!?=)\s*+"
+    r"(?:\s++where\s++(?P<field>\w++)\s*+(?P<op>!=|<>|=)\s*+"
     r"(?:'(?P<value>(?:[^'\\]|\\.)*+)'|(?P<word>true|false|null)(?!\w)))?"
     r"(?:\s++limit\s++(?P<limit>[0-9]++))?\s*+",
     re.IGNORECASE | re.DOTALL,
@@ -39,7 +40,7 @@ class Query(Value):
     sobject: str
     field: str | None  # the WHERE field, if any
     value: str | bool | None  # what it is compared with: quoted text, TRUE/FALSE, or NULL (None)
-    negated: bool  # the operator is `!=` (else `=`)
+    negated: bool  # the operator is `!=` or `<>` (else `=`)
     limit: str | None  # LIMIT's digits
 
 
@@ -64,7 +65,7 @@ def parse(soql: str) -> Query:
         sobject=tail.group("object"),
         field=tail.group("field"),
         value=_literal(soql, tail.group("value"), tail.group("word")),
-        negated=tail.group("op") == "!=",
+        negated=tail.group("op") != "=",
         limit=tail.group("limit"),
     )
 

@@ -163,12 +163,23 @@ def test_a_literal_of_the_wrong_type_is_an_invalid_field(client: httpx.Client, w
 @pytest.mark.parametrize(
     "where",
     ["IsActive = truex", "IsActive = 'true", "IsActive = yes", "IsActive == true", "IsActive = true true",
-     "IsActive != ", "IsActive ! = true", "IsActive <> true", "FirstName = nul"],
+     "IsActive != ", "IsActive ! = true", "IsActive < > true", "IsActive >< true", "FirstName = nul"],
 )  # fmt: skip
 def test_other_unquoted_words_are_malformed(client: httpx.Client, where: str) -> None:
     r = _query(client, f"SELECT Id FROM User WHERE {where}")
     assert r.status_code == 400, r.text
     assert r.json()[0]["errorCode"] == "MALFORMED_QUERY"
+
+
+@pytest.mark.parametrize(
+    "where", ["IsActive != true", "FirstName != 'Ada'", "FirstName != null", "Id != '005g000000Adm1N'"]
+)
+def test_angle_brackets_are_another_spelling_of_not_equals(client: httpx.Client, where: str) -> None:
+    """`<>` is SOQL's other spelling of `!=` (Apex code and the CLI use it: `!` is awkward in a shell)."""
+    spelled = _query(client, f"SELECT Id FROM User WHERE {where.replace('!=', '<>')}")
+    assert spelled.status_code == 200, spelled.text
+    assert spelled.json() == _query(client, f"SELECT Id FROM User WHERE {where}").json()
+    assert spelled.json()["totalSize"] > 0
 
 
 def test_ids_compare_by_the_fields_type_not_its_name() -> None:
