@@ -310,6 +310,8 @@ async def reset(request: Request) -> Response:
 async def seed(request: Request) -> Response:
     import yaml
 
+    from ..seed import yaml_loader
+
     runtime = runtime_of(request)
     raw = await read_body(request, BIG_BODY)
     document: Any = None
@@ -319,7 +321,7 @@ async def seed(request: Request) -> Response:
             try:  # most clients send JSON: its parser is ~50x faster than PyYAML's
                 loaded = json_loads(text)
             except ValueError:  # YAML (a superset of JSON; it refuses a lone surrogate itself)
-                document = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe
+                document = yaml.load(text, Loader=yaml_loader())  # noqa: S506 - a SafeLoader
             else:
                 document = no_lone_surrogates(loaded, text)
         except RecursionError:  # JSON nested past the parser's depth

@@ -173,3 +173,34 @@ def test_a_number_as_text_is_its_digits() -> None:
     response = _seed(_replace(DEFAULT, (*SF_USER, "password"), 12345678))
     users = response.json()["salesforce"]["orgs"][0]["users"]
     assert users[0]["password"] == "12345678"
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["0123", "0000", "0x1F", "0o17", "1:20", "1_000", "1:20.5", "1_0.5", "2026-01-01", "2026-01-01T10:00:00Z"],
+)
+def test_yaml_text_is_read_as_written(written: str) -> None:
+    """A YAML seed's unquoted `password: 0123` was the octal 83 (a text field then stored "83"), `0x1F` 31, `1:20`
+    the sexagesimal 80, a timestamp a `datetime` written back in another form: the password seeded was not the one
+    written, so signing in with it failed."""
+    document = f"salesforce:\n  orgs:\n    - users:\n        - username: u@yaml.test\n          password: {written}\n"
+    with in_process_client(create_app(Config(seed_defaults=False))) as client:
+        response = client.post("/_mockown/seed", content=document, headers={"Content-Type": "application/yaml"})
+        assert response.status_code == 201, response.text
+        assert response.json()["salesforce"]["orgs"][0]["users"][0]["password"] == written
+
+
+@pytest.mark.parametrize(("written", "read"), [("5", 5), ("-3", -3), ("2.5", 2.5), ("1.5e+3", 1500.0), ("true", True)])
+def test_plain_yaml_numbers_and_booleans_stay_typed(written: str, read: Any) -> None:
+    from mockown.seed import _parse_yaml
+
+    assert _parse_yaml(f"value: {written}") == {"value": read}
+
+
+def test_a_numeric_field_refuses_octal_looking_text_naming_it() -> None:
+    document = "own:\n  accounts:\n    - id: 0x10\n"
+    with in_process_client(create_app(Config(seed_defaults=False))) as client:
+        response = client.post("/_mockown/seed", content=document, headers={"Content-Type": "application/yaml"})
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == "invalid_seed"
+    assert "'0x10'" in response.json()["message"], response.text
