@@ -303,18 +303,18 @@ def legacy_login(own: OwnService, email: str | None, password: str | None, *, ip
 
 
 def legacy_logout(own: OwnService, session_id: str | None, *, ip: str | None = None) -> None:
+    """`POST /api/auth/v1/logout`: ends a live session (an expired one, or one whose user is gone or inactive, is
+    the resource API's 401, with no `user_logout` event: the audit log records real actions only)."""
     if not own.settings.legacy_sessions:
         raise OwnError(404, "the legacy session API is switched off (own.legacy_sessions)")
-    session = own.legacy_sessions.get(security.token_hash(session_id)) if session_id else None
-    if session is None:
-        raise unauthorized("Invalid or expired session")
+    session, principal = _legacy_session(own, (session_id or "").strip(), ip)
     with own.store.atomic():
         own.legacy_sessions.delete(session.id)
-        user = own.user(session.user_id)
-        own.record_event(session.account_id, "user_logout", user=user, ip=ip, source="api")
+        own.record_event(session.account_id, "user_logout", user=principal.user, ip=ip, source="api")
 
 
-def _legacy_principal(own: OwnService, session_id: str, ip: str | None) -> Principal:
+def _legacy_session(own: OwnService, session_id: str, ip: str | None) -> tuple[LegacySession, Principal]:
+    """The live legacy session behind `session_id` and its principal; else the 401 both of its uses answer."""
     session = own.legacy_sessions.get(security.token_hash(session_id)) if own.settings.legacy_sessions else None
     if session is None or own.clock.now() >= session.expires_at:
         raise unauthorized("Invalid or expired session")
@@ -322,7 +322,7 @@ def _legacy_principal(own: OwnService, session_id: str, ip: str | None) -> Princ
     account = own.accounts.get(session.account_id)
     if user is None or not user.active or account is None:
         raise unauthorized("Invalid or expired session")
-    return Principal(user=user, account=account, ip=ip)
+    return session, Principal(user=user, account=account, ip=ip)
 
 
 def authenticate(
@@ -330,7 +330,7 @@ def authenticate(
 ) -> Principal:
     """The principal behind ``Authorization: Bearer <access token>`` (or a legacy ``X-SESSION-ID``); else 401."""
     if session_id and not authorization:
-        return _legacy_principal(own, session_id.strip(), ip)
+        return _legacy_session(own, session_id.strip(), ip)[1]
     if not authorization or not authorization[:7].lower() == "bearer ":
         raise unauthorized("Missing or malformed Authorization header (expected: Bearer <access token>)")
     raw = authorization[7:].strip()

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from mockown.clock import FrozenClock
 from mockown.outbox import messages
 from mockown.own.service import OwnService
 from tests.own.conftest import EMAILS, OWNER, PASSWORDS, SALES, SSO_ADMIN
@@ -21,6 +22,32 @@ def test_legacy_login_session_and_logout(client: httpx.Client) -> None:
     assert client.post("/api/auth/v1/logout", headers=session).json() == {}
     assert client.get("/api/v1/services", headers=session).status_code == 401
     assert client.post("/api/auth/v1/logout", headers=session).status_code == 401
+
+
+def test_logout_refuses_an_expired_session_and_records_nothing(
+    client: httpx.Client, own: OwnService, clock: FrozenClock
+) -> None:
+    """The resources refused an expired session (401) but the logout took it: 200 and a `user_logout` event stamped
+    after the session had ended. The logout now answers what the resources do."""
+    r = client.post("/api/auth/v1/login", data={"email": EMAILS[OWNER], "password": PASSWORDS[OWNER]})
+    session = {"X-SESSION-ID": r.json()["session_id"]}
+    clock.advance(own.settings.access_token_ttl + 1)
+    assert client.get("/api/v1/services", headers=session).status_code == 401
+    before = [e.key for e in own.events.all()]
+    answer = client.post("/api/auth/v1/logout", headers=session)
+    assert answer.status_code == 401, answer.text
+    assert answer.json() == {"error": "Unauthorized", "message": "Invalid or expired session"}
+    assert [e.key for e in own.events.all()] == before
+
+
+def test_logout_refuses_an_inactive_users_session(client: httpx.Client, own: OwnService) -> None:
+    r = client.post("/api/auth/v1/login", data={"email": EMAILS[OWNER], "password": PASSWORDS[OWNER]})
+    session = {"X-SESSION-ID": r.json()["session_id"]}
+    user = own.user(own.legacy_sessions.all()[0].user_id)
+    assert user is not None
+    user.active = False
+    assert client.post("/api/auth/v1/logout", headers=session).status_code == 401
+    assert "user_logout" not in [e.key for e in own.events.all()]
 
 
 def test_legacy_login_failures(client: httpx.Client) -> None:
