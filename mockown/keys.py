@@ -14,16 +14,39 @@ if TYPE_CHECKING:  # PyJWT and cryptography load on the first key (~40 ms): not 
     from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 
+def key_algorithms(key: Any, algorithms: tuple[str, ...]) -> list[str]:
+    """Those of `algorithms` of the family of `key` (a key object: RSA, EC, Ed25519/Ed448, or bytes for HMAC):
+    PyJWT raises TypeError, not `jwt.PyJWTError`, when the header names an allowed algorithm of another family
+    (an ES256 token for an RSA key, RS256 for an EC key, HS256 for either)."""
+    from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+
+    if isinstance(key, rsa.RSAPublicKey | rsa.RSAPrivateKey):
+        prefixes: tuple[str, ...] = ("RS", "PS")
+    elif isinstance(key, ec.EllipticCurvePublicKey | ec.EllipticCurvePrivateKey):
+        prefixes = ("ES",)
+    elif isinstance(key, ed25519.Ed25519PublicKey | ed25519.Ed25519PrivateKey | ed448.Ed448PublicKey):
+        prefixes = ("EdDSA",)
+    elif isinstance(key, bytes):
+        prefixes = ("HS",)
+    else:
+        prefixes = ()
+    return [name for name in algorithms if name.startswith(prefixes)]
+
+
 def signed_claims(token: str, public_key: Any, algorithms: tuple[str, ...]) -> Any:
     """The claims of `token` once its signature checks out with `public_key` (raises `jwt.PyJWTError`
-    otherwise). Only the signature: times and audience are the caller's business. Shared by the ring's own
-    tokens (`KeyRing.verify`) and the JWTs clients send (`salesforce.jwtutil.verify`)."""
+    otherwise: also when its header names an algorithm of another key family). Only the signature: times and
+    audience are the caller's business. Shared by the ring's own tokens (`KeyRing.verify`) and the JWTs
+    clients send (`salesforce.jwtutil.verify`)."""
     import jwt
 
+    allowed = key_algorithms(public_key, algorithms)
+    if not allowed:  # PyJWT would take an empty list as "pass in a value for algorithms"
+        raise jwt.InvalidAlgorithmError("no algorithm of the key's family is allowed")
     return jwt.decode(
         token,
         public_key,
-        algorithms=list(algorithms),
+        algorithms=allowed,
         options={"verify_exp": False, "verify_nbf": False, "verify_iat": False, "verify_aud": False},
     )
 

@@ -142,7 +142,7 @@ class AccountManager:
                 audience=list(token_urls),
                 options={"verify_exp": False, "verify_iat": False, "verify_nbf": False, "require": ["exp"]},
             )
-        except jwt.PyJWTError:
+        except (jwt.PyJWTError, ValueError):  # ValueError: PyJWT's ES256 path on a seeded key that is no PEM
             raise am_invalid_client() from None
         if verified.get("sub") != client.id or params.get("client_id") not in (None, client.id):
             raise am_invalid_client()

@@ -285,6 +285,29 @@ def test_private_key_jwt_wrong_key_and_type(
     assert wrong_type.status_code == 400 and wrong_type.json()["error"] == "invalid_client"
 
 
+def test_private_key_jwt_with_a_seeded_key_that_is_no_pem(client: httpx.Client, runtime: Runtime) -> None:
+    """PyJWT's ES256 path raises ValueError (not PyJWTError) on a key text it cannot read: client authentication
+    fails (401), as with a wrong key, rather than a 500."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    client_entry = {"client_id": "jwt-client", "auth_method": "private_key_jwt", "jwt_public_key": "not a pem"}
+    seed_document(runtime, {"b2c": {"account_manager": {"clients": [client_entry]}}})
+    now = runtime.clock.now()
+    for key, alg in (
+        (ec.generate_private_key(ec.SECP256R1()), "ES256"),
+        (rsa.generate_private_key(65537, 2048), "RS256"),
+    ):
+        claims = {
+            "iss": "jwt-client",
+            "sub": "jwt-client",
+            "aud": AM + "/dwsso/oauth2/access_token",
+            "exp": int(now) + 60,
+        }
+        response = jwt_token(client, jwt.encode(claims, key, algorithm=alg))
+        assert response.status_code == 401, (alg, response.text)
+        assert response.json()["error"] == "invalid_client"
+
+
 # -- Business Manager user grant -------------------------------------------------------------------------------
 def bm(client: httpx.Client, creds: str, url: str = "/dw/oauth2/access_token", **data: str) -> httpx.Response:
     headers = {"Authorization": "Basic " + base64.b64encode(creds.encode()).decode()}

@@ -214,3 +214,45 @@ def test_subject_user_claim_default_is_sub(client: httpx.Client, runtime: Runtim
     form.update({"client_secret": org["app"]["client_secret"], "subject_token_type": URN + "id_token"})
     r = client.post(TOKEN, data={**form, "subject_token": idp_token(sub=org["username"].upper(), email=ADMIN)})
     assert r.status_code == 200, r.text
+
+
+def _ec_issuer_org(runtime: Runtime, **issuer: object) -> tuple[dict[str, str], object]:
+    """An org whose app trusts https://ec.example by an EC (P-256) JWK with kid `ec1` (and `issuer` fields)."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    jwk = {**json.loads(jwt.algorithms.ECAlgorithm.to_jwk(key.public_key())), "kid": "ec1"}
+    handler = {"issuers": [{"issuer": "https://ec.example", "jwks": {"keys": [jwk]}, "user_claim": "email", **issuer}]}
+    org = new_org(runtime, token_exchange=handler)
+    form = {"grant_type": TOKEN_EXCHANGE, "client_id": org["app"]["client_id"]}
+    form.update({"client_secret": org["app"]["client_secret"], "subject_token_type": URN + "jwt"})
+    form["email"] = org["username"]
+    return form, key
+
+
+SIGNATURE = {"error": "invalid_grant", "error_description": "invalid subject token signature"}
+
+
+def test_a_subject_token_of_another_key_family_is_a_bad_signature(client: httpx.Client, runtime: Runtime) -> None:
+    """An algorithm the issuer allows but of another family than its key (ES256 for an RSA key, RS256 for an EC
+    JWK, HS256 named in `algorithms:`) is a signature that does not check out, not PyJWT's TypeError (a 500)."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    es256 = jwt.encode({"iss": "https://idp.mockown.test", "email": ADMIN, "exp": NOW + 300},
+                       ec.generate_private_key(ec.SECP256R1()), algorithm="ES256")  # fmt: skip
+    r = exchange(client, es256)  # the demo issuer: an RSA public_key
+    assert (r.status_code, r.json()) == (400, SIGNATURE)
+
+    form, ec_key = _ec_issuer_org(runtime)
+    email = form.pop("email")
+    claims = {"iss": "https://ec.example", "email": email, "exp": NOW + 300}
+    rs256 = jwt.encode(claims, IDP_KEY, algorithm="RS256", headers={"kid": "ec1"})
+    r = client.post(TOKEN, data={**form, "subject_token": rs256})
+    assert (r.status_code, r.json()) == (400, SIGNATURE)
+    good = jwt.encode(claims, ec_key, algorithm="ES256", headers={"kid": "ec1"})  # type: ignore[arg-type]
+    assert client.post(TOKEN, data={**form, "subject_token": good}).status_code == 200
+
+    form, _ = _ec_issuer_org(runtime, algorithms=["HS256", "ES256"])
+    hs256 = jwt.encode({**claims, "email": form.pop("email")}, "s" * 32, algorithm="HS256", headers={"kid": "ec1"})
+    r = client.post(TOKEN, data={**form, "subject_token": hs256})
+    assert (r.status_code, r.json()) == (400, SIGNATURE)
