@@ -672,6 +672,8 @@ class SlasService:
                 code = None
             elif grant == "session_bridge":
                 client = self.client(tenant, params.get("client_id"))
+                if not client.public:  # a private client's session bridge is client_credentials + Basic [DOC]
+                    raise slas_basic_failed()
                 code = self._check_code(tenant, client, params, pkce=True)
                 if code.hint not in ("sb-user", "sb-guest"):
                     raise self._code_error()
