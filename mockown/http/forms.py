@@ -244,19 +244,29 @@ def _too_deep(value: Any) -> bool:
     return False
 
 
-def _json_items(body: bytes) -> list[tuple[str, str]]:
+def json_object(body: bytes) -> dict[str, Any]:
+    """A JSON body that must be an object (else `BadBody`), parsed as `parse_json` does."""
     data: Any = parse_json(_decode(body))
     if not isinstance(data, dict):
         raise BadBody("the JSON body must be an object")
+    return data
+
+
+def json_text(one: Any) -> str:
+    """A JSON value as the text of a parameter: `true`/`false`, "" for null, an array or object as its JSON."""
+    if isinstance(one, bool):
+        return "true" if one else "false"
+    if one is None:
+        return ""
+    if isinstance(one, dict | list):
+        return json.dumps(one)
+    return str(one)
+
+
+def _json_items(body: bytes) -> list[tuple[str, str]]:
+    """A JSON object's members as parameters; an array member is one parameter per element (a repeated one)."""
     items: list[tuple[str, str]] = []
-    for key, value in data.items():
+    for key, value in json_object(body).items():
         for one in value if isinstance(value, list) else [value]:
-            if isinstance(one, bool):
-                items.append((key, "true" if one else "false"))
-            elif one is None:
-                items.append((key, ""))
-            elif isinstance(one, dict | list):
-                items.append((key, json.dumps(one)))
-            else:
-                items.append((key, str(one)))
+            items.append((key, json_text(one)))
     return items

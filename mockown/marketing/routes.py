@@ -17,6 +17,7 @@ from ..http.forms import Params, media_type, query_params, read_params
 from ..http.routing import Route
 from ..ui.csrf import Page
 from .errors import invalid_request, mc_dialect, mc_v1_dialect
+from .params import token_params
 from .service import MarketingService
 
 FORM = "application/x-www-form-urlencoded"
@@ -36,7 +37,7 @@ async def token_endpoint(request: Request) -> Response:
     if kind not in ("application/json", FORM) or (kind == FORM and not service.settings.accept_form):
         allowed = "application/json" + (" or " + FORM if service.settings.accept_form else "")
         raise invalid_request(f"The request body must be {allowed}.")
-    params = await read_params(request, runtime_of(request).config.max_body_bytes, json_ok=True)
+    params = await token_params(request, runtime_of(request).config.max_body_bytes)
     body = service.token(params, _subdomain(request))
     return JSONResponse(body, headers=NO_STORE)
 
