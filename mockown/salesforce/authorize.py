@@ -37,6 +37,7 @@ class AuthorizeRequest(Value):
     display: str = "page"
     response_mode: str | None = None  # "query" | "fragment" (Discovery's default when none is advertised); else None
     id_token_hint: str | None = None
+    max_age: str | None = None  # as given (`refusal` checks it is ASCII digits); `max_age_seconds` reads it
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -81,7 +82,37 @@ def parse(service: SalesforceService, params: Params) -> AuthorizeRequest:
         display=params.get("display") or "page",
         response_mode=_response_mode(params.get("response_mode")),
         id_token_hint=params.get("id_token_hint") or None,
+        max_age=params.get("max_age") or None,
     )
+
+
+def max_age_seconds(req: AuthorizeRequest) -> int | None:
+    """OIDC Core 3.1.2.1 `max_age`: the most seconds since the user last signed in that the client accepts; None
+    when absent or malformed (`refusal` refuses the request then). Over 15 digits is as good as forever."""
+    text = req.max_age
+    if text is None or not (text.isascii() and text.isdigit()):
+        return None
+    return int(text) if len(text.lstrip("0")) <= 15 else 10**15
+
+
+def fresh_enough(service: SalesforceService, req: AuthorizeRequest, signed_in_at: float | None) -> bool:
+    """Whether a browser session signed in at `signed_in_at` (None: unknown) satisfies the request's `max_age`
+    (OIDC Core 3.1.2.1: more seconds than that since the user last actively authenticated -> sign in again;
+    `max_age=0` is `prompt=login`). Without `max_age`, any session does."""
+    limit = max_age_seconds(req)
+    if limit is None:
+        return True
+    if signed_in_at is None or limit == 0:
+        return False
+    return service.clock.now() - signed_in_at <= limit
+
+
+def auth_time(req: AuthorizeRequest, signed_in_at: float | None) -> int | None:
+    """The ID token's `auth_time` (epoch seconds of the sign-in), which OIDC Core 2 makes REQUIRED when `max_age`
+    was requested; None otherwise (Salesforce's claim list is the mock's inference: nothing added unasked)."""
+    if req.max_age is None or signed_in_at is None:
+        return None
+    return int(signed_in_at)
 
 
 def _response_mode(value: str | None) -> str | None:
@@ -114,9 +145,15 @@ def error_redirect(req: AuthorizeRequest, error: str, description: str) -> Redir
 
 
 def decide(
-    service: SalesforceService, params: Params, *, session_user: User | None = None, base: str = ""
+    service: SalesforceService,
+    params: Params,
+    *,
+    session_user: User | None = None,
+    signed_in_at: float | None = None,
+    base: str = "",
 ) -> Redirect | NeedsLogin:
-    """`session_user`: who is logged in on the login page (the `sid` cookie); `base`: the mock's base URL."""
+    """`session_user`: who is logged in on the login page (the `sid` cookie), `signed_in_at` when they signed in
+    (None: unknown); `base`: the mock's base URL."""
     req = parse(service, params)
     refused = refusal(service, req)
     if refused is not None:
@@ -130,15 +167,19 @@ def decide(
         user = None
     if session_user is not None and service.foreign_org(session_user.org_id, base):
         session_user = None
-    relogin = session_user is not None and not hinted(service, req, session_user)
+    # a session older than `max_age` (or of unknown age) is no sign-in for this request: the login page again
+    relogin = session_user is not None and (
+        not hinted(service, req, session_user) or not fresh_enough(service, req, signed_in_at)
+    )
     if relogin:
         session_user = None
-    headless = (
+    headless = (  # the mock's shortcut signs no one in: not when the client asks how recent the sign-in is
         req.app.auto_approve
         and user is not None
         and user.org_id == req.app.org_id
         and signs_in(service, user)
         and not ({"login", "consent"} & req.prompt)
+        and req.max_age is None
     )
     if headless and user is not None:
         return approve(service, req, user, base=base)
@@ -149,7 +190,7 @@ def decide(
         and req.app.auto_approve
         and not ({"login", "consent"} & req.prompt)
     ):
-        return approve(service, req, session_user, base=base)
+        return approve(service, req, session_user, base=base, signed_in_at=signed_in_at)
     if req.immediate:  # Salesforce's documented answer wins over OIDC's prompt=none (undocumented there)
         return error_redirect(req, "immediate_unsuccessful", "immediate unsuccessful")
     if "none" in req.prompt:  # OIDC Core 3.1.2.1: no login or consent page; 3.1.2.6: say which one was needed
@@ -181,6 +222,8 @@ def refusal(service: SalesforceService, req: AuthorizeRequest) -> Redirect | Non
         return error_redirect(req, "invalid_scope", "requested scope is invalid, unknown, or malformed")
     if "none" in req.prompt and len(req.prompt) > 1:  # OIDC Core 3.1.2.1: none with another value is an error
         return error_redirect(req, "invalid_request", "prompt none cannot be combined with other values")
+    if req.max_age is not None and max_age_seconds(req) is None:  # OIDC Core 3.1.2.1: a number of seconds
+        return error_redirect(req, "invalid_request", "max_age must be a non-negative integer")
     return None
 
 
@@ -204,12 +247,16 @@ def hinted(service: SalesforceService, req: AuthorizeRequest, user: User | None)
     return isinstance(sub, str) and sub.rsplit("/", 1)[-1] == ids.to18(user.id)
 
 
-def approve(service: SalesforceService, req: AuthorizeRequest, user: User, *, base: str = "") -> Redirect:
-    """The user said yes: redirect with a code (or, for other response types, what they ask for)."""
+def approve(
+    service: SalesforceService, req: AuthorizeRequest, user: User, *, base: str = "", signed_in_at: float | None = None
+) -> Redirect:
+    """The user said yes: redirect with a code (or, for other response types, what they ask for). `signed_in_at`:
+    when the user signed in (the ID token's `auth_time` when `max_age` was asked for)."""
+    when = auth_time(req, signed_in_at)
     if req.response_type != "code":
         from .user_agent import token_redirect  # tokens in the fragment: user-agent and hybrid flows
 
-        return replace(token_redirect(service, req, user, base), user_id=user.id, app_id=req.app.id)
+        return replace(token_redirect(service, req, user, base, when), user_id=user.id, app_id=req.app.id)
     scopes = service.grant_scopes(req.app, req.scope)
     code = service.new_code(
         org=service.org(user.org_id),
@@ -219,6 +266,7 @@ def approve(service: SalesforceService, req: AuthorizeRequest, user: User, *, ba
         scopes=scopes,
         code_challenge=req.code_challenge,
         nonce=req.nonce,
+        auth_time=when,
     )
     return replace(redirect(req, {"code": code}, fragment=in_fragment(req)), user_id=user.id, app_id=req.app.id)
 

@@ -160,6 +160,7 @@ class AuthCode(Record):
     used: bool = False
     issued_access: list[str] = field(default_factory=list)
     issued_refresh: list[str] = field(default_factory=list)
+    auth_time: int | None = None  # when the user signed in, for the ID token: set when authorize had `max_age`
 
 
 _SHARED_SCOPES: dict[tuple[str, ...], list[str]] = {}

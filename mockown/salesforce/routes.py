@@ -87,8 +87,10 @@ async def authorize_endpoint(request: Request) -> Response:
     from . import authorize as authz
 
     session = current_session(request)
-    user = session.user if session is not None else None
-    decision = authz.decide(_service(request), params, session_user=user, base=base_url(request))
+    user, signed_in_at = (session.user, session.signed_in_at) if session is not None else (None, None)
+    decision = authz.decide(
+        _service(request), params, session_user=user, signed_in_at=signed_in_at, base=base_url(request)
+    )
     if isinstance(decision, authz.Redirect):
         if session is not None:
             note_signin(request, decision, session)  # the browser session signed in to the app (its SLO)

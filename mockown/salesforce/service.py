@@ -54,6 +54,7 @@ class Issued(Fieldwise):
     scope_in_response: bool = True  # the username-password flow's response has no `scope`
     id_token: bool = True  # an `id_token` when `openid` is granted
     token_format: str | None = None  # "opaque" | "jwt"; None: the app's choice (`jwt_access_tokens`)
+    auth_time: int | None = None  # the ID token's `auth_time`: when authorize had `max_age` (OIDC Core 2)
 
 
 REFRESH_SCOPES = frozenset({"refresh_token", "offline_access"})
@@ -283,7 +284,9 @@ class SalesforceService:
         if want_id_token:
             assert key is not None
             if pending is None:
-                claims = self.id_token_claims(base, org, user, app, access_raw, issued.nonce, now, extras)
+                claims = self.id_token_claims(
+                    base, org, user, app, access_raw, issued.nonce, now, extras, auth_time=issued.auth_time
+                )
                 body["id_token"] = key.sign(claims)
             else:
                 body["id_token"] = ""
@@ -300,7 +303,15 @@ class SalesforceService:
             id_claims = None
             if want_id_token:
                 id_claims = functools.partial(
-                    self.id_token_claims, base, org, user, app, nonce=issued.nonce, now=now, extras=extras
+                    self.id_token_claims,
+                    base,
+                    org,
+                    user,
+                    app,
+                    nonce=issued.nonce,
+                    now=now,
+                    extras=extras,
+                    auth_time=issued.auth_time,
                 )
             pending.add(self._deferred_signatures(body, key, jws, id_claims, access_id, code))
         return body
@@ -369,11 +380,12 @@ class SalesforceService:
         nonce: str | None,
         now: float,
         extras: dict[str, Any] | None = None,
+        auth_time: int | None = None,
     ) -> dict[str, Any]:
         """The claims of the ID token that comes with `access` (pure: safe on the signer thread). The app's
         claim set (salesforce/claims.py): `aud` with its extra audiences, the user's standard claims unless
         `id_token_include_standard_claims` is off, and `extras` (custom attributes and permissions, resolved
-        before)."""
+        before); `auth_time` only when given (authorize had `max_age`)."""
         digest = hashlib.sha256(access.encode()).digest()
         claims: dict[str, Any] = {
             "at_hash": base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode(),
@@ -398,6 +410,8 @@ class SalesforceService:
             )
         if nonce:
             claims["nonce"] = nonce
+        if auth_time is not None:
+            claims["auth_time"] = auth_time
         if extras:
             claims.update(extras)
         return claims
@@ -425,6 +439,7 @@ class SalesforceService:
         scopes: list[str],
         code_challenge: str | None,
         nonce: str | None,
+        auth_time: int | None = None,
     ) -> str:
         raw = "aPrx" + security.random_sf_opaque(60) + "=="
         now = self.clock.now()
@@ -440,6 +455,7 @@ class SalesforceService:
                 expires_at=now + CODE_TTL,
                 code_challenge=code_challenge or None,
                 nonce=nonce,
+                auth_time=auth_time,
             )
         )
         return raw

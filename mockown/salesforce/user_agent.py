@@ -31,7 +31,9 @@ def refresh_allowed(setting: str, redirect_uri: str, base: str) -> bool:
     return scheme not in ("http", "https") or redirect_uri in (*SUCCESS_PAGES, f"{base}/services/oauth2/success")
 
 
-def token_redirect(service: SalesforceService, req: AuthorizeRequest, user: User, base: str) -> Redirect:
+def token_redirect(
+    service: SalesforceService, req: AuthorizeRequest, user: User, base: str, auth_time: int | None = None
+) -> Redirect:
     scopes = service.grant_scopes(req.app, req.scope)
     setting = service.runtime.config.salesforce.user_agent_refresh
     issued = Issued(
@@ -42,6 +44,7 @@ def token_redirect(service: SalesforceService, req: AuthorizeRequest, user: User
         refresh=wants_refresh(scopes) and refresh_allowed(setting, req.redirect_uri, base),
         nonce=req.nonce,
         id_token="id_token" in req.response_type.split(),
+        auth_time=auth_time,
     )
     body = service.issue(issued, base)
     if req.response_type == "hybrid_token":

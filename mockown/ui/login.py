@@ -34,7 +34,7 @@ from ..salesforce.models import ConnectedApp, User
 from ..salesforce.service import SalesforceService
 from .csrf import Page
 from .paths import CONSENT_ACTION, DEVICE_ACTION, LOGIN_ACTION
-from .session import note_signin, session_user, start_session
+from .session import BrowserSession, current_session, note_signin, start_session
 
 BAD_LOGIN = "Please check your username and password. If you still can't log in, contact your Salesforce administrator."
 LOCKED = "Your access has been locked because of too many failed login attempts. Try again later."
@@ -185,12 +185,18 @@ def _service(request: Request) -> SalesforceService:
     return runtime_of(request).salesforce
 
 
+def session_here(request: Request) -> BrowserSession | None:
+    """The browser's session, unless this host is another org's My Domain (where its user is unknown)."""
+    session = current_session(request)
+    if session is not None and _service(request).foreign_org(session.user.org_id, base_url(request)):
+        return None
+    return session
+
+
 def session_user_here(request: Request) -> User | None:
     """The browser's user, unless this host is another org's My Domain (where that user is unknown)."""
-    user = session_user(request)
-    if user is not None and _service(request).foreign_org(user.org_id, base_url(request)):
-        return None
-    return user
+    session = session_here(request)
+    return session.user if session is not None else None
 
 
 def _query(req: authz.AuthorizeRequest) -> str:
@@ -208,6 +214,7 @@ def _query(req: authz.AuthorizeRequest) -> str:
         "display": req.display if req.display != "page" else None,
         "response_mode": req.response_mode,
         "id_token_hint": req.id_token_hint,
+        "max_age": req.max_age,
     }
     return urlencode({k: v for k, v in values.items() if v is not None})
 
@@ -295,14 +302,15 @@ async def login_submit(request: Request) -> Response:
             display=req.display,
         )
     issued = None
+    now = service.clock.now()  # the sign-in: the session's and (with max_age) the ID token's auth_time
     if not authz.hinted(service, req, user):  # OIDC Core 3.1.2.1: logged in, but not as the hint's user
         response = redirect(authz.error_redirect(req, "login_required", "login required").url)
     elif req.app.auto_approve and "consent" not in req.prompt:
-        issued = authz.approve(service, req, user, base=base_url(request))
+        issued = authz.approve(service, req, user, base=base_url(request), signed_in_at=now)
         response = redirect(issued.url)
     else:
         response = _consent(page, req, user, query)
-    session = start_session(request, response, user)
+    session = start_session(request, response, user, now=now)
     if issued is not None:
         note_signin(request, issued, session)
     return page.finish(response)
@@ -313,14 +321,17 @@ async def consent_submit(request: Request) -> Response:
     if isinstance(posted, Response):
         return posted
     page, form, query, service, req = posted.page, posted.form, posted.query, posted.service, posted.req
-    user = session_user_here(request)
-    if user is None or user.org_id != req.app.org_id:
+    session = session_here(request)
+    user = session.user if session is not None else None
+    if session is None or user is None or user.org_id != req.app.org_id:
         return login_page(page, action=LOGIN_ACTION, fields={"q": query}, title=req.app.name, display=req.display)
     if not authz.hinted(service, req, user):  # OIDC Core 3.1.2.1: not the user `id_token_hint` names
         return page.finish(redirect(authz.error_redirect(req, "login_required", "login required").url))
     if form.get("decision") == "allow":
-        issued = authz.approve(service, req, user, base=base_url(request))
-        note_signin(request, issued)
+        # max_age was checked when the page was shown (authorize, or the login just before): the consent itself
+        # is no sign-in, and checking again would loop `max_age=0` between the two pages
+        issued = authz.approve(service, req, user, base=base_url(request), signed_in_at=session.signed_in_at)
+        note_signin(request, issued, session)
         return page.finish(redirect(issued.url))
     return page.finish(redirect(authz.deny(req).url))
 

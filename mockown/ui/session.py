@@ -4,11 +4,13 @@ Both are keyed by the app's own secret (`Runtime.ui_secret`), never by a module 
 process never accept each other's cookies. Cookies are HttpOnly and SameSite=Lax (Secure on https).
 
 * `mockown_bid` (browser id) and the anti-CSRF token of every form: `ui/csrf.py`, shared with the other pages.
-* `sid`: `{"u": user id, "exp": expiry}` signed with HMAC-SHA256; expiry on the app's clock
-  (`web_session_ttl`). The user must still exist and be active. A session `frontdoor.jsp?sid=` started from an
-  access token also holds the token's id (`"t"`) and lasts only while that token is live: an access token is
-  a session id, and revoking it logs that session out (spec 5, 10). Each session has a random nonce (`"n"`):
-  the OIDC logout files it as ended, so a copy of the cookie stops working too.
+* `sid`: `{"u": user id, "exp": expiry, "a": when the user signed in}` signed with HMAC-SHA256; times on the
+  app's clock, expiry `web_session_ttl` after the sign-in (authorize's `max_age` reads the sign-in time: a
+  cookie without it, made before sessions had one, is of unknown age, so `max_age` asks for a login again).
+  The user must still exist and be active. A session `frontdoor.jsp?sid=` started from an access token also
+  holds the token's id (`"t"`) and lasts only while that token is live: an access token is a session id, and
+  revoking it logs that session out (spec 5, 10). Each session has a random nonce (`"n"`): the OIDC logout
+  files it as ended, so a copy of the cookie stops working too.
 * The apps a session signed in to (authorize gave them a code or tokens for the session's user) are kept in
   the store against the nonce (`web.BrowserSessionApps`); ending the session returns their Single Logout URLs.
 """
@@ -67,11 +69,13 @@ def unsign(secret: bytes, value: str | None) -> dict[str, Any] | None:
 
 @dataclass(frozen=True, repr=False, eq=False)
 class BrowserSession(Value):
-    """A live browser session: its user, its nonce (None for a cookie made before sessions had one) and expiry."""
+    """A live browser session: its user, its nonce (None for a cookie made before sessions had one), expiry, and
+    when the user signed in (None for a cookie made before sessions recorded it)."""
 
     user: User
     nonce: str | None
     expires_at: float
+    signed_in_at: float | None = None
 
 
 def current_session(request: Request) -> BrowserSession | None:
@@ -92,7 +96,10 @@ def current_session(request: Request) -> BrowserSession | None:
     user = runtime.salesforce.user(str(payload.get("u", "")))
     if user is None or not user.active:
         return None
-    return BrowserSession(user, str(nonce) if nonce is not None else None, float(exp))
+    signed_in_at = payload.get("a")
+    if isinstance(signed_in_at, bool) or not isinstance(signed_in_at, int | float):
+        signed_in_at = None
+    return BrowserSession(user, str(nonce) if nonce is not None else None, float(exp), signed_in_at)
 
 
 def session_user(request: Request) -> User | None:
@@ -123,12 +130,16 @@ def end_session(request: Request) -> list[str]:
     return web.end_browser_session(runtime.salesforce, payload["n"], float(payload["exp"]))
 
 
-def start_session(request: Request, response: Response, user: User, *, token_id: str | None = None) -> BrowserSession:
-    """Log the browser in as `user`; with `token_id`, for as long as that access token is live too."""
+def start_session(
+    request: Request, response: Response, user: User, *, token_id: str | None = None, now: float | None = None
+) -> BrowserSession:
+    """Log the browser in as `user` (signed in `now`, default the clock's now); with `token_id`, for as long as
+    that access token is live too."""
     runtime = runtime_of(request)
     ttl = runtime.config.salesforce.web_session_ttl
-    session = BrowserSession(user, secrets.token_urlsafe(16), runtime.clock.now() + ttl)
-    payload: dict[str, Any] = {"u": user.id, "exp": session.expires_at, "n": session.nonce}
+    now = runtime.clock.now() if now is None else now
+    session = BrowserSession(user, secrets.token_urlsafe(16), now + ttl, now)
+    payload: dict[str, Any] = {"u": user.id, "exp": session.expires_at, "n": session.nonce, "a": now}
     if token_id is not None:
         payload["t"] = token_id
     value = sign(runtime.ui_secret, payload)

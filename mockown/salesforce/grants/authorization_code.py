@@ -33,6 +33,7 @@ class AuthorizationCodeGrant(Grant):
             scopes=code.scopes,
             refresh=wants_refresh(code.scopes),
             nonce=code.nonce,
+            auth_time=code.auth_time,
         )
         return self.service.issue(issued, self.request.base, code=code)
 
