@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 
 GRANTS = ("client_credentials", "authorization_code", "refresh_token")
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+# the account error's description for a business unit no `account_id` asked for (the user's, a code's or refresh
+# token's): `account_error_description` speaks of "the requested account_id" (mock choice: the real text is unknown)
+UNREACHABLE_BU = "The client is not authorized to access this business unit."
 LEGACY_GRACE = 300.0  # "The refreshToken has a 5-minute revocation period after use"
 CLIENT_TYPES = {"server": "ServerToServer", "web": "WebApp", "public": "PublicApp", "legacy": "Legacy"}
 TIMEZONES = {
@@ -172,16 +175,19 @@ class MarketingService:
         return asked
 
     def _mid(self, integration: Integration, account_id: str | None, default: int, *, recheck: bool = False) -> int:
-        """The business unit a token is for: `account_id`, else `default`. `recheck`: the default comes from a code
-        or refresh token, so the integration must still reach it (config changes show up in issued tokens)."""
+        """The business unit a token is for: `account_id`, else `default`. `recheck`: the default (the signed-in
+        user's at authorize, a code's or refresh token's) must be reachable too (config changes show up in issued
+        tokens); refused, it is "this business unit", the configured text being about a requested `account_id`."""
+        s = self.settings
         if not account_id:
             if not recheck:
                 return default
-            account_id = str(default)
+            if default not in integration.accessible_mids and default != integration.home_mid:
+                raise McOAuthError(s.account_error, UNREACHABLE_BU, s.account_error_status)
+            return default
         # an integer in ASCII digits (Python's int() would also read "1_0", full-width or Arabic-Indic digits)
         mid = int(account_id) if account_id.isascii() and account_id.isdigit() else -1
         if mid not in integration.accessible_mids and mid != integration.home_mid:
-            s = self.settings
             raise McOAuthError(s.account_error, s.account_error_description, s.account_error_status)
         return mid
 
@@ -395,7 +401,8 @@ class MarketingService:
         if user is None:
             return back(error="access_denied", error_description=self.settings.access_denied_description)
         try:
-            mid = self._mid(integration, params.get("account_id"), user.default_mid)
+            # without account_id the code is for the user's business unit: one the exchange would refuse is no code
+            mid = self._mid(integration, params.get("account_id"), user.default_mid, recheck=True)
         except McOAuthError as exc:
             return back(error=exc.error, error_description=exc.description)
         raw = security.random_b62(32)
