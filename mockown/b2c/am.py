@@ -409,11 +409,15 @@ class AccountManager:
         return removed
 
     # Business Manager user grant on an instance -----------------------------------------------------
-    def instance(self, host: str | None) -> Instance | None:
+    def instance(self, host: str | None, *, fallback: bool = True) -> Instance | None:
+        """The seeded instance `host` names; else, with `fallback` (a request's `Host`), the default instance. An
+        explicit `/b2c/instances/<host>/` names one instance: no fallback (a typo is no other instance)."""
         if host:
             found = self.instances.get(host.lower())
             if found is not None:
                 return found
+        if not fallback:
+            return None
         return next((i for i in self.instances.all() if i.default), None)
 
     def bm_grant(self, params: Params, authorization: str | None, instance: Instance | None) -> dict[str, Any]:

@@ -4,7 +4,7 @@
   `/dw/oauth2/access_token` on `account.demandware.com`, and everything under `/b2c/am/`.
 - Instance (BM user grant, OCAPI): `/dw/oauth2/access_token` on any other host when `grant_type` is the BM grant,
   `/s/{site}/dw/shop/v{NN_N}/...`; the instance is the `Host` when it is a seeded instance host, else the default
-  instance; or explicitly under `/b2c/instances/{instance}/`.
+  instance; or explicitly under `/b2c/instances/{instance}/` (a seeded instance, else 404: no default).
 - SLAS: `/shopper/auth/v1/organizations/{org}/oauth2/...` on any host (the short code comes from
   `{short_code}.api.commercecloud.salesforce.com` when that is the host), or under `/b2c/{short_code}/shopper/...`.
 """
@@ -19,11 +19,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute
 
+from ..errors import MockownError
 from ..http.api import Api, base_url, host_of, runtime_of
 from ..http.forms import BadBody, Params, query_params, read_body, read_params
 from ..http.routing import Route, route_path
 from .am import AM_HOST, AM_TOKEN_URL, BM_GRANT
-from .errors import AM_HEADERS, AM_JSON, AmError, SlasError, am_dialect, ocapi_dialect, slas_dialect
+from .errors import AM_HEADERS, AM_JSON, AmError, OcapiFault, SlasError, am_dialect, ocapi_dialect, slas_dialect
 from .models import Instance, SlasTenant
 from .ocapi import api_version
 from .service import B2CService
@@ -79,9 +80,22 @@ async def am_authorize(request: Request) -> Response:
     return RedirectResponse(decision.url, status_code=302)
 
 
-def _instance(request: Request) -> Instance | None:
+def _instance(request: Request, not_found: Callable[[str], MockownError]) -> Instance | None:
+    """The instance a request is for: the `Host`'s (else the default instance), or the one named by an explicit
+    `/b2c/instances/{instance}/`, which must be seeded (else `not_found(message)`: 404 in the path's dialect, as
+    SLAS's unknown short code)."""
     explicit = request.path_params.get("instance")
-    return _b2c(request).am.instance(str(explicit) if explicit else host_of(request))
+    am = _b2c(request).am
+    if not explicit:
+        return am.instance(host_of(request))
+    found = am.instance(str(explicit), fallback=False)
+    if found is None:
+        raise not_found(f"The instance '{explicit}' was not found.")
+    return found
+
+
+def _am_not_found(message: str) -> MockownError:
+    return am_dialect(404, "Not Found", message)
 
 
 async def dw_token(request: Request) -> Response:
@@ -93,7 +107,8 @@ async def dw_token(request: Request) -> Response:
 
 
 def bm_body(request: Request, params: Params) -> Response:
-    body = _b2c(request).am.bm_grant(params, request.headers.get("authorization"), _instance(request))
+    instance = _instance(request, _am_not_found)
+    body = _b2c(request).am.bm_grant(params, request.headers.get("authorization"), instance)
     return Response(json.dumps(body), 200, AM_HEADERS, media_type=AM_JSON)
 
 
@@ -110,7 +125,7 @@ def _ocapi_client_id(request: Request) -> str | None:
 
 def _ocapi_site(request: Request) -> tuple[Any, str]:
     version = api_version(str(request.path_params["version"]))
-    instance = _instance(request)
+    instance = _instance(request, lambda message: OcapiFault(404, "ResourcePathNotFoundException", message, version))
     site = _b2c(request).ocapi.site(
         instance.id if instance else None, str(request.path_params["site"]), _ocapi_client_id(request), version
     )
