@@ -184,38 +184,34 @@ def _parse_yaml(text: str) -> Any:
         raise ValueError(str(exc)) from exc
 
 
-_PLAIN_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_INT, _FLOAT, _TIMESTAMP = (f"tag:yaml.org,2002:{name}" for name in ("int", "float", "timestamp"))
+# the plain decimal forms that stay numbers (a float has its point, as in YAML 1.1; an exponent its sign)
+_PLAIN_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
 _PLAIN_FLOAT = re.compile(
-    r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
+    r"(?:[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))\Z"
 )
 
 
 @functools.cache
 def yaml_loader() -> Any:
     """The loader of seed documents (files and `POST /_mockown/seed`): YAML's safe loader (libyaml's when it is
-    there, ~15x faster) whose implicit numbers and dates keep the text as written unless it reads as the same
-    number in plain decimal: YAML 1.1 read `password: 0123` as the octal 83, `0000` as 0, `0x1F` as 31, `1:20` as
-    the sexagesimal 80 and `1_000` as 1000, and a text field then stored those digits; a timestamp became a
-    `datetime` written back in another form. `5`, `-3`, `2.5`, `1.5e+3` and `.inf` are numbers as before (a numeric
-    field refuses the text it now gets, naming it), and `true`/`yes` booleans. PyYAML is imported here, on first
-    need: a start-up that reads no YAML does not load it."""
+    there, ~15x faster) whose implicit numbers and dates keep the text as written unless it is a plain decimal
+    number: YAML 1.1 read `password: 0123` as the octal 83, `0000` as 0, `0x1F` as 31, `1:20` as the sexagesimal
+    80 and `1_000` as 1000, and a text field then stored those digits; a timestamp became a `datetime` written
+    back in another form. `5`, `-3`, `2.5`, `1.5e+3` and `.inf` are numbers as before (a numeric field refuses
+    the text it now gets, naming it), `true`/`yes` booleans, and an explicit tag (`!!int x`) is read as before.
+    Only the implicit resolvers change. PyYAML is imported here, on first need: a start-up that reads no YAML
+    does not load it."""
     import yaml
 
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-    def number(plain: re.Pattern[str], tag: str) -> Any:
-        construct = base.yaml_constructors[tag]
-
-        def constructor(loader: Any, node: Any) -> Any:
-            written = loader.construct_scalar(node)
-            return construct(loader, node) if plain.fullmatch(written) else written
-
-        return constructor
-
     loader: Any = type("SeedLoader", (base,), {})
-    loader.add_constructor("tag:yaml.org,2002:int", number(_PLAIN_INT, "tag:yaml.org,2002:int"))
-    loader.add_constructor("tag:yaml.org,2002:float", number(_PLAIN_FLOAT, "tag:yaml.org,2002:float"))
-    loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+    loader.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag not in (_INT, _FLOAT, _TIMESTAMP)]
+        for first, resolvers in base.yaml_implicit_resolvers.items()
+    }
+    loader.add_implicit_resolver(_INT, _PLAIN_INT, list("-+0123456789"))
+    loader.add_implicit_resolver(_FLOAT, _PLAIN_FLOAT, list("-+0123456789."))
     return loader
 
 

@@ -164,8 +164,9 @@ def control_error(answer: Answer) -> str:
         pytest.param(b'{"salesforce": {"orgs": ' + b"[" * 2000 + b"]" * 2000 + b"}}", id="deep but well-formed JSON"),
         pytest.param(b'{"salesforce": ' + b"1" * 5000 + b"}", id="JSON integer of 5000 digits"),
         pytest.param(b"salesforce: " + b"1" * 5000, id="YAML integer of 5000 digits"),
-        pytest.param(b"salesforce: 2001-13-45", id="YAML date with a 13th month"),
-        pytest.param(b"salesforce: 2001-12-14t21:59:43.10-99:00", id="YAML timestamp with a -99h offset"),
+        # a seed's implicit dates are text as written (seed.yaml_loader); an explicit tag is still read as a date
+        pytest.param(b"salesforce: !!timestamp 2001-13-45", id="YAML date with a 13th month"),
+        pytest.param(b"salesforce: !!timestamp 2001-12-14t21:59:43.10-99:00", id="YAML timestamp with a -99h offset"),
         pytest.param(b"salesforce: !!int x", id="YAML !!int of no number"),
         pytest.param(b"salesforce: !!float x", id="YAML !!float of no number"),
     ],
