@@ -575,9 +575,20 @@ class SalesforceService:
             if rt is None or rt.revoked:
                 return None
         if touch and token.format != "jwt" and now - token.last_active >= token.timeout / 2:  # a JWT's exp is fixed
+            return self._slide(token_id, now)
+        return token
+
+    def _slide(self, token_id: str, now: float) -> AccessToken | None:
+        """Slide a live session's idle timer to `now`, on the record as it is now: written back whole, a copy read
+        before another worker's revoke (or a change of the session) committed would undo it. None when the
+        session is no longer live."""
+        with self.store.atomic():
+            token = self.access_tokens.get(token_id)
+            if token is None or not token.live(now):
+                return None
             token.last_active = now
             self.access_tokens.put(token)
-        return token
+            return token
 
     # revocation --------------------------------------------------------------------------------------
     def _revoke_access(self, access_id: str) -> bool:
