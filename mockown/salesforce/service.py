@@ -152,17 +152,34 @@ class SalesforceService:
         for candidate in candidates:
             ok |= security.equal(security.password_hash(candidate, user.salt), user.password_hash)
         if not ok:
+            self._count_failure(user.id, now)
+            raise invalid_grant("authentication failure")
+        if user.failed_logins:
+            self._clear_failures(user.id)
+        self.require_active(user)
+        return user
+
+    def _count_failure(self, user_id: str, now: float) -> None:
+        """Count a failed login toward the lockout, on the user as it is now: in a transaction of its own (committed
+        before the refusal is answered, whoever calls), the user read again in it, so that failures another worker
+        counted meanwhile are not lost."""
+        with self.store.atomic():
+            user = self.users.get(user_id)
+            if user is None or user.locked_until > now:  # another worker's failure locked the user meanwhile
+                return
             user.failed_logins += 1
             if user.failed_logins >= LOCKOUT_ATTEMPTS:
                 user.locked_until = now + LOCKOUT_SECONDS
                 user.failed_logins = 0
             self.users.put(user)
-            raise invalid_grant("authentication failure")
-        if user.failed_logins:
-            user.failed_logins = 0
-            self.users.put(user)
-        self.require_active(user)
-        return user
+
+    def _clear_failures(self, user_id: str) -> None:
+        """A good login clears the count of failed ones (on the user as it is now, as `_count_failure`)."""
+        with self.store.atomic():
+            user = self.users.get(user_id)
+            if user is not None and user.failed_logins:
+                user.failed_logins = 0
+                self.users.put(user)
 
     def sign_in(self, username: str | None, password: str | None, base: str) -> User:
         """`login` at `base` (the URL the user signs in at). A My Domain signs in its own org's users only: on

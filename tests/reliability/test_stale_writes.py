@@ -109,3 +109,29 @@ def test_a_revoke_while_a_rest_call_slides_the_idle_timer(two_workers: Workers) 
         assert b.get("/services/data/v59.0/limits", headers=bearer).status_code == 401
         assert a.get("/services/data/v59.0/limits", headers=bearer).status_code == 401
         assert not introspect(b, token)["active"]
+
+
+def _soap_login(client: httpx.Client, password: str) -> httpx.Response:
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?><env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/" '
+        f'xmlns:n1="urn:partner.soap.sforce.com"><env:Body><n1:login><n1:username>{ADMIN}</n1:username>'
+        f"<n1:password>{password}</n1:password></n1:login></env:Body></env:Envelope>"
+    )
+    return client.post(
+        "/services/Soap/u/59.0", content=body, headers={"Content-Type": "text/xml", "SOAPAction": "login"}
+    )
+
+
+def test_wrong_passwords_on_two_workers_at_once_both_count_toward_the_lockout(two_workers: Workers) -> None:
+    first, second = two_workers()
+    with in_process_client(first) as a, in_process_client(second) as b:
+        # a SOAP login() counts its failure outside its transaction (so that the count outlives the fault); the
+        # password flow's failure on the other worker lands between its read of the user and its write
+        failing = Meanwhile(first, "sf_users", lambda: _password_grant(b, "wrong"), on="write")
+        assert _soap_login(a, "wrong").status_code == 500
+        assert failing.result().status_code == 400
+        assert first.state.runtime.salesforce.user_by_username(ADMIN).failed_logins == 2
+        for _ in range(8):  # ten wrong passwords in all lock the user out
+            assert _soap_login(a, "wrong").status_code == 500
+        refused = _password_grant(b)
+        assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant", refused.text
