@@ -44,9 +44,13 @@ def check_version(service: SalesforceService, version: str) -> str:
     return version[1:]
 
 
-def session(service: SalesforceService, raw: str | None) -> tuple[AccessToken, Org, User]:
+def _challenge(service: SalesforceService) -> dict[str, str] | None:
     challenge = service.runtime.config.salesforce.rest_www_authenticate  # spec 9.1: UNK, none by default
-    headers = {"WWW-Authenticate": challenge} if challenge else None
+    return {"WWW-Authenticate": challenge} if challenge else None
+
+
+def session(service: SalesforceService, raw: str | None) -> tuple[AccessToken, Org, User]:
+    headers = _challenge(service)
     token = service.live_access(raw)
     if token is None:
         raise invalid_session(headers)
@@ -59,10 +63,17 @@ def session(service: SalesforceService, raw: str | None) -> tuple[AccessToken, O
     return token, org, user
 
 
-def count_call(service: SalesforceService, org: Org) -> str:
-    org.api_usage += 1
-    service.orgs.put(org)
-    return usage(org)
+def count_call(service: SalesforceService, org_id: str) -> Org:
+    """Count a call against the org's daily limit; the org as counted. Read again in the transaction that writes
+    it back whole: a copy read before another worker's call, reset or deletion committed would undo it (lose
+    counts, bring a deleted org back). An org deleted meanwhile took its sessions with it: 401, nothing written."""
+    with service.store.atomic():
+        org = service.orgs.get(org_id)
+        if org is None:
+            raise invalid_session(_challenge(service))
+        org.api_usage += 1
+        service.orgs.put(org)
+        return org
 
 
 def usage(org: Org) -> str:

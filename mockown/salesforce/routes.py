@@ -241,7 +241,8 @@ def _rest(handler: Callable[[RestCall], Any]) -> Callable[[Request], Awaitable[R
             if known is not None:
                 exc.headers["Sforce-Limit-Info"] = rest.usage(known)
             raise
-        headers = {"Sforce-Limit-Info": rest.count_call(service, org)}
+        org = rest.count_call(service, org.id)
+        headers = {"Sforce-Limit-Info": rest.usage(org)}
         try:
             version = rest.check_version(service, request.path_params["version"])
             body = handler(RestCall(service, version, org, user, request))

@@ -19,7 +19,7 @@ from starlette.applications import Starlette
 
 from mockown import Config, FrozenClock, create_app
 from mockown.http.inprocess import in_process_client
-from tests.conftest import ADMIN, CID, PASSWORD, SECRET, T0
+from tests.conftest import ADMIN, CID, ORG, PASSWORD, SECRET, T0
 from tests.salesforce.helpers import introspect
 
 TOKEN = "/services/oauth2/token"
@@ -135,3 +135,48 @@ def test_wrong_passwords_on_two_workers_at_once_both_count_toward_the_lockout(tw
             assert _soap_login(a, "wrong").status_code == 500
         refused = _password_grant(b)
         assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant", refused.text
+
+
+def _usage(app: Starlette) -> int:
+    org = app.state.runtime.salesforce.orgs.get(ORG)
+    assert org is not None
+    return int(org.api_usage)
+
+
+def test_rest_calls_on_two_workers_at_once_both_count(two_workers: Workers) -> None:
+    first, second = two_workers()
+    with in_process_client(first) as a, in_process_client(second) as b:
+        bearer = {"Authorization": "Bearer " + _password_grant(a).json()["access_token"]}
+        before = _usage(first)
+        calling = Meanwhile(first, "sf_orgs", lambda: b.get("/services/data/v59.0/limits", headers=bearer), on="write")
+        assert a.get("/services/data/v59.0/limits", headers=bearer).status_code == 200
+        assert calling.result().status_code == 200
+        assert _usage(first) == before + 2
+
+
+def test_an_org_reset_while_a_rest_call_counts_keeps_its_usage_zeroed(two_workers: Workers) -> None:
+    first, second = two_workers()
+    with in_process_client(first) as a, in_process_client(second) as b:
+        bearer = {"Authorization": "Bearer " + _password_grant(a).json()["access_token"]}
+        assert a.get("/services/data/v59.0/limits", headers=bearer).status_code == 200
+        resetting = Meanwhile(first, "sf_orgs", lambda: b.post("/_mockown/reset", json={"org": ORG}), on="write")
+        assert a.get("/services/data/v59.0/limits", headers=bearer).status_code == 200
+        assert resetting.result().status_code == 200
+        assert _usage(first) == 0
+
+
+def test_an_org_deleted_while_a_rest_call_is_in_flight_stays_deleted(two_workers: Workers) -> None:
+    first, second = two_workers()
+    with in_process_client(first) as a, in_process_client(second) as b:
+        bearer = {"Authorization": "Bearer " + _password_grant(a).json()["access_token"]}
+        # the delete lands right after the call's session check read the user (its last read; the journal read
+        # the user first), before the call is counted
+        deleting = Meanwhile(
+            first, "sf_users", lambda: b.post("/_mockown/reset", json={"org": ORG, "delete": True}), on="read", skip=1
+        )
+        call = a.get("/services/data/v59.0/limits", headers=bearer)
+        assert deleting.result().status_code == 200
+        assert call.status_code == 401 and call.json()[0]["errorCode"] == "INVALID_SESSION_ID", call.text
+        assert first.state.runtime.salesforce.orgs.get(ORG) is None  # no ghost of it written back
+        gone = b.post("/_mockown/reset", json={"org": ORG, "delete": True})
+        assert gone.status_code == 404, gone.text
