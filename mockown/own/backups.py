@@ -47,25 +47,39 @@ def _backups_of(own: OwnService, service: Service) -> list[Backup]:
     return sorted(own.backups.find("service_id", service.id), key=lambda b: b.num)
 
 
-def settle(own: OwnService, backup: Backup, *, poll: bool) -> Backup:
+def _advance(own: OwnService, backup: Backup, *, poll: bool) -> bool:
+    """Bring `backup` up to date with the clock, `poll` counting this read (``polls:N`` mode); whether it changed."""
     if backup.completed_at is not None:
-        return backup
+        return False
     if poll:
         progress.count_poll(backup.progress)
     done = progress.finished_at(backup.progress, backup.started_at, own.clock.now())
     if done is not None:
         backup.completed_at = done
         backup.status = "OK"
-    if poll or done is not None:
-        own.backups.put(backup)
-    return backup
+    return poll or done is not None
+
+
+def settle(own: OwnService, backup: Backup, *, poll: bool) -> Backup:
+    """The stored `backup` brought up to date (`_advance`); the backup as it is now. An unfinished one is read
+    again in the transaction that writes it back whole: a copy read earlier would undo the polls other workers
+    counted meanwhile (a finished backup back in progress) or bring a deleted one back (then it is not written)."""
+    if backup.completed_at is not None:  # finished for good
+        return backup
+    with own.store.atomic():
+        current = own.backups.get(backup.id)
+        if current is None:
+            return backup
+        if _advance(own, current, poll=poll):
+            own.backups.put(current)
+        return current
 
 
 def last_completed(own: OwnService, service: Service) -> Backup | None:
     """The `last` alias: the last completed backup, with or without errors."""
     last = None
     for backup in _backups_of(own, service):
-        settle(own, backup, poll=False)
+        backup = settle(own, backup, poll=False)
         if backup.completed_at is not None:
             last = backup
     return last
@@ -82,9 +96,8 @@ def start(
 ) -> Backup:
     """A new backup of `service` (all its objects, or `objects`), snapshotting the source data now."""
     with own.store.atomic():
-        history = _backups_of(own, service)
+        history = [settle(own, backup, poll=False) for backup in _backups_of(own, service)]
         for backup in history:
-            settle(own, backup, poll=False)
             if backup.completed_at is None:
                 raise OwnError(409, f"a backup of service_id {service.num} is already in progress")
         previous: dict[str, tuple[Snapshot, int]] = {}
@@ -113,7 +126,7 @@ def start(
             snapshots=[s.to_dict() for s in snapshots],
             num_api_calls=5 + 3 * len(snapshots) + items // 200,
         )
-        settle(own, backup, poll=False)
+        _advance(own, backup, poll=False)
         own.backups.put(backup)
     return backup
 
@@ -207,8 +220,7 @@ def get(own: OwnService, service: Service, backup_id: str, *, poll: bool = True)
     backup = own.backups.get(rkey(service.region, num))
     if backup is None or backup.service_id != service.id:
         raise not_found(f"backup_id {backup_id} not found")
-    with own.store.atomic():
-        return settle(own, backup, poll=poll)
+    return settle(own, backup, poll=poll)
 
 
 def completed(own: OwnService, service: Service, backup_id: str) -> Backup:

@@ -108,7 +108,7 @@ def effects(
     overrides: dict[str, dict[str, dict[str, str]]] = {}
     found = [j for j in own.jobs.find("service_id", service.id) if j.kind in ("gdpr_forget", "gdpr_rectify")]
     for job in sorted(found, key=lambda j: j.num):
-        jobs.settle(own, job, poll=False)
+        job = jobs.settle(own, job, poll=False)
         if not jobs.completed_before(job, as_of):
             continue
         if before_job is not None and job.completed_at == as_of and job.num > before_job:

@@ -43,23 +43,36 @@ def create(
         results=list(results or []),
         params=params,
     )
-    settle(own, job, poll=False)
+    _advance(own, job, poll=False)
     own.jobs.put(job)
     return job
 
 
-def settle(own: OwnService, job: Job, *, poll: bool) -> Job:
-    """Bring `job` up to date with the clock; `poll` counts this read (``polls:N`` mode)."""
+def _advance(own: OwnService, job: Job, *, poll: bool) -> bool:
+    """Bring `job` up to date with the clock, `poll` counting this read (``polls:N`` mode); whether it changed."""
     if job.completed_at is not None:
-        return job
+        return False
     if poll:
         progress.count_poll(job.progress)
     done = progress.finished_at(job.progress, job.created_at, own.clock.now())
     if done is not None:
         job.completed_at = done
-    if poll or done is not None:
-        own.jobs.put(job)
-    return job
+    return poll or done is not None
+
+
+def settle(own: OwnService, job: Job, *, poll: bool) -> Job:
+    """The stored `job` brought up to date (`_advance`); the job as it is now. An unfinished one is read again in
+    the transaction that writes it back whole: a copy read earlier would undo the polls other workers counted
+    meanwhile (a finished job back in progress) or bring a deleted one back (then it is not written)."""
+    if job.completed_at is not None:  # finished for good
+        return job
+    with own.store.atomic():
+        current = own.jobs.get(job.id)
+        if current is None:
+            return job
+        if _advance(own, current, poll=poll):
+            own.jobs.put(current)
+        return current
 
 
 def percent(own: OwnService, job: Job) -> int:
@@ -102,15 +115,11 @@ def get(own: OwnService, principal: Principal, region: str, job_id: str, *, poll
         raise not_found(f"job_id {job_id} not found")
     if not own.job_visible(principal, job):
         raise own.hidden(f"job_id {job_id}", "belongs to a service outside your Business Units")
-    with own.store.atomic():
-        return settle(own, job, poll=poll)
+    return settle(own, job, poll=poll)
 
 
 def listing(own: OwnService, principal: Principal, region: str, *, poll: bool = True) -> list[Job]:
-    found = [j for j in own.jobs.find("account_id", principal.account.id) if j.region == region]
-    out = []
-    with own.store.atomic():
-        for job in sorted(found, key=lambda j: j.num):
-            if own.job_visible(principal, job):
-                out.append(settle(own, job, poll=poll))
-    return out
+    with own.store.atomic():  # every job the listing polls, in one transaction
+        found = [j for j in own.jobs.find("account_id", principal.account.id) if j.region == region]
+        visible = [j for j in sorted(found, key=lambda j: j.num) if own.job_visible(principal, j)]
+        return [settle(own, job, poll=poll) for job in visible]

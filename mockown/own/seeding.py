@@ -208,8 +208,7 @@ def seed_status(
         raise not_found(f"seed_id {seed_id} not found")
     if not own.job_visible(principal, job):  # in the seed's words: its job id is not the user's to learn
         raise own.hidden(f"seed_id {seed_id}", "seeds a service outside your Business Units")
-    with own.store.atomic():
-        jobs.settle(own, job, poll=poll)
+    job = jobs.settle(own, job, poll=poll)
     return status_json(own, record.num, job)
 
 
@@ -287,6 +286,5 @@ def anonymize_status(
     job = jobs.get(own, principal, region, job_id, poll=False)
     if job.kind != "anonymize":  # before counting the read: a refused request moves no other job on
         raise not_found(f"anonymize job {job_id} not found")
-    with own.store.atomic():
-        jobs.settle(own, job, poll=poll)
+    job = jobs.settle(own, job, poll=poll)
     return status_json(own, job.num, job)

@@ -27,6 +27,7 @@ OWN_TOKEN = "/oauth2/aus4c3z3l8FqrbqDU4h7/v1/token"
 OWN_CLIENT = "0oa4c413eq8wwcEzP4h7"
 OWNER = 12345
 OWNER_PASSWORD = "0wnerPassw0rd!"
+SALES, SALES_SANDBOX, TEMPLATE = 300001, 300002, 501
 
 Workers = Callable[..., tuple[Starlette, Starlette]]
 
@@ -56,32 +57,38 @@ class Meanwhile:
         self.seen: list[Any] = []
         self.worker = threading.Thread(target=lambda: self.seen.append(action()))
         store = app.state.runtime.store
-        name = "_write" if on == "write" else "_one"
-        original: Callable[[str, Any], Any] = getattr(store, name)
+        names = ("_write",) if on == "write" else ("_one", "_all")
         quoted = f'"r_{table}"'
         left = [skip]
 
-        def hooked(sql: str, params: Any) -> Any:
-            if quoted not in sql:
-                return original(sql, params)
-            if left[0]:
-                left[0] -= 1
-                return original(sql, params)
-            delattr(store, name)  # the class's method again
-            if on == "write":
-                self._meanwhile()
-                return original(sql, params)
-            out = original(sql, params)
-            self._meanwhile()
-            return out
+        def hook(name: str) -> Callable[[str, Any], Any]:
+            original: Callable[[str, Any], Any] = getattr(store, name)
 
-        setattr(store, name, hooked)
+            def hooked(sql: str, params: Any) -> Any:
+                if quoted not in sql or self.worker.ident is not None:
+                    return original(sql, params)
+                if left[0]:
+                    left[0] -= 1
+                    return original(sql, params)
+                if on == "write":
+                    self._meanwhile()
+                    return original(sql, params)
+                out = original(sql, params)
+                self._meanwhile()
+                return out
+
+            return hooked
+
+        for name in names:
+            setattr(store, name, hook(name))
+        self.unhook = lambda: [delattr(store, name) for name in names]  # the class's methods again
 
     def _meanwhile(self) -> None:
         self.worker.start()
         self.worker.join(timeout=0.5)
 
     def result(self) -> Any:
+        self.unhook()
         self.worker.join(timeout=30)
         assert self.worker.ident is not None, "the first worker never reached the window"
         assert not self.worker.is_alive() and len(self.seen) == 1
@@ -180,3 +187,71 @@ def test_an_org_deleted_while_a_rest_call_is_in_flight_stays_deleted(two_workers
         assert first.state.runtime.salesforce.orgs.get(ORG) is None  # no ghost of it written back
         gone = b.post("/_mockown/reset", json={"org": ORG, "delete": True})
         assert gone.status_code == 404, gone.text
+
+
+def _own_bearer(client: httpx.Client, app: Starlette) -> dict[str, str]:
+    raw = app.state.runtime.own.generate_api_token(OWNER, OWNER_PASSWORD)
+    form = {"grant_type": "refresh_token", "scope": "api:access", "refresh_token": raw, "client_id": OWN_CLIENT}
+    r = client.post(OWN_TOKEN, data=form)
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def _backup(client: httpx.Client, app: Starlette, auth: dict[str, str]) -> tuple[str, str, int]:
+    assert client.post(f"/api/v1/services/{SALES}/backup_now", headers=auth).status_code == 200
+    num = max(b.num for b in app.state.runtime.own.backups.find("service_id", f"app1:{SALES}"))
+    return "own_backups", f"/api/v1/services/{SALES}/backups/{num}", num
+
+
+def _export(client: httpx.Client, app: Starlette, auth: dict[str, str]) -> tuple[str, str, int]:
+    url = f"/api/v1/services/{SALES}/backups/last/export"
+    num = client.post(url, headers=auth, data={"export_format": "csv"}).json()["job_id"]
+    return "own_jobs", f"/api/v1/jobs/{num}", num
+
+
+def _export_listed(client: httpx.Client, app: Starlette, auth: dict[str, str]) -> tuple[str, str, int]:
+    return "own_jobs", "/api/v1/jobs", _export(client, app, auth)[2]
+
+
+def _seed(client: httpx.Client, app: Starlette, auth: dict[str, str]) -> tuple[str, str, int]:
+    data = {"destination": str(SALES_SANDBOX), "disable_automations": "true"}
+    body = client.post(f"/api/v1/seeding/templates/{TEMPLATE}/seed", headers=auth, data=data).json()
+    return "own_jobs", f"/api/v1/seeding/seed/{body['id']}", body["job_id"]
+
+
+def _anonymize(client: httpx.Client, app: Starlette, auth: dict[str, str]) -> tuple[str, str, int]:
+    data = {"destination_service_id": str(SALES_SANDBOX), "disable_automations": "true"}
+    num = client.post(f"/api/v1/seeding/templates/{TEMPLATE}/anonymize", headers=auth, data=data).json()["job_id"]
+    return "own_jobs", f"/api/v1/seeding/anonymize/{num}", num
+
+
+# each: (the kind whose mode is polls:2, start one -> (the table it is kept in, the URL whose GET shows it, its num))
+POLLED = {
+    "backup": ("backup", _backup),
+    "export": ("export", _export),
+    "jobs listing": ("export", _export_listed),
+    "seed": ("seed", _seed),
+    "anonymize": ("seed", _anonymize),
+}
+
+
+def _finished(app: Starlette, table: str, num: int) -> bool:
+    own = app.state.runtime.own
+    rows = own.backups.all() if table == "own_backups" else own.jobs.all()
+    (row,) = [r for r in rows if r.num == num]
+    return row.completed_at is not None
+
+
+@pytest.mark.parametrize("name", list(POLLED))
+def test_polls_on_another_worker_during_a_poll_are_not_undone(two_workers: Workers, name: str) -> None:
+    kind, start = POLLED[name]
+    first, second = two_workers(own={f"{kind}_mode": "polls:2"})
+    with in_process_client(first) as a, in_process_client(second) as b:
+        auth = _own_bearer(a, first)
+        table, url, num = start(a, first, auth)
+        # the other worker's two reads (the second finishes it) land right after this one first reads the record
+        polling = Meanwhile(first, table, lambda: [b.get(url, headers=auth) for _ in range(2)], on="read")
+        shown = a.get(url, headers=auth)
+        assert [r.status_code for r in polling.result()] == [200, 200]
+        assert shown.status_code == 200, shown.text
+        assert _finished(first, table, num)  # finished for good: not written back as it was before those polls
