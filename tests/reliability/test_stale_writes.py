@@ -8,6 +8,7 @@ the first one's commit.
 
 from __future__ import annotations
 
+import base64
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ from starlette.applications import Starlette
 
 from mockown import Config, FrozenClock, create_app
 from mockown.http.inprocess import in_process_client
+from mockown.security import b64url_sha256
 from tests.conftest import ADMIN, CID, ORG, PASSWORD, SECRET, T0
 from tests.salesforce.helpers import introspect
 
@@ -49,11 +51,13 @@ def two_workers(tmp_path: Path) -> Iterator[Workers]:
 
 class Meanwhile:
     """Patch `app`'s store so that the first time it reads (`on="read"`) or writes (`on="write"`) a row of
-    `table` (after `skip` such reads or writes), the other worker's `action` runs meanwhile: in a thread, given
-    0.5 s to finish before the first worker goes on (time enough, unless the first one's transaction holds it
-    back)."""
+    `table` (whose key starts with `key`; after `skip` such reads or writes), the other worker's `action` runs
+    meanwhile: in a thread, given 0.5 s to finish before the first worker goes on (time enough, unless the first
+    one's transaction holds it back)."""
 
-    def __init__(self, app: Starlette, table: str, action: Callable[[], Any], *, on: str, skip: int = 0) -> None:
+    def __init__(
+        self, app: Starlette, table: str, action: Callable[[], Any], *, on: str, skip: int = 0, key: str = ""
+    ) -> None:
         self.seen: list[Any] = []
         self.worker = threading.Thread(target=lambda: self.seen.append(action()))
         store = app.state.runtime.store
@@ -65,7 +69,8 @@ class Meanwhile:
             original: Callable[[str, Any], Any] = getattr(store, name)
 
             def hooked(sql: str, params: Any) -> Any:
-                if quoted not in sql or self.worker.ident is not None:
+                keyed = not key or (params and str(params[0]).startswith(key))  # a row's key: the first value
+                if quoted not in sql or not keyed or self.worker.ident is not None:
                     return original(sql, params)
                 if left[0]:
                     left[0] -= 1
@@ -255,3 +260,20 @@ def test_polls_on_another_worker_during_a_poll_are_not_undone(two_workers: Worke
         assert [r.status_code for r in polling.result()] == [200, 200]
         assert shown.status_code == 200, shown.text
         assert _finished(first, table, num)  # finished for good: not written back as it was before those polls
+
+
+def test_one_shoppers_slas_logins_on_two_workers_at_once_conflict(two_workers: Workers) -> None:
+    first, second = two_workers()
+    base = "/shopper/auth/v1/organizations/f_ecom_zzxy_001/oauth2/login"
+    form = {"redirect_uri": "http://localhost:3000/callback", "channel_id": "RefArch", "state": "st"}
+    form.update(client_id="mockown-slas-public", code_challenge=b64url_sha256("v" * 128))
+    shopper = {"Authorization": "Basic " + base64.b64encode(b"shopper@mockown.test:Sh0pper!").decode()}
+    with in_process_client(first) as a, in_process_client(second) as b:
+        # the other worker's login lands between this one's read of the login counter and its write
+        logging_in = Meanwhile(
+            first, "b2c_counters", lambda: b.post(base, data=form, headers=shopper), on="write", key="login|"
+        )
+        won = a.post(base, data=form, headers=shopper)
+        assert won.status_code == 303, won.text
+        conflict = logging_in.result()
+        assert conflict.status_code == 409 and conflict.json()["error"] == "conflict", conflict.text
