@@ -360,7 +360,11 @@ def _count_call(own: OwnService, access: OwnAccessToken, now: float) -> None:
         return
     window = now // 60 * 60
     with own.store.atomic():
-        current = own.access_tokens.get(access.id) or access
+        # the token as it is now: one revoked, or deleted with its API token, since the caller checked it is not
+        # counted, nor written back (a deleted one would come back)
+        current = own.access_tokens.get(access.id)
+        if current is None or current.revoked:
+            raise unauthorized()
         if current.window_start != window:  # a new minute (or the clock was moved back): count afresh
             current.window_start, current.window_calls = window, 0
         current.window_calls += 1

@@ -277,3 +277,24 @@ def test_one_shoppers_slas_logins_on_two_workers_at_once_conflict(two_workers: W
         assert won.status_code == 303, won.text
         conflict = logging_in.result()
         assert conflict.status_code == 409 and conflict.json()["error"] == "conflict", conflict.text
+
+
+def test_an_own_api_token_revoked_while_a_rate_limited_call_is_counted_takes_its_access_token_along(
+    two_workers: Workers,
+) -> None:
+    first, second = two_workers(own={"rate_limit_per_minute": 100})
+    own = first.state.runtime.own
+    with in_process_client(first) as a, in_process_client(second) as b:
+        raw = own.generate_api_token(OWNER, OWNER_PASSWORD)
+        form = {"grant_type": "refresh_token", "scope": "api:access", "refresh_token": raw, "client_id": OWN_CLIENT}
+        access = a.post(OWN_TOKEN, data=form).json()["access_token"]
+        auth = {"Authorization": f"Bearer {access}"}
+        revoke = {"token": raw, "client_id": OWN_CLIENT}
+        # the revoke (its access tokens deleted with the API token) lands right after the call checked the API
+        # token, before the call is counted
+        revoking = Meanwhile(first, "own_api_tokens", lambda: b.post(OWN_TOKEN[:-5] + "revoke", data=revoke), on="read")
+        call = a.get("/api/v1/services", headers=auth)
+        assert revoking.result().status_code == 200
+        assert own.access_tokens.all() == []  # not written back by the call's count
+        assert call.status_code == 401, call.text  # the call counted after the revoke
+        assert b.get("/api/v1/services", headers=auth).status_code == 401
