@@ -96,15 +96,18 @@ def next_batch(
     if match is None or not ids.is_valid(match.group(1)):
         raise _invalid()
     table = service.runtime.store.table(QueryCursor)
-    cursor = table.get(ids.to18(match.group(1)))
     now = service.clock.now()
-    if cursor is None or cursor.user_id != user.id or cursor.org_id != org.id:
-        raise _invalid()
-    offset = int(match.group(2))
-    if now - cursor.last_used > IDLE_SECONDS or not 0 < offset < len(cursor.records):
-        raise _invalid()
-    cursor.last_used = now
-    table.put(cursor)
+    # read and touched in one transaction: a copy read outside it, written back, would bring back a cursor another
+    # worker released meanwhile (its user's 11th query, a reset)
+    with service.runtime.store.atomic():
+        cursor = table.get(ids.to18(match.group(1)))
+        if cursor is None or cursor.user_id != user.id or cursor.org_id != org.id:
+            raise _invalid()
+        offset = int(match.group(2))
+        if now - cursor.last_used > IDLE_SECONDS or not 0 < offset < len(cursor.records):
+            raise _invalid()
+        cursor.last_used = now
+        table.put(cursor)
     return _page(cursor, offset, batch, version)
 
 

@@ -20,6 +20,7 @@ from starlette.applications import Starlette
 
 from mockown import Config, FrozenClock, create_app
 from mockown.http.inprocess import in_process_client
+from mockown.salesforce.models import QueryCursor, User
 from mockown.security import b64url_sha256
 from tests.conftest import ADMIN, CID, ORG, PASSWORD, SECRET, T0
 from tests.salesforce.helpers import introspect
@@ -298,3 +299,24 @@ def test_an_own_api_token_revoked_while_a_rate_limited_call_is_counted_takes_its
         assert own.access_tokens.all() == []  # not written back by the call's count
         assert call.status_code == 401, call.text  # the call counted after the revoke
         assert b.get("/api/v1/services", headers=auth).status_code == 401
+
+
+def test_a_query_cursor_released_while_it_is_paged_stays_released(two_workers: Workers) -> None:
+    first, second = two_workers()
+    service = first.state.runtime.salesforce
+    with first.state.runtime.store.atomic():
+        for i in range(250):
+            service.users.put(
+                User(id=f"005g{i:011d}AAA", org_id=ORG, username=f"bulk{i}@x.test", password_hash="", salt="")
+            )
+    with in_process_client(first) as a, in_process_client(second) as b:
+        headers = {"Authorization": "Bearer " + _password_grant(a).json()["access_token"]}
+        headers["Sforce-Query-Options"] = "batchSize=200"
+        more = a.get("/services/data/v59.0/query?q=SELECT Id FROM User", headers=headers).json()["nextRecordsUrl"]
+        # the org reset (its sessions and cursors go) lands right after the next page's read of the cursor
+        resetting = Meanwhile(
+            first, "sf_query_cursors", lambda: b.post("/_mockown/reset", json={"org": ORG}), on="read"
+        )
+        a.get(more, headers=headers)
+        assert resetting.result().status_code == 200
+        assert first.state.runtime.store.table(QueryCursor).all() == []  # not written back by the page's touch
