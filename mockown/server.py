@@ -5,8 +5,9 @@ For tests and scripts that need a real socket (a subprocess, a client you cannot
     with MockownServer() as server:          # or server = MockownServer(app); server.start(); ... server.stop()
         requests.post(server.urls.token, data={...})
 
-The server owns no state of its own: it serves the app it is given (or a new `create_app(config)`), so
-`server.app.state.runtime` is the state, shared with any in-process client of the same app.
+The server owns no state of its own: it serves the app it is given (or a new `create_app(config)` with the
+server's `host`, so that beyond loopback its control plane is locked), so `server.app.state.runtime` is the state,
+shared with any in-process client of the same app.
 """
 
 from __future__ import annotations
@@ -32,10 +33,11 @@ class MockownServer:
         port: int = 0,
         startup_timeout: float = 10.0,
     ) -> None:
-        if app is None:
+        if app is None:  # built for the address it listens on: beyond loopback its control plane is locked
             from . import create_app
+            from .config import Config
 
-            app = create_app(config)
+            app = create_app((config or Config.load()).replace(host=host))
         self.app = app
         self.host = host
         self.port = port

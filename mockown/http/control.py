@@ -5,7 +5,8 @@ Everything a test can do in-process it can do here over HTTP, against a server i
 `ControlGuard` middleware protects every path under `/_mockown/` (also the routes other APIs add there):
 with an admin token configured, requests need `Authorization: Bearer <token>` (compared in constant time;
 the dashboard also takes it as the password of HTTP Basic, so a browser can log in); without one, the
-control plane only answers when the server listens on loopback, unless `insecure_control_plane` is set.
+control plane only answers when the server listens on loopback, and only requests that came in on a loopback
+address (or a name), unless `insecure_control_plane` is set.
 """
 
 from __future__ import annotations
@@ -696,18 +697,38 @@ def _local_name(host_header: str | None, config: Config) -> bool:
     return config.base_url is not None and name == host_name(urlsplit(config.base_url).hostname or "")
 
 
-def admission(config: Config, presented: str | None) -> ControlError | None:
+def arrived_beyond_loopback(server: Any) -> str | None:
+    """The address a request came in on (ASGI's `server`: the local end of a real connection, the base URL's host
+    in-process) when it is an IP literal that is not loopback, else None. Such a request reached the app from the
+    network, whatever `config.host` says (`uvicorn --factory mockown:create_app --host 0.0.0.0`, an app handed to
+    `MockownServer(app, host="0.0.0.0")`). A name (`testserver`, `localhost`), a Unix socket or no `server` at all
+    says nothing about it."""
+    if not isinstance(server, (tuple, list)) or not server or not isinstance(server[0], str):
+        return None
+    try:
+        address = ipaddress.ip_address(server[0].strip("[]"))
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped  # ::ffff:127.0.0.1, a dual-stack socket's IPv4 loopback
+    return None if address.is_loopback else server[0]
+
+
+def admission(config: Config, presented: str | None, arrived_on: str | None = None) -> ControlError | None:
     """Who may use the control plane: with an admin token, whoever presents it (`presented`, compared in
-    constant time); without one, anyone on a loopback address (or everyone with `insecure_control_plane`). The
-    refusal, or None. `ControlGuard` applies it to every request; the in-process control client to its own calls."""
+    constant time); without one, anyone on a loopback address (or everyone with `insecure_control_plane`): an app
+    configured for another `host`, or a request that came in on a non-loopback address (`arrived_on`, from
+    `arrived_beyond_loopback`), is refused. The refusal, or None. `ControlGuard` applies it to every request; the
+    in-process control client to its own calls."""
     if config.admin_token:
         if presented is None or not security.equal(presented, config.admin_token):
             return ControlError(401, "unauthorized", "the control plane needs Authorization: Bearer <admin token>")
-    elif not config.loopback_only and not config.insecure_control_plane:
+    elif (not config.loopback_only or arrived_on is not None) and not config.insecure_control_plane:
+        where = config.host if not config.loopback_only else arrived_on
         return ControlError(
             403,
             "forbidden",
-            f"the control plane is closed on {config.host}: set an admin token "
+            f"the control plane is closed on {where}: set an admin token "
             "(--admin-token / MOCKOWN_ADMIN_TOKEN) or --insecure-control-plane",
         )
     return None
@@ -730,7 +751,8 @@ class ControlGuard:
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in header_index(scope).items()}
         is_ui = path.startswith(CONTROL_PREFIX + "/ui")
         response: Response | None = None
-        refused = admission(runtime.config, _presented_token(headers, allow_basic=is_ui))
+        arrived_on = arrived_beyond_loopback(scope.get("server"))
+        refused = admission(runtime.config, _presented_token(headers, allow_basic=is_ui), arrived_on)
         if refused is not None:
             response = refused.response()
             if refused.status == 401:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import ipaddress
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -10,7 +12,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from mockown import Config, FrozenClock, create_app
+from mockown import Config, FrozenClock, MockownServer, create_app
 from mockown.http.inprocess import in_process_client
 
 from .serve import Server, serve
@@ -118,3 +120,74 @@ def test_serve_refuses_a_public_address_with_an_open_control_plane(host: str) ->
     )
     assert result.returncode == 2
     assert "refusing to listen" in result.stderr and "--admin-token" in result.stderr
+
+
+# -- the address a connection came in on ------------------------------------------------------------------
+def _non_loopback_address() -> str | None:
+    """An address of this machine on a non-loopback interface (the one a packet to TEST-NET-1 would leave from;
+    no packet is sent), or None."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))
+        except OSError:
+            return None
+        address: str = probe.getsockname()[0]
+    return None if ipaddress.ip_address(address).is_loopback or address == "0.0.0.0" else address
+
+
+@pytest.mark.parametrize("base_url", ["http://192.0.2.10:8080", "http://[2001:db8::1]", "https://10.1.2.3"])
+def test_an_app_reached_on_a_non_loopback_ip_closes_the_control_plane(base_url: str) -> None:
+    """ASGI's `server` is the address the request came in on: a non-loopback IP means the app is reachable from
+    the network there, whatever its config's `host` says (`uvicorn --factory mockown:create_app --host 0.0.0.0`)."""
+    app = create_app(Config(), clock=FrozenClock("2026-01-01T00:00:00Z"))
+    with in_process_client(app, base_url=base_url) as client:
+        for method, path in CONTROL_PATHS:
+            response = client.request(method, path)
+            assert response.status_code == 403, (method, path)
+            assert "admin token" in response.json()["message"]
+        assert client.get("/services/data").status_code == 200
+    with in_process_client(app, base_url=base_url, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}) as client:
+        assert client.get("/_mockown/health").status_code == 403  # no admin token configured: none opens it
+    locked = create_app(Config(admin_token=ADMIN_TOKEN), clock=FrozenClock("2026-01-01T00:00:00Z"))
+    with in_process_client(locked, base_url=base_url) as client:
+        assert client.get("/_mockown/health").status_code == 401
+        assert client.get("/_mockown/health", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).status_code == 200
+    insecure = create_app(Config(insecure_control_plane=True), clock=FrozenClock("2026-01-01T00:00:00Z"))
+    with in_process_client(insecure, base_url=base_url) as client:
+        assert client.get("/_mockown/health").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "base_url", ["http://testserver", "http://localhost:8080", "http://127.0.0.1:8080", "http://[::1]", "http://mock"]
+)
+def test_loopback_and_names_keep_the_control_plane_open(base_url: str) -> None:
+    with in_process_client(create_app(Config()), base_url=base_url) as client:
+        assert client.get("/_mockown/health").status_code == 200
+        assert client.post("/_mockown/reset").status_code == 200
+
+
+def test_a_server_built_for_every_interface_locks_its_control_plane() -> None:
+    """`MockownServer(host=...)` builds its app for the address it listens on."""
+    with MockownServer(host="0.0.0.0") as server:
+        assert server.runtime.config.host == "0.0.0.0"
+        local = httpx.get(f"http://127.0.0.1:{server.port}/_mockown/snapshot", timeout=10)
+        assert local.status_code == 403 and "admin token" in local.json()["message"]
+        assert httpx.get(f"http://127.0.0.1:{server.port}/services/data", timeout=10).status_code == 200
+    with MockownServer(config=Config(seed_defaults=False), host="0.0.0.0") as server:
+        assert httpx.get(f"http://127.0.0.1:{server.port}/_mockown/health", timeout=10).status_code == 403
+    with MockownServer() as server:
+        assert httpx.get(server.url + "/_mockown/health", timeout=10).status_code == 200
+
+
+def test_a_loopback_app_served_on_every_interface_answers_only_loopback_connections() -> None:
+    """An app built for 127.0.0.1 but served on 0.0.0.0: a connection that came in on a network interface gets
+    403, one over loopback is local and gets the control plane."""
+    address = _non_loopback_address()
+    if address is None:
+        pytest.skip("this machine has no non-loopback IPv4 address")
+    with MockownServer(create_app(Config()), host="0.0.0.0") as server:
+        remote = httpx.get(f"http://{address}:{server.port}/_mockown/snapshot", timeout=10)
+        assert remote.status_code == 403 and "admin token" in remote.json()["message"]
+        assert httpx.post(f"http://{address}:{server.port}/_mockown/reset", timeout=10).status_code == 403
+        assert httpx.get(f"http://{address}:{server.port}/services/data", timeout=10).status_code == 200
+        assert httpx.get(f"http://127.0.0.1:{server.port}/_mockown/health", timeout=10).status_code == 200
