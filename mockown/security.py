@@ -72,10 +72,15 @@ def b64url_sha256(text: str) -> str:
 
 
 def mask(secret: str, keep: int = 4) -> str:
-    """``00D5g00…Xy3Q`` style masking for logs and the dashboard."""
-    if len(secret) <= keep * 2:
-        return "*" * len(secret)
-    return f"{secret[:keep]}…{secret[-keep:]}"
+    """A secret as the dashboard shows it: ``MOCK…``, its first `keep` characters, only when that is at most a
+    quarter of it (16 characters and more with the default 4), so that a long secret can be told from another;
+    a shorter one is ``********`` (nothing of it, not even its length). Never its end: a head and a tail together
+    (``JwtS…cret``) gave away 8 characters of any secret of 9. Empty stays empty."""
+    if not secret:
+        return ""
+    if len(secret) < keep * 4:
+        return "********"
+    return f"{secret[:keep]}…"
 
 
 @functools.lru_cache(maxsize=1024)

@@ -16,17 +16,22 @@ from tests.conftest import CID, SECRET
 @pytest.mark.parametrize(
     ("secret", "masked"),
     [
-        ("12345678", "********"),  # 2 * keep characters: masking would show every one of them
-        ("1234567", "*******"),
-        ("123456789", "1234…6789"),
+        ("12345678", "********"),
+        ("1234567", "********"),  # nor its length
+        ("123456789", "********"),  # was `1234…6789`: 8 of its 9 characters
+        ("JwtSecret", "********"),
+        ("123456789012345", "********"),  # under 4 * keep characters: nothing of it
+        ("1234567890123456", "1234…"),  # 4 * keep: its first keep characters, a quarter of it
+        ("MOCKOWNDEMOSECRET0123456789ABCDEF", "MOCK…"),  # never its end
         ("", ""),
     ],
 )
-def test_mask_never_shows_a_whole_short_secret(secret: str, masked: str) -> None:
-    """Kills `len(secret) <= keep * 2` -> `<` (security.mask): an 8-character secret with keep=4 would be shown
-    in full as `1234…5678`."""
+def test_mask_shows_at_most_a_quarter_of_a_secret_and_never_its_end(secret: str, masked: str) -> None:
+    """Kills `len(secret) < keep * 4` -> `<=` or a smaller factor (security.mask), and the old `head…tail` form
+    that showed 8 characters of any secret of 9 or more (`JwtS…cret`)."""
     assert security.mask(secret) == masked
-    assert security.mask("abcdef", keep=3) == "******"
+    assert security.mask("abcdefghijkl", keep=3) == "abc…"
+    assert security.mask("abcdefghijk", keep=3) == "********"
 
 
 def test_basic_credentials_must_be_strict_base64() -> None:

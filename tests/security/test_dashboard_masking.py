@@ -1,0 +1,34 @@
+"""The dashboard's masked secrets show no more than the first quarter of a long secret, nothing of a short one."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+SHORT_SECRET = "JwtSecret"  # 9 characters: the old mask showed `JwtS…cret`
+LONG_SECRET = "LongSecretValue0123456789abcdefXYZ"
+
+
+def test_the_apps_table_masks_client_secrets(client: httpx.Client) -> None:
+    document = {
+        "salesforce": {
+            "orgs": [
+                {
+                    "name": "Masking",
+                    "apps": [
+                        {"name": "Short Secret App", "client_secret": SHORT_SECRET},
+                        {"name": "Long Secret App", "client_secret": LONG_SECRET},
+                    ],
+                }
+            ]
+        }
+    }
+    assert client.post("/_mockown/seed", json=document).status_code == 201
+    page = client.get("/_mockown/ui").text
+    rows = {
+        name: row for row in re.findall(r"<tr>.*?</tr>", page, re.S) for name in re.findall(r"(\w+ Secret App)", row)
+    }
+    short, long = (re.findall(r"<td>(.*?)</td>", rows[name])[2] for name in ("Short Secret App", "Long Secret App"))
+    assert short == "<code>********</code>"  # was <code>JwtS…cret</code>
+    assert long == "<code>Long…</code>"
