@@ -13,8 +13,11 @@ token_exchange:
       users: {ext-123: admin@mockown.test}   # claim value -> username (absent: the value is the username)
   tokens:                           # opaque tokens of any type (mapping table) -> username
     opaque-demo-token: admin@mockown.test
+  token_hashes: {}                  # the same by SHA-256 hex of the token (how the app stores `tokens`)
   asset_tokens: true                # the asset-token variant (a Salesforce token + an actor JWT)
 ```
+
+The opaque tokens are stored only as hashes (`token_hashes`) and looked up by the hash of the token presented.
 """
 
 from __future__ import annotations
@@ -25,11 +28,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import security
 from ..fieldwise import Value
 from ..seed import SeedError, flag, items, opt_text, text, text_list
 from . import jwtutil
 
-_HANDLER_KEYS = {"issuers", "tokens", "asset_tokens"}
+_HANDLER_KEYS = {"issuers", "tokens", "token_hashes", "asset_tokens"}
 _ISSUER_KEYS = {"issuer", "public_key", "jwks", "jwks_file", "audience", "user_claim", "users", "algorithms"}
 
 
@@ -67,8 +71,28 @@ def normalize(data: Any) -> dict[str, Any]:
         out["user_claim"] = text(entry.get("user_claim"), f"{where} user_claim", "sub")
         out["users"] = _usernames(entry.get("users"), f"{where} users")
         issuers.append(out)
+    hashes = _usernames(data.get("token_hashes"), "token_exchange token_hashes")
+    bad_hash = next((k for k in hashes if not _is_hash(k)), None)
+    if bad_hash is not None:
+        raise SeedError(f"token_exchange token_hashes: {bad_hash!r} is no SHA-256 hex digest (64 of 0-9a-f)")
     tokens = _usernames(data.get("tokens"), "token_exchange tokens")
-    return {"issuers": issuers, "tokens": tokens, "asset_tokens": flag(data.get("asset_tokens"), "asset_tokens", True)}
+    hashes.update((security.token_hash(token), username) for token, username in tokens.items())
+    asset_tokens = flag(data.get("asset_tokens"), "asset_tokens", True)
+    return {"issuers": issuers, "token_hashes": hashes, "asset_tokens": asset_tokens}
+
+
+def _is_hash(value: str) -> bool:
+    return len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+
+
+def token_hashes(handler: dict[str, Any]) -> dict[str, str]:
+    """The handler's opaque tokens by hash: `token_hashes`, and the raw `tokens` of a handler stored before they
+    were hashed (a state file or snapshot of an older mockown), hashed here."""
+    hashes: dict[str, str] = dict(handler.get("token_hashes") or {})
+    legacy = handler.get("tokens")
+    if isinstance(legacy, dict):
+        hashes.update((security.token_hash(str(token)), username) for token, username in legacy.items())
+    return hashes
 
 
 def _usernames(value: Any, where: str) -> dict[str, str]:
@@ -104,9 +128,9 @@ def _time(claims: dict[str, Any], name: str) -> float | None:
 
 def map_subject(handler: dict[str, Any], token: str, token_type: str, now: float, skew: float) -> Mapped:
     """The username an external subject token maps to, or `ExchangeRejected`."""
-    tokens: dict[str, str] = handler.get("tokens") or {}
-    if token in tokens:
-        return Mapped(tokens[token], {})
+    mapped = token_hashes(handler).get(security.token_hash(token))  # by hash: no raw token is stored
+    if mapped is not None:
+        return Mapped(mapped, {})
     if token_type in ("refresh_token", "saml2") or token.count(".") != 2:
         raise ExchangeRejected("invalid subject token")
     try:

@@ -54,6 +54,12 @@ def drive(http: httpx.Client) -> tuple[dict[str, str], set[str]]:
     r = http.post("/services/oauth2/token", data={"grant_type": "refresh_token", "refresh_token": body["refresh_token"],
                                                   "client_id": CID, "client_secret": SECRET})  # fmt: skip
     found["refreshed access token"] = r.json()["access_token"]
+    exchange = {"grant_type": "urn:ietf:params:oauth:grant-type:token-exchange", "client_id": CID,
+                "client_secret": SECRET, "subject_token": "mockown-demo-external-token",
+                "subject_token_type": "urn:ietf:params:oauth:token-type:access_token"}  # fmt: skip
+    r = http.post("/services/oauth2/token", data=exchange)
+    found["token-exchange subject token"] = "mockown-demo-external-token"  # the handler's mapping table's
+    found["token-exchange access token"] = r.json()["access_token"]
     bearer = {"Authorization": f"Bearer {found['code access token']}"}
     assert http.get("/services/data/v62.0/limits", headers=bearer).status_code == 200
     assert http.post("/services/oauth2/introspect", data={"token": body["refresh_token"]}, auth=(CID, SECRET))
