@@ -113,31 +113,70 @@ def banner(config: Config, app: Any, scheme: str) -> str:
     if config.admin_token:
         lines.append("  the control plane needs: Authorization: Bearer <the admin token>")
     seeded: dict[str, Any] = getattr(getattr(getattr(app, "state", None), "runtime", None), "seeded", {}) or {}
-    creds = _credential_lines(seeded)
+    creds = _credential_lines(seeded, _declared(config) if seeded else {})
     if creds:
         lines.append("seeded demo credentials:")
         lines += creds
+        if any(GENERATED in line for line in creds):
+            lines.append(f"  {GENERATED}: made by the server, never printed; declare them in the seed file, or seed")
+            lines.append("  with `mockown seed FILE` (POST /_mockown/seed), whose answer has them")
     return "\n".join(lines)
 
 
-def _credential_lines(seeded: dict[str, Any]) -> list[str]:
+GENERATED = "<generated>"  # what the banner shows for a credential the seed document did not declare
+_CREDENTIAL_FIELDS = ("password", "security_token", "client_secret", "api_token")
+
+
+def _declared(config: Config) -> dict[str, set[str]]:
+    """The credentials the start-up seed document itself declares, by field name (wherever they appear in it): the
+    banner repeats those (the demo passwords), never one the server generated (a password or consumer secret left
+    out, `api_token: true`), which would land on stdout and in container logs. An unreadable file declares none."""
+    from .seed import SeedError, default_fixtures, read_document
+
+    try:
+        document = read_document(config.seed or default_fixtures())
+    except SeedError:
+        return {}
+    found: dict[str, set[str]] = {name: set() for name in _CREDENTIAL_FIELDS}
+    pending: list[Any] = [document]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, list):
+            pending.extend(node)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key in found and isinstance(value, str | int) and not isinstance(value, bool):
+                    found[key].add(str(value))  # a YAML number is seeded as its digits
+                else:
+                    pending.append(value)
+    return found
+
+
+def _credential_lines(seeded: dict[str, Any], declared: dict[str, set[str]]) -> list[str]:
+    def shown(field: str, value: Any) -> str:
+        return str(value) if str(value) in declared.get(field, ()) else GENERATED
+
     lines: list[str] = []
     for org in (seeded.get("salesforce") or {}).get("orgs", []):
         lines.append(f"  Salesforce org {org.get('id')} ({org.get('name')})")
         for user in org.get("users", []):
             if not user.get("active", True):
                 continue
-            token = f" security token {user['security_token']}" if user.get("security_token") else ""
-            lines.append(f"    user {user.get('username')} password {user.get('password')}{token}")
+            token = user.get("security_token")
+            token_text = f" security token {shown('security_token', token)}" if token else ""
+            lines.append(
+                f"    user {user.get('username')} password {shown('password', user.get('password'))}{token_text}"
+            )
         for app in org.get("apps", []):
-            secret = app.get("client_secret") or "(public app, no secret)"
-            lines.append(f"    app {app.get('name')}: client_id {app.get('client_id')} client_secret {secret}")
+            secret = app.get("client_secret")
+            secret_text = shown("client_secret", secret) if secret else "(public app, no secret)"
+            lines.append(f"    app {app.get('name')}: client_id {app.get('client_id')} client_secret {secret_text}")
     own = seeded.get("own") or {}
     for account in own.get("accounts", []) if isinstance(own, dict) else []:
         lines.append(f"  Own account {account.get('id')} ({account.get('name')})")
         for user in account.get("users", []):
-            api = f" API token {user['api_token']}" if user.get("api_token") else ""
-            lines.append(f"    user {user.get('email')} password {user.get('password')}{api}")
+            api = f" API token {shown('api_token', user['api_token'])}" if user.get("api_token") else ""
+            lines.append(f"    user {user.get('email')} password {shown('password', user.get('password'))}{api}")
     return lines
 
 

@@ -140,3 +140,51 @@ def test_no_secret_in_the_state_file_the_logs_or_the_journal(tmp_path: Path) -> 
             if any(form in data for form in forms(value)):
                 leaks.append(f"{what} in the {where}")
     assert not leaks, "\n".join(leaks)
+
+
+GENERATED_SEED = """\
+salesforce:
+  orgs:
+    - name: Generated Org
+      users:
+        - username: generated@mockown.test
+        - username: declared@mockown.test
+          password: Decl4red-Passw0rd
+          security_token: Decl4redTok3n
+      apps:
+        - name: Generated Secret App
+        - name: Declared Secret App
+          client_secret: DECLAREDSECRET0123456789ABCDEF
+own:
+  accounts:
+    - name: Generated Account
+      users:
+        - email: generated@own.mockown.test
+          api_token: true
+        - email: declared@own.mockown.test
+          password: Decl4red-0wn-Passw0rd
+          api_token: Decl4redOwnApiT0kenValue0123456789
+"""
+
+
+def test_the_banner_never_prints_a_generated_credential(tmp_path: Path) -> None:
+    """A seed document that leaves passwords and secrets out, or asks for `api_token: true`: the server generates
+    them, and the banner (stdout, container logs) shows a pointer instead; what the document declares it repeats."""
+    seed = tmp_path / "generated.yaml"
+    seed.write_text(GENERATED_SEED)
+    with serve(tmp_path, ["--seed", str(seed)]) as server, server.client() as http:
+        snapshot = http.get("/_mockown/snapshot").json()
+    output = server.output()
+    banner = output[: output.index("ts=")] if "ts=" in output else output
+    lines = {line.split()[1]: line for line in banner.splitlines() if line.strip().startswith(("user ", "app "))}
+    apps = {app["name"]: app for app in snapshot["store"]["sf_apps"]}
+    generated_secret = apps["Generated Secret App"]["client_secret"]
+    assert generated_secret and generated_secret not in banner  # its consumer secret, generated
+    assert "client_secret <generated" in banner
+    assert re.search(r"user generated@mockown\.test password <generated[^>]*>$", lines["generated@mockown.test"])
+    assert re.search(r"user generated@own\.mockown\.test password <generated[^>]*> API token <generated[^>]*>$",
+                     lines["generated@own.mockown.test"])  # fmt: skip
+    assert "user declared@mockown.test password Decl4red-Passw0rd security token Decl4redTok3n" in banner
+    assert "client_secret DECLAREDSECRET0123456789ABCDEF" in banner
+    assert "password Decl4red-0wn-Passw0rd API token Decl4redOwnApiT0kenValue0123456789" in banner
+    assert "mockown seed" in banner or "/_mockown/seed" in banner  # where generated credentials come from
