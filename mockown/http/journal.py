@@ -36,11 +36,11 @@ CONTROL_PREFIX = "/_mockown"
 REDACTED = "[redacted]"
 
 # Parameter / query names whose values are secrets. `code` alone (authorization code) and anything that
-# names a token, secret, password, assertion, verifier or session; B2C's storefront session (`dwsid`) and the
-# OCAPI JWTs the SLAS session bridge takes (`dwsgst`, `dwsrst`).
+# names a token, secret, password, assertion, verifier or session; the form pages' anti-CSRF token (`_csrf`);
+# B2C's storefront session (`dwsid`) and the OCAPI JWTs the SLAS session bridge takes (`dwsgst`, `dwsrst`).
 _SECRET_NAME = re.compile(
-    r"(token|secret|password|passwd|assertion|verifier|session|signature|api[_-]?key|^code$|_code$|^otp$|(^|_)sid$"
-    r"|^dws(id|gst|rst)$)",
+    r"(token|secret|password|passwd|assertion|verifier|session|signature|api[_-]?key|csrf|^code$|_code$|^otp$"
+    r"|(^|_)sid$|^dws(id|gst|rst)$)",
     re.IGNORECASE,
 )
 _SECRET_HEADERS = frozenset(

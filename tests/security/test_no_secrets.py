@@ -70,6 +70,7 @@ def drive(http: httpx.Client) -> tuple[dict[str, str], set[str]]:
     r = http.post("/own/profile", data={"email": "owner@own.mockown.test", "password": "0wnerPassw0rd!",
                                         "_csrf": csrf.group(1)})  # fmt: skip
     found["own password"] = "0wnerPassw0rd!"
+    found["anti-CSRF token"] = csrf.group(1)
     found["own profile cookie"] = r.cookies["own_profile"]
     r = http.post("/own/profile/token", data={"_csrf": csrf.group(1)})
     api_token = re.search(r"<code id='api-token'>([^<]+)</code>", r.text)
