@@ -166,7 +166,7 @@ def _salesforce(runtime: Runtime) -> str:
     app_rows = [
         [
             _html(a.name),
-            f"<code>{_html(security.mask(a.client_id, 8))}</code>",
+            f"<code>{_html(_client_id(a.client_id))}</code>",
             f"<code>{_html(security.mask(a.client_secret))}</code>" if a.client_secret else "(public)",
             f"<code>{_html(a.org_id)}</code>",
             _html(" ".join(a.scopes)),
@@ -254,6 +254,13 @@ def _salesforce(runtime: Runtime) -> str:
             ),
         ]
     )
+
+
+def _client_id(client_id: str) -> str:
+    """A consumer key as the apps table shows it: whole when short (`JwtApp`), else its head and tail for width
+    (`3MVG9Mockown…0000`). Not a secret (clients send it in the clear), so not `security.mask`, which shows
+    nothing of a short value."""
+    return client_id if len(client_id) <= 24 else f"{client_id[:12]}…{client_id[-4:]}"
 
 
 def _cell(name: str, value: Any) -> str:
