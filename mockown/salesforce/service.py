@@ -257,7 +257,7 @@ class SalesforceService:
                     )
                 )
                 if issued.refresh_family is None:
-                    self._enforce_approval_limit(user.id, app.id)
+                    self._enforce_approval_limit(user.id, app.id, family)
             if token_format == "jwt":
                 assert key is not None
                 jws = jwt_access.claims_of(key, issuer=self.instance_url(org, base), org=org, user=user, app=app,
@@ -433,16 +433,28 @@ class SalesforceService:
             claims.update(extras)
         return claims
 
-    def _enforce_approval_limit(self, user_id: str, app_id: str) -> None:
-        """Five approvals (refresh-token families; setting `max_approvals`) per user per app; one more revokes
-        the oldest."""
-        live = [rt for rt in self.refresh_tokens.find("approval", f"{user_id}|{app_id}") if not rt.revoked]
-        families: dict[str, float] = {}
-        for rt in live:
-            families[rt.family_id] = min(families.get(rt.family_id, rt.issued_at), rt.issued_at)
-        excess = len(families) - self.runtime.config.salesforce.max_approvals
+    def _enforce_approval_limit(self, user_id: str, app_id: str, new_family: str) -> None:
+        """Five live approvals (refresh-token families; setting `max_approvals`) per user per app; one more revokes
+        the oldest live one, by when it was first issued (spec 10: "after a fifth approval is made, the oldest
+        approval is revoked"). An approval counts while `refresh_live` accepts its current token, as the
+        `OauthToken` rows list it (`oauth_tokens.live_approvals`): an expired or revoked one neither counts nor
+        is chosen. The approval just made (`new_family`) is never the one revoked."""
+        app = self.apps.get(app_id)
+        if app is None:
+            return
+        now = self.clock.now()
+        members: dict[str, list[RefreshToken]] = {}
+        for rt in self.refresh_tokens.find("approval", f"{user_id}|{app_id}"):
+            members.setdefault(rt.family_id, []).append(rt)
+        live = {
+            family: min(rt.issued_at for rt in tokens)
+            for family, tokens in members.items()
+            if any(self.refresh_live(rt, app, now) for rt in tokens)
+        }
+        excess = len(live) - self.runtime.config.salesforce.max_approvals
         if excess > 0:
-            for family, _ in sorted(families.items(), key=lambda kv: kv[1])[:excess]:
+            older = sorted((f for f in live if f != new_family), key=lambda f: live[f])  # stable: ties keep order
+            for family in older[:excess]:
                 self.revoke_family(family)
 
     # codes -------------------------------------------------------------------------------------------

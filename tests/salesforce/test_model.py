@@ -100,12 +100,15 @@ class TokenLifecycle(RuleBasedStateMachine):
         raw = body["refresh_token"]
         self.model.refresh[raw] = RT(raw, app, raw, self.model.now, self.model.now)
         self._add_access(body["access_token"], app, raw)
-        families: dict[str, float] = {}
+        first_issued: dict[str, float] = {}  # the app's approvals (families), by when each was first issued
+        live: dict[str, None] = {}  # those with a live token, first approved first: only they count or go
         for rt in self.model.refresh.values():
-            if rt.app == app and not rt.revoked:
-                families[rt.family] = min(families.get(rt.family, rt.issued), rt.issued)
-        if len(families) > 5:
-            self.model.revoke_family(min(families, key=lambda f: families[f]))
+            if rt.app == app:
+                first_issued[rt.family] = min(first_issued.get(rt.family, rt.issued), rt.issued)
+                if self.model.rt_live(rt):
+                    live[rt.family] = None
+        if len(live) > 5:  # the oldest live approval other than this new one goes (a tie: the first approved)
+            self.model.revoke_family(min((f for f in live if f != raw), key=lambda f: first_issued[f]))
         return raw
 
     @rule(target=access_tokens, raw=refresh_tokens)

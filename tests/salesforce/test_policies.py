@@ -206,6 +206,51 @@ def test_sixth_approval_revokes_the_oldest(client: httpx.Client, runtime: Runtim
         assert refresh(client, approval["refresh_token"], org["client_id"], org["secret"]).status_code == 200
 
 
+def test_expired_approvals_do_not_count_toward_the_limit(client: httpx.Client, runtime: Runtime) -> None:
+    """Only live approvals count (as the `OauthToken` rows list them): four approvals that idled out and one in
+    use, then a new one, make two live approvals; none is revoked, least of all the one in use (it was the
+    oldest of six unrevoked families, and went)."""
+    org = new_org(runtime, refresh_token_policy="idle", refresh_token_ttl="1d")
+    cid, secret = org["client_id"], org["secret"]
+    kept = org_tokens(client, org)
+    for _ in range(4):  # abandoned: they idle out
+        runtime.clock.advance(60)
+        org_tokens(client, org)
+    for _ in range(3):  # the first approval is refreshed every 12 hours; the others pass their 1-day idle limit
+        runtime.clock.advance("12h")
+        session = refresh(client, kept["refresh_token"], cid, secret).json()["access_token"]
+    org_tokens(client, org)
+    assert refresh(client, kept["refresh_token"], cid, secret).status_code == 200
+    assert rest(client, session).status_code == 200
+
+
+def test_approvals_expired_at_once_revoke_no_session(client: httpx.Client, runtime: Runtime) -> None:
+    """`immediately`: no approval is ever live, so a sixth one revokes none, and the first session lives on."""
+    org = new_org(runtime, refresh_token_policy="immediately")
+    approvals = []
+    for _ in range(6):
+        approvals.append(org_tokens(client, org))
+        runtime.clock.advance(1)
+    assert [rest(client, a["access_token"]).status_code for a in approvals] == [200] * 6
+
+
+def test_a_sixth_live_approval_revokes_the_oldest_live_one(client: httpx.Client, runtime: Runtime) -> None:
+    """An expired approval older than the five live ones is not the one chosen: the oldest live one goes."""
+    org = new_org(runtime, refresh_token_policy="idle", refresh_token_ttl="1h")
+    cid, secret = org["client_id"], org["secret"]
+    dead = org_tokens(client, org)
+    runtime.clock.advance("61m")  # idled out; its session (2 hours) lives on
+    live = []
+    for _ in range(6):
+        live.append(org_tokens(client, org))
+        runtime.clock.advance(1)
+    assert rest(client, dead["access_token"]).status_code == 200
+    assert refresh(client, live[0]["refresh_token"], cid, secret).json() == EXPIRED
+    assert rest(client, live[0]["access_token"]).status_code == 401
+    for approval in live[1:]:
+        assert refresh(client, approval["refresh_token"], cid, secret).status_code == 200
+
+
 def test_rotation_does_not_count_as_new_approvals(client: httpx.Client, runtime: Runtime) -> None:
     org = new_org(runtime, rotation=True)
     first = org_tokens(client, org)
