@@ -45,9 +45,11 @@ def _refused(service: SalesforceService, word: str) -> IdentityError:
 
 
 def _session(service: SalesforceService, raw: str | None, base: str) -> AccessToken:
+    """The live session of `raw`, not yet touched: the caller touches it once the request is served (a refused
+    one does not reset the session's timeout)."""
     if not raw:
         raise _refused(service, "Missing_OAuth_Token")
-    token = None if service.foreign_session(raw, base) else service.live_access(raw)
+    token = None if service.foreign_session(raw, base) else service.live_access(raw, touch=False)
     if token is None:
         raise IdentityError(403, "Bad_OAuth_Token")
     return token
@@ -132,7 +134,7 @@ def identity(
             raise _refused(service, "No_Access")
     if not user.active:
         raise _refused(service, "Inactive")
-    return {
+    body = {
         "id": identity_url(base, org.id, user.id),
         "asserted_user": user.id == token.user_id,
         "user_id": user.id,
@@ -165,6 +167,9 @@ def identity(
         "is_app_installed": True,
         **identity_extras(service.apps.get(token.app_id), user, org, token.scopes),
     }
+    if service.touch(token) is None:  # revoked meanwhile
+        raise IdentityError(403, "Bad_OAuth_Token")
+    return body
 
 
 def userinfo(service: SalesforceService, raw: str | None, base: str) -> dict[str, Any]:
@@ -172,6 +177,8 @@ def userinfo(service: SalesforceService, raw: str | None, base: str) -> dict[str
     user = service.user(token.user_id)
     org = service.orgs.get(token.org_id)
     if user is None or org is None:
+        raise IdentityError(403, "Bad_OAuth_Token")
+    if service.touch(token) is None:  # revoked meanwhile
         raise IdentityError(403, "Bad_OAuth_Token")
     return {
         "sub": identity_url(base, org.id, user.id),

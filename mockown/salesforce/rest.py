@@ -51,7 +51,7 @@ def _challenge(service: SalesforceService) -> dict[str, str] | None:
 
 def session(service: SalesforceService, raw: str | None) -> tuple[AccessToken, Org, User]:
     headers = _challenge(service)
-    token = service.live_access(raw)
+    token = service.live_access(raw, touch=False)  # a session the REST API refuses is not used by the call
     if token is None:
         raise invalid_session(headers)
     org = service.orgs.get(token.org_id)
@@ -60,7 +60,10 @@ def session(service: SalesforceService, raw: str | None) -> tuple[AccessToken, O
         raise invalid_session(headers)
     if not ({"api", "full"} & set(token.scopes)):
         raise RestError(401, "INVALID_SESSION_ID", "This session is not valid for use with the REST API", headers)
-    return token, org, user
+    touched = service.touch(token)
+    if touched is None:  # revoked meanwhile
+        raise invalid_session(headers)
+    return touched, org, user
 
 
 def count_call(service: SalesforceService, org_id: str) -> Org:

@@ -585,7 +585,9 @@ class SalesforceService:
 
     def live_access(self, raw: str | None, *, touch: bool = True) -> AccessToken | None:
         """The live session for `raw`; with `touch` (a use of the session), its idle timer slides forward
-        once half the timeout has passed, as Salesforce does. Introspection looks without touching."""
+        once half the timeout has passed, as Salesforce does. Introspection looks without touching; a request
+        that may still refuse the session (its scope, the resource) looks without touching and calls `touch`
+        once it is served: only a successful request resets the timeout (spec 10, [OBS])."""
         token = self.live_session(security.token_hash(raw), touch=touch) if raw else None
         if token is not None and token.format == "jwt" and not self.runtime.keys.still_published(raw or "", "rsa"):
             return None  # a JWT access token whose key was rotated out of /id/keys
@@ -603,8 +605,17 @@ class SalesforceService:
             rt = self.refresh_tokens.get(token.refresh_id)
             if rt is None or rt.revoked:
                 return None
-        if touch and token.format != "jwt" and now - token.last_active >= token.timeout / 2:  # a JWT's exp is fixed
-            return self._slide(token_id, now)
+        if touch:
+            return self.touch(token)
+        return token
+
+    def touch(self, token: AccessToken) -> AccessToken | None:
+        """A use of the live session `token` (as `live_access(raw, touch=False)` handed it back, touched once the
+        request is served): its idle timer slides forward once half the timeout has passed (`_slide`). The session
+        as it is then; None when it ended meanwhile (another worker revoked it: answer as for a dead session)."""
+        now = self.clock.now()
+        if token.format != "jwt" and now - token.last_active >= token.timeout / 2:  # a JWT's exp is fixed
+            return self._slide(token.id, now)
         return token
 
     def _slide(self, token_id: str, now: float) -> AccessToken | None:

@@ -114,23 +114,30 @@ def session_user(service: SalesforceService, raw: str | None) -> tuple[User, str
     """The active user of a live opaque access token (a session id) with the `web` or `full` scope, and the
     token's id; else None. Salesforce: for `frontdoor.jsp`, "one of the scopes [of the connected app] must be
     web or full" (help article 000386254, "Use of frontdoor.jsp to Log in to Salesforce")."""
-    token = service.live_access(raw)
+    token = service.live_access(raw, touch=False)  # touched only when it starts a browser session
     if token is None or token.format == "jwt" or WEB_SCOPES.isdisjoint(token.scopes):
         return None
     user = service.user(token.user_id)
-    return (user, token.id) if user is not None and user.active else None
+    if user is None or not user.active:
+        return None
+    if service.touch(token) is None:  # revoked meanwhile
+        return None
+    return user, token.id
 
 
 def single_access(service: SalesforceService, raw: str | None, base: str) -> dict[str, str]:
     """`POST /services/oauth2/singleaccess`: 403 `Bad_OAuth_Token` without a live OAuth session, 403
     `Invalid_Scope` without the `web` scope; else `{"frontdoor_uri": <base>/secur/frontdoor.jsp?otp=...}`."""
-    token = None if service.foreign_session(raw, base) else service.live_access(raw)  # another org's: none here
+    # another org's session is none here; a refused request does not touch the session (reset its timeout)
+    token = None if service.foreign_session(raw, base) else service.live_access(raw, touch=False)
     if token is None or token.format == "jwt" or token.app_id == SOAP_SESSION_APP:  # a SOAP login() session too
         raise IdentityError(403, "Bad_OAuth_Token")
     if WEB_SCOPES.isdisjoint(token.scopes):
         raise IdentityError(403, "Invalid_Scope")
     user = service.user(token.user_id)
     if user is None or not user.active:
+        raise IdentityError(403, "Bad_OAuth_Token")
+    if service.touch(token) is None:  # revoked meanwhile
         raise IdentityError(403, "Bad_OAuth_Token")
     otp = security.random_b62(43)
     table = service.store.table(FrontdoorOtp)

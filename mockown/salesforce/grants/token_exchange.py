@@ -60,13 +60,19 @@ class TokenExchangeGrant(Grant):
             raise OAuthError("invalid_request", "actor_token is required")
         base = self.request.base
         if subject_type == "access_token":  # another org's session is none on this org's My Domain
-            session = None if self.service.foreign_session(subject, base) else self.service.live_access(subject)
+            foreign = self.service.foreign_session(subject, base)
+            session = None if foreign else self.service.live_access(subject, touch=False)
             if session is not None:
                 if actor is None or actor_type != "jwt" or not handler.get("asset_tokens", True):
                     raise OAuthError("invalid_request", "an asset token needs an actor_token of type jwt")
                 if session.org_id != app.org_id:
                     raise invalid_grant("invalid subject token")
-                return self.asset_token(app, session, actor)
+                body = self.asset_token(app, session, actor)
+                # touched once served (a refused exchange does not reset the session's timeout); revoked meanwhile,
+                # it is a dead session: no known subject token
+                if self.service.touch(session) is None:
+                    raise invalid_grant("invalid subject token")
+                return body
         settings = self.service.runtime.config.salesforce
         try:
             mapped = map_subject(handler, subject, subject_type, self.service.clock.now(), settings.jwt_skew)
