@@ -173,7 +173,10 @@ def decide(
     )
     if relogin:
         session_user = None
-    headless = (  # the mock's shortcut signs no one in: not when the client asks how recent the sign-in is
+    # the mock's shortcut (a login_hint signs in without a password) is the auto-approved apps' only: a user's
+    # earlier approval spares the consent page, not the login; and it signs no one in when the client asks how
+    # recent the sign-in is
+    headless = (
         req.app.auto_approve
         and user is not None
         and user.org_id == req.app.org_id
@@ -187,8 +190,8 @@ def decide(
         session_user is not None
         and session_user.org_id == req.app.org_id
         and signs_in(service, session_user)
-        and req.app.auto_approve
         and not ({"login", "consent"} & req.prompt)
+        and approved(service, req.app, session_user)
     ):
         return approve(service, req, session_user, base=base, signed_in_at=signed_in_at)
     if req.immediate:  # Salesforce's documented answer wins over OIDC's prompt=none (undocumented there)
@@ -225,6 +228,13 @@ def refusal(service: SalesforceService, req: AuthorizeRequest) -> Redirect | Non
     if req.max_age is not None and max_age_seconds(req) is None:  # OIDC Core 3.1.2.1: a number of seconds
         return error_redirect(req, "invalid_request", "max_age must be a non-negative integer")
     return None
+
+
+def approved(service: SalesforceService, app: ConnectedApp, user: User) -> bool:
+    """Whether `user` may be given `app`'s code or tokens with no consent page: the app is auto-approved, or the
+    user approved it before and that approval is live (Salesforce remembers it; spec 2.2 `immediate` fails only
+    for a user "not logged-in/approved"). `prompt=consent` asks again all the same (the callers check it)."""
+    return app.auto_approve or service.has_approved(app, user)
 
 
 def signs_in(service: SalesforceService, user: User) -> bool:

@@ -563,6 +563,14 @@ class SalesforceService:
             self.refresh_tokens.put(rt)
             return rt, family
 
+    def has_approved(self, app: ConnectedApp, user: User) -> bool:
+        """Whether `user` holds a live approval of `app`: a refresh token of theirs `refresh_live` accepts
+        (Salesforce counts each one as an approval, and remembers it: no consent page again)."""
+        now = self.clock.now()
+        return any(
+            self.refresh_live(rt, app, now) for rt in self.refresh_tokens.find("approval", f"{user.id}|{app.id}")
+        )
+
     # access tokens -----------------------------------------------------------------------------------
     def foreign_session(self, raw: str | None, base: str) -> bool:
         """Whether `raw` is an access token of another org than the one whose My Domain `base` is: there it is

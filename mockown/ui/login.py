@@ -305,7 +305,7 @@ async def login_submit(request: Request) -> Response:
     now = service.clock.now()  # the sign-in: the session's and (with max_age) the ID token's auth_time
     if not authz.hinted(service, req, user):  # OIDC Core 3.1.2.1: logged in, but not as the hint's user
         response = redirect(authz.error_redirect(req, "login_required", "login required").url)
-    elif req.app.auto_approve and "consent" not in req.prompt:
+    elif "consent" not in req.prompt and authz.approved(service, req.app, user):
         issued = authz.approve(service, req, user, base=base_url(request), signed_in_at=now)
         response = redirect(issued.url)
     else:
