@@ -240,8 +240,7 @@ def approved(service: SalesforceService, app: ConnectedApp, user: User) -> bool:
 def signs_in(service: SalesforceService, user: User) -> bool:
     """Whether `user` may be signed in to an app now: active, in an org that is not locked, closed or suspended
     (`inactive_org`, spec 1.5; the token endpoint's `require_active` and the login page refuse the others)."""
-    org = service.orgs.get(user.org_id)
-    return user.active and org is not None and not org.locked
+    return service.active(user)
 
 
 def hinted(service: SalesforceService, req: AuthorizeRequest, user: User | None) -> bool:

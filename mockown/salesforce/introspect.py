@@ -67,7 +67,12 @@ def _refresh(service: SalesforceService, raw: str, caller: ConnectedApp, base: s
         return None
     app = service.apps.get(rt.app_id)
     user = service.user(rt.user_id)
-    if app is None or user is None or not service.refresh_live(rt, app, service.clock.now()) or not user.active:
+    if (
+        app is None
+        or user is None
+        or not service.refresh_live(rt, app, service.clock.now())
+        or not service.active(user)
+    ):
         return {"active": False}
     body: dict[str, Any] = {
         "active": True,

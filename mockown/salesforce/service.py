@@ -190,6 +190,14 @@ class SalesforceService:
             raise invalid_grant("authentication failure")
         return self.login(username, password)
 
+    def active(self, user: User) -> bool:
+        """Whether `user` may use the org now: active, in an org that is not locked, closed or suspended (what
+        `require_active` refuses at the token endpoint; a session of anyone else is no session)."""
+        if not user.active:
+            return False
+        org = self.orgs.get(user.org_id)
+        return org is not None and not org.locked
+
     def require_active(self, user: User) -> None:
         if not user.active:
             raise OAuthError("inactive_user", "user is inactive")
@@ -613,6 +621,9 @@ class SalesforceService:
             rt = self.refresh_tokens.get(token.refresh_id)
             if rt is None or rt.revoked:
                 return None
+        user = self.users.get(token.user_id)
+        if user is None or not self.active(user):  # deactivated, or the org locked: its sessions are dead
+            return None
         if touch:
             return self.touch(token)
         return token
