@@ -206,7 +206,8 @@ class SalesforceService:
             raise OAuthError("inactive_org", "organization is locked, closed, or suspended")
 
     def grant_scopes(self, app: ConnectedApp, requested: str | None, *, exclude: tuple[str, ...] = ()) -> list[str]:
-        """The scopes a token gets: the requested ones the app allows, or all the app's when none asked."""
+        """The scopes a token gets: the requested ones the app allows, or all the app's when none asked; `exclude`
+        (scopes the flow never grants) taken out, and `invalid_scope` when that leaves none."""
         allowed = list(app.scopes)
         if "full" in allowed:
             allowed_set = None  # full covers every scope
@@ -225,7 +226,10 @@ class SalesforceService:
             scopes = [s for s in dict.fromkeys(asked) if allowed_set is None or s in allowed_set]
             if not scopes:
                 raise OAuthError("invalid_scope", "requested scope is invalid, unknown, or malformed")
-        return [s for s in scopes if s not in exclude]
+        kept = [s for s in scopes if s not in exclude]
+        if scopes and not kept:  # e.g. client_credentials asked for `web full`: nothing it may grant is left
+            raise OAuthError("invalid_scope", "requested scope is invalid, unknown, or malformed")
+        return kept
 
     # issuing -----------------------------------------------------------------------------------------
     def issue(self, issued: Issued, base: str, *, code: AuthCode | None = None) -> dict[str, Any]:

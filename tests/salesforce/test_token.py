@@ -108,6 +108,19 @@ def test_client_credentials_with_basic_auth(client: httpx.Client) -> None:
     assert _signature_ok(body)
 
 
+@pytest.mark.parametrize("scope", ["web full", "refresh_token", "offline_access", "full"])
+def test_client_credentials_asking_only_for_scopes_it_never_grants(client: httpx.Client, scope: str) -> None:
+    """Spec 3.4 [OBS]: `full`, `web`, `offline_access` and `refresh_token` are never granted in this flow; asked
+    for alone they leave no scope, which is `invalid_scope` (spec 1.5), not a token with an empty scope."""
+    r = client.post(TOKEN, data={"grant_type": "client_credentials", "scope": scope}, auth=(CID, SECRET))
+    assert (r.status_code, r.json()) == (
+        400,
+        {"error": "invalid_scope", "error_description": "requested scope is invalid, unknown, or malformed"},
+    )
+    r = client.post(TOKEN, data={"grant_type": "client_credentials", "scope": f"{scope} api"}, auth=(CID, SECRET))
+    assert r.status_code == 200 and r.json()["scope"] == "api"  # with a grantable one: that one
+
+
 @pytest.mark.parametrize("host", ["login.salesforce.com", "login.salesforce.com.", "TEST.salesforce.com.:443"])
 def test_client_credentials_refused_on_login_host(client: httpx.Client, host: str) -> None:
     r = client.post(TOKEN, data={"grant_type": "client_credentials"}, auth=(CID, SECRET), headers={"Host": host})
