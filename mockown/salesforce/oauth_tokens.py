@@ -123,6 +123,22 @@ def live_approvals(
     return out
 
 
+def unrevoked_families(
+    service: SalesforceService, org: Org, *, user_id: str | None = None, app_id: str | None = None
+) -> list[str]:
+    """The refresh-token families of `org` (of one user and/or one app when given) that still have a token neither
+    revoked nor rotated away: the live approvals, and those the app's policy expired, whose access tokens may still
+    be live. What a revocation of approvals ends (`oauth_usage`), oldest first."""
+    families: dict[str, float] = {}
+    current: set[str] = set()
+    for rt in service.refresh_tokens.find("org_id", org.id):
+        if (user_id is None or rt.user_id == user_id) and (app_id is None or rt.app_id == app_id):
+            families[rt.family_id] = min(families.get(rt.family_id, rt.issued_at), rt.issued_at)
+            if not rt.revoked and not rt.rotated:
+                current.add(rt.family_id)
+    return sorted(current, key=lambda family: (families[family], family))
+
+
 def rows(service: SalesforceService, org: Org, viewer: User) -> list[dict[str, Any]]:
     """The live approvals `viewer` may see in `org`, oldest first (every one: the caller caps them)."""
     out: list[dict[str, Any]] = []

@@ -183,35 +183,38 @@ def tokens(
 
 
 # -- revocation ------------------------------------------------------------------------------------------
-def _revoke(service: SalesforceService, approvals: list[oauth_tokens.Approval]) -> int:
-    for approval in approvals:
-        service.revoke_family(approval.family_id)
-    return len(approvals)
+# A revocation ends approvals the app's policy expired too (`oauth_tokens.unrevoked_families`): the lists no longer
+# show them, but the access tokens they issued may still be live, and revoking ends "any associated access tokens".
+def _revoke(service: SalesforceService, families: list[str]) -> int:
+    for family in families:
+        service.revoke_family(family)
+    return len(families)
 
 
 def revoke_app(service: SalesforceService, org: Org, caller: User, app_ref: str) -> int:
-    """`DELETE /apps/oauth/usage/<app>/tokens`: every live approval of that app in the org."""
+    """`DELETE /apps/oauth/usage/<app>/tokens`: every approval of that app in the org not revoked yet."""
     require_admin(caller)
     with service.store.atomic():
         app = _app(service, org, app_ref)
-        return _revoke(service, oauth_tokens.live_approvals(service, org, app_id=app.id))
+        return _revoke(service, oauth_tokens.unrevoked_families(service, org, app_id=app.id))
 
 
 def revoke_user(service: SalesforceService, org: Org, caller: User, app_ref: str, user_ref: str) -> int:
-    """`DELETE /apps/oauth/usage/<app>/<user>/tokens`: that user's live approvals of that app."""
+    """`DELETE /apps/oauth/usage/<app>/<user>/tokens`: that user's approvals of that app not revoked yet."""
     require_admin(caller)
     with service.store.atomic():
         app, user = _app(service, org, app_ref), _user(service, org, user_ref)
-        return _revoke(service, oauth_tokens.live_approvals(service, org, user_id=user.id, app_id=app.id))
+        return _revoke(service, oauth_tokens.unrevoked_families(service, org, user_id=user.id, app_id=app.id))
 
 
 def revoke_token(service: SalesforceService, org: Org, caller: User, token_ref: str) -> None:
-    """`DELETE /apps/oauth/usage/tokens/<token>`: one live approval of the org, by its identifier; else 404."""
+    """`DELETE /apps/oauth/usage/tokens/<token>`: one approval of the org not revoked yet, by its identifier (as
+    a list showed it while it was live); else 404."""
     require_admin(caller)
     with service.store.atomic():
         key = oauth_tokens.signing_key(service)
-        for approval in oauth_tokens.live_approvals(service, org):
-            if security.equal(token_identifier(key, approval.family_id), token_ref):
-                _revoke(service, [approval])
+        for family in oauth_tokens.unrevoked_families(service, org):
+            if security.equal(token_identifier(key, family), token_ref):
+                _revoke(service, [family])
                 return
     raise not_found()

@@ -672,11 +672,12 @@ class SalesforceService:
 
     def revoke(self, raw: str | None) -> bool:
         """Revoke an access token (that session), a refresh token (it and its access tokens) or an approval by
-        its `OauthToken.DeleteToken` (its refresh-token family and their access tokens)."""
+        its `OauthToken.DeleteToken` (its refresh-token family and their access tokens). A refresh token its app's
+        policy expired (`immediately`, `idle` or `absolute` past their TTL) is still known: revoking it ends the
+        sessions it issued, which outlive it (spec 5: "revokes it and any associated access tokens")."""
         if not raw:
             return False
         digest = security.token_hash(raw)
-        now = self.clock.now()
         with self.store.atomic():
             token = self.access_tokens.get(digest)
             if token is not None:
@@ -688,22 +689,17 @@ class SalesforceService:
                 return self._revoke_approval(raw)
             if rt.revoked or rt.rotated:
                 return False
-            app = self.apps.get(rt.app_id)
-            if app is not None and not self.refresh_live(rt, app, now):
-                return False
             self.revoke_family(rt.family_id)
             return True
 
     def _revoke_approval(self, raw: str) -> bool:
-        """`raw` as an `OauthToken.DeleteToken`: revoke that approval while it is live (in `revoke`'s atomic)."""
+        """`raw` as an `OauthToken.DeleteToken`: revoke that approval unless it was revoked (in `revoke`'s atomic);
+        one its policy expired since the token was shown still ends its sessions, as its refresh token does."""
         root = approval_of_delete_token(self, raw)
         if root is None:
             return False
-        now = self.clock.now()
         members = self.refresh_tokens.find("family_id", root.family_id)
-        current = [rt for rt in members if not rt.revoked and not rt.rotated]
-        app = self.apps.get(root.app_id)
-        if not current or app is None or not any(self.refresh_live(rt, app, now) for rt in current):
+        if not any(not rt.revoked and not rt.rotated for rt in members):
             return False
         self.revoke_family(root.family_id)
         return True

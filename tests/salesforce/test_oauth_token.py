@@ -276,13 +276,18 @@ def test_delete_token_is_stored_only_hashed(client: httpx.Client, runtime: Runti
     assert tokens["refresh_token"] not in dumped
 
 
-def test_an_expired_approval_has_no_row_and_its_delete_token_fails(client: httpx.Client, runtime: Runtime) -> None:
+def test_an_expired_approval_has_no_row_and_its_delete_token_revokes_it_once(
+    client: httpx.Client, runtime: Runtime
+) -> None:
+    """Expired by the idle policy, the approval is no row; its DeleteToken is still known and revokes it (200, as
+    its refresh token does: the sessions it issued may outlive it), once (then 400, revoked already)."""
     org = _org(runtime, refresh_token_policy="idle", refresh_token_ttl=3600)
     tokens = _approve(client, org)
     (row,) = _query(client, tokens["access_token"])["records"]
     runtime.clock.advance("2h")
     fresh = _approve(client, org)
     assert [r["DeleteToken"] for r in _query(client, fresh["access_token"])["records"]] != [row["DeleteToken"]]
+    assert _revoke(client, row["DeleteToken"]).status_code == 200
     assert _revoke(client, row["DeleteToken"]).status_code == 400
 
 
