@@ -307,6 +307,8 @@ def test_asset_tokens_switched_off_in_the_handler(client: httpx.Client, runtime:
     runtime.salesforce.apps.put(app)
     refused = client.post(TOKEN, data=form)
     assert refused.status_code == 400 and refused.json()["error"] == "invalid_request"
+    # it says why: the request does send an actor JWT (it was told "needs an actor_token of type jwt")
+    assert refused.json()["error_description"] == "asset tokens are not enabled for this app"
 
 
 # -- device polling: a clock moved back is no fast poll ----------------------------------------------------------

@@ -63,7 +63,9 @@ class TokenExchangeGrant(Grant):
             foreign = self.service.foreign_session(subject, base)
             session = None if foreign else self.service.live_access(subject, touch=False)
             if session is not None:
-                if actor is None or actor_type != "jwt" or not handler.get("asset_tokens", True):
+                if not handler.get("asset_tokens", True):  # a Salesforce session as the subject: an asset token
+                    raise OAuthError("invalid_request", "asset tokens are not enabled for this app")
+                if actor is None or actor_type != "jwt":
                     raise OAuthError("invalid_request", "an asset token needs an actor_token of type jwt")
                 if session.org_id != app.org_id:
                     raise invalid_grant("invalid subject token")
