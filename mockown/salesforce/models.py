@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from .. import ids, security
 from ..store import record
 from ..store.base import Record
-from ..store.decode import Refine
+from ..store.decode import Refine, RowError
 
 REFRESH_POLICIES = ("until_revoked", "immediately", "idle", "absolute")
 
@@ -46,9 +46,16 @@ def _exchange_handler(value: dict[str, Any] | None) -> None:
         raise ValueError("not as the seed stores it")
 
 
+def _refresh_policy(value: str) -> None:
+    if value not in REFRESH_POLICIES:
+        raise ValueError(value)
+
+
 # a reference to an org or a user (SALESFORCE_ID too): what reads it (identity URLs, OauthToken rows) assumes an id
 SALESFORCE_REF_OR_NONE = Refine(_id_or_none, "a Salesforce id or null")
 EXCHANGE_HANDLER = Refine(_exchange_handler, "a token-exchange handler as the seed stores it")
+# a restored app's policy is one the seed takes (`refresh_live` reads any other as "until revoked")
+REFRESH_POLICY = Refine(_refresh_policy, "one of " + ", ".join(REFRESH_POLICIES))
 
 
 @record("sf_orgs", indexes=("name", "my_domain"))
@@ -119,8 +126,8 @@ class ConnectedApp(Record):
     pkce_required: bool = False
     username_password_allowed: bool = True
     client_credentials_user: str | None = None  # username of the run-as user
-    refresh_token_policy: str = "until_revoked"  # until_revoked | immediately | idle | absolute
-    refresh_token_ttl: float = 0.0  # seconds, for idle / absolute
+    refresh_token_policy: Annotated[str, REFRESH_POLICY] = "until_revoked"  # until_revoked | immediately | idle | ...
+    refresh_token_ttl: float = 0.0  # seconds, for idle / absolute (more than 0 for them: `__post_init__`)
     rotation: bool = False
     session_timeout: float = 7200.0
     auto_approve: bool = True  # the headless authorize path: login_hint + no consent page
@@ -140,6 +147,13 @@ class ConnectedApp(Record):
     initial_access_token_hash: str | None = None  # dynamic client registration: this app may register apps
     registered_by: str | None = None  # the registering app's id, for apps made by dynamic registration
     single_logout_url: str | None = None  # "Enable Single Logout": the RP's front-channel logout URL (https://)
+
+    def __post_init__(self) -> None:
+        """As the seed refuses it (salesforce/seed.py), a restored `idle` or `absolute` app without a positive
+        `refresh_token_ttl`: every refresh token it issued would be dead at once, and `exp` says so."""
+        if self.refresh_token_policy in ("idle", "absolute") and not self.refresh_token_ttl > 0:
+            policy, ttl = self.refresh_token_policy, self.refresh_token_ttl
+            raise RowError("refresh_token_ttl", f"expected more than 0 seconds for the {policy} policy, got {ttl}")
 
     @property
     def public(self) -> bool:

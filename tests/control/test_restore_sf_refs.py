@@ -79,3 +79,35 @@ def test_the_seeded_handlers_restore(used: Used) -> None:
     assert any(app.get("token_exchange") for app in snap["store"]["sf_apps"])  # the demo app has one
     response = used.restore(snap)
     assert response.status_code == 200, response.text
+
+
+# -- an app's refresh-token policy, as the seed takes it ---------------------------------------------------------
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"refresh_token_policy": "bogus"},
+         "refresh_token_policy: expected one of until_revoked, immediately, idle, absolute, got 'bogus'"),
+        ({"refresh_token_policy": "IDLE", "refresh_token_ttl": 60},
+         "refresh_token_policy: expected one of until_revoked, immediately, idle, absolute, got 'IDLE'"),
+        ({"refresh_token_policy": "idle", "refresh_token_ttl": 0},
+         "refresh_token_ttl: expected more than 0 seconds for the idle policy, got 0.0"),
+        ({"refresh_token_policy": "absolute", "refresh_token_ttl": -60},
+         "refresh_token_ttl: expected more than 0 seconds for the absolute policy, got -60.0"),
+    ],
+)  # fmt: skip
+def test_a_refresh_policy_the_seed_would_refuse_is_refused(used: Used, fields: dict[str, Any], message: str) -> None:
+    """The seed refuses an unknown policy and `idle` / `absolute` without a positive TTL (salesforce/seed.py); a
+    restore stored them (`refresh_live` read 'bogus' as "until revoked"; an idle token with TTL 0 was dead at once)."""
+    bad = copy.deepcopy(used.snapshot())
+    index = _index(bad, "sf_apps")
+    bad["store"]["sf_apps"][index].update(fields)
+    _refused(used, bad, f"sf_apps[{index}].{message}")
+
+
+def test_the_seeded_policies_restore(used: Used) -> None:
+    snap = copy.deepcopy(used.snapshot())
+    index = _index(snap, "sf_apps")
+    for policy, ttl in [("until_revoked", 0), ("immediately", 0), ("idle", 60), ("absolute", 1.5)]:
+        snap["store"]["sf_apps"][index].update(refresh_token_policy=policy, refresh_token_ttl=ttl)
+        response = used.restore(snap)
+        assert response.status_code == 200, response.text
