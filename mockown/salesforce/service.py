@@ -603,17 +603,18 @@ class SalesforceService:
         org = self.orgs.get(org_id)  # two orgs may name one My Domain: the org's own is never foreign
         return org is None or org.my_domain != host
 
-    def live_access(self, raw: str | None, *, touch: bool = True) -> AccessToken | None:
+    def live_access(self, raw: str | None, *, touch: bool = True, any_user: bool = False) -> AccessToken | None:
         """The live session for `raw`; with `touch` (a use of the session), its idle timer slides forward
         once half the timeout has passed, as Salesforce does. Introspection looks without touching; a request
         that may still refuse the session (its scope, the resource) looks without touching and calls `touch`
-        once it is served: only a successful request resets the timeout (spec 10, [OBS])."""
-        token = self.live_session(security.token_hash(raw), touch=touch) if raw else None
+        once it is served: only a successful request resets the timeout (spec 10, [OBS]). With `any_user`, also
+        the session of a deactivated user or a locked org (dead to every use, still there to revoke)."""
+        token = self.live_session(security.token_hash(raw), touch=touch, any_user=any_user) if raw else None
         if token is not None and token.format == "jwt" and not self.runtime.keys.still_published(raw or "", "rsa"):
             return None  # a JWT access token whose key was rotated out of /id/keys
         return token
 
-    def live_session(self, token_id: str, *, touch: bool = True) -> AccessToken | None:
+    def live_session(self, token_id: str, *, touch: bool = True, any_user: bool = False) -> AccessToken | None:
         """`live_access` by the token's id (its hash), e.g. for a browser session started from it."""
         token = self.access_tokens.get(token_id)
         if token is None:
@@ -625,9 +626,10 @@ class SalesforceService:
             rt = self.refresh_tokens.get(token.refresh_id)
             if rt is None or rt.revoked:
                 return None
-        user = self.users.get(token.user_id)
-        if user is None or not self.active(user):  # deactivated, or the org locked: its sessions are dead
-            return None
+        if not any_user:
+            user = self.users.get(token.user_id)
+            if user is None or not self.active(user):  # deactivated, or the org locked: its sessions are dead
+                return None
         if touch:
             return self.touch(token)
         return token
@@ -681,7 +683,9 @@ class SalesforceService:
         with self.store.atomic():
             token = self.access_tokens.get(digest)
             if token is not None:
-                if self.live_access(raw, touch=False) is None:  # dead as REST and introspection see it
+                # dead as REST and introspection see it; a deactivated user's or locked org's session is dead to
+                # every use but revoked all the same (else it would come back with the user or the org)
+                if self.live_access(raw, touch=False, any_user=True) is None:
                     return False
                 return self._revoke_access(digest)
             rt = self.refresh_tokens.get(digest)

@@ -67,3 +67,23 @@ def test_the_sessions_are_dead_everywhere(client: httpx.Client, runtime: Runtime
     assert (single.status_code, single.text) == BAD_TOKEN
     frontdoor = client.get("/secur/frontdoor.jsp", params={"sid": access, "retURL": "/home"})
     assert frontdoor.headers.get("location") != "/home"
+
+
+@pytest.mark.parametrize("case", ["deactivated-user", "locked-org"])
+def test_revoking_such_a_session_ends_it_for_good(client: httpx.Client, runtime: Runtime, case: str) -> None:
+    """Dead to every use, the session is still there to revoke: a revoke answered 400 and wrote nothing, and the
+    token the client believed revoked worked again once the user or the org was back."""
+    access = code_tokens(client, scope="api refresh_token")["access_token"]
+    _set_in_store(runtime, case)
+    answer = client.post("/services/oauth2/revoke", data={"token": access})
+    assert answer.status_code == 200, answer.text
+    service = runtime.salesforce
+    user = service.user_by_username(ADMIN)
+    assert user is not None
+    user.active = True
+    service.users.put(user)
+    org = service.org(user.org_id)
+    org.locked = False
+    service.orgs.put(org)
+    r = rest(client, access)
+    assert r.status_code == 401 and r.json()[0]["errorCode"] == "INVALID_SESSION_ID"
