@@ -309,7 +309,7 @@ def _own_jobs(runtime: Runtime) -> str:
     own = cast(Any, runtime).own
     rows = []
     for job in sorted(runtime.store.table(Job).all(), key=lambda j: j.created_at, reverse=True)[:ROW_LIMIT]:
-        jobs.settle(own, job, poll=False)  # brought up to the clock as the API would, without counting a poll
+        job = jobs.settle(own, job, poll=False)  # brought up to the clock as the API would, without a poll
         percent = jobs.percent(own, job)
         rows.append(
             [
