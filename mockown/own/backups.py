@@ -61,18 +61,8 @@ def _advance(own: OwnService, backup: Backup, *, poll: bool) -> bool:
 
 
 def settle(own: OwnService, backup: Backup, *, poll: bool) -> Backup:
-    """The stored `backup` brought up to date (`_advance`); the backup as it is now. An unfinished one is read
-    again in the transaction that writes it back whole: a copy read earlier would undo the polls other workers
-    counted meanwhile (a finished backup back in progress) or bring a deleted one back (then it is not written)."""
-    if backup.completed_at is not None:  # finished for good
-        return backup
-    with own.store.atomic():
-        current = own.backups.get(backup.id)
-        if current is None:
-            return backup
-        if _advance(own, current, poll=poll):
-            own.backups.put(current)
-        return current
+    """The stored `backup` brought up to date (`_advance`), as it is now (`progress.settle`)."""
+    return progress.settle(own.store, own.backups, backup, lambda current: _advance(own, current, poll=poll))
 
 
 def last_completed(own: OwnService, service: Service) -> Backup | None:

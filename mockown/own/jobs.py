@@ -61,18 +61,8 @@ def _advance(own: OwnService, job: Job, *, poll: bool) -> bool:
 
 
 def settle(own: OwnService, job: Job, *, poll: bool) -> Job:
-    """The stored `job` brought up to date (`_advance`); the job as it is now. An unfinished one is read again in
-    the transaction that writes it back whole: a copy read earlier would undo the polls other workers counted
-    meanwhile (a finished job back in progress) or bring a deleted one back (then it is not written)."""
-    if job.completed_at is not None:  # finished for good
-        return job
-    with own.store.atomic():
-        current = own.jobs.get(job.id)
-        if current is None:
-            return job
-        if _advance(own, current, poll=poll):
-            own.jobs.put(current)
-        return current
+    """The stored `job` brought up to date (`_advance`), as it is now (`progress.settle`)."""
+    return progress.settle(own.store, own.jobs, job, lambda current: _advance(own, current, poll=poll))
 
 
 def percent(own: OwnService, job: Job) -> int:

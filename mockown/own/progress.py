@@ -7,12 +7,16 @@ state from the clock and the poll count, and the first read that sees it done re
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from ..clock import LONGEST, parse_duration
 from ..config import ConfigError
 from ..fieldwise import Fieldwise
+
+if TYPE_CHECKING:
+    from ..store import Store, Table
 
 KINDS = ("backup", "export", "gdpr", "seed")
 MODES = ("immediate", "seconds", "polls")
@@ -91,3 +95,31 @@ def finished_at(progression: dict[str, Any], started: float, now: float) -> floa
 def count_poll(progression: dict[str, Any]) -> None:
     if progression["mode"] == "polls":
         progression["polls"] = int(progression.get("polls", 0)) + 1
+
+
+class _Running(Protocol):
+    """A record with a progression: a backup or a job."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def completed_at(self) -> float | None: ...
+
+
+Running = TypeVar("Running", bound=_Running)
+
+
+def settle(store: Store, table: Table[Running], record: Running, advance: Callable[[Running], bool]) -> Running:
+    """The stored `record` brought up to date by `advance` (which says whether it changed it); the record as it is
+    now. An unfinished one is read again in the transaction that writes it back whole: a copy read earlier would
+    undo the polls other workers counted meanwhile (a finished one back in progress) or bring a deleted one back
+    (then it is not written)."""
+    if record.completed_at is not None:  # finished for good
+        return record
+    with store.atomic():
+        current = table.get(record.id)
+        if current is None:
+            return record
+        if advance(current):
+            table.put(current)
+        return current
