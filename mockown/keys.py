@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import hashlib
 import threading
 from contextlib import AbstractContextManager
@@ -18,19 +19,26 @@ def key_algorithms(key: Any, algorithms: tuple[str, ...]) -> list[str]:
     """Those of `algorithms` of the family of `key` (a key object: RSA, EC, Ed25519/Ed448, or bytes for HMAC):
     PyJWT raises TypeError, not `jwt.PyJWTError`, when the header names an allowed algorithm of another family
     (an ES256 token for an RSA key, RS256 for an EC key, HS256 for either)."""
+    for kinds, prefixes in _key_families():
+        if isinstance(key, kinds):
+            return [name for name in algorithms if name.startswith(prefixes)]
+    return []
+
+
+@functools.cache
+def _key_families() -> tuple[tuple[tuple[type, ...], tuple[str, ...]], ...]:
+    """Key classes and the prefixes of their algorithms' names: imported once (every verification of a JWT asks)."""
     from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 
-    if isinstance(key, rsa.RSAPublicKey | rsa.RSAPrivateKey):
-        prefixes: tuple[str, ...] = ("RS", "PS")
-    elif isinstance(key, ec.EllipticCurvePublicKey | ec.EllipticCurvePrivateKey):
-        prefixes = ("ES",)
-    elif isinstance(key, ed25519.Ed25519PublicKey | ed25519.Ed25519PrivateKey | ed448.Ed448PublicKey):
-        prefixes = ("EdDSA",)
-    elif isinstance(key, bytes):
-        prefixes = ("HS",)
-    else:
-        prefixes = ()
-    return [name for name in algorithms if name.startswith(prefixes)]
+    return (
+        ((rsa.RSAPublicKey, rsa.RSAPrivateKey), ("RS", "PS")),
+        ((ec.EllipticCurvePublicKey, ec.EllipticCurvePrivateKey), ("ES",)),
+        (
+            (ed25519.Ed25519PublicKey, ed25519.Ed25519PrivateKey, ed448.Ed448PublicKey, ed448.Ed448PrivateKey),
+            ("EdDSA",),
+        ),
+        ((bytes,), ("HS",)),
+    )
 
 
 def signed_claims(token: str, public_key: Any, algorithms: tuple[str, ...]) -> Any:

@@ -50,14 +50,20 @@ class B2CService:
 
     def count(self, key: str, now: float) -> int:
         """Add one call to the counter `key` and return the calls so far."""
+        return self.tick(key, now)[0]
+
+    def tick(self, key: str, now: float) -> tuple[int, float | None]:
+        """Add one call to the counter `key`, read and written in one transaction (two workers' calls at once
+        both count): the calls so far, and when the one before it was (None for the first)."""
         with self.runtime.store.atomic():
             counter = self.counter(key)
+            previous = counter.last_at if counter.count else None
             counter.count += 1
             counter.last_at = now
             self.counters.put(counter)
             if counter.count == 1:
                 self.counter_added(now)
-            return counter.count
+            return counter.count, previous
 
     def counter_added(self, now: float) -> None:
         """A counter row was added: every `PRUNE_EVERY` additions (or as many as the rows left by the last pass,

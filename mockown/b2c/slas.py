@@ -361,15 +361,7 @@ class SlasService:
     def _login_conflict(self, tenant: SlasTenant, login: str) -> None:
         """409 when the same login and tenant try to log in twice within the window (1 second)."""
         now = self.clock.now()
-        b2c = self.runtime.b2c
-        with self.store.atomic():  # read and counted in one transaction: two workers' logins at once see each other
-            counter = b2c.counter(f"login|{tenant.id}|{login}")
-            previous = counter.last_at if counter.count else None
-            counter.count += 1
-            counter.last_at = now
-            b2c.counters.put(counter)
-            if previous is None:
-                b2c.counter_added(now)
+        _, previous = self.runtime.b2c.tick(f"login|{tenant.id}|{login}", now)  # two workers' logins see each other
         # within the window after the last login; one "before" it (the clock was moved back) is not a double login
         if previous is not None and 0 <= now - previous < self.settings.slas_login_conflict_window:
             raise SlasError(409, "conflict", "The same loginId and tenantId tried to login twice within 1 second.")

@@ -49,7 +49,7 @@ def _session(service: SalesforceService, raw: str | None, base: str) -> AccessTo
     one does not reset the session's timeout)."""
     if not raw:
         raise _refused(service, "Missing_OAuth_Token")
-    token = None if service.foreign_session(raw, base) else service.live_access(raw, touch=False)
+    token = None if service.foreign_session(raw, base) else service.live_access(raw)
     if token is None:
         raise IdentityError(403, "Bad_OAuth_Token")
     return token

@@ -42,7 +42,7 @@ def _access(service: SalesforceService, raw: str, caller: ConnectedApp, base: st
     token = service.access_tokens.get(security.token_hash(raw))
     if token is None or not _may_see(caller, token.app_id, token.org_id, service):
         return None
-    if service.live_access(raw, touch=False) is None:
+    if service.live_access(raw) is None:
         return {"active": False}
     app = service.apps.get(token.app_id)
     user = service.user(token.user_id)

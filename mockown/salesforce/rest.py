@@ -51,7 +51,7 @@ def _challenge(service: SalesforceService) -> dict[str, str] | None:
 
 def session(service: SalesforceService, raw: str | None) -> tuple[AccessToken, Org, User]:
     headers = _challenge(service)
-    token = service.live_access(raw, touch=False)  # a session the REST API refuses is not used by the call
+    token = service.live_access(raw)  # a session the REST API refuses is not used by the call
     if token is None:
         raise invalid_session(headers)
     org = service.orgs.get(token.org_id)

@@ -603,24 +603,22 @@ class SalesforceService:
         org = self.orgs.get(org_id)  # two orgs may name one My Domain: the org's own is never foreign
         return org is None or org.my_domain != host
 
-    def live_access(self, raw: str | None, *, touch: bool = True, any_user: bool = False) -> AccessToken | None:
-        """The live session for `raw`; with `touch` (a use of the session), its idle timer slides forward
-        once half the timeout has passed, as Salesforce does. Introspection looks without touching; a request
-        that may still refuse the session (its scope, the resource) looks without touching and calls `touch`
-        once it is served: only a successful request resets the timeout (spec 10, [OBS]). With `any_user`, also
-        the session of a deactivated user or a locked org (dead to every use, still there to revoke)."""
-        token = self.live_session(security.token_hash(raw), touch=touch, any_user=any_user) if raw else None
+    def live_access(self, raw: str | None, *, any_user: bool = False) -> AccessToken | None:
+        """The live session for `raw`, looked at without using it: a request that may still refuse the session
+        (its scope, the resource) calls `touch` once it is served, since only a successful request resets the
+        timeout (spec 10, [OBS]); introspection never touches. With `any_user`, also the session of a deactivated
+        user or a locked org (dead to every use, still there to revoke)."""
+        token = self.live_session(security.token_hash(raw), any_user=any_user) if raw else None
         if token is not None and token.format == "jwt" and not self.runtime.keys.still_published(raw or "", "rsa"):
             return None  # a JWT access token whose key was rotated out of /id/keys
         return token
 
-    def live_session(self, token_id: str, *, touch: bool = True, any_user: bool = False) -> AccessToken | None:
+    def live_session(self, token_id: str, *, any_user: bool = False) -> AccessToken | None:
         """`live_access` by the token's id (its hash), e.g. for a browser session started from it."""
         token = self.access_tokens.get(token_id)
         if token is None:
             return None
-        now = self.clock.now()
-        if not token.live(now):
+        if not token.live(self.clock.now()):
             return None
         if token.refresh_id is not None:
             rt = self.refresh_tokens.get(token.refresh_id)
@@ -630,12 +628,10 @@ class SalesforceService:
             user = self.users.get(token.user_id)
             if user is None or not self.active(user):  # deactivated, or the org locked: its sessions are dead
                 return None
-        if touch:
-            return self.touch(token)
         return token
 
     def touch(self, token: AccessToken) -> AccessToken | None:
-        """A use of the live session `token` (as `live_access(raw, touch=False)` handed it back, touched once the
+        """A use of the live session `token` (as `live_access` handed it back, touched once the
         request is served): its idle timer slides forward once half the timeout has passed (`_slide`). The session
         as it is then; None when it ended meanwhile (another worker revoked it: answer as for a dead session)."""
         now = self.clock.now()
@@ -685,7 +681,7 @@ class SalesforceService:
             if token is not None:
                 # dead as REST and introspection see it; a deactivated user's or locked org's session is dead to
                 # every use but revoked all the same (else it would come back with the user or the org)
-                if self.live_access(raw, touch=False, any_user=True) is None:
+                if self.live_access(raw, any_user=True) is None:
                     return False
                 return self._revoke_access(digest)
             rt = self.refresh_tokens.get(digest)

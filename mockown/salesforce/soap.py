@@ -318,7 +318,7 @@ def logout(service: SalesforceService, call: Call, org_in_path: str | None, base
     raw = (_text(header.child(wsdl, "sessionId")) if header is not None else None) or ""
     raw = raw.strip()
     with service.store.atomic():
-        token = service.live_access(raw, touch=False) if raw else None
+        token = service.live_access(raw) if raw else None
         if token is None or (org_in_path and not ids.same(org_in_path, token.org_id)):
             raise invalid_session(wsdl)
         if service.foreign_org(token.org_id, base):

@@ -114,7 +114,7 @@ def session_user(service: SalesforceService, raw: str | None) -> tuple[User, str
     """The active user of a live opaque access token (a session id) with the `web` or `full` scope, and the
     token's id; else None. Salesforce: for `frontdoor.jsp`, "one of the scopes [of the connected app] must be
     web or full" (help article 000386254, "Use of frontdoor.jsp to Log in to Salesforce")."""
-    token = service.live_access(raw, touch=False)  # touched only when it starts a browser session
+    token = service.live_access(raw)  # touched only when it starts a browser session
     if token is None or token.format == "jwt" or WEB_SCOPES.isdisjoint(token.scopes):
         return None
     user = service.user(token.user_id)
@@ -129,7 +129,7 @@ def single_access(service: SalesforceService, raw: str | None, base: str) -> dic
     """`POST /services/oauth2/singleaccess`: 403 `Bad_OAuth_Token` without a live OAuth session, 403
     `Invalid_Scope` without the `web` scope; else `{"frontdoor_uri": <base>/secur/frontdoor.jsp?otp=...}`."""
     # another org's session is none here; a refused request does not touch the session (reset its timeout)
-    token = None if service.foreign_session(raw, base) else service.live_access(raw, touch=False)
+    token = None if service.foreign_session(raw, base) else service.live_access(raw)
     if token is None or token.format == "jwt" or token.app_id == SOAP_SESSION_APP:  # a SOAP login() session too
         raise IdentityError(403, "Bad_OAuth_Token")
     if WEB_SCOPES.isdisjoint(token.scopes):

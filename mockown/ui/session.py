@@ -88,7 +88,7 @@ def current_session(request: Request) -> BrowserSession | None:
     if not isinstance(exp, int | float) or runtime.clock.now() >= exp:
         return None
     token_id = payload.get("t")
-    if token_id is not None and runtime.salesforce.live_session(str(token_id), touch=False) is None:
+    if token_id is not None and runtime.salesforce.live_session(str(token_id)) is None:
         return None
     nonce = payload.get("n")
     if nonce is not None and web.browser_session_ended(runtime.salesforce, str(nonce)):

@@ -61,7 +61,7 @@ class TokenExchangeGrant(Grant):
         base = self.request.base
         if subject_type == "access_token":  # another org's session is none on this org's My Domain
             foreign = self.service.foreign_session(subject, base)
-            session = None if foreign else self.service.live_access(subject, touch=False)
+            session = None if foreign else self.service.live_access(subject)
             if session is not None:
                 if not handler.get("asset_tokens", True):  # a Salesforce session as the subject: an asset token
                     raise OAuthError("invalid_request", "asset tokens are not enabled for this app")
