@@ -114,15 +114,18 @@ def items(value: Any, where: str) -> list[Any]:
 
 
 def duration(value: Any, where: str, default: float) -> float:
-    """Seconds: a number, or text such as "2h", "15m", "181d"; None is `default`."""
+    """Seconds, 0 or more: a number, or text such as "2h", "15m", "181d"; None is `default`."""
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise _refuse(where, "a duration (seconds, or text such as '2h')", value)
     try:
-        return parse_duration(value)
+        seconds = parse_duration(value)
     except ValueError as exc:
         raise SeedError(f"{where}: {exc}") from None
+    if seconds < 0:  # a timeout or a TTL: "-5" made sessions and tokens dead at once, where "-5m" was refused
+        raise SeedError(f"{where}: not a duration: {value!r} (a timeout or lifetime is 0 seconds or more)")
+    return seconds
 
 
 def _seeders() -> dict[str, Seeder]:

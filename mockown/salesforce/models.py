@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from .. import ids, security
 from ..store import record
 from ..store.base import Record
-from ..store.decode import Refine, RowError
+from ..store.decode import Refine, RowError, between
 
 REFRESH_POLICIES = ("until_revoked", "immediately", "idle", "absolute")
 
@@ -56,6 +56,8 @@ SALESFORCE_REF_OR_NONE = Refine(_id_or_none, "a Salesforce id or null")
 EXCHANGE_HANDLER = Refine(_exchange_handler, "a token-exchange handler as the seed stores it")
 # a restored app's policy is one the seed takes (`refresh_live` reads any other as "until revoked")
 REFRESH_POLICY = Refine(_refresh_policy, "one of " + ", ".join(REFRESH_POLICIES))
+# a timeout or lifetime as the seed takes it (`seed.duration`): 0 seconds or more
+Seconds = Annotated[float, Refine(between(0), "0 seconds or more")]
 
 
 @record("sf_orgs", indexes=("name", "my_domain"))
@@ -75,7 +77,7 @@ class Org(Record):
     api_usage: int = 0
     locked: bool = False
     created_at: float = 0.0
-    session_timeout: float = 7200.0  # Session Settings: seconds, for the apps that set no timeout of their own
+    session_timeout: Seconds = 7200.0  # Session Settings: seconds, for the apps that set no timeout of their own
     soap_login_enabled: bool = True  # Setup > User Interface "Enable SOAP API login()" (off in new real orgs)
 
 
@@ -127,15 +129,15 @@ class ConnectedApp(Record):
     username_password_allowed: bool = True
     client_credentials_user: str | None = None  # username of the run-as user
     refresh_token_policy: Annotated[str, REFRESH_POLICY] = "until_revoked"  # until_revoked | immediately | idle | ...
-    refresh_token_ttl: float = 0.0  # seconds, for idle / absolute (more than 0 for them: `__post_init__`)
+    refresh_token_ttl: Seconds = 0.0  # seconds, for idle / absolute (more than 0 for them: `__post_init__`)
     rotation: bool = False
-    session_timeout: float = 7200.0
+    session_timeout: Seconds = 7200.0
     auto_approve: bool = True  # the headless authorize path: login_hint + no consent page
     pre_approved_users: list[str] = field(default_factory=list)  # usernames; "*" = all users
     jwt_certificate: str | None = None  # PEM certificate or public key for the JWT bearer flow
     jwt_access_tokens: bool = False
     introspect_all: bool = False
-    id_token_validity: float = 300.0
+    id_token_validity: Seconds = 300.0
     # the ID token's claim set (Metadata API ConnectedAppOauthIdToken; see salesforce/claims.py)
     id_token_audiences: list[str] = field(default_factory=list)  # extra `aud` values after the client_id
     id_token_include_standard_claims: bool = True

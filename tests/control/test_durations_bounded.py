@@ -53,3 +53,39 @@ def test_a_fault_rule_with_an_absurd_latency_is_refused(client: httpx.Client, ba
     assert client.get("/_mockown/faults").json()["count"] == 0
     kept = client.post("/_mockown/faults", json={"path": "/services/oauth2/token", "latency": "2s"})
     assert kept.status_code == 201, kept.text
+
+
+@pytest.mark.parametrize("negative", [-5, -0.5, "-5", "-7200"])
+@pytest.mark.parametrize("field", ["refresh_token_ttl", "session_timeout", "id_token_validity"])
+def test_a_seed_with_a_negative_duration_is_refused_as_its_text_form_is(
+    client: httpx.Client, field: str, negative: object
+) -> None:
+    """`session_timeout: -5` made every session dead at once while `-5m` was refused: a timeout or lifetime is 0
+    seconds or more, however it is written."""
+    before = client.get("/_mockown/snapshot").json()["store"]
+    refused = _seed_app(client, **{"refresh_token_policy": "absolute", "refresh_token_ttl": "1h", field: negative})
+    assert refused.status_code == 400, refused.text
+    assert "not a duration" in refused.text and field in refused.text
+    org = client.post("/_mockown/seed", json={"salesforce": {"orgs": [{"session_timeout": negative}]}})
+    assert org.status_code == 400 and "session_timeout" in org.text, org.text
+    assert client.get("/_mockown/snapshot").json()["store"] == before
+    zero = _seed_app(client, session_timeout=0)  # 0 is a duration: sessions that end at once, as written
+    assert zero.status_code == 201, zero.text
+
+
+@pytest.mark.parametrize(
+    ("table", "field"),
+    [("sf_orgs", "session_timeout"), ("sf_apps", "session_timeout"), ("sf_apps", "refresh_token_ttl"),
+     ("sf_apps", "id_token_validity")],
+)  # fmt: skip
+def test_a_restore_with_a_negative_duration_is_refused_as_the_seed_refuses_it(
+    client: httpx.Client, table: str, field: str
+) -> None:
+    snapshot = client.get("/_mockown/snapshot").json()
+    rows = snapshot["store"][table]
+    rows[0][field] = -100
+    refused = client.post("/_mockown/restore", json=snapshot)
+    assert refused.status_code == 400, refused.text
+    assert f"{table}[0].{field}" in refused.text and "0 seconds or more" in refused.text
+    rows[0][field] = 0
+    assert client.post("/_mockown/restore", json=snapshot).status_code == 200
