@@ -202,12 +202,16 @@ def mockown_server(_mockown_session: MockownSession) -> Target:
 
 # -- per test ------------------------------------------------------------------------------------------
 def _options(request: pytest.FixtureRequest, defaults: dict[str, Any]) -> dict[str, Any]:
-    options = dict(defaults)
-    for marker in reversed(list(request.node.iter_markers("mockown"))):  # the closest marker wins
+    """The test's options: ``mockown_defaults`` under its markers, the closest marker winning (function over
+    class over module); see `merge_options`."""
+    from .testing.options import merge_options
+
+    layers: list[tuple[str, dict[str, Any]]] = [("mockown_defaults", dict(defaults))]
+    for marker in reversed(list(request.node.iter_markers("mockown"))):  # farthest first
         if marker.args:
             raise ValueError(f"@pytest.mark.mockown takes keyword arguments only, not {marker.args!r}")
-        options.update(marker.kwargs)
-    return options
+        layers.append(("", dict(marker.kwargs)))
+    return merge_options(layers)
 
 
 @pytest.fixture
@@ -220,11 +224,10 @@ def mockown(
     from .config import ConfigError
     from .seed import SeedError
     from .testing.control import ControlPlaneError
-    from .testing.handle import Mockown, check_options
+    from .testing.handle import Mockown
 
     try:
         options = _options(request, defaults=mockown_defaults)
-        check_options(options)
     except ValueError as exc:
         _misuse(request, exc)
     overrides = options.pop("config", None)

@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .control import ControlPlaneError
+from .options import APP_FIELDS, check_options
 from .urls import OWN_CLIENT_ID, OWN_SCOPE, Urls
 
 if TYPE_CHECKING:
@@ -32,18 +33,6 @@ if TYPE_CHECKING:
     from .control import ControlClient
     from .target import Target
 
-# Connected-app fields a marker may set directly: @pytest.mark.mockown(rotation=True, session_timeout="15m")
-APP_FIELDS = frozenset(
-    {"name", "client_id", "client_secret", "callback_urls", "scopes", "require_secret_for_web_server",
-     "pkce_required", "username_password_allowed", "client_credentials_user", "refresh_token_policy",
-     "refresh_token_ttl", "rotation", "session_timeout", "auto_approve", "pre_approved_users",
-     "jwt_certificate", "jwt_access_tokens", "introspect_all", "id_token_validity", "token_exchange",
-     "initial_access_token", "id_token_audiences", "id_token_include_standard_claims", "id_token_include_attributes",
-     "id_token_include_custom_perms", "custom_attributes", "custom_permissions", "single_logout_url"}
-)  # fmt: skip
-# Everything else a marker may say.
-OPTION_KEYS = frozenset({"org", "users", "apps", "own", "own_user", "seed", "keep", "config"})
-
 
 class MockownTokenError(AssertionError):
     """A token request that the test expected to succeed was refused; `status` and `body` say why."""
@@ -51,71 +40,6 @@ class MockownTokenError(AssertionError):
     def __init__(self, flow: str, status: int, body: Any) -> None:
         self.status, self.body = status, body
         super().__init__(f"{flow} token request answered {status}: {body}")
-
-
-# What each option other than the app's fields must be (the app's field values are checked by the server's seed).
-_OPTION_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
-    "org": ((dict,), "a mapping of org fields, e.g. org={'my_domain': 'acme.my.salesforce.com'}"),
-    "users": ((list, tuple), "a list of user mappings, e.g. users=[{'username': 'a@example.test'}]"),
-    "apps": ((list, tuple), "a list of connected-app mappings, e.g. apps=[{'client_id': 'MyApp'}]"),
-    "own": ((dict, bool), "a mapping of Own account fields, True (the default account) or False (none)"),
-    "own_user": ((dict,), "a mapping of the Own user's fields, e.g. own_user={'role': 'admin'}"),
-    "seed": ((dict,), "a seed document of other sections, e.g. seed={'marketing': {'tenants': [{}]}}"),
-    "keep": ((bool,), "True or False"),
-    "config": ((dict,), "a mapping of server settings, e.g. config={'own': {'backup_mode': 'polls:2'}}"),
-}
-
-
-def check_options(options: Mapping[str, Any]) -> None:
-    """Refuse (`ValueError`, saying what was meant) an option name mockown does not know, or an option
-    of the wrong shape; the values of connected-app fields are the server's to check."""
-    unknown = sorted(set(options) - APP_FIELDS - OPTION_KEYS)
-    if unknown:
-        import difflib
-
-        known = sorted(APP_FIELDS | OPTION_KEYS)
-        close = difflib.get_close_matches(unknown[0], known, n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        raise ValueError(f"unknown mockown option {unknown[0]!r} ({hint}known: {', '.join(known)})")
-    for key, (types, what) in _OPTION_TYPES.items():
-        value = options.get(key)
-        if value is None:
-            continue
-        if not isinstance(value, types):
-            raise ValueError(f"mockown option {key}= must be {what}, not {value!r}")
-        if isinstance(value, (list, tuple)):
-            wrong = next((item for item in value if not isinstance(item, dict)), None)
-            if wrong is not None:
-                raise ValueError(f"mockown option {key}= must be {what}; one item is {wrong!r}")
-    for section in options.get("seed") or {}:
-        if section == "salesforce" or (section == "own" and options.get("own") is not False):
-            raise ValueError(f"mockown option seed= adds other sections; use org=, users=, apps=, own= for {section!r}")
-    _check_together(options)
-
-
-def _check_together(options: Mapping[str, Any]) -> None:
-    """Refuse two options of which one would be dropped: connected-app fields and a list of apps, a list
-    (of users or apps) both in `org=` and beside it, `own_user=` and no Own account or its own users."""
-    org, own = options.get("org") or {}, options.get("own")
-    app_fields = sorted(k for k in options if k in APP_FIELDS)
-    for key in ("users", "apps"):
-        if options.get(key) is not None and org.get(key) is not None:
-            raise ValueError(f"mockown options {key}= and org={{'{key}': ...}} both give the org's {key}: give one")
-    apps = "apps=" if options.get("apps") is not None else "org={'apps': ...}" if org.get("apps") is not None else ""
-    if app_fields and apps:
-        raise ValueError(
-            f"mockown options {app_fields[0]}= and {apps} cannot be used together: connected-app fields set the "
-            f"default app, which {apps} replaces; put {app_fields[0]!r} in the apps' mappings"
-        )
-    if options.get("own_user") is not None:
-        if own is False:
-            raise ValueError(
-                "mockown options own_user= and own=False cannot be used together: own=False seeds no Own account"
-            )
-        if isinstance(own, dict) and own.get("users") is not None:
-            raise ValueError(
-                "mockown options own_user= and own={'users': ...} both give the Own account's users: give one"
-            )
 
 
 def unique_suffix() -> str:

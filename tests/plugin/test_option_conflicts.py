@@ -1,5 +1,7 @@
 """Marker options that would drop each other are refused, naming both (the README: unknown options are an
-error, nothing is silently ignored); an org's own users and apps are the org's, not replaced by the defaults."""
+error, nothing is silently ignored); an org's own users and apps are the org's, not replaced by the defaults.
+Between layers (``mockown_defaults``, module, class and function markers) the closest wins: its option replaces
+the farther ones it cannot go with, as the same option would."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import pytest
 
 from mockown.testing import Mockown
 from mockown.testing.handle import check_options
+from mockown.testing.options import merge_options
 from tests.plugin.test_pytester import QUIET
 
 CONFLICTS = """
@@ -88,3 +91,85 @@ def test_the_orgs_own_users_and_apps_are_seeded(mockown: Mockown) -> None:
 def test_the_orgs_own_app_is_seeded(mockown: Mockown) -> None:
     assert [a["name"] for a in mockown.org["apps"]] == ["mine"]
     assert len(mockown.users) == 2  # the default users: the org gave none
+
+
+LAYERED_CONFTEST = """
+import pytest
+
+
+@pytest.fixture(scope="session")
+def mockown_defaults():
+    return {"session_timeout": "5m", "own_user": {"role": "admin"}}
+"""
+
+LAYERED = """
+import pytest
+
+
+def test_the_defaults_apply(mockown):
+    token = mockown.access_token()
+    mockown.clock.advance("6m")
+    answer = mockown.client.get(mockown.urls.rest("limits"), headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 401
+    assert mockown.own_user["role"] == "admin"
+
+
+@pytest.mark.mockown(apps=[{"name": "mine"}])
+def test_a_markers_apps_replace_the_default_app_fields(mockown):
+    assert [a["name"] for a in mockown.org["apps"]] == ["mine"]
+
+
+@pytest.mark.mockown(own=False)
+def test_a_markers_own_false_replaces_the_default_own_user(mockown):
+    assert mockown.own_account is None
+
+
+@pytest.mark.mockown(rotation=True)
+class TestClass:
+    @pytest.mark.mockown(apps=[{"name": "mine too"}])
+    def test_the_function_marker_wins_over_the_class_marker(self, mockown):
+        assert [a["name"] for a in mockown.org["apps"]] == ["mine too"]
+"""
+
+
+def test_a_closer_marker_replaces_the_farther_options_it_cannot_go_with(pytester: pytest.Pytester) -> None:
+    # the README's own conftest example (a default session_timeout) broke every test whose marker gave apps=
+    pytester.makeconftest(LAYERED_CONFTEST)
+    pytester.makepyfile(test_layered=LAYERED)
+    result = pytester.runpytest_inprocess(*QUIET, "-p", "no:randomly")
+    result.assert_outcomes(passed=4)
+
+
+@pytest.mark.parametrize(
+    ("layers", "merged"),
+    [
+        ([{"session_timeout": "1h"}, {"apps": [{}]}], {"apps": [{}]}),
+        ([{"session_timeout": "1h"}, {"org": {"apps": []}}], {"org": {"apps": []}}),
+        ([{"apps": [{}]}, {"rotation": True}], {"rotation": True}),
+        ([{"org": {"apps": [{}], "api_limit": 5}}, {"rotation": True}], {"org": {"api_limit": 5}, "rotation": True}),
+        ([{"org": {"users": [{}], "api_limit": 5}}, {"users": []}], {"org": {"api_limit": 5}, "users": []}),
+        ([{"users": [{}]}, {"org": {"users": []}}], {"org": {"users": []}}),
+        ([{"own_user": {"role": "admin"}}, {"own": False}], {"own": False}),
+        ([{"own_user": {"role": "admin"}}, {"own": {"users": []}}], {"own": {"users": []}}),
+        ([{"own": False}, {"own_user": {}}], {"own_user": {}}),
+        ([{"own": {"users": [], "name": "x"}}, {"own_user": {}}], {"own": {"name": "x"}, "own_user": {}}),
+        ([{"own": False, "seed": {"own": {}, "b2c": {}}}, {"own": True}], {"own": True, "seed": {"b2c": {}}}),
+        ([{"own": False, "seed": {"own": {}}}, {"own_user": {}}], {"seed": {}, "own_user": {}}),
+        ([{"rotation": True, "own": True}, {"rotation": False}, {"session_timeout": "1h"}],
+         {"rotation": False, "own": True, "session_timeout": "1h"}),
+    ],
+)  # fmt: skip
+def test_merge_drops_what_a_closer_layer_replaces(layers: list[dict[str, Any]], merged: dict[str, Any]) -> None:
+    assert merge_options([("mockown_defaults", layers[0])] + [("", layer) for layer in layers[1:]]) == merged
+
+
+@pytest.mark.parametrize(
+    ("layers", "message"),
+    [
+        ([{"apps": [{}], "rotation": True}, {}], "mockown_defaults: mockown options rotation= and apps= cannot"),
+        ([{"rotation": True}, {"own": False, "own_user": {}}], "^mockown options own_user= and own=False cannot"),
+    ],
+)
+def test_merge_refuses_a_conflict_inside_one_layer(layers: list[dict[str, Any]], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        merge_options([("mockown_defaults", layers[0])] + [("", layer) for layer in layers[1:]])
