@@ -62,6 +62,23 @@ def seeded_units(created: Mapping[str, Any]) -> list[dict[str, str]]:
     return units
 
 
+def _page_says(page: httpx.Response) -> str:
+    """What a page of the browser flow says, for an error message: its error text, else its title and message,
+    never the page itself (its forms carry the anti-CSRF token); a body that is not HTML, cut short."""
+    import html
+
+    if "html" not in page.headers.get("content-type", ""):
+        return page.text[:500]
+
+    def text(pattern: str) -> str:
+        found = re.search(pattern, page.text, re.S)
+        return html.unescape(re.sub(r"<[^>]*>", "", found.group(1))).strip() if found else ""
+
+    error, message = text(r"<p[^>]*\bid='error'[^>]*>(.*?)</p>"), text(r"<p[^>]*\bid='message'[^>]*>(.*?)</p>")
+    title = text(r"<title>(.*?)</title>") or "a page"
+    return error or (f"{title}: {message}" if message else f"{title} (HTML, no message)")
+
+
 def _no_own_api(exc: ControlPlaneError) -> bool:
     """The seed was refused because the server has no Own API."""
     return "unknown seed section 'own'" in str(exc.body)
@@ -715,25 +732,30 @@ class Mockown:
                  "scope": scope, "state": "mockown", **params.pop("authorize", {})}  # fmt: skip
         with self.target.client(follow_redirects=False) as browser:  # its own cookie jar: a fresh browser
             page = browser.get(self.urls.authorize, params={k: v for k, v in query.items() if v is not None})
+            logged_in = False
             for _ in range(3):
                 if page.status_code in (302, 303):
                     break
                 form = re.search(r"<form method='post' action='([^']+)'[^>]*>(.*?)</form>", page.text, re.S)
                 if page.status_code != 200 or form is None:
-                    raise MockownTokenError("authorization_code", page.status_code, page.text[:2000])
+                    raise MockownTokenError("authorization_code", page.status_code, _page_says(page))
                 fields = {
                     html.unescape(n): html.unescape(v)
                     for n, v in re.findall(r"<input type='hidden' name='([^']*)' value='([^']*)'>", form.group(2))
                 }
                 if "id='login'" in page.text:
+                    if logged_in:  # the login page again: the login failed (one attempt per call: lockouts count)
+                        failure = f"the login page refused {who['username']}: {_page_says(page)}"
+                        raise MockownTokenError("authorization_code", page.status_code, failure)
                     fields.update(username=who["username"], password=who["password"])
+                    logged_in = True
                 else:
                     fields["decision"] = "allow"
                 page = browser.post(urljoin(str(page.url), html.unescape(form.group(1))), data=fields)
             location = page.headers.get("location", "")
             answer = parse_qs(urlsplit(location).query)
             if "code" not in answer:
-                raise MockownTokenError("authorization_code", page.status_code, location or page.text[:2000])
+                raise MockownTokenError("authorization_code", page.status_code, location or _page_says(page))
         data = {"grant_type": "authorization_code", "code": answer["code"][0], "redirect_uri": redirect_uri,
                 "client_id": app["client_id"], "client_secret": app.get("client_secret"), **params}  # fmt: skip
         return self._token("authorization_code", self.urls.token, data, check)

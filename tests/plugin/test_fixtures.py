@@ -77,6 +77,18 @@ def test_bad_credentials_raise_with_the_answer(mockown: Mockown) -> None:
     assert mockown.issue_token(user=mockown.users[1]["username"])["access_token"]
 
 
+def test_a_refused_login_in_the_code_flow_is_one_attempt_and_says_why(mockown: Mockown) -> None:
+    wrong = {"username": mockown.user["username"], "password": "wrong"}
+    for _ in range(4):
+        with pytest.raises(MockownTokenError) as refused:
+            mockown.issue_token("authorization_code", user=wrong)
+        message = str(refused.value)
+        assert f"the login page refused {wrong['username']}: Please check your username and password" in message
+        assert "<" not in message and "_csrf" not in message  # no page dump (its form holds the anti-CSRF token)
+    assert mockown.journal.count("/services/oauth2/authorize/login", method="POST") == 4  # one login per call
+    assert mockown.issue_token("authorization_code")["access_token"]  # 4 failed logins do not lock the user out
+
+
 def test_journal_sees_this_tests_requests_only(mockown: Mockown) -> None:
     other = mockown.seed({"salesforce": {"orgs": [{"users": [{"username": f"x.{mockown.unique}@else.test"}]}]}})
     other_user = other["salesforce"]["orgs"][0]["users"][0]
