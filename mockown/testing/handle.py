@@ -225,11 +225,19 @@ class JournalHelper:
 class FaultsHelper:
     """Fault rules for this test. Without ``org`` / ``account`` a rule is scoped to this test's org (or, for
     Own paths, its account), so it never hits another test on a shared server; ``scope="server"`` opts out.
-    The rules this test added are removed when it ends."""
+    A path whose requests name neither (Marketing Cloud, B2C, the Salesforce endpoints in `ORGLESS_PATHS` /
+    `ORGLESS_PREFIXES`) is refused unscoped: such a rule would never fire. The rules this test added are
+    removed when it ends."""
 
     OWN_PREFIXES = ("/api/", "/regions/", "/oauth2/")
     # The paths whose requests the server ties to a Salesforce org (the journal's and the fault rules' `org`).
     SALESFORCE_PREFIXES = ("/services/", "/id/", "/.well-known/")
+    # Among them, those whose requests name no org when the fault rules are matched: the org comes from an
+    # /id/<org>/ path, an access token, a client id, a username or a refresh token (journal.resolve), and these
+    # endpoints take none: the signing keys, discovery, the API versions list, the consent form's post (its
+    # client is inside `q`) and the SOAP API (its envelope is read by the endpoint, after the rules).
+    ORGLESS_PATHS = ("/id/keys", "/services/data", "/services/data/", "/services/oauth2/authorize/consent")
+    ORGLESS_PREFIXES = ("/id/keys", "/.well-known", "/services/Soap/")
 
     def __init__(self, handle: Mockown) -> None:
         self._handle = handle
@@ -256,6 +264,13 @@ class FaultsHelper:
                 "client: its client_id in the body or query, Marketing Cloud's v1 clientId, or HTTP Basic on a "
                 "token, revocation or introspection request, as Account Manager's and SLAS's) or scope='server' "
                 "(every test on the server sees it)"
+            )
+        if scope in ("auto", "org") and (path in self.ORGLESS_PATHS or literal.startswith(self.ORGLESS_PREFIXES)):
+            raise ValueError(
+                f"a fault rule on {path} cannot be scoped to this test's org (requests there name no org: no access "
+                "token, client id or username), so it would never fire: add scope='server' (it acts on every request "
+                "there until this test ends: an in-process server serves one test at a time, a shared external "
+                "server other tests' too), or org=... yourself if the requests carry that org's access token"
             )
         own = path.startswith(self.OWN_PREFIXES) or str(rule.get("preset", "")).startswith("own.")
         if scope == "account" or (scope == "auto" and own):

@@ -1,6 +1,6 @@
 """`mockown.faults.add()` scopes a rule to the test's org (or Own account) so it never hits another test; a
-path whose requests name neither (Marketing Cloud, B2C) would never fire so scoped, so the handle says so
-instead of adding a rule that silently does nothing."""
+path whose requests name neither (Marketing Cloud, B2C, and the Salesforce endpoints that take no credentials)
+would never fire so scoped, so the handle says so instead of adding a rule that silently does nothing."""
 
 from __future__ import annotations
 
@@ -70,3 +70,31 @@ def test_a_client_id_rule_fires_on_requests_that_authenticate_with_basic(mockown
     statuses = [mockown.client.post(path, data=data, headers=header).status_code for _ in range(2)]
     assert statuses == [503, 200]
     assert [e["client_id"] for e in mockown.journal.entries(path)] == [client_id, client_id]
+
+
+ORGLESS = ["/id/keys", "/.well-known/openid-configuration", "/.well-known/*", "/services/data", "/services/data/",
+           "/services/oauth2/authorize/consent", "/services/Soap/u/*"]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", ORGLESS)
+def test_a_salesforce_path_whose_requests_name_no_org_is_refused_with_the_way_out(mockown: Mockown, path: str) -> None:
+    # scoped to the org, the rule never fired: these requests name no org (the journal's org is None)
+    with pytest.raises(ValueError, match=r"name no org.*never fire: add scope='server'"):
+        mockown.faults.add(path=path, status=503)
+    with pytest.raises(ValueError, match=r"name no org"):
+        mockown.faults.add(path=path, status=503, scope="org")
+    assert mockown.faults.rules() == []
+
+
+@pytest.mark.parametrize("path", ["/id/keys", "/.well-known/openid-configuration", "/services/data"])
+def test_a_server_wide_rule_fires_there(mockown: Mockown, path: str) -> None:
+    mockown.faults.add(path=path, status=503, times=1, scope="server")
+    assert [mockown.client.get(path).status_code for _ in range(2)] == [503, 200]
+    assert [e["org"] for e in mockown.journal.entries(path)] == [None, None]
+
+
+def test_an_org_rule_there_fires_on_requests_carrying_the_orgs_token(mockown: Mockown) -> None:
+    mockown.faults.add(path="/services/data", status=503, times=1, org=mockown.org_id)
+    auth = {"Authorization": f"Bearer {mockown.access_token()}"}
+    assert mockown.client.get("/services/data").status_code == 200  # no token: no org, the rule waits
+    assert [mockown.client.get("/services/data", headers=auth).status_code for _ in range(2)] == [503, 200]
