@@ -128,7 +128,8 @@ class ClockHelper:
 
 
 class OutboxHelper:
-    """E-mails the server sent for this test's org / Own account (or its users' addresses)."""
+    """E-mails the server sent for this test's org / Own account (or its users' addresses), and for the orgs
+    and accounts it seeded with `seed()`."""
 
     def __init__(self, handle: Mockown) -> None:
         self._handle = handle
@@ -172,7 +173,8 @@ class OutboxHelper:
 
 
 class JournalHelper:
-    """Requests the server received during this test (those of other tests' orgs and accounts left out)."""
+    """Requests the server received during this test (those of other tests' orgs and accounts left out; the
+    orgs and accounts the test seeded with `seed()` are its own)."""
 
     def __init__(self, handle: Mockown) -> None:
         self._handle = handle
@@ -190,8 +192,8 @@ class JournalHelper:
 
             path = urlsplit(path).path
         found = self._handle.control.get("journal", path=path, since=self.since, **filters)["entries"]
-        org_id, account = self._handle.org_id, self._handle._own_id()
-        return [e for e in found if e.get("org") in (None, org_id) and e.get("account") in (None, account)]
+        orgs, accounts = self._handle._orgs() | {None}, self._handle._accounts() | {None}
+        return [e for e in found if e.get("org") in orgs and e.get("account") in accounts]
 
     def count(self, path: str | None = None, **filters: Any) -> int:
         return len(self.entries(path, **filters))
@@ -338,8 +340,9 @@ class Mockown:
         self.journal = JournalHelper(self)
         self.faults = FaultsHelper(self)
         self._clock_start: dict[str, Any] | None = None
-        self._extra_orgs: list[str] = []
+        self._extra_orgs: list[str] = []  # what the test seeded besides its org and account: its own too
         self._extra_accounts: list[str] = []
+        self._extra_addresses: set[str] = set()  # their users' usernames and e-mails (the outbox's `to`)
         self._units: list[dict[str, str]] = []  # Marketing Cloud / B2C units seeded: reset selectors
         self._client: httpx.Client | None = None
         self._started = False
@@ -364,7 +367,8 @@ class Mockown:
         self._units += seeded_units(created)
         self.org = created["salesforce"]["orgs"][0]
         if "own" in created:
-            self._own_account = created["own"]["accounts"][0]
+            self._own_account, *more = created["own"]["accounts"]  # own=False, seed={"own": ...}: the first
+            self._note_extra({"own": {"accounts": more}})
         self.journal.mark()
         self._started = True
         return self
@@ -523,10 +527,19 @@ class Mockown:
         instances, SLAS tenants. Names are unique across the whole server (usernames, e-mails, subdomains,
         client ids): put `unique` in them on a shared server, where tests run at the same time."""
         created = self.control.seed(document)
-        self._extra_orgs += [str(o["id"]) for o in created.get("salesforce", {}).get("orgs", [])]
-        self._extra_accounts += [str(a["id"]) for a in created.get("own", {}).get("accounts", [])]
+        self._note_extra(created)
         self._units += seeded_units(created)
         return created
+
+    def _note_extra(self, created: Mapping[str, Any]) -> None:
+        """Orgs and Own accounts the test seeded besides its own: removed when it ends, and part of what its
+        journal and outbox show."""
+        for org in (created.get("salesforce") or {}).get("orgs") or []:
+            self._extra_orgs.append(str(org["id"]))
+            self._extra_addresses |= {str(u.get("username", "")).lower() for u in org.get("users") or []}
+        for account in (created.get("own") or {}).get("accounts") or []:
+            self._extra_accounts.append(str(account["id"]))
+            self._extra_addresses |= {str(u.get("email", "")).lower() for u in account.get("users") or []}
 
     # -- credentials -----------------------------------------------------------------------------------
     @property
@@ -586,18 +599,23 @@ class Mockown:
             raise RuntimeError("the Own user has no API token (own_user={'api_token': False}?)")
         return str(token)
 
-    def _owners(self) -> set[str]:
-        owners = {self.org_id}
+    def _orgs(self) -> set[str]:
+        """The org ids this test seeded: its org and those of `seed()`."""
+        return {self.org_id, *self._extra_orgs}
+
+    def _accounts(self) -> set[str]:
+        """The Own account ids this test seeded (a pending default account is none yet)."""
         account = self._own_id()
-        if account is not None:
-            owners.add(account)
-        return owners
+        return {*self._extra_accounts, *([] if account is None else [account])}
+
+    def _owners(self) -> set[str]:
+        return self._orgs() | self._accounts()
 
     def _addresses(self) -> set[str]:
-        found = {str(u.get("username", "")).lower() for u in self.users}
+        found = {str(u.get("username", "")).lower() for u in self.users} | self._extra_addresses
         if self._own_account is not None:
             found |= {str(u.get("email", "")).lower() for u in self._own_account["users"]}
-        return found
+        return found - {""}
 
     # -- where and how to talk to it -------------------------------------------------------------------
     @property

@@ -90,10 +90,9 @@ def test_a_refused_login_in_the_code_flow_is_one_attempt_and_says_why(mockown: M
 
 
 def test_journal_sees_this_tests_requests_only(mockown: Mockown) -> None:
-    other = mockown.seed({"salesforce": {"orgs": [{"users": [{"username": f"x.{mockown.unique}@else.test"}]}]}})
-    other_user = other["salesforce"]["orgs"][0]["users"][0]
-    other_app = other["salesforce"]["orgs"][0]["apps"][0]
-    mockown.issue_token(user=other_user, app=other_app)  # another org's traffic: not this test's
+    with Mockown(mockown.target, label="another test") as other:  # another test's org on the same server
+        other.issue_token()
+        other.own_token()
     assert mockown.journal.count() == 0
     mockown.journal.assert_not_called("/services/oauth2/token")
     mockown.issue_token()
@@ -104,6 +103,37 @@ def test_journal_sees_this_tests_requests_only(mockown: Mockown) -> None:
         mockown.journal.assert_called("/services/oauth2/token", times=2)
     mockown.journal.mark()
     assert len(mockown.journal) == 0
+
+
+def test_what_the_test_seeds_is_its_own_in_the_journal_and_the_outbox(mockown: Mockown) -> None:
+    u = mockown.unique
+    created = mockown.seed({
+        "salesforce": {"orgs": [{"users": [{"username": f"b.{u}@extra.test"}]}]},
+        "own": {"accounts": [{"users": [{"email": f"x.{u}@extra.test", "role": "master_admin", "api_token": True}]}]},
+    })  # fmt: skip
+    org, account = created["salesforce"]["orgs"][0], created["own"]["accounts"][0]
+    mockown.issue_token(user=org["users"][0], app=org["apps"][0])
+    mockown.own_token(account["users"][0]["api_token"])
+    assert mockown.journal.assert_called("/services/oauth2/token", times=1)[0]["org"] == org["id"]
+    assert mockown.journal.assert_called(mockown.urls.own_token, times=1)[0]["account"] == str(account["id"])
+    mail = mockown.outbox.assert_sent(1, to=f"x.{u}@extra.test", kind="own.api_token.created")[0]
+    assert mail["account"] == str(account["id"])
+
+
+def test_every_account_of_a_marker_seed_is_the_tests(mockown_server: Any) -> None:
+    import secrets
+
+    email = f"second.{secrets.token_hex(5)}@extra.test"
+    second_account = {"name": "second", "users": [{"email": email, "role": "master_admin", "api_token": True}]}
+    options = {"own": False, "seed": {"own": {"accounts": [{"name": "first"}, second_account]}}}
+    with Mockown(mockown_server, options, label="two accounts") as handle:
+        first, second = (str(a["id"]) for a in handle.seeded["own"]["accounts"])
+        assert handle.own_account_id == first
+        handle.own_token(handle.seeded["own"]["accounts"][1]["users"][0]["api_token"])
+        assert handle.journal.assert_called(handle.urls.own_token, times=1)[0]["account"] == second
+        assert handle.outbox.assert_sent(1, to=email)[0]["account"] == second
+    accounts = mockown_server.runtime.own.accounts
+    assert accounts.get(first) is None and accounts.get(second) is None  # both went with the test
 
 
 def test_outbox_holds_this_accounts_mail(mockown: Mockown, own_user: dict[str, Any]) -> None:
