@@ -20,7 +20,7 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .control import ControlPlaneError
@@ -60,6 +60,37 @@ def seeded_units(created: Mapping[str, Any]) -> list[dict[str, str]]:
     units += [{"b2c_instance": str(i["host"])} for i in b2c.get("instances") or []]
     units += [{"slas_tenant": str(t["org_id"])} for t in (b2c.get("slas") or {}).get("tenants") or []]
     return units
+
+
+def _send(send: Callable[..., httpx.Response], url: str, **kwargs: Any) -> httpx.Response:
+    """``send(url, **kwargs)`` (a client's ``get`` or ``post``) for a token helper. A failure of the client or its
+    transport (the connection a ``close`` fault drops) is raised without the frames below it: they hold the
+    request's form, secrets and passwords included, and pytest's ``-l`` prints their locals. An exception of
+    the in-process app itself (a bug in mockown) keeps its traceback: it is what there is to see."""
+    __tracebackhide__ = True
+    try:
+        return send(url, **kwargs)
+    except Exception as exc:
+        if not _in_transport(exc):
+            raise
+        exc.add_note(
+            "(mockown: raised by a token helper's request; the frames below it hold the request's secrets, so the "
+            "traceback leaves them out: send the request with mockown.client to see them)"
+        )
+        raise exc.with_traceback(None) from None
+
+
+def _in_transport(exc: Exception) -> bool:
+    """Whether `exc` was raised by the HTTP client or the in-process transport, not by the app it serves."""
+    import httpx
+
+    if isinstance(exc, httpx.HTTPError):
+        return True
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    module = "" if tb is None else str(tb.tb_frame.f_globals.get("__name__", ""))
+    return module == "mockown.http.inprocess" or module.split(".")[0] in ("httpx", "httpcore", "h11")
 
 
 def _page_says(page: httpx.Response) -> str:
@@ -691,8 +722,11 @@ class Mockown:
         return keys
 
     # -- token shortcuts -------------------------------------------------------------------------------
+    # The token helpers hide their frames from pytest's tracebacks (`__tracebackhide__`): their locals hold the
+    # app's secret, the user's password, API and refresh tokens, which `--showlocals` (-l) would print.
     def _token(self, flow: str, url: str, data: dict[str, Any], check: bool) -> dict[str, Any]:
-        response = self.client.post(url, data={k: v for k, v in data.items() if v is not None})
+        __tracebackhide__ = True
+        response = _send(self.client.post, url, data={k: v for k, v in data.items() if v is not None})
         try:
             body: Any = response.json()
         except ValueError:
@@ -723,6 +757,7 @@ class Mockown:
         A refusal raises `MockownTokenError` unless
         ``check=False`` (then the error body comes back with ``_status``).
         """
+        __tracebackhide__ = True
         app = app or self.app
         data: dict[str, Any] = {"client_id": app["client_id"], "client_secret": app.get("client_secret")}
         if flow == "password":
@@ -755,6 +790,7 @@ class Mockown:
     def _code_flow(
         self, app: dict[str, Any], user: dict[str, Any] | str | None, scope: str | None, check: bool, params: Any
     ) -> dict[str, Any]:
+        __tracebackhide__ = True
         import html
         import re
         from urllib.parse import parse_qs, urljoin, urlsplit
@@ -764,7 +800,7 @@ class Mockown:
         query = {"response_type": "code", "client_id": app["client_id"], "redirect_uri": redirect_uri,
                  "scope": scope, "state": "mockown", **params.pop("authorize", {})}  # fmt: skip
         with self.target.client(follow_redirects=False) as browser:  # its own cookie jar: a fresh browser
-            page = browser.get(self.urls.authorize, params={k: v for k, v in query.items() if v is not None})
+            page = _send(browser.get, self.urls.authorize, params={k: v for k, v in query.items() if v is not None})
             logged_in = False
             for _ in range(3):
                 if page.status_code in (302, 303):
@@ -784,7 +820,7 @@ class Mockown:
                     logged_in = True
                 else:
                     fields["decision"] = "allow"
-                page = browser.post(urljoin(str(page.url), html.unescape(form.group(1))), data=fields)
+                page = _send(browser.post, urljoin(str(page.url), html.unescape(form.group(1))), data=fields)
             location = page.headers.get("location", "")
             answer = parse_qs(urlsplit(location).query)
             if "code" not in answer:
@@ -794,14 +830,17 @@ class Mockown:
         return self._token("authorization_code", self.urls.token, data, check)
 
     def refresh(self, refresh_token: str, *, app: dict[str, Any] | None = None, check: bool = True) -> dict[str, Any]:
+        __tracebackhide__ = True
         return self.issue_token("refresh_token", app=app, refresh_token=refresh_token, check=check)
 
     def access_token(self, **kwargs: Any) -> str:
         """Just the access token of `issue_token(**kwargs)`."""
+        __tracebackhide__ = True
         return str(self.issue_token(**kwargs)["access_token"])
 
     def own_token(self, api_token: str | None = None, *, check: bool = True) -> dict[str, Any]:
         """The Own auth host's answer to exchanging an API token (the test user's by default)."""
+        __tracebackhide__ = True
         data = {
             "grant_type": "refresh_token",
             "refresh_token": api_token or self.own_api_token,
@@ -811,6 +850,7 @@ class Mockown:
         return self._token("own", self.urls.own_token, data, check)
 
     def own_access_token(self, api_token: str | None = None) -> str:
+        __tracebackhide__ = True
         return str(self.own_token(api_token)["access_token"])
 
     def __repr__(self) -> str:
