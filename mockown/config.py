@@ -255,7 +255,7 @@ class Config(Value):
         data: dict[str, Any] = dict(defaults or {})
         file = file or env.get(ENV_PREFIX + "CONFIG")
         if file:
-            data = _deep_merge(data, _read_yaml(Path(file)))
+            data = _deep_merge(data, _file_relative(_read_yaml(Path(file)), Path(file)))
         data = _deep_merge(data, _from_env(env))
         if overrides:
             data = _deep_merge(data, dict(overrides))
@@ -529,6 +529,16 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     if not isinstance(loaded, dict):
         raise ConfigError(f"config file {path} must hold a mapping")
     return loaded
+
+
+def _file_relative(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    """A config file's relative `seed` names a file beside it, wherever the server is started from (`mockown serve
+    --config conf/mock.yaml`, the pytest plugin's ini `mockown_config` run from a subdirectory); the variable's
+    and the command line's stay relative to the working directory."""
+    seed = data.get("seed")
+    if isinstance(seed, str) and seed and not Path(seed).is_absolute():
+        return {**data, "seed": str(path.parent / seed)}
+    return data
 
 
 _KEPT_YAML_TAGS = ("tag:yaml.org,2002:null", "tag:yaml.org,2002:merge", "tag:yaml.org,2002:value")

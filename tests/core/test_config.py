@@ -31,6 +31,22 @@ def test_config_file_from_env(tmp_path: Path) -> None:
     assert config.host == "0.0.0.0" and not config.loopback_only
 
 
+def test_a_relative_seed_in_a_config_file_is_beside_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")  # started from another directory than the file's
+    path = tmp_path / "conf" / "mock.yaml"
+    path.write_text("seed: seeds/my-seed.yaml\n")
+    assert Config.load(file=path, env={}).seed == str(tmp_path / "conf" / "seeds" / "my-seed.yaml")
+    assert Config.load(file=Path("../conf/mock.yaml"), env={}).seed == "../conf/seeds/my-seed.yaml"
+    assert Config.load(env={"MOCKOWN_CONFIG": str(path)}).seed == str(tmp_path / "conf" / "seeds" / "my-seed.yaml")
+    path.write_text(f"seed: {tmp_path / 'abs.yaml'}\n")
+    assert Config.load(file=path, env={}).seed == str(tmp_path / "abs.yaml")
+    # the variable's and the command line's (an override) are the working directory's, as before
+    assert Config.load(file=path, env={"MOCKOWN_SEED": "mine.yaml"}).seed == "mine.yaml"
+    assert Config.load(file=path, env={}, overrides={"seed": "mine.yaml"}).seed == "mine.yaml"
+
+
 @pytest.mark.parametrize(
     ("env", "message"),
     [({"MOCKOWN_PORTT": "1"}, "unknown setting portt"), ({"MOCKOWN_PORT": "eighty"}, "port"),

@@ -124,3 +124,22 @@ def test_no_demo_seed_is_a_default_every_source_overrides(
         monkeypatch.setenv(name, value)
     result = pytester.runpytest_inprocess(*QUIET)
     result.assert_outcomes(passed=1)
+
+
+def test_a_relative_seed_in_the_ini_config_file_is_beside_it(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pytest run from a subdirectory: the seed file named in the config file was looked for there (exit 4)
+    for name in ("MOCKOWN_CONFIG", "MOCKOWN_SEED", "MOCKOWN_SEED_DEFAULTS"):
+        monkeypatch.delenv(name, raising=False)
+    (pytester.path / "my-seed.yaml").write_text(MY_SEED)
+    (pytester.path / "mock.yaml").write_text("seed: my-seed.yaml\n")
+    pytester.makeini("[pytest]\nmockown_config = mock.yaml\n")
+    tests = pytester.mkdir("tests")
+    (tests / "test_seeded.py").write_text(
+        "from mockown.salesforce.models import User\n\n\ndef test_seeded(mockown):\n"
+        "    assert 'mine@seed.mockown.test' in {u.username for u in mockown.runtime.store.table(User).all()}\n"
+    )
+    monkeypatch.chdir(tests)
+    result = pytester.runpytest_inprocess(*QUIET)
+    result.assert_outcomes(passed=1)
