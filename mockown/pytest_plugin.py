@@ -269,7 +269,8 @@ def _misuse(request: pytest.FixtureRequest, exc: object, what: str = "") -> NoRe
     would only hide it."""
     if what and not what.endswith(" "):
         what += " "
-    pytest.fail(f"{request.node.nodeid}: {what}{exc}", pytrace=False)
+    # from None: raised while handling the option's error, it would print that error's message first, chained
+    raise pytest.fail.Exception(f"{request.node.nodeid}: {what}{exc}", pytrace=False) from None
 
 
 def _raise_app_errors(target: Target) -> None:

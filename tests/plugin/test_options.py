@@ -73,8 +73,10 @@ def test_option_mistakes_fail_the_setup_with_one_clear_line(pytester: pytest.Pyt
         ],
         consecutive=False,
     )
-    # no traceback of the plugin's code: the line above is all the report says
+    # no traceback of the plugin's code: the line above is all the report says, once (no chained error before it)
     assert "pytest_plugin.py" not in result.stdout.str() and "handle.py" not in result.stdout.str()
+    assert "During handling of the above exception" not in result.stdout.str()
+    assert result.stdout.str().count("did you mean 'rotation'?") == 1
 
 
 def test_a_bad_session_config_stops_the_run_naming_the_setting(pytester: pytest.Pytester) -> None:
