@@ -166,7 +166,7 @@ def _org_tables(registered: tuple[RecordMeta, ...]) -> tuple[RecordMeta, ...]:
 def reset_org(runtime: Runtime, org_id: str, *, delete: bool = False) -> dict[str, Any]:
     """Return an org to its seeded state (codes, tokens, usage, lockouts gone) or, with `delete`, remove it."""
     from ..outbox import Email
-    from ..salesforce.models import ConnectedApp, Org, User
+    from ..salesforce.models import UNLOCKED, ConnectedApp, Org, User
 
     service = runtime.salesforce
     removed: dict[str, int] = {}
@@ -193,8 +193,8 @@ def reset_org(runtime: Runtime, org_id: str, *, delete: bool = False) -> dict[st
             removed[meta_of(Org).table] = 1
         else:
             for user in service.users.find("org_id", org_id):
-                if user.failed_logins or user.locked_until:
-                    user.failed_logins, user.locked_until = 0, 0.0
+                if user.failed_logins or user.locked_until != UNLOCKED:
+                    user.failed_logins, user.locked_until = 0, UNLOCKED
                     service.users.put(user)
             org.api_usage = 0
             service.orgs.put(org)

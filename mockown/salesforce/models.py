@@ -6,6 +6,7 @@ exists in the response that issued it and nowhere else.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -15,6 +16,7 @@ from ..store.base import Record
 from ..store.decode import Refine, RowError, between
 
 REFRESH_POLICIES = ("until_revoked", "immediately", "idle", "absolute")
+UNLOCKED = 0.0  # `User.locked_until` of a user never locked out (or unlocked): whatever the clock's year
 
 
 SALESFORCE_ID = Refine(ids.to18, "a Salesforce id")  # checked when a snapshot is restored (identity URLs read it)
@@ -104,12 +106,23 @@ class User(Record):
     timezone: str = "America/Los_Angeles"
     custom_permissions: list[str] = field(default_factory=list)  # the custom permissions assigned to the user
     failed_logins: int = 0
-    locked_until: float = 0.0
+    locked_until: float = UNLOCKED  # the end of the lockout (`locked`); UNLOCKED: none
     updated_at: float = 0.0
 
     @property
     def display_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip() or self.username
+
+    def locked(self, now: float) -> bool:
+        """Whether the user is locked out at `now`: the one rule every login (OAuth, SOAP, the login page) and the
+        dashboard ask. `UNLOCKED` is no lockout at any instant, before 1970 too (where `locked_until > now` held
+        for it and locked every user out); state files and snapshots hold it for every user never locked."""
+        return self.locked_until != UNLOCKED and now < self.locked_until
+
+    def lock(self, until: float) -> None:
+        """Lock the user out until `until`. One ending at exactly `UNLOCKED` (1970-01-01T00:00:00Z) is stored as the
+        float just before it (-5e-324), so that it is not read as none and still ends at that instant."""
+        self.locked_until = until if until != UNLOCKED else math.nextafter(UNLOCKED, -1.0)
 
 
 @record("sf_apps", indexes=("client_id", "org_id"), unique=("client_id",))

@@ -140,7 +140,7 @@ class SalesforceService:
         now = self.clock.now()
         if user is None or password is None:
             raise invalid_grant("authentication failure")
-        if user.locked_until > now:
+        if user.locked(now):
             raise invalid_grant("authentication failure")
         candidates = [password]
         n = user.security_token_len
@@ -165,11 +165,11 @@ class SalesforceService:
         counted meanwhile are not lost."""
         with self.store.atomic():
             user = self.users.get(user_id)
-            if user is None or user.locked_until > now:  # another worker's failure locked the user meanwhile
+            if user is None or user.locked(now):  # another worker's failure locked the user meanwhile
                 return
             user.failed_logins += 1
             if user.failed_logins >= LOCKOUT_ATTEMPTS:
-                user.locked_until = now + LOCKOUT_SECONDS
+                user.lock(now + LOCKOUT_SECONDS)
                 user.failed_logins = 0
             self.users.put(user)
 

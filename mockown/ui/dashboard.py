@@ -159,7 +159,7 @@ def _salesforce(runtime: Runtime) -> str:
             f"<code>{_html(u.org_id)}</code>",
             _html(u.profile),
             "<span class='live'>active</span>" if u.active else "<span class='dead'>inactive</span>",
-            "locked" if u.locked_until > now else "",
+            "locked" if u.locked(now) else "",
         ]
         for u in sorted(users.values(), key=lambda u: u.username)
     ]

@@ -164,7 +164,7 @@ def login_error(service: SalesforceService, username: str | None, base: str | No
     user = service.user_by_username(username)
     if user is not None and base is not None and service.foreign_org(user.org_id, base):
         return BAD_LOGIN
-    if user is not None and user.locked_until > service.clock.now():
+    if user is not None and user.locked(service.clock.now()):
         return LOCKED
     return BAD_LOGIN
 
