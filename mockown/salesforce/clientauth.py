@@ -128,12 +128,13 @@ def check_client(
     audiences = accepted_audiences(base, settings.jwt_audiences, base_is_my_domain=service.on_my_domain(base))
     audiences.add(f"{base.rstrip('/')}/services/oauth2/token")
     aud = claims.get("aud")
-    exp = jwtutil.seconds(claims.get("exp"))
+    now = service.clock.now()
+    exp = jwtutil.seconds(claims.get("exp"), now)
     if (
         claims.get("sub") != app.client_id
         or not isinstance(aud, str)
         or aud.rstrip("/") not in audiences
         or exp is None
-        or service.clock.now() >= exp + settings.jwt_skew  # exp itself is past (RFC 7519 4.1.4)
+        or now >= exp + settings.jwt_skew  # exp itself is past (RFC 7519 4.1.4)
     ):
         raise refused

@@ -116,11 +116,12 @@ class Mapped(Value):
     claims: dict[str, Any]
 
 
-def _time(claims: dict[str, Any], name: str) -> float | None:
-    """A subject token's optional time claim in epoch seconds (None when absent); one present that is no
-    NumericDate (RFC 7519 2, 4.1.4, 4.1.5: text, a boolean, an object) makes the token invalid, never timeless."""
+def _time(claims: dict[str, Any], name: str, now: float) -> float | None:
+    """A subject token's optional time claim in epoch seconds (None when absent; in milliseconds as
+    `jwtutil.seconds` tells them at `now`); one present that is no NumericDate (RFC 7519 2, 4.1.4, 4.1.5: text, a
+    boolean, an object) makes the token invalid, never timeless."""
     value = claims.get(name)
-    when = jwtutil.seconds(value)
+    when = jwtutil.seconds(value, now)
     if value is not None and (when is None or not math.isfinite(when)):  # "never" is no date either
         raise ExchangeRejected("invalid subject token")
     return when
@@ -149,7 +150,7 @@ def map_subject(handler: dict[str, Any], token: str, token_type: str, now: float
         jwtutil.verify(token, key, algorithms)
     except jwtutil.BadJwt:
         raise ExchangeRejected("invalid subject token signature") from None
-    exp, nbf = _time(claims, "exp"), _time(claims, "nbf")
+    exp, nbf = _time(claims, "exp", now), _time(claims, "nbf", now)
     if exp is not None and now >= exp + skew:  # exp itself is past (RFC 7519 4.1.4)
         raise ExchangeRejected("expired subject token")
     if nbf is not None and now + skew < nbf:

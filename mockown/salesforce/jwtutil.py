@@ -7,10 +7,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..clock import LONGEST
+
 if TYPE_CHECKING:  # PyJWT and cryptography load when a JWT first arrives: not on the start-up path
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-MS_THRESHOLD = 100_000_000_000  # a time above this (year 5138 in seconds) is in milliseconds
+# a JWT time above this (year 5138 in seconds, 1973 in milliseconds) is in milliseconds, unless the clock is so late
+# that a time in seconds may be there: see `seconds`
+MS_THRESHOLD = 100_000_000_000
 
 
 class BadJwt(ValueError):
@@ -120,8 +124,19 @@ def jwks_key(jwks: dict[str, Any] | str, kid: str | None) -> Any:
         raise BadJwt(str(exc)) from None
 
 
-def seconds(value: Any) -> float | None:
-    """A JWT time as epoch seconds: a number or a numeric string, in seconds or in milliseconds."""
+def ms_threshold(now: float) -> float:
+    """The JWT time above which a value is in milliseconds at clock `now`: `MS_THRESHOLD`, or `now` plus the
+    longest TTL (1,000 years) when that is more (a clock after the year 4138). So a time in seconds up to 1,000
+    years ahead is read as seconds at every instant the clock may be at (up to 8999-12-22; at 5200-01-01 the fixed
+    threshold read `now + 180` as an instant of 1973 in milliseconds, expired). A time in milliseconds is read as
+    it always was, except, at such a late clock, one of the years 1973 to 1977 (there the same number is a time
+    within 1,000 years of the clock in seconds); one near `now` (now * 1000) is far above either threshold."""
+    return max(MS_THRESHOLD, now + LONGEST)
+
+
+def seconds(value: Any, now: float) -> float | None:
+    """A JWT time as epoch seconds: a number or a numeric string, in seconds or in milliseconds (above
+    `ms_threshold(now)`, `now` the clock's reading)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, str):
@@ -135,4 +150,4 @@ def seconds(value: Any) -> float | None:
         number = float(value)
     except OverflowError:  # an integer beyond any float: the far future
         number = float("inf")
-    return number / 1000 if number > MS_THRESHOLD else number
+    return number / 1000 if number > ms_threshold(now) else number

@@ -69,10 +69,11 @@ class JwtBearerGrant(Grant):
             base, settings.jwt_audiences, base_is_my_domain=self.service.on_my_domain(base)
         ):
             raise invalid_grant("audience is invalid")
-        exp = jwtutil.seconds(claims.get("exp"))
+        now = self.service.clock.now()
+        exp = jwtutil.seconds(claims.get("exp"), now)
         if exp is None:
             raise invalid_assertion()
-        if self.service.clock.now() >= exp + settings.jwt_skew:  # exp itself is past (RFC 7519 4.1.4)
+        if now >= exp + settings.jwt_skew:  # exp itself is past (RFC 7519 4.1.4)
             raise invalid_grant("expired authorization code")
         subject = claims.get("prn") or claims.get("sub")
         user = self.service.user_by_username(subject if isinstance(subject, str) else None)
