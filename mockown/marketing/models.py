@@ -4,7 +4,7 @@ integrations, codes and tokens. Bearer secrets are stored only as their SHA-256 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any
 
 from ..fieldwise import Value
 from ..store import record
@@ -55,6 +55,16 @@ def _pending(value: dict[str, object] | None) -> None:
 
 
 PENDING = Refine(_pending, f"null or an object of the changeable fields ({', '.join(sorted(PENDING_FIELDS))})")
+CHANGED = Refine(_pending, f"an object of the changeable fields ({', '.join(sorted(PENDING_FIELDS))})")
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class QueuedChange(Value):
+    """One integration change on its way (an `Integration.queued` entry, a dict of these keys): what one
+    `update_integration` call changed, and when that change shows (`propagation.settle`)."""
+
+    due: float  # the instant the change shows: when it was made plus `propagation_delay`
+    changes: Annotated[dict[str, object], CHANGED]
 
 
 @record("mc_tenants", indexes=("subdomain",), unique=("subdomain",))
@@ -107,9 +117,18 @@ class Integration(Record):
     redirect_urls: list[str] = field(default_factory=list)
     installed: bool = True
     enabled: bool = True
-    # integration changes wait `propagation_delay` seconds before they show (admin hook `update_integration`)
+    # integration changes on their way, in the order made, each showing `propagation_delay` seconds after it was
+    # made (admin hook `update_integration`; `propagation.settle` applies the due ones)
+    queued: list[Annotated[dict[str, Any], QueuedChange]] = field(default_factory=list)
+    # the shape of older versions (their state files and snapshots): all changes merged into one, shown at one
+    # instant; taken into `queued` when the record is made, never written again
     pending: Annotated[dict[str, object] | None, PENDING] = None
     pending_at: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.pending is not None:
+            self.queued = [{"due": self.pending_at, "changes": self.pending}, *self.queued]
+            self.pending, self.pending_at = None, 0.0
 
 
 @record("mc_codes")

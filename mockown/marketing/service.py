@@ -20,6 +20,7 @@ from ..fieldwise import Value
 from ..http.forms import Params
 from ..store import Table, delete_rows
 from ..store.prune import DEAD_KEEP, Pruner
+from . import propagation
 from .errors import (
     McLegacyError,
     McOAuthError,
@@ -115,37 +116,40 @@ class MarketingService:
         return self.tenants.first("subdomain", subdomain.lower())
 
     def integration(self, client_id: str | None) -> Integration | None:
-        """The integration as clients see it now: a pending change shows once its propagation delay passed."""
+        """The integration as clients see it now: each change on its way shows once its own propagation delay
+        passed (`propagation.settle`, written back in a transaction of its own, the integration read again in it)."""
         if not client_id:
             return None
         found = self.integrations.get(client_id)
-        if found is None or found.pending is None:
+        if found is None or not found.queued or not propagation.due(found.queued, self.clock.now()):
             return found
-        if self.clock.now() < found.pending_at:
-            return found
-        applied = replace(found, **found.pending)  # type: ignore[arg-type]
-        applied.pending, applied.pending_at = None, 0.0
-        self.integrations.put(applied)
+        with self.store.atomic():
+            found = self.integrations.get(client_id)
+            if found is None or not found.queued:
+                return found
+            shown, waiting = propagation.settle(found.queued, self.clock.now())
+            applied = replace(found, **shown, queued=waiting)
+            self.integrations.put(applied)
         return applied
 
     def update_integration(self, client_id: str, **changes: Any) -> None:
         """Change an integration (scopes, enabled, installed, redirect_urls, accessible_mids, secret...).
 
-        The change reaches codes and tokens after `propagation_delay` seconds ("up to 5 minutes" in reality).
+        The change reaches codes and tokens `propagation_delay` seconds after this call ("up to 5 minutes" in
+        reality), whatever other changes are on their way: each keeps its own due time; of two to one field the
+        later one's value stays (`propagation.settle`).
         """
-        found = self.integrations.get(client_id)
-        if found is None:
-            raise KeyError(client_id)
-        unknown = set(changes) - PENDING_FIELDS
-        if unknown:
-            raise ValueError(f"cannot change {sorted(unknown)[0]!r}")
-        delay = self.settings.propagation_delay
-        if delay <= 0:
-            self.integrations.put(replace(found, **changes))
-            return
-        found.pending = {**(found.pending or {}), **changes}
-        found.pending_at = self.clock.now() + delay
-        self.integrations.put(found)
+        with self.store.atomic():
+            found = self.integrations.get(client_id)
+            if found is None:
+                raise KeyError(client_id)
+            unknown = set(changes) - PENDING_FIELDS
+            if unknown:
+                raise ValueError(f"cannot change {sorted(unknown)[0]!r}")
+            now = self.clock.now()
+            change = {"due": now + max(self.settings.propagation_delay, 0), "changes": dict(changes)}
+            shown, waiting = propagation.settle([*found.queued, change], now)  # without a delay: shown at once
+            self.integrations.put(replace(found, **shown, queued=waiting))
 
     def _client(self, params: Params, subdomain: str, *, v2: bool = True) -> tuple[Integration, Tenant]:
         """The calling integration, authenticated as its type requires; else the exact 401 invalid_client."""
