@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .. import ids
+from . import job_params
 from .models import Snapshot
 
 if TYPE_CHECKING:
@@ -186,7 +187,7 @@ def to_csv(obj: str, records: list[dict[str, str]]) -> str:
     return buffer.getvalue()
 
 
-SQL_DIALECTS = ("mysql", "oracle", "postgresql", "mssql")
+SQL_DIALECTS = job_params.SQL_DIALECTS
 
 
 # MySQL reads a backslash in a string as an escape (unless NO_BACKSLASH_ESCAPES): `'Acme\'` never ends. Escaped as

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from . import backups, data, jobs
 from .errors import OwnError, bad_request, not_found
 from .gdpr import effects
+from .job_params import FORMATS, export_files
 from .params import boolean, choice, names, text
 
 if TYPE_CHECKING:
@@ -15,7 +16,6 @@ if TYPE_CHECKING:
     from .models import Backup, Job, Service
     from .service import OwnService, Principal
 
-FORMATS = ("csv", "sql")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 
 
@@ -34,12 +34,13 @@ def _objects(service: Service, backup: Backup, params: Params) -> list[str]:
 def export(own: OwnService, principal: Principal, service: Service, backup_id: str, params: Params) -> Job:
     backup = backups.completed(own, service, backup_id)
     fmt = choice(params, "export_format", FORMATS)
+    assert fmt is not None  # required: no default
     dialect = None
     if fmt == "sql":
         dialect = choice(params, "sql_dialect", data.SQL_DIALECTS)
     attachments = boolean(params, "include_attachments")
     objects = _objects(service, backup, params)
-    files = [f"{o}.csv" for o in objects] if fmt == "csv" else [f"export_{dialect}.sql"]
+    files = export_files(fmt, dialect, objects)
     title = f"Export backup {backup.num} ({fmt}{'/' + dialect if dialect else ''})"
     with own.store.atomic():
         job = jobs.create(
@@ -118,11 +119,22 @@ def file(own: OwnService, principal: Principal, region: str, job_id: str, name: 
         raise not_found(f"the backup of job_id {job.num} no longer exists")
     # the export reflects the GDPR requests completed before it started, not later ones
     forgotten, overrides = effects(own, service, job.created_at, before_job=job.num)
-    tables = []
-    for obj in job.params["objects"]:
-        snap = next(s for s in backup.snapshots if s["name"] == obj)
-        tables.append((obj, data.rows(obj, backups.records_for(snap, "all"), forgotten, overrides.get(obj, {}))))
+    # a restore refuses objects the backup does not hold (job_params.check_snapshot), and files not of the objects
+    # (job_params.check): a 404 all the same, never a bare next()'s StopIteration out of a handler
+    by_name = {s["name"]: s for s in backup.snapshots}
     if job.params["format"] == "csv":
         obj = name.removesuffix(".csv")
-        return "text/csv", data.to_csv(obj, next(rows for o, rows in tables if o == obj))
+        objects = [obj] if obj in job.params["objects"] else []
+    else:
+        objects = job.params["objects"]
+    tables = []
+    for obj in objects:
+        snap = by_name.get(obj)
+        if snap is None:
+            raise not_found(f"file {name} not found in job_id {job.num}: backup {backup.num} holds no {obj}")
+        tables.append((obj, data.rows(obj, backups.records_for(snap, "all"), forgotten, overrides.get(obj, {}))))
+    if job.params["format"] == "csv":
+        if not tables:
+            raise not_found(f"file {name} not found in job_id {job.num}")
+        return "text/csv", data.to_csv(*tables[0])
     return "application/sql", data.to_sql(job.params["dialect"], tables)

@@ -11,13 +11,15 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from ..fieldwise import Fieldwise
-from ..store import record
+from ..store import SNAPSHOT_CHECKS, record
 from ..store.base import Record
 from ..store.decode import Refine, between
+from . import job_params
 from .progress import Progression
 
 # the number a client sees: positive, as the seed takes ids (`own.seed._int`) and the counters hand them out
 OwnNum = Annotated[int, Refine(between(1), "a positive whole number")]
+JOB_KIND = Refine(job_params.is_kind, "one of " + ", ".join(job_params.KINDS))
 RECORDS_PER_OBJECT = 100_000  # the most records per object a service generates: the seed's and a restore's bound
 
 REGIONS = (
@@ -205,14 +207,22 @@ class Job(Record):
     account_id: str
     user_id: str
     service_id: str | None
-    kind: str  # export | export_to_endpoint | gdpr_rectify | gdpr_forget | seed | anonymize
+    kind: Annotated[str, JOB_KIND]  # export | export_to_endpoint | gdpr_rectify | gdpr_forget | seed | anonymize
     title: str
     created_at: float
     progress: Annotated[dict[str, Any], Progression]
     completed_at: float | None = None
     failed: bool = False
     results: list[str] = field(default_factory=list)
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)  # as its kind has them: job_params.py
+
+    def __post_init__(self) -> None:
+        """`params` as the code that starts a job of its kind writes them and what reads the job assumes: a
+        restored GDPR job without its ``record_id`` made every read of its service's backups a 500."""
+        job_params.check(self.kind, self.params)
+
+
+SNAPSHOT_CHECKS.append(job_params.check_snapshot)
 
 
 @record("own_templates", indexes=("account_id", "region"))

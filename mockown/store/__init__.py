@@ -167,6 +167,11 @@ def is_answer(exc: BaseException) -> bool:
     return isinstance(exc, MockownError)
 
 
+# checks across a snapshot's tables (an Own export's objects among its backup's), registered by the modules that
+# define the records: each gets {table: its rows' records, in row order} and raises a RowError naming the row
+SNAPSHOT_CHECKS: list[Callable[[dict[str, list[Any]]], None]] = []
+
+
 def load_snapshot(store: Store, data: dict[str, list[dict[str, Any]]]) -> None:
     """Replace the state of `store` with a `dump()`: ``_meta`` holds the meta values, every other key a table.
     Every row is decoded (and checked: `from_dict`) before the store changes, so a `RowError` (naming the table,
@@ -196,6 +201,8 @@ def load_snapshot(store: Store, data: dict[str, list[dict[str, Any]]]) -> None:
                     raise RowError(f"{name}[{index}].{field}", f"{value!r} is the {what} of {name}[{first}] too")
             recs.append(rec)
         tables.append((meta.cls, recs))
+    for check in SNAPSHOT_CHECKS:
+        check({meta_of(cls).table: recs for cls, recs in tables})
     metas = data.get("_meta") or []
     if len(metas) > 1:
         raise RowError("_meta", f"expected a list of one object, got {len(metas)}")
@@ -212,6 +219,7 @@ def load_snapshot(store: Store, data: dict[str, list[dict[str, Any]]]) -> None:
 
 __all__ = [
     "RECORD_TYPES",
+    "SNAPSHOT_CHECKS",
     "RowError",
     "Store",
     "Table",

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 import mockown
 from mockown.errors import ControlError
+from mockown.own.models import Job
 from mockown.store import RECORD_TYPES, record
 from mockown.store.memory import MemoryStore
 from mockown.store.sqlite import SCHEMA_VERSION, SqliteStore, StateFileError
@@ -176,9 +177,43 @@ def _strategy(tp: Any) -> st.SearchStrategy[Any]:
     return st.from_type(tp)
 
 
+NAMES = st.lists(st.text(max_size=5), max_size=3)
+# an Own job's kind and params, as its own rule (`Job.__post_init__`, own/job_params.py) ties them together
+JOB_KINDS = st.one_of(
+    st.tuples(
+        st.just("gdpr_forget"),
+        st.fixed_dictionaries({k: st.text(max_size=5) for k in ("record_id", "object", "comment")}),
+    ),
+    st.tuples(
+        st.just("gdpr_rectify"),
+        st.fixed_dictionaries({k: st.text(max_size=5) for k in ("record_id", "object", "comment", "field", "value")}),
+    ),
+    NAMES.map(
+        lambda objs: (
+            "export",
+            {
+                "backup_id": "app1:1",
+                "format": "csv",
+                "dialect": None,
+                "objects": objs,
+                "files": [f"{o}.csv" for o in objs],
+                "include_attachments": False,
+            },
+        )
+    ),
+    NAMES.map(lambda objs: ("export_to_endpoint", {"backup_id": "app1:1", "endpoint_id": "e", "objects": objs})),
+    st.tuples(st.sampled_from(["seed", "anonymize"]), st.fixed_dictionaries({"logs": NAMES, "template_id": st.text()})),
+)
+
+
 def _builds(cls: Any) -> st.SearchStrategy[Any]:
     hints = get_type_hints(cls)
     fields = {f.name: _strategy(hints[f.name]) for f in dataclasses.fields(cls) if f.init}
+    if cls is Job:
+        del fields["kind"], fields["params"]  # drawn together
+        return st.tuples(st.fixed_dictionaries(fields), JOB_KINDS).map(
+            lambda drawn: cls(**drawn[0], kind=drawn[1][0], params=drawn[1][1])
+        )
     return st.fixed_dictionaries(fields).map(lambda kw: cls(**kw))
 
 
