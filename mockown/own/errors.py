@@ -61,7 +61,16 @@ class TokenError(OwnError):
 
 
 class OktaError(OAuthJsonError):
-    """The auth host's error: Okta's ``{"error", "error_description"}``."""
+    """The auth host's error: Okta's ``{"error", "error_description"}``. `challenge`: the ``WWW-Authenticate`` of a
+    401 ``invalid_client`` when the client tried HTTP Basic (RFC 6749 5.2), set by the route that knows."""
+
+    challenge: str | None = None
+
+    def response(self) -> Response:
+        answer = super().response()
+        if self.challenge is not None:
+            answer.headers["WWW-Authenticate"] = self.challenge
+        return answer
 
 
 def own_dialect(status: int, phrase: str, message: str) -> MockownError:

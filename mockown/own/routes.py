@@ -6,7 +6,8 @@ or `<region>.ownbackup.com` in the Host header, `/regions/<region>/api/v1/...` i
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from starlette.requests import Request
@@ -132,17 +133,33 @@ async def _okta_form(request: Request) -> Params:
     return params
 
 
+@contextmanager
+def _client_challenge(request: Request) -> Iterator[None]:
+    """RFC 6749 5.2: a client that "attempted to authenticate via the Authorization request header field" and
+    failed (401 ``invalid_client``) is answered with ``WWW-Authenticate`` of the scheme it used. Only Basic is a
+    client authentication there; the client is still known by the form's ``client_id`` alone (S1), not the header."""
+    try:
+        yield
+    except OktaError as exc:
+        scheme = request.headers.get("authorization", "").strip().partition(" ")[0]
+        if exc.status == 401 and scheme.lower() == "basic":
+            exc.challenge = f'Basic realm="{tokens.ISSUER}"'
+        raise
+
+
 async def token_endpoint(request: Request) -> Response:
     _auth_host_only(request)
     params = await _okta_form(request)
-    body = tokens.exchange(_own(request), params, ip=_ip(request))
+    with _client_challenge(request):
+        body = tokens.exchange(_own(request), params, ip=_ip(request))
     return JSONResponse(body, headers=NO_STORE)
 
 
 async def revoke_endpoint(request: Request) -> Response:
     _auth_host_only(request)
     params = await _okta_form(request)
-    tokens.revoke_access(_own(request), params, ip=_ip(request))
+    with _client_challenge(request):
+        tokens.revoke_access(_own(request), params, ip=_ip(request))
     return Response(status_code=200, headers=NO_STORE)
 
 
