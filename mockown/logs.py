@@ -2,7 +2,7 @@
 
 Every record goes through `LogfmtFormatter`, which also redacts anything that looks like a secret in the
 message text (``Bearer …``, ``password=…``, ``token=…``), as a second line of defence behind the journal's
-redaction. `uvicorn_log_config()` routes uvicorn's own loggers through the same formatter.
+redaction. `uvicorn_log_config()` routes uvicorn's own loggers, and python-multipart's, through the same formatter.
 """
 
 from __future__ import annotations
@@ -51,26 +51,62 @@ class DropFaultCloses(logging.Filter):
         return record.getMessage() != "ASGI callable returned without completing response."
 
 
+class ClientMistakesAsDebug(logging.Filter):
+    """python-multipart warns of a malformed body ("Expected boundary character 45, got 103 at index 2") at warning
+    level: the client's mistake, which mockown answers with a 400, not the server's. Its records below error are
+    logged at debug (shown only with `log_level: debug`), errors as they are."""
+
+    def __init__(self, level: str = "info") -> None:
+        super().__init__()
+        name = level.upper()  # uvicorn's `trace` (5) is below debug
+        self.shown = logging.getLevelNamesMapping().get(name, 5 if name == "TRACE" else logging.INFO) <= logging.DEBUG
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.ERROR:
+            return True
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return self.shown
+
+
+# the loggers of python-multipart (Starlette's form parser), under its name since 0.0.13 and its older one: without
+# a handler of their own, their warnings reached stderr through Python's last-resort handler, bare and unredacted
+MULTIPART_LOGGERS = ("python_multipart", "multipart")
+
+
 def uvicorn_log_config(level: str = "info") -> dict[str, Any]:
-    """A `logging.config.dictConfig` for uvicorn (and mockown's loggers): logfmt lines on stderr."""
+    """A `logging.config.dictConfig` for uvicorn (and mockown's and python-multipart's loggers): logfmt lines on
+    stderr."""
     lvl = level.upper()
     return {
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"logfmt": {"()": "mockown.logs.LogfmtFormatter"}},
-        "filters": {"fault_closes": {"()": "mockown.logs.DropFaultCloses"}},
+        "filters": {
+            "fault_closes": {"()": "mockown.logs.DropFaultCloses"},
+            "client_mistakes": {"()": "mockown.logs.ClientMistakesAsDebug", "level": level},
+        },
         "handlers": {
             "stderr": {
                 "class": "logging.StreamHandler",
                 "formatter": "logfmt",
                 "stream": "ext://sys.stderr",
                 "filters": ["fault_closes"],
-            }
+            },
+            # a logger's filters see only the records logged on it, not its children's (python_multipart.multipart)
+            "multipart_stderr": {
+                "class": "logging.StreamHandler",
+                "formatter": "logfmt",
+                "stream": "ext://sys.stderr",
+                "filters": ["client_mistakes"],
+            },
         },
         "loggers": {
             "mockown": {"handlers": ["stderr"], "level": lvl, "propagate": False},
             "uvicorn": {"handlers": ["stderr"], "level": lvl, "propagate": False},
             "uvicorn.error": {"level": lvl},
             "uvicorn.access": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+            **{
+                name: {"handlers": ["multipart_stderr"], "level": lvl, "propagate": False} for name in MULTIPART_LOGGERS
+            },
         },
     }
