@@ -18,7 +18,6 @@ from ..errors import NO_STORE
 from ..http.api import Api, base_url, host_of, runtime_of
 from ..http.api import with_and_without_slash as _both
 from ..http.forms import Params, media_type, query_params, read_params
-from ..http.routing import Route
 from . import backups, exports, gdpr, jobs, seeding, tokens
 from .errors import OktaError, not_found, okta_dialect, own_dialect
 from .models import REGIONS
@@ -340,8 +339,8 @@ def _regional(path: str, endpoint: Handler, methods: list[str], *, slash_first: 
 _SVC = "/services/{service_id}"
 _BKP = _SVC + "/backups/{backup_id}"
 ROUTES: list[BaseRoute] = [
-    Route(tokens.TOKEN_PATH, token_endpoint, methods=["POST"]),
-    Route(tokens.REVOKE_PATH, revoke_endpoint, methods=["POST"]),
+    *_both(tokens.TOKEN_PATH, token_endpoint, ["POST"]),
+    *_both(tokens.REVOKE_PATH, revoke_endpoint, ["POST"]),
     *_both("/api/auth/v1/login", legacy_login, ["POST"]),
     *_both("/regions/{region}/api/auth/v1/login", legacy_login, ["POST"]),
     *_both("/api/auth/v1/logout", legacy_logout, ["POST"]),

@@ -1,13 +1,14 @@
-"""A trailing slash on the Own regional API and the legacy session API is the same resource (as the Salesforce
-side serves both forms), never Starlette's empty 307: a client that follows it may drop its Authorization header
-or its body. Two slashes name nothing: an Own 404."""
+"""A trailing slash on the Own regional API, the legacy session API and the auth host (token, revoke) is the same
+resource (as the Salesforce side serves both forms), never Starlette's empty 307: a client that follows it may drop
+its Authorization header or its body. Two slashes name nothing: an Own 404."""
 
 from __future__ import annotations
 
 import httpx
 import pytest
 
-from tests.own.conftest import EMAILS, OWNER, PASSWORDS, SALES
+from mockown.own.service import OwnService
+from tests.own.conftest import CLIENT_ID, EMAILS, OWNER, PASSWORDS, SALES, exchange_form
 
 GETS = ["/api/v1/services", f"/api/v1/services/{SALES}", f"/api/v1/services/{SALES}/backups", "/api/v1/jobs",
         "/api/v1/events", "/api/v1/seeding/templates"]  # fmt: skip
@@ -50,3 +51,40 @@ def test_the_legacy_login_takes_a_trailing_slash(client: httpx.Client) -> None:
 def test_two_trailing_slashes_are_an_own_404(client: httpx.Client, auth: dict[str, str]) -> None:
     r = client.get("/api/v1/services//", headers=auth)
     assert r.status_code == 404 and set(r.json()) == {"error", "message"}
+
+
+# -- the auth host: its token and revoke paths too (they were plain routes: Starlette's empty 307) -----------
+TOKEN = "/oauth2/aus4c3z3l8FqrbqDU4h7/v1/token"
+REVOKE = "/oauth2/aus4c3z3l8FqrbqDU4h7/v1/revoke"
+
+
+def test_the_token_endpoint_takes_a_trailing_slash(client: httpx.Client, own: OwnService) -> None:
+    raw = own.generate_api_token(OWNER, PASSWORDS[OWNER])
+    r = client.post(TOKEN + "/", data=exchange_form(raw))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert set(body) == {"token_type", "expires_in", "access_token", "scope", "refresh_token"}
+    assert r.headers["cache-control"] == "no-store"
+    services = client.get("/api/v1/services", headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert services.status_code == 200
+
+
+@pytest.mark.parametrize("path", [TOKEN, REVOKE])
+def test_the_auth_hosts_errors_with_a_trailing_slash_are_its_own(client: httpx.Client, path: str) -> None:
+    """The same answer as without the slash: Okta's JSON, not an empty 307."""
+    form = {"grant_type": "refresh_token", "refresh_token": "x", "token": "x", "client_id": "0oaSomeoneElse"}
+    plain = client.post(path, data=form)
+    slashed = client.post(path + "/", data=form)
+    assert plain.status_code == 401, plain.text
+    assert (slashed.status_code, slashed.json()) == (plain.status_code, plain.json())
+    get = client.get(path + "/")
+    assert get.status_code == 405 and get.json()["error"] == "invalid_request", get.text
+
+
+def test_the_revoke_endpoint_takes_a_trailing_slash(client: httpx.Client, own: OwnService) -> None:
+    raw = own.generate_api_token(OWNER, PASSWORDS[OWNER])
+    access = client.post(TOKEN, data=exchange_form(raw)).json()["access_token"]
+    r = client.post(REVOKE + "/", data={"token": access, "client_id": CLIENT_ID})
+    assert (r.status_code, r.content) == (200, b"")
+    revoked = client.get("/api/v1/services", headers={"Authorization": f"Bearer {access}"})
+    assert revoked.status_code == 401
