@@ -10,6 +10,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from .. import security
+from ..clock import EARLIEST
 from ..seed import SeedError, flag, items, opt_text, text, whole, whole_between
 from . import backups, progress
 from .errors import OwnError
@@ -204,14 +205,30 @@ def _seed_service(own: OwnService, account: OwnAccount, data: Any, now: float) -
     )
     own.services.put(service)
     count = _count(data.get("backups"), "backups", 1000, 0)
-    for k in range(count):
-        started = now - (count - k) * _DAY
+    for started, completed in _past_backups(count, now):
         backup = backups.start(
             own, service, trigger="scheduled", started_at=started, progression=progress.parse("immediate")
         )
-        backup.completed_at = started + 540.0
+        backup.completed_at = completed
         own.backups.put(backup)
     return {"id": num, "region": region, "displayed_name": service.displayed_name, "backups": count}
+
+
+def _past_backups(count: int, now: float) -> list[tuple[float, float]]:
+    """(started, completed) of a seeded service's `count` past backups, oldest first: daily, the last one a day
+    before `now`, each taking 9 minutes. Where the days before `now` reach back past the earliest instant a date
+    can show (`clock.EARLIEST`, 0001-01-02: the clock may be there), they are spread evenly from that instant
+    instead, each taking at most its share (at `EARLIEST` itself all start and complete then): a backup before the
+    year 1 made its service's backup listing a 500 and the server's own snapshot unrestorable."""
+    if count == 0:
+        return []
+    step = min(count * _DAY, now - EARLIEST) / count  # _DAY itself when the days fit
+    took = min(540.0, step)
+    out = []
+    for k in range(count):
+        started = max(EARLIEST, now - (count - k) * step)  # max: the rounding of step may not reach below it
+        out.append((started, min(started + took, now)))
+    return out
 
 
 def _enabled(value: Any) -> int:
