@@ -166,6 +166,7 @@ def _org_tables(registered: tuple[RecordMeta, ...]) -> tuple[RecordMeta, ...]:
 def reset_org(runtime: Runtime, org_id: str, *, delete: bool = False) -> dict[str, Any]:
     """Return an org to its seeded state (codes, tokens, usage, lockouts gone) or, with `delete`, remove it."""
     from ..outbox import Email
+    from ..salesforce import api_limit
     from ..salesforce.models import UNLOCKED, ConnectedApp, Org, User
 
     service = runtime.salesforce
@@ -196,7 +197,7 @@ def reset_org(runtime: Runtime, org_id: str, *, delete: bool = False) -> dict[st
                 if user.failed_logins or user.locked_until != UNLOCKED:
                     user.failed_logins, user.locked_until = 0, UNLOCKED
                     service.users.put(user)
-            org.api_usage = 0
+            api_limit.reset(org)
             service.orgs.put(org)
     return {"reset": "org", "org": org_id, "deleted": delete, "removed": removed}
 

@@ -354,12 +354,14 @@ class Preset(Value):
 
 
 def _limit_info(runtime: Runtime, org_id: str | None) -> str:
+    from ..salesforce.api_limit import limit_info
+
     limit = runtime.config.salesforce.daily_api_limit
     if org_id:
         org = runtime.salesforce.orgs.get(org_id)
         if org is not None:
             limit = org.api_limit
-    return f"api-usage={limit + 1}/{limit}"
+    return limit_info(limit + 1, limit)
 
 
 def preset_org(runtime: Runtime, value: Any) -> str | None:
@@ -388,12 +390,15 @@ def preset_account(runtime: Runtime, value: Any) -> str | None:
 
 
 def _request_limit(runtime: Runtime, p: dict[str, Any]) -> dict[str, Any]:
+    from ..salesforce.errors import REST_JSON, request_limit_exceeded
+
     org = p.pop("org", None)  # checked by `Faults.add` (`preset_org`)
+    refused = request_limit_exceeded(_limit_info(runtime, org))  # the answer of a call over the limit
     rule = {
         "path": SF_REST_PATHS,
-        "status": 403,
-        "body": [{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}],
-        "headers": {"Sforce-Limit-Info": _limit_info(runtime, org), "Content-Type": "application/json;charset=UTF-8"},
+        "status": refused.status,
+        "body": refused.body(),
+        "headers": {**refused.headers, "Content-Type": REST_JSON},
     }
     if org:
         rule["org"] = org

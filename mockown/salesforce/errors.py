@@ -60,14 +60,23 @@ class RestError(MockownError):
         self.status, self.error_code, self.message = status, error_code, message
         self.headers = headers or {}
 
+    def body(self) -> list[dict[str, str]]:
+        return [{"message": self.message, "errorCode": self.error_code}]
+
     def response(self) -> Response:
-        body = [{"message": self.message, "errorCode": self.error_code}]
-        return JSONResponse(body, status_code=self.status, headers=self.headers, media_type=REST_JSON)
+        return JSONResponse(self.body(), status_code=self.status, headers=self.headers, media_type=REST_JSON)
 
 
 def not_found(detail: str = "") -> RestError:
     """The REST API's 404 for a resource, record or object that does not exist (`detail`: after a colon)."""
     return RestError(404, "NOT_FOUND", "The requested resource does not exist" + (f": {detail}" if detail else ""))
+
+
+def request_limit_exceeded(limit_info: str) -> RestError:
+    """403 REQUEST_LIMIT_EXCEEDED: the org's API requests of the last 24 hours are used up (`limit_info`: the
+    `Sforce-Limit-Info` value). The answer of a call over the limit and of the `salesforce.request_limit_exceeded`
+    fault preset; no `Retry-After`."""
+    return RestError(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.", {"Sforce-Limit-Info": limit_info})
 
 
 def invalid_session(headers: dict[str, str] | None = None) -> RestError:

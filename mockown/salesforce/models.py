@@ -76,7 +76,11 @@ class Org(Record):
     namespace_prefix: str | None = None
     dev_hub: bool = False
     api_limit: int = 15000
+    # the REST calls of the last 24 hours, per hour of the clock (api_limit.py): `api_hours` oldest first, the last
+    # for the epoch hour `api_hour` (None: none kept yet, as in a state file from before them); `api_usage` their sum
     api_usage: int = 0
+    api_hours: list[Annotated[int, Refine(between(0), "a count from 0")]] = field(default_factory=list)
+    api_hour: int | None = None
     locked: bool = False
     created_at: float = 0.0
     session_timeout: Seconds = 7200.0  # Session Settings: seconds, for the apps that set no timeout of their own

@@ -1,6 +1,7 @@
 """The REST API subset real clients call after login (`/services/data/...`).
 
-Every call with a live session counts against the org's daily limit and carries `Sforce-Limit-Info`.
+Every call with a live session counts against the org's API requests of the last 24 hours (`api_limit.py`) and
+carries `Sforce-Limit-Info`; once they reach the org's limit, calls are `403 REQUEST_LIMIT_EXCEEDED`.
 A dead, revoked or expired session gets ``401 [{"message": "Session expired or invalid", ...}]``.
 """
 
@@ -10,10 +11,10 @@ import re
 from typing import Any
 
 from .. import ids, security
-from . import cursors, describe, oauth_tokens
+from . import api_limit, cursors, describe, oauth_tokens
 from . import search as sosl_search
 from . import soql as soql_parser
-from .errors import RestError, invalid_session, not_found
+from .errors import RestError, invalid_session, not_found, request_limit_exceeded
 from .models import AccessToken, Org, User
 from .service import SalesforceService, identity_url
 
@@ -67,20 +68,26 @@ def session(service: SalesforceService, raw: str | None) -> tuple[AccessToken, O
 
 
 def count_call(service: SalesforceService, org_id: str) -> Org:
-    """Count a call against the org's daily limit; the org as counted. Read again in the transaction that writes
-    it back whole: a copy read before another worker's call, reset or deletion committed would undo it (lose
-    counts, bring a deleted org back). An org deleted meanwhile took its sessions with it: 401, nothing written."""
+    """Count a call against the org's API requests of the last 24 hours (`api_limit.py`); the org as counted.
+    Read again in the transaction that writes it back whole: a copy read before another worker's call, reset or
+    deletion committed would undo it (lose counts, bring a deleted org back). An org deleted meanwhile took its
+    sessions with it: 401, nothing written. An org whose allocation is used up: 403 REQUEST_LIMIT_EXCEEDED, the
+    call not counted (its header shows the usage it would have made: limit + 1), nothing written."""
+    now = service.clock.now()
     with service.store.atomic():
         org = service.orgs.get(org_id)
         if org is None:
             raise invalid_session(_challenge(service))
-        org.api_usage += 1
+        if api_limit.exhausted(org, now):
+            raise request_limit_exceeded(api_limit.refused_header(org, now))
+        api_limit.count(org, now)
         service.orgs.put(org)
         return org
 
 
-def usage(org: Org) -> str:
-    return f"api-usage={org.api_usage}/{org.api_limit}"
+def usage(org: Org, now: float) -> str:
+    """The `Sforce-Limit-Info` header: the org's calls of the 24 hours up to `now`, and its limit."""
+    return api_limit.header(org, now)
 
 
 def org_of_token(service: SalesforceService, raw: str | None) -> Org | None:
@@ -110,9 +117,9 @@ def resources(version: str, base: str, org: Org, user: User) -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
-def limits(org: Org) -> dict[str, dict[str, int]]:
+def limits(org: Org, now: float) -> dict[str, dict[str, int]]:
     return {
-        "DailyApiRequests": {"Max": org.api_limit, "Remaining": max(org.api_limit - org.api_usage, 0)},
+        "DailyApiRequests": {"Max": org.api_limit, "Remaining": api_limit.remaining(org, now)},
         "ActiveScratchOrgs": {"Max": 3 if org.dev_hub else 0, "Remaining": 3 if org.dev_hub else 0},
         "DailyScratchOrgs": {"Max": 6 if org.dev_hub else 0, "Remaining": 6 if org.dev_hub else 0},
         "ConcurrentAsyncGetReportInstances": {"Max": 200, "Remaining": 200},

@@ -239,10 +239,10 @@ def _rest(handler: Callable[[RestCall], Any]) -> Callable[[Request], Awaitable[R
         except RestError as exc:
             known = rest.org_of_token(service, raw)
             if known is not None:
-                exc.headers["Sforce-Limit-Info"] = rest.usage(known)
+                exc.headers["Sforce-Limit-Info"] = rest.usage(known, service.clock.now())
             raise
-        org = rest.count_call(service, org.id)
-        headers = {"Sforce-Limit-Info": rest.usage(org)}
+        org = rest.count_call(service, org.id)  # 403 REQUEST_LIMIT_EXCEEDED (its own header) once used up
+        headers = {"Sforce-Limit-Info": rest.usage(org, service.clock.now())}
         try:
             version = rest.check_version(service, request.path_params["version"])
             body = handler(RestCall(service, version, org, user, request))
@@ -268,7 +268,7 @@ def resources_endpoint(call: RestCall) -> Any:
 def limits_endpoint(call: RestCall) -> Any:
     from . import rest
 
-    return rest.limits(call.org)
+    return rest.limits(call.org, call.service.clock.now())
 
 
 @_rest

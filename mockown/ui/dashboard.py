@@ -132,6 +132,7 @@ def _token_row(
 
 
 def _salesforce(runtime: Runtime) -> str:
+    from ..salesforce.api_limit import used
     from ..salesforce.models import DeviceCode
 
     sf = runtime.salesforce
@@ -144,7 +145,7 @@ def _salesforce(runtime: Runtime) -> str:
             f"<code>{_html(o.id)}</code>",
             _html(o.name),
             _html(o.organization_type + (" (sandbox)" if o.is_sandbox else "") + (", Dev Hub" if o.dev_hub else "")),
-            f"{o.api_usage}/{o.api_limit}",
+            f"{used(o, now)}/{o.api_limit}",
             str(sum(1 for u in users.values() if u.org_id == o.id)),
             str(sum(1 for a in apps.values() if a.org_id == o.id)),
             _button("reset-org", "Reset org", {"org": o.id}, f"reset-org-{o.id}"),

@@ -77,3 +77,28 @@ def test_the_control_document_documents_its_refusals() -> None:
         response = client.get("/_mockown/openapi.yaml", headers={"Host": "evil.example"})
     assert response.status_code == 403
     _assert_documented("control", "/_mockown/openapi.yaml", "get", response)
+
+
+REST_ARGS = {"version": "v62.0", "sobject": "User", "recordId": "005g000000Adm1NAAR", "appId": "0H45g000000DemoCAC",
+             "userId": "005g000000Adm1NAAR", "locator": "01g5g00000AbCdEAAA-2000", "tokenId": "x"}  # fmt: skip
+
+
+@pytest.mark.parametrize("path", [p for p in load_spec("salesforce")["paths"] if p.startswith("/services/data/{")])
+def test_rest_calls_over_the_api_limit_are_a_documented_403(path: str) -> None:
+    from tests.conftest import ADMIN, CID, ORG, PASSWORD, SECRET
+
+    app = create_app(Config())
+    service = app.state.runtime.salesforce
+    org = service.orgs.get(ORG)
+    org.api_limit = 0
+    service.orgs.put(org)
+    login = {"grant_type": "password", "client_id": CID, "client_secret": SECRET, "username": ADMIN}
+    with in_process_client(app, "http://127.0.0.1") as client:
+        token = client.post("/services/oauth2/token", data={**login, "password": PASSWORD}).json()["access_token"]
+        for method in load_spec("salesforce")["paths"][path]:
+            response = client.request(
+                method.upper(), path.format(**REST_ARGS), headers={"Authorization": f"Bearer {token}"}
+            )
+            assert response.status_code == 403, response.text
+            assert response.json()[0]["errorCode"] == "REQUEST_LIMIT_EXCEEDED"
+            _assert_documented("salesforce", path, method, response)

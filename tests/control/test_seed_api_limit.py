@@ -1,7 +1,8 @@
 """An org's daily API request limit (`api_limit` in a seed, `salesforce.daily_api_limit` for the default) is a
 32-bit integer on Salesforce (Apex `OrgLimit.getLimit()` is an `Integer`): a negative limit or one beyond 2**31 - 1
-is refused (400 `invalid_seed` naming the field, nothing stored; a `ConfigError` naming the setting); 0 (no API
-calls left) and the largest are served as they are by `/limits`."""
+is refused (400 `invalid_seed` naming the field, nothing stored; a `ConfigError` naming the setting); the largest
+is served as it is by `/limits`, and 0 (no API calls left) refuses every call, `/limits` too, with
+`403 REQUEST_LIMIT_EXCEEDED` and `Sforce-Limit-Info: api-usage=1/0`."""
 
 from __future__ import annotations
 
@@ -41,6 +42,11 @@ def test_an_api_limit_in_range_is_what_limits_answers(value: int) -> None:
             "grant_type": "password", "username": f"l{value}@x.test", "password": "P4ssw0rd!x",
             "client_id": app["client_id"], "client_secret": app["client_secret"]}).json()  # fmt: skip
         limits = client.get("/services/data/v62.0/limits", headers={"Authorization": f"Bearer {token['access_token']}"})
+    if value == 0:
+        assert limits.status_code == 403, limits.text
+        assert limits.json()[0]["errorCode"] == "REQUEST_LIMIT_EXCEEDED"
+        assert limits.headers["Sforce-Limit-Info"] == "api-usage=1/0"
+        return
     assert limits.status_code == 200, limits.text
     assert limits.json()["DailyApiRequests"]["Max"] == value
 
