@@ -282,8 +282,8 @@ def describe_global_endpoint(call: RestCall) -> Any:
 def sobject_endpoint(call: RestCall) -> Any:
     from . import rest
 
-    params = call.request.path_params
-    return rest.sobject(call.service, params["sobject"], params["record_id"], call.version, call.org)
+    params, fields = call.request.path_params, call.request.query_params.get("fields")
+    return rest.sobject(call.service, params["sobject"], params["record_id"], call.version, call.org, fields)
 
 
 @_rest
