@@ -271,11 +271,22 @@ def limits_endpoint(call: RestCall) -> Any:
     return rest.limits(call.org, call.service.clock.now())
 
 
+def _describe_answer(call: RestCall, body: Callable[[], Any]) -> Response:
+    """A describe (global or an object's) with `Last-Modified` (the org's creation: the table never changes), or
+    `304` with no body to an `If-Modified-Since` at or after it."""
+    from . import describe
+
+    modified = {"Last-Modified": describe.http_date(describe.last_modified(call.org))}
+    if describe.unchanged_since(header(call.request, "if-modified-since"), call.org):
+        return Response(status_code=304, headers=modified)
+    return _json(body(), headers=modified)
+
+
 @_rest
 def describe_global_endpoint(call: RestCall) -> Any:
     from . import rest
 
-    return rest.describe_global(call.version, call.org)
+    return _describe_answer(call, lambda: rest.describe_global(call.version, call.org))
 
 
 @_rest
@@ -341,10 +352,7 @@ def sobject_describe_endpoint(call: RestCall) -> Any:
     from . import describe
 
     kind = _sobject_type(call)
-    modified = {"Last-Modified": describe.http_date(describe.last_modified(call.org))}
-    if describe.unchanged_since(header(call.request, "if-modified-since"), call.org):
-        return Response(status_code=304, headers=modified)
-    return _json(describe.describe(kind, call.version), headers=modified)
+    return _describe_answer(call, lambda: describe.describe(kind, call.version))
 
 
 _DELETED = 204

@@ -182,3 +182,21 @@ def test_arbitrary_object_names_never_500(client: httpx.Client, token: str, name
         assert body[0]["errorCode"] == "NOT_FOUND"
     else:
         assert name.lower() in {s.lower() for s in SERVED}
+
+
+@pytest.mark.parametrize("slash", ["", "/"])
+def test_describe_global_honours_if_modified_since(client: httpx.Client, token: str, slash: str) -> None:
+    """Salesforce documents `If-Modified-Since` (304 Not Modified) for describe global as for an object's describe."""
+    path = f"{V}/sobjects{slash}"
+    first = _get(client, token, path)
+    assert first.status_code == 200 and sorted(e["name"] for e in first.json()["sobjects"]) == sorted(SERVED)
+    modified = first.headers["Last-Modified"]
+    assert modified == _get(client, token, f"{V}/sobjects/User/describe").headers["Last-Modified"]
+    for since in (modified, "Fri, 01 Jan 2100 00:00:00 GMT"):
+        unchanged = _get(client, token, path, **{"If-Modified-Since": since})
+        assert unchanged.status_code == 304 and unchanged.content == b"", unchanged.text
+        assert unchanged.headers["Last-Modified"] == modified
+        assert unchanged.headers["Sforce-Limit-Info"].startswith("api-usage=")
+    for since in ("Thu, 01 Jan 2015 00:00:00 GMT", "yesterday"):
+        changed = _get(client, token, path, **{"If-Modified-Since": since})
+        assert changed.status_code == 200 and changed.json() == first.json()
