@@ -1,6 +1,7 @@
 """Connect REST "OAuth Usage" resources (`/services/data/vXX.X/apps/oauth/usage...`): an admin lists the org's
 apps in use, an app's users, a user's refresh tokens, and revokes them (spec 5 and 10; Connect REST API Developer
-Guide "OAuth Usage Resources", available since 59.0).
+Guide "OAuth Usage Resources", available since 59.0: `routes` answers an older version's URL as a resource the
+API does not have, the REST 404).
 
 Documented: the five resources and their methods; `page` (from 0) and `pageSize` (default 100) on the lists; the
 user collection's `currentPageUrl`, `nextPageUrl` (on every page, even the last) and `users`; the token's

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -415,16 +416,29 @@ def soap_dialect(status: int, reason: str, message: str) -> MockownError:
 
 
 _ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+_OAUTH_USAGE = 59  # the API version the OAuth Usage resources came with (oauth_usage.py)
 
 
-def _rest_both(path: str, endpoint: Callable[[Request], Awaitable[Response]], methods: list[str]) -> list[BaseRoute]:
+def _older_than(version: str, since: int) -> bool:
+    """Whether the URL's `vXX.0` names an API version before `since` (any other text: no, `check_version`'s)."""
+    match = re.fullmatch(r"v([0-9]{2})\.0", version)  # ASCII digits, as check_version reads them
+    return match is not None and int(match.group(1)) < since
+
+
+def _rest_both(
+    path: str, endpoint: Callable[[Request], Awaitable[Response]], methods: list[str], *, since: int | None = None
+) -> list[BaseRoute]:
     """A REST resource (with and without the trailing slash) that answers another method itself, in the REST API's
     words: `405 [{"errorCode": "METHOD_NOT_ALLOWED", "message": "HTTP Method 'PATCH' not allowed. Allowed are
-    GET,HEAD,POST"}]` with `Allow`, as Salesforce does (HEAD goes with GET)."""
+    GET,HEAD,POST"}]` with `Allow`, as Salesforce does (HEAD goes with GET). A resource added in API version
+    `since` is, in an older version, what a resource the API does not have is: the REST 404, before any session
+    check or count, whatever the method."""
     allowed = sorted({*methods, "HEAD"} if "GET" in methods else set(methods))
     listed = ",".join(allowed)
 
     async def guarded(request: Request) -> Response:
+        if since is not None and _older_than(request.path_params.get("version", ""), since):
+            raise not_found()
         if request.method not in allowed:
             message = f"HTTP Method '{request.method}' not allowed. Allowed are {listed}"
             raise RestError(405, "METHOD_NOT_ALLOWED", message, headers={"Allow": ", ".join(allowed)})
@@ -462,16 +476,31 @@ ROUTES: list[BaseRoute] = [
     *_rest_both("/services/data/{version}/sobjects/{sobject}", sobject_basic_endpoint, ["GET"]),
     *_rest_both("/services/data/{version}/sobjects/{sobject}/describe", sobject_describe_endpoint, ["GET"]),
     *_rest_both("/services/data/{version}/sobjects/{sobject}/{record_id}", sobject_endpoint, ["GET"]),
-    *_rest_both("/services/data/{version}/apps/oauth/usage", oauth_usage_endpoint, ["GET"]),
-    *_rest_both("/services/data/{version}/apps/oauth/usage/tokens/{token_id}", oauth_usage_token_endpoint, ["DELETE"]),
-    *_rest_both("/services/data/{version}/apps/oauth/usage/{app_id}/users", oauth_usage_users_endpoint, ["GET"]),
+    # Connect REST "OAuth Usage" (oauth_usage.py): API 59.0 and later
+    *_rest_both("/services/data/{version}/apps/oauth/usage", oauth_usage_endpoint, ["GET"], since=_OAUTH_USAGE),
     *_rest_both(
-        "/services/data/{version}/apps/oauth/usage/{app_id}/tokens", oauth_usage_app_tokens_endpoint, ["DELETE"]
+        "/services/data/{version}/apps/oauth/usage/tokens/{token_id}",
+        oauth_usage_token_endpoint,
+        ["DELETE"],
+        since=_OAUTH_USAGE,
+    ),
+    *_rest_both(
+        "/services/data/{version}/apps/oauth/usage/{app_id}/users",
+        oauth_usage_users_endpoint,
+        ["GET"],
+        since=_OAUTH_USAGE,
+    ),
+    *_rest_both(
+        "/services/data/{version}/apps/oauth/usage/{app_id}/tokens",
+        oauth_usage_app_tokens_endpoint,
+        ["DELETE"],
+        since=_OAUTH_USAGE,
     ),
     *_rest_both(
         "/services/data/{version}/apps/oauth/usage/{app_id}/{user_id}/tokens",
         oauth_usage_user_tokens_endpoint,
         ["GET", "DELETE"],
+        since=_OAUTH_USAGE,
     ),
     # the SOAP API's login() / logout() (salesforce/soap.py): partner (u) and enterprise (c), as serverUrl gives
     *(

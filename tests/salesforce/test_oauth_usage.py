@@ -269,3 +269,32 @@ def test_arbitrary_ids_never_500(client: httpx.Client, org: dict[str, Any], admi
     assert r.status_code in (404, 405), (method, path, r.status_code, r.text)
     assert isinstance(r.json(), list)
     assert _alive(client, org, admin)
+
+
+@pytest.mark.parametrize("version", ["v58.0", "v31.0"])
+def test_before_59_the_resources_do_not_exist(client: httpx.Client, runtime: Runtime, org: dict[str, Any],
+                                              admin: dict[str, Any], version: str) -> None:  # fmt: skip
+    """The resources came with API 59.0: in an older version they are the REST 404 of a resource the API does not
+    have (any method, with or without a session, not counted), and a DELETE there revokes nothing."""
+    app, user = org["apps"][0]["id"], org["admin"]["id"]
+    listed = _call(client, admin["access_token"], f"{USAGE}/{app}/{user}/tokens").json()["tokens"]
+    token_id = listed[0]["revocationUrl"].rsplit("/", 1)[1]
+    usage = runtime.salesforce.orgs.get(org["id"])
+    assert usage is not None
+    before = usage.api_usage
+    old = f"/services/data/{version}/apps/oauth/usage"
+    calls = [(m, f"{old}{p}") for m, p in [
+        ("GET", ""), ("GET", "/"), ("POST", ""), ("GET", f"/{app}/users"), ("GET", f"/{app}/{user}/tokens"),
+        ("DELETE", f"/{app}/{user}/tokens"), ("DELETE", f"/{app}/tokens"), ("DELETE", f"/tokens/{token_id}"),
+        ("PATCH", f"/tokens/{token_id}"),
+    ]]  # fmt: skip
+    for method, path in calls:
+        for token in (admin["access_token"], "not-a-session"):
+            r = _call(client, token, path, method)
+            assert (r.status_code, r.json()) == (404, NOT_FOUND), (method, path, r.text)
+            assert "Sforce-Limit-Info" not in r.headers
+    after = runtime.salesforce.orgs.get(org["id"])
+    assert after is not None and after.api_usage == before
+    assert _alive(client, org, admin)
+    for since in ("v59.0", "v62.0"):
+        assert _call(client, admin["access_token"], f"/services/data/{since}/apps/oauth/usage").status_code == 200
