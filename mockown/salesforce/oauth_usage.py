@@ -51,12 +51,13 @@ def require_admin(user: User) -> None:
 
 
 def page_params(page: str | None, page_size: str | None) -> tuple[int, int]:
-    """`page` (from 0) and `pageSize` (1..100, default 100) from the query string."""
+    """`page` (from 0) and `pageSize` (1..100, default 100) from the query string: ASCII digits (a regex `\\d`
+    reads any Unicode digit, and `int()` converts them: `page=\\u0663` was page 3)."""
 
     def number(name: str, raw: str | None, default: int, low: int, high: int) -> int:
         if raw is None or raw == "":
             return default
-        if not re.fullmatch(r"\d{1,9}", raw.strip()) or not low <= int(raw) <= high:
+        if not re.fullmatch(r"[0-9]{1,9}", raw.strip()) or not low <= int(raw) <= high:
             raise RestError(400, "INVALID_API_INPUT", f"Invalid value for {name}: {raw[:40]!r}. Valid values are "
                                                       f"{low} through {high}.")  # fmt: skip
         return int(raw)

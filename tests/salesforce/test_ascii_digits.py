@@ -62,3 +62,16 @@ def test_a_locator_offset_of_other_digits_is_invalid(client: httpx.Client, runti
     assert client.get(url, headers=headers).status_code == 200
     r = client.get(url.removesuffix("200") + "٢٠٠", headers=headers)
     assert r.status_code == 400 and r.json()[0]["errorCode"] == "INVALID_QUERY_LOCATOR", r.text
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("page", "٣"), ("page", "1٠"), ("page", "３"), ("pageSize", "٥٠"), ("pageSize", "۵")]
+)
+def test_oauth_usage_paging_of_other_digits_is_invalid(client: httpx.Client, name: str, value: str) -> None:
+    token = code_tokens(client)["access_token"]  # the demo admin
+    r = client.get(f"{V}/apps/oauth/usage", params={name: value}, headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 400, r.text
+    assert r.json()[0]["errorCode"] == "INVALID_API_INPUT"
+    assert client.get(
+        f"{V}/apps/oauth/usage", params={name: "3"}, headers={"Authorization": f"Bearer {token}"}
+    ).is_success
