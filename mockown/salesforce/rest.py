@@ -276,17 +276,23 @@ def query(
 
 
 def _limit(digits: str) -> int:
-    """A SOQL `LIMIT`: an integer (a Java int in Salesforce); a larger number is a malformed query, not a 500
-    from converting thousands of digits."""
-    if len(digits) > 10 or int(digits) > 2**31 - 1:
+    """A SOQL `LIMIT`: an integer (a Java int in Salesforce, leading zeros aside); a larger number is a malformed
+    query, not a 500 from converting thousands of digits."""
+    value = soql_parser.bounded(digits, 2**31 - 1)
+    if value is None:
         shown = digits if len(digits) <= 20 else digits[:20] + "..."
         raise RestError(400, "MALFORMED_QUERY", f"Invalid LIMIT {shown}: the limit must be at most {2**31 - 1}")
-    return int(digits)
+    return value
 
 
 def _check_literal(field: describe.Field, value: str | bool | None) -> None:
     """SOQL's types: a boolean field takes the unquoted TRUE/FALSE, any other field no TRUE/FALSE (NULL fits all).
-    A quoted string against any other non-text field stays accepted, as it was."""
+    An id or reference field takes a quoted id: 15 or 18 letters and digits, else `400 INVALID_QUERY_FILTER_OPERATOR
+    "invalid ID field: <value>"` as Salesforce answers (an 18-character one whose case suffix is wrong is taken,
+    and matches nothing, as Salesforce answers a lower-cased id). A quoted string against any other non-text field
+    stays accepted, as it was."""
+    if field.type in ("id", "reference") and isinstance(value, str) and not _id_shaped(value):
+        raise RestError(400, "INVALID_QUERY_FILTER_OPERATOR", f"invalid ID field: {value[:80]}")
     boolean = field.type == "boolean"
     if isinstance(value, str) if boolean else isinstance(value, bool):
         kind = field.soql_type
@@ -297,6 +303,10 @@ def _check_literal(field: describe.Field, value: str | bool | None) -> None:
             f"value of filter criterion for field '{field.name}' must be of type {kind} and {should} be enclosed "
             "in quotes",
         )
+
+
+def _id_shaped(text: str) -> bool:
+    return ids.ID15.fullmatch(text) is not None or ids.ID18.fullmatch(text) is not None
 
 
 def _matches(row: dict[str, Any], field: describe.Field, value: str | bool | None) -> bool:

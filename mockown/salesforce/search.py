@@ -20,6 +20,7 @@ from . import describe
 from .errors import RestError
 from .models import Org, User
 from .service import SalesforceService
+from .soql import bounded
 
 _SOSL = re.compile(
     r"^\s*find\s+(?:\{(?P<braced>[^{}]*)\}|'(?P<quoted>[^'\\]*)')"
@@ -136,9 +137,10 @@ def search(service: SalesforceService, sosl: str | None, version: str, org: Org,
     limit = _MAX_LIMIT
     if match.group("limit") is not None:
         digits = match.group("limit")
-        if len(digits) > 10 or int(digits) > _MAX_LIMIT:
+        value = bounded(digits, _MAX_LIMIT)  # leading zeros do not count
+        if value is None:
             raise _malformed(f"Invalid LIMIT {digits[:20]}: the limit must be at most {_MAX_LIMIT}")
-        limit = int(digits)
+        limit = value
     found: list[dict[str, Any]] = []
     for kind, wanted in targets:
         if kind is not describe.USER:  # no other searchable object is held

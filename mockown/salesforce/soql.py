@@ -60,6 +60,11 @@ def parse(soql: str) -> Query:
     fields = [f.strip() for f in soql[select.end() : cut.start()].split(",")]
     if not all(fields):  # `SELECT , FROM User`, `SELECT Id, FROM User`: an empty item
         raise malformed(soql)
+    seen: set[str] = set()
+    for name in fields:  # field names are case-insensitive: `Id, id` selects one twice
+        if name.lower() in seen:
+            raise RestError(400, "MALFORMED_QUERY", f"duplicate field selected: {name[:80]}")
+        seen.add(name.lower())
     return Query(
         fields=fields,
         sobject=tail.group("object"),
@@ -68,6 +73,16 @@ def parse(soql: str) -> Query:
         negated=tail.group("op") != "=",
         limit=tail.group("limit"),
     )
+
+
+def bounded(digits: str, high: int) -> int | None:
+    """The number ASCII `digits` spell (a LIMIT's), None when it is over `high`. Leading zeros do not count
+    (`LIMIT 00000000001` is 1), and a long run of other digits is not converted (`int()` of thousands of digits
+    is a ValueError, and slow before that)."""
+    significant = digits.lstrip("0") or "0"
+    if len(significant) > len(str(high)) or int(significant) > high:
+        return None
+    return int(significant)
 
 
 def _literal(soql: str, quoted: str | None, word: str | None) -> str | bool | None:
