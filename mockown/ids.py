@@ -10,8 +10,8 @@ from .security import random_b62
 
 _SUFFIX = string.ascii_uppercase + "012345"
 _B62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
-ID15 = re.compile(r"^[a-zA-Z0-9]{15}$")
-ID18 = re.compile(r"^[a-zA-Z0-9]{18}$")
+ID15 = re.compile(r"[a-zA-Z0-9]{15}")  # used with fullmatch: `$` would take a trailing newline
+ID18 = re.compile(r"[a-zA-Z0-9]{18}")
 
 ORG, USER, CONNECTED_APP, PROFILE = "00D", "005", "0H4", "00e"
 
@@ -42,11 +42,11 @@ def checksum(id15: str) -> str:
 
 @functools.lru_cache(maxsize=8192)  # called several times per request (identity URLs, tokens, REST)
 def to18(any_id: str) -> str:
-    if ID18.match(any_id):
+    if ID18.fullmatch(any_id):
         if checksum(any_id[:15]) != any_id[15:]:
             raise ValueError(f"bad checksum in id {any_id!r}")
         return any_id
-    if not ID15.match(any_id):
+    if not ID15.fullmatch(any_id):
         raise ValueError(f"not a Salesforce id: {any_id!r}")
     return any_id + checksum(any_id)
 

@@ -45,7 +45,7 @@ def request(own: OwnService, principal: Principal, service: Service, params: Par
     try:
         rid = ids.to18(raw_id)
     except ValueError:
-        if ids.ID18.match(raw_id):  # the right length and characters: only its checksum is wrong
+        if ids.ID18.fullmatch(raw_id):  # the right length and characters: only its checksum is wrong
             raise bad_request(
                 f"record_id {raw_id} is not a Salesforce record id: its last 3 characters are not the checksum"
                 f" of its first 15 ({ids.checksum(raw_id[:15])!r})"

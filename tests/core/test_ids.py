@@ -74,3 +74,15 @@ def test_new_ids_draw_their_ten_random_characters_from_all_62() -> None:
     counts = Counter(c for m in made for c in m[5:15])
     assert set(counts) == set(string.ascii_letters + string.digits)
     assert min(counts.values()) > 100 and max(counts.values()) < 300
+
+
+@pytest.mark.parametrize("tail", ["\n", "\r\n", " ", "\t"])
+def test_an_id_with_a_trailing_newline_or_space_is_no_id(tail: str) -> None:
+    """`^…$` took `'00D5g000004Mock\\n'` (`$` matches before a final newline): `to18` made a 19-character
+    "id" of it and `same` matched it with the org's, so a restored or seeded id could carry the newline."""
+    for raw in ("00D5g000004Mock", ids.to18("00D5g000004Mock")):
+        assert ids.is_valid(raw)
+        assert not ids.is_valid(raw + tail)
+        assert not ids.same(raw + tail, raw)
+        with pytest.raises(ValueError):
+            ids.to18(raw + tail)
