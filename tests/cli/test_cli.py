@@ -201,7 +201,7 @@ LAZY = (
     "hypothesis",
     "schemathesis",
     "playwright",
-    "faker",
+    "faker",  # a runtime dependency, imported with the first Own record generated (a backup download, an export)
     "pytest",
     "jwt",
     "cryptography",
@@ -230,8 +230,9 @@ LAZY = (
 
 def test_startup_is_fast_and_light() -> None:
     """No key generation on the start-up path; no test-only package, neither PyJWT nor cryptography (loaded with
-    the first key or the first JWT: ~40 ms of every start otherwise), no PyYAML for the default seed, and none of
-    the modules that only the less used endpoints need (the login pages, SOAP, describe, ...: issue #9)."""
+    the first key or the first JWT: ~40 ms of every start otherwise), nor faker (loaded with the first Own record
+    generated), no PyYAML for the default seed, and none of the modules that only the less used endpoints need
+    (the login pages, SOAP, describe, ...: issue #9)."""
     script = (
         "import sys, time; t = time.process_time()\n"
         "from mockown.http.app import create_app\n"
