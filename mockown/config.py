@@ -234,6 +234,7 @@ class Config(Value):
     frozen_at: str | None = None
     max_body_bytes: int = 1024 * 1024
     body_timeout: float = 30.0  # seconds a request body may pause before 408 (0: wait as long as the client)
+    shutdown_timeout: float = 5.0  # seconds in-flight requests may take after SIGTERM/SIGINT before they are cancelled
     fault_seed: int = 0
     journal_size: int = 10000  # requests the control plane's journal keeps (the oldest drop off)
     salesforce: SalesforceSettings = field(default_factory=SalesforceSettings)
@@ -307,13 +308,14 @@ def _check(config: Config) -> None:
                 raise ConfigError(f"{name} must be a redirect status from 300 to 399, not {status}")
         elif not 400 <= status <= 599:
             raise ConfigError(f"{name} must be an error status from 400 to 599, not {status}")
-    for name in ("max_body_bytes", "journal_size", "body_timeout"):
+    for name in ("max_body_bytes", "journal_size", "body_timeout", "shutdown_timeout"):
         if getattr(config, name) < 0:
             raise ConfigError(f"{name} must not be negative")
     if config.journal_size > JOURNAL_SIZE_MAX:  # a deque's maxlen: 10**20 was an OverflowError at start
         raise ConfigError(f"journal_size must be at most {JOURNAL_SIZE_MAX:,}, not {config.journal_size}")
-    if config.body_timeout != config.body_timeout:  # NaN (float() reads "nan"): no deadline would ever be reached
-        raise ConfigError("body_timeout must be a number of seconds, not NaN")
+    for name in ("body_timeout", "shutdown_timeout"):  # NaN (float() reads "nan"): no deadline would be reached
+        if getattr(config, name) != getattr(config, name):
+            raise ConfigError(f"{name} must be a number of seconds, not NaN")
     for name, choices in _CHOICES.items():
         section, _, key = name.partition(".")
         value = getattr(getattr(config, section), key)

@@ -91,6 +91,9 @@ def run(
         "access_log": False,
         "log_config": uvicorn_log_config(config.log_level),  # logfmt one-liners, secrets redacted
         "http": OneWriteProtocol,  # uvicorn's own HTTP/1.1 protocol, each response in one write (mockown/wire.py)
+        # SIGTERM/SIGINT: requests still running (a latency fault, a body that stalls) are cancelled after this,
+        # so a stop ends within it (docker stop SIGKILLs after 10 s) rather than when the last client lets go
+        "timeout_graceful_shutdown": config.shutdown_timeout,
     }
     if tls is not None:
         from .tls import banner

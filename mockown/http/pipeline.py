@@ -66,6 +66,28 @@ def _refusal(scope: Scope, path: str, index: dict[bytes, bytes], limit: int, *, 
     return None
 
 
+# uvicorn's message when it cancels the requests still running at the end of its graceful shutdown (`mockown serve`
+# passes `shutdown_timeout` as its `timeout_graceful_shutdown`); any other cancellation is a caller that stopped waiting
+_SHUTDOWN_CANCEL = "graceful shutdown"
+
+
+def _stopping(exc: asyncio.CancelledError) -> bool:
+    """Whether `exc` is the server's stop cancelling this request (its `shutdown_timeout` over)."""
+    return any(isinstance(arg, str) and _SHUTDOWN_CANCEL in arg for arg in exc.args)
+
+
+def _stopped(scope: Scope, path: str) -> Response:
+    """The answer to a request the server's stop cancelled (`_stopping`), in `path`'s dialect, instead of the
+    500 uvicorn sends for an app that raised: a 503 on a closing connection (uvicorn closes it after this)."""
+    task = asyncio.current_task()
+    if task is not None:
+        task.uncancel()  # answered: the cancellation is handled here (asyncio's rule for a swallowed cancel)
+    dialect = dialect_for(scope["app"].state.dialects, path)
+    response = dialect(503, "Service Unavailable", "the server is stopping").response()
+    response.headers["Connection"] = "close"
+    return response
+
+
 def _form_params(scope: Scope, body: bytes, declared: bytes | None, content_type: bytes, limit: int) -> Params | None:
     """A form body's parameters as `read_params` reads them (empty when it would refuse them), given the request's
     first Content-Length and Content-Type; None when the body is not a form (`_body_params` reads it)."""
@@ -305,6 +327,10 @@ class RequestPipeline:
         except Exception as exc:
             if started or not await self._render_error(scope, receive, send, exc):
                 raise
+        except asyncio.CancelledError as exc:
+            if started or not _stopping(exc):
+                raise
+            await _stopped(scope, route_path(scope))(scope, receive, send)
 
     async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
         """A control-plane request's path guard and body limit (`__call__` checked its Host header already)."""
@@ -360,6 +386,10 @@ class RequestPipeline:
             except BadBody as exc:  # the body stopped coming (`_timed`): answered in the endpoint's dialect
                 dialect = dialect_for(scope["app"].state.dialects, path)
                 refusal = dialect(exc.status, "Request Timeout", str(exc)).response()
+            except asyncio.CancelledError as exc:  # the server stopped while the body was still coming
+                if not _stopping(exc):
+                    raise
+                refusal = _stopped(scope, path)
         raw_query: bytes = scope.get("query_string", b"")
         control = runtime.control
         journal = control.journal
@@ -420,7 +450,10 @@ class RequestPipeline:
                 if entry.status == 0:
                     entry.status = 500
                 raise
-        except asyncio.CancelledError:
+        except asyncio.CancelledError as exc:
+            if entry.status == 0 and _stopping(exc):  # the server's stop: a 503 rather than uvicorn's 500
+                await _stopped(scope, path)(scope, app_receive, recording_send)
+                return
             # the caller stopped waiting (an in-process client's read timeout cancels the call): nobody to answer,
             # as with a client gone (499); the app's work stopped where it was
             if entry.status == 0:

@@ -3,6 +3,7 @@ and exit 2 (a usage error), before the banner, never a traceback; and the files 
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -223,10 +224,26 @@ def test_a_malformed_url_is_a_bad_command_line(command: list[str], url: str, mes
         (["--host", "", "--admin-token", "t"], {}, "host must not be empty"),
         ([], {"MOCKOWN_MAX_BODY_BYTES": "-1"}, "max_body_bytes must not be negative"),
         ([], {"MOCKOWN_JOURNAL_SIZE": "-5"}, "journal_size must not be negative"),
+        ([], {"MOCKOWN_SHUTDOWN_TIMEOUT": "-1"}, "shutdown_timeout must not be negative"),
+        ([], {"MOCKOWN_SHUTDOWN_TIMEOUT": "nan"}, "shutdown_timeout must be a number of seconds, not NaN"),
     ],
 )
 def test_settings_that_would_start_a_broken_server(args: list[str], env: dict[str, str], message: str) -> None:
     refused(["serve", "--port", "0", *args], message, env=env)
+
+
+@pytest.mark.parametrize(("env", "seconds"), [({}, 5.0), ({"MOCKOWN_SHUTDOWN_TIMEOUT": "2.5"}, 2.5)])
+def test_a_stop_waits_for_requests_at_most_shutdown_timeout(
+    served: list[dict[str, Any]], env: dict[str, str], seconds: float, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """uvicorn cancels what still runs `shutdown_timeout` after SIGTERM/SIGINT (tests/cli/test_shutdown.py): by
+    default well within the 10 s `docker stop` gives before SIGKILL."""
+    monkeypatch.setattr(os, "environ", os.environ.copy())  # with workers, the settings are exported to it
+    for workers in ([], ["--workers", "2", "--state-file", str(tmp_path / "state.db")]):
+        served.clear()
+        result = CliRunner().invoke(main, ["serve", "--port", "0", *workers], env=env)
+        assert result.exit_code == 0, result.output
+        assert [options["timeout_graceful_shutdown"] for options in served] == [seconds]
 
 
 def test_a_good_base_url_still_serves(served: list[dict[str, Any]]) -> None:
