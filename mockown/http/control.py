@@ -1,8 +1,9 @@
-"""The control plane under `/_mockown/`: health, reset, seed, snapshot/restore, clock, outbox, journal, faults,
-signing-key rotation.
+"""The control plane under `/_mockown/`: health and liveness, reset, seed, snapshot/restore, clock, outbox, journal,
+faults, signing-key rotation.
 
 Everything a test can do in-process it can do here over HTTP, against a server in another process. The
-`ControlGuard` middleware protects every path under `/_mockown/` (also the routes other APIs add there):
+`ControlGuard` middleware protects every path under `/_mockown/` (also the routes other APIs add there) but the
+liveness probe (`GET /_mockown/live`, which says only that the server answers):
 with an admin token configured, requests need `Authorization: Bearer <token>` (compared in constant time;
 the dashboard also takes it as the password of HTTP Basic, so a browser can log in); without one, the
 control plane only answers when the server listens on loopback, and only requests that came in on a loopback
@@ -108,6 +109,16 @@ def org_id_of(value: Any) -> str:
 
 
 # -- health --------------------------------------------------------------------------------------------
+LIVE = CONTROL_PREFIX + "/live"  # the liveness probe: answered without the admin token (`ControlGuard`)
+
+
+async def live(request: Request) -> Response:
+    """Whether the server answers, and nothing else: what a health check (the Docker image's, a load balancer's)
+    needs, without the admin token a locked control plane asks for. It says no more than any emulated API does
+    to anyone (`/services/data` answers without credentials) and is neither journaled nor faulted."""
+    return ok({"status": "ok"})
+
+
 async def health(request: Request) -> Response:
     from .. import __version__
 
@@ -747,6 +758,9 @@ class ControlGuard:
         if scope["type"] != "http" or not _is_control(path):
             await self.app(scope, receive, send)
             return
+        if path == LIVE and scope["method"] in ("GET", "HEAD"):  # the liveness probe: open whatever the lock
+            await self.app(scope, receive, send)
+            return
         runtime: Runtime = scope["app"].state.runtime
         # each name's first value, as every other reader of a request's headers takes it (`header_index`)
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in header_index(scope).items()}
@@ -785,6 +799,7 @@ def _routes() -> list[BaseRoute]:
     p = CONTROL_PREFIX
     return [
         Route(f"{p}/health", health, methods=["GET"]),
+        Route(LIVE, live, methods=["GET"]),
         Route(f"{p}/reset", reset, methods=["POST"]),
         Route(f"{p}/seed", seed, methods=["POST"]),
         Route(f"{p}/snapshot", snapshot, methods=["GET"]),

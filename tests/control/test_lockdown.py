@@ -95,6 +95,8 @@ def locked() -> Iterator[Server]:
 def test_a_served_control_plane_with_a_token(locked: Server) -> None:
     with locked.client() as anonymous:
         assert anonymous.get("/_mockown/health").status_code == 401
+        live = anonymous.get("/_mockown/live")  # the liveness probe alone, and nothing more (no version, clock)
+        assert (live.status_code, live.json()) == (200, {"status": "ok"})
         assert anonymous.post("/_mockown/clock", json={"advance": "1d"}).status_code == 401
         assert anonymous.get("/services/data").status_code == 200
     with locked.client(admin_token=ADMIN_TOKEN) as admin:

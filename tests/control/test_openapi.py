@@ -44,6 +44,7 @@ def schema(app: Starlette) -> Any:
 
 CALLS: list[tuple[str, str, dict[str, Any]]] = [
     ("/_mockown/health", "GET", {}),
+    ("/_mockown/live", "GET", {}),
     ("/_mockown/clock", "GET", {}),
     ("/_mockown/clock", "POST", {"body": {"advance": "181d"}, "media_type": "application/json"}),
     ("/_mockown/clock", "POST", {"body": {"advance": "-1d"}, "media_type": "application/json"}),

@@ -11,7 +11,7 @@ import shlex
 import shutil
 import socket
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,6 +113,8 @@ def serve_image(
     *,
     https: bool = False,
     ports: Callable[[], int] = free_port,
+    args: Sequence[str] = (),
+    host: str = "127.0.0.1",
 ) -> Iterator[tuple[Server, dict[str, str]]]:
     """The image's start command on a free port (its environment from `env_for(port)`: the port is in it), on
     another one (up to three tries) when another process took the port between `free_port()` and the server's
@@ -122,7 +124,8 @@ def serve_image(
         env = env_for(port)
         stack = contextlib.ExitStack()
         try:
-            server = stack.enter_context(serve(tmp_path, env=env, command=start_command(), port=port, https=https))
+            command = [*start_command(), *args]  # `docker run IMAGE ARGS`: the arguments after the entrypoint
+            server = stack.enter_context(serve(tmp_path, env=env, command=command, port=port, https=https, host=host))
         except _PortTaken:
             if attempt == 3:
                 raise
@@ -168,7 +171,7 @@ def test_image_shape() -> None:
     user = FINAL.last("USER")
     assert user and user.split(":")[0] not in ("root", "0")
     assert IMAGE_ENV["MOCKOWN_HOST"] == "0.0.0.0" and IMAGE_ENV["MOCKOWN_PORT"] == "8080"
-    assert "/_mockown/health" in (ROOT / "mockown" / "healthcheck.py").read_text()
+    assert "/_mockown/live" in (ROOT / "mockown" / "healthcheck.py").read_text()
     # no test-only packages and no compiler in the final image; only wheels in the build stage
     text = DOCKERFILE.read_text()
     assert "[test]" not in text and "gcc" not in text and "build-essential" not in text
@@ -222,3 +225,29 @@ def test_health_check_speaks_tls(tmp_path: Path) -> None:
         health = subprocess.run(health_command(), env=env, capture_output=True, text=True)
         assert health.returncode == 0, health.stdout + health.stderr
         assert "https://" in health.stdout
+
+
+def test_health_check_follows_the_host_the_server_listens_on(tmp_path: Path) -> None:
+    """MOCKOWN_HOST=::1: the check asked 127.0.0.1, where nothing listens (connection refused)."""
+
+    def env_for(port: int) -> dict[str, str]:
+        return local_env(tmp_path, MOCKOWN_PORT=str(port), MOCKOWN_HOST="::1", MOCKOWN_INSECURE_CONTROL_PLANE="true")
+
+    with serve_image(tmp_path, env_for, host="[::1]") as (_, env):
+        health = subprocess.run(health_command(), env=env, capture_output=True, text=True, cwd=tmp_path)
+        assert health.returncode == 0, health.stdout + health.stderr
+        assert "http://[::1]:" in health.stdout
+
+
+def test_health_check_of_a_server_given_its_admin_token_as_an_argument(tmp_path: Path) -> None:
+    """`docker run IMAGE --admin-token X`: the token is on the server's command line, not in the environment the
+    health check reads; the check asks the liveness probe, which a locked control plane answers without it."""
+
+    def env_for(port: int) -> dict[str, str]:
+        return local_env(tmp_path, MOCKOWN_PORT=str(port), MOCKOWN_HOST="127.0.0.1")
+
+    with serve_image(tmp_path, env_for, args=["--admin-token", "s3cret-admin"]) as (server, env):
+        assert "MOCKOWN_ADMIN_TOKEN" not in env
+        assert httpx.get(server.base + "/_mockown/health").status_code == 401  # the control plane is locked
+        health = subprocess.run(health_command(), env=env, capture_output=True, text=True, cwd=tmp_path)
+        assert health.returncode == 0, health.stdout + health.stderr

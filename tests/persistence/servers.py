@@ -99,11 +99,13 @@ def serve(
     ready_path: str = "/.well-known/openid-configuration",
     command: Sequence[str] | None = None,
     port: int | None = None,
+    host: str = "127.0.0.1",
 ) -> Iterator[Server]:
+    """`host`: where the server (a `command` of the caller's) listens, as a URL's host (`[::1]`)."""
     for attempt in range(1, 4):
         try:
             started = _start(
-                tmp, args, env, https=https, verify=verify, ready_path=ready_path, command=command, port=port
+                tmp, args, env, https=https, verify=verify, ready_path=ready_path, command=command, port=port, host=host
             )
         except _PortTaken:
             if port is not None or attempt == 3:  # a port the caller chose is not ours to change
@@ -130,6 +132,7 @@ def _start(
     ready_path: str,
     command: Sequence[str] | None,
     port: int | None,
+    host: str = "127.0.0.1",
 ) -> Server:
     port = port or free_port()
     log = tmp / f"serve-{port}.log"
@@ -138,7 +141,7 @@ def _start(
         command = [str(BIN / "mockown"), "serve", "--host", "127.0.0.1", "--port", str(port), *args]
     with open(log, "wb") as out:
         proc = subprocess.Popen(list(command), env=full_env, stdout=out, stderr=subprocess.STDOUT)
-    base = f"{'https' if https else 'http'}://127.0.0.1:{port}"
+    base = f"{'https' if https else 'http'}://{host}:{port}"
     try:
         wait_ready(proc, base + ready_path, log, verify=verify if not https or verify is not True else False, port=port)
     except RuntimeError as exc:

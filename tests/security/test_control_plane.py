@@ -1,6 +1,8 @@
 """The control plane refuses unauthenticated calls when the server listens beyond loopback: every route under
-`/_mockown` (also those other APIs add there), whatever the method. `tests/control/test_lockdown.py` covers the
-served process and the CLI's refusal; this covers every route and what counts as loopback."""
+`/_mockown` (also those other APIs add there), whatever the method, but the liveness probe (`GET /_mockown/live`:
+`{"status": "ok"}` and nothing else, what a health check needs without the admin token).
+`tests/control/test_lockdown.py` covers the served process and the CLI's refusal; this covers every route and what
+counts as loopback."""
 
 from __future__ import annotations
 
@@ -15,6 +17,9 @@ from mockown.http.inprocess import in_process_client
 TOKEN = "control-plane-token-for-the-security-tests"
 
 
+LIVENESS = ("GET", "/_mockown/live")  # the one route the lock leaves open (test_the_liveness_probe_is_open_...)
+
+
 def control_routes() -> list[tuple[str, str]]:
     app = create_app(Config(), clock=FrozenClock("2026-01-01T00:00:00Z"))
     out = []
@@ -24,7 +29,8 @@ def control_routes() -> list[tuple[str, str]]:
             for method in sorted(set(getattr(route, "methods", None) or {"GET"}) - {"HEAD"}):
                 out.append((method, re.sub(r"\{[^}]+\}", "x", path)))
     assert len(out) > 15
-    return out
+    assert LIVENESS in out
+    return [route for route in out if route != LIVENESS]
 
 
 ROUTES = control_routes()
@@ -50,6 +56,29 @@ def test_with_a_token_every_route_needs_it() -> None:
                 assert r.status_code == 401, (method, path, auth, r.status_code)
         r = client.get("/_mockown/health", headers={"Authorization": f"Bearer {TOKEN}"})
         assert r.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("config", "headers"),
+    [
+        ({"host": "0.0.0.0"}, {}),  # closed beyond loopback without a token: 403 elsewhere
+        ({"host": "::", "admin_token": TOKEN}, {}),  # a token and none given: 401 elsewhere
+        ({"host": "0.0.0.0", "admin_token": TOKEN}, {"Authorization": "Bearer wrong"}),
+        ({}, {"Host": "evil.example", "Origin": "http://evil.example"}),  # DNS rebinding: 403 elsewhere
+    ],
+)
+def test_the_liveness_probe_is_open_and_says_nothing_more(config: dict[str, str], headers: dict[str, str]) -> None:
+    """A health check (the Docker image's, `python -m mockown.healthcheck`) has no admin token when the server got
+    it on its command line: `GET /_mockown/live` answers it wherever the rest of the control plane is closed, with
+    no more than any emulated API tells anyone (no version, store, clock). Its other methods stay locked."""
+    app = create_app(Config(**config), clock=FrozenClock("2026-01-01T00:00:00Z"))  # type: ignore[arg-type]
+    with in_process_client(app) as client:
+        r = client.get("/_mockown/live", headers=headers)
+        assert (r.status_code, r.json()) == (200, {"status": "ok"})
+        assert client.head("/_mockown/live", headers=headers).status_code == 200
+        locked = client.get("/_mockown/health", headers=headers).status_code
+        assert locked in (401, 403)
+        assert client.post("/_mockown/live", json={}, headers=headers).status_code == locked
 
 
 @pytest.mark.parametrize(
