@@ -2,8 +2,10 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-HOST   ?= 127.0.0.1
-PORT   ?= 8080
+# where `make serve` listens; only the command line changes it (`make serve PORT=9000`): an exported PORT or HOST
+# (tcsh exports HOST, many tools PORT) is not read
+HOST   := 127.0.0.1
+PORT   := 8080
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 .PHONY: serve test test-sqlite lint typecheck pytest soak bench clean install fixtures
