@@ -268,6 +268,10 @@ class Config(Value):
         return config
 
     def __post_init__(self) -> None:
+        for name in _USER_PATHS:  # `~/h.db` from a config file or MOCKOWN_* (no shell expands it there) is the home's
+            value = getattr(self, name)
+            if value and value.startswith("~"):
+                object.__setattr__(self, name, os.path.expanduser(value))
         _check(self)
 
     @property
@@ -275,6 +279,9 @@ class Config(Value):
         return is_loopback(self.host)
 
 
+# file settings whose `~` is expanded when the Config is made, so every reader (the store, the banner, the workers
+# the settings are exported to) has the same path; the TLS paths are expanded where tls.py reads them
+_USER_PATHS = ("state_file", "seed")
 LOG_LEVELS = ("debug", "info", "warning", "error")  # the documented ones; uvicorn also knows trace and critical
 
 
@@ -538,7 +545,7 @@ def _file_relative(data: dict[str, Any], path: Path) -> dict[str, Any]:
     --config conf/mock.yaml`, the pytest plugin's ini `mockown_config` run from a subdirectory); the variable's
     and the command line's stay relative to the working directory."""
     seed = data.get("seed")
-    if isinstance(seed, str) and seed and not Path(seed).is_absolute():
+    if isinstance(seed, str) and seed and not os.path.isabs(os.path.expanduser(seed)):  # `~/s.yaml`: the home's
         return {**data, "seed": str(path.parent / seed)}
     return data
 
