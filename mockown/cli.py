@@ -107,7 +107,9 @@ def banner(config: Config, app: Any, scheme: str) -> str:
         f"  REST API              {base}/services/data",
         f"  Own auth host         {base}/oauth2/aus4c3z3l8FqrbqDU4h7/v1/token",
         f"  Own API (region app1) {base}/regions/app1/api/v1/services",
-        f"  control plane         {base}/_mockown/  (OpenAPI: {base}/_mockown/openapi.yaml)",
+        # URLs that answer (a GET of the bare /_mockown/ prefix is a 404): health, and the OpenAPI document of the
+        # control plane, which lists every route under /_mockown/
+        f"  control plane         {base}/_mockown/health  (every route: {base}/_mockown/openapi.yaml)",
         f"  dashboard             {base}/_mockown/ui",
     ]
     if config.admin_token:

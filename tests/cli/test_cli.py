@@ -54,6 +54,18 @@ def test_banner_has_the_urls_and_the_demo_credentials(server: Server) -> None:
     assert "Own account 1001" in banner
 
 
+def test_every_url_of_the_banner_answers() -> None:
+    """The banner printed `control plane http://…/_mockown/`, a 404: each URL it names is a route (a GET of an
+    endpoint that only takes POST may answer 405 or an error of its API, never 404). A server of its own: the
+    module's keeps its logs for the test of their lines."""
+    with serve() as server, httpx.Client(timeout=10) as client:
+        listed = server.output().split("seeded demo credentials:")[0].splitlines()[1:]  # after `listening on <base>`
+        urls = [url.rstrip(")") for line in listed for url in re.findall(r"https?://\S+", line)]
+        assert len(urls) == 8 and all(url.startswith(server.url + "/") for url in urls)
+        for url in urls:
+            assert client.get(url).status_code != 404, url
+
+
 def test_logs_are_logfmt_one_liners_without_secrets(server: Server) -> None:
     _, out, _ = run("token", "--url", server.url)
     token = json.loads(out)["access_token"]
