@@ -37,7 +37,10 @@ def window(org: Org, now: float) -> list[int]:
 
 
 def used(org: Org, now: float) -> int:
-    """The calls of the last 24 hours (Salesforce's DailyApiRequests used)."""
+    """The calls of the last 24 hours (Salesforce's DailyApiRequests used): `api_usage` while the clock is still in
+    (or before) the last hour counted, without building the window."""
+    if org.api_hour is None or hour_of(now) <= org.api_hour:
+        return org.api_usage
     return sum(window(org, now))
 
 
@@ -52,6 +55,10 @@ def exhausted(org: Org, now: float) -> bool:
 
 def count(org: Org, now: float) -> None:
     """Count one call at `now` in `org` (the caller writes it back)."""
+    if org.api_hour is not None and org.api_hours and hour_of(now) <= org.api_hour:  # the last hour's bucket
+        org.api_hours[-1] += 1
+        org.api_usage += 1
+        return
     hours = window(org, now)
     hours[-1] += 1
     first = next(i for i, n in enumerate(hours) if n)  # the leading empty hours are not stored

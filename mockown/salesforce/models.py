@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from .. import ids, security
+from .. import clock, ids, security
 from ..store import record
 from ..store.base import Record
 from ..store.decode import Refine, RowError, between
@@ -60,6 +60,8 @@ EXCHANGE_HANDLER = Refine(_exchange_handler, "a token-exchange handler as the se
 REFRESH_POLICY = Refine(_refresh_policy, "one of " + ", ".join(REFRESH_POLICIES))
 # a timeout or lifetime as the seed takes it (`seed.duration`): 0 seconds or more
 Seconds = Annotated[float, Refine(between(0), "0 seconds or more")]
+# the epoch hours a date can show (`Org.api_hour`)
+_FIRST_HOUR, _LAST_HOUR = math.floor(clock.EARLIEST / 3600), math.floor(clock.LATEST / 3600)
 
 
 @record("sf_orgs", indexes=("name", "my_domain"))
@@ -85,6 +87,21 @@ class Org(Record):
     created_at: float = 0.0
     session_timeout: Seconds = 7200.0  # Session Settings: seconds, for the apps that set no timeout of their own
     soap_login_enabled: bool = True  # Setup > User Interface "Enable SOAP API login()" (off in new real orgs)
+
+    def __post_init__(self) -> None:
+        """A restored window as `api_limit.count` keeps it: at most 24 hours ending at an hour a date can show, and
+        `api_usage` their sum (`api_limit.used` reads it); none (an older state) with no hours. An hour far ahead
+        kept its calls in the window for good (the org refused once at its limit); 100,000 hours cost every call."""
+        if self.api_hour is None:
+            if self.api_hours:
+                raise RowError("api_hours", "expected [] while api_hour is null")
+            return
+        if not _FIRST_HOUR <= self.api_hour <= _LAST_HOUR:
+            raise RowError("api_hour", f"expected an hour from {_FIRST_HOUR} to {_LAST_HOUR}, got {self.api_hour}")
+        if not 1 <= len(self.api_hours) <= 24:
+            raise RowError("api_hours", f"expected 1 to 24 hourly counts, got {len(self.api_hours)}")
+        if self.api_usage != sum(self.api_hours):
+            raise RowError("api_usage", f"expected the sum of api_hours ({sum(self.api_hours)}), got {self.api_usage}")
 
 
 @record("sf_users", indexes=("username", "org_id"), unique=("username",))

@@ -198,7 +198,7 @@ def _record_fields(served: describe.SObjectType, fields: str | None) -> list[str
     wanted = [name.strip() for name in (fields or "").split(",") if name.strip()]
     for name in wanted:
         if served.field(name) is None:
-            raise RestError(400, "INVALID_FIELD", f"No such column '{name}' on sobject of type {served.name}")
+            raise RestError(400, "INVALID_FIELD", f"No such column '{name[:80]}' on sobject of type {served.name}")
     return wanted or None
 
 

@@ -269,8 +269,11 @@ class FaultsHelper:
     # /id/<org>/ path, an access token, a client id, a username or a refresh token (journal.resolve), and these
     # endpoints take none: the signing keys, discovery, the API versions list, the consent form's post (its
     # client is inside `q`) and the SOAP API (its envelope is read by the endpoint, after the rules).
-    ORGLESS_PATHS = ("/id/keys", "/services/data", "/services/data/", "/services/oauth2/authorize/consent")
+    ORGLESS_PATHS = ("/id/keys", "/services/oauth2/authorize/consent")
     ORGLESS_PREFIXES = ("/id/keys", "/.well-known", "/services/Soap/")
+    # The API versions list takes no token, but many clients send theirs, which names the org: a rule scoped to the
+    # org fires on those. Not by default (a client without a token never meets it); `scope="org"` asks for it.
+    TOKEN_ONLY_PATHS = ("/services/data", "/services/data/")
 
     def __init__(self, handle: Mockown) -> None:
         self._handle = handle
@@ -304,6 +307,12 @@ class FaultsHelper:
                 "token, client id or username), so it would never fire: add scope='server' (it acts on every request "
                 "there until this test ends: an in-process server serves one test at a time, a shared external "
                 "server other tests' too), or org=... yourself if the requests carry that org's access token"
+            )
+        if scope == "auto" and path in self.TOKEN_ONLY_PATHS:
+            raise ValueError(
+                f"a fault rule on {path} scoped to this test's org fires only on requests that carry its access token "
+                "(the versions list needs none, so a client without one never meets it): add scope='org' to say "
+                "so, or scope='server' for every request there until this test ends"
             )
         own = path.startswith(self.OWN_PREFIXES) or str(rule.get("preset", "")).startswith("own.")
         if scope == "account" or (scope == "auto" and own):

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 import mockown
 from mockown.errors import ControlError
 from mockown.own.models import Job
+from mockown.salesforce.models import Org
 from mockown.store import RECORD_TYPES, record
 from mockown.store.memory import MemoryStore
 from mockown.store.sqlite import SCHEMA_VERSION, SqliteStore, StateFileError
@@ -206,9 +207,24 @@ JOB_KINDS = st.one_of(
 )
 
 
+# an org's API window, as its own rule (`Org.__post_init__`) ties it together: none kept (any usage, an older
+# state) or 1 to 24 hourly counts ending at an hour a date can show, the usage their sum
+ORG_WINDOWS = st.one_of(
+    st.tuples(st.none(), st.just([]), st.integers(0, 10**6)),
+    st.tuples(st.integers(-(10**6), 10**6), st.lists(st.integers(0, 1000), min_size=1, max_size=24)).map(
+        lambda drawn: (drawn[0], drawn[1], sum(drawn[1]))
+    ),
+)
+
+
 def _builds(cls: Any) -> st.SearchStrategy[Any]:
     hints = get_type_hints(cls)
     fields = {f.name: _strategy(hints[f.name]) for f in dataclasses.fields(cls) if f.init}
+    if cls is Org:
+        del fields["api_hour"], fields["api_hours"], fields["api_usage"]  # drawn together
+        return st.tuples(st.fixed_dictionaries(fields), ORG_WINDOWS).map(
+            lambda drawn: cls(**drawn[0], api_hour=drawn[1][0], api_hours=drawn[1][1], api_usage=drawn[1][2])
+        )
     if cls is Job:
         del fields["kind"], fields["params"]  # drawn together
         return st.tuples(st.fixed_dictionaries(fields), JOB_KINDS).map(

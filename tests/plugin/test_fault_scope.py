@@ -72,8 +72,8 @@ def test_a_client_id_rule_fires_on_requests_that_authenticate_with_basic(mockown
     assert [e["client_id"] for e in mockown.journal.entries(path)] == [client_id, client_id]
 
 
-ORGLESS = ["/id/keys", "/.well-known/openid-configuration", "/.well-known/*", "/services/data", "/services/data/",
-           "/services/oauth2/authorize/consent", "/services/Soap/u/*"]  # fmt: skip
+ORGLESS = ["/id/keys", "/.well-known/openid-configuration", "/.well-known/*", "/services/oauth2/authorize/consent",
+           "/services/Soap/u/*"]  # fmt: skip
 
 
 @pytest.mark.parametrize("path", ORGLESS)
@@ -91,6 +91,19 @@ def test_a_server_wide_rule_fires_there(mockown: Mockown, path: str) -> None:
     mockown.faults.add(path=path, status=503, times=1, scope="server")
     assert [mockown.client.get(path).status_code for _ in range(2)] == [503, 200]
     assert [e["org"] for e in mockown.journal.entries(path)] == [None, None]
+
+
+@pytest.mark.parametrize("path", ["/services/data", "/services/data/"])
+def test_the_versions_list_takes_an_org_rule_only_when_asked(mockown: Mockown, path: str) -> None:
+    """Clients that send their token to the versions list name the org there: `scope="org"` fires on those (as it
+    did before the org-less paths were refused); by default it is refused, since a tokenless client never meets it."""
+    with pytest.raises(ValueError, match=r"fires only on requests that carry its access token.*scope='org'"):
+        mockown.faults.add(path=path, status=503)
+    assert mockown.faults.rules() == []
+    mockown.faults.add(path=path, status=503, times=1, scope="org")
+    auth = {"Authorization": f"Bearer {mockown.access_token()}"}
+    assert mockown.client.get(path).status_code == 200  # no token: no org, the rule waits
+    assert [mockown.client.get(path, headers=auth).status_code for _ in range(2)] == [503, 200]
 
 
 def test_an_org_rule_there_fires_on_requests_carrying_the_orgs_token(mockown: Mockown) -> None:

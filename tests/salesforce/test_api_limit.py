@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -131,6 +132,26 @@ def test_a_restored_window_is_checked(client: httpx.Client) -> None:
     snapshot["store"]["sf_orgs"][0]["api_hours"] = [1, -1]
     r = client.post("/_mockown/restore", json=snapshot)
     assert r.status_code == 400 and "api_hours[1]" in r.json()["message"], r.text
+
+
+@pytest.mark.parametrize(
+    ("fields", "named"),
+    [
+        ({"api_hour": 10**30, "api_hours": [5], "api_usage": 5}, "api_hour"),  # its calls would never leave
+        ({"api_hour": 493_000, "api_hours": [1] * 25, "api_usage": 25}, "api_hours"),
+        ({"api_hour": 493_000, "api_hours": [], "api_usage": 0}, "api_hours"),
+        ({"api_hour": 493_000, "api_hours": [2, 3], "api_usage": 4}, "api_usage"),  # not their sum
+        ({"api_hour": None, "api_hours": [2], "api_usage": 2}, "api_hours"),
+    ],
+)
+def test_a_restored_window_is_one_count_keeps(client: httpx.Client, fields: dict[str, Any], named: str) -> None:
+    snapshot: dict[str, Any] = client.get("/_mockown/snapshot").json()
+    snapshot["store"]["sf_orgs"][0].update(fields)
+    r = client.post("/_mockown/restore", json=snapshot)
+    assert r.status_code == 400, r.text
+    assert f"sf_orgs[0].{named}" in r.json()["message"], r.text
+    snapshot["store"]["sf_orgs"][0].update(api_hour=493_000, api_hours=[2, 3], api_usage=5)
+    assert client.post("/_mockown/restore", json=snapshot).status_code == 200
 
 
 # A call is (hours after the last, whether it is made); the model: a call made at t counts at `now` while

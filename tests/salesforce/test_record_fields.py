@@ -43,6 +43,7 @@ def test_without_fields_the_record_has_all_of_them(client: httpx.Client, token: 
         ("User", ADMIN_ID, "Username,NoSuchField", "NoSuchField"),
         ("User", "005g000000Nope1AAB", "Nope", "Nope"),  # the fields are checked before the record is looked up
         ("Organization", ORG, "Username", "Username"),
+        ("User", ADMIN_ID, "X" * 5000, "X" * 80),  # echoed cut at 80 characters, as the other new messages
     ],
 )
 def test_a_field_that_does_not_exist_is_invalid(
