@@ -109,8 +109,8 @@ async def call_app(app: Any, scope: dict[str, Any], body: bytes, raise_app_excep
             status = 500
         if headers is None:
             headers = []
-    assert complete, "the app returned without completing its response"
-    assert status is not None and headers is not None
+    if not complete or status is None or headers is None:  # a `close` fault: the app dropped the connection
+        raise httpx.RemoteProtocolError("Server disconnected without sending a complete response.")
     return status, headers, parts
 
 

@@ -249,6 +249,28 @@ def test_the_async_transport() -> None:
     assert (streamed, length, str(exc)) == ("part0;part1;part2;", 3, "deep inside the app")
 
 
+def test_a_close_fault_is_a_dropped_connection_in_process_too() -> None:
+    """A `close` fault made the in-process call an `AssertionError` ("the app returned without completing its
+    response", gone under `python -O`); over a socket the client sees `httpx.RemoteProtocolError`, and so it does
+    here, sync and async, and the next call is served."""
+    app = create_app(Config())
+    token = "/services/oauth2/token"
+    with in_process_client(app, base_url=BASE) as client:
+        assert client.post("/_mockown/faults", json={"path": token, "close": True, "times": 2}).status_code == 201
+        with pytest.raises(httpx.RemoteProtocolError):
+            client.post(token, data={"grant_type": "password"})
+
+        async def run() -> None:
+            async with httpx.AsyncClient(transport=AsyncInProcessTransport(app), base_url=BASE) as async_client:
+                with pytest.raises(httpx.RemoteProtocolError):
+                    await async_client.post(token, data={"grant_type": "password"})
+
+        asyncio.run(run())
+        assert client.post(token, data={"grant_type": "password"}).status_code == 400  # served again
+        entries = client.get("/_mockown/journal", params={"path": token}).json()["entries"]
+        assert [e["closed"] for e in entries] == [True, True, False]
+
+
 def test_the_in_process_control_client_answers_as_the_http_one() -> None:
     app = create_app(Config(seed_defaults=False, admin_token="s3cret"))
     direct = ControlClient.in_process(app, "s3cret")
