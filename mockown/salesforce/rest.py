@@ -37,10 +37,16 @@ def versions(service: SalesforceService) -> list[dict[str, str]]:
     ]
 
 
+def version_number(version: str) -> int | None:
+    """The release number a URL's `vXX.0` names (62 for `v62.0`), else None."""
+    match = re.fullmatch(r"v([0-9]{2})\.0", version)  # ASCII digits: `\d` reads any Unicode digit
+    return int(match.group(1)) if match else None
+
+
 def check_version(service: SalesforceService, version: str) -> str:
     settings = service.runtime.config.salesforce
-    match = re.fullmatch(r"v([0-9]{2})\.0", version)  # ASCII digits: `\d` reads any Unicode digit
-    if not match or not settings.api_version_min <= int(match.group(1)) <= settings.api_version_max:
+    number = version_number(version)
+    if number is None or not settings.api_version_min <= number <= settings.api_version_max:
         raise not_found()
     return version[1:]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -421,8 +420,10 @@ _OAUTH_USAGE = 59  # the API version the OAuth Usage resources came with (oauth_
 
 def _older_than(version: str, since: int) -> bool:
     """Whether the URL's `vXX.0` names an API version before `since` (any other text: no, `check_version`'s)."""
-    match = re.fullmatch(r"v([0-9]{2})\.0", version)  # ASCII digits, as check_version reads them
-    return match is not None and int(match.group(1)) < since
+    from . import rest  # on first use, as every endpoint module
+
+    number = rest.version_number(version)
+    return number is not None and number < since
 
 
 def _rest_both(
