@@ -541,13 +541,19 @@ def _read_yaml(path: Path) -> dict[str, Any]:
 
 
 def _file_relative(data: dict[str, Any], path: Path) -> dict[str, Any]:
-    """A config file's relative `seed` names a file beside it, wherever the server is started from (`mockown serve
-    --config conf/mock.yaml`, the pytest plugin's ini `mockown_config` run from a subdirectory); the variable's
-    and the command line's stay relative to the working directory."""
-    seed = data.get("seed")
-    if isinstance(seed, str) and seed and not os.path.isabs(os.path.expanduser(seed)):  # `~/s.yaml`: the home's
-        return {**data, "seed": str(path.parent / seed)}
-    return data
+    """A config file's relative paths (`seed`, `state_file`, the TLS files) name files beside it, wherever the server
+    is started from (`mockown serve --config conf/mock.yaml`, the pytest plugin's ini `mockown_config` run from a
+    subdirectory); the variables' and the command line's stay relative to the working directory."""
+    out = dict(data)
+    for name in _FILE_PATHS:
+        value = data.get(name)
+        if isinstance(value, str) and value and not os.path.isabs(os.path.expanduser(value)):  # `~/s`: the home's
+            out[name] = str(path.parent / value)
+    return out
+
+
+# the settings naming a file or directory that a config file's relative value places beside it
+_FILE_PATHS = ("seed", "state_file", "tls_cert", "tls_key", "tls_dir")
 
 
 _KEPT_YAML_TAGS = ("tag:yaml.org,2002:null", "tag:yaml.org,2002:merge", "tag:yaml.org,2002:value")

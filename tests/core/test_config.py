@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from mockown import create_app
 from mockown.config import Config, ConfigError
 
 
@@ -45,6 +46,35 @@ def test_a_relative_seed_in_a_config_file_is_beside_the_file(tmp_path: Path, mon
     # the variable's and the command line's (an override) are the working directory's, as before
     assert Config.load(file=path, env={"MOCKOWN_SEED": "mine.yaml"}).seed == "mine.yaml"
     assert Config.load(file=path, env={}, overrides={"seed": "mine.yaml"}).seed == "mine.yaml"
+
+
+@pytest.mark.parametrize("name", ["state_file", "tls_cert", "tls_key", "tls_dir"])
+def test_every_relative_path_in_a_config_file_is_beside_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """As `seed`: a state file or TLS file named in `conf/mock.yaml` does not move with the working directory."""
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    path = tmp_path / "conf" / "mock.yaml"
+    path.write_text(f"{name}: files/thing\n")
+    assert getattr(Config.load(file=path, env={}), name) == str(tmp_path / "conf" / "files" / "thing")
+    path.write_text(f"{name}: {tmp_path / 'abs'}\n")
+    assert getattr(Config.load(file=path, env={}), name) == str(tmp_path / "abs")
+    variable = "MOCKOWN_" + name.upper()
+    assert getattr(Config.load(file=path, env={variable: "mine"}), name) == "mine"
+    assert getattr(Config.load(file=path, env={}, overrides={name: "mine"}), name) == "mine"
+
+
+def test_a_state_file_named_in_a_config_file_is_made_beside_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    (tmp_path / "conf" / "mock.yaml").write_text("state_file: state.db\n")
+    app = create_app(Config.load(file=tmp_path / "conf" / "mock.yaml", env={}))
+    app.state.runtime.store.close()
+    assert (tmp_path / "conf" / "state.db").is_file()
+    assert not (tmp_path / "elsewhere" / "state.db").exists()
 
 
 @pytest.mark.parametrize(
