@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 
 import click
 
-from .config import Config, ConfigError, is_http_url, is_loopback
+from .config import Config, ConfigError, is_base_url, is_http_url, is_loopback
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -210,13 +211,10 @@ def _client(url: str | None, admin_token: str | None, seed_file: str | None) -> 
     import httpx
 
     headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
-    if url:
-        try:
-            parsed = httpx.URL(url)
-        except httpx.InvalidURL as exc:
-            raise _Fail(EXIT_USAGE, f"--url {url!r} is not a URL: {exc}") from None
-        if parsed.scheme not in ("http", "https") or not parsed.host:
-            raise _Fail(EXIT_USAGE, f"--url {url!r} is not an http:// or https:// URL")
+    if url is not None:  # given, even empty: "" is no server to talk to, not a cue for an in-process one
+        problem = url_problem(url)
+        if problem:
+            raise _Fail(EXIT_USAGE, f"--url '{_shown(url)}' {problem}")
         return httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=30.0)
     from . import serving
     from .http.inprocess import in_process_client
@@ -230,6 +228,30 @@ def _client(url: str | None, admin_token: str | None, seed_file: str | None) -> 
     except ConfigError as exc:
         raise _Fail(EXIT_USAGE, str(exc)) from None
     return in_process_client(app, base_url="http://127.0.0.1:8080", headers=headers)
+
+
+def url_problem(url: str) -> str | None:
+    """Why `url` cannot be the base URL of a server the command line talks to (`--url`, `--target`), or None: an
+    http(s) URL with a host that httpx can use (a valid IDNA name), and nothing but scheme, host, port and path (a
+    query would be spliced into every path, a fragment cut them off, user info is no way to log in)."""
+    import httpx
+
+    try:
+        parsed = httpx.URL(url)
+        host = parsed.host  # an IDNA name is decoded here (xn--a.example is none)
+    except (httpx.InvalidURL, ValueError) as exc:  # ValueError: a bad IDNA name, text that is not UTF-8
+        return f"is not a URL: {exc}"
+    if parsed.scheme not in ("http", "https") or not host or not is_http_url(url):
+        return "is not an http:// or https:// URL"
+    if not is_base_url(url):
+        return "must be scheme, host, port and path only (no query, fragment, user info or whitespace)"
+    return None
+
+
+def _shown(url: str) -> str:
+    """`url` fit for a message: without its user info (a password), and without text that is not UTF-8."""
+    shown = re.sub(r"(?<=//)[^/?#]*@", "***@", url)
+    return shown.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _send(client: Any, method: str, path: str, **kwargs: Any) -> Any:
@@ -413,8 +435,11 @@ def contract(**o: Any) -> None:
 
     if importlib.util.find_spec("pytest") is None or importlib.util.find_spec("schemathesis") is None:
         raise click.UsageError("the contract suite needs the test extras: pip install 'mockown[test]'")
-    if not is_http_url(o["target"]):  # else every check fails as if the backend did not conform
-        raise click.UsageError(f"--target must be an http:// or https:// URL, not {o['target']!r}")
+    if url_problem(o["target"]):  # else every check fails as if the backend did not conform
+        raise click.UsageError(
+            "--target must be an http:// or https:// URL of scheme, host, port and path only (no query, fragment, "
+            f"user info or whitespace), not '{_shown(o['target'])}'"
+        )
     if o["junit_xml"]:
         try:
             Path(o["junit_xml"]).resolve().parent.mkdir(parents=True, exist_ok=True)

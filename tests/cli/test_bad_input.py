@@ -206,13 +206,23 @@ def test_token_in_process_with_bad_settings(env: dict[str, str], message: str) -
         ("localhost:8080", "is not an http:// or https:// URL"),
         ("not a url", "is not an http:// or https:// URL"),
         ("ftp://127.0.0.1", "is not an http:// or https:// URL"),
+        # given but empty: no server to talk to (not the in-process one, whose credentials would exist nowhere)
+        ("", "is not an http:// or https:// URL"),
+        (" ", "is not an http:// or https:// URL"),
+        ("http://xn--a.example", "is not a URL"),  # no valid IDNA name
+        ("http://127.0.0.1:1/\udcff", "is not a URL"),  # a byte that is not UTF-8, as a shell hands it over
+        ("http://127.0.0.1:1/?x=1", "no query, fragment, user info or whitespace"),  # spliced into every path
+        ("http://127.0.0.1:1/#top", "no query, fragment, user info or whitespace"),
+        ("http://bob:s3cret@127.0.0.1:1", "no query, fragment, user info or whitespace"),
     ],
 )
-@pytest.mark.parametrize("command", [["token"], ["seed"]])
+@pytest.mark.parametrize("command", [["token"], ["seed"], ["rotate-keys"]])
 def test_a_malformed_url_is_a_bad_command_line(command: list[str], url: str, message: str) -> None:
     result = CliRunner().invoke(main, [*command, "--url", url])
     assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
     assert message in result.stderr
+    assert "s3cret" not in result.output  # a password in the URL is not repeated
+    assert "listening" not in result.output and result.stdout == ""  # nothing was asked of any server
 
 
 @pytest.mark.parametrize(
@@ -263,6 +273,10 @@ def test_a_fractional_number_for_a_whole_number_setting(tmp_path: Path) -> None:
     [
         (["--target", "127.0.0.1:8080"], "--target must be an http:// or https:// URL"),
         (["--target", "http://[::1"], "--target must be an http:// or https:// URL"),
+        (["--target", "http://127.0.0.1:1/#x"], "--target must be an http:// or https:// URL"),
+        (["--target", "http://127.0.0.1:1/?x=1"], "--target must be an http:// or https:// URL"),
+        (["--target", "http://xn--a.example"], "--target must be an http:// or https:// URL"),
+        (["--target", "http://bob:s3cret@127.0.0.1:1"], "not 'http://***@127.0.0.1:1'"),
         (["--target", "http://127.0.0.1:1", "--max-examples", "0"], "--max-examples"),
         (["--target", "http://127.0.0.1:1", "--junit-xml", "{file}/report.xml"], "cannot write --junit-xml"),
     ],
@@ -277,3 +291,4 @@ def test_contract_refuses_a_bad_command_line_before_running_the_suite(
     assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
     assert message in result.stderr
     assert plain.read_bytes() == b"mine"
+    assert "s3cret" not in result.output
