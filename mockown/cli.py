@@ -261,22 +261,41 @@ def _send(client: Any, method: str, path: str, **kwargs: Any) -> Any:
         return client.request(method, path, **kwargs)
     except httpx.TransportError as exc:
         raise _Fail(EXIT_UNREACHABLE, f"cannot reach {client.base_url}: {exc}") from None
+    except httpx.HTTPError as exc:  # an answer httpx cannot read: a body that is not what its Content-Encoding says
+        raise _Fail(EXIT_REFUSED, f"not a mockown answer from {client.base_url}: {exc}") from None
 
 
-def _finish(response: Any, field: str | None = None) -> None:
+def _finish(response: Any, expected: int, field: str | None = None) -> None:
+    """Print the JSON object mockown answers with `expected` (its status for a success), or only its `field`; an
+    error status is the server's refusal, and any other answer (a redirect, an HTML page, JSON that is no object) is
+    not mockown's: a proxy, an ingress that redirects to https, another program on the port."""
     try:
         body = response.json()
     except ValueError:
-        body = response.text
+        body = None
     if response.status_code >= 400:
-        text = body if isinstance(body, str) else json.dumps(body)
+        text = response.text if body is None else json.dumps(body)
         raise _Fail(EXIT_REFUSED, f"the server answered {response.status_code}: {text}")
+    if response.status_code != expected or not isinstance(body, dict):
+        raise _Fail(EXIT_REFUSED, f"not a mockown answer: {_described(response)}")
     if field:
-        if not isinstance(body, dict) or field not in body:
-            raise _Fail(EXIT_REFUSED, f"no {field!r} in the answer: {json.dumps(body)}")
-        click.echo(body[field])
+        if field not in body:  # a mistyped name; the answer itself (an access token) stays off the terminal
+            raise _Fail(EXIT_USAGE, f"--field {field!r} is not in the answer; it has: {', '.join(map(str, body))}")
+        value = body[field]
+        click.echo(value if isinstance(value, str) else json.dumps(value))
     else:
         click.echo(json.dumps(body, indent=2))
+
+
+def _described(response: Any) -> str:
+    """An answer in one line: its status, where it redirects, its type and the start of its body."""
+    text = f"{response.status_code} {response.reason_phrase}".rstrip()
+    if response.headers.get("location"):
+        text += f" -> Location {response.headers['location']}"
+    if response.headers.get("content-type"):
+        text += f", {response.headers['content-type']}"
+    body = " ".join(response.text.split())
+    return f"{text}: {body[:200]}{'...' if len(body) > 200 else ''}" if body else text
 
 
 def _run(action: Any) -> None:
@@ -313,8 +332,8 @@ def token(**o: Any) -> None:
     """Get a token from a running server (--url) or an in-process one, and print it as JSON.
 
     \b
-    Exit codes: 0 a token was printed; 1 the server refused (its answer is on stderr);
-    2 bad command line; 3 the server could not be reached.
+    Exit codes: 0 a token was printed; 1 the server refused (its answer is on stderr), or what answered is not
+    mockown; 2 bad command line (a --field the answer lacks, too); 3 the server could not be reached.
     \b
     Examples:
       mockown token --url http://127.0.0.1:8080
@@ -331,7 +350,7 @@ def token(**o: Any) -> None:
                     raise _Fail(EXIT_USAGE, "--grant own needs --api-token (or MOCKOWN_OWN_API_TOKEN)")
                 data = {"grant_type": "refresh_token", "refresh_token": api_token, "scope": o["scope"] or "api:access",
                         "client_id": OWN_CLIENT_ID}  # fmt: skip
-                _finish(_send(client, "POST", OWN_AUTH_PATH, data=data), o["field"])
+                _finish(_send(client, "POST", OWN_AUTH_PATH, data=data), 200, o["field"])
                 return
             data = {"grant_type": grant, "client_id": o["client_id"]}
             if o["client_secret"]:
@@ -344,7 +363,7 @@ def token(**o: Any) -> None:
                 data["refresh_token"] = o["refresh_token"]
             if o["scope"]:
                 data["scope"] = o["scope"]
-            _finish(_send(client, "POST", "/services/oauth2/token", data=data), o["field"])
+            _finish(_send(client, "POST", "/services/oauth2/token", data=data), 200, o["field"])
 
     _run(act)
 
@@ -360,7 +379,7 @@ def seed(file: str | None, url: str, admin_token: str | None) -> None:
     Prints the credentials the server created (client ids and secrets, users and passwords) as JSON.
 
     \b
-    Exit codes: 0 seeded; 1 the server refused the document (why is on stderr);
+    Exit codes: 0 seeded; 1 the server refused the document (why is on stderr), or what answered is not mockown;
     2 bad command line or unreadable file; 3 the server could not be reached.
     """
 
@@ -373,7 +392,7 @@ def seed(file: str | None, url: str, admin_token: str | None) -> None:
                 raise _Fail(EXIT_USAGE, f"cannot read {file}: {exc}") from None
         kind = "application/json" if file and file.endswith(".json") else "application/yaml"
         with _client(url, admin_token, None) as client:
-            _finish(_send(client, "POST", "/_mockown/seed", content=body, headers={"Content-Type": kind}))
+            _finish(_send(client, "POST", "/_mockown/seed", content=body, headers={"Content-Type": kind}), 201)
 
     _run(act)
 
@@ -388,12 +407,13 @@ def rotate_keys(url: str, key: str | None, admin_token: str | None) -> None:
     """Rotate a running server's signing keys (past := current, current := next key) and print the kids.
 
     \b
-    Exit codes: 0 rotated; 1 the server refused; 2 bad command line; 3 the server could not be reached.
+    Exit codes: 0 rotated; 1 the server refused, or what answered is not mockown; 2 bad command line; 3 the server
+    could not be reached.
     """
 
     def act() -> None:
         with _client(url, admin_token, None) as client:
-            _finish(_send(client, "POST", "/_mockown/keys/rotate", json={"key": key} if key else {}))
+            _finish(_send(client, "POST", "/_mockown/keys/rotate", json={"key": key} if key else {}), 200)
 
     _run(act)
 

@@ -119,7 +119,7 @@ def test_token_exit_codes(server: Server) -> None:
     code, _, _ = run("token", "--grant", "magic")
     assert code == 2
     code, _, err = run("token", "--url", server.url, "--field", "nope")
-    assert code == EXIT_REFUSED and "nope" in err
+    assert code == 2 and "nope" in err  # a bad command line, though the server gave a token
 
 
 def test_token_in_process_without_a_server() -> None:
