@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import socket
 import sys
@@ -12,7 +11,7 @@ from typing import Any
 
 import click
 
-from .config import Config, ConfigError, is_base_url, is_http_url, is_loopback
+from .config import Config, ConfigError, is_base_url, is_header_token, is_http_url, is_loopback
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -306,6 +305,29 @@ def _run(action: Any) -> None:
         sys.exit(exc.code)
 
 
+def _utf8(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A text option, refused (exit 2) when it holds bytes that are not UTF-8 (a shell hands them over as they are):
+    its form field could not be sent."""
+    if value is not None:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise click.BadParameter(f"is not UTF-8 text{_from_env(param)}") from None
+    return value
+
+
+def _header_token(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """The admin token, sent in an Authorization header: printable ASCII, as the server's `admin_token` must be."""
+    if value is not None and not is_header_token(value):
+        raise click.BadParameter(f"must be printable ASCII without spaces around it{_from_env(param)}")
+    return value
+
+
+def _from_env(param: click.Parameter) -> str:
+    envvar = getattr(param, "envvar", None)
+    return f" (given as the option or in {envvar})" if isinstance(envvar, str) else ""
+
+
 _URL_HELP = "Base URL of a running server (env MOCKOWN_URL). Without it, a fresh in-process server is used."
 
 
@@ -318,13 +340,18 @@ _URL_HELP = "Base URL of a running server (env MOCKOWN_URL). Without it, a fresh
     show_default=True,
     help="The grant to use; 'own' exchanges an Own API token on the Own auth host.",
 )
-@click.option("--client-id", default=DEMO_CLIENT_ID, help="Connected app (default: the demo app).")
-@click.option("--client-secret", default=DEMO_SECRET, help="Its consumer secret (default: the demo app's).")
-@click.option("--username", default="admin@mockown.test", show_default=True, help="User for the password grant.")
-@click.option("--password", default="Passw0rd!", show_default=True, help="Password (+ security token).")
-@click.option("--refresh-token", default=None, help="Refresh token for --grant refresh_token.")
-@click.option("--api-token", default=None, help="Own API token for --grant own (env MOCKOWN_OWN_API_TOKEN).")
-@click.option("--scope", default=None, help="Scopes to ask for.")
+@click.option("--client-id", default=DEMO_CLIENT_ID, callback=_utf8, help="Connected app (default: the demo app).")
+@click.option(
+    "--client-secret", default=DEMO_SECRET, callback=_utf8, help="Its consumer secret (default: the demo app's)."
+)
+@click.option(
+    "--username", default="admin@mockown.test", show_default=True, callback=_utf8, help="User for the password grant."
+)
+@click.option("--password", default="Passw0rd!", show_default=True, callback=_utf8, help="Password (+ security token).")
+@click.option("--refresh-token", default=None, callback=_utf8, help="Refresh token for --grant refresh_token.")
+@click.option("--api-token", envvar="MOCKOWN_OWN_API_TOKEN", default=None, callback=_utf8,
+              help="Own API token for --grant own (env MOCKOWN_OWN_API_TOKEN).")  # fmt: skip
+@click.option("--scope", default=None, callback=_utf8, help="Scopes to ask for.")
 @click.option("--seed", "seed_file", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Seed file of the in-process server (ignored with --url).")  # fmt: skip
 @click.option("--field", default=None, help="Print only this field of the answer (e.g. access_token).")
@@ -345,7 +372,7 @@ def token(**o: Any) -> None:
         grant = o["grant"]
         with _client(o["url"], None, o["seed_file"]) as client:
             if grant == "own":
-                api_token = o["api_token"] or os.environ.get("MOCKOWN_OWN_API_TOKEN")
+                api_token = o["api_token"]
                 if not api_token:
                     raise _Fail(EXIT_USAGE, "--grant own needs --api-token (or MOCKOWN_OWN_API_TOKEN)")
                 data = {"grant_type": "refresh_token", "refresh_token": api_token, "scope": o["scope"] or "api:access",
@@ -371,7 +398,8 @@ def token(**o: Any) -> None:
 @main.command()
 @click.argument("file", type=click.Path(allow_dash=True, dir_okay=False), required=False)
 @click.option("--url", envvar="MOCKOWN_URL", required=True, help="Base URL of the running server (env MOCKOWN_URL).")
-@click.option("--admin-token", envvar="MOCKOWN_ADMIN_TOKEN", default=None, help="Control-plane token, if it has one.")
+@click.option("--admin-token", envvar="MOCKOWN_ADMIN_TOKEN", default=None, callback=_header_token,
+              help="Control-plane token, if it has one.")  # fmt: skip
 def seed(file: str | None, url: str, admin_token: str | None) -> None:
     """Seed a running server from FILE (YAML or JSON; '-' reads stdin; none: one org and one Own account with
     defaults).
@@ -402,7 +430,8 @@ def seed(file: str | None, url: str, admin_token: str | None) -> None:
 @click.option("--key", type=click.Choice(["rsa", "ec", "own", "am", "ocapi"]), default=None,
               help="rsa: Salesforce /id/keys; ec: SLAS /jwks; own: Own's Okta server; am: Account Manager; "
                    "ocapi: OCAPI customer JWTs. Default: every ring.")  # fmt: skip
-@click.option("--admin-token", envvar="MOCKOWN_ADMIN_TOKEN", default=None, help="Control-plane token, if it has one.")
+@click.option("--admin-token", envvar="MOCKOWN_ADMIN_TOKEN", default=None, callback=_header_token,
+              help="Control-plane token, if it has one.")  # fmt: skip
 def rotate_keys(url: str, key: str | None, admin_token: str | None) -> None:
     """Rotate a running server's signing keys (past := current, current := next key) and print the kids.
 

@@ -306,6 +306,8 @@ def _check(config: Config) -> None:
         raise ConfigError("salesforce.max_approvals must be at least 1")
     if not 0 <= config.salesforce.daily_api_limit <= API_LIMIT_MAX:
         raise ConfigError(f"salesforce.daily_api_limit must be between 0 and {API_LIMIT_MAX}")
+    if config.admin_token and not is_header_token(config.admin_token):  # else no client could present it
+        raise ConfigError("admin_token must be printable ASCII without spaces around it (a Bearer token in a header)")
     challenge = config.salesforce.rest_www_authenticate  # a header value: no line breaks, nothing beyond ASCII
     if not (challenge.isascii() and challenge.isprintable()):
         raise ConfigError("salesforce.rest_www_authenticate must be one line of printable ASCII")
@@ -495,6 +497,12 @@ def is_http_url(text: str) -> bool:
     except ValueError:
         return False
     return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def is_header_token(text: str) -> bool:
+    """Whether `text` can be a bearer token in an HTTP header as it is (the admin token): printable ASCII, without
+    spaces around it (a header's value is stripped; a byte beyond ASCII is Latin-1 to the server, UTF-8 to a client)."""
+    return text.isascii() and text.isprintable() and text == text.strip()
 
 
 def is_base_url(text: str) -> bool:

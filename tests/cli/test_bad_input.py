@@ -292,3 +292,42 @@ def test_contract_refuses_a_bad_command_line_before_running_the_suite(
     assert message in result.stderr
     assert plain.read_bytes() == b"mine"
     assert "s3cret" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["seed", "--url", "http://127.0.0.1:1", "--admin-token", "é"], {}, "'--admin-token': must be printable ASCII"),
+        (["rotate-keys", "--url", "http://127.0.0.1:1"], {"MOCKOWN_ADMIN_TOKEN": "tøken"}, "MOCKOWN_ADMIN_TOKEN"),
+        (["seed", "--url", "http://127.0.0.1:1", "--admin-token", "tok\n"], {}, "must be printable ASCII"),
+        # bytes that are not UTF-8, as a shell hands them over (os.fsdecode's surrogates)
+        (["token", "--password", "\udcff"], {}, "'--password': is not UTF-8 text"),
+        (["token", "--username", "me\udcff@x.test"], {}, "'--username': is not UTF-8 text"),
+        (["token", "--client-secret", "\udcff"], {}, "'--client-secret': is not UTF-8 text"),
+        (["token", "--grant", "own"], {"MOCKOWN_OWN_API_TOKEN": "\udcff"}, "MOCKOWN_OWN_API_TOKEN"),
+    ],
+)
+def test_a_value_the_client_cannot_send_is_a_bad_command_line(
+    args: list[str], env: dict[str, str], message: str
+) -> None:
+    result = CliRunner().invoke(main, args, env=env)
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
+    assert message in result.stderr and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("args", "env"), [(["--admin-token", "tøken"], {}), ([], {"MOCKOWN_ADMIN_TOKEN": " tok"})])
+def test_an_admin_token_no_client_could_present(args: list[str], env: dict[str, str]) -> None:
+    # a header value beyond ASCII is Latin-1 to the server and UTF-8 to most clients: no match; spaces around it go
+    refused(["serve", "--port", "0", *args], "admin_token must be printable ASCII", env=env)
+
+
+def test_a_non_ascii_password_is_sent(tmp_path: Path) -> None:
+    seed = tmp_path / "seed.yaml"
+    seed.write_text(
+        "salesforce:\n  orgs:\n    - name: U\n"
+        "      users:\n        - {username: u@u.test, password: pässwörd}\n"
+        "      apps:\n        - {name: A, client_id: cid-u, client_secret: sec-u}\n"
+    )
+    args = ["token", "--seed", str(seed), "--client-id", "cid-u", "--client-secret", "sec-u", "--username", "u@u.test"]
+    assert CliRunner().invoke(main, [*args, "--password", "pässwörd"]).exit_code == 0
+    assert CliRunner().invoke(main, [*args, "--password", "passwörd"]).exit_code == 1
