@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 import socket
 import sys
@@ -264,7 +266,7 @@ def _send(client: Any, method: str, path: str, **kwargs: Any) -> Any:
         raise _Fail(EXIT_REFUSED, f"not a mockown answer from {client.base_url}: {exc}") from None
 
 
-def _finish(response: Any, expected: int, field: str | None = None) -> None:
+def _finish(response: Any, expected: int, what: str, field: str | None = None) -> None:
     """Print the JSON object mockown answers with `expected` (its status for a success), or only its `field`; an
     error status is the server's refusal, and any other answer (a redirect, an HTML page, JSON that is no object) is
     not mockown's: a proxy, an ingress that redirects to https, another program on the port."""
@@ -281,9 +283,22 @@ def _finish(response: Any, expected: int, field: str | None = None) -> None:
         if field not in body:  # a mistyped name; the answer itself (an access token) stays off the terminal
             raise _Fail(EXIT_USAGE, f"--field {field!r} is not in the answer; it has: {', '.join(map(str, body))}")
         value = body[field]
-        click.echo(value if isinstance(value, str) else json.dumps(value))
+        _print(value if isinstance(value, str) else json.dumps(value), what)
     else:
-        click.echo(json.dumps(body, indent=2))
+        _print(json.dumps(body, indent=2), what)
+
+
+def _print(text: str, what: str) -> None:
+    """Print the answer; stdout that takes no more (a full disk, a closed pipe) fails the command after the server
+    did what it was asked: say so, without a traceback, and so that nothing tries to write it again at exit."""
+    try:
+        click.echo(text)
+    except OSError as exc:
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # not a file (a test's), or no stdout at all
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # what Python's docs do for a broken pipe: the unflushed rest goes
+            os.close(devnull)
+        raise _Fail(EXIT_REFUSED, f"{what} could not be written to stdout: {exc.strerror or exc}") from None
 
 
 def _described(response: Any) -> str:
@@ -377,7 +392,7 @@ def token(**o: Any) -> None:
                     raise _Fail(EXIT_USAGE, "--grant own needs --api-token (or MOCKOWN_OWN_API_TOKEN)")
                 data = {"grant_type": "refresh_token", "refresh_token": api_token, "scope": o["scope"] or "api:access",
                         "client_id": OWN_CLIENT_ID}  # fmt: skip
-                _finish(_send(client, "POST", OWN_AUTH_PATH, data=data), 200, o["field"])
+                _finish(_send(client, "POST", OWN_AUTH_PATH, data=data), 200, "the token", o["field"])
                 return
             data = {"grant_type": grant, "client_id": o["client_id"]}
             if o["client_secret"]:
@@ -390,7 +405,7 @@ def token(**o: Any) -> None:
                 data["refresh_token"] = o["refresh_token"]
             if o["scope"]:
                 data["scope"] = o["scope"]
-            _finish(_send(client, "POST", "/services/oauth2/token", data=data), 200, o["field"])
+            _finish(_send(client, "POST", "/services/oauth2/token", data=data), 200, "the token", o["field"])
 
     _run(act)
 
@@ -413,14 +428,20 @@ def seed(file: str | None, url: str, admin_token: str | None) -> None:
 
     def act() -> None:
         body = b""
+        if file == "-" and sys.stdin is None:  # started with its standard input closed (`<&-`)
+            raise _Fail(EXIT_USAGE, "cannot read -: there is no standard input")
         if file:
             try:
                 body = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
-            except OSError as exc:
+            except (OSError, ValueError) as exc:  # ValueError: a closed stream
                 raise _Fail(EXIT_USAGE, f"cannot read {file}: {exc}") from None
         kind = "application/json" if file and file.endswith(".json") else "application/yaml"
         with _client(url, admin_token, None) as client:
-            _finish(_send(client, "POST", "/_mockown/seed", content=body, headers={"Content-Type": kind}), 201)
+            _finish(
+                _send(client, "POST", "/_mockown/seed", content=body, headers={"Content-Type": kind}),
+                201,
+                "the server seeded, but the credentials it created (its answer)",
+            )
 
     _run(act)
 
@@ -442,7 +463,11 @@ def rotate_keys(url: str, key: str | None, admin_token: str | None) -> None:
 
     def act() -> None:
         with _client(url, admin_token, None) as client:
-            _finish(_send(client, "POST", "/_mockown/keys/rotate", json={"key": key} if key else {}), 200)
+            _finish(
+                _send(client, "POST", "/_mockown/keys/rotate", json={"key": key} if key else {}),
+                200,
+                "the keys were rotated, but their kids",
+            )
 
     _run(act)
 
@@ -477,7 +502,6 @@ def contract(**o: Any) -> None:
     control plane there, or one that wants MOCKOWN_CONTRACT_ADMIN_TOKEN); other codes are pytest's.
     """
     import importlib.util
-    import os
     import subprocess
 
     from . import contracts
