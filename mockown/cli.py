@@ -216,7 +216,8 @@ def _client(url: str | None, admin_token: str | None, seed_file: str | None) -> 
         problem = url_problem(url)
         if problem:
             raise _Fail(EXIT_USAGE, f"--url '{_shown(url)}' {problem}")
-        return httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=30.0)
+        verify = _trust() if url.lower().startswith("https:") else True
+        return httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=30.0, verify=verify)
     from . import serving
     from .http.inprocess import in_process_client
 
@@ -229,6 +230,30 @@ def _client(url: str | None, admin_token: str | None, seed_file: str | None) -> 
     except ConfigError as exc:
         raise _Fail(EXIT_USAGE, str(exc)) from None
     return in_process_client(app, base_url="http://127.0.0.1:8080", headers=headers)
+
+
+def _trust() -> Any:
+    """What an https server's certificate is checked against: the usual roots (certifi's, as httpx's), the local CA
+    of `mockown serve --tls` when it has been made, and the bundles the serve banner suggests (SSL_CERT_FILE,
+    REQUESTS_CA_BUNDLE)."""
+    import ssl
+
+    import httpx
+
+    context = httpx.create_ssl_context()  # what httpx verifies with by default (certifi's roots)
+    for bundle in (str(_local_ca()), os.environ.get("SSL_CERT_FILE"), os.environ.get("REQUESTS_CA_BUNDLE")):
+        if bundle and Path(bundle).is_file():
+            try:
+                context.load_verify_locations(cafile=bundle)
+            except (OSError, ssl.SSLError) as exc:
+                raise _Fail(EXIT_USAGE, f"cannot use the CA certificates in {bundle}: {exc}") from None
+    return context
+
+
+def _local_ca() -> Path:
+    from .config import tls_dir
+
+    return tls_dir() / "ca.pem"
 
 
 def url_problem(url: str) -> str | None:
@@ -261,6 +286,12 @@ def _send(client: Any, method: str, path: str, **kwargs: Any) -> Any:
     try:
         return client.request(method, path, **kwargs)
     except httpx.TransportError as exc:
+        if "CERTIFICATE_VERIFY_FAILED" in str(exc):  # it answered, with a certificate no CA we trust signed
+            raise _Fail(
+                EXIT_UNREACHABLE,
+                f"the certificate of {client.base_url} is not trusted: {exc} (trusted: the usual roots, mockown's "
+                f"local CA {_local_ca()} when it exists, and SSL_CERT_FILE or REQUESTS_CA_BUNDLE)",
+            ) from None
         raise _Fail(EXIT_UNREACHABLE, f"cannot reach {client.base_url}: {exc}") from None
     except httpx.HTTPError as exc:  # an answer httpx cannot read: a body that is not what its Content-Encoding says
         raise _Fail(EXIT_REFUSED, f"not a mockown answer from {client.base_url}: {exc}") from None

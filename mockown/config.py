@@ -499,6 +499,17 @@ def is_http_url(text: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
+def tls_dir(config: Config | None = None) -> Path:
+    """Where the local CA of `serve --tls` lives: `tls_dir`, else MOCKOWN_TLS_DIR, else
+    $XDG_CONFIG_HOME/mockown/tls (also where the command line's client looks for it, without any key code)."""
+    if config is not None and config.tls_dir:
+        return Path(config.tls_dir).expanduser()
+    if os.environ.get("MOCKOWN_TLS_DIR"):
+        return Path(os.environ["MOCKOWN_TLS_DIR"]).expanduser()
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "mockown" / "tls"
+
+
 def is_header_token(text: str) -> bool:
     """Whether `text` can be a bearer token in an HTTP header as it is (the admin token): printable ASCII, without
     spaces around it (a header's value is stripped; a byte beyond ASCII is Latin-1 to the server, UTF-8 to a client)."""

@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from .clock import SystemClock
-from .config import Config, ConfigError
+from .config import Config, ConfigError, tls_dir
 from .fieldwise import Value
 from .testing.hosts import INTERCEPTED_HOSTS
 
@@ -54,15 +54,6 @@ class TlsFiles(Value):
     cert: Path
     key: Path
     ca: Path | None  # None: the user's own certificate (its CA is theirs to hand out)
-
-
-def tls_dir(config: Config | None = None) -> Path:
-    if config is not None and config.tls_dir:
-        return Path(config.tls_dir).expanduser()
-    if os.environ.get("MOCKOWN_TLS_DIR"):
-        return Path(os.environ["MOCKOWN_TLS_DIR"]).expanduser()
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "mockown" / "tls"
 
 
 def prepare(config: Config) -> TlsFiles | None:

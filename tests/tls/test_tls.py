@@ -91,3 +91,28 @@ def test_user_supplied_certificate(tmp_path: Path) -> None:
     with serve(tmp_path, args, https=True) as server, httpx.Client(verify=context) as client:
         assert client.get(server.base + "/id/keys").status_code == 200
         assert "TLS CA certificate" not in server.output()
+
+
+def test_the_command_line_trusts_the_local_ca(tmp_path: Path) -> None:
+    """`mockown token --url https://...` checks the certificate against mockown's local CA where `serve --tls` made
+    it (MOCKOWN_TLS_DIR here), and against the bundles the banner suggests; a certificate it cannot trust is said
+    to be one, not a server that is not there."""
+    from click.testing import CliRunner
+
+    from mockown.cli import EXIT_UNREACHABLE, main
+
+    env = {"MOCKOWN_TLS_DIR": str(tmp_path / "tlsdir")}
+    with serve(tmp_path, ["--tls"], env, https=True) as server:
+        ca = str(tmp_path / "tlsdir" / CA_CERT)
+        args = ["token", "--url", server.base, "--field", "access_token"]
+        clean: dict[str, str | None] = {"SSL_CERT_FILE": None, "REQUESTS_CA_BUNDLE": None, "SSL_CERT_DIR": None}
+        trusted = CliRunner().invoke(main, args, env={**clean, **env})
+        assert trusted.exit_code == 0, trusted.output
+        assert trusted.stdout.startswith("00D5g000004Mock!")
+        elsewhere = {**clean, "MOCKOWN_TLS_DIR": str(tmp_path / "no-ca-here")}
+        untrusted = CliRunner().invoke(main, args, env=elsewhere)
+        assert untrusted.exit_code == EXIT_UNREACHABLE, untrusted.output
+        assert "is not trusted" in untrusted.stderr and "cannot reach" not in untrusted.stderr
+        for variable in ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"):
+            named = CliRunner().invoke(main, args, env={**elsewhere, variable: ca})
+            assert named.exit_code == 0, (variable, named.output)
