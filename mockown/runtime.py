@@ -128,6 +128,17 @@ class Runtime:
             if (first_start is None or first_start()) and seed:
                 self.seed_defaults()
 
+    def open(self) -> None:
+        """A server starts serving this runtime: a state file a previous stop closed is opened again."""
+        reopen = getattr(self.store, "reopen", None)
+        if reopen is not None:
+            reopen()
+
+    def close(self) -> None:
+        """A server stops serving this runtime: a state file is checkpointed (the file alone holds the whole state,
+        without its ``-wal``) and closed."""
+        self.store.close()
+
     def reset(self) -> None:
         self.store.clear()
         if self.config.seed_defaults:

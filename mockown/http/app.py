@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.applications import Starlette
@@ -90,9 +92,19 @@ def create_app(
     }
     from .routing import PrefixRouter
 
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[None]:
+        """A server's start and stop (uvicorn's lifespan, in each worker): at the stop the state file is
+        checkpointed and closed, so that the file alone holds the whole state. In-process use runs no lifespan."""
+        runtime.open()
+        try:
+            yield
+        finally:
+            runtime.close()
+
     runtime.control  # noqa: B018 - the control plane's state, made now so it records the clock's start
     app = MockownApp(exception_handlers=handlers)
-    app.router = PrefixRouter([r for api in apis for r in api.routes])
+    app.router = PrefixRouter([r for api in apis for r in api.routes], lifespan=lifespan)
     app.runtime = app.state.runtime = runtime
     app.state.dialects = dialects
     return app

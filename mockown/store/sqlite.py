@@ -221,19 +221,15 @@ class SqliteStore:
         # the DDL back with it, so they are made again after it (their `SqliteTable`s stay cached, in services too)
         self._made_in_transaction: list[RecordMeta] = []
         self._clock_version: int | None = None
+        self._durable = durable
+        self._closed = False
+        self._opens = 0  # connections made: a new one counts as a change in `data_version`
         db: sqlite3.Connection | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if not self.path.exists():  # the file holds a signing key: readable by its owner only
                 self.path.touch(mode=0o600)
-            db = self._db = sqlite3.connect(
-                str(self.path), timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
-            )
-            self._db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
-            mode = self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                raise StateFileError(f"state file {self.path}: cannot switch to WAL mode (got {mode})")
-            self._db.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
+            db = self._connect()
             self._migrate()
         except BaseException as exc:
             if db is not None:  # a store that failed to open leaves no connection behind
@@ -241,6 +237,23 @@ class SqliteStore:
             if isinstance(exc, sqlite3.DatabaseError | OSError):  # OSError: a path that cannot be made (a folder)
                 raise StateFileError(f"cannot use state file {self.path}: {exc}") from exc
             raise
+
+    def _connect(self) -> sqlite3.Connection:
+        db = self._db = sqlite3.connect(
+            str(self.path), timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
+        )
+        self._opens += 1
+        self._clock_version = None
+        try:
+            db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+            mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise StateFileError(f"state file {self.path}: cannot switch to WAL mode (got {mode})")
+            db.execute(f"PRAGMA synchronous = {'FULL' if self._durable else 'NORMAL'}")
+        except BaseException:
+            db.close()  # a connection that failed to open is left behind by no one
+            raise
+        return db
 
     # schema ----------------------------------------------------------------------------------------
     def _migrate(self) -> None:
@@ -400,9 +413,36 @@ class SqliteStore:
             (name, json.dumps(value, default=_json_default)),
         )
 
-    def close(self) -> None:
+    def checkpoint(self) -> None:
+        """Move everything the write-ahead log (``<file>-wal``) holds into the file itself, and empty the log: the
+        file alone then holds the whole state (a copy of it, without its ``-wal``, starts where this one is).
+        Best effort: another process still reading, or writing, keeps its part in the log (it checkpoints at its
+        own close)."""
         with self._lock:
+            if self._closed:
+                return
+            try:
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            except sqlite3.Error as exc:
+                log.warning("state file %s: could not checkpoint its write-ahead log: %s", self.path.name, exc)
+
+    def close(self) -> None:
+        """Checkpoint (`checkpoint`) and close the file: what a server does when it stops. `reopen()` opens it
+        again (a server started again on the same app); closing twice is harmless."""
+        with self._lock:
+            if self._closed:
+                return
+            self.checkpoint()
+            self._closed = True
             self._db.close()
+
+    def reopen(self) -> None:
+        """Open the file again after `close()` (nothing to do when it is open)."""
+        with self._lock:
+            if not self._closed:
+                return
+            self._connect()
+            self._closed = False
 
     def __del__(self) -> None:
         """A store nobody closed (an app a test made and dropped) closes its file when it is collected: Python 3.13
@@ -439,8 +479,8 @@ class SqliteStore:
 
     def data_version(self) -> int:
         """Changes whenever another connection commits (SQLite's `PRAGMA data_version`: no file read)."""
-        with self._lock:
-            return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+        with self._lock:  # a new connection (`reopen`) starts its count again: the number of connections says so
+            return (self._opens << 40) | int(self._db.execute("PRAGMA data_version").fetchone()[0])
 
     # the shared clock (see `mockown.clock.SharedClock`) --------------------------------------------
     def clock_changed(self) -> bool:
