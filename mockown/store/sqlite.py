@@ -143,6 +143,15 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+_SQLITE_READONLY = 8  # SQLite's primary result code for "attempt to write a readonly database" (and its variants)
+
+
+def _read_only(exc: BaseException) -> bool:
+    """Whether `exc` is SQLite refusing a write to a file it could only open for reading."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(exc, sqlite3.Error) and isinstance(code, int) and code & 0xFF == _SQLITE_READONLY
+
+
 # --- tables ---------------------------------------------------------------------------------------------
 
 
@@ -234,6 +243,11 @@ class SqliteStore:
         except BaseException as exc:
             if db is not None:  # a store that failed to open leaves no connection behind
                 db.close()
+            if _read_only(exc):
+                raise StateFileError(
+                    f"state file {self.path} is read-only: mockown writes every change to it (make it writable, or"
+                    " give a copy)"
+                ) from exc
             if isinstance(exc, sqlite3.DatabaseError | OSError):  # OSError: a path that cannot be made (a folder)
                 raise StateFileError(f"cannot use state file {self.path}: {exc}") from exc
             raise
@@ -271,8 +285,9 @@ class SqliteStore:
                 )
             for step in range(version + 1, SCHEMA_VERSION + 1):
                 MIGRATIONS[step](self._db)
-            if version != SCHEMA_VERSION:
-                self._set_state("schema_version", SCHEMA_VERSION)
+            # written at every open, at the current version too: a file SQLite opened read-only (its permissions, a
+            # read-only mount) is refused here rather than answering every request that writes with a 500
+            self._set_state("schema_version", SCHEMA_VERSION)
 
     @property
     def schema_version(self) -> int:
