@@ -53,11 +53,34 @@ class ControlState:
         self.journal = Journal(runtime.config.journal_size)
         self.faults = Faults(runtime)
         clock = runtime.clock
-        self._clock_start = (clock.frozen, clock.now(), clock.offset)
+        self._clock_start = {"frozen": clock.frozen, "now": clock.now(), "offset": clock.offset}
+        store = runtime.store
+        if store.kind == "sqlite":  # one start per state file, kept in it: every process and every restart reset to it
+            from ..store.sqlite import SqliteStore
+
+            assert isinstance(store, SqliteStore)
+            with store.atomic():
+                if not isinstance(store.read_state("clock_start"), dict):
+                    store.write_state("clock_start", self._clock_start)
+
+    def clock_start(self) -> dict[str, Any]:
+        """Where a reset puts the clock: where it was when the state (this app's, or its state file) began."""
+        store = self.runtime.store
+        if store.kind == "sqlite":
+            from ..store.sqlite import SqliteStore
+
+            assert isinstance(store, SqliteStore)
+            kept = store.read_state("clock_start")
+            if isinstance(kept, dict):
+                return kept
+        return self._clock_start
 
     def reset_clock(self) -> None:
-        frozen, now, offset = self._clock_start
-        self.runtime.clock.restore(frozen=frozen, now=now, offset=offset)
+        start = self.clock_start()
+        frozen, now, offset = bool(start.get("frozen")), start.get("now"), start.get("offset")
+        self.runtime.clock.restore(
+            frozen=frozen, now=float(now) if now is not None else None, offset=float(offset or 0.0)
+        )
 
 
 # -- helpers -------------------------------------------------------------------------------------------
