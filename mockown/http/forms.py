@@ -204,6 +204,8 @@ def parse_json(text: str | bytes) -> Any:
     surrogate escaped (`no_lone_surrogates`)."""
     try:
         return no_lone_surrogates(json_loads(text), text)
+    except BadBody:  # a lone surrogate: its own message (BadBody is a ValueError, the last case below)
+        raise
     except json.JSONDecodeError as exc:
         raise BadBody(f"malformed JSON body: {exc.msg} at position {exc.pos}") from None
     except RecursionError:

@@ -27,6 +27,15 @@ def test_parse_json_refuses_what_it_cannot_read(text: str | bytes) -> None:
         parse_json(text)
 
 
+@pytest.mark.parametrize("text", ['{"a": "\\ud800"}', b'["x\\udc00y"]', '{"a": {"b": "\\uDBFF"}}'])
+def test_a_lone_surrogate_is_refused_as_one(text: str | bytes) -> None:
+    """A lone surrogate's BadBody (a ValueError) was caught by the case for an integer too long to read: the
+    client was told of "a number too long to read" in a document holding no number."""
+    with pytest.raises(BadBody, match="lone surrogate") as refused:
+        parse_json(text)
+    assert "number" not in str(refused.value)
+
+
 def test_parse_json_reads_a_document() -> None:
     assert parse_json('{"a": [1, "b", null]}') == {"a": [1, "b", None]}
 
@@ -44,6 +53,13 @@ def test_a_json_body_with_a_huge_integer_is_no_500(client: httpx.Client, path: s
     r = client.post(path, content='{"grant_type": ' + BIG + "}", headers={"Content-Type": "application/json"})
     assert 400 <= r.status_code < 500, r.text
     assert set(r.json()) == dialect
+
+
+@pytest.mark.parametrize("path", ["/mc/mcmockowndemo000000000000000/v2/token", "/_mockown/clock"])
+def test_a_json_body_with_a_lone_surrogate_says_so(client: httpx.Client, path: str) -> None:
+    r = client.post(path, content='{"grant_type": "a\\ud800"}', headers={"Content-Type": "application/json"})
+    assert 400 <= r.status_code < 500, r.text
+    assert "lone surrogate" in r.text and "number too long" not in r.text, r.text
 
 
 @pytest.mark.parametrize("value", [DEEP, "[" + BIG + "]"])
