@@ -456,7 +456,7 @@ class MarketingService:
         tenant = self.tenant_by_subdomain(subdomain)
         if at is None or not at.live(self.clock.now()) or tenant is None or at.tenant_id != tenant.id:
             raise self._bearer_failure()
-        integration = self.integrations.get(at.client_id)
+        integration = self.integration(at.client_id)  # as clients see it now: the changes that are due shown
         user = self.users.get(at.user_id) if at.user_id else None
         if user is not None:
             sub = user.id

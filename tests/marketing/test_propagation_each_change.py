@@ -24,7 +24,7 @@ from mockown.http.inprocess import in_process_client
 from mockown.marketing.service import MarketingService
 from tests.conftest import T0
 
-from .test_marketing import INVALID_CLIENT, SERVER, cc
+from .test_marketing import BASE, INVALID_CLIENT, SERVER, cc
 
 CID = SERVER["client_id"]
 DELAYED = Config().replace(marketing={"propagation_delay": 300})
@@ -222,3 +222,26 @@ def test_a_state_file_of_the_older_shape_opens_its_change_due_at_pending_at(tmp_
         clock.advance(300)
         assert cc(client).json() == INVALID_CLIENT
     second.state.runtime.store.close()
+
+
+def test_userinfo_shows_the_integration_as_its_due_changes_made_it(
+    delayed: tuple[httpx.Client, MarketingService], clock: FrozenClock
+) -> None:
+    """/v2/userinfo read the stored integration, not the settled one: once a change was due it showed the name and
+    redirect URLs of before until some other request settled the change."""
+    client, mc = delayed
+    token = cc(client).json()["access_token"]
+    mc.update_integration(CID, name="Renamed", redirect_urls=["https://example.test/back"])
+
+    def info() -> dict[str, Any]:
+        answer = client.get(f"{BASE}/v2/userinfo", headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == 200, answer.text
+        body: dict[str, Any] = answer.json()
+        return body
+
+    before = info()
+    assert before["user"]["name"] != "Renamed" and before["application"]["name"] != "Renamed"
+    clock.advance(300)  # due: the next request that reads the integration is userinfo itself
+    after = info()
+    assert after["user"]["name"] == after["application"]["name"] == "Renamed"
+    assert after["application"]["redirectUrls"] == ["https://example.test/back"]
