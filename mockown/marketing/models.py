@@ -3,15 +3,79 @@ integrations, codes and tokens. Bearer secrets are stored only as their SHA-256 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
+from .. import security
 from ..fieldwise import Value
 from ..store import record
 from ..store.base import Record
-from ..store.decode import Refine
+from ..store.decode import Refine, RowError, checked
 
 INTEGRATION_TYPES = ("server", "web", "public", "legacy")
+SUBDOMAIN_PATTERN = re.compile(r"[0-9a-z-]{28}")
+# the time zones `/v2/userinfo` describes (its `timezone` block): zoneinfo name -> longName, shortName, offset, dst.
+# Marketing Cloud names its zones from a list of its own (Windows-style names, standard offsets); a zone outside
+# this table has no block the mock could give (mock choice: the seed and a restore refuse it)
+TIMEZONES = {
+    "America/Los_Angeles": ("(GMT-08:00) Pacific Time (US & Canada)", "GMT-8", -8, True),
+    "America/New_York": ("(GMT-05:00) Eastern Time (US & Canada)", "GMT-5", -5, True),
+    "America/Chicago": ("(GMT-06:00) Central Time (US & Canada)", "GMT-6", -6, True),
+    "Europe/London": ("(GMT) Dublin, Edinburgh, Lisbon, London *", "GMT+0", 0, True),
+    "Europe/Paris": ("(GMT+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna", "GMT+1", 1, True),
+    "UTC": ("(GMT) Coordinated Universal Time", "GMT+0", 0, False),
+}
+
+
+def integration_type(value: str) -> None:
+    if value not in INTEGRATION_TYPES:
+        raise ValueError(f"not one of {', '.join(INTEGRATION_TYPES)}")
+
+
+def subdomain(value: str) -> None:
+    if not SUBDOMAIN_PATTERN.fullmatch(value):
+        raise ValueError("not 28 characters of [0-9a-z-]")
+
+
+def lower_case(value: str) -> None:
+    """A name looked up in lower case (a username: the sign-in lowers what it is given)."""
+    if value != value.lower():
+        raise ValueError("not in lower case")
+
+
+def zone(value: str) -> None:
+    if value not in TIMEZONES:
+        raise ValueError(f"not one of the time zones the mock describes ({', '.join(TIMEZONES)})")
+
+
+def redirect_url(value: str) -> None:
+    """What `/v2/authorize` can send a code to: a URL with a scheme (a host for http and https), no fragment (the
+    code would land inside it), no script URL (as `salesforce/register.py` takes redirect URIs)."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        raise ValueError("not a URL") from None
+    web_without_host = parts.scheme in ("http", "https") and not parts.netloc
+    if not parts.scheme or "#" in value or web_without_host or security.script_url(value):
+        raise ValueError("not a URL with a scheme, a host for http(s), no fragment")
+
+
+def scope(value: str) -> None:
+    """A scope a request can name: the scope parameter is split on spaces, so one with white space, or an empty
+    one, could never be asked for."""
+    if not value or any(c.isspace() for c in value):
+        raise ValueError("empty or holding white space")
+
+
+# checked when a snapshot is restored (the seed and `update_integration` check the same)
+TYPE = Refine(integration_type, f"one of {', '.join(INTEGRATION_TYPES)}")
+SUBDOMAIN = Refine(subdomain, "28 characters of [0-9a-z-]")
+LOWER = Refine(lower_case, "text in lower case")
+ZONE = Refine(zone, f"one of the time zones {', '.join(TIMEZONES)}")
+REDIRECT_URL = Refine(redirect_url, "a URL with a scheme, a host for http(s) and no fragment")
+SCOPE = Refine(scope, "a scope (not empty, no white space)")
 
 
 def _eid(value: str) -> None:
@@ -30,10 +94,10 @@ class PendingChange(Value):
     """What a pending integration change (`MarketingService.update_integration`) may hold: these fields of an
     `Integration`, each of its type (a restored `pending` is checked against it: `integration()` applies it)."""
 
-    scopes: list[str] = field(default_factory=list)
+    scopes: list[Annotated[str, SCOPE]] = field(default_factory=list)
     enabled: bool = True
     installed: bool = True
-    redirect_urls: list[str] = field(default_factory=list)
+    redirect_urls: list[Annotated[str, REDIRECT_URL]] = field(default_factory=list)
     accessible_mids: list[int] = field(default_factory=list)
     client_secret: str | None = None
     name: str = ""
@@ -49,9 +113,23 @@ def _pending(value: dict[str, object] | None) -> None:
     unknown = sorted(set(value) - PENDING_FIELDS)
     if unknown:
         raise ValueError(f"no field {unknown[0]!r} to change")
-    from ..store.decode import checked
-
     checked(PendingChange, value)  # a RowError (ValueError) for a value not of its field's type
+
+
+def check_change(changes: dict[str, Any], business_units: list[int] | None = None) -> dict[str, Any]:
+    """The change `MarketingService.update_integration` queues (a tuple of scopes a list), else a ValueError
+    naming the field: changeable fields only, each of its type (as a restore checks a queued change), and its MIDs
+    business units of the integration's tenant (`business_units`; None: not checked), as the seed takes them."""
+    _pending(changes)
+    changes = checked(PendingChange, changes)
+    if business_units is None:
+        return changes
+    mids = [("home_mid", changes["home_mid"])] if "home_mid" in changes else []
+    mids += [(f"accessible_mids[{i}]", mid) for i, mid in enumerate(changes.get("accessible_mids", ()))]
+    for where, mid in mids:
+        if mid not in business_units:
+            raise RowError(where, f"expected a business unit of the integration's tenant, got {mid}")
+    return changes
 
 
 PENDING = Refine(_pending, f"null or an object of the changeable fields ({', '.join(sorted(PENDING_FIELDS))})")
@@ -73,13 +151,13 @@ class Tenant(Record):
     """A Marketing Cloud Engagement tenant: its subdomain, stack and business units."""
 
     id: Annotated[str, EID]  # the enterprise id (EID), as text
-    subdomain: str  # 28 characters of [0-9a-z-], e.g. mct0l7nxfq2r988t1kxfy8sc47ma
+    subdomain: Annotated[str, SUBDOMAIN]  # 28 characters of [0-9a-z-], e.g. mct0l7nxfq2r988t1kxfy8sc47ma
     name: str
     stack_key: str = "S7"
     region: str = "NA1"
     business_units: list[int] = field(default_factory=list)  # MIDs; the EID is one of them
     locale: str = "en-US"
-    zoneinfo: str = "America/Los_Angeles"
+    zoneinfo: Annotated[str, ZONE] = "America/Los_Angeles"
 
 
 @record("mc_users", indexes=("tenant_id", "username"), unique=(("tenant_id", "username"),))
@@ -89,14 +167,14 @@ class McUser(Record):
 
     id: str  # the employee id, as text
     tenant_id: str
-    username: str
+    username: Annotated[str, LOWER]  # as the seed stores it: the sign-in looks up the name it is given, lowered
     name: str
     email: str
     password_hash: str
     salt: str
     default_mid: int
     locale: str = "en-US"
-    zoneinfo: str = "America/Los_Angeles"
+    zoneinfo: Annotated[str, ZONE] = "America/Los_Angeles"
     active: bool = True
 
 
@@ -109,12 +187,12 @@ class Integration(Record):
     client_id: str
     tenant_id: str
     name: str
-    type: str  # server | web | public | legacy
+    type: Annotated[str, TYPE]  # server | web | public | legacy
     client_secret: str | None
-    scopes: list[str]
+    scopes: list[Annotated[str, SCOPE]]
     home_mid: int
     accessible_mids: list[int]
-    redirect_urls: list[str] = field(default_factory=list)
+    redirect_urls: list[Annotated[str, REDIRECT_URL]] = field(default_factory=list)
     installed: bool = True
     enabled: bool = True
     # integration changes on their way, in the order made, each showing `propagation_delay` seconds after it was
@@ -126,6 +204,8 @@ class Integration(Record):
     pending_at: float = 0.0
 
     def __post_init__(self) -> None:
+        if self.client_id != self.id:  # every look-up is by id: the seed makes them one (a restore refuses others)
+            raise RowError("client_id", f"expected the row's id {self.id!r}, got {self.client_id!r}")
         if self.pending is not None:
             self.queued = [{"due": self.pending_at, "changes": self.pending}, *self.queued]
             self.pending, self.pending_at = None, 0.0

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import security
 from ..seed import SeedError, flag, items, text, text_list, whole
-from .models import INTEGRATION_TYPES, Integration, McUser, Tenant
+from .models import INTEGRATION_TYPES, TIMEZONES, Integration, McUser, Tenant, redirect_url, scope
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -79,6 +79,25 @@ def _mids(value: Any, where: str, default: list[int]) -> list[int]:
     return [_int(m, where) for m in value]
 
 
+def _zone(value: Any, where: str, default: str) -> str:
+    """A time zone `/v2/userinfo` can describe (`models.TIMEZONES`): another one would show as UTC."""
+    zone = text(value, where, default)
+    if zone not in TIMEZONES:
+        raise SeedError(f"{where} must be one of {', '.join(TIMEZONES)} (the zones the mock describes), not {zone!r}")
+    return zone
+
+
+def _texts(value: Any, where: str, default: list[str], test: Any, what: str) -> list[str]:
+    """A list of strings, each one `test` (a models check) takes."""
+    values = text_list(value, where, default)
+    for i, one in enumerate(values):
+        try:
+            test(one)
+        except ValueError:
+            raise SeedError(f"{where}[{i}] must be {what}, not {one!r}") from None
+    return values
+
+
 def seed_marketing(runtime: Runtime, body: Any) -> dict[str, Any]:
     if body is None:
         body = {}
@@ -112,7 +131,7 @@ def seed_tenant(runtime: Runtime, data: Any) -> dict[str, Any]:
         region=text(data.get("region"), "marketing tenant region", "NA1"),
         business_units=units,
         locale=text(data.get("locale"), "marketing tenant locale", "en-US"),
-        zoneinfo=text(data.get("zoneinfo"), "marketing tenant zoneinfo", "America/Los_Angeles"),
+        zoneinfo=_zone(data.get("zoneinfo"), "marketing tenant zoneinfo", "America/Los_Angeles"),
     )
     service.tenants.put(tenant)
     users_in = data.get("users")
@@ -151,7 +170,7 @@ def _seed_user(runtime: Runtime, tenant: Tenant, data: Any) -> dict[str, Any]:
         salt=salt,
         default_mid=mid,
         locale=text(data.get("locale"), "marketing user locale", tenant.locale),
-        zoneinfo=text(data.get("zoneinfo"), "marketing user zoneinfo", tenant.zoneinfo),
+        zoneinfo=_zone(data.get("zoneinfo"), "marketing user zoneinfo", tenant.zoneinfo),
         active=flag(data.get("active"), "marketing user active", True),
     )
     service.users.put(user)
@@ -175,10 +194,12 @@ def _seed_integration(runtime: Runtime, tenant: Tenant, data: Any) -> dict[str, 
     for mid in [home, *mids]:
         if mid not in tenant.business_units:
             raise SeedError(f"integration {client_id}: {mid} is not a business unit of tenant {tenant.id}")
-    redirects = text_list(
+    redirects = _texts(
         data.get("redirect_urls"),
         f"{where} redirect_urls",
         [] if kind == "server" else ["http://localhost:8080/callback"],
+        redirect_url,
+        "a URL with a scheme, a host for http(s) and no fragment",
     )
     integration = Integration(
         id=client_id,
@@ -187,7 +208,7 @@ def _seed_integration(runtime: Runtime, tenant: Tenant, data: Any) -> dict[str, 
         name=text(data.get("name"), f"{where} name", "") or f"Mockown {kind} integration",
         type=kind,
         client_secret=secret,
-        scopes=text_list(data.get("scopes"), f"{where} scopes", DEFAULT_SCOPES),
+        scopes=_texts(data.get("scopes"), f"{where} scopes", DEFAULT_SCOPES, scope, "a scope (no white space)"),
         home_mid=home,
         accessible_mids=mids if home in mids else [home, *mids],
         redirect_urls=redirects,

@@ -13,7 +13,7 @@ import json
 import secrets
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from .. import security
 from ..fieldwise import Value
@@ -29,7 +29,7 @@ from .errors import (
     invalid_request,
     unsupported_grant,
 )
-from .models import PENDING_FIELDS, Integration, McAccessToken, McCode, McRefreshToken, McUser, Tenant
+from .models import TIMEZONES, Integration, McAccessToken, McCode, McRefreshToken, McUser, Tenant, check_change
 
 if TYPE_CHECKING:
     from ..config import MarketingSettings
@@ -42,14 +42,6 @@ JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 UNREACHABLE_BU = "The client is not authorized to access this business unit."
 LEGACY_GRACE = 300.0  # "The refreshToken has a 5-minute revocation period after use"
 CLIENT_TYPES = {"server": "ServerToServer", "web": "WebApp", "public": "PublicApp", "legacy": "Legacy"}
-TIMEZONES = {
-    "America/Los_Angeles": ("(GMT-08:00) Pacific Time (US & Canada)", "GMT-8", -8, True),
-    "America/New_York": ("(GMT-05:00) Eastern Time (US & Canada)", "GMT-5", -5, True),
-    "America/Chicago": ("(GMT-06:00) Central Time (US & Canada)", "GMT-6", -6, True),
-    "Europe/London": ("(GMT) Dublin, Edinburgh, Lisbon, London *", "GMT+0", 0, True),
-    "Europe/Paris": ("(GMT+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna", "GMT+1", 1, True),
-    "UTC": ("(GMT) Coordinated Universal Time", "GMT+0", 0, False),
-}
 
 
 def _b64u(data: bytes) -> str:
@@ -135,19 +127,20 @@ class MarketingService:
     def update_integration(self, client_id: str, **changes: Any) -> None:
         """Change an integration (scopes, enabled, installed, redirect_urls, accessible_mids, secret...).
 
-        The change reaches codes and tokens `propagation_delay` seconds after this call ("up to 5 minutes" in
-        reality), whatever other changes are on their way: each keeps its own due time; of two to one field the
-        later one's value stays (`propagation.settle`).
+        Each value is checked as the seed checks it (a ValueError naming the field, nothing changed): of its
+        field's type (`scopes="email_read"` is no list), scopes and redirect URLs a request can name, MIDs of the
+        integration's tenant. The change reaches codes and tokens `propagation_delay` seconds after this call ("up
+        to 5 minutes" in reality), whatever other changes are on their way: each keeps its own due time; of two to
+        one field the later one's value stays (`propagation.settle`).
         """
         with self.store.atomic():
             found = self.integrations.get(client_id)
             if found is None:
                 raise KeyError(client_id)
-            unknown = set(changes) - PENDING_FIELDS
-            if unknown:
-                raise ValueError(f"cannot change {sorted(unknown)[0]!r}")
+            tenant = self.tenants.get(found.tenant_id)
+            changes = check_change(changes, tenant.business_units if tenant is not None else None)  # or ValueError
             now = self.clock.now()
-            change = {"due": now + max(self.settings.propagation_delay, 0), "changes": dict(changes)}
+            change = {"due": now + max(self.settings.propagation_delay, 0), "changes": changes}
             shown, waiting = propagation.settle([*found.queued, change], now)  # without a delay: shown at once
             self.integrations.put(replace(found, **shown, queued=waiting))
 
@@ -386,8 +379,9 @@ class MarketingService:
         def back(**query: str) -> AuthorizeRedirect:
             if state is not None:
                 query["state"] = state
-            sep = "&" if "?" in redirect_uri else "?"
-            return AuthorizeRedirect(redirect_uri + sep + urlencode(query))
+            parts = urlsplit(redirect_uri)  # the values go in its query, never in a fragment (salesforce/authorize)
+            added = f"{parts.query}&{urlencode(query)}" if parts.query else urlencode(query)
+            return AuthorizeRedirect(urlunsplit(parts._replace(query=added)))
 
         if params.get("response_type") != "code":
             return back(error="unsupported_response_type", error_description="The response_type must be code.")

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 import mockown
 from mockown.errors import ControlError
+from mockown.marketing.models import Integration
 from mockown.own.models import Job
 from mockown.salesforce.models import Org
 from mockown.store import RECORD_TYPES, record
@@ -230,6 +231,9 @@ def _builds(cls: Any) -> st.SearchStrategy[Any]:
         return st.tuples(st.fixed_dictionaries(fields), JOB_KINDS).map(
             lambda drawn: cls(**drawn[0], kind=drawn[1][0], params=drawn[1][1])
         )
+    if cls is Integration:  # an MC integration's client_id is its id (`Integration.__post_init__`)
+        del fields["client_id"]
+        return st.fixed_dictionaries(fields).map(lambda kw: cls(**kw, client_id=kw["id"]))
     return st.fixed_dictionaries(fields).map(lambda kw: cls(**kw))
 
 
