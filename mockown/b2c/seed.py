@@ -201,8 +201,11 @@ def _seed_site(runtime: Runtime, host: str, raw: Any) -> dict[str, Any]:
             raise SeedError("each customer needs a login")
         password, pw_hash, salt = _password(c, "customer")
         where = f"b2c customer {login}:"
+        customer_id = text(c.get("customer_id"), f"{where} customer_id", "") or new_customer_id()
+        if ocapi.customers.get(customer_id) is not None:  # ids are global: overwriting took another site's customer
+            raise SeedError(f"customer {customer_id} exists already")
         customer = Customer(
-            id=text(c.get("customer_id"), f"{where} customer_id", "") or new_customer_id(),
+            id=customer_id,
             site=site.id,
             registered=True,
             customer_no=text(c.get("customer_no"), f"{where} customer_no", "") or f"{len(customers) + 1:08d}",
@@ -220,6 +223,8 @@ def _seed_site(runtime: Runtime, host: str, raw: Any) -> dict[str, Any]:
     for raw_s in _list(data, "sessions"):
         s = _check("session", raw_s)
         dwsid = text(s.get("dwsid"), "b2c session dwsid", "") or security.random_b62(40)
+        if ocapi.sessions.get(security.token_hash(dwsid)) is not None:  # as a customer: it is another site's
+            raise SeedError(f"session dwsid {dwsid[:8]}... exists already")
         who = (text(s.get("customer"), "b2c session customer", "") or "guest").lower()
         if who == "guest":
             guest = Customer(id=new_customer_id(), site=site.id, registered=False)
