@@ -222,7 +222,7 @@ class SlasCode(Record):
     used: bool = False
 
 
-@record("b2c_slas_refresh", indexes=("usid", "customer_id"))
+@record("b2c_slas_refresh", indexes=("usid", "customer_id", "family"))
 @dataclass(slots=True, repr=False, eq=False)
 class SlasRefresh(Record):
     """A SLAS refresh token, stored by its hash."""
@@ -242,6 +242,9 @@ class SlasRefresh(Record):
     used: bool = False  # revoked because a public client's refresh rotated it
     ocapi_token: str | None = None  # hash of the OCAPI JWT a session bridge took (dwsgst/dwsrst): logout revokes it
     tsob: bool = False  # a trusted-system (on behalf) session: another session type than /authorize's for logout
+    # the id of the first refresh token of its session, the one a public client's refreshes rotated it from (None:
+    # it is the first): logout and revocation end the session, with the access tokens any of them issued
+    family: str | None = None
 
 
 @record("b2c_slas_access", indexes=("usid", "refresh_id"))

@@ -511,6 +511,7 @@ class SlasService:
                 dnt=dnt,
                 tsob=rt.tsob,
                 ocapi_token=rt.ocapi_token,
+                family=rt.family or rt.id,
             )
             # the old one is voided once the new tokens are issued: a refresh refused by `_issue` leaves it usable
             rt.revoked = rt.used = True
@@ -556,6 +557,7 @@ class SlasService:
         tsob: bool = False,
         keep_refresh: tuple[str, SlasRefresh] | None = None,
         ocapi_token: str | None = None,
+        family: str | None = None,
     ) -> dict[str, Any]:
         now = self.clock.now()
         ttl = self.settings.slas_expires_in
@@ -612,6 +614,7 @@ class SlasService:
                 expires_at=now + rt_ttl,
                 ocapi_token=ocapi_token,
                 tsob=tsob,
+                family=family,
             )
             self.refresh_tokens.put(rt)
         self.access_tokens.put(
@@ -798,12 +801,23 @@ class SlasService:
         return at
 
     def _revoke_refresh(self, rt: SlasRefresh) -> None:
-        """Revoke a refresh token and every access token issued with it."""
-        rt.revoked = True
-        self.refresh_tokens.put(rt)
-        for access in self.access_tokens.find("refresh_id", rt.id):
-            access.revoked = True
-            self.access_tokens.put(access)
+        """Revoke a refresh token with the rest of its session, the refresh tokens a public client's refreshes
+        rotated it from and to (its `family`), and every access token issued with any of them: an access token
+        from before a rotation is the session's as much as the newest."""
+        family = rt.family or rt.id
+        session = {r.id: r for r in self.refresh_tokens.find("family", family)}
+        first = self.refresh_tokens.get(family) if rt.family else None
+        if first is not None:
+            session[first.id] = first
+        session[rt.id] = rt
+        for one in session.values():
+            if one is rt or not one.revoked:
+                one.revoked = True
+                self.refresh_tokens.put(one)
+            for access in self.access_tokens.find("refresh_id", one.id):
+                if not access.revoked:
+                    access.revoked = True
+                    self.access_tokens.put(access)
 
     def _revoke_ocapi_visit(self, jwt_hash: str | None) -> None:
         """Revoke the bridged OCAPI JWT and the JWTs an OCAPI refresh made from it since (the same visit)."""
