@@ -233,18 +233,21 @@ async def _strict_form(request: Request) -> Params:
 
 
 async def slas_token(request: Request, tenant: SlasTenant) -> Response:
-    body = _b2c(request).slas.token(tenant, await _strict_form(request), request.headers.get("authorization"))
+    form, authorization = await _strict_form(request), request.headers.get("authorization")
+    body = _b2c(request).slas.token(tenant, form, authorization, _oauth2_base(request))
     return _slas_json(body)
 
 
 async def slas_session_bridge(request: Request, tenant: SlasTenant) -> Response:
     params = await _strict_form(request)
-    return _slas_json(_b2c(request).slas.session_bridge(tenant, params, request.headers.get("authorization")))
+    authorization = request.headers.get("authorization")
+    return _slas_json(_b2c(request).slas.session_bridge(tenant, params, authorization, _oauth2_base(request)))
 
 
 async def slas_trusted_system(request: Request, tenant: SlasTenant) -> Response:
     params = await _strict_form(request)
-    return _slas_json(_b2c(request).slas.trusted_system(tenant, params, request.headers.get("authorization")))
+    authorization = request.headers.get("authorization")
+    return _slas_json(_b2c(request).slas.trusted_system(tenant, params, authorization, _oauth2_base(request)))
 
 
 async def slas_logout(request: Request, tenant: SlasTenant) -> Response:

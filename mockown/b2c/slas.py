@@ -367,13 +367,14 @@ class SlasService:
             raise SlasError(409, "conflict", "The same loginId and tenantId tried to login twice within 1 second.")
 
     # /token -----------------------------------------------------------------------------------------
-    def token(self, tenant: SlasTenant, params: Params, authorization: str | None) -> dict[str, Any]:
+    def token(self, tenant: SlasTenant, params: Params, authorization: str | None, base: str) -> dict[str, Any]:
+        """`base` is `.../shopper/auth/v1/organizations/{org}/oauth2` as the client called it (`discovery`)."""
         grant = params.get("grant_type")
         if grant not in TOKEN_GRANTS:
             raise SlasError(400, "unsupported_grant_type", "Bad or missing grant_type.")
         with self.store.atomic():
             if grant == "session_bridge":
-                return self.session_bridge(tenant, params, authorization)
+                return self.session_bridge(tenant, params, authorization, base)
             client = self._token_client(tenant, params, authorization, grant)
             channel = self._channel(client, params.get("channel_id"))
             dnt = self._dnt(params.get("dnt"))
@@ -382,6 +383,7 @@ class SlasService:
                 return self._issue(
                     tenant,
                     client,
+                    base,
                     usid=usid,
                     customer_id=new_customer_id(),
                     registered=False,
@@ -397,6 +399,7 @@ class SlasService:
                 body = self._issue(
                     tenant,
                     client,
+                    base,
                     usid=code.usid,
                     customer_id=code.customer_id,
                     registered=code.registered,
@@ -407,7 +410,7 @@ class SlasService:
                 )
                 self._spend(code)
                 return body
-            return self._refresh(tenant, client, params, channel, dnt)
+            return self._refresh(tenant, client, params, channel, dnt, base)
 
     def _token_client(self, tenant: SlasTenant, params: Params, authorization: str | None, grant: str) -> SlasClient:
         """Private clients authenticate with Basic; public ones name themselves (PKCE and refresh grants only)."""
@@ -487,7 +490,7 @@ class SlasService:
         self.codes.put(code)
 
     def _refresh(
-        self, tenant: SlasTenant, client: SlasClient, params: Params, channel: str | None, dnt: str
+        self, tenant: SlasTenant, client: SlasClient, params: Params, channel: str | None, dnt: str, base: str
     ) -> dict[str, Any]:
         raw = params.get("refresh_token")
         rt = self.refresh_tokens.get(security.token_hash(raw)) if raw else None
@@ -502,6 +505,7 @@ class SlasService:
             body = self._issue(
                 tenant,
                 client,
+                base,
                 usid=rt.usid,
                 customer_id=rt.customer_id,
                 registered=rt.registered,
@@ -520,6 +524,7 @@ class SlasService:
         return self._issue(
             tenant,
             client,
+            base,
             usid=rt.usid,
             customer_id=rt.customer_id,
             registered=rt.registered,
@@ -546,6 +551,7 @@ class SlasService:
         self,
         tenant: SlasTenant,
         client: SlasClient,
+        base: str,
         *,
         usid: str,
         customer_id: str,
@@ -637,7 +643,10 @@ class SlasService:
         )
         id_claims: dict[str, Any] = {
             "sub": customer_id,
-            "iss": self.issuer(tenant),
+            # the discovery document's issuer (`base`), which OpenID Connect Core 3.1.3.7 has a client require
+            # (openid-client refuses another); the access token's stays `slas/prod/<org>`, as real SLAS JWTs'. A mock
+            # choice: the reference does not say what a SLAS ID token's `iss` is
+            "iss": base,
             "aud": client.client_id,
             "iat": int(now),
             "exp": int(now) + ttl,
@@ -660,7 +669,9 @@ class SlasService:
         }
 
     # session bridge ---------------------------------------------------------------------------------
-    def session_bridge(self, tenant: SlasTenant, params: Params, authorization: str | None) -> dict[str, Any]:
+    def session_bridge(
+        self, tenant: SlasTenant, params: Params, authorization: str | None, base: str
+    ) -> dict[str, Any]:
         """Tokens for a storefront session (a bridge code or client credentials), as one store transition."""
         with self.store.atomic():
             grant = params.get("grant_type")
@@ -699,6 +710,7 @@ class SlasService:
             body = self._issue(
                 tenant,
                 client,
+                base,
                 usid=usid,
                 customer_id=customer.id,
                 registered=registered,
@@ -737,7 +749,9 @@ class SlasService:
         return customers.get(session.customer_id), None
 
     # trusted system ---------------------------------------------------------------------------------
-    def trusted_system(self, tenant: SlasTenant, params: Params, authorization: str | None) -> dict[str, Any]:
+    def trusted_system(
+        self, tenant: SlasTenant, params: Params, authorization: str | None, base: str
+    ) -> dict[str, Any]:
         client = self.basic_client(tenant, authorization, params.get("client_id"))
         if "sfcc.ts_ext_on_behalf_of" not in client.scopes:
             raise SlasError(401, "invalid_client", "Authorization failed.")
@@ -761,6 +775,7 @@ class SlasService:
                 return self._issue(
                     tenant,
                     client,
+                    base,
                     usid=usid,
                     customer_id=new_customer_id(),
                     registered=False,
@@ -780,6 +795,7 @@ class SlasService:
             return self._issue(
                 tenant,
                 client,
+                base,
                 usid=usid,
                 customer_id=customer_id,
                 registered=True,
