@@ -128,6 +128,13 @@ class Runtime:
             if (first_start is None or first_start()) and seed:
                 self.seed_defaults()
 
+    def serving(self) -> None:
+        """Start-up is over (the app is made): a request waits `REQUEST_BUSY_TIMEOUT` (5 s), not start-up's 30 s, for a
+        state file another process holds locked, then is answered 503 (`StoreBusy`)."""
+        serving = getattr(self.store, "serving", None)
+        if serving is not None:
+            serving()
+
     def open(self) -> None:
         """A server starts serving this runtime: a state file a previous stop closed is opened again."""
         reopen = getattr(self.store, "reopen", None)

@@ -26,16 +26,18 @@ def scheme(config: Config) -> str:
 
 
 def build(config: Config) -> Any:
-    """`create_app(config)`, with a seed file that cannot be loaded or an unusable state file reported as a
-    configuration error (the CLI prints it, without a traceback)."""
+    """`create_app(config)`, with a seed file that cannot be loaded or an unusable state file (one another process
+    kept locked all through the start-up's wait too) reported as a configuration error (the CLI prints it, without
+    a traceback)."""
     from .http.app import create_app
     from .seed import SeedError
 
     refused: tuple[type[Exception], ...] = (SeedError,)
     if config.state_file:  # SQLite only with a state file
+        from .store import StoreBusy
         from .store.sqlite import StateFileError
 
-        refused += (StateFileError,)
+        refused += (StateFileError, StoreBusy)
     try:
         return create_app(config)
     except refused as exc:

@@ -17,7 +17,7 @@ from ..clock import Clock
 from ..config import Config
 from ..errors import DialectTable, MockownError, dialect_for
 from ..runtime import Runtime
-from ..store import Store
+from ..store import Store, StoreBusy
 from .api import Api
 from .forms import BadBody
 from .routing import route_path
@@ -43,6 +43,7 @@ _REASONS = {
     405: "Method Not Allowed",
     408: "Request Timeout",
     413: "Payload Too Large",
+    503: "Service Unavailable",
 }
 
 
@@ -80,6 +81,13 @@ def create_app(
             response.headers.update(exc.headers)
         return response
 
+    async def on_busy(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StoreBusy)
+        log.warning("%s: %s %s answered 503", exc, request.method, request.url.path)  # the file's name, not its path
+        response = render(request, 503, "mockown's state file is locked by another process: try again later")
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+
     async def on_crash(request: Request, exc: Exception) -> Response:
         log.error("internal error on %s %s: %r", request.method, request.url.path, exc)
         return render(request, 500, "internal error in mockown (a bug: please report it)")
@@ -88,6 +96,7 @@ def create_app(
         MockownError: on_mockown_error,
         BadBody: on_bad_body,
         HTTPException: on_http,
+        StoreBusy: on_busy,
         Exception: on_crash,
     }
     from .routing import PrefixRouter
@@ -103,6 +112,7 @@ def create_app(
             runtime.close()
 
     runtime.control  # noqa: B018 - the control plane's state, made now so it records the clock's start
+    runtime.serving()  # start-up is over: requests wait less for a state file another process holds
     app = MockownApp(exception_handlers=handlers)
     app.router = PrefixRouter([r for api in apis for r in api.routes], lifespan=lifespan)
     app.runtime = app.state.runtime = runtime

@@ -9,6 +9,7 @@ writes it through `store.table(Kind)`, which is typed: `store.table(AccessToken)
 from __future__ import annotations
 
 import dataclasses
+import math
 import operator
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
@@ -159,6 +160,19 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
+class StoreBusy(Exception):
+    """The store cannot be read or written now: another process has held its state file's lock for longer than this
+    process waits (`SqliteStore`: a transaction of another program, a backup tool). Nothing changed (the transaction
+    it stopped was rolled back). A request is answered 503 with ``Retry-After: retry_after`` in its endpoint's
+    dialect (`create_app`); at start-up it is a configuration error (`serving.build`). `name`: the file's name only
+    (for the log)."""
+
+    def __init__(self, name: str, waited: float) -> None:
+        super().__init__(f"state file {name} is locked by another process (waited {waited:g} s for it)")
+        self.name = name
+        self.retry_after = max(1, math.ceil(waited))
+
+
 def is_answer(exc: BaseException) -> bool:
     """Whether `exc` is an API's answer (a `MockownError`): the writes before it stand, as its rules say (a failed
     login counts, a replayed code revokes), where any other exception undoes a transaction."""
@@ -222,6 +236,7 @@ __all__ = [
     "SNAPSHOT_CHECKS",
     "RowError",
     "Store",
+    "StoreBusy",
     "Table",
     "delete_rows",
     "from_dict",

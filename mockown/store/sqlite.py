@@ -13,7 +13,8 @@ Properties:
   inside it, the outermost block commits on exit. Either way a write is committed (WAL, fsync'd)
   before the handler that made it returns its response.
 - **Real transactions.** `atomic()` is ``BEGIN IMMEDIATE`` (the database write lock, waited for up
-  to ``busy_timeout``), re-entrant within a thread. It commits on success and when the block ends in a
+  to `BUSY_TIMEOUT` at start-up, `REQUEST_BUSY_TIMEOUT` once the app is made: then `StoreBusy`, a 503), re-entrant
+  within a thread. It commits on success and when the block ends in a
   `MockownError` (an error *answer*: the state changes that led to it stand, exactly as with the
   memory store, e.g. a replayed code revoking its tokens); any other exception rolls it back.
 - **Versioned.** The layout has a schema version, checked and migrated on open; record kinds are
@@ -40,12 +41,15 @@ from pathlib import Path
 from typing import Any, ClassVar, Generic, Union, get_args, get_origin, get_type_hints
 
 from ..keys import SLOTS, KeyRing, load_pem
-from . import R, RecordMeta, is_answer, load_snapshot, meta_of, to_dict
+from . import R, RecordMeta, StoreBusy, is_answer, load_snapshot, meta_of, to_dict
 
 log = logging.getLogger("mockown")
 
 SCHEMA_VERSION = 1
-BUSY_TIMEOUT = 30.0  # seconds a writer waits for another process's transaction
+BUSY_TIMEOUT = 30.0  # seconds a writer waits for another process's transaction at start-up (workers seeding at once)
+# ... and once the app is made (`serving`): a request that waits runs on the event loop, which answers nothing else
+# meanwhile (the liveness probe included); after it, `StoreBusy` (a 503 with Retry-After)
+REQUEST_BUSY_TIMEOUT = 5.0
 
 
 class StateFileError(RuntimeError):
@@ -146,6 +150,15 @@ def _ident(name: str) -> str:
 _SQLITE_READONLY = 8  # SQLite's primary result code for "attempt to write a readonly database" (and its variants)
 
 
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6  # "database is locked" (another connection's lock), "database table is locked"
+
+
+def _busy(exc: sqlite3.Error) -> bool:
+    """Whether `exc` is SQLite giving up on a lock another connection holds (after the busy timeout)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)
+
+
 def _read_only(exc: BaseException) -> bool:
     """Whether `exc` is SQLite refusing a write to a file it could only open for reading."""
     code = getattr(exc, "sqlite_errorcode", None)
@@ -233,6 +246,7 @@ class SqliteStore:
         self._durable = durable
         self._closed = False
         self._opens = 0  # connections made: a new one counts as a change in `data_version`
+        self._busy_timeout = BUSY_TIMEOUT  # `serving()` shortens it
         db: sqlite3.Connection | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -254,12 +268,12 @@ class SqliteStore:
 
     def _connect(self) -> sqlite3.Connection:
         db = self._db = sqlite3.connect(
-            str(self.path), timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
+            str(self.path), timeout=self._busy_timeout, isolation_level=None, check_same_thread=False
         )
         self._opens += 1
         self._clock_version = None
         try:
-            db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+            db.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
             mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise StateFileError(f"state file {self.path}: cannot switch to WAL mode (got {mode})")
@@ -326,14 +340,35 @@ class SqliteStore:
         rows = self._all("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'r\\_%' ESCAPE '\\'", ())
         return sorted(r[0][2:] for r in rows)
 
+    def serving(self) -> None:
+        """The app is made: from now on a read or a transaction waits `REQUEST_BUSY_TIMEOUT` for another process's
+        lock, not start-up's `BUSY_TIMEOUT`, then raises `StoreBusy`."""
+        with self._lock:
+            self._busy_timeout = REQUEST_BUSY_TIMEOUT
+            if not self._closed:
+                self._db.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
+
+    def _check_busy(self, exc: sqlite3.Error) -> None:
+        """`StoreBusy` for SQLite giving up on another process's lock (then the caller re-raises any other error)."""
+        if _busy(exc):
+            raise StoreBusy(self.path.name, self._busy_timeout) from exc
+
     # low-level access (always under the lock: one connection per store, shared by threads) --------
     def _one(self, sql: str, params: Any) -> Any:
         with self._lock:
-            return self._db.execute(sql, params).fetchone()
+            try:
+                return self._db.execute(sql, params).fetchone()
+            except sqlite3.OperationalError as exc:
+                self._check_busy(exc)
+                raise
 
     def _all(self, sql: str, params: Any) -> list[Any]:
         with self._lock:
-            return self._db.execute(sql, params).fetchall()
+            try:
+                return self._db.execute(sql, params).fetchall()
+            except sqlite3.OperationalError as exc:
+                self._check_busy(exc)
+                raise
 
     def _write(self, sql: str, params: Any) -> None:
         with self._lock:
@@ -363,7 +398,11 @@ class SqliteStore:
                 finally:
                     self._depth -= 1
                 return
-            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("BEGIN IMMEDIATE")  # the write lock: waits up to the busy timeout for another's
+            except sqlite3.OperationalError as exc:
+                self._check_busy(exc)
+                raise
             self._depth = 1
             try:
                 yield
@@ -379,10 +418,12 @@ class SqliteStore:
             self._depth = 0
             try:
                 self._db.execute("COMMIT")
-            except BaseException:
+            except BaseException as exc:
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
                 self._remake_tables()
+                if isinstance(exc, sqlite3.OperationalError):
+                    self._check_busy(exc)
                 raise
             self._made_in_transaction.clear()
 
