@@ -274,6 +274,13 @@ class SqliteStore:
         self._clock_version = None
         try:
             db.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
+            # before anything changes the file (WAL mode, tables): another program's database is not taken over
+            names = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+            if names and "mockown_state" not in names:
+                raise StateFileError(
+                    f"state file {self.path} is not a mockown state file: an SQLite database of something else"
+                    f" ({len(names)} tables, indexes or views of its own); give a new path or an empty file"
+                )
             mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise StateFileError(f"state file {self.path}: cannot switch to WAL mode (got {mode})")

@@ -409,8 +409,10 @@ def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_a_new_index_is_added_and_filled_on_open(tmp_path: Path) -> None:
     path = tmp_path / "m.db"
-    # a file written by an older mockown whose Widget had no "tag" index
+    # a file written by an older mockown whose Widget had no "tag" index (every mockown file has its mockown_state)
     db = sqlite3.connect(path)
+    db.execute("CREATE TABLE mockown_state (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute("INSERT INTO mockown_state VALUES ('schema_version', '1')")
     db.execute(
         'CREATE TABLE "r_test_widgets" (seq INTEGER PRIMARY KEY, key UNIQUE NOT NULL, "i_owner", "i_flag", '
         "data TEXT NOT NULL)"
