@@ -33,6 +33,7 @@ import json
 import logging
 import os
 import sqlite3
+import stat
 import threading
 import types
 from collections.abc import Callable, Iterator
@@ -247,11 +248,16 @@ class SqliteStore:
         self._closed = False
         self._opens = 0  # connections made: a new one counts as a change in `data_version`
         self._busy_timeout = BUSY_TIMEOUT  # `serving()` shortens it
+        if str(path) == "" or str(self.path) == ":memory:":  # SQLite's names for a database in memory (`./:memory:`
+            # too: a Path drops its `./`), no file: refused before a file of that name is made
+            raise StateFileError(f"state file {str(path)!r} is SQLite's in-memory database, not a file: give a path")
         db: sqlite3.Connection | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if not self.path.exists():  # the file holds a signing key: readable by its owner only
                 self.path.touch(mode=0o600)
+            else:
+                self._make_private()
             db = self._connect()
             self._migrate()
         except BaseException as exc:
@@ -265,6 +271,32 @@ class SqliteStore:
             if isinstance(exc, sqlite3.DatabaseError | OSError):  # OSError: a path that cannot be made (a folder)
                 raise StateFileError(f"cannot use state file {self.path}: {exc}") from exc
             raise
+
+    def _make_private(self) -> None:
+        """An existing file (and its ``-wal``, ``-shm``) that its group or others may read made its owner's only, as a
+        new one is: it holds the signing keys. A file mockown may not chmod (another user's) stays as it is."""
+        widened = []
+        for path in (
+            self.path,
+            self.path.with_name(self.path.name + "-wal"),
+            self.path.with_name(self.path.name + "-shm"),
+        ):
+            try:
+                mode = path.stat().st_mode
+                if mode & 0o077 and stat.S_ISREG(mode):
+                    path.chmod(stat.S_IMODE(mode) & 0o700)
+                    widened.append(f"{path.name} ({stat.S_IMODE(mode):o})")
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                log.warning("state file %s is readable by others and could not be made private: %s", path, exc)
+                return
+        if widened:
+            log.warning(
+                "state file %s holds signing keys: made readable by its owner only (it was not: %s)",
+                self.path,
+                ", ".join(widened),
+            )
 
     def _connect(self) -> sqlite3.Connection:
         db = self._db = sqlite3.connect(
