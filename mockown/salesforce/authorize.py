@@ -13,7 +13,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from .. import ids
 from ..fieldwise import Value
 from ..http.forms import Params
-from .errors import AuthorizePageError
+from .errors import AuthorizePageError, OAuthError
 from .models import ConnectedApp, User
 from .service import SalesforceService
 
@@ -260,7 +260,13 @@ def approve(
     service: SalesforceService, req: AuthorizeRequest, user: User, *, base: str = "", signed_in_at: float | None = None
 ) -> Redirect:
     """The user said yes: redirect with a code (or, for other response types, what they ask for). `signed_in_at`:
-    when the user signed in (the ID token's `auth_time` when `max_age` was asked for)."""
+    when the user signed in (the ID token's `auth_time` when `max_age` was asked for). A user who may not be
+    signed in now (deactivated, or the org locked since the page was shown) gets the token endpoint's refusal
+    (`inactive_user` / `inactive_org`, spec 1.5) in the redirect, never a code or tokens."""
+    try:
+        service.require_active(user)
+    except OAuthError as exc:
+        return error_redirect(req, exc.error, exc.description)
     when = auth_time(req, signed_in_at)
     if req.response_type != "code":
         from .user_agent import token_redirect  # tokens in the fragment: user-agent and hybrid flows

@@ -87,6 +87,8 @@ def decide(service: SalesforceService, user_code: str | None, user: User, *, all
             raise DeviceError("This code belongs to another organization.")
         if not user.active:
             raise DeviceError("This user is inactive.")
+        if not service.active(user):
+            raise DeviceError("This organization is locked, closed, or suspended.")
         if allow:
             device.user_id = user.id
         else:

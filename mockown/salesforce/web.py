@@ -160,7 +160,7 @@ def redeem_otp(service: SalesforceService, otp: str | None) -> User | None:
         entry.used = True
         table.put(entry)
     user = service.user(entry.user_id)
-    return user if user is not None and user.active else None
+    return user if user is not None and service.active(user) else None  # the org locked since: no session
 
 
 def safe_return(value: str | None) -> str | None:

@@ -94,7 +94,7 @@ def current_session(request: Request) -> BrowserSession | None:
     if nonce is not None and web.browser_session_ended(runtime.salesforce, str(nonce)):
         return None
     user = runtime.salesforce.user(str(payload.get("u", "")))
-    if user is None or not user.active:
+    if user is None or not runtime.salesforce.active(user):  # deactivated, or the org locked: no session
         return None
     signed_in_at = payload.get("a")
     if isinstance(signed_in_at, bool) or not isinstance(signed_in_at, int | float):
