@@ -6,11 +6,12 @@ import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from starlette.requests import Request
 from starlette.routing import BaseRoute
 
+from .. import security
 from ..errors import MockownError
 from ..fieldwise import Value
 from ..runtime import Runtime
@@ -73,6 +74,18 @@ def base_url(request: Request) -> str:
         return configured.rstrip("/")
     host = _host_header(request) or _server_host(request)
     return f"{request.scope.get('scheme', 'http')}://{host}{root_path(request)}"
+
+
+def same_origin(request: Request) -> bool:
+    """Whether a state-changing request comes from a page of this server, or from no browser page at all
+    (`security.same_origin`), the host of the base URL counting as this server's besides the `Host` header's (a
+    proxy may rewrite `Host`; `--base-url` is the name the browser shows). The one rule of every form page and
+    of the control plane."""
+    try:
+        ours: tuple[str, ...] = (urlsplit(base_url(request)).netloc,)
+    except ValueError:  # a Host header urlsplit refuses ("[::1", "[zz]"): no origin, only the Host itself
+        ours = ()
+    return security.same_origin(request.headers, *ours)
 
 
 def root_path(request: Request) -> str:

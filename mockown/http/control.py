@@ -30,6 +30,7 @@ from ..clock import check_clock, iso, parse_duration, parse_instant
 from ..errors import ControlError, MockownError, brief, control_dialect
 from ..store import RECORD_TYPES, RecordMeta, RowError, meta_of
 from .api import Api, runtime_of
+from .api import same_origin as api_same_origin
 from .faults import FaultError, Faults
 from .forms import BadBody, json_loads, media_type, no_lone_surrogates, parse_json, read_body
 from .headers import header_index, host_name
@@ -702,10 +703,10 @@ def _presented_token(headers: Mapping[str, str], allow_basic: bool) -> str | Non
     return None
 
 
-def _same_origin(headers: Mapping[str, str]) -> bool:
+def _same_origin(scope: Scope) -> bool:
     """Whether a state-changing request comes from this server's own pages (or from no browser page): the rule
-    of every HTML form page (`security.same_origin`)."""
-    return security.same_origin(headers)
+    of every HTML form page (`api.same_origin`: the base URL's host counts as this server's)."""
+    return api_same_origin(Request(scope))
 
 
 def _local_name(host_header: str | None, config: Config) -> bool:
@@ -805,7 +806,7 @@ class ControlGuard:
                 "without an admin token the control plane answers only requests for localhost, an IP address or a "
                 "single-label name (DNS rebinding)",
             ).response()
-        if response is None and scope["method"] not in ("GET", "HEAD", "OPTIONS") and not _same_origin(headers):
+        if response is None and scope["method"] not in ("GET", "HEAD", "OPTIONS") and not _same_origin(scope):
             response = ControlError(
                 403, "forbidden", "cross-origin requests to the control plane are refused"
             ).response()

@@ -7,8 +7,8 @@ called from each page (`Page`, `refused`):
   cookie or with another token is refused (double-submit with a signed token: a cross-site form can neither read
   nor forge either). The secret is the app's own, so two apps in one process never accept each other's tokens.
 * A POST whose `Origin` is another site's, or (without one) whose `Sec-Fetch-Site` is not `same-origin`/`none`,
-  is refused too (`security.same_origin`, the control plane's rule; the configured base URL's host counts as
-  this server's).
+  is refused too (`http.api.same_origin`, the control plane's rule too; the configured base URL's host counts
+  as this server's).
 * Every page is sent with `Cache-Control: no-store`, `X-Frame-Options: DENY` and
   `Content-Security-Policy: frame-ancestors 'none'`: no other site may frame a page whose buttons post
   same-origin (clickjacking).
@@ -23,13 +23,12 @@ import base64
 import hashlib
 import hmac
 import secrets
-from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from .. import security
-from ..http.api import base_url, root_path, runtime_of
+from ..http.api import base_url, root_path, runtime_of, same_origin
 
 BROWSER_COOKIE = "mockown_bid"
 CSRF_FIELD = "_csrf"
@@ -63,11 +62,7 @@ def csrf_ok(request: Request, token: str | None) -> bool:
 
 def cross_site(request: Request) -> bool:
     """Whether the request comes from another site's page (see the module's docstring)."""
-    try:
-        ours: tuple[str, ...] = (urlsplit(base_url(request)).netloc,)
-    except ValueError:  # a Host header urlsplit refuses ("[::1", "[zz]"): no origin, only the Host itself
-        ours = ()
-    return not security.same_origin(request.headers, *ours)
+    return not same_origin(request)
 
 
 def refused(request: Request, token: str | None) -> str | None:

@@ -4,11 +4,15 @@ plane uses too. Marketing Cloud's sign-in page: tests/marketing/test_login_page.
 
 from __future__ import annotations
 
+import html
+import re
+
 import httpx
 import pytest
 
-from mockown import security
-from tests.conftest import ADMIN, CALLBACK, PASSWORD
+from mockown import Config, FrozenClock, create_app, security
+from mockown.http.inprocess import in_process_client
+from tests.conftest import ADMIN, CALLBACK, PASSWORD, T0
 from tests.security.test_web_pages import LOGIN, login_page
 
 FRAME = {"x-frame-options": "DENY", "content-security-policy": "frame-ancestors 'none'"}
@@ -55,3 +59,31 @@ def test_same_origin_rule() -> None:
 def test_control_plane_refuses_an_unparsable_origin_without_a_500(client: httpx.Client) -> None:
     r = client.post("/_mockown/clock", json={"advance": "1s"}, headers={"Origin": "http://[bad"})
     assert r.status_code == 403 and r.json()["error"] == "forbidden"
+
+
+@pytest.mark.parametrize(
+    ("origin", "allowed"),
+    [
+        ("https://mock.example.com", True),  # the base URL's: a proxy rewrote Host
+        ("https://127.0.0.1:8080", True),  # the Host header's
+        ("https://evil.example", False),
+        ("https://mock.example.com.evil.example", False),
+        ("http://mock.example.com:8443", False),
+    ],
+)
+def test_behind_a_proxy_the_control_plane_judges_an_origin_as_the_pages_do(origin: str, allowed: bool) -> None:
+    """With `base_url` set behind a proxy that rewrites Host, the login page accepted a post from the base URL's
+    origin and the control plane (its JSON routes and the dashboard's forms) refused it as cross-origin: one rule
+    now (`api.same_origin`)."""
+    app = create_app(Config(base_url="https://mock.example.com"), clock=FrozenClock(T0))
+    with in_process_client(app, base_url="https://127.0.0.1:8080") as client:
+        headers = {"Origin": origin}
+        token = re.search(r"name='_csrf' value='([^']+)'", client.get("/").text)
+        assert token is not None
+        form = {"_csrf": html.unescape(token.group(1)), "username": ADMIN, "password": PASSWORD}
+        page = client.post("/", data=form, headers=headers)
+        dashboard = client.post("/_mockown/ui/clock", data={"freeze": "true"}, headers=headers)
+        control = client.post("/_mockown/clock", json={"advance": "1s"}, headers=headers)
+    assert (page.status_code, dashboard.status_code, control.status_code) == (
+        (302, 303, 200) if allowed else (403, 403, 403)
+    ), (page.text[:200], dashboard.text[:200], control.text[:200])
