@@ -119,10 +119,14 @@ def script_url(url: str) -> bool:
 def same_origin(headers: Mapping[str, str], *hosts: str) -> bool:
     """Whether a state-changing request comes from a page of this server, or from no browser page at all: its
     `Origin`'s host[:port] is the `Host` header (or one of `hosts`, e.g. the configured base URL's); without an
-    `Origin` (or with `null`), `Sec-Fetch-Site` is `same-origin` or `none`, or absent (not a browser). A
+    `Origin`, `Sec-Fetch-Site` is `same-origin` or `none`, or absent (not a browser). `Origin: null` (a sandboxed
+    frame of any site, a redirect across origins) names no origin: only `Sec-Fetch-Site` `same-origin` or `none`
+    vouches for it (a browser without Fetch Metadata posting from a sandboxed frame sends that `null` alone). A
     cross-site form post from a browser always carries one of the two. `headers` keys are lower case."""
     origin = headers.get("origin")
-    if not origin or origin == "null":
+    if origin == "null":
+        return headers.get("sec-fetch-site") in ("same-origin", "none")
+    if not origin:
         return headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
     try:
         netloc = urlsplit(origin).netloc.lower()

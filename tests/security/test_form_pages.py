@@ -87,3 +87,22 @@ def test_behind_a_proxy_the_control_plane_judges_an_origin_as_the_pages_do(origi
     assert (page.status_code, dashboard.status_code, control.status_code) == (
         (302, 303, 200) if allowed else (403, 403, 403)
     ), (page.text[:200], dashboard.text[:200], control.text[:200])
+
+
+@pytest.mark.parametrize("path", ["/_mockown/clock", "/_mockown/ui/clock"])
+def test_an_origin_of_null_alone_is_no_page_of_this_server(client: httpx.Client, path: str) -> None:
+    """A sandboxed frame of any site posts with `Origin: null`; a browser without Fetch Metadata sends nothing
+    else. That passed as "no browser page" (Sec-Fetch-Site defaulted to same-origin): the control plane and the
+    dashboard's forms, which have no anti-CSRF token, did what any site asked. A client without `Origin` (curl, a
+    test) and a `null` vouched for by `Sec-Fetch-Site: same-origin` still pass."""
+    assert not security.same_origin({"origin": "null", "host": "login.example.test"})
+
+    def post(headers: dict[str, str]) -> int:
+        if path.startswith("/_mockown/ui/"):
+            return client.post(path, data={"freeze": "true"}, headers=headers).status_code
+        return client.post(path, json={"advance": "1s"}, headers=headers).status_code
+
+    assert post({"Origin": "null"}) == 403
+    assert post({"Origin": "null", "Sec-Fetch-Site": "cross-site"}) == 403
+    assert post({"Origin": "null", "Sec-Fetch-Site": "same-origin"}) in (200, 303)
+    assert post({}) in (200, 303)
