@@ -1,5 +1,7 @@
 """Route dispatch: Starlette's rules (the first route in order that matches wins; a path match with the wrong
-method answers 405; then redirect-slashes and 404), over fewer candidates.
+method answers 405; then redirect-slashes and 404), over fewer candidates. One departure: a 405 of a path several
+routes serve (`/services/oauth2/authorize/{brand}` GET and `/services/oauth2/authorize/login` POST) lists all
+their methods in `Allow`, where Starlette lists the first one's.
 
 Starlette's `Router` tries every route's regex in order, ~140 of them here. `PrefixRouter` files each route
 under the literal first segment of its path (`/services/...` under `services`); a route whose first segment
@@ -33,8 +35,9 @@ from typing import TYPE_CHECKING, Any
 
 from starlette import routing
 from starlette._utils import get_route_path
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Host, Match, Mount, Router
 from starlette.types import Receive, Scope, Send
 
@@ -52,7 +55,10 @@ PlainMatch = tuple[BaseRoute, Endpoint, dict[str, Any]]  # the route, its endpoi
 PlainKey = tuple[str, str, bytes | None]  # route path, method, Host header
 FullMatch = tuple[BaseRoute, Endpoint | None, Scope]  # a route, its plain endpoint (or None), the child scope
 Candidate = tuple[BaseRoute, Endpoint | None]  # a route and its plain endpoint (or None)
-Choice = tuple[PlainMatch | None, FullMatch | None, tuple[BaseRoute, Scope] | None]  # `PrefixRouter.choose`
+# the first partial match, its child scope, and the methods of every route the path partially matches (sorted)
+# when there are several (None for one: that route's own 405 is right)
+PartialMatch = tuple[BaseRoute, Scope, list[str] | None]
+Choice = tuple[PlainMatch | None, FullMatch | None, PartialMatch | None]  # `PrefixRouter.choose`
 
 
 def lazy_endpoint(module: str, name: str) -> Endpoint:
@@ -282,17 +288,24 @@ class PrefixRouter(Router):
             return None  # scanned every time: a client sending megabyte paths fills no memory here
         return (path, scope["method"], host)
 
-    def _scan(self, index: _Index, scope: Scope) -> tuple[FullMatch | None, tuple[BaseRoute, Scope] | None]:
+    def _scan(self, index: _Index, scope: Scope) -> tuple[FullMatch | None, PartialMatch | None]:
         """Starlette's choice over the candidates, in order: the first full match (its route, plain endpoint and
-        child scope), and the first partial match before it (the 405 when there is no full one)."""
+        child scope), and the first partial match before it (the 405 when there is no full one), with the methods
+        of every partial match when there are several (`PartialMatch`)."""
         partial: tuple[BaseRoute, Scope] | None = None
+        allowed: set[str] = set()
+        partials = 0
         for route, endpoint in self._candidates(index, scope):
             match, child_scope = route.matches(scope)
             if match is Match.FULL:
-                return (route, endpoint, child_scope), partial
-            if match is Match.PARTIAL and partial is None:
-                partial = (route, child_scope)
-        return None, partial
+                return (route, endpoint, child_scope), None if partial is None else (*partial, None)
+            if match is Match.PARTIAL:
+                partial = partial or (route, child_scope)
+                partials += 1
+                allowed |= getattr(route, "methods", None) or set()
+        if partial is None:
+            return None, None
+        return None, (*partial, sorted(allowed) if partials > 1 else None)
 
     @staticmethod
     def _remember(memo: dict[PlainKey, PlainMatch | None], key: PlainKey, full: FullMatch | None) -> PlainMatch | None:
@@ -324,7 +337,7 @@ class PrefixRouter(Router):
             await route.handle(scope, receive, send)
             return
         if partial is not None:  # the path is known, the method is not: 405 (Starlette's, or the endpoint's own)
-            route, child_scope = partial
+            route, child_scope, allowed = partial
             scope["route"] = route
             scope.update(child_scope)
             endpoint = getattr(route, "endpoint", None)
@@ -332,7 +345,15 @@ class PrefixRouter(Router):
                 response = await endpoint(Request(scope, receive, send))  # type: ignore[misc]
                 await response(scope, receive, send)
                 return
-            await route.handle(scope, receive, send)  # 405, as Starlette answers it
+            if allowed is None:
+                await route.handle(scope, receive, send)  # 405, as Starlette answers it
+                return
+            # several routes serve the path (a parameter route and a literal one): the 405 lists every method the
+            # path is served for (RFC 9110 15.5.6), not only the first partial match's as Starlette's does
+            headers = {"Allow": ", ".join(allowed)}
+            if "app" in scope:
+                raise HTTPException(status_code=405, headers=headers)
+            await PlainTextResponse("Method Not Allowed", status_code=405, headers=headers)(scope, receive, send)
             return
         if route_path(scope).endswith("//"):
             # Starlette would strip every trailing slash and redirect `/sobjects/%2F/` (decoded: `/sobjects///`)
