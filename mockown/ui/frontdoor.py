@@ -8,7 +8,9 @@
   redirects to `post_logout_redirect_uri` when it is a registered callback URL of the client, else shows
   a logged-out page. When the session had signed in to apps with a Single Logout URL (front-channel SLO), the
   answer is instead a page with one hidden iframe per such URL and a refresh, after `slo_redirect_delay`
-  seconds, to where the browser would have gone (the redirect above, else the login page).
+  seconds, to where the browser would have gone (the redirect above, else the login page). A POST that
+  comes without the `sid` cookie (an RP's cross-site form: SameSite=Lax keeps it back) is answered 303 to the
+  GET form of the same logout, which the browser sends with its cookie.
 * `GET /secur/logout.jsp`: Salesforce's logout of the UI session: the same ending (SLO included), then the
   login page.
 """
@@ -18,7 +20,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from ..http.api import base_url, root_path, runtime_of
 from ..http.forms import Params, read_params
@@ -26,7 +28,7 @@ from ..salesforce import web
 from ..salesforce.errors import OAuthError
 from .csrf import Page, secure
 from .login import forbidden, login_error, login_page, message_page, redirect, session_user_here, single_logout_page
-from .paths import HOME
+from .paths import HOME, LOGOUT
 from .session import SESSION_COOKIE, end_session, start_session
 
 
@@ -104,6 +106,11 @@ def _single_logout(request: Request, page: Page, urls: list[str], then: str) -> 
 async def logout(request: Request) -> Response:
     page = Page(request)
     params = await _params(request)
+    if request.method == "POST" and SESSION_COOKIE not in request.cookies:
+        # an RP's cross-site form POST: the browser sends no SameSite=Lax `sid` with it, so the session would
+        # outlive its logout (and its apps go unnotified): the same logout as a GET, which, top-level, carries it
+        again = RedirectResponse(f"{page.here(LOGOUT)}?{urlencode(params.items())}", status_code=303)
+        return page.finish(again)
     slo_urls = end_session(request)
     target = web.logout_redirect(runtime_of(request).salesforce, params)
     if slo_urls:  # front-channel SLO: every app of the session, the one that asked included

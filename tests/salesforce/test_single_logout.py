@@ -156,6 +156,31 @@ def test_a_posted_logout_with_an_id_token_hint_notifies_too(client: httpx.Client
     assert slo_page(client.post(LOGOUT, data=form)) == ([SLO_B], "10;url=myapp://cb")
 
 
+def test_a_cross_site_posted_logout_goes_on_as_a_get_that_carries_the_session(
+    client: httpx.Client, slo: Runtime
+) -> None:
+    """An RP's form POST from its own site comes without the SameSite=Lax `sid` cookie: the logout ended no
+    session and notified no app. It is answered 303 to the GET form of the same logout (its parameters, the
+    body's too), which the browser sends top-level, with the cookie."""
+    sign_in(client, "SloAppA")
+    sid = client.cookies.get("sid")
+    assert sid is not None
+    client.cookies.delete("sid")  # what the browser leaves out of a cross-site POST
+    form = {"client_id": "SloAppA", "post_logout_redirect_uri": "https://a.example/cb", "state": "s 1"}
+    response = client.post(LOGOUT + "?ui_locales=en", data=form)
+    assert response.status_code == 303 and not cleared(response)
+    target = urlsplit(response.headers["location"])
+    assert target.path == LOGOUT and parse_qs(target.query) == {
+        "ui_locales": ["en"],
+        **{k: [v] for k, v in form.items()},
+    }
+    client.cookies.set("sid", sid)
+    assert logged_in(client)  # the POST ended nothing
+    page = client.get(response.headers["location"])
+    assert slo_page(page) == ([SLO_A], "10;url=https://a.example/cb?state=s+1")
+    assert cleared(page) and not logged_in(client)
+
+
 def test_a_session_that_signed_in_to_no_slo_app_logs_out_as_before(client: httpx.Client, slo: Runtime) -> None:
     sign_in(client, "PlainApp")
     target = {"client_id": "PlainApp", "post_logout_redirect_uri": "https://c.example/cb", "state": "z"}
