@@ -401,7 +401,7 @@ def login_response(
 async def soap_endpoint(request: Request) -> Response:
     """`POST /services/Soap/{u|c}/{version}[/{org_id}]`: login() and logout(); anything else a fault."""
     from ..http.api import base_url, runtime_of
-    from ..http.forms import read_body
+    from ..http.forms import read_decoded_body
 
     runtime = runtime_of(request)
     entry = request.scope.get("mockown.entry")
@@ -411,7 +411,7 @@ async def soap_endpoint(request: Request) -> Response:
     # /services/Soap/<u|c>/... (the routes are only these two), after a root path if the app is mounted under one
     wsdl = WSDL_NS[request.url.path.rsplit("/services/Soap/", 1)[-1][:1]]
     version = check_version(service, request.path_params["version"], wsdl)
-    body = await read_body(request, runtime.config.max_body_bytes)
+    body = await read_decoded_body(request, runtime.config.max_body_bytes)  # Content-Encoding gzip, deflate
     call = envelope(body, wsdl)
     op = call.operation
     if op.ns != wsdl or op.name not in ("login", "logout"):
