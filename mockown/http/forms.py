@@ -153,6 +153,15 @@ def media_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
 
 
+def charset(request: Request) -> str | None:
+    """The `charset` parameter of the request's Content-Type (unquoted), None without one."""
+    for param in request.headers.get("content-type", "").split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').strip() or None
+    return None
+
+
 async def read_params(request: Request, limit: int, *, json_ok: bool = False) -> Params:
     """Body parameters (form, multipart, or JSON objects when `json_ok`)."""
     parsed = request.scope.get(FORM_KEY)

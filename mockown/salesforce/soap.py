@@ -27,6 +27,7 @@ disabled-org text as reported in OpenFn/adaptors#1715.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -154,8 +155,13 @@ def _split(qname: str) -> tuple[str, str]:
     return (ns, local) if sep else ("", qname)
 
 
-def parse(body: bytes) -> Node:
-    """The document element of `body`, or a `soapenv:Client` fault. No DTD, no entities, bounded."""
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_BE, codecs.BOM_UTF16_LE)  # (UTF-32's begin as UTF-16's do)
+
+
+def parse(body: bytes, charset: str | None = None) -> Node:
+    """The document element of `body`, or a `soapenv:Client` fault. No DTD, no entities, bounded. `charset`: the
+    Content-Type's, which decides the encoding over the XML declaration's unless the body begins with a byte order
+    mark (RFC 7303 3.2, 3.3: the BOM, then the charset parameter, then the document's own declaration)."""
     from xml.parsers import expat  # here: kept off the start-up path with the rest of the SOAP API's XML
 
     root: list[Node] = []
@@ -187,7 +193,10 @@ def parse(body: bytes) -> Node:
     def refuse_entity(*args: object) -> int:
         raise _Refused("external entities are disallowed")
 
-    parser = expat.ParserCreate(namespace_separator=" ")
+    try:
+        parser = expat.ParserCreate(None if body.startswith(_BOMS) else charset, namespace_separator=" ")
+    except ValueError:  # a charset expat cannot take (a NUL in it)
+        raise client_fault("Malformed request: unknown encoding") from None
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     parser.StartElementHandler = start
     parser.EndElementHandler = end
@@ -217,9 +226,9 @@ class Call(Value):
     header: Node | None
 
 
-def envelope(body: bytes, wsdl: str) -> Call:
-    """The call in a SOAP 1.1 envelope for the `wsdl` endpoint; faults for anything else."""
-    root = parse(body)
+def envelope(body: bytes, wsdl: str, charset: str | None = None) -> Call:
+    """The call in a SOAP 1.1 envelope for the `wsdl` endpoint; faults for anything else. `charset`: `parse`'s."""
+    root = parse(body, charset)
     if root.name != "Envelope":
         raise client_fault(f"Unexpected element {{{root.ns}}}{root.name}: the message is not a SOAP envelope", wsdl)
     if root.ns != SOAP_ENV:  # SOAP 1.1 §4.4.1; Salesforce speaks SOAP 1.1 only
@@ -401,7 +410,7 @@ def login_response(
 async def soap_endpoint(request: Request) -> Response:
     """`POST /services/Soap/{u|c}/{version}[/{org_id}]`: login() and logout(); anything else a fault."""
     from ..http.api import base_url, runtime_of
-    from ..http.forms import read_decoded_body
+    from ..http.forms import charset, read_decoded_body
 
     runtime = runtime_of(request)
     entry = request.scope.get("mockown.entry")
@@ -412,7 +421,7 @@ async def soap_endpoint(request: Request) -> Response:
     wsdl = WSDL_NS[request.url.path.rsplit("/services/Soap/", 1)[-1][:1]]
     version = check_version(service, request.path_params["version"], wsdl)
     body = await read_decoded_body(request, runtime.config.max_body_bytes)  # Content-Encoding gzip, deflate
-    call = envelope(body, wsdl)
+    call = envelope(body, wsdl, charset(request))
     op = call.operation
     if op.ns != wsdl or op.name not in ("login", "logout"):
         raise no_operation(op, wsdl)
