@@ -142,6 +142,11 @@ class Node(Fieldwise):
     def child(self, ns: str, name: str) -> Node | None:
         return next((c for c in self.children if c.ns == ns and c.name == name), None)
 
+    def part(self, ns: str, name: str) -> Node | None:
+        """A parameter of an operation or header: the child `name` in `ns`, else in no namespace (`<username>`
+        inside `<urn:login>`: clients that leave the parts unqualified, which Salesforce accepts)."""
+        return self.child(ns, name) or self.child("", name)
+
     def value(self) -> str:
         return "".join(self.text)
 
@@ -282,9 +287,9 @@ def login(service: SalesforceService, call: Call, version: int, base: str) -> Lo
             "Refer to the documentation for supported versions."
         )
         raise SoapFault("sf:INVALID_OPERATION", message, fault_type="UnexpectedErrorFault", wsdl=wsdl)
-    username, password = _text(op.child(wsdl, "username")), _text(op.child(wsdl, "password"))
+    username, password = _text(op.part(wsdl, "username")), _text(op.part(wsdl, "password"))
     scope = call.header.child(wsdl, "LoginScopeHeader") if call.header is not None else None
-    scope_org = _text(scope.child(wsdl, "organizationId")) if scope is not None else None
+    scope_org = _text(scope.part(wsdl, "organizationId")) if scope is not None else None
     try:  # outside the atomic block below: a failed attempt's count (the lockout) must stay when it faults
         # the password flow's rules: token suffix, lockout, active; on an org's My Domain that org's users only
         user = service.sign_in(username, password, base)
@@ -324,7 +329,7 @@ def logout(service: SalesforceService, call: Call, org_in_path: str | None, base
     org's than the one whose My Domain `base` is (`SalesforceService.foreign_org`: there it is no session)."""
     wsdl = call.wsdl
     header = call.header.child(wsdl, "SessionHeader") if call.header is not None else None
-    raw = (_text(header.child(wsdl, "sessionId")) if header is not None else None) or ""
+    raw = (_text(header.part(wsdl, "sessionId")) if header is not None else None) or ""
     raw = raw.strip()
     with service.store.atomic():
         token = service.live_access(raw) if raw else None
