@@ -19,7 +19,7 @@ from typing import Any
 
 from ..fieldwise import Value
 from . import oauth_tokens
-from .models import Org
+from .models import USER_TYPES, Org
 
 # a field type's SOAP type; the other (text) types are xsd:string
 _SOAP_TYPES = {"id": "tns:ID", "reference": "tns:ID", "boolean": "xsd:boolean", "datetime": "xsd:dateTime",
@@ -118,9 +118,7 @@ USER = SObjectType("User", "User", "Users", "005", searchable=True, fields=(
     Field("LastName", "Last Name", "string", 80, nillable=False),
     Field("Email", "Email", "email", 128, nillable=False),
     Field("IsActive", "Active", "boolean", nillable=False),
-    Field("UserType", "User Type", "picklist", 40, picklist=(
-        "Standard", "PowerPartner", "PowerCustomerSuccess", "CustomerSuccess", "Guest", "CspLitePortal",
-        "CsnOnly", "SelfService")),
+    Field("UserType", "User Type", "picklist", 40, picklist=tuple(USER_TYPES.values())),
     Field("LanguageLocaleKey", "Language", "picklist", 40, nillable=False, picklist=("en_US",)),
     Field("LocaleSidKey", "Locale", "picklist", 40, nillable=False, picklist=("en_US",)),
     Field("TimeZoneSidKey", "Time Zone", "picklist", 40, nillable=False, picklist=("America/Los_Angeles",)),

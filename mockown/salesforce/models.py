@@ -18,6 +18,25 @@ from ..store.decode import Refine, RowError, between
 REFRESH_POLICIES = ("until_revoked", "immediately", "idle", "absolute")
 UNLOCKED = 0.0  # `User.locked_until` of a user never locked out (or unlocked): whatever the clock's year
 
+# A user's type as the identity service names it (`user_type`, as `User.user_type` holds it) -> as the APIs name it
+# (the User object's `UserType` picklist, SOAP `userInfo/userType`)
+USER_TYPES = {
+    "STANDARD": "Standard",
+    "POWER_PARTNER": "PowerPartner",
+    "POWER_CUSTOMER_SUCCESS": "PowerCustomerSuccess",
+    "CUSTOMER_SUCCESS": "CustomerSuccess",
+    "GUEST": "Guest",
+    "CSP_LITE_PORTAL": "CspLitePortal",
+    "CSN_ONLY": "CsnOnly",
+    "SELF_SERVICE": "SelfService",
+}
+
+
+def user_type_named(name: str) -> str | None:
+    """The `USER_TYPES` key `name` is, written either way and in any case (`power_partner`, `PowerPartner`)."""
+    wanted = name.strip().replace("_", "").upper()
+    return next((key for key in USER_TYPES if key.replace("_", "") == wanted), None)
+
 
 SALESFORCE_ID = Refine(ids.to18, "a Salesforce id")  # checked when a snapshot is restored (identity URLs read it)
 
@@ -133,6 +152,12 @@ class User(Record):
     @property
     def display_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip() or self.username
+
+    @property
+    def api_user_type(self) -> str:
+        """The user type as the APIs name it (SOAP `userInfo/userType`, the REST `User.UserType`: `PowerPartner`),
+        where the identity service and `user_type` say `POWER_PARTNER`."""
+        return USER_TYPES.get(self.user_type, self.user_type)
 
     def locked(self, now: float) -> bool:
         """Whether the user is locked out at `now`: the one rule every login (OAuth, SOAP, the login page) and the

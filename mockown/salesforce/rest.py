@@ -161,7 +161,7 @@ def _user_fields(user: User) -> dict[str, Any]:
             "LastName": user.last_name,
             "Email": user.email,
             "IsActive": user.active,
-            "UserType": "Standard" if user.user_type == "STANDARD" else user.user_type.title(),
+            "UserType": user.api_user_type,
             "LanguageLocaleKey": user.language,
             "LocaleSidKey": user.locale,
             "TimeZoneSidKey": user.timezone,

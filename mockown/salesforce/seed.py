@@ -9,7 +9,7 @@ from .. import ids, security
 from ..config import API_LIMIT_MAX
 from ..http.headers import host_name
 from ..seed import SeedError, duration, flag, items, opt_text, text, text_list, whole_between
-from .models import REFRESH_POLICIES, ConnectedApp, Org, User
+from .models import REFRESH_POLICIES, USER_TYPES, ConnectedApp, Org, User, user_type_named
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -139,7 +139,7 @@ def _seed_user(runtime: Runtime, org: Org, data: Any, now: float) -> dict[str, A
         last_name=text(data.get("last_name"), "salesforce user last_name", "User"),
         email=text(data.get("email"), "salesforce user email", "") or username,
         profile=text(data.get("profile"), "salesforce user profile", "System Administrator"),
-        user_type=text(data.get("user_type"), "salesforce user user_type", "STANDARD"),
+        user_type=_user_type(data.get("user_type")),
         language=text(data.get("language"), "salesforce user language", "en_US"),
         locale=text(data.get("locale"), "salesforce user locale", "en_US"),
         timezone=text(data.get("timezone"), "salesforce user timezone", "America/Los_Angeles"),
@@ -154,6 +154,17 @@ def _seed_user(runtime: Runtime, org: Org, data: Any, now: float) -> dict[str, A
         "security_token": token,
         "active": user.active,
     }
+
+
+def _user_type(value: Any) -> str:
+    """A seeded `user_type`, as the identity service names it (`POWER_PARTNER`), from that name or the API's
+    (`PowerPartner`), in any case; any other value is refused."""
+    name = text(value, "salesforce user user_type", "STANDARD")
+    found = user_type_named(name)
+    if found is None:
+        known = ", ".join(USER_TYPES)
+        raise SeedError(f"salesforce user user_type {name!r} is none of {known} (or those as the API writes them)")
+    return found
 
 
 def _seed_app(runtime: Runtime, org: Org, data: Any) -> dict[str, Any]:

@@ -395,7 +395,7 @@ def login_response(
             ("userLocale", user.locale),
             ("userName", user.username),
             ("userTimeZone", user.timezone),
-            ("userType", "Standard" if user.user_type.upper() == "STANDARD" else user.user_type),
+            ("userType", user.api_user_type),
             ("userUiSkin", "Theme3"),
         )
     )
