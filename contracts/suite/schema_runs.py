@@ -27,8 +27,9 @@ SOAP_ENV = "{http://schemas.xmlsoap.org/soap/envelope/}"
 
 
 def soap_client_fault(response: Any) -> bool:
-    """A well-formed SOAP 1.1 fault the client caused (`sf:*`, `soapenv:Client`, `soapenv:VersionMismatch`), not a
-    `soapenv:Server` one (the mock's crash render): the SOAP dialect's answer to bad input, with HTTP 500."""
+    """A well-formed SOAP 1.1 fault the client caused (`sf:*`, `UNKNOWN_EXCEPTION`: XML the parser refuses,
+    `soapenv:Client`, `soapenv:VersionMismatch`), not a `soapenv:Server` one (the mock's crash render): the SOAP
+    dialect's answer to bad input, with HTTP 500."""
     import xml.etree.ElementTree as ET
 
     try:
@@ -36,7 +37,9 @@ def soap_client_fault(response: Any) -> bool:
     except ET.ParseError:
         return False
     code = fault.findtext("faultcode") if fault is not None else None
-    return bool(code) and str(code).startswith(("sf:", "soapenv:Client", "soapenv:VersionMismatch"))
+    return bool(code) and (
+        str(code).startswith(("sf:", "soapenv:Client", "soapenv:VersionMismatch")) or code == "UNKNOWN_EXCEPTION"
+    )
 
 
 def not_a_server_error_but_soap_faults(ctx: Any, response: Any, case: Any) -> bool | None:

@@ -414,6 +414,12 @@ def soap_dialect(status: int, reason: str, message: str) -> MockownError:
     return soap_dialect(status, reason, message)
 
 
+def soap_enterprise_dialect(status: int, reason: str, message: str) -> MockownError:
+    from .soap import enterprise_dialect
+
+    return enterprise_dialect(status, reason, message)
+
+
 _ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 _OAUTH_USAGE = 59  # the API version the OAuth Usage resources came with (oauth_usage.py)
 
@@ -522,6 +528,7 @@ API = Api(
         ("/services/data", rest_dialect),
         ("/services", rest_dialect),
         ("/services/Soap/", soap_dialect),
+        ("/services/Soap/c/", soap_enterprise_dialect),  # the enterprise API's fault namespace
         ("/id/", identity_dialect),
     ],
 )

@@ -11,8 +11,9 @@ treat it as any other session. Its timeout is the org's Session Settings (`sessi
 Every refusal is a SOAP fault: HTTP 500 (SOAP 1.1 §6.2: "the server MUST respond with an HTTP 500 Internal Server
 Error response and include a SOAP message in the response containing a SOAP Fault element"), `text/xml`, in the
 shape Salesforce sends (`faultcode` `sf:<CODE>`, `faultstring` `<CODE>: <message>`, `detail` with the WSDL's fault
-type). A request that is not a SOAP envelope gets `soapenv:Client`; only a crash of the mock itself renders as
-`soapenv:Server` (`soap_dialect` at 5xx), so the tests can tell a fault from a bug.
+type). A body the XML parser refuses gets `UNKNOWN_EXCEPTION` (Salesforce's answer), one that is no SOAP envelope
+`soapenv:Client`; only a crash of the mock itself renders as `soapenv:Server` (`soap_dialect` at 5xx), so the tests
+can tell a fault from a bug.
 
 The body is parsed with the standard library's expat (never the DOM, never entity expansion): a document type
 declaration (and so any entity declaration) is refused outright, the size is `config.max_body_bytes`, the depth and
@@ -69,8 +70,9 @@ MAX_ELEMENTS = 2000
 
 # -- faults -----------------------------------------------------------------------------------------------------
 class SoapFault(MockownError):
-    """A SOAP 1.1 fault in Salesforce's shape. `code` is the `faultcode` (`sf:INVALID_LOGIN`, `soapenv:Client`);
-    `fault_type` the WSDL's fault element in `detail` (`LoginFault`, `UnexpectedErrorFault`), None for none."""
+    """A SOAP 1.1 fault in Salesforce's shape. `code` is the `faultcode` (`sf:INVALID_LOGIN`, `UNKNOWN_EXCEPTION`,
+    `soapenv:Client`); `fault_type` the WSDL's fault element in `detail` (`LoginFault`, `UnexpectedErrorFault`),
+    None for none."""
 
     def __init__(
         self,
@@ -85,17 +87,22 @@ class SoapFault(MockownError):
         self.code, self.message, self.fault_type, self.wsdl, self.status = code, message, fault_type, wsdl, status
 
     @property
+    def exception_code(self) -> str | None:
+        """Salesforce's exception code (`INVALID_LOGIN`), None for a fault of SOAP's own (`soapenv:Client`)."""
+        return None if self.code.startswith("soapenv:") else self.code.removeprefix("sf:")
+
+    @property
     def faultstring(self) -> str:
-        if self.code.startswith("sf:"):
-            return f"{self.code[3:]}: {self.message}"
-        return self.message
+        exception = self.exception_code
+        return f"{exception}: {self.message}" if exception else self.message
 
     def body(self) -> str:
         detail = ""
-        if self.fault_type is not None and self.code.startswith("sf:"):
+        exception = self.exception_code
+        if self.fault_type is not None and exception:
             t = self.fault_type
             detail = (
-                f'<detail><sf:{t} xsi:type="sf:{t}"><sf:exceptionCode>{self.code[3:]}</sf:exceptionCode>'
+                f'<detail><sf:{t} xsi:type="sf:{t}"><sf:exceptionCode>{exception}</sf:exceptionCode>'
                 f"<sf:exceptionMessage>{xml_text(self.message)}</sf:exceptionMessage></sf:{t}></detail>"
             )
         return (
@@ -121,12 +128,24 @@ def client_fault(message: str, wsdl: str = PARTNER) -> SoapFault:
     return SoapFault("soapenv:Client", message, wsdl=wsdl)
 
 
-def soap_dialect(status: int, reason: str, message: str) -> MockownError:
+def unreadable(message: str, wsdl: str) -> SoapFault:
+    """A body the XML parser refuses: Salesforce answers `UNKNOWN_EXCEPTION` (no `sf:` prefix) with an
+    `UnexpectedErrorFault` detail, its parser's message after it (forcedotcom/postman-salesforce-apis#26)."""
+    return SoapFault("UNKNOWN_EXCEPTION", message, fault_type="UnexpectedErrorFault", wsdl=wsdl)
+
+
+def soap_dialect(status: int, reason: str, message: str, wsdl: str = PARTNER) -> MockownError:
     """Generic errors under `/services/Soap/` (unknown path, wrong method, body too large): a `soapenv:Client`
-    fault with the HTTP status of the error; a failure of the mock itself (5xx) a `soapenv:Server` fault."""
+    fault with the HTTP status of the error; a failure of the mock itself (5xx) a `soapenv:Server` fault. `wsdl`:
+    the API whose fault namespace it declares (`enterprise_dialect`: under `/services/Soap/c/`)."""
     if status >= 500:
-        return SoapFault("soapenv:Server", message, status=status)
-    return SoapFault("soapenv:Client", f"{reason}: {message}", status=status)
+        return SoapFault("soapenv:Server", message, status=status, wsdl=wsdl)
+    return SoapFault("soapenv:Client", f"{reason}: {message}", status=status, wsdl=wsdl)
+
+
+def enterprise_dialect(status: int, reason: str, message: str) -> MockownError:
+    """`soap_dialect` under `/services/Soap/c/`: its faults in the enterprise fault namespace."""
+    return soap_dialect(status, reason, message, ENTERPRISE)
 
 
 # -- parsing ----------------------------------------------------------------------------------------------------
@@ -163,8 +182,9 @@ def _split(qname: str) -> tuple[str, str]:
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_BE, codecs.BOM_UTF16_LE)  # (UTF-32's begin as UTF-16's do)
 
 
-def parse(body: bytes, charset: str | None = None) -> Node:
-    """The document element of `body`, or a `soapenv:Client` fault. No DTD, no entities, bounded. `charset`: the
+def parse(body: bytes, charset: str | None = None, wsdl: str = PARTNER) -> Node:
+    """The document element of `body`, or an `UNKNOWN_EXCEPTION` fault of `wsdl` (`unreadable`). No DTD, no
+    entities, bounded. `charset`: the
     Content-Type's, which decides the encoding over the XML declaration's unless the body begins with a byte order
     mark (RFC 7303 3.2, 3.3: the BOM, then the charset parameter, then the document's own declaration)."""
     from xml.parsers import expat  # here: kept off the start-up path with the rest of the SOAP API's XML
@@ -201,7 +221,7 @@ def parse(body: bytes, charset: str | None = None) -> Node:
     try:
         parser = expat.ParserCreate(None if body.startswith(_BOMS) else charset, namespace_separator=" ")
     except ValueError:  # a charset expat cannot take (a NUL in it)
-        raise client_fault("Malformed request: unknown encoding") from None
+        raise unreadable("Malformed request: unknown encoding", wsdl) from None
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     parser.StartElementHandler = start
     parser.EndElementHandler = end
@@ -212,13 +232,13 @@ def parse(body: bytes, charset: str | None = None) -> Node:
     try:
         parser.Parse(body, True)
     except _Refused as exc:
-        raise client_fault(str(exc)) from None
+        raise unreadable(str(exc), wsdl) from None
     except expat.ExpatError as exc:
-        raise client_fault(f"Malformed request: {expat.errors.messages.get(exc.code, 'not well-formed')}") from None
+        raise unreadable(f"Malformed request: {expat.errors.messages.get(exc.code, 'not well-formed')}", wsdl) from None
     except (ValueError, LookupError):  # an unknown or impossible encoding
-        raise client_fault("Malformed request: unknown encoding") from None
+        raise unreadable("Malformed request: unknown encoding", wsdl) from None
     if not root:  # pragma: no cover - expat refuses a document without an element
-        raise client_fault("Malformed request: no element found")
+        raise unreadable("Malformed request: no element found", wsdl)
     return root[0]
 
 
@@ -233,7 +253,7 @@ class Call(Value):
 
 def envelope(body: bytes, wsdl: str, charset: str | None = None) -> Call:
     """The call in a SOAP 1.1 envelope for the `wsdl` endpoint; faults for anything else. `charset`: `parse`'s."""
-    root = parse(body, charset)
+    root = parse(body, charset, wsdl)
     if root.name != "Envelope":
         raise client_fault(f"Unexpected element {{{root.ns}}}{root.name}: the message is not a SOAP envelope", wsdl)
     if root.ns != SOAP_ENV:  # SOAP 1.1 §4.4.1; Salesforce speaks SOAP 1.1 only

@@ -59,6 +59,8 @@ def _fault(code: str) -> str:
     [
         (_fault("sf:INVALID_LOGIN"), True),
         (_fault("soapenv:Client"), True),
+        (_fault("UNKNOWN_EXCEPTION"), True),  # XML the parser refuses (Salesforce's code, unprefixed)
+        (_fault("UNKNOWN_EXCEPTION_X"), False),
         (_fault("soapenv:VersionMismatch"), True),
         (_fault("soapenv:Server"), False),  # the crash render
         (_fault(""), False),

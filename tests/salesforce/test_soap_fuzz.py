@@ -2,8 +2,9 @@
 
 HTTP 500 is the SOAP dialect's status for a fault (SOAP 1.1 §6.2; Salesforce answers every fault so), so "no 500"
 cannot be the check here. `assert_soap_answer` is: a 2xx/4xx, or a 500 whose body is a well-formed SOAP fault
-with a client-side `faultcode` (`sf:*`, `soapenv:Client`, `soapenv:VersionMismatch`). A crash of the mock renders
-as `soapenv:Server` (`soap_dialect` at 5xx) and fails it, as `test_a_crash_is_told_apart` proves.
+with a client-side `faultcode` (`sf:*`, `UNKNOWN_EXCEPTION`, `soapenv:Client`, `soapenv:VersionMismatch`). A crash
+of the mock renders as `soapenv:Server` (`soap_dialect` at 5xx) and fails it, as `test_a_crash_is_told_apart`
+proves.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ PATHS = st.sampled_from(["/services/Soap/u/59.0", "/services/Soap/c/62.0", "/ser
                          "/services/Soap/u/65.0", "/services/Soap/u/x", "/services/Soap/c/30.0/"])  # fmt: skip
 TYPES = st.sampled_from(["text/xml; charset=UTF-8", "text/xml", "application/soap+xml", "application/json",
                          "application/x-www-form-urlencoded", "multipart/form-data", ""])  # fmt: skip
-CLIENT_CODES = ("sf:", "soapenv:Client", "soapenv:VersionMismatch")
+CLIENT_CODES = ("sf:", "UNKNOWN_EXCEPTION", "soapenv:Client", "soapenv:VersionMismatch")
 
 
 def assert_soap_answer(r: httpx.Response) -> None:
