@@ -45,8 +45,8 @@ def _refused(service: SalesforceService, word: str) -> IdentityError:
 
 
 def _session(service: SalesforceService, raw: str | None, base: str) -> AccessToken:
-    """The live session of `raw`, not yet touched: the caller touches it once the request is served (a refused
-    one does not reset the session's timeout)."""
+    """The live session of `raw`, not yet touched: the caller touches it (`served`) once the request is sure to be
+    served (a refused one does not reset the session's timeout)."""
     if not raw:
         raise _refused(service, "Missing_OAuth_Token")
     token = None if service.foreign_session(raw, base) else service.live_access(raw)
@@ -115,9 +115,17 @@ def _version(service: SalesforceService, version: str | None) -> str | None:
     return f"{int(match.group(1))}.0"
 
 
+def served(service: SalesforceService, token: AccessToken) -> None:
+    """A use of the session `token` whose answer is sure (its output format checked too): its timeout slides.
+    `403 Bad_OAuth_Token` when the session ended meanwhile (revoked by another worker)."""
+    if service.touch(token) is None:
+        raise IdentityError(403, "Bad_OAuth_Token")
+
+
 def identity(
     service: SalesforceService, raw: str | None, org_id: str, user_id: str, base: str, version: str | None
-) -> dict[str, Any]:
+) -> tuple[AccessToken, dict[str, Any]]:
+    """The identity URL's document and the session that asked for it, not yet touched (`served`)."""
     token = _session(service, raw, base)
     if not (ids.is_valid(org_id) and ids.is_valid(user_id)):
         raise _refused(service, "Bad_Id")
@@ -167,20 +175,17 @@ def identity(
         "is_app_installed": True,
         **identity_extras(service.apps.get(token.app_id), user, org, token.scopes),
     }
-    if service.touch(token) is None:  # revoked meanwhile
-        raise IdentityError(403, "Bad_OAuth_Token")
-    return body
+    return token, body
 
 
-def userinfo(service: SalesforceService, raw: str | None, base: str) -> dict[str, Any]:
+def userinfo(service: SalesforceService, raw: str | None, base: str) -> tuple[AccessToken, dict[str, Any]]:
+    """Userinfo's document and the session that asked for it, not yet touched (`served`)."""
     token = _session(service, raw, base)
     user = service.user(token.user_id)
     org = service.orgs.get(token.org_id)
     if user is None or org is None:
         raise IdentityError(403, "Bad_OAuth_Token")
-    if service.touch(token) is None:  # revoked meanwhile
-        raise IdentityError(403, "Bad_OAuth_Token")
-    return {
+    return token, {
         "sub": identity_url(base, org.id, user.id),
         "user_id": user.id,
         "organization_id": org.id,

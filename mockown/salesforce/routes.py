@@ -117,28 +117,43 @@ def _bearer(request: Request) -> str | None:
     return bearer(header(request, "authorization"), request.query_params.get("oauth_token"))
 
 
-def _formatted(request: Request, body: dict[str, Any]) -> Response:
-    """The identity service's `format` (beats Accept): json (default), xml, urlencoded; JSONP `callback`;
-    the header `X-PrettyPrint: 1` makes JSON and XML readable (indented) rather than small."""
+@dataclass(frozen=True, repr=False, eq=False)
+class _IdentityFormat(Value):
+    """The identity service's answer format, read and checked (`identity_format`) before its session is touched:
+    `format` (beats Accept): json (default), xml, urlencoded; JSONP `callback`; the header `X-PrettyPrint: 1`
+    makes JSON and XML readable (indented) rather than small."""
+
+    fmt: str
+    pretty: bool
+    callback: str | None
+
+    def render(self, body: dict[str, Any]) -> Response:
+        from . import identity as ident
+
+        if self.callback:  # JSONP "when the specified format is JSON"
+            text = json.dumps(body, indent=2 if self.pretty else None)
+            return Response(f"{self.callback}({text})", media_type="application/javascript")
+        if self.fmt == "xml":
+            return Response(ident.xml_document(body, pretty=self.pretty), media_type="application/xml")
+        if self.fmt == "urlencoded":
+            flat = {k: v if isinstance(v, str) else json.dumps(v) for k, v in body.items()}
+            from urllib.parse import urlencode
+
+            return Response(urlencode(flat), media_type="application/x-www-form-urlencoded")
+        if self.pretty:
+            return Response(json.dumps(body, indent=2), media_type=JSON_TYPE)
+        return _json(body)
+
+
+def _identity_format(request: Request) -> _IdentityFormat:
+    """The answer format the request asks for; a bad `callback` is `406 Invalid_Callback` (a refusal: the session
+    is not touched)."""
     from . import identity as ident
 
     fmt = (request.query_params.get("format") or "").lower() or accepted_format(request.headers.get("accept", ""))
     pretty = request.headers.get("x-prettyprint", "").strip() == "1"
     callback = ident.jsonp_callback(request.query_params.get("callback")) if fmt not in ("xml", "urlencoded") else None
-    if callback:  # JSONP "when the specified format is JSON"
-        return Response(
-            f"{callback}({json.dumps(body, indent=2 if pretty else None)})", media_type="application/javascript"
-        )
-    if fmt == "xml":
-        return Response(ident.xml_document(body, pretty=pretty), media_type="application/xml")
-    if fmt == "urlencoded":
-        flat = {k: v if isinstance(v, str) else json.dumps(v) for k, v in body.items()}
-        from urllib.parse import urlencode
-
-        return Response(urlencode(flat), media_type="application/x-www-form-urlencoded")
-    if pretty:
-        return Response(json.dumps(body, indent=2), media_type=JSON_TYPE)
-    return _json(body)
+    return _IdentityFormat(fmt, pretty, callback)
 
 
 async def _identity_token(request: Request) -> str | None:
@@ -157,23 +172,30 @@ async def _identity_token(request: Request) -> str | None:
 
 
 async def identity_endpoint(request: Request) -> Response:
-    from .identity import identity
+    from .identity import identity, served
 
-    body = identity(
-        _service(request),
+    service = _service(request)
+    session, body = identity(
+        service,
         await _identity_token(request),
         request.path_params["org_id"],
         request.path_params["user_id"],
         base_url(request),
         request.query_params.get("version"),
     )
-    return _formatted(request, body)
+    answer = _identity_format(request)
+    served(service, session)  # only now: a refused callback does not slide the session
+    return answer.render(body)
 
 
 async def userinfo_endpoint(request: Request) -> Response:
-    from .identity import userinfo
+    from .identity import served, userinfo
 
-    return _formatted(request, userinfo(_service(request), await _identity_token(request), base_url(request)))
+    service = _service(request)
+    session, body = userinfo(service, await _identity_token(request), base_url(request))
+    answer = _identity_format(request)
+    served(service, session)
+    return answer.render(body)
 
 
 async def discovery_endpoint(request: Request) -> Response:

@@ -46,6 +46,16 @@ def _identity_bad_version(client: httpx.Client, token: str) -> int:
     return client.get(f"/id/{org}/{ADMIN_18}", params={"version": "1.5"}, headers=_bearer(token)).status_code
 
 
+def _identity_bad_callback(client: httpx.Client, token: str) -> int:
+    """A JSONP `callback` that is no function name: 406 `Invalid_Callback`, checked after the session was found."""
+    org = introspect(client, token)["sub"].split("/")[-2]
+    return client.get(f"/id/{org}/{ADMIN_18}", params={"callback": "1bad"}, headers=_bearer(token)).status_code
+
+
+def _userinfo_bad_callback(client: httpx.Client, token: str) -> int:
+    return client.get("/services/oauth2/userinfo", params={"callback": "a..b"}, headers=_bearer(token)).status_code
+
+
 def _frontdoor_without_web(client: httpx.Client, token: str) -> int:
     response = client.get("/secur/frontdoor.jsp", params={"sid": token, "retURL": "/home"})
     assert response.headers.get("location") != "/home"  # no browser session
@@ -62,6 +72,8 @@ REFUSALS: dict[str, tuple[str, Callable[[httpx.Client, str], int], int]] = {
     "identity-of-another-org": ("api id", _identity_of_another_org, 403),
     "identity-of-no-user": ("api id", _identity_of_no_user, 404),
     "identity-bad-version": ("api id", _identity_bad_version, 406),
+    "identity-bad-callback": ("api id", _identity_bad_callback, 406),
+    "userinfo-bad-callback": ("api id", _userinfo_bad_callback, 406),
     "frontdoor-without-web": ("api", _frontdoor_without_web, 302),
     "exchange-without-actor": ("api", _exchange_without_actor, 400),
 }
