@@ -106,6 +106,8 @@ def test_client_credentials_with_basic_auth(client: httpx.Client) -> None:
     assert "refresh_token" not in body
     assert not {"full", "web", "refresh_token", "offline_access"} & set(body["scope"].split())
     assert _signature_ok(body)
+    # spec 3.4: the documented answer has no id_token, even with `openid` granted (no user signs in)
+    assert "openid" in body["scope"].split() and "id_token" not in body
 
 
 @pytest.mark.parametrize("scope", ["web full", "refresh_token", "offline_access", "full"])

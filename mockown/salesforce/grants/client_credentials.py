@@ -31,5 +31,8 @@ class ClientCredentialsGrant(Grant):
             raise invalid_grant(settings.wording.cc_no_user)
         self.service.require_active(user)
         scopes = self.service.grant_scopes(app, self.params.get("scope"), exclude=NOT_GRANTED)
-        issued = Issued(org=self.service.org(user.org_id), user=user, app=app, scopes=scopes, api_instance_url=True)
+        # no id_token, `openid` granted or not (spec 3.4's documented answer has none; no user signs in), as the
+        # password and JWT bearer grants
+        org = self.service.org(user.org_id)
+        issued = Issued(org=org, user=user, app=app, scopes=scopes, api_instance_url=True, id_token=False)
         return self.service.issue(issued, self.request.base)
