@@ -546,6 +546,7 @@ API = Api(
     dialects=[
         ("/services/oauth2", oauth_dialect),
         ("/services/oauth2/authorize", authorize_dialect),
+        ("/services/oauth2/userinfo", identity_dialect),  # the identity service, as /id/: one word of text
         ("/.well-known", oauth_dialect),
         ("/services/data", rest_dialect),
         ("/services", rest_dialect),

@@ -43,3 +43,6 @@ def test_an_unreadable_identity_body_answers_the_documented_word(app: Starlette,
                        path_parameters={"orgId": org_id, "userId": user_id},
                        body={"oauth_token": tokens["access_token"]}, media_type="application/json")  # fmt: skip
     assert answer.text in words, (answer.text, words)
+    answer = _conforms(app, "salesforce", "/services/oauth2/userinfo", "POST", 400,
+                       body={"oauth_token": tokens["access_token"]}, media_type="application/json")  # fmt: skip
+    assert answer.text in words, (answer.text, words)  # userinfo is the same service: the same word

@@ -227,19 +227,24 @@ def test_access_token_in_a_form_encoded_post_body(client: httpx.Client, url: str
     assert (r.status_code, r.text) == (403, "Bad_OAuth_Token")
 
 
-def test_identity_url_request_errors_are_not_internal_errors(client: httpx.Client, runtime: Runtime) -> None:
-    """A malformed or oversized POST body at the identity URL is the client's fault: `400` / `413` with the
-    word `Bad_Request` (inferred: the spec's recalled table has no 400 row; its `Internal Error` is a 404 and
-    means the service failed), never `Internal Error`."""
+@pytest.mark.parametrize("url", ["id", "/services/oauth2/userinfo"])
+def test_identity_url_request_errors_are_not_internal_errors(client: httpx.Client, runtime: Runtime, url: str) -> None:
+    """A malformed or oversized POST body at the identity URL or userinfo (the same service) is the client's
+    fault: `400` / `413` with the word `Bad_Request` (inferred: the spec's recalled table has no 400 row; its
+    `Internal Error` is a 404 and means the service failed), never `Internal Error`; userinfo's too, not the
+    token endpoint's OAuth JSON."""
     tokens = code_tokens(client)
+    target = tokens["id"] if url == "id" else url
     form = {"Content-Type": "application/x-www-form-urlencoded"}
-    r = client.post(tokens["id"], content=b"oauth_token=\xff\xfe", headers=form)
+    r = client.post(target, content=b"oauth_token=\xff\xfe", headers=form)
     assert (r.status_code, r.text) == (400, "Bad_Request")
     big = b"a" * (runtime.config.max_body_bytes + 1)
-    r = client.post(tokens["id"], content=big, headers=form)
+    r = client.post(target, content=big, headers=form)
     assert (r.status_code, r.text) == (413, "Bad_Request")
-    r = client.put(tokens["id"])
+    r = client.put(target)
     assert (r.status_code, r.text) == (405, "Bad_Request")
+    r = client.get(target, headers={"Host": "a b"})  # a malformed Host: refused before the endpoint runs
+    assert (r.status_code, r.text) == (400, "Bad_Request")
     r = client.get(f"{BASE}/id/{ORG}")
     assert (r.status_code, r.text) == (404, "Bad_Id")
 
