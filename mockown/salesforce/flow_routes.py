@@ -11,6 +11,7 @@ from starlette.routing import BaseRoute
 
 from ..errors import ControlError, control_dialect
 from ..http.api import Api, base_url, runtime_of
+from ..http.api import with_and_without_slash as _both
 from ..http.forms import BadBody, parse_json, read_body, read_params
 from ..http.routing import Route, lazy_endpoint
 from ..ui import paths
@@ -89,11 +90,12 @@ ROUTES: list[BaseRoute] = [
     Route(paths.LOGIN_ACTION, lazy_endpoint("mockown.ui.login", "login_submit"), methods=["POST"]),
     Route(paths.CONSENT_ACTION, lazy_endpoint("mockown.ui.login", "consent_submit"), methods=["POST"]),
     Route(paths.DEVICE_ACTION, lazy_endpoint("mockown.ui.login", "device_page"), methods=["GET", "POST"]),
-    Route("/services/oauth2/register", register_endpoint, methods=["POST"]),
-    Route("/services/oauth2/register/{client_id}", registration_endpoint, methods=["GET", "DELETE"]),
+    # the OAuth endpoints with and without one trailing slash (never Starlette's empty 307), as routes.py's
+    *_both("/services/oauth2/register", register_endpoint, ["POST"]),
+    *_both("/services/oauth2/register/{client_id}", registration_endpoint, ["GET", "DELETE"]),
     Route("/_mockown/salesforce/device/approve", device_approve_endpoint, methods=["POST"]),
     Route(paths.FRONTDOOR, lazy_endpoint("mockown.ui.frontdoor", "frontdoor"), methods=["GET", "POST"]),
-    Route(paths.LOGOUT, lazy_endpoint("mockown.ui.frontdoor", "logout"), methods=["GET", "POST"]),
+    *_both(paths.LOGOUT, lazy_endpoint("mockown.ui.frontdoor", "logout"), ["GET", "POST"]),
     Route(paths.LOGOUT_JSP, lazy_endpoint("mockown.ui.frontdoor", "logout_jsp"), methods=["GET"]),
     Route(paths.HOME, lazy_endpoint("mockown.ui.frontdoor", "home"), methods=["GET", "POST"]),
 ]

@@ -17,7 +17,6 @@ from ..http.api import Api, base_url, header, host_of, runtime_of
 from ..http.api import with_and_without_slash as _both
 from ..http.forms import BadBody, Params, media_type, query_params, read_params
 from ..http.responses import JsonBody, JsonHeaders, Prepared
-from ..http.routing import Route
 from .errors import RestError, authorize_dialect, identity_dialect, not_found, oauth_dialect, rest_dialect
 from .introspect import introspect
 from .models import Org, User
@@ -478,19 +477,21 @@ def _rest_both(
 
 
 ROUTES: list[BaseRoute] = [
-    Route("/services/oauth2/token", token_endpoint, methods=["POST"]),
-    Route("/services/oauth2/authorize", authorize_endpoint, methods=["GET", "POST"]),
+    # with and without one trailing slash, never Starlette's empty 307 (after which clients re-send without their
+    # Authorization header or body)
+    *_both("/services/oauth2/token", token_endpoint, ["POST"]),
+    *_both("/services/oauth2/authorize", authorize_endpoint, ["GET", "POST"]),
     # a branded login page (Experience Cloud; the Mobile SDK's login brand, spec 2.1): the same endpoint, its look
     # aside; GET only, so the login and consent forms' POSTs under /services/oauth2/authorize/ stay theirs
-    Route("/services/oauth2/authorize/{brand}", authorize_endpoint, methods=["GET"]),
-    Route("/services/oauth2/introspect", introspect_endpoint, methods=["POST"]),
-    Route("/services/oauth2/revoke", revoke_endpoint, methods=["GET", "POST"]),
-    Route("/services/oauth2/userinfo", userinfo_endpoint, methods=["GET", "POST"]),
-    Route("/.well-known/openid-configuration", discovery_endpoint, methods=["GET"]),
-    Route("/.well-known/auth-configuration", auth_configuration_endpoint, methods=["GET"]),
-    Route("/services/oauth2/singleaccess", singleaccess_endpoint, methods=["POST"]),
-    Route("/id/keys", jwks_endpoint, methods=["GET"]),
-    Route("/id/{org_id}/{user_id}", identity_endpoint, methods=["GET", "POST"]),
+    *_both("/services/oauth2/authorize/{brand}", authorize_endpoint, ["GET"]),
+    *_both("/services/oauth2/introspect", introspect_endpoint, ["POST"]),
+    *_both("/services/oauth2/revoke", revoke_endpoint, ["GET", "POST"]),
+    *_both("/services/oauth2/userinfo", userinfo_endpoint, ["GET", "POST"]),
+    *_both("/.well-known/openid-configuration", discovery_endpoint, ["GET"]),
+    *_both("/.well-known/auth-configuration", auth_configuration_endpoint, ["GET"]),
+    *_both("/services/oauth2/singleaccess", singleaccess_endpoint, ["POST"]),
+    *_both("/id/keys", jwks_endpoint, ["GET"]),
+    *_both("/id/{org_id}/{user_id}", identity_endpoint, ["GET", "POST"]),
     *_rest_both("/services/data", versions_endpoint, ["GET"]),
     *_rest_both("/services/data/{version}", resources_endpoint, ["GET"]),
     *_rest_both("/services/data/{version}/limits", limits_endpoint, ["GET"]),

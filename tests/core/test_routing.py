@@ -185,12 +185,13 @@ def test_the_app_uses_the_prefix_router_and_calls_plain_endpoints_directly() -> 
     ("path", "expected", "one_slash"),
     [("/services/data/v62.0/sobjects/%2F/", "NOT_FOUND", None),
      ("/services/data/v62.0/limits//", "NOT_FOUND", 401),  # `/limits/` is a route of its own
-     ("/services/oauth2/token//", "not_found", 307), ("/c//", None, 307)],
+     ("/services/oauth2/token//", "not_found", 405),  # `/token/` is a route of its own (POST only)
+     ("/c//", None, 307)],
 )  # fmt: skip
 def test_only_one_trailing_slash_redirects(path: str, expected: str | None, one_slash: int | None) -> None:
     """Starlette strips every trailing slash: `/sobjects/%2F/` (decoded `/sobjects///`) went 307 to `/sobjects`,
     another resource. A path ending in an empty segment is a 404 in its API's dialect; one slash still
-    redirects as Starlette does."""
+    redirects as Starlette does where no route takes it."""
     app = _APP if expected else _app(PrefixRouter)
     with in_process_client(app, base_url="http://127.0.0.1:8080", follow_redirects=False) as client:
         r = client.get(path)
