@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from ..http.headers import host_name
 
 MY_DOMAIN_SUFFIX = ".my.salesforce.com"  # also the sandboxes' <name>--<sbx>.sandbox.my.salesforce.com
+SITE_SUFFIX = ".my.site.com"  # Experience Cloud sites (and the sandboxes' <name>--<sbx>.sandbox.my.site.com)
 
 SCOPES = [
     "cdp_ingest_api", "custom_permissions", "cdp_segment_api", "content", "cdp_api", "chatbot_api",

@@ -199,7 +199,7 @@ async def userinfo_endpoint(request: Request) -> Response:
 
 async def discovery_endpoint(request: Request) -> Response:
     service, base = _service(request), base_url(request)
-    if service.on_my_domain(base):  # spec 7.1: the My Domain variant, with the OIDC logout endpoint
+    if service.on_my_domain_or_site(base):  # spec 7.1: the My Domain / site variant, with the OIDC logout endpoint
         return Prepared(service.documents.my_domain_discovery(base), _PLAIN)
     return Prepared(service.documents.discovery(base), _PLAIN)
 

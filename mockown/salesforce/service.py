@@ -22,7 +22,7 @@ from ..store import Table
 from ..store.prune import Pruner
 from . import claims as app_claims
 from . import jwt_access
-from .discovery import MY_DOMAIN_SUFFIX, DocumentCache, is_scope, scope_tokens
+from .discovery import MY_DOMAIN_SUFFIX, SITE_SUFFIX, DocumentCache, is_scope, scope_tokens
 from .errors import OAuthError, expired_token, invalid_client, invalid_client_id, invalid_grant
 from .models import AccessToken, AuthCode, ConnectedApp, Org, RefreshToken, User, new_session_id
 from .oauth_tokens import HINT_CHARS, approval_of_delete_token
@@ -395,6 +395,12 @@ class SalesforceService:
         if host.endswith(MY_DOMAIN_SUFFIX):
             return True
         return bool(host) and self.orgs.first("my_domain", host) is not None  # "": no host, no org's My Domain
+
+    def on_my_domain_or_site(self, base: str) -> bool:
+        """Whether discovery answers its My Domain / site variant (spec 7.1, with the OIDC logout endpoint): on a My
+        Domain or an Experience Cloud site (a host ending in `.my.site.com`). A site is no My Domain to the other
+        rules: a JWT bearer `aud` of the site URL stays accepted ("use the site URL" for a site)."""
+        return self.on_my_domain(base) or self.documents.host(base).endswith(SITE_SUFFIX)
 
     def instance_url(self, org: Org, base: str) -> str:
         return f"https://{org.my_domain}" if org.my_domain else base

@@ -33,6 +33,8 @@ LOGIN = "http://testserver"
 MY_DOMAIN = "https://acme.my.salesforce.com"
 SANDBOX = "https://acme--dev.sandbox.my.salesforce.com"
 HOSTS = [LOGIN, MY_DOMAIN, SANDBOX]
+SITE = "https://acme.my.site.com"  # an Experience Cloud site (intercept mode sends *.my.site.com to the mock)
+SITE_SANDBOX = "https://acme--dev.sandbox.my.site.com"
 WELL_KNOWN = "/.well-known/openid-configuration"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
@@ -84,14 +86,26 @@ def test_login_host_document_is_the_real_one(client: httpx.Client) -> None:
     assert doc == {k: rehost(v, LOGIN) for k, v in REAL.items()}
 
 
-@pytest.mark.parametrize("host", [MY_DOMAIN, SANDBOX])
+@pytest.mark.parametrize("host", [MY_DOMAIN, SANDBOX, SITE, SITE_SANDBOX])
 def test_my_domain_document_is_the_real_one_plus_logout(client: httpx.Client, host: str) -> None:
+    """Spec 7.1: "My Domain / site variants" add the OIDC logout endpoint, all on that host."""
     doc = served(client, host)
     expected = {k: rehost(v, host) for k, v in REAL.items()}
     expected["end_session_endpoint"] = f"{host}/services/auth/idp/oidc/logout"
     expected["frontchannel_logout_supported"] = True
     expected["frontchannel_logout_session_supported"] = False
     assert doc == expected
+
+
+@pytest.mark.parametrize("site", [SITE, SITE_SANDBOX])
+def test_a_site_is_no_my_domain_to_the_jwt_audience_rule(runtime: Runtime, site: str) -> None:
+    """Only discovery reads a site as the My Domain / site variant: a JWT bearer `aud` of the site's URL is
+    still accepted there ("use the site URL" for an Experience Cloud site), where a My Domain's is refused."""
+    from mockown.salesforce.grants.jwt_bearer import accepted_audiences
+
+    service = runtime.salesforce
+    assert service.on_my_domain_or_site(site) and not service.on_my_domain(site)
+    assert site in accepted_audiences(site, "", base_is_my_domain=service.on_my_domain(site))
 
 
 def test_salesforce_advertises_no_grant_types_nor_pkce_methods(client: httpx.Client) -> None:
