@@ -17,6 +17,10 @@ from .service import SalesforceService, identity_url
 # digit-led segment (`a.`, `a..b`, `a.1b` would make the JSONP answer a syntax error)
 CALLBACK = re.compile(r"(?=.{1,64}\Z)[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*", re.ASCII)
 
+# the profile of the Salesforce Integration user licence (what `is_salesforce_integration_user` reports: mockown
+# seeds no licences, so the profile stands for it; the default seed's integration user has it)
+INTEGRATION_PROFILE = "Minimum Access - API Only Integrations"
+
 
 def jsonp_callback(callback: str | None) -> str | None:
     """The identity service's `callback` (JSONP, spec 6.2): "a valid JavaScript function name", else 406
@@ -201,7 +205,7 @@ def userinfo(service: SalesforceService, raw: str | None, base: str) -> tuple[Ac
         "profile": f"{service.instance_url(org, base)}/{user.id}",
         "picture": _photos(service, org, user, base)["picture"],
         "address": {},
-        "is_salesforce_integration_user": False,
+        "is_salesforce_integration_user": user.profile == INTEGRATION_PROFILE,
         "urls": urls(service, org, user, base, None),
         "active": user.active,
         "user_type": user.user_type,

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from mockown.runtime import Runtime
-from tests.conftest import ADMIN, ADMIN_ID, BASE, ORG
+from tests.conftest import ADMIN, ADMIN_ID, BASE, CID, ORG, SECRET
 from tests.salesforce.helpers import code_tokens, new_org, org_tokens, password_token
 
 MSDK_REQUIRED = {"username", "email", "first_name", "last_name", "display_name", "id", "user_id", "organization_id",
@@ -91,6 +91,20 @@ def test_userinfo(client: httpx.Client) -> None:
     assert body["preferred_username"] == ADMIN
     r = client.get("/services/oauth2/userinfo", params={"oauth_token": "bad"})
     assert (r.status_code, r.text) == (403, "Bad_OAuth_Token")
+
+
+def test_userinfo_names_the_integration_user(client: httpx.Client) -> None:
+    """`is_salesforce_integration_user`: true for the default seed's integration user (client credentials run as it,
+    profile Minimum Access - API Only Integrations), false for the administrator."""
+    data = {"grant_type": "client_credentials", "client_id": CID, "client_secret": SECRET}
+    integration = client.post("/services/oauth2/token", data=data).json()["access_token"]
+    admin = code_tokens(client)["access_token"]
+    seen = {}
+    for name, token in (("integration", integration), ("admin", admin)):
+        r = client.get("/services/oauth2/userinfo", headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 200, r.text
+        seen[name] = (r.json()["preferred_username"], r.json()["is_salesforce_integration_user"])
+    assert seen == {"integration": ("integration@mockown.test", True), "admin": (ADMIN, False)}
 
 
 def test_discovery_document(client: httpx.Client) -> None:
