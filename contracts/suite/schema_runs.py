@@ -15,12 +15,14 @@ import hypothesis
 import pytest
 import schemathesis
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
 
+from .failure_text import describe
 from .support import Target, for_profile, load_spec, operations
 
 SOAP_ENV = "{http://schemas.xmlsoap.org/soap/envelope/}"
@@ -119,8 +121,8 @@ def run_operation(schema: Any, operation_id: str, target: Target, base_url: str)
         response = case.call(base_url=base_url, session=session)
         try:
             case.validate_response(response, checks=CHECKS)
-        except Exception as exc:  # schemathesis raises a group of failures
-            failures[_summary(exc, response)] = None
+        except (Exception, FailureGroup) as exc:  # a FailureGroup is a BaseExceptionGroup, not an Exception
+            failures.update(dict.fromkeys(_summary(exc, response)))
 
     try:
         run()
@@ -129,9 +131,9 @@ def run_operation(schema: Any, operation_id: str, target: Target, base_url: str)
     return list(failures)
 
 
-def _summary(exc: Exception, response: Any) -> str:
-    text = " ".join(str(exc).split())
-    return f"{response.status_code}: {text[:400]}"
+def _summary(exc: BaseException, response: Any) -> list[str]:
+    """The failures as lines that show no credential (see failure_text), each cut at 400 characters."""
+    return [f"{response.status_code}: {line}"[:400] for line in describe(exc)]
 
 
 def run_stateful(
@@ -150,12 +152,15 @@ def run_stateful(
             return {"session": session}
 
         def validate_response(self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any) -> None:
-            try:
-                case.validate_response(response, checks=CHECKS)
-                if extra_check is not None:
-                    extra_check(case, response)
-            except Exception as exc:
-                failures[f"{case.operation.label} → {_summary(exc, response)}"] = None
+            checks = [lambda: case.validate_response(response, checks=CHECKS)]
+            if extra_check is not None:
+                checks.append(lambda: extra_check(case, response))
+            for check in checks:
+                try:
+                    check()
+                except (Exception, FailureGroup) as exc:  # collected: the run goes on to the next step
+                    lines = _summary(exc, response)
+                    failures.update(dict.fromkeys(f"{case.operation.label} → {line}" for line in lines))
 
     try:
         Machine.run(settings=settings(target, stateful=True))
