@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from .suite.real_target import real_target_problem
+from .suite.real_target import NEEDED, has_credentials, real_target_problem
 from .suite.support import (
     ENV,
     ENV_PREFIX,
@@ -127,6 +127,17 @@ def target(pytestconfig: pytest.Config) -> Target:
         if problem is not None:
             pytest.exit(problem, returncode=2)  # not 1: nothing was checked
     return target
+
+
+@pytest.fixture(autouse=True)
+def _credentials_of_its_api(request: pytest.FixtureRequest, target: Target) -> None:
+    """Real profile: a check of an API without credentials skips, naming the variables, even one that needs no login
+    (discovery, revoking an unknown token): under `--api all` it would call `--target`, another API's host."""
+    if target.mock:
+        return
+    for api in APIS:
+        if request.node.get_closest_marker(api) is not None and not has_credentials(api):
+            pytest.skip(f"no {api} credentials: set {NEEDED[api]}")
 
 
 @pytest.fixture(scope="session")

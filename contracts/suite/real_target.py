@@ -35,7 +35,6 @@ def credentials_problem(apis: list[str]) -> str | None:
     if any(has_credentials(api) for api in apis):
         return None
     wanted = "; ".join(f"{api}: {NEEDED[api]}" for api in apis)
-    # Salesforce's few public checks (discovery, keys) would run: a pass on them alone says nothing of the backend
     return (
         f"--profile real has no credentials for {', '.join(apis)}, so no check that needs a login would run (a pass"
         f" would mean nothing): set {wanted}"
@@ -45,7 +44,7 @@ def credentials_problem(apis: list[str]) -> str | None:
 def hosts(target: Target, apis: list[str]) -> list[tuple[str, str]]:
     """(where the URL comes from, URL) of every host the chosen checks will call."""
     out: list[tuple[str, str]] = []
-    if "salesforce" in apis:  # some Salesforce checks need no credentials: they call --target
+    if "salesforce" in apis and has_credentials("salesforce"):
         out.append(("--target", target.url))
     if "own" in apis and has_credentials("own"):
         region = env("OWN_REGION") or "app1"

@@ -58,6 +58,29 @@ def test_marketing_credentials_in_part_are_none(tmp_path: Path) -> None:
     _assert_one_line_exit_2(run, "has no credentials", "MC_AUTH_URL")
 
 
+def test_an_api_without_credentials_is_skipped_when_another_has_them(tmp_path: Path) -> None:
+    """The README's Marketing Cloud example under `--api all`: the Salesforce checks that need no login (discovery,
+    an unknown token's revocation, a bad session on REST) skip naming the variables, not run against the MC host."""
+    sf_checks = ["test_revoke_of_an_unknown_token_is_invalid_token", "test_rest_answers_a_bad_session_with_an_array",
+                 "test_discovery_points_at_the_host_called"]  # fmt: skip
+    mc_check = "test_mc_invalid_client_exact_body"
+    with threaded_server(create_app(Config())) as url:
+        mc_url = f"{url}/mc/mcmockowndemo000000000000000"
+        env = NO_CREDENTIALS | {
+            ENV_PREFIX + "MC_AUTH_URL": mc_url,
+            ENV_PREFIX + "MC_CLIENT_ID": "mockowndemoserver0000000a",
+            ENV_PREFIX + "MC_CLIENT_SECRET": "MockownMcServerSecret000",
+        }
+        args = ["--profile", "real", "--api", "all", "-k", " or ".join([*sf_checks, mc_check])]
+        run = run_suite(mc_url, args, tmp_path / "j.xml", extra_env=env)
+    assert run.returncode == 0, run.output[-3000:]
+    assert {name: run.outcomes.get(name) for name in [*sf_checks, mc_check]} == {
+        **dict.fromkeys(sf_checks, "skipped"),
+        mc_check: "passed",
+    }, run.output[-3000:]
+    assert "no salesforce credentials: set MOCKOWN_CONTRACT_SF_CLIENT_ID" in run.output
+
+
 @pytest.mark.parametrize(
     ("api", "variables", "unreachable"),
     [
