@@ -50,12 +50,26 @@ def test_no_credentials_for_the_chosen_apis_is_not_a_pass(api: str, names: list[
     _assert_one_line_exit_2(run, "has no credentials", *names)
 
 
-def test_marketing_credentials_in_part_are_none(tmp_path: Path) -> None:
-    """The Marketing Cloud checks need all three variables; two of them check nothing."""
-    env = NO_CREDENTIALS | {ENV_PREFIX + "MC_CLIENT_ID": "id", ENV_PREFIX + "MC_CLIENT_SECRET": "secret"}
+@pytest.mark.parametrize(
+    ("api", "variables", "named"),
+    [
+        # the Marketing Cloud checks need all three variables; two of them check nothing
+        ("marketing", {"MC_CLIENT_ID": "id", "MC_CLIENT_SECRET": "secret"}, "MC_AUTH_URL"),
+        # a B2C group is complete or logs in nowhere: a site alone, SLAS without a client, AM without its secret
+        ("b2c", {"B2C_SITE": "RefArch"}, "B2C_INSTANCE_URL + B2C_SITE + B2C_OCAPI_CLIENT_ID"),
+        ("b2c", {"B2C_SLAS_URL": "{live}", "B2C_SLAS_ORG_ID": "f_ecom_a_b", "B2C_SLAS_CHANNEL_ID": "RefArch"},
+         "B2C_SLAS_PUBLIC_CLIENT_ID"),
+        ("b2c", {"B2C_AM_CLIENT_ID": "am"}, "B2C_AM_CLIENT_SECRET"),
+        # a connected app without a user to log in
+        ("salesforce", {"SF_CLIENT_ID": "3MVG9id", "SF_CLIENT_SECRET": "secret"}, "SF_USERNAME"),
+        ("salesforce", {"SF_CLIENT_ID": "3MVG9id", "SF_USERNAME": "u@x.test"}, "SF_PASSWORD or SF_JWT_KEY"),
+    ],
+)  # fmt: skip
+def test_credentials_in_part_are_none(api: str, variables: dict[str, str], named: str, tmp_path: Path) -> None:
     with threaded_server(create_app(Config())) as url:
-        run = run_suite(url, ["--profile", "real", "--api", "marketing"], tmp_path / "j.xml", extra_env=env)
-    _assert_one_line_exit_2(run, "has no credentials", "MC_AUTH_URL")
+        env = NO_CREDENTIALS | {ENV_PREFIX + k: v.format(live=url) for k, v in variables.items()}
+        run = run_suite(url, ["--profile", "real", "--api", api], tmp_path / "j.xml", extra_env=env)
+    _assert_one_line_exit_2(run, "has no credentials", named)
 
 
 def test_an_api_without_credentials_is_skipped_when_another_has_them(tmp_path: Path) -> None:
@@ -95,9 +109,19 @@ def test_an_api_without_credentials_is_skipped_when_another_has_them(tmp_path: P
             "OWN_API_URL",
         ),
         ("marketing", {"MC_AUTH_URL": "{dead}", "MC_CLIENT_ID": "i", "MC_CLIENT_SECRET": "s"}, "MC_AUTH_URL"),
-        ("b2c", {"B2C_AM_CLIENT_ID": "am", "B2C_AM_URL": "{dead}"}, "B2C_AM_URL"),
-        ("b2c", {"B2C_SLAS_URL": "{dead}", "B2C_SLAS_ORG_ID": "f_ecom_a_b"}, "B2C_SLAS_URL"),
-        ("b2c", {"B2C_INSTANCE_URL": "{dead}", "B2C_SITE": "RefArch"}, "B2C_INSTANCE_URL"),
+        ("b2c", {"B2C_AM_CLIENT_ID": "am", "B2C_AM_CLIENT_SECRET": "s", "B2C_AM_URL": "{dead}"}, "B2C_AM_URL"),
+        (
+            "b2c",
+            {
+                "B2C_SLAS_URL": "{dead}",
+                "B2C_SLAS_ORG_ID": "f_ecom_a_b",
+                "B2C_SLAS_CHANNEL_ID": "RefArch",
+                "B2C_SLAS_PRIVATE_CLIENT_ID": "p",
+                "B2C_SLAS_PRIVATE_CLIENT_SECRET": "s",
+            },
+            "B2C_SLAS_URL",
+        ),
+        ("b2c", {"B2C_INSTANCE_URL": "{dead}", "B2C_SITE": "RefArch", "B2C_OCAPI_CLIENT_ID": "c"}, "B2C_INSTANCE_URL"),
         # an API with credentials is enough under `all` (the others skip), and its hosts are checked
         ("all", {"OWN_API_TOKEN": "t0k3n-not-printed", "OWN_AUTH_URL": "{dead}"}, "OWN_AUTH_URL"),
     ],

@@ -87,7 +87,8 @@ def test_an_unreachable_real_salesforce_target_is_one_line_too(tmp_path: Path) -
         port = sock.getsockname()[1]
     url = f"http://127.0.0.1:{port}"
     env = ["--profile", "real", "--api", "salesforce"]
-    run = run_suite(url, env, tmp_path / "junit.xml", extra_env={"MOCKOWN_CONTRACT_SF_CLIENT_ID": "3MVG9contract"})
+    creds = {"SF_CLIENT_ID": "3MVG9contract", "SF_USERNAME": "u@x.test", "SF_PASSWORD": "p"}  # a complete way in
+    run = run_suite(url, env, tmp_path / "junit.xml", extra_env={f"MOCKOWN_CONTRACT_{k}": v for k, v in creds.items()})
     assert run.returncode == 2, run.output[-3000:]
     _assert_stopped_early(run, f"cannot reach --target {url}", "is the backend running")
 
