@@ -28,6 +28,33 @@ def test_the_app_serves_the_shipped_spec(client: httpx.Client, name: str) -> Non
     assert yaml.safe_load(response.text)["openapi"] == "3.1.0"
 
 
+def _references(node: Any, where: str = "") -> list[tuple[str, dict[str, Any]]]:
+    if isinstance(node, list):
+        return [found for i, value in enumerate(node) for found in _references(value, f"{where}/{i}")]
+    if not isinstance(node, dict):
+        return []
+    own = [(where, node)] if "$ref" in node else []
+    return own + [found for key, value in node.items() for found in _references(value, f"{where}/{key}")]
+
+
+@pytest.mark.parametrize("name", contracts.SPECS)
+def test_the_specs_keep_oas_3_1_shapes_a_validator_checks(name: str) -> None:
+    """What an OpenAPI 3.1 validator refused in two of them: a Reference Object outside a schema holds only `$ref`,
+    `summary` and `description` (b2c's 429 carried `x-unverified` beside its `$ref`), and a tag is a name and a
+    text (a flow mapping's unquoted commas split salesforce's tag texts into keys with null values)."""
+    spec = contracts.load_spec(name)
+    extra = [
+        (where, sorted(set(ref) - {"$ref", "summary", "description"}))
+        for where, ref in _references({k: v for k, v in spec.items() if k != "components"} | {
+            "components": {k: v for k, v in spec.get("components", {}).items() if k != "schemas"}})
+        if "/schema" not in where and set(ref) - {"$ref", "summary", "description"}
+    ]  # fmt: skip
+    assert extra == []
+    for tag in spec.get("tags", []):
+        assert set(tag) <= {"name", "description", "externalDocs"}, tag
+        assert all(isinstance(tag[key], str) for key in ("name", "description") if key in tag), tag
+
+
 def test_an_unknown_spec_is_404_in_the_control_dialect(client: httpx.Client) -> None:
     response = client.get("/_mockown/openapi/nope.yaml")
     assert response.status_code == 404
