@@ -156,6 +156,8 @@ class ControlPlane:
             body = response.json()
         except ValueError:
             body = None
+        if response.status_code == 403 and isinstance(body, dict) and body.get("error") == "forbidden":
+            return f"the control plane of {url} answered 403, locked: {str(body.get('message', ''))[:300]}"
         if response.status_code != 200 or not isinstance(body, dict) or body.get("status") != "ok":
             kind = response.headers.get("content-type", "no content type").split(";")[0]
             return (

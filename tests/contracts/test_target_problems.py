@@ -108,6 +108,17 @@ def test_a_locked_control_plane_names_the_admin_token_variable(tmp_path: Path) -
     _assert_stopped_early(run, "MOCKOWN_CONTRACT_ADMIN_TOKEN", "401")
 
 
+def test_a_control_plane_locked_by_its_host_is_named_as_locked(tmp_path: Path) -> None:
+    """A mock configured for a public host and no admin token answers 403 (not 401): mockown, locked, with the way
+    out in its message, not "no mockown control plane ... --profile real"."""
+    app = create_app(Config().replace(host="0.0.0.0"))
+    with threaded_server(app) as url:
+        run = run_suite(url, ["--api", "own"], tmp_path / "junit.xml")
+    assert run.returncode == 2, run.output[-3000:]
+    _assert_stopped_early(run, "answered 403, locked", "set an admin token")
+    assert "--profile real" not in run.output, run.output[-3000:]
+
+
 def test_a_refused_admin_token_is_named_as_refused(tmp_path: Path) -> None:
     """A token was given but is not the mock's: the message says it was refused (not "give it as ..."), and does
     not print it."""
