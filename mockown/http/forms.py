@@ -125,23 +125,31 @@ def decode_content(body: bytes, codings: str | None, limit: int) -> bytes:
 
 def _inflate(data: bytes, limit: int, *, gzip: bool) -> bytes:
     """`data` decompressed (gzip: every member, as `gzip -d` reads them; deflate: the zlib format RFC 9110 8.4.1.2
-    names, or the raw deflate some clients send), stopping one byte past `limit`: BadBody 413 there."""
+    names, or the raw deflate some clients send), stopping one byte past `limit`: BadBody 413 there. The input is fed
+    in slices of at most `INFLATE_STEP` bytes: at a member's end zlib copies what it was given beyond it
+    (`unused_data`), so feeding the whole rest made a body of many tiny members cost quadratic time."""
     out: list[bytes] = []
     room = limit + 1
+    view, pos = memoryview(data), 0
     while True:
         inflater = zlib.decompressobj(wbits=31 if gzip else 15 if _zlib_header(data) else -15)  # -15: raw deflate
-        chunk = inflater.decompress(data, room)
-        room -= len(chunk)
-        out.append(chunk)
-        if room <= 0:
-            raise BadBody(f"request body larger than {limit} bytes once decoded", 413)
-        if not inflater.eof:
-            raise zlib.error("the stream ends early")
-        data = inflater.unused_data
-        if not data:
+        while not inflater.eof:
+            if pos >= len(data):
+                raise zlib.error("the stream ends early")
+            piece = view[pos : pos + INFLATE_STEP]
+            chunk = inflater.decompress(piece, room)
+            room -= len(chunk)
+            out.append(chunk)
+            if room <= 0:
+                raise BadBody(f"request body larger than {limit} bytes once decoded", 413)
+            pos += len(piece) - len(inflater.unused_data)  # below the limit, zlib keeps no unconsumed_tail
+        if pos >= len(data):
             return b"".join(out)
         if not gzip:
             raise zlib.error("data after the end of the stream")
+
+
+INFLATE_STEP = 64 * 1024
 
 
 def _zlib_header(data: bytes) -> bool:
