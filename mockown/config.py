@@ -566,6 +566,8 @@ def _file_relative(data: dict[str, Any], path: Path) -> dict[str, Any]:
     out = dict(data)
     for name in _FILE_PATHS:
         value = data.get(name)
+        if value == ":memory:":  # not a file: left as it is, so the store refuses it by its name
+            continue
         if isinstance(value, str) and value and not os.path.isabs(os.path.expanduser(value)):  # `~/s`: the home's
             out[name] = str(path.parent / value)
     return out

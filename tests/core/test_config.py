@@ -6,6 +6,7 @@ import pytest
 
 from mockown import create_app
 from mockown.config import Config, ConfigError
+from mockown.store.sqlite import StateFileError
 
 
 def test_defaults() -> None:
@@ -64,6 +65,17 @@ def test_every_relative_path_in_a_config_file_is_beside_the_file(
     variable = "MOCKOWN_" + name.upper()
     assert getattr(Config.load(file=path, env={variable: "mine"}), name) == "mine"
     assert getattr(Config.load(file=path, env={}, overrides={name: "mine"}), name) == "mine"
+
+
+def test_a_memory_state_file_in_a_config_file_stays_refused(tmp_path: Path) -> None:
+    """`state_file: ":memory:"` is refused (README); placed beside the config file it was a path, and made a file."""
+    path = tmp_path / "mock.yaml"
+    path.write_text('state_file: ":memory:"\n')
+    config = Config.load(file=path, env={})
+    assert config.state_file == ":memory:"
+    with pytest.raises(StateFileError, match="in-memory database"):
+        create_app(config)
+    assert not (tmp_path / ":memory:").exists()
 
 
 def test_a_state_file_named_in_a_config_file_is_made_beside_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
