@@ -87,9 +87,11 @@ async def device_approve_endpoint(request: Request) -> Response:
 
 
 ROUTES: list[BaseRoute] = [
-    Route(paths.LOGIN_ACTION, lazy_endpoint("mockown.ui.login", "login_submit"), methods=["POST"]),
-    Route(paths.CONSENT_ACTION, lazy_endpoint("mockown.ui.login", "consent_submit"), methods=["POST"]),
-    Route(paths.DEVICE_ACTION, lazy_endpoint("mockown.ui.login", "device_page"), methods=["GET", "POST"]),
+    # with one trailing slash too: `/services/oauth2/authorize/{brand}/` (GET) would otherwise take the form posts'
+    # slash paths and answer 405
+    *_both(paths.LOGIN_ACTION, lazy_endpoint("mockown.ui.login", "login_submit"), ["POST"]),
+    *_both(paths.CONSENT_ACTION, lazy_endpoint("mockown.ui.login", "consent_submit"), ["POST"]),
+    *_both(paths.DEVICE_ACTION, lazy_endpoint("mockown.ui.login", "device_page"), ["GET", "POST"]),
     # the OAuth endpoints with and without one trailing slash (never Starlette's empty 307), as routes.py's
     *_both("/services/oauth2/register", register_endpoint, ["POST"]),
     *_both("/services/oauth2/register/{client_id}", registration_endpoint, ["GET", "DELETE"]),
