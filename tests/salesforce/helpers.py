@@ -109,3 +109,18 @@ def org_tokens(client: httpx.Client, org: dict[str, Any], scope: str = "api refr
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
+
+
+def end_admin(runtime: Runtime, case: str) -> None:
+    """Make the demo administrator's sessions dead in the store: `deactivated-user` deactivates the user, any other
+    case (`locked-org`) locks the org."""
+    service = runtime.salesforce
+    user = service.user_by_username(ADMIN)
+    assert user is not None
+    if case == "deactivated-user":
+        user.active = False
+        service.users.put(user)
+    else:
+        org = service.org(user.org_id)
+        org.locked = True
+        service.orgs.put(org)

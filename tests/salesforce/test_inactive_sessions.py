@@ -12,7 +12,7 @@ import pytest
 
 from mockown.runtime import Runtime
 from tests.conftest import ADMIN
-from tests.salesforce.helpers import code_tokens, introspect, refresh, rest
+from tests.salesforce.helpers import code_tokens, end_admin, introspect, refresh, rest
 
 BAD_TOKEN = (403, "Bad_OAuth_Token")
 
@@ -30,19 +30,6 @@ def _restore_with(client: httpx.Client, case: str) -> None:
     assert client.post("/_mockown/restore", json=snapshot).status_code == 200
 
 
-def _set_in_store(runtime: Runtime, case: str) -> None:
-    service = runtime.salesforce
-    user = service.user_by_username(ADMIN)
-    assert user is not None
-    if case == "deactivated-user":
-        user.active = False
-        service.users.put(user)
-    else:
-        org = service.org(user.org_id)
-        org.locked = True
-        service.orgs.put(org)
-
-
 @pytest.mark.parametrize("how", ["restore", "store"])
 @pytest.mark.parametrize("case", ["deactivated-user", "locked-org"])
 def test_the_sessions_are_dead_everywhere(client: httpx.Client, runtime: Runtime, case: str, how: str) -> None:
@@ -52,7 +39,7 @@ def test_the_sessions_are_dead_everywhere(client: httpx.Client, runtime: Runtime
     if how == "restore":
         _restore_with(client, case)
     else:
-        _set_in_store(runtime, case)
+        end_admin(runtime, case)
     expected = "inactive_user" if case == "deactivated-user" else "inactive_org"
     assert refresh(client, tokens["refresh_token"]).json()["error"] == expected  # as before
     r = rest(client, access)
@@ -74,7 +61,7 @@ def test_revoking_such_a_session_ends_it_for_good(client: httpx.Client, runtime:
     """Dead to every use, the session is still there to revoke: a revoke answered 400 and wrote nothing, and the
     token the client believed revoked worked again once the user or the org was back."""
     access = code_tokens(client, scope="api refresh_token")["access_token"]
-    _set_in_store(runtime, case)
+    end_admin(runtime, case)
     answer = client.post("/services/oauth2/revoke", data={"token": access})
     assert answer.status_code == 200, answer.text
     service = runtime.salesforce

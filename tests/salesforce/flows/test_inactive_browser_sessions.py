@@ -14,6 +14,7 @@ from mockown.runtime import Runtime
 from mockown.salesforce import authorize as authz
 from mockown.salesforce import device as dev
 from tests.conftest import ADMIN, CALLBACK, CID, PASSWORD, SECRET
+from tests.salesforce.helpers import end_admin
 
 from .support import TOKEN, csrf, hidden, location
 
@@ -30,19 +31,6 @@ def _sign_in(client: httpx.Client) -> str:
     return token
 
 
-def _end(runtime: Runtime, case: str) -> None:
-    service = runtime.salesforce
-    user = service.user_by_username(ADMIN)
-    assert user is not None
-    if case == "deactivated-user":
-        user.active = False
-        service.users.put(user)
-    else:
-        org = service.org(user.org_id)
-        org.locked = True
-        service.orgs.put(org)
-
-
 def _authorize(client: httpx.Client, response_type: str, **extra: str) -> httpx.Response:
     query = {"response_type": response_type, "client_id": CID, "redirect_uri": CALLBACK, "state": "s", **extra}
     return client.get("/services/oauth2/authorize", params=query)
@@ -54,7 +42,7 @@ def test_the_home_and_authorize_pages_ask_for_a_login_again(client: httpx.Client
     assert _authorize(client, "code").status_code == 302  # the app is auto-approved: a code at once
     consent_pages = {rt: _authorize(client, rt, prompt="consent") for rt in ("code", "token")}
     assert all("Allow Access?" in page.text for page in consent_pages.values())
-    _end(runtime, case)
+    end_admin(runtime, case)
     assert LOGGED_IN not in client.get("/").text
     for response_type, shown in consent_pages.items():
         for extra in ({}, {"prompt": "consent"}):
@@ -75,7 +63,7 @@ def test_the_device_page_connects_no_device(
     token = _sign_in(client)
     started = client.post(TOKEN, data={"response_type": "device_code", "client_id": "PlatformCLI", "scope": "api"})
     user_code, device_code = started.json()["user_code"], started.json()["device_code"]
-    _end(runtime, case)
+    end_admin(runtime, case)
     page = client.post("/setup/connect", data={"_csrf": token, "decision": "allow", "user_code": user_code})
     assert "Device Connected" not in page.text and "name='password'" in page.text
     clock.advance(10)
@@ -91,7 +79,7 @@ def test_a_frontdoor_password_issued_before_starts_no_session(
     tokens = client.post(TOKEN, data={**form, "password": PASSWORD, "scope": "api web"}).json()
     bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
     uri = client.post("/services/oauth2/singleaccess", headers=bearer).json()["frontdoor_uri"]
-    _end(runtime, case)
+    end_admin(runtime, case)
     r = client.get(uri.replace("http://testserver", "") + "&retURL=/home")
     assert r.headers.get("location") != "/home"
     assert not any(h.startswith("sid=") and "Max-Age=0" not in h for h in r.headers.get_list("set-cookie"))
@@ -105,7 +93,7 @@ def test_approve_gives_such_a_user_the_token_endpoints_refusal(runtime: Runtime,
     service = runtime.salesforce
     params = {"response_type": response_type, "client_id": CID, "redirect_uri": CALLBACK, "state": "s"}
     req = authz.parse(service, Params(list(params.items())))
-    _end(runtime, case)
+    end_admin(runtime, case)
     user = service.user_by_username(ADMIN)
     assert user is not None
     issued = authz.approve(service, req, user)
@@ -120,7 +108,7 @@ def test_approve_gives_such_a_user_the_token_endpoints_refusal(runtime: Runtime,
 
 def test_device_decide_refuses_a_user_of_a_locked_org(client: httpx.Client, runtime: Runtime) -> None:
     started = client.post(TOKEN, data={"response_type": "device_code", "client_id": "PlatformCLI", "scope": "api"})
-    _end(runtime, "locked-org")
+    end_admin(runtime, "locked-org")
     service = runtime.salesforce
     user = service.user_by_username(ADMIN)
     assert user is not None
