@@ -9,7 +9,7 @@ import httpx
 from mockown import FrozenClock
 from tests.marketing.contractcheck import Contract
 
-from .test_slas import BASE, CALLBACK, CHALLENGE, PRIVATE, PUBLIC, SECRET, VERIFIER, basic
+from .test_slas import BASE, CALLBACK, CHALLENGE, PRIVATE, PUBLIC, SECRET, TRUSTED_SYSTEM, VERIFIER, basic
 
 SLAS = "/shopper/auth/v1/organizations/{organizationId}/oauth2"
 AM = "http://account.demandware.com"
@@ -168,14 +168,7 @@ def test_slas_contract(client: httpx.Client, clock: FrozenClock) -> None:
         client.post(BASE + "/session-bridge/token", data={**sb, "dwsid": "x"}, headers=private),
     )
     contract.check("POST", SLAS + "/session-bridge/token", client.post(BASE + "/session-bridge/token", data=sb))
-    ts = {
-        "grant_type": "client_credentials",
-        "hint": "ts_ext_on_behalf_of",
-        "login_id": "shopper@mockown.test",
-        "idp_origin": "ecom",
-        "client_id": PRIVATE,
-        "channel_id": "RefArch",
-    }
+    ts = TRUSTED_SYSTEM
     url = BASE + "/trusted-system/token"
     contract.check("POST", SLAS + "/trusted-system/token", client.post(url, data=ts, headers=private))
     contract.check("POST", SLAS + "/trusted-system/token", client.post(url, data=ts, headers=private))

@@ -22,6 +22,7 @@ from .test_slas import (
     PRIVATE,
     PUBLIC,
     SECRET,
+    TRUSTED_SYSTEM,
     VERIFIER,
     basic,
 )
@@ -31,12 +32,16 @@ DWSID = "MockownDemoDwsid0000000000000000000000001"
 BASES = ["http://testserver" + BASE, HOST + BASE, "http://testserver/b2c/kv7kzm78" + BASE]
 
 
-def _private_guest(client: httpx.Client, base: str) -> dict[str, Any]:
-    data = {"grant_type": "client_credentials", "channel_id": "RefArch"}
-    response = client.post(base + "/token", data=data, headers=basic(PRIVATE, SECRET))
+def _issued(response: httpx.Response) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
+
+
+def _private_guest(client: httpx.Client, base: str) -> dict[str, Any]:
+    data = {"grant_type": "client_credentials", "channel_id": "RefArch"}
+    response = client.post(base + "/token", data=data, headers=basic(PRIVATE, SECRET))
+    return _issued(response)
 
 
 def _code(client: httpx.Client, base: str, hint: str) -> str:
@@ -63,18 +68,14 @@ def _public_pkce(client: httpx.Client, base: str) -> dict[str, Any]:
         "redirect_uri": CALLBACK,
     }
     response = client.post(base + "/token", data=data)
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
+    return _issued(response)
 
 
 def _public_refresh(client: httpx.Client, base: str) -> dict[str, Any]:
     first = _public_pkce(client, base)
     data = {"grant_type": "refresh_token", "refresh_token": first["refresh_token"], "client_id": PUBLIC}
     response = client.post(base + "/token", data={**data, "channel_id": "RefArch"})
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
+    return _issued(response)
 
 
 def _session_bridge(client: httpx.Client, base: str) -> dict[str, Any]:
@@ -88,24 +89,13 @@ def _session_bridge(client: httpx.Client, base: str) -> dict[str, Any]:
         "dwsid": DWSID,
     }
     response = client.post(base + "/session-bridge/token", data=data)
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
+    return _issued(response)
 
 
 def _trusted_system(client: httpx.Client, base: str) -> dict[str, Any]:
-    data = {
-        "grant_type": "client_credentials",
-        "hint": "ts_ext_on_behalf_of",
-        "login_id": "shopper@mockown.test",
-        "idp_origin": "ecom",
-        "client_id": PRIVATE,
-        "channel_id": "RefArch",
-    }
+    data = TRUSTED_SYSTEM
     response = client.post(base + "/trusted-system/token", data=data, headers=basic(PRIVATE, SECRET))
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
+    return _issued(response)
 
 
 Grant = Callable[[httpx.Client, str], dict[str, Any]]

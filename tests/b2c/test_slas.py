@@ -21,6 +21,15 @@ BASE = f"/shopper/auth/v1/organizations/{ORG}/oauth2"
 HOST = "http://kv7kzm78.api.commercecloud.salesforce.com"
 PRIVATE, SECRET = "mockown-slas-private", "MockownSlasSecret0001"
 PUBLIC = "mockown-slas-public"
+# a trusted-system token request for the demo shopper on behalf of the private client (its Basic credentials apart)
+TRUSTED_SYSTEM = {
+    "grant_type": "client_credentials",
+    "hint": "ts_ext_on_behalf_of",
+    "login_id": "shopper@mockown.test",
+    "idp_origin": "ecom",
+    "client_id": PRIVATE,
+    "channel_id": "RefArch",
+}
 CALLBACK = "http://localhost:3000/callback"
 VERIFIER = "v" * 128
 CHALLENGE = b64url_sha256(VERIFIER)
@@ -624,14 +633,7 @@ def test_session_bridge_needs_the_scope(client: httpx.Client, runtime: Runtime) 
 
 
 def test_trusted_system(client: httpx.Client, clock: FrozenClock) -> None:
-    data = {
-        "grant_type": "client_credentials",
-        "hint": "ts_ext_on_behalf_of",
-        "login_id": "shopper@mockown.test",
-        "idp_origin": "ecom",
-        "client_id": PRIVATE,
-        "channel_id": "RefArch",
-    }
+    data = dict(TRUSTED_SYSTEM)
     response = client.post(BASE + "/trusted-system/token", data=data, headers=basic(PRIVATE, SECRET))
     assert response.status_code == 200 and response.json()["customer_id"] == "abmockownshopper0000000001"
     assert "tsob" in jwt.decode(response.json()["access_token"], options={"verify_signature": False})["isb"]

@@ -46,6 +46,25 @@ def _path_matcher(path: str) -> Callable[[str], bool]:
     return matches
 
 
+async def whole_body(receive: Receive) -> bytes:
+    """A request's whole body, read from its `receive` (for a wrapper that looks at it, then `replayed`)."""
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def replayed(body: bytes) -> Receive:
+    """A `receive` that gives the app `body` again, whole."""
+
+    async def replay() -> Message:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
+
+
 def swallow_revoke_if(app: ASGIApp, path: str, when: Callable[[str, dict[str, str]], bool]) -> ASGIApp:
     """A revoke endpoint (`*/x`: every path ending in `/x`) that says 200 and does nothing for the requests `when`
     picks by method and form, and passes the others through (their body replayed)."""
@@ -57,22 +76,13 @@ def swallow_revoke_if(app: ASGIApp, path: str, when: Callable[[str, dict[str, st
         if scope["type"] != "http" or not matches(scope["path"]):
             await app(scope, receive, send)
             return
-        chunks = []
-        while True:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
-        body = b"".join(chunks)
+        body = await whole_body(receive)
         if when(scope["method"], dict(parse_qsl(body.decode("latin-1")))):
             await send({"type": "http.response.start", "status": 200, "headers": []})
             await send({"type": "http.response.body", "body": b""})
             return
 
-        async def replay() -> Message:
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await app(scope, replay, send)
+        await app(scope, replayed(body), send)
 
     return wrapper
 

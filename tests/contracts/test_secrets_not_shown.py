@@ -9,14 +9,14 @@ from typing import Any
 
 import hypothesis
 from hypothesis import strategies as st
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from contracts.suite.failure_text import describe
 from contracts.suite.support import B2cCreds, McCreds, OwnCreds, SfApp, SfCreds, Target
 from mockown import Config, create_app
 
 from .support import run_suite, threaded_server
-from .test_broken_variants import rewrite_token_json
+from .test_broken_variants import replayed, rewrite_token_json, whole_body
 
 SECRET = "s3cr3t-do-not-print"
 
@@ -61,13 +61,7 @@ def record_credentials(app: ASGIApp, seen: set[str]) -> ASGIApp:
         if scope["type"] != "http" or not scope["path"].endswith("/token"):
             await app(scope, receive, send)
             return
-        chunks = []
-        while True:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
-        body = b"".join(chunks)
+        body = await whole_body(receive)
         try:
             fields = json.loads(body)
         except ValueError:
@@ -75,10 +69,7 @@ def record_credentials(app: ASGIApp, seen: set[str]) -> ASGIApp:
         if isinstance(fields, dict):
             seen.update(str(fields[k]) for k in ("password", "client_secret", "refresh_token") if fields.get(k))
 
-        async def replay() -> Message:
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await app(scope, replay, send)
+        await app(scope, replayed(body), send)
 
     return wrapper
 
