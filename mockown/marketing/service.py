@@ -13,11 +13,11 @@ import json
 import secrets
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from .. import security
 from ..fieldwise import Value
 from ..http.forms import Params
+from ..redirects import add_params
 from ..store import Table, delete_rows
 from ..store.prune import DEAD_KEEP, Pruner
 from . import propagation
@@ -379,9 +379,7 @@ class MarketingService:
         def back(**query: str) -> AuthorizeRedirect:
             if state is not None:
                 query["state"] = state
-            parts = urlsplit(redirect_uri)  # the values go in its query, never in a fragment (salesforce/authorize)
-            added = f"{parts.query}&{urlencode(query)}" if parts.query else urlencode(query)
-            return AuthorizeRedirect(urlunsplit(parts._replace(query=added)))
+            return AuthorizeRedirect(add_params(redirect_uri, query))  # in its query, never in a fragment
 
         if params.get("response_type") != "code":
             return back(error="unsupported_response_type", error_description="The response_type must be code.")

@@ -8,11 +8,11 @@ never redirected: they are a 400 page with an urlencoded body, as Salesforce doe
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from .. import ids
 from ..fieldwise import Value
 from ..http.forms import Params
+from ..redirects import add_params
 from .errors import AuthorizePageError, OAuthError
 from .models import ConnectedApp, User
 from .service import SalesforceService
@@ -133,11 +133,7 @@ def redirect(req: AuthorizeRequest, values: dict[str, str], *, fragment: bool = 
     """`values` (plus `state`) added to the redirect URI's query, or put in its fragment."""
     if req.state is not None:
         values = {**values, "state": req.state}
-    parts = urlsplit(req.redirect_uri)
-    if fragment:
-        return Redirect(urlunsplit(parts._replace(fragment=urlencode(values))))
-    query = f"{parts.query}&{urlencode(values)}" if parts.query else urlencode(values)
-    return Redirect(urlunsplit(parts._replace(query=query)))
+    return Redirect(add_params(req.redirect_uri, values, fragment=fragment))
 
 
 def error_redirect(req: AuthorizeRequest, error: str, description: str) -> Redirect:

@@ -18,10 +18,11 @@ Plain rules over the store; `ui/frontdoor.py` is the HTTP side (cookies, pages, 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit
 
 from .. import ids, security
 from ..http.forms import Params
+from ..redirects import add_params
 from ..store.prune import DEAD_KEEP
 from .errors import IdentityError
 from .models import SOAP_SESSION_APP, BrowserSessionApps, ConnectedApp, EndedBrowserSession, FrontdoorOtp, Org, User
@@ -210,8 +211,4 @@ def logout_redirect(service: SalesforceService, params: Params) -> str | None:
     if app is None or target not in app.callback_urls or security.script_url(target):
         return None  # a script URL registered (seeded) as a callback would run on this origin (the SLO page's link)
     state = params.get("state")
-    if state is None:
-        return target
-    parts = urlsplit(target)
-    query = urlencode([*parse_qsl(parts.query, keep_blank_values=True), ("state", state)])
-    return urlunsplit(parts._replace(query=query))
+    return target if state is None else add_params(target, {"state": state})
