@@ -42,6 +42,8 @@ def _access(service: SalesforceService, raw: str, caller: ConnectedApp, base: st
     token = service.access_tokens.get(security.token_hash(raw))
     if token is None or not _may_see(caller, token.app_id, token.org_id, service):
         return None
+    if service.foreign_org(token.org_id, base):
+        return None  # another org's My Domain knows no such session (as REST and identity there)
     if service.live_access(raw) is None:
         return {"active": False}
     app = service.apps.get(token.app_id)
@@ -63,7 +65,7 @@ def _access(service: SalesforceService, raw: str, caller: ConnectedApp, base: st
 
 def _refresh(service: SalesforceService, raw: str, caller: ConnectedApp, base: str) -> dict[str, Any] | None:
     rt = service.refresh_tokens.get(security.token_hash(raw))
-    if rt is None or not _may_see(caller, rt.app_id, rt.org_id, service):
+    if rt is None or not _may_see(caller, rt.app_id, rt.org_id, service) or service.foreign_org(rt.org_id, base):
         return None
     app = service.apps.get(rt.app_id)
     user = service.user(rt.user_id)

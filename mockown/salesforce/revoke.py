@@ -12,8 +12,8 @@ from .errors import NO_STORE
 from .service import SalesforceService
 
 
-def revoke(service: SalesforceService, params: Params, error_format: str) -> Response:
-    ok = service.revoke(params.get("token"))
+def revoke(service: SalesforceService, params: Params, error_format: str, base: str) -> Response:
+    ok = service.revoke(params.get("token"), base)
     callback = params.get("callback")
     if callback is not None and _jsonp_name(callback):
         body = "{}" if ok else json.dumps({"error": "invalid_token"})

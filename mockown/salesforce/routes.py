@@ -107,7 +107,8 @@ async def revoke_endpoint(request: Request) -> Response:
     params = query_params(request)
     if request.method == "POST":
         params = (await _form(request)).merged_under(params)
-    return revoke(_service(request), params, runtime_of(request).config.salesforce.revoke_error_format)
+    error_format = runtime_of(request).config.salesforce.revoke_error_format
+    return revoke(_service(request), params, error_format, base_url(request))
 
 
 def _bearer(request: Request) -> str | None:

@@ -674,17 +674,20 @@ class SalesforceService:
             for at in self.access_tokens.find("refresh_id", rt.id):
                 self._revoke_access(at.id)
 
-    def revoke(self, raw: str | None) -> bool:
+    def revoke(self, raw: str | None, base: str) -> bool:
         """Revoke an access token (that session), a refresh token (it and its access tokens) or an approval by
         its `OauthToken.DeleteToken` (its refresh-token family and their access tokens). A refresh token its app's
         policy expired (`immediately`, `idle` or `absolute` past their TTL) is still known: revoking it ends the
-        sessions it issued, which outlive it (spec 5: "revokes it and any associated access tokens")."""
+        sessions it issued, which outlive it (spec 5: "revokes it and any associated access tokens"). On another
+        org's My Domain (`base`, `foreign_org`) the token is unknown, as it is to REST and introspection there."""
         if not raw:
             return False
         digest = security.token_hash(raw)
         with self.store.atomic():
             token = self.access_tokens.get(digest)
             if token is not None:
+                if self.foreign_org(token.org_id, base):
+                    return False
                 # dead as REST and introspection see it; a deactivated user's or locked org's session is dead to
                 # every use but revoked all the same (else it would come back with the user or the org)
                 if self.live_access(raw, any_user=True) is None:
@@ -692,17 +695,17 @@ class SalesforceService:
                 return self._revoke_access(digest)
             rt = self.refresh_tokens.get(digest)
             if rt is None:
-                return self._revoke_approval(raw)
-            if rt.revoked or rt.rotated:
+                return self._revoke_approval(raw, base)
+            if rt.revoked or rt.rotated or self.foreign_org(rt.org_id, base):
                 return False
             self.revoke_family(rt.family_id)
             return True
 
-    def _revoke_approval(self, raw: str) -> bool:
+    def _revoke_approval(self, raw: str, base: str) -> bool:
         """`raw` as an `OauthToken.DeleteToken`: revoke that approval unless it was revoked (in `revoke`'s atomic);
         one its policy expired since the token was shown still ends its sessions, as its refresh token does."""
         root = approval_of_delete_token(self, raw)
-        if root is None:
+        if root is None or self.foreign_org(root.org_id, base):
             return False
         members = self.refresh_tokens.find("family_id", root.family_id)
         if not any(not rt.revoked and not rt.rotated for rt in members):
