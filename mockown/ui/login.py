@@ -276,7 +276,7 @@ async def _submitted(request: Request) -> _Submitted | Response:
         return forbidden(page)
     query = form.get("q") or ""
     service = _service(request)
-    req = authz.parse(service, Params(parse_qsl(query)))
+    req = authz.parse(service, Params(parse_qsl(query, keep_blank_values=True)))  # as `query_params` reads a GET
     refused = authz.refusal(service, req)
     if refused is not None:
         return page.finish(redirect(refused.url))
