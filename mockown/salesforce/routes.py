@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from ..errors import NO_STORE, MockownError
@@ -81,7 +81,7 @@ async def authorize_endpoint(request: Request) -> Response:
     params = query_params(request)
     if request.method == "POST":
         params = (await _form(request)).merged_under(params)
-    from ..ui.login import render_login  # the login / consent page (HTML, no JavaScript needed)
+    from ..ui.login import redirect, render_login  # the login / consent page (HTML, no JavaScript needed)
     from ..ui.session import current_session, note_signin
     from . import authorize as authz
 
@@ -93,7 +93,7 @@ async def authorize_endpoint(request: Request) -> Response:
     if isinstance(decision, authz.Redirect):
         if session is not None:
             note_signin(request, decision, session)  # the browser session signed in to the app (its SLO)
-        return RedirectResponse(decision.url, status_code=302)
+        return redirect(decision.url)  # no-store, as after the pages: a code or tokens ride in its Location
 
     return render_login(request, decision)
 
