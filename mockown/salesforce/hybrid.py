@@ -23,7 +23,10 @@ def domains(instance_url: str) -> tuple[str, str, str]:
         host = instance_url.partition("://")[2].partition("/")[0]
     if host.endswith(MY_DOMAIN_SUFFIX):
         name = host[: -len(MY_DOMAIN_SUFFIX)]
-        return f"{name}.lightning.force.com", f"{name}--c.vf.force.com", f"{name}.file.force.com"
+        # a sandbox's or partitioned org's name carries its partition (`acme--sbx.sandbox`, `x-dev-ed.develop`): the
+        # Visualforce host marks the first label (`acme--sbx--c.sandbox.vf.force.com`), Lightning and files keep it
+        label, dot, partition = name.partition(".")
+        return f"{name}.lightning.force.com", f"{label}--c{dot}{partition}.vf.force.com", f"{name}.file.force.com"
     return host, host, host
 
 
