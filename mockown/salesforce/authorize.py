@@ -213,7 +213,9 @@ def refusal(service: SalesforceService, req: AuthorizeRequest) -> Redirect | Non
     if req.response_mode == "query" and in_fragment(replace(req, response_mode=None)):
         # Multiple Response Types §2.1: tokens never go in the query (the refusal goes in the fragment)
         return error_redirect(req, "invalid_request", "response_mode query not allowed for this response type")
-    if req.app.pkce_required and not req.code_challenge:
+    if req.app.pkce_required and req.response_type == "code" and not req.code_challenge:
+        # PKCE is for "the OAuth authorization code flow and its derivatives" (Salesforce Help, remoteaccess_pkce):
+        # the user-agent flows have no code exchange a challenge could guard, and are not refused
         return error_redirect(req, "invalid_request", "missing required code challenge")
     try:
         service.grant_scopes(req.app, req.scope)
