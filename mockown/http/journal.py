@@ -138,6 +138,7 @@ class RequestInfo(Fieldwise):
     user: str | None = None
     bearer: str | None = None
     authorization: str | None = None  # the first Authorization header, as sent
+    session_id: str | None = None  # the legacy Own API's X-SESSION-ID, as sent (only without Authorization)
 
 
 class Entry:
@@ -414,17 +415,18 @@ def bearer_of(authorization: bytes | None, query: Params) -> str | None:
     return query.get("oauth_token")
 
 
-def names_nobody(path: str, has_params: bool, authorization: object) -> bool:
-    """Whether a request with no parameters (`has_params` false), no Authorization header (None) and this path
-    names no org, account, client or user: `resolve` finds nothing in it, and the pipeline journals it at once."""
-    return not has_params and authorization is None and not path.startswith("/id/")
+def names_nobody(path: str, has_params: bool, authorization: object, session_id: object = None) -> bool:
+    """Whether a request with no parameters (`has_params` false), no Authorization header (None), no legacy Own
+    `X-SESSION-ID` (None) and this path names no org, account, client or user: `resolve` finds nothing in it, and
+    the pipeline journals it at once."""
+    return not has_params and authorization is None and session_id is None and not path.startswith("/id/")
 
 
 def resolve(runtime: Runtime, info: RequestInfo) -> None:
     """Fill in org / account / client id / user for the journal and for fault matching (read-only)."""
     params = info.params
     path = info.path
-    if names_nobody(path, bool(params), info.authorization):
+    if names_nobody(path, bool(params), info.authorization, info.session_id):
         return
     info.grant_type = params.get("grant_type")
     client_id = params.get("client_id")
@@ -456,22 +458,44 @@ def _basic_client(info: RequestInfo) -> str | None:
 
 
 def _resolve_own(runtime: Runtime, info: RequestInfo) -> None:
+    """The Own account (and user) a request names, by the hash of what it carries, in the order the Own API reads
+    them: a Bearer access token; the API token of an exchange (`refresh_token`); a legacy session
+    (`X-SESSION-ID`); the access or API token Okta's `/v1/revoke` is given (`token`); the e-mail of a legacy
+    login. Each look-up only for a request that carries its input (the token request pays for none past its own)."""
     own: Any = cast(Any, runtime).own
     hook = getattr(own, "account_for_request", None)
     if callable(hook):
         info.account = hook(path=info.path, bearer=info.bearer, params=info.params)
         return
+    params = info.params
     found = None
     if info.bearer:
         found = own.access_tokens.get(security.token_hash(info.bearer))
-    api_token = info.params.get("refresh_token")
-    if found is None and api_token:
-        found = own.api_tokens.get(security.token_hash(api_token))
+    if found is None:
+        api_token = params.get("refresh_token")
+        if api_token:
+            found = own.api_tokens.get(security.token_hash(api_token))
+    if found is None and info.session_id:
+        found = own.legacy_sessions.get(security.token_hash(info.session_id.strip()))
+    if found is None:
+        token = params.get("token")
+        if token:
+            digest = security.token_hash(token)
+            found = own.access_tokens.get(digest) or own.api_tokens.get(digest)
     if found is not None:
         account = getattr(found, "account_id", None)
         info.account = str(account) if account is not None else None
         user = own.user(found.user_id)
         info.user = getattr(user, "email", None)
+        return
+    email = params.get("email")
+    if email and info.path.endswith(_LEGACY_LOGIN):
+        user = own.user_by_email(email)
+        if user is not None:
+            info.account, info.user = str(user.account_id), user.email
+
+
+_LEGACY_LOGIN = ("/api/auth/v1/login", "/api/auth/v1/login/")  # the legacy Own login, under /regions/<r> too
 
 
 def _resolve_salesforce(runtime: Runtime, info: RequestInfo) -> None:

@@ -371,6 +371,8 @@ class RequestPipeline:
         index = header_index(scope)  # one scan, kept for the endpoint's look-ups too
         declared = index.get(b"content-length")
         authorization = index.get(b"authorization")
+        # the legacy Own session (read only without Authorization: the Own API reads it only then)
+        session = index.get(b"x-session-id") if authorization is None else None
         content_type = index.get(b"content-type")
         chunked = b"transfer-encoding" in index
         body, more = b"", False
@@ -394,7 +396,7 @@ class RequestPipeline:
         control = runtime.control
         journal = control.journal
         info: RequestInfo | None = None
-        if control.faults.empty and names_nobody(path, bool(raw_query or body), authorization):
+        if control.faults.empty and names_nobody(path, bool(raw_query or body), authorization, session):
             # no parameters, no credentials: the entry `resolve` would make, at once (no fault rule needs `info`)
             entry = Entry(journal.next_id(), runtime.clock.now(), scope["method"], path, "", headers, NO_PARAMS,
                           None, None, None, None, None)  # fmt: skip
@@ -411,6 +413,8 @@ class RequestPipeline:
                 info.params = info.params.merged_under(qparams)
             if authorization is not None:
                 info.authorization = authorization.decode("latin-1")
+            elif session is not None:
+                info.session_id = session.decode("latin-1")
             info.bearer = bearer_of(authorization, qparams)
             try:
                 resolve(runtime, info)
