@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from ..fieldwise import Fieldwise
 from ..store import SNAPSHOT_CHECKS, record
 from ..store.base import Record
-from ..store.decode import Refine, between
+from ..store.decode import Refine, RowError, between
 from . import job_params
 from .progress import Progression
 
@@ -63,10 +63,10 @@ class OwnUser(Record):
     active: bool = True
 
 
-@record("own_api_tokens", indexes=("user_id", "account_id"))
+@record("own_api_tokens", indexes=("user_id", "account_id"), unique=("user_id",))  # one per user: a restore checks
 @dataclass(slots=True, repr=False, eq=False)
 class ApiToken(Record):
-    """A user's Own API token (one per user), stored by its hash."""
+    """A user's Own API token (one per user, in the user's account), stored by its hash."""
 
     id: str  # SHA-256 of the raw token
     user_id: str
@@ -75,6 +75,21 @@ class ApiToken(Record):
     expires_at: float
     last_used_at: float | None = None
     hint: str = ""  # the last four characters, for the profile page
+
+
+def _api_tokens_in_their_users_accounts(tables: dict[str, list[Any]]) -> None:
+    """Across a restored snapshot: an API token is in its user's account (where the snapshot holds the user)."""
+    users = {u.id: u for u in tables.get("own_users") or []}
+    for index, token in enumerate(tables.get("own_api_tokens") or []):
+        user = users.get(token.user_id)
+        if user is not None and token.account_id != user.account_id:
+            raise RowError(
+                f"own_api_tokens[{index}].account_id",
+                f"expected {user.account_id!r}, the account of user {user.id}, got {token.account_id!r}",
+            )
+
+
+SNAPSHOT_CHECKS.append(_api_tokens_in_their_users_accounts)
 
 
 @record("own_access_tokens", indexes=("api_token_id", "user_id"))

@@ -133,6 +133,11 @@ def revoke(own: OwnService, user_id: str | int, *, ip: str | None = None, source
 
 
 def _revoke(own: OwnService, user: OwnUser, token: ApiToken, *, ip: str | None, source: str) -> None:
+    """Revoke `token`, the user's API token: every token the user holds goes (one, unless a store was edited by
+    hand: none may stay alive behind the one the profile page shows)."""
+    for held in own.api_tokens.find("user_id", user.id):
+        if held.id != token.id:
+            _delete(own, held)
     _delete(own, token)
     own.record_event(user.account_id, "api_token_revoked", user=user, ip=ip, source=source)
     outbox.send(

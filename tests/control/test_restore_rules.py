@@ -188,17 +188,19 @@ _SERVICE = {"id": "app1:1", "num": 1, "region": "app1", "account_id": "a", "disp
 
 
 # -- values no two rows share ------------------------------------------------------------------------------------
-UNIQUE = [("sf_users", "username"), ("sf_apps", "client_id"), ("own_users", "email"), ("mc_tenants", "subdomain")]
+UNIQUE = [("sf_users", "username"), ("sf_apps", "client_id"), ("own_users", "email"), ("mc_tenants", "subdomain"),
+          ("own_api_tokens", "user_id")]  # fmt: skip
 UNIQUE_TOGETHER = [("mc_users", ("tenant_id", "username"))]  # a username is unique within its tenant
 
 
 @pytest.mark.parametrize(("table", "field"), UNIQUE, ids=[f"{t}.{f}" for t, f in UNIQUE])
 def test_two_rows_with_one_unique_value_refuse_the_snapshot(used: Used, table: str, field: str) -> None:
-    """The seed refuses a taken username, client id, Own e-mail or subdomain; a look-up by it finds one row."""
+    """The seed refuses a taken username, client id, Own e-mail or subdomain, and an Own user's second API token (one
+    per user: `generate` refuses or replaces); a look-up by it finds one row."""
     bad = copy.deepcopy(used.snapshot())
     rows = bad["store"][table]
-    if len(rows) < 2:  # one Marketing Cloud tenant: a second one of its own EID
-        rows.append({**rows[0], "id": str(int(rows[0]["id"]) + 1), field: "other"})
+    if len(rows) < 2:  # one Marketing Cloud tenant, one Own API token: a second one of its own key
+        rows.append({**rows[0], "id": rows[0]["id"] + "1", field: "other"})  # an EID, a token's hash: a key of its own
     rows[1][field] = rows[0][field]
     _refused(used, bad, f"{table}[1].{field}: {rows[0][field]!r} is the {field} of {table}[0] too")
 
