@@ -25,8 +25,8 @@ from starlette.routing import BaseRoute
 
 from .. import security
 from ..http.api import root_path, runtime_of
+from ..http.api import with_and_without_slash as _both
 from ..http.forms import Params, read_params
-from ..http.routing import Route
 from ..ui import csrf
 from .errors import OwnError
 from .models import OwnUser, WebSession
@@ -222,10 +222,11 @@ async def logout(request: Request) -> Response:
     return response
 
 
+# each with one trailing slash too (never Starlette's empty 307, which a browser follows as a GET without the form)
 ROUTES: list[BaseRoute] = [
-    Route(PATH, profile, methods=["GET"]),
-    Route(PATH, login, methods=["POST"]),
-    Route(PATH + "/token", generate, methods=["POST"]),
-    Route(PATH + "/token/revoke", revoke, methods=["POST"]),
-    Route(PATH + "/logout", logout, methods=["POST"]),
+    *_both(PATH, profile, ["GET"]),
+    *_both(PATH, login, ["POST"]),
+    *_both(PATH + "/token", generate, ["POST"]),
+    *_both(PATH + "/token/revoke", revoke, ["POST"]),
+    *_both(PATH + "/logout", logout, ["POST"]),
 ]

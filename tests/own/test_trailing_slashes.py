@@ -1,6 +1,6 @@
-"""A trailing slash on the Own regional API, the legacy session API and the auth host (token, revoke) is the same
-resource (as the Salesforce side serves both forms), never Starlette's empty 307: a client that follows it may drop
-its Authorization header or its body. Two slashes name nothing: an Own 404."""
+"""A trailing slash on the Own regional API, the legacy session API, the auth host (token, revoke) and the Edit Profile
+pages is the same resource (as the Salesforce side serves both forms), never Starlette's empty 307: a client that
+follows it may drop its Authorization header or its body. Two slashes name nothing: an Own 404."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 
 from mockown.own.service import OwnService
 from tests.own.conftest import CLIENT_ID, EMAILS, OWNER, PASSWORDS, SALES, exchange_form
+from tests.own.test_profile import PAGE, _post, _token_in
 
 GETS = ["/api/v1/services", f"/api/v1/services/{SALES}", f"/api/v1/services/{SALES}/backups", "/api/v1/jobs",
         "/api/v1/events", "/api/v1/seeding/templates"]  # fmt: skip
@@ -88,3 +89,20 @@ def test_the_revoke_endpoint_takes_a_trailing_slash(client: httpx.Client, own: O
     assert (r.status_code, r.content) == (200, b"")
     revoked = client.get("/api/v1/services", headers={"Authorization": f"Bearer {access}"})
     assert revoked.status_code == 401
+
+
+# -- the Edit Profile pages: their forms posted with one trailing slash (they were plain routes: an empty 307) ------
+def test_the_profile_pages_take_a_trailing_slash(client: httpx.Client, own: OwnService) -> None:
+    page = client.get(PAGE + "/")
+    assert (page.status_code, page.text) == (200, client.get(PAGE).text)
+    signed = _post(client, PAGE + "/", data={"email": EMAILS[OWNER], "password": PASSWORDS[OWNER]})
+    assert signed.status_code == 200 and "Edit Profile</h1>" in signed.text, signed.text
+    generated = _post(client, PAGE + "/token/")
+    token = _token_in(generated.text)
+    assert generated.status_code == 200 and token is not None
+    assert own.api_token_info(OWNER) is not None
+    revoked = _post(client, PAGE + "/token/revoke/")
+    assert revoked.status_code == 200 and own.api_token_info(OWNER) is None
+    out = _post(client, PAGE + "/logout/")
+    assert out.status_code == 200 and "Edit Profile</h1>" not in client.get(PAGE + "/").text
+    assert client.get(PAGE + "/token/").status_code == 405  # a form action, as without the slash
