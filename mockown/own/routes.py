@@ -169,7 +169,7 @@ async def legacy_login(request: Request) -> Response:
     session_id = tokens.legacy_login(
         _own(request), single(params, "email"), single(params, "password"), ip=_ip(request)
     )
-    return _json({"session_id": session_id})
+    return JSONResponse({"session_id": session_id}, headers=NO_STORE)  # a bearer credential: kept by no cache
 
 
 async def legacy_logout(request: Request) -> Response:

@@ -115,3 +115,12 @@ def test_default_account_seed(own: OwnService) -> None:
     created = seed_document(own.runtime, {"own": None})["own"]["accounts"][0]
     assert created["users"][0]["role"] == "master_admin" and created["users"][0]["password"]
     assert created["services"][0]["backups"] == 2
+
+
+@pytest.mark.parametrize("url", ["/api/auth/v1/login", "/regions/app1/api/auth/v1/login/"])
+def test_the_legacy_session_id_is_sent_not_to_be_stored(client: httpx.Client, url: str) -> None:
+    """The session id is a bearer credential: `no-store` (and HTTP/1.0's `Pragma: no-cache`), as the token endpoint
+    and the profile page that shows an API token send."""
+    r = client.post(url, data={"email": EMAILS[OWNER], "password": PASSWORDS[OWNER]})
+    assert r.status_code == 200 and "session_id" in r.json()
+    assert (r.headers.get("cache-control"), r.headers.get("pragma")) == ("no-store", "no-cache")
