@@ -65,9 +65,16 @@ def normalize(data: Any) -> dict[str, Any]:
             path = Path(jwks_file)
             if not path.is_file():
                 path = jwtutil.fixtures_dir() / path
-            out["jwks"] = json.loads(path.read_text(encoding="utf-8"))
+            out["jwks"] = path.read_text(encoding="utf-8")  # parsed once checked, below
         elif not out.get("jwks"):
             raise ValueError(f"issuer {out['issuer']}: give public_key, jwks or jwks_file")
+        if not public_key:  # a JWKS that is none: an error now, not a 500 at each exchange (stored as given)
+            try:
+                jwtutil.jwks_keys(out["jwks"])
+            except jwtutil.BadJwt as exc:
+                raise SeedError(f"{where} {'jwks_file' if jwks_file else 'jwks'}: {exc}") from None
+            if jwks_file:
+                out["jwks"] = json.loads(out["jwks"])
         out["user_claim"] = text(entry.get("user_claim"), f"{where} user_claim", "sub")
         out["users"] = _usernames(entry.get("users"), f"{where} users")
         issuers.append(out)

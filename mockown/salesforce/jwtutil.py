@@ -109,18 +109,31 @@ def signed_with_certificate(token: str, header: dict[str, Any], certificate: str
     return True
 
 
+def jwks_keys(jwks: Any) -> list[dict[str, Any]]:
+    """The JWKs of a JWKS (a mapping or JSON text), or `BadJwt` when it is none: no JSON, or no object whose
+    `keys` is a list of objects (RFC 7517 5). The seed checks a token-exchange issuer's JWKS with it."""
+    try:
+        data = json.loads(jwks) if isinstance(jwks, str) else jwks
+    except (ValueError, RecursionError):
+        raise BadJwt("the JWKS is no JSON") from None
+    keys = data.get("keys") if isinstance(data, dict) else None
+    if not isinstance(keys, list) or not all(isinstance(k, dict) for k in keys):
+        raise BadJwt("a JWKS is an object whose `keys` is a list of JWK objects")
+    return keys
+
+
 def jwks_key(jwks: dict[str, Any] | str, kid: str | None) -> Any:
-    """The key of a JWKS (a mapping or JSON text) with `kid` (or its only key)."""
-    data = json.loads(jwks) if isinstance(jwks, str) else jwks
-    keys = data.get("keys", []) if isinstance(data, dict) else []
-    matches = [k for k in keys if isinstance(k, dict) and (kid is None or k.get("kid") == kid)]
+    """The key of a JWKS (a mapping or JSON text) with `kid` (or its only key); `BadJwt` for a JWKS or JWK that is
+    none (a 500 at each exchange when a handler stored one: see `jwks_keys`)."""
+    keys = jwks_keys(jwks)
+    matches = [k for k in keys if kid is None or k.get("kid") == kid]
     if len(matches) != 1 and not (kid is None and matches):
         raise BadJwt("no matching key in the JWKS")
     import jwt
 
     try:
         return jwt.PyJWK(matches[0]).key
-    except jwt.PyJWTError as exc:
+    except (jwt.PyJWTError, ValueError, TypeError) as exc:
         raise BadJwt(str(exc)) from None
 
 

@@ -52,10 +52,18 @@ def test_an_approval_without_a_user_restores_and_one_with_a_bad_user_does_not(us
         checked(DeviceCode, {**row, "user_id": "bob"})
 
 
+def _jwks_handler(jwks: Any) -> dict[str, Any]:
+    """A handler trusting one issuer by `jwks`, its other fields as the seed stores them."""
+    issuer = {"issuer": "https://idp.example", "jwks": jwks, "audience": None, "user_claim": "sub", "users": {}}
+    return {"issuers": [issuer], "token_hashes": {}, "asset_tokens": True}
+
+
 BAD_HANDLERS: list[Any] = [
     {"tokens": {"ext-token": 5}},  # a token mapped to no username
     {"issuers": [{"issuer": "https://idp.example", "jwks_file": "/etc/passwd", "user_claim": "sub"}]},  # a file
     {"nonsense": 1},
+    _jwks_handler("not json"),  # a JWKS that is none: a 500 at each exchange
+    _jwks_handler({"keys": 5}),
 ]
 
 
@@ -77,6 +85,15 @@ def test_a_token_exchange_handler_the_seed_would_refuse_is_refused(used: Used, h
 def test_the_seeded_handlers_restore(used: Used) -> None:
     snap = used.snapshot()
     assert any(app.get("token_exchange") for app in snap["store"]["sf_apps"])  # the demo app has one
+    response = used.restore(snap)
+    assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize("jwks", ['{"keys": []}', {"keys": [{"kty": "RSA", "kid": "k"}]}])
+def test_a_handler_with_a_jwks_restores(used: Used, jwks: Any) -> None:
+    """A JWKS as JSON text or a mapping, as an older mockown stored it too (the seed stores it as given)."""
+    snap = copy.deepcopy(used.snapshot())
+    snap["store"]["sf_apps"][_index(snap, "sf_apps")]["token_exchange"] = _jwks_handler(jwks)
     response = used.restore(snap)
     assert response.status_code == 200, response.text
 

@@ -3,9 +3,14 @@ request), except the key files shipped in `fixtures/` (the default seed's), whic
 
 from __future__ import annotations
 
+import contextlib
+import json
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mockown.runtime import Runtime
 from mockown.salesforce import jwtutil
@@ -53,3 +58,46 @@ def test_a_shipped_key_file_is_read_at_seed_time(runtime: Runtime) -> None:
     assert app is not None and app.jwt_certificate == (KEYS / "jwt-bearer.crt").read_text()
     assert app.token_exchange is not None
     assert app.token_exchange["issuers"][0]["public_key"] == (KEYS / "idp.pub").read_text()
+
+
+# a token-exchange issuer's JWKS that is none: seeded, each exchange was a 500 (JSONDecodeError, TypeError)
+BAD_JWKS: list[object] = ["not json", '{"keys": 5}', {"keys": 5}, {"keys": ["x"]}, {"nokeys": []}, ["x"], 5, "[1]"]
+WHERE = re.escape("token_exchange issuer https://idp.example.com: ")
+
+
+@pytest.mark.parametrize("jwks", BAD_JWKS)
+def test_a_jwks_that_is_none_is_a_seed_error(runtime: Runtime, tmp_path: Path, jwks: object) -> None:
+    with pytest.raises(SeedError, match=WHERE + "jwks: "):
+        new_org(runtime, token_exchange={"issuers": [{"issuer": "https://idp.example.com", "jwks": jwks}]})
+    jwks_file = tmp_path / "jwks.json"
+    jwks_file.write_text(jwks if isinstance(jwks, str) else json.dumps(jwks))
+    issuer = {"issuer": "https://idp.example.com", "jwks_file": str(jwks_file)}
+    with pytest.raises(SeedError, match=WHERE + "jwks_file: "):
+        new_org(runtime, token_exchange={"issuers": [issuer]})
+
+
+@pytest.mark.parametrize("jwks", [json.dumps({"keys": []}), {"keys": [{"kty": "RSA", "kid": "k"}]}])
+def test_a_jwks_is_stored_as_given(runtime: Runtime, jwks: object) -> None:
+    """JSON text stays text (a snapshot of an older mockown, which holds it so, restores as the seed stores it); a
+    JWK the mock cannot use is no seed error (a real IdP's JWKS may list one): its tokens are refused."""
+    org = new_org(runtime, token_exchange={"issuers": [{"issuer": "https://idp.example.com", "jwks": jwks}]})
+    app = runtime.salesforce.app_by_client_id(org["client_id"])
+    assert app is not None and app.token_exchange is not None
+    assert app.token_exchange["issuers"][0]["jwks"] == jwks
+
+
+FIELDS = st.sampled_from(["kty", "kid", "n", "e", "crv", "x", "y", "alg", "k", "keys"])
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(FIELDS, inner, max_size=4),
+    max_leaves=12,
+)
+JWKS = JSON | st.builds(lambda keys: {"keys": keys}, JSON)
+
+
+@given(jwks=JWKS, as_text=st.booleans(), kid=st.none() | st.text(max_size=3))
+def test_a_jwks_key_is_a_key_or_bad_jwt(jwks: object, as_text: bool, kid: str | None) -> None:
+    """Whatever a stored JWKS holds, finding its key gives a key or `BadJwt` (the exchange's invalid_grant), never
+    another exception (a 500)."""
+    with contextlib.suppress(jwtutil.BadJwt):
+        jwtutil.jwks_key(json.dumps(jwks) if as_text else jwks, kid)  # type: ignore[arg-type]
