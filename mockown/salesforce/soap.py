@@ -345,15 +345,16 @@ def issue_session(service: SalesforceService, org: Org, user: User) -> str:
 
 
 def logout(service: SalesforceService, call: Call, org_in_path: str | None, base: str) -> str:
-    """End the session of the `SessionHeader`; `INVALID_SESSION_ID` when it is not a live session, or is another
-    org's than the one whose My Domain `base` is (`SalesforceService.foreign_org`: there it is no session)."""
+    """End the session of the `SessionHeader`; `INVALID_SESSION_ID` when it is not a live session, is a JWT-based
+    access token (usable only for REST APIs), or is another org's than the one whose My Domain `base` is
+    (`SalesforceService.foreign_org`: there it is no session)."""
     wsdl = call.wsdl
     header = call.header.child(wsdl, "SessionHeader") if call.header is not None else None
     raw = (_text(header.part(wsdl, "sessionId")) if header is not None else None) or ""
     raw = raw.strip()
     with service.store.atomic():
         token = service.live_access(raw) if raw else None
-        if token is None or (org_in_path and not ids.same(org_in_path, token.org_id)):
+        if token is None or token.format == "jwt" or (org_in_path and not ids.same(org_in_path, token.org_id)):
             raise invalid_session(wsdl)
         if service.foreign_org(token.org_id, base):
             raise invalid_session(wsdl)

@@ -71,3 +71,19 @@ def test_opaque_by_default(client: httpx.Client) -> None:
     data = {"grant_type": "password", "client_id": CID, "client_secret": SECRET}
     body = client.post(TOKEN, data={**data, "username": "admin@mockown.test", "password": "Passw0rd!"}).json()
     assert "token_format" not in body and body["access_token"].startswith("00D5g000004Mock!")
+
+
+def test_a_jwt_is_no_soap_session(client: httpx.Client, runtime: Runtime) -> None:
+    """JWT-based access tokens are "usable only for REST APIs" (spec 7.4): SOAP logout() answers
+    INVALID_SESSION_ID and leaves the token live (as frontdoor.jsp and singleaccess refuse it); an opaque OAuth
+    token is a SOAP session."""
+    from tests.salesforce.helpers import password_token
+    from tests.salesforce.test_soap_login import fault, logout_envelope, soap
+
+    app = jwt_app(runtime)
+    token = password(client, app).json()["access_token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    assert fault(soap(client, logout_envelope(token)))[0] == "sf:INVALID_SESSION_ID"
+    assert client.get("/services/data/v62.0/limits", headers=auth).status_code == 200  # still live
+    opaque = password_token(client).json()["access_token"]  # the demo app's: opaque
+    assert soap(client, logout_envelope(opaque)).status_code == 200
