@@ -328,10 +328,17 @@ class DeviceCode(Record):
     issued_at: float
     expires_at: float
     interval: float
-    last_poll: float = 0.0
+    polled_at: float | None = None  # the last poll (None: never polled; a poll at the epoch is at 0.0)
     user_id: Annotated[str | None, SALESFORCE_REF_OR_NONE] = None  # set when a user approved
     denied: bool = False
     used: bool = False
+    # the field of older versions (their state files and snapshots), 0.0 for never polled (a poll at the epoch
+    # read so too): taken into `polled_at` when the record is made, never written again
+    last_poll: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.last_poll:
+            self.polled_at, self.last_poll = self.last_poll, 0.0
 
 
 @record("sf_registrations", indexes=("app_id",))

@@ -45,12 +45,12 @@ class DeviceGrant(Grant):
                 error = OAuthError("access_denied", "end-user denied authorization")
             elif device.user_id is None:
                 # too soon after the last poll; a poll "before" it (the clock was moved back) is not too soon
-                if device.last_poll and 0 <= now - device.last_poll < device.interval:
+                if device.polled_at is not None and 0 <= now - device.polled_at < device.interval:
                     device.interval += 5
                     error = OAuthError("slow_down", "polling too frequently")
                 else:
                     error = OAuthError("authorization_pending", settings.wording.device_pending)
-                device.last_poll = now
+                device.polled_at = now
             else:
                 device.used = True
             table.put(device)

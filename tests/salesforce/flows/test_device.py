@@ -184,3 +184,24 @@ def test_verification_page_needs_csrf(client: httpx.Client) -> None:
     client.get("/setup/connect")
     r = client.post("/setup/connect", data={"action": "login", "username": ADMIN, "password": PASSWORD})
     assert r.status_code == 403 and "sid" not in client.cookies
+
+
+@pytest.mark.parametrize("instant", [-10.0, 0.0, 1.0])  # 0.0: the last poll was taken for "never polled"
+def test_slow_down_at_any_clock_instant(client: httpx.Client, clock: FrozenClock, instant: float) -> None:
+    clock.set(instant)
+    code = start(client).json()["device_code"]
+    assert [err(poll(client, code))[1] for _ in range(3)] == ["authorization_pending", "slow_down", "slow_down"]
+
+
+@pytest.mark.parametrize(("stored", "polled_at"), [(0.0, None), (1767225600.0, 1767225600.0)])
+def test_an_older_rows_last_poll_is_read(stored: float, polled_at: float | None) -> None:
+    """Older versions kept `last_poll`, 0.0 for never polled (a poll at the epoch read so too): their state files
+    and snapshots restore with it as `polled_at`, never written again."""
+    from mockown.salesforce.models import DeviceCode
+    from mockown.store import from_dict, to_dict
+
+    row = {"id": "h", "user_code": "ABCD-EFGH", "org_id": "00D5g000004MockEAC", "app_id": "a", "scopes": [],
+           "issued_at": 0.0, "expires_at": 1.0, "interval": 5.0, "last_poll": stored}  # fmt: skip
+    device = from_dict(DeviceCode, row)
+    assert device.polled_at == polled_at
+    assert to_dict(device)["last_poll"] == 0.0 and to_dict(from_dict(DeviceCode, to_dict(device))) == to_dict(device)
