@@ -7,7 +7,7 @@ seeded on the app as `token_exchange:`
 token_exchange:
   issuers:                          # JWTs (subject_token_type jwt, id_token, or a JWT access_token)
     - issuer: https://idp.mockown.test
-      public_key: keys/idp.pub      # PEM text or a file (or `jwks:` a JWKS mapping/JSON, or `jwks_file:`)
+      public_key: keys/idp.pub      # RSA or EC, PEM text or a file (or `jwks:` a JWKS mapping/JSON, or `jwks_file:`)
       audience: null                # when set, the token's `aud` must contain it
       user_claim: sub               # the claim that names the user
       users: {ext-123: admin@mockown.test}   # claim value -> username (absent: the value is the username)
@@ -60,7 +60,7 @@ def normalize(data: Any) -> dict[str, Any]:
         public_key = opt_text(entry.get("public_key"), f"{where} public_key")
         jwks_file = opt_text(out.pop("jwks_file", None), f"{where} jwks_file")
         if public_key:
-            out["public_key"] = jwtutil.seed_pem(public_key)  # a bad key: an error now
+            out["public_key"] = jwtutil.seed_pem(public_key, jwtutil.issuer_key)  # a bad key: an error now
         elif jwks_file:
             path = Path(jwks_file)
             if not path.is_file():
@@ -150,7 +150,7 @@ def map_subject(handler: dict[str, Any], token: str, token_type: str, now: float
         raise ExchangeRejected("untrusted issuer")
     try:
         if issuer.get("public_key"):
-            key = jwtutil.public_key(issuer["public_key"])
+            key = jwtutil.issuer_key(issuer["public_key"])
         else:
             key = jwtutil.jwks_key(issuer["jwks"], header.get("kid"))
         algorithms = tuple(issuer.get("algorithms") or ("RS256", "RS384", "RS512", "ES256"))

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any
 from ..clock import LONGEST
 
 if TYPE_CHECKING:  # PyJWT and cryptography load when a JWT first arrives: not on the start-up path
-    from cryptography.hazmat.primitives.asymmetric import rsa
+    from collections.abc import Callable
+
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 # a JWT time above this (year 5138 in seconds, 1973 in milliseconds) is in milliseconds, unless the clock is so late
 # that a time in seconds may be there: see `seconds`
@@ -39,34 +41,52 @@ def read_pem(value: str) -> tuple[str, bool]:
     raise ValueError(f"not PEM text and not a file: {value!r}")
 
 
-def seed_pem(value: str) -> str:
-    """`read_pem`, for a seed: the key is parsed now, so that a bad one is a seed error rather than a failure at
-    the first request; except a key file shipped in `fixtures/` (the default seed's), which the test suite
-    parses: the default seed then loads no cryptography (~25 ms of every start-up)."""
+def seed_pem(value: str, load: Callable[[str], object] | None = None) -> str:
+    """`read_pem`, for a seed: the key is parsed now (by `load`, `public_key` unless given), so that a bad one is a
+    seed error rather than a failure at the first request; except a key file shipped in `fixtures/` (the default
+    seed's), which the test suite parses: the default seed then loads no cryptography (~25 ms of every start-up)."""
     pem, shipped = read_pem(value)
     if not shipped:
-        public_key(pem)
+        (load or public_key)(pem)
     return pem
 
 
-@lru_cache(maxsize=64)
-def public_key(pem: str) -> rsa.RSAPublicKey:
-    """The RSA public key in a PEM certificate or public key."""
+def _pem_key(pem: str) -> Any:
+    """The public key in a PEM certificate or public key, of any type."""
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
 
     data = pem.encode("ascii")
     try:
-        key: Any = (
+        return (
             x509.load_pem_x509_certificate(data).public_key()
             if b"CERTIFICATE" in data
             else serialization.load_pem_public_key(data)
         )
     except ValueError as exc:
         raise BadJwt(f"unreadable key: {exc}") from None
+
+
+@lru_cache(maxsize=64)
+def public_key(pem: str) -> rsa.RSAPublicKey:
+    """The RSA public key in a PEM certificate or public key (a connected app's `jwt_certificate`: RS256 only)."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = _pem_key(pem)
     if not isinstance(key, rsa.RSAPublicKey):
         raise BadJwt("not an RSA key")
+    return key
+
+
+@lru_cache(maxsize=64)
+def issuer_key(pem: str) -> rsa.RSAPublicKey | ec.EllipticCurvePublicKey:
+    """The RSA or EC public key in a PEM certificate or public key: a token-exchange issuer's `public_key` (its
+    default algorithms are RS256, RS384, RS512 and ES256)."""
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    key = _pem_key(pem)
+    if not isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
+        raise BadJwt("not an RSA or EC key")
     return key
 
 

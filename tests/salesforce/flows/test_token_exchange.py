@@ -256,3 +256,34 @@ def test_a_subject_token_of_another_key_family_is_a_bad_signature(client: httpx.
     hs256 = jwt.encode({**claims, "email": form.pop("email")}, "s" * 32, algorithm="HS256", headers={"kid": "ec1"})
     r = client.post(TOKEN, data={**form, "subject_token": hs256})
     assert (r.status_code, r.json()) == (400, SIGNATURE)
+
+
+def test_an_ec_public_key_pem_is_an_issuer_key(client: httpx.Client, runtime: Runtime) -> None:
+    """ES256 is a default algorithm of an issuer, so its `public_key` may be an EC key in PEM as well as an RSA one
+    (an EC JWK already worked); a connected app's `jwt_certificate` stays RSA (RS256 only), other keys no key."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+
+    from mockown.seed import SeedError
+
+    def pem(key: object) -> str:
+        spki = serialization.PublicFormat.SubjectPublicKeyInfo
+        return key.public_key().public_bytes(serialization.Encoding.PEM, spki).decode()  # type: ignore[attr-defined]
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    handler = {"issuers": [{"issuer": "https://ec.example", "public_key": pem(key), "user_claim": "email"}]}
+    org = new_org(runtime, token_exchange=handler)
+    form = {"grant_type": TOKEN_EXCHANGE, "client_id": org["app"]["client_id"], "subject_token_type": URN + "jwt"}
+    form["client_secret"] = org["app"]["client_secret"]
+    claims = {"iss": "https://ec.example", "email": org["username"], "exp": NOW + 300}
+    good = jwt.encode(claims, key, algorithm="ES256")
+    assert client.post(TOKEN, data={**form, "subject_token": good}).status_code == 200
+    rs256 = jwt.encode(claims, IDP_KEY, algorithm="RS256")
+    r = client.post(TOKEN, data={**form, "subject_token": rs256})
+    assert (r.status_code, r.json()) == (400, SIGNATURE)
+
+    with pytest.raises(SeedError, match="not an RSA key"):
+        new_org(runtime, jwt_certificate=pem(key))
+    other = {"issuers": [{"issuer": "https://ed.example", "public_key": pem(ed25519.Ed25519PrivateKey.generate())}]}
+    with pytest.raises(SeedError, match="not an RSA or EC key"):
+        new_org(runtime, token_exchange=other)
