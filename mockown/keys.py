@@ -43,9 +43,11 @@ def _key_families() -> tuple[tuple[tuple[type, ...], tuple[str, ...]], ...]:
 
 def signed_claims(token: str, public_key: Any, algorithms: tuple[str, ...]) -> Any:
     """The claims of `token` once its signature checks out with `public_key` (raises `jwt.PyJWTError`
-    otherwise: also when its header names an algorithm of another key family). Only the signature: times and
-    audience are the caller's business. Shared by the ring's own tokens (`KeyRing.verify`) and the JWTs
-    clients send (`salesforce.jwtutil.verify`)."""
+    otherwise: also when its header names an algorithm of another key family). Only the signature: times,
+    audience and the types of `sub` and `jti` (PyJWT checks those two by default) are the caller's business, so
+    a JWT bearer assertion's `sub: 5` is no user (`authentication failure`) and a `jti` it does not read is no
+    fault. Shared by the ring's own tokens (`KeyRing.verify`) and the JWTs clients send
+    (`salesforce.jwtutil.verify`)."""
     import jwt
 
     allowed = key_algorithms(public_key, algorithms)
@@ -55,7 +57,14 @@ def signed_claims(token: str, public_key: Any, algorithms: tuple[str, ...]) -> A
         token,
         public_key,
         algorithms=allowed,
-        options={"verify_exp": False, "verify_nbf": False, "verify_iat": False, "verify_aud": False},
+        options={
+            "verify_exp": False,
+            "verify_nbf": False,
+            "verify_iat": False,
+            "verify_aud": False,
+            "verify_sub": False,
+            "verify_jti": False,
+        },
     )
 
 

@@ -135,6 +135,22 @@ def test_unknown_user(client: httpx.Client) -> None:
     assert error(r) == (400, "invalid_grant", "authentication failure")
 
 
+@pytest.mark.parametrize("claims", [{"sub": 5}, {"sub": ["admin@mockown.test"]}, {"sub": None, "prn": 5}])
+def test_a_subject_that_is_no_text_is_no_user(client: httpx.Client, claims: dict[str, object]) -> None:
+    """`sub: 5` names no user, as `prn: 5` did: not an unreadable assertion (PyJWT checked the type of `sub`)."""
+    assert error(jwt_bearer(client, assertion(**claims))) == (400, "invalid_grant", "authentication failure")
+
+
+@pytest.mark.parametrize(
+    "claims", [{"jti": 5}, {"jti": {"a": 1}}, {"nbf": "abc"}, {"iat": "abc"}, {"nbf": NOW + 10**6}, {"iat": True}]
+)
+def test_claims_salesforce_does_not_document_are_not_read(client: httpx.Client, claims: dict[str, object]) -> None:
+    """Salesforce documents `iss`, `sub` (or `prn`), `aud` and `exp` for the assertion, nothing about `jti`,
+    `nbf` or `iat`: the mock reads none of them, whatever their type (PyJWT refused a `jti` that is no text)."""
+    r = jwt_bearer(client, assertion(**claims))
+    assert r.status_code == 200, r.text
+
+
 def test_prn_wins_over_sub(client: httpx.Client) -> None:
     r = jwt_bearer(client, assertion(sub="nobody@mockown.test", prn="integration@mockown.test"))
     assert r.status_code == 200 and r.json()["id"].endswith("/005g000000Int3GAAR")

@@ -287,3 +287,15 @@ def test_an_ec_public_key_pem_is_an_issuer_key(client: httpx.Client, runtime: Ru
     other = {"issuers": [{"issuer": "https://ed.example", "public_key": pem(ed25519.Ed25519PrivateKey.generate())}]}
     with pytest.raises(SeedError, match="not an RSA or EC key"):
         new_org(runtime, token_exchange=other)
+
+
+def test_subject_claims_the_handler_does_not_read_are_no_fault(client: httpx.Client, runtime: Runtime) -> None:
+    """A subject token's `jti` (or `sub`, when the user claim is another) of any type is no bad signature (PyJWT
+    checked the types of both); a user claim that is no text is no user."""
+    assert exchange(client, idp_token(jti=5, sub=5)).status_code == 200  # the demo issuer: users by `email`
+    handler = {"issuers": [{"issuer": "https://idp.mockown.test", "public_key": "keys/idp.pub"}]}
+    org = new_org(runtime, token_exchange=handler)
+    form = {"grant_type": TOKEN_EXCHANGE, "client_id": org["app"]["client_id"], "subject_token_type": URN + "jwt"}
+    form["client_secret"] = org["app"]["client_secret"]
+    r = client.post(TOKEN, data={**form, "subject_token": idp_token(sub=5)})
+    assert r.json() == {"error": "invalid_grant", "error_description": "no user for the subject token"}
