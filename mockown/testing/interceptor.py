@@ -13,7 +13,8 @@ How: `httpx.HTTPTransport.handle_request` / `httpx.AsyncHTTPTransport.handle_asy
 every thread sees them). A request for an intercepted host goes to the ASGI app in-process (exceptions inside the
 app reach the caller with their traceback), or to the external server's address with the original ``Host`` header
 (and ``X-Forwarded-Proto: https`` for an https URL), so the mock sees the host name the client used and puts it in
-the URLs it returns. Anything else goes through the original method.
+the URLs it returns; the forward keeps the client's TLS settings (`requests`' ``verify``/``cert``; an httpx client's
+own transport carries it when that connects directly). Anything else goes through the original method.
 """
 
 from __future__ import annotations
@@ -156,7 +157,9 @@ class intercept:  # lower case: used like a function, `with intercept():`, `@int
         query = f"?{parts.query}" if parts.query else ""
         return f"{base.scheme}://{base.netloc}{path}{query}", parts.netloc, parts.scheme == "https"
 
-    def send_httpx(self, request: httpx.Request) -> httpx.Response:
+    def send_httpx(self, request: httpx.Request, transport: Any = None) -> httpx.Response:
+        """`transport`: the caller's (whose `handle_request` was called): the external server is reached through it
+        when it connects directly, so its TLS settings (`verify=`, a client certificate) hold there too."""
         import httpx
 
         target = self.target
@@ -173,14 +176,17 @@ class intercept:  # lower case: used like a function, `with intercept():`, `@int
             content=request.read(),
             extensions=_timeout_of(request),
         )
-        with self._forward_lock:
-            if self._forward is None:
-                self._forward = httpx.HTTPTransport()
-            forward = self._forward
+        if _connects_directly(transport):
+            forward = transport
+        else:
+            with self._forward_lock:
+                if self._forward is None:
+                    self._forward = httpx.HTTPTransport()
+                forward = self._forward
         response: httpx.Response = _saved["httpx_sync"](forward, forwarded)
         return response
 
-    async def send_httpx_async(self, request: httpx.Request) -> httpx.Response:
+    async def send_httpx_async(self, request: httpx.Request, transport: Any = None) -> httpx.Response:
         import httpx
 
         target = self.target
@@ -198,13 +204,16 @@ class intercept:  # lower case: used like a function, `with intercept():`, `@int
             content=body,
             extensions=_timeout_of(request),
         )
-        transport = httpx.AsyncHTTPTransport()  # one per call: a pool belongs to one event loop
+        if _connects_directly(transport):  # the caller's, in the caller's event loop
+            answer: httpx.Response = await _saved["httpx_async"](transport, forwarded)
+            return answer
+        own = httpx.AsyncHTTPTransport()  # one per call: a pool belongs to one event loop
         try:
-            response = await _saved["httpx_async"](transport, forwarded)
+            response = await _saved["httpx_async"](own, forwarded)
             content = await response.aread()
             await response.aclose()
         finally:
-            await transport.aclose()
+            await own.aclose()
         return httpx.Response(response.status_code, headers=response.headers, content=content)
 
     def send_requests(self, adapter: Any, request: Any, kwargs: dict[str, Any]) -> Any:
@@ -223,13 +232,35 @@ class intercept:  # lower case: used like a function, `with intercept():`, `@int
 
                 self._forward_adapter = HTTPAdapter()
             forward = self._forward_adapter
+        # the caller's TLS settings (`verify=`, `REQUESTS_CA_BUNDLE` as the session resolved it, a client `cert=`)
+        # hold for the external server too; its proxies do not (the server is reached directly)
         response = _saved["requests_send"](
-            forward, forwarded, stream=kwargs.get("stream", False), timeout=kwargs.get("timeout"), proxies={}
+            forward,
+            forwarded,
+            stream=kwargs.get("stream", False),
+            timeout=kwargs.get("timeout"),
+            verify=kwargs.get("verify", True),
+            cert=kwargs.get("cert"),
+            proxies={},
         )
         response.url = request.url
         response.request = request
         response.connection = adapter
         return response
+
+
+def _connects_directly(transport: Any) -> bool:
+    """Whether an httpx transport connects straight to the URL's host (httpcore's plain connection pool: no proxy,
+    no Unix socket), so that it can carry a request to the external server with its own TLS settings. A proxy's
+    pool would send it through the proxy, which cannot reach a server on the caller's loopback."""
+    import httpcore
+
+    pool = getattr(transport, "_pool", None)
+    return (
+        type(pool) in (httpcore.ConnectionPool, httpcore.AsyncConnectionPool)
+        and getattr(pool, "_proxy", None) is None
+        and getattr(pool, "_uds", None) is None
+    )
 
 
 def _forward_headers(request: httpx.Request, host: str, https: bool) -> httpx.Headers:
@@ -333,14 +364,14 @@ def _patch() -> None:
         interceptor = _route(request.url.host)
         if interceptor is None:
             return sync_original(self, request)
-        return interceptor.send_httpx(request)
+        return interceptor.send_httpx(request, self)
 
     @functools.wraps(async_original)
     async def handle_async_request(self: httpx.AsyncHTTPTransport, request: httpx.Request) -> httpx.Response:
         interceptor = _route(request.url.host)
         if interceptor is None:
             return await async_original(self, request)
-        return await interceptor.send_httpx_async(request)
+        return await interceptor.send_httpx_async(request, self)
 
     httpx.HTTPTransport.handle_request = handle_request  # type: ignore[method-assign]
     httpx.AsyncHTTPTransport.handle_async_request = handle_async_request  # type: ignore[method-assign]

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import httpx
+import pytest
 import requests
 
 from mockown import Config, MockownServer, create_app
 from mockown.testing import intercept
+from mockown.tls import CA_CERT
+from tests.persistence.servers import serve
 from tests.plugin.support import run_async
 
 TOKEN_URL = "https://login.salesforce.com/services/oauth2/token"
@@ -46,3 +51,34 @@ def test_streamed_request_bodies_are_forwarded() -> None:
     for answer in (sync, asynchronous, via_requests):
         assert answer.status_code == 200, answer.text
         assert answer.json()["instance_url"] == "https://login.salesforce.com"
+
+
+def test_the_callers_tls_settings_hold_for_an_https_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Against `mockown serve --tls`, the forward keeps what the caller trusts: `requests`' `verify=` (and the
+    `REQUESTS_CA_BUNDLE` a session resolves into it) and client `cert=`, httpx's client `verify=`; a caller that
+    does not trust the CA is still refused."""
+    for variable in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR"):
+        monkeypatch.delenv(variable, raising=False)
+    keys = "https://login.salesforce.com/id/keys"
+    with serve(tmp_path, ["--tls"], {"MOCKOWN_TLS_DIR": str(tmp_path / "tls")}, https=True) as server:
+        ca = str(tmp_path / "tls" / CA_CERT)
+        context = ssl.create_default_context(cafile=ca)
+
+        async def via_async() -> int:
+            async with httpx.AsyncClient(verify=context) as client:
+                return (await client.get(keys)).status_code
+
+        with intercept(server.base):
+            assert requests.get(keys, verify=ca, timeout=10).status_code == 200
+            with httpx.Client(verify=context) as client:
+                assert client.get(keys).status_code == 200
+            assert run_async(via_async()) == 200
+            with pytest.raises(requests.exceptions.SSLError):
+                requests.get(keys, timeout=10)  # certifi's bundle: the local CA is not in it
+            with pytest.raises(httpx.ConnectError), httpx.Client() as untrusting:
+                untrusting.get(keys)
+            with pytest.raises(OSError, match="TLS certificate"):  # the client certificate is used: it must exist
+                requests.get(keys, verify=ca, cert=str(tmp_path / "missing.pem"), timeout=10)
+            monkeypatch.setenv("REQUESTS_CA_BUNDLE", ca)
+            with requests.Session() as session:
+                assert session.get(keys, timeout=10).status_code == 200
