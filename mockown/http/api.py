@@ -15,7 +15,7 @@ from .. import security
 from ..errors import MockownError
 from ..fieldwise import Value
 from ..runtime import Runtime
-from .headers import header_index, host_name
+from .headers import SCHEME_HEADER, header_index, host_name
 from .routing import Route
 
 
@@ -54,13 +54,24 @@ def _host_header(request: Request) -> str | None:
     return header(request, "host")
 
 
+_SCHEME_KEY = SCHEME_HEADER.lower().encode("latin-1")
+_SCHEMES = {b"http": "http", b"https": "https"}
+
+
+def scheme(request: Request) -> str:
+    """The scheme the client used: `X-Mockown-Scheme` (``http`` or ``https``) when intercept mode sent it, else
+    the connection's (ASGI's `scheme`, which uvicorn sets from `X-Forwarded-Proto` for a trusted proxy)."""
+    claimed = _SCHEMES.get(header_index(request.scope).get(_SCHEME_KEY, b""))
+    return claimed or request.scope.get("scheme", "http")
+
+
 def _server_host(request: Request) -> str:
     """The host (and port, unless it is the scheme's default) the server says it listens on."""
     server = request.scope.get("server")
     if not server:
         return ""
     host, port = server
-    if port is None or port == _DEFAULT_PORTS.get(request.scope.get("scheme", "http")):
+    if port is None or port == _DEFAULT_PORTS.get(scheme(request)):
         return str(host)
     return f"{host}:{port}"
 
@@ -73,7 +84,7 @@ def base_url(request: Request) -> str:
     if configured:
         return configured.rstrip("/")
     host = _host_header(request) or _server_host(request)
-    return f"{request.scope.get('scheme', 'http')}://{host}{root_path(request)}"
+    return f"{scheme(request)}://{host}{root_path(request)}"
 
 
 def same_origin(request: Request) -> bool:

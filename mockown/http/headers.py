@@ -10,6 +10,14 @@ from typing import Any
 # look-up), read by every later one; the raw list is never changed after the server made it
 HEADERS_KEY = "mockown.headers"
 
+# The scheme the client used, sent by intercept mode's forward (`mockown.testing.interceptor`) when it brings a
+# request for https://login.salesforce.com to a server at http://ADDRESS: uvicorn trusts `X-Forwarded-Proto` only
+# from `forwarded_allow_ips` (127.0.0.1 by default), so a server reached beyond loopback (a CI service container)
+# would answer http URLs. Honoured from any peer: it names only the scheme of the URLs in this request's own answer
+# (and whether its cookies are Secure); the peer's address and uvicorn's proxy trust (`X-Forwarded-For`, the
+# control plane's loopback rule, which reads the address the request came in on) are untouched.
+SCHEME_HEADER = "X-Mockown-Scheme"
+
 
 def host_name(name: str) -> str:
     """A host name as the mock's host rules read it: lower-case (names are case-insensitive), without the final

@@ -12,9 +12,10 @@ How: `httpx.HTTPTransport.handle_request` / `httpx.AsyncHTTPTransport.handle_asy
 `requests.adapters.HTTPAdapter.send` are patched while at least one interceptor is active (they are process-wide:
 every thread sees them). A request for an intercepted host goes to the ASGI app in-process (exceptions inside the
 app reach the caller with their traceback), or to the external server's address with the original ``Host`` header
-(and ``X-Forwarded-Proto: https`` for an https URL), so the mock sees the host name the client used and puts it in
-the URLs it returns; the forward keeps the client's TLS settings (`requests`' ``verify``/``cert``; an httpx client's
-own transport carries it when that connects directly). Anything else goes through the original method.
+and the scheme it used (``X-Mockown-Scheme``, honoured from any address, unlike ``X-Forwarded-Proto``), so the mock
+puts the host name and scheme the client used in the URLs it returns; the forward keeps the client's TLS settings
+(`requests`' ``verify``/``cert``; an httpx client's own transport carries it when that connects directly). Anything
+else goes through the original method.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import urlsplit
 
+from ..http.headers import SCHEME_HEADER
 from .hosts import INTERCEPTED_HOSTS, HostMatcher
 from .target import LocalTarget, RemoteTarget, Target
 
@@ -149,13 +151,13 @@ class intercept:  # lower case: used like a function, `with intercept():`, `@int
         return self._matches(host)
 
     # -- sending ---------------------------------------------------------------------------------------
-    def _remote_url(self, url: str) -> tuple[str, str, bool]:
-        """(URL on the external server, original host[:port], was https)."""
+    def _remote_url(self, url: str) -> tuple[str, str, str]:
+        """(URL on the external server, original host[:port], original scheme)."""
         parts = urlsplit(url)
         base = urlsplit(self.target.url)
         path = parts.path or "/"
         query = f"?{parts.query}" if parts.query else ""
-        return f"{base.scheme}://{base.netloc}{path}{query}", parts.netloc, parts.scheme == "https"
+        return f"{base.scheme}://{base.netloc}{path}{query}", parts.netloc, parts.scheme
 
     def send_httpx(self, request: httpx.Request, transport: Any = None) -> httpx.Response:
         """`transport`: the caller's (whose `handle_request` was called): the external server is reached through it
@@ -168,11 +170,11 @@ class intercept:  # lower case: used like a function, `with intercept():`, `@int
                 return target.shared_transport().handle_request(request, _read_timeout(request))
             except TimeoutError:
                 raise httpx.ReadTimeout("timed out", request=request) from None
-        url, host, https = self._remote_url(str(request.url))
+        url, host, scheme = self._remote_url(str(request.url))
         forwarded = httpx.Request(
             request.method,
             url,
-            headers=_forward_headers(request, host, https),
+            headers=_forward_headers(request, host, scheme),
             content=request.read(),
             extensions=_timeout_of(request),
         )
@@ -195,12 +197,12 @@ class intercept:  # lower case: used like a function, `with intercept():`, `@int
                 return await target.async_transport().handle_async_request(request, _read_timeout(request))
             except TimeoutError:
                 raise httpx.ReadTimeout("timed out", request=request) from None
-        url, host, https = self._remote_url(str(request.url))
+        url, host, scheme = self._remote_url(str(request.url))
         body = await request.aread()
         forwarded = httpx.Request(
             request.method,
             url,
-            headers=_forward_headers(request, host, https),
+            headers=_forward_headers(request, host, scheme),
             content=body,
             extensions=_timeout_of(request),
         )
@@ -220,12 +222,10 @@ class intercept:  # lower case: used like a function, `with intercept():`, `@int
         target = self.target
         if isinstance(target, LocalTarget):
             return _requests_in_process(adapter, request, target, _requests_read_timeout(kwargs.get("timeout")))
-        url, host, https = self._remote_url(request.url)
+        url, host, scheme = self._remote_url(request.url)
         forwarded = request.copy()
         forwarded.url = url
-        forwarded.headers["Host"] = host
-        if https:
-            forwarded.headers["X-Forwarded-Proto"] = "https"
+        forwarded.headers.update(_scheme_headers(host, scheme))
         with self._forward_lock:
             if self._forward_adapter is None:
                 from requests.adapters import HTTPAdapter
@@ -263,18 +263,27 @@ def _connects_directly(transport: Any) -> bool:
     )
 
 
-def _forward_headers(request: httpx.Request, host: str, https: bool) -> httpx.Headers:
-    """The headers of an httpx request forwarded to the external server: the original `Host` (and the scheme in
-    `X-Forwarded-Proto`), and no framing of its own: the body goes buffered, with the Content-Length httpx sets
+def _scheme_headers(host: str, scheme: str) -> dict[str, str]:
+    """What a forwarded request says of the URL the client called: its `Host`, and its scheme in
+    `X-Mockown-Scheme`, which the mock honours from any address (`mockown.http.api.scheme`; uvicorn trusts
+    `X-Forwarded-Proto` only from loopback, and a CI service container sees another address). `X-Forwarded-Proto`
+    too, for a server older than that header."""
+    headers = {"Host": host, SCHEME_HEADER: scheme}
+    if scheme == "https":
+        headers["X-Forwarded-Proto"] = "https"
+    return headers
+
+
+def _forward_headers(request: httpx.Request, host: str, scheme: str) -> httpx.Headers:
+    """The headers of an httpx request forwarded to the external server: the original `Host` and scheme
+    (`_scheme_headers`), and no framing of its own: the body goes buffered, with the Content-Length httpx sets
     for it (a streamed body's `Transfer-Encoding: chunked` next to it is a request a server refuses)."""
     import httpx
 
     headers = httpx.Headers(request.headers)
     for name in ("Transfer-Encoding", "Content-Length"):
         headers.pop(name, None)
-    headers["Host"] = host
-    if https:
-        headers["X-Forwarded-Proto"] = "https"
+    headers.update(_scheme_headers(host, scheme))
     return headers
 
 

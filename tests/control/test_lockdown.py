@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import base64
-import ipaddress
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,6 +12,7 @@ import pytest
 
 from mockown import Config, FrozenClock, MockownServer, create_app
 from mockown.http.inprocess import in_process_client
+from tests.server_support import non_loopback_address
 
 from .serve import Server, serve
 
@@ -125,18 +124,6 @@ def test_serve_refuses_a_public_address_with_an_open_control_plane(host: str) ->
 
 
 # -- the address a connection came in on ------------------------------------------------------------------
-def _non_loopback_address() -> str | None:
-    """An address of this machine on a non-loopback interface (the one a packet to TEST-NET-1 would leave from;
-    no packet is sent), or None."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        try:
-            probe.connect(("192.0.2.1", 9))
-        except OSError:
-            return None
-        address: str = probe.getsockname()[0]
-    return None if ipaddress.ip_address(address).is_loopback or address == "0.0.0.0" else address
-
-
 @pytest.mark.parametrize("base_url", ["http://192.0.2.10:8080", "http://[2001:db8::1]", "https://10.1.2.3"])
 def test_an_app_reached_on_a_non_loopback_ip_closes_the_control_plane(base_url: str) -> None:
     """ASGI's `server` is the address the request came in on: a non-loopback IP means the app is reachable from
@@ -184,7 +171,7 @@ def test_a_server_built_for_every_interface_locks_its_control_plane() -> None:
 def test_a_loopback_app_served_on_every_interface_answers_only_loopback_connections() -> None:
     """An app built for 127.0.0.1 but served on 0.0.0.0: a connection that came in on a network interface gets
     403, one over loopback is local and gets the control plane."""
-    address = _non_loopback_address()
+    address = non_loopback_address()
     if address is None:
         pytest.skip("this machine has no non-loopback IPv4 address")
     with MockownServer(create_app(Config()), host="0.0.0.0") as server:

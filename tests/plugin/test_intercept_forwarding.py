@@ -10,11 +10,13 @@ import httpx
 import pytest
 import requests
 
-from mockown import Config, MockownServer, create_app
+from mockown import Config, FrozenClock, MockownServer, create_app
+from mockown.http.inprocess import in_process_client
 from mockown.testing import intercept
 from mockown.tls import CA_CERT
 from tests.persistence.servers import serve
 from tests.plugin.support import run_async
+from tests.server_support import non_loopback_address
 
 TOKEN_URL = "https://login.salesforce.com/services/oauth2/token"
 FORM = (
@@ -82,3 +84,54 @@ def test_the_callers_tls_settings_hold_for_an_https_server(tmp_path: Path, monke
             monkeypatch.setenv("REQUESTS_CA_BUNDLE", ca)
             with requests.Session() as session:
                 assert session.get(keys, timeout=10).status_code == 200
+
+
+DISCOVERY = "/.well-known/openid-configuration"
+
+
+def test_the_scheme_the_client_used_reaches_a_server_beyond_loopback() -> None:
+    """A server reached on a non-loopback address (a CI service container sees the Docker gateway's, not
+    127.0.0.1), where uvicorn does not trust `X-Forwarded-Proto`: the URLs it answers with still carry the scheme
+    the intercepted client used, from every client kind."""
+    address = non_loopback_address()
+    if address is None:
+        pytest.skip("this machine has no non-loopback IPv4 address")
+    admin = "adm1n-token-for-the-scheme-test"
+
+    async def via_async() -> httpx.Response:
+        async with httpx.AsyncClient() as client:
+            return await client.post(TOKEN_URL, content=FORM, headers=FORM_TYPE)
+
+    with (
+        MockownServer(create_app(Config(admin_token=admin)), host="0.0.0.0") as server,
+        intercept(f"http://{address}:{server.port}", admin_token=admin),
+    ):
+        answers = [
+            requests.post(TOKEN_URL, data=FORM, headers=FORM_TYPE, timeout=10),
+            httpx.post(TOKEN_URL, content=FORM, headers=FORM_TYPE),
+            run_async(via_async()),
+        ]
+        discovery = requests.get("https://login.salesforce.com" + DISCOVERY, timeout=10).json()
+        plain = httpx.get("http://login.salesforce.com" + DISCOVERY).json()  # the scheme used, either way
+    for answer in answers:
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["instance_url"] == "https://login.salesforce.com"
+        assert answer.json()["id"].startswith("https://login.salesforce.com/id/")
+    assert discovery["issuer"] == "https://login.salesforce.com"
+    assert plain["issuer"] == "http://login.salesforce.com"
+
+
+@pytest.mark.parametrize("base_url", ["http://192.0.2.10:8080", "https://10.1.2.3"])
+def test_the_scheme_header_names_the_scheme_and_nothing_else(base_url: str) -> None:
+    """`X-Mockown-Scheme` (what the interceptor sends) sets the scheme of the URLs in the answer, whatever the
+    connection's; another value is ignored; it opens no control plane on a non-loopback address."""
+    app = create_app(Config(), clock=FrozenClock("2026-01-01T00:00:00Z"))
+    connection, host = base_url.split("://", 1)
+    with in_process_client(app, base_url=base_url) as client:
+        for sent in ("https", "http", "ftp", "HTTPS ", None):
+            headers = {"X-Mockown-Scheme": sent} if sent else {}
+            expected = sent if sent in ("http", "https") else connection
+            assert client.get(DISCOVERY, headers=headers).json()["issuer"] == f"{expected}://{host}", sent
+        for sent in ("https", "http"):
+            locked = client.get("/_mockown/health", headers={"X-Mockown-Scheme": sent})
+            assert locked.status_code == 403 and "admin token" in locked.json()["message"]
