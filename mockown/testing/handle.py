@@ -16,6 +16,8 @@ Every helper goes through the control plane, so the same test runs against the i
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 import secrets
 import threading
@@ -760,8 +762,10 @@ class Mockown:
         """A Salesforce token response (``access_token``, ``refresh_token``, ``instance_url``, ...).
 
         `flow`: ``password`` (default: the org's admin; no refresh token, as on Salesforce),
-        ``authorization_code`` (the browser flow: authorize, log in on the login page, consent if the app
-        asks for it, redeem the code; gives a refresh token when the app's scopes allow one),
+        ``authorization_code`` (the browser flow: authorize with S256 PKCE, log in on the login page, consent if
+        the app asks for it, redeem the code with the verifier; gives a refresh token when the app's scopes allow
+        one; ``authorize={...}`` adds or replaces authorize parameters: a ``code_challenge`` of the caller's
+        replaces the helper's PKCE, its ``code_verifier=`` then goes with the exchange),
         ``client_credentials`` (the app's run-as user), or ``refresh_token`` (give ``refresh_token=...``).
         A refusal raises `MockownTokenError` unless
         ``check=False`` (then the error body comes back with ``_status``).
@@ -808,6 +812,9 @@ class Mockown:
         redirect_uri = params.pop("redirect_uri", None) or app["callback_urls"][0]
         query = {"response_type": "code", "client_id": app["client_id"], "redirect_uri": redirect_uri,
                  "scope": scope, "state": "mockown", **params.pop("authorize", {})}  # fmt: skip
+        if "code_challenge" not in query:  # S256 PKCE as a browser client sends it (a pkce_required app needs it)
+            params.setdefault("code_verifier", _pkce_verifier())
+            query.update(code_challenge=_s256(params["code_verifier"]), code_challenge_method="S256")
         with self.target.client(follow_redirects=False) as browser:  # its own cookie jar: a fresh browser
             page = _send(browser.get, self.urls.authorize, params={k: v for k, v in query.items() if v is not None})
             logged_in = False
@@ -864,6 +871,16 @@ class Mockown:
 
     def __repr__(self) -> str:
         return f"<Mockown {self.mode} org={self.org.get('id')} own={self._own_id()}>"
+
+
+def _pkce_verifier() -> str:
+    """A fresh RFC 7636 code verifier (43 characters of the unreserved set)."""
+    return secrets.token_urlsafe(32)
+
+
+def _s256(verifier: str) -> str:
+    """The S256 code challenge of `verifier` (RFC 7636 4.2)."""
+    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode("ascii")).digest()).rstrip(b"=").decode("ascii")
 
 
 __all__ = [

@@ -49,6 +49,28 @@ def test_password_flow_has_no_refresh_token_but_the_code_flow_does(mockown: Mock
     assert who["username"] == mockown.users[1]["username"]  # the app's run-as user
 
 
+@pytest.mark.mockown(pkce_required=True)
+def test_the_code_flow_sends_s256_pkce(mockown: Mockown) -> None:
+    """The code flow works for an app that requires PKCE: the helper sends an S256 challenge and its verifier,
+    which the exchange checks (a challenge of the caller's replaces it; a verifier that does not match it is
+    refused)."""
+    import base64
+    import hashlib
+
+    assert mockown.issue_token("authorization_code")["access_token"]
+    verifier = "v" * 43
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    theirs = {"code_challenge": challenge, "code_challenge_method": "S256"}
+    assert mockown.issue_token("authorization_code", authorize=theirs, code_verifier=verifier)["access_token"]
+    assert mockown.issue_token("authorization_code", code_verifier=verifier)["access_token"]  # its challenge made
+    with pytest.raises(MockownTokenError) as refused:
+        mockown.issue_token("authorization_code", authorize=theirs, code_verifier="w" * 43)
+    assert refused.value.status == 400 and refused.value.body["error"] == "invalid_request"
+    with pytest.raises(MockownTokenError) as missing:
+        mockown.issue_token("authorization_code", authorize=theirs)  # the caller's challenge, no verifier
+    assert missing.value.status == 400 and missing.value.body["error"] == "invalid_grant"
+
+
 @pytest.mark.mockown(rotation=True, session_timeout="15m")
 def test_marker_sets_the_connected_app(mockown: Mockown) -> None:
     first = mockown.issue_token("authorization_code")
