@@ -12,7 +12,7 @@ traffic goes), ``mockown_config`` and ``mockown_defaults`` (override them in a c
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
@@ -201,11 +201,15 @@ def mockown_server(_mockown_session: MockownSession) -> Target:
 
 
 # -- per test ------------------------------------------------------------------------------------------
-def _options(request: pytest.FixtureRequest, defaults: dict[str, Any]) -> dict[str, Any]:
-    """The test's options: ``mockown_defaults`` under its markers, the closest marker winning (function over
-    class over module); see `merge_options`."""
+def _options(request: pytest.FixtureRequest, defaults: Any) -> dict[str, Any]:
+    """The test's options: ``mockown_defaults`` (None: no defaults) under its markers, the closest marker winning
+    (function over class over module); see `merge_options`."""
     from .testing.options import merge_options
 
+    if defaults is None:
+        defaults = {}
+    elif not isinstance(defaults, Mapping):
+        raise ValueError(f"mockown_defaults must return a mapping of mockown options (a dict), not {defaults!r:.80}")
     layers: list[tuple[str, dict[str, Any]]] = [("mockown_defaults", dict(defaults))]
     for marker in reversed(list(request.node.iter_markers("mockown"))):  # farthest first
         if marker.args:

@@ -81,6 +81,33 @@ def test_option_mistakes_fail_the_setup_with_one_clear_line(pytester: pytest.Pyt
     assert errors.count("did you mean 'rotation'?") == 1
 
 
+@pytest.mark.parametrize(
+    ("returned", "line"),
+    [
+        ("None", None),  # no defaults
+        (
+            "'rotation'",
+            "*::test_one: mockown_defaults must return a mapping of mockown options (a dict), not 'rotation'",
+        ),
+        ("[('rotation', True)]", "*::test_one: mockown_defaults must return a mapping *, not *('rotation', True)*"),
+    ],
+)
+def test_mockown_defaults_none_is_no_defaults_and_another_non_mapping_one_line(
+    pytester: pytest.Pytester, returned: str, line: str | None
+) -> None:
+    pytester.makeconftest(
+        f"import pytest\n\n@pytest.fixture(scope='session')\ndef mockown_defaults():\n    return {returned}\n"
+    )
+    pytester.makepyfile("def test_one(mockown):\n    assert mockown.org['id']\n")
+    result = pytester.runpytest_inprocess(*QUIET)
+    if line is None:
+        result.assert_outcomes(passed=1)
+        return
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines([line])
+    assert "pytest_plugin.py" not in result.stdout.str()
+
+
 def test_a_bad_session_config_stops_the_run_naming_the_setting(pytester: pytest.Pytester) -> None:
     pytester.makeconftest(
         "import pytest\n\n@pytest.fixture(scope='session')\ndef mockown_config():\n"
