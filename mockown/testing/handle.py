@@ -220,10 +220,7 @@ class JournalHelper:
     def entries(self, path: str | None = None, **filters: Any) -> list[dict[str, Any]]:
         """Filters as the control plane's: ``path`` (exact or a glob, or a URL), ``method``, ``status``, ``grant_type``,
         ``client_id``, ``org``, ``account``."""
-        if path and "://" in path:  # a URL from `urls`: its path
-            from urllib.parse import urlsplit
-
-            path = urlsplit(path).path
+        path = _path_of(path)
         found = self._handle.control.get("journal", path=path, since=self.since, **filters)["entries"]
         orgs, accounts = self._handle._orgs() | {None}, self._handle._accounts() | {None}
         return [e for e in found if e.get("org") in orgs and e.get("account") in accounts]
@@ -324,9 +321,14 @@ class FaultsHelper:
         return {**rule, "org": self._handle.org_id}
 
     def add(self, scope: str = "auto", **rule: Any) -> dict[str, Any]:
-        """A rule in the control plane's form: ``add(path="/services/oauth2/token", status=503, times=2)``."""
+        """A rule in the control plane's form: ``add(path="/services/oauth2/token", status=503, times=2)``; a
+        ``path`` may be a URL (``mockown.urls.token``): its path, as in the journal's queries."""
         if scope not in ("auto", "org", "account", "server"):
             raise ValueError("scope is auto, org, account or server")
+        if "path" in rule:
+            rule["path"] = _path_of(rule["path"])
+        if isinstance(rule.get("match"), dict) and "path" in rule["match"]:
+            rule["match"] = {**rule["match"], "path": _path_of(rule["match"]["path"])}
         created: dict[str, Any] = self._handle.control.post("faults", self._scoped(rule, scope))
         if "id" in created:
             self.added.append(int(created["id"]))
@@ -871,6 +873,15 @@ class Mockown:
 
     def __repr__(self) -> str:
         return f"<Mockown {self.mode} org={self.org.get('id')} own={self._own_id()}>"
+
+
+def _path_of(value: Any) -> Any:
+    """A path as the journal's queries and the fault rules take it: a URL (one from `urls`) stands for its path."""
+    if isinstance(value, str) and "://" in value:
+        from urllib.parse import urlsplit
+
+        return urlsplit(value).path
+    return value
 
 
 def _pkce_verifier() -> str:

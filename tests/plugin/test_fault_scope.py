@@ -111,3 +111,15 @@ def test_an_org_rule_there_fires_on_requests_carrying_the_orgs_token(mockown: Mo
     auth = {"Authorization": f"Bearer {mockown.access_token()}"}
     assert mockown.client.get("/services/data").status_code == 200  # no token: no org, the rule waits
     assert [mockown.client.get("/services/data", headers=auth).status_code for _ in range(2)] == [503, 200]
+
+
+def test_a_url_from_urls_stands_for_its_path_as_in_the_journal(mockown: Mockown) -> None:
+    """`faults.add(path=mockown.urls.token)` takes the URL's path, as `journal.count(mockown.urls.token)` does
+    (also in `match=`), so the one URL serves both."""
+    rule = mockown.faults.add(path=mockown.urls.token, status=503, times=1)
+    assert rule["match"]["path"] == "/services/oauth2/token" and rule["match"]["org"] == mockown.org_id
+    assert mockown.issue_token(check=False)["_status"] == 503
+    mockown.faults.add(match={"path": mockown.urls.token}, status=502, times=1)
+    assert mockown.issue_token(check=False)["_status"] == 502
+    assert mockown.issue_token()["access_token"]
+    assert mockown.journal.count(mockown.urls.token) == 3
