@@ -102,6 +102,8 @@ def test_seeding(mockown):
         ("seed: my.yaml\n", {}, "{}", "mine"),
         ("seed: my.yaml\n", {"MOCKOWN_SEED_DEFAULTS": "false"}, "{}", "none"),  # ... unless a source says no
         ("seed_defaults: true\n", {}, "{'seed_defaults': False}", "none"),  # the fixture over the file
+        # the ini's file is read, MOCKOWN_CONFIG not (a file that is not there is no error), as the README says
+        ("", {"MOCKOWN_CONFIG": "not-there.yaml", "MOCKOWN_SEED_DEFAULTS": "true"}, "{}", "demo"),
     ],
 )
 def test_no_demo_seed_is_a_default_every_source_overrides(
