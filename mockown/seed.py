@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from .clock import parse_duration
 from .config import ConfigError
+from .http.headers import host_name
 
 if TYPE_CHECKING:
     from .runtime import Runtime
@@ -64,6 +65,22 @@ def text(value: Any, where: str, default: str | None = None) -> str:
 def opt_text(value: Any, where: str) -> str | None:
     """`text`, or None for None (a field whose null means "none": a public client's secret, ...)."""
     return None if value is None else text(value, where)
+
+
+_HOST_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
+
+
+def opt_host(value: Any, where: str) -> str | None:
+    """A host name (``acme.my.salesforce.com``) as a request's `Host` is matched against it: lower-case, without
+    the final dot (`http.headers.host_name`); None or "" for none. Refused: what no `Host` could name (a scheme,
+    a port, a path, spaces, an empty label), which would never match a request."""
+    name = opt_text(value, where)
+    if not name:
+        return name
+    host = host_name(name)
+    if len(host) > 253 or not all(_HOST_LABEL.fullmatch(label) for label in host.split(".")):
+        raise _refuse(where, "a host name such as acme.my.salesforce.com (no scheme, port, path or spaces)", value)
+    return host
 
 
 def text_list(value: Any, where: str, default: list[str] | None = None) -> list[str]:

@@ -7,8 +7,7 @@ from urllib.parse import urlsplit
 
 from .. import ids, security
 from ..config import API_LIMIT_MAX
-from ..http.headers import host_name
-from ..seed import SeedError, duration, flag, items, opt_text, text, text_list, whole_between
+from ..seed import SeedError, duration, flag, items, opt_host, opt_text, text, text_list, whole_between
 from .models import REFRESH_POLICIES, USER_TYPES, ConnectedApp, Org, User, user_type_named
 
 if TYPE_CHECKING:
@@ -67,11 +66,11 @@ def seed_org(runtime: Runtime, data: Any) -> dict[str, Any]:
     org_id = _id(data.get("id"), ids.ORG, "org")
     if service.orgs.get(org_id) is not None:
         raise SeedError(f"org {org_id} exists already")
-    my_domain = opt_text(data.get("my_domain"), "salesforce org my_domain")
+    my_domain = opt_host(data.get("my_domain"), "salesforce org my_domain")  # as requests are matched against it
     org = Org(
         id=org_id,
         name=text(data.get("name"), "salesforce org name", "") or f"Org {org_id[:15]}",
-        my_domain=host_name(my_domain) if my_domain else my_domain,  # as requests are matched against it
+        my_domain=my_domain,
         instance_name=text(data.get("instance_name"), "salesforce org instance_name", "MOCK1"),
         organization_type=text(data.get("organization_type"), "salesforce org organization_type", "Developer Edition"),
         is_sandbox=flag(data.get("is_sandbox"), "salesforce org is_sandbox", False),
