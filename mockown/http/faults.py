@@ -680,12 +680,12 @@ async def apply_faults(app: ASGIApp, scope: Scope, receive: Receive, send: Send,
     """The app behind the first fault rule that matches `info` (or the app alone when none does)."""
     runtime: Runtime = scope["app"].state.runtime
     faults = runtime.control.faults
-    if faults.watching_own_tokens and fnmatch.fnmatchcase(info.path, OWN_TOKEN_PATH):
-        await app(scope, receive, _watch_own_token(faults, runtime, send))
-        return
-    rule = None if faults.empty else faults.pick(info)
-    if rule is None:
+    if faults.empty:
         await app(scope, receive, send)
+        return
+    rule = faults.pick(info)  # first: a rule on the Own token endpoint acts there too, whatever else watches it
+    if rule is None:
+        await app(scope, receive, _watching(faults, runtime, info, send))
         return
     entry: Entry | None = scope.get("mockown.entry")
     if entry is not None:
@@ -710,7 +710,14 @@ async def apply_faults(app: ASGIApp, scope: Scope, receive: Receive, send: Send,
         dialects: DialectTable = getattr(scope["app"].state, "dialects", [])
         await render(rule, dialects, info.path)(scope, receive, send)
         return
-    await app(scope, receive, send)
+    await app(scope, receive, _watching(faults, runtime, info, send))
+
+
+def _watching(faults: Faults, runtime: Runtime, info: RequestInfo, send: Send) -> Send:
+    """`send`, watching the access tokens of the Own token endpoint while a propagation delay needs them."""
+    if faults.watching_own_tokens and fnmatch.fnmatchcase(info.path, OWN_TOKEN_PATH):
+        return _watch_own_token(faults, runtime, send)
+    return send
 
 
 def _watch_own_token(faults: Faults, runtime: Runtime, send: Send) -> Send:
