@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
 from typing import Any, Protocol
 
 from starlette.responses import JSONResponse, Response
@@ -41,7 +40,11 @@ class OAuthJsonError(MockownError):
 
 
 class Dialect(Protocol):
-    def __call__(self, status: int, reason: str, message: str) -> MockownError: ...
+    """How an API renders an error it did not raise itself (a 404, a 413, a fault rule's status): the `status`, its
+    HTTP `reason` phrase, the `message`, and `code`, the error code to put where the dialect's body carries one (a
+    fault rule's `error`; None: the dialect's own for the status)."""
+
+    def __call__(self, status: int, reason: str, message: str, /, code: str | None = None) -> MockownError: ...
 
 
 class ControlError(MockownError):
@@ -55,11 +58,11 @@ class ControlError(MockownError):
         return JSONResponse({"error": self.error, "message": self.message}, status_code=self.status)
 
 
-def control_dialect(status: int, reason: str, message: str) -> MockownError:
-    return ControlError(status, reason, message)
+def control_dialect(status: int, reason: str, message: str, code: str | None = None) -> MockownError:
+    return ControlError(status, code or reason, message)
 
 
-DialectTable = list[tuple[str, Callable[[int, str, str], MockownError]]]
+DialectTable = list[tuple[str, Dialect]]
 
 
 @functools.cache
@@ -67,13 +70,13 @@ def _segments(prefix: str) -> re.Pattern[str]:
     return re.compile("[^/]+".join(re.escape(part) for part in prefix.split("*")))
 
 
-def dialect_for(table: DialectTable, path: str) -> Callable[[int, str, str], MockownError]:
+def dialect_for(table: DialectTable, path: str) -> Dialect:
     """The dialect of the longest prefix of `path` in `table` (the control plane's when none is). A `*` in a prefix
     stands for one whole, non-empty path segment (`/b2c/instances/*/dw/oauth2/`: any instance), for a path with a
     variable segment whose dialect differs from that of the shorter prefix around it; the longest prefix is the
     longest as written."""
     best = -1
-    found: Callable[[int, str, str], MockownError] = control_dialect
+    found: Dialect = control_dialect
     for prefix, dialect in table:
         matched = _segments(prefix).match(path) is not None if "*" in prefix else path.startswith(prefix)
         if matched and len(prefix) > best:

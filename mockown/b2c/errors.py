@@ -37,8 +37,8 @@ def am_invalid_client() -> AmError:
     return AmError("invalid_client", "Client authentication failed", 401)
 
 
-def am_dialect(status: int, reason: str, message: str) -> MockownError:
-    return AmError("server_error" if status >= 500 else "invalid_request", message, status)
+def am_dialect(status: int, reason: str, message: str, code: str | None = None) -> MockownError:
+    return AmError(code or ("server_error" if status >= 500 else "invalid_request"), message, status)
 
 
 class OcapiFault(MockownError):
@@ -58,15 +58,16 @@ class OcapiFault(MockownError):
         return Response(json.dumps(body), self.status, media_type="application/json;charset=UTF-8")
 
 
-def ocapi_dialect(status: int, reason: str, message: str) -> MockownError:
+def ocapi_dialect(status: int, reason: str, message: str, code: str | None = None) -> MockownError:
+    """Generic errors under the OCAPI paths; a `code` is the fault's `type`."""
     kind = {
         404: "ResourcePathNotFoundException",
         405: "MethodNotAllowedException",
         413: "RequestEntityTooLargeException",
     }
-    return OcapiFault(
-        status, kind.get(status, "InternalServerErrorException" if status >= 500 else "MalformedBodyException"), message
-    )
+    if code is None:
+        code = kind.get(status, "InternalServerErrorException" if status >= 500 else "MalformedBodyException")
+    return OcapiFault(status, code, message)
 
 
 class SlasError(MockownError):
@@ -94,6 +95,7 @@ def slas_basic_failed() -> SlasError:
     return SlasError(401, "invalid_client", "Basic Authorization failed.")
 
 
-def slas_dialect(status: int, reason: str, message: str) -> MockownError:
-    code = "server_error" if status >= 500 else "not_found" if status == 404 else "invalid_request"
+def slas_dialect(status: int, reason: str, message: str, code: str | None = None) -> MockownError:
+    if code is None:
+        code = "server_error" if status >= 500 else "not_found" if status == 404 else "invalid_request"
     return SlasError(status, code, message)

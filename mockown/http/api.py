@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.routing import BaseRoute
 
 from .. import security
-from ..errors import MockownError
+from ..errors import Dialect
 from ..fieldwise import Value
 from ..runtime import Runtime
 from .headers import SCHEME_HEADER, header_index, host_name
@@ -27,7 +27,7 @@ class Api(Value):
     routes: Sequence[BaseRoute]
     # (path prefix, dialect): errors raised before the API's own code runs are rendered by the dialect of the
     # longest prefix; a `*` in a prefix is one path segment (`errors.dialect_for`)
-    dialects: Sequence[tuple[str, Callable[[int, str, str], MockownError]]] = field(default_factory=list)
+    dialects: Sequence[tuple[str, Dialect]] = field(default_factory=list)
 
 
 def runtime_of(request: Request) -> Runtime:

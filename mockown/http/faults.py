@@ -22,7 +22,6 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
-from urllib.parse import quote
 
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -641,39 +640,11 @@ def render(rule: FaultRule, dialects: DialectTable, path: str) -> Response:
     else:
         dialect = dialect_for(dialects, path)
         reason = phrase(status)
-        response = dialect(status, reason, rule.message or reason).response()
+        response = dialect(status, reason, rule.message or reason, code=rule.error).response()
         response.status_code = status
-        if rule.error:
-            response = _with_error_code(response, rule.error)
     for key, value in headers.items():
         response.headers[key] = value
     return response
-
-
-def _with_error_code(response: Response, code: str) -> Response:
-    """The dialect's body with its error code replaced: `error` (OAuth JSON), `errorCode` (the REST list),
-    `errorcode` (Marketing Cloud's v1 body: a number when the code is digits), the `error=` of an urlencoded page
-    (the authorize endpoint's), or the whole text (a one-word dialect)."""
-    media = (response.media_type or response.headers.get("content-type", "")).lower()
-    raw = bytes(response.body)
-    if "json" in media:
-        data = json.loads(raw)
-        if isinstance(data, dict) and "error" in data:
-            data["error"] = code
-        elif isinstance(data, dict) and "errorcode" in data:
-            data["errorcode"] = int(code) if code.isascii() and code.isdigit() else code
-        elif isinstance(data, list) and data and isinstance(data[0], dict) and "errorCode" in data[0]:
-            data[0]["errorCode"] = code
-        fresh: Response = JSONResponse(data, status_code=response.status_code)
-    elif raw.startswith(b"error=") and b"&error_description=" in raw:
-        _, _, rest = raw.partition(b"&")
-        fresh = PlainTextResponse(f"error={quote(code)}&".encode() + rest, status_code=response.status_code)
-    else:
-        fresh = PlainTextResponse(code, status_code=response.status_code)
-    for key, value in response.headers.items():
-        if key.lower() not in ("content-length", "content-type"):
-            fresh.headers[key] = value
-    return fresh
 
 
 async def apply_faults(app: ASGIApp, scope: Scope, receive: Receive, send: Send, info: RequestInfo) -> None:

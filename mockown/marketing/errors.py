@@ -58,7 +58,7 @@ class McRestError(MockownError):
 class McLegacyError(MockownError):
     """The legacy `/v1/requestToken` body: ``{"message", "errorcode", "documentation"}``."""
 
-    def __init__(self, status: int = 401, message: str = "Unauthorized", errorcode: int = 1) -> None:
+    def __init__(self, status: int = 401, message: str = "Unauthorized", errorcode: int | str = 1) -> None:
         super().__init__(message)
         self.status, self.message, self.errorcode = status, message, errorcode
 
@@ -66,14 +66,15 @@ class McLegacyError(MockownError):
         return JSONResponse({"message": self.message, "errorcode": self.errorcode, "documentation": ""}, self.status)
 
 
-def mc_v1_dialect(status: int, reason: str, message: str) -> MockownError:
+def mc_v1_dialect(status: int, reason: str, message: str, code: str | None = None) -> MockownError:
     """Generic errors (405/413/malformed or non-object body) of the legacy `/v1/requestToken`, in its own body. What
-    v1 answers for these is unknown: `errorcode` 0 is the mock's (1 is its "Unauthorized")."""
-    return McLegacyError(status, message, 0)
+    v1 answers for these is unknown: `errorcode` 0 is the mock's (1 is its "Unauthorized"). A `code` is the
+    `errorcode`: a number when it is digits, as the body's own."""
+    if code is None:
+        return McLegacyError(status, message, 0)
+    return McLegacyError(status, message, int(code) if code.isascii() and code.isdigit() else code)
 
 
-def mc_dialect(status: int, reason: str, message: str) -> MockownError:
+def mc_dialect(status: int, reason: str, message: str, code: str | None = None) -> MockownError:
     """Generic errors (404/405/413/malformed body) under the Marketing Cloud paths (v2)."""
-    if status >= 500:
-        return McOAuthError("server_error", message, status)
-    return McOAuthError("invalid_request", message, status)
+    return McOAuthError(code or ("server_error" if status >= 500 else "invalid_request"), message, status)

@@ -24,14 +24,23 @@ def reason(status: int) -> str:
 class OwnError(MockownError):
     """An error of the regional API. `code` is a stable machine name for Python callers (control plane)."""
 
-    def __init__(self, status: int, message: str, *, code: str = "", headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        code: str = "",
+        headers: dict[str, str] | None = None,
+        error: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.status, self.message, self.code = status, message, code or reason(status).lower().replace(" ", "_")
         self.headers = headers or {}
+        self._error = error  # the body's `error` when not the status's reason phrase (a fault rule's `error`)
 
     @property
     def error(self) -> str:
-        return reason(self.status)
+        return self._error if self._error is not None else reason(self.status)
 
     def body(self) -> dict[str, str]:
         return {"error": self.error, "message": self.message}
@@ -73,12 +82,11 @@ class OktaError(OAuthJsonError):
         return answer
 
 
-def own_dialect(status: int, phrase: str, message: str) -> MockownError:
-    return OwnError(status, message)
+def own_dialect(status: int, phrase: str, message: str, code: str | None = None) -> MockownError:
+    return OwnError(status, message, error=code)
 
 
-def okta_dialect(status: int, phrase: str, message: str) -> MockownError:
-    code = {404: "not_found", 405: "invalid_request", 413: "invalid_request"}.get(status, "invalid_request")
-    if status >= 500:
-        code = "server_error"
+def okta_dialect(status: int, phrase: str, message: str, code: str | None = None) -> MockownError:
+    if code is None:
+        code = "server_error" if status >= 500 else "not_found" if status == 404 else "invalid_request"
     return OktaError(code, message, status)

@@ -102,32 +102,36 @@ _REST_CODES = {
 }
 
 
-def oauth_dialect(status: int, reason: str, message: str) -> MockownError:
-    code = {404: "not_found", 405: "invalid_request", 413: "invalid_request"}.get(status, "invalid_request")
-    if status >= 500:
-        code = "server_error"
+def oauth_dialect(status: int, reason: str, message: str, code: str | None = None) -> MockownError:
+    if code is None:
+        code = "server_error" if status >= 500 else "not_found" if status == 404 else "invalid_request"
     return OAuthError(code, message, status)
 
 
-def authorize_dialect(status: int, reason: str, message: str) -> MockownError:
+def authorize_dialect(status: int, reason: str, message: str, code: str | None = None) -> MockownError:
     """Generic errors of the authorize endpoint and its login and consent forms (a body it cannot read, one over
     the limit, a method it does not serve): nothing to redirect to, so the urlencoded page of its unredirectable
     errors (spec 1.3 [OBS]), with the status."""
-    code = "server_error" if status >= 500 else "not_found" if status == 404 else "invalid_request"
+    if code is None:
+        code = "server_error" if status >= 500 else "not_found" if status == 404 else "invalid_request"
     return AuthorizePageError(code, message, status)
 
 
-def rest_dialect(status: int, reason: str, message: str) -> MockownError:
+def rest_dialect(status: int, reason: str, message: str, code: str | None = None) -> MockownError:
+    if code is not None:
+        return RestError(status, code, message)
     if status == 404:  # a URL no route serves: the REST API's own NOT_FOUND wording, not the mock's path message
         return not_found()
-    code = _REST_CODES.get(status, "UNKNOWN_EXCEPTION")
-    return RestError(status, code, message)
+    return RestError(status, _REST_CODES.get(status, "UNKNOWN_EXCEPTION"), message)
 
 
-def identity_dialect(status: int, reason: str, message: str) -> MockownError:
+def identity_dialect(status: int, reason: str, message: str, code: str | None = None) -> MockownError:
     """Generic errors under `/id/`, one word like the service's own: 404 `Bad_Id`; a request the client got wrong
     (400 malformed body, 405, 413) `Bad_Request`; only a failure of the service (5xx) `Internal Error`. Inferred:
-    the spec's table (6.2, recalled, not verified) has no 400 row, and its `Internal Error` is a 404."""
+    the spec's table (6.2, recalled, not verified) has no 400 row, and its `Internal Error` is a 404. A `code` is
+    the word."""
+    if code is not None:
+        return IdentityError(status, code)
     if status >= 500:
         return IdentityError(status, "Internal Error")
     return IdentityError(status, "Bad_Id" if status == 404 else "Bad_Request")

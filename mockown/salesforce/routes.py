@@ -430,16 +430,16 @@ async def soap_endpoint(request: Request) -> Response:
     return await soap_endpoint(request)
 
 
-def soap_dialect(status: int, reason: str, message: str) -> MockownError:
+def soap_dialect(status: int, reason: str, message: str, code: str | None = None) -> MockownError:
     from .soap import soap_dialect
 
-    return soap_dialect(status, reason, message)
+    return soap_dialect(status, reason, message, code)
 
 
-def soap_enterprise_dialect(status: int, reason: str, message: str) -> MockownError:
+def soap_enterprise_dialect(status: int, reason: str, message: str, code: str | None = None) -> MockownError:
     from .soap import enterprise_dialect
 
-    return enterprise_dialect(status, reason, message)
+    return enterprise_dialect(status, reason, message, code)
 
 
 _ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]

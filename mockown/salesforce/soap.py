@@ -108,7 +108,7 @@ class SoapFault(MockownError):
         return (
             f'<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="{SOAP_ENV}" '
             f'xmlns:sf="{FAULT_NS.get(self.wsdl, FAULT_NS[PARTNER])}" xmlns:xsi="{XSI}"><soapenv:Body><soapenv:Fault>'
-            f"<faultcode>{self.code}</faultcode><faultstring>{xml_text(self.faultstring)}</faultstring>{detail}"
+            f"<faultcode>{xml_text(self.code)}</faultcode><faultstring>{xml_text(self.faultstring)}</faultstring>{detail}"
             "</soapenv:Fault></soapenv:Body></soapenv:Envelope>"
         )
 
@@ -134,18 +134,23 @@ def unreadable(message: str, wsdl: str) -> SoapFault:
     return SoapFault("UNKNOWN_EXCEPTION", message, fault_type="UnexpectedErrorFault", wsdl=wsdl)
 
 
-def soap_dialect(status: int, reason: str, message: str, wsdl: str = PARTNER) -> MockownError:
+def soap_dialect(
+    status: int, reason: str, message: str, code: str | None = None, *, wsdl: str = PARTNER
+) -> MockownError:
     """Generic errors under `/services/Soap/` (unknown path, wrong method, body too large): a `soapenv:Client`
-    fault with the HTTP status of the error; a failure of the mock itself (5xx) a `soapenv:Server` fault. `wsdl`:
-    the API whose fault namespace it declares (`enterprise_dialect`: under `/services/Soap/c/`)."""
+    fault with the HTTP status of the error; a failure of the mock itself (5xx) a `soapenv:Server` fault; a `code`
+    (a fault rule's `error`) is the `faultcode` as given (`sf:INVALID_SESSION_ID`). `wsdl`: the API whose fault
+    namespace it declares (`enterprise_dialect`: under `/services/Soap/c/`)."""
+    if code is not None:
+        return SoapFault(code, message, status=status, wsdl=wsdl)
     if status >= 500:
         return SoapFault("soapenv:Server", message, status=status, wsdl=wsdl)
     return SoapFault("soapenv:Client", f"{reason}: {message}", status=status, wsdl=wsdl)
 
 
-def enterprise_dialect(status: int, reason: str, message: str) -> MockownError:
+def enterprise_dialect(status: int, reason: str, message: str, code: str | None = None) -> MockownError:
     """`soap_dialect` under `/services/Soap/c/`: its faults in the enterprise fault namespace."""
-    return soap_dialect(status, reason, message, ENTERPRISE)
+    return soap_dialect(status, reason, message, code, wsdl=ENTERPRISE)
 
 
 # -- parsing ----------------------------------------------------------------------------------------------------

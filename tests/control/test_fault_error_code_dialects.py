@@ -39,3 +39,48 @@ def test_the_oauth_json_still_takes_the_code(client: httpx.Client) -> None:
     _rule(client, path="/services/oauth2/token", status=400, error="custom", message="m")
     r = client.post("/services/oauth2/token", data={"grant_type": "password"})
     assert r.json() == {"error": "custom", "error_description": "m"}
+
+
+def _paths() -> list[str]:
+    from mockown import Config, create_app
+
+    table = create_app(Config(), seed=False).state.dialects
+    paths = {prefix.replace("*", "x").rstrip("/") + "/faulted" for prefix, _ in table}
+    return sorted(p for p in paths if not p.startswith("/_mockown"))  # faults never apply to the control plane
+
+
+@pytest.mark.parametrize("path", _paths())
+def test_every_dialect_keeps_its_shape_and_takes_the_code(client: httpx.Client, path: str) -> None:
+    """Under every dialect's prefix a rule's `error` lands in that dialect's body, of its own content type, its
+    `message` too (but in the identity service's one word): a SOAP fault once became a bare text/plain word, SLAS's
+    problem+json and Account Manager's / OCAPI's charset were dropped, and OCAPI's fault type ignored the code."""
+    _rule(client, path=path, status=503, times=1)
+    plain = client.get(path)
+    _rule(client, path=path, status=503, error="CUSTOM_CODE", message="custom-words", times=1)
+    coded = client.get(path)
+    assert plain.status_code == coded.status_code == 503
+    assert coded.headers["content-type"] == plain.headers["content-type"]
+    assert "CUSTOM_CODE" in coded.text
+    if not path.startswith(("/id/", "/services/oauth2/userinfo")):
+        assert "custom-words" in coded.text
+
+
+@pytest.mark.parametrize("path", ["/services/Soap/u/62.0", "/services/Soap/c/62.0"])
+def test_a_soap_fault_takes_the_code_as_its_faultcode(client: httpx.Client, path: str) -> None:
+    from xml.etree import ElementTree
+
+    _rule(client, path=path, status=503, error="sf:REQUEST_LIMIT_EXCEEDED", message="try <later>")
+    r = client.post(path, content=b"<x/>", headers={"Content-Type": "text/xml", "SOAPAction": "login"})
+    assert r.status_code == 503 and r.headers["content-type"].startswith("text/xml")
+    fault = ElementTree.fromstring(r.content).find("{http://schemas.xmlsoap.org/soap/envelope/}Body/")
+    assert fault is not None
+    assert fault.findtext("faultcode") == "sf:REQUEST_LIMIT_EXCEEDED"
+    assert fault.findtext("faultstring") == "REQUEST_LIMIT_EXCEEDED: try <later>"
+
+
+def test_the_ocapi_fault_takes_the_code_as_its_type(client: httpx.Client) -> None:
+    path = "/s/Sites-x/dw/shop/v23_2/customers/auth"
+    _rule(client, path=path, status=503, error="QuotaExceededException", message="m")
+    r = client.post(path, json={})
+    assert r.headers["content-type"] == "application/json;charset=UTF-8"
+    assert r.json()["fault"] == {"type": "QuotaExceededException", "message": "m"}
