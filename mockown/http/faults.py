@@ -278,6 +278,8 @@ def build_rule(rule_id: int, data: Mapping[str, Any], now: float, default_seed: 
         raise FaultError("body needs a status")
     if (rule.error or rule.message) and rule.status is None:
         raise FaultError("error and message need a status")
+    if rule.body is not None and (rule.error or rule.message):  # both were listed, and the body alone answered
+        raise FaultError("give either body or error and message (which the endpoint's dialect renders), not both")
     rule.headers = _headers(merged.get("headers") or {})
     latency = merged.get("latency")
     if latency is not None:
@@ -388,16 +390,19 @@ def preset_account(runtime: Runtime, value: Any) -> str | None:
     return key
 
 
+# The presets answer with a status, an error code and a message, rendered by the dialect of the endpoint hit (the
+# REST list, OAuth JSON, Own's body): the `error` and `message` a request gives replace theirs, as any other field.
 def _request_limit(runtime: Runtime, p: dict[str, Any]) -> dict[str, Any]:
-    from ..salesforce.errors import REST_JSON, request_limit_exceeded
+    from ..salesforce.errors import request_limit_exceeded
 
     org = p.pop("org", None)  # checked by `Faults.add` (`preset_org`)
     refused = request_limit_exceeded(_limit_info(runtime, org))  # the answer of a call over the limit
     rule = {
         "path": SF_REST_PATHS,
         "status": refused.status,
-        "body": refused.body(),
-        "headers": {**refused.headers, "Content-Type": REST_JSON},
+        "error": refused.error_code,
+        "message": refused.message,
+        "headers": dict(refused.headers),
     }
     if org:
         rule["org"] = org
@@ -405,13 +410,11 @@ def _request_limit(runtime: Runtime, p: dict[str, Any]) -> dict[str, Any]:
 
 
 def _invalid_session(runtime: Runtime, p: dict[str, Any]) -> dict[str, Any]:
+    from ..salesforce.errors import invalid_session
+
     p.setdefault("times", 1)
-    return {
-        "path": SF_REST_PATHS,
-        "status": 401,
-        "body": [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}],
-        "headers": {"Content-Type": "application/json;charset=UTF-8"},
-    }
+    refused = invalid_session()
+    return {"path": SF_REST_PATHS, "status": refused.status, "error": refused.error_code, "message": refused.message}
 
 
 def _rate_limit(runtime: Runtime, p: dict[str, Any]) -> dict[str, Any]:
@@ -419,8 +422,8 @@ def _rate_limit(runtime: Runtime, p: dict[str, Any]) -> dict[str, Any]:
         "method": "POST",
         "path": SF_TOKEN_PATH,
         "status": 400,
-        "body": {"error": "rate_limit_exceeded", "error_description": "number of logins exceeded"},
-        "headers": {"Cache-Control": "no-store", "Pragma": "no-cache"},
+        "error": "rate_limit_exceeded",
+        "message": "number of logins exceeded",
     }
 
 
@@ -442,7 +445,13 @@ def _own_503(runtime: Runtime, p: dict[str, Any]) -> dict[str, Any]:
 
 def _own_propagation(runtime: Runtime, p: dict[str, Any]) -> dict[str, Any]:
     seconds = _duration(p.pop("seconds", 10), "seconds")
-    return {"path": p.pop("path", OWN_PATHS[0]), "_propagation": seconds}
+    return {
+        "path": p.pop("path", OWN_PATHS[0]),
+        "_propagation": seconds,
+        "status": 401,  # as the API's own 401 for a token it does not know
+        "message": "Invalid or expired access token",
+        "headers": {"WWW-Authenticate": 'Bearer realm="own"'},
+    }
 
 
 def _expire_session(runtime: Runtime, p: dict[str, Any]) -> dict[str, Any]:
@@ -553,18 +562,16 @@ class Faults:
             assert preset.build is not None
             base = preset.build(self.runtime, payload)
             propagation = float(base.pop("_propagation", 0.0))
+            if "body" in payload:  # a body of the request's own replaces what the preset's code and text rendered
+                base.pop("error", None)
+                base.pop("message", None)
             base.update(payload)
             payload = base
-        if propagation:
-            payload.setdefault("status", 401)
-            payload.setdefault("headers", {"WWW-Authenticate": 'Bearer realm="own"'})  # as the API's own 401
         with self._lock:
             self._seq += 1
             rule = build_rule(self._seq, payload, self.runtime.clock.now(), self.runtime.config.fault_seed)
             rule.propagation = propagation
             rule.preset = str(preset_name) if preset_name else None
-            if propagation and rule.body is None:
-                rule.body = {"error": "Unauthorized", "message": "Invalid or expired access token"}
             self._rules.append(rule)
         return rule
 
