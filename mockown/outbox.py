@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 
 _seq = itertools.count(1)
 _LAST_STAMP = "outbox.last_stamp"
+# An id is `<milliseconds>-<sequence>-<random>`, the milliseconds in 15 digits (the clock's last instant, in 9999, has
+# 15; 13 held them only up to 2286, and the ids of older versions have 13): the outbox orders ids by their numbers.
+_STAMP_DIGITS = 15
 
 
 @record("outbox", indexes=("to", "account_id"))
@@ -44,11 +47,11 @@ def send(runtime: Runtime, *, to: str, subject: str, body: str, account_id: str 
         # mockown's state file or snapshot) is read once
         last = runtime.store.get_meta(_LAST_STAMP)
         if last is None:
-            last = max((int(e.id[:13]) for e in table.all()), default=0)
-        stamp = max(int(now * 1000), int(last))
+            last = max((_sent_order(e)[0] for e in table.all()), default=0)
+        stamp = max(int(now * 1000), int(last), 0)  # before 1970 the sequence number alone orders them
         runtime.store.set_meta(_LAST_STAMP, stamp)
         email = Email(
-            id=f"{stamp:013d}-{next(_seq):06d}-{secrets.token_hex(3)}",  # unique across workers
+            id=f"{stamp:0{_STAMP_DIGITS}d}-{next(_seq):06d}-{secrets.token_hex(3)}",  # unique across workers
             to=to,
             subject=subject,
             body=body,
@@ -60,5 +63,18 @@ def send(runtime: Runtime, *, to: str, subject: str, body: str, account_id: str 
     return email
 
 
+def _number(text: str) -> int:
+    return int(text) if text.isascii() and text.isdigit() else 0
+
+
+def _sent_order(email: Email) -> tuple[int, int, str]:
+    """Where an e-mail sorts: by the milliseconds and the sequence number of its id, as numbers (whatever their
+    width), then by the id."""
+    stamp, _, rest = email.id.partition("-")
+    sequence, _, _ = rest.partition("-")
+    return _number(stamp), _number(sequence), email.id
+
+
 def messages(runtime: Runtime) -> list[Email]:
-    return sorted(runtime.store.table(Email).all(), key=lambda e: e.id)
+    """The outbox in sending order, the oldest first."""
+    return sorted(runtime.store.table(Email).all(), key=_sent_order)
