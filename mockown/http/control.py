@@ -202,7 +202,7 @@ def reset_org(runtime: Runtime, org_id: str, *, delete: bool = False) -> dict[st
     """Return an org to its seeded state (codes, tokens, usage, lockouts gone) or, with `delete`, remove it."""
     from ..outbox import Email
     from ..salesforce import api_limit
-    from ..salesforce.models import UNLOCKED, ConnectedApp, Org, User
+    from ..salesforce.models import UNLOCKED, ConnectedApp, Org, Registration, User
 
     service = runtime.salesforce
     removed: dict[str, int] = {}
@@ -210,13 +210,16 @@ def reset_org(runtime: Runtime, org_id: str, *, delete: bool = False) -> dict[st
         org = service.orgs.get(org_id)
         if org is None:
             raise bad(f"no such org: {org_id}", 404, "not_found")
-        keep = (Org,) if delete else (Org, User, ConnectedApp)
+        keep = (Org,) if delete else (Org, User, ConnectedApp, Registration)  # an app kept keeps its registration
+        app_ids = {app.id for app in service.apps.find("org_id", org_id)}  # before the loop deletes them
         for meta in _org_tables(tuple(RECORD_TYPES.values())):
             if meta.cls in keep:
                 continue
             field_name = "account_id" if meta.cls is Email else "org_id"
             table = runtime.store.table(meta.cls)
-            if field_name in meta.indexes:  # the org's rows straight from the index
+            if meta.cls is Registration:  # no org of its own: that of the app it made, or of the app that made it
+                rows = [r for r in table.all() if r.app_id in app_ids or r.registering_app_id in app_ids]
+            elif field_name in meta.indexes:  # the org's rows straight from the index
                 rows = table.find(field_name, org_id)
             else:
                 rows = [rec for rec in table.all() if getattr(rec, field_name, None) == org_id]
