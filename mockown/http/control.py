@@ -636,7 +636,7 @@ async def fault_one(request: Request) -> Response:
     runtime = runtime_of(request)
     registry = runtime.control.faults
     try:
-        rule_id = int(request.path_params["rule_id"])
+        rule_id = whole_number(request.path_params["rule_id"])  # not int(): ' 1', '1_0', '٣' are no rule ids
     except ValueError:
         raise bad("a rule id is an integer", 404, "not_found") from None
     rule = registry.get(rule_id)

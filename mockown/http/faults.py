@@ -227,6 +227,20 @@ def _duration(value: Any, key: str) -> float:
     return seconds
 
 
+def flatten_match(data: Mapping[str, Any]) -> dict[str, Any]:
+    """`data` with the fields under `match` among the others; one given both ways is refused (which was meant?)."""
+    merged = dict(data)
+    match = merged.pop("match", None)
+    if match is not None:
+        if not isinstance(match, Mapping) or set(match) - set(_MATCH_KEYS):
+            raise FaultError(f"match holds only {', '.join(_MATCH_KEYS)}")
+        twice = sorted(set(match) & set(merged))
+        if twice:
+            raise FaultError(f"{twice[0]} is given twice, flat and under match: give it once")
+        merged.update(match)
+    return merged
+
+
 def build_rule(rule_id: int, data: Mapping[str, Any], now: float, default_seed: int) -> FaultRule:
     """A rule from its JSON form (flat, or with the matching fields under `match`)."""
     if not isinstance(data, Mapping):
@@ -234,14 +248,11 @@ def build_rule(rule_id: int, data: Mapping[str, Any], now: float, default_seed: 
     unknown = sorted(set(data) - _RULE_KEYS)
     if unknown:
         raise FaultError(f"unknown fault field {unknown[0]!r} (known: {', '.join(sorted(_RULE_KEYS))})")
-    merged = dict(data)
-    match = data.get("match")
-    if match is not None:
-        if not isinstance(match, Mapping) or set(match) - set(_MATCH_KEYS):
-            raise FaultError(f"match holds only {', '.join(_MATCH_KEYS)}")
-        merged.update(match)
+    merged = flatten_match(data)
     rule = FaultRule(id=rule_id, name=_opt_str(merged, "name"))
-    method = _opt_str(merged, "method")
+    method = merged.get("method")
+    if method is not None and method != "" and not (isinstance(method, str) and _TOKEN.fullmatch(method)):
+        raise FaultError(f"method: not an HTTP method: {brief(method)}")
     rule.method = method.upper() if method else None
     rule.path = _opt_str(merged, "path")
     if rule.path is not None and not rule.path.startswith("/"):
@@ -285,6 +296,8 @@ def build_rule(rule_id: int, data: Mapping[str, Any], now: float, default_seed: 
     if latency is not None:
         if isinstance(latency, Mapping):
             if "fixed" in latency:
+                if set(latency) != {"fixed"}:
+                    raise FaultError("latency is a duration, {'fixed': d} or {'min': d, 'max': d}: not both")
                 low = high = _duration(latency["fixed"], "latency.fixed")
             else:
                 if set(latency) - {"min", "max"} or "max" not in latency:
@@ -339,6 +352,8 @@ def build_rule(rule_id: int, data: Mapping[str, Any], now: float, default_seed: 
             rule.until = check_instant(until)
         except ValueError:
             raise FaultError("for: the window would end beyond what the clock can show") from None
+    if rule.start is not None and rule.until is not None and rule.until <= rule.start:
+        raise FaultError("the window ends before it begins: until (or from + for) must be after from")
     return rule
 
 
@@ -553,6 +568,8 @@ class Faults:
             preset = PRESETS.get(preset_name) if isinstance(preset_name, str) else None
             if preset is None:
                 raise FaultError(f"unknown preset {brief(preset_name)} (known: {', '.join(sorted(PRESETS))})")
+            if preset.build is not None:  # a rule: `match.org` is its `org`, checked and overriding alike
+                payload = flatten_match(payload)
             if "org" in preset.parameters and "org" in payload:  # the same check for every preset taking one
                 payload["org"] = preset_org(self.runtime, payload["org"])
             if "account" in preset.parameters and "account" in payload:
