@@ -60,11 +60,12 @@ KEYS = {
 def _check(kind: str, data: Any) -> dict[str, Any]:
     if data is None:
         data = {}
+    noun = kind if kind == "b2c" else f"b2c {kind}"  # the section itself, or a kind of item in it
     if not isinstance(data, dict):
-        raise SeedError(f"b2c {kind} must be a mapping")
+        raise SeedError(f"{noun} must be a mapping")
     unknown = sorted(set(data) - KEYS[kind])
     if unknown:
-        raise SeedError(f"unknown b2c {kind} field {unknown[0]!r} (known: {', '.join(sorted(KEYS[kind]))})")
+        raise SeedError(f"unknown {noun} field {unknown[0]!r} (known: {', '.join(sorted(KEYS[kind]))})")
     return data
 
 
