@@ -72,6 +72,8 @@ def parse_duration(value: str | int | float) -> float:
             return _bounded(float(value), value)
         except OverflowError:  # an int too large for a float
             raise _too_long(value) from None
+    if not value.isascii():  # float() and `\d` also read other scripts' digits ('٣h'), which no client means
+        raise ValueError(f"not a duration: {value!r} (use seconds or e.g. '15m', '2h', '181d')")
     text = value.strip().lower()
     try:
         number: float | None = float(text)

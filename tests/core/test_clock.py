@@ -83,3 +83,11 @@ def test_system_clock_offset_and_freeze_unfreeze() -> None:
     assert not clock.frozen and abs(clock.now() - frozen_at) < 1
     clock.set(0)
     assert clock.now() < 10
+
+
+@given(st.text(st.characters(categories=["Nd"]).filter(lambda c: not c.isascii()), min_size=1, max_size=3),
+       st.sampled_from(["", "s", "ms", "m", "h", "d", "w"]))  # fmt: skip
+def test_parse_duration_reads_only_ascii_digits(digits: str, unit: str) -> None:
+    """Other scripts' digits ('٣h', Arabic-Indic 3) are no duration: float() and the unit pattern's `\\d` read them."""
+    with pytest.raises(ValueError, match="not a duration"):
+        parse_duration(digits + unit)
