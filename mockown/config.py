@@ -528,14 +528,18 @@ def is_base_url(text: str) -> bool:
 
 @functools.lru_cache(maxsize=64)  # the control plane's guard asks on every request
 def is_loopback(host: str) -> bool:
-    """Whether `host` is a loopback address (an IP literal in 127.0.0.0/8 or ::1, or `localhost`); a name
-    that merely starts with "127." may resolve anywhere, so it is not."""
+    """Whether `host` is a loopback address (an IP literal in 127.0.0.0/8 or ::1, also written as an IPv4-mapped
+    IPv6 address, ::ffff:127.0.0.1, as `control.arrived_beyond_loopback` reads one, or `localhost`); a name that
+    merely starts with "127." may resolve anywhere, so it is not."""
     if host.lower() == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
+        address = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
         return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
