@@ -2,28 +2,17 @@
 ``_meta`` is checked against these (`store.decode.checked_meta`), so a hand-edited or old one is a 400 naming
 ``_meta.<key>`` instead of a state whose requests fail later. Imported by the runtime: the checks are in place
 before any store is restored. A key added to mockown gets its check here (tests/control/test_restore_meta.py
-lists the readers' keys)."""
+lists the readers' keys). The keys the runtime makes for itself are no meta values (`store.secret_key`): an older
+snapshot's are ignored (`store.RUNTIME_SECRETS`)."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from .clock import check_instant
 from .config import ConfigError
 from .own import progress
 from .store.decode import META_CHECKS
-
-_HEX = re.compile(r"(?:[0-9a-fA-F]{2})+")
-
-
-def hex_key(value: Any) -> None:
-    """A key made by `secrets.token_hex` (runtime.ui_secret, the OAuth delete-token key): hex digits, or
-    null / "" (made anew when first read)."""
-    if value is None or value == "":
-        return
-    if type(value) is not str or len(value) > 1024 or not _HEX.fullmatch(value):
-        raise ValueError("expected an even number of hex digits (at most 1024) or null")
 
 
 def sequence(value: Any) -> None:
@@ -66,8 +55,6 @@ def modes(value: Any) -> None:
 
 META_CHECKS.update(
     {
-        "ui_secret": hex_key,  # runtime.Runtime.ui_secret
-        "sf_oauth_token_delete_key": hex_key,  # salesforce.oauth_tokens._KEY_META
         "outbox.last_stamp": stamp,  # outbox._LAST_STAMP
         "own.progression": modes,  # own.service._MODES
         "own.seq.*": sequence,  # own.service: own.seq.<region>.<kind>, own.seq.<kind>

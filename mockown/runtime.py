@@ -13,7 +13,7 @@ from . import metakeys  # noqa: F401 - the checks a restored snapshot's _meta va
 from .clock import Clock, FrozenClock, SystemClock
 from .config import Config, ConfigError
 from .keys import KeyRing
-from .store import Store
+from .store import Store, secret_key
 from .store import memory as memory_store
 from .store.memory import MemoryStore
 
@@ -78,18 +78,15 @@ class Runtime:
 
     @property
     def ui_secret(self) -> bytes:
-        """The key that signs this app's browser cookies (login session, anti-CSRF): one per app, kept in the
-        store so that every worker sharing a state file (and a restart) accepts the same cookies."""
-        stored = self.store.get_meta("ui_secret")
-        if not stored:
-            import secrets
+        """The key that signs this app's browser cookies (login session, anti-CSRF): one per app, kept with the
+        signing keys (`store.secret_key`), so that every worker sharing a state file (and a restart) accepts the
+        same cookies and no snapshot holds it."""
+        return secret_key(self.store, "ui_secret")
 
-            with self.store.atomic():
-                stored = self.store.get_meta("ui_secret")
-                if not stored:
-                    stored = secrets.token_hex(32)
-                    self.store.set_meta("ui_secret", stored)
-        return bytes.fromhex(stored)
+    def end_browser_sessions(self) -> None:
+        """Drop the browser-cookie key (a new one is made at its next use): every session cookie and anti-CSRF token
+        signed before is refused. A full reset does it: the server starts afresh, no browser signed in."""
+        self.store.write_state("ui_secret", None)
 
     @cached_property
     def control(self) -> ControlState:
@@ -148,5 +145,6 @@ class Runtime:
 
     def reset(self) -> None:
         self.store.clear()
+        self.end_browser_sessions()
         if self.config.seed_defaults:
             self.seed_defaults()

@@ -184,6 +184,7 @@ def reset_all(runtime: Runtime, *, seed: bool = True, clock: bool = True) -> dic
     except (SeedError, ConfigError) as exc:
         text = str(exc) if str(path) in str(exc) else f"seed file {path}: {exc}"
         raise SeedError(f"{text}; nothing was reset") from exc
+    runtime.end_browser_sessions()
     control.journal.clear()
     control.faults.clear()
     return {"reset": "all", "seeded": seeded}

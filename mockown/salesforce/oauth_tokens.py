@@ -8,9 +8,10 @@ their own. The mock has no permissions: a user whose profile is "System Administ
 Application) sees the org's approvals, any other user only their own.
 
 `DeleteToken` revokes its approval at `/services/oauth2/revoke` (spec 5) and nothing else. It is derived
-(HMAC-SHA256 under a key kept in the store's meta, per approval) so that a query can show it again without storing
-it; the store keeps only its SHA-256 (`RefreshToken.delete_hash` on the family's first token, indexed), written the
-first time a query shows it. Revocation finds the approval by that hash, as every bearer secret is found.
+(HMAC-SHA256 under a key the store keeps with the signing keys, per approval) so that a query can show it again
+without storing it; the store keeps only its SHA-256 (`RefreshToken.delete_hash` on the family's first token,
+indexed), written the first time a query shows it. Revocation finds the approval by that hash, as every bearer
+secret is found.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import ids, security
 from ..clock import iso
 from ..fieldwise import Fieldwise
+from ..store import secret_key
 from .models import ConnectedApp, RefreshToken, User
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 ROW_LIMIT = 2500  # "query returns at most 2,500 rows" (spec 10); describe.py's table carries it
 ADMIN_PROFILE = "system administrator"  # the seeded profile that has Customize Application
 HINT_CHARS = 15  # `AccessToken` shows this many characters of the refresh token, then "..."
-_KEY_META = "sf_oauth_token_delete_key"
+_KEY_NAME = "sf_oauth_token_delete_key"
 FIELDS = frozenset(  # lower-case, as SOQL names are case-insensitive
     ("id", "accesstoken", "appmenuitemid", "appname", "createddate", "deletetoken", "lastuseddate", "requesttoken",
      "usecount", "userid")
@@ -42,16 +43,9 @@ FIELDS = frozenset(  # lower-case, as SOQL names are case-insensitive
 
 
 def _key(service: SalesforceService) -> bytes:
-    """The store-wide key delete tokens are derived under: made once, shared by workers and restarts."""
-    store = service.store
-    stored = store.get_meta(_KEY_META)
-    if not stored:
-        with store.atomic():
-            stored = store.get_meta(_KEY_META)
-            if not stored:
-                stored = secrets.token_hex(32)
-                store.set_meta(_KEY_META, stored)
-    return bytes.fromhex(stored)
+    """The store-wide key delete tokens are derived under: made once, shared by workers and restarts, kept with the
+    signing keys (no snapshot holds it)."""
+    return secret_key(service.store, _KEY_NAME)
 
 
 def signing_key(service: SalesforceService) -> bytes:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import operator
+import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
@@ -157,6 +158,8 @@ class Store(Protocol):
     def load(self, data: dict[str, list[dict[str, Any]]]) -> None: ...
     def get_meta(self, name: str) -> Any: ...
     def set_meta(self, name: str, value: Any) -> None: ...
+    def read_state(self, name: str) -> Any: ...
+    def write_state(self, name: str, value: Any) -> None: ...
     def close(self) -> None: ...
 
 
@@ -181,13 +184,37 @@ def is_answer(exc: BaseException) -> bool:
     return isinstance(exc, MockownError)
 
 
+# HMAC keys the runtime makes for itself (`secret_key`), which earlier versions kept among the meta values (and so in
+# every snapshot): a snapshot's are ignored on restore, a state file's are moved out of its meta values on open
+RUNTIME_SECRETS = ("ui_secret", "sf_oauth_token_delete_key")
+_HEX_KEY = re.compile(r"(?:[0-9a-fA-F]{2}){16,512}")
+
+
+def secret_key(store: Store, name: str) -> bytes:
+    """The app's own HMAC key `name` (the browser-session key, the delete-token key): 32 random bytes made on first
+    use and kept with the signing keys (`read_state`: a state file's ``mockown_state``, which every worker and every
+    restart share), never among the meta values: `dump()` (a snapshot) holds none, and neither a restore nor a
+    `clear()` changes it."""
+    stored = store.read_state(name)
+    if type(stored) is not str or not _HEX_KEY.fullmatch(stored):
+        with store.atomic():
+            stored = store.read_state(name)
+            if type(stored) is not str or not _HEX_KEY.fullmatch(stored):
+                import secrets
+
+                stored = secrets.token_hex(32)
+                store.write_state(name, stored)
+    return bytes.fromhex(stored)
+
+
 # checks across a snapshot's tables (an Own export's objects among its backup's), registered by the modules that
 # define the records: each gets {table: its rows' records, in row order} and raises a RowError naming the row
 SNAPSHOT_CHECKS: list[Callable[[dict[str, list[Any]]], None]] = []
 
 
 def load_snapshot(store: Store, data: dict[str, list[dict[str, Any]]]) -> None:
-    """Replace the state of `store` with a `dump()`: ``_meta`` holds the meta values, every other key a table.
+    """Replace the state of `store` with a `dump()`: ``_meta`` holds the meta values (an older snapshot's
+    `RUNTIME_SECRETS` among them are ignored: the store keeps its own), every other key a table.
     Every row is decoded (and checked: `from_dict`) before the store changes, so a `RowError` (naming the table,
     the row and the field) or an unknown table leaves the store as it was."""
     tables: list[tuple[type[Any], list[Any]]] = []
@@ -221,6 +248,7 @@ def load_snapshot(store: Store, data: dict[str, list[dict[str, Any]]]) -> None:
     if len(metas) > 1:
         raise RowError("_meta", f"expected a list of one object, got {len(metas)}")
     values = checked_meta(metas[0]) if metas else {}
+    values = {key: value for key, value in values.items() if key not in RUNTIME_SECRETS}  # an older snapshot's
     with store.atomic():
         store.clear()
         for key, value in values.items():
@@ -233,6 +261,7 @@ def load_snapshot(store: Store, data: dict[str, list[dict[str, Any]]]) -> None:
 
 __all__ = [
     "RECORD_TYPES",
+    "RUNTIME_SECRETS",
     "SNAPSHOT_CHECKS",
     "RowError",
     "Store",
@@ -244,5 +273,6 @@ __all__ = [
     "load_snapshot",
     "meta_of",
     "record",
+    "secret_key",
     "to_dict",
 ]

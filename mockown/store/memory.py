@@ -136,6 +136,8 @@ class MemoryStore:
         # replacement may see the old table once, and never leaves it cached
         self._by_class: dict[type[Any], MemoryTable[Any]] = {}
         self._meta: dict[str, Any] = {}
+        # what the runtime keeps for itself (`store.secret_key`'s keys): outside `dump()`, `clear()` and `freeze()`
+        self._state: dict[str, Any] = {}
         self._lock = threading.RLock()
         self._undo = _Undo()
 
@@ -217,6 +219,12 @@ class MemoryStore:
 
     def set_meta(self, name: str, value: Any) -> None:
         self._meta[name] = value
+
+    def read_state(self, name: str) -> Any:
+        return self._state.get(name)
+
+    def write_state(self, name: str, value: Any) -> None:
+        self._state[name] = value
 
     def close(self) -> None:
         pass

@@ -2,8 +2,8 @@
 
 Layout (schema version 1): one table per record kind, ``r_<table>``, with the record's key, one column
 per declared index and the whole record as a JSON blob; a ``meta`` table for `get_meta` / `set_meta`;
-a ``mockown_state`` table for what the runtime itself keeps (schema version, the signing key, the
-clock) and which a reset does not clear.
+a ``mockown_state`` table for what the runtime itself keeps (schema version, the signing keys and the other keys
+it makes for itself, the clock), which a reset does not clear and a snapshot does not hold.
 
 Properties:
 
@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Generic, Union, get_args, get_origin, get_type_hints
 
 from ..keys import SLOTS, KeyRing, load_pem
-from . import R, RecordMeta, StoreBusy, is_answer, load_snapshot, meta_of, to_dict
+from . import RUNTIME_SECRETS, R, RecordMeta, StoreBusy, is_answer, load_snapshot, meta_of, to_dict
 
 log = logging.getLogger("mockown")
 
@@ -338,6 +338,17 @@ class SqliteStore:
                 )
             for step in range(version + 1, SCHEMA_VERSION + 1):
                 MIGRATIONS[step](self._db)
+            # the HMAC keys earlier versions kept among the meta values (a snapshot's): moved to the runtime's own
+            # state, where they are kept now (one there already wins); at every open, as an earlier version may
+            # have used the file since
+            if self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone():
+                names = ", ".join("?" * len(RUNTIME_SECRETS))
+                self._db.execute(
+                    "INSERT OR IGNORE INTO mockown_state (name, value) "
+                    f"SELECT name, value FROM meta WHERE name IN ({names})",
+                    RUNTIME_SECRETS,
+                )
+                self._db.execute(f"DELETE FROM meta WHERE name IN ({names})", RUNTIME_SECRETS)
             # written at every open, at the current version too: a file SQLite opened read-only (its permissions, a
             # read-only mount) is refused here rather than answering every request that writes with a 500
             self._set_state("schema_version", SCHEMA_VERSION)

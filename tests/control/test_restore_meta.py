@@ -72,17 +72,13 @@ def _fine(used: Used) -> None:
 
 def test_every_meta_key_mockown_reads_has_a_check() -> None:
     """The readers' keys (grep get_meta): a key added without a check here would be restored as given."""
-    read = {"ui_secret", oauth_tokens._KEY_META, outbox._LAST_STAMP, own_service._MODES, "own.seq.app1.backup"}
+    read = {outbox._LAST_STAMP, own_service._MODES, "own.seq.app1.backup"}
     assert metakeys.META_CHECKS is META_CHECKS
     unchecked = {key for key in read if key not in META_CHECKS and not any(key.startswith(k[:-1]) for k in META_CHECKS)}
     assert not unchecked
 
 
 WRONG: list[tuple[str, Any, str]] = [
-    ("ui_secret", "not hex", "expected an even number of hex digits (at most 1024) or null, got 'not hex'"),
-    ("ui_secret", "abc", "expected an even number of hex digits (at most 1024) or null, got 'abc'"),
-    ("ui_secret", 7, "expected an even number of hex digits (at most 1024) or null, got 7"),
-    ("sf_oauth_token_delete_key", ["ab"], "expected an even number of hex digits (at most 1024) or null, got a list"),
     ("outbox.last_stamp", "1767225600000", "years 0001 to 9999 or null, got '1767225600000'"),
     ("outbox.last_stamp", 10**20, "years 0001 to 9999 or null, got 100000000000000000000"),
     ("outbox.last_stamp", 1.5e12, "years 0001 to 9999 or null, got 1500000000000.0"),
@@ -117,8 +113,6 @@ def test_a_wrong_meta_value_refuses_the_snapshot_and_changes_nothing(
 def test_meta_values_of_the_right_shape_are_restored(used: Used) -> None:
     snap = copy.deepcopy(used.snapshot())
     good = {
-        "ui_secret": HEX,
-        "sf_oauth_token_delete_key": HEX.upper(),
         "outbox.last_stamp": 1767225600000,
         "own.progression": {"backup": "polls:3", "export": "seconds:2m"},
         "own.seq.app1.job": 70010,
@@ -128,18 +122,17 @@ def test_meta_values_of_the_right_shape_are_restored(used: Used) -> None:
     _meta(snap).update(good)
     assert used.restore(snap).status_code == 200
     assert {k: v for k, v in _meta(used.snapshot()).items() if k in good} == good
-    assert used.runtime.ui_secret == bytes.fromhex(HEX)
     assert used.runtime.own.new_progression("backup") == {"mode": "polls", "n": 3, "polls": 0}
     _fine(used)
     nulls = copy.deepcopy(snap)
-    _meta(nulls).update(dict.fromkeys(("ui_secret", "outbox.last_stamp", "own.progression", "own.seq.app1.job")))
+    _meta(nulls).update(dict.fromkeys(("outbox.last_stamp", "own.progression", "own.seq.app1.job")))
     assert used.restore(nulls).status_code == 200
     _fine(used)
 
 
 def test_a_meta_list_of_two_objects_is_refused(used: Used) -> None:
     bad = copy.deepcopy(used.snapshot())
-    bad["store"]["_meta"] = [{}, {"ui_secret": HEX}]
+    bad["store"]["_meta"] = [{}, {"outbox.last_stamp": 1767225600000}]
     before = used.state()
     response = used.restore(bad)
     assert response.status_code == 400

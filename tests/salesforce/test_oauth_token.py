@@ -356,12 +356,12 @@ def test_a_state_file_from_before_still_loads_lists_and_revokes(tmp_path: Path) 
 
 
 def test_a_new_key_files_the_new_delete_token(client: httpx.Client, runtime: Runtime) -> None:
-    """The derivation key lives in the store's meta; state restored where the key differs (a snapshot taken
-    elsewhere) shows other delete tokens, and those revoke (the stored hash is filed again)."""
+    """The derivation key is the store's own (kept with the signing keys); state restored where the key differs (a
+    snapshot taken elsewhere) shows other delete tokens, and those revoke (the stored hash is filed again)."""
     org = _org(runtime)
     tokens = _approve(client, org)
     (before,) = _query(client, tokens["access_token"])["records"]
-    runtime.store.set_meta("sf_oauth_token_delete_key", secrets.token_hex(32))
+    runtime.store.write_state("sf_oauth_token_delete_key", secrets.token_hex(32))
     (after,) = _query(client, tokens["access_token"])["records"]
     assert after["DeleteToken"] != before["DeleteToken"]
     assert _revoke(client, before["DeleteToken"]).status_code == 400

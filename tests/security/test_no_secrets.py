@@ -6,13 +6,17 @@ kind of secret, then searches every byte it can find for each one (raw and URL-e
 Two documented exceptions: consumer secrets of connected apps are kept as given in the state file and snapshots
 (Salesforce shows them to admins again; README, "A state file"), and the start-up banner of `mockown serve`
 repeats the credentials the seed document itself declares (the demo passwords of `fixtures/default.yaml`), so
-that a developer can copy them. Nothing a client sent or the server generated is ever printed.
+that a developer can copy them. Nothing a client sent or the server generated is ever printed. The keys the server
+makes for itself (the one that signs browser sessions, the one `OauthToken.DeleteToken`s are derived under) are
+kept in the state file with the signing keys, and nowhere else: a snapshot holds none.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import re
+import sqlite3
 from pathlib import Path
 from urllib.parse import quote, quote_plus, urlencode
 
@@ -25,6 +29,7 @@ ADMIN_TOKEN = "adm1n-T0ken-for-the-no-secrets-test"
 OWN_TOKEN = "/oauth2/aus4c3z3l8FqrbqDU4h7/v1/token"
 MC_SECRET = "MockownMcServerSecret000"
 # what fixtures/default.yaml declares (and the banner repeats)
+KEYS = ("ui_secret", "sf_oauth_token_delete_key")  # the keys the server makes for itself, by their names in the file
 SEED_DECLARED = {PASSWORD, "SecTok3nAdmin", "0wnerPassw0rd!", "Sa1esAdmin!", SECRET, MC_SECRET}
 
 
@@ -62,6 +67,8 @@ def drive(http: httpx.Client) -> tuple[dict[str, str], set[str]]:
     found["token-exchange access token"] = r.json()["access_token"]
     bearer = {"Authorization": f"Bearer {found['code access token']}"}
     assert http.get("/services/data/v62.0/limits", headers=bearer).status_code == 200
+    r = http.get("/services/data/v62.0/query", params={"q": "SELECT DeleteToken FROM OauthToken"}, headers=bearer)
+    found["OauthToken delete token"] = r.json()["records"][0]["DeleteToken"]  # made under the delete-token key
     assert http.post("/services/oauth2/introspect", data={"token": body["refresh_token"]}, auth=(CID, SECRET))
     assert http.get("/services/oauth2/revoke", params={"token": found["refreshed access token"]}).status_code == 200
     # Own: the Edit Profile page, the exchange, the API, the legacy session API
@@ -129,6 +136,15 @@ def test_no_secret_in_the_state_file_the_logs_or_the_journal(tmp_path: Path) -> 
     assert b"seeded demo credentials" in banner and b"logger=mockown.request" in log
     state = b"".join(p.read_bytes() for p in tmp_path.glob("state.db*"))
     assert len(state) > 10_000
+    # the keys the server made for itself, kept in the state file with the signing keys (and nowhere else): the
+    # browser-session key signs a login cookie for any user, the delete-token key makes every approval's DeleteToken
+    db = sqlite3.connect(tmp_path / "state.db")
+    kept = {name: value for table in ("mockown_state", "meta")  # (wherever the file has them)
+            for name, value in db.execute(f"SELECT name, value FROM {table} WHERE name IN (?, ?)", KEYS)}  # fmt: skip
+    db.close()
+    assert set(kept) == set(KEYS)
+    keys = {f"{name} key": json.loads(value) for name, value in kept.items()}
+    secrets.update(keys)
     places = {"log": log, "banner": banner, "journal": journal.content, "state file": state}
     places["snapshot"] = snapshot.content
     leaks = []
@@ -136,6 +152,8 @@ def test_no_secret_in_the_state_file_the_logs_or_the_journal(tmp_path: Path) -> 
         for where, data in places.items():
             if where in ("state file", "snapshot") and value in app_secrets:
                 continue  # the documented exception (consumer secrets are kept as given)
+            if where == "state file" and what in keys:
+                continue  # where the keys are kept, as the signing keys are
             if where == "banner" and value in SEED_DECLARED:
                 continue
             if any(form in data for form in forms(value)):
