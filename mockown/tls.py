@@ -6,6 +6,11 @@ lives in a config directory (``MOCKOWN_TLS_DIR``, else ``$XDG_CONFIG_HOME/mockow
 ``NODE_EXTRA_CA_CERTS``, ``SSL_CERT_FILE``). The server certificate covers localhost, 127.0.0.1, ::1 and
 the Salesforce / Own host names that intercept mode routes to the mock; it is remade when it is missing,
 near its end, made by another CA or for other names. ``--tls-cert/--tls-key`` take the user's own pair.
+
+The CA can sign for those names only (a critical ``NameConstraints``: their domains and the loopback addresses), so
+a client that trusts it trusts nothing else it might sign. Its key and the server's are written only to new files
+of the user's (mode 0600, never through a link), in a directory of the user's that no one else may write; an
+existing key file others may read, or such a directory, is made private with a warning, as a state file is.
 """
 
 from __future__ import annotations
@@ -13,7 +18,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import ipaddress
+import logging
 import os
+import stat
+import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +37,8 @@ from .config import Config, ConfigError, tls_dir
 from .fieldwise import Value
 from .testing.hosts import INTERCEPTED_HOSTS
 
+log = logging.getLogger("mockown")
+
 # The names the server certificate is for: loopback, every host intercept mode sends to the mock (one list, in
 # `testing.hosts`), and wider wildcards: a certificate wildcard covers one label only, so a sandbox My Domain
 # (`x.sandbox.my.salesforce.com`) needs its own, and `*.salesforce.com` / `*.force.com` cover the other hosts a
@@ -42,6 +52,27 @@ HOST_NAMES: tuple[str, ...] = (
     "*.sandbox.my.salesforce.com",
     "*.force.com",
 )
+
+
+# What the CA may sign (RFC 5280 4.2.1.10): a DNS name constraint permits the name and every name under it, so the
+# domains of `HOST_NAMES` (a wildcard's without its `*.`, none under another), and the loopback networks.
+def _permitted(names: Sequence[str]) -> list[x509.GeneralName]:
+    domains = {n.lower().removeprefix("*.") for n in names if not _is_ip(n)}
+    kept = sorted(d for d in domains if not any(d.endswith("." + other) for other in domains))
+    return [
+        *(x509.DNSName(d) for d in kept),
+        x509.IPAddress(ipaddress.ip_network("127.0.0.0/8")),
+        x509.IPAddress(ipaddress.ip_network("::1/128")),
+    ]
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
 
 CA_DAYS = 3650
 LEAF_DAYS = 397  # the longest validity browsers and Apple's TLS stack accept
@@ -102,7 +133,10 @@ def _check_pair(cert: Path, key: Path) -> None:
 
 
 def ensure_certificates(directory: Path, names: Sequence[str] = HOST_NAMES) -> TlsFiles:
+    """The CA and a server certificate for `names` in `directory`, made when missing (or not usable any more). The
+    CA signs for `HOST_NAMES`' domains only: a client trusting it refuses a certificate for other `names`."""
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _private_directory(directory)
     with _locked(directory / ".lock"):
         ca_cert, ca_key = _ensure_ca(directory)
         cert_path, key_path = directory / CERT, directory / KEY
@@ -136,12 +170,63 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _private_directory(directory: Path) -> None:
+    """The directory keeps private keys: it must be the user's, and no one else may write to it (another user could
+    swap a file or plant a link where a key is written). One the user's that its group or others may write is made
+    so, with a warning; another user's (a shared scratch directory) is refused (`OSError`)."""
+    info = directory.stat()
+    uid = _uid()
+    if uid is not None and info.st_uid != uid:
+        raise OSError(f"{directory} belongs to another user: the TLS keys need a directory of your own")
+    mode = stat.S_IMODE(info.st_mode)
+    if mode & 0o022:
+        directory.chmod(mode & ~0o022)
+        log.warning("TLS directory %s holds private keys: made writable by its owner only (it was %o)", directory, mode)
+
+
+def _private_key(path: Path) -> bool:
+    """Whether the key file at `path` may be used: a file of the user's that no one else may read. One its group or
+    others may read is made so, with a warning (as a state file is); a link, or another user's file, is not used (a
+    new key replaces it)."""
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return False
+    uid = _uid()
+    if not stat.S_ISREG(info.st_mode) or (uid is not None and info.st_uid != uid):
+        log.warning("TLS key %s is a link or another user's file: a new key replaces it", path)
+        return False
+    mode = stat.S_IMODE(info.st_mode)
+    if mode & 0o077:
+        path.chmod(0o600)
+        log.warning(
+            "TLS key %s was readable by others (%o): made readable by its owner only (delete the directory's files"
+            " for new keys)",
+            path,
+            mode,
+        )
+    return True
+
+
+def _uid() -> int | None:
+    geteuid = getattr(os, "geteuid", None)  # None on Windows: no owners to compare
+    return geteuid() if geteuid is not None else None
+
+
 def _write(path: Path, data: bytes, *, private: bool = False) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if private else 0o644)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.replace(tmp, path)
+    """Write `path` whole (a rename), through a new file of a random name (`mkstemp`: created exclusively, never
+    through a link, mode 0600); a certificate is then made readable by all."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        if not private:
+            os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def _key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
@@ -159,7 +244,7 @@ def _load_key(path: Path) -> ec.EllipticCurvePrivateKey:
 
 def _ensure_ca(directory: Path) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
     cert_path, key_path = directory / CA_CERT, directory / CA_KEY
-    if cert_path.is_file() and key_path.is_file():
+    if cert_path.is_file() and _private_key(key_path):
         try:
             cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
             key = _load_key(key_path)
@@ -187,6 +272,9 @@ def _ensure_ca(directory: Path) -> tuple[x509.Certificate, ec.EllipticCurvePriva
         .not_valid_before(now - dt.timedelta(days=1))
         .not_valid_after(now + dt.timedelta(days=CA_DAYS))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.NameConstraints(permitted_subtrees=_permitted(HOST_NAMES), excluded_subtrees=None), critical=True
+        )
         .add_extension(
             _key_usage(ca=True),
             critical=True,
@@ -226,7 +314,7 @@ def _general_names(names: Sequence[str]) -> list[x509.GeneralName]:
 
 
 def _leaf_ok(cert_path: Path, key_path: Path, ca: x509.Certificate, names: Sequence[str]) -> bool:
-    if not (cert_path.is_file() and key_path.is_file()):
+    if not (cert_path.is_file() and _private_key(key_path)):
         return False
     try:
         cert = x509.load_pem_x509_certificate(cert_path.read_bytes())

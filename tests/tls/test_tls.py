@@ -32,7 +32,7 @@ def test_the_ca_is_made_once_and_the_certificate_covers_the_hosts(tmp_path: Path
     assert {"localhost", "login.salesforce.com", "*.my.salesforce.com", "auth.owndata.com", "*.owndata.com"} <= dns
     assert {"127.0.0.1", "::1"} <= ips
     # other names: a new server certificate from the same CA
-    other = ensure_certificates(tmp_path, ["localhost", "example.test"])
+    other = ensure_certificates(tmp_path, ["localhost", "login.salesforce.com"])
     assert (tmp_path / CA_CERT).read_bytes() == ca_bytes
     assert other.cert.read_bytes() != cert_bytes
 
