@@ -11,7 +11,8 @@ called from each page (`Page`, `refused`):
   as this server's).
 * Every page is sent with `Cache-Control: no-store`, `X-Frame-Options: DENY` and
   `Content-Security-Policy: frame-ancestors 'none'`: no other site may frame a page whose buttons post
-  same-origin (clickjacking).
+  same-origin (clickjacking); and with `Referrer-Policy: no-referrer`: a page's URL (the OIDC logout page's
+  `id_token_hint`, a login page's query) is never sent on to the sites it links or loads (Single Logout URLs).
 
 Each page renders its own refusal (Salesforce: the "Session expired" page; Marketing Cloud: its own 403 page;
 Own: a 403 in the Own dialect).
@@ -32,7 +33,12 @@ from ..http.api import base_url, root_path, runtime_of, same_origin
 
 BROWSER_COOKIE = "mockown_bid"
 CSRF_FIELD = "_csrf"
-FRAME_HEADERS = {"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"}
+# the headers every HTML page carries besides `Cache-Control: no-store` (the dashboard's too)
+PAGE_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+}
 CROSS_SITE = "cross-site"
 BAD_TOKEN = "bad-token"
 
@@ -97,5 +103,5 @@ class Page:
         if self.new_bid:
             set_cookie(self.request, response, BROWSER_COOKIE, self.bid)
         response.headers["Cache-Control"] = "no-store"
-        response.headers.update(FRAME_HEADERS)
+        response.headers.update(PAGE_HEADERS)
         return response

@@ -24,6 +24,7 @@ from ..http.api import root_path, runtime_of
 from ..http.forms import read_body
 from ..http.journal import is_secret_name
 from ..store import RECORD_TYPES
+from .csrf import PAGE_HEADERS
 from .paths import DASHBOARD as UI
 
 if TYPE_CHECKING:
@@ -416,12 +417,8 @@ async def page(request: Request) -> Response:
     runtime = runtime_of(request)
     notice = request.query_params.get("notice")
     error = request.query_params.get("error") == "1"
-    headers = {
-        "Cache-Control": "no-store",
-        # no other site may frame the page: its buttons post same-origin from inside a frame (clickjacking)
-        "X-Frame-Options": "DENY",
-        "Content-Security-Policy": "frame-ancestors 'none'",
-    }
+    # no other site may frame the page: its buttons post same-origin from inside a frame (clickjacking)
+    headers = {"Cache-Control": "no-store", **PAGE_HEADERS}
     return HTMLResponse(render(runtime, notice, error, root_path(request)), headers=headers)
 
 

@@ -106,3 +106,25 @@ def test_an_origin_of_null_alone_is_no_page_of_this_server(client: httpx.Client,
     assert post({"Origin": "null", "Sec-Fetch-Site": "cross-site"}) == 403
     assert post({"Origin": "null", "Sec-Fetch-Site": "same-origin"}) in (200, 303)
     assert post({}) in (200, 303)
+
+
+def test_every_html_page_sends_no_referrer(clock: FrozenClock) -> None:
+    """`Referrer-Policy: no-referrer` on every page: a page's URL (the OIDC logout page's `id_token_hint`, a login
+    page's query) is not sent on to the sites it links or loads (the logout page's Single Logout URLs)."""
+    from tests.marketing.test_login_page import QUERY as MC_QUERY
+    from tests.marketing.test_marketing import BASE as MC_BASE
+
+    app = create_app(Config().replace(marketing={"auto_consent": False}), clock=clock)
+    with in_process_client(app) as client:
+        page, csrf, q = login_page(client)
+        pages = {"login": page}
+        signed_in = client.post(LOGIN, data={"username": ADMIN, "password": PASSWORD, "q": q, "_csrf": csrf})
+        assert signed_in.status_code == 302, signed_in.text
+        pages["device"] = client.get("/setup/connect")
+        pages["logout"] = client.get("/services/auth/idp/oidc/logout", params={"id_token_hint": "x.y.z"})
+        pages["own profile"] = client.get("/own/profile")
+        pages["marketing sign-in"] = client.get(f"{MC_BASE}/v2/authorize", params=MC_QUERY)
+        pages["dashboard"] = client.get("/_mockown/ui")
+    for name, page in pages.items():
+        assert page.headers.get("content-type", "").startswith("text/html"), (name, page.status_code)
+        assert page.headers.get("referrer-policy") == "no-referrer", name
