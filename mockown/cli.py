@@ -387,14 +387,17 @@ _URL_HELP = "Base URL of a running server (env MOCKOWN_URL). Without it, a fresh
     help="The grant to use; 'own' exchanges an Own API token on the Own auth host.",
 )
 @click.option("--client-id", default=DEMO_CLIENT_ID, callback=_utf8, help="Connected app (default: the demo app).")
-@click.option(
-    "--client-secret", default=DEMO_SECRET, callback=_utf8, help="Its consumer secret (default: the demo app's)."
-)
+# the secrets also come from the environment (MOCKOWN_TOKEN_*, as --api-token from MOCKOWN_OWN_API_TOKEN): a command
+# line is visible to every user of the machine (`ps`), a process's environment only to its owner
+@click.option("--client-secret", envvar="MOCKOWN_TOKEN_CLIENT_SECRET", default=DEMO_SECRET, callback=_utf8,
+              help="Its consumer secret (default: the demo app's; env MOCKOWN_TOKEN_CLIENT_SECRET).")  # fmt: skip
 @click.option(
     "--username", default="admin@mockown.test", show_default=True, callback=_utf8, help="User for the password grant."
 )
-@click.option("--password", default="Passw0rd!", show_default=True, callback=_utf8, help="Password (+ security token).")
-@click.option("--refresh-token", default=None, callback=_utf8, help="Refresh token for --grant refresh_token.")
+@click.option("--password", envvar="MOCKOWN_TOKEN_PASSWORD", default="Passw0rd!", show_default=True, callback=_utf8,
+              help="Password (+ security token; env MOCKOWN_TOKEN_PASSWORD).")  # fmt: skip
+@click.option("--refresh-token", envvar="MOCKOWN_TOKEN_REFRESH_TOKEN", default=None, callback=_utf8,
+              help="Refresh token for --grant refresh_token (env MOCKOWN_TOKEN_REFRESH_TOKEN).")  # fmt: skip
 @click.option("--api-token", envvar="MOCKOWN_OWN_API_TOKEN", default=None, callback=_utf8,
               help="Own API token for --grant own (env MOCKOWN_OWN_API_TOKEN).")  # fmt: skip
 @click.option("--scope", default=None, callback=_utf8, help="Scopes to ask for.")
@@ -432,7 +435,9 @@ def token(**o: Any) -> None:
                 data.update(username=o["username"], password=o["password"])
             elif grant == "refresh_token":
                 if not o["refresh_token"]:
-                    raise _Fail(EXIT_USAGE, "--grant refresh_token needs --refresh-token")
+                    raise _Fail(
+                        EXIT_USAGE, "--grant refresh_token needs --refresh-token (or MOCKOWN_TOKEN_REFRESH_TOKEN)"
+                    )
                 data["refresh_token"] = o["refresh_token"]
             if o["scope"]:
                 data["scope"] = o["scope"]

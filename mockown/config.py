@@ -591,6 +591,9 @@ NOT_SETTINGS = frozenset(
         "CONFIG",  # the config file (read by `Config.load` itself)
         "URL",  # the server the pytest plugin and `mockown token` / `seed` talk to
         "OWN_API_TOKEN",  # `mockown token --grant own`'s --api-token
+        "TOKEN_PASSWORD",  # `mockown token`'s --password
+        "TOKEN_CLIENT_SECRET",  # `mockown token`'s --client-secret
+        "TOKEN_REFRESH_TOKEN",  # `mockown token`'s --refresh-token
         "SOAK",  # tests/reliability: the long profile
         "CHROMIUM",  # tests/browser_support.py: the browser the UI tests drive
     }

@@ -1,8 +1,8 @@
 """`MOCKOWN_*` variables the README documents for other commands (the contract suite's `MOCKOWN_CONTRACT_*`,
-`mockown token`'s `MOCKOWN_OWN_API_TOKEN`, the soak profile's `MOCKOWN_SOAK`, the benchmarks' `MOCKOWN_BENCH_*`,
-the browser tests' `MOCKOWN_CHROMIUM`) are not settings: exported in the shell, they made every `Config.load`
-(`mockown serve`, Docker, the in-process pytest server) refuse to start with "unknown setting". An unknown
-`MOCKOWN_` setting is still an error."""
+`mockown token`'s `MOCKOWN_OWN_API_TOKEN` and `MOCKOWN_TOKEN_*`, the soak profile's `MOCKOWN_SOAK`, the benchmarks'
+`MOCKOWN_BENCH_*`, the browser tests' `MOCKOWN_CHROMIUM`) are not settings: exported in the shell, they made every
+`Config.load` (`mockown serve`, Docker, the in-process pytest server) refuse to start with "unknown setting". An
+unknown `MOCKOWN_` setting is still an error."""
 
 from __future__ import annotations
 
@@ -19,6 +19,9 @@ from mockown.config import Config, ConfigError
         "MOCKOWN_CONTRACT_OWN_API_TOKEN",
         "MOCKOWN_CONTRACT_B2C_SLAS_URL",
         "MOCKOWN_OWN_API_TOKEN",
+        "MOCKOWN_TOKEN_PASSWORD",
+        "MOCKOWN_TOKEN_CLIENT_SECRET",
+        "MOCKOWN_TOKEN_REFRESH_TOKEN",
         "MOCKOWN_SOAK",
         "MOCKOWN_BENCH_CACHE",
         "MOCKOWN_BENCH_PEER_VERSION",
