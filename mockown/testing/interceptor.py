@@ -253,11 +253,11 @@ def _connects_directly(transport: Any) -> bool:
     """Whether an httpx transport connects straight to the URL's host (httpcore's plain connection pool: no proxy,
     no Unix socket), so that it can carry a request to the external server with its own TLS settings. A proxy's
     pool would send it through the proxy, which cannot reach a server on the caller's loopback."""
-    import httpcore
-
     pool = getattr(transport, "_pool", None)
+    kind = type(pool)  # by name: httpcore is httpx's own dependency, not one of mockown's (a proxy's pool subclasses)
     return (
-        type(pool) in (httpcore.ConnectionPool, httpcore.AsyncConnectionPool)
+        kind.__module__.partition(".")[0] == "httpcore"
+        and kind.__name__ in ("ConnectionPool", "AsyncConnectionPool")
         and getattr(pool, "_proxy", None) is None
         and getattr(pool, "_uds", None) is None
     )
