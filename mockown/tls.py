@@ -172,14 +172,17 @@ def _locked(path: Path) -> Iterator[None]:
 
 def _private_directory(directory: Path) -> None:
     """The directory keeps private keys: it must be the user's, and no one else may write to it (another user could
-    swap a file or plant a link where a key is written). One the user's that its group or others may write is made
-    so, with a warning; another user's (a shared scratch directory) is refused (`OSError`)."""
+    swap a file or plant a link where a key is written). Another user's, or one everyone may write to (a shared
+    scratch directory such as /tmp, whose mode is not mockown's to change), is refused (`OSError`); one of the
+    user's that its group may write to is made writable by its owner only, with a warning."""
     info = directory.stat()
     uid = _uid()
     if uid is not None and info.st_uid != uid:
         raise OSError(f"{directory} belongs to another user: the TLS keys need a directory of your own")
     mode = stat.S_IMODE(info.st_mode)
-    if mode & 0o022:
+    if mode & 0o002:
+        raise OSError(f"{directory} is writable by everyone (a shared directory): the TLS keys need one of your own")
+    if mode & 0o020:
         directory.chmod(mode & ~0o022)
         log.warning("TLS directory %s holds private keys: made writable by its owner only (it was %o)", directory, mode)
 

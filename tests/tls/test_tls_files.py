@@ -1,6 +1,7 @@
 """Where `serve --tls` keeps its keys (mockown/tls.py): private keys are written only to new files of the user's
 (mode 0600, never through a link someone planted), in a directory of the user's no one else may write; a key file
-others may read, or such a directory, is made private with a warning, as a state file is. The local CA may sign
+others may read, or a directory its group may write to, is made private with a warning, as a state file is; a
+directory everyone may write to (a shared one such as /tmp) is refused and left as it is. The local CA may sign
 only for the names mockown serves (a critical NameConstraints): a certificate its key signs for another host is
 refused by a client that trusts the CA (OpenSSL, as httpx, requests and Node use it)."""
 
@@ -34,7 +35,7 @@ def test_a_key_others_may_read_is_made_private_with_a_warning(tmp_path: Path, ca
     ca = (directory / CA_CERT).read_bytes()
     for name in (CA_KEY, KEY):
         (directory / name).chmod(0o644)
-    directory.chmod(0o777)
+    directory.chmod(0o775)
     with caplog.at_level(logging.WARNING, logger="mockown"):
         again = ensure_certificates(directory)
     assert again == first and (directory / CA_CERT).read_bytes() == ca  # the same CA: clients still trust it
@@ -42,7 +43,16 @@ def test_a_key_others_may_read_is_made_private_with_a_warning(tmp_path: Path, ca
     assert _mode(directory) & 0o022 == 0
     warned = "\n".join(r.getMessage() for r in caplog.records)
     assert str(directory / CA_KEY) in warned and str(directory / KEY) in warned and "(644)" in warned
-    assert f"TLS directory {directory}" in warned and "it was 777" in warned
+    assert f"TLS directory {directory}" in warned and "it was 775" in warned
+
+
+def test_a_directory_everyone_may_write_to_is_refused_and_left_as_it_is(tmp_path: Path) -> None:
+    directory = tmp_path / "shared"
+    directory.mkdir()
+    directory.chmod(0o1777)  # as /tmp: its mode is not mockown's to change
+    with pytest.raises(ConfigError, match="writable by everyone"):
+        prepare(Config(tls=True, tls_dir=str(directory)))
+    assert _mode(directory) == 0o1777 and not (directory / CA_KEY).exists()
 
 
 def test_a_directory_of_another_user_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
