@@ -171,43 +171,52 @@ def _locked(path: Path) -> Iterator[None]:
 
 
 def _private_directory(directory: Path) -> None:
-    """The directory keeps private keys: it must be the user's, and no one else may write to it (another user could
-    swap a file or plant a link where a key is written). Another user's, or one everyone may write to (a shared
-    scratch directory such as /tmp, whose mode is not mockown's to change), is refused (`OSError`); one of the
-    user's that its group may write to is made writable by its owner only, with a warning."""
+    """The directory keeps private keys: no one but its owner may write to it (another could swap a file or plant a
+    link where a key is written). One everyone may write to (a shared scratch directory such as /tmp, whose mode is
+    not mockown's to change), or another user's that its group may write to, is refused (`OSError`); one of the
+    user's that its group may write to is made writable by its owner only, with a warning. Another user's that
+    only they may write to (keys handed over read-only, a mounted secret) is used as it is."""
     info = directory.stat()
-    uid = _uid()
-    if uid is not None and info.st_uid != uid:
-        raise OSError(f"{directory} belongs to another user: the TLS keys need a directory of your own")
     mode = stat.S_IMODE(info.st_mode)
     if mode & 0o002:
         raise OSError(f"{directory} is writable by everyone (a shared directory): the TLS keys need one of your own")
-    if mode & 0o020:
-        directory.chmod(mode & ~0o022)
-        log.warning("TLS directory %s holds private keys: made writable by its owner only (it was %o)", directory, mode)
+    if not mode & 0o020:
+        return
+    uid = _uid()
+    if uid is not None and info.st_uid != uid:
+        raise OSError(
+            f"{directory} belongs to another user and its group may write to it: the TLS keys need a"
+            " directory only its owner may write to"
+        )
+    directory.chmod(mode & ~0o022)
+    log.warning("TLS directory %s holds private keys: made writable by its owner only (it was %o)", directory, mode)
 
 
 def _private_key(path: Path) -> bool:
-    """Whether the key file at `path` may be used: a file of the user's that no one else may read. One its group or
-    others may read is made so, with a warning (as a state file is); a link, or another user's file, is not used (a
-    new key replaces it)."""
+    """Whether there is a key at `path` to use. A file of the user's that others may read is made readable by its
+    owner only, with a warning (as a state file is). A link, or another user's file, is used as it is (the directory
+    is writable by its owner only, so whoever put it there chose it; replacing a CA's key would make every client
+    that trusts its `ca.pem` refuse the server); nothing is ever written through a link (`_write`)."""
     try:
         info = path.lstat()
     except FileNotFoundError:
         return False
     uid = _uid()
     if not stat.S_ISREG(info.st_mode) or (uid is not None and info.st_uid != uid):
-        log.warning("TLS key %s is a link or another user's file: a new key replaces it", path)
-        return False
+        return path.exists()  # a dangling link: no key
     mode = stat.S_IMODE(info.st_mode)
     if mode & 0o077:
-        path.chmod(0o600)
-        log.warning(
-            "TLS key %s was readable by others (%o): made readable by its owner only (delete the directory's files"
-            " for new keys)",
-            path,
-            mode,
-        )
+        try:
+            path.chmod(0o600)
+        except OSError as exc:  # a read-only mount
+            log.warning("TLS key %s is readable by others (%o) and cannot be made private: %s", path, mode, exc)
+        else:
+            log.warning(
+                "TLS key %s was readable by others (%o): made readable by its owner only (delete the directory's"
+                " files for new keys)",
+                path,
+                mode,
+            )
     return True
 
 

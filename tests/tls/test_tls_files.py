@@ -55,11 +55,40 @@ def test_a_directory_everyone_may_write_to_is_refused_and_left_as_it_is(tmp_path
     assert _mode(directory) == 0o1777 and not (directory / CA_KEY).exists()
 
 
-def test_a_directory_of_another_user_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_directory_of_another_user_its_group_may_write_to_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tmp_path.chmod(0o775)
     monkeypatch.setattr(tls, "_uid", lambda: os.stat(tmp_path).st_uid + 1, raising=False)
-    with pytest.raises(ConfigError, match="belongs to another user"):
+    with pytest.raises(ConfigError, match="belongs to another user and its group may write"):
         prepare(Config(tls=True, tls_dir=str(tmp_path)))
-    assert not (tmp_path / CA_KEY).exists()
+    assert not (tmp_path / CA_KEY).exists() and _mode(tmp_path) == 0o775
+
+
+def test_keys_handed_over_by_another_user_are_used_as_they_are(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A directory only its owner (another user) may write to, holding keys (a mounted secret, read-only): the
+    same CA is used, nothing is made again, no mode is changed."""
+    directory = tmp_path / "tls"
+    first = ensure_certificates(directory)
+    ca = (directory / CA_CERT).read_bytes()
+    directory.chmod(0o755)
+    monkeypatch.setattr(tls, "_uid", lambda: os.stat(directory).st_uid + 1, raising=False)
+    assert ensure_certificates(directory) == first and (directory / CA_CERT).read_bytes() == ca
+    assert _mode(directory) == 0o755 and _mode(directory / CA_KEY) == 0o600
+
+
+def test_a_ca_key_that_is_a_link_is_used_not_replaced(tmp_path: Path) -> None:
+    """Keys kept behind links (a secret volume, a CA shared between projects): replacing the CA's key would make
+    every client that trusts its ca.pem refuse the server."""
+    directory = tmp_path / "tls"
+    ensure_certificates(directory)
+    ca = (directory / CA_CERT).read_bytes()
+    kept = tmp_path / "kept-ca-key.pem"
+    (directory / CA_KEY).rename(kept)
+    (directory / CA_KEY).symlink_to(kept)
+    (directory / CERT).unlink()  # the server certificate is made again, signed by the same CA
+    ensure_certificates(directory)
+    assert (directory / CA_CERT).read_bytes() == ca and (directory / CA_KEY).is_symlink()
 
 
 def test_keys_are_never_written_through_a_planted_link(tmp_path: Path) -> None:
@@ -75,9 +104,11 @@ def test_keys_are_never_written_through_a_planted_link(tmp_path: Path) -> None:
     ensure_certificates(directory)
     assert planted.read_bytes() == b""
     assert not (directory / KEY).is_symlink() and _mode(directory / KEY) == 0o600
-    # a key that is itself a link (to a file others may read) is not used: a new one replaces the link
+    # a server key that is a link, when the server certificate is made again: the new key replaces the link, and
+    # nothing is written through it
     before = (directory / KEY).read_bytes()
     (directory / KEY).unlink()
+    (directory / CERT).unlink()
     planted.write_bytes(before)
     (directory / KEY).symlink_to(planted)
     ensure_certificates(directory)
