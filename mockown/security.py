@@ -67,7 +67,10 @@ def hmac_sha256_b64(key: str, message: str) -> str:
 
 
 def b64url_sha256(text: str) -> str:
-    digest = hashlib.sha256(text.encode("ascii", "surrogateescape")).digest()
+    """BASE64URL(SHA256(text)), PKCE's S256 (RFC 7636 4.2). Any text: a verifier outside RFC 7636's ASCII
+    alphabet is hashed as UTF-8 (lone surrogates passed through, as `equal` does), so that it simply fails to
+    match its challenge and each server answers its own wrong-verifier error, never a crash."""
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 

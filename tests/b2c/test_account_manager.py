@@ -211,6 +211,17 @@ def test_a_refused_code_exchange_leaves_the_code_usable(client: httpx.Client) ->
     assert pkce_exchange(client, code, verifier).json()["error_description"] == "Invalid authorization code"
 
 
+@pytest.mark.parametrize("wrong", ["é" * 64, "k" * 63 + "€"], ids=["accents", "euro-last"])
+def test_a_non_ascii_verifier_is_a_failed_pkce_verification(client: httpx.Client, wrong: str) -> None:
+    """A verifier outside RFC 7636's ASCII alphabet fails verification like any wrong one (it was a 500)."""
+    verifier = "k" * 64
+    code = pkce_code(client, verifier)
+    response = pkce_exchange(client, code, wrong)
+    assert (response.status_code, response.json()["error"]) == (400, "invalid_grant")
+    assert response.json()["error_description"] == "PKCE verification failed"
+    assert pkce_exchange(client, code, verifier).status_code == 200
+
+
 def test_authorize_public_client_needs_a_challenge_and_registered_redirect(client: httpx.Client) -> None:
     query = {"client_id": PKCE_CID, "redirect_uri": "http://localhost:8080", "response_type": "code"}
     location = client.get(AM + "/dwsso/oauth2/authorize", params=query).headers["location"]

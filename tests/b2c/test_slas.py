@@ -707,3 +707,12 @@ def test_a_refused_code_exchange_leaves_the_code_usable(client: httpx.Client) ->
     problem(pkce_token(client, code, "00000000-0000-0000-0000-000000000000"), 400, "invalid_request")
     assert pkce_token(client, code, usid).status_code == 200
     problem(pkce_token(client, code, usid), 400, "invalid_request", "Invalid authorization code.")
+
+
+@pytest.mark.parametrize("wrong", ["é" * 43, "v" * 127 + "€"], ids=["accents", "euro-last"])
+def test_a_non_ascii_verifier_is_an_invalid_code_verifier(client: httpx.Client, wrong: str) -> None:
+    """A verifier outside RFC 7636's ASCII alphabet (43 to 128 characters) is refused like any wrong one (it was a
+    500); the code stays redeemable."""
+    code, usid = guest_code(client)
+    problem(pkce_token(client, code, usid, code_verifier=wrong), 400, "invalid_request", "Invalid code_verifier.")
+    assert pkce_token(client, code, usid).status_code == 200

@@ -293,6 +293,16 @@ def test_pkce_is_checked_when_a_challenge_was_given(client: httpx.Client) -> Non
     assert exchange(client, PUBLIC, code, code_verifier=verifier).status_code == 200
 
 
+@pytest.mark.parametrize("wrong", ["é" * 50, "v" * 49 + "€"], ids=["accents", "euro-last"])
+def test_a_non_ascii_verifier_is_a_wrong_verifier(client: httpx.Client, wrong: str) -> None:
+    """A verifier outside RFC 7636's ASCII alphabet is refused as any wrong one (it was a 500), the code kept."""
+    verifier = "v" * 50
+    code = code_for(client, PUBLIC, code_challenge=b64url_sha256(verifier), code_challenge_method="S256")
+    response = exchange(client, PUBLIC, code, code_verifier=wrong)
+    assert (response.status_code, response.json()["error"]) == (400, "invalid_grant")
+    assert exchange(client, PUBLIC, code, code_verifier=verifier).status_code == 200
+
+
 @pytest.mark.parametrize(
     "refusal",
     [

@@ -100,6 +100,18 @@ def test_pkce_wrong_verifier_is_invalid_request(client: httpx.Client) -> None:
     assert _cli_exchange(client, _cli_code(client, challenge), other).json()["error"] == "invalid_request"
 
 
+@pytest.mark.parametrize("wrong", ["é" * 43, "v" * 42 + "€", "\u00a0" * 128], ids=["accents", "euro-last", "nbsp"])
+def test_pkce_non_ascii_verifier_is_a_wrong_verifier(client: httpx.Client, wrong: str) -> None:
+    """Spec 2.5: a verifier that does not match is `invalid_request` (it was a 500 when not ASCII); the code stays
+    redeemable with the right one."""
+    verifier, challenge = pkce_pair()
+    code = _cli_code(client, challenge)
+    r = _cli_exchange(client, code, wrong)
+    assert r.status_code == 400
+    assert r.json() == {"error": "invalid_request", "error_description": "invalid code verifier"}
+    assert _cli_exchange(client, code, verifier).status_code == 200
+
+
 def test_pkce_required_app_refuses_authorize_without_challenge(client: httpx.Client) -> None:
     r = client.get(
         "/services/oauth2/authorize",
