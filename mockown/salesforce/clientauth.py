@@ -111,8 +111,9 @@ def check_client(
     flow's rules, *inferred*): RS256 signed with the key of the app's certificate, `iss` = `sub` = the consumer
     key, `aud` one of the JWT bearer flow's audiences or the token endpoint's URL, `exp` not past (`jwt_skew`).
     Any failure is `invalid_client`, as a wrong secret is. Not `required` (a public client, where the flow lets
-    it name itself): nothing given passes, but a secret or an assertion given is checked all the same."""
-    if not required and creds.client_secret is None and creds.assertion is None:
+    it name itself): nothing given passes, an empty secret counting as none (RFC 6749 2.3.1 lets an empty secret be
+    left out: `client_secret=`, Basic `client_id:`), but a secret or an assertion given is checked all the same."""
+    if not required and not creds.client_secret and creds.assertion is None:
         return
     if creds.assertion is None:
         service.check_secret(app, creds.client_secret)

@@ -89,6 +89,28 @@ def test_pkce_public_client_without_secret(client: httpx.Client) -> None:
     assert "refresh_token" in r.json()
 
 
+@pytest.mark.parametrize("basic", [False, True], ids=["body", "basic"])
+def test_an_empty_secret_counts_as_none_where_none_is_needed(client: httpx.Client, basic: bool) -> None:
+    """RFC 6749 2.3.1: an empty secret may be left out, so `client_secret=` (or Basic `PlatformCLI:`, what
+    requests-oauthlib sends) is no secret at all for a client that needs none: a public client's code exchange and
+    refresh are served as without it (they were `invalid_client`), and a confidential app's refresh likewise."""
+
+    def post(client_id: str, form: dict[str, str], secret: str = "") -> httpx.Response:
+        if basic:
+            return client.post(TOKEN, data=form, auth=(client_id, secret))
+        return client.post(TOKEN, data={**form, "client_id": client_id, "client_secret": secret})
+
+    verifier, challenge = pkce_pair()
+    form = {"grant_type": "authorization_code", "code": _cli_code(client, challenge), "code_verifier": verifier}
+    r = post("PlatformCLI", {**form, "redirect_uri": "http://localhost:1717/OauthRedirect"})
+    assert r.status_code == 200, r.text
+    r = post("PlatformCLI", {"grant_type": "refresh_token", "refresh_token": r.json()["refresh_token"]})
+    assert r.status_code == 200, r.text
+    form = {"grant_type": "refresh_token", "refresh_token": code_tokens(client)["refresh_token"]}
+    assert post(CID, form).status_code == 200
+    assert post(CID, form, "wrong").json()["error"] == "invalid_client"  # a secret given is still checked
+
+
 def test_pkce_missing_verifier_is_invalid_grant(client: httpx.Client) -> None:
     _, challenge = pkce_pair()
     assert _cli_exchange(client, _cli_code(client, challenge), None).json()["error"] == "invalid_grant"
