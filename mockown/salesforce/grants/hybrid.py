@@ -12,6 +12,7 @@ from typing import Any
 from ... import security
 from ..errors import invalid_grant
 from ..hybrid import session_fields
+from ..models import ConnectedApp
 from ..service import SalesforceService
 from . import register
 from .authorization_code import AuthorizationCodeGrant
@@ -32,10 +33,15 @@ class HybridAuthCodeGrant(AuthorizationCodeGrant):
     defers_signatures = False  # _with_session reads the issued access token
     hybrid = True
 
-    def run(self) -> dict[str, Any]:
-        app = self.service.app_by_client_id(self.request.client.client_id)
-        if app is not None and app.rotation and app.jwt_access_tokens:
+    def client(self) -> ConnectedApp:
+        """The client, authenticated first (a wrong secret is `invalid_client`, as for `authorization_code`, and
+        learns nothing of the app's settings); then an app with rotation and JWT access tokens is refused."""
+        app = super().client()
+        if app.rotation and app.jwt_access_tokens:
             raise invalid_grant("JWT-based access tokens are not supported with refresh token rotation")
+        return app
+
+    def run(self) -> dict[str, Any]:
         body = super().run()
         return _with_session(self.service, body)
 

@@ -136,3 +136,26 @@ def test_hybrid_with_rotation_refuses_jwt_access_tokens(client: httpx.Client, ru
     form = {"grant_type": "hybrid_auth_code", "code": query["code"], "client_id": cid, "client_secret": secret}
     r = client.post(TOKEN, data={**form, "redirect_uri": "https://app.example.com/cb"})
     assert r.status_code == 400 and r.json()["error"] == "invalid_grant"
+
+
+@pytest.mark.parametrize("code", ["nonsense", None], ids=["junk-code", "real-code"])
+def test_hybrid_authenticates_the_client_before_it_refuses_rotation(
+    client: httpx.Client, runtime: Runtime, code: str | None
+) -> None:
+    """A wrong secret is `invalid_client`, as for `authorization_code`: the app's rotation + JWT setting is told to
+    its own client only (the refusal came first and told it to anyone who knew the consumer key)."""
+    org = new_org(runtime, rotation=True, jwt_access_tokens=True)
+    cid, user, callback = org["app"]["client_id"], org["username"], "https://app.example.com/cb"
+    if code is None:
+        q = {"response_type": "code", "client_id": cid, "redirect_uri": callback, "login_hint": user}
+        code = location(client.get("/services/oauth2/authorize", params=q))[1]["code"]
+    form = {"code": code, "client_id": cid, "client_secret": "WRONG", "redirect_uri": callback}
+    for grant_type in ("hybrid_auth_code", "authorization_code"):
+        r = client.post(TOKEN, data={**form, "grant_type": grant_type})
+        assert (r.status_code, r.json()["error"]) == (400, "invalid_client"), grant_type
+    secret = org["app"]["client_secret"]
+    r = client.post(TOKEN, data={**form, "client_secret": secret, "grant_type": "hybrid_auth_code"})
+    assert r.json() == {
+        "error": "invalid_grant",
+        "error_description": "JWT-based access tokens are not supported with refresh token rotation",
+    }
