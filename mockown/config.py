@@ -67,6 +67,8 @@ class SalesforceSettings(Value):
     revoke_error_format: str = "urlencoded"  # urlencoded (as observed; jsforce parses it) | json
     rest_www_authenticate: str = ""  # WWW-Authenticate of the REST API's 401 INVALID_SESSION_ID ("" = none; UNK)
     allow_cc_on_login_host: bool = False
+    # login.salesforce.com serves production orgs only, test.salesforce.com sandboxes only (spec 1.1); true: both any
+    allow_any_org_on_login_hosts: bool = False
     # Flows of issue 3 (README, "Salesforce flows"): device flow, JWT bearer, token exchange, login page.
     device_interval: int = 5  # seconds between polls; a faster poll answers slow_down
     device_code_ttl: int = 600  # seconds a device code lives (undocumented; RFC 8628 expiry)

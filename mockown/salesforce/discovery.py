@@ -12,6 +12,9 @@ from ..http.headers import host_name
 
 MY_DOMAIN_SUFFIX = ".my.salesforce.com"  # also the sandboxes' <name>--<sbx>.sandbox.my.salesforce.com
 SITE_SUFFIX = ".my.site.com"  # Experience Cloud sites (and the sandboxes' <name>--<sbx>.sandbox.my.site.com)
+# the login hosts, and whether each serves sandboxes (spec 1.1: login.salesforce.com production, test.salesforce.com
+# sandboxes); `SalesforceService.foreign_org` reads it
+LOGIN_HOST_SANDBOX = {"login.salesforce.com": False, "test.salesforce.com": True}
 
 SCOPES = [
     "cdp_ingest_api", "custom_permissions", "cdp_segment_api", "content", "cdp_api", "chatbot_api",

@@ -22,7 +22,7 @@ from ..store import Table
 from ..store.prune import Pruner
 from . import claims as app_claims
 from . import jwt_access
-from .discovery import MY_DOMAIN_SUFFIX, SITE_SUFFIX, DocumentCache, is_scope, scope_tokens
+from .discovery import LOGIN_HOST_SANDBOX, MY_DOMAIN_SUFFIX, SITE_SUFFIX, DocumentCache, is_scope, scope_tokens
 from .errors import OAuthError, expired_token, invalid_client, invalid_client_id, invalid_grant
 from .models import AccessToken, AuthCode, ConnectedApp, Org, RefreshToken, User, new_session_id
 from .oauth_tokens import HINT_CHARS, approval_of_delete_token
@@ -600,9 +600,17 @@ class SalesforceService:
         return token is not None and self.foreign_org(token.org_id, base)
 
     def foreign_org(self, org_id: str, base: str) -> bool:
-        """Whether `base` is the My Domain of another org than `org_id` (the one host-to-org rule: sessions,
-        `foreign_session`, and sign-ins, `login`). A host that is no org's My Domain is foreign to no org."""
+        """Whether `base` is the My Domain of another org than `org_id`, or the login host of the other kind of org
+        (the one host-to-org rule: sessions, `foreign_session`, and sign-ins, `login`): login.salesforce.com is
+        production's, test.salesforce.com sandboxes' (spec 1.1; `allow_any_org_on_login_hosts` lets both serve
+        every org). Another host that is no org's My Domain is foreign to no org."""
         host = self.documents.host(base)
+        sandbox = LOGIN_HOST_SANDBOX.get(host)
+        if sandbox is not None:
+            if self.runtime.config.salesforce.allow_any_org_on_login_hosts:
+                return False
+            on = self.orgs.get(org_id)
+            return on is None or on.is_sandbox != sandbox
         owner = self.orgs.first("my_domain", host) if host else None
         if owner is None or owner.id == org_id:
             return False

@@ -2,9 +2,10 @@
 URL is an authentication failure, exactly as a wrong password (password grant: 400 `invalid_grant` `authentication
 failure`; login page: the wrong username/password message), so nothing is issued there. The mock let a user of org A
 (with or without a My Domain) sign in at org B's My Domain and issued an `instance_url` / `id` on B's host, where the
-session was then refused (`foreign_session`). Hosts that are no org's My Domain (login.salesforce.com,
-test.salesforce.com, the mock's own address) keep serving every org; an org's users keep signing in at its own My
-Domain in the spellings the session rule accepts (any case, a port) and on a My Domain two orgs share."""
+session was then refused (`foreign_session`). The login hosts are another org's host alike for the other kind of
+org (spec 1.1): login.salesforce.com serves production orgs, test.salesforce.com sandboxes. The mock's own address
+keeps serving every org; an org's users keep signing in at its own My Domain in the spellings the session rule
+accepts (any case, a port), on a My Domain two orgs share, and at the login host of their org's kind."""
 
 from __future__ import annotations
 
@@ -41,7 +42,19 @@ OWN = [
     ("acme", "acme.lightning.force.com"),
     ("sbx", ORGS["sbx"]),
 ]
-OPEN_HOSTS = ["login.salesforce.com", "test.salesforce.com", "testserver"]
+SANDBOXES = {"sbx"}  # seeded with is_sandbox: true
+
+
+def login_host(name: str, *, own: bool = True) -> str:
+    """The login host of an org's kind (spec 1.1: test.salesforce.com a sandbox's, login.salesforce.com
+    production's), or with `own=False` the other one."""
+    return "test.salesforce.com" if (name in SANDBOXES) is own else "login.salesforce.com"
+
+
+# the hosts that serve the org although they are not its My Domain: its kind's login host and the mock's address
+OPEN = [(n, h) for n in ORGS for h in (login_host(n), "testserver")]
+# the login host of the other kind of org serves its users no more than another org's My Domain does
+FOREIGN += [(n, login_host(n, own=False)) for n in ORGS]
 
 
 def seed(client: httpx.Client, orgs: dict[str, str | None] | None = None, **app: object) -> None:
@@ -60,6 +73,8 @@ def seed(client: httpx.Client, orgs: dict[str, str | None] | None = None, **app:
         }
         if domain:
             org["my_domain"] = domain
+        if name in SANDBOXES:
+            org["is_sandbox"] = True
         assert client.post("/_mockown/seed", json={"salesforce": {"orgs": [org]}}).status_code == 201
 
 
@@ -73,7 +88,7 @@ def jwt_bearer_at(client: httpx.Client, name: str, host: str) -> httpx.Response:
     from tests.salesforce.flows.support import assertion
 
     form = {"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer"}
-    form["assertion"] = assertion(iss=f"App{name}", sub=f"u@{name}.test")
+    form["assertion"] = assertion(iss=f"App{name}", sub=f"u@{name}.test", aud=f"https://{login_host(name)}")
     return client.post("/services/oauth2/token", data=form, headers={"Host": host})
 
 
@@ -105,7 +120,7 @@ def test_a_user_grant_at_another_orgs_my_domain_is_an_authentication_failure(
 
 
 @pytest.mark.parametrize("grant", SIGN_IN_GRANTS)
-@pytest.mark.parametrize(("name", "host"), OWN + [(n, h) for n in ORGS for h in OPEN_HOSTS])
+@pytest.mark.parametrize(("name", "host"), OWN + OPEN)
 def test_a_user_grant_at_its_own_my_domain_or_a_login_host(
     client: httpx.Client, grant: str, name: str, host: str
 ) -> None:
@@ -171,7 +186,7 @@ def test_the_login_page_of_another_orgs_my_domain_refuses_the_user(
 
 
 @pytest.mark.parametrize("response_type", RESPONSE_TYPES)
-@pytest.mark.parametrize(("name", "host"), OWN + [(n, h) for n in ORGS for h in OPEN_HOSTS])
+@pytest.mark.parametrize(("name", "host"), OWN + OPEN)
 def test_the_login_page_of_its_own_my_domain_or_a_login_host_signs_in(
     client: httpx.Client, name: str, host: str, response_type: str
 ) -> None:
@@ -261,7 +276,7 @@ def test_the_home_login_page_of_another_orgs_my_domain_refuses_the_user(
     assert r.status_code == 200 and BAD_LOGIN in r.text and "sid" not in client.cookies
 
 
-@pytest.mark.parametrize(("name", "host"), OWN + [(n, h) for n in ORGS for h in OPEN_HOSTS])
+@pytest.mark.parametrize(("name", "host"), OWN + OPEN)
 def test_the_home_login_page_of_its_own_my_domain_or_a_login_host_signs_in(
     client: httpx.Client, name: str, host: str
 ) -> None:
@@ -295,7 +310,7 @@ def test_the_device_page_of_another_orgs_my_domain_refuses_the_user(client: http
     assert "sid" not in client.cookies
 
 
-@pytest.mark.parametrize(("name", "host"), OWN + [(n, h) for n in ORGS for h in OPEN_HOSTS])
+@pytest.mark.parametrize(("name", "host"), OWN + OPEN)
 def test_the_device_page_of_its_own_my_domain_or_a_login_host_signs_in(
     client: httpx.Client, name: str, host: str
 ) -> None:
@@ -339,7 +354,7 @@ def test_soap_login_at_another_orgs_my_domain_is_invalid_login(
 
 
 @pytest.mark.parametrize("letter", ["u", "c"])
-@pytest.mark.parametrize(("name", "host"), OWN + [(n, h) for n in ORGS for h in OPEN_HOSTS])
+@pytest.mark.parametrize(("name", "host"), OWN + OPEN)
 def test_soap_login_at_its_own_my_domain_or_a_login_host(
     client: httpx.Client, name: str, host: str, letter: str
 ) -> None:

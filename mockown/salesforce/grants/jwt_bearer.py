@@ -2,10 +2,11 @@
 certificate on the connected app. No client secret, no refresh token, no `signature` in the response.
 
 Checks, in order: a readable JWS (`invalid assertion`); `iss` names an app (`invalid_client_id`); the
-signature against the app's certificate (`invalid assertion`); `aud` is one accepted string (`audience is
-invalid`); `exp` not past, with the configured skew (`expired authorization code`); the user (`sub`, or
-`prn` which wins) exists in the app's org, and on a My Domain that org is the My Domain's (`authentication
-failure`), is active, and is pre-approved or has approved the app (`user hasn't approved this consumer`).
+signature against the app's certificate (`invalid assertion`); `aud` is one accepted string, of the login hosts
+only the one of the org's kind (`audience is invalid`); `exp` not past, with the configured skew (`expired
+authorization code`); the user (`sub`, or `prn` which wins) exists in the app's org, and on a My Domain that org is
+the My Domain's, on login/test an org of that host's kind (`authentication failure`), is active, and is pre-approved
+or has approved the app (`user hasn't approved this consumer`).
 """
 
 from __future__ import annotations
@@ -26,13 +27,20 @@ def invalid_assertion() -> OAuthError:
     return invalid_grant("invalid assertion")
 
 
-def accepted_audiences(base: str, extra: str, *, base_is_my_domain: bool = False) -> set[str]:
+def accepted_audiences(
+    base: str, extra: str, *, base_is_my_domain: bool = False, sandbox: bool | None = None
+) -> set[str]:
     """login/test, the configured extras (community URLs) and the mock's own URL, unless that is a My Domain:
-    a My-Domain `aud` is `audience is invalid` on Salesforce, even on the My Domain the request went to."""
+    a My-Domain `aud` is `audience is invalid` on Salesforce, even on the My Domain the request went to. With
+    `sandbox` (the org's kind), only its own login host: test for a sandbox, login for production (spec 1.1,
+    Talend/components#1423), whatever the mock's own URL is."""
     values = {*STANDARD_AUDIENCES, *extra.replace(",", " ").split()}
     if not base_is_my_domain:
         values.add(base)
-    return {v.rstrip("/") for v in values if v}
+    accepted = {v.rstrip("/") for v in values if v}
+    if sandbox is not None:
+        accepted.discard(STANDARD_AUDIENCES[0] if sandbox else STANDARD_AUDIENCES[1])
+    return accepted
 
 
 def approved(service: SalesforceService, app: ConnectedApp, user: User) -> bool:
@@ -65,8 +73,10 @@ class JwtBearerGrant(Grant):
         settings = self.service.runtime.config.salesforce
         aud = claims.get("aud")
         base = self.request.base
+        # the login host of the app's org's kind (`allow_any_org_on_login_hosts`: either)
+        sandbox = None if settings.allow_any_org_on_login_hosts else self.service.org(app.org_id).is_sandbox
         if not isinstance(aud, str) or aud.rstrip("/") not in accepted_audiences(
-            base, settings.jwt_audiences, base_is_my_domain=self.service.on_my_domain(base)
+            base, settings.jwt_audiences, base_is_my_domain=self.service.on_my_domain(base), sandbox=sandbox
         ):
             raise invalid_grant("audience is invalid")
         now = self.service.clock.now()

@@ -49,16 +49,25 @@ def test_expired_assertion(client: httpx.Client, exp: object) -> None:
 
 @pytest.mark.parametrize(
     "aud",
-    ["https://login.salesforce.com", "https://test.salesforce.com", "https://login.salesforce.com/", BASE, BASE + "/"],
+    ["https://login.salesforce.com", "https://login.salesforce.com/", BASE, BASE + "/"],
 )
 def test_accepted_audiences(client: httpx.Client, aud: str) -> None:
+    """The demo org is a production org: its login host, login.salesforce.com (test.salesforce.com is sandboxes',
+    `test_login_hosts.py`), or the mock's own URL."""
     assert jwt_bearer(client, assertion(aud=aud)).status_code == 200
 
 
 @pytest.mark.parametrize(
     "aud",
-    [["https://login.salesforce.com"], "https://acme.my.salesforce.com", "https://evil.example.com", None, 7],
-    ids=["array", "my-domain", "other", "missing", "number"],
+    [
+        ["https://login.salesforce.com"],
+        "https://acme.my.salesforce.com",
+        "https://evil.example.com",
+        None,
+        7,
+        "https://test.salesforce.com",
+    ],
+    ids=["array", "my-domain", "other", "missing", "number", "sandboxes-login-host"],
 )
 def test_rejected_audiences(client: httpx.Client, aud: object) -> None:
     assert error(jwt_bearer(client, assertion(aud=aud))) == (400, "invalid_grant", "audience is invalid")
