@@ -12,12 +12,21 @@ from typing import Any
 from .clock import check_instant
 from .config import ConfigError
 from .own import progress
+from .own.models import MAX_OWN_ID
 from .store.decode import META_CHECKS
 
 
 def sequence(value: Any) -> None:
-    """An Own id counter (`OwnService.next_num` / `next_global`): the last number handed out, or null. No upper
-    bound: a seed's ids have none (`own.seed._int`), and a state's own snapshot restores."""
+    """An Own id counter (`OwnService.next_num` / `next_global`): the last number handed out, or null. At most
+    `MAX_OWN_ID`, as the seed's ids are (`own.seed._int`): a larger one would hand out ids no path can name."""
+    if value is None:
+        return
+    if type(value) is not int or not 0 <= value <= MAX_OWN_ID:
+        raise ValueError(f"expected a whole number from 0 to {MAX_OWN_ID} or null")
+
+
+def event_sequence(value: Any) -> None:
+    """The audit event id counter: event ids have no upper bound (`own.service._event_id`)."""
     if value is None:
         return
     if type(value) is not int or value < 0:
@@ -57,6 +66,7 @@ META_CHECKS.update(
     {
         "outbox.last_stamp": stamp,  # outbox._LAST_STAMP
         "own.progression": modes,  # own.service._MODES
+        "own.seq.event": event_sequence,  # own.service.OwnService.record_event
         "own.seq.*": sequence,  # own.service: own.seq.<region>.<kind>, own.seq.<kind>
     }
 )

@@ -17,8 +17,12 @@ from ..store.decode import Refine, RowError, between
 from . import job_params
 from .progress import Progression
 
-# the number a client sees: positive, as the seed takes ids (`own.seed._int`) and the counters hand them out
-OwnNum = Annotated[int, Refine(between(1), "a positive whole number")]
+# The most any Own number a client sees may be (a service's, backup's, job's, seed's, template's, account's, user's):
+# the spec types a service_id as int32 (own-api.md §3), and a path id above it names nothing (`service.parse_id`).
+# The seed (`own.seed._int`), a restore (`OwnNum`, `metakeys.sequence`) and the counters (`OwnService.next_num`)
+# keep to it, so that every id listed can be addressed. Audit event ids are a sequence of their own, unbounded.
+MAX_OWN_ID = 2**31 - 1
+OwnNum = Annotated[int, Refine(between(1, MAX_OWN_ID), f"a whole number from 1 to {MAX_OWN_ID}")]
 JOB_KIND = Refine(job_params.is_kind, "one of " + ", ".join(job_params.KINDS))
 RECORDS_PER_OBJECT = 100_000  # the most records per object a service generates: the seed's and a restore's bound
 

@@ -14,7 +14,7 @@ from ..clock import EARLIEST
 from ..seed import SeedError, flag, items, opt_text, text, whole, whole_between
 from . import backups, progress
 from .errors import OwnError
-from .models import RECORDS_PER_OBJECT, REGIONS, ROLES, OwnAccount, OwnUser, SeedingTemplate, Service, rkey
+from .models import MAX_OWN_ID, RECORDS_PER_OBJECT, REGIONS, ROLES, OwnAccount, OwnUser, SeedingTemplate, Service, rkey
 from .tokens import generate
 
 if TYPE_CHECKING:
@@ -39,13 +39,16 @@ def _check(kind: str, data: Any, allowed: set[str]) -> dict[str, Any]:
 
 
 def _int(value: Any, kind: str) -> int:
-    """An id: a positive whole number, or its digits."""
+    """An id: a whole number from 1 to `MAX_OWN_ID` (what a path can name), or its digits."""
+    problem = f"own {kind} id must be a positive integer up to {MAX_OWN_ID} (Own ids are int32), not {value!r}"
+    if isinstance(value, str) and len(value.strip()) > len(str(MAX_OWN_ID)) + 1:
+        raise SeedError(problem)  # never a 5,000-digit string handed to int()
     try:
         number = whole(value, f"own {kind} id", digits=True)
     except SeedError:
-        raise SeedError(f"own {kind} id must be a positive integer, not {value!r}") from None
-    if number <= 0:
-        raise SeedError(f"own {kind} id must be a positive integer, not {value!r}")
+        raise SeedError(problem) from None
+    if not 1 <= number <= MAX_OWN_ID:
+        raise SeedError(problem)
     return number
 
 
@@ -63,7 +66,10 @@ def seed_own(runtime: Runtime, body: Any) -> dict[str, Any]:
         accounts = [{}]
     if not isinstance(accounts, list):
         raise SeedError("own.accounts must be a list")
-    return {"accounts": [seed_account(runtime, a) for a in accounts]}
+    try:
+        return {"accounts": [seed_account(runtime, a) for a in accounts]}
+    except OwnError as exc:  # e.g. a counter a seeded id moved to MAX_OWN_ID has no number left (`next_num`)
+        raise SeedError(f"own: {exc.message}") from None
 
 
 def seed_account(runtime: Runtime, data: Any) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from ..store import Table
 from . import progress
 from .errors import OwnError, bad_request, forbidden, not_found
 from .models import (
+    MAX_OWN_ID,
     ApiToken,
     AuditEvent,
     Backup,
@@ -124,33 +125,34 @@ class OwnService:
     # ids ---------------------------------------------------------------------------------------------
     def next_num(self, region: str, kind: str) -> int:
         """The next number in a region's id space for `kind` (services, backups, jobs, ...)."""
-        name = f"own.seq.{region}.{kind}"
-        with self.store.atomic():
-            current = self.store.get_meta(name) or ID_BASES[kind]
-            self.store.set_meta(name, current + 1)
-        return int(current) + 1
+        return self._next(f"own.seq.{region}.{kind}", ID_BASES[kind], MAX_OWN_ID, f"{kind} in {region}")
 
     def bump_num(self, region: str, kind: str, used: int) -> None:
         """Make sure later numbers of `kind` come after `used` (seeded ids)."""
-        name = f"own.seq.{region}.{kind}"
-        with self.store.atomic():
-            current = self.store.get_meta(name) or ID_BASES[kind]
-            if used > current:
-                self.store.set_meta(name, used)
+        self._bump(f"own.seq.{region}.{kind}", ID_BASES[kind], used)
 
     def bump_global(self, kind: str, used: int) -> None:
-        name = f"own.seq.{kind}"
-        with self.store.atomic():
-            current = self.store.get_meta(name) or 0
-            if used > current:
-                self.store.set_meta(name, used)
+        self._bump(f"own.seq.{kind}", 0, used)
 
-    def next_global(self, kind: str, base: int) -> int:
-        name = f"own.seq.{kind}"
+    def next_global(self, kind: str, base: int, *, limit: int | None = MAX_OWN_ID) -> int:
+        """The next account, user (or, with no `limit`, audit event) number."""
+        return self._next(f"own.seq.{kind}", base, limit, kind)
+
+    def _next(self, name: str, base: int, limit: int | None, what: str) -> int:
+        """The number after counter `name` (`base` before the first). Past `limit` (a seeded id near it moved the
+        counter there) a 409 and nothing handed out: a larger id would be listed but never addressable."""
+        with self.store.atomic():
+            current = int(self.store.get_meta(name) or base) + 1
+            if limit is not None and current > limit:
+                raise OwnError(409, f"no {what} id is left: Own ids stop at {limit}", code="ids_used_up")
+            self.store.set_meta(name, current)
+        return current
+
+    def _bump(self, name: str, base: int, used: int) -> None:
         with self.store.atomic():
             current = self.store.get_meta(name) or base
-            self.store.set_meta(name, current + 1)
-        return int(current) + 1
+            if used > current:
+                self.store.set_meta(name, used)
 
     # progression -------------------------------------------------------------------------------------
     @property
@@ -298,7 +300,7 @@ class OwnService:
         source: str = "api",
         job: Job | None = None,
     ) -> AuditEvent:
-        num = self.next_global("event", 42000)
+        num = self.next_global("event", 42000, limit=None)  # event ids are unbounded (`_event_id`)
         event = AuditEvent(
             id=str(num),
             event_id=num,
@@ -406,11 +408,15 @@ def _event_id(raw: str | None) -> int | None:
 
 def parse_id(value: str | int, field: str) -> int:
     """A numeric id from a path, exactly (no padding): anything else names nothing, so it is a 404. Exactly is
-    its decimal form: `0300001` is no more service 300001 than ` 300001` is."""
+    its decimal form: `0300001` is no more service 300001 than ` 300001` is. Above `MAX_OWN_ID` nothing exists
+    (the seed, a restore and the counters keep below it): a 404 too, its digits never handed to int()."""
     text = str(value)
-    if not (text.isascii() and text.isdigit()) or len(text) > 12 or (text[0] == "0" and text != "0"):
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_OWN_ID)) or (text[0] == "0" and text != "0"):
         raise not_found(f"{field} {text} not found")
-    return int(text)
+    num = int(text)
+    if num > MAX_OWN_ID:
+        raise not_found(f"{field} {text} not found")
+    return num
 
 
 def event_json(event: AuditEvent) -> dict[str, Any]:

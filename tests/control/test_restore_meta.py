@@ -87,10 +87,11 @@ WRONG: list[tuple[str, Any, str]] = [
     ("own.progression", {"backup": "polls:-1"}, "N must not be negative"),
     ("own.progression", {"backup": 3}, "expected backup: immediate, seconds:N or polls:N, got an object"),
     ("own.progression", {"restore": "immediate"}, "expected kinds among backup, export, gdpr, seed, not 'restore'"),
-    ("own.seq.app1.backup", "420007", "expected a whole number from 0 or null, got '420007'"),
-    ("own.seq.app1.backup", -1, "expected a whole number from 0 or null, got -1"),
+    ("own.seq.app1.backup", "420007", "expected a whole number from 0 to 2147483647 or null, got '420007'"),
+    ("own.seq.app1.backup", -1, "expected a whole number from 0 to 2147483647 or null, got -1"),
+    ("own.seq.app1.service", 2**31, "expected a whole number from 0 to 2147483647 or null, got 2147483648"),
     ("own.seq.event", 1.5, "expected a whole number from 0 or null, got 1.5"),
-    ("own.seq.user", True, "expected a whole number from 0 or null, got true"),
+    ("own.seq.user", True, "expected a whole number from 0 to 2147483647 or null, got true"),
 ]
 
 
@@ -116,7 +117,8 @@ def test_meta_values_of_the_right_shape_are_restored(used: Used) -> None:
         "outbox.last_stamp": 1767225600000,
         "own.progression": {"backup": "polls:3", "export": "seconds:2m"},
         "own.seq.app1.job": 70010,
-        "own.seq.app1.service": 10**20,  # as a seeded id makes it: no bound
+        "own.seq.app1.service": 2**31 - 1,  # as a seeded id at the bound makes it (models.MAX_OWN_ID)
+        "own.seq.event": 10**20,  # audit event ids have no bound
         "someone.elses": {"kept": ["as", "it", "is"]},  # nothing reads it
     }
     _meta(snap).update(good)
@@ -178,10 +180,11 @@ def test_any_meta_value_is_refused_or_served_without_a_500(used: Used) -> None:
 
 
 def test_a_state_with_a_seeded_big_id_restores_itself(used: Used) -> None:
-    """A seed takes any positive id and moves the counter past it: the state's own snapshot restores."""
-    seeded = used.client.post("/_mockown/seed", json={"own": {"accounts": [{"services": [{"id": 10**20}]}]}})
+    """A seed takes any id up to the bound (models.MAX_OWN_ID) and moves the counter to it: the state's own
+    snapshot restores."""
+    seeded = used.client.post("/_mockown/seed", json={"own": {"accounts": [{"services": [{"id": 2**31 - 1}]}]}})
     assert seeded.status_code == 201, seeded.text
     snap = used.snapshot()
-    assert _meta(copy.deepcopy(snap))["own.seq.app1.service"] == 10**20
+    assert _meta(copy.deepcopy(snap))["own.seq.app1.service"] == 2**31 - 1
     assert used.restore(snap).status_code == 200
     _fine(used)

@@ -172,7 +172,7 @@ def test_an_own_number_below_one_refuses_the_snapshot(used: Used, table: str, nu
     bad = copy.deepcopy(used.snapshot())
     index = _index(bad, table)
     bad["store"][table][index]["num"] = num
-    _refused(used, bad, f"{table}[{index}].num: expected a positive whole number, got {num}")
+    _refused(used, bad, f"{table}[{index}].num: expected a whole number from 1 to 2147483647, got {num}")
 
 
 def test_the_seed_refuses_the_own_numbers_restore_refuses(used: Used) -> None:

@@ -12,7 +12,7 @@ import pytest
 from mockown.runtime import Runtime
 from tests.own.conftest import ENDPOINT, SALES, SALES_SANDBOX, TEMPLATE
 
-PADDINGS = ["0{}", "00{}", "000000000{}"]  # the last still within the 12 digits an id may have
+PADDINGS = ["0{}", "00{}", "000000000{}"]  # the last longer than any id (models.MAX_OWN_ID): a 404 all the same
 
 
 def _ids(client: httpx.Client, auth: dict[str, str]) -> dict[str, str]:
