@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from . import backups, data, jobs
 from .errors import OwnError, bad_request, not_found
-from .gdpr import effects
+from .gdpr import applied, completed, effects
 from .job_params import FORMATS, export_files
 from .params import boolean, choice, names, text
 
@@ -58,6 +58,8 @@ def export(own: OwnService, principal: Principal, service: Service, backup_id: s
                 "objects": objects,
                 "files": files,
                 "include_attachments": attachments,
+                # what the export applies: the GDPR requests completed when it starts (`file`)
+                "gdpr_jobs": [j.id for j in completed(own, service, own.clock.now())],
             },
             results=[f"Exported {len(objects)} object(s)" + (" with attachments" if attachments else "")],
         )
@@ -117,8 +119,13 @@ def file(own: OwnService, principal: Principal, region: str, job_id: str, name: 
     service = own.services.get(job.service_id or "")
     if backup is None or service is None:
         raise not_found(f"the backup of job_id {job.num} no longer exists")
-    # the export reflects the GDPR requests completed before it started, not later ones
-    forgotten, overrides = effects(own, service, job.created_at, before_job=job.num)
+    # the export reflects the GDPR requests completed when it started, as it recorded them, not later ones (a
+    # request completed later at that same instant, the clock standing still, changed a finished export's file)
+    recorded = job.params.get("gdpr_jobs")
+    if recorded is None:  # an export of a state file from before exports recorded them: as that version read it
+        forgotten, overrides = effects(own, service, job.created_at, before_job=job.num)
+    else:
+        forgotten, overrides = applied([j for j in map(own.jobs.get, recorded) if j is not None])
     # a restore refuses objects the backup does not hold (job_params.check_snapshot), and files not of the objects
     # (job_params.check): a 404 all the same, never a bare next()'s StopIteration out of a handler
     by_name = {s["name"]: s for s in backup.snapshots}

@@ -101,11 +101,17 @@ def effects(
 ) -> tuple[set[str], dict[str, dict[str, dict[str, str]]]]:
     """(forgotten record ids, {object: {record id: {field: value}}}) of the GDPR jobs complete at `as_of`.
 
-    With `before_job` (an export started at `as_of`), a request completed at that same instant counts only if
-    it was made before the export (a smaller job number): the clock may stand still between two requests.
+    With `before_job` (an export started at `as_of` before exports recorded their GDPR jobs, `completed`), a
+    request completed at that same instant counts only if it was made before the export (a smaller job number).
     """
-    forgotten: set[str] = set()
-    overrides: dict[str, dict[str, dict[str, str]]] = {}
+    return applied(completed(own, service, as_of, before_job=before_job))
+
+
+def completed(own: OwnService, service: Service, as_of: float, *, before_job: int | None = None) -> list[Job]:
+    """The service's GDPR jobs complete (and not failed) at `as_of`, oldest request first. An export records
+    theirs when it starts (`exports.export`): one completed later, even at that same instant of a clock that
+    stands still, must not change the export's file after the fact."""
+    out = []
     found = [j for j in own.jobs.find("service_id", service.id) if j.kind in ("gdpr_forget", "gdpr_rectify")]
     for job in sorted(found, key=lambda j: j.num):
         job = jobs.settle(own, job, poll=False)
@@ -113,6 +119,15 @@ def effects(
             continue
         if before_job is not None and job.completed_at == as_of and job.num > before_job:
             continue
+        out.append(job)
+    return out
+
+
+def applied(done: list[Job]) -> tuple[set[str], dict[str, dict[str, dict[str, str]]]]:
+    """(forgotten record ids, {object: {record id: {field: value}}}) of the GDPR jobs `done`, in their order."""
+    forgotten: set[str] = set()
+    overrides: dict[str, dict[str, dict[str, str]]] = {}
+    for job in done:
         rid = job.params["record_id"]
         if job.kind == "gdpr_forget":
             forgotten.add(rid)

@@ -4,7 +4,8 @@ read of its service's backups a 500, an export naming an object its backup lacks
 
 `check(kind, params)` (a `Job`'s own rule) is a `RowError` naming the key: one missing, one of the wrong type, one
 the kind does not have, or an export's files that are not those of its objects in its format. `check_snapshot`
-(across tables) refuses an export whose objects are not among its backup's, when the snapshot has that backup.
+(across tables) refuses an export whose objects are not among its backup's, when the snapshot has that backup, or
+whose `gdpr_jobs` are not GDPR jobs of its service.
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ class _Export(Fieldwise):
     objects: list[str]
     files: list[str]
     include_attachments: bool
+    # the GDPR jobs (`Job.id`) whose effects it applies: those completed when it started (`gdpr.completed`);
+    # null in an export of a state from before they were recorded (read as that version did)
+    gdpr_jobs: list[str] | None = None
 
 
 @dataclass(slots=True, repr=False, eq=False)
@@ -122,14 +126,23 @@ def check(kind: str, params: dict[str, Any]) -> None:
 
 def check_snapshot(tables: Mapping[str, list[Any]]) -> None:
     """Across a restored snapshot's tables: an export's (or an export to an endpoint's) objects are among its
-    backup's, where the snapshot holds that backup (a job whose backup is gone answers 404 for it)."""
+    backup's, where the snapshot holds that backup (a job whose backup is gone answers 404 for it), and the GDPR
+    jobs an export recorded are GDPR jobs of its service."""
     jobs = tables.get("own_jobs") or []
     if not jobs:
         return
     backups = {b.id: b for b in tables.get("own_backups") or []}
+    by_id = {j.id: j for j in jobs}
     for index, job in enumerate(jobs):
         if job.kind not in ("export", "export_to_endpoint"):
             continue
+        for i, key in enumerate(job.params.get("gdpr_jobs") or []):
+            named = by_id.get(key)
+            if named is None or named.kind not in ("gdpr_forget", "gdpr_rectify") or named.service_id != job.service_id:
+                raise RowError(
+                    f"own_jobs[{index}].params.gdpr_jobs[{i}]",
+                    f"expected a GDPR job of service {job.service_id}, got {key!r}, which is not one",
+                )
         backup = backups.get(job.params["backup_id"])
         if backup is None:
             continue

@@ -100,7 +100,8 @@ def test_a_seed_job_from_before_source_service_id_was_recorded_restores(used: Us
     _reads(used, jobs)
 
 
-# every key each kind of job's params has (as the code writes them): without it, the snapshot is refused
+# every key each kind of job's params has (as the code writes them): without it, the snapshot is refused; but
+# the keys a job of an earlier version lacks (a seed's `source_service_id`, an export's `gdpr_jobs`) may be missing
 MISSING = [
     (name, key)
     for name, kind in [
@@ -111,7 +112,7 @@ MISSING = [
         ("seed", "seed"),
         ("anonymize", "anonymize"),
     ]
-    for key in sorted(job_params._KEYS[kind] - {"source_service_id"})
+    for key in sorted(job_params._KEYS[kind] - {"source_service_id", "gdpr_jobs"})
 ]
 
 
