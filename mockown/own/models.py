@@ -32,6 +32,17 @@ REGIONS = (
 ROLES = ("master_admin", "admin", "user")
 
 
+def object_name(value: str) -> None:
+    """A `Refine` test: a service's object name is not a number. Salesforce API names begin with a letter, and a
+    backup's objects are named in a download path by their name or their id (`backups.snapshot`): an object
+    named ``2`` took over the links of the object whose id is 2."""
+    if value.isascii() and value.isdigit():
+        raise ValueError(value)
+
+
+ObjectName = Annotated[str, Refine(object_name, "an object name that is not a number")]
+
+
 def rkey(region: str, num: int) -> str:
     return f"{region}:{num}"
 
@@ -150,7 +161,7 @@ class Service(Record):
     provider: str = "SaleForce Data"  # sic: the typo is in Own's own sample
     status: str = "ACTIVE"  # ACTIVE | ARCHIVED | DISABLED
     enabled: Annotated[int, Refine(between(0, 1), "0 or 1")] = 1  # as the seed takes it
-    objects: list[str] = field(default_factory=lambda: ["accounts", "contacts", "opportunities"])
+    objects: list[ObjectName] = field(default_factory=lambda: ["accounts", "contacts", "opportunities"])
     # the records a first backup generates, per object: bounded as the seed bounds it
     records_per_object: Annotated[
         int, Refine(between(0, RECORDS_PER_OBJECT), f"a whole number from 0 to {RECORDS_PER_OBJECT}")
@@ -168,7 +179,7 @@ class Service(Record):
 class Snapshot(Fieldwise):
     """One object in one backup: record id -> version, and what changed since the previous backup."""
 
-    name: str
+    name: ObjectName
     records: dict[str, int] = field(default_factory=dict)
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)

@@ -14,7 +14,18 @@ from ..clock import EARLIEST
 from ..seed import SeedError, flag, items, opt_text, text, whole, whole_between
 from . import backups, progress
 from .errors import OwnError
-from .models import MAX_OWN_ID, RECORDS_PER_OBJECT, REGIONS, ROLES, OwnAccount, OwnUser, SeedingTemplate, Service, rkey
+from .models import (
+    MAX_OWN_ID,
+    RECORDS_PER_OBJECT,
+    REGIONS,
+    ROLES,
+    OwnAccount,
+    OwnUser,
+    SeedingTemplate,
+    Service,
+    object_name,
+    rkey,
+)
 from .tokens import generate
 
 if TYPE_CHECKING:
@@ -187,6 +198,14 @@ def _seed_service(own: OwnService, account: OwnAccount, data: Any, now: float) -
         objects = ["accounts", "contacts", "opportunities"]
     if not isinstance(objects, list) or not objects or not all(isinstance(o, str) and o.strip() for o in objects):
         raise SeedError("own service objects must be a non-empty list of plural object names")
+    for name in objects:
+        try:
+            object_name(name.strip())
+        except ValueError:
+            raise SeedError(
+                f"own service object {name!r} is a number: a Salesforce object's API name begins with a letter,"
+                " and a number would name another object's id in its download links"
+            ) from None
     status = text(data.get("status"), "own service status", "ACTIVE").upper()
     if status not in ("ACTIVE", "ARCHIVED", "DISABLED"):
         raise SeedError("own service status must be ACTIVE, ARCHIVED or DISABLED")
