@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from .models import Backup, Job, Service
     from .service import OwnService, Principal
 
+# the dialect of an SQL export that names none: what the real service picks is not documented (a mock choice)
+DEFAULT_SQL_DIALECT = "postgresql"
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 
 
@@ -36,8 +38,8 @@ def export(own: OwnService, principal: Principal, service: Service, backup_id: s
     fmt = choice(params, "export_format", FORMATS)
     assert fmt is not None  # required: no default
     dialect = None
-    if fmt == "sql":
-        dialect = choice(params, "sql_dialect", data.SQL_DIALECTS)
+    if fmt == "sql":  # optional (spec §4.3 "used when format is sql"; S7 sends none): a mock choice when left out
+        dialect = choice(params, "sql_dialect", data.SQL_DIALECTS, default=DEFAULT_SQL_DIALECT)
     attachments = boolean(params, "include_attachments")
     objects = _objects(service, backup, params)
     files = export_files(fmt, dialect, objects)

@@ -60,7 +60,6 @@ def test_sql_export_dialects(client: httpx.Client, auth: dict[str, str], dialect
     [
         ({}, "export_format is required"),
         ({"export_format": "xml"}, "export_format must be one of csv,sql"),
-        ({"export_format": "sql"}, "sql_dialect is required"),
         ({"export_format": "sql", "sql_dialect": "sqlite"}, "sql_dialect must be one of mysql,oracle,postgresql,mssql"),
         ({"export_format": "csv", "include_attachments": "maybe"}, "include_attachments must be a boolean"),
         ({"export_format": "csv", "objects": "widgets"}, "objects: unknown object 'widgets'"),
