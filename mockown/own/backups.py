@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..clock import iso
@@ -271,6 +272,23 @@ def records_for(snap: dict[str, Any], kind: str) -> list[tuple[str, int]]:
     return list(snap["records"].items())
 
 
+def introduced(own: OwnService, service: Service, backup: Backup, name: str) -> Callable[[str, int], float]:
+    """(record id, version) -> when the backup of `service` that first held that version of the record, up to
+    `backup`, started: a record's `LastModifiedDate` (it was last changed before that backup took it), on the
+    clock and never going back as the versions go up. A version no backup added or changed (a restored state's
+    own) is `backup`'s."""
+    first: dict[tuple[str, int], float] = {}
+    for earlier in _backups_of(own, service):
+        if earlier.num > backup.num:
+            break
+        for snap in earlier.snapshots:
+            if snap["name"] == name:
+                records = snap["records"]
+                for rid in (*snap["added"], *snap["changed"]):
+                    first.setdefault((rid, records[rid]), earlier.started_at)
+    return lambda rid, version: first.get((rid, version), backup.started_at)
+
+
 def download(own: OwnService, service: Service, backup: Backup, object_ref: str, kind: str | None) -> str:
     kind = (kind or "all").lower()
     if kind not in DOWNLOAD_TYPES:
@@ -279,5 +297,8 @@ def download(own: OwnService, service: Service, backup: Backup, object_ref: str,
         raise OwnError(409, f"backup_id {backup.num} is still in progress")
     snap = snapshot(service, backup, object_ref)
     forgotten, overrides = effects(own, service, own.clock.now())
-    rows = data.rows(snap["name"], records_for(snap, kind), forgotten, overrides.get(snap["name"], {}))
+    name = snap["name"]
+    rows = data.rows(
+        name, records_for(snap, kind), forgotten, overrides.get(name, {}), introduced(own, service, backup, name)
+    )
     return data.to_csv(snap["name"], rows)

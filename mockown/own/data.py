@@ -14,12 +14,13 @@ import hashlib
 import io
 import random
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .. import ids
+from ..clock import iso
 from . import job_params
 from .models import Snapshot
 
@@ -150,8 +151,9 @@ _D0 = date(2025, 1, 1)
 _D1 = date(2027, 12, 31)
 
 
-def values(obj: str, rid: str, version: int) -> dict[str, str]:
-    """One record's fields: stable ones from its id, changing ones from (id, version)."""
+def values(obj: str, rid: str, version: int, modified: float) -> dict[str, str]:
+    """One record's fields: stable ones from its id, changing ones from (id, version); `LastModifiedDate` the
+    instant `modified` (when the backup that first held this version started: `backups.introduced`)."""
     out = {"Id": rid}
     with _lock:
         fake = _faker()
@@ -159,19 +161,24 @@ def values(obj: str, rid: str, version: int) -> dict[str, str]:
             seed = int.from_bytes(_digest(rid, name, version if volatile else 0)[:8], "big")
             fake.seed_instance(seed)
             out[name] = _value(fake, kind, random.Random(seed))
-    day = 1 + int.from_bytes(_digest(rid, "modified", version)[:2], "big") % 28
-    out["LastModifiedDate"] = f"2025-{1 + version % 12:02d}-{day:02d}T12:00:00.000Z"
+    out["LastModifiedDate"] = iso(modified, millis=True)
     return out
 
 
 def rows(
-    obj: str, wanted: Iterable[tuple[str, int]], forgotten: set[str], overrides: dict[str, dict[str, str]]
+    obj: str,
+    wanted: Iterable[tuple[str, int]],
+    forgotten: set[str],
+    overrides: dict[str, dict[str, str]],
+    modified: Callable[[str, int], float],
 ) -> list[dict[str, str]]:
+    """The CSV rows of the records `wanted` ((id, version)): forgotten ones left out, rectified fields replaced,
+    each one's `LastModifiedDate` the instant `modified(id, version)`."""
     out = []
     for rid, version in sorted(wanted):
         if rid in forgotten:
             continue
-        row = values(obj, rid, version)
+        row = values(obj, rid, version, modified(rid, version))
         for name, value in overrides.get(rid, {}).items():
             if name in row:
                 row[name] = value

@@ -141,7 +141,10 @@ def file(own: OwnService, principal: Principal, region: str, job_id: str, name: 
         snap = by_name.get(obj)
         if snap is None:
             raise not_found(f"file {name} not found in job_id {job.num}: backup {backup.num} holds no {obj}")
-        tables.append((obj, data.rows(obj, backups.records_for(snap, "all"), forgotten, overrides.get(obj, {}))))
+        modified = backups.introduced(own, service, backup, obj)
+        tables.append(
+            (obj, data.rows(obj, backups.records_for(snap, "all"), forgotten, overrides.get(obj, {}), modified))
+        )
     if job.params["format"] == "csv":
         if not tables:
             raise not_found(f"file {name} not found in job_id {job.num}")
