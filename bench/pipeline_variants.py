@@ -55,7 +55,7 @@ async def journaled_token(pipeline: RequestPipeline, scope: Scope, receive: Rece
     info.bearer = bearer_of(authorization, NO_PARAMS)
     resolve(runtime, info)
     journal = runtime.control.journal
-    entry = Entry(journal.next_id(), runtime.clock.now(), info.method, info.path, "", scope["headers"], info.params,
+    entry = Entry(runtime.clock.now(), info.method, info.path, "", scope["headers"], info.params,
                   info.grant_type, info.org, info.account, info.client_id, info.user)  # fmt: skip
     recording = _Recording(entry, journal, started, send)
     response = await token(runtime.salesforce, info.params, authorization=info.authorization, accept=None,

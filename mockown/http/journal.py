@@ -167,7 +167,6 @@ class Entry:
 
     def __init__(
         self,
-        id: int,
         time: float,
         method: str,
         path: str,
@@ -180,7 +179,6 @@ class Entry:
         client_id: str | None,
         user: str | None,
     ) -> None:
-        self.id = id
         self.time = time
         self.method = method
         self.path = path
@@ -197,6 +195,7 @@ class Entry:
         self.fault: int | None = None  # the fault rule that acted on this request
         self.closed = False  # the connection was closed by a fault
         self._redacted: tuple[str, dict[str, str], dict[str, str | list[str]]] | None = None
+        self.id = 0  # given by `Journal.add`: ids rise in the order entries are added (the journal's order)
 
     @property
     def duration_ms(self) -> float:
@@ -293,7 +292,7 @@ class JournalFilter(Value):
     grant_type: str | None = None
     client_id: str | None = None
     status: int | None = None
-    since: int | None = None  # only entries with a larger id
+    since: int | None = None  # only entries with a larger id (added later)
 
     @classmethod
     def from_params(cls, params: Mapping[str, str | None]) -> JournalFilter:
@@ -340,7 +339,11 @@ class JournalFilter(Value):
 
 
 class Journal:
-    """A bounded, thread-safe list of entries (the oldest drop off once `size` is reached)."""
+    """A bounded, thread-safe list of entries (the oldest drop off once `size` is reached).
+
+    An entry gets its id when it is added, not when its request arrives: a request is added when it is answered,
+    so a slow one goes in after quicker ones that came later. Ids given then rise in the journal's order, and
+    `since=<the last id seen>` (a poller's cursor, the plugin's `journal.mark()`) misses no entry added after it."""
 
     def __init__(self, size: int = 10000) -> None:
         self._entries: deque[Entry] = deque(maxlen=size)  # 0: none kept (each entry counts as dropped)
@@ -348,11 +351,9 @@ class Journal:
         self._ids = itertools.count(1)
         self.dropped = 0
 
-    def next_id(self) -> int:
-        return next(self._ids)  # itertools.count: atomic under the GIL
-
     def add(self, entry: Entry) -> None:
         with self._lock:
+            entry.id = next(self._ids)
             if len(self._entries) == self._entries.maxlen:
                 self.dropped += 1
             self._entries.append(entry)

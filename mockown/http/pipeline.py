@@ -398,7 +398,7 @@ class RequestPipeline:
         info: RequestInfo | None = None
         if control.faults.empty and names_nobody(path, bool(raw_query or body), authorization, session):
             # no parameters, no credentials: the entry `resolve` would make, at once (no fault rule needs `info`)
-            entry = Entry(journal.next_id(), runtime.clock.now(), scope["method"], path, "", headers, NO_PARAMS,
+            entry = Entry(runtime.clock.now(), scope["method"], path, "", headers, NO_PARAMS,
                           None, None, None, None, None)  # fmt: skip
         else:
             query = raw_query.decode("latin-1")
@@ -420,8 +420,7 @@ class RequestPipeline:
                 resolve(runtime, info)
             except Exception:  # resolution is best effort; the app itself reports real problems
                 log.debug("could not resolve the subject of %s %s", info.method, info.path, exc_info=True)
-            entry = Entry(  # positional: id, time, method, path, query, headers, params, grant type, org, account, ...
-                journal.next_id(),
+            entry = Entry(  # positional: time, method, path, query, headers, params, grant type, org, account, ...
                 runtime.clock.now(),
                 info.method,
                 info.path,
