@@ -26,7 +26,7 @@ def sequence(value: Any) -> None:
 
 
 def event_sequence(value: Any) -> None:
-    """The audit event id counter: event ids have no upper bound (`own.service._event_id`)."""
+    """The audit event id counter, and the outbox's sequence number: no upper bound (`own.service._event_id`)."""
     if value is None:
         return
     if type(value) is not int or value < 0:
@@ -65,6 +65,7 @@ def modes(value: Any) -> None:
 META_CHECKS.update(
     {
         "outbox.last_stamp": stamp,  # outbox._LAST_STAMP
+        "outbox.last_seq": event_sequence,  # outbox._LAST_SEQ (no upper bound either)
         "own.progression": modes,  # own.service._MODES
         "own.seq.event": event_sequence,  # own.service.OwnService.record_event
         "own.seq.*": sequence,  # own.service: own.seq.<region>.<kind>, own.seq.<kind>

@@ -6,7 +6,6 @@ Nothing leaves the process: each message is a record in the store, read back thr
 
 from __future__ import annotations
 
-import itertools
 import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -17,8 +16,8 @@ from .store.base import Record
 if TYPE_CHECKING:
     from .runtime import Runtime
 
-_seq = itertools.count(1)
 _LAST_STAMP = "outbox.last_stamp"
+_LAST_SEQ = "outbox.last_seq"
 # An id is `<milliseconds>-<sequence>-<random>`, the milliseconds in 15 digits (the clock's last instant, in 9999, has
 # 15; 13 held them only up to 2286, and the ids of older versions have 13): the outbox orders ids by their numbers.
 _STAMP_DIGITS = 15
@@ -42,16 +41,23 @@ def send(runtime: Runtime, *, to: str, subject: str, body: str, account_id: str 
     now = runtime.clock.now()
     table = runtime.store.table(Email)
     with runtime.store.atomic():
-        # ids sort in sending order: never below the last one, even after the clock was moved back. The last
-        # stamp is a meta value (cleared by a reset, carried by snapshots); a store without it (an older
-        # mockown's state file or snapshot) is read once
-        last = runtime.store.get_meta(_LAST_STAMP)
-        if last is None:
-            last = max((_sent_order(e)[0] for e in table.all()), default=0)
+        # ids sort in sending order: the stamp is never below the last one, even after the clock was moved back,
+        # and the sequence number goes up by one per e-mail of the store, whichever worker sends it and across
+        # restarts (a frozen clock gives every e-mail the same stamp). Both are meta values, read and written in
+        # this transaction (cleared by a reset, carried by snapshots); a store without them (an older mockown's
+        # state file or snapshot) is read once
+        store = runtime.store
+        last, last_seq = store.get_meta(_LAST_STAMP), store.get_meta(_LAST_SEQ)
+        if last is None or last_seq is None:
+            orders = [_sent_order(e) for e in table.all()]
+            last = max((o[0] for o in orders), default=0) if last is None else last
+            last_seq = max((o[1] for o in orders), default=0) if last_seq is None else last_seq
         stamp = max(int(now * 1000), int(last), 0)  # before 1970 the sequence number alone orders them
-        runtime.store.set_meta(_LAST_STAMP, stamp)
+        seq = int(last_seq) + 1
+        store.set_meta(_LAST_STAMP, stamp)
+        store.set_meta(_LAST_SEQ, seq)
         email = Email(
-            id=f"{stamp:0{_STAMP_DIGITS}d}-{next(_seq):06d}-{secrets.token_hex(3)}",  # unique across workers
+            id=f"{stamp:0{_STAMP_DIGITS}d}-{seq:06d}-{secrets.token_hex(3)}",
             to=to,
             subject=subject,
             body=body,

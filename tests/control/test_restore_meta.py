@@ -72,7 +72,7 @@ def _fine(used: Used) -> None:
 
 def test_every_meta_key_mockown_reads_has_a_check() -> None:
     """The readers' keys (grep get_meta): a key added without a check here would be restored as given."""
-    read = {outbox._LAST_STAMP, own_service._MODES, "own.seq.app1.backup"}
+    read = {outbox._LAST_STAMP, outbox._LAST_SEQ, own_service._MODES, "own.seq.app1.backup"}
     assert metakeys.META_CHECKS is META_CHECKS
     unchecked = {key for key in read if key not in META_CHECKS and not any(key.startswith(k[:-1]) for k in META_CHECKS)}
     assert not unchecked
@@ -82,6 +82,8 @@ WRONG: list[tuple[str, Any, str]] = [
     ("outbox.last_stamp", "1767225600000", "years 0001 to 9999 or null, got '1767225600000'"),
     ("outbox.last_stamp", 10**20, "years 0001 to 9999 or null, got 100000000000000000000"),
     ("outbox.last_stamp", 1.5e12, "years 0001 to 9999 or null, got 1500000000000.0"),
+    ("outbox.last_seq", "7", "expected a whole number from 0 or null, got '7'"),
+    ("outbox.last_seq", -1, "expected a whole number from 0 or null, got -1"),
     ("own.progression", "polls:3", "expected an object of kind: mode or null, got 'polls:3'"),
     ("own.progression", {"backup": "soon"}, "expected backup: immediate, seconds:N or polls:N"),
     ("own.progression", {"backup": "polls:-1"}, "N must not be negative"),
@@ -115,6 +117,7 @@ def test_meta_values_of_the_right_shape_are_restored(used: Used) -> None:
     snap = copy.deepcopy(used.snapshot())
     good = {
         "outbox.last_stamp": 1767225600000,
+        "outbox.last_seq": 41,
         "own.progression": {"backup": "polls:3", "export": "seconds:2m"},
         "own.seq.app1.job": 70010,
         "own.seq.app1.service": 2**31 - 1,  # as a seeded id at the bound makes it (models.MAX_OWN_ID)
@@ -143,7 +146,14 @@ def test_a_meta_list_of_two_objects_is_refused(used: Used) -> None:
 
 
 # -- the property: one meta value (one the snapshot has, or one a reader reads) replaced by any JSON value -------
-READ = ("ui_secret", "sf_oauth_token_delete_key", "outbox.last_stamp", "own.progression", "own.seq.app1.job")
+READ = (
+    "ui_secret",
+    "sf_oauth_token_delete_key",
+    "outbox.last_stamp",
+    "outbox.last_seq",
+    "own.progression",
+    "own.seq.app1.job",
+)
 MODES = st.sampled_from(["immediate", "polls:3", "seconds:30", "polls:0", "polls:-1", "soon", ""])
 VALUES = (
     JSON
