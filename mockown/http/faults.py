@@ -478,10 +478,10 @@ def _expire_session(runtime: Runtime, p: dict[str, Any]) -> dict[str, Any]:
     if raw is not None and not isinstance(raw, str):
         raise FaultError(f"token: an access token is a string, not {brief(raw)}")
     if raw:
-        token = service.access_tokens.get(security.token_hash(raw))
-        if token is None or not token.live(runtime.clock.now()):
-            return {"expired": 0}
-        with runtime.store.atomic():
+        with runtime.store.atomic():  # read where it is written: a copy read before could undo another worker's
+            token = service.access_tokens.get(security.token_hash(raw))
+            if token is None or not token.live(runtime.clock.now()):
+                return {"expired": 0}
             token.revoked = True  # the session ends now: REST answers 401, introspection says inactive
             service.access_tokens.put(token)
         return {"expired": 1}
