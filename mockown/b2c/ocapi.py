@@ -246,9 +246,10 @@ class OcapiService:
         return doc
 
     def logout(self, site: Site, version: str, authorization: str | None) -> None:
-        token = self.bearer(authorization, site, version)
-        token.revoked = True
-        self.tokens.put(token)
+        with self.store.atomic():  # read where it is written: a refresh on another worker may have replaced it
+            token = self.bearer(authorization, site, version)
+            token.revoked = True
+            self.tokens.put(token)
 
     def new_session(self, site: Site, version: str, authorization: str | None) -> str:
         """`POST /sessions`: a storefront session (`dwsid`) for the customer of a valid JWT."""

@@ -23,6 +23,8 @@ from tests.conftest import ADMIN, CID, ORG, PASSWORD, SECRET
 
 T0 = 1767225600.0
 LOGIN = {"grant_type": "password", "client_id": CID, "client_secret": SECRET, "username": ADMIN, "password": PASSWORD}
+OCAPI_AUTH = "/s/RefArch/dw/shop/v24_5/customers/auth"
+OCAPI_CLIENT = {"x-dw-client-id": "a" * 30}
 
 
 @pytest.fixture
@@ -72,3 +74,24 @@ def test_expire_session_does_not_bring_back_a_token_an_org_reset_removed(
     assert r.status_code == 200, r.text
     assert r.json()["expired"] == 0  # the reset ended the session first
     assert second.state.runtime.salesforce.access_tokens.get(security.token_hash(token)) is None
+
+
+def test_ocapi_logout_keeps_what_a_refresh_on_another_worker_did(
+    workers: Callable[[Config], tuple[Starlette, Starlette]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A JWT a refresh replaced answers "used" (`token_used_message`), also after a logout that raced the refresh
+    (the logout is then too late: the token is already used)."""
+    config = Config().replace(b2c={"ocapi_refresh_keeps_old": False, "ocapi_faults": {"token_used_message": "used"}})
+    first, second = workers(config)
+    with in_process_client(first) as client, in_process_client(second) as other:
+        token = client.post(OCAPI_AUTH, json={"type": "guest"}, headers=OCAPI_CLIENT).headers["authorization"]
+        headers = {**OCAPI_CLIENT, "Authorization": token}
+
+        def refresh() -> None:
+            assert other.post(OCAPI_AUTH, json={"type": "refresh"}, headers=headers).status_code == 200
+
+        _before_next_transaction(monkeypatch, first, refresh)
+        client.delete(OCAPI_AUTH, headers=headers)
+        again = client.post(OCAPI_AUTH, json={"type": "refresh"}, headers=headers)
+    assert again.status_code == 401
+    assert again.json()["fault"]["message"] == "used"
