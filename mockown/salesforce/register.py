@@ -106,7 +106,7 @@ def _jwks_pem(jwks: Any) -> str | None:
 
 
 def register(service: SalesforceService, bearer: str | None, body: Any, base: str) -> dict[str, Any]:
-    parent = registering_app(service, bearer)
+    registering_app(service, bearer)  # a 401 before the body is looked at (read again where the app is written)
     if not isinstance(body, dict):
         raise metadata_error("the body must be a JSON object")
     redirect_uris = _redirect_uris(body)
@@ -136,29 +136,6 @@ def register(service: SalesforceService, bearer: str | None, body: Any, base: st
     client_id = "3MVG9" + security.random_sf_opaque(80).replace(".", "A")
     secret = None if public else security.random_b62(64).upper()
     registration_token = security.random_b62(64)
-    app = ConnectedApp(
-        id=ids.new_id(ids.CONNECTED_APP),
-        org_id=parent.org_id,
-        name=name,
-        client_id=client_id,
-        client_secret=secret,
-        callback_urls=redirect_uris,
-        scopes=scopes,
-        require_secret_for_web_server=not public,
-        pkce_required=public,
-        username_password_allowed=parent.username_password_allowed,
-        client_credentials_user=parent.client_credentials_user if "client_credentials" in grant_types else None,
-        refresh_token_policy=parent.refresh_token_policy,
-        refresh_token_ttl=parent.refresh_token_ttl,
-        rotation=parent.rotation,
-        session_timeout=parent.session_timeout,
-        auto_approve=parent.auto_approve,
-        pre_approved_users=list(parent.pre_approved_users),
-        jwt_certificate=certificate,
-        jwt_access_tokens=parent.jwt_access_tokens,
-        registered_by=parent.id,
-        token_exchange=parent.token_exchange,
-    )
     metadata: dict[str, Any] = {
         "client_id": client_id,
         "registration_client_uri": f"{base}/services/oauth2/register/{client_id}",
@@ -175,6 +152,32 @@ def register(service: SalesforceService, bearer: str | None, body: Any, base: st
     if not contacts:
         del metadata["contacts"]
     with service.store.atomic():
+        # the registering app read again where the new one is written: another worker may have deleted it (and
+        # its org) since, and the new app copies its settings
+        parent = registering_app(service, bearer)
+        app = ConnectedApp(
+            id=ids.new_id(ids.CONNECTED_APP),
+            org_id=parent.org_id,
+            name=name,
+            client_id=client_id,
+            client_secret=secret,
+            callback_urls=redirect_uris,
+            scopes=scopes,
+            require_secret_for_web_server=not public,
+            pkce_required=public,
+            username_password_allowed=parent.username_password_allowed,
+            client_credentials_user=parent.client_credentials_user if "client_credentials" in grant_types else None,
+            refresh_token_policy=parent.refresh_token_policy,
+            refresh_token_ttl=parent.refresh_token_ttl,
+            rotation=parent.rotation,
+            session_timeout=parent.session_timeout,
+            auto_approve=parent.auto_approve,
+            pre_approved_users=list(parent.pre_approved_users),
+            jwt_certificate=certificate,
+            jwt_access_tokens=parent.jwt_access_tokens,
+            registered_by=parent.id,
+            token_exchange=parent.token_exchange,
+        )
         service.apps.put(app)
         service.store.table(Registration).put(
             Registration(

@@ -18,6 +18,7 @@ from starlette.applications import Starlette
 from mockown import Config, FrozenClock, create_app, security
 from mockown.http.control import reset_org
 from mockown.http.inprocess import in_process_client
+from mockown.salesforce.models import ConnectedApp
 from mockown.store.sqlite import SqliteStore
 from tests.conftest import ADMIN, CID, ORG, PASSWORD, SECRET
 
@@ -95,3 +96,19 @@ def test_ocapi_logout_keeps_what_a_refresh_on_another_worker_did(
         again = client.post(OCAPI_AUTH, json={"type": "refresh"}, headers=headers)
     assert again.status_code == 401
     assert again.json()["fault"]["message"] == "used"
+
+
+def test_registration_under_an_org_deleted_meanwhile_makes_no_app(
+    workers: Callable[[Config], tuple[Starlette, Starlette]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = workers(Config())
+    body = {"redirect_uris": ["https://app.example.com/cb"], "client_name": "Raced"}
+    auth = {"Authorization": "Bearer MOCKOWNDEMOINITIALACCESSTOKEN"}
+    with in_process_client(first) as client:
+        # one registration first: the tables a registration touches are made (each in a transaction of its own)
+        assert client.post("/services/oauth2/register", json={**body, "client_name": "Before"}, headers=auth).is_success
+        _before_next_transaction(monkeypatch, first, lambda: reset_org(second.state.runtime, ORG, delete=True))
+        r = client.post("/services/oauth2/register", json=body, headers=auth)
+    assert r.status_code == 401, r.text  # the initial access token went with its app
+    apps = second.state.runtime.store.table(ConnectedApp).all()
+    assert [a.name for a in apps if a.org_id == ORG] == []
