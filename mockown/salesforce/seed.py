@@ -12,6 +12,7 @@ from .models import REFRESH_POLICIES, USER_TYPES, ConnectedApp, Org, User, user_
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
+    from ..store import Table
 
 _ORG_KEYS = {"id", "name", "my_domain", "instance_name", "organization_type", "is_sandbox", "namespace_prefix",
              "dev_hub", "api_limit", "session_timeout", "soap_login_enabled", "users", "apps"}  # fmt: skip
@@ -35,14 +36,22 @@ def _check(kind: str, data: Any, allowed: set[str]) -> dict[str, Any]:
     return data
 
 
-def _id(value: Any, prefix: str, kind: str) -> str:
+def _id(value: Any, prefix: str, kind: str, table: Table[Any]) -> str:
+    """A record's id: the one given, in its 18-character form, or a fresh one. A given id is that kind's (its key
+    prefix: 00D an org, 005 a user, 0H4 a connected app) and no record's yet: one that exists is refused, not
+    taken over (a seeded user with the demo admin's id replaced the admin: its tokens then named the newcomer)."""
     if value is None:
         return ids.new_id(prefix)
     given = text(value, f"salesforce {kind} id")  # a string (or a number, as its digits)
     try:
-        return ids.to18(given)
+        record_id = ids.to18(given)
     except ValueError as exc:
         raise SeedError(f"{kind} id: {exc}") from None
+    if not record_id.startswith(prefix):
+        raise SeedError(f"{kind} id {given!r} must start with {prefix}, the key prefix of a {kind}")
+    if table.get(record_id) is not None:
+        raise SeedError(f"{kind} {record_id} exists already")
+    return record_id
 
 
 def seed_salesforce(runtime: Runtime, body: Any) -> dict[str, Any]:
@@ -63,9 +72,7 @@ def seed_org(runtime: Runtime, data: Any) -> dict[str, Any]:
     data = _check("org", {} if data is None else data, _ORG_KEYS)
     now = runtime.clock.now()
     service = runtime.salesforce
-    org_id = _id(data.get("id"), ids.ORG, "org")
-    if service.orgs.get(org_id) is not None:
-        raise SeedError(f"org {org_id} exists already")
+    org_id = _id(data.get("id"), ids.ORG, "org", service.orgs)
     my_domain = opt_host(data.get("my_domain"), "salesforce org my_domain")  # as requests are matched against it
     org = Org(
         id=org_id,
@@ -126,7 +133,7 @@ def _seed_user(runtime: Runtime, org: Org, data: Any, now: float) -> dict[str, A
     salt = security.random_b62(16)
     token = text(data.get("security_token"), "salesforce user security_token", "")
     user = User(
-        id=_id(data.get("id"), ids.USER, "user"),
+        id=_id(data.get("id"), ids.USER, "user", service.users),
         org_id=org.id,
         username=username,
         password_hash=security.password_hash(password, salt),
@@ -190,7 +197,7 @@ def _seed_app(runtime: Runtime, org: Org, data: Any) -> dict[str, Any]:
     where = f"app {client_id}:"
     cc_user = opt_text(data.get("client_credentials_user"), f"{where} client_credentials_user")
     app = ConnectedApp(
-        id=_id(data.get("id"), ids.CONNECTED_APP, "app"),
+        id=_id(data.get("id"), ids.CONNECTED_APP, "app", service.apps),
         org_id=org.id,
         name=text(data.get("name"), f"{where} name", "") or "Mockown App",
         client_id=client_id,
