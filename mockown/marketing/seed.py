@@ -12,6 +12,7 @@ from .models import INTEGRATION_TYPES, TIMEZONES, Integration, McUser, Tenant, r
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
+    from ..store import Table
 
 SUBDOMAIN = re.compile(r"^[0-9a-z-]{28}$")
 _TENANT_KEYS = {
@@ -71,6 +72,15 @@ def _int(value: Any, where: str, default: int | None = None) -> int:
         raise SeedError(f"{where} must be an integer (a MID/EID), not {value!r}") from None
 
 
+def _free_id(table: Table[Any]) -> int:
+    """A random 8-digit id (an EID, a user id) that no record of `table` has: a chance collision is drawn again,
+    not refused (the seed did not name it) nor taken over."""
+    while True:
+        number = 10000000 + secrets.randbelow(89999999)
+        if table.get(str(number)) is None:
+            return number
+
+
 def _mids(value: Any, where: str, default: list[int]) -> list[int]:
     if value is None:
         return list(default)
@@ -110,7 +120,7 @@ def seed_marketing(runtime: Runtime, body: Any) -> dict[str, Any]:
 def seed_tenant(runtime: Runtime, data: Any) -> dict[str, Any]:
     data = _check("tenant", {} if data is None else data, _TENANT_KEYS)
     service = runtime.marketing
-    eid = _int(data.get("eid"), "marketing tenant eid", 10000000 + secrets.randbelow(89999999))
+    eid = _int(data.get("eid"), "marketing tenant eid") if data.get("eid") is not None else _free_id(service.tenants)
     if service.tenants.get(str(eid)) is not None:
         raise SeedError(f"marketing tenant {eid} exists already")
     subdomain = (
@@ -160,8 +170,13 @@ def _seed_user(runtime: Runtime, tenant: Tenant, data: Any) -> dict[str, Any]:
     mid = _int(data.get("mid"), f"marketing user {username}: mid", tenant.business_units[0])
     if mid not in tenant.business_units:
         raise SeedError(f"user {username}: mid {mid} is not a business unit of tenant {tenant.id}")
+    # a user id is global to the server (tokens and `/v2/userinfo` find the user by it): one that exists, in any
+    # tenant, is refused, not taken over (it replaced that user: its tenant's tokens then named the newcomer)
+    user_id = _free_id(service.users) if data.get("id") is None else _int(data["id"], f"marketing user {username}: id")
+    if service.users.get(str(user_id)) is not None:
+        raise SeedError(f"marketing user id {user_id} exists already")
     user = McUser(
-        id=str(_int(data.get("id"), f"marketing user {username}: id", 10000000 + secrets.randbelow(89999999))),
+        id=str(user_id),
         tenant_id=tenant.id,
         username=username,
         name=text(data.get("name"), "marketing user name", "") or username.split("@")[0],
