@@ -14,7 +14,7 @@ import json
 import os
 import pickle
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -119,6 +119,16 @@ def whole_between(value: Any, where: str, low: int, high: int, default: int | No
     if not low <= number <= high:
         raise SeedError(f"{where} must be between {low} and {high}, not {number}")
     return number
+
+
+def unknown_fields(data: dict[Any, Any], allowed: Collection[str], where: str) -> list[str]:
+    """The keys of the mapping `data` that `allowed` does not name, sorted. A key that is not text (YAML reads `1:`,
+    `null:` or a `!!binary` key as another type) is refused first, naming `where`: sorting it with the text keys
+    was a TypeError (a 500, or a message that did not say where)."""
+    for key in data:
+        if not isinstance(key, str):
+            raise SeedError(f"{where}: a field name must be text, not {_shown(key)}")
+    return sorted(set(data) - set(allowed))
 
 
 def items(value: Any, where: str) -> list[Any]:
@@ -271,7 +281,7 @@ def read_document(path: str | Path) -> dict[str, Any]:
 
 def seed_document(runtime: Runtime, document: dict[str, Any]) -> dict[str, Any]:
     seeders = _seeders()
-    unknown = sorted(set(document) - set(seeders))
+    unknown = unknown_fields(document, seeders, "the seed document")
     if unknown:
         raise SeedError(f"unknown seed section {unknown[0]!r} (known: {', '.join(sorted(seeders))})")
     created: dict[str, Any] = {}

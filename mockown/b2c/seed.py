@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from .. import security
-from ..seed import SeedError, flag, items, opt_text, text, text_list
+from ..seed import SeedError, flag, items, opt_text, text, text_list, unknown_fields
 from .models import (
     AM_AUTH_METHODS,
     AmClient,
@@ -63,7 +63,7 @@ def _check(kind: str, data: Any) -> dict[str, Any]:
     noun = kind if kind == "b2c" else f"b2c {kind}"  # the section itself, or a kind of item in it
     if not isinstance(data, dict):
         raise SeedError(f"{noun} must be a mapping")
-    unknown = sorted(set(data) - KEYS[kind])
+    unknown = unknown_fields(data, KEYS[kind], noun)
     if unknown:
         raise SeedError(f"unknown {noun} field {unknown[0]!r} (known: {', '.join(sorted(KEYS[kind]))})")
     return data

@@ -7,7 +7,7 @@ import secrets
 from typing import TYPE_CHECKING, Any
 
 from .. import security
-from ..seed import SeedError, flag, items, text, text_list, whole
+from ..seed import SeedError, flag, items, text, text_list, unknown_fields, whole
 from .models import INTEGRATION_TYPES, TIMEZONES, Integration, McUser, Tenant, redirect_url, scope
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ DEFAULT_SCOPES = [
 def _check(kind: str, data: Any, allowed: set[str]) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise SeedError(f"each marketing {kind} must be a mapping")
-    unknown = sorted(set(data) - allowed)
+    unknown = unknown_fields(data, allowed, f"marketing {kind}")
     if unknown:
         raise SeedError(f"unknown marketing {kind} field {unknown[0]!r} (known: {', '.join(sorted(allowed))})")
     return data

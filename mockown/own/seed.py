@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import security
 from ..clock import EARLIEST
-from ..seed import SeedError, flag, items, opt_text, text, whole, whole_between
+from ..seed import SeedError, flag, items, opt_text, text, unknown_fields, whole, whole_between
 from . import backups, progress
 from .errors import OwnError
 from .models import (
@@ -43,7 +43,7 @@ _DAY = 86400.0
 def _check(kind: str, data: Any, allowed: set[str]) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise SeedError(f"each own {kind} must be a mapping")
-    unknown = sorted(set(data) - allowed)
+    unknown = unknown_fields(data, allowed, f"own {kind}")
     if unknown:
         raise SeedError(f"unknown own {kind} field {unknown[0]!r} (known: {', '.join(sorted(allowed))})")
     return data

@@ -30,7 +30,7 @@ from typing import Any
 
 from .. import security
 from ..fieldwise import Value
-from ..seed import SeedError, flag, items, opt_text, text, text_list
+from ..seed import SeedError, flag, items, opt_text, text, text_list, unknown_fields
 from . import jwtutil
 
 _HANDLER_KEYS = {"issuers", "tokens", "token_hashes", "asset_tokens"}
@@ -41,14 +41,14 @@ def normalize(data: Any) -> dict[str, Any]:
     """Validate a seeded handler and resolve key files into PEM / JWKS text (so requests read no files)."""
     if not isinstance(data, dict):
         raise ValueError("token_exchange must be a mapping")
-    unknown = sorted(set(data) - _HANDLER_KEYS)
+    unknown = unknown_fields(data, _HANDLER_KEYS, "token_exchange")
     if unknown:
         raise ValueError(f"unknown token_exchange field {unknown[0]!r} (known: {', '.join(sorted(_HANDLER_KEYS))})")
     issuers = []
     for entry in items(data.get("issuers"), "token_exchange issuers"):
         if not isinstance(entry, dict) or not entry.get("issuer"):
             raise ValueError("each token_exchange issuer is a mapping with an `issuer`")
-        bad = sorted(set(entry) - _ISSUER_KEYS)
+        bad = unknown_fields(entry, _ISSUER_KEYS, "token_exchange issuer")
         if bad:
             raise ValueError(f"unknown token_exchange issuer field {bad[0]!r}")
         out = dict(entry)

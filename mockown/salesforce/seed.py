@@ -7,7 +7,18 @@ from urllib.parse import urlsplit
 
 from .. import ids, security
 from ..config import API_LIMIT_MAX
-from ..seed import SeedError, duration, flag, items, opt_host, opt_text, text, text_list, whole_between
+from ..seed import (
+    SeedError,
+    duration,
+    flag,
+    items,
+    opt_host,
+    opt_text,
+    text,
+    text_list,
+    unknown_fields,
+    whole_between,
+)
 from .models import REFRESH_POLICIES, USER_TYPES, ConnectedApp, Org, User, user_type_named
 
 if TYPE_CHECKING:
@@ -30,7 +41,7 @@ _APP_KEYS = {"id", "name", "client_id", "client_secret", "callback_urls", "scope
 def _check(kind: str, data: Any, allowed: set[str]) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise SeedError(f"each {kind} must be a mapping")
-    unknown = sorted(set(data) - allowed)
+    unknown = unknown_fields(data, allowed, f"salesforce {kind}")
     if unknown:
         raise SeedError(f"unknown {kind} field {unknown[0]!r} (known: {', '.join(sorted(allowed))})")
     return data

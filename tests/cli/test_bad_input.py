@@ -172,6 +172,8 @@ WRONG_TYPES = [  # (document, what the refusal says: the field and what it expec
     ("salesforce:\n  orgs:\n    - name: X\n      users: 5\n", "salesforce org users must be a list, not a number (5)"),
     ("own:\n  accounts:\n    - name: A\n      users: 5\n", "own account users must be a list, not a number (5)"),
     ("marketing:\n  tenants:\n    - business_units: 5\n", "marketing tenant business_units must be a list of MIDs"),
+    ("1: a\nfoo: b\n", "the seed document: a field name must be text, not a number (1)"),  # was a TypeError
+    ("null: 1\nsalesforce: {}\n", "the seed document: a field name must be text, not null"),
 ]  # fmt: skip
 
 
