@@ -168,6 +168,8 @@ def _seed_instance(runtime: Runtime, raw: Any) -> dict[str, Any]:
         login = text(u.get("login"), "b2c bm user login", "")
         if not login:
             raise SeedError("each BM user needs a login")
+        if b2c.am.bm_users.get(f"{host}|{login.lower()}") is not None:  # twice in the document: it replaced the first
+            raise SeedError(f"BM user {login} exists already on instance {host}")
         password, pw_hash, salt = _password(u, "bm user")
         key = opt_text(u.get("access_key"), f"b2c bm user {login}: access_key")
         b2c.am.bm_users.put(
@@ -193,6 +195,8 @@ def _seed_site(runtime: Runtime, host: str, raw: Any) -> dict[str, Any]:
         raise SeedError("each site needs an id")
     client_ids = text_list(data.get("client_ids"), f"b2c site {site_id}: client_ids")
     site = Site(id=f"{host}|{site_id}", instance=host, site_id=site_id, client_ids=client_ids)
+    if ocapi.sites.get(site.id) is not None:  # twice in the document: the second replaced the first
+        raise SeedError(f"site {site_id} exists already on instance {host}")
     ocapi.sites.put(site)
     customers: list[dict[str, Any]] = []
     for raw_c in _list(data, "customers"):
@@ -200,6 +204,8 @@ def _seed_site(runtime: Runtime, host: str, raw: Any) -> dict[str, Any]:
         login = text(c.get("login"), "b2c customer login", "").lower()
         if not login:
             raise SeedError("each customer needs a login")
+        if ocapi.customer_by_login(site, login) is not None:  # only the first could sign in
+            raise SeedError(f"customer {login} exists already on site {site_id}")
         password, pw_hash, salt = _password(c, "customer")
         where = f"b2c customer {login}:"
         customer_id = text(c.get("customer_id"), f"{where} customer_id", "") or new_customer_id()
@@ -267,6 +273,8 @@ def _seed_tenant(runtime: Runtime, raw: Any) -> dict[str, Any]:
         client_id = text(c.get("client_id"), "b2c slas client client_id", "")
         if not client_id or len(client_id) > 40:
             raise SeedError("each SLAS client needs a client_id of at most 40 characters")
+        if slas.clients.get(f"{org}|{client_id}") is not None:  # twice in the document: the second replaced the first
+            raise SeedError(f"SLAS client {client_id} exists already in tenant {org}")
         where = f"b2c slas client {client_id}:"
         secret = opt_text(c.get("client_secret"), f"{where} client_secret") or None  # none (or ""): a public client
         slas.clients.put(
@@ -292,6 +300,8 @@ def _seed_tenant(runtime: Runtime, raw: Any) -> dict[str, Any]:
         login = text(s.get("login"), "b2c shopper login", "").lower()
         if not login:
             raise SeedError("each shopper needs a login")
+        if slas.shoppers.get(f"{org}|{login}") is not None:  # twice in the document (in any case): the same
+            raise SeedError(f"shopper {login} exists already in tenant {org}")
         password, pw_hash, salt = _password(s, "shopper")
         where = f"b2c shopper {login}:"
         customer_id = text(s.get("customer_id"), f"{where} customer_id", "") or new_customer_id()
