@@ -2,8 +2,9 @@
 
 `urlunsplit(urlsplit(uri))` is not the identity: with an empty authority it drops the `//` (`myapp:///cb` comes back
 as `myapp:/cb`, `x-app://` as `x-app:`), so a native client that compares the callback with its redirect URI would
-not take it. Every authorize answer (Salesforce, Marketing Cloud) and the OIDC logout redirect build their
-`Location` here, so the registered URI is what the browser is sent to, with the parameters added.
+not take it. Every authorize answer (Salesforce, Marketing Cloud, B2C Account Manager and SLAS) and the OIDC logout
+redirect build their `Location` here, so the registered URI is what the browser is sent to, with the parameters
+added.
 """
 
 from __future__ import annotations

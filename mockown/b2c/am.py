@@ -7,11 +7,12 @@ import re
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote_plus, urlencode
+from urllib.parse import unquote_plus
 
 from .. import security
 from ..fieldwise import Value
 from ..http.forms import Params
+from ..redirects import add_params
 from ..security import b64_pair, basic_pair
 from ..store import Table, delete_rows
 from ..store.prune import DEAD_KEEP, Pruner
@@ -324,9 +325,7 @@ class AccountManager:
         def back(query: dict[str, str], fragment: bool = False) -> Redirect:
             if state is not None:
                 query["state"] = state
-            if fragment:
-                return Redirect(redirect_uri + "#" + urlencode(query))
-            return Redirect(redirect_uri + ("&" if "?" in redirect_uri else "?") + urlencode(query))
+            return Redirect(add_params(redirect_uri, query, fragment=fragment))
 
         if response_type not in ("code", "token"):
             return back({"error": "unsupported_response_type"})

@@ -14,11 +14,12 @@ import re
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote_plus, urlencode, urlsplit
+from urllib.parse import unquote_plus, urlsplit
 
 from .. import security
 from ..fieldwise import Value
 from ..http.forms import Params
+from ..redirects import add_params
 from ..security import b64_pair, basic_pair
 from ..store import Table, delete_rows
 from ..store.prune import DEAD_KEEP, Pruner
@@ -312,7 +313,7 @@ class SlasService:
         query = {"code": code, "usid": usid}
         if params.get("state") is not None:
             query["state"] = params.get("state") or ""
-        return Located(redirect_uri + ("&" if "?" in redirect_uri else "?") + urlencode(query))
+        return Located(add_params(redirect_uri, query))
 
     # /login -----------------------------------------------------------------------------------------
     def login(self, tenant: SlasTenant, params: Params, authorization: str | None, client_auth: str | None) -> Located:
@@ -356,7 +357,7 @@ class SlasService:
         if scope:
             query["scope"] = scope
         query["code"] = code
-        return Located(redirect_uri + ("&" if "?" in redirect_uri else "?") + urlencode(query))
+        return Located(add_params(redirect_uri, query))
 
     def _login_conflict(self, tenant: SlasTenant, login: str) -> None:
         """409 when the same login and tenant try to log in twice within the window (1 second)."""
