@@ -62,6 +62,8 @@ def request(own: OwnService, principal: Principal, service: Service, params: Par
         value = single(params, "value")
         if value is None:
             raise bad_request("value is required")
+        if "\0" in value:  # no Salesforce field holds one, and PostgreSQL refuses one in an SQL export's literal
+            raise bad_request("value must not contain a NUL character (U+0000)")
         job_params.update(field=by_lower[field.lower()], value=value)
     kind = "gdpr_forget" if forget else "gdpr_rectify"
     known = _known(own, service, obj, rid)

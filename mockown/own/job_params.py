@@ -34,6 +34,12 @@ def _dialect(value: str | None) -> None:
         raise ValueError(value)
 
 
+def _no_nul(value: str) -> None:
+    """A rectified value goes into SQL exports as a string literal: PostgreSQL holds no NUL (U+0000) in one."""
+    if "\0" in value:
+        raise ValueError(value)
+
+
 @dataclass(slots=True, repr=False, eq=False)
 class _Export(Fieldwise):
     """`exports.export`: the files are those of the objects (`<object>.csv`) or the one SQL file."""
@@ -69,7 +75,7 @@ class _Rectify(Fieldwise):
     object: str
     comment: str
     field: str
-    value: str
+    value: Annotated[str, Refine(_no_nul, "text without a NUL character")]  # as `gdpr.request` takes it
 
 
 @dataclass(slots=True, repr=False, eq=False)
