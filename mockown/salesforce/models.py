@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from .. import clock, ids, security
+from ..config import API_LIMIT_MAX
 from ..store import record
 from ..store.base import Record
 from ..store.decode import Refine, RowError, between
@@ -79,6 +80,11 @@ EXCHANGE_HANDLER = Refine(_exchange_handler, "a token-exchange handler as the se
 REFRESH_POLICY = Refine(_refresh_policy, "one of " + ", ".join(REFRESH_POLICIES))
 # a timeout or lifetime as the seed takes it (`seed.duration`): 0 seconds or more
 Seconds = Annotated[float, Refine(between(0), "0 seconds or more")]
+# a call count (`Org.api_usage`, `Org.api_hours`): `api_limit.count` assumes none is negative (a negative usage made
+# every REST call a 500, or stored a negative hour no snapshot restores)
+CALLS = Refine(between(0), "a count from 0")
+# an org's limit as the seed takes it (a negative one refused every call)
+API_LIMIT = Refine(between(0, API_LIMIT_MAX), f"a limit from 0 to {API_LIMIT_MAX}")
 # the epoch hours a date can show (`Org.api_hour`)
 _FIRST_HOUR, _LAST_HOUR = math.floor(clock.EARLIEST / 3600), math.floor(clock.LATEST / 3600)
 
@@ -96,11 +102,11 @@ class Org(Record):
     is_sandbox: bool = False
     namespace_prefix: str | None = None
     dev_hub: bool = False
-    api_limit: int = 15000
+    api_limit: Annotated[int, API_LIMIT] = 15000
     # the REST calls of the last 24 hours, per hour of the clock (api_limit.py): `api_hours` oldest first, the last
     # for the epoch hour `api_hour` (None: none kept yet, as in a state file from before them); `api_usage` their sum
-    api_usage: int = 0
-    api_hours: list[Annotated[int, Refine(between(0), "a count from 0")]] = field(default_factory=list)
+    api_usage: Annotated[int, CALLS] = 0
+    api_hours: list[Annotated[int, CALLS]] = field(default_factory=list)
     api_hour: int | None = None
     locked: bool = False
     created_at: float = 0.0

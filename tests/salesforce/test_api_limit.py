@@ -142,6 +142,11 @@ def test_a_restored_window_is_checked(client: httpx.Client) -> None:
         ({"api_hour": 493_000, "api_hours": [], "api_usage": 0}, "api_hours"),
         ({"api_hour": 493_000, "api_hours": [2, 3], "api_usage": 4}, "api_usage"),  # not their sum
         ({"api_hour": None, "api_hours": [2], "api_usage": 2}, "api_hours"),
+        # a negative usage: the next call was a 500 (-1) or stored a negative hour (-5)
+        ({"api_hour": None, "api_hours": [], "api_usage": -1}, "api_usage"),
+        ({"api_hour": None, "api_hours": [], "api_usage": -5}, "api_usage"),
+        ({"api_limit": -1}, "api_limit"),  # refused every call
+        ({"api_limit": 2**31}, "api_limit"),  # more than the seed takes
     ],
 )
 def test_a_restored_window_is_one_count_keeps(client: httpx.Client, fields: dict[str, Any], named: str) -> None:
@@ -150,8 +155,20 @@ def test_a_restored_window_is_one_count_keeps(client: httpx.Client, fields: dict
     r = client.post("/_mockown/restore", json=snapshot)
     assert r.status_code == 400, r.text
     assert f"sf_orgs[0].{named}" in r.json()["message"], r.text
-    snapshot["store"]["sf_orgs"][0].update(api_hour=493_000, api_hours=[2, 3], api_usage=5)
+    snapshot["store"]["sf_orgs"][0].update(api_hour=493_000, api_hours=[2, 3], api_usage=5, api_limit=15000)
     assert client.post("/_mockown/restore", json=snapshot).status_code == 200
+
+
+@pytest.mark.parametrize("usage", [0, 1, 7])
+def test_a_restored_usage_without_a_window_keeps_counting(client: httpx.Client, usage: int) -> None:
+    snapshot: dict[str, Any] = client.get("/_mockown/snapshot").json()
+    snapshot["store"]["sf_orgs"][0].update(api_hour=None, api_hours=[], api_usage=usage, api_limit=100)
+    assert client.post("/_mockown/restore", json=snapshot).status_code == 200
+    token = code_tokens(client)["access_token"]
+    r = rest(client, token)
+    assert r.status_code == 200 and _usage(r) == f"api-usage={usage + 1}/100"
+    again = client.get("/_mockown/snapshot").json()
+    assert client.post("/_mockown/restore", json=again).status_code == 200  # the server's own state restores
 
 
 # A call is (hours after the last, whether it is made); the model: a call made at t counts at `now` while
