@@ -7,9 +7,15 @@ Bearer secrets (codes, tokens, dwsid) are stored only as their SHA-256 (`id`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Annotated
 
 from ..store import record
 from ..store.base import Record
+from ..store.decode import LOWER_CASE
+
+# a name the services look up lower-cased (a login, a host, a short code): a restore takes it only as the seed
+# stores it, lower-case (one with a capital was never found)
+Lower = Annotated[str, LOWER_CASE]
 
 AM_AUTH_METHODS = ("client_secret_basic", "client_secret_post", "private_key_jwt", "none")
 
@@ -37,7 +43,7 @@ class AmClient(Record):
 class AmUser(Record):
     """An Account Manager user (Business Manager login through Account Manager)."""
 
-    id: str  # login, lower-case
+    id: Lower  # the login
     password_hash: str
     salt: str
     name: str = ""
@@ -82,7 +88,7 @@ class AmToken(Record):
 class Instance(Record):
     """A B2C Commerce instance, by its host name."""
 
-    id: str  # host, e.g. zzxy-001.dx.commercecloud.salesforce.com
+    id: Lower  # host, e.g. zzxy-001.dx.commercecloud.salesforce.com
     default: bool = False
 
 
@@ -119,7 +125,7 @@ class Customer(Record):
     site: str  # Site.id
     registered: bool
     customer_no: str = ""
-    login: str = ""  # lower-case
+    login: Lower = ""
     password_hash: str = ""
     salt: str = ""
     first_name: str = ""
@@ -162,7 +168,7 @@ class SlasTenant(Record):
     """A SLAS tenant: its organization id, short code and instance."""
 
     id: str  # organization id, f_ecom_<realm>_<instance>
-    short_code: str
+    short_code: Lower
     instance: str | None = None  # the B2C instance whose sessions the session bridge reads
 
 
@@ -190,9 +196,9 @@ class SlasClient(Record):
 class Shopper(Record):
     """A registered shopper SLAS signs in."""
 
-    id: str  # "<org>|<login lower-case>"
+    id: str  # "<org>|<login>"
     org: str
-    login: str
+    login: Lower
     password_hash: str
     salt: str
     customer_id: str  # 26 characters

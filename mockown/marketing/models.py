@@ -12,7 +12,7 @@ from .. import security
 from ..fieldwise import Value
 from ..store import record
 from ..store.base import Record
-from ..store.decode import Refine, RowError, checked
+from ..store.decode import LOWER_CASE, Refine, RowError, checked
 
 INTEGRATION_TYPES = ("server", "web", "public", "legacy")
 SUBDOMAIN_PATTERN = re.compile(r"[0-9a-z-]{28}")
@@ -37,12 +37,6 @@ def integration_type(value: str) -> None:
 def subdomain(value: str) -> None:
     if not SUBDOMAIN_PATTERN.fullmatch(value):
         raise ValueError("not 28 characters of [0-9a-z-]")
-
-
-def lower_case(value: str) -> None:
-    """A name looked up in lower case (a username: the sign-in lowers what it is given)."""
-    if value != value.lower():
-        raise ValueError("not in lower case")
 
 
 def redirect_url(value: str) -> None:
@@ -70,7 +64,7 @@ def scope(value: str) -> None:
 # files, read as they are) must still restore. An unknown zone shows as UTC, such a URL or scope is never matched.
 TYPE = Refine(integration_type, f"one of {', '.join(INTEGRATION_TYPES)}")
 SUBDOMAIN = Refine(subdomain, "28 characters of [0-9a-z-]")
-LOWER = Refine(lower_case, "text in lower case")
+LOWER = LOWER_CASE
 
 
 def _eid(value: str) -> None:

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from ..fieldwise import Fieldwise
 from ..store import SNAPSHOT_CHECKS, record
 from ..store.base import Record
-from ..store.decode import Refine, RowError, between
+from ..store.decode import LOWER_CASE, Refine, RowError, between
 from . import job_params
 from .progress import Progression
 
@@ -68,7 +68,7 @@ class OwnUser(Record):
     id: str  # str(num)
     num: OwnNum
     account_id: str
-    email: str  # stored lower-case
+    email: Annotated[str, LOWER_CASE]  # looked up lower-cased (`user_by_email`)
     password_hash: str
     salt: str
     name: str = ""

@@ -14,7 +14,7 @@ from .. import clock, ids, security
 from ..config import API_LIMIT_MAX
 from ..store import record
 from ..store.base import Record
-from ..store.decode import Refine, RowError, between
+from ..store.decode import LOWER_CASE, Refine, RowError, between
 
 REFRESH_POLICIES = ("until_revoked", "immediately", "idle", "absolute")
 UNLOCKED = 0.0  # `User.locked_until` of a user never locked out (or unlocked): whatever the clock's year
@@ -114,9 +114,13 @@ class Org(Record):
     soap_login_enabled: bool = True  # Setup > User Interface "Enable SOAP API login()" (off in new real orgs)
 
     def __post_init__(self) -> None:
-        """A restored window as `api_limit.count` keeps it: at most 24 hours ending at an hour a date can show, and
+        """`my_domain` lower-case: the My Domain rule compares the request's host lower-cased, and a state or
+        snapshot from before the seed lowered it (ff36116) holds it as written, which matched no request.
+        A restored window as `api_limit.count` keeps it: at most 24 hours ending at an hour a date can show, and
         `api_usage` their sum (`api_limit.used` reads it); none (an older state) with no hours. An hour far ahead
         kept its calls in the window for good (the org refused once at its limit); 100,000 hours cost every call."""
+        if self.my_domain is not None:
+            self.my_domain = self.my_domain.lower()
         if self.api_hour is None:
             if self.api_hours:
                 raise RowError("api_hours", "expected [] while api_hour is null")
@@ -136,7 +140,7 @@ class User(Record):
 
     id: Annotated[str, SALESFORCE_ID]
     org_id: Annotated[str, SALESFORCE_ID]
-    username: str  # stored lower-case: Salesforce usernames are case-insensitive
+    username: Annotated[str, LOWER_CASE]  # Salesforce usernames are case-insensitive: looked up lower-cased
     password_hash: str
     salt: str
     security_token_hash: str = ""  # SHA-256 of the security token (a secret, stored like a password: hashed)
@@ -198,7 +202,7 @@ class ConnectedApp(Record):
     rotation: bool = False
     session_timeout: Seconds = 7200.0
     auto_approve: bool = True  # the headless authorize path: login_hint + no consent page
-    pre_approved_users: list[str] = field(default_factory=list)  # usernames; "*" = all users
+    pre_approved_users: list[Annotated[str, LOWER_CASE]] = field(default_factory=list)  # usernames; "*" = all
     jwt_certificate: str | None = None  # PEM certificate or public key for the JWT bearer flow
     jwt_access_tokens: bool = False
     introspect_all: bool = False

@@ -243,6 +243,17 @@ def between(low: int, high: int | None = None) -> Callable[[Any], object]:
     return test
 
 
+def lower_case(value: str) -> None:
+    """A `Refine` test: a name stored lower-case because it is looked up lower-cased (a username, an e-mail: the
+    sign-in lowers what it is given, so a name with a capital was never found, and two rows differing only in case
+    passed the uniqueness check while one of them answered for both)."""
+    if value != value.lower():
+        raise ValueError("not in lower case")
+
+
+LOWER_CASE = Refine(lower_case, "text in lower case, as the seed stores it")
+
+
 def _refined(inner: Check, refine: Refine) -> Check:
     def check(value: Any) -> Any:
         value = inner(value)
