@@ -133,7 +133,22 @@ class Org(Record):
             raise RowError("api_usage", f"expected the sum of api_hours ({sum(self.api_hours)}), got {self.api_usage}")
 
 
-@record("sf_users", indexes=("username", "org_id"), unique=("username",))
+def _user_of_older_mockown(row: dict[str, Any]) -> dict[str, Any]:
+    """A user row of a mockown before b6da40c (a snapshot, a state file): the raw `security_token` it held, hashed
+    here as the seed hashes it (as `exchange.token_hashes` reads a handler's raw `tokens`). Dropped, it left the
+    user without a token: password + token was refused (and counted toward the lockout), the bare password taken."""
+    if "security_token" not in row:
+        return row
+    token = row["security_token"]
+    if not isinstance(token, str):
+        raise RowError("security_token", "expected a string (an older snapshot's raw security token)")
+    out = {k: v for k, v in row.items() if k != "security_token"}
+    if token and not out.get("security_token_hash"):  # a row holding both is a newer one's: its hash stands
+        out["security_token_hash"], out["security_token_len"] = security.token_hash(token), len(token)
+    return out
+
+
+@record("sf_users", indexes=("username", "org_id"), unique=("username",), older=_user_of_older_mockown)
 @dataclass(slots=True, repr=False, eq=False)
 class User(Record):
     """A Salesforce user of an org; password and security token stored hashed."""

@@ -23,13 +23,24 @@ R = TypeVar("R")
 Unique = str | tuple[str, ...]  # `record(unique=...)`: a field, or fields whose values count together
 
 
+# `record(older=...)`: a row as an older mockown wrote it (a field since renamed or stored otherwise) -> the row as
+# this one reads it; a RowError for a value it cannot take
+Older = Callable[[dict[str, Any]], dict[str, Any]]
+
+
 class RecordMeta:
-    __slots__ = ("cls", "index_values", "indexes", "key", "table", "unique")
+    __slots__ = ("cls", "index_values", "indexes", "key", "older", "table", "unique")
 
     def __init__(
-        self, cls: type[Any], table: str, key: str, indexes: tuple[str, ...], unique: tuple[Unique, ...] = ()
+        self,
+        cls: type[Any],
+        table: str,
+        key: str,
+        indexes: tuple[str, ...],
+        unique: tuple[Unique, ...] = (),
+        older: Older | None = None,
     ) -> None:
-        self.cls, self.table, self.key, self.indexes = cls, table, key, indexes
+        self.cls, self.table, self.key, self.indexes, self.older = cls, table, key, indexes, older
         # indexed fields, or groups of them, whose values no two rows share (as the seed refuses a taken one):
         # checked on restore
         self.unique: tuple[tuple[str, ...], ...] = tuple((u,) if isinstance(u, str) else u for u in unique)
@@ -52,16 +63,22 @@ RECORD_TYPES: dict[str, RecordMeta] = {}
 
 
 def record(
-    table: str, *, key: str = "id", indexes: tuple[str, ...] = (), unique: tuple[Unique, ...] = ()
+    table: str,
+    *,
+    key: str = "id",
+    indexes: tuple[str, ...] = (),
+    unique: tuple[Unique, ...] = (),
+    older: Older | None = None,
 ) -> Callable[[type[R]], type[R]]:
     """Register a dataclass as a stored kind (a type-level registry; state itself lives in a Store). `unique`:
     indexed fields whose values no two records share (a username, a client id), or a tuple of indexed fields whose
-    values no two records share together (a username within a tenant)."""
+    values no two records share together (a username within a tenant). `older`: reads a row an older mockown
+    wrote (a restored snapshot's, a state file's: `from_dict` and the SQLite store call it first)."""
 
     def wrap(cls: type[R]) -> type[R]:
         if not dataclasses.is_dataclass(cls):
             raise TypeError(f"{cls.__name__} must be a dataclass")
-        meta = RecordMeta(cls, table, key, indexes, unique)
+        meta = RecordMeta(cls, table, key, indexes, unique, older)
         if {field for fields in meta.unique for field in fields} - set(indexes):
             raise TypeError(f"{cls.__name__}: a unique field must be indexed")
         cls.__mockown_record__ = meta  # type: ignore[attr-defined]
@@ -129,10 +146,17 @@ def to_dict(rec: Any) -> dict[str, Any]:
     return out
 
 
+def older_row(cls: type[Any], data: dict[str, Any]) -> dict[str, Any]:
+    """`data` as this mockown reads a row of `cls`: an older mockown's row mapped by the kind's `older`."""
+    meta: RecordMeta | None = getattr(cls, "__mockown_record__", None)
+    return data if meta is None or meta.older is None else meta.older(data)
+
+
 def from_dict(cls: type[R], data: dict[str, Any]) -> R:
-    """A record from a row of JSON values, each checked against its field's type (`decode.checked`): a wrong or
-    missing one is a `RowError` (ValueError) naming the field; keys the record does not have are ignored."""
-    return cls(**checked(cls, data))
+    """A record from a row of JSON values (an older mockown's row read as this one's: `older_row`), each checked
+    against its field's type (`decode.checked`): a wrong or missing one is a `RowError` (ValueError) naming the
+    field; keys the record does not have are ignored."""
+    return cls(**checked(cls, older_row(cls, data)))
 
 
 class Table(Protocol[R]):
@@ -272,6 +296,7 @@ __all__ = [
     "is_answer",
     "load_snapshot",
     "meta_of",
+    "older_row",
     "record",
     "secret_key",
     "to_dict",

@@ -42,7 +42,18 @@ from pathlib import Path
 from typing import Any, ClassVar, Generic, Union, get_args, get_origin, get_type_hints
 
 from ..keys import SLOTS, KeyRing, load_pem
-from . import RUNTIME_SECRETS, R, RecordMeta, StoreBusy, is_answer, load_snapshot, meta_of, to_dict
+from . import (
+    RECORD_TYPES,
+    RUNTIME_SECRETS,
+    R,
+    RecordMeta,
+    StoreBusy,
+    is_answer,
+    load_snapshot,
+    meta_of,
+    older_row,
+    to_dict,
+)
 
 log = logging.getLogger("mockown")
 
@@ -132,6 +143,7 @@ def _revive(tp: Any, value: Any) -> Any:
 
 
 def _decode(cls: type[R], data: dict[str, Any]) -> R:
+    data = older_row(cls, data)  # a row an older mockown wrote to the file
     hints = _hints(cls)
     kwargs = {}
     for f in dataclasses.fields(cls):  # type: ignore[arg-type]
@@ -500,7 +512,10 @@ class SqliteStore:
             out: dict[str, list[dict[str, Any]]] = {}
             for name in self._record_tables():
                 rows = self._db.execute(f"SELECT data FROM {_ident('r_' + name)} ORDER BY seq").fetchall()
-                if rows:
+                kind = RECORD_TYPES.get(name)
+                if rows and kind is not None and kind.older is not None:  # an older mockown's rows, as read
+                    out[name] = [kind.older(json.loads(r[0])) for r in rows]
+                elif rows:
                     out[name] = [json.loads(r[0]) for r in rows]
             meta = {name: json.loads(value) for name, value in self._db.execute("SELECT name, value FROM meta")}
             out["_meta"] = [meta]
