@@ -7,15 +7,24 @@ Bearer secrets (codes, tokens, dwsid) are stored only as their SHA-256 (`id`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any
 
 from ..store import record
 from ..store.base import Record
-from ..store.decode import LOWER_CASE
+from ..store.decode import LOWER_CASE, RowError
 
 # a name the services look up lower-cased (a login, a host, a short code): a restore takes it only as the seed
 # stores it, lower-case (one with a capital was never found)
 Lower = Annotated[str, LOWER_CASE]
+
+
+def _keyed(rec: Any, expected: str, made_of: str) -> None:
+    """A row's composite key is the one its fields make, as the seed makes it (`__post_init__`): the services look
+    rows up by the key built from a request's values, so a row whose fields said otherwise answered under its old
+    key (a renamed SLAS client still authenticated under the old client id) and never under its fields'."""
+    if rec.id != expected:
+        raise RowError("id", f"expected {expected!r}, the key its {made_of} make, got {rec.id!r}")
+
 
 AM_AUTH_METHODS = ("client_secret_basic", "client_secret_post", "private_key_jwt", "none")
 
@@ -98,11 +107,14 @@ class BmUser(Record):
     """A Business Manager user of an instance, with the access key the BM user grant checks."""
 
     id: str  # "<instance>|<login lower-case>"
-    instance: str
-    login: str
+    instance: Lower  # Instance.id
+    login: str  # as seeded (the key has it lower-case: the grant looks it up so)
     password_hash: str
     salt: str
     access_key_hash: str | None = None  # Unified Auth access keys replace the password
+
+    def __post_init__(self) -> None:
+        _keyed(self, f"{self.instance}|{self.login.lower()}", "instance and login")
 
 
 @record("b2c_sites", indexes=("instance",))
@@ -111,9 +123,12 @@ class Site(Record):
     """A storefront site of an instance and the OCAPI client ids it allows."""
 
     id: str  # "<instance>|<site id>"
-    instance: str
+    instance: Lower  # Instance.id
     site_id: str
     client_ids: list[str]  # OCAPI client ids allowed on the site
+
+    def __post_init__(self) -> None:
+        _keyed(self, f"{self.instance}|{self.site_id}", "instance and site_id")
 
 
 @record("b2c_customers", indexes=("site",))
@@ -186,6 +201,9 @@ class SlasClient(Record):
     channels: list[str]
     strict_client_auth: bool = False
 
+    def __post_init__(self) -> None:
+        _keyed(self, f"{self.org}|{self.client_id}", "org and client_id")
+
     @property
     def public(self) -> bool:
         return self.secret is None
@@ -205,6 +223,9 @@ class Shopper(Record):
     first_name: str = ""
     last_name: str = ""
     email: str = ""
+
+    def __post_init__(self) -> None:
+        _keyed(self, f"{self.org}|{self.login}", "org and login")
 
 
 @record("b2c_slas_codes")

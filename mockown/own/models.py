@@ -43,8 +43,30 @@ def object_name(value: str) -> None:
 ObjectName = Annotated[str, Refine(object_name, "an object name that is not a number")]
 
 
+def _one_of(choices: tuple[str, ...]) -> Refine:
+    def test(value: str) -> None:
+        if value not in choices:
+            raise ValueError(value)
+
+    return Refine(test, "one of " + ", ".join(choices))
+
+
+# a restored row's region and role as the seed takes them: a service of region "mars" dropped out of its region's
+# listing yet answered by id; a user of role "superuser" saw nothing
+Region = Annotated[str, _one_of(REGIONS)]
+Role = Annotated[str, _one_of(ROLES)]
+
+
 def rkey(region: str, num: int) -> str:
     return f"{region}:{num}"
+
+
+def _keyed(rec: Any, expected: str, made_of: str) -> None:
+    """A row's key is the one its fields make, as the seed and the counters make it (`__post_init__`): every look-up
+    builds the key from the number a path names, so a row keyed otherwise was listed under its `num` but reached
+    under another (or not at all), and two rows of one number passed the one-key check (`app1:0300001`)."""
+    if rec.id != expected:
+        raise RowError("id", f"expected {expected!r}, the key its {made_of} make, got {rec.id!r}")
 
 
 @record("own_accounts", indexes=("name",))
@@ -59,6 +81,9 @@ class OwnAccount(Record):
     created_at: float = 0.0
     endpoints: list[dict[str, str]] = field(default_factory=list)  # export endpoints: {"id": uuid, "name", "type"}
 
+    def __post_init__(self) -> None:
+        _keyed(self, str(self.num), "num")
+
 
 @record("own_users", indexes=("email", "account_id"), unique=("email",))
 @dataclass(slots=True, repr=False, eq=False)
@@ -72,10 +97,13 @@ class OwnUser(Record):
     password_hash: str
     salt: str
     name: str = ""
-    role: str = "user"  # master_admin | admin | user
+    role: Role = "user"  # master_admin | admin | user
     business_units: list[str] = field(default_factory=list)
     sso: bool = False
     active: bool = True
+
+    def __post_init__(self) -> None:
+        _keyed(self, str(self.num), "num")
 
 
 @record("own_api_tokens", indexes=("user_id", "account_id"), unique=("user_id",))  # one per user: a restore checks
@@ -152,7 +180,7 @@ class Service(Record):
 
     id: str  # "<region>:<num>"
     num: OwnNum
-    region: str
+    region: Region
     account_id: str
     displayed_name: str
     org_id: str
@@ -169,6 +197,9 @@ class Service(Record):
     sandbox: bool = False  # seeding into production is limited to 10K records
     data_seed: str = ""  # what the deterministic records are generated from
     created_at: float = 0.0
+
+    def __post_init__(self) -> None:
+        _keyed(self, rkey(self.region, self.num), "region and num")
 
     @property
     def archived(self) -> bool:
@@ -215,7 +246,7 @@ class Backup(Record):
 
     id: str  # "<region>:<num>"
     num: OwnNum
-    region: str
+    region: Region
     service_id: str  # Service.id
     trigger_type: str  # scheduled | manual
     started_at: float
@@ -225,6 +256,9 @@ class Backup(Record):
     snapshots: list[Annotated[dict[str, Any], Snapshot]] = field(default_factory=list)  # Snapshot as dicts
     num_api_calls: int = 0
 
+    def __post_init__(self) -> None:
+        _keyed(self, rkey(self.region, self.num), "region and num")
+
 
 @record("own_jobs", indexes=("account_id", "region", "service_id"))
 @dataclass(slots=True, repr=False, eq=False)
@@ -233,7 +267,7 @@ class Job(Record):
 
     id: str  # "<region>:<num>"
     num: OwnNum
-    region: str
+    region: Region
     account_id: str
     user_id: str
     service_id: str | None
@@ -249,6 +283,7 @@ class Job(Record):
     def __post_init__(self) -> None:
         """`params` as the code that starts a job of its kind writes them and what reads the job assumes: a
         restored GDPR job without its ``record_id`` made every read of its service's backups a 500."""
+        _keyed(self, rkey(self.region, self.num), "region and num")
         job_params.check(self.kind, self.params)
 
 
@@ -262,13 +297,16 @@ class SeedingTemplate(Record):
 
     id: str  # "<region>:<num>"
     num: OwnNum
-    region: str
+    region: Region
     account_id: str
     name: str
     source_service_id: str  # Service.id
     description: str = ""
     created_at: float = 0.0
     updated_at: float = 0.0
+
+    def __post_init__(self) -> None:
+        _keyed(self, rkey(self.region, self.num), "region and num")
 
 
 @record("own_seeds", indexes=("job_id",))
@@ -278,10 +316,13 @@ class Seed(Record):
 
     id: str  # "<region>:<num>"
     num: OwnNum
-    region: str
+    region: Region
     job_id: str  # Job.id
     template_id: str
     destination_id: str  # Service.id
+
+    def __post_init__(self) -> None:
+        _keyed(self, rkey(self.region, self.num), "region and num")
 
 
 @record("own_events", indexes=("account_id",))
@@ -302,3 +343,6 @@ class AuditEvent(Record):
     source: str = "api"  # api | web app
     service_key: str = ""  # Service.id ("<region>:<num>"): who may read it (Business Units); not shown
     job_key: str = ""  # Job.id of the job it names: then shown only to who may see that job; not shown
+
+    def __post_init__(self) -> None:
+        _keyed(self, str(self.event_id), "event_id")

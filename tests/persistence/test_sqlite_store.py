@@ -22,9 +22,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mockown
+from mockown.b2c.models import BmUser, Shopper, SlasClient
+from mockown.b2c.models import Site as B2CSite
 from mockown.errors import ControlError
 from mockown.marketing.models import Integration
-from mockown.own.models import Job
+from mockown.own.models import AuditEvent, Backup, Job, OwnAccount, OwnUser, Seed, SeedingTemplate, Service, rkey
 from mockown.salesforce.models import Org
 from mockown.store import RECORD_TYPES, record
 from mockown.store.memory import MemoryStore
@@ -218,23 +220,45 @@ ORG_WINDOWS = st.one_of(
 )
 
 
+# the kinds whose key is made of their fields, as their own rule (`__post_init__`) checks: the key from the fields
+KEYED: dict[Any, Any] = {
+    **dict.fromkeys((Service, Backup, Job, SeedingTemplate, Seed), lambda kw: rkey(kw["region"], kw["num"])),
+    OwnAccount: lambda kw: str(kw["num"]),
+    OwnUser: lambda kw: str(kw["num"]),
+    AuditEvent: lambda kw: str(kw["event_id"]),
+    BmUser: lambda kw: f"{kw['instance']}|{kw['login'].lower()}",
+    B2CSite: lambda kw: f"{kw['instance']}|{kw['site_id']}",
+    SlasClient: lambda kw: f"{kw['org']}|{kw['client_id']}",
+    Shopper: lambda kw: f"{kw['org']}|{kw['login']}",
+}
+
+
 def _builds(cls: Any) -> st.SearchStrategy[Any]:
     hints = get_type_hints(cls)
     fields = {f.name: _strategy(hints[f.name]) for f in dataclasses.fields(cls) if f.init}
+    if cls in KEYED:
+        del fields["id"]
+        return _builds_unkeyed(cls, fields).map(lambda drawn: cls(**{**drawn, "id": KEYED[cls](drawn)}))
+    return _builds_unkeyed(cls, fields).map(lambda drawn: cls(**drawn))
+
+
+def _builds_unkeyed(cls: Any, fields: dict[str, st.SearchStrategy[Any]]) -> st.SearchStrategy[dict[str, Any]]:
+    """The keyword arguments of a `cls`, drawn field by field, the fields its own rule ties together drawn
+    together."""
     if cls is Org:
         del fields["api_hour"], fields["api_hours"], fields["api_usage"]  # drawn together
         return st.tuples(st.fixed_dictionaries(fields), ORG_WINDOWS).map(
-            lambda drawn: cls(**drawn[0], api_hour=drawn[1][0], api_hours=drawn[1][1], api_usage=drawn[1][2])
+            lambda drawn: {**drawn[0], "api_hour": drawn[1][0], "api_hours": drawn[1][1], "api_usage": drawn[1][2]}
         )
     if cls is Job:
         del fields["kind"], fields["params"]  # drawn together
         return st.tuples(st.fixed_dictionaries(fields), JOB_KINDS).map(
-            lambda drawn: cls(**drawn[0], kind=drawn[1][0], params=drawn[1][1])
+            lambda drawn: {**drawn[0], "kind": drawn[1][0], "params": drawn[1][1]}
         )
     if cls is Integration:  # an MC integration's client_id is its id (`Integration.__post_init__`)
         del fields["client_id"]
-        return st.fixed_dictionaries(fields).map(lambda kw: cls(**kw, client_id=kw["id"]))
-    return st.fixed_dictionaries(fields).map(lambda kw: cls(**kw))
+        return st.fixed_dictionaries(fields).map(lambda kw: {**kw, "client_id": kw["id"]})
+    return st.fixed_dictionaries(fields)
 
 
 _import_all()
