@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from ..fieldwise import Fieldwise
-from ..store import SNAPSHOT_CHECKS, record
+from ..store import SNAPSHOT_CHECKS, SNAPSHOT_META, record
 from ..store.base import Record
 from ..store.decode import LOWER_CASE, Refine, RowError, between
 from . import job_params
@@ -346,3 +346,43 @@ class AuditEvent(Record):
 
     def __post_init__(self) -> None:
         _keyed(self, str(self.event_id), "event_id")
+
+
+# -- id counters ------------------------------------------------------------------------------------------------
+# Each kind's numbers count up from a base (the last number handed out is meta `own.seq.<region>.<kind>` for the
+# regional kinds, which every region counts on its own, `own.seq.<kind>` for the global ones; `OwnService.next_num`)
+ID_BASES = {"service": 300000, "backup": 420000, "job": 70000, "seed": 9000, "template": 500}
+GLOBAL_BASES = {"account": 1000, "user": 12344, "event": 42000}
+_REGIONAL_TABLES = {"own_services": "service", "own_backups": "backup", "own_jobs": "job", "own_seeds": "seed",
+                    "own_templates": "template"}  # fmt: skip
+_GLOBAL_TABLES = {"own_accounts": "account", "own_users": "user", "own_events": "event"}
+
+
+def regional_counter(region: str, kind: str) -> str:
+    return f"own.seq.{region}.{kind}"
+
+
+def global_counter(kind: str) -> str:
+    return f"own.seq.{kind}"
+
+
+def _counters_past_their_rows(tables: dict[str, list[Any]], meta: dict[str, Any]) -> None:
+    """A restored counter (or one the snapshot leaves out: its kind's base) is lifted to the highest number its
+    rows hold: behind them, the next backup, job or event took a number a row had, and its `put` replaced that row
+    (another service's backup, the audit history). A snapshot the server took holds none behind."""
+    highest: dict[tuple[str, int], int] = {}
+    for table, kind in _REGIONAL_TABLES.items():
+        for rec in tables.get(table) or []:
+            name = regional_counter(rec.region, kind)
+            highest[(name, ID_BASES[kind])] = max(highest.get((name, ID_BASES[kind]), 0), rec.num)
+    for table, kind in _GLOBAL_TABLES.items():
+        for rec in tables.get(table) or []:
+            num = rec.event_id if kind == "event" else rec.num
+            name = global_counter(kind)
+            highest[(name, GLOBAL_BASES[kind])] = max(highest.get((name, GLOBAL_BASES[kind]), 0), num)
+    for (name, base), num in highest.items():
+        if num > (meta.get(name) or base):
+            meta[name] = num
+
+
+SNAPSHOT_META.append(_counters_past_their_rows)

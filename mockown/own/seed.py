@@ -92,7 +92,7 @@ def seed_account(runtime: Runtime, data: Any) -> dict[str, Any]:
         num = _int(data["id"], "account")
         own.bump_global("account", num)
     else:
-        num = own.next_global("account", 1000)
+        num = own.next_global("account")
     if own.accounts.get(str(num)) is not None:
         raise SeedError(f"own account {num} exists already")
     endpoints = []
@@ -136,7 +136,7 @@ def _seed_user(own: OwnService, account: OwnAccount, data: Any) -> dict[str, Any
         num = _int(data["id"], "user")
         own.bump_global("user", num)
     else:
-        num = own.next_global("user", 12344)
+        num = own.next_global("user")
     if own.user(num) is not None:
         raise SeedError(f"own user {num} exists already")
     email = (text(data.get("email"), "own user email", "") or f"user-{num}@own.mockown.test").strip().lower()

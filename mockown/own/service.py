@@ -7,6 +7,7 @@ progression settings, and exposes the API-token actions the control plane and th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,8 @@ from ..store import Table
 from . import progress
 from .errors import OwnError, bad_request, forbidden, not_found
 from .models import (
+    GLOBAL_BASES,
+    ID_BASES,
     MAX_OWN_ID,
     ApiToken,
     AuditEvent,
@@ -31,15 +34,20 @@ from .models import (
     SeedingTemplate,
     Service,
     WebSession,
+    global_counter,
+    regional_counter,
     rkey,
 )
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
 
-# where each region's id spaces start (every region counts on its own: the same number may exist twice)
 _MODES = "own.progression"
-ID_BASES = {"service": 300000, "backup": 420000, "job": 70000, "seed": 9000, "template": 500}
+# the rows each counter numbers (`next_num`, `next_global`)
+_REGIONAL_KINDS: dict[str, type[Any]] = {
+    "service": Service, "backup": Backup, "job": Job, "seed": Seed, "template": SeedingTemplate,
+}  # fmt: skip
+_GLOBAL_KINDS: dict[str, type[Any]] = {"account": OwnAccount, "user": OwnUser, "event": AuditEvent}
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -124,25 +132,35 @@ class OwnService:
 
     # ids ---------------------------------------------------------------------------------------------
     def next_num(self, region: str, kind: str) -> int:
-        """The next number in a region's id space for `kind` (services, backups, jobs, ...)."""
-        return self._next(f"own.seq.{region}.{kind}", ID_BASES[kind], MAX_OWN_ID, f"{kind} in {region}")
+        """The next number in a region's id space for `kind` (services, backups, jobs, ...): past any a row has
+        (a counter behind its rows, as a hand-edited state file holds, handed out numbers whose `put` replaced
+        another row; a restore lifts the counters it restores)."""
+        table: Table[Any] = self.store.table(_REGIONAL_KINDS[kind])
+        return self._next(
+            regional_counter(region, kind), ID_BASES[kind], MAX_OWN_ID, f"{kind} in {region}",
+            lambda n: table.get(rkey(region, n)),
+        )  # fmt: skip
 
     def bump_num(self, region: str, kind: str, used: int) -> None:
         """Make sure later numbers of `kind` come after `used` (seeded ids)."""
-        self._bump(f"own.seq.{region}.{kind}", ID_BASES[kind], used)
+        self._bump(regional_counter(region, kind), ID_BASES[kind], used)
 
     def bump_global(self, kind: str, used: int) -> None:
-        self._bump(f"own.seq.{kind}", 0, used)
+        self._bump(global_counter(kind), 0, used)
 
-    def next_global(self, kind: str, base: int, *, limit: int | None = MAX_OWN_ID) -> int:
-        """The next account, user (or, with no `limit`, audit event) number."""
-        return self._next(f"own.seq.{kind}", base, limit, kind)
+    def next_global(self, kind: str, *, limit: int | None = MAX_OWN_ID) -> int:
+        """The next account, user (or, with no `limit`, audit event) number: past any a row has (as `next_num`)."""
+        table: Table[Any] = self.store.table(_GLOBAL_KINDS[kind])
+        return self._next(global_counter(kind), GLOBAL_BASES[kind], limit, kind, lambda n: table.get(str(n)))
 
-    def _next(self, name: str, base: int, limit: int | None, what: str) -> int:
-        """The number after counter `name` (`base` before the first). Past `limit` (a seeded id near it moved the
-        counter there) a 409 and nothing handed out: a larger id would be listed but never addressable."""
+    def _next(self, name: str, base: int, limit: int | None, what: str, row: Callable[[int], object]) -> int:
+        """The number after counter `name` (`base` before the first) that no row has (`row(n)`: the row of number
+        `n`, or None). Past `limit` (a seeded id near it moved the counter there) a 409 and nothing handed out: a
+        larger id would be listed but never addressable."""
         with self.store.atomic():
             current = int(self.store.get_meta(name) or base) + 1
+            while row(current) is not None:
+                current += 1
             if limit is not None and current > limit:
                 raise OwnError(409, f"no {what} id is left: Own ids stop at {limit}", code="ids_used_up")
             self.store.set_meta(name, current)
@@ -300,7 +318,7 @@ class OwnService:
         source: str = "api",
         job: Job | None = None,
     ) -> AuditEvent:
-        num = self.next_global("event", 42000, limit=None)  # event ids are unbounded (`_event_id`)
+        num = self.next_global("event", limit=None)  # event ids are unbounded (`_event_id`)
         event = AuditEvent(
             id=str(num),
             event_id=num,

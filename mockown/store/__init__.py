@@ -234,6 +234,9 @@ def secret_key(store: Store, name: str) -> bytes:
 # checks across a snapshot's tables (an Own export's objects among its backup's), registered by the modules that
 # define the records: each gets {table: its rows' records, in row order} and raises a RowError naming the row
 SNAPSHOT_CHECKS: list[Callable[[dict[str, list[Any]]], None]] = []
+# what a restored snapshot's `_meta` values must be for its rows (an Own id counter at least the highest number of
+# its kind), registered likewise: each gets the tables, as a check does, and the checked values, which it changes
+SNAPSHOT_META: list[Callable[[dict[str, list[Any]], dict[str, Any]], None]] = []
 
 
 def load_snapshot(store: Store, data: dict[str, list[dict[str, Any]]]) -> None:
@@ -266,13 +269,16 @@ def load_snapshot(store: Store, data: dict[str, list[dict[str, Any]]]) -> None:
                     raise RowError(f"{name}[{index}].{field}", f"{value!r} is the {what} of {name}[{first}] too")
             recs.append(rec)
         tables.append((meta.cls, recs))
+    by_table = {meta_of(cls).table: recs for cls, recs in tables}
     for check in SNAPSHOT_CHECKS:
-        check({meta_of(cls).table: recs for cls, recs in tables})
+        check(by_table)
     metas = data.get("_meta") or []
     if len(metas) > 1:
         raise RowError("_meta", f"expected a list of one object, got {len(metas)}")
     values = checked_meta(metas[0]) if metas else {}
     values = {key: value for key, value in values.items() if key not in RUNTIME_SECRETS}  # an older snapshot's
+    for fit in SNAPSHOT_META:
+        fit(by_table, values)
     with store.atomic():
         store.clear()
         for key, value in values.items():
@@ -287,6 +293,7 @@ __all__ = [
     "RECORD_TYPES",
     "RUNTIME_SECRETS",
     "SNAPSHOT_CHECKS",
+    "SNAPSHOT_META",
     "RowError",
     "Store",
     "StoreBusy",
