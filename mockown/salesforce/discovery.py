@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from collections.abc import Callable
@@ -15,6 +16,21 @@ SITE_SUFFIX = ".my.site.com"  # Experience Cloud sites (and the sandboxes' <name
 # the login hosts, and whether each serves sandboxes (spec 1.1: login.salesforce.com production, test.salesforce.com
 # sandboxes); `SalesforceService.foreign_org` reads it
 LOGIN_HOST_SANDBOX = {"login.salesforce.com": False, "test.salesforce.com": True}
+
+
+def every_orgs_host(host: str) -> bool:
+    """Whether `host` (as `host_name` reads it) is a host of every org, so no one org's My Domain: a Salesforce
+    login host, or a name the mock is reached by as itself, not as an org's domain: an IP literal, `localhost` or
+    `*.localhost`, a single-label name (`testserver` in-process, a container's service name). As a seeded org's
+    `my_domain` it made that org the host's owner: every other org's sign-in there was an authentication failure."""
+    if host in LOGIN_HOST_SANDBOX or host == "localhost" or host.endswith(".localhost") or "." not in host:
+        return True
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
 
 SCOPES = [
     "cdp_ingest_api", "custom_permissions", "cdp_segment_api", "content", "cdp_api", "chatbot_api",

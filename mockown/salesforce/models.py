@@ -7,6 +7,7 @@ exists in the response that issued it and nowhere else.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -47,6 +48,20 @@ def _id_or_none(value: str | None) -> None:
         ids.to18(value)
 
 
+_HOST_TEXT = re.compile(r"[A-Za-z0-9._-]+")  # what a request's host could be (an IPv6 literal is no my_domain)
+
+
+def _my_domain(value: str | None) -> None:
+    """A restored org's `my_domain`: none, or a host that is not every org's (`discovery.every_orgs_host`), which
+    as one org's My Domain shut every other org out of it. Other text an older seed let in loads as it was (text no
+    request's host can be, `not a domain!!`, harms no one)."""
+    from ..http.headers import host_name
+    from .discovery import every_orgs_host
+
+    if value and _HOST_TEXT.fullmatch(value) and every_orgs_host(host_name(value)):
+        raise ValueError(value)
+
+
 def _exchange_handler(value: dict[str, Any] | None) -> None:
     """A restored app's token-exchange handler: one the seed would store (`exchange.normalize`), its keys already
     resolved (a snapshot names no key file for the mock to read)."""
@@ -75,6 +90,7 @@ def _refresh_policy(value: str) -> None:
 
 # a reference to an org or a user (SALESFORCE_ID too): what reads it (identity URLs, OauthToken rows) assumes an id
 SALESFORCE_REF_OR_NONE = Refine(_id_or_none, "a Salesforce id or null")
+MY_DOMAIN = Refine(_my_domain, "null or one org's host (not a login host or the mock's own address)")
 EXCHANGE_HANDLER = Refine(_exchange_handler, "a token-exchange handler as the seed stores it")
 # a restored app's policy is one the seed takes (`refresh_live` reads any other as "until revoked")
 REFRESH_POLICY = Refine(_refresh_policy, "one of " + ", ".join(REFRESH_POLICIES))
@@ -96,7 +112,7 @@ class Org(Record):
 
     id: Annotated[str, SALESFORCE_ID]  # 18 characters
     name: str
-    my_domain: str | None = None  # host, e.g. acme.my.salesforce.com
+    my_domain: Annotated[str | None, MY_DOMAIN] = None  # host, e.g. acme.my.salesforce.com
     instance_name: str = "MOCK1"
     organization_type: str = "Developer Edition"
     is_sandbox: bool = False

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from .. import ids, security
 from ..config import API_LIMIT_MAX
+from ..http.headers import host_name
 from ..seed import (
     SeedError,
     duration,
@@ -19,6 +20,7 @@ from ..seed import (
     unknown_fields,
     whole_between,
 )
+from .discovery import every_orgs_host
 from .models import REFRESH_POLICIES, USER_TYPES, ConnectedApp, Org, User, user_type_named
 
 if TYPE_CHECKING:
@@ -84,7 +86,7 @@ def seed_org(runtime: Runtime, data: Any) -> dict[str, Any]:
     now = runtime.clock.now()
     service = runtime.salesforce
     org_id = _id(data.get("id"), ids.ORG, "org", service.orgs)
-    my_domain = opt_host(data.get("my_domain"), "salesforce org my_domain")  # as requests are matched against it
+    my_domain = _my_domain(runtime, data.get("my_domain"))
     org = Org(
         id=org_id,
         name=text(data.get("name"), "salesforce org name", "") or f"Org {org_id[:15]}",
@@ -129,6 +131,24 @@ def seed_org(runtime: Runtime, data: Any) -> dict[str, Any]:
         apps_in = [{"client_credentials_user": cc_user}]
     apps = [_seed_app(runtime, org, a) for a in items(apps_in, "salesforce org apps")]
     return {"id": org.id, "name": org.name, "users": users, "apps": apps}
+
+
+def _my_domain(runtime: Runtime, value: Any) -> str | None:
+    """An org's My Domain, a host name as requests are matched against it (`opt_host`), and one org's: not a host
+    that serves every org (a login host, the mock's own address, `discovery.every_orgs_host`, or the host of
+    `base_url`), which as this org's My Domain failed every other org's sign-in there."""
+    where = "salesforce org my_domain"
+    host = opt_host(value, where)
+    if not host:
+        return host
+    base_url = runtime.config.base_url
+    own = host_name(urlsplit(base_url).hostname or "") if base_url else ""
+    if every_orgs_host(host) or host == own:
+        raise SeedError(
+            f"{where} {host!r} is a host every org signs in on (login.salesforce.com, test.salesforce.com or the "
+            "mock's own address), not one org's My Domain such as acme.my.salesforce.com"
+        )
+    return host
 
 
 def _seed_user(runtime: Runtime, org: Org, data: Any, now: float) -> dict[str, Any]:
