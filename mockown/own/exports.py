@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 # the dialect of an SQL export that names none: what the real service picks is not documented (a mock choice)
 DEFAULT_SQL_DIALECT = "postgresql"
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
+# an endpoint id as `export_to_endpoint` takes it (and the seed stores it)
+ENDPOINT_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 
 
 def _objects(service: Service, backup: Backup, params: Params) -> list[str]:
@@ -80,7 +81,7 @@ def export(own: OwnService, principal: Principal, service: Service, backup_id: s
 def export_to_endpoint(own: OwnService, principal: Principal, service: Service, backup_id: str, params: Params) -> Job:
     backup = backups.completed(own, service, backup_id)
     endpoint_id = text(params, "endpoint_id", required=True) or ""
-    if not _UUID.match(endpoint_id):
+    if not ENDPOINT_ID.match(endpoint_id):
         raise bad_request("endpoint_id must be a UUID (Account Settings > Endpoints)")
     endpoint = next((e for e in principal.account.endpoints if e["id"].lower() == endpoint_id.lower()), None)
     if endpoint is None:

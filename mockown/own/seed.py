@@ -14,6 +14,7 @@ from ..clock import EARLIEST
 from ..seed import SeedError, flag, items, opt_text, text, unknown_fields, whole, whole_between
 from . import backups, progress
 from .errors import OwnError
+from .exports import ENDPOINT_ID
 from .models import (
     MAX_OWN_ID,
     RECORDS_PER_OBJECT,
@@ -100,6 +101,8 @@ def seed_account(runtime: Runtime, data: Any) -> dict[str, Any]:
         if not isinstance(item, dict) or "name" not in item:
             raise SeedError("each own endpoint is a mapping with a name (and optionally id, type)")
         endpoint_id = text(item.get("id"), "own endpoint id", "") or str(uuid.uuid4())
+        if not ENDPOINT_ID.fullmatch(endpoint_id):  # export_to_endpoint could never name it
+            raise SeedError(f"own endpoint id must be a UUID (as export_to_endpoint takes it), not {endpoint_id!r}")
         name = text(item["name"], "own endpoint name")
         endpoints.append({"id": endpoint_id, "name": name, "type": text(item.get("type"), "own endpoint type", "s3")})
     account = OwnAccount(
