@@ -142,7 +142,8 @@ def _seed_user(own: OwnService, account: OwnAccount, data: Any) -> dict[str, Any
         num = own.next_global("user")
     if own.user(num) is not None:
         raise SeedError(f"own user {num} exists already")
-    email = (text(data.get("email"), "own user email", "") or f"user-{num}@own.mockown.test").strip().lower()
+    # stripped before the default applies: "  " was stored as "", an e-mail no one could sign in with
+    email = (text(data.get("email"), "own user email", "").strip() or f"user-{num}@own.mockown.test").lower()
     if own.user_by_email(email) is not None:
         raise SeedError(f"own user e-mail {email} is taken")
     role = text(data.get("role"), "own user role", "user")
