@@ -20,7 +20,7 @@ from ..seed import (
     unknown_fields,
     whole_between,
 )
-from .discovery import every_orgs_host
+from .discovery import every_orgs_host, is_scope
 from .models import REFRESH_POLICIES, USER_TYPES, ConnectedApp, Org, User, user_type_named
 
 if TYPE_CHECKING:
@@ -234,7 +234,7 @@ def _seed_app(runtime: Runtime, org: Org, data: Any) -> dict[str, Any]:
         client_id=client_id,
         client_secret=secret or None,
         callback_urls=_callback_urls(data.get("callback_urls"), f"{where} callback_urls"),
-        scopes=text_list(data.get("scopes"), f"{where} scopes", ["api", "refresh_token", "openid", "id", "web"]),
+        scopes=_scopes(data.get("scopes"), f"{where} scopes"),
         require_secret_for_web_server=flag(
             data.get("require_secret_for_web_server"), f"{where} require_secret_for_web_server", True
         ),
@@ -291,6 +291,17 @@ def _callback_urls(value: Any, where: str) -> list[str]:
         except ValueError as exc:
             raise SeedError(f"{where}[{i}] must be a URL, not {url!r} ({exc})") from None
     return urls
+
+
+def _scopes(value: Any, where: str) -> list[str]:
+    """The app's OAuth scopes, each a Salesforce scope (`discovery.is_scope`), as dynamic registration takes them:
+    an unknown one (`bogus`, or `api web`, two in one item) could never be granted, yet introspection showed it in
+    the token's scope."""
+    scopes = text_list(value, where, ["api", "refresh_token", "openid", "id", "web"])
+    for i, scope in enumerate(scopes):
+        if not is_scope(scope):
+            raise SeedError(f"{where}[{i}] {scope[:100]!r} names no Salesforce scope (one scope per item)")
+    return scopes
 
 
 def _single_logout_url(runtime: Runtime, value: Any, where: str) -> str | None:
