@@ -283,13 +283,16 @@ def _seed_app(runtime: Runtime, org: Org, data: Any) -> dict[str, Any]:
 
 def _callback_urls(value: Any, where: str) -> list[str]:
     """The app's callback URLs, each one a URL can hold: a bracket that is no IPv6 literal (`https://[x/cb`) is
-    refused, as dynamic registration refuses it (every redirect to it would take it apart again)."""
+    refused, as dynamic registration refuses it (every redirect to it would take it apart again); and so is a
+    fragment (RFC 6749 §3.1.2: a redirection URI has none; the code came back as `cb?code=...#frag`)."""
     urls = text_list(value, where, ["http://localhost:8080/callback"])
     for i, url in enumerate(urls):
         try:
-            urlsplit(url)
+            fragment = urlsplit(url).fragment
         except ValueError as exc:
             raise SeedError(f"{where}[{i}] must be a URL, not {url!r} ({exc})") from None
+        if fragment or "#" in url:
+            raise SeedError(f"{where}[{i}] must be a URL without a fragment (#...), not {url!r}")
     return urls
 
 
