@@ -159,6 +159,11 @@ def _seed_instance(runtime: Runtime, raw: Any) -> dict[str, Any]:
     host = text(data.get("host"), "b2c instance host", "").lower()
     if not host:
         raise SeedError("each b2c instance needs a host")
+    if not HOST.fullmatch(host):  # `/b2c/instances/<host>/` and a request's Host name it: a URL never matched
+        raise SeedError(
+            f"b2c instance host {host[:100]!r} must be a host name, a port at most "
+            "(e.g. zzxy-001.dx.commercecloud.salesforce.com), not a URL"
+        )
     if b2c.am.instances.get(host) is not None:
         raise SeedError(f"instance {host} exists already")
     b2c.am.instances.put(Instance(id=host, default=flag(data.get("default"), f"b2c instance {host}: default", False)))
