@@ -166,7 +166,12 @@ def _seed_instance(runtime: Runtime, raw: Any) -> dict[str, Any]:
         )
     if b2c.am.instances.get(host) is not None:
         raise SeedError(f"instance {host} exists already")
-    b2c.am.instances.put(Instance(id=host, default=flag(data.get("default"), f"b2c instance {host}: default", False)))
+    default = flag(data.get("default"), f"b2c instance {host}: default", False)
+    if default:  # a request whose host names no instance reaches the default one: two made it whichever came first
+        other = next((i.id for i in b2c.am.instances.all() if i.default), None)
+        if other is not None:
+            raise SeedError(f"b2c instance {host}: default: instance {other} is the default already (one at most)")
+    b2c.am.instances.put(Instance(id=host, default=default))
     bm_users = []
     for raw_user in _list(data, "bm_users"):
         u = _check("bm user", raw_user)
