@@ -67,15 +67,28 @@ SUBDOMAIN = Refine(subdomain, "28 characters of [0-9a-z-]")
 LOWER = LOWER_CASE
 
 
+MAX_MID = 2**31 - 1
+
+
+def account_id(value: int) -> None:
+    """An account id, an EID or a MID (business unit), from 1 to 2^31-1: a request's `account_id` names one by its
+    ASCII digits (sfmc-sdk reads it as an Integer), so a negative or 0 one could never be asked for, and clients keep
+    them in 32-bit integers. The seed and a restore take the same rule."""
+    if not 1 <= value <= MAX_MID:
+        raise ValueError(f"not from 1 to {MAX_MID}")
+
+
 def _eid(value: str) -> None:
     """A whole number's digits as the seed stores them (`str(eid)`): `/v2/token` and `/v2/userinfo` answer
     `int(tenant.id)`. int() alone would also read " 12", "1_2" or full-width digits, and fails on "ten-abc"."""
     if str(int(value)) != value:
         raise ValueError("not a whole number's digits")
+    account_id(int(value))
 
 
 # checked when a snapshot is restored
-EID = Refine(_eid, "an enterprise id (a whole number's digits, as the seed stores it)")
+EID = Refine(_eid, f"an enterprise id (the digits of a whole number from 1 to {MAX_MID}, as the seed stores it)")
+Mid = Annotated[int, Refine(account_id, f"a MID (a whole number from 1 to {MAX_MID})")]
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -150,7 +163,7 @@ class Tenant(Record):
     name: str
     stack_key: str = "S7"
     region: str = "NA1"
-    business_units: list[int] = field(default_factory=list)  # MIDs; the EID is one of them
+    business_units: list[Mid] = field(default_factory=list)  # MIDs; the EID is one of them
     locale: str = "en-US"
     zoneinfo: str = "America/Los_Angeles"
 
@@ -167,7 +180,7 @@ class McUser(Record):
     email: str
     password_hash: str
     salt: str
-    default_mid: int
+    default_mid: Mid
     locale: str = "en-US"
     zoneinfo: str = "America/Los_Angeles"
     active: bool = True
@@ -185,8 +198,8 @@ class Integration(Record):
     type: Annotated[str, TYPE]  # server | web | public | legacy
     client_secret: str | None
     scopes: list[str]
-    home_mid: int
-    accessible_mids: list[int]
+    home_mid: Mid
+    accessible_mids: list[Mid]
     redirect_urls: list[str] = field(default_factory=list)
     installed: bool = True
     enabled: bool = True

@@ -8,7 +8,17 @@ from typing import TYPE_CHECKING, Any
 
 from .. import security
 from ..seed import SeedError, flag, items, text, text_list, unknown_fields, whole
-from .models import INTEGRATION_TYPES, TIMEZONES, Integration, McUser, Tenant, redirect_url, scope
+from .models import (
+    INTEGRATION_TYPES,
+    MAX_MID,
+    TIMEZONES,
+    Integration,
+    McUser,
+    Tenant,
+    account_id,
+    redirect_url,
+    scope,
+)
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -72,6 +82,16 @@ def _int(value: Any, where: str, default: int | None = None) -> int:
         raise SeedError(f"{where} must be an integer (a MID/EID), not {value!r}") from None
 
 
+def _account(value: Any, where: str, default: int | None = None) -> int:
+    """An EID or a MID: `_int`, from 1 to 2^31-1 (`models.account_id`, the rule a restore takes too)."""
+    number = _int(value, where, default)
+    try:
+        account_id(number)
+    except ValueError:
+        raise SeedError(f"{where} must be an account id (EID/MID) from 1 to {MAX_MID}, not {number}") from None
+    return number
+
+
 def _free_id(table: Table[Any]) -> int:
     """A random 8-digit id (an EID, a user id) that no record of `table` has: a chance collision is drawn again,
     not refused (the seed did not name it) nor taken over."""
@@ -86,7 +106,7 @@ def _mids(value: Any, where: str, default: list[int]) -> list[int]:
         return list(default)
     if not isinstance(value, list):
         raise SeedError(f"{where} must be a list of MIDs (integers), not {value!r}")
-    return [_int(m, where) for m in value]
+    return [_account(m, where) for m in value]
 
 
 def _zone(value: Any, where: str, default: str) -> str:
@@ -120,7 +140,7 @@ def seed_marketing(runtime: Runtime, body: Any) -> dict[str, Any]:
 def seed_tenant(runtime: Runtime, data: Any) -> dict[str, Any]:
     data = _check("tenant", {} if data is None else data, _TENANT_KEYS)
     service = runtime.marketing
-    eid = _int(data.get("eid"), "marketing tenant eid") if data.get("eid") is not None else _free_id(service.tenants)
+    eid = _free_id(service.tenants) if data.get("eid") is None else _account(data["eid"], "marketing tenant eid")
     if service.tenants.get(str(eid)) is not None:
         raise SeedError(f"marketing tenant {eid} exists already")
     subdomain = (
@@ -167,7 +187,7 @@ def _seed_user(runtime: Runtime, tenant: Tenant, data: Any) -> dict[str, Any]:
         raise SeedError(f"marketing user {username} exists already in tenant {tenant.id}")
     password = text(data.get("password"), "marketing user password", "") or security.random_b62(16)
     salt = security.random_b62(16)
-    mid = _int(data.get("mid"), f"marketing user {username}: mid", tenant.business_units[0])
+    mid = _account(data.get("mid"), f"marketing user {username}: mid", tenant.business_units[0])
     if mid not in tenant.business_units:
         raise SeedError(f"user {username}: mid {mid} is not a business unit of tenant {tenant.id}")
     # a user id is global to the server (tokens and `/v2/userinfo` find the user by it): one that exists, in any
@@ -204,7 +224,7 @@ def _seed_integration(runtime: Runtime, tenant: Tenant, data: Any) -> dict[str, 
     where = f"marketing integration {client_id}:"
     given = text(data.get("client_secret"), f"{where} client_secret", "")
     secret = None if kind == "public" else given or security.random_b62(24)
-    home = _int(data.get("home_mid"), f"{where} home_mid", tenant.business_units[0])
+    home = _account(data.get("home_mid"), f"{where} home_mid", tenant.business_units[0])
     mids = _mids(data.get("accessible_mids"), f"{where} accessible_mids", tenant.business_units)
     for mid in [home, *mids]:
         if mid not in tenant.business_units:
