@@ -15,7 +15,7 @@ from .. import clock, ids, security
 from ..config import API_LIMIT_MAX
 from ..store import record
 from ..store.base import Record
-from ..store.decode import LOWER_CASE, Refine, RowError, between
+from ..store.decode import LOWER_CASE, Refine, RowError, between, lower_case
 
 REFRESH_POLICIES = ("until_revoked", "immediately", "idle", "absolute")
 UNLOCKED = 0.0  # `User.locked_until` of a user never locked out (or unlocked): whatever the clock's year
@@ -164,6 +164,23 @@ def _user_of_older_mockown(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+USERNAME_FORM = re.compile(r"[^@\s]+@[^@\s]+")
+
+
+def username(value: str) -> None:
+    """A Salesforce username as the seed stores it (a ValueError says what it must be): e-mail form, `name@domain`
+    (one @ with text on both sides, no white space: Salesforce usernames are), in lower case. The sign-in looks a
+    name up stripped and lower-cased (`SalesforceService.user_by_username`): one stored with a capital or a space
+    around it was never found. The seed and a restore take this one rule."""
+    if not USERNAME_FORM.fullmatch(value):
+        raise ValueError("not in e-mail form (name@domain, no white space)")
+    lower_case(value)
+
+
+# checked when a snapshot is restored, after LOWER_CASE (`username` checks both)
+USERNAME = Refine(username, "a username in e-mail form (name@domain, no white space), as the seed stores it")
+
+
 @record("sf_users", indexes=("username", "org_id"), unique=("username",), older=_user_of_older_mockown)
 @dataclass(slots=True, repr=False, eq=False)
 class User(Record):
@@ -171,7 +188,7 @@ class User(Record):
 
     id: Annotated[str, SALESFORCE_ID]
     org_id: Annotated[str, SALESFORCE_ID]
-    username: Annotated[str, LOWER_CASE]  # Salesforce usernames are case-insensitive: looked up lower-cased
+    username: Annotated[str, LOWER_CASE, USERNAME]  # Salesforce usernames are case-insensitive: looked up lower-cased
     password_hash: str
     salt: str
     security_token_hash: str = ""  # SHA-256 of the security token (a secret, stored like a password: hashed)

@@ -20,6 +20,7 @@ from ..seed import (
     unknown_fields,
     whole_between,
 )
+from . import models
 from .discovery import every_orgs_host, is_scope
 from .models import REFRESH_POLICIES, USER_TYPES, ConnectedApp, Org, User, user_type_named
 
@@ -155,9 +156,16 @@ def _seed_user(runtime: Runtime, org: Org, data: Any, now: float) -> dict[str, A
     data = _check("user", data, _USER_KEYS)
     service = runtime.salesforce
     username = (
-        text(data.get("username"), "salesforce user username", "") or f"user-{security.random_b62(8)}@mockown.test"
-    )
-    username = username.lower()
+        text(data.get("username"), "salesforce user username", "").strip()
+        or f"user-{security.random_b62(8)}@mockown.test"
+    ).lower()  # as the sign-in looks a name up: stripped, lower-cased
+    try:
+        models.username(username)
+    except ValueError:
+        raise SeedError(
+            f"salesforce user username {username[:100]!r} must have e-mail form (name@domain, no white space), "
+            "as Salesforce usernames have"
+        ) from None
     if service.user_by_username(username) is not None:
         raise SeedError(f"username {username} is taken (usernames are unique across orgs)")
     password = text(data.get("password"), "salesforce user password", "") or security.random_b62(16)

@@ -293,8 +293,11 @@ def _compile(tp: Any) -> Check:
     if get_origin(tp) is Annotated:  # `Annotated[dict[str, Any], Shape]`: the dict as that dataclass spells it
         shapes = [m for m in tp.__metadata__ if dataclasses.is_dataclass(m) and isinstance(m, type)]
         refines = [m for m in tp.__metadata__ if isinstance(m, Refine)]
-        if refines:
-            return _refined(_compile(tp.__origin__), refines[0])
+        if refines:  # each in turn: `Annotated[str, LOWER_CASE, USERNAME]` names the first one a value fails
+            check = _compile(tp.__origin__)
+            for refine in refines:
+                check = _refined(check, refine)
+            return check
         return _shaped(shapes[0]) if shapes else _compile(tp.__origin__)
     if tp in _ATOMS:
         return _simple(*_ATOMS[tp])
