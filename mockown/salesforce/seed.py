@@ -234,7 +234,7 @@ def _seed_app(runtime: Runtime, org: Org, data: Any) -> dict[str, Any]:
         raise SeedError(f"app {client_id}: refresh_token_policy {policy} needs refresh_token_ttl")
     flows = _flow_settings(client_id, data)
     where = f"app {client_id}:"
-    cc_user = opt_text(data.get("client_credentials_user"), f"{where} client_credentials_user")
+    cc_user = _run_as_user(runtime, org, data.get("client_credentials_user"), f"{where} client_credentials_user")
     app = ConnectedApp(
         id=_id(data.get("id"), ids.CONNECTED_APP, "app", service.apps),
         org_id=org.id,
@@ -250,7 +250,7 @@ def _seed_app(runtime: Runtime, org: Org, data: Any) -> dict[str, Any]:
         username_password_allowed=flag(
             data.get("username_password_allowed"), f"{where} username_password_allowed", True
         ),
-        client_credentials_user=cc_user.lower() if cc_user else None,
+        client_credentials_user=cc_user,
         refresh_token_policy=policy,
         refresh_token_ttl=ttl,
         rotation=flag(data.get("rotation"), f"{where} rotation", False),
@@ -287,6 +287,21 @@ def _seed_app(runtime: Runtime, org: Org, data: Any) -> dict[str, Any]:
         "client_secret": app.client_secret,
         "callback_urls": app.callback_urls,
     }
+
+
+def _run_as_user(runtime: Runtime, org: Org, value: Any, where: str) -> str | None:
+    """The client-credentials grant's run-as user: a user of the app's org (seeded before the app, in this document),
+    by its username as the grant looks it up (stripped, lower-cased); none (null or "") is no grant. Another name
+    was stored, and every client-credentials grant of the app answered `no client credentials user enabled`."""
+    name = (opt_text(value, where) or "").strip().lower()
+    if not name:
+        return None
+    user = runtime.salesforce.user_by_username(name)
+    if user is None:
+        raise SeedError(f"{where} {name} is no user of the app's org")
+    if user.org_id != org.id:
+        raise SeedError(f"{where} {name} is a user of another org, not of the app's")
+    return name
 
 
 def _callback_urls(value: Any, where: str) -> list[str]:
