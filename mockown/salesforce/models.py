@@ -177,6 +177,11 @@ def username(value: str) -> None:
     lower_case(value)
 
 
+# a Salesforce locale or language code (LocaleSidKey, LanguageLocaleKey): a language, then a country, a script or a
+# variant each after "_": `en_US`, `fr_FR_EURO`, `zh_CN_PINYIN`, `de`, `es_419`
+LOCALE_FORM = re.compile(r"[a-z]{2,3}(?:_[A-Za-z0-9]{2,8})*")
+
+
 # checked when a snapshot is restored, after LOWER_CASE (`username` checks both)
 USERNAME = Refine(username, "a username in e-mail form (name@domain, no white space), as the seed stores it")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from .. import ids, security
+from .. import ids, security, zones
 from ..config import API_LIMIT_MAX
 from ..http.headers import host_name
 from ..seed import (
@@ -185,9 +185,9 @@ def _seed_user(runtime: Runtime, org: Org, data: Any, now: float) -> dict[str, A
         email=text(data.get("email"), "salesforce user email", "") or username,
         profile=text(data.get("profile"), "salesforce user profile", "System Administrator"),
         user_type=_user_type(data.get("user_type")),
-        language=text(data.get("language"), "salesforce user language", "en_US"),
-        locale=text(data.get("locale"), "salesforce user locale", "en_US"),
-        timezone=text(data.get("timezone"), "salesforce user timezone", "America/Los_Angeles"),
+        language=_locale(data.get("language"), f"salesforce user {username}: language", "language"),
+        locale=_locale(data.get("locale"), f"salesforce user {username}: locale", "locale"),
+        timezone=_zone(data.get("timezone"), f"salesforce user {username}: timezone"),
         custom_permissions=text_list(data.get("custom_permissions"), "salesforce user custom_permissions"),
         updated_at=now,
     )
@@ -199,6 +199,26 @@ def _seed_user(runtime: Runtime, org: Org, data: Any, now: float) -> dict[str, A
         "security_token": token,
         "active": user.active,
     }
+
+
+def _zone(value: Any, where: str) -> str:
+    """A user's `timezone`: an IANA zone name (`zones.is_zone`), as the identity service answers it (`zoneinfo`)
+    and computes `utcOffset` from it; another one came back as given, with an offset of 0."""
+    zone = text(value, where, "America/Los_Angeles")
+    if not zones.is_zone(zone):
+        raise SeedError(
+            f"{where} {zone[:100]!r} is not an IANA time-zone name the host's zone database knows "
+            "(e.g. America/Los_Angeles, Europe/Paris)"
+        )
+    return zone
+
+
+def _locale(value: Any, where: str, what: str) -> str:
+    """A user's `locale` or `language`: a Salesforce code (`en_US`, `fr_FR_EURO`, `de`: `models.LOCALE_FORM`)."""
+    code = text(value, where, "en_US")
+    if not models.LOCALE_FORM.fullmatch(code):
+        raise SeedError(f"{where} {code[:100]!r} is not a Salesforce {what} code (e.g. en_US, fr_FR_EURO, de)")
+    return code
 
 
 def _user_type(value: Any) -> str:
