@@ -89,15 +89,20 @@ def bad(message: str, status: int = 400, error: str = "invalid_request") -> Cont
     return ControlError(status, error, message)
 
 
+class FormFields(dict[str, Any]):
+    """A body read from a flat form: every value is text, so a boolean field takes the words `true` and `false`
+    (`_flag`), which a JSON body must send as JSON booleans."""
+
+
 async def json_body(request: Request, limit: int | None = None) -> dict[str, Any]:
-    """The body as an object: JSON (default), or a flat form (`advance=181d`). Empty means `{}`."""
+    """The body as an object: JSON (default), or a flat form (`advance=181d`: `FormFields`). Empty means `{}`."""
     raw = await read_body(request, limit or runtime_of(request).config.max_body_bytes)
     if not raw.strip():
         return {}
     kind = media_type(request)
     if kind in ("application/x-www-form-urlencoded", "multipart/form-data"):
         try:
-            return dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
+            return FormFields(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
         except (UnicodeDecodeError, ValueError):
             raise bad("malformed form body") from None
     try:
@@ -113,16 +118,18 @@ def ok(body: Any, status: int = 200) -> JSONResponse:
     return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
 
 
-def _flag(name: str, value: Any) -> bool:
-    """A boolean field: a JSON boolean, or the words a form body sends for one (`true`, `false`: the control plane
-    also reads flat forms, `json_body`); anything else is a 400 naming the field."""
+def _flag(body: dict[str, Any], name: str, default: bool) -> bool:
+    """The boolean field `name` of `body` (`default` when absent): a JSON boolean, or in a form body
+    (`FormFields`) the words a form sends for one, `true` and `false`; anything else (the JSON string "false"
+    too) is a 400 naming the field."""
+    value = body.get(name, default)
     if isinstance(value, bool):
         return value
-    if value == "true":
-        return True
-    if value == "false":
-        return False
-    raise bad(f"{name} must be true or false, not {brief(value)}")
+    if isinstance(body, FormFields) and value in ("true", "false"):
+        return bool(value == "true")
+    if isinstance(body, FormFields):
+        raise bad(f"{name} must be true or false, not {brief(value)}")
+    raise bad(f"{name} must be a JSON boolean, true or false, not {brief(value)}")
 
 
 def org_id_of(value: Any) -> str:
@@ -329,14 +336,14 @@ def reset_request(runtime: Runtime, body: dict[str, Any]) -> dict[str, Any]:
             goes_with = f"goes with {owners[0]}" if owners else "is for a full reset (no org, account or unit)"
             raise bad(f"reset field {flag!r} {goes_with}")
     if "org" in chosen:
-        return reset_org(runtime, org_id_of(body["org"]), delete=_flag("delete", body.get("delete", False)))
+        return reset_org(runtime, org_id_of(body["org"]), delete=_flag(body, "delete", False))
     if "account" in chosen:
         return reset_account(runtime, str(body["account"]))
     if chosen:
         return reset_unit(runtime, chosen[0], str(body[chosen[0]]))
     from ..seed import SeedError
 
-    seed, clock = _flag("seed", body.get("seed", True)), _flag("clock", body.get("clock", True))
+    seed, clock = _flag(body, "seed", True), _flag(body, "clock", True)
     try:
         return reset_all(runtime, seed=seed, clock=clock)
     except SeedError as exc:  # 409, not 400: the request is fine, the server's seed file is not (fix it, or seed false)
@@ -483,11 +490,12 @@ def clock_request(clk: Clock, body: dict[str, Any]) -> dict[str, Any]:
         raise bad('give one or more of freeze, unfreeze, set, advance (e.g. {"advance": "181d"})')
     freeze: object = None  # None: no freeze; _NOW: at the current instant; else the instant
     raw = body.get("freeze")
-    if raw is True or raw in ("true", ""):  # `is`: 1 == True, and 1 (like 0) is an instant, epoch seconds
+    form = isinstance(body, FormFields)  # a form's words for a boolean; JSON sends true or false
+    if raw is True or (form and raw in ("true", "")):  # `is`: 1 == True, and 1 (like 0) is an instant, epoch seconds
         freeze = _NOW
-    elif not (raw is False or raw is None or raw == "false"):
+    elif not (raw is False or raw is None or (form and raw == "false")):
         freeze = _instant_field("freeze", raw)
-    unfreeze = _flag("unfreeze", body.get("unfreeze", False))
+    unfreeze = _flag(body, "unfreeze", False)
     target = None if body.get("set") is None else _instant_field("set", body["set"])
     delta = None if body.get("advance") is None else _advance_field(body["advance"])
     now = clk.now()  # where the clock ends up: the last check before anything changes

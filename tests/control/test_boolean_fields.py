@@ -78,3 +78,39 @@ def test_restore_takes_a_boolean_frozen(client: httpx.Client) -> None:
     response = client.post("/_mockown/restore", json=snapshot)
     assert response.status_code == 200, response.text
     assert response.json()["clock"]["frozen"] is False
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/_mockown/reset", {"seed": False, "clock": "false"}, "clock"),
+        ("/_mockown/reset", {"seed": "true"}, "seed"),
+        ("/_mockown/reset", {"org": ORG, "delete": "true"}, "delete"),
+        ("/_mockown/reset", {"org": ORG, "delete": "false"}, "delete"),
+        ("/_mockown/clock", {"unfreeze": "true"}, "unfreeze"),
+        ("/_mockown/clock", {"unfreeze": "false"}, "unfreeze"),
+        ("/_mockown/clock", {"freeze": "false"}, "freeze"),
+        ("/_mockown/clock", {"freeze": "true"}, "freeze"),
+        ("/_mockown/clock", {"freeze": ""}, "freeze"),
+    ],
+)
+def test_a_json_body_takes_json_booleans_not_their_words(
+    client: httpx.Client, path: str, body: dict[str, Any], field: str
+) -> None:
+    """The words `true` and `false` are a form body's booleans only: in JSON the string "false" is no boolean (it
+    was read as one: `{"seed": false, "clock": "false"}` answered 200), a 400 naming the field, nothing changed."""
+    access_token(client)
+    before, clock = _store(client), client.get("/_mockown/clock").json()["now"]
+    response = client.post(path, json=body)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == "invalid_request"
+    assert field in response.json()["message"]
+    assert _store(client) == before
+    assert client.get("/_mockown/clock").json()["now"] == clock  # frozen: it moved only if the request moved it
+
+
+def test_a_form_body_keeps_its_words_for_freeze(client: httpx.Client) -> None:
+    client.post("/_mockown/clock", json={"unfreeze": True})
+    assert client.post("/_mockown/clock", data={"freeze": "true"}).json()["frozen"] is True
+    assert client.post("/_mockown/clock", data={"freeze": "false", "unfreeze": "true"}).json()["frozen"] is False
+    assert client.post("/_mockown/clock", data={"freeze": ""}).json()["frozen"] is True
