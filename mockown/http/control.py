@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -32,7 +32,7 @@ from ..store import RECORD_TYPES, RecordMeta, RowError, meta_of
 from .api import Api, runtime_of
 from .api import same_origin as api_same_origin
 from .faults import FaultError, Faults
-from .forms import BadBody, json_loads, media_type, no_lone_surrogates, parse_json, read_body
+from .forms import BadBody, json_loads, media_type, no_lone_surrogates, parse_json, read_body, read_params
 from .headers import header_index, host_name
 from .journal import CONTROL_PREFIX, Journal, JournalFilter, whole_number
 from .routing import Route, lazy_endpoint, route_path
@@ -95,16 +95,21 @@ class FormFields(dict[str, Any]):
 
 
 async def json_body(request: Request, limit: int | None = None) -> dict[str, Any]:
-    """The body as an object: JSON (default), or a flat form (`advance=181d`: `FormFields`). Empty means `{}`."""
-    raw = await read_body(request, limit or runtime_of(request).config.max_body_bytes)
+    """The body as an object: JSON (default), or a flat form, urlencoded or multipart (`advance=181d`: `FormFields`,
+    read as every API reads one, `forms.read_params`; a field given twice is a list, which no field takes). Empty
+    means `{}`."""
+    limit = limit or runtime_of(request).config.max_body_bytes
+    raw = await read_body(request, limit)
     if not raw.strip():
         return {}
     kind = media_type(request)
     if kind in ("application/x-www-form-urlencoded", "multipart/form-data"):
         try:
-            return FormFields(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
-        except (UnicodeDecodeError, ValueError):
-            raise bad("malformed form body") from None
+            return FormFields((await read_params(request, limit)).to_dict())
+        except BadBody as exc:
+            if exc.status != 400:
+                raise
+            raise bad(f"malformed form body: {exc}") from None
     try:
         data = parse_json(raw)
     except BadBody as exc:
