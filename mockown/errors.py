@@ -47,18 +47,46 @@ class Dialect(Protocol):
     def __call__(self, status: int, reason: str, message: str, /, code: str | None = None) -> MockownError: ...
 
 
-class ControlError(MockownError):
-    """Errors of the control plane (`/_mockown/*`): ``{"error": code, "message": text}``."""
+# The control plane's error codes for the errors it did not raise itself (the router's 404 and 405, the request
+# pipeline's 408 and 413): snake_case words, as its endpoints' own (`not_found`, `invalid_request`, `invalid_fault`)
+CONTROL_CODES = {
+    400: "invalid_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    408: "request_timeout",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    500: "internal_error",
+    503: "service_unavailable",
+}
 
-    def __init__(self, status: int, error: str, message: str) -> None:
+
+def control_code(status: int) -> str:
+    """The control plane's error code for `status` (`CONTROL_CODES`; `error` for one it never answers)."""
+    return CONTROL_CODES.get(status, "error")
+
+
+class ControlError(MockownError):
+    """Errors of the control plane (`/_mockown/*`): ``{"error": code, "message": text}``, `code` a snake_case word
+    (`control_code(status)` when not given)."""
+
+    def __init__(self, status: int, error: str | None, message: str) -> None:
         super().__init__(message)
-        self.status, self.error, self.message = status, error, message
+        self.status, self.error, self.message = status, error or control_code(status), message
 
     def response(self) -> Response:
         return JSONResponse({"error": self.error, "message": self.message}, status_code=self.status)
 
 
 def control_dialect(status: int, reason: str, message: str, code: str | None = None) -> MockownError:
+    """The control plane's generic errors: its snake_case code for the status, not the HTTP reason phrase."""
+    return ControlError(status, code, message)
+
+
+def plain_dialect(status: int, reason: str, message: str, code: str | None = None) -> MockownError:
+    """A path no API owns: ``{"error": <the reason phrase>, "message": text}``."""
     return ControlError(status, code or reason, message)
 
 
@@ -71,12 +99,12 @@ def _segments(prefix: str) -> re.Pattern[str]:
 
 
 def dialect_for(table: DialectTable, path: str) -> Dialect:
-    """The dialect of the longest prefix of `path` in `table` (the control plane's when none is). A `*` in a prefix
+    """The dialect of the longest prefix of `path` in `table` (`plain_dialect` when none is). A `*` in a prefix
     stands for one whole, non-empty path segment (`/b2c/instances/*/dw/oauth2/`: any instance), for a path with a
     variable segment whose dialect differs from that of the shorter prefix around it; the longest prefix is the
     longest as written."""
     best = -1
-    found: Dialect = control_dialect
+    found: Dialect = plain_dialect
     for prefix, dialect in table:
         matched = _segments(prefix).match(path) is not None if "*" in prefix else path.startswith(prefix)
         if matched and len(prefix) > best:

@@ -64,19 +64,19 @@ async def device_approve_endpoint(request: Request) -> Response:
     try:
         params = await read_params(request, runtime_of(request).config.max_body_bytes, json_ok=True)
     except BadBody as exc:
-        raise ControlError(exc.status, "bad_request", str(exc)) from None
+        raise ControlError(exc.status, None, str(exc)) from None
     from . import device as dev
 
     for name in ("user_code", "username"):  # the contract's DeviceDecision requires both
         if not params.get(name):
-            raise ControlError(400, "bad_request", f"{name} is required")
+            raise ControlError(400, "invalid_request", f"{name} is required")
     service = _service(request)
     user = service.user_by_username(params.get("username"))
     if user is None:
         raise ControlError(404, "not_found", "no such user")
     decision = (params.get("decision") or "allow").lower()
     if decision not in ("allow", "deny"):
-        raise ControlError(400, "bad_request", "decision is allow or deny")
+        raise ControlError(400, "invalid_request", "decision is allow or deny")
     try:
         device = dev.decide(service, params.get("user_code"), user, allow=decision == "allow")
     except dev.DeviceError as exc:

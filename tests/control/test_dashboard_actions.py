@@ -39,7 +39,7 @@ def test_a_path_that_is_no_button_is_not_found_and_changes_nothing(
     response = client.post(path, data={"advance": "1h", "org": "00D000000000001"}, follow_redirects=False)
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/json")
-    assert response.json()["error"] == "Not Found"
+    assert response.json()["error"] == "not_found"
     assert runtime.store.dump() == before
     assert clock.now() == now
 

@@ -51,7 +51,7 @@ def _oauth(r: httpx.Response) -> None:
 
 
 def _control(r: httpx.Response) -> None:
-    assert r.json() == {"error": "Service Unavailable", "message": MESSAGE}
+    assert r.json() == {"error": "service_unavailable", "message": MESSAGE}
 
 
 def _slas(r: httpx.Response) -> None:

@@ -131,4 +131,4 @@ def test_the_control_plane_takes_big_documents_up_to_its_own_limit(client: httpx
         return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
 
     status, body = asyncio.run(declared(BIG_BODY + 1))
-    assert status == 413 and json.loads(body)["error"] == "Payload Too Large"
+    assert status == 413 and json.loads(body)["error"] == "payload_too_large"

@@ -137,7 +137,7 @@ def test_control_approval_names_a_missing_field(client: httpx.Client, body: dict
     "no such user", as if the user had been looked for)."""
     for answer in (client.post(APPROVE, json=body), client.post(APPROVE, data=body)):
         assert answer.status_code == 400, answer.text
-        assert answer.json() == {"error": "bad_request", "message": f"{missing} is required"}
+        assert answer.json() == {"error": "invalid_request", "message": f"{missing} is required"}
 
 
 def test_approval_by_a_user_of_another_org(client: httpx.Client, runtime: Runtime) -> None:
