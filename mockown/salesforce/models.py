@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from .. import clock, ids, security
 from ..config import API_LIMIT_MAX
-from ..store import record
+from ..store import SNAPSHOT_CHECKS, record
 from ..store.base import Record
 from ..store.decode import LOWER_CASE, Refine, RowError, between, lower_case
 
@@ -415,6 +415,22 @@ class Registration(Record):
     access_token_hash: str  # the registration access token, hashed
     issued_at: float
     metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def _registrations_of_apps(tables: dict[str, list[Any]]) -> None:
+    """Across a restored snapshot: a dynamic-client registration is of an app the snapshot holds. An orphan (its
+    app deleted, as a reset of the org deleted it) kept the hashed registration access token and metadata of an app
+    that no longer exists, and `DELETE /services/oauth2/register/<client_id>` still answered 204 for it."""
+    apps = {app.id for app in tables.get("sf_apps") or []}
+    for index, registration in enumerate(tables.get("sf_registrations") or []):
+        if registration.app_id not in apps:
+            raise RowError(
+                f"sf_registrations[{index}].app_id",
+                f"expected the id of a connected app in sf_apps, got {registration.app_id!r}, which is none",
+            )
+
+
+SNAPSHOT_CHECKS.append(_registrations_of_apps)
 
 
 # Kept here rather than beside their logic (web.py, cursors.py, loaded with their first request): a stored kind

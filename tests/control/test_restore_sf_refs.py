@@ -128,3 +128,32 @@ def test_the_seeded_policies_restore(used: Used) -> None:
         snap["store"]["sf_apps"][index].update(refresh_token_policy=policy, refresh_token_ttl=ttl)
         response = used.restore(snap)
         assert response.status_code == 200, response.text
+
+
+def _registered(used: Used) -> tuple[dict[str, Any], Any]:
+    """A snapshot holding one dynamic-client registration, and the registration's answer."""
+    initial = {"Authorization": "Bearer MOCKOWNDEMOINITIALACCESSTOKEN"}
+    made = used.client.post("/services/oauth2/register", headers=initial,
+                            json={"client_name": "dyn", "redirect_uris": ["https://a.example/cb"]})  # fmt: skip
+    assert made.status_code == 201, made.text
+    return copy.deepcopy(used.snapshot()), made.json()
+
+
+def test_a_registration_whose_app_is_missing_is_refused(used: Used) -> None:
+    """A registration of an app the snapshot lacks (an orphan: a reset that deleted the org left it behind) kept the
+    registration access token of an app that no longer exists: DELETE /services/oauth2/register/<id> answered 204."""
+    bad, made = _registered(used)
+    index = _index(bad, "sf_registrations")
+    app_id = bad["store"]["sf_registrations"][index]["app_id"]
+    bad["store"]["sf_apps"] = [app for app in bad["store"]["sf_apps"] if app["id"] != app_id]
+    _refused(used, bad, f"sf_registrations[{index}].app_id: expected the id of a connected app in sf_apps, "
+                        f"got {app_id!r}, which is none")  # fmt: skip
+    bearer = {"Authorization": f"Bearer {made['registration_access_token']}"}
+    assert used.client.get(f"/services/oauth2/register/{made['client_id']}", headers=bearer).status_code == 200
+
+
+def test_a_registration_with_its_app_restores(used: Used) -> None:
+    snap, made = _registered(used)
+    assert used.restore(snap).status_code == 200
+    bearer = {"Authorization": f"Bearer {made['registration_access_token']}"}
+    assert used.client.delete(f"/services/oauth2/register/{made['client_id']}", headers=bearer).status_code == 204
