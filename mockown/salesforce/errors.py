@@ -117,8 +117,16 @@ def authorize_dialect(status: int, reason: str, message: str, code: str | None =
     return AuthorizePageError(code, message, status)
 
 
+# The REST API's own text for the error codes mockown sends: what a fault rule's `error` without a `message` renders
+# (the HTTP reason phrase beside a code made `[{"message": "Not Found", "errorCode": "NOT_FOUND"}]`, which the API
+# never sends)
+REST_MESSAGES = {e.error_code: e.message for e in (not_found(), invalid_session(), request_limit_exceeded(""))}
+
+
 def rest_dialect(status: int, reason: str, message: str, code: str | None = None) -> MockownError:
     if code is not None:
+        if message == reason:  # no text of its own (a fault rule's `error` alone): the code's, where it is known
+            message = REST_MESSAGES.get(code, message)
         return RestError(status, code, message)
     if status == 404:  # a URL no route serves: the REST API's own NOT_FOUND wording, not the mock's path message
         return not_found()
