@@ -241,6 +241,18 @@ def test_documented_errors(http: httpx.Client, sf: SfCreds, case: str) -> None:
     assert "no-store" in response.headers.get("cache-control", ""), "OAuth errors must not be cached"
 
 
+def test_the_token_endpoint_takes_post_only(http: httpx.Client, target: Target, sf: SfCreds) -> None:
+    """A GET of the token endpoint issues nothing. The mock answers spec 1.5's `400 invalid_request`
+    `must use HTTP POST` (wording and status inferred/observed, so a real org need only refuse it with a 4xx).
+    Read-only, and no secret in a URL: safe against a real org."""
+    response = http.get(SF_TOKEN_PATH, params={"grant_type": "password", "client_id": sf.app.client_id})
+    assert 400 <= response.status_code < 500, f"status {response.status_code}: {response.text[:300]}"
+    if target.mock:
+        assert response.status_code == 400, response.text[:300]
+        assert oauth_error(response) == {"error": "invalid_request", "error_description": "must use HTTP POST"}
+        assert "no-store" in response.headers.get("cache-control", ""), "OAuth errors must not be cached"
+
+
 def test_authorize_errors_that_cannot_be_redirected_are_a_page(http: httpx.Client, sf: SfCreds) -> None:
     """/authorize never redirects to a URI it cannot trust (spec 1.3, 2.4): an unknown `client_id` is 400
     `error=invalid_client_id`, a `redirect_uri` the app does not register is 400 `error=redirect_uri_mismatch`,

@@ -17,7 +17,7 @@ from ..http.api import Api, base_url, header, host_of, runtime_of
 from ..http.api import with_and_without_slash as _both
 from ..http.forms import BadBody, Params, media_type, query_params, read_params
 from ..http.responses import JsonBody, JsonHeaders, Prepared
-from .errors import RestError, authorize_dialect, identity_dialect, not_found, oauth_dialect, rest_dialect
+from .errors import OAuthError, RestError, authorize_dialect, identity_dialect, not_found, oauth_dialect, rest_dialect
 from .introspect import introspect
 from .models import Org, User
 from .revoke import revoke
@@ -477,10 +477,27 @@ def _rest_both(
     return _both(path, guarded, _ANY_METHOD)
 
 
+def _oauth_post_both(path: str, endpoint: Callable[[Request], Awaitable[Response]]) -> list[BaseRoute]:
+    """An OAuth endpoint served for POST only (with and without the trailing slash) that answers every other method
+    itself, in the OAuth dialect: `400 {"error": "invalid_request", "error_description": "must use HTTP POST"}`
+    (spec 1.5, the token endpoint's counterpart of the authorize endpoint's documented `must use HTTP GET`;
+    [INF/OBS] wording), not a 405. HEAD gets the same answer without a body, and OPTIONS too: the mock answers no
+    CORS preflight."""
+
+    async def post_only(request: Request) -> Response:
+        if request.method != "POST":
+            raise OAuthError("invalid_request", "must use HTTP POST")
+        return await endpoint(request)
+
+    post_only.__name__ = post_only.__qualname__ = endpoint.__name__  # the route's name, as before (`url_path_for`)
+    post_only.answers_every_method = True  # type: ignore[attr-defined]  # the router calls it for TRACE, FOO... too
+    return _both(path, post_only, _ANY_METHOD)
+
+
 ROUTES: list[BaseRoute] = [
     # with and without one trailing slash, never Starlette's empty 307 (after which clients re-send without their
     # Authorization header or body)
-    *_both("/services/oauth2/token", token_endpoint, ["POST"]),
+    *_oauth_post_both("/services/oauth2/token", token_endpoint),
     *_both("/services/oauth2/authorize", authorize_endpoint, ["GET", "POST"]),
     # a branded login page (Experience Cloud; the Mobile SDK's login brand, spec 2.1): the same endpoint, its look
     # aside; GET only, so the login and consent forms' POSTs under /services/oauth2/authorize/ stay theirs

@@ -85,7 +85,7 @@ def test_a_handled_error_is_answered_not_raised(app: Starlette) -> None:
 def test_not_found_and_wrong_method_are_rendered_in_the_dialect(app: Starlette) -> None:
     with _client(app, raise_errors=True) as client:
         missing = client.get("/services/data/v62.0/no/such/thing")
-        wrong = client.get("/services/oauth2/token")
+        wrong = client.get("/services/oauth2/introspect")  # the token endpoint answers a GET itself
     assert missing.status_code == 404 and missing.json()[0]["errorCode"] == "NOT_FOUND"
     assert wrong.status_code == 405 and "GET is not allowed" in wrong.text
 

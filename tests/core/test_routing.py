@@ -185,7 +185,7 @@ def test_the_app_uses_the_prefix_router_and_calls_plain_endpoints_directly() -> 
     ("path", "expected", "one_slash"),
     [("/services/data/v62.0/sobjects/%2F/", "NOT_FOUND", None),
      ("/services/data/v62.0/limits//", "NOT_FOUND", 401),  # `/limits/` is a route of its own
-     ("/services/oauth2/token//", "not_found", 405),  # `/token/` is a route of its own (POST only)
+     ("/services/oauth2/token//", "not_found", 400),  # `/token/` is a route of its own (a GET: must use POST)
      ("/c//", None, 307)],
 )  # fmt: skip
 def test_only_one_trailing_slash_redirects(path: str, expected: str | None, one_slash: int | None) -> None:
