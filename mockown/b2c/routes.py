@@ -16,12 +16,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
 from ..errors import MockownError
 from ..http.api import Api, base_url, host_of, runtime_of
 from ..http.forms import BadBody, Params, query_params, read_body, read_params
+from ..http.responses import no_store_redirect
 from ..http.routing import Route, route_path
 from .am import AM_HOST, AM_TOKEN_URL, BM_GRANT
 from .errors import AM_HEADERS, AM_JSON, AmError, OcapiFault, SlasError, am_dialect, ocapi_dialect, slas_dialect
@@ -77,7 +78,7 @@ def _am_token(request: Request, params: Params) -> Response:
 
 async def am_authorize(request: Request) -> Response:
     decision = _b2c(request).am.authorize(query_params(request))
-    return RedirectResponse(decision.url, status_code=302)
+    return no_store_redirect(decision.url)  # a code, a token (the implicit flow's fragment) or an error
 
 
 def _instance(request: Request, not_found: Callable[[str], MockownError]) -> Instance | None:
@@ -206,7 +207,8 @@ def slas(handler: SlasHandler, methods: tuple[str, ...] = ()) -> Callable[[Reque
 
 
 def _redirect(request: Request, url: str) -> Response:
-    return RedirectResponse(url, status_code=runtime_of(request).config.b2c.slas_redirect_status)
+    """SLAS's /authorize and /login answer: a code (or an error) in its Location, so no cache keeps it."""
+    return no_store_redirect(url, runtime_of(request).config.b2c.slas_redirect_status)
 
 
 def _slas_json(body: dict[str, Any]) -> Response:

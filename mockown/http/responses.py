@@ -4,6 +4,8 @@ The body is what `JSONResponse.render` gives (compact separators, UTF-8, no NaN)
 instead of a new one per response; the headers are raw pairs prepared once per header set (`JsonHeaders`)
 instead of being encoded from a dict on every response, in Starlette's order (the given headers,
 Content-Length, Content-Type). The result is an ordinary Starlette `Response`.
+
+`no_store_redirect`: the redirect every authorize endpoint answers with (Salesforce's, Marketing Cloud's, B2C's).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
@@ -46,3 +48,13 @@ class JsonBody(Prepared):
 
     def __init__(self, content: Any, headers: JsonHeaders, status_code: int = 200) -> None:
         super().__init__(_ENCODER.encode(content).encode("utf-8"), headers, status_code)
+
+
+def no_store_redirect(url: str, status: int = 302) -> Response:
+    """A redirect (`status`: 302, or an API's configured redirect status) that no cache keeps: the answer of every
+    browser-facing authorize endpoint (Salesforce's, Marketing Cloud's `/v2/authorize`, B2C Account Manager's and
+    SLAS's), whose `Location` carries a code, tokens (a fragment) or an error for the client (RFC 6749 5.1 asks
+    `no-store` of any answer with tokens or credentials)."""
+    response = RedirectResponse(url, status_code=status)
+    response.headers["Cache-Control"] = "no-store"
+    return response

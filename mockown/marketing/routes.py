@@ -8,12 +8,13 @@ import html
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Host, Router
 
 from ..errors import NO_STORE
 from ..http.api import Api, runtime_of
 from ..http.forms import Params, media_type, query_params, read_params
+from ..http.responses import no_store_redirect
 from ..http.routing import Route
 from ..ui.csrf import Page
 from .errors import invalid_request, mc_dialect, mc_v1_dialect
@@ -83,7 +84,7 @@ async def authorize_endpoint(request: Request) -> Response:
         text = _LOGIN_PAGE.format(csrf=html.escape(page.csrf), username=html.escape(params.get("login_hint") or ""))
         return page.finish(HTMLResponse(text))
     decision = service.authorize(params, subdomain, user)
-    return RedirectResponse(decision.url, status_code=service.settings.authorize_status)
+    return no_store_redirect(decision.url, service.settings.authorize_status)  # a code or an error in its Location
 
 
 def _bearer(request: Request) -> str | None:

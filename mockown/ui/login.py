@@ -22,11 +22,12 @@ from html import escape
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, Response
 
 from ..fieldwise import Value
 from ..http.api import base_url, runtime_of
 from ..http.forms import Params, read_params
+from ..http.responses import no_store_redirect
 from ..salesforce import authorize as authz
 from ..salesforce import device as dev
 from ..salesforce.errors import OAuthError
@@ -250,10 +251,8 @@ async def _form(request: Request) -> Params:
 
 
 def redirect(url: str) -> Response:
-    """A 302 to `url` that no cache keeps."""
-    response = RedirectResponse(url, status_code=302)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    """A 302 to `url` that no cache keeps (`no_store_redirect`, the one every authorize endpoint answers with)."""
+    return no_store_redirect(url)
 
 
 @dataclass(frozen=True, repr=False, eq=False)
