@@ -90,7 +90,11 @@ def create_app(
 
     async def on_crash(request: Request, exc: Exception) -> Response:
         log.error("internal error on %s %s: %r", request.method, request.url.path, exc)
-        return render(request, 500, "internal error in mockown (a bug: please report it)")
+        response = render(request, 500, "internal error in mockown (a bug: please report it)")
+        # the pipeline re-raises a crash after this answer (for the server's log), and uvicorn then closes the
+        # connection: said here, a keep-alive client sends its next request on a new one instead of into a reset
+        response.headers["Connection"] = "close"
+        return response
 
     handlers: dict[Any, Any] = {
         MockownError: on_mockown_error,
