@@ -766,8 +766,11 @@ class Mockown:
         `flow`: ``password`` (default: the org's admin; no refresh token, as on Salesforce),
         ``authorization_code`` (the browser flow: authorize with S256 PKCE, log in on the login page, consent if
         the app asks for it, redeem the code with the verifier; gives a refresh token when the app's scopes allow
-        one; ``authorize={...}`` adds or replaces authorize parameters: a ``code_challenge`` of the caller's
-        replaces the helper's PKCE, its ``code_verifier=`` then goes with the exchange),
+        one; ``authorize={...}`` adds or replaces authorize parameters, and the caller's PKCE values win: a
+        ``code_challenge`` of the caller's replaces the helper's PKCE (``None``: none is sent), its
+        ``code_verifier=`` then goes with the exchange; a ``code_challenge_method`` without a challenge gets one
+        made for it (``S256`` or ``plain``, from ``code_verifier=`` if given; ``None`` sends no method, an S256
+        challenge; another method is a ValueError)),
         ``client_credentials`` (the app's run-as user), or ``refresh_token`` (give ``refresh_token=...``).
         A refusal raises `MockownTokenError` unless
         ``check=False`` (then the error body comes back with ``_status``).
@@ -814,9 +817,7 @@ class Mockown:
         redirect_uri = params.pop("redirect_uri", None) or app["callback_urls"][0]
         query = {"response_type": "code", "client_id": app["client_id"], "redirect_uri": redirect_uri,
                  "scope": scope, "state": "mockown", **params.pop("authorize", {})}  # fmt: skip
-        if "code_challenge" not in query:  # S256 PKCE as a browser client sends it (a pkce_required app needs it)
-            params.setdefault("code_verifier", _pkce_verifier())
-            query.update(code_challenge=_s256(params["code_verifier"]), code_challenge_method="S256")
+        _add_pkce(query, params)
         with self.target.client(follow_redirects=False) as browser:  # its own cookie jar: a fresh browser
             page = _send(browser.get, self.urls.authorize, params={k: v for k, v in query.items() if v is not None})
             logged_in = False
@@ -882,6 +883,26 @@ def _path_of(value: Any) -> Any:
 
         return urlsplit(value).path
     return value
+
+
+def _add_pkce(query: dict[str, Any], params: dict[str, Any]) -> None:
+    """PKCE for the code flow's authorize `query`, as a browser client sends it (a pkce_required app needs it); the
+    caller's values win. A `code_challenge` of the caller's (None: send none) is sent as given, with no PKCE of the
+    helper's. Otherwise the challenge is made from the caller's `code_verifier` (else a fresh one, which then goes
+    with the exchange) for the caller's `code_challenge_method` (None: send no method, the challenge S256, as
+    Salesforce takes it), else S256; a method other than S256 and plain is refused: the helper cannot make a
+    challenge for it."""
+    if "code_challenge" in query:
+        return
+    method = query.get("code_challenge_method", "S256")
+    if method not in (None, "S256", "plain"):
+        raise ValueError(
+            f"issue_token makes a code_challenge for code_challenge_method S256 or plain, not {method!r}: give "
+            "authorize={'code_challenge': ..., 'code_challenge_method': ...} (and code_verifier=...) yourself"
+        )
+    verifier = params.setdefault("code_verifier", _pkce_verifier())
+    query["code_challenge"] = verifier if method == "plain" else _s256(verifier)
+    query.setdefault("code_challenge_method", "S256")
 
 
 def _pkce_verifier() -> str:

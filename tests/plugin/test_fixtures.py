@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl
 
 import httpx
 import pytest
@@ -69,6 +70,36 @@ def test_the_code_flow_sends_s256_pkce(mockown: Mockown) -> None:
     with pytest.raises(MockownTokenError) as missing:
         mockown.issue_token("authorization_code", authorize=theirs)  # the caller's challenge, no verifier
     assert missing.value.status == 400 and missing.value.body["error"] == "invalid_grant"
+
+
+def _authorize_query(mockown: Mockown) -> dict[str, str]:
+    """The query of the helper's last GET of /services/oauth2/authorize, as the journal recorded it."""
+    return dict(parse_qsl(mockown.journal.last("/services/oauth2/authorize", method="GET")["query"]))
+
+
+@pytest.mark.mockown(pkce_required=True)
+def test_the_callers_pkce_method_wins_and_gets_a_challenge_made_for_it(mockown: Mockown) -> None:
+    """A `code_challenge_method` without a `code_challenge` is the caller's: the helper makes the challenge for
+    that method (it sent S256 over the caller's `plain`), sends no method for None, refuses one it cannot make."""
+    verifier = "v" * 43
+    with pytest.raises(MockownTokenError) as plain:  # Salesforce checks S256 only: a plain challenge fails there
+        mockown.issue_token("authorization_code", authorize={"code_challenge_method": "plain"}, code_verifier=verifier)
+    assert plain.value.status == 400 and plain.value.body["error"] == "invalid_request"
+    sent = _authorize_query(mockown)
+    assert (sent["code_challenge"], sent["code_challenge_method"]) == (verifier, "plain")
+
+    assert mockown.issue_token("authorization_code", authorize={"code_challenge_method": None})["access_token"]
+    sent = _authorize_query(mockown)
+    assert "code_challenge_method" not in sent and len(sent["code_challenge"]) == 43  # an S256 challenge, no method
+
+    assert mockown.issue_token("authorization_code")["access_token"]
+    assert _authorize_query(mockown)["code_challenge_method"] == "S256"  # nothing given: S256, as before
+
+    with pytest.raises(ValueError, match="code_challenge"):
+        mockown.issue_token("authorization_code", authorize={"code_challenge_method": "S512"})
+    with pytest.raises(MockownTokenError):  # the caller's None challenge: no PKCE, which this app requires
+        mockown.issue_token("authorization_code", authorize={"code_challenge": None})
+    assert "code_challenge" not in _authorize_query(mockown)
 
 
 @pytest.mark.mockown(rotation=True, session_timeout="15m")
