@@ -8,7 +8,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from mockown.errors import DialectTable, MockownError, control_dialect, dialect_for
+from mockown.errors import ControlError, DialectTable, MockownError, dialect_for
 
 HOST = "zzxy-001.dx.commercecloud.salesforce.com"
 ON_HOST = f"https://{HOST}/dw/oauth2/access_token"
@@ -39,11 +39,11 @@ def test_the_rest_of_an_explicit_instance_keeps_the_ocapi_fault(client: httpx.Cl
 
 
 def _one(status: int, reason: str, message: str) -> MockownError:
-    return control_dialect(status, "one", message)
+    return ControlError(status, "one", message)  # a dialect told apart by its code
 
 
 def _two(status: int, reason: str, message: str) -> MockownError:
-    return control_dialect(status, "two", message)
+    return ControlError(status, "two", message)
 
 
 @pytest.mark.parametrize(
@@ -54,7 +54,7 @@ def _two(status: int, reason: str, message: str) -> MockownError:
         ("/x/host/other", "one"),  # the longer pattern does not match: the prefix does
         ("/x/a/b/oauth/token", "one"),  # a `*` never spans a `/`
         ("/x//oauth/token", "one"),  # nor matches an empty segment
-        ("/y/host/oauth/token", "control"),  # nothing matches: the control plane's dialect
+        ("/y/host/oauth/token", "control"),  # nothing matches: the dialect of paths no API owns (the reason)
     ],
 )
 def test_a_star_in_a_dialect_prefix_stands_for_one_path_segment(path: str, found: str) -> None:
