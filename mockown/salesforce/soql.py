@@ -31,7 +31,9 @@ _TAIL = re.compile(
 # \% only in LIKE (which the subset has not); "a backslash character in any other context" is an error. \b is
 # "Bell" in the English reference and backspace in its Japanese edition and in Java: backspace here.
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
-_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
+# \uXXXX is a UTF-16 code unit (SOQL strings are Java strings): a high surrogate escaped just before a low one is
+# the one character the pair encodes (`\uD83D\uDE00` is U+1F600); a surrogate escaped alone stands for no character
+_ESCAPE = re.compile(r"\\(u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.)", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True, repr=False, eq=False)
@@ -93,12 +95,24 @@ def _literal(soql: str, quoted: str | None, word: str | None) -> str | bool | No
 
 
 def _decode(soql: str, quoted: str) -> str:
-    """The string a quoted literal's text stands for (its escape sequences decoded)."""
+    """The string a quoted literal's text stands for (its escape sequences decoded). A `\\u` escape of a lone
+    surrogate is 400 MALFORMED_QUERY: decoded, it was a str no UTF-8 can encode, and the first message or record
+    that carried it was a plain-text 500."""
 
     def one(escape: re.Match[str]) -> str:
         code = escape.group(1)
+        if len(code) == 11:  # a surrogate pair: `uD83D\uDE00`
+            high, low = int(code[1:5], 16), int(code[7:], 16)
+            return chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
         if len(code) == 5:
-            return chr(int(code[1:], 16))
+            unit = int(code[1:], 16)
+            if 0xD800 <= unit <= 0xDFFF:
+                raise RestError(
+                    400,
+                    "MALFORMED_QUERY",
+                    f"Invalid string literal: \\{code} is a lone UTF-16 surrogate (no character) in {soql[:80]}",
+                )
+            return chr(unit)
         decoded = _ESCAPES.get(code if code in "\"'\\" else code.lower())
         if decoded is None:
             raise RestError(

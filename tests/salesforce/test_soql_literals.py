@@ -194,3 +194,57 @@ def test_ids_compare_by_the_fields_type_not_its_name() -> None:
         assert _matches({field.name: id18}, field, id18.lower()) is False  # an id's case matters
     text = Field("Name", "x", "string", 80)
     assert _matches({"Name": id18}, text, id18[:15]) is False
+
+
+SMILE = "005g0000000SmileAA"
+SMILED = "Smile\U0001f600"
+
+
+@pytest.fixture
+def smile(runtime: Runtime) -> str:
+    """A user whose last name holds a character outside the BMP (two UTF-16 code units)."""
+    runtime.salesforce.users.put(
+        User(id=SMILE, org_id=ORG, username="smile@mockown.test", password_hash="", salt="", last_name=SMILED)
+    )
+    return SMILE
+
+
+@pytest.mark.parametrize("pair", [r"\uD83D\uDE00", r"\ud83d\ude00", r"\uD83d\uDe00"])
+def test_an_escaped_surrogate_pair_is_the_one_character_it_encodes(client: httpx.Client, smile: str, pair: str) -> None:
+    # SOQL strings are Java (UTF-16) strings: \uD83D\uDE00 is U+1F600, as the literal character is
+    assert _ids(client, f"SELECT Id FROM User WHERE LastName = '{SMILED}'") == [SMILE]
+    assert _ids(client, f"SELECT Id FROM User WHERE LastName = 'Smile{pair}'") == [SMILE]
+    assert _ids(client, f"SELECT Id FROM User WHERE LastName != 'Smile{pair}'").count(SMILE) == 0
+
+
+@pytest.mark.parametrize(
+    "soql",
+    [
+        r"SELECT Id FROM User WHERE Id = '\uD800'",
+        r"SELECT Id FROM User WHERE LastName = 'x\udfffy'",
+        r"SELECT Id FROM User WHERE LastName = '\uDE00\uD83D'",  # the pair reversed: two lone ones
+        r"SELECT Id FROM User WHERE LastName = '\uD83D\u0041'",  # a high one not followed by a low one
+        r"SELECT Id FROM User WHERE LastName = '\uD83D\uD83D\uDE00'",  # one pair, one lone
+        r"SELECT Id FROM User WHERE LastName = '\uD83D'",
+        r"SELECT Id FROM OauthToken WHERE UserId = '\ud83d\ude00\ud800'",
+    ],
+)
+def test_a_lone_surrogate_escape_is_a_malformed_query(client: httpx.Client, soql: str) -> None:
+    """A `\\u` escape of a lone surrogate stands for no character: a REST 400 (it was a plain-text 500, the decoded
+    surrogate failing the UTF-8 encode of the error message), for /query and /queryAll alike."""
+    token = code_tokens(client)["access_token"]
+    for resource in ("query", "queryAll"):
+        r = client.get(f"{V}/{resource}", params={"q": soql}, headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 400, r.text
+        assert r.headers["content-type"].startswith("application/json")
+        assert "Sforce-Limit-Info" in r.headers
+        [error] = r.json()
+        assert error["errorCode"] == "MALFORMED_QUERY"
+        assert "surrogate" in error["message"]
+
+
+def test_an_escaped_backslash_before_u_is_no_surrogate_escape(client: httpx.Client, runtime: Runtime) -> None:
+    runtime.salesforce.users.put(
+        User(id=SMILE, org_id=ORG, username="s@mockown.test", password_hash="", salt="", last_name="\\uD800")
+    )
+    assert _ids(client, r"SELECT Id FROM User WHERE LastName = '\\uD800'") == [SMILE]
