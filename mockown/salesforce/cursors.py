@@ -5,7 +5,9 @@ at most 2000: the mock clamps a value outside, *mock choice*, and ignores one th
 `/services/data/vXX.X/query/<01g id>-<offset of the next record>`. A cursor belongs to the user who opened it; a
 user has at most 10 open (opening an 11th releases the oldest) and a cursor unused for 15 minutes is released. An
 unknown, released, foreign or out-of-range locator is `400 INVALID_QUERY_LOCATOR`. The cursor holds the records as
-the query found them (a snapshot: later changes do not move the batches).
+the query found them (a snapshot: later changes do not move the batches), sealed: an `OauthToken.DeleteToken`, a
+bearer secret, is kept as the approval it is derived from and derived again when its batch is served, so that no
+cursor puts a secret in a snapshot or the state file.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import re
 from typing import Any
 
 from .. import ids
+from . import oauth_tokens
 from .errors import RestError
 from .models import Org, QueryCursor, User
 from .service import SalesforceService
@@ -77,7 +80,7 @@ def first_batch(
             org_id=org.id,
             user_id=user.id,
             resource=resource,
-            records=records,
+            records=[oauth_tokens.seal(r) for r in records],
             last_used=service.clock.now(),
             serial=serial,
         )
@@ -85,7 +88,7 @@ def first_batch(
         table.put(cursor)
         now = cursor.last_used
         service.cursor_pruner.added(service.runtime.store, table, lambda c: now - c.last_used > IDLE_SECONDS)
-    return _page(cursor, 0, batch, version)
+    return _page(service, cursor, 0, batch, version)
 
 
 def next_batch(
@@ -108,13 +111,13 @@ def next_batch(
             raise _invalid()
         cursor.last_used = now
         table.put(cursor)
-    return _page(cursor, offset, batch, version)
+    return _page(service, cursor, offset, batch, version)
 
 
-def _page(cursor: QueryCursor, offset: int, batch: int, version: str) -> dict[str, Any]:
+def _page(service: SalesforceService, cursor: QueryCursor, offset: int, batch: int, version: str) -> dict[str, Any]:
     end = offset + batch
     out: dict[str, Any] = {"totalSize": len(cursor.records), "done": end >= len(cursor.records)}
     if not out["done"]:
         out["nextRecordsUrl"] = f"/services/data/v{version}/{cursor.resource}/{cursor.id}-{end}"
-    out["records"] = cursor.records[offset:end]
+    out["records"] = oauth_tokens.unseal(service, cursor.records[offset:end])
     return out

@@ -10,8 +10,9 @@ Application) sees the org's approvals, any other user only their own.
 `DeleteToken` revokes its approval at `/services/oauth2/revoke` (spec 5) and nothing else. It is derived
 (HMAC-SHA256 under a key the store keeps with the signing keys, per approval) so that a query can show it again
 without storing it; the store keeps only its SHA-256 (`RefreshToken.delete_hash` on the family's first token,
-indexed), written the first time a query shows it. Revocation finds the approval by that hash, as every bearer
-secret is found.
+indexed), written the first time a query shows it. A query cursor keeps the rows of its later batches with the
+approval in the token's place (`seal`), and derives the token again when it serves them (`unseal`). Revocation
+finds the approval by that hash, as every bearer secret is found.
 """
 
 from __future__ import annotations
@@ -57,6 +58,44 @@ def signing_key(service: SalesforceService) -> bytes:
 def delete_token(key: bytes, family_id: str) -> str:
     mac = hmac.new(key, b"OauthToken.DeleteToken\x00" + family_id.encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
+
+
+class DeleteToken(str):
+    """A row's `DeleteToken`: the text a client sees, which knows the approval it is derived from, so that whatever
+    keeps a row (a query cursor's later batches) keeps that instead (`seal`) and derives the text again (`unseal`)."""
+
+    approval: str
+
+
+def _shown(key: bytes, family_id: str) -> DeleteToken:
+    shown = DeleteToken(delete_token(key, family_id))
+    shown.approval = family_id
+    return shown
+
+
+_SEALED = "approval"  # a sealed DeleteToken: {"approval": <the family id>}, the family's first token's hash-id
+
+
+def seal(record: dict[str, Any]) -> dict[str, Any]:
+    """`record` as it may be kept (in a query cursor, so in snapshots and the state file): its `DeleteToken`, a
+    bearer secret that revokes the approval, replaced by the approval it is derived from."""
+    shown = record.get("DeleteToken")
+    if not isinstance(shown, DeleteToken):
+        return record
+    return {**record, "DeleteToken": {_SEALED: shown.approval}}
+
+
+def unseal(service: SalesforceService, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`records` as served: each sealed `DeleteToken` derived again (the same text the first batch showed)."""
+    key: bytes | None = None
+    out: list[dict[str, Any]] = []
+    for record in records:
+        sealed = record.get("DeleteToken")
+        if isinstance(sealed, dict) and isinstance(sealed.get(_SEALED), str):
+            key = key or _key(service)
+            record = {**record, "DeleteToken": delete_token(key, sealed[_SEALED])}
+        out.append(record)
+    return out
 
 
 def _date(epoch: float) -> str:
@@ -141,7 +180,7 @@ def rows(service: SalesforceService, org: Org, viewer: User) -> list[dict[str, A
         for approval in live_approvals(service, org, user_id=None if sees_all(viewer) else viewer.id):
             root, head = approval.root, approval.head
             key = key or _key(service)
-            raw_delete = delete_token(key, approval.family_id)
+            raw_delete = _shown(key, approval.family_id)
             digest = security.token_hash(raw_delete)
             # filed the first time it is shown; filed again when the key changed (a snapshot restored elsewhere)
             if root.delete_hash is None or not security.equal(root.delete_hash, digest):

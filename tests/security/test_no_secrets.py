@@ -22,8 +22,12 @@ from urllib.parse import quote, quote_plus, urlencode
 
 import httpx
 
-from tests.conftest import ADMIN, CALLBACK, CID, PASSWORD, SECRET
+from mockown import Config, FrozenClock, create_app
+from mockown.http.inprocess import in_process_client
+from mockown.salesforce.models import RefreshToken
+from tests.conftest import ADMIN, CALLBACK, CID, PASSWORD, SECRET, T0
 from tests.persistence.servers import serve
+from tests.salesforce.helpers import password_token
 
 ADMIN_TOKEN = "adm1n-T0ken-for-the-no-secrets-test"
 OWN_TOKEN = "/oauth2/aus4c3z3l8FqrbqDU4h7/v1/token"
@@ -159,6 +163,48 @@ def test_no_secret_in_the_state_file_the_logs_or_the_journal(tmp_path: Path) -> 
             if any(form in data for form in forms(value)):
                 leaks.append(f"{what} in the {where}")
     assert not leaks, "\n".join(leaks)
+
+
+def test_a_paged_oauth_token_query_keeps_no_delete_token(tmp_path: Path) -> None:
+    """An OauthToken query answered in batches keeps its later batches in a query cursor, so in the state file and
+    a snapshot: its rows' DeleteTokens (bearer secrets that revoke their approval) are not kept, yet every batch
+    shows them, and one from a later batch revokes its approval. (The test above makes too few approvals to page.)"""
+    app = create_app(Config(state_file=str(tmp_path / "state.db")), clock=FrozenClock(T0))
+    runtime = app.state.runtime
+    try:
+        with in_process_client(app) as http:
+            session = password_token(http).json()["access_token"]
+            bearer = {"Authorization": f"Bearer {session}"}
+            admin = runtime.salesforce.user_by_username(ADMIN)
+            demo = runtime.salesforce.app_by_client_id(CID)
+            now = runtime.clock.now()
+            with runtime.store.atomic():  # 250 approvals of the admin (an admin sees them all): more than a batch
+                for n in range(250):
+                    family = f"paged{n:059d}"
+                    runtime.salesforce.refresh_tokens.put(
+                        RefreshToken(id=family, org_id=admin.org_id, user_id=admin.id, app_id=demo.id, scopes=["api"],
+                                     issued_at=now, last_used=now, family_id=family, approval=f"{admin.id}|{demo.id}")
+                    )  # fmt: skip
+            query = {"q": "SELECT AppName, DeleteToken FROM OauthToken"}
+            first = http.get("/services/data/v62.0/query", params=query,
+                             headers={**bearer, "Sforce-Query-Options": "batchSize=200"}).json()  # fmt: skip
+            assert (first["totalSize"], len(first["records"]), first["done"]) == (250, 200, False)
+            later = http.get(first["nextRecordsUrl"], headers=bearer).json()
+            assert len(later["records"]) == 50
+            shown = [row["DeleteToken"] for row in first["records"] + later["records"]]
+            assert len(set(shown)) == 250 and all(isinstance(token, str) and len(token) > 20 for token in shown)
+            whole = http.get("/services/data/v62.0/query", params=query, headers=bearer).json()  # one batch of 2000
+            assert whole["done"] and [row["DeleteToken"] for row in whole["records"]] == shown
+            snapshot = http.get("/_mockown/snapshot")
+            assert snapshot.status_code == 200 and snapshot.json()["store"]["sf_query_cursors"]
+            assert http.post("/services/oauth2/revoke", data={"token": shown[-1]}).status_code == 200
+            again = http.get("/services/data/v62.0/query", params=query, headers=bearer).json()
+            assert again["totalSize"] == 249 and shown[-1] not in [row["DeleteToken"] for row in again["records"]]
+    finally:
+        runtime.store.close()
+    state = b"".join(p.read_bytes() for p in tmp_path.glob("state.db*"))
+    leaks = [token for token in shown if any(form in state or form in snapshot.content for form in forms(token))]
+    assert not leaks, f"{len(leaks)} DeleteTokens kept in the state file or the snapshot"
 
 
 GENERATED_SEED = """\
