@@ -20,7 +20,7 @@ from . import describe
 from .errors import RestError
 from .models import Org, User
 from .service import SalesforceService
-from .soql import bounded
+from .soql import bounded, is_name
 
 _SOSL = re.compile(
     r"^\s*find\s+(?:\{(?P<braced>[^{}]*)\}|'(?P<quoted>[^'\\]*)')"
@@ -115,6 +115,8 @@ def _returning(org: Org, clause: str | None) -> list[tuple[describe.SObjectType,
             if re.search(r"\b(where|order|limit|offset|using)\b", fields, re.IGNORECASE):
                 raise _malformed("mockown's SOSL takes a plain field list in RETURNING")
             for f in wanted:
+                if not is_name(f):  # `User(Id Name)`: no field name (SOQL's select items alike)
+                    raise _malformed(f"unexpected token in RETURNING: '{f[:80]}'")
                 if kind.field(f) is None:
                     raise RestError(400, "INVALID_FIELD", f"No such column '{f}' on entity '{kind.name}'.")
         out.append((kind, wanted or None))

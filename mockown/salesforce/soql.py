@@ -18,6 +18,10 @@ from .errors import RestError
 
 _SELECT = re.compile(r"\s*+select(?=\s)", re.IGNORECASE)
 _FROM = re.compile(r"\sfrom\s", re.IGNORECASE)
+# a select item the subset reads: a field name, or a dotted path (`Profile.Name`, a relationship the mock does not
+# serve: INVALID_FIELD, as Salesforce answers a name that is no field); anything else (`COUNT()`, `FIELDS(ALL)`,
+# `Id Username`, an alias, a subquery) is SOQL outside the subset, or no SOQL: MALFORMED_QUERY
+_ITEM = re.compile(r"\w++(?:\.\w++)*+")
 _TAIL = re.compile(
     r"\s*+(?P<object>\w++)"
     r"(?:\s++where\s++(?P<field>\w++)\s*+(?P<op>!=|<>|=)\s*+"
@@ -62,6 +66,9 @@ def parse(soql: str) -> Query:
     fields = [f.strip() for f in soql[select.end() : cut.start()].split(",")]
     if not all(fields):  # `SELECT , FROM User`, `SELECT Id, FROM User`: an empty item
         raise malformed(soql)
+    for item in fields:
+        if not is_name(item):
+            raise RestError(400, "MALFORMED_QUERY", f"unexpected token: '{item[:80]}' in query: {soql[:80]}")
     seen: set[str] = set()
     for name in fields:  # field names are case-insensitive: `Id, id` selects one twice
         if name.lower() in seen:
@@ -75,6 +82,11 @@ def parse(soql: str) -> Query:
         negated=tail.group("op") != "=",
         limit=tail.group("limit"),
     )
+
+
+def is_name(item: str) -> bool:
+    """Whether a select item (or a SOSL RETURNING field) is a name: a field, or a dotted path of names."""
+    return _ITEM.fullmatch(item) is not None
 
 
 def bounded(digits: str, high: int) -> int | None:

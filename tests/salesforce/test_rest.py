@@ -87,7 +87,14 @@ def test_queries_clients_send_after_login(client: httpx.Client, runtime: Runtime
     ("soql", "code"),
     [("", "MALFORMED_QUERY"), ("SELEKT x", "MALFORMED_QUERY"), ("SELECT Nope FROM User", "INVALID_FIELD"),
      ("SELECT Id FROM Account", "INVALID_TYPE"), ("SELECT Id FROM User LIMIT 2147483648", "MALFORMED_QUERY"),
-     ("SELECT Id FROM User LIMIT " + "9" * 5000, "MALFORMED_QUERY")],
+     ("SELECT Id FROM User LIMIT " + "9" * 5000, "MALFORMED_QUERY"),
+     # a select item that is no name is SOQL outside the subset (README): MALFORMED_QUERY, not INVALID_FIELD; a
+     # name (or a dotted path) that is no field of the object stays INVALID_FIELD, as Salesforce answers it
+     ("SELECT COUNT() FROM User", "MALFORMED_QUERY"), ("SELECT FIELDS(ALL) FROM User LIMIT 200", "MALFORMED_QUERY"),
+     ("SELECT Id Username FROM User", "MALFORMED_QUERY"), ("SELECT Id, Name n FROM User", "MALFORMED_QUERY"),
+     ("SELECT Id, count(Id) FROM User", "MALFORMED_QUERY"), ("SELECT Id, Email.  FROM User", "MALFORMED_QUERY"),
+     ("SELECT Id, Nope FROM User", "INVALID_FIELD"), ("SELECT Profile.Name FROM User", "INVALID_FIELD"),
+     ("SELECT Id, nope_2 FROM User", "INVALID_FIELD")],
 )  # fmt: skip
 def test_query_errors(client: httpx.Client, soql: str, code: str) -> None:
     token = code_tokens(client)["access_token"]

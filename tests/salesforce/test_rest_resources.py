@@ -128,6 +128,9 @@ def test_search_limit_caps_the_records(client: httpx.Client) -> None:
      ("FIND {a}", "MALFORMED_SEARCH"), ("FIND {Ada} RETURNING Nope", "INVALID_TYPE"),
      ("FIND {Ada} RETURNING Organization", "INVALID_TYPE"), ("FIND {Ada} RETURNING ScratchOrgInfo", "INVALID_TYPE"),
      ("FIND {Ada} RETURNING User(Nope)", "INVALID_FIELD"),
+     ("FIND {Ada} RETURNING User(Id, Profile.Name)", "INVALID_FIELD"),
+     ("FIND {Ada} RETURNING User(Id Name)", "MALFORMED_SEARCH"),
+     ("FIND {Ada} RETURNING User(Id, -)", "MALFORMED_SEARCH"),
      ("FIND {Ada OR Bob}", "MALFORMED_SEARCH"), ("FIND {Ada} LIMIT 99999999999", "MALFORMED_SEARCH"),
      ("FIND {Ada} IN SIDEBAR FIELDS", "MALFORMED_SEARCH"),
      # SOSL reference (RETURNING): "each object must be distinct; you can't repeat an ObjectTypeName"
