@@ -116,6 +116,25 @@ def test_bad_tokens_get_invalid_session(client: httpx.Client, token: str) -> Non
     assert r.headers["content-type"] == "application/json;charset=UTF-8"  # as Salesforce's REST errors carry
 
 
+@pytest.mark.parametrize(
+    "path",
+    ["/services/data/v62.0/limits", "/services/data/v62.0/query?q=SELECT Id FROM User", "/services/data/v62.0/",
+     "/services/data/v62.0/sobjects/User/describe"],
+)  # fmt: skip
+def test_a_token_in_the_query_string_is_no_rest_session(client: httpx.Client, path: str) -> None:
+    """Spec 9.1: the REST API takes the session from `Authorization` only; `?oauth_token=` is the identity URL's
+    and userinfo's (spec 6), and Salesforce answers a REST call with its token in the URL 401. Nothing counted."""
+    tokens = code_tokens(client)
+    token = tokens["access_token"]
+    before = rest(client, token).json()["DailyApiRequests"]["Remaining"]
+    joiner = "&" if "?" in path else "?"
+    r = client.get(f"{path}{joiner}oauth_token={token}")
+    assert r.status_code == 401 and r.json() == INVALID, r.text
+    assert rest(client, token).json()["DailyApiRequests"]["Remaining"] == before - 1  # only the header call counted
+    assert rest(client, token, path).status_code == 200  # the same call with the header is served
+    assert client.get(tokens["id"], params={"oauth_token": token}).status_code == 200  # the identity URL takes it
+
+
 def test_every_rest_error_is_json_utf8(client: httpx.Client) -> None:
     token = code_tokens(client)["access_token"]
     for r in (
