@@ -40,6 +40,9 @@ class Field(Value):
     relationship: str | None = None
     picklist: tuple[str, ...] = ()
     name_field: bool = False
+    # Salesforce assigns the value when a record is created without one ("defaultedOnCreate": the audit fields, an
+    # owner, a value the platform derives); an id and a checkbox (boolean: never null, false unless set) always are
+    defaulted: bool = False
 
     @property
     def soql_type(self) -> str:
@@ -64,7 +67,9 @@ class Field(Value):
             "createable": False,
             "updateable": False,
             "custom": False,
-            "defaultedOnCreate": self.type == "id" or not self.nillable,
+            # not `not nillable`: a required field the creator must fill (Username, LastName, Email, the locale keys)
+            # is not defaulted, and a client computing required fields as `!nillable && !defaultedOnCreate` needs that
+            "defaultedOnCreate": self.type in ("id", "boolean") or self.defaulted,
             "filterable": True,
             "sortable": self.type not in ("textarea",),
             "groupable": self.type not in ("datetime", "textarea", "double"),
@@ -118,7 +123,7 @@ USER = SObjectType("User", "User", "Users", "005", searchable=True, fields=(
     Field("LastName", "Last Name", "string", 80, nillable=False),
     Field("Email", "Email", "email", 128, nillable=False),
     Field("IsActive", "Active", "boolean", nillable=False),
-    Field("UserType", "User Type", "picklist", 40, picklist=tuple(USER_TYPES.values())),
+    Field("UserType", "User Type", "picklist", 40, picklist=tuple(USER_TYPES.values()), defaulted=True),
     Field("LanguageLocaleKey", "Language", "picklist", 40, nillable=False, picklist=("en_US",)),
     Field("LocaleSidKey", "Locale", "picklist", 40, nillable=False, picklist=("en_US",)),
     Field("TimeZoneSidKey", "Time Zone", "picklist", 40, nillable=False, picklist=("America/Los_Angeles",)),
@@ -143,7 +148,7 @@ OAUTH_TOKEN = SObjectType("OauthToken", "OAuth Token", "OAuth Tokens", None, ret
     Field("AppMenuItemId", "AppMenuItem ID", "reference", 18, reference_to=("AppMenuItem",),
           relationship="AppMenuItem"),
     Field("AppName", "Application Name", "string", 255),
-    Field("CreatedDate", "Created Date", "datetime", nillable=False),
+    Field("CreatedDate", "Created Date", "datetime", nillable=False, defaulted=True),
     Field("DeleteToken", "Delete Token", "string", 255),
     Field("LastUsedDate", "Last Used Date", "datetime"),
     Field("RequestToken", "Request Token", "string", 255),
@@ -155,11 +160,12 @@ SCRATCH_ORG_INFO = SObjectType("ScratchOrgInfo", "Scratch Org Info", "Scratch Or
                                 fields=(
     _id("Record ID"),
     Field("Name", "Scratch Org Info Name", "string", 80, nillable=False, name_field=True),
-    Field("OwnerId", "Owner ID", "reference", 18, nillable=False, reference_to=("User",), relationship="Owner"),
-    Field("CreatedDate", "Created Date", "datetime", nillable=False),
+    Field("OwnerId", "Owner ID", "reference", 18, nillable=False, reference_to=("User",), relationship="Owner",
+          defaulted=True),
+    Field("CreatedDate", "Created Date", "datetime", nillable=False, defaulted=True),
     Field("CreatedById", "Created By ID", "reference", 18, nillable=False, reference_to=("User",),
-          relationship="CreatedBy"),
-    Field("LastModifiedDate", "Last Modified Date", "datetime", nillable=False),
+          relationship="CreatedBy", defaulted=True),
+    Field("LastModifiedDate", "Last Modified Date", "datetime", nillable=False, defaulted=True),
     Field("Edition", "Edition", "picklist", 255, picklist=("Developer", "Enterprise", "Group", "Professional",
                                                            "Partner Developer", "Partner Enterprise")),
     Field("OrgName", "Org Name", "string", 255),

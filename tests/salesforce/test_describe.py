@@ -80,6 +80,34 @@ def test_user_describe_fields_are_the_query_columns(client: httpx.Client, token:
     assert set(rows[0]) - {"attributes"} == set(fields)
 
 
+# what Salesforce's describe says of these fields: a field the creator must fill is not defaultedOnCreate (the
+# platform assigns no value); an id, a checkbox, the profile-derived UserType and the audit and owner fields are
+DEFAULTED_ON_CREATE = {
+    "User": {"Id": True, "Username": False, "Name": False, "FirstName": False, "LastName": False, "Email": False,
+             "IsActive": True, "UserType": True, "LanguageLocaleKey": False, "LocaleSidKey": False,
+             "TimeZoneSidKey": False},
+    "ScratchOrgInfo": {"Id": True, "OwnerId": True, "CreatedDate": True, "CreatedById": True,
+                       "LastModifiedDate": True, "Edition": False, "Name": False},
+    "OauthToken": {"Id": True, "CreatedDate": True, "UseCount": False},
+    "Organization": {"Id": True, "Name": False, "IsSandbox": True},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(DEFAULTED_ON_CREATE))
+def test_required_fields_are_not_defaulted_on_create(client: httpx.Client, token: str, name: str) -> None:
+    """A client finds the fields it must fill as `!nillable && !defaultedOnCreate`: Username, LastName, Email and
+    the locale keys of a User (every non-nillable field said defaultedOnCreate true, so it found none)."""
+    fields = {f["name"]: f for f in _get(client, token, f"{V}/sobjects/{name}/describe").json()["fields"]}
+    assert {n: fields[n]["defaultedOnCreate"] for n in DEFAULTED_ON_CREATE[name]} == DEFAULTED_ON_CREATE[name]
+    for field in fields.values():  # a checkbox is never null and false unless set: always defaulted
+        if field["type"] == "boolean":
+            assert field["nillable"] is False and field["defaultedOnCreate"] is True
+    if name == "User":
+        required = {n for n, f in fields.items() if not f["nillable"] and not f["defaultedOnCreate"]}
+        assert required == {"Username", "Name", "LastName", "Email", "LanguageLocaleKey", "LocaleSidKey",
+                            "TimeZoneSidKey"}  # fmt: skip
+
+
 @pytest.mark.parametrize("name", SERVED)
 def test_every_described_field_is_queryable_and_no_other(client: httpx.Client, token: str, name: str) -> None:
     fields = [f["name"] for f in _get(client, token, f"{V}/sobjects/{name}/describe").json()["fields"]]
