@@ -22,16 +22,31 @@ def main() -> None:
     """mockown: a stateful emulator of Salesforce OAuth/OIDC and the Own API."""
 
 
+class _PlainInt(click.types.IntParamType):
+    """A whole number in ASCII digits, as the settings read one (`clock.plain_number`): click's `int` read
+    `--port ٨٠٨٠` and `--port 8_080` as 8080."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from .clock import plain_number
+
+        if isinstance(value, str) and not plain_number(value):
+            self.fail(f"{value!r} is not a valid integer (ASCII digits).", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+PLAIN_INT = _PlainInt()
+
+
 @main.command()
 @click.option("--host", default=None, help="Interface to listen on (default 127.0.0.1).")
-@click.option("--port", type=int, default=None, help="Port (default 8080; 0 picks a free one).")
+@click.option("--port", type=PLAIN_INT, default=None, help="Port (default 8080; 0 picks a free one).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None, help="YAML config file.")
 @click.option("--seed", type=click.Path(exists=True, dir_okay=False), default=None, help="Seed data file.")
 @click.option("--base-url", default=None, help="Base URL the mock puts in responses.")
 @click.option("--admin-token", default=None, help="Bearer token for the control plane.")
 @click.option("--log-level", default=None, type=click.Choice(["debug", "info", "warning", "error"]))
 @click.option("--state-file", default=None, help="Keep the state in this SQLite file (survives restarts).")
-@click.option("--workers", type=int, default=None, help="Server processes (more than 1 needs --state-file).")
+@click.option("--workers", type=PLAIN_INT, default=None, help="Server processes (more than 1 needs --state-file).")
 @click.option("--tls", is_flag=True, default=None, help="Serve HTTPS with a certificate from a local CA.")
 @click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False), default=None, help="Your certificate.")
 @click.option("--tls-key", type=click.Path(exists=True, dir_okay=False), default=None, help="Your certificate's key.")

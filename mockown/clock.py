@@ -62,6 +62,13 @@ def _bounded(seconds: float, value: object) -> float:
     return seconds
 
 
+def plain_number(text: str) -> bool:
+    """Whether `int()` / `float()` read `text` as a client means it: ASCII only (both also read other scripts'
+    digits, '٨٠٨٠' is 8080, and Unicode spaces around them) and without the underscores of Python literals
+    ('8_080'). The one rule of every number a setting, a job mode or an instant is written as."""
+    return text.isascii() and "_" not in text
+
+
 def parse_duration(value: str | int | float) -> float:
     """Seconds in `value`: a number of seconds, or text such as ``"181d"``, ``"1h30m"``, ``"90s"``; finite and at
     most 1,000 years either way (`LONGEST`), else ValueError."""
@@ -72,7 +79,7 @@ def parse_duration(value: str | int | float) -> float:
             return _bounded(float(value), value)
         except OverflowError:  # an int too large for a float
             raise _too_long(value) from None
-    if not value.isascii():  # float() and `\d` also read other scripts' digits ('٣h'), which no client means
+    if not plain_number(value):  # float() and `\d` also read other scripts' digits ('٣h'), which no client means
         raise ValueError(f"not a duration: {value!r} (use seconds or e.g. '15m', '2h', '181d')")
     text = value.strip().lower()
     try:
@@ -98,6 +105,8 @@ def parse_instant(value: str | int | float) -> float:
         raise ValueError("an instant is epoch seconds or ISO 8601 text")
     if isinstance(value, int | float):
         return float(value)
+    if not plain_number(value):  # Arabic-Indic digits and '1_700_000_000' were epoch seconds to float()
+        raise ValueError(f"not an instant: {value!r} (use epoch seconds or ISO 8601, in ASCII digits)")
     try:
         return float(value)
     except ValueError:

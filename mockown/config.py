@@ -310,9 +310,9 @@ def _check(config: Config) -> None:
         raise ConfigError(f"salesforce.daily_api_limit must be between 0 and {API_LIMIT_MAX}")
     if config.admin_token and not is_header_token(config.admin_token):  # else no client could present it
         raise ConfigError("admin_token must be printable ASCII without spaces around it (a Bearer token in a header)")
-    challenge = config.salesforce.rest_www_authenticate  # a header value: no line breaks, nothing beyond ASCII
-    if not (challenge.isascii() and challenge.isprintable()):
-        raise ConfigError("salesforce.rest_www_authenticate must be one line of printable ASCII")
+    for name in _HEADER_VALUES:  # sent as they are: a line break broke the answer, a byte beyond ASCII was a 500
+        if not is_header_value(_setting(config, name)):
+            raise ConfigError(f"{name} must be one line of printable ASCII (an HTTP header's value)")
     for name, status in _statuses(config):
         if name.rpartition(".")[2] in _REDIRECT_STATUSES:
             if not 300 <= status <= 399:
@@ -384,8 +384,11 @@ _COUNTS = (
     "b2c.slas_jwks_per_minute",
 )
 API_VERSIONS = (10, 99)  # the REST paths take two-digit versions (/services/data/vNN.0)
-# Account Manager's `x-ratelimit-limit` value: a limit, then limits with their window (`5000;w=60`), comma separated
-_RATE_POLICY = re.compile(r"\d+(;w=\d+)?(\s*,\s*\d+(;w=\d+)?)*")
+# Account Manager's `x-ratelimit-limit` value: a limit, then limits with their window (`5000;w=60`), comma separated;
+# ASCII digits and spaces (`\d` and `\s` also match '٤' and line breaks, which went into the header as they were)
+_RATE_POLICY = re.compile(r"[0-9]+(;w=[0-9]+)?( *, *[0-9]+(;w=[0-9]+)?)*")
+# the text settings the mock sends as an HTTP header's value (`is_header_value`)
+_HEADER_VALUES = ("salesforce.rest_www_authenticate", "b2c.am_rate_limit")
 
 
 def _setting(config: Config, name: str) -> Any:
@@ -516,6 +519,12 @@ def is_header_token(text: str) -> bool:
     """Whether `text` can be a bearer token in an HTTP header as it is (the admin token): printable ASCII, without
     spaces around it (a header's value is stripped; a byte beyond ASCII is Latin-1 to the server, UTF-8 to a client)."""
     return text.isascii() and text.isprintable() and text == text.strip()
+
+
+def is_header_value(text: str) -> bool:
+    """Whether `text` can be sent as an HTTP header's value as it is: one line of printable ASCII (a line break
+    ended the header, a byte beyond ASCII is Latin-1 to the server and was a 500 on the way out)."""
+    return text.isascii() and text.isprintable()
 
 
 def is_base_url(text: str) -> bool:
@@ -679,6 +688,8 @@ _TEXT_LISTS = frozenset({"salesforce.jwt_audiences"})
 
 
 def _coerce(tp: Any, value: Any, where: str) -> Any:
+    from .clock import plain_number
+
     origin = get_origin(tp)
     if origin in (Union, types.UnionType):
         args = [a for a in get_args(tp) if a is not type(None)]
@@ -703,6 +714,8 @@ def _coerce(tp: Any, value: Any, where: str) -> Any:
             if text in ("0", "false", "no", "off"):
                 return False
             raise ValueError(value)
+        if tp in (int, float) and isinstance(value, str) and not plain_number(value):
+            raise ValueError(value)  # `MOCKOWN_PORT=٨٠٨٠` or `8_080` was 8080
         if tp is int:
             if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
                 raise ValueError(value)  # int() would drop the fraction (port: 1.5 -> 1)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
-from ..clock import LONGEST, parse_duration
+from ..clock import LONGEST, parse_duration, plain_number
 from ..config import ConfigError
 from ..fieldwise import Fieldwise
 
@@ -51,6 +51,8 @@ def parse(text: str) -> dict[str, Any]:
     if not sep or mode not in ("seconds", "polls"):
         raise ConfigError(f"job mode {text!r}: use immediate, seconds:N or polls:N")
     try:
+        if not plain_number(amount):  # int() read 'polls:٣' and 'polls:1_0'
+            raise ValueError(amount)
         n = parse_duration(amount) if mode == "seconds" else int(amount)
     except ValueError:
         raise ConfigError(f"job mode {text!r}: N must be a number") from None
