@@ -655,6 +655,8 @@ def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any], where: str = "")
         key = key.replace("-", "_")
         if isinstance(value, Mapping) and isinstance(out.get(key), dict):
             out[key] = _deep_merge(out[key], value, f"{where}{key}.")
+        elif value is None and isinstance(out.get(key), dict):  # `salesforce:` with its keys commented out: empty
+            continue
         else:
             out[key] = value
     return out
@@ -671,6 +673,8 @@ def build(cls: type[Any], data: Mapping[str, Any], where: str = "") -> Any:
         raise ConfigError(f"unknown setting {where}{unknown[0]} (known: {', '.join(sorted(names))})")
     kwargs = {}
     for name, value in data.items():
+        if value is None:  # a YAML `null` (`~`, empty) or a None override: the setting unset, at its default
+            continue  # (str(None) made the text "None": `WWW-Authenticate: None`, the host "None")
         if isinstance(value, bool) and f"{where}{name}" in _CHOICES:
             value = _choice_of_yaml_bool(value, _CHOICES[f"{where}{name}"])
         if (
