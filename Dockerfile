@@ -20,15 +20,14 @@ RUN groupadd --system --gid 10001 mockown \
     && useradd --system --no-log-init --create-home --home-dir /data --uid 10001 --gid 10001 mockown
 COPY --from=build /opt/mockown /opt/mockown
 # Everything is configured by MOCKOWN_* variables (README, "Configuration"), a mounted config file
-# (MOCKOWN_CONFIG=/config/mockown.yaml) or seed file (MOCKOWN_SEED=/config/seed.yaml). Listening on
-# 0.0.0.0 locks the control plane: give MOCKOWN_ADMIN_TOKEN, or MOCKOWN_INSECURE_CONTROL_PLANE=true on a
-# network only your CI job reaches. MOCKOWN_STATE_FILE=/data/state.db keeps the state in the /data volume.
+# (MOCKOWN_CONFIG=/config/mockown.yaml) or seed file (MOCKOWN_SEED=/config/seed.yaml). The image's own host,
+# port and tls_dir are MOCKOWN_DEFAULTS, the lowest source: a config file's or a variable's win over them.
+# Listening on 0.0.0.0 locks the control plane: give MOCKOWN_ADMIN_TOKEN, or MOCKOWN_INSECURE_CONTROL_PLANE=true
+# on a network only your CI job reaches. MOCKOWN_STATE_FILE=/data/state.db keeps the state in the /data volume.
 ENV PATH="/opt/mockown/bin:${PATH}" \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
-    MOCKOWN_HOST=0.0.0.0 \
-    MOCKOWN_PORT=8080 \
-    MOCKOWN_TLS_DIR=/data/tls
+    MOCKOWN_DEFAULTS="{host: 0.0.0.0, port: 8080, tls_dir: /data/tls}"
 USER 10001:10001
 WORKDIR /data
 EXPOSE 8080

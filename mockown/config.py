@@ -7,6 +7,7 @@ Sources, later ones winning: defaults < YAML file (``--config`` / ``MOCKOWN_CONF
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import ipaddress
@@ -253,9 +254,10 @@ class Config(Value):
         overrides: Mapping[str, Any] | None = None,
         defaults: Mapping[str, Any] | None = None,
     ) -> Config:
-        """`defaults` (a caller's own, e.g. the pytest plugin's) sit below the file: every other source wins."""
+        """`defaults` (a caller's own, e.g. the pytest plugin's) sit below the file: every other source wins. Below
+        them all, `MOCKOWN_DEFAULTS` (`env_defaults`): the Docker image's host, port and tls_dir."""
         env = os.environ if env is None else env
-        data: dict[str, Any] = dict(defaults or {})
+        data: dict[str, Any] = _deep_merge(env_defaults(env), dict(defaults or {}))
         file = file or env.get(ENV_PREFIX + "CONFIG")
         if file:
             data = _deep_merge(data, _file_relative(_read_yaml(Path(file)), Path(file)))
@@ -511,6 +513,10 @@ def tls_dir(config: Config | None = None) -> Path:
         return Path(config.tls_dir).expanduser()
     if os.environ.get("MOCKOWN_TLS_DIR"):
         return Path(os.environ["MOCKOWN_TLS_DIR"]).expanduser()
+    with contextlib.suppress(ConfigError):  # the Docker image's /data/tls (a bad value: the server says so)
+        default = env_defaults(os.environ).get("tls_dir")
+        if isinstance(default, str) and default:
+            return Path(default).expanduser()
     base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
     return Path(base) / "mockown" / "tls"
 
@@ -553,7 +559,23 @@ def is_loopback(host: str) -> bool:
     return address.is_loopback
 
 
+def env_defaults(env: Mapping[str, str]) -> dict[str, Any]:
+    """The settings of `MOCKOWN_DEFAULTS`, a YAML (or JSON) mapping read as a config file is, as the lowest source:
+    below the config file and the variables. The Docker image gives its host, port and tls_dir this way; as
+    `MOCKOWN_HOST`/`PORT`/`TLS_DIR` they outranked a mounted config file's, which then had no effect."""
+    text = env.get(ENV_PREFIX + "DEFAULTS")
+    return _load_yaml(text, f"{ENV_PREFIX}DEFAULTS") if text else {}
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+    return _load_yaml(text, f"config file {path}")
+
+
+def _load_yaml(text: str, what: str) -> dict[str, Any]:
     import yaml  # here: a start-up without a config file does not load it
 
     class AsWritten(yaml.SafeLoader):
@@ -566,11 +588,11 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
     try:
-        loaded = yaml.load(path.read_text(encoding="utf-8"), Loader=AsWritten) or {}  # noqa: S506 - a SafeLoader
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+        loaded = yaml.load(text, Loader=AsWritten) or {}  # noqa: S506 - a SafeLoader
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"cannot read {what}: {exc}") from exc
     if not isinstance(loaded, dict):
-        raise ConfigError(f"config file {path} must hold a mapping")
+        raise ConfigError(f"{what} must hold a mapping")
     return loaded
 
 
@@ -600,6 +622,7 @@ _KEPT_YAML_TAGS = ("tag:yaml.org,2002:null", "tag:yaml.org,2002:merge", "tag:yam
 NOT_SETTINGS = frozenset(
     {
         "CONFIG",  # the config file (read by `Config.load` itself)
+        "DEFAULTS",  # settings below the config file (`env_defaults`: the Docker image's)
         "URL",  # the server the pytest plugin and `mockown token` / `seed` talk to
         "OWN_API_TOKEN",  # `mockown token --grant own`'s --api-token
         "TOKEN_PASSWORD",  # `mockown token`'s --password

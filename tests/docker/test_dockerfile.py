@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from mockown.config import Config, tls_dir
 from tests.persistence.servers import BIN, Server, _PortTaken, free_port, serve
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -170,7 +171,8 @@ def test_image_shape() -> None:
     assert FINAL.last("EXPOSE") == "8080"
     user = FINAL.last("USER")
     assert user and user.split(":")[0] not in ("root", "0")
-    assert IMAGE_ENV["MOCKOWN_HOST"] == "0.0.0.0" and IMAGE_ENV["MOCKOWN_PORT"] == "8080"
+    image = Config.load(env=IMAGE_ENV)
+    assert (image.host, image.port, image.tls_dir) == ("0.0.0.0", 8080, "/data/tls")
     assert "/_mockown/live" in (ROOT / "mockown" / "healthcheck.py").read_text()
     # no test-only packages and no compiler in the final image; only wheels in the build stage
     text = DOCKERFILE.read_text()
@@ -251,3 +253,37 @@ def test_health_check_of_a_server_given_its_admin_token_as_an_argument(tmp_path:
         assert httpx.get(server.base + "/_mockown/health").status_code == 401  # the control plane is locked
         health = subprocess.run(health_command(), env=env, capture_output=True, text=True, cwd=tmp_path)
         assert health.returncode == 0, health.stdout + health.stderr
+
+
+def test_a_mounted_config_file_outranks_the_image_defaults(tmp_path: Path) -> None:
+    """The image's host, port and tls_dir were `ENV MOCKOWN_HOST/PORT/TLS_DIR`, which outrank a config file: a
+    mounted file's `port: 9000` was accepted and had no effect. They are the lowest source now; `-e` still wins."""
+    conf = tmp_path / "mockown.yaml"
+    conf.write_text("host: 127.0.0.1\nport: 9000\ntls_dir: /config/tls\nadmin_token: change-me\n")
+    mounted = Config.load(env={**IMAGE_ENV, "MOCKOWN_CONFIG": str(conf)})
+    assert (mounted.host, mounted.port, mounted.tls_dir, mounted.admin_token) == (
+        "127.0.0.1", 9000, "/config/tls", "change-me"
+    )  # fmt: skip
+    assert Config.load(env={**IMAGE_ENV, "MOCKOWN_CONFIG": str(conf), "MOCKOWN_PORT": "9001"}).port == 9001
+
+
+def test_the_cli_client_finds_the_image_ca(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`docker exec … mockown token` looks for the local CA where the image's server keeps it."""
+    monkeypatch.delenv("MOCKOWN_TLS_DIR", raising=False)
+    monkeypatch.setenv("MOCKOWN_DEFAULTS", IMAGE_ENV["MOCKOWN_DEFAULTS"])
+    assert tls_dir() == Path("/data/tls")
+
+
+def test_start_command_and_health_check_follow_a_mounted_config_file(tmp_path: Path) -> None:
+    def env_for(port: int) -> dict[str, str]:
+        conf = tmp_path / "mockown.yaml"
+        conf.write_text(f"host: 127.0.0.1\nport: {port}\ninsecure_control_plane: true\ntls_dir: {tmp_path / 'tls'}\n")
+        env = local_env(tmp_path, MOCKOWN_CONFIG=str(conf))
+        del env["MOCKOWN_TLS_DIR"]
+        return env
+
+    with serve_image(tmp_path, env_for) as (server, env):
+        assert "MOCKOWN_PORT" not in env and "MOCKOWN_HOST" not in env
+        health = subprocess.run(health_command(), env=env, capture_output=True, text=True, cwd=tmp_path)
+        assert health.returncode == 0, health.stdout + health.stderr
+        assert server.base.rsplit(":", 1)[1] in health.stdout
