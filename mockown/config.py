@@ -277,6 +277,8 @@ class Config(Value):
             if value and value.startswith("~"):
                 object.__setattr__(self, name, os.path.expanduser(value))
         _check(self)
+        if self.base_url is not None:  # once, here: every reader compares and prints the same URL
+            object.__setattr__(self, "base_url", normal_base_url(self.base_url))
 
     @property
     def loopback_only(self) -> bool:
@@ -541,6 +543,27 @@ def is_base_url(text: str) -> bool:
     if "?" in text or "#" in text or any(ch.isspace() for ch in text):
         return False
     return "@" not in urlsplit(text).netloc
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def normal_base_url(text: str) -> str:
+    """The base URL `text` (an `is_http_url`, `is_base_url`) as a browser writes its origin: scheme and host in lower
+    case, without the scheme's default port; the path as written. `https://mock.example.com:443` made every dashboard
+    and control-plane POST a 403 (a browser's `Origin` never has `:443`), `HTTPS://` dropped the cookies' `Secure`
+    and put `HTTPS://` in every issuer."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:  # an IPv6 literal
+        host = f"[{host}]"
+    port = parts.port
+    if port is not None and port != _DEFAULT_PORTS[scheme]:
+        host += f":{port}"
+    return f"{scheme}://{host}{parts.path}"
 
 
 @functools.lru_cache(maxsize=64)  # the control plane's guard asks on every request
