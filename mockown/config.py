@@ -305,7 +305,8 @@ def _check(config: Config) -> None:
         raise ConfigError(f"base_url must be an http:// or https:// URL, not {config.base_url!r}")
     if config.base_url is not None and not is_base_url(config.base_url):  # it ends up in every URL handed out
         raise ConfigError(
-            f"base_url must be scheme, host, port and path only (no query, fragment, user info or whitespace), "
+            f"base_url must be scheme, host, port and path only (no query, fragment, user info, whitespace or control "
+            f"characters), "
             f"not {config.base_url!r}"
         )
     if config.salesforce.max_approvals < 1:
@@ -529,6 +530,16 @@ def is_header_token(text: str) -> bool:
     return text.isascii() and text.isprintable() and text == text.strip()
 
 
+def is_utf8(text: str) -> bool:
+    """Whether `text` can be encoded as UTF-8: not so when it holds lone surrogates, which is how `os.environ` (and
+    a YAML `"\\udcff"` escape) hands over bytes that are not UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def is_header_value(text: str) -> bool:
     """Whether `text` can be sent as an HTTP header's value as it is: one line of printable ASCII (a line break
     ended the header, a byte beyond ASCII is Latin-1 to the server and was a 500 on the way out)."""
@@ -540,8 +551,8 @@ def is_base_url(text: str) -> bool:
     whitespace (they ended up in discovery documents and redirects as they were)."""
     from urllib.parse import urlsplit
 
-    if "?" in text or "#" in text or any(ch.isspace() for ch in text):
-        return False
+    if "?" in text or "#" in text or not text.isprintable() or any(ch.isspace() for ch in text):
+        return False  # not printable: a control character or DEL (`http://x.test/p\x7f`) went into every URL
     return "@" not in urlsplit(text).netloc
 
 
@@ -669,6 +680,9 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
         name = key[len(ENV_PREFIX) :]
         if name in NOT_SETTINGS or name.startswith(NOT_SETTINGS_PREFIXES):
             continue
+        if not is_utf8(name):  # its name in the "unknown setting" message could not be printed
+            shown = key.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            raise ConfigError(f"{shown} is not a setting: its name is not UTF-8 text")
         path = name.lower().split("__")
         node = out
         for depth, part in enumerate(path[:-1]):
@@ -754,6 +768,12 @@ def _coerce(tp: Any, value: Any, where: str) -> Any:
         return build(tp, value, where + ".")  # type: ignore[arg-type]
     if tp is str and isinstance(value, Mapping | list | tuple | set):  # str() made "['a', 'b']" of a YAML list
         raise ConfigError(f"{where} must be text, not a {'mapping' if isinstance(value, Mapping) else 'list'}")
+    if tp is str:
+        text = str(value)
+        if not is_utf8(text):  # `MOCKOWN_X=$'\xff'` (os.environ keeps the byte as a lone surrogate): every answer
+            # that carried it was a 500 (UnicodeEncodeError); refused at start now, as the CLI's text options are
+            raise ConfigError(f"{where} is not UTF-8 text (bytes that are not UTF-8, from the environment?)")
+        return text
     try:
         if tp is bool:
             if isinstance(value, bool):
@@ -772,8 +792,6 @@ def _coerce(tp: Any, value: Any, where: str) -> Any:
             return int(value)
         if tp is float:
             return float(value)
-        if tp is str:
-            return str(value)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{where}: {value!r} is not a valid {tp.__name__}") from exc
     return value
