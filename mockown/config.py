@@ -293,6 +293,8 @@ LOG_LEVELS = ("debug", "info", "warning", "error")  # the documented ones; uvico
 
 def _check(config: Config) -> None:
     """The rules of the settings' values, whichever way a `Config` is made (file, environment, code)."""
+    from .clock import LONGEST
+
     if config.workers < 1:
         raise ConfigError("workers must be at least 1")
     if not 0 <= config.port <= 65535:
@@ -332,6 +334,8 @@ def _check(config: Config) -> None:
     for name in ("body_timeout", "shutdown_timeout"):  # NaN (float() reads "nan"): no deadline would be reached
         if getattr(config, name) != getattr(config, name):
             raise ConfigError(f"{name} must be a number of seconds, not NaN")
+        if getattr(config, name) > LONGEST:  # `inf`, `1e308`: README's durations last up to 1,000 years
+            raise ConfigError(f"{name} must be at most 1000 years ({LONGEST:.0f} seconds), not {getattr(config, name)}")
     for name, choices in _CHOICES.items():
         section, _, key = name.partition(".")
         value = getattr(getattr(config, section), key)
@@ -615,7 +619,23 @@ def _load_yaml(text: str, what: str) -> dict[str, Any]:
     class AsWritten(yaml.SafeLoader):
         """YAML without its implicit booleans, numbers and dates: a scalar stays the text it was written as, and
         each setting reads it as an environment variable's text (`admin_token: 0123` is the token `0123`, not 83;
-        `yes` is `yes`, not `True`; `0x1F` is not 31). A YAML `null` (`~`, empty) still leaves a setting unset."""
+        `yes` is `yes`, not `True`; `0x1F` is not 31). A YAML `null` (`~`, empty) still leaves a setting unset.
+        A key given twice in one mapping is refused (YAML took the last one silently; nothing is ignored)."""
+
+        def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":  # `<<: *base`: its keys may be overridden here
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                with contextlib.suppress(TypeError):  # an unhashable key: refused as such below
+                    if key in seen:
+                        raise yaml.constructor.ConstructorError(
+                            "while reading a mapping", node.start_mark, f"{key!r} is given twice", key_node.start_mark
+                        )
+                    seen.add(key)
+            mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+            return mapping
 
     AsWritten.yaml_implicit_resolvers = {
         first: [(tag, rx) for tag, rx in resolvers if tag in _KEPT_YAML_TAGS]
@@ -648,7 +668,8 @@ def _file_relative(data: dict[str, Any], path: Path) -> dict[str, Any]:
 _FILE_PATHS = ("seed", "state_file", "tls_cert", "tls_key", "tls_dir")
 
 
-_KEPT_YAML_TAGS = ("tag:yaml.org,2002:null", "tag:yaml.org,2002:merge", "tag:yaml.org,2002:value")
+# (not `value`, YAML's `=`: `admin_token: =` was "could not determine a constructor", though values are read as written)
+_KEPT_YAML_TAGS = ("tag:yaml.org,2002:null", "tag:yaml.org,2002:merge")
 
 
 # `MOCKOWN_*` variables mockown documents for other purposes than a setting: exported in a shell (the README tells
@@ -708,13 +729,20 @@ def _not_text(key: object, where: str) -> ConfigError:
 
 
 def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any], where: str = "") -> dict[str, Any]:
+    """`extra` over `base`, section by section; a key's `-` is `_` at every depth (`log-level`, and
+    `salesforce: {daily-api-limit: 5}`, which was an unknown setting), and one source naming a setting twice
+    (`log_level` and `log-level`) is refused, not the last one taken."""
     out = dict(base)
-    for key, value in extra.items():
-        if not isinstance(key, str):  # `1: x` in a config file
-            raise _not_text(key, where)
-        key = key.replace("-", "_")
-        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
-            out[key] = _deep_merge(out[key], value, f"{where}{key}.")
+    given: dict[str, str] = {}  # setting -> the spelling this source gave it
+    for written, value in extra.items():
+        if not isinstance(written, str):  # `1: x` in a config file
+            raise _not_text(written, where)
+        key = written.replace("-", "_")
+        if key in given:
+            raise ConfigError(f"{where}{key} is given twice: as {given[key]!r} and as {written!r}")
+        given[key] = written
+        if isinstance(value, Mapping):
+            out[key] = _deep_merge(out[key] if isinstance(out.get(key), dict) else {}, value, f"{where}{key}.")
         elif value is None and isinstance(out.get(key), dict):  # `salesforce:` with its keys commented out: empty
             continue
         else:
@@ -791,6 +819,8 @@ def _coerce(tp: Any, value: Any, where: str) -> Any:
                 raise ValueError(value)  # int() would drop the fraction (port: 1.5 -> 1)
             return int(value)
         if tp is float:
+            if isinstance(value, bool):  # `overrides={"body_timeout": True}` was 1.0, as an int setting refuses it
+                raise ValueError(value)
             return float(value)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{where}: {value!r} is not a valid {tp.__name__}") from exc
