@@ -35,6 +35,8 @@ class _PlainInt(click.types.IntParamType):
 
 
 PLAIN_INT = _PlainInt()
+# any case, as MOCKOWN_LOG_LEVEL and the config file take it (`DEBUG` was a bad command line only on the flag)
+LOG_LEVEL = click.Choice(["debug", "info", "warning", "error"], case_sensitive=False)
 
 
 @main.command()
@@ -44,7 +46,7 @@ PLAIN_INT = _PlainInt()
 @click.option("--seed", type=click.Path(exists=True, dir_okay=False), default=None, help="Seed data file.")
 @click.option("--base-url", default=None, help="Base URL the mock puts in responses.")
 @click.option("--admin-token", default=None, help="Bearer token for the control plane.")
-@click.option("--log-level", default=None, type=click.Choice(["debug", "info", "warning", "error"]))
+@click.option("--log-level", default=None, type=LOG_LEVEL)
 @click.option("--state-file", default=None, help="Keep the state in this SQLite file (survives restarts).")
 @click.option("--workers", type=PLAIN_INT, default=None, help="Server processes (more than 1 needs --state-file).")
 @click.option("--tls", is_flag=True, default=None, help="Serve HTTPS with a certificate from a local CA.")
