@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from .config import Config, ConfigError, is_base_url, is_header_token, is_http_url, is_loopback
+from .config import Config, ConfigError, is_base_url, is_header_token, is_http_url, is_loopback, is_utf8
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -371,11 +371,8 @@ def _run(action: Any) -> None:
 def _utf8(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """A text option, refused (exit 2) when it holds bytes that are not UTF-8 (a shell hands them over as they are):
     its form field could not be sent."""
-    if value is not None:
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise click.BadParameter(f"is not UTF-8 text{_from_env(param)}") from None
+    if value is not None and not is_utf8(value):
+        raise click.BadParameter(f"is not UTF-8 text{_from_env(param)}")
     return value
 
 

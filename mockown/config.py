@@ -531,7 +531,7 @@ def tls_dir(config: Config | None = None) -> Path:
 def is_header_token(text: str) -> bool:
     """Whether `text` can be a bearer token in an HTTP header as it is (the admin token): printable ASCII, without
     spaces around it (a header's value is stripped; a byte beyond ASCII is Latin-1 to the server, UTF-8 to a client)."""
-    return text.isascii() and text.isprintable() and text == text.strip()
+    return is_header_value(text) and text == text.strip()
 
 
 def is_utf8(text: str) -> bool:
